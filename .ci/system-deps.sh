@@ -1,0 +1,19 @@
+#!/bin/sh
+# Install the Debian packages the real-component tests need, when root and when missing.
+PKGS="iproute2 snmpd snmp lldpd nmap tcpdump postgresql graphviz poppler-utils zbar-tools chromium fonts-noto-cjk libzbar0"
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "system-deps: not root, cannot install:$missing (the tests that need them will skip)" >&2
+  exit 0
+fi
+echo "system-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $missing >/dev/null \
+  || echo "system-deps: apt-get failed; tests needing$missing will skip" >&2
+# snmpd/lldpd/postgresql daemons started by the package are not used by the tests.
+for s in snmpd lldpd postgresql; do service "$s" stop >/dev/null 2>&1 || true; done
+exit 0

@@ -1,0 +1,39 @@
+"""The ``netcmdb`` command. Thin: parse options, call library functions, render with rich/JSON.
+
+The only module that knows every package. Library errors (``NetcmdbError``) become one line on
+stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from netcmdb import __version__
+from netcmdb.errors import NetcmdbError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="netcmdb")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Find every device on the network, keep it in a CMDB, label it, and know what breaks."""
+    ctx.ensure_object(dict)
+
+
+def main() -> None:
+    """Console-script entry point: library errors are one line and exit status 2."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except NetcmdbError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)

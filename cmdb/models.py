@@ -1,0 +1,275 @@
+"""SQLAlchemy 2 typed models, named for the domain (NetBox style): integrity lives in the schema.
+
+Named constraints: one label per CI, one CI per identifier (kind + value), one row per location.
+Every attribute change of a CI is a :class:`Change` row; every scan is a :class:`ScanRun`.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class CIClass(enum.StrEnum):
+    ROUTER = "router"
+    SWITCH = "switch"
+    FIREWALL = "firewall"
+    AP = "ap"
+    SERVER = "server"
+    PC = "pc"
+    PRINTER = "printer"
+    PHONE = "phone"
+    UPS = "ups"
+    SERVICE = "service"
+    CLUSTER = "cluster"
+    OTHER = "other"
+
+
+class CIStatus(enum.StrEnum):
+    ACTIVE = "active"
+    MISSING = "missing"
+    RETIRED = "retired"
+
+
+class RelKind(enum.StrEnum):
+    CONNECTED_TO = "connected_to"
+    DEPENDS_ON = "depends_on"
+    MEMBER_OF = "member_of"
+
+
+class IdKind(enum.StrEnum):
+    SERIAL = "serial"
+    MAC = "mac"
+    IP = "ip"
+    HOSTNAME = "hostname"
+
+
+class RunStatus(enum.StrEnum):
+    RUNNING = "running"
+    OK = "ok"
+    PARTIAL = "partial"  # finished, some hosts failed
+    FAILED = "failed"
+
+
+class RunEventKind(enum.StrEnum):
+    NEW = "new"
+    CHANGED = "changed"
+    SEEN = "seen"  # seen, nothing changed
+    MISSING = "missing"
+
+
+def _enum(e: type[enum.Enum], name: str) -> Enum:
+    # Store values (lower-case strings) and keep a CHECK constraint on every backend.
+    return Enum(e, name=name, values_callable=lambda x: [m.value for m in x],
+                native_enum=False, create_constraint=True, validate_strings=True, length=20)
+
+
+class Location(Base):
+    __tablename__ = "location"
+    __table_args__ = (UniqueConstraint("building", "floor", "room", name="uq_location_bfr"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    building: Mapped[str] = mapped_column(String(16))
+    floor: Mapped[str] = mapped_column(String(16))
+    room: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str | None] = mapped_column(String(200))  # e.g. a Chinese room name
+
+    cis: Mapped[list[CI]] = relationship(back_populates="location")
+
+
+class CI(Base):
+    __tablename__ = "ci"
+    __table_args__ = (
+        UniqueConstraint("label", name="uq_ci_label"),  # NULLs are allowed many times
+        Index("ix_ci_name", "name"),
+        Index("ix_ci_ip", "ip"),
+        Index("ix_ci_mac", "mac"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    ci_class: Mapped[CIClass] = mapped_column("class", _enum(CIClass, "ci_class"),
+                                              default=CIClass.OTHER)
+    role: Mapped[str | None] = mapped_column(String(64))  # core, gateway, distribution, access...
+    vendor: Mapped[str | None] = mapped_column(String(128))
+    model: Mapped[str | None] = mapped_column(String(128))
+    platform: Mapped[str | None] = mapped_column(String(64))
+    os: Mapped[str | None] = mapped_column(String(128))
+    os_version: Mapped[str | None] = mapped_column(String(128))
+    serial: Mapped[str | None] = mapped_column(String(128))
+    ip: Mapped[str | None] = mapped_column(String(45))
+    mac: Mapped[str | None] = mapped_column(String(17))
+    description: Mapped[str | None] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(String(200))
+    contact: Mapped[str | None] = mapped_column(String(200))
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id", ondelete="SET NULL"))
+    seat: Mapped[int | None] = mapped_column(Integer)
+    label: Mapped[str | None] = mapped_column(String(64))
+    min_up: Mapped[int | None] = mapped_column(Integer)  # clusters only
+    status: Mapped[CIStatus] = mapped_column(_enum(CIStatus, "ci_status"), default=CIStatus.ACTIVE)
+    missed_runs: Mapped[int] = mapped_column(Integer, default=0)
+    #: attribute -> source that last set it (manual edits are never overwritten by discovery)
+    attr_sources: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    location: Mapped[Location | None] = relationship(back_populates="cis")
+    interfaces: Mapped[list[Interface]] = relationship(back_populates="ci",
+                                                       cascade="all, delete-orphan")
+    identifiers: Mapped[list[Identifier]] = relationship(back_populates="ci",
+                                                         cascade="all, delete-orphan")
+
+
+class Interface(Base):
+    __tablename__ = "interface"
+    __table_args__ = (UniqueConstraint("ci_id", "name", name="uq_interface_ci_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ci_id: Mapped[int] = mapped_column(ForeignKey("ci.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(128))
+    ifindex: Mapped[int | None] = mapped_column(Integer)
+    descr: Mapped[str | None] = mapped_column(String(255))
+    alias: Mapped[str | None] = mapped_column(String(255))
+    mac: Mapped[str | None] = mapped_column(String(17))
+    ips: Mapped[list[str]] = mapped_column(JSON, default=list)
+    speed_mbps: Mapped[int | None] = mapped_column(Integer)
+    oper_status: Mapped[str | None] = mapped_column(String(16))  # up | down | None
+    kind: Mapped[str | None] = mapped_column(String(16))
+    lag_parent: Mapped[str | None] = mapped_column(String(128))
+
+    ci: Mapped[CI] = relationship(back_populates="interfaces")
+
+
+class Relationship(Base):
+    """``connected_to`` (a cable, both ports), ``depends_on`` (source needs target),
+    ``member_of`` (source is a member of cluster target).
+
+    ``connected_to`` rows are stored with ``source_ci_id < target_ci_id`` so that a link seen from
+    either side is one row; ports are ``''`` (not NULL) when unknown so the unique constraint holds.
+    """
+
+    __tablename__ = "relationship"
+    __table_args__ = (
+        UniqueConstraint("kind", "source_ci_id", "source_port", "target_ci_id", "target_port",
+                         name="uq_relationship_ends"),
+        Index("ix_relationship_target", "target_ci_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[RelKind] = mapped_column(_enum(RelKind, "rel_kind"))
+    source_ci_id: Mapped[int] = mapped_column(ForeignKey("ci.id", ondelete="CASCADE"), index=True)
+    source_port: Mapped[str] = mapped_column(String(128), default="")
+    target_ci_id: Mapped[int] = mapped_column(ForeignKey("ci.id", ondelete="CASCADE"))
+    target_port: Mapped[str] = mapped_column(String(128), default="")
+    asserted_by: Mapped[str] = mapped_column(String(32), default="manual")  # a Source value
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Identifier(Base):
+    __tablename__ = "identifier"
+    __table_args__ = (UniqueConstraint("kind", "value", name="uq_identifier_kind_value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ci_id: Mapped[int] = mapped_column(ForeignKey("ci.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[IdKind] = mapped_column(_enum(IdKind, "id_kind"))
+    value: Mapped[str] = mapped_column(String(255))
+
+    ci: Mapped[CI] = relationship(back_populates="identifiers")
+
+
+class ScanRun(Base):
+    __tablename__ = "scan_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    targets: Mapped[list[str]] = mapped_column(JSON, default=list)
+    methods: Mapped[list[str]] = mapped_column(JSON, default=list)
+    started: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[RunStatus] = mapped_column(_enum(RunStatus, "run_status"),
+                                              default=RunStatus.RUNNING)
+    n_seen: Mapped[int] = mapped_column(Integer, default=0)
+    n_new: Mapped[int] = mapped_column(Integer, default=0)
+    n_changed: Mapped[int] = mapped_column(Integer, default=0)
+    n_missing: Mapped[int] = mapped_column(Integer, default=0)
+    n_failed: Mapped[int] = mapped_column(Integer, default=0)
+    #: per-host failures: [{"target": ..., "kind": ..., "error": ...}]
+    errors: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+
+
+class RunEvent(Base):
+    """What a run did to a CI (new / changed / seen / missing): powers ``runs show`` and ``diff``."""
+
+    __tablename__ = "run_event"
+    __table_args__ = (UniqueConstraint("run_id", "ci_id", name="uq_run_event_run_ci"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("scan_run.id", ondelete="CASCADE"), index=True)
+    ci_id: Mapped[int] = mapped_column(ForeignKey("ci.id", ondelete="CASCADE"), index=True)
+    event: Mapped[RunEventKind] = mapped_column(_enum(RunEventKind, "run_event_kind"))
+
+
+class Change(Base):
+    """Attribute history: one row per changed attribute of a CI."""
+
+    __tablename__ = "change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ci_id: Mapped[int] = mapped_column(ForeignKey("ci.id", ondelete="CASCADE"), index=True)
+    attribute: Mapped[str] = mapped_column(String(64))
+    old: Mapped[str | None] = mapped_column(Text)
+    new: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(32))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("scan_run.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PortSighting(Base):
+    """An end host's MAC seen on a switch access port: answers ``netcmdb where``."""
+
+    __tablename__ = "port_sighting"
+    __table_args__ = (
+        UniqueConstraint("mac", "switch_ci_id", "port", name="uq_port_sighting_mac_switch_port"),
+        Index("ix_port_sighting_mac", "mac"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mac: Mapped[str] = mapped_column(String(17))
+    host_ci_id: Mapped[int | None] = mapped_column(ForeignKey("ci.id", ondelete="SET NULL"))
+    switch_ci_id: Mapped[int] = mapped_column(ForeignKey("ci.id", ondelete="CASCADE"))
+    port: Mapped[str] = mapped_column(String(128))
+    vlan: Mapped[int | None] = mapped_column(Integer)
+    ip: Mapped[str | None] = mapped_column(String(45))
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

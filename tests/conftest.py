@@ -1,0 +1,16 @@
+"""Shared pytest fixtures. Real components only; tests needing root skip with a reason."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.geteuid() == 0:
+        return
+    skip = pytest.mark.skip(reason="needs root: builds network namespaces / raw sockets")
+    for item in items:
+        if "root" in item.keywords:
+            item.add_marker(skip)
