@@ -16,10 +16,25 @@ from netcmdb.errors import NetcmdbError
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="netcmdb")
+@click.option("--db", "db_url", envvar="NETCMDB_DB", default=None, metavar="URL",
+              help="SQLAlchemy URL of the CMDB (default: SQLite in the user data dir).")
+@click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
 @click.pass_context
-def cli(ctx: click.Context) -> None:
+def cli(ctx: click.Context, db_url: str | None, verbose: int) -> None:
     """Find every device on the network, keep it in a CMDB, label it, and know what breaks."""
     ctx.ensure_object(dict)
+    ctx.obj["db_url"] = db_url
+    ctx.obj["verbose"] = verbose
+
+
+def engine_of(ctx: click.Context):  # type: ignore[no-untyped-def]
+    """The CMDB engine for this invocation (created once, schema ensured by the foundation)."""
+    from netcmdb.cmdb.db import make_engine
+
+    root = ctx.find_root()
+    if "engine" not in root.obj:
+        root.obj["engine"] = make_engine(root.obj.get("db_url"))
+    return root.obj["engine"]
 
 
 def main() -> None:
