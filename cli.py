@@ -52,3 +52,39 @@ def main() -> None:
         sys.exit(2)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+
+
+# Command groups, defined here once so every area can add its commands to them.
+@cli.group("ci")
+def ci_cmd() -> None:
+    """List, show and edit configuration items."""
+
+
+@cli.group("runs")
+def runs_cmd() -> None:
+    """Scan history: what each run found new, changed or missing."""
+
+
+@cli.group("import")
+def import_cmd() -> None:
+    """Import CIs from a file (one transaction: all or nothing)."""
+
+
+@cli.group("export")
+def export_cmd() -> None:
+    """Export the CMDB and its graph."""
+
+
+@cli.group("config")
+def config_cmd() -> None:
+    """The TOML config file (defaults, scopes, credentials references, label rule)."""
+
+
+@cli.group("label")
+def label_cmd() -> None:
+    """Asset labels: parse, check, assign, walk, print."""
+
+
+@cli.group("topology")
+def topology_cmd() -> None:
+    """The relationship graph: single points of failure, paths, pictures."""
