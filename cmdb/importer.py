@@ -106,13 +106,13 @@ def _int(row: str, key: str, v: Any, minimum: int = 0) -> int | None:
 def _ci_entry(row: str, raw: Any) -> _Entry:
     if not isinstance(raw, Mapping):
         raise _fail(row, "must be an object")
-    unknown = sorted(set(raw) - set(CI_FIELDS))
-    if unknown:
-        raise _fail(row, f"unknown field {unknown[0]!r} (known: {', '.join(CI_FIELDS)})")
     name = _text(row, "name", raw.get("name"))
     if not name or not name.strip():
         raise _fail(row, "name is required")
     row = f"{row} ({name})"
+    unknown = sorted(set(raw) - set(CI_FIELDS))
+    if unknown:
+        raise _fail(row, f"unknown field {unknown[0]!r} (known: {', '.join(CI_FIELDS)})")
     cls = raw.get("class")
     if cls is None or cls == "":
         raise _fail(row, "class is required")
