@@ -23,7 +23,7 @@ import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from netcmdb.errors import LabelError
 
@@ -34,6 +34,18 @@ _CHARSET_WORDS = {DIGITS: "digits", ALNUM: "letters A-Z or digits"}
 CORE_FIELDS = ("building", "floor", "room", "seat")
 PREFIX_FIELDS = ("unit", "category")
 _TOKEN = re.compile(r"\{(\w+)\}")
+
+
+class RoomRef(NamedTuple):
+    """(building, floor, room), canonical. A tuple for callers that unpack it, with attributes
+    for the reconciler's ``location_parser`` contract (it reads ``.building`` etc.)."""
+
+    building: str
+    floor: str
+    room: str
+
+
+_WIDTH_TOKEN = re.compile(r"\{(\w+)(?::(\d+))?(?::(\w+))?\}")
 
 
 @dataclass(frozen=True)
@@ -269,11 +281,10 @@ class Rule:
         return {"building": b, "floor": f, "room": r,
                 "seat": str(seat).zfill(self.fields["seat"].width)}
 
-    def normalize_room(self, building: object, floor: object,
-                       room: object) -> tuple[str, str, str]:
+    def normalize_room(self, building: object, floor: object, room: object) -> RoomRef:
         """Canonical (building, floor, room) as stored in ``Location``; raises LabelError."""
         v = self._check(str(building), str(floor), str(room), 1)
-        return v["building"], v["floor"], v["room"]
+        return RoomRef(v["building"], v["floor"], v["room"])
 
     # ---- parsing --------------------------------------------------------------------------
     def parse(self, text: str) -> Label:
@@ -359,7 +370,7 @@ class Rule:
             pos += spec.width
         return values
 
-    def parse_room(self, text: str) -> tuple[str, str, str]:
+    def parse_room(self, text: str) -> RoomRef:
         """Parse a room code (``D010210``, also accepted without the leading literals)."""
         raw = text.strip().upper()
         shown = repr(text.strip())
@@ -408,14 +419,14 @@ class Rule:
         return re.compile(r"(?<![A-Za-z0-9])" + "".join(parts) + r"(?![A-Za-z0-9])",
                           re.IGNORECASE)
 
-    def parse_location(self, text: str | None) -> tuple[str, str, str] | None:
+    def parse_location(self, text: str | None) -> RoomRef | None:
         """(building, floor, room) from a sysLocation that follows the house rule, else None.
 
         The room code may stand alone or begin a full label, among other words:
 
         >>> DEFAULT_RULE.parse_location("HQ D010210 机房")
-        ('01', '02', '10')
-        >>> DEFAULT_RULE.parse_location("D010210-009")
+        RoomRef(building='01', floor='02', room='10')
+        >>> tuple(DEFAULT_RULE.parse_location("D010210-009"))
         ('01', '02', '10')
         >>> DEFAULT_RULE.parse_location("Server room, 2nd floor") is None
         True
@@ -455,6 +466,7 @@ class Rule:
             width = 3
         """
         data = dict(data)
+        pattern = data.pop("rule", None)
         if base is None:
             preset = data.pop("preset", "default")
             base = PRESETS.get(str(preset))
@@ -463,9 +475,9 @@ class Rule:
                                  f"(known: {', '.join(PRESETS)})")
         else:
             data.pop("preset", None)
-        known = {"name", "core", "separator", "prefix", "basement_prefix", "buildings", "unit",
+        known = {"name", "core", "rule", "separator", "prefix", "basement_prefix", "buildings", "unit",
                  "category", "fields"}
-        unknown = sorted(set(data) - known)
+        unknown = sorted(set(data) - known - {"rule"})
         if unknown:
             raise LabelError(f"label rule: unknown key {unknown[0]!r} (known: "
                              f"{', '.join(sorted(known))})")
@@ -481,6 +493,19 @@ class Rule:
             except (TypeError, ValueError) as exc:
                 raise LabelError(f"label rule: fields.{name}: {exc}") from None
         kwargs: dict[str, Any] = {k: v for k, v in data.items()}
+        if pattern is not None:
+            if not isinstance(pattern, str):
+                raise LabelError("label rule: 'rule' must be a pattern string such as "
+                                 "'D{building:2}{floor:2}{room:2}-{seat:3}'")
+            for m in _WIDTH_TOKEN.finditer(pattern):
+                name, width, chars = m.group(1), m.group(2), m.group(3)
+                old = fields.get(name, FieldSpec(name, 2))
+                try:
+                    fields[name] = FieldSpec(name, int(width) if width else old.width,
+                                             chars or old.chars, old.min_width)
+                except ValueError as exc:
+                    raise LabelError(f"label rule: {exc}") from None
+            kwargs["core"] = _WIDTH_TOKEN.sub(lambda m: "{" + m.group(1) + "}", pattern)
         if "prefix" in kwargs:
             kwargs["prefix"] = tuple(kwargs["prefix"] or ())
         if kwargs.get("buildings") is not None:
@@ -498,7 +523,7 @@ WIDE_RULE = Rule(name="wide", fields={**_default_fields(), "room": FieldSpec("ro
 PRESETS: dict[str, Rule] = {"default": DEFAULT_RULE, "wide": WIDE_RULE}
 
 
-def parse_location(text: str | None) -> tuple[str, str, str] | None:
+def parse_location(text: str | None) -> RoomRef | None:
     """The house rule's ``location_parser`` for the reconciler (pure; see Rule.parse_location)."""
     return DEFAULT_RULE.parse_location(text)
 
