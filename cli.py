@@ -657,7 +657,7 @@ def label_check(ctx: click.Context, rule_spec: str | None, as_json: bool) -> Non
         con.print(f"{report.checked} labels checked, " + (", ".join(
             f"{n} {k}" for k, n in counts.items()) if counts else "no problems"))  # type: ignore[union-attr]
     if report.problems:
-        ctx.exit(1)
+        sys.exit(1)  # SystemExit: main() runs click with standalone_mode=False
 
 
 @label_cmd.command("assign")

@@ -216,8 +216,8 @@ def render_walk_sheet(room_code: str, room_name: str | None, rows: Sequence[dict
     title = ParagraphStyle("t", fontName=CJK_FONT, fontSize=15, leading=19)
     note = ParagraphStyle("n", fontName=CJK_FONT, fontSize=8.5, leading=11)
 
-    def p(v: object, style: ParagraphStyle = body) -> Paragraph:
-        text = clean(v, 60).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    def p(v: object, style: ParagraphStyle = body, limit: int = 60) -> Paragraph:
+        text = clean(v, limit).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         return Paragraph(text, style)
 
     head = ["Order", "Seat", "Label", "Name", "Class", "MAC", "Serial", "IP", "OK"]
@@ -227,7 +227,7 @@ def render_walk_sheet(room_code: str, room_name: str | None, rows: Sequence[dict
                      p(r.get("class")), p(r.get("mac")), p(r.get("serial")), p(r.get("ip")),
                      p("")])
     data.extend([[""] * len(head) for _ in range(blank_rows)])
-    widths = [12, 10, 26, 36, 14, 28, 24, 22, 8]
+    widths = [13, 10, 26, 34, 14, 28, 24, 23, 12]
     table = Table(data, colWidths=[x * MM for x in widths], repeatRows=1,
                   rowHeights=[None] + [8 * MM] * (len(data) - 1))
     table.setStyle(TableStyle([
@@ -238,14 +238,14 @@ def render_walk_sheet(room_code: str, room_name: str | None, rows: Sequence[dict
     stamp = (now or datetime.now()).strftime("%Y-%m-%d %H:%M")
     heading = f"Walk sheet — room {room_code}" + (f"  {room_name}" if room_name else "")
     story = [
-        p(heading, title), Spacer(1, 2 * MM),
+        p(heading, title, 200), Spacer(1, 2 * MM),
         p(f"{len(rows)} known CIs, printed {stamp}.  Technician: ____________  date: ________",
-          note),
+          note, 200),
         Spacer(1, 1.5 * MM),
         p("Start at the door: the first machine to the right of the door is 1, then go right to "
           "left around the room in a U. Write the position in 'Order'; add machines that are "
           "not listed on the empty rows (MAC, serial or hostname). Then: netcmdb label walk "
-          f"{room_code} --in walk.csv (columns: order, MAC or serial or hostname).", note),
+          f"{room_code} --in walk.csv (columns: order, MAC or serial or hostname).", note, 1000),
         Spacer(1, 3 * MM), table,
     ]
     with atomic_output(out) as tmp:
