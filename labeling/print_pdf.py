@@ -5,8 +5,9 @@ the label and a QR code of the CI's URL or identifier. Text that is not Latin-1 
 owners in Chinese) is set in reportlab's built-in CID font STSong-Light, which every PDF viewer
 substitutes with an installed Song/Ming face — nothing to ship.
 
-Speed: the QR/Code128 path operators are computed in worker processes for big jobs
-(see ``codes.py``), the main process only places them; 10,000 labels stay well under 10 s.
+Speed: symbols are inline 1-bit image masks from a table-driven encoder (``codes.py``); for
+big jobs on idle CPUs they are computed in worker processes and the main process only places
+them. 10,000 labels with QR + Code128 take a few seconds (benchmarks/labels.py).
 
 Output is written to a temporary file beside the target and renamed: never half a PDF.
 Imports labeling only; must not import cmdb, exporters or the CLI; never prints.
@@ -85,12 +86,23 @@ def _geometry(layout: Layout) -> tuple[float, ...]:
     return (q.x * MM, q.y * MM, q.w * MM, b.x * MM, b.y * MM, b.w * MM, b.h * MM)
 
 
+def idle_cpus() -> int:
+    """CPUs not already busy (CPU count minus the 1-minute load average, at least 1): on a
+    loaded machine worker processes only add start-up and pickling costs."""
+    cpus = os.cpu_count() or 1
+    try:
+        busy = round(os.getloadavg()[0])
+    except OSError:
+        busy = 0
+    return max(1, min(cpus, cpus - busy))
+
+
 def iter_codes(items: Sequence[LabelItem], layout: Layout,
                workers: int | None = None) -> Iterator[str]:
     """PDF operators of each item's QR + Code128 in label-local points, in item order."""
     g = _geometry(layout)
     jobs = ((it.qr, it.label, g) for it in items)
-    n = workers if workers is not None else (os.cpu_count() or 1)
+    n = workers if workers is not None else idle_cpus()
     if n <= 1 or len(items) < PARALLEL_MIN:
         yield from map(_codes_for, jobs)
         return
@@ -162,7 +174,7 @@ def render_labels(items: Sequence[LabelItem], template: Template, out: str | Pat
         start_at: 1-based position on the first sheet to start at (skips used labels on a
             partly used sheet).
         codes: draw QR and Code128 (False is the benchmark baseline: text only).
-        workers: processes computing symbols (default: CPU count; 1 = in-process).
+        workers: processes computing symbols (default: the idle CPUs; 1 = in-process).
     """
     if not items:
         raise LabelError("nothing to print: no labelled CI matches the selection")
