@@ -618,7 +618,8 @@ def label_parse(ctx: click.Context, label: str, rule_spec: str | None, as_json: 
     """Split LABEL into unit, category, building, floor, room and seat (or say what is wrong)."""
     rule = _label_rule(ctx, rule_spec)
     lab = rule.parse(label)
-    data = {"label": rule.format(lab), **lab.as_dict(), "room_code": rule.format_room(*lab.room_key)}
+    data = {"label": rule.format(lab), **lab.as_dict(),
+            "room_code": rule.format_room(*lab.room_key)}
     if as_json:
         _print_json(data)
         return
@@ -653,9 +654,9 @@ def label_check(ctx: click.Context, rule_spec: str | None, as_json: bool) -> Non
             for p in report.problems:
                 table.add_row(p.kind, str(p.ci_id), p.name, p.label, p.message)
             con.print(table)
-        counts = report.as_dict()["counts"]
-        con.print(f"{report.checked} labels checked, " + (", ".join(
-            f"{n} {k}" for k, n in counts.items()) if counts else "no problems"))  # type: ignore[union-attr]
+        counts: dict[str, int] = report.as_dict()["counts"]  # type: ignore[assignment]
+        summary = ", ".join(f"{n} {k}" for k, n in counts.items()) or "no problems"
+        con.print(f"{report.checked} labels checked, {summary}")
     if report.problems:
         sys.exit(1)  # SystemExit: main() runs click with standalone_mode=False
 
@@ -762,7 +763,8 @@ def label_sheet(ctx: click.Context, room: str, out: str, blank_rows: int,
 @label_cmd.command("print")
 @click.option("--building", metavar="B", help="Only labels of this building.")
 @click.option("--room", metavar="ROOM", help="Only labels of this room code (e.g. D010210).")
-@click.option("--class", "ci_class", metavar="CLASS", help="Only CIs of this class (pc, switch...).")
+@click.option("--class", "ci_class", metavar="CLASS",
+              help="Only CIs of this class (pc, switch...).")
 @click.option("--name", metavar="GLOB", help="Only CIs whose name matches (e.g. 'lab-*').")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "zpl", "csv"]), default="pdf",
               show_default=True)

@@ -59,7 +59,8 @@ def font_for(text: str, bold: bool = False) -> str:
     return LATIN_BOLD if bold else LATIN
 
 
-def fit(text: str, font: str, size: float, width: float, min_size: float = 4.0) -> tuple[str, float]:
+def fit(text: str, font: str, size: float, width: float,
+        min_size: float = 4.0) -> tuple[str, float]:
     """Shrink the font size (down to ``min_size``) then cut the text so it fits ``width`` pt."""
     w = pdfmetrics.stringWidth(text, font, size)
     if w <= width:

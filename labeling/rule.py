@@ -292,10 +292,10 @@ class Rule:
 
         >>> DEFAULT_RULE.parse("D010210-009")
         Label(building='01', floor='02', room='10', seat=9, unit=None, category=None)
-        >>> DEFAULT_RULE.parse("D010210-00")
+        >>> DEFAULT_RULE.parse("D010210-000")
         Traceback (most recent call last):
         ...
-        netcmdb.errors.LabelError: 'D010210-00': wrong length: 10 characters, the rule DBBFFRR-SSS has 11
+        netcmdb.errors.LabelError: 'D010210-000': seat 000: seats start at 1
         """
         if not isinstance(text, str):
             raise LabelError(f"label {text!r} is not text")
@@ -475,8 +475,8 @@ class Rule:
                                  f"(known: {', '.join(PRESETS)})")
         else:
             data.pop("preset", None)
-        known = {"name", "core", "rule", "separator", "prefix", "basement_prefix", "buildings", "unit",
-                 "category", "fields"}
+        known = {"name", "core", "rule", "separator", "prefix", "basement_prefix", "buildings",
+                 "unit", "category", "fields"}
         unknown = sorted(set(data) - known - {"rule"})
         if unknown:
             raise LabelError(f"label rule: unknown key {unknown[0]!r} (known: "

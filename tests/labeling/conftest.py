@@ -1,4 +1,4 @@
-"""Labeling fixtures: a temp SQLite CMDB (schema via Alembic) and a helper creating CIs via the ORM."""
+"""Labeling fixtures: a temp SQLite CMDB (schema via Alembic); helpers creating rooms and CIs."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from netcmdb.cmdb.models import CI, Location
 
 
 @pytest.fixture
-def db_path(tmp_path) -> str:  # type: ignore[no-untyped-def]
+def db_path(tmp_path: Any) -> str:
     return str(tmp_path / "cmdb.sqlite")
 
 

@@ -1,5 +1,5 @@
-"""Seat assignment on a real SQLite CMDB: next free seat, dry-run, renumber with history, the U-order
-walk, label check, and two concurrent assigner processes on one SQLite file."""
+"""Seat assignment on a real SQLite CMDB: next free seat, dry-run, renumber with history, the
+U-order walk, label check, and two concurrent assigner processes on one SQLite file."""
 
 from __future__ import annotations
 
@@ -10,24 +10,25 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from netcmdb.cmdb.db import session_scope
-from netcmdb.cmdb.models import CI, Change, CIStatus, Identifier, IdKind, Location
+from netcmdb.cmdb.models import CI, Change, CIStatus, Identifier, IdKind
 from netcmdb.errors import ImportFormatError, LabelError
 from netcmdb.labeling.assign import assign_labels, read_walk_csv, room_cis, walk
 from netcmdb.labeling.check import check_labels
 from netcmdb.labeling.rule import DEFAULT_RULE, WIDE_RULE, get_rule
 
 
-def _labels(engine) -> dict[str, str | None]:  # type: ignore[no-untyped-def]
+def _labels(engine: Any) -> dict[str, str | None]:
     with session_scope(engine) as s:
         return {c.name: c.label for c in s.scalars(select(CI))}
 
 
-def test_assign_next_free_seat_per_room(engine, add_room, add_ci) -> None:  # type: ignore[no-untyped-def]
+def test_assign_next_free_seat_per_room(engine: Any, add_room: Any, add_ci: Any) -> None:
     r1 = add_room("01", "02", "10")
     r2 = add_room("1", "B1", "3")  # stored unpadded: still the same room code rules
     add_ci("old", r1, label="D010210-004", seat=4)
@@ -52,7 +53,7 @@ def test_assign_next_free_seat_per_room(engine, add_room, add_ci) -> None:  # ty
     assert assign_labels(engine, DEFAULT_RULE).assigned == []
 
 
-def test_dry_run_writes_nothing_and_filters(engine, add_room, add_ci) -> None:  # type: ignore[no-untyped-def]
+def test_dry_run_writes_nothing_and_filters(engine: Any, add_room: Any, add_ci: Any) -> None:
     r1 = add_room("01", "02", "10")
     r2 = add_room("02", "01", "01")
     add_ci("a", r1)
@@ -68,7 +69,9 @@ def test_dry_run_writes_nothing_and_filters(engine, add_room, add_ci) -> None:  
         assign_labels(engine, DEFAULT_RULE, room="D01")
 
 
-def test_room_that_does_not_fit_is_skipped_with_reason(engine, add_room, add_ci) -> None:  # type: ignore[no-untyped-def]
+def test_room_that_does_not_fit_is_skipped_with_reason(
+        engine: Any, add_room: Any, add_ci: Any,
+) -> None:
     big = add_room("01", "02", "123")
     add_ci("x", big)
     res = assign_labels(engine, DEFAULT_RULE)
@@ -79,7 +82,7 @@ def test_room_that_does_not_fit_is_skipped_with_reason(engine, add_room, add_ci)
     assert [a.new for a in res.assigned] == ["D0102123-0001"]
 
 
-def test_full_room_says_so(engine, add_room, add_ci) -> None:  # type: ignore[no-untyped-def]
+def test_full_room_says_so(engine: Any, add_room: Any, add_ci: Any) -> None:
     r = add_room("01", "02", "10")
     add_ci("last", r, label="D010210-999")
     add_ci("new", r)
@@ -88,7 +91,7 @@ def test_full_room_says_so(engine, add_room, add_ci) -> None:  # type: ignore[no
     assert "full (999 seats)" in res.skipped[0][2] and "wide" in res.skipped[0][2]
 
 
-def test_prefix_values_from_rule(engine, add_room, add_ci) -> None:  # type: ignore[no-untyped-def]
+def test_prefix_values_from_rule(engine: Any, add_room: Any, add_ci: Any) -> None:
     r = add_room("01", "02", "10")
     add_ci("a", r, label="D010210-002")
     add_ci("b", r)
@@ -97,7 +100,7 @@ def test_prefix_values_from_rule(engine, add_room, add_ci) -> None:  # type: ign
     assert [a.new for a in res.assigned] == ["HQ-PC-D010210-003"]  # seats count across prefixes
 
 
-def test_renumber_closes_gaps_and_records_history(engine, add_room, add_ci) -> None:  # type: ignore[no-untyped-def]
+def test_renumber_closes_gaps_and_records_history(engine: Any, add_room: Any, add_ci: Any) -> None:
     r = add_room("01", "02", "10")
     other = add_room("01", "02", "11")
     add_ci("p7", r, label="D010210-007", seat=7)
@@ -142,8 +145,9 @@ WORKER = textwrap.dedent("""
 
 
 @pytest.mark.parametrize("mode", ["disjoint", "same"])
-def test_two_concurrent_assigners_never_share_a_label(engine, db_path, add_room, add_ci,
-                                                      tmp_path, mode) -> None:  # type: ignore[no-untyped-def]
+def test_two_concurrent_assigners_never_share_a_label(
+        engine: Any, db_path: Any, add_room: Any, add_ci: Any, tmp_path: Any, mode: Any,
+) -> None:
     import json
 
     r = add_room("01", "02", "10")
@@ -173,7 +177,9 @@ def test_two_concurrent_assigners_never_share_a_label(engine, db_path, add_room,
     assert all(o["assigned"] for o in outs), "both processes did some of the work"
 
 
-def test_walk_assigns_seats_in_u_order(engine, add_room, add_ci, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_walk_assigns_seats_in_u_order(
+        engine: Any, add_room: Any, add_ci: Any, tmp_path: Any,
+) -> None:
     r = add_room("01", "02", "10", name="计算机房")
     elsewhere = add_room("01", "03", "01")
     a = add_ci("pc-a.campus.edu", r, mac="00:11:22:33:44:01")
@@ -200,7 +206,9 @@ def test_walk_assigns_seats_in_u_order(engine, add_room, add_ci, tmp_path) -> No
     assert {(a, "label"), (b, "label"), (c, "label"), (c, "location"), (d, "label")} <= hist
 
 
-def test_walk_bad_input_changes_nothing(engine, add_room, add_ci, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_walk_bad_input_changes_nothing(
+        engine: Any, add_room: Any, add_ci: Any, tmp_path: Any,
+) -> None:
     r = add_room("01", "02", "10")
     add_ci("pc-a", r, serial="S1")
     add_ci("twin1", r, serial="DUP")
@@ -228,7 +236,7 @@ def test_walk_csv_errors_name_the_row(text: str, msg: str) -> None:
         read_walk_csv(io.StringIO(text))
 
 
-def test_room_cis_for_walk_sheet(engine, add_room, add_ci) -> None:  # type: ignore[no-untyped-def]
+def test_room_cis_for_walk_sheet(engine: Any, add_room: Any, add_ci: Any) -> None:
     r = add_room("01", "02", "10", name="机房")
     add_ci("z", r, seat=2, label="D010210-002")
     add_ci("y", r, seat=1, label="D010210-001")
@@ -240,7 +248,9 @@ def test_room_cis_for_walk_sheet(engine, add_room, add_ci) -> None:  # type: ign
         assert room_cis(s, DEFAULT_RULE, "D090909") == (None, [])
 
 
-def test_check_reports_duplicates_mismatches_and_malformed(engine, add_room, add_ci) -> None:  # type: ignore[no-untyped-def]
+def test_check_reports_duplicates_mismatches_and_malformed(
+        engine: Any, add_room: Any, add_ci: Any,
+) -> None:
     r = add_room("01", "02", "10")
     r2 = add_room("01", "02", "11")
     add_ci("ok", r, label="D010210-001", seat=1)

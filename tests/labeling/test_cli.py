@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -64,7 +65,7 @@ def test_rule_file(db_path: str, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def campus(engine, add_room, add_ci):  # type: ignore[no-untyped-def]
+def campus(engine: Any, add_room: Any, add_ci: Any) -> Any:
     r = add_room("01", "02", "10", name="计算机房")
     add_room("01", "02", "11")
     for i in range(1, 6):
@@ -74,7 +75,7 @@ def campus(engine, add_room, add_ci):  # type: ignore[no-untyped-def]
     return engine
 
 
-def test_assign_check_print_flow(campus, db_path: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_assign_check_print_flow(campus: Any, db_path: str, tmp_path: Path) -> None:
     r = invoke(db_path, "label", "assign", "--dry-run", "--json")
     assert r.returncode == 0, r.stderr
     plan = json.loads(r.stdout)
@@ -114,7 +115,7 @@ def test_assign_check_print_flow(campus, db_path: str, tmp_path: Path) -> None: 
     assert r.returncode == 0 and "6 CIs" in r.stderr
 
 
-def test_walk_and_check_problems(campus, db_path: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_walk_and_check_problems(campus: Any, db_path: str, tmp_path: Path) -> None:
     walk = tmp_path / "walk.csv"
     walk.write_text("order,device\n1,sn3\n2,00:11:22:33:44:01\n")
     r = run(db_path, "label", "walk", "D010210", "--in", str(walk), "--json")
@@ -142,8 +143,10 @@ def test_walk_and_check_problems(campus, db_path: str, tmp_path: Path) -> None: 
     (["label", "sheet", "D0102", "--out", "x.pdf"], "a room code looks like DBBFFRR"),
     (["label", "walk", "D010210", "--in", "missing.csv"], "cannot read walk CSV"),
 ])
-def test_bad_input_raises_one_line_netcmdb_error(campus, db_path: str, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                                 monkeypatch, args: list[str], msg: str) -> None:
+def test_bad_input_raises_one_line_netcmdb_error(
+        campus: Any, db_path: str, tmp_path: Path, monkeypatch: Any, args: list[str],
+        msg: str,
+) -> None:
     """What main() turns into 'error: <msg>' + exit 2 (shown end to end by the tests above)."""
     from click.testing import CliRunner
 
@@ -160,7 +163,7 @@ def test_bad_input_raises_one_line_netcmdb_error(campus, db_path: str, tmp_path:
     assert not list(tmp_path.glob(".x.pdf*")), "no temporary file left behind"
 
 
-def test_bad_input_end_to_end_exit_2(campus, db_path: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_end_to_end_exit_2(campus: Any, db_path: str, tmp_path: Path) -> None:
     r = run(db_path, "label", "print", "--out", "x.pdf", "--start-at", "99", cwd=tmp_path)
     assert r.returncode == 2
     assert r.stderr.strip().splitlines() == [

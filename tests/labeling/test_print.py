@@ -60,13 +60,16 @@ def decode_slots(page: Image.Image, tpl: Template, dpi: int) -> list[dict[str, s
 
 def pdf_pages(pdf: Path) -> int:
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
-    return int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.M).group(1))  # type: ignore[union-attr]
+    m = re.search(r"^Pages:\s+(\d+)", info.stdout, re.M)
+    assert m is not None, info.stdout
+    return int(m.group(1))
 
 
 @pytest.mark.parametrize(("template", "n", "dpi"), [("L7160", 25, 300), ("L7651", 70, 300),
                                                     ("roll62", 3, 300)])
-def test_pdf_labels_decode_at_their_positions(tmp_path: Path, template: str, n: int,
-                                              dpi: int) -> None:
+def test_pdf_labels_decode_at_their_positions(
+        tmp_path: Path, template: str, n: int, dpi: int,
+) -> None:
     tpl = get_template(template)
     its = items(n)
     pdf = tmp_path / "labels.pdf"
