@@ -14,13 +14,14 @@ import string
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from netcmdb.cmdb.models import CI, Location
 from netcmdb.errors import LabelError
-from netcmdb.labeling.rule import Rule
+from netcmdb.labeling.rule import Rule, sort_key
 
 DEFAULT_QR = "netcmdb:ci:{id}:{label}"
 QR_FIELDS = ("id", "label", "name", "serial", "mac", "ip")
@@ -94,7 +95,7 @@ def select_items(session: Session, rule: Rule, *, building: str | None = None,
         CI.label.is_not(None))
     if ci_class:
         q = q.where(CI.ci_class == ci_class.lower())
-    items: list[tuple[tuple[object, ...], LabelItem]] = []
+    items: list[tuple[tuple[Any, ...], LabelItem]] = []
     for ci, loc in session.execute(q):
         if name and not fnmatch.fnmatchcase(ci.name.lower(), name.lower()):
             continue
@@ -113,7 +114,7 @@ def select_items(session: Session, rule: Rule, *, building: str | None = None,
             ci_id=ci.id, serial=clean(ci.serial), mac=clean(ci.mac), ip=clean(ci.ip),
             building=lab.building if lab else "", floor=lab.floor if lab else "",
             room=lab.room if lab else "", seat=lab.seat if lab else None)
-        key = (0, lab.building, lab.floor, lab.room, lab.seat) if lab else (1, ci.label)
+        key = (0, *sort_key(lab)) if lab else (1, ci.label)
         items.append((key, item))
     items.sort(key=lambda kv: kv[0])
     return [it for _, it in items]

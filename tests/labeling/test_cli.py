@@ -169,3 +169,26 @@ def test_bad_input_end_to_end_exit_2(campus: Any, db_path: str, tmp_path: Path) 
     assert r.stderr.strip().splitlines() == [
         "error: --start-at 99: template L7160 has 21 position(s) per sheet (1..21)"]
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_select_items_filters_and_orders(engine: Any, add_room: Any, add_ci: Any) -> None:
+    from netcmdb.labeling.items import select_items
+    from netcmdb.labeling.rule import DEFAULT_RULE
+
+    r = add_room("01", "02", "10", name="机房")
+    b = add_room("01", "B1", "10")
+    add_ci("Lab-PC-2", r, label="D010210-002", ci_class=CIClass.PC, serial="=1+1")
+    add_ci("lab-pc-1", r, label="D010210-001", ci_class=CIClass.PC)
+    add_ci("core", b, label="D01B110-001", ci_class=CIClass.SWITCH)
+    add_ci("other", None, label="D020101-001", ci_class=CIClass.PC)
+    add_ci("unlabelled", r, ci_class=CIClass.PC)
+    with session_scope(engine) as s:
+        every = select_items(s, DEFAULT_RULE)
+        assert [i.label for i in every] == ["D01B110-001", "D010210-001", "D010210-002",
+                                            "D020101-001"]  # basement first, then by floor
+        assert [i.name for i in select_items(s, DEFAULT_RULE, name="lab-*")] == [
+            "lab-pc-1", "Lab-PC-2"]
+        assert [i.label for i in select_items(s, DEFAULT_RULE, building="1", ci_class="pc")] == [
+            "D010210-001", "D010210-002"]
+        one = select_items(s, DEFAULT_RULE, room="D010210", qr_template="u/{id}/{serial}")
+        assert one[1].qr.endswith("/=1+1") and one[0].room_name == "机房"
