@@ -270,3 +270,33 @@ def test_check_reports_duplicates_mismatches_and_malformed(
     assert "recorded location is D010211" in msgs["wrongroom"]
     assert "letters where digits belong" in msgs["bad"]
     assert rep.as_dict()["counts"] == {"malformed": 1, "duplicate": 2, "location": 2, "seat": 1}
+
+
+def test_lost_race_is_retried_with_the_next_seat(engine: Any, db_path: str, add_room: Any,
+                                                 add_ci: Any) -> None:
+    """A competitor commits the same label between our read and our write: the unique constraint
+    refuses ours, the assigner rolls back and takes the next seat."""
+    from sqlalchemy import event
+
+    from netcmdb.cmdb.db import make_engine
+
+    r = add_room("01", "02", "10")
+    a = add_ci("a", r)
+    other = make_engine(f"sqlite:///{db_path}")
+    fired: list[bool] = []
+
+    def compete(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("UPDATE CI SET") and not fired:
+            fired.append(True)
+            with session_scope(other) as s:
+                s.add(CI(name="competitor", location_id=r, label="D010210-001", seat=1))
+
+    event.listen(engine, "before_cursor_execute", compete)
+    try:
+        res = assign_labels(engine, DEFAULT_RULE, ci_ids=[a])
+    finally:
+        event.remove(engine, "before_cursor_execute", compete)
+        other.dispose()
+    assert fired and res.retries >= 1
+    assert [(x.name, x.new) for x in res.assigned] == [("a", "D010210-002")]
+    assert _labels(engine) == {"a": "D010210-002", "competitor": "D010210-001"}
