@@ -615,7 +615,7 @@ def _labels_progress(label: str):  # type: ignore[no-untyped-def]
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
 def label_parse(ctx: click.Context, label: str, rule_spec: str | None, as_json: bool) -> None:
-    """Split LABEL into unit, category, building, floor, room and seat (or say what is wrong)."""
+    """Split LABEL into its fields, or say what is wrong with it."""
     rule = _label_rule(ctx, rule_spec)
     lab = rule.parse(label)
     data = {"label": rule.format(lab), **lab.as_dict(),
@@ -633,7 +633,7 @@ def label_parse(ctx: click.Context, label: str, rule_spec: str | None, as_json: 
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
 def label_check(ctx: click.Context, rule_spec: str | None, as_json: bool) -> None:
-    """Every label in the CMDB: malformed, duplicate seats, disagreeing with the location.
+    """Check every label: malformed, duplicate seats, disagreeing with the location.
 
     Exit status 1 when there is a problem (0 when all labels are fine).
     """
@@ -672,7 +672,7 @@ def label_check(ctx: click.Context, rule_spec: str | None, as_json: bool) -> Non
 @click.pass_context
 def label_assign(ctx: click.Context, building: str | None, room: str | None, dry_run: bool,
                  renumber: bool, rule_spec: str | None, as_json: bool) -> None:
-    """Give each CI with a known location and no label the next free seat of its room."""
+    """Give unlabelled CIs the next free seat of their room."""
     from rich.table import Table
 
     from netcmdb.labeling.assign import assign_labels
@@ -712,7 +712,10 @@ def label_assign(ctx: click.Context, building: str | None, room: str | None, dry
 @click.pass_context
 def label_walk(ctx: click.Context, room: str, in_file: str, dry_run: bool,
                rule_spec: str | None, as_json: bool) -> None:
-    """Assign seats in the U order a technician walked ROOM (seat = the order number)."""
+    """Assign seats in the U order a technician walked ROOM.
+
+    The CSV has rows (order, MAC or serial or hostname); the seat is the order number.
+    """
     from rich.table import Table
 
     from netcmdb.labeling.assign import read_walk_csv, walk
@@ -742,7 +745,7 @@ def label_walk(ctx: click.Context, room: str, in_file: str, dry_run: bool,
 @click.pass_context
 def label_sheet(ctx: click.Context, room: str, out: str, blank_rows: int,
                 rule_spec: str | None) -> None:
-    """A blank walk-sheet PDF for ROOM listing its known CIs to tick off."""
+    """Print a walk-sheet PDF for ROOM listing its known CIs to tick off."""
     from netcmdb.cmdb.db import session_scope
     from netcmdb.labeling.assign import room_cis
     from netcmdb.labeling.print_pdf import render_walk_sheet
@@ -786,7 +789,7 @@ def label_print(ctx: click.Context, building: str | None, room: str | None,
                 ci_class: str | None, name: str | None, fmt: str, template_name: str,
                 templates_file: str | None, out: str, start_at: int, dpi: str,
                 qr_template: str | None, rule_spec: str | None) -> None:
-    """Print the labels of the selected CIs as PDF sheets, Zebra ZPL or CSV."""
+    """Print labels as PDF sheets, Zebra ZPL or CSV."""
     from netcmdb.cmdb.db import session_scope
     from netcmdb.labeling.items import DEFAULT_QR, check_qr_template, select_items
     from netcmdb.labeling.templates import get_template
