@@ -565,6 +565,16 @@ def _echo_toml_table(prefix: str, table: dict) -> None:  # type: ignore[type-arg
 # file), else the [label] table of the config file, else the house rule DZZXXXX-YYY.
 
 
+#: [label] keys that are print defaults, not part of the rule.
+_LABEL_PRINT_KEYS = ("template", "qr", "dpi")
+
+
+def _label_print_default(ctx: click.Context, key: str, given: object, fallback: object) -> object:
+    if given is not None:
+        return given
+    return (config_of(ctx).get("label") or {}).get(key, fallback)
+
+
 def _label_rule(ctx: click.Context, spec: str | None):  # type: ignore[no-untyped-def]
     import tomllib
     from pathlib import Path
@@ -573,7 +583,8 @@ def _label_rule(ctx: click.Context, spec: str | None):  # type: ignore[no-untype
     from netcmdb.labeling.rule import PRESETS, get_rule
 
     if spec is None:
-        table = config_of(ctx).get("label")
+        table = {k: v for k, v in (config_of(ctx).get("label") or {}).items()
+                 if k not in _LABEL_PRINT_KEYS}
         return get_rule(table) if table else get_rule(None)
     if spec in PRESETS:
         return get_rule(spec)
@@ -771,23 +782,24 @@ def label_sheet(ctx: click.Context, room: str, out: str, blank_rows: int,
 @click.option("--name", metavar="GLOB", help="Only CIs whose name matches (e.g. 'lab-*').")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "zpl", "csv"]), default="pdf",
               show_default=True)
-@click.option("--template", "template_name", default="L7160", show_default=True,
-              help="Label stock: L7160, L7651, roll62 (or one from --templates).")
+@click.option("--template", "template_name", default=None,
+              help="Label stock: L7160 (default), L7651, roll62, or one from --templates; "
+                   "default from [label] template.")
 @click.option("--templates", "templates_file", type=click.Path(dir_okay=False), default=None,
               help="Extra templates TOML (same format as the built-in one).")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False))
 @click.option("--start-at", default=1, show_default=True, type=int,
               help="PDF: first free position on a partly used sheet (1 = top left).")
-@click.option("--dpi", default=203, show_default=True, type=click.Choice(["203", "300"]),
-              help="ZPL: printer resolution.")
+@click.option("--dpi", default=None, type=click.Choice(["203", "300"]),
+              help="ZPL: printer resolution (default 203, or [label] dpi).")
 @click.option("--qr", "qr_template", default=None, metavar="TEMPLATE",
               help="QR content, e.g. 'https://cmdb.example.edu/ci/{id}' (fields: id, label, "
                    "name, serial, mac, ip).")
 @_rule_option
 @click.pass_context
 def label_print(ctx: click.Context, building: str | None, room: str | None,
-                ci_class: str | None, name: str | None, fmt: str, template_name: str,
-                templates_file: str | None, out: str, start_at: int, dpi: str,
+                ci_class: str | None, name: str | None, fmt: str, template_name: str | None,
+                templates_file: str | None, out: str, start_at: int, dpi: str | None,
                 qr_template: str | None, rule_spec: str | None) -> None:
     """Print labels as PDF sheets, Zebra ZPL or CSV."""
     from netcmdb.cmdb.db import session_scope
@@ -795,8 +807,14 @@ def label_print(ctx: click.Context, building: str | None, room: str | None,
     from netcmdb.labeling.templates import get_template
 
     rule = _label_rule(ctx, rule_spec)
-    tpl = get_template(template_name, templates_file)
-    qr = qr_template or DEFAULT_QR
+    tpl = get_template(str(_label_print_default(ctx, "template", template_name, "L7160")),
+                       templates_file)
+    qr = str(_label_print_default(ctx, "qr", qr_template, DEFAULT_QR))
+    dpi = str(_label_print_default(ctx, "dpi", dpi, 203))
+    if dpi not in ("203", "300"):
+        from netcmdb.errors import LabelError
+
+        raise LabelError(f"[label] dpi = {dpi}: use 203 or 300")
     check_qr_template(qr)
     if fmt == "pdf" and not 1 <= start_at <= tpl.per_page:
         from netcmdb.errors import LabelError

@@ -192,3 +192,25 @@ def test_select_items_filters_and_orders(engine: Any, add_room: Any, add_ci: Any
             "D010210-001", "D010210-002"]
         one = select_items(s, DEFAULT_RULE, room="D010210", qr_template="u/{id}/{serial}")
         assert one[1].qr.endswith("/=1+1") and one[0].room_name == "机房"
+
+
+def test_config_file_label_table(campus: Any, db_path: str, tmp_path: Path) -> None:
+    """[label] in the config file: the rule (pattern with widths, buildings) and print defaults."""
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[label]\nrule = "D{building:2}{floor:2}{room:3}-{seat:4}"\n'
+                   'buildings = ["01"]\ntemplate = "L7651"\nqr = "https://cmdb/{id}"\n'
+                   'dpi = 300\n')
+    env = {**os.environ, "NETCMDB_CONFIG": str(cfg)}
+    r = subprocess.run([sys.executable, "-m", "netcmdb", "--db", f"sqlite:///{db_path}", "label",
+                        "assign", "--json"], capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert [a["new"] for a in json.loads(r.stdout)["assigned"]][:2] == [
+        "D0102010-0001", "D0102010-0002"]  # sw-1's D010210-010 is another rule's label
+    zpl = tmp_path / "x.zpl"
+    r = subprocess.run([sys.executable, "-m", "netcmdb", "--db", f"sqlite:///{db_path}", "label",
+                        "print", "--class", "pc", "--format", "zpl", "--out", str(zpl)],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    text = zpl.read_text()
+    assert "^FDMA,https://cmdb/" in text and "300 dpi" in r.stderr
+    assert f"^PW{round(38.1 / 25.4 * 300)}" in text  # L7651 at 300 dpi
