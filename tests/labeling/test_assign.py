@@ -300,3 +300,23 @@ def test_lost_race_is_retried_with_the_next_seat(engine: Any, db_path: str, add_
     assert fired and res.retries >= 1
     assert [(x.name, x.new) for x in res.assigned] == [("a", "D010210-002")]
     assert _labels(engine) == {"a": "D010210-002", "competitor": "D010210-001"}
+
+
+def test_reconciler_places_ci_by_syslocation_then_assign_labels_it(engine: Any) -> None:
+    """parse_location as the reconciler's location_parser: sysLocation 'HQ D01B203 机房' puts the
+    switch in building 01, basement 2, room 03, and `assign` labels it there."""
+    from netcmdb.cmdb.reconcile import ingest
+    from netcmdb.discovery.facts import DeviceFact, Source
+    from netcmdb.labeling.rule import parse_location
+
+    fact = DeviceFact(source=Source.SNMP, ip="10.0.0.5", mac="00:11:22:33:44:55",
+                      hostname="sw-b2", serial="FOC123", sys_location="HQ D01B203 机房")
+    with session_scope(engine) as s:
+        ingest(s, [fact], source=Source.SNMP.value, targets=["10.0.0.5"], methods=["snmp"],
+               location_parser=parse_location)
+    with session_scope(engine) as s:
+        ci = s.scalars(select(CI).where(CI.name == "sw-b2")).one()
+        assert ci.location is not None
+        assert (ci.location.building, ci.location.floor, ci.location.room) == ("01", "B2", "03")
+    res = assign_labels(engine, DEFAULT_RULE)
+    assert [a.new for a in res.assigned] == ["D01B203-001"]
