@@ -88,3 +88,75 @@ def label_cmd() -> None:
 @cli.group("topology")
 def topology_cmd() -> None:
     """The relationship graph: single points of failure, paths, pictures."""
+
+
+# ---- exporters commands ----
+_EXPORT_FORMATS = {
+    # name: (help, writes a directory)
+    "xlsx": ("Asset register workbook: one sheet per building (Excel / WPS / LibreOffice).", False),
+    "yaml": ("The netcmdb/1 document as YAML.", False),
+    "graphml": ("Graph for yEd / Gephi / networkx (GraphML).", False),
+    "gexf": ("Graph for Gephi (GEXF 1.2).", False),
+    "dot": ("Graphviz DOT source of the graph.", False),
+    "svg": ("Graph drawn by Graphviz as SVG (up to 3,000 CIs: select a part).", False),
+    "drawio": ("diagrams.net / draw.io diagram.", False),
+    "netbox": ("NetBox bulk-import CSV files (a directory, with a README.txt).", True),
+    "report": ("Self-contained HTML asset report with charts.", False),
+}
+
+
+def _export_selected_document(ctx: click.Context, buildings: tuple[str, ...],
+                              classes: tuple[str, ...]) -> tuple[dict, object]:
+    """Read the CMDB once (one transaction) as a netcmdb/1 document, plus the last run."""
+    from netcmdb.cmdb.db import session_scope
+    from netcmdb.exporters.document import select
+    from netcmdb.exporters.netcmdb_json import export_document
+    from netcmdb.exporters.report import last_run
+
+    with session_scope(engine_of(ctx)) as session:
+        doc = export_document(session)
+        run = last_run(session)
+    return select(doc, buildings=buildings or None, classes=classes or None), run
+
+
+def _write_export(fmt: str, doc: dict, run: object, out: str, selection: str) -> str:
+    from netcmdb.exporters import graph, netbox, report, xlsx, yaml_fmt
+    from netcmdb.exporters.output import atomic_dir, atomic_file
+
+    if fmt == "netbox":
+        with atomic_dir(out) as tmp:
+            result = netbox.write_netbox(doc, tmp)
+        n_dev = len(result.rows["07_devices.csv"])
+        return f"{n_dev} devices, {len(result.skipped)} items not exportable (see README.txt)"
+    writers = {"xlsx": xlsx.write_xlsx, "yaml": yaml_fmt.write_yaml,
+               "graphml": graph.write_graphml, "gexf": graph.write_gexf,
+               "dot": graph.write_dot, "svg": graph.write_svg, "drawio": graph.write_drawio}
+    with atomic_file(out) as tmp:
+        if fmt == "report":
+            report.write_report(doc, tmp, run=run, selection=selection)
+        else:
+            writers[fmt](doc, tmp)
+    return f"{len(doc['cis'])} CIs"
+
+
+def _make_export_command(fmt: str, help_text: str, is_dir: bool) -> None:
+    @export_cmd.command(fmt, help=help_text)
+    @click.option("--building", "buildings", multiple=True, metavar="B",
+                  help="Only CIs in this building (repeatable).")
+    @click.option("--class", "classes", multiple=True, metavar="CLASS",
+                  help="Only CIs of this class (repeatable).")
+    @click.option("--out", "out", required=True,
+                  type=click.Path(dir_okay=is_dir, file_okay=not is_dir, writable=True),
+                  help="Output directory." if is_dir else "Output file.")
+    @click.pass_context
+    def _cmd(ctx: click.Context, buildings: tuple[str, ...], classes: tuple[str, ...],
+             out: str) -> None:
+        doc, run = _export_selected_document(ctx, buildings, classes)
+        selection = " ".join([f"building={b}" for b in buildings] +
+                             [f"class={c}" for c in classes])
+        summary = _write_export(fmt, doc, run, out, selection)
+        click.echo(f"wrote {out} ({summary})", err=True)
+
+
+for _fmt, (_help, _is_dir) in _EXPORT_FORMATS.items():
+    _make_export_command(_fmt, _help, _is_dir)
