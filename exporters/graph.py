@@ -92,17 +92,24 @@ def read_gexf(path: str | Path) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- DOT / SVG
 
+def _dot_line(value: object) -> str:
+    """One line of label text: XML-safe, no line breaks, backslashes doubled (so ``\\N``,
+    ``\\l``... from a device are shown, not interpreted by Graphviz)."""
+    return xml_value(value).replace("\n", " ").replace("\\", "\\\\")
+
+
 def _dot_text(value: object) -> str:
-    """One line of label text for Graphviz: XML-safe, no line breaks, backslashes literal."""
-    return graphviz.escape(xml_value(value).replace("\n", " "))
+    """A whole Graphviz label from device text. ``nohtml`` stops a ``<...>`` name from being
+    taken as an HTML-like label."""
+    return graphviz.nohtml(_dot_line(value))
 
 
 def _node_label(data: Mapping[str, Any]) -> str:
-    lines = [_dot_text(data.get("name", ""))]
+    lines = [_dot_line(data.get("name", ""))]
     sub = [str(data[k]) for k in ("label", "ip") if data.get(k)]
     if sub:
-        lines.append(_dot_text(" ".join(sub)))
-    return "\\n".join(lines)
+        lines.append(_dot_line(" ".join(sub)))
+    return graphviz.nohtml("\\n".join(lines))
 
 
 def to_dot(doc: Mapping[str, Any]) -> graphviz.Digraph:

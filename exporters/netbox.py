@@ -339,7 +339,8 @@ def write_netbox(doc: Mapping[str, Any], out_dir: str | Path) -> NetboxExport:
         out.mkdir(parents=True, exist_ok=True)
         for fname, header in FILES.items():
             with (out / fname).open("w", encoding="utf-8", newline="") as fh:
-                w = csv.writer(fh, lineterminator="\n")
+                # RFC 4180 line ends: with "\r\n" the writer also quotes a lone CR in a cell
+                w = csv.writer(fh, lineterminator="\r\n")
                 w.writerow(header)
                 for row in result.rows[fname]:
                     w.writerow([neutralize_cell(row.get(h, "")) for h in header])
