@@ -590,22 +590,29 @@ def _export_selected_document(ctx: click.Context, buildings: tuple[str, ...],
 
 
 def _write_export(fmt: str, doc: dict, run: object, out: str, selection: str) -> str:
-    from netcmdb.exporters import graph, netbox, report, xlsx, yaml_fmt
+    import importlib
+
     from netcmdb.exporters.output import atomic_dir, atomic_file
 
     if fmt == "netbox":
+        from netcmdb.exporters import netbox
+
         with atomic_dir(out) as tmp:
             result = netbox.write_netbox(doc, tmp)
         n_dev = len(result.rows["07_devices.csv"])
         return f"{n_dev} devices, {len(result.skipped)} items not exportable (see README.txt)"
-    writers = {"xlsx": xlsx.write_xlsx, "yaml": yaml_fmt.write_yaml,
-               "graphml": graph.write_graphml, "gexf": graph.write_gexf,
-               "dot": graph.write_dot, "svg": graph.write_svg, "drawio": graph.write_drawio}
+    # (module, function): imported on demand, so `export yaml` does not load openpyxl.
+    writers = {"xlsx": ("xlsx", "write_xlsx"), "yaml": ("yaml_fmt", "write_yaml"),
+               "graphml": ("graph", "write_graphml"), "gexf": ("graph", "write_gexf"),
+               "dot": ("graph", "write_dot"), "svg": ("graph", "write_svg"),
+               "drawio": ("graph", "write_drawio"), "report": ("report", "write_report")}
+    module, func = writers[fmt]
+    writer = getattr(importlib.import_module(f"netcmdb.exporters.{module}"), func)
     with atomic_file(out) as tmp:
         if fmt == "report":
-            report.write_report(doc, tmp, run=run, selection=selection)
+            writer(doc, tmp, run=run, selection=selection)
         else:
-            writers[fmt](doc, tmp)
+            writer(doc, tmp)
     return f"{len(doc['cis'])} CIs"
 
 
@@ -615,7 +622,7 @@ def _make_export_command(fmt: str, help_text: str, is_dir: bool) -> None:
                   help="Only CIs in this building (repeatable).")
     @click.option("--class", "classes", multiple=True, metavar="CLASS",
                   help="Only CIs of this class (repeatable).")
-    @click.option("--out", "out", required=True,
+    @click.option("--out", "-o", "--output", "out", required=True,
                   type=click.Path(dir_okay=is_dir, file_okay=not is_dir, writable=True),
                   help="Output directory." if is_dir else "Output file.")
     @click.pass_context
