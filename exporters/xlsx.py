@@ -23,7 +23,13 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
 from netcmdb.errors import ExportError
-from netcmdb.exporters.document import EXTRA_FIELDS, building_of, check_document, flat_ci
+from netcmdb.exporters.document import (
+    EXTRA_FIELDS,
+    building_of,
+    check_document,
+    flat_ci,
+    location_of,
+)
 from netcmdb.exporters.safety import neutralize_cell, xml_text
 
 #: (row key, header) of the register columns, in order.
@@ -72,6 +78,8 @@ def sheet_title(building: str | None, taken: set[str]) -> str:
 
 def _columns_for(cis: list[Mapping[str, Any]]) -> list[tuple[str, str]]:
     cols = list(COLUMNS)
+    if any(location_of(ci).get("name") for ci in cis):
+        cols.append(("room_name", "Room name"))  # e.g. a Chinese room name: what people say
     present = {k for ci in cis for k in EXTRA_FIELDS if ci.get(k) is not None}
     cols += [(k, _EXTRA_HEADERS[k]) for k in EXTRA_FIELDS if k in present]
     return cols
@@ -101,6 +109,7 @@ def write_xlsx(doc: Mapping[str, Any], path: str | Path) -> dict[str, int]:
     by_building: dict[str | None, list[list[object]]] = {}
     for ci in cis:
         row = flat_ci(ci)
+        row["room_name"] = location_of(ci).get("name")
         by_building.setdefault(building_of(ci), []).append([cell(row.get(k)) for k in keys])
 
     wb = Workbook(write_only=True)
@@ -156,7 +165,8 @@ def _write_summary(ws: Any, cis: list[Mapping[str, Any]],
 def read_xlsx(path: str | Path) -> list[dict[str, Any]]:
     """The register rows of a workbook written by :func:`write_xlsx` (all building sheets), as
     dicts keyed like :func:`netcmdb.exporters.document.flat_ci`. Used to check round trips."""
-    header_to_key = {h: k for k, h in COLUMNS} | {h: k for k, h in _EXTRA_HEADERS.items()}
+    header_to_key = ({h: k for k, h in COLUMNS} | {h: k for k, h in _EXTRA_HEADERS.items()}
+                     | {"Room name": "room_name"})
     wb = load_workbook(str(path), read_only=True)
     out: list[dict[str, Any]] = []
     try:

@@ -81,7 +81,7 @@ def test_long_cell_is_cut_to_excel_limit():
     assert xlsx.cell(7) == 7 and xlsx.cell(None) is None
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.function_scoped_fixture])
 @given(d=S.documents())
 def test_property_xlsx_reparses(d, tmp_path_factory):
@@ -90,3 +90,11 @@ def test_property_xlsx_reparses(d, tmp_path_factory):
     back = xlsx.read_xlsx(path)
     expected = _expected_rows(d, lambda v: xlsx.cell(v))
     assert _strip_none(_by_name(back)) == _strip_none(_by_name(expected))
+
+
+def test_room_name_column_when_known(doc, tmp_path):
+    doc["cis"][3]["location"]["name"] = "二号楼 210 机房"
+    xlsx.write_xlsx(doc, tmp_path / "r.xlsx")
+    rows = {r["name"]: r for r in xlsx.read_xlsx(tmp_path / "r.xlsx")}
+    assert rows["acc-2-1"]["room_name"] == "二号楼 210 机房"
+    assert rows["core-1"]["room_name"] is None
