@@ -586,7 +586,12 @@ def _export_selected_document(ctx: click.Context, buildings: tuple[str, ...],
     with session_scope(engine_of(ctx)) as session:
         doc = export_document(session)
         run = last_run(session)
-    return select(doc, buildings=buildings or None, classes=classes or None), run
+    part = select(doc, buildings=buildings or None, classes=classes or None)
+    if run is not None and (buildings or classes):  # the report shows the selection only
+        names = {ci["name"] for ci in part["cis"]}
+        run.new = [n for n in run.new if n in names]
+        run.missing = [n for n in run.missing if n in names]
+    return part, run
 
 
 def _write_export(fmt: str, doc: dict, run: object, out: str, selection: str) -> str:

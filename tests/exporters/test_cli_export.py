@@ -143,6 +143,17 @@ def test_selection(cmdb, tmp_path):
     assert sorted(c["name"] for c in part["cis"]) == ["db-1", "db-2"]
 
 
+def test_report_of_a_selection_lists_only_selected_run_events(cmdb, tmp_path):
+    r = invoke("export", "report", "--building", "01", "--out", str(tmp_path / "b1.html"),
+               env=cmdb["env"])
+    assert r.exit_code == 0, r.output
+    parser = _Text()
+    parser.feed((tmp_path / "b1.html").read_text(encoding="utf-8"))
+    text = " ".join(parser.text)
+    assert "prn-0210" not in text  # missing, but in building 02
+    assert "selection: building=01" in text
+
+
 def test_unwritable_output_is_one_line_exit_2(cmdb, tmp_path):
     target = tmp_path / "no" / "such" / "dir" / "x.xlsx"
     p = run_cli("export", "xlsx", "--out", str(target), env=cmdb["env"])
