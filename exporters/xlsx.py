@@ -46,6 +46,7 @@ NO_BUILDING = "No building"
 EXCEL_CELL_MAX = 32767
 _MAX_WIDTH = 60
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # as exporters.safety.neutralize_cell
 
 
 def cell(value: object) -> object:
@@ -54,6 +55,9 @@ def cell(value: object) -> object:
         return value
     if isinstance(value, (int, float)):
         return value
+    if (type(value) is str and value.isprintable() and len(value) < EXCEL_CELL_MAX
+            and not value.startswith(_FORMULA_START)):
+        return value  # fast path: nothing to clean (no control/unassigned/surrogate chars)
     text = xml_text(value)
     if len(text) > EXCEL_CELL_MAX - 1:
         text = text[:EXCEL_CELL_MAX - 1]
@@ -88,7 +92,9 @@ def _columns_for(cis: list[Mapping[str, Any]]) -> list[tuple[str, str]]:
 def _width(value: object) -> int:
     if value is None:
         return 0
-    text = str(value)
+    text = value if isinstance(value, str) else str(value)
+    if text.isascii():
+        return len(text)
     # CJK characters are about two Latin characters wide.
     return len(text) + sum(1 for ch in text if ord(ch) >= 0x2E80)
 

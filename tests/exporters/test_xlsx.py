@@ -98,3 +98,11 @@ def test_room_name_column_when_known(doc, tmp_path):
     rows = {r["name"]: r for r in xlsx.read_xlsx(tmp_path / "r.xlsx")}
     assert rows["acc-2-1"]["room_name"] == "二号楼 210 机房"
     assert rows["core-1"]["room_name"] is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(s=S.any_text)
+def test_property_cell_fast_path_equals_safety_functions(s):
+    from netcmdb.exporters.safety import neutralize_cell, xml_text
+
+    assert xlsx.cell(s) == neutralize_cell(xml_text(s)[:xlsx.EXCEL_CELL_MAX - 1])
