@@ -10,7 +10,6 @@ Stdlib only; must not import scanners, the CMDB or the CLI.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -64,6 +63,8 @@ class TokenBucket:
 
     async def acquire(self) -> None:
         """Asyncio flavour of :meth:`take`."""
+        import asyncio  # lazily: the ARP/ICMP sweeps do not need it (0.2 s to import)
+
         while not self.try_take():
             await asyncio.sleep(self.delay())
 
@@ -75,7 +76,10 @@ class ProbePolicy:
     Attributes:
         timeout_s: the longest wait after a round of probes (``--timeout``).
         retries: extra rounds for targets that did not answer (``--retries``).
-        min_wait_s: the shortest wait after a round, however fast the network looks.
+        min_wait_s: the shortest wait after the last round, however fast the network looks.
+        early_wait_s: the shortest wait after an earlier round. It can be short because a
+            retry follows and late replies to earlier rounds still count: the slow host gets
+            the final round's patience, the fast LAN does not pay it twice.
         rtt_factor: once replies arrive, wait ``rtt_factor`` x the median RTT seen
             (clamped to ``[min_wait_s, timeout_s]``) -- nmap-style adaptive timing. The
             percentile keeps one slow host from stretching every round; its late reply is still
@@ -85,15 +89,18 @@ class ProbePolicy:
     timeout_s: float = 1.0
     retries: int = 1
     min_wait_s: float = 0.25
+    early_wait_s: float = 0.05
     rtt_factor: float = 4.0
 
-    def round_wait(self, rtts: Sequence[float]) -> float:
+    def round_wait(self, rtts: Sequence[float], *, final: bool = True) -> float:
         """Wait after the last probe of a round, given the RTTs observed so far.
 
         >>> ProbePolicy(timeout_s=1.0).round_wait([])
         1.0
         >>> ProbePolicy(timeout_s=1.0).round_wait([0.001] * 10)
         0.25
+        >>> ProbePolicy(timeout_s=1.0).round_wait([0.001] * 10, final=False)
+        0.05
         >>> ProbePolicy(timeout_s=1.0).round_wait([0.2] * 10)
         0.8
         """
@@ -101,4 +108,5 @@ class ProbePolicy:
             return self.timeout_s
         ordered = sorted(rtts)
         p50 = ordered[len(ordered) // 2]
-        return min(self.timeout_s, max(self.min_wait_s, self.rtt_factor * p50))
+        floor = self.min_wait_s if final else self.early_wait_s
+        return min(self.timeout_s, max(floor, self.rtt_factor * p50))

@@ -244,6 +244,26 @@ def expand(specs: Iterable[str], excludes: Iterable[str] = (), *,
     return list(iter_addresses(allowed))
 
 
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """A checked scan scope: the addresses to probe and the CIDRs they cover (for the
+    reconciler's miss counting: a CI inside ``covered`` that did not answer counts a miss)."""
+
+    addresses: list[str]
+    covered: list[str]
+
+
+def resolve_scope(specs: Iterable[str], excludes: Iterable[str] = (), *,
+                  max_hosts: int = DEFAULT_MAX_HOSTS, allow_public: bool = False) -> Scope:
+    """Like :func:`expand`, also returning the covered CIDRs."""
+    blocks = parse_specs(specs)
+    if not blocks:
+        raise ScopeError("no targets given; name a CIDR, range, address, or @file")
+    allowed = check_scope(blocks, parse_specs(excludes), max_hosts=max_hosts,
+                          allow_public=allow_public)
+    return Scope(list(iter_addresses(allowed)), [str(c) for c in allowed.iter_cidrs()])
+
+
 @lru_cache(maxsize=256)
 def _compiled(specs: tuple[str, ...], whole: bool) -> tuple[tuple[int, int, int], ...]:
     return tuple((b.version, *b.host_range(whole=whole)) for b in parse_specs(specs))
