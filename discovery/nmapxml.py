@@ -165,8 +165,10 @@ def _host(h: _Node, name: str) -> ScanResult:
         return ScanResult(ip, error=f"nmap: host {state} ({reason or 'no reason given'})",
                           error_kind="timeout")
     fact = DeviceFact(source=Source.NMAP, ip=ip, mac=mac, addresses=addresses)
-    if mac:
-        fact.mac_vendor = vendor or mac_vendor(mac)
+    if mac:  # the IEEE registry (as our sweeps), nmap's own table when it has nothing
+        fact.mac_vendor = mac_vendor(mac) or vendor
+        if vendor:
+            fact.extra["nmap_mac_vendor"] = vendor
     if status is not None and status.attrs.get("reason"):
         fact.extra["nmap_reason"] = status.attrs["reason"]
     hostnames = h.find("hostnames")

@@ -51,10 +51,13 @@ BROADCAST = b"\xff" * 6
 RCVBUF = 4 << 20
 
 
-def _policy(options: ScanOptions) -> ProbePolicy:
+def _policy(options: ScanOptions, min_wait_s: float = 0.25) -> ProbePolicy:
+    """Policy from the options. ``min_wait_s`` defaults per scanner: an L3 probe (ICMP/TCP) to
+    an address missing from the neighbour cache costs an ARP exchange first, i.e. two RTTs, so
+    those scanners wait twice as long after their last round as the ARP sweep does."""
     return ProbePolicy(timeout_s=options.timeout_s, retries=max(0, options.retries),
                        min_wait_s=min(options.timeout_s,
-                                      float(options.extra.get("min_wait_s", 0.25))))
+                                      float(options.extra.get("min_wait_s", min_wait_s))))
 
 
 def _progress(options: ScanOptions, done: int, total: int, msg: str) -> None:
@@ -610,7 +613,7 @@ class IcmpScanner:
         for t in targets:
             if t not in v4:
                 errors[t] = "ICMPv6 sweeps are not supported yet; not on an IPv4 route"
-        policy, bucket = _policy(options), TokenBucket(options.rate_pps)
+        policy, bucket = _policy(options, 0.5), TokenBucket(options.rate_pps)
         if method == "ping":
             replies = _ping_subprocesses(v4, policy, bucket, options)
         else:
@@ -776,7 +779,7 @@ class TcpScanner:
         ports = parse_ports(options.extra.get("ports") or DEFAULT_TCP_PORTS)
         import asyncio  # lazily: importing asyncio costs 0.2 s an ARP sweep does not need
 
-        policy, bucket = _policy(options), TokenBucket(options.rate_pps)
+        policy, bucket = _policy(options, 0.5), TokenBucket(options.rate_pps)
         state = asyncio.run(self._run(targets, ports, policy, bucket, options))
         facts: dict[str, DeviceFact] = {}
         errors: dict[str, str] = {}
