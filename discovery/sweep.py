@@ -100,23 +100,38 @@ def run_rounds(targets: Sequence[str], send: SendFn, recv: RecvFn, *, policy: Pr
                 answered[ip] = Reply(time.monotonic() - sent_at[ip], info)
                 _progress(options, len(answered), total, f"{label}: {ip} is up")
 
+    full_rate = bucket.rate
+    streak = 0
     for rnd in range(policy.retries + 1):
         pending = [t for t in targets if t not in answered]
         if not pending:
             break
         for n, ip in enumerate(pending):
-            delay = bucket.delay()
-            if delay > 0:
-                drain(delay)
-            bucket.take()
-            sent_at.setdefault(ip, time.monotonic())
-            if rnd:  # RTT of a retry counts from the retry
+            give_up = time.monotonic() + max(3.0, policy.timeout_s)
+            while True:
+                delay = bucket.delay()
+                if delay > 0:
+                    drain(delay)
+                bucket.take()
                 sent_at[ip] = time.monotonic()
-            try:
-                send(ip)
-                errors.pop(ip, None)
-            except OSError as exc:
-                errors[ip] = f"send failed: {exc.strerror or exc}"
+                try:
+                    send(ip)
+                    errors.pop(ip, None)
+                except OSError as exc:
+                    if exc.errno == errno.ENOBUFS and time.monotonic() < give_up:
+                        # The kernel's neighbour table (shared by all namespaces, gc_thresh3)
+                        # or a queue is full: back off multiplicatively, let entries expire,
+                        # and try the same target again (every target still gets its probe).
+                        bucket.rate = max(20.0, bucket.rate / 2)
+                        streak = 0
+                        drain(0.05)
+                        continue
+                    errors[ip] = f"send failed: {exc.strerror or exc}"
+                break
+            streak += 1
+            if streak >= 64 and bucket.rate < full_rate:  # additive recovery
+                bucket.rate = min(full_rate, bucket.rate + full_rate / 8)
+                streak = 0
             if n % 32 == 31:
                 drain(0.0)
         deadline = time.monotonic() + policy.round_wait([r.rtt_s for r in answered.values()],
@@ -460,6 +475,107 @@ def parse_arp_reply(frame: bytes, my_ip: bytes) -> tuple[str, str] | None:
     return socket.inet_ntoa(frame[28:32]), norm_mac(frame[22:28])
 
 
+def split_by_route(targets: Sequence[str]) -> tuple[dict[str, list[str]], list[str],
+                                                     dict[str, str]]:
+    """``(on-link targets by interface, routed targets, errors)`` from this namespace's routes."""
+    routes = ipv4_routes()
+    by_iface: dict[str, list[str]] = {}
+    routed: list[str] = []
+    errors: dict[str, str] = {}
+    for t in targets:
+        if not _is_ipv4(t):
+            errors[t] = "ARP is IPv4 only; not on an IPv4 segment"
+            continue
+        r = route_for(t, routes)
+        if r is None:
+            errors[t] = "no route to this address from the scanner"
+        elif r.gateway:
+            routed.append(t)
+            errors[t] = (f"not on a directly connected segment (via gateway "
+                         f"{socket.inet_ntoa(struct.pack('!I', r.gateway))}); use --icmp")
+        else:
+            by_iface.setdefault(r.iface, []).append(t)
+    return by_iface, routed, errors
+
+
+def arp_sweep_iface(iface: str, ips: list[str], policy: ProbePolicy, bucket: TokenBucket,
+                    options: ScanOptions, errors: dict[str, str]) -> dict[str, DeviceFact]:
+    """ARP who-has for ``ips`` on ``iface`` (one AF_PACKET socket, rounds, adaptive waits).
+
+    Raises:
+        DiscoveryError: no CAP_NET_RAW (not root).
+    """
+    try:
+        sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ARP))
+    except PermissionError:
+        raise DiscoveryError("ARP sweeps need root (raw layer-2 socket); run as root or "
+                             "use --icmp / --tcp instead") from None
+    facts: dict[str, DeviceFact] = {}
+    with sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RCVBUF)
+        sock.bind((iface, ETH_P_ARP))
+        sock.setblocking(False)
+        src_mac = iface_mac(iface)
+        src_ip = source_ip_for(ips[0])
+        my_ip = socket.inet_aton(src_ip)
+        head = (BROADCAST + src_mac + struct.pack("!H", ETH_P_ARP)
+                + struct.pack("!HHBBH", 1, ETH_P_IP, 6, 4, 1) + src_mac + my_ip
+                + b"\x00" * 6)
+        self_hit = [ip for ip in ips if ip == src_ip]
+        probe = [ip for ip in ips if ip != src_ip]
+
+        def send(ip: str) -> None:
+            sock.send(head + socket.inet_aton(ip))
+
+        def recv(timeout: float) -> list[tuple[str, dict[str, object]]]:
+            out: list[tuple[str, dict[str, object]]] = []
+            if timeout > 0 and not select.select([sock], [], [], timeout)[0]:
+                return out
+            while True:
+                try:
+                    frame = sock.recv(128)
+                except BlockingIOError:
+                    return out
+                hit = parse_arp_reply(frame, my_ip)
+                if hit:
+                    out.append((hit[0], {"mac": hit[1]}))
+
+        replies = run_rounds(probe, send, recv, policy=policy, bucket=bucket,
+                             options=options, label=f"arp {iface}", errors=errors)
+    for ip, rep in replies.items():
+        facts[ip] = DeviceFact(source=Source.ARP, ip=ip, mac=str(rep.info["mac"]),
+                               rtt_ms=round(rep.rtt_s * 1000, 3), addresses=[ip],
+                               extra={"interface": iface})
+    for ip in self_hit:
+        facts[ip] = DeviceFact(source=Source.ARP, ip=ip, mac=norm_mac(src_mac),
+                               addresses=[ip], extra={"interface": iface, "self": "true"})
+    return facts
+
+
+def onlink_prefilter(targets: Sequence[str], options: ScanOptions, bucket: TokenBucket
+                     ) -> tuple[list[str], dict[str, str]] | None:
+    """For L3 sweeps as root: ``(targets worth probing, MAC of each on-link one)``, or None.
+
+    An ICMP or TCP probe to an on-link address makes the kernel ARP for it first: three
+    who-has per dead address over three seconds, and an INCOMPLETE entry in the neighbour table
+    (shared by every namespace, ``gc_thresh3`` = 1024 by default) that makes a /22 sweep fail
+    with ENOBUFS. The wire sees ARP for every target either way, so we ARP once ourselves
+    (the same who-has frames, one retry) and send L3 probes only to addresses that answered,
+    plus every routed address. Returns None without CAP_NET_RAW (the caller probes everything).
+    """
+    if not _have_raw():
+        return None
+    by_iface, routed, _errors = split_by_route(targets)
+    policy = _policy(options)
+    macs: dict[str, str] = {}
+    for iface, ips in by_iface.items():
+        for ip, fact in arp_sweep_iface(iface, ips, policy, bucket, options, {}).items():
+            if fact.mac and not fact.extra.get("self"):
+                macs[ip] = fact.mac
+    keep = set(macs) | set(routed)
+    return [t for t in targets if t in keep or not _is_ipv4(t)], macs
+
+
 @register_scanner("arp")
 class ArpScanner:
     """ARP who-has to every target on a directly connected Ethernet segment (needs root).
@@ -476,79 +592,17 @@ class ArpScanner:
     def scan(self, targets: Sequence[str], options: ScanOptions) -> Iterator[ScanResult]:
         started = time.monotonic()
         targets = list(targets)
-        routes = ipv4_routes()
-        by_iface: dict[str, list[str]] = {}
-        errors: dict[str, str] = {}
-        for t in targets:
-            if not _is_ipv4(t):
-                errors[t] = "ARP is IPv4 only; not on an IPv4 segment"
-                continue
-            r = route_for(t, routes)
-            if r is None:
-                errors[t] = "no route to this address from the scanner"
-            elif r.gateway:
-                errors[t] = (f"not on a directly connected segment (via gateway "
-                             f"{socket.inet_ntoa(struct.pack('!I', r.gateway))}); use --icmp")
-            else:
-                by_iface.setdefault(r.iface, []).append(t)
+        by_iface, _routed, errors = split_by_route(targets)
         policy, bucket = _policy(options), TokenBucket(options.rate_pps)
         facts: dict[str, DeviceFact] = {}
         for iface, ips in by_iface.items():
-            facts.update(self._sweep_iface(iface, ips, policy, bucket, options, errors))
+            facts.update(arp_sweep_iface(iface, ips, policy, bucket, options, errors))
         t_enrich = time.monotonic()
         enrich(list(facts.values()), options, bucket)
         log.debug("arp: %d targets, %d up, probe %.3fs, enrich %.3fs", len(targets), len(facts),
                   t_enrich - started, time.monotonic() - t_enrich)
         yield from _results(targets, facts, errors,
                             f"no ARP reply ({policy.retries + 1} tries)", started)
-
-    def _sweep_iface(self, iface: str, ips: list[str], policy: ProbePolicy, bucket: TokenBucket,
-                     options: ScanOptions, errors: dict[str, str]) -> dict[str, DeviceFact]:
-        try:
-            sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ARP))
-        except PermissionError:
-            raise DiscoveryError("ARP sweeps need root (raw layer-2 socket); run as root or "
-                                 "use --icmp / --tcp instead") from None
-        facts: dict[str, DeviceFact] = {}
-        with sock:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RCVBUF)
-            sock.bind((iface, ETH_P_ARP))
-            sock.setblocking(False)
-            src_mac = iface_mac(iface)
-            src_ip = source_ip_for(ips[0])
-            my_ip = socket.inet_aton(src_ip)
-            head = (BROADCAST + src_mac + struct.pack("!H", ETH_P_ARP)
-                    + struct.pack("!HHBBH", 1, ETH_P_IP, 6, 4, 1) + src_mac + my_ip
-                    + b"\x00" * 6)
-            self_hit = [ip for ip in ips if ip == src_ip]
-            probe = [ip for ip in ips if ip != src_ip]
-
-            def send(ip: str) -> None:
-                sock.send(head + socket.inet_aton(ip))
-
-            def recv(timeout: float) -> list[tuple[str, dict[str, object]]]:
-                out: list[tuple[str, dict[str, object]]] = []
-                if timeout > 0 and not select.select([sock], [], [], timeout)[0]:
-                    return out
-                while True:
-                    try:
-                        frame = sock.recv(128)
-                    except BlockingIOError:
-                        return out
-                    hit = parse_arp_reply(frame, my_ip)
-                    if hit:
-                        out.append((hit[0], {"mac": hit[1]}))
-
-            replies = run_rounds(probe, send, recv, policy=policy, bucket=bucket,
-                                 options=options, label=f"arp {iface}", errors=errors)
-        for ip, rep in replies.items():
-            facts[ip] = DeviceFact(source=Source.ARP, ip=ip, mac=str(rep.info["mac"]),
-                                   rtt_ms=round(rep.rtt_s * 1000, 3), addresses=[ip],
-                                   extra={"interface": iface})
-        for ip in self_hit:
-            facts[ip] = DeviceFact(source=Source.ARP, ip=ip, mac=norm_mac(src_mac),
-                                   addresses=[ip], extra={"interface": iface, "self": "true"})
-        return facts
 
 
 # ---------------------------------------------------------------------------------------------
@@ -614,11 +668,16 @@ class IcmpScanner:
             if t not in v4:
                 errors[t] = "ICMPv6 sweeps are not supported yet; not on an IPv4 route"
         policy, bucket = _policy(options, 0.5), TokenBucket(options.rate_pps)
+        probe, neigh = v4, {}
+        pre = (onlink_prefilter(v4, options, bucket)
+               if method == "raw" and options.extra.get("arp_prefilter", True) else None)
+        if pre is not None:
+            probe, neigh = pre
         if method == "ping":
-            replies = _ping_subprocesses(v4, policy, bucket, options)
+            replies = _ping_subprocesses(probe, policy, bucket, options)
         else:
-            replies = self._socket_sweep(v4, method, policy, bucket, options, errors)
-        neigh = kernel_neighbours()
+            replies = self._socket_sweep(probe, method, policy, bucket, options, errors)
+        neigh = {**kernel_neighbours(), **neigh}
         facts: dict[str, DeviceFact] = {}
         for ip, rep in replies.items():
             f = DeviceFact(source=Source.ICMP, ip=ip, rtt_ms=round(rep.rtt_s * 1000, 3),
@@ -780,7 +839,13 @@ class TcpScanner:
         import asyncio  # lazily: importing asyncio costs 0.2 s an ARP sweep does not need
 
         policy, bucket = _policy(options, 0.5), TokenBucket(options.rate_pps)
-        state = asyncio.run(self._run(targets, ports, policy, bucket, options))
+        probe, macs = targets, {}
+        pre = (onlink_prefilter(targets, options, bucket)
+               if options.extra.get("arp_prefilter", True) else None)
+        if pre is not None:
+            probe, macs = pre
+        state = {ip: {} for ip in targets}
+        state.update(asyncio.run(self._run(probe, ports, policy, bucket, options)))
         facts: dict[str, DeviceFact] = {}
         errors: dict[str, str] = {}
         for ip in targets:
@@ -791,7 +856,7 @@ class TcpScanner:
                                        addresses=[ip])
             elif any(s == "unreachable" for s in state[ip].values()):
                 errors[ip] = "host unreachable (no ARP reply / no route)"
-        neigh = kernel_neighbours()
+        neigh = {**kernel_neighbours(), **macs}
         for ip, f in facts.items():
             f.mac = neigh.get(ip)
         enrich(list(facts.values()), options, bucket)
