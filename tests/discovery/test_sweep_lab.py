@@ -126,6 +126,21 @@ def test_tcp_connect_finds_open_ports(net: SweepNet, tmp_path: Path) -> None:
             assert len(bytes(p[IP].payload.payload)) == 0
 
 
+def test_netbios_names_of_live_hosts(net: SweepNet, tmp_path: Path) -> None:
+    targets = "10.98.0.9-14"
+    out = scan_json(net, tmp_path, targets, "--arp", "--netbios", "--dry-run",
+                    allowed=set(expand([targets])))
+    hosts = by_ip(out)
+    assert hosts["10.98.0.13"]["netbios_name"] == "PC-LAB-013"
+    assert all(h["netbios_name"] is None for ip, h in hosts.items() if ip != "10.98.0.13")
+    fact = next(f for f in out["facts"] if f["ip"] == "10.98.0.13")
+    assert fact["extra"]["netbios_workgroup"] == "CAMPUS" and fact["hostname"] == "PC-LAB-013"
+    # one NBSTAT query per live host, none to silent addresses
+    udp137 = [p[IP].dst for p in sent_by_scanner(tmp_path / "scan.pcap")
+              if IP in p and p[IP].proto == 17 and bytes(p[IP].payload)[2:4] == b"\x00\x89"]
+    assert sorted(udp137) == sorted(ALIVE)
+
+
 def test_combined_scan_writes_the_cmdb_and_reports_missing(net: SweepNet, tmp_path: Path) -> None:
     db = tmp_path / "cmdb.sqlite"
     base = ["--db", f"sqlite:///{db}"]

@@ -45,6 +45,25 @@ while True:
             pass
 """
 
+NBNS_RESPONDER = r"""
+import socket, sys
+from scapy.layers.netbios import NBNSHeader, NBNSNodeStatusResponse
+from scapy.layers.netbios import NBNSNodeStatusResponseService as Svc
+ip, ready, name, group, mac = sys.argv[1:6]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind((ip, 137))
+open(ready, "w").write("ready\n")
+while True:
+    data, peer = s.recvfrom(2048)
+    if len(data) < 50 or data[-4:] != b"\x00\x21\x00\x01":
+        continue
+    txid = int.from_bytes(data[:2], "big")
+    resp = NBNSHeader(NAME_TRN_ID=txid, RESPONSE=1, ANCOUNT=1) / NBNSNodeStatusResponse(
+        RR_NAME=b"*", NODE_NAME=[Svc(NETBIOS_NAME=name.encode(), NAME_FLAGS=0x04),
+                                 Svc(NETBIOS_NAME=group.encode(), NAME_FLAGS=0x84)],
+        MAC_ADDRESS=mac)
+    s.sendto(bytes(resp), peer)
+"""
+
 
 @dataclass
 class Host:
@@ -57,6 +76,7 @@ class Host:
     tcp_ports: tuple[int, ...] = ()
     slow_s: float = 0.0  # > 0: ARP/ICMP answered this late by slowhost.py
     dns_name: str | None = None  # PTR name the scanner's /etc/hosts gives
+    netbios: tuple[str, str] | None = None  # (computer name, workgroup) served on UDP 137
     ns: str = ""
 
 
@@ -130,15 +150,21 @@ class SweepNet:
                 lab.popen(h.ns, sys.executable, "-c", LISTENER, h.ip, str(flag),
                           ",".join(map(str, h.tcp_ports)))
                 ready.append(flag)
+            if h.netbios:
+                flag = self.tmp / f"{h.name}.nbns"
+                lab.popen(h.ns, sys.executable, "-c", NBNS_RESPONDER, h.ip, str(flag),
+                          h.netbios[0], h.netbios[1], h.mac, env=os.environ.copy())
+                ready.append(flag)
             if h.slow_s:
                 flag = self.tmp / f"{h.name}.slow"
                 lab.popen(h.ns, sys.executable, str(HERE / "slowhost.py"), "eth0", h.ip, h.mac,
                           str(h.slow_s), str(flag))
                 ready.append(flag)
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 40  # generous: CI machines can be busy
         while not all(f.exists() for f in ready):
             if time.monotonic() > deadline:
-                raise RuntimeError(f"lab helpers did not start: {[str(f) for f in ready]}")
+                raise RuntimeError("lab helpers did not start: "
+                                   f"{[f.name for f in ready if not f.exists()]}")
             time.sleep(0.05)
 
     # -----------------------------------------------------------------------------------------
@@ -197,7 +223,7 @@ def standard_hosts() -> list[Host]:
              dns_name="web.sweep.test"),                                       # Huawei OUI
         Host("quiet", "10.98.0.11", mac_for(11), icmp=False, tcp_ports=(9100,)),  # no ping
         Host("slow", "10.98.0.12", mac_for(12), slow_s=0.2),                   # 200 ms late
-        Host("pc", "10.98.0.13", "3c:8c:40:98:00:13"),                         # H3C OUI? see test
+        Host("pc", "10.98.0.13", "3c:8c:40:98:00:13", netbios=("PC-LAB-013", "CAMPUS")),  # H3C
         Host("mute", "10.98.0.14", mac_for(14), icmp=False),                   # only ARP sees it
         Host("excl", "10.98.0.15", mac_for(15), tcp_ports=(8080,)),            # excluded: untouched
         Host("away", "10.98.1.16", mac_for(16), tcp_ports=(8080,)),            # outside targets
