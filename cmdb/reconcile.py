@@ -237,7 +237,11 @@ def clean_hostname(value: str | None,
     """
     if value is None:
         return None
-    name = short_hostname(str(value))
+    text_ = str(value).strip().rstrip(".")
+    if "." in text_ and not _CANON_V4.fullmatch(text_):
+        name = short_hostname(text_)
+    else:
+        name = text_
     if not name or name.casefold() in junk or len(name) > 255:
         return None
     return name
@@ -260,13 +264,30 @@ def is_identifying_mac(value: str | None) -> bool:
     return not value.startswith(_VIRTUAL_MAC_PREFIXES)
 
 
+_CANON_V4 = re.compile(r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+                       r"(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}")
+_CANON_MAC = re.compile(r"[0-9a-f]{2}(?::[0-9a-f]{2}){5}")
+
+
 def _canon_ip(value: str | None) -> str | None:
+    """Canonical IP text or None (fast path for canonical IPv4: 100k facts per run)."""
     if not value:
         return None
+    if type(value) is str and _CANON_V4.fullmatch(value):
+        return value
     try:
         return str(ipaddress.ip_address(str(value).strip()))
     except ValueError:
         return None
+
+
+def _mac(value: str | None) -> str | None:
+    """:func:`mac_or_none` with a fast path for the canonical spelling scanners already use."""
+    if not value:
+        return None
+    if type(value) is str and _CANON_MAC.fullmatch(value):
+        return value
+    return mac_or_none(value)
 
 
 def fact_identifiers(fact: DeviceFact, cfg: ReconcileConfig | None = None
@@ -282,7 +303,7 @@ def fact_identifiers(fact: DeviceFact, cfg: ReconcileConfig | None = None
         out["serial"] = [serial]
     macs: list[str] = []
     for raw in (fact.chassis_mac, fact.mac, *(i.mac for i in fact.interfaces)):
-        m = mac_or_none(raw)
+        m = _mac(raw)
         if m and is_identifying_mac(m) and m not in macs:
             macs.append(m)
     if macs:
@@ -364,7 +385,7 @@ def place_end_hosts(fact: DeviceFact, cfg: ReconcileConfig | None = None) -> lis
     for e in fact.fdb:
         if e.port is None or e.status not in ("learned", "other"):
             continue
-        m = mac_or_none(e.mac)
+        m = _mac(e.mac)
         if m is None or int(m[:2], 16) & 1:
             continue
         per_port[e.port].append(replace(e, mac=m))
@@ -674,7 +695,7 @@ class _Run:
             "os_version": fact.os_version,
             "serial": clean_serial(fact.serial, self.cfg.junk_serials),
             "ip": _canon_ip(fact.ip),
-            "mac": mac_or_none(fact.mac) or mac_or_none(fact.chassis_mac),
+            "mac": _mac(fact.mac) or _mac(fact.chassis_mac),
             "description": fact.description,
             "contact": fact.contact,
         }
@@ -745,7 +766,7 @@ class _Run:
     def neighbor_fact(self, nb: NeighborFact, source: Source) -> DeviceFact | None:
         chassis = None
         if (nb.remote_chassis_id_kind in (None, "mac")) and nb.remote_chassis_id:
-            chassis = mac_or_none(nb.remote_chassis_id)
+            chassis = _mac(nb.remote_chassis_id)
         name = nb.remote_name
         mgmt = _canon_ip(nb.remote_mgmt_ip)
         if not (chassis or clean_hostname(name) or mgmt):
@@ -807,7 +828,7 @@ class _Run:
         """Fill missing MAC/IP of CIs from ARP tables; return mac -> ip for port sightings."""
         mac_ip: dict[str, str] = {}
         for e in self.arp:
-            m, ip_ = mac_or_none(e.mac), _canon_ip(e.ip)
+            m, ip_ = _mac(e.mac), _canon_ip(e.ip)
             if not m or not ip_ or not is_identifying_mac(m):
                 continue
             mac_ip[m] = ip_
@@ -903,9 +924,11 @@ class _Run:
                 row["first_seen"] = now
                 row["last_seen"] = now
                 rows.append(row)
-            res = conn.execute(insert(t).returning(t.c.id, sort_by_parameter_order=True), rows)
-            for key, row in zip(self.new_keys, res, strict=True):
-                real[key] = row[0]
+            ids = _allocate_ids(conn, t, len(rows))
+            for key, row, new_id in zip(self.new_keys, rows, ids, strict=True):
+                row["id"] = new_id
+                real[key] = new_id
+            conn.execute(insert(t), rows)
         rid = lambda k: real[k] if k < 0 else k  # noqa: E731
         for key in self.new_keys:
             self.cis[key]["id"] = real[key]
@@ -966,7 +989,7 @@ class _Run:
                 done.add(f.name)
                 oper = None if f.oper_up is None else ("up" if f.oper_up else "down")
                 vals = {"ifindex": f.ifindex, "descr": f.descr, "alias": f.alias,
-                        "mac": mac_or_none(f.mac), "ips": list(f.ips),
+                        "mac": _mac(f.mac), "ips": list(f.ips),
                         "speed_mbps": f.speed_mbps, "oper_status": oper, "kind": f.kind,
                         "lag_parent": f.lag_parent}
                 old = existing.get((ci_id, f.name))
@@ -1093,6 +1116,23 @@ class _Run:
             conn.execute(update(t).where(t.c.id == bindparam("_id")).values(
                 vlan=bindparam("_vlan"), host_ci_id=bindparam("_host"), ip=bindparam("_ip"),
                 last_seen=bindparam("_ls")), list(upd.values()))
+
+
+def _allocate_ids(conn: Any, table: Any, n: int) -> list[int]:
+    """``n`` fresh primary keys for ``table`` so new rows can be inserted with one executemany.
+
+    (INSERT ... RETURNING in parameter order falls back to one statement per row on SQLite.)
+    PostgreSQL draws them from the column's sequence; elsewhere the caller holds the write lock
+    (the run's INSERT took it), so ``max(id) + 1...`` is safe.
+    """
+    if conn.dialect.name == "postgresql":
+        seq = conn.execute(text(f"SELECT pg_get_serial_sequence('{table.name}', 'id')")).scalar()
+        if seq:
+            rows = conn.execute(text("SELECT nextval(:s) FROM generate_series(1, :n)"),
+                                {"s": seq, "n": n})
+            return [int(r[0]) for r in rows]
+    start = int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
+    return list(range(start, start + n))
 
 
 def _ports_match(a: str, b: str) -> bool:

@@ -3,10 +3,11 @@
 A profile lives in the TOML config file and names everything a scan needs, so the scheduled
 command line stays short and reviewable::
 
-    [scope]
-    exclude = ["10.20.0.1", "10.20.99.0/24"]   # never probed by any scan or crawl
+    [scan]
+    scopes = ["10.20.0.0/16"]                   # the default targets
+    excludes = ["10.20.0.1", "10.20.99.0/24"]   # never probed by any scan or crawl
 
-    [profiles.nightly]
+    [scan.profiles.nightly]
     targets = ["10.20.0.0/16", "@/etc/netcmdb/extra-targets.txt"]
     methods = ["arp", "icmp", "tcp"]
     tcp_ports = "22,80,443,3389,9100"
@@ -18,20 +19,16 @@ command line stays short and reviewable::
     allow_public = false
     credentials = ["snmp:campus-ro"]   # references into the credential store, never secrets
 
-Parsing/validation (:func:`profile_from_mapping`) is pure. Reading the file goes through the
-foundation's ``netcmdb.config`` when present, else :func:`_read_toml` here (same file: TOML in
-the platformdirs config dir, or ``$NETCMDB_CONFIG``).
+Everything here is pure: the CLI reads the file with ``netcmdb.config.load_config`` (TOML in the
+platformdirs config dir, or ``$NETCMDB_CONFIG``) and passes the parsed mapping in.
 
-Must not import the CMDB or the CLI.
+Must not import the CMDB, the config loader (it pulls in the reconciler) or the CLI.
 """
 
 from __future__ import annotations
 
-import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from netcmdb.errors import ConfigError
@@ -119,58 +116,33 @@ def profile_from_mapping(name: str, data: Mapping[str, Any]) -> ScanProfile:
     return p
 
 
-def config_path() -> Path:
-    env = os.environ.get("NETCMDB_CONFIG")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir("netcmdb")) / "config.toml"
-
-
-def _read_toml(path: Path | None = None) -> dict[str, Any]:
-    """The config file as a dict; {} when it does not exist (swap for netcmdb.config later)."""
-    p = path or config_path()
-    try:
-        with open(p, "rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        return {}
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"config file {str(p)!r}: {exc}") from None
-
-
-def load_config(path: Path | None = None) -> dict[str, Any]:
-    """The config mapping, through the foundation's ``netcmdb.config`` when it exists."""
-    try:
-        from netcmdb import config as cfgmod  # type: ignore[attr-defined]
-    except ImportError:
-        cfgmod = None
-    loader = getattr(cfgmod, "load_raw", None) if cfgmod is not None else None
-    if loader is not None and path is None:
-        return dict(loader())
-    return _read_toml(path)
-
-
 def global_excludes(cfg: Mapping[str, Any]) -> list[str]:
-    """``[scope] exclude`` -- honoured by every scan and crawl."""
-    scope = cfg.get("scope", {})
-    if not isinstance(scope, Mapping):
-        raise ConfigError("config: [scope] must be a table")
-    return _strs("[scope]", "exclude", scope.get("exclude", []))
+    """``[scan] excludes`` -- honoured by every scan and crawl."""
+    scan = cfg.get("scan", {})
+    if not isinstance(scan, Mapping):
+        raise ConfigError("config: [scan] must be a table")
+    return _strs("[scan]", "excludes", scan.get("excludes", []))
 
 
-def load_profile(name: str, path: Path | None = None) -> tuple[ScanProfile, list[str]]:
-    """Profile ``name`` and the global excludes.
+def default_scopes(cfg: Mapping[str, Any]) -> list[str]:
+    """``[scan] scopes`` -- what ``netcmdb scan`` sweeps when given no targets."""
+    scan = cfg.get("scan", {})
+    return _strs("[scan]", "scopes", scan.get("scopes", [])) if isinstance(scan, Mapping) else []
+
+
+def profile_from_config(cfg: Mapping[str, Any], name: str) -> tuple[ScanProfile, list[str]]:
+    """Profile ``[scan.profiles.NAME]`` of a parsed config, and the global excludes.
 
     Raises:
         ConfigError: no such profile (the message lists the ones that exist) or it is invalid.
     """
-    cfg = load_config(path)
-    profiles = cfg.get("profiles", {})
+    scan = cfg.get("scan", {})
+    profiles = scan.get("profiles", {}) if isinstance(scan, Mapping) else {}
     if not isinstance(profiles, Mapping) or name not in profiles:
         known = ", ".join(sorted(profiles)) if isinstance(profiles, Mapping) else ""
-        where = str(path or config_path())
-        raise ConfigError(f"no scan profile {name!r} in {where} "
-                          f"(defined: {known or 'none'}); add a [profiles.{name}] table")
-    return profile_from_mapping(name, profiles[name]), global_excludes(cfg)
+        raise ConfigError(f"no scan profile {name!r} in the config file (defined: "
+                          f"{known or 'none'}); add a [scan.profiles.{name}] table")
+    data = profiles[name]
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"[scan.profiles.{name}] must be a table")
+    return profile_from_mapping(name, data), global_excludes(cfg)

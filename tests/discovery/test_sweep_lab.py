@@ -176,7 +176,7 @@ def test_combined_scan_writes_the_cmdb_and_reports_missing(net: SweepNet, tmp_pa
 
 def test_profile_from_config_file(net: SweepNet, tmp_path: Path) -> None:
     cfg = tmp_path / "config.toml"
-    cfg.write_text('[scope]\nexclude = ["10.98.0.13"]\n\n[profiles.nightly]\n'
+    cfg.write_text('[scan]\nexcludes = ["10.98.0.13"]\n\n[scan.profiles.nightly]\n'
                    'targets = ["10.98.0.8-16"]\nmethods = ["arp"]\nexclude = ["10.98.0.15"]\n'
                    'rate = 200\ntimeout = 0.5\n')
     env = {**pkg_env(), "NETCMDB_CONFIG": str(cfg)}

@@ -14,7 +14,8 @@ from scapy.layers.netbios import NBNSHeader, NBNSNodeStatusResponse
 from scapy.layers.netbios import NBNSNodeStatusResponseService as Svc
 
 from netcmdb.discovery.normalize import mac_vendor
-from netcmdb.discovery.profiles import load_profile, profile_from_mapping
+from netcmdb.config import load_config
+from netcmdb.discovery.profiles import default_scopes, profile_from_config, profile_from_mapping
 from netcmdb.discovery.ratelimit import ProbePolicy, TokenBucket
 from netcmdb.discovery.sweep import (
     arp_request,
@@ -141,14 +142,15 @@ def test_profile_validation() -> None:
             profile_from_mapping("p", bad)
 
 
-def test_load_profile_from_file(tmp_path) -> None:
+def test_profile_from_the_config_file(tmp_path) -> None:
     cfg = tmp_path / "config.toml"
-    cfg.write_text('[scope]\nexclude = ["10.0.0.1"]\n[profiles.nightly]\n'
-                   'targets = ["10.0.0.0/24"]\nmethods = ["icmp"]\n')
-    prof, excludes = load_profile("nightly", cfg)
+    cfg.write_text('[scan]\nscopes = ["10.0.0.0/16"]\nexcludes = ["10.0.0.1"]\n'
+                   '[scan.profiles.nightly]\ntargets = ["10.0.0.0/24"]\nmethods = ["icmp"]\n')
+    data = load_config(cfg)  # the foundation's loader accepts the layout
+    prof, excludes = profile_from_config(data, "nightly")
     assert prof.targets == ["10.0.0.0/24"] and excludes == ["10.0.0.1"]
+    assert default_scopes(data) == ["10.0.0.0/16"]
     with pytest.raises(ConfigError, match="defined: nightly"):
-        load_profile("weekly", cfg)
-    cfg.write_text("[profiles.nightly\n")
-    with pytest.raises(ConfigError, match="config file"):
-        load_profile("nightly", cfg)
+        profile_from_config(data, "weekly")
+    with pytest.raises(ConfigError, match="unknown key"):
+        profile_from_config({"scan": {"profiles": {"x": {"rate": 1, "sped": 2}}}}, "x")
