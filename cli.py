@@ -605,7 +605,10 @@ def _sweep_scan(addresses: list[str], methods: list[str], options, progress=None
     ruled_out: set[str] = set()
     for m in sweep_methods:
         scanner = get_scanner(m)
-        opts = replace(options, progress=progress(m) if progress else None)
+        extra = dict(options.extra)
+        if "arp" in sweep_methods:
+            extra["arp_prefilter"] = False  # the ARP sweep above already did that job
+        opts = replace(options, progress=progress(m) if progress else None, extra=extra)
         todo = [a for a in addresses if a not in ruled_out]
         for r in scanner.scan(todo, opts) if todo else ():
             if r.alive:

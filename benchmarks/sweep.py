@@ -14,7 +14,8 @@ against ``nmap -sn -n`` (ARP on a local segment) and, for ICMP, also ``nmap -sn 
 (the like-for-like ICMP echo sweep).
 
 Run as root from the repository root:
-    PYTHONPATH=.. /work/venv/bin/python benchmarks/sweep.py [--repeat 3] [--out benchmarks/RESULTS-sweep.md]
+    PYTHONPATH=.. /work/venv/bin/python benchmarks/sweep.py [--repeat 3] \
+        [--out benchmarks/RESULTS-sweep.md]
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
@@ -66,7 +68,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
 
-    rows: list[dict[str, object]] = []
+    rows: list[dict[str, Any]] = []
+    load0 = open("/proc/loadavg").read().split()[0]
     t_build = time.perf_counter()
     with SweepNet(spread_hosts(200, 100), tag="sweepbn") as net:
         build_s = time.perf_counter() - t_build
@@ -80,7 +83,8 @@ def main() -> None:
             net.flush_neighbours()
             time.sleep(0.3)
 
-        def measure(label: str, cmd: list[str], parse_found, expect: int) -> dict[str, object]:  # type: ignore[no-untyped-def]
+        def measure(label: str, cmd: list[str], parse_found,  # type: ignore[no-untyped-def]
+                    expect: int) -> dict[str, object]:
             times, rss, found = [], [], []
             for _ in range(args.repeat):
                 flush()
@@ -162,14 +166,16 @@ def main() -> None:
     print(f"peak RSS of any netcmdb process: {peak:.0f} MB (target < 150 MB)")
 
     if args.out:
+        nmap_version = subprocess.run(["nmap", "--version"], capture_output=True,
+                                      text=True).stdout.splitlines()[0]
         lines = [
             "# Sweep benchmark (ARP / ICMP vs nmap -sn)", "",
             f"Command (root, repository root): `PYTHONPATH=.. {sys.executable} benchmarks/sweep.py"
             f" --repeat {args.repeat} --out {args.out}`", "",
             f"Machine: {platform.node()} {platform.machine()}, Linux {platform.release()}, "
             f"Python {platform.python_version()}, "
-            f"{subprocess.run(['nmap', '--version'], capture_output=True, text=True).stdout.splitlines()[0]}; "
-            f"load average at the end {open('/proc/loadavg').read().split()[0]} "
+            f"{nmap_version}; load average at the start {load0}, "
+            f"at the end {open('/proc/loadavg').read().split()[0]} "
             "(other test suites were running on the same 2 cores).", "",
             "Lab: 200 live hosts in 10.98.0.0/24 and 100 live hosts spread over 10.98.4.0/22 "
             "(one Linux bridge, one namespace per host); neighbour cache flushed before every run; "
@@ -177,8 +183,8 @@ def main() -> None:
             "default settings (1000 packets/s, timeout 1 s, 1 retry).", "",
             "| what | median s | min s | peak RSS MB | hosts found |", "|---|---:|---:|---:|---|",
         ]
-        lines += [f"| {r['what']} | {float(r['s']):.3f} | {float(r['min_s']):.3f} | "  # type: ignore[arg-type]
-                  f"{float(r['rss_mb']):.0f} | {r['found']} |" for r in rows]  # type: ignore[arg-type]
+        lines += [f"| {r['what']} | {r['s']:.3f} | {r['min_s']:.3f} | "
+                  f"{r['rss_mb']:.0f} | {r['found']} |" for r in rows]
         lines += ["", "| ratio (netcmdb / nmap) | value | target |", "|---|---:|---|"]
         lines += [f"| {n} | {r} | {t} |" for n, r, t in ratios]
         lines += ["", f"Peak RSS of any netcmdb process: {peak:.0f} MB (target < 150 MB).", ""]

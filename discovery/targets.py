@@ -116,7 +116,7 @@ def parse_spec(spec: str) -> TargetBlock:
 
 
 def read_target_file(path: str | Path) -> list[str]:
-    """Target specs from a file: one per line (or several separated by spaces/commas), ``#`` comments.
+    """Target specs from a file: one or more per line (spaces/commas), ``#`` comments.
 
     Raises:
         ScopeError: the file cannot be read.
