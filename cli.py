@@ -613,8 +613,8 @@ def _sweep_scan(addresses: list[str], methods: list[str], options, progress=None
         for r in scanner.scan(todo, opts) if todo else ():
             if r.alive:
                 results.append(r)
-            elif r.error_kind == "timeout":
-                if m == "arp":
+            elif r.error_kind in ("timeout", "excluded"):
+                if m == "arp" and r.error_kind == "timeout":
                     ruled_out.add(r.target)
             elif r.error_kind == "unreachable" and len(sweep_methods) > 1:
                 continue  # e.g. ARP cannot reach a routed subnet; the other methods did

@@ -439,6 +439,20 @@ def enrich(facts: Sequence[DeviceFact], options: ScanOptions, bucket: TokenBucke
                     f.mac_vendor = mac_vendor(mac)
 
 
+def _guard(targets: Sequence[str], options: ScanOptions) -> tuple[list[str], dict[str, str]]:
+    """Defence in depth: whoever calls a scanner, ``options.excludes`` are never probed."""
+    from netcmdb.discovery.targets import is_excluded
+
+    kept: list[str] = []
+    errors: dict[str, str] = {}
+    for t in targets:
+        if is_excluded(t, options.excludes):
+            errors[t] = "excluded from the scan scope; not probed"
+        else:
+            kept.append(t)
+    return kept, errors
+
+
 def _results(targets: Sequence[str], facts: dict[str, DeviceFact], errors: dict[str, str],
              dead_msg: str, started: float) -> Iterator[ScanResult]:
     took = time.monotonic() - started
@@ -446,7 +460,8 @@ def _results(targets: Sequence[str], facts: dict[str, DeviceFact], errors: dict[
         if t in facts:
             yield ScanResult(t, device=facts[t], duration_s=took)
         elif t in errors:
-            kind = "unreachable" if "segment" in errors[t] or "route" in errors[t] else "other"
+            kind = ("unreachable" if "segment" in errors[t] or "route" in errors[t] else
+                    "excluded" if errors[t].startswith("excluded") else "other")
             yield ScanResult(t, error=errors[t], error_kind=kind, duration_s=took)
         else:
             yield ScanResult(t, error=dead_msg, error_kind="timeout", duration_s=took)
@@ -592,7 +607,9 @@ class ArpScanner:
     def scan(self, targets: Sequence[str], options: ScanOptions) -> Iterator[ScanResult]:
         started = time.monotonic()
         targets = list(targets)
-        by_iface, _routed, errors = split_by_route(targets)
+        allowed, skipped = _guard(targets, options)
+        by_iface, _routed, errors = split_by_route(allowed)
+        errors.update(skipped)
         policy, bucket = _policy(options), TokenBucket(options.rate_pps)
         facts: dict[str, DeviceFact] = {}
         for iface, ips in by_iface.items():
@@ -662,9 +679,9 @@ class IcmpScanner:
         started = time.monotonic()
         targets = list(targets)
         self.method = method = self._choose(options)
-        errors: dict[str, str] = {}
-        v4 = [t for t in targets if _is_ipv4(t)]
-        for t in targets:
+        allowed, errors = _guard(targets, options)
+        v4 = [t for t in allowed if _is_ipv4(t)]
+        for t in allowed:
             if t not in v4:
                 errors[t] = "ICMPv6 sweeps are not supported yet; not on an IPv4 route"
         policy, bucket = _policy(options, 0.5), TokenBucket(options.rate_pps)
@@ -839,16 +856,17 @@ class TcpScanner:
         import asyncio  # lazily: importing asyncio costs 0.2 s an ARP sweep does not need
 
         policy, bucket = _policy(options, 0.5), TokenBucket(options.rate_pps)
-        probe, macs = targets, {}
-        pre = (onlink_prefilter(targets, options, bucket)
+        allowed, skipped = _guard(targets, options)
+        probe, macs = allowed, {}
+        pre = (onlink_prefilter(allowed, options, bucket)
                if options.extra.get("arp_prefilter", True) else None)
         if pre is not None:
             probe, macs = pre
         state = {ip: {} for ip in targets}
         state.update(asyncio.run(self._run(probe, ports, policy, bucket, options)))
         facts: dict[str, DeviceFact] = {}
-        errors: dict[str, str] = {}
-        for ip in targets:
+        errors: dict[str, str] = dict(skipped)
+        for ip in allowed:
             opened = sorted(p for p, s in state[ip].items() if s == "open")
             answered = any(s in ("open", "closed") for s in state[ip].values())
             if answered:

@@ -292,3 +292,19 @@ def in_scope(ip: str, scope: Sequence[str], excludes: Sequence[str] = ()) -> boo
     if any(bv == v and lo <= n <= hi for bv, lo, hi in _compiled(tuple(excludes), True)):
         return False
     return any(bv == v and lo <= n <= hi for bv, lo, hi in _compiled(tuple(scope), False))
+
+
+def is_excluded(ip: str, excludes: Sequence[str]) -> bool:
+    """True if ``ip`` falls in any of ``excludes`` (CIDR/range/address/@file specs).
+
+    >>> is_excluded("10.0.0.5", ["10.0.0.0/29"]), is_excluded("10.0.0.9", ["10.0.0.0/29"])
+    (True, False)
+    """
+    if not excludes:
+        return False
+    try:
+        a = ipaddress.ip_address(str(ip).strip())
+    except ValueError:
+        return False
+    v, n = a.version, int(a)
+    return any(bv == v and lo <= n <= hi for bv, lo, hi in _compiled(tuple(excludes), True))

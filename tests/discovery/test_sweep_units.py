@@ -154,3 +154,16 @@ def test_profile_from_the_config_file(tmp_path) -> None:
         profile_from_config(data, "weekly")
     with pytest.raises(ConfigError, match="unknown key"):
         profile_from_config({"scan": {"profiles": {"x": {"rate": 1, "sped": 2}}}}, "x")
+
+
+@pytest.mark.parametrize("method", ["arp", "icmp", "tcp"])
+def test_scanners_never_probe_excluded_targets(method: str) -> None:
+    """Defence in depth for library callers (crawlers): excludes win inside the scanner too."""
+    from netcmdb.discovery.base import ScanOptions, get_scanner
+
+    targets = ["10.123.0.1", "10.123.0.2"]
+    opts = ScanOptions(excludes=["10.123.0.0/24"], extra={"ports": "80", "resolve": False,
+                                                           "icmp_method": "dgram"})
+    res = list(get_scanner(method).scan(targets, opts))
+    assert [r.target for r in res] == targets
+    assert all(r.error_kind == "excluded" and not r.alive for r in res)
