@@ -9,7 +9,8 @@ assigner is left alone.
 
 "Next free" means one above the highest seat already used in the room: a number is never reused,
 so an old sticker on a removed machine cannot collide with a new one. ``--renumber`` closes gaps
-and is recorded in the Change table (CI history), as is every assignment.
+and is recorded in the Change table (CI history), as is every assignment. Labels, seats and
+walked locations are pinned in ``attr_sources`` like manual edits: discovery never undoes them.
 
 Imports cmdb and discovery.normalize; must not import exporters or the CLI; never prints.
 """
@@ -36,6 +37,13 @@ from netcmdb.labeling.rule import Label, Rule
 
 MAX_ATTEMPTS = 200
 SOURCE = "label"
+#: attr_sources value pinning an attribute against discovery (as ``cmdb.query.set_manual`` does):
+#: a label, seat or walked location is a human decision a later scan must not undo.
+PIN = "manual"
+
+
+def _pinned(sources: dict[str, str] | None, *attrs: str) -> dict[str, str]:
+    return {**(sources or {}), **{a: PIN for a in attrs}}
 
 
 @dataclass
@@ -212,8 +220,10 @@ def _assign_one(engine: Engine, rule: Rule, ci_id: int, name: str,
             with session_scope(engine) as s:
                 seat = max(used_seats(s, rule, key), default=0) + 1
                 label = _label_for(rule, key, seat)
+                srcs = s.scalar(select(CI.attr_sources).where(CI.id == ci_id))
                 res = s.execute(update(CI).where(CI.id == ci_id, CI.label.is_(None))
-                                .values(label=label, seat=seat))
+                                .values(label=label, seat=seat,
+                                        attr_sources=_pinned(srcs, "label", "seat")))
                 if res.rowcount == 0:  # labelled meanwhile by someone else: leave it
                     result.skipped.append((ci_id, name, "labelled concurrently"))
                     return None
@@ -286,6 +296,7 @@ def _renumber_room(s: Session, rule: Rule, key: tuple[str, str, str],
         label = _label_for(rule, key, seat)
         ci.label = label
         ci.seat = seat
+        ci.attr_sources = _pinned(ci.attr_sources, "label", "seat")
         if old[ci.id] != label:
             s.add(Change(ci_id=ci.id, attribute="label", old=old[ci.id], new=label,
                          source=SOURCE))
@@ -430,6 +441,7 @@ def walk(engine: Engine, rule: Rule, room: str, rows: list[tuple[int, str]], *,
                              source=SOURCE + "-walk"))
                 other.label = None
                 other.seat = None
+                other.attr_sources = _pinned(other.attr_sources, "label", "seat")
         old = {ci.id: (ci.label, ci.location_id) for _, ci in walked}
         for _, ci in walked:
             ci.label = None
@@ -439,6 +451,7 @@ def walk(engine: Engine, rule: Rule, room: str, rows: list[tuple[int, str]], *,
             prev_label, prev_loc = old[ci.id]
             ci.label = label
             ci.seat = order
+            ci.attr_sources = _pinned(ci.attr_sources, "label", "seat", "location_id")
             if prev_loc != loc.id:
                 s.add(Change(ci_id=ci.id, attribute="location", old=_loc_text(s, prev_loc),
                              new=code, source=SOURCE + "-walk"))

@@ -48,7 +48,9 @@ def test_assign_next_free_seat_per_room(engine: Any, add_room: Any, add_ci: Any)
         assert {(h.old, h.new) for h in hist} == {(None, "D010210-005"), (None, "D010210-006"),
                                                    (None, "D01B103-001")}
         seats = {c.name: c.seat for c in s.scalars(select(CI))}
+        pins = {c.name: c.attr_sources for c in s.scalars(select(CI))}
     assert seats["a"] == 5
+    assert pins["a"]["label"] == pins["a"]["seat"] == "manual"  # discovery will not undo it
     # running again is a no-op: existing labels are never changed
     assert assign_labels(engine, DEFAULT_RULE).assigned == []
 
@@ -202,6 +204,7 @@ def test_walk_assigns_seats_in_u_order(
     with session_scope(engine) as s:
         moved = s.get(CI, c)
         assert moved is not None and moved.location_id == r and moved.seat == 3
+        assert moved.attr_sources["location_id"] == "manual"
         hist = {(h.ci_id, h.attribute) for h in s.scalars(select(Change))}
     assert {(a, "label"), (b, "label"), (c, "label"), (c, "location"), (d, "label")} <= hist
 
