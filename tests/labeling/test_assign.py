@@ -173,10 +173,12 @@ def test_two_concurrent_assigners_never_share_a_label(
         assert p.returncode == 0, err
         outs.append(json.loads(out))
     labels = [lab for o in outs for lab in o["assigned"]]
-    assert len(labels) == len(set(labels)) == 40  # every CI exactly once, no label twice
+    # every CI exactly once, no label twice
+    assert len(labels) == len(set(labels)) == 40, outs
     got = _labels(engine)
-    assert sorted(got.values()) == [f"D010210-{i:03d}" for i in range(1, 41)]
-    assert all(o["assigned"] for o in outs), "both processes did some of the work"
+    assert sorted(got.values()) == [f"D010210-{i:03d}" for i in range(1, 41)], outs
+    if mode == "disjoint":  # each process owns half the CIs: both competed for the seats
+        assert all(len(o["assigned"]) == 20 for o in outs), outs
 
 
 def test_walk_assigns_seats_in_u_order(
