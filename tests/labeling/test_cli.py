@@ -28,14 +28,14 @@ class _Result:
         self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
 
 
-def invoke(db_path: str, *args: str) -> _Result:
+def invoke(db_path: str, *args: str, config: str | None = None) -> _Result:
     """In-process via click's CliRunner (fast); for commands expected to succeed."""
     from click.testing import CliRunner
 
     from netcmdb.cli import cli
 
     res = CliRunner().invoke(cli, ["--db", f"sqlite:///{db_path}", *args],
-                             env={"NETCMDB_CONFIG": os.devnull + ".absent"})
+                             env={"NETCMDB_CONFIG": config or os.devnull + ".absent"})
     if res.exception is not None and not isinstance(res.exception, SystemExit):
         raise res.exception
     return _Result(res.exit_code, res.stdout, res.stderr)
@@ -200,16 +200,13 @@ def test_config_file_label_table(campus: Any, db_path: str, tmp_path: Path) -> N
     cfg.write_text('[label]\nrule = "D{building:2}{floor:2}{room:3}-{seat:4}"\n'
                    'buildings = ["01"]\ntemplate = "L7651"\nqr = "https://cmdb/{id}"\n'
                    'dpi = 300\n')
-    env = {**os.environ, "NETCMDB_CONFIG": str(cfg)}
-    r = subprocess.run([sys.executable, "-m", "netcmdb", "--db", f"sqlite:///{db_path}", "label",
-                        "assign", "--json"], capture_output=True, text=True, env=env, timeout=120)
+    r = invoke(db_path, "label", "assign", "--json", config=str(cfg))
     assert r.returncode == 0, r.stderr
     assert [a["new"] for a in json.loads(r.stdout)["assigned"]][:2] == [
         "D0102010-0001", "D0102010-0002"]  # sw-1's D010210-010 is another rule's label
     zpl = tmp_path / "x.zpl"
-    r = subprocess.run([sys.executable, "-m", "netcmdb", "--db", f"sqlite:///{db_path}", "label",
-                        "print", "--class", "pc", "--format", "zpl", "--out", str(zpl)],
-                       capture_output=True, text=True, env=env, timeout=120)
+    r = invoke(db_path, "label", "print", "--class", "pc", "--format", "zpl", "--out", str(zpl),
+               config=str(cfg))
     assert r.returncode == 0, r.stderr
     text = zpl.read_text()
     assert "^FDMA,https://cmdb/" in text and "300 dpi" in r.stderr

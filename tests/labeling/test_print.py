@@ -65,8 +65,8 @@ def pdf_pages(pdf: Path) -> int:
     return int(m.group(1))
 
 
-@pytest.mark.parametrize(("template", "n", "dpi"), [("L7160", 25, 300), ("L7651", 70, 300),
-                                                    ("roll62", 3, 300)])
+@pytest.mark.parametrize(("template", "n", "dpi"), [("L7160", 25, 200), ("L7651", 70, 300),
+                                                    ("roll62", 3, 200)])
 def test_pdf_labels_decode_at_their_positions(
         tmp_path: Path, template: str, n: int, dpi: int,
 ) -> None:
