@@ -73,11 +73,13 @@ class Template:
             return Layout(text, qr, bar, label_pt=9.0, small_pt=5.5)
         if self.layout != "standard":
             raise LabelError(f"template {self.name}: unknown layout {self.layout!r}")
-        q = min(h - 2 * p, 0.36 * w)
+        # Code128 across the whole width at the bottom (wide modules scan best), QR top right,
+        # text top left.
+        bh = min(0.22 * h, 9.0)
+        bar = Box(p, p, w - 2 * p, bh)
+        q = min(h - 2 * p - bh - 1.0, 0.36 * w)
         qr = Box(w - p - q, h - p - q, q, q)
         tw = w - 3 * p - q
-        bh = min(0.22 * h, 9.0)
-        bar = Box(p, p, tw, bh)
         text = Box(p, p + bh + 1.0, tw, h - 2 * p - bh - 1.0)
         return Layout(text, qr, bar, label_pt=16.0, small_pt=7.5)
 
