@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, func, or_, select, update
+from sqlalchemy import ColumnElement, Engine, func, or_, select, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
@@ -117,11 +117,18 @@ def _rooms(session: Session, rule: Rule, building: str | None,
     return out
 
 
+def _in_room(code: str) -> ColumnElement[bool]:
+    """Labels that may belong to room ``code`` (a pre-filter; callers parse to be sure).
+    Upper-cased: a hand-typed ``d010210-007`` still holds seat 7 (PostgreSQL LIKE is
+    case-sensitive)."""
+    return func.upper(CI.label).like(f"%{code}%")
+
+
 def used_seats(session: Session, rule: Rule, key: tuple[str, str, str]) -> set[int]:
     """Seats of ``key`` already carried by a label (on any CI, wherever it is recorded)."""
     code = rule.format_room(*key)
     seats: set[int] = set()
-    for text in session.scalars(select(CI.label).where(CI.label.like(f"%{code}%"))):
+    for text in session.scalars(select(CI.label).where(_in_room(code))):
         try:
             lab = rule.parse(text)
         except LabelError:
@@ -309,7 +316,7 @@ def _seats_held_by_others(s: Session, rule: Rule, key: tuple[str, str, str],
                           mine: set[int]) -> set[int]:
     code = rule.format_room(*key)
     seats = set()
-    for ci_id, text in s.execute(select(CI.id, CI.label).where(CI.label.like(f"%{code}%"))):
+    for ci_id, text in s.execute(select(CI.id, CI.label).where(_in_room(code))):
         if ci_id in mine:
             continue
         try:
@@ -428,7 +435,7 @@ def walk(engine: Engine, rule: Rule, room: str, rows: list[tuple[int, str]], *,
         seats = {order for order, _ in walked}
         # Others holding a walked seat of this room lose their label.
         code = rule.format_room(*key)
-        for other in s.scalars(select(CI).where(CI.label.like(f"%{code}%"))):
+        for other in s.scalars(select(CI).where(_in_room(code))):
             if other.id in walked_ids or other.label is None:
                 continue
             try:

@@ -325,3 +325,11 @@ def test_reconciler_places_ci_by_syslocation_then_assign_labels_it(engine: Any) 
         assert (ci.location.building, ci.location.floor, ci.location.room) == ("01", "B2", "03")
     res = assign_labels(engine, DEFAULT_RULE)
     assert [a.new for a in res.assigned] == ["D01B203-001"]
+
+
+def test_lower_case_labels_count_as_used_seats(engine: Any, add_room: Any, add_ci: Any) -> None:
+    r = add_room("01", "02", "10")
+    add_ci("typed-by-hand", r, label="d010210-007")
+    add_ci("new", r)
+    res = assign_labels(engine, DEFAULT_RULE)
+    assert [a.new for a in res.assigned] == ["D010210-008"]
