@@ -333,3 +333,60 @@ def test_lower_case_labels_count_as_used_seats(engine: Any, add_room: Any, add_c
     add_ci("new", r)
     res = assign_labels(engine, DEFAULT_RULE)
     assert [a.new for a in res.assigned] == ["D010210-008"]
+
+
+def test_two_concurrent_assigners_on_postgresql(pg_server: str, tmp_path: Path,
+                                                request: Any) -> None:
+    """The same race on a real PostgreSQL (READ COMMITTED): here the unique constraint
+    ``uq_ci_label`` is what stops the second assigner, and it retries with the next seat."""
+    import json
+
+    from sqlalchemy import create_engine, text
+
+    from netcmdb.cmdb.db import make_engine, upgrade
+    from netcmdb.cmdb.models import Location
+
+    name = f"lab{os.getpid()}"
+    admin = create_engine(f"{pg_server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    url = f"{pg_server}/{name}"
+    eng = make_engine(url)
+
+    def drop() -> None:
+        eng.dispose()
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    request.addfinalizer(drop)
+    upgrade(eng)
+    with session_scope(eng) as s:
+        loc = Location(building="01", floor="02", room="10")
+        s.add(loc)
+        s.flush()
+        cis = [CI(name=f"pc{i:02d}", location_id=loc.id) for i in range(30)]
+        s.add_all(cis)
+        s.flush()
+        ids = [c.id for c in cis]
+    script = tmp_path / "worker.py"
+    script.write_text(WORKER)
+    barrier = str(tmp_path / "barrier")
+    procs = [subprocess.Popen([sys.executable, str(script), url, barrier, str(p),
+                               ",".join(map(str, ids))], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env={**os.environ})
+             for p in (0, 1)]
+    deadline = time.time() + 60
+    while len(list(tmp_path.glob("barrier.ready*"))) < 2 and time.time() < deadline:
+        assert all(p.poll() is None for p in procs), "a worker died before the start"
+        time.sleep(0.01)
+    Path(barrier + ".go").touch()
+    outs = []
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+        outs.append(json.loads(out))
+    labels = [lab for o in outs for lab in o["assigned"]]
+    assert len(labels) == len(set(labels)) == 30, outs
+    assert all(len(o["assigned"]) == 15 for o in outs), outs
+    assert sorted(_labels(eng).values()) == [f"D010210-{i:03d}" for i in range(1, 31)]
