@@ -147,7 +147,7 @@ FIELDS: dict[str, dict[str, list[str]]] = {
     "mac": {
         "mac": ["destination_address", "mac_address", "mac"],
         "port": ["destination_port", "ports", "interface", "logical_interface", "port"],
-        "vlan": ["vlan_id", "vlan"],
+        "vlan": ["vlan_id", "vlan", "vlan_name"],
         "type": ["type", "state", "mac_flag"],
     },
     "arp": {
@@ -167,7 +167,7 @@ FIELD_OVERRIDES: dict[str, dict[str, dict[str, list[str]]]] = {
         "version": {"os_version": ["product_version", "vrp_version"]},
         "lldp": {"remote_port": ["neighbor_port_id"], "remote_port_descr": ["neighbor_interface"]},
     },
-    "hp_comware": {"inventory": {"name": ["slot_type", "slot_id"]}},
+    "hp_comware": {"inventory": {"name": ["slot_id", "slot_type"]}},
 }
 
 
@@ -256,12 +256,15 @@ def parse_speed_mbps(text: str | None, *, kbit: bool = False) -> int | None:
 
 
 #: Short interface-name prefixes -> the long form devices use in interface lists (data).
-PORT_ABBREVIATIONS: dict[str, str] = {
-    "gi": "GigabitEthernet", "ge": "GigabitEthernet", "fa": "FastEthernet",
-    "te": "TenGigabitEthernet", "xge": "XGigabitEthernet", "tf": "TwentyFiveGigE",
-    "fo": "FortyGigabitEthernet", "hu": "HundredGigE", "eth": "Ethernet", "et": "Ethernet",
-    "po": "Port-channel", "vl": "Vlan", "lo": "Loopback", "bagg": "Bridge-Aggregation",
-    "ragg": "Route-Aggregation", "mgmt": "mgmt", "ma": "Management",
+PORT_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "gi": ("GigabitEthernet",), "ge": ("GigabitEthernet",), "fa": ("FastEthernet",),
+    "te": ("TenGigabitEthernet", "Ten-GigabitEthernet"),
+    "xge": ("XGigabitEthernet", "Ten-GigabitEthernet"),  # Huawei / H3C spell 10G differently
+    "tf": ("TwentyFiveGigE",), "wge": ("TwentyFiveGigE",), "fo": ("FortyGigabitEthernet",),
+    "fge": ("FortyGigE",), "hu": ("HundredGigE",), "hge": ("HundredGigE",),
+    "eth": ("Ethernet", "Eth-Trunk"), "et": ("Ethernet",), "po": ("Port-channel",),
+    "vl": ("Vlan",), "lo": ("Loopback", "LoopBack"), "bagg": ("Bridge-Aggregation",),
+    "ragg": ("Route-Aggregation",), "ma": ("Management",), "ag": ("AggregatePort",),
 }
 
 _PORT_SPLIT = re.compile(r"^([A-Za-z][A-Za-z\-_]*?)\s*([\d/.:]+)$")
@@ -285,13 +288,13 @@ def resolve_port(name: str | None, known: list[str]) -> str | None:
     if not m:
         return name
     prefix, number = m.group(1).lower(), m.group(2)
-    long = PORT_ABBREVIATIONS.get(prefix, "").lower()
+    longs = {p.lower() for p in PORT_ABBREVIATIONS.get(prefix, ())}
     for cand in known:
         cm = _PORT_SPLIT.match(cand)
         if not cm or cm.group(2) != number:
             continue
         cprefix = cm.group(1).lower()
-        if cprefix == long or cprefix.startswith(prefix):
+        if cprefix in longs or cprefix.startswith(prefix):
             return cand
     return name
 
@@ -446,7 +449,7 @@ def _capabilities(text: str | None) -> list[str]:
     text = re.sub(r"(?i)two-port mac relay", "two-port-mac-relay", text)
     for tok in re.split(r"[,\s]+", text.strip()):
         t = tok.strip().lower()
-        if not t or t in ("not", "advertised", "-"):
+        if not t or t in ("not", "advertised", "-", "only", "none", "na"):
             continue
         word = _CAP_CODES.get(t, t)
         word = {"switch": "bridge", "telephone": "phone", "wlan-access-point": "wlan",
