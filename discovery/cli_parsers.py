@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import textfsm
+from textfsm import clitable
 
 from netcmdb.discovery import normalize
 from netcmdb.discovery.facts import (
@@ -67,6 +69,21 @@ def _template_text(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
+_TLS = threading.local()
+
+
+def _ntc_table() -> clitable.CliTable:
+    """ntc-templates' index, loaded once per thread (``parse_output`` re-reads it on every call,
+    which dominated parse time; a CliTable is not thread-safe, hence one per thread)."""
+    table = getattr(_TLS, "table", None)
+    if table is None:
+        from ntc_templates.parse import _get_template_dir
+
+        table = clitable.CliTable("index", _get_template_dir())
+        _TLS.table = table
+    return table
+
+
 def parse_command(ntc_platform: str, command: str, text: str) -> list[Row]:
     """Parse one command's output into rows with lower-case keys.
 
@@ -79,10 +96,10 @@ def parse_command(ntc_platform: str, command: str, text: str) -> list[Row]:
             fsm = textfsm.TextFSM(io.StringIO(_template_text(path)))
             header = [h.lower() for h in fsm.header]
             return [dict(zip(header, rec, strict=True)) for rec in fsm.ParseText(text)]
-        from ntc_templates.parse import parse_output
-
-        rows = parse_output(platform=ntc_platform, command=command, data=text)
-        return [dict(r) for r in rows]
+        table = _ntc_table()
+        table.ParseCmd(text, {"Command": command, "Platform": ntc_platform})
+        header = [h.lower() for h in table.header]
+        return [dict(zip(header, row, strict=True)) for row in table]
     except Exception as exc:  # textfsm/clitable raise several unrelated types
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise CliParseError(f"{command!r}: {first[:200]}") from exc
@@ -327,6 +344,38 @@ def _ip(value: str | None) -> str | None:
         return normalize.ip(value.split("/")[0])
     except ValueError:
         return None
+
+
+#: Line that starts one neighbour record, per ntc platform and kind. Used only to notice records
+#: the template could not complete (a truncated output), so the loss is reported, not silent.
+NEIGHBOR_BLOCK_START: dict[tuple[str, str], str] = {
+    ("cisco_ios", "lldp"): r"^Local Intf:",
+    ("cisco_ios", "cdp"): r"^Device ID:",
+    ("cisco_nxos", "lldp"): r"^Chassis id:",
+    ("cisco_nxos", "cdp"): r"^Device ID:",
+    ("arista_eos", "lldp"): r"^\s+Neighbor\s+\S+",
+    ("huawei_vrp", "lldp"): r"^Neighbou?r\s+index",
+    ("hp_comware", "lldp"): r"^LLDP\s+neighbor-information\s+of\s+port",
+    ("ruijie_os", "lldp"): r"^\s*Neighbor\s+index",
+}
+
+#: A line that looks like a MAC/ARP table row: it holds a MAC-shaped or IPv4-shaped token.
+_ROW_LIKE = re.compile(
+    r"(?i)(\b[0-9a-z]{4}[-.][0-9a-z]{4}[-.][0-9a-z]{2,4}\b|\b[0-9a-f]{2}(?::[0-9a-f]{2}){3,5}"
+    r"|\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b)"
+)
+
+
+def _count_matching(pattern: str, text: str) -> int:
+    return len(re.findall(pattern, text, flags=re.MULTILINE))
+
+
+def _row_like_lines(text: str) -> int:
+    """Lines that look like data rows (legend/header lines seldom hold a MAC or IPv4 address)."""
+    return sum(
+        1 for line in text.splitlines()
+        if _ROW_LIKE.search(line) and "incomplete" not in line.lower()
+    )
 
 
 def _rejected(text: str) -> bool:
@@ -578,6 +627,38 @@ _APPLY_ORDER = ("version", "inventory", "interfaces", "lldp", "cdp", "mac", "arp
 assert set(_APPLY_ORDER) == set(CLI_KINDS)
 
 
+def _check_complete(
+    fact: DeviceFact,
+    kind: str,
+    ntc: str,
+    command: str,
+    text: str,
+    before: tuple[int, int, int],
+    warnings: list[str],
+) -> None:
+    """Warn when the output held more records than the template produced (truncation, quirks)."""
+    if kind in ("lldp", "cdp"):
+        marker = NEIGHBOR_BLOCK_START.get((ntc, kind))
+        if marker is None:
+            return
+        expected = _count_matching(marker, text)
+        got = len(fact.neighbors) - before[0]
+        already = any(w.startswith(f"{kind}: skipped") for w in warnings)
+        if expected > got and not already:
+            warnings.append(
+                f"{kind}: {expected - got} of {expected} neighbour record(s) in {command!r} output"
+                " incomplete (truncated?)"
+            )
+    elif kind in ("mac", "arp"):
+        got = (len(fact.fdb) - before[1]) if kind == "mac" else (len(fact.arp) - before[2])
+        already = any(w.startswith(f"{kind}: skipped") for w in warnings)
+        lost = _row_like_lines(text) - got
+        if lost > 0 and not already:
+            warnings.append(
+                f"{kind}: {lost} line(s) of {command!r} output not understood (truncated?)"
+            )
+
+
 def classify(fact: DeviceFact) -> DeviceClass | None:
     """Switch vs router from what we saw: a MAC table means it switches."""
     if fact.fdb or any(i.kind == "vlan" for i in fact.interfaces):
@@ -634,7 +715,8 @@ def build_device_fact(
             warnings.append(f"{kind}: {command!r} returned no output")
             continue
         if _rejected(text):
-            warnings.append(f"{kind}: device rejected {command!r}: {text.strip().splitlines()[0][:120]}")
+            why = next((ln.strip() for ln in text.splitlines() if re.search(r"[A-Za-z]", ln)), "")
+            warnings.append(f"{kind}: device rejected {command!r}: {why[:120]}")
             continue
         try:
             rows = parse_command(cmds.ntc, command, text)
@@ -645,10 +727,13 @@ def build_device_fact(
             if kind in ("version", "inventory", "interfaces"):
                 warnings.append(f"{kind}: no records parsed from {command!r} output")
             continue
+        before = (len(fact.neighbors), len(fact.fdb), len(fact.arp))
         try:
             _HANDLERS[kind](fact, rows, cmds.ntc, warnings.append)
         except Exception as exc:  # a template column we did not expect: keep the rest
             warnings.append(f"{kind}: unexpected {command!r} records ({type(exc).__name__}: {exc})")
+            continue
+        _check_complete(fact, kind, cmds.ntc, command, text, before, warnings)
     if not fact.hostname and prompt_hostname:
         fact.hostname = prompt_hostname
     if fact.ip and fact.ip not in fact.addresses:
