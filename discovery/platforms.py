@@ -138,3 +138,36 @@ NETMIKO_ALIASES: dict[str, str] = {
     "huawei_vrpv8": "huawei_vrp",
     "ruijie_os": "ruijie_os",
 }
+
+
+#: (regex on an LLDP/CDP system description or sysDescr, platform). First match wins, so the
+#: more specific patterns come first (IOS-XE also says "Cisco IOS Software").
+DESCRIPTION_HINTS: list[tuple[str, str]] = [
+    (r"IOS[- ]XE", "cisco_xe"),
+    (r"NX-OS|Nexus Operating System", "cisco_nxos"),
+    (r"Cisco IOS Software|Cisco Internetwork Operating System", "cisco_ios"),
+    (r"Arista Networks EOS|\bEOS version", "arista_eos"),
+    (r"JUNOS|Juniper Networks", "juniper_junos"),
+    (r"Huawei Versatile Routing Platform|HUAWEI TECH|Huawei Technologies", "huawei_vrp"),
+    (r"H3C|Comware", "hp_comware"),
+    (r"Ruijie|RGOS", "ruijie_os"),
+    (r"\bHUAWEI\b", "huawei_vrp"),
+]
+
+
+def platform_from_description(text: str | None) -> str | None:
+    """Platform key named by a system description, or None.
+
+    >>> platform_from_description("Huawei Versatile Routing Platform Software VRP (R) software")
+    'huawei_vrp'
+    >>> platform_from_description("Cisco IOS Software, IOS-XE Software, Catalyst L3 Switch")
+    'cisco_xe'
+    """
+    import re
+
+    if not text:
+        return None
+    for pattern, key in DESCRIPTION_HINTS:
+        if re.search(pattern, text, flags=re.IGNORECASE):
+            return key
+    return None
