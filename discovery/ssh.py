@@ -10,7 +10,7 @@ Failures are per device (Nornir style): a wrong password, a refused port, a chan
 a device that stops answering mid-command becomes one ``ScanResult`` with ``error`` and
 ``error_kind`` (auth | hostkey | unreachable | timeout | parse | other); the other devices are
 collected anyway. Devices run concurrently in threads, each with a connect timeout, a per-command
-read timeout and a hard per-device deadline (a watchdog closes the SSH transport).
+read timeout and a per-device time budget that caps every read.
 
 Secrets: only :meth:`Secret.reveal` hands the password to netmiko; netmiko's SecretsFilter hides
 it from netmiko's log; our own log lines and error messages never contain it (messages are
@@ -25,6 +25,7 @@ import hashlib
 import ipaddress
 import logging
 import os
+import re
 import socket
 import threading
 import time
@@ -293,8 +294,34 @@ def _connect_kwargs(host: str, port: int, settings: SshSettings) -> dict[str, An
     }
 
 
+#: Commands tried (in this order) to identify an unknown device; their output is matched against
+#: :data:`netcmdb.discovery.platforms.DESCRIPTION_HINTS`.
+DETECT_COMMANDS = ("show version", "display version")
+
+
+def _quick_detect(conn: Any, settings: SshSettings) -> str | None:
+    """Identify the platform on an open generic session from ``show/display version``.
+
+    Two commands instead of netmiko SSHDetect's dozen (each with fixed sleeps, ~20 s a device).
+    """
+    prompt = conn.find_prompt()
+    for cmd in DETECT_COMMANDS:
+        try:
+            out = conn.send_command(cmd, expect_string=re.escape(prompt.strip()[-12:]),
+                                    read_timeout=min(settings.command_timeout_s, 15))
+        except Exception:  # noqa: BLE001 - an unknown command may never print the prompt
+            continue
+        if key := platform_from_description(out):
+            return key
+    return None
+
+
 def _open(host: str, port: int, settings: SshSettings) -> tuple[Any, str]:
-    """Log in; returns (netmiko connection, platform key)."""
+    """Log in; returns (netmiko connection, platform key).
+
+    Without an explicit platform: log in generically and match ``show/display version``
+    against our description table; when that finds nothing, fall back to netmiko ``SSHDetect``.
+    """
     from netmiko import ConnectHandler, SSHDetect
     from netmiko.ssh_dispatcher import redispatch
 
@@ -302,109 +329,114 @@ def _open(host: str, port: int, settings: SshSettings) -> tuple[Any, str]:
     if settings.platform:
         dtype = PLATFORMS[settings.platform].netmiko
         return ConnectHandler(device_type=dtype, **kwargs), settings.platform
-    guesser = SSHDetect(device_type="autodetect", **kwargs)
+    conn = ConnectHandler(device_type="generic", **kwargs)
     try:
-        best = guesser.autodetect()
+        key = _quick_detect(conn, settings)
     except Exception:
-        guesser.connection.disconnect()
+        conn.disconnect()
         raise
+    if key is not None:
+        redispatch(conn, device_type=PLATFORMS[key].netmiko or "generic")
+        return conn, key
+    conn.disconnect()
+    guesser = SSHDetect(device_type="autodetect", **kwargs)
+    best = guesser.autodetect()  # closes its own session
     key = NETMIKO_ALIASES.get(best or "") or (p.key if (p := by_netmiko(best or "")) else None)
     if not best or key not in CLI_COMMANDS:
-        guesser.connection.disconnect()
         raise DiscoveryError(
             f"could not detect the platform (netmiko guessed {best or 'nothing'}); pass --platform "
             f"({', '.join(sorted(CLI_COMMANDS))})"
         )
-    conn = guesser.connection
-    redispatch(conn, device_type=PLATFORMS[key].netmiko or best)
-    return conn, key
+    return ConnectHandler(device_type=PLATFORMS[key].netmiko, **kwargs), key
 
 
 def collect_device(target: str, settings: SshSettings) -> ScanResult:
     """Collect one device over SSH. Never raises for device problems: see ``ScanResult.error``."""
     start = time.monotonic()
+    deadline = start + settings.device_timeout_s
     host, port = split_target(target, settings.port)
     step = "host key check"
     conn: Any = None
     platform = settings.platform
     outputs: dict[str, str] = {}
     notes: list[str] = []
-    expired = threading.Event()
-    timer: threading.Timer | None = None
-
-    def watchdog() -> None:
-        # Closing the transport makes the blocked read in the worker thread fail at once.
-        expired.set()
-        try:
-            if conn is not None and conn.remote_conn is not None:
-                conn.remote_conn.close()
-        except Exception:  # noqa: BLE001 - best effort on an already broken session
-            pass
-
+    prompt_host: str | None = None
+    finished = False
     try:
-        timer = threading.Timer(settings.device_timeout_s, watchdog)
-        timer.daemon = True
-        timer.start()
         ensure_host_key(host, port, settings)
         step = "login"
         conn, platform = _open(host, port, settings)
-        if expired.is_set():
-            raise _DeadlineExceeded()
         assert platform is not None
         if settings.credentials.secret and platform in ENABLE_PLATFORMS:
             step = "enable"
             try:
                 if not conn.check_enable_mode():
                     conn.enable()
-            except Exception as exc:  # noqa: BLE001 - unprivileged output is still worth having
-                if expired.is_set():
-                    raise _DeadlineExceeded() from exc
+            except Exception:  # noqa: BLE001 - unprivileged output is still worth having
                 notes.append("could not enter enable mode (wrong enable secret?); "
                              "collected in user mode")
+        prompt_host = prompt_hostname(conn)
         commands = CLI_COMMANDS[platform]
         for kind in settings.kinds:
             cmd = commands.command(kind)
             if cmd is None:
                 continue
             step = repr(cmd)
+            # Each read is bounded by the command timeout AND by what is left of the device's
+            # budget, so one slow device can never hold a worker longer than device_timeout_s.
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _DeadlineExceeded()
+            budget = min(settings.command_timeout_s, remaining)
             try:
                 outputs[kind] = conn.send_command(
-                    cmd, read_timeout=settings.command_timeout_s, strip_prompt=True,
-                    strip_command=True,
+                    cmd, read_timeout=budget, strip_prompt=True, strip_command=True,
                 )
             except Exception as exc:
-                if expired.is_set():
+                if budget < settings.command_timeout_s:
                     raise _DeadlineExceeded() from exc
                 raise
-        prompt_host = (conn.base_prompt or "").strip("<>[]#> ") or None
+        finished = True
         peer = _peer_ip(conn) or _ip_or_none(host)
         fact = build_device_fact(platform, outputs, ip=peer, prompt_hostname=prompt_host)
         fact.warnings[:0] = notes
         fact.extra["ssh_port"] = str(port)
         return ScanResult(target=target, device=fact, duration_s=time.monotonic() - start)
     except Exception as exc:  # noqa: BLE001 - per-device isolation is the point
-        if expired.is_set() and not isinstance(exc, _DeadlineExceeded):
-            try:
-                raise _DeadlineExceeded() from exc
-            except _DeadlineExceeded as wrapped:
-                exc = wrapped
         kind, msg = classify_error(exc, host=host, port=port, settings=settings, step=step)
         msg = _scrub(msg, settings)
         log.debug("ssh %s failed (%s) during %s", target, kind, step)
         device = None
         if outputs and platform:  # logged in and got something: keep the partial facts
-            device = build_device_fact(platform, outputs, ip=_ip_or_none(host))
+            device = build_device_fact(platform, outputs, ip=_ip_or_none(host),
+                                       prompt_hostname=prompt_host)
             device.warnings.insert(0, msg)
         return ScanResult(target=target, device=device, error=msg, error_kind=kind,
                           duration_s=time.monotonic() - start)
     finally:
-        if timer is not None:
-            timer.cancel()
         if conn is not None:
             try:
+                if not finished:
+                    # A hung or failed session: drop the transport first so the polite logout
+                    # below cannot wait on a device that stopped answering.
+                    conn.remote_conn_pre.close()
                 conn.disconnect()
             except Exception:  # noqa: BLE001
                 pass
+
+
+def prompt_hostname(conn: Any) -> str | None:
+    """The device name in its CLI prompt: ``<sw1>``, ``[~sw1]``, ``sw1#``, ``user@sw1>`` -> ``sw1``.
+
+    netmiko's ``base_prompt`` for Huawei drops the first character on the assumption that the
+    prompt starts with ``<``; reading the prompt ourselves works for every vendor.
+    """
+    try:
+        raw = str(conn.find_prompt()).strip()
+    except Exception:  # noqa: BLE001 - a prompt-less session still has its other facts
+        raw = str(getattr(conn, "base_prompt", "") or "")
+    raw = raw.split("@")[-1].strip("<>[]#>$%~*: ")
+    return raw or None
 
 
 def _ip_or_none(host: str) -> str | None:
@@ -516,21 +548,32 @@ def crawl_ssh(
 
     hints: dict[str, str] = {}
     lock = threading.Lock()
+    seed_hosts = {split_target(t, settings.port)[0] for t in seeds}
 
-    def follow_and_hint(n: NeighborFact) -> bool:
-        ok = follow(n)
-        if ok and n.remote_mgmt_ip:
-            guess = platform_from_description(" ".join(filter(None, [n.remote_descr,
-                                                                       n.remote_platform])))
-            if guess:
-                with lock:
-                    hints.setdefault(n.remote_mgmt_ip, guess)
-        return ok
+    def learn(res: ScanResult) -> None:
+        """Remember what each neighbour's LLDP/CDP description says it runs."""
+        if res.device is None:
+            return
+        texts: dict[str, list[str]] = {}
+        for n in res.device.neighbors:
+            if n.remote_mgmt_ip:
+                texts.setdefault(n.remote_mgmt_ip, []).extend(
+                    t for t in (n.remote_descr, n.remote_platform) if t)
+        with lock:
+            for ip, parts in texts.items():
+                if ip not in hints and (guess := platform_from_description(" ".join(parts))):
+                    hints[ip] = guess
 
     def collect(target: str) -> ScanResult:
+        host = split_target(target, settings.port)[0]
         with lock:
-            hint = hints.get(split_target(target, settings.port)[0])
-        return collect_device(target, with_platform(settings, hint) if hint else settings)
+            hint = hints.get(host)
+        # Seeds use the platform the user gave; neighbours the one their peers describe, else
+        # detection (a Cisco seed often leads to a Huawei or H3C neighbour).
+        platform = settings.platform if host in seed_hosts else hint
+        res = collect_device(target, with_platform(settings, platform))
+        learn(res)
+        return res
 
     yield from crawl(
         seeds,
@@ -539,7 +582,7 @@ def crawl_ssh(
         excludes=excludes,
         max_depth=max_depth,
         max_queue=max_queue,
-        follow=follow_and_hint,
+        follow=follow,
         concurrency=settings.concurrency,
         progress=progress,
     )
