@@ -125,49 +125,119 @@ def _keyring_get(service: str, username: str) -> str | None:
         raise ConfigError(f"OS keyring unavailable: {exc}") from None
 
 
+def ssh_section(config: Mapping[str, object], credential_set: str | None = None) -> dict[str, object]:
+    """The SSH-relevant keys of a parsed netcmdb config (``netcmdb.config.load_config``).
+
+    ``[ssh]`` gives defaults; a named ``[credentials.<set>]`` (``--credentials NAME`` or
+    ``credentials = "NAME"`` in ``[ssh]``) overrides them. A set spells the user
+    ``ssh_username`` (``username`` also accepted) and may reference secrets by
+    ``password_env``/``secret_env`` (environment variable names) or
+    ``password_keyring``/``secret_keyring`` (keyring service names).
+
+    Raises:
+        ConfigError: the named credential set does not exist.
+    """
+    out: dict[str, object] = {}
+    ssh = config.get("ssh", {})
+    if isinstance(ssh, dict):
+        out.update(ssh)
+    name = credential_set or (out.get("credentials") if isinstance(out.get("credentials"), str)
+                              else None)
+    if name:
+        sets = config.get("credentials", {})
+        cset = sets.get(name) if isinstance(sets, dict) else None
+        if not isinstance(cset, dict):
+            known = ", ".join(sorted(sets)) if isinstance(sets, dict) else ""
+            raise ConfigError(f"no credential set [credentials.{name}] in the config file"
+                              + (f" (known: {known})" if known else ""))
+        out.update(cset)
+    if "ssh_username" in out and "username" not in out:
+        out["username"] = out["ssh_username"]
+    return out
+
+
 def load_credentials(
     config_file: str | os.PathLike[str] | None = None,
     *,
+    config: Mapping[str, object] | None = None,
+    credential_set: str | None = None,
     env: Mapping[str, str] | None = None,
     use_keyring: bool | None = None,
 ) -> SshCredentials:
-    """Collect one :class:`SshCredentials` from env, config file and keyring (see module doc).
+    """Collect one :class:`SshCredentials` from env, config and keyring (see module doc).
+
+    Args:
+        config_file: a TOML file with an ``[ssh]`` table (permissions checked here).
+        config: an already parsed netcmdb config (permissions checked by its loader).
+        credential_set: name of a ``[credentials.<name>]`` table in ``config``.
+        env: environment (default ``os.environ``).
+        use_keyring: look up missing secrets in the OS keyring under the default services.
 
     Raises:
-        ConfigError: no username anywhere, an unsafe or broken file, or an unusable keyring.
+        ConfigError: no username anywhere, an unsafe or broken file, a missing reference, or
+            an unusable keyring.
     """
     env = os.environ if env is None else env
     section: dict[str, object] = {}
+    if config is not None:
+        section.update(ssh_section(config, credential_set))
     if config_file is not None:
-        section = _from_file(Path(config_file))
+        section.update(_from_file(Path(config_file)))
     origin: list[str] = []
 
-    def pick(env_key: str, file_key: str) -> str | None:
+    def text(key: str) -> str | None:
+        val = section.get(key)
+        if val is None or val == "":
+            return None
+        if not isinstance(val, str):
+            raise ConfigError(f"SSH credential setting {key!r} must be a string")
+        return val
+
+    def pick(env_key: str, key: str) -> str | None:
         if env.get(env_key):
-            origin.append(f"{file_key}=env")
+            origin.append(f"{key}=env")
             return env[env_key]
-        val = section.get(file_key)
-        if isinstance(val, str) and val:
-            origin.append(f"{file_key}=file")
+        if val := text(key):
+            origin.append(f"{key}=config")
             return val
+        if ref := text(f"{key}_env"):
+            if not env.get(ref):
+                raise ConfigError(f"SSH {key} references environment variable {ref}, "
+                                  "which is not set")
+            origin.append(f"{key}=env:{ref}")
+            return env[ref]
         return None
 
     username = pick(ENV_USERNAME, "username")
     if not username:
         raise ConfigError(
-            f"no SSH username: set {ENV_USERNAME} or `username` in the [ssh] table of the config file"
+            f"no SSH username: set {ENV_USERNAME}, or `username` in [ssh] / `ssh_username` in a "
+            "[credentials.<name>] table of the config file"
         )
     password = pick(ENV_PASSWORD, "password")
     secret = pick(ENV_SECRET, "secret")
-    if use_keyring is None:
-        use_keyring = bool(section.get("keyring")) or env.get(ENV_KEYRING, "") in ("1", "true", "yes")
-    if use_keyring:
-        if password is None and (kp := _keyring_get(KEYRING_SERVICE, username)):
-            password = kp
-            origin.append("password=keyring")
-        if secret is None and (ks := _keyring_get(KEYRING_ENABLE_SERVICE, username)):
-            secret = ks
-            origin.append("secret=keyring")
+    for key, service_default in (("password", KEYRING_SERVICE), ("secret", KEYRING_ENABLE_SERVICE)):
+        if (password if key == "password" else secret) is not None:
+            continue
+        service = text(f"{key}_keyring")
+        if service is None:
+            wanted = use_keyring
+            if wanted is None:
+                wanted = bool(section.get("keyring")) or env.get(ENV_KEYRING, "") in (
+                    "1", "true", "yes")
+            if not wanted:
+                continue
+            service = service_default
+        value = _keyring_get(service, username)
+        if value is None and text(f"{key}_keyring"):
+            raise ConfigError(f"no {key} for {username!r} in the OS keyring under service "
+                              f"{service!r} (store it with: keyring set {service} {username})")
+        if value:
+            origin.append(f"{key}=keyring")
+            if key == "password":
+                password = value
+            else:
+                secret = value
     return SshCredentials(
         username=username,
         password=Secret(password) if password else None,
