@@ -300,3 +300,32 @@ def test_secret_never_in_logs_results_or_files(
         assert PASSWORD not in text, f"password leaked into {where}"
         assert ENABLE not in text, f"enable secret leaked into {where}"
     assert caplog.records, "DEBUG logging was captured at all"
+
+
+def test_cli_table_and_one_line_errors(lab: Lab, settings: SshSettings, tmp_path: Path) -> None:
+    env = {**os.environ, "NETCMDB_SSH_USERNAME": "admin", "NETCMDB_SSH_PASSWORD": PASSWORD,
+           "NETCMDB_SSH_KNOWN_HOSTS": str(tmp_path / "kh"), "NETCMDB_CONFIG": str(tmp_path / "none.toml")}
+    run = subprocess.run(
+        [sys.executable, "-m", "netcmdb", "--db", f"sqlite:///{tmp_path / 'db.sqlite'}", "scan",
+         lab.ip(3), lab.ip(4), "--ssh", "--ssh-port", str(lab.port), "--platform", "huawei_vrp",
+         "--accept-new-host-keys"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "sw-hw-b" in run.stdout and "S5720-28X-SI-AC" in run.stdout
+    assert "auth: authentication failed for admin@" in run.stdout
+    # the switch plus its two LLDP neighbours become CIs; the locked device is the one failure
+    assert "ssh: run 1: 3 new, 0 changed, 3 seen, 0 missing, 1 failed" in run.stdout
+    for args, message in [
+        (["scan", lab.ip(3)], "error: choose a scan method"),
+        (["scan", "10.0.0.0/8", "--ssh"], "error: 10.0.0.0/8 has 16777216 addresses"),
+        (["scan", "10.0.0.0/33", "--ssh"], "error: bad target '10.0.0.0/33'"),
+    ]:
+        bad = subprocess.run([sys.executable, "-m", "netcmdb", *args], env=env,
+                             capture_output=True, text=True, timeout=60)
+        assert bad.returncode == 2 and bad.stderr.strip() == bad.stderr.strip().splitlines()[0]
+        assert bad.stderr.startswith(message), bad.stderr
+    no_user = {k: v for k, v in env.items() if k != "NETCMDB_SSH_USERNAME"}
+    bad = subprocess.run([sys.executable, "-m", "netcmdb", "scan", lab.ip(3), "--ssh", "--no-store"],
+                         env=no_user, capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "no SSH username" in bad.stderr
