@@ -38,7 +38,7 @@ from typing import Any
 from netcmdb.discovery.base import ScanOptions, register_scanner
 from netcmdb.discovery.cli_parsers import build_device_fact
 from netcmdb.discovery.credentials import SshCredentials, load_credentials
-from netcmdb.discovery.facts import DeviceFact, NeighborFact, ScanResult
+from netcmdb.discovery.facts import NeighborFact, ScanResult
 from netcmdb.discovery.platforms import (
     CLI_COMMANDS,
     CLI_KINDS,
@@ -482,7 +482,8 @@ def collect_many(
                 yield res
 
 
-def _excluded(target: str, excludes: Iterable[str]) -> bool:
+def is_excluded(target: str, excludes: Iterable[str]) -> bool:
+    """True when the target's address falls in one of the exclude networks (or equals a name)."""
     host = split_target(target, 22)[0]
     try:
         addr = ipaddress.ip_address(host)
@@ -508,7 +509,7 @@ class SshScanner:
 
     def scan(self, targets: Sequence[str], options: ScanOptions) -> Iterator[ScanResult]:
         settings = self.settings or SshSettings.from_options(options)
-        todo = [t for t in targets if not _excluded(t, options.excludes)]
+        todo = [t for t in targets if not is_excluded(t, options.excludes)]
         yield from collect_many(todo, settings, progress=options.progress)
 
 
@@ -603,5 +604,4 @@ __all__ = [
     "default_follow",
     "ensure_host_key",
     "split_target",
-    "DeviceFact",
 ]

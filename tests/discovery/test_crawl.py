@@ -6,7 +6,6 @@ returns the parsed recordings of data/ssh so every bound can be checked quickly 
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from pathlib import Path
 
@@ -111,4 +110,3 @@ def test_failures_do_not_stop_the_crawl() -> None:
 def test_bad_scope_is_a_scope_error() -> None:
     with pytest.raises(ScopeError, match="bad scope network"):
         list(crawl(["10.20.0.1"], Recorder(), scope=["campus"]))
-    assert dataclasses.is_dataclass(ScanResult)

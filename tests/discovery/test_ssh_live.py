@@ -24,6 +24,7 @@ from pathlib import Path
 import paramiko
 import pytest
 
+from netcmdb.discovery.base import ScanOptions, get_scanner
 from netcmdb.discovery.cli_parsers import build_device_fact
 from netcmdb.discovery.credentials import Secret, SshCredentials
 from netcmdb.discovery.facts import ScanResult
@@ -153,8 +154,15 @@ def test_collect_each_platform_over_real_ssh(lab: Lab, settings: SshSettings, na
     }
 
 
-def test_autodetect_platform(lab: Lab, settings: SshSettings) -> None:
-    res = collect_device(lab.target(3), dataclasses.replace(settings, platform=None))
+def test_registry_scanner_with_autodetect(lab: Lab, settings: SshSettings) -> None:
+    """Through the scanner registry, as the CLI/lead's combined scan uses it; no --platform."""
+    scanner = get_scanner("ssh")
+    opts = ScanOptions(excludes=[f"{lab.ip(9)}/32"], extra={
+        "ssh_credentials": _creds(), "ssh_port": lab.port, "ssh_known_hosts": settings.known_hosts,
+        "ssh_accept_new_host_keys": True, "ssh_command_timeout_s": 5})
+    results = list(scanner.scan([lab.ip(3), f"{lab.ip(9)}:22"], opts))
+    assert [r.target for r in results] == [lab.ip(3)]  # the excluded one is never contacted
+    res = results[0]
     assert res.ok, res.error
     assert res.device is not None and res.device.platform == "huawei_vrp"
     assert res.device.serial == "2102351931P0H7000123"
