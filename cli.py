@@ -638,11 +638,12 @@ def _ssh_scan(ctx: click.Context, targets: list[str], **opts) -> list:  # type: 
     if opts.get("crawl"):
         scope = list(opts.get("scope") or ()) or _ssh_default_scope(targets,
                                                                     scan_cfg.get("scopes", []))
-        return list(crawl_ssh(targets, settings, scope=scope, excludes=excludes,
-                              max_depth=int(opts.get("max_depth", 3)), progress=progress))
-    from netcmdb.discovery.ssh import _excluded
+        out = crawl_ssh(targets, settings, scope=scope, excludes=excludes,
+                        max_depth=int(opts.get("max_depth", 3)), progress=progress)
+        return out.results
+    from netcmdb.discovery.ssh import is_excluded
 
-    todo = [t for t in targets if not _excluded(t, excludes)]
+    todo = [t for t in targets if not is_excluded(t, excludes)]
     return list(collect_many(todo, settings, progress=progress))
 
 

@@ -38,6 +38,7 @@ from typing import Any
 from netcmdb.discovery.base import ScanOptions, register_scanner
 from netcmdb.discovery.cli_parsers import build_device_fact
 from netcmdb.discovery.credentials import SshCredentials, load_credentials
+from netcmdb.discovery.crawl import CrawlResult
 from netcmdb.discovery.facts import NeighborFact, ScanResult
 from netcmdb.discovery.platforms import (
     CLI_COMMANDS,
@@ -518,33 +519,31 @@ class SshScanner:
 # ---------------------------------------------------------------------------------------------
 
 
-def default_follow(n: NeighborFact) -> bool:
-    """Follow neighbours that can be managed: a management address and not a phone/host only."""
-    if not n.remote_mgmt_ip:
-        return False
-    caps = set(n.remote_capabilities)
-    if caps and not caps & {"bridge", "router", "repeater", "wlan"}:
-        return False
-    return True
-
-
 def crawl_ssh(
     seeds: Sequence[str],
     settings: SshSettings,
     *,
     scope: Sequence[str],
     excludes: Sequence[str] = (),
-    max_depth: int = 3,
+    max_depth: int | None = 3,
     max_queue: int = 1000,
-    follow: Callable[[NeighborFact], bool] = default_follow,
+    follow: Callable[[NeighborFact], bool] | None = None,
     progress: Callable[[int, int, str], None] | None = None,
-) -> Iterator[ScanResult]:
+) -> CrawlResult:
     """Crawl from ``seeds`` over LLDP/CDP management addresses, collecting each device by SSH.
 
-    Neighbours are reached on ``settings.port`` (the campus-wide SSH port). Their platform is
-    taken from the LLDP/CDP system description when it names one (no slow autodetection, and a
-    Cisco seed can lead to a Huawei neighbour); otherwise ``settings.platform`` or SSHDetect.
+    The BFS, its bounds and its identity rules are the shared ones of
+    :func:`netcmdb.discovery.crawl.crawl` (also used by SNMP); this adapter only supplies the
+    collector. Neighbours are reached on ``settings.port`` (the campus-wide SSH port). Their
+    platform is taken from the LLDP/CDP system description when it names one (no slow
+    autodetection, and a Cisco seed can lead to a Huawei neighbour); seeds use
+    ``settings.platform``; anything else is detected.
+
+    Returns:
+        The crawl's :class:`CrawlResult`; each collected device's ``extra["crawl_depth"]`` is set.
     """
+    import asyncio
+
     from netcmdb.discovery.crawl import crawl
 
     hints: dict[str, str] = {}
@@ -565,28 +564,34 @@ def crawl_ssh(
                 if ip not in hints and (guess := platform_from_description(" ".join(parts))):
                     hints[ip] = guess
 
-    def collect(target: str) -> ScanResult:
+    def collect_blocking(target: str) -> ScanResult:
         host = split_target(target, settings.port)[0]
         with lock:
             hint = hints.get(host)
-        # Seeds use the platform the user gave; neighbours the one their peers describe, else
-        # detection (a Cisco seed often leads to a Huawei or H3C neighbour).
         platform = settings.platform if host in seed_hosts else hint
         res = collect_device(target, with_platform(settings, platform))
         learn(res)
         return res
 
-    yield from crawl(
-        seeds,
-        collect,
-        scope=scope,
-        excludes=excludes,
-        max_depth=max_depth,
-        max_queue=max_queue,
-        follow=follow,
-        concurrency=settings.concurrency,
-        progress=progress,
-    )
+    async def run() -> CrawlResult:
+        # netmiko blocks: each collection runs in our own pool (asyncio's default executor has
+        # only cpu+4 threads, which would cap the crawl's concurrency).
+        loop = asyncio.get_running_loop()
+        with ThreadPoolExecutor(max_workers=max(1, settings.concurrency),
+                                thread_name_prefix="netcmdb-ssh-crawl") as pool:
+
+            async def collect(target: str) -> ScanResult:
+                return await loop.run_in_executor(pool, collect_blocking, target)
+
+            return await crawl(seeds, collect, scope=scope, excludes=excludes,
+                               max_depth=max_depth, max_queue=max_queue, follow=follow,
+                               concurrency=settings.concurrency, progress=progress)
+
+    out = asyncio.run(run())
+    for res in out.results:
+        if res.device is not None and res.target in out.depth:
+            res.device.extra["crawl_depth"] = str(out.depth[res.target])
+    return out
 
 
 def with_platform(settings: SshSettings, platform: str | None) -> SshSettings:
@@ -601,7 +606,6 @@ __all__ = [
     "collect_device",
     "collect_many",
     "crawl_ssh",
-    "default_follow",
     "ensure_host_key",
     "split_target",
 ]

@@ -181,14 +181,15 @@ def _adjacency(results: list[ScanResult]) -> set[frozenset[str]]:
 
 def test_crawl_follows_lldp_to_the_whole_topology(lab: Lab, settings: SshSettings) -> None:
     settings = dataclasses.replace(settings, platform="cisco_ios")
-    results = list(crawl_ssh([lab.ip(1)], settings, scope=[f"{lab.base}0/24"], max_depth=3))
+    out = crawl_ssh([lab.ip(1)], settings, scope=[f"{lab.base}0/24"], max_depth=3)
+    results = out.results
     assert all(r.ok for r in results), [r.error for r in results]
     assert sorted(r.target for r in results) == [lab.ip(1), lab.ip(2), lab.ip(3)]
     by_name = {r.device.hostname: r.device for r in results if r.device}
     assert set(by_name) == set(DEVICES)
     assert by_name["sw-access-1"].extra["crawl_depth"] == "0"
     assert by_name["eos-a"].extra["crawl_depth"] == "1"
-    assert by_name["sw-hw-b"].extra["crawl_via"] == lab.ip(1)
+    assert out.depth == {lab.ip(1): 0, lab.ip(2): 1, lab.ip(3): 1}
     # platform of each neighbour came from its LLDP system description
     assert by_name["sw-hw-b"].platform == "huawei_vrp" and by_name["eos-a"].platform == "arista_eos"
     assert _adjacency(results) == {
@@ -211,11 +212,10 @@ def test_crawl_is_bounded(lab: Lab, settings: SshSettings, kwargs: dict, expecte
     settings = dataclasses.replace(settings, platform="cisco_ios")
     scope = [f"{lab.base}{kwargs.pop('scope_suffix', '0/24')}"]
     excludes = [f"{lab.base}{kwargs.pop('excludes_n')}/32"] if "excludes_n" in kwargs else []
-    results = list(crawl_ssh([lab.ip(1)], settings, scope=scope, excludes=excludes, **kwargs))
-    assert {r.target for r in results} == {lab.ip(n) for n in expected}
-    if "max_queue" in kwargs:
-        seed = next(r for r in results if r.target == lab.ip(1))
-        assert any("queue limit" in w for w in seed.device.warnings)
+    out = crawl_ssh([lab.ip(1)], settings, scope=scope, excludes=excludes, **kwargs)
+    assert {r.target for r in out.results} == {lab.ip(n) for n in expected}
+    reasons = " ".join(why for _, why in out.skipped)
+    assert ("queue cap 2" if "max_queue" in kwargs else "excluded") in reasons
 
 
 def _spoof_known_hosts(path: Path, lab: Lab) -> None:

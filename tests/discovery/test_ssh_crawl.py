@@ -1,7 +1,8 @@
-"""The generic BFS (discovery.crawl) on recorded neighbour tables: bounds, loops, identity.
+"""The shared BFS (discovery.crawl, owned by the SNMP discovery) fed with SSH-parsed facts.
 
 The SSH end-to-end crawl over real fakenos devices is in test_ssh_live.py; here `collect`
-returns the parsed recordings of data/ssh so every bound can be checked quickly and exactly.
+returns the parsed CLI recordings of data/ssh, so the bounds can be checked quickly and exactly
+on the facts the SSH parser really produces (abbreviated ports, CDP phones, FQDN names).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from netcmdb.discovery.cli_parsers import build_device_fact
-from netcmdb.discovery.crawl import crawl
+from netcmdb.discovery.crawl import crawl_sync
 from netcmdb.discovery.facts import DeviceFact, NeighborFact, ScanResult
+from netcmdb.discovery.platforms import platform_from_description
 from netcmdb.errors import ScopeError
 
 DATA = Path(__file__).parent / "data" / "ssh"
@@ -38,12 +40,12 @@ class Recorder:
     def __init__(self, facts: dict[str, DeviceFact] | None = None) -> None:
         self.calls: list[str] = []
         self.lock = threading.Lock()
-        self.facts = facts
+        self.facts = facts or {}
 
     def __call__(self, target: str) -> ScanResult:
         with self.lock:
             self.calls.append(target)
-        if self.facts is not None and target in self.facts:
+        if target in self.facts:
             return ScanResult(target, device=self.facts[target])
         if target in BY_IP:
             return ScanResult(target, device=_fact(target))
@@ -52,10 +54,11 @@ class Recorder:
 
 def test_whole_topology_once_each() -> None:
     rec = Recorder()
-    results = list(crawl(["10.20.0.1"], rec, scope=["10.20.0.0/24"], max_depth=5, concurrency=4))
+    out = crawl_sync(["10.20.0.1"], rec, scope=["10.20.0.0/24"], max_depth=5, concurrency=4)
     assert sorted(rec.calls) == ["10.20.0.1", "10.20.0.2", "10.20.0.3"]  # no revisit in a loop
-    depth = {r.target: r.device.extra["crawl_depth"] for r in results}
-    assert depth == {"10.20.0.1": "0", "10.20.0.2": "1", "10.20.0.3": "1"}
+    assert out.depth == {"10.20.0.1": 0, "10.20.0.2": 1, "10.20.0.3": 1}
+    # the CDP phone on the Cisco is recorded as a leaf, not crawled
+    assert any(n.remote_name == "SEP001122334455" for _, n in out.leaves)
 
 
 @pytest.mark.parametrize(
@@ -72,41 +75,46 @@ def test_whole_topology_once_each() -> None:
 )
 def test_bounds(kw: dict, visited: list[str]) -> None:
     rec = Recorder()
-    args = {"scope": ["10.20.0.0/24"], **kw}
-    list(crawl(["10.20.0.1"], rec, **args))
+    crawl_sync(["10.20.0.1"], rec, **{"scope": ["10.20.0.0/24"], **kw})
     assert sorted(rec.calls) == visited
-
-
-def test_phone_out_of_scope_not_followed_and_queue_warning() -> None:
-    rec = Recorder()
-    results = list(crawl(["10.20.0.1"], rec, scope=["10.0.0.0/8"], max_queue=2))
-    # the CDP phone at 10.30.0.55 is in scope but the queue is full after one neighbour
-    seed = next(r for r in results if r.target == "10.20.0.1")
-    assert any(w.startswith("crawl: queue limit 2 reached") for w in seed.device.warnings)
-    assert "10.30.0.55" not in rec.calls
 
 
 def test_same_device_under_another_address_is_not_visited_twice() -> None:
     a = _fact("10.20.0.1")
-    # an extra LLDP entry: the seed itself, seen again through its second address
+    # the seed itself, seen again through a second address (its chassis MAC gives it away)
     a.neighbors.append(NeighborFact(protocol="lldp", local_port="Vlan20", remote_name="sw-access-1",
-                                    remote_mgmt_ip="10.20.0.201"))
+                                    remote_chassis_id=a.chassis_mac, remote_mgmt_ip="10.20.0.201",
+                                    remote_capabilities=["bridge"]))
     rec = Recorder({"10.20.0.1": a})
-    list(crawl(["10.20.0.1"], rec, scope=["10.20.0.0/24"]))
+    crawl_sync(["10.20.0.1"], rec, scope=["10.20.0.0/24"])
     assert "10.20.0.201" not in rec.calls
 
 
 def test_failures_do_not_stop_the_crawl() -> None:
     a = _fact("10.20.0.1")
     a.neighbors.append(NeighborFact(protocol="lldp", local_port="Gi1/0/2", remote_name="dead-sw",
-                                    remote_mgmt_ip="10.20.0.99"))
+                                    remote_mgmt_ip="10.20.0.99", remote_capabilities=["bridge"]))
     rec = Recorder({"10.20.0.1": a})
-    results = list(crawl(["10.20.0.1"], rec, scope=["10.20.0.0/24"]))
-    dead = next(r for r in results if r.target == "10.20.0.99")
+    out = crawl_sync(["10.20.0.1"], rec, scope=["10.20.0.0/24"])
+    dead = next(r for r in out.results if r.target == "10.20.0.99")
     assert dead.error_kind == "unreachable"
-    assert {r.target for r in results if r.ok} == {"10.20.0.1", "10.20.0.2", "10.20.0.3"}
+    assert {r.target for r in out.results if r.ok} == {"10.20.0.1", "10.20.0.2", "10.20.0.3"}
+
+
+def test_neighbour_platform_hints_from_parsed_descriptions() -> None:
+    """What crawl_ssh uses to pick a neighbour's platform without autodetection."""
+    cisco = _fact("10.20.0.1")
+    texts: dict[str, list[str]] = {}
+    for n in cisco.neighbors:
+        if n.remote_mgmt_ip:
+            texts.setdefault(n.remote_mgmt_ip, []).extend(
+                t for t in (n.remote_descr, n.remote_platform) if t)
+    hints = {ip: platform_from_description(" ".join(t)) for ip, t in texts.items()}
+    assert hints["10.20.0.2"] == "arista_eos"
+    assert hints["10.20.0.3"] == "huawei_vrp"  # from the CDP entry (LLDP says only the model)
+    assert platform_from_description(_fact("10.20.0.3").neighbors[0].remote_descr) == "cisco_xe"
 
 
 def test_bad_scope_is_a_scope_error() -> None:
-    with pytest.raises(ScopeError, match="bad scope network"):
-        list(crawl(["10.20.0.1"], Recorder(), scope=["campus"]))
+    with pytest.raises(ScopeError):
+        crawl_sync(["10.20.0.1"], Recorder(), scope=["campus"])
