@@ -301,6 +301,16 @@ def test_secret_never_in_logs_results_or_files(
     texts["cli stderr"] = cli.stderr
     out = json.loads(cli.stdout)
     assert {r["error_kind"] for r in out["results"]} == {None, "auth"}, cli.stderr[-2000:]
+    # exports of what was stored (the CMDB file itself is checked below with every other file)
+    from click.testing import CliRunner
+
+    from netcmdb.cli import cli as cli_group
+
+    for fmt, extra in (("json", []), ("csv", []), ("csv", ["--table", "runs"])):
+        exp = CliRunner().invoke(cli_group, ["--db", f"sqlite:///{db}", "export", fmt, *extra,
+                                             "-o", str(tmp_path / f"export-{fmt}{len(extra)}")])
+        assert exp.exit_code == 0, exp.output
+    assert "sw-access-1" in (tmp_path / "export-json0").read_text()
     for f in tmp_path.rglob("*"):
         if f.is_file():
             texts[str(f)] = f.read_bytes().decode("latin-1")
@@ -310,7 +320,28 @@ def test_secret_never_in_logs_results_or_files(
     assert caplog.records, "DEBUG logging was captured at all"
 
 
-def test_cli_table_and_one_line_errors(lab: Lab, settings: SshSettings, tmp_path: Path) -> None:
+def _main(args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+          env: dict[str, str]) -> tuple[int, str]:
+    """Run ``netcmdb.cli.main`` in-process (exit status and stderr as a user sees them)."""
+    from netcmdb.cli import main
+
+    for k in ("NETCMDB_SSH_USERNAME", "NETCMDB_SSH_PASSWORD", "NETCMDB_SSH_SECRET"):
+        monkeypatch.delenv(k, raising=False)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setattr(sys, "argv", ["netcmdb", *args])
+    capsys.readouterr()
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    return code, capsys.readouterr().err
+
+
+def test_cli_table_and_one_line_errors(lab: Lab, settings: SshSettings, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
     env = {**os.environ, "NETCMDB_SSH_USERNAME": "admin", "NETCMDB_SSH_PASSWORD": PASSWORD,
            "NETCMDB_SSH_KNOWN_HOSTS": str(tmp_path / "kh"), "NETCMDB_CONFIG": str(tmp_path / "none.toml")}
     run = subprocess.run(
@@ -324,16 +355,14 @@ def test_cli_table_and_one_line_errors(lab: Lab, settings: SshSettings, tmp_path
     assert "auth: authentication failed for admin@" in run.stdout
     # the switch plus its two LLDP neighbours become CIs; the locked device is the one failure
     assert "ssh: run 1: 3 new, 0 changed, 3 seen, 0 missing, 1 failed" in run.stdout
-    for args, message in [
-        (["scan", lab.ip(3)], "error: choose a scan method"),
-        (["scan", "10.0.0.0/8", "--ssh"], "error: 10.0.0.0/8 has 16777216 addresses"),
-        (["scan", "10.0.0.0/33", "--ssh"], "error: bad target '10.0.0.0/33'"),
+    small = {"NETCMDB_CONFIG": str(tmp_path / "none.toml"), "NETCMDB_SSH_USERNAME": "admin"}
+    for args, message, e in [
+        (["scan", lab.ip(3)], "error: choose a scan method", small),
+        (["scan", "10.0.0.0/8", "--ssh"], "error: 10.0.0.0/8 has 16777216 addresses", small),
+        (["scan", "10.0.0.0/33", "--ssh"], "error: bad target '10.0.0.0/33'", small),
+        (["scan", lab.ip(3), "--ssh", "--no-store"], "error: no SSH username",
+         {"NETCMDB_CONFIG": small["NETCMDB_CONFIG"]}),
     ]:
-        bad = subprocess.run([sys.executable, "-m", "netcmdb", *args], env=env,
-                             capture_output=True, text=True, timeout=60)
-        assert bad.returncode == 2 and bad.stderr.strip() == bad.stderr.strip().splitlines()[0]
-        assert bad.stderr.startswith(message), bad.stderr
-    no_user = {k: v for k, v in env.items() if k != "NETCMDB_SSH_USERNAME"}
-    bad = subprocess.run([sys.executable, "-m", "netcmdb", "scan", lab.ip(3), "--ssh", "--no-store"],
-                         env=no_user, capture_output=True, text=True, timeout=60)
-    assert bad.returncode == 2 and "no SSH username" in bad.stderr
+        code, err = _main(args, monkeypatch, capsys, e)
+        assert code == 2 and len(err.strip().splitlines()) == 1, err
+        assert err.startswith(message), err
