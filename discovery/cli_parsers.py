@@ -596,6 +596,7 @@ def _apply_mac(fact: DeviceFact, rows: list[Row], ntc: str, warn: Callable[[str]
 
 def _apply_arp(fact: DeviceFact, rows: list[Row], ntc: str, warn: Callable[[str], None]) -> None:
     f = _fields(ntc, "arp")
+    known = [i.name for i in fact.interfaces]
     bad = 0
     for row in rows:
         addr = _ip(_pick(row, f["ip"]))
@@ -607,7 +608,8 @@ def _apply_arp(fact: DeviceFact, rows: list[Row], ntc: str, warn: Callable[[str]
             continue
         itf = _pick(row, f["interface"])
         # Arista: "Vlan20, Ethernet1" = the L3 interface, then the port it was learned on.
-        fact.arp.append(ArpEntry(ip=addr, mac=mac, interface=itf.split(",")[0].strip() if itf else None))
+        itf = itf.split(",")[0].strip() if itf else None
+        fact.arp.append(ArpEntry(ip=addr, mac=mac, interface=resolve_port(itf, known)))
     if bad:
         warn(f"arp: skipped {bad} row(s) without a valid IP/MAC pair")
 

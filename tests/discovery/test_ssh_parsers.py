@@ -74,7 +74,7 @@ def test_truncation_at_every_line_never_raises() -> None:
         outputs, prompt = _load(case)
         for kind, text in outputs.items():
             lines = text.splitlines(keepends=True)
-            for n in range(0, len(lines), max(1, len(lines) // 15)):
+            for n in range(0, len(lines), max(1, len(lines) // 8)):
                 cut = "".join(lines[:n]) + (lines[n][: len(lines[n]) // 2] if n < len(lines) else "")
                 fact = build_device_fact(case.parent.name, {kind: cut})
                 assert fact.source == "ssh"
@@ -116,3 +116,13 @@ def test_resolve_port(name: str, known: list[str], expected: str) -> None:
 def test_doctests() -> None:
     result = doctest.testmod(cli_parsers)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_arista_lldp_keeps_port_description_and_capabilities() -> None:
+    text = (DATA / "arista_eos" / "dcs7050_basic" / "lldp.txt").read_text()
+    rows = parse_command("arista_eos", "show lldp neighbors detail", text)
+    assert [(r["local_interface"], r["neighbor_port_id"], r["neighbor_interface_description"],
+             r["capabilities"]) for r in rows] == [
+        ("Ethernet1", "Gi1/0/50", "uplink eos-a", "Bridge, Router"),
+        ("Ethernet2", "GigabitEthernet0/0/3", "GigabitEthernet0/0/3", "Bridge, Router"),
+    ]
