@@ -41,8 +41,10 @@ def test_every_cli_platform_has_a_case_and_a_platform_row() -> None:
     covered = {c.parent.name for c in CASES}
     assert set(CLI_COMMANDS) <= covered | {"cisco_xe"}
     assert "cisco_xe" in covered
+    from netmiko.ssh_dispatcher import CLASS_MAPPER
+
     for key in CLI_COMMANDS:
-        assert key in PLATFORMS and PLATFORMS[key].netmiko
+        assert key in PLATFORMS and PLATFORMS[key].netmiko in CLASS_MAPPER
 
 
 @pytest.mark.parametrize(
