@@ -381,8 +381,10 @@ def _row_like_lines(text: str) -> int:
 def _rejected(text: str) -> bool:
     """The device refused the command (unknown command, bad syntax, no privilege)."""
     head = text.strip()[:200].lower()
-    return head.startswith(("% invalid", "% unknown", "unknown command", "error:", "% incomplete",
-                            "% ambiguous", "syntax error", "unrecognized command", "^"))
+    # Cisco/Arista/H3C/Ruijie print "% ..." (also "% LLDP is not enabled"), Huawei and Junos
+    # "Error: ..."/"error: ...", everyone may echo a "^" marker line first.
+    return head.startswith(("%", "unknown command", "error:", "syntax error",
+                            "unrecognized command", "^"))
 
 
 # ---------------------------------------------------------------------------------------------
