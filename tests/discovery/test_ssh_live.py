@@ -320,7 +320,7 @@ def test_secret_never_in_logs_results_or_files(
 
 
 def _main(args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-          env: dict[str, str]) -> tuple[int, str]:
+          env: dict[str, str]) -> tuple[int, str, str]:
     """Run ``netcmdb.cli.main`` in-process (exit status and stderr as a user sees them)."""
     from netcmdb.cli import main
 
@@ -335,7 +335,8 @@ def _main(args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captu
         code = 0
     except SystemExit as exc:
         code = int(exc.code or 0)
-    return code, capsys.readouterr().err
+    captured = capsys.readouterr()
+    return code, captured.err, captured.out
 
 
 def test_cli_table_and_one_line_errors(lab: Lab, settings: SshSettings, tmp_path: Path,
@@ -362,6 +363,16 @@ def test_cli_table_and_one_line_errors(lab: Lab, settings: SshSettings, tmp_path
         (["scan", lab.ip(3), "--ssh", "--no-store"], "error: no SSH username",
          {"NETCMDB_CONFIG": small["NETCMDB_CONFIG"]}),
     ]:
-        code, err = _main(args, monkeypatch, capsys, e)
+        code, err, _ = _main(args, monkeypatch, capsys, e)
         assert code == 2 and len(err.strip().splitlines()) == 1, err
         assert err.startswith(message), err
+    # --crawl through the CLI: from the Cisco seed to both neighbours, JSON out, nothing stored
+    code, err, out = _main(
+        ["scan", lab.ip(1), "--ssh", "--crawl", "--scope", f"{lab.base}0/24", "--platform",
+         "cisco_ios", "--ssh-port", str(lab.port), "--accept-new-host-keys", "--json",
+         "--no-store"], monkeypatch, capsys,
+        {**small, "NETCMDB_SSH_PASSWORD": PASSWORD, "NETCMDB_SSH_KNOWN_HOSTS": str(tmp_path / "kh")})
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["run"] is None
+    assert sorted(r["device"]["hostname"] for r in doc["results"]) == sorted(DEVICES)
