@@ -560,7 +560,7 @@ def _apply_neighbors(
                 remote_chassis_id_kind=chassis_kind,
                 remote_port=remote_port,
                 remote_port_kind=port_kind,
-                remote_port_descr=port_descr if port_descr != remote_port else port_descr,
+                remote_port_descr=port_descr,
                 remote_mgmt_ip=_ip(_pick(row, f["mgmt_ip"])),
                 remote_platform=_pick(row, f["platform"]),
                 remote_descr=_pick(row, f["descr"]),

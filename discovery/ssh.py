@@ -69,7 +69,7 @@ class SshSettings:
     """Everything the SSH collector needs besides the target list."""
 
     credentials: SshCredentials
-    platform: str | None = None  # None: detect with netmiko SSHDetect
+    platform: str | None = None  # None: detect (show/display version, then netmiko SSHDetect)
     port: int = 22
     known_hosts: Path = field(default_factory=default_known_hosts)
     accept_new_host_keys: bool = False
