@@ -357,7 +357,7 @@ def test_cli_table_and_one_line_errors(lab: Lab, settings: SshSettings, tmp_path
     assert "ssh: run 1: 3 new, 0 changed, 3 seen, 0 missing, 1 failed" in run.stdout
     small = {"NETCMDB_CONFIG": str(tmp_path / "none.toml"), "NETCMDB_SSH_USERNAME": "admin"}
     for args, message, e in [
-        (["scan", lab.ip(3)], "error: choose a scan method", small),
+        (["scan", "--ssh"], "error: scan --ssh needs at least one target", small),
         (["scan", "10.0.0.0/8", "--ssh"], "error: 10.0.0.0/8 has 16777216 addresses", small),
         (["scan", "10.0.0.0/33", "--ssh"], "error: bad target '10.0.0.0/33'", small),
         (["scan", lab.ip(3), "--ssh", "--no-store"], "error: no SSH username",
