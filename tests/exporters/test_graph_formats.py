@@ -164,3 +164,12 @@ def test_property_dot_parses(d):
 def test_write_to_missing_directory_is_export_error(doc, tmp_path):
     with pytest.raises(ExportError):
         graph.write_drawio(doc, Path(tmp_path / "no" / "such" / "x.drawio"))
+
+
+@needs_dot
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(d=S.documents())
+def test_property_svg_is_well_formed(d):
+    root = ET.fromstring(graph.render_svg(d))
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert not list(root.iter("{http://www.w3.org/2000/svg}script"))
