@@ -173,3 +173,21 @@ def test_property_svg_is_well_formed(d):
     root = ET.fromstring(graph.render_svg(d))
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     assert not list(root.iter("{http://www.w3.org/2000/svg}script"))
+
+
+def test_every_exporter_accepts_an_empty_cmdb(tmp_path):
+    from netcmdb.exporters import netbox, report, xlsx, yaml_fmt
+    from netcmdb.exporters.document import empty_document
+
+    doc = empty_document()
+    for fmt, (write, read) in READERS.items():
+        write(doc, tmp_path / f"e.{fmt}")
+        assert read(tmp_path / f"e.{fmt}")["cis"] == []
+    graph.write_dot(doc, tmp_path / "e.dot")
+    assert xlsx.write_xlsx(doc, tmp_path / "e.xlsx") == {}
+    assert xlsx.read_xlsx(tmp_path / "e.xlsx") == []
+    assert yaml_fmt.loads(yaml_fmt.dumps(doc)) == doc
+    assert netbox.write_netbox(doc, tmp_path / "nb").skipped == []
+    assert 'data-count="cis">0<' in report.render_report(doc)
+    if shutil.which("dot"):
+        ET.fromstring(graph.render_svg(doc))
