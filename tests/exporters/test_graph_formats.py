@@ -140,7 +140,7 @@ def test_selection_keeps_internal_links_only(doc):
     assert both["groups"][0]["members"] == ["db-1", "db-2"]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.function_scoped_fixture])
 @given(d=S.documents())
 def test_property_graph_formats_reparse(d, tmp_path_factory):
@@ -153,7 +153,7 @@ def test_property_graph_formats_reparse(d, tmp_path_factory):
 
 
 @needs_dot
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(d=S.documents())
 def test_property_dot_parses(d):
     source = graph.to_dot(d).source
@@ -167,7 +167,7 @@ def test_write_to_missing_directory_is_export_error(doc, tmp_path):
 
 
 @needs_dot
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(d=S.documents())
 def test_property_svg_is_well_formed(d):
     root = ET.fromstring(graph.render_svg(d))
