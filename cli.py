@@ -900,6 +900,269 @@ def import_nmap_cmd(ctx: click.Context, xml_file: str, as_json: bool) -> None:
     _print_summary(summary, as_json, f"import nmap ({len(live)} up of {len(results)} hosts)")
 
 
+# ---- ssh commands ----
+# `scan --ssh`: SSH CLI collection (discovery.ssh). The lead merges this `scan` with the sweep and
+# snmp front-ends; the SSH part is `_ssh_scan(ctx, targets, **opts)` plus `_SSH_OPTIONS`.
+
+_SSH_MAX_EXPANDED = 4096
+
+
+def _ssh_expand(targets: tuple[str, ...]) -> list[str]:
+    """IPs, hostnames, host:port and CIDRs -> target strings (CIDRs become their hosts)."""
+    import ipaddress
+
+    from netcmdb.errors import ScopeError
+
+    out: list[str] = []
+    for t in targets:
+        if "/" in t:
+            try:
+                net = ipaddress.ip_network(t, strict=False)
+            except ValueError:
+                raise ScopeError(f"bad target {t!r}: not an address or CIDR") from None
+            if net.num_addresses > _SSH_MAX_EXPANDED:
+                raise ScopeError(f"{t} has {net.num_addresses} addresses; SSH scans are limited "
+                                 f"to {_SSH_MAX_EXPANDED} (split the range)")
+            out.extend(str(h) for h in (net.hosts() if net.num_addresses > 2 else net))
+        else:
+            out.append(t)
+    return list(dict.fromkeys(out))
+
+
+def _ssh_default_scope(targets: list[str], configured: list[str]) -> list[str]:
+    """Where a crawl may go: ``[scan] scopes`` from the config, else each target's /24 (/64)."""
+    import ipaddress
+
+    if configured:
+        return configured
+    scope = []
+    for t in targets:
+        host = t.rsplit(":", 1)[0] if t.count(":") == 1 else t.strip("[]")
+        try:
+            addr = ipaddress.ip_address(host)
+        except ValueError:
+            continue
+        scope.append(str(ipaddress.ip_network(f"{addr}/{24 if addr.version == 4 else 64}",
+                                              strict=False)))
+    return list(dict.fromkeys(scope))
+
+
+def _ssh_scan(ctx: click.Context, targets: list[str], **opts) -> list:  # type: ignore[no-untyped-def,type-arg]
+    """Run the SSH collector (or crawl) for ``targets``; returns the ScanResults.
+
+    ``opts``: platform, crawl, accept_new_host_keys, known_hosts, ssh_port, credentials,
+    scope, exclude, max_depth, timeout, device_timeout, concurrency, progress.
+    """
+    from pathlib import Path
+
+    from netcmdb.discovery.credentials import load_credentials
+    from netcmdb.discovery.ssh import SshSettings, collect_many, crawl_ssh, default_known_hosts
+
+    cfg = config_of(ctx)
+    ssh_cfg = cfg.get("ssh", {}) if isinstance(cfg.get("ssh"), dict) else {}
+    creds = load_credentials(config=cfg, credential_set=opts.get("credentials"))
+    known_hosts = opts.get("known_hosts") or ssh_cfg.get("known_hosts")
+    settings = SshSettings(
+        credentials=creds,
+        platform=opts.get("platform") or ssh_cfg.get("platform"),
+        port=int(opts.get("ssh_port") or ssh_cfg.get("port") or 22),
+        known_hosts=Path(known_hosts).expanduser() if known_hosts else default_known_hosts(),
+        accept_new_host_keys=bool(opts.get("accept_new_host_keys")),
+        command_timeout_s=float(opts.get("timeout") or ssh_cfg.get("command_timeout") or 30),
+        device_timeout_s=float(opts.get("device_timeout") or ssh_cfg.get("device_timeout") or 180),
+        concurrency=int(opts.get("concurrency") or ssh_cfg.get("concurrency") or 32),
+    )
+    scan_cfg = cfg.get("scan", {}) if isinstance(cfg.get("scan"), dict) else {}
+    excludes = list(opts.get("exclude") or ()) + list(scan_cfg.get("excludes", []))
+    progress = opts.get("progress")
+    if opts.get("crawl"):
+        scope = list(opts.get("scope") or ()) or _ssh_default_scope(targets,
+                                                                    scan_cfg.get("scopes", []))
+        out = crawl_ssh(targets, settings, scope=scope, excludes=excludes,
+                        max_depth=int(opts.get("max_depth", 3)), progress=progress)
+        return out.results
+    from netcmdb.discovery.ssh import is_excluded
+
+    todo = [t for t in targets if not is_excluded(t, excludes)]
+    return list(collect_many(todo, settings, progress=progress))
+
+
+def _ssh_result_json(r) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    import dataclasses
+
+    return dataclasses.asdict(r)
+
+
+def _ssh_render(results: list, summary) -> None:  # type: ignore[no-untyped-def,type-arg]
+    from rich.table import Table
+    from rich.text import Text  # device strings are untrusted: never parsed as rich markup
+
+    table = Table(title="SSH collection")
+    for col in ("target", "hostname", "platform", "model", "serial", "nbrs", "fdb", "arp",
+                "status"):
+        table.add_column(col)
+    for r in sorted(results, key=lambda x: x.target):
+        d = r.device
+        if r.error:
+            status = Text(f"{r.error_kind}: {r.error}", style="red")
+        elif d is not None and d.warnings:
+            status = Text(f"ok, {len(d.warnings)} warning(s)", style="yellow")
+        else:
+            status = Text("ok", style="green")
+        cells = [r.target, d.hostname if d else "", d.platform if d else "",
+                 d.model if d else "", d.serial if d else "",
+                 str(len(d.neighbors)) if d else "", str(len(d.fdb)) if d else "",
+                 str(len(d.arp)) if d else ""]
+        table.add_row(*(Text(c or "") for c in cells), status)
+    _console().print(table)
+    if summary is not None:
+        click.echo(_summary_line("ssh", summary))
+
+
+def _ssh_platform_choices() -> list[str]:
+    from netcmdb.discovery.platforms import CLI_COMMANDS
+
+    return sorted(CLI_COMMANDS)
+
+
+def _ssh_options() -> list[click.Option]:
+    """The SSH options of `scan` (shared by the stand-alone command and the attach path)."""
+    return [
+        click.Option(["--ssh", "use_ssh"], is_flag=True,
+                     help="Collect over SSH (netmiko + TextFSM): model, serial, LLDP/CDP, MAC, ARP."),
+        click.Option(["--platform"], type=click.Choice(_ssh_platform_choices()), default=None,
+                     help="SSH: device platform; default: detect from show/display version."),
+        click.Option(["--crawl"], is_flag=True,
+                     help="Follow LLDP/CDP neighbours (bounded by --scope)."),
+        click.Option(["--scope"], multiple=True, metavar="CIDR",
+                     help="Networks a crawl may enter (default: [scan] scopes, else each seed's /24)."),
+        click.Option(["--exclude"], multiple=True, metavar="CIDR", help="Never contact these."),
+        click.Option(["--max-depth"], type=click.IntRange(0, 32), default=3, show_default=True,
+                     help="Crawl depth (0: only the seeds)."),
+        click.Option(["--accept-new-host-keys"], is_flag=True,
+                     help="SSH: trust and record host keys not yet in known_hosts."),
+        click.Option(["--known-hosts"], type=click.Path(dir_okay=False), default=None,
+                     help="SSH known_hosts (default: $NETCMDB_SSH_KNOWN_HOSTS or ~/.ssh/known_hosts)."),
+        click.Option(["--ssh-port"], type=click.IntRange(1, 65535), default=None,
+                     help="SSH port (default 22; a target may say host:port)."),
+        click.Option(["--credentials", "credential_set"], default=None, metavar="NAME",
+                     help="Credential set [credentials.NAME] from the config file."),
+        click.Option(["--timeout"], type=click.FloatRange(0.5, 3600), default=None,
+                     help="SSH: seconds to wait for one command's output (default 30)."),
+        click.Option(["--device-timeout"], type=click.FloatRange(1, 36000), default=None,
+                     help="SSH: seconds one device may take in total (default 180)."),
+        click.Option(["--concurrency"], type=click.IntRange(1, 512), default=None,
+                     help="Devices collected at once (default 32)."),
+        click.Option(["--no-store"], is_flag=True, help="Do not write the results into the CMDB."),
+        click.Option(["--json", "as_json"], is_flag=True,
+                     help="Print results and run summary as JSON."),
+    ]
+
+
+def _ssh_scan_command(ctx: click.Context, targets: tuple[str, ...], **kw) -> None:  # type: ignore[no-untyped-def]
+    """`scan ... --ssh`: collect, store (unless --no-store/--dry-run), render."""
+    import logging
+    import sys as _sys
+
+    from netcmdb.errors import ConfigError
+
+    if not targets:
+        raise ConfigError("scan --ssh needs at least one target (address, host name, CIDR)")
+    verbose = ctx.find_root().obj.get("verbose", 0)
+    if verbose:
+        logging.basicConfig(level=logging.DEBUG if verbose > 1 else logging.INFO,
+                            stream=_sys.stderr)
+    as_json = bool(kw.get("as_json"))
+    expanded = _ssh_expand(targets)
+    progress = None
+    bar = None
+    if _sys.stderr.isatty() and not as_json:
+        from rich.progress import Progress
+
+        bar = Progress(console=_console(err=True), transient=True)
+        task = bar.add_task("ssh", total=len(expanded))
+
+        def progress(done: int, total: int, target: str) -> None:
+            bar.update(task, completed=done, total=max(total, done), description=target)
+
+        bar.start()
+    try:
+        results = _ssh_scan(ctx, expanded, platform=kw.get("platform"), crawl=kw.get("crawl"),
+                            scope=kw.get("scope"), exclude=kw.get("exclude"),
+                            max_depth=kw.get("max_depth", 3),
+                            accept_new_host_keys=kw.get("accept_new_host_keys"),
+                            known_hosts=kw.get("known_hosts"), ssh_port=kw.get("ssh_port"),
+                            credentials=kw.get("credential_set"), timeout=kw.get("timeout"),
+                            device_timeout=kw.get("device_timeout"),
+                            concurrency=kw.get("concurrency"), progress=progress)
+    finally:
+        if bar is not None:
+            bar.stop()
+    summary = None
+    if not (kw.get("no_store") or kw.get("dry_run")):
+        from netcmdb.cmdb.db import session_scope
+        from netcmdb.cmdb.reconcile import ingest
+
+        with session_scope(engine_of(ctx)) as s:
+            # SSH sees only managed devices: absence from an SSH run proves nothing, so nothing
+            # is counted missing (covered=[]).
+            summary = ingest(s, results, source="ssh", targets=list(targets), methods=["ssh"],
+                             covered=[], config=_reconcile_config(ctx))
+    if as_json:
+        _print_json({
+            "results": [_ssh_result_json(r) for r in results],
+            "run": None if summary is None else {
+                "run_id": summary.run_id, "new": summary.new, "changed": summary.changed,
+                "missing": summary.missing, "failed": summary.failed},
+        })
+    else:
+        _ssh_render(results, summary)
+
+
+def _ssh_install() -> None:
+    """Give `scan` its SSH options.
+
+    No `scan` yet: a minimal one (SSH only). A `scan` from another area (sweep/SNMP): append the
+    SSH options it lacks and route `--ssh` here, everything else to the original callback.
+    """
+    import functools
+
+    from netcmdb.errors import ConfigError
+
+    existing = cli.commands.get("scan")
+    if existing is None:
+
+        @cli.command("scan")
+        @click.argument("targets", nargs=-1, required=True)
+        @click.pass_context
+        def scan_cmd(ctx: click.Context, targets: tuple[str, ...], **kw) -> None:  # type: ignore[no-untyped-def]
+            """Discover TARGETS (IPs, host names, host:port, CIDRs) and record them in the CMDB."""
+            if not kw.get("use_ssh"):
+                raise ConfigError("choose a scan method (this build's `scan` knows --ssh)")
+            _ssh_scan_command(ctx, targets, **kw)
+
+        scan_cmd.params.extend(_ssh_options())
+        return
+    have = {p.name for p in existing.params}
+    added = [o for o in _ssh_options() if o.name not in have]
+    existing.params.extend(added)
+    original = existing.callback
+    assert original is not None
+
+    @functools.wraps(original)
+    def callback(*args, **kw):  # type: ignore[no-untyped-def]
+        if kw.get("use_ssh"):
+            return _ssh_scan_command(click.get_current_context(), kw.pop("targets", ()), **kw)
+        for o in added:
+            kw.pop(o.name, None)
+        return original(*args, **kw)
+
+    existing.callback = callback
+
+
+_ssh_install()
+
+
 # ---- labeling commands ----
 # label parse/check/assign/walk/sheet/print. The rule comes from --rule (a preset name or a TOML
 # file), else the [label] table of the config file, else the house rule DZZXXXX-YYY.

@@ -115,8 +115,14 @@ def upgrade(engine: Engine) -> tuple[str | None, str | None]:
     if before is not None:
         from alembic.script import ScriptDirectory
 
+        from alembic.util import CommandError
+
         script = ScriptDirectory.from_config(alembic_config())
-        if script.get_revision(before) is None:
+        try:
+            known = script.get_revision(before) is not None
+        except CommandError:
+            known = False
+        if not known:
             raise CmdbError(f"the database schema ({before}) is newer than this netcmdb "
                             f"({head}); upgrade netcmdb")
     elif "ci" in inspect(engine).get_table_names():

@@ -417,65 +417,85 @@ class IdentityIndex:
     def __init__(self, cfg: ReconcileConfig) -> None:
         self.cfg = cfg
         self.by_value: dict[tuple[str, str], int] = {}
-        self.strong: dict[int, dict[str, set[str]]] = {}
+        #: CI key -> kind -> values, for strong kinds only; built on first need (a run where
+        #: every fact is identified by its first rule never needs it)
+        self._strong: dict[int, dict[str, set[str]]] | None = None
         #: identifiers added or moved in this run: (kind, value) -> key
         self.assigned: dict[tuple[str, str], int] = {}
         self.removed: set[tuple[str, str]] = set()
         #: identifiers present in the database when the run started
         self.in_db: set[tuple[str, str]] = set()
 
+    def load_many(self, rows: Iterable[tuple[str, str, int]]) -> None:
+        """Bulk-load ``(kind, value, ci_id)`` rows from the database."""
+        self.by_value.update(((k, v), c) for k, v, c in rows)
+        self.in_db = set(self.by_value)
+        self._strong = None
+
     def load(self, kind: str, value: str, key: int) -> None:
-        self.by_value[(kind, value)] = key
-        self.in_db.add((kind, value))
-        if kind in self.cfg.strong_kinds:
-            self.strong.setdefault(key, {}).setdefault(kind, set()).add(value)
+        self.load_many([(kind, value, key)])
+
+    @property
+    def strong(self) -> dict[int, dict[str, set[str]]]:
+        if self._strong is None:
+            m: dict[int, dict[str, set[str]]] = {}
+            kinds = self.cfg.strong_kinds
+            for (k, v), key in self.by_value.items():
+                if k in kinds:
+                    m.setdefault(key, {}).setdefault(k, set()).add(v)
+            self._strong = m
+        return self._strong
 
     def identify(self, ids: Mapping[str, Sequence[str]]) -> int | None:
         """The CI the identifiers point at, following the rule chain, or None for a new CI."""
         rules = self.cfg.rules
+        by_value = self.by_value
         for pos, kind in enumerate(rules):
             for value in ids.get(kind, ()):
-                key = self.by_value.get((kind, value))
-                if key is None or self._disagrees(key, ids, rules[:pos]):
+                key = by_value.get((kind, value))
+                if key is None or (pos and self._disagrees(key, ids, rules[:pos])):
                     continue
                 return key
         return None
 
     def _disagrees(self, key: int, ids: Mapping[str, Sequence[str]],
                    stronger: Sequence[str]) -> bool:
+        kinds = [k for k in stronger if k in self.cfg.strong_kinds and ids.get(k)]
+        if not kinds:
+            return False
         owned = self.strong.get(key)
         if not owned:
             return False
-        for kind in stronger:
-            if kind not in self.cfg.strong_kinds:
-                continue
-            mine, theirs = owned.get(kind), ids.get(kind)
-            if mine and theirs and mine.isdisjoint(theirs):
+        for kind in kinds:
+            mine = owned.get(kind)
+            if mine and mine.isdisjoint(ids[kind]):
                 return True
         return False
 
     def assign(self, kind: str, value: str, key: int) -> None:
         """Make ``(kind, value)`` point at ``key`` (moving it from another CI if needed)."""
-        old = self.by_value.get((kind, value))
+        pair = (kind, value)
+        old = self.by_value.get(pair)
         if old == key:
             return
-        if old is not None and kind in self.cfg.strong_kinds:
-            self.strong.get(old, {}).get(kind, set()).discard(value)
-        self.by_value[(kind, value)] = key
-        if kind in self.cfg.strong_kinds:
-            self.strong.setdefault(key, {}).setdefault(kind, set()).add(value)
-        self.assigned[(kind, value)] = key
-        self.removed.discard((kind, value))
+        self.by_value[pair] = key
+        if self._strong is not None and kind in self.cfg.strong_kinds:
+            if old is not None:
+                self._strong.get(old, {}).get(kind, set()).discard(value)
+            self._strong.setdefault(key, {}).setdefault(kind, set()).add(value)
+        self.assigned[pair] = key
+        self.removed.discard(pair)
 
     def drop(self, kind: str, value: str, key: int) -> None:
         """Forget ``(kind, value)`` if it still points at ``key``."""
-        if self.by_value.get((kind, value)) != key:
+        pair = (kind, value)
+        if self.by_value.get(pair) != key:
             return
-        del self.by_value[(kind, value)]
-        if kind in self.cfg.strong_kinds:
-            self.strong.get(key, {}).get(kind, set()).discard(value)
-        self.assigned.pop((kind, value), None)
-        self.removed.add((kind, value))
+        del self.by_value[pair]
+        if self._strong is not None and kind in self.cfg.strong_kinds:
+            self._strong.get(key, {}).get(kind, set()).discard(value)
+        self.assigned.pop(pair, None)
+        self.removed.add(pair)
 
 
 # --------------------------------------------------------------------------------------------
@@ -545,6 +565,7 @@ class _Run:
         self._names: dict[str, int | None] | None = None
         self._labels: dict[str, int] | None = None
         self.explicit_status: set[int] = set()
+        self._loc_cache: dict[str, Any] = {}
 
     # -- loading -------------------------------------------------------------------------------
     def load(self) -> None:
@@ -556,10 +577,8 @@ class _Run:
             src = d["attr_sources"]
             d["attr_sources"] = loads(src) if isinstance(src, str) else dict(src or {})
             cis[d["id"]] = d
-        load = self.index.load
-        for kind, value, ci_id in _raw_select(conn, Identifier.__table__,
-                                              ("kind", "value", "ci_id")):
-            load(kind, value, ci_id)
+        self.index.load_many(_raw_select(conn, Identifier.__table__,
+                                         ("kind", "value", "ci_id")))
         lt = Location.__table__
         for lid, b, f, r in conn.execute(select(lt.c.id, lt.c.building, lt.c.floor, lt.c.room)):
             self.locations[(b, f, r)] = lid
@@ -704,14 +723,18 @@ class _Run:
         }
         for attr in ATTRIBUTES:
             v = values[attr]
-            if v is not None and v != "":
-                self.set_attr(key, ci, attr, v, source, srcs)
+            if v is None or v == "" or (ci[attr] == v and srcs.get(attr) == source):
+                continue  # not observed, or nothing to do (the common case on a rescan)
+            self.set_attr(key, ci, attr, v, source, srcs)
         self.merge_name(key, ci, fact, source, srcs)
         if fact.sys_location and self.location_parser is not None:
-            try:
-                parsed = _loc_tuple(self.location_parser(fact.sys_location))
-            except (ValueError, TypeError, KeyError, AttributeError):
-                parsed = None
+            parsed = self._loc_cache.get(fact.sys_location, _MISSING)
+            if parsed is _MISSING:
+                try:
+                    parsed = _loc_tuple(self.location_parser(fact.sys_location))
+                except (ValueError, TypeError, KeyError, AttributeError):
+                    parsed = None
+                self._loc_cache[fact.sys_location] = parsed
             if parsed is not None:
                 bfr, seat, lname = parsed
                 lid = self.location_id(bfr, lname)
@@ -920,18 +943,22 @@ class _Run:
                 ci["name"] = ci["ip"] or ci["mac"] or ci["serial"] or f"unnamed-{-key}"
         if self.new_keys:
             t = CI.__table__
-            rows = []
-            for key in self.new_keys:
-                ci = self.cis[key]
-                row = {c: ci[c] for c in _WRITE_COLS}
-                row["first_seen"] = now
-                row["last_seen"] = now
-                rows.append(row)
-            ids = _allocate_ids(conn, t, len(rows))
-            for key, row, new_id in zip(self.new_keys, rows, ids, strict=True):
-                row["id"] = new_id
-                real[key] = new_id
-            _bulk_insert(conn, t, rows)
+            ids = _allocate_ids(conn, t, len(self.new_keys))
+            now_db = _db_value(conn, t.c.first_seen, now)
+            dumps = json.dumps
+            cols = ("id", *_WRITE_COLS, "first_seen", "last_seen")
+            plain = _WRITE_COLS[:-1]
+            assert _WRITE_COLS[-1] == "attr_sources"
+            cis = self.cis
+
+            def new_rows() -> Iterator[tuple[Any, ...]]:
+                for key, new_id in zip(self.new_keys, ids, strict=True):
+                    real[key] = new_id
+                    ci = cis[key]
+                    yield (new_id, *[ci[c] for c in plain], dumps(ci["attr_sources"]),
+                           now_db, now_db)
+
+            _insert_tuples(conn, t, cols, new_rows())
         rid = lambda k: real[k] if k < 0 else k  # noqa: E731
         for key in self.new_keys:
             self.cis[key]["id"] = real[key]
@@ -950,8 +977,8 @@ class _Run:
         if gone:
             self._delete_identifiers(conn, gone)
         if self.index.assigned:
-            _bulk_insert(conn, it, [{"kind": k, "value": v, "ci_id": rid(key)}
-                                      for (k, v), key in self.index.assigned.items()])
+            _insert_tuples(conn, it, ("kind", "value", "ci_id"),
+                           ((k, v, rid(key)) for (k, v), key in self.index.assigned.items()))
         # interfaces, links, sightings
         self._write_interfaces(conn, rid)
         self._write_links(conn, rid)
@@ -1171,6 +1198,35 @@ def _bulk_insert(conn: Any, table: Any, rows: list[dict[str, Any]]) -> None:
     conn.exec_driver_sql(sql, params)
 
 
+def _db_value(conn: Any, column: Any, value: Any) -> Any:
+    """``value`` as the DBAPI wants it for ``column`` (e.g. a datetime string on SQLite)."""
+    proc = column.type._cached_bind_processor(conn.dialect)
+    return proc(value) if proc is not None else value
+
+
+def _insert_tuples(conn: Any, table: Any, cols: Sequence[str],
+                   rows: Iterable[tuple[Any, ...]], batch: int = 20_000) -> None:
+    """INSERT DB-ready tuples (no type processing at all) in batches of ``batch`` rows.
+
+    The fastest path for the big tables (CIs, identifiers, run events); callers pass plain
+    strings/ints, JSON already dumped and timestamps through :func:`_db_value`. Batching keeps
+    peak memory flat at 100k+ rows.
+    """
+    dialect = conn.dialect
+    q = dialect.identifier_preparer.quote
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = (f"INSERT INTO {q(table.name)} ({', '.join(q(c) for c in cols)}) "
+           f"VALUES ({', '.join([mark] * len(cols))})")
+    chunk: list[tuple[Any, ...]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= batch:
+            conn.exec_driver_sql(sql, chunk)
+            chunk = []
+    if chunk:
+        conn.exec_driver_sql(sql, chunk)
+
+
 def _allocate_ids(conn: Any, table: Any, n: int) -> list[int]:
     """``n`` fresh primary keys for ``table`` so new rows can be inserted with one executemany.
 
@@ -1371,7 +1427,8 @@ def finish_run(run: _Run, *, covered: list[str], failed: list[dict[str, str]] | 
     for key in newly_missing:
         events.append({"run_id": run_id, "ci_id": key, "event": "missing"})
     if events:
-        _bulk_insert(conn, RunEvent.__table__, events)
+        _insert_tuples(conn, RunEvent.__table__, ("run_id", "ci_id", "event"),
+                       ((e["run_id"], e["ci_id"], e["event"]) for e in events))
     ct = CI.__table__
     ev_t = RunEvent.__table__
     run_t = ScanRun.__table__

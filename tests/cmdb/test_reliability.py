@@ -55,12 +55,12 @@ CHILD = textwrap.dedent("""
 def test_kill_9_after_everything_is_written_but_not_committed_changes_nothing(db_url, engine,
                                                                              tmp_path):
     seed = tmp_path / "seed.json"
-    seed.write_text(json.dumps(big_doc("seed", 50, 1)))
+    seed.write_text(json.dumps(big_doc("seed", 20, 1)))
     subprocess.run([sys.executable, "-m", "netcmdb", "--db", db_url, "import", "json",
                     str(seed)], check=True, env={**os.environ}, capture_output=True)
     before = state(db_url)
     doc = tmp_path / "big.json"
-    doc.write_text(json.dumps(big_doc("pc", 3000, 2)))
+    doc.write_text(json.dumps(big_doc("pc", 1200, 2)))
     child = subprocess.Popen([sys.executable, "-c", CHILD, db_url, str(doc)],
                              stdout=subprocess.PIPE, env={**os.environ})
     try:
@@ -78,15 +78,15 @@ def test_kill_9_after_everything_is_written_but_not_committed_changes_nothing(db
     r = subprocess.run([sys.executable, "-m", "netcmdb", "--db", db_url, "import", "json",
                         str(doc)], env={**os.environ}, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    assert state(db_url)[0] == before[0] + 3000
+    assert state(db_url)[0] == before[0] + 1200
 
 
 def test_kill_9_of_the_cli_at_any_moment_is_all_or_nothing(db_url, engine, tmp_path):
     doc = tmp_path / "big.json"
-    doc.write_text(json.dumps(big_doc("pc", 4000, 3)))
+    doc.write_text(json.dumps(big_doc("pc", 2000, 3)))
     before = state(db_url)
     outcomes = set()
-    for delay in (0.8, 1.6, 2.4):
+    for delay in (0.7, 1.4):
         child = subprocess.Popen([sys.executable, "-m", "netcmdb", "--db", db_url, "import",
                                   "json", str(doc)], env={**os.environ},
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -94,7 +94,7 @@ def test_kill_9_of_the_cli_at_any_moment_is_all_or_nothing(db_url, engine, tmp_p
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)
         n = state(db_url)[0]
-        assert n in (before[0], before[0] + 4000), n  # never a partial import
+        assert n in (before[0], before[0] + 2000), n  # never a partial import
         outcomes.add(n == before[0])
         if n != before[0]:
             break
@@ -112,7 +112,7 @@ def test_two_writers_at_once_both_succeed(db_url, engine, tmp_path):
     files = []
     for k in (1, 2):
         p = tmp_path / f"w{k}.json"
-        p.write_text(json.dumps(big_doc(f"w{k}", 1500, 10 + k)))
+        p.write_text(json.dumps(big_doc(f"w{k}", 800, 10 + k)))
         files.append(p)
     procs = [subprocess.Popen([sys.executable, "-c", WRITER, db_url, str(p)],
                               env={**os.environ}, stdout=subprocess.PIPE,
@@ -120,6 +120,6 @@ def test_two_writers_at_once_both_succeed(db_url, engine, tmp_path):
     results = [p.communicate(timeout=240) for p in procs]
     for p, (out, err) in zip(procs, results, strict=True):
         assert p.returncode == 0, err
-        assert "1500 new" in out
+        assert "800 new" in out
     n_ci, _, n_runs, _ = state(db_url)
-    assert (n_ci, n_runs) == (3000, 2)
+    assert (n_ci, n_runs) == (1600, 2)

@@ -140,7 +140,7 @@ def test_selection_keeps_internal_links_only(doc):
     assert both["groups"][0]["members"] == ["db-1", "db-2"]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.function_scoped_fixture])
 @given(d=S.documents())
 def test_property_graph_formats_reparse(d, tmp_path_factory):
@@ -153,7 +153,7 @@ def test_property_graph_formats_reparse(d, tmp_path_factory):
 
 
 @needs_dot
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(d=S.documents())
 def test_property_dot_parses(d):
     source = graph.to_dot(d).source
@@ -164,3 +164,30 @@ def test_property_dot_parses(d):
 def test_write_to_missing_directory_is_export_error(doc, tmp_path):
     with pytest.raises(ExportError):
         graph.write_drawio(doc, Path(tmp_path / "no" / "such" / "x.drawio"))
+
+
+@needs_dot
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(d=S.documents())
+def test_property_svg_is_well_formed(d):
+    root = ET.fromstring(graph.render_svg(d))
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert not list(root.iter("{http://www.w3.org/2000/svg}script"))
+
+
+def test_every_exporter_accepts_an_empty_cmdb(tmp_path):
+    from netcmdb.exporters import netbox, report, xlsx, yaml_fmt
+    from netcmdb.exporters.document import empty_document
+
+    doc = empty_document()
+    for fmt, (write, read) in READERS.items():
+        write(doc, tmp_path / f"e.{fmt}")
+        assert read(tmp_path / f"e.{fmt}")["cis"] == []
+    graph.write_dot(doc, tmp_path / "e.dot")
+    assert xlsx.write_xlsx(doc, tmp_path / "e.xlsx") == {}
+    assert xlsx.read_xlsx(tmp_path / "e.xlsx") == []
+    assert yaml_fmt.loads(yaml_fmt.dumps(doc)) == doc
+    assert netbox.write_netbox(doc, tmp_path / "nb").skipped == []
+    assert 'data-count="cis">0<' in report.render_report(doc)
+    if shutil.which("dot"):
+        ET.fromstring(graph.render_svg(doc))

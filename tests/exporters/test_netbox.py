@@ -105,7 +105,7 @@ def test_formula_cells_neutralised(hostile_doc, tmp_path):
                     assert "\x00" not in value
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.function_scoped_fixture])
 @given(d=S.documents())
 def test_property_netbox_csv_reparses(d, tmp_path_factory):

@@ -118,7 +118,7 @@ def spof_brute_force(g: nx.Graph, roots: list) -> dict:
     return out
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(n=st.integers(1, 14), edges=st.lists(st.tuples(st.integers(0, 13), st.integers(0, 13)),
                                             max_size=30),
        roots=st.lists(st.integers(0, 13), max_size=3))
@@ -136,7 +136,7 @@ def test_property_spof_matches_brute_force(n, edges, roots):
     assert {v for v, c in fast.items() if c > 0} - effective_roots <= aps
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(d=S.documents())
 def test_property_report_parses_and_escapes(d):
     names = [ci["name"] for ci in d["cis"]]

@@ -81,7 +81,7 @@ def test_long_cell_is_cut_to_excel_limit():
     assert xlsx.cell(7) == 7 and xlsx.cell(None) is None
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.function_scoped_fixture])
 @given(d=S.documents())
 def test_property_xlsx_reparses(d, tmp_path_factory):

@@ -38,7 +38,7 @@ def test_not_a_document():
         yaml_fmt.loads("{: : :")
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(d=S.documents())
 def test_property_yaml_reparses(d):
     back = yaml.safe_load(yaml_fmt.dumps(d))
