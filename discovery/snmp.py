@@ -235,7 +235,7 @@ class SnmpSession:
             text = str(err_ind)
             if "timeout" in text.lower() or "timed out" in text.lower():
                 raise ScanTimeout(f"{self.host}: no SNMP answer ({self.cred.label})")
-            if any(w in text.lower() for w in ("unknown user", "wrong digest", "decryption",
+            if any(w in text.lower() for w in ("unknown user", "digest", "decryption",
                                                "authorization", "unknown engine")):
                 raise AuthenticationError(f"{self.host}: SNMP authentication failed "
                                           f"({self.cred.label}): {text}")
@@ -920,3 +920,24 @@ class SnmpScanner:
         cfg = config_from_options(options)
         cfg.memory = self.memory
         yield from asyncio.run(collect_many(targets, cfg, options.progress))
+
+
+async def snmp_crawl(seeds: Sequence[str], cfg: SnmpConfig, *, scope: Iterable[str] | None = None,
+                     excludes: Iterable[str] | None = None, max_depth: int | None = None,
+                     max_queue: int = 10_000, follow: Any | None = None,
+                     progress: Any | None = None) -> Any:
+    """Crawl LLDP/CDP neighbours from ``seeds`` over SNMP (one engine for the whole crawl)."""
+    from netcmdb.discovery.crawl import crawl
+
+    engine = _engine()
+    try:
+        return await crawl(seeds, lambda h: collect(h, cfg, engine), scope=scope,
+                           excludes=excludes, max_depth=max_depth, max_queue=max_queue,
+                           follow=follow, concurrency=cfg.concurrency, progress=progress)
+    finally:
+        _close(engine)
+
+
+def crawl_snmp(seeds: Sequence[str], cfg: SnmpConfig, **kw: Any) -> Any:
+    """Synchronous :func:`snmp_crawl` (returns a :class:`~netcmdb.discovery.crawl.CrawlResult`)."""
+    return asyncio.run(snmp_crawl(seeds, cfg, **kw))
