@@ -521,6 +521,7 @@ class _Run:
         self._names: dict[str, int | None] | None = None
         self._labels: dict[str, int] | None = None
         self.explicit_status: set[int] = set()
+        self.facts_by_key: dict[int, DeviceFact] = {}  # [snmp] this run's facts by CI key
 
     # -- loading -------------------------------------------------------------------------------
     def load(self) -> None:
@@ -779,7 +780,11 @@ class _Run:
             if other == key:
                 continue
             rport = nb.remote_port or ""
-            if nb.remote_port_kind in ("mac", "local") and nb.remote_port_descr:
+            far = self.facts_by_key.get(other)  # [snmp] name the far port as the far end does
+            far_itf = _resolve_far_port(nb, far) if far is not None else None
+            if far_itf is not None:
+                rport = far_itf.name
+            elif nb.remote_port_kind in ("mac", "local") and nb.remote_port_descr:
                 rport = nb.remote_port_descr
             self.links.append((key, nb.local_port, other, rport, source))
 
@@ -1095,6 +1100,35 @@ class _Run:
                 last_seen=bindparam("_ls")), list(upd.values()))
 
 
+# ---- [snmp] cross-switch end-host placement and far-port naming (SNMP discovery area) --------
+def _resolve_far_port(nb: NeighborFact, far: DeviceFact) -> Any:
+    """The far device's own interface for a neighbour row (MAC port IDs, ifDescr, alias...)."""
+    from netcmdb.discovery.links import resolve_port
+
+    return resolve_port(nb, far)
+
+
+def _collect_fdb_all(run: _Run, fact_keys: Sequence[tuple[int, DeviceFact]]) -> None:
+    """Port sightings from every switch of the run at once (Netdisco's rules,
+    :func:`netcmdb.discovery.endhosts.place_end_hosts`): uplinks are ports with an LLDP/CDP
+    neighbour or another infrastructure device's MAC behind them, LAG members roll up, and a MAC
+    left on several access ports goes to the edge-most one. Ports with more than
+    ``max_macs_per_access_port`` MACs stay uplinks (an unscanned switch without LLDP behind them).
+    """
+    from netcmdb.discovery.endhosts import place_end_hosts as place_across
+
+    with_fdb = [(k, f) for k, f in fact_keys if f.fdb]
+    if not with_fdb:
+        return
+    facts = [f for _, f in fact_keys]
+    res = place_across(facts, max_macs_per_port=run.cfg.max_macs_per_access_port)
+    for p in res.placements:
+        m = mac_or_none(p.mac)
+        if m is None or int(m[:2], 16) & 1:
+            continue
+        run.sightings.append((fact_keys[p.device_index][0], FdbEntry(m, p.port, p.vlan)))
+
+
 def _ports_match(a: str, b: str) -> bool:
     return not a or not b or port_key(a) == port_key(b)
 
@@ -1186,13 +1220,13 @@ def ingest(
         if r.device is not None:
             facts.append(r.device)
     fact_keys = [(run.ingest_fact(fact), fact) for fact in facts]
+    run.facts_by_key = {key: fact for key, fact in fact_keys}  # [snmp] far-end port resolution
     for key, fact in fact_keys:
         src = _str(fact.source) or source
         if fact.neighbors:
             run.collect_neighbors(key, fact, src)
-        if fact.fdb:
-            run.collect_fdb(key, fact)
         run.arp.extend(fact.arp)
+    _collect_fdb_all(run, fact_keys)  # [snmp] end hosts placed across all switches of the run
     cov = _covered_from_targets(targets) if covered is None else covered
     all_failed = bool(failed) and len(failed) >= n_results and not facts
     return finish_run(run, covered=cov, failed=failed, failed_ips=failed_ips,

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from netcmdb.discovery.facts import DeviceFact, NeighborFact
+from netcmdb.discovery.normalize import mac_or_none
 
 #: neighbours that do not make a port an uplink (a PC may sit behind a phone)
 NON_UPLINK_CAPABILITIES = frozenset({"phone", "station", "host"})
@@ -67,9 +68,16 @@ def infra_macs(devices: Sequence[DeviceFact]) -> set[str]:
     return macs
 
 
-def place_end_hosts(devices: Sequence[DeviceFact], *,
-                    names: Mapping[str, str] | None = None) -> PlacementResult:
-    """Decide on which switch port each end-host MAC sits (see the module docstring for rules)."""
+def place_end_hosts(devices: Sequence[DeviceFact], *, names: Mapping[str, str] | None = None,
+                    max_macs_per_port: int | None = None) -> PlacementResult:
+    """Decide on which switch port each end-host MAC sits (see the module docstring for rules).
+
+    Args:
+        devices: facts of the infrastructure devices of one crawl.
+        names: IP -> name, to name the placed hosts.
+        max_macs_per_port: a port with more learned MACs than this is an uplink too (for a
+            switch behind it that nobody collected and that speaks no LLDP/CDP); None: off.
+    """
     names = names or {}
     res = PlacementResult(infra_macs=infra_macs(devices))
     own_macs = [{m for m in (d.mac, d.chassis_mac) if m} | {i.mac for i in d.interfaces if i.mac}
@@ -84,17 +92,20 @@ def place_end_hosts(devices: Sequence[DeviceFact], *,
     vlan_of: dict[tuple[int, str, str], int | None] = {}
     for di, d in enumerate(devices):
         for e in d.fdb:
-            if e.status not in ("learned", "other") or not e.port:
+            m = mac_or_none(e.mac)
+            if e.status not in ("learned", "other") or not e.port or m is None or int(m[:2], 16) & 1:
                 continue
             key = (di, roll(di, e.port))
-            port_macs[key].add(e.mac)
-            vlan_of[(di, key[1], e.mac)] = e.vlan
+            port_macs[key].add(m)
+            vlan_of[(di, key[1], m)] = e.vlan
     # uplinks: a neighbour, or another infrastructure device's MAC behind the port
     for di, d in enumerate(devices):
         up = {roll(di, n.local_port) for n in d.neighbors if _neighbor_makes_uplink(n)}
         res.uplinks[di] = up
     for (di, port), macs in port_macs.items():
         if (macs & res.infra_macs) - own_macs[di]:
+            res.uplinks[di].add(port)
+        elif max_macs_per_port is not None and len(macs) > max_macs_per_port:
             res.uplinks[di].add(port)
     # candidates per MAC on access ports
     cands: dict[str, list[tuple[int, str]]] = defaultdict(list)

@@ -941,3 +941,48 @@ async def snmp_crawl(seeds: Sequence[str], cfg: SnmpConfig, *, scope: Iterable[s
 def crawl_snmp(seeds: Sequence[str], cfg: SnmpConfig, **kw: Any) -> Any:
     """Synchronous :func:`snmp_crawl` (returns a :class:`~netcmdb.discovery.crawl.CrawlResult`)."""
     return asyncio.run(snmp_crawl(seeds, cfg, **kw))
+
+
+def credentials_from_config(config: dict[str, Any], env: dict[str, str] | None = None
+                            ) -> list[SnmpCredential]:
+    """SNMP credential sets from the config file's ``[credentials.<name>]`` tables, in file order.
+
+    Keys: ``snmp_version`` ("2c" | "3" | "1"), ``community`` or ``community_env`` (name of an
+    environment variable), ``v3_user``, ``v3_auth_proto``, ``v3_auth_key``/``v3_auth_key_env``,
+    ``v3_priv_proto``, ``v3_priv_key``/``v3_priv_key_env``. Tables without SNMP keys are skipped.
+
+    Raises:
+        ConfigError: a referenced environment variable is not set.
+    """
+    env = os.environ if env is None else env
+    out: list[SnmpCredential] = []
+
+    def secret(name: str, table: dict[str, Any], key: str) -> str | None:
+        if table.get(key):
+            return str(table[key])
+        ref = table.get(f"{key}_env")
+        if ref:
+            if ref not in env:
+                raise ConfigError(f"[credentials.{name}] {key}_env: environment variable "
+                                  f"{ref} is not set")
+            return env[ref]
+        return None
+
+    for name, table in (config.get("credentials") or {}).items():
+        if not isinstance(table, dict):
+            continue
+        version = str(table.get("snmp_version", "3" if table.get("v3_user") else ""))
+        if not version and not any(k in table for k in ("community", "community_env")):
+            continue
+        version = version or "2c"
+        if version == "3":
+            out.append(SnmpCredential("3", user=table.get("v3_user"),
+                                      auth_proto=table.get("v3_auth_proto"),
+                                      auth_key=secret(name, table, "v3_auth_key"),
+                                      priv_proto=table.get("v3_priv_proto"),
+                                      priv_key=secret(name, table, "v3_priv_key")))
+        else:
+            comm = secret(name, table, "community")
+            if comm:
+                out.append(SnmpCredential(version, community=comm))
+    return out

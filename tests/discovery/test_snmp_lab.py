@@ -148,3 +148,48 @@ def test_scope_depth_and_unreachable(lab):
                    timeout=0.3, retries=0)
     [r] = ex["results"]
     assert r.target == "10.99.255.77" and r.error_kind == "timeout" and r.device is None
+
+
+def test_cli_crawl_ingest_links_and_where(lab, tmp_path):
+    """`netcmdb scan SEED --snmp --crawl` then the CMDB holds each cable once with both ports,
+    every host's sighting on its exact port, and `netcmdb where` answers by MAC and by IP."""
+    import os
+    import sys
+
+    from sqlalchemy import create_engine, select
+    from sqlalchemy.orm import Session
+
+    from netcmdb.cmdb.models import CI, PortSighting, Relationship
+
+    lab.traffic()
+    db = f"sqlite:///{tmp_path / 'cmdb.sqlite'}"
+    env = {**os.environ, "NETCMDB_CONFIG": str(tmp_path / "none.toml"),
+           "NETCMDB_SNMP_COMMUNITY": "public"}
+    r = lab.lab.run(lab.ns("scan"), sys.executable, "-m", "netcmdb", "--db", db, "scan",
+                    "10.99.255.1", "--snmp", "--crawl", "--community", "wrong", "--community",
+                    "public", "--timeout", "0.5", "--json", env=env, timeout=120)
+    out = json.loads(r.stdout)
+    assert sorted(x["device"]["hostname"] for x in out["results"]) == sorted(
+        lab.truth()["switches"])
+    assert out["run"]["failed"] == []
+    eng = create_engine(db)
+    with Session(eng) as s:
+        names = {c.id: c.name for c in s.scalars(select(CI))}
+        rels = s.scalars(select(Relationship).where(Relationship.kind == "connected_to")).all()
+        got = sorted(tuple(sorted([(names[x.source_ci_id], x.source_port),
+                                   (names[x.target_ci_id], x.target_port)])) for x in rels)
+        want = sorted(tuple(sorted([(a, pa), (b, pb)])) for a, pa, b, pb in lab.truth()["links"])
+        assert got == want
+        sights = {p.mac: (names[p.switch_ci_id], p.port, p.ip)
+                  for p in s.scalars(select(PortSighting))}
+        assert sights == {h["mac"]: (h["switch"], h["port"], h["ip"])
+                          for h in lab.truth()["hosts"]}
+    pc = lab.truth()["hosts"][5]
+    for q in (pc["mac"].upper().replace(":", "-"), pc["ip"]):
+        w = lab.lab.run(lab.ns("scan"), sys.executable, "-m", "netcmdb", "--db", db, "where", q,
+                        "--json", env=env)
+        ans = json.loads(w.stdout)
+        assert [(h["switch"], h["port"]) for h in ans["now"]] == [(pc["switch"], pc["port"])]
+    bad = lab.lab.run(lab.ns("scan"), sys.executable, "-m", "netcmdb", "--db", db, "where",
+                      "02:99:aa:aa:aa:aa", env=env, check=False)
+    assert bad.returncode == 2 and bad.stderr.startswith("error: ")
