@@ -70,6 +70,7 @@ class SnmpCredential:
     auth_key: str | None = field(default=None, repr=False)
     priv_proto: str | None = None
     priv_key: str | None = field(default=None, repr=False)
+    context: str = ""  # SNMPv3 context name (e.g. a VRF or, on snmpsim, the recording)
 
     def __post_init__(self) -> None:
         if self.version not in ("1", "2c", "3"):
@@ -222,13 +223,14 @@ class SnmpSession:
                 fut.set_result((err_ind, err_stat, err_idx, vbs))
 
         vbs = [(ObjectName(o), Null("")) for o in oids]
+        ctx = self.cred.context if self.cred.version == "3" else ""
         self.requests += 1
         if kind == "get":
-            cmdgen.GetCommandGenerator().send_varbinds(self.engine, target, None, "", vbs, cb)
+            cmdgen.GetCommandGenerator().send_varbinds(self.engine, target, None, ctx, vbs, cb)
         elif kind == "next":
-            cmdgen.NextCommandGenerator().send_varbinds(self.engine, target, None, "", vbs, cb)
+            cmdgen.NextCommandGenerator().send_varbinds(self.engine, target, None, ctx, vbs, cb)
         else:
-            cmdgen.BulkCommandGenerator().send_varbinds(self.engine, target, None, "", 0, reps,
+            cmdgen.BulkCommandGenerator().send_varbinds(self.engine, target, None, ctx, 0, reps,
                                                         vbs, cb)
         err_ind, err_stat, _err_idx, out = await fut
         if err_ind:
