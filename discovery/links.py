@@ -8,6 +8,7 @@ is never duplicated. Pure; must not import ``netcmdb.cmdb`` (the reconciler uses
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,7 +41,8 @@ def _find_device(n: NeighborFact, devices: Sequence[DeviceFact]) -> int | None:
         if n.remote_mgmt_ip and (n.remote_mgmt_ip == d.ip or n.remote_mgmt_ip in d.addresses):
             return i
     if n.remote_name:
-        want = short_hostname(n.remote_name).lower()
+        # NX-OS CDP device IDs carry the serial: "core-1(SSI1837...)"; sysNames carry domains
+        want = short_hostname(re.sub(r"\([^)]*\)$", "", n.remote_name)).lower()
         hits = [i for i, d in enumerate(devices)
                 if d.hostname and short_hostname(d.hostname).lower() == want]
         if len(hits) == 1:

@@ -597,8 +597,8 @@ def _resolve_local_port(locport: tuple[int | None, str | None, str | None] | Non
     return None
 
 
-def parse_lldp(raw: RawDevice, ifs: dict[int, InterfaceFact],
-               warnings: list[str]) -> list[NeighborFact]:
+def parse_lldp(raw: RawDevice, ifs: dict[int, InterfaceFact], warnings: list[str],
+               platform: str | None = None) -> list[NeighborFact]:
     locports: dict[int, tuple[int | None, str | None, str | None]] = {}
     for col in (O.LLDP_LOC_PORT_ID, O.LLDP_LOC_PORT_DESC, O.LLDP_LOC_PORT_ID_SUBTYPE):
         for i in raw.col(col):
@@ -606,6 +606,7 @@ def parse_lldp(raw: RawDevice, ifs: dict[int, InterfaceFact],
                 st = raw.col(O.LLDP_LOC_PORT_ID_SUBTYPE).get(i)
                 pid, _ = decode_lldp_id(st, raw.col(O.LLDP_LOC_PORT_ID).get(i), chassis=False)
                 locports[i[0]] = (st, pid, text(raw.col(O.LLDP_LOC_PORT_DESC).get(i)))
+    fallback_ifindex = not locports and platform in O.LLDP_LOCPORT_IS_IFINDEX
     mgmt: dict[tuple[int, int], str] = {}
     for i in sorted(raw.col(O.LLDP_REM_MAN_ADDR_IF_SUBTYPE)):
         if len(i) >= 6 and i[4] == len(i) - 5:
@@ -623,6 +624,7 @@ def parse_lldp(raw: RawDevice, ifs: dict[int, InterfaceFact],
                 if key not in rows or i[0] > rows[key][0]:
                     rows[key] = i
     out: list[NeighborFact] = []
+    empty = 0
     for (locnum, remidx), i in sorted(rows.items()):
         g = lambda c: raw.col(c).get(i)  # noqa: E731
         chassis, ckind = decode_lldp_id(g(O.LLDP_REM_CHASSIS_ID_SUBTYPE), g(O.LLDP_REM_CHASSIS_ID),
@@ -630,7 +632,16 @@ def parse_lldp(raw: RawDevice, ifs: dict[int, InterfaceFact],
         port, pkind = decode_lldp_id(g(O.LLDP_REM_PORT_ID_SUBTYPE), g(O.LLDP_REM_PORT_ID),
                                      chassis=False)
         name = text(g(O.LLDP_REM_SYS_NAME))
-        local = _resolve_local_port(locports.get(locnum), ifs)
+        if not (chassis or port or name):
+            empty += 1  # a row with nothing that names the neighbour: nothing to link to
+            continue
+        if fallback_ifindex:
+            local = ifs.get(locnum)
+            if local is not None:
+                warnings.append(f"LLDP: no lldpLocPortTable; local port {locnum} read as "
+                                f"ifIndex ({platform} quirk) = {local.name}")
+        else:
+            local = _resolve_local_port(locports.get(locnum), ifs)
         who = name or chassis or "?"
         if local is None:
             warnings.append(f"LLDP: neighbour {who} on local port number {locnum}: "
@@ -646,6 +657,8 @@ def parse_lldp(raw: RawDevice, ifs: dict[int, InterfaceFact],
             remote_port_kind=pkind, remote_port_descr=text(g(O.LLDP_REM_PORT_DESC)),
             remote_mgmt_ip=mgmt.get((locnum, remidx)), remote_descr=text(g(O.LLDP_REM_SYS_DESC)),
             remote_capabilities=decode_lldp_caps(g(O.LLDP_REM_SYS_CAP_ENABLED))))
+    if empty:
+        warnings.append(f"LLDP: {empty} remote rows without chassis ID, port ID or name skipped")
     return out
 
 
@@ -779,7 +792,7 @@ def parse_device(ip: str | None, raw: RawDevice) -> DeviceFact:
     # class: the sysObjectID rule, refined by what the device *does*
     cls = rule.device_class if rule else None
     hr_types = {v for v in raw.col(O.HR_DEVICE_TYPE).values() if isinstance(v, str)}
-    if prt_serial or O.HR_DEVICE_PRINTER in hr_types:
+    if cls in (None, "other", "printer") and (prt_serial or O.HR_DEVICE_PRINTER in hr_types):
         cls = "printer"
         if not dev.model:
             dev.model = next((text(raw.col(O.HR_DEVICE_DESCR).get(i))
@@ -794,7 +807,8 @@ def parse_device(ip: str | None, raw: RawDevice) -> DeviceFact:
     dev.device_class = DeviceClass(cls) if cls else DeviceClass.OTHER
     dev.fdb = parse_fdb(raw, ifs, vendor, warnings)
     dev.arp = parse_arp(raw, ifs)
-    dev.neighbors = parse_lldp(raw, ifs, warnings) + parse_cdp(raw, ifs, warnings)
+    dev.neighbors = (parse_lldp(raw, ifs, warnings, rule.platform if rule else None)
+                     + parse_cdp(raw, ifs, warnings))
     dev.warnings = warnings
     return dev
 

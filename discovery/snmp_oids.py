@@ -206,4 +206,9 @@ MODEL_PATTERNS: dict[str, list[str]] = {
     "hp_procurve": [r"^(?:HP |ProCurve )?(?:ProCurve )?(\S+ \d+\w*)"],
     "juniper_junos": [r"Inc\. (\S+)"],
     "cisco_nxos": [r"NX-OS\(tm\) (\w+)"],
+    "printer": [r"^((?:Xerox|HP|Canon|Ricoh|Kyocera|Lexmark|Epson|Konica Minolta) [^;,]+)"],
 }
+
+#: Platforms whose lldpRemLocalPortNum is documented to be the ifIndex. Used ONLY when the device
+#: has no lldpLocPortTable at all (H3C Comware 5, e.g. the E528), and reported as a warning.
+LLDP_LOCPORT_IS_IFINDEX = {"hp_comware"}
