@@ -829,8 +829,10 @@ class SnmpConfig:
     concurrency: int = 64
     budget: int = 64
     memory: CredentialMemory = field(default_factory=CredentialMemory)
-    #: host -> port override (the simulated campus serves many devices on one address family)
+    #: host -> port override (a simulator may serve devices on several ports)
     ports: dict[str, int] = field(default_factory=dict)
+    #: table columns to walk (default: :data:`snmp_oids.WALK_COLUMNS` + vendor extras)
+    columns: list[str] | None = None
 
 
 async def collect(host: str, cfg: SnmpConfig, engine: Any | None = None) -> ScanResult:
@@ -862,8 +864,8 @@ async def collect(host: str, cfg: SnmpConfig, engine: Any | None = None) -> Scan
                                           + [O.VENDOR_SERIAL_SCALARS[k]
                                              for k in O.SERIAL_SCALAR_ORDER]))
             rule = match_sysobjectid(scalars.get(O.SYS_OBJECT_ID), text(scalars.get(O.SYS_DESCR)))
-            cols = list(O.WALK_COLUMNS)
-            if rule:
+            cols = list(cfg.columns if cfg.columns is not None else O.WALK_COLUMNS)
+            if rule and cfg.columns is None:
                 cols += O.VENDOR_WALK_COLUMNS.get(rule.vendor, [])
             columns = await sess.walk(cols)
         except DiscoveryError as exc:

@@ -212,3 +212,12 @@ MODEL_PATTERNS: dict[str, list[str]] = {
 #: Platforms whose lldpRemLocalPortNum is documented to be the ifIndex. Used ONLY when the device
 #: has no lldpLocPortTable at all (H3C Comware 5, e.g. the E528), and reported as a warning.
 LLDP_LOCPORT_IS_IFINDEX = {"hp_comware"}
+
+#: The "switch topology" profile: system + interfaces + LLDP + FDB only (the benchmark's OIDs).
+TOPOLOGY_COLUMNS: list[str] = [
+    IF_DESCR, IF_TYPE, IF_PHYS_ADDRESS, IF_OPER_STATUS, IF_NAME, IF_HIGH_SPEED, IF_ALIAS,
+    LLDP_LOC_PORT_ID_SUBTYPE, LLDP_LOC_PORT_ID, LLDP_LOC_PORT_DESC,
+    LLDP_REM_CHASSIS_ID_SUBTYPE, LLDP_REM_CHASSIS_ID, LLDP_REM_PORT_ID_SUBTYPE, LLDP_REM_PORT_ID,
+    LLDP_REM_PORT_DESC, LLDP_REM_SYS_NAME, LLDP_REM_SYS_CAP_ENABLED, LLDP_REM_MAN_ADDR_IF_SUBTYPE,
+    DOT1D_BASE_PORT_IF_INDEX, DOT1Q_TP_FDB_PORT, DOT1Q_TP_FDB_STATUS,
+]
