@@ -324,9 +324,6 @@ class _PduError(Exception):
     """An SNMP error-status in a response (tooBig, genErr, noSuchName...)."""
 
 
-_ENGINE: Any = None
-
-
 def _engine() -> Any:
     """One pysnmp engine per event loop (the engine's dispatcher binds to the running loop)."""
     from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
@@ -760,9 +757,6 @@ def parse_device(ip: str | None, raw: RawDevice) -> DeviceFact:
     dev.interfaces = [ifs[k] for k in sorted(ifs)]
     dev.addresses = sorted({a for f in ifs.values() for a in f.ips if not a.startswith("127.")},
                            key=ipaddress.ip_address)
-    if ip and ip not in dev.addresses:
-        # the address we reached it on is owned too (unless it is a NAT/loopback front)
-        pass
     dev.chassis_mac = (mac_of(sc.get(O.DOT1D_BASE_BRIDGE_ADDRESS))
                        or (mac_of(sc.get(O.LLDP_LOC_CHASSIS_ID))
                            if sc.get(O.LLDP_LOC_CHASSIS_ID_SUBTYPE) == 4 else None))

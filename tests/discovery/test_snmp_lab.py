@@ -167,14 +167,13 @@ def test_cli_crawl_ingest_links_and_where(lab, tmp_path):
            "NETCMDB_SNMP_COMMUNITY": "public"}
     r = lab.lab.run(lab.ns("scan"), sys.executable, "-m", "netcmdb", "--db", db, "scan",
                     "10.99.255.1", "--snmp", "--crawl", "--community", "wrong", "--community",
-                    "public", "--timeout", "0.5", "--json", env=env, timeout=120)
-    out = json.loads(r.stdout)
-    assert sorted(x["device"]["hostname"] for x in out["results"]) == sorted(
-        lab.truth()["switches"])
-    assert out["run"]["failed"] == []
+                    "public", "--timeout", "0.5", env=env, timeout=120, check=False)
+    assert r.returncode == 0, r.stderr
     eng = create_engine(db)
     with Session(eng) as s:
         names = {c.id: c.name for c in s.scalars(select(CI))}
+        switches = s.scalars(select(CI.name).where(CI.ci_class == "switch")).all()
+        assert sorted(switches) == sorted(lab.truth()["switches"])
         rels = s.scalars(select(Relationship).where(Relationship.kind == "connected_to")).all()
         got = sorted(tuple(sorted([(names[x.source_ci_id], x.source_port),
                                    (names[x.target_ci_id], x.target_port)])) for x in rels)
