@@ -135,3 +135,20 @@ def test_v3_sha256_aes256_against_snmpsim(collected) -> None:  # type: ignore[no
     r = asyncio.run(collect("127.0.0.1", SnmpConfig(credentials=[bad], port=port,
                                                     timeout_s=2, retries=0)))
     assert not r.ok and r.error_kind in ("auth", "timeout")
+
+
+def test_v1_getnext_fallback_decodes_the_same(collected) -> None:  # type: ignore[no-untyped-def]
+    """SNMPv1 has no GETBULK: the walk falls back to GETNEXT (and v1's whole-PDU noSuchName on
+    a GET of missing scalars is retried per OID); the facts must be identical to v2c's."""
+    from netcmdb.discovery.snmp import SnmpConfig, SnmpCredential, collect
+
+    case = "ubiquiti_edgeswitch_lldp_librenms"
+    if case not in collected:
+        pytest.skip("recording not installed")
+    cfg = SnmpConfig(credentials=[SnmpCredential("1", community=case)], port=collected["_port"],
+                     timeout_s=15, retries=1)
+    r = asyncio.run(collect("127.0.0.1", cfg))
+    assert r.ok, r.error
+    assert project(r.device) == project(collected[case].device)
+    assert int(r.device.extra["snmp_requests"]) > int(
+        collected[case].device.extra["snmp_requests"])
