@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -75,6 +76,7 @@ class SwitchLab:
 
     def __exit__(self, *exc: object) -> None:
         self.lab.teardown()
+        shutil.rmtree(self.workdir, ignore_errors=True)
 
     def ns(self, short: str) -> str:
         return self.lab.ns(short)
