@@ -615,10 +615,12 @@ class _Run:
         ci = self.cis[key]
         self.seen.add(key)
         # identifiers: move/add; the IP identifier follows the CI's current address
+        by_value, assign = self.index.by_value, self.index.assign
         for kind, values in ids.items():
             for v in values:
-                self.index.assign(kind, v, key)
-        self.merge(key, ci, fact, source)
+                if by_value.get((kind, v)) != key:
+                    assign(kind, v, key)
+        self.merge(key, ci, fact, source, ids)
         if extra:
             self.merge_extra(key, ci, extra, source)
         if fact.interfaces:
@@ -706,8 +708,15 @@ class _Run:
             if attr == "ip" and cur:
                 self.index.drop("ip", cur, key)
 
-    def merge(self, key: int, ci: dict[str, Any], fact: DeviceFact, source: str) -> None:
+    def merge(self, key: int, ci: dict[str, Any], fact: DeviceFact, source: str,
+              ids: Mapping[str, Sequence[str]] | None = None) -> None:
         srcs = ci["attr_sources"]
+        if ids is not None:  # already cleaned by fact_identifiers: do not redo the work
+            serial = ids["serial"][0] if "serial" in ids else None
+            ip_ = ids["ip"][0] if "ip" in ids else None
+        else:
+            serial = clean_serial(fact.serial, self.cfg.junk_serials)
+            ip_ = _canon_ip(fact.ip)
         values: dict[str, Any] = {
             "class": _str(fact.device_class),
             "vendor": fact.vendor or fact.mac_vendor,
@@ -715,8 +724,8 @@ class _Run:
             "platform": fact.platform,
             "os": fact.os,
             "os_version": fact.os_version,
-            "serial": clean_serial(fact.serial, self.cfg.junk_serials),
-            "ip": _canon_ip(fact.ip),
+            "serial": serial,
+            "ip": ip_,
             "mac": _mac(fact.mac) or _mac(fact.chassis_mac),
             "description": fact.description,
             "contact": fact.contact,
