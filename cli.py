@@ -44,7 +44,8 @@ def engine_of(ctx: click.Context):  # type: ignore[no-untyped-def]
     if "engine" not in root.obj:
         from netcmdb.config import database_url
 
-        url = root.obj.get("db_url") or database_url(config_of(ctx))
+        cfg = config_of(ctx)  # validated even when --db is given
+        url = root.obj.get("db_url") or database_url(cfg)
         engine = make_engine(url)
         ensure_schema(engine)
         root.obj["engine"] = engine
