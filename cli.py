@@ -1455,3 +1455,255 @@ def location_parser_of(ctx: click.Context):  # type: ignore[no-untyped-def]
     """The configured rule's sysLocation parser, for ``ingest(..., location_parser=...)`` in the
     scan/import commands: returns RoomRef(building, floor, room) or None."""
     return _label_rule(ctx, None).parse_location
+# ---- snmp commands ----
+# scan --snmp [--crawl] (minimal front-end; the lead merges sweep/snmp/ssh into one `scan`),
+# where MAC|IP|NAME. Library calls only: discovery.snmp / discovery.crawl, cmdb.reconcile/where.
+
+
+def _snmp_scan(ctx: click.Context, targets: list[str], **opts):  # type: ignore[no-untyped-def]
+    """Collect (and with ``crawl=True`` crawl from) ``targets`` over SNMP -> list[ScanResult].
+
+    Options: communities, snmp_port, v3_user, v3_auth_proto, v3_auth_key, v3_priv_proto,
+    v3_priv_key, crawl, max_depth, scope, excludes, timeout, retries, concurrency,
+    crawl_leaves, progress. Credentials: command line, then NETCMDB_SNMP_COMMUNITY, then the
+    config file's [credentials.*] tables; ``public`` only when nothing is given at all.
+    """
+    from netcmdb.discovery import snmp
+    from netcmdb.discovery.crawl import default_follow
+
+    conf = config_of(ctx)
+    creds: list[snmp.SnmpCredential] = []
+    if opts.get("v3_user"):
+        creds.append(snmp.SnmpCredential(
+            "3", user=opts["v3_user"], auth_proto=opts.get("v3_auth_proto"),
+            auth_key=opts.get("v3_auth_key"), priv_proto=opts.get("v3_priv_proto"),
+            priv_key=opts.get("v3_priv_key")))
+    comms = list(opts.get("communities") or ())
+    creds += [snmp.SnmpCredential("2c", community=c) for c in comms]
+    if not comms:
+        import os
+
+        env = os.environ.get("NETCMDB_SNMP_COMMUNITY")
+        creds += [snmp.SnmpCredential("2c", community=c) for c in (env or "").split(",") if c]
+    creds += [c for c in snmp.credentials_from_config(conf) if c not in creds]
+    if not creds:
+        creds = [snmp.SnmpCredential("2c", community="public")]
+    scan_conf = conf.get("scan", {})
+    cfg = snmp.SnmpConfig(credentials=creds, port=int(opts.get("snmp_port") or 161),
+                          timeout_s=float(opts.get("timeout") or 1.0),
+                          retries=int(opts.get("retries") if opts.get("retries") is not None
+                                      else 1),
+                          concurrency=int(opts.get("concurrency") or 64))
+    excludes = list(opts.get("excludes") or ()) + list(scan_conf.get("excludes", []))
+    if not opts.get("crawl"):
+        from netcmdb.discovery.crawl import _in, _parse_scope
+
+        ex = _parse_scope(excludes)
+        hosts = [t for t in targets if not _in(t, ex)]
+        import asyncio
+
+        return asyncio.run(snmp.collect_many(hosts, cfg, opts.get("progress")))
+    follow = (lambda n: True) if opts.get("crawl_leaves") else default_follow
+    scope = list(opts.get("scope") or ()) or list(scan_conf.get("scopes", [])) or None
+    cr = snmp.crawl_snmp(targets, cfg, scope=scope, excludes=excludes,
+                         max_depth=opts.get("max_depth"), follow=follow,
+                         progress=opts.get("progress"))
+    ctx.meta["snmp_crawl"] = cr
+    return cr.results
+
+
+def _expand_targets(targets: tuple[str, ...]) -> list[str]:
+    import ipaddress
+
+    from netcmdb.errors import ScopeError
+
+    out: list[str] = []
+    for t in targets:
+        try:
+            net = ipaddress.ip_network(t, strict=False)
+        except ValueError:
+            out.append(t)  # a host name
+            continue
+        if net.num_addresses > 65536:
+            raise ScopeError(f"{t}: more than 65536 addresses; split it up")
+        out.extend(str(a) for a in (net.hosts() if net.num_addresses > 2 else net))
+    return out
+
+
+def _snmp_options() -> list[click.Parameter]:
+    """The SNMP options of `scan` (those another area already gave `scan` are reused)."""
+
+    @click.command()
+    @click.option("--snmp", "use_snmp", is_flag=True,
+                  help="Collect over SNMP (with --ssh too: SNMP first, SSH fills gaps).")
+    @click.option("--crawl", is_flag=True, help="Follow LLDP/CDP neighbours (breadth first).")
+    @click.option("--community", "communities", multiple=True, metavar="C",
+                  help="SNMPv2c community (repeatable; also NETCMDB_SNMP_COMMUNITY, config).")
+    @click.option("--snmp-port", type=click.IntRange(1, 65535), default=161, show_default=True)
+    @click.option("--v3-user", metavar="U", help="SNMPv3 user (tried before communities).")
+    @click.option("--v3-auth-proto", type=click.Choice(["md5", "sha", "sha224", "sha256",
+                                                        "sha384", "sha512"]), default="sha256",
+                  show_default=True)
+    @click.option("--v3-auth-key", envvar="NETCMDB_SNMP_V3_AUTH_KEY", metavar="KEY",
+                  help="Or NETCMDB_SNMP_V3_AUTH_KEY (keeps it out of shell history).")
+    @click.option("--v3-priv-proto", type=click.Choice(["des", "3des", "aes", "aes192",
+                                                        "aes256", "aes192c", "aes256c"]),
+                  default="aes", show_default=True)
+    @click.option("--v3-priv-key", envvar="NETCMDB_SNMP_V3_PRIV_KEY", metavar="KEY",
+                  help="Or NETCMDB_SNMP_V3_PRIV_KEY.")
+    @click.option("--max-depth", type=click.IntRange(min=0), default=None,
+                  help="Crawl at most this many hops from the seeds.")
+    @click.option("--scope", multiple=True, metavar="CIDR",
+                  help="Only follow neighbours in these CIDRs (repeatable; config [scan] scopes).")
+    @click.option("--crawl-leaves", is_flag=True, help="Also crawl phones and APs.")
+    @click.option("--concurrency", type=click.IntRange(min=1), default=None)
+    @click.option("--no-ingest", is_flag=True, help="Only print what was found.")
+    def _options(**_kw: object) -> None:  # pragma: no cover - only its params are used
+        pass
+
+    return list(_options.params)
+
+
+def _snmp_scan_command(ctx: click.Context, targets: tuple[str, ...], kw: dict) -> None:  # type: ignore[type-arg]
+    """`scan --snmp [--ssh] [--crawl]`: SNMP first; with --ssh, SSH fills the gaps per device."""
+    from netcmdb.errors import ConfigError
+
+    if not targets:
+        raise ConfigError("scan --snmp needs at least one target (seed address, CIDR, name)")
+    if kw.get("arp") or kw.get("icmp") or kw.get("tcp_ports"):
+        raise ConfigError("run sweeps (--arp/--icmp/--tcp) and --snmp as separate scans")
+    hosts = _expand_targets(targets)
+    crawl = bool(kw.get("crawl"))
+    results = _snmp_scan(ctx, hosts, crawl=crawl, communities=kw.get("communities"),
+                         snmp_port=kw.get("snmp_port"), v3_user=kw.get("v3_user"),
+                         v3_auth_proto=kw.get("v3_auth_proto"), v3_auth_key=kw.get("v3_auth_key"),
+                         v3_priv_proto=kw.get("v3_priv_proto"), v3_priv_key=kw.get("v3_priv_key"),
+                         max_depth=kw.get("max_depth"), scope=kw.get("scope"),
+                         excludes=kw.get("exclude"), crawl_leaves=kw.get("crawl_leaves"),
+                         timeout=kw.get("timeout"), retries=kw.get("retries"),
+                         concurrency=kw.get("concurrency"))
+    if kw.get("use_ssh"):
+        from netcmdb.discovery.merge import merge_facts
+
+        # SSH every device SNMP reached or failed on (not the whole expanded range again).
+        ssh_targets = [r.device.ip or r.target if r.device else r.target for r in results]
+        ssh = {r.target: r for r in _ssh_scan(
+            ctx, ssh_targets, platform=kw.get("platform"), crawl=False, scope=kw.get("scope"),
+            exclude=kw.get("exclude"), max_depth=0,
+            accept_new_host_keys=kw.get("accept_new_host_keys"),
+            known_hosts=kw.get("known_hosts"), ssh_port=kw.get("ssh_port"),
+            credentials=kw.get("credential_set"), timeout=kw.get("timeout"),
+            device_timeout=kw.get("device_timeout"), concurrency=kw.get("concurrency"),
+            progress=None)}
+        merged = []
+        for r, t in zip(results, ssh_targets):
+            other = ssh.get(t)
+            if other is not None and other.device is not None:
+                if r.device is not None:
+                    r.device = merge_facts(r.device, other.device)
+                else:  # SNMP off on this box: the SSH facts stand alone
+                    r = other
+            merged.append(r)
+        results = merged
+    no_ingest = bool(kw.get("no_ingest") or kw.get("no_store") or kw.get("dry_run"))
+    _finish_snmp_scan(ctx, list(targets), results, crawl, no_ingest, bool(kw.get("as_json")))
+
+
+def _snmp_install() -> None:
+    """Give the shared `scan` its SNMP options; `--snmp` routes here, the rest stays as it was."""
+    import functools
+
+    existing = cli.commands["scan"]
+    have = {p.name for p in existing.params}
+    added = [o for o in _snmp_options() if o.name not in have]
+    existing.params.extend(added)
+    original = existing.callback
+    assert original is not None
+
+    @functools.wraps(original)
+    def callback(*args, **kw):  # type: ignore[no-untyped-def]
+        if kw.get("use_snmp"):
+            return _snmp_scan_command(click.get_current_context(), kw.get("targets", ()), kw)
+        for o in added:
+            kw.pop(o.name, None)
+        return original(*args, **kw)
+
+    existing.callback = callback
+
+
+_snmp_install()
+
+
+def _finish_snmp_scan(ctx: click.Context, targets: list[str], results: list, crawl: bool,
+                      no_ingest: bool, as_json: bool) -> None:  # type: ignore[type-arg]
+    from netcmdb.discovery.factsjson import result_to_dict
+
+    summary = None
+    if not no_ingest:
+        from netcmdb.cmdb.db import session_scope
+        from netcmdb.cmdb.reconcile import ingest
+
+        with session_scope(engine_of(ctx)) as s:
+            summary = ingest(s, results, source="snmp", targets=targets, methods=["snmp"],
+                             covered=[] if crawl else None, config=_reconcile_config(ctx))
+    cr = ctx.meta.get("snmp_crawl")
+    if as_json:
+        out = {"results": [result_to_dict(r) for r in results]}
+        if cr is not None:
+            out["skipped"] = [{"what": w, "why": y} for w, y in cr.skipped]
+        if summary is not None:
+            out["run"] = {"id": summary.run_id, "new": summary.new, "changed": summary.changed,
+                          "missing": summary.missing, "failed": summary.failed}
+        _print_json(out)
+        return
+    from rich.table import Table
+
+    con = _console()
+    t = Table("target", "name", "class", "vendor / model", "serial", "ifs", "nbrs", "fdb",
+              "result")
+    for r in results:
+        d = r.device
+        if d is None:
+            t.add_row(r.target, "", "", "", "", "", "", "", f"{r.error_kind}: {r.error}")
+            continue
+        t.add_row(r.target, d.hostname or "", str(d.device_class or ""),
+                  " ".join(x for x in (d.vendor, d.model) if x), d.serial or "",
+                  str(len(d.interfaces)), str(len(d.neighbors)), str(len(d.fdb)),
+                  "ok" + (f" ({len(d.warnings)} warnings)" if d.warnings else ""))
+    con.print(t)
+    if cr is not None and cr.skipped:
+        con.print(f"not followed: {len(cr.skipped)} ("
+                  + "; ".join(f"{w}: {y}" for w, y in cr.skipped[:5])
+                  + ("; ..." if len(cr.skipped) > 5 else "") + ")")
+    if summary is not None:
+        click.echo(_summary_line("snmp", summary))
+
+
+@cli.command("where")
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def where_cmd(ctx: click.Context, query: str, as_json: bool) -> None:
+    """Which switch port MAC|IP|NAME sits on now, and where it was seen before."""
+    from netcmdb.cmdb.db import session_scope
+    from netcmdb.cmdb.where import where
+
+    with session_scope(engine_of(ctx)) as s:
+        ans = where(s, query)
+    if as_json:
+        _print_json(ans)
+        return
+    host = ans["host"]
+    who = (f"{host['name']} ({host['ip'] or '-'}, {host['mac'] or '-'})" if host
+           else ", ".join(ans["macs"]))
+    for h in ans["now"]:
+        click.echo(f"{who}: {h['switch']} {h['port']}"
+                   + (f" vlan {h['vlan']}" if h["vlan"] else "") + f" (last seen {h['last_seen']})")
+    if len(ans["history"]) > len(ans["now"]):
+        from rich.table import Table
+
+        t = Table("mac", "switch", "port", "vlan", "first seen", "last seen", title="history")
+        for h in ans["history"]:
+            t.add_row(h["mac"], h["switch"], h["port"], str(h["vlan"] or ""), h["first_seen"],
+                      h["last_seen"])
+        _console().print(t)

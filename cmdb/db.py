@@ -126,8 +126,20 @@ def upgrade(engine: Engine) -> tuple[str | None, str | None]:
             raise CmdbError(f"the database schema ({before}) is newer than this netcmdb "
                             f"({head}); upgrade netcmdb")
     elif "ci" in inspect(engine).get_table_names():
-        raise CmdbError("the database has a 'ci' table but no netcmdb schema version; "
-                        "point --db at an empty database")
+        # made by Base.metadata.create_all (tests, scripts): adopt it if it is exactly ours
+        from alembic.autogenerate import compare_metadata
+        from alembic.runtime.migration import MigrationContext
+
+        from netcmdb.cmdb.models import Base
+
+        with engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        if diff:
+            raise CmdbError("the database has a 'ci' table but no netcmdb schema version and "
+                            "a different schema; point --db at an empty database")
+        with engine.begin() as conn:
+            command.stamp(alembic_config(conn), "head")
+        return before, head
     with engine.begin() as conn:
         command.upgrade(alembic_config(conn), "head")
     return before, head

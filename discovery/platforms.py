@@ -171,3 +171,112 @@ def platform_from_description(text: str | None) -> str | None:
         if re.search(pattern, text, flags=re.IGNORECASE):
             return key
     return None
+# --- SNMP sysObjectID knowledge (added by the SNMP discovery) -------------------------------------
+# More platform rows the SNMP mapping needs (vendor/os only, no CLI driver unless netmiko has one).
+for _p in [
+    Platform("hp_procurve_aruba", "HPE", "ArubaOS-Switch", "hp_procurve"),
+    Platform("hpe_ilo", "HPE", "iLO", None),
+    Platform("net_snmp", "Net-SNMP", "Linux", "linux"),
+    Platform("ubiquiti_edgeswitch", "Ubiquiti", "EdgeSwitch", "ubiquiti_edgeswitch"),
+    Platform("mikrotik_routeros", "MikroTik", "RouterOS", "mikrotik_routeros"),
+    Platform("paloalto_panos", "Palo Alto", "PAN-OS", "paloalto_panos"),
+    Platform("aruba_instant", "Aruba", "ArubaOS Instant", None),
+    Platform("dlink_ds", "D-Link", "D-Link OS", "dlink_ds"),
+    Platform("brocade_fastiron", "Brocade", "FastIron", "brocade_fastiron"),
+    Platform("printer", "", "Printer", None),
+    Platform("ups", "", "UPS", None),
+]:
+    PLATFORMS.setdefault(_p.key, _p)
+
+
+@dataclass(frozen=True, slots=True)
+class SysObjectRule:
+    """sysObjectID prefix -> vendor / platform / default class (longest prefix wins).
+
+    ``descr`` optionally refines a prefix by a case-insensitive substring of sysDescr (Cisco's
+    enterprise 9 covers IOS, IOS-XE and NX-OS; Net-SNMP's 8072 covers Linux and others).
+    """
+
+    prefix: str
+    vendor: str
+    platform: str | None
+    device_class: str  # a DeviceClass value
+    descr: str | None = None
+
+
+SYSOBJECTID_RULES: list[SysObjectRule] = [
+    SysObjectRule("1.3.6.1.4.1.9", "Cisco", "cisco_ios", "switch"),
+    SysObjectRule("1.3.6.1.4.1.9", "Cisco", "cisco_xe", "switch", descr="IOS-XE"),
+    SysObjectRule("1.3.6.1.4.1.9", "Cisco", "cisco_nxos", "switch", descr="NX-OS"),
+    SysObjectRule("1.3.6.1.4.1.9", "Cisco", "cisco_xr", "router", descr="IOS XR"),
+    SysObjectRule("1.3.6.1.4.1.9.1.1745", "Cisco", "cisco_ios", "ap"),  # AIR-CAP
+    SysObjectRule("1.3.6.1.4.1.9.12.3.1.3", "Cisco", "cisco_nxos", "switch"),
+    SysObjectRule("1.3.6.1.4.1.2011", "Huawei", "huawei_vrp", "switch"),
+    SysObjectRule("1.3.6.1.4.1.2011.2.224", "Huawei", "huawei_vrp", "router"),  # AR routers
+    SysObjectRule("1.3.6.1.4.1.2011.2.62", "Huawei", None, "ups"),
+    SysObjectRule("1.3.6.1.4.1.25506", "H3C", "hp_comware", "switch"),
+    SysObjectRule("1.3.6.1.4.1.25506.1.565", "H3C", "hp_comware", "ap"),
+    SysObjectRule("1.3.6.1.4.1.11.2.3.7.11", "HPE", "hp_procurve", "switch"),
+    SysObjectRule("1.3.6.1.4.1.11.2.3.9", "HP", "printer", "printer"),  # JetDirect
+    SysObjectRule("1.3.6.1.4.1.11.2.14", "HPE", "hp_procurve", "switch"),
+    SysObjectRule("1.3.6.1.4.1.11.5.7.5", "HPE", "hpe_ilo", "server"),
+    SysObjectRule("1.3.6.1.4.1.47196", "HPE", "hp_procurve_aruba", "switch"),
+    SysObjectRule("1.3.6.1.4.1.4881", "Ruijie", "ruijie_os", "switch"),
+    SysObjectRule("1.3.6.1.4.1.30065", "Arista", "arista_eos", "switch"),
+    SysObjectRule("1.3.6.1.4.1.2636", "Juniper", "juniper_junos", "router"),
+    SysObjectRule("1.3.6.1.4.1.2636.1.1.1.2.30", "Juniper", "juniper_junos", "switch"),  # EX4200
+    SysObjectRule("1.3.6.1.4.1.2636.1.1.1.2.41", "Juniper", "juniper_junos", "firewall"),  # SRX100
+    SysObjectRule("1.3.6.1.4.1.2636.1.1.1.2.76", "Juniper", "juniper_junos", "switch"),  # EX3300
+    SysObjectRule("1.3.6.1.4.1.8072", "Net-SNMP", "linux", "server"),
+    SysObjectRule("1.3.6.1.4.1.8072", "Net-SNMP", "linux", "server", descr="Linux"),
+    SysObjectRule("1.3.6.1.4.1.311", "Microsoft", "windows", "pc"),
+    SysObjectRule("1.3.6.1.4.1.311.1.1.3.1.2", "Microsoft", "windows", "server"),  # Server
+    SysObjectRule("1.3.6.1.4.1.311.1.1.3.1.3", "Microsoft", "windows", "server"),  # DC
+    SysObjectRule("1.3.6.1.4.1.4413", "Broadcom", "ubiquiti_edgeswitch", "switch"),
+    SysObjectRule("1.3.6.1.4.1.41112", "Ubiquiti", None, "ap"),
+    SysObjectRule("1.3.6.1.4.1.10002", "Ubiquiti", None, "ap"),
+    SysObjectRule("1.3.6.1.4.1.14988", "MikroTik", "mikrotik_routeros", "router"),
+    SysObjectRule("1.3.6.1.4.1.25461", "Palo Alto", "paloalto_panos", "firewall"),
+    SysObjectRule("1.3.6.1.4.1.14823", "Aruba", "aruba_instant", "ap"),
+    SysObjectRule("1.3.6.1.4.1.25053", "Ruckus", None, "ap"),
+    SysObjectRule("1.3.6.1.4.1.171", "D-Link", "dlink_ds", "switch"),
+    SysObjectRule("1.3.6.1.4.1.1991", "Brocade", "brocade_fastiron", "switch"),
+    SysObjectRule("1.3.6.1.4.1.2435", "Brother", "printer", "printer"),
+    SysObjectRule("1.3.6.1.4.1.253", "Xerox", "printer", "printer"),
+    SysObjectRule("1.3.6.1.4.1.1602", "Canon", "printer", "printer"),
+    SysObjectRule("1.3.6.1.4.1.1347", "Kyocera", "printer", "printer"),
+    SysObjectRule("1.3.6.1.4.1.367", "Ricoh", "printer", "printer"),
+    SysObjectRule("1.3.6.1.4.1.18334", "Konica Minolta", "printer", "printer"),
+    SysObjectRule("1.3.6.1.4.1.318", "APC", "ups", "ups"),
+    SysObjectRule("1.3.6.1.4.1.534", "Eaton", "ups", "ups"),
+    SysObjectRule("1.3.6.1.4.1.3808", "CyberPower", "ups", "ups"),
+    SysObjectRule("1.3.6.1.4.1.5491", "Riello", "ups", "ups"),
+    SysObjectRule("1.3.6.1.4.1.674", "Dell", None, "server"),
+    SysObjectRule("1.3.6.1.4.1.39165", "Hikvision", None, "other"),
+]
+
+
+def match_sysobjectid(oid: str | None, sys_descr: str | None = None) -> SysObjectRule | None:
+    """Best rule for a sysObjectID: the longest matching prefix, then a matching ``descr``.
+
+    >>> match_sysobjectid("1.3.6.1.4.1.2011.2.23.291").platform
+    'huawei_vrp'
+    >>> match_sysobjectid("1.3.6.1.4.1.9.12.3.1.3.1008").platform
+    'cisco_nxos'
+    >>> match_sysobjectid("1.3.6.1.4.1.9.1.1208", "Cisco NX-OS(tm) n5000").platform
+    'cisco_nxos'
+    """
+    if not oid:
+        return None
+    oid = oid.strip(".")
+    descr = (sys_descr or "").lower()
+    best: tuple[int, int, SysObjectRule] | None = None
+    for rule in SYSOBJECTID_RULES:
+        if oid != rule.prefix and not oid.startswith(rule.prefix + "."):
+            continue
+        if rule.descr is not None and rule.descr.lower() not in descr:
+            continue
+        score = (len(rule.prefix.split(".")), 1 if rule.descr else 0)
+        if best is None or score > best[:2]:
+            best = (score[0], score[1], rule)
+    return best[2] if best else None
