@@ -567,6 +567,11 @@ def arp_sweep_iface(iface: str, ips: list[str], policy: ProbePolicy, bucket: Tok
     return facts
 
 
+#: Up to this many on-link targets, L3 sweeps let the kernel ARP (like ``nmap --send-ip``);
+#: beyond it they ARP themselves first (see :func:`onlink_prefilter`).
+KERNEL_ARP_MAX = 256
+
+
 def onlink_prefilter(targets: Sequence[str], options: ScanOptions, bucket: TokenBucket
                      ) -> tuple[list[str], dict[str, str]] | None:
     """For L3 sweeps as root: ``(targets worth probing, MAC of each on-link one)``, or None.
@@ -576,11 +581,15 @@ def onlink_prefilter(targets: Sequence[str], options: ScanOptions, bucket: Token
     (shared by every namespace, ``gc_thresh3`` = 1024 by default) that makes a /22 sweep fail
     with ENOBUFS. The wire sees ARP for every target either way, so we ARP once ourselves
     (the same who-has frames, one retry) and send L3 probes only to addresses that answered,
-    plus every routed address. Returns None without CAP_NET_RAW (the caller probes everything).
+    plus every routed address. Returns None (the caller probes everything and the kernel ARPs)
+    without CAP_NET_RAW, or when at most :data:`KERNEL_ARP_MAX` targets are on-link: a /24's
+    worth of entries fits the table, and one round trip less makes that case faster.
     """
     if not _have_raw():
         return None
     by_iface, routed, _errors = split_by_route(targets)
+    if sum(len(v) for v in by_iface.values()) <= KERNEL_ARP_MAX:
+        return None  # few on-link targets: the kernel's neighbour table copes, and is faster
     policy = _policy(options)
     macs: dict[str, str] = {}
     for iface, ips in by_iface.items():
