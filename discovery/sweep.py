@@ -23,7 +23,6 @@ Must not import the CMDB or the CLI; never prints (progress goes through ``optio
 from __future__ import annotations
 
 import errno
-import logging
 import os
 import queue
 import select
@@ -38,12 +37,20 @@ from pathlib import Path
 
 from netcmdb.discovery.base import ScanOptions, register_scanner
 from netcmdb.discovery.facts import DeviceFact, ScanResult, Source
-from netcmdb.discovery.normalize import mac as norm_mac
-from netcmdb.discovery.normalize import mac_vendor
 from netcmdb.discovery.ratelimit import ProbePolicy, TokenBucket
 from netcmdb.errors import DiscoveryError
 
-log = logging.getLogger(__name__)
+def norm_mac(raw: bytes) -> str:
+    """``aa:bb:cc:dd:ee:ff`` from 6 bytes (what ``normalize.mac`` gives, without importing
+    netaddr on the sweep's hot path)."""
+    return ":".join(f"{b:02x}" for b in raw)
+
+
+def mac_vendor(value: str) -> str | None:
+    from netcmdb.discovery.normalize import mac_vendor as lookup
+
+    return lookup(value)
+
 
 ETH_P_ARP = 0x0806
 ETH_P_IP = 0x0800
@@ -110,8 +117,8 @@ def run_rounds(targets: Sequence[str], send: SendFn, recv: RecvFn, *, policy: Pr
             give_up = time.monotonic() + max(3.0, policy.timeout_s)
             while True:
                 delay = bucket.delay()
-                if delay > 0:
-                    drain(delay)
+                if delay > 0:  # sleep for a few tokens at a time: fewer wake-ups under load
+                    drain(max(delay, min(0.005, 5 / bucket.rate)))
                 bucket.take()
                 sent_at[ip] = time.monotonic()
                 try:
@@ -377,9 +384,12 @@ def mac_vendors(macs: Iterable[str]) -> dict[str, str | None]:
         by_oui.setdefault(int(m.replace(":", "")[:6], 16), []).append(m)
     out: dict[str, str | None] = {}
     try:
-        import netaddr.eui as eui_pkg
+        import importlib.util
 
-        base = Path(eui_pkg.__file__).parent
+        spec = importlib.util.find_spec("netaddr")  # locate, do not import (0.1 s)
+        if spec is None or not spec.submodule_search_locations:
+            raise ImportError("netaddr not found")
+        base = Path(list(spec.submodule_search_locations)[0]) / "eui"
         if _OUI_IDX is None:
             _OUI_IDX = b"\n" + (base / "oui.idx").read_bytes()
         index: dict[bytes, bytes] | None = None
@@ -623,10 +633,7 @@ class ArpScanner:
         facts: dict[str, DeviceFact] = {}
         for iface, ips in by_iface.items():
             facts.update(arp_sweep_iface(iface, ips, policy, bucket, options, errors))
-        t_enrich = time.monotonic()
         enrich(list(facts.values()), options, bucket)
-        log.debug("arp: %d targets, %d up, probe %.3fs, enrich %.3fs", len(targets), len(facts),
-                  t_enrich - started, time.monotonic() - t_enrich)
         yield from _results(targets, facts, errors,
                             f"no ARP reply ({policy.retries + 1} tries)", started)
 
