@@ -38,6 +38,9 @@ def make_engine(url: str | None = None) -> Engine:
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
+            # big random-order index inserts (identifiers) need more than the 2 MB default cache
+            cur.execute("PRAGMA cache_size=-65536")
+            cur.execute("PRAGMA temp_store=MEMORY")
             cur.close()
 
         return engine

@@ -30,6 +30,7 @@ from netcmdb.cmdb.reconcile import (
     _mac,
     begin_run,
     finish_run,
+    paused_gc,
 )
 from netcmdb.discovery.facts import DeviceClass, DeviceFact, Source
 from netcmdb.errors import CmdbError, ImportFormatError
@@ -394,7 +395,8 @@ def import_document(session: Session, doc: Any, *, origin: str = "import",
 def import_json_file(session: Session, path: str | Path,
                      config: ReconcileConfig | None = None) -> RunSummary:
     """``netcmdb import json FILE``: decode, validate, apply (one transaction by the caller)."""
-    return import_document(session, load_json(path), origin=str(path), config=config)
+    with paused_gc():
+        return import_document(session, load_json(path), origin=str(path), config=config)
 
 
 def import_csv_file(session: Session, path: str | Path,
@@ -411,4 +413,5 @@ def import_csv_file(session: Session, path: str | Path,
         doc = csv_to_document(text, source_name=str(p))
     except csv.Error as exc:
         raise ImportFormatError(f"{p}: bad CSV: {exc}") from None
-    return import_document(session, doc, origin=str(p), config=config)
+    with paused_gc():
+        return import_document(session, doc, origin=str(p), config=config)

@@ -23,10 +23,13 @@ Must not import scanners (``netcmdb.discovery.sweep/snmp/ssh``) or anything abov
 
 from __future__ import annotations
 
+import gc
 import ipaddress
+import json
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -546,17 +549,17 @@ class _Run:
     # -- loading -------------------------------------------------------------------------------
     def load(self) -> None:
         conn = self.s.connection()
-        t = CI.__table__
-        cols = [t.c[c] for c in _CI_COLS]
-        for row in conn.execute(select(*cols)):
+        cis = self.cis
+        loads = json.loads
+        for row in _raw_select(conn, CI.__table__, _CI_COLS):
             d = dict(zip(_CI_COLS, row, strict=True))
-            d["class"] = _str(d["class"])
-            d["status"] = _str(d["status"])
-            d["attr_sources"] = dict(d["attr_sources"] or {})
-            self.cis[d["id"]] = d
-        it = Identifier.__table__
-        for kind, value, ci_id in conn.execute(select(it.c.kind, it.c.value, it.c.ci_id)):
-            self.index.load(_str(kind) or "", value, ci_id)
+            src = d["attr_sources"]
+            d["attr_sources"] = loads(src) if isinstance(src, str) else dict(src or {})
+            cis[d["id"]] = d
+        load = self.index.load
+        for kind, value, ci_id in _raw_select(conn, Identifier.__table__,
+                                              ("kind", "value", "ci_id")):
+            load(kind, value, ci_id)
         lt = Location.__table__
         for lid, b, f, r in conn.execute(select(lt.c.id, lt.c.building, lt.c.floor, lt.c.room)):
             self.locations[(b, f, r)] = lid
@@ -928,7 +931,7 @@ class _Run:
             for key, row, new_id in zip(self.new_keys, rows, ids, strict=True):
                 row["id"] = new_id
                 real[key] = new_id
-            conn.execute(insert(t), rows)
+            _bulk_insert(conn, t, rows)
         rid = lambda k: real[k] if k < 0 else k  # noqa: E731
         for key in self.new_keys:
             self.cis[key]["id"] = real[key]
@@ -947,7 +950,7 @@ class _Run:
         if gone:
             self._delete_identifiers(conn, gone)
         if self.index.assigned:
-            conn.execute(insert(it), [{"kind": k, "value": v, "ci_id": rid(key)}
+            _bulk_insert(conn, it, [{"kind": k, "value": v, "ci_id": rid(key)}
                                       for (k, v), key in self.index.assigned.items()])
         # interfaces, links, sightings
         self._write_interfaces(conn, rid)
@@ -956,7 +959,7 @@ class _Run:
         self._write_rels(conn, rid)
         # changes and events
         if self.changes:
-            conn.execute(insert(Change.__table__),
+            _bulk_insert(conn, Change.__table__,
                          [{**c, "ci_id": rid(c["ci_id"]), "run_id": self.run_id, "at": now}
                           for c in self.changes])
         return real
@@ -1118,6 +1121,56 @@ class _Run:
                 last_seen=bindparam("_ls")), list(upd.values()))
 
 
+_MISSING = object()
+
+
+def _raw_select(conn: Any, table: Any, cols: Sequence[str]) -> Any:
+    """Rows of plain DB values (no per-row SQLAlchemy type processing: 100k-row loads)."""
+    q = conn.dialect.identifier_preparer.quote
+    sql = f"SELECT {', '.join(q(c) for c in cols)} FROM {q(table.name)}"
+    return conn.exec_driver_sql(sql).cursor
+
+
+def _bulk_insert(conn: Any, table: Any, rows: list[dict[str, Any]]) -> None:
+    """INSERT many rows with one DBAPI ``executemany``.
+
+    SQLAlchemy's per-row parameter processing dominated the reconciler's profile; here each
+    column's bind processor (JSON, DateTime on SQLite, Enum) is looked up once and applied only
+    where one exists.
+    """
+    if not rows:
+        return
+    dialect = conn.dialect
+    cols = list(rows[0])
+    procs = [table.c[c].type._cached_bind_processor(dialect) for c in cols]
+    q = dialect.identifier_preparer.quote
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = (f"INSERT INTO {q(table.name)} ({', '.join(q(c) for c in cols)}) "
+           f"VALUES ({', '.join([mark] * len(cols))})")
+    if not any(procs):
+        params = [tuple(r[c] for c in cols) for r in rows]
+    else:
+        # values repeat a lot (the run's timestamp, class names): convert each distinct
+        # object once per column instead of once per row
+        memo: list[dict[Any, Any]] = [{} for _ in cols]
+        params = []
+        for r in rows:
+            vals = []
+            for c, p, m in zip(cols, procs, memo, strict=True):
+                v = r[c]
+                if p is None or v is None:
+                    vals.append(v)
+                elif type(v) in (dict, list):
+                    vals.append(p(v))
+                else:
+                    out = m.get(v, _MISSING)
+                    if out is _MISSING:
+                        out = m[v] = p(v)
+                    vals.append(out)
+            params.append(tuple(vals))
+    conn.exec_driver_sql(sql, params)
+
+
 def _allocate_ids(conn: Any, table: Any, n: int) -> list[int]:
     """``n`` fresh primary keys for ``table`` so new rows can be inserted with one executemany.
 
@@ -1205,7 +1258,33 @@ def ingest(
     Returns:
         The run's id and the names of new, changed and newly missing CIs, plus per-host failures.
     """
-    cfg = config or _DEFAULT_CFG
+    with paused_gc():
+        return _ingest(session, results, source=source, targets=targets, methods=methods,
+                       covered=covered, location_parser=location_parser,
+                       config=config or _DEFAULT_CFG)
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector during a bulk reconcile.
+
+    A run builds hundreds of thousands of small dicts/sets that are all alive until the end;
+    the collector would re-traverse them again and again (measured: 2-3x slower at 100k facts).
+    Nothing here creates reference cycles that need collecting before the run ends.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _ingest(session: Session, results: Iterable[ScanResult] | Iterable[DeviceFact], *,
+            source: str, targets: list[str], methods: list[str], covered: list[str] | None,
+            location_parser: LocationParser | None, config: ReconcileConfig) -> RunSummary:
+    cfg = config
     run = begin_run(session, targets=targets, methods=list(methods or [source]), cfg=cfg,
                     location_parser=location_parser)
     failed: list[dict[str, str]] = []
@@ -1292,7 +1371,7 @@ def finish_run(run: _Run, *, covered: list[str], failed: list[dict[str, str]] | 
     for key in newly_missing:
         events.append({"run_id": run_id, "ci_id": key, "event": "missing"})
     if events:
-        conn.execute(insert(RunEvent.__table__), events)
+        _bulk_insert(conn, RunEvent.__table__, events)
     ct = CI.__table__
     ev_t = RunEvent.__table__
     run_t = ScanRun.__table__
