@@ -45,21 +45,21 @@ t0 = time.perf_counter()
 alive = [r for r in get_scanner(method).scan(targets, ScanOptions(extra={"resolve": False}))
          if r.alive]
 dt = time.perf_counter() - t0
-print(json.dumps({"s": dt, "found": len(alive),
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+ru = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"s": dt, "found": len(alive), "rss_mb": ru.ru_maxrss / 1024}))
 """
 
 
-def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MB, GNU time) and stdout of ``cmd``."""
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str, float]:
+    """Wall seconds, peak RSS (MB), stdout and CPU seconds (user+sys, GNU time) of ``cmd``."""
     t0 = time.perf_counter()
-    r = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], capture_output=True, text=True,
-                       env=env, timeout=300)
+    r = subprocess.run(["/usr/bin/time", "-f", "%M %U %S", *cmd], capture_output=True,
+                       text=True, env=env, timeout=300)
     dt = time.perf_counter() - t0
     if r.returncode != 0:
         raise RuntimeError(f"{cmd} failed: {r.stderr[-500:]}")
-    rss = int(r.stderr.strip().splitlines()[-1]) / 1024
-    return dt, rss, r.stdout
+    rss_kb, user, sys_s = r.stderr.strip().splitlines()[-1].split()
+    return dt, int(rss_kb) / 1024, r.stdout, float(user) + float(sys_s)
 
 
 def main() -> None:
@@ -83,18 +83,18 @@ def main() -> None:
             net.flush_neighbours()
             time.sleep(0.3)
 
-        def run_cli(cmd: list[str]) -> tuple[float, float, int]:
-            dt, mem, out = timed(cmd, env)
+        def run_cli(cmd: list[str]) -> tuple[float, float, int, float]:
+            dt, mem, out, cpu = timed(cmd, env)
             return dt, mem, (len(json.loads(out)["hosts"]) if out.lstrip().startswith("{")
-                             else out.count('<status state="up"'))
+                             else out.count('<status state="up"')), cpu
 
-        def run_fn(method: str, spec: str) -> tuple[float, float, int]:
+        def run_fn(method: str, spec: str) -> tuple[float, float, int, float | None]:
             r = subprocess.run(in_ns(sys.executable, "-c", DRIVER, method, spec),
                                capture_output=True, text=True, env=env, timeout=300)
             if r.returncode:
                 raise RuntimeError(r.stderr[-800:])
             d = json.loads(r.stdout)
-            return float(d["s"]), float(d["rss_mb"]), int(d["found"])
+            return float(d["s"]), float(d["rss_mb"]), int(d["found"]), d.get("cpu")
 
         cases: list[tuple[str, str, int, object]] = []
         for spec, expect, tag in (("10.98.0.0/24", 200, "/24"), ("10.98.4.0/22", 100, "/22")):
@@ -117,7 +117,8 @@ def main() -> None:
             ]
         print(f"lab: 300 hosts built in {build_s:.1f} s; {args.repeat} interleaved rounds",
               flush=True)
-        samples: dict[str, list[tuple[float, float, int]]] = {k: [] for k, *_ in cases}
+        samples: dict[str, list[tuple[float, float, int, float | None]]] = {
+            k: [] for k, *_ in cases}
         for rnd in range(args.repeat):  # interleaved, so every tool sees the same load
             for key, label, _expect, fn in cases:
                 flush()
@@ -128,14 +129,17 @@ def main() -> None:
         for key, label, expect, _fn in cases:
             ts = [x[0] for x in samples[key]]
             found = [x[2] for x in samples[key]]
+            cpus = [x[3] for x in samples[key] if x[3] is not None]
             row = {"what": label, "s": statistics.median(ts), "min_s": min(ts),
+                   "cpu": statistics.median(cpus) if cpus else None,
                    "rss_mb": max(x[1] for x in samples[key]),
                    "found": f"{min(found)}-{max(found)}/{expect}"}
             rows.append(row)
             res[key] = row
         print()
         for r in rows:
-            print(f"{r['what']:<58} {r['s']:.3f} s (min {r['min_s']:.3f})  "
+            cpu = "" if r["cpu"] is None else f"cpu {r['cpu']:.2f} s  "
+            print(f"{r['what']:<50} {r['s']:.3f} s (min {r['min_s']:.3f})  {cpu}"
                   f"{r['rss_mb']:.0f} MB  found {r['found']}")
 
     def ratio(a: str, b: str) -> str:
@@ -175,9 +179,15 @@ def main() -> None:
             "case once), times are medians over the rounds and each ratio is the median of "
             "the per-round ratios; netcmdb at its "
             "default settings (1000 packets/s, timeout 1 s, 1 retry).", "",
-            "| what | median s | min s | peak RSS MB | hosts found |", "|---|---:|---:|---:|---|",
+            "CPU s = user + system time of the process (GNU time; CLI and nmap rows only): the"
+            " part of the cost that does not depend on the machine's load. Kernel work done"
+            " on behalf of the sender (flooding each ARP broadcast to 300 bridge ports) is"
+            " partly in it.", "",
+            "| what | median s | min s | CPU s | peak RSS MB | hosts found |",
+            "|---|---:|---:|---:|---:|---|",
         ]
         lines += [f"| {r['what']} | {r['s']:.3f} | {r['min_s']:.3f} | "
+                  f"{'' if r['cpu'] is None else format(r['cpu'], '.2f')} | "
                   f"{r['rss_mb']:.0f} | {r['found']} |" for r in rows]
         lines += ["", "| ratio (netcmdb / nmap) | value | target |", "|---|---:|---|"]
         lines += [f"| {n} | {r} | {t} |" for n, r, t in ratios]
