@@ -904,7 +904,6 @@ class TcpScanner:
         # Enough connections in flight to use the rate budget while waiting out timeouts,
         # bounded well below the usual 1024 open-files limit.
         width = max(options.concurrency, min(512, int(options.rate_pps * policy.timeout_s)))
-        sem = asyncio.Semaphore(max(1, width))
         state: dict[str, dict[int, str]] = {ip: {} for ip in targets}
         total = len(targets) * len(ports)
         done = 0
@@ -913,28 +912,35 @@ class TcpScanner:
             nonlocal done
             result = "filtered"
             for _ in range(policy.retries + 1):
-                async with sem:
-                    await bucket.acquire()
-                    try:
-                        _r, w = await asyncio.wait_for(asyncio.open_connection(ip, port),
-                                                       policy.timeout_s)
-                    except TimeoutError:
-                        continue
-                    except ConnectionRefusedError:
-                        result = "closed"
-                        break
-                    except OSError as exc:
-                        if exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH):
-                            result = "unreachable"
-                            break
-                        result = "error"
-                        break
-                    w.transport.abort()  # banner-free: no read, no FIN dance
-                    result = "open"
+                await bucket.acquire()
+                try:
+                    _r, w = await asyncio.wait_for(asyncio.open_connection(ip, port),
+                                                   policy.timeout_s)
+                except TimeoutError:
+                    continue
+                except ConnectionRefusedError:
+                    result = "closed"
                     break
+                except OSError as exc:
+                    if exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH):
+                        result = "unreachable"
+                        break
+                    result = "error"
+                    break
+                w.transport.abort()  # banner-free: no read, no FIN dance
+                result = "open"
+                break
             state[ip][port] = result
             done += 1
             _progress(options, done, total, f"tcp {ip}:{port} {result}")
 
-        await asyncio.gather(*(probe(ip, p) for ip in targets for p in ports))
+        # A fixed pool of workers pulling from one generator: memory stays flat for a
+        # 65,536-host x many-port scan (one task per probe would be half a gigabyte).
+        work = ((ip, p) for ip in targets for p in ports)
+
+        async def worker() -> None:
+            for ip, port in work:
+                await probe(ip, port)
+
+        await asyncio.gather(*(worker() for _ in range(max(1, min(width, total)))))
         return state
