@@ -45,21 +45,21 @@ t0 = time.perf_counter()
 alive = [r for r in get_scanner(method).scan(targets, ScanOptions(extra={"resolve": False}))
          if r.alive]
 dt = time.perf_counter() - t0
-print(json.dumps({"s": dt, "found": len(alive),
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+ru = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"s": dt, "found": len(alive), "rss_mb": ru.ru_maxrss / 1024}))
 """
 
 
-def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MB, GNU time) and stdout of ``cmd``."""
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str, float]:
+    """Wall seconds, peak RSS (MB), stdout and CPU seconds (user+sys, GNU time) of ``cmd``."""
     t0 = time.perf_counter()
-    r = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], capture_output=True, text=True,
-                       env=env, timeout=300)
+    r = subprocess.run(["/usr/bin/time", "-f", "%M %U %S", *cmd], capture_output=True,
+                       text=True, env=env, timeout=300)
     dt = time.perf_counter() - t0
     if r.returncode != 0:
         raise RuntimeError(f"{cmd} failed: {r.stderr[-500:]}")
-    rss = int(r.stderr.strip().splitlines()[-1]) / 1024
-    return dt, rss, r.stdout
+    rss_kb, user, sys_s = r.stderr.strip().splitlines()[-1].split()
+    return dt, int(rss_kb) / 1024, r.stdout, float(user) + float(sys_s)
 
 
 def main() -> None:
@@ -83,72 +83,68 @@ def main() -> None:
             net.flush_neighbours()
             time.sleep(0.3)
 
-        def measure(label: str, cmd: list[str], parse_found,  # type: ignore[no-untyped-def]
-                    expect: int) -> dict[str, object]:
-            times, rss, found = [], [], []
-            for _ in range(args.repeat):
-                flush()
-                dt, mem, out = timed(cmd, env)
-                times.append(dt)
-                rss.append(mem)
-                found.append(parse_found(out))
-            row = {"what": label, "s": statistics.median(times), "min_s": min(times),
-                   "rss_mb": max(rss), "found": f"{min(found)}-{max(found)}/{expect}"}
-            print(f"{label:<58} {row['s']:.3f} s (min {row['min_s']:.3f})  "
-                  f"{row['rss_mb']:.0f} MB  found {row['found']}", flush=True)
-            rows.append(row)
-            return row
+        def run_cli(cmd: list[str]) -> tuple[float, float, int, float]:
+            dt, mem, out, cpu = timed(cmd, env)
+            return dt, mem, (len(json.loads(out)["hosts"]) if out.lstrip().startswith("{")
+                             else out.count('<status state="up"')), cpu
 
-        def direct(label: str, method: str, spec: str, expect: int) -> dict[str, object]:
-            times, found, rss = [], [], []
-            for _ in range(args.repeat):
-                flush()
-                r = subprocess.run(in_ns(sys.executable, "-c", DRIVER, method, spec),
-                                   capture_output=True, text=True, env=env, timeout=300)
-                if r.returncode:
-                    raise RuntimeError(r.stderr[-800:])
-                d = json.loads(r.stdout)
-                times.append(d["s"])
-                found.append(d["found"])
-                rss.append(d["rss_mb"])
-            row = {"what": label, "s": statistics.median(times), "min_s": min(times),
-                   "rss_mb": max(rss), "found": f"{min(found)}-{max(found)}/{expect}"}
-            print(f"{label:<58} {row['s']:.3f} s (min {row['min_s']:.3f})  "
-                  f"{row['rss_mb']:.0f} MB  found {row['found']}", flush=True)
-            rows.append(row)
-            return row
+        def run_fn(method: str, spec: str) -> tuple[float, float, int, float | None]:
+            r = subprocess.run(in_ns(sys.executable, "-c", DRIVER, method, spec),
+                               capture_output=True, text=True, env=env, timeout=300)
+            if r.returncode:
+                raise RuntimeError(r.stderr[-800:])
+            d = json.loads(r.stdout)
+            return float(d["s"]), float(d["rss_mb"]), int(d["found"]), d.get("cpu")
 
-        def cli_found(out: str) -> int:
-            return len(json.loads(out)["hosts"])
-
-        def nmap_found(out: str) -> int:
-            return out.count('<status state="up"')
-
-        print(f"lab: 300 hosts built in {build_s:.1f} s", flush=True)
-        res: dict[str, dict[str, object]] = {}
+        cases: list[tuple[str, str, int, object]] = []
         for spec, expect, tag in (("10.98.0.0/24", 200, "/24"), ("10.98.4.0/22", 100, "/22")):
-            res[f"arp{tag}:fn"] = direct(f"netcmdb arp {tag} (scanner function)", "arp", spec,
-                                         expect)
-            res[f"arp{tag}:cli"] = measure(
-                f"netcmdb scan --arp {tag} (CLI end to end)",
-                in_ns(sys.executable, "-m", "netcmdb", "scan", spec, "--arp", "--dry-run",
-                      "--json", "--no-dns"), cli_found, expect)
-            res[f"icmp{tag}:fn"] = direct(f"netcmdb icmp {tag} (scanner function)", "icmp", spec,
-                                          expect)
-            res[f"icmp{tag}:cli"] = measure(
-                f"netcmdb scan --icmp {tag} (CLI end to end)",
-                in_ns(sys.executable, "-m", "netcmdb", "scan", spec, "--icmp", "--dry-run",
-                      "--json", "--no-dns"), cli_found, expect)
-            res[f"nmap{tag}"] = measure(f"nmap -sn -n {tag} (ARP)",
-                                        in_ns("nmap", "-sn", "-n", "-oX", "-", spec),
-                                        nmap_found, expect)
-            res[f"nmapicmp{tag}"] = measure(
-                f"nmap -sn -n -PE --send-ip {tag} (ICMP)",
-                in_ns("nmap", "-sn", "-n", "-PE", "--send-ip", "-oX", "-", spec),
-                nmap_found, expect)
+            cli = [sys.executable, "-m", "netcmdb", "scan", spec, "--dry-run", "--json",
+                   "--no-dns"]
+            cases += [
+                (f"arp{tag}:fn", f"netcmdb arp {tag} (scanner function)", expect,
+                 lambda s=spec: run_fn("arp", s)),
+                (f"arp{tag}:cli", f"netcmdb scan --arp {tag} (CLI end to end)", expect,
+                 lambda c=cli: run_cli(in_ns(*c, "--arp"))),
+                (f"nmap{tag}", f"nmap -sn -n {tag} (ARP)", expect,
+                 lambda s=spec: run_cli(in_ns("nmap", "-sn", "-n", "-oX", "-", s))),
+                (f"icmp{tag}:fn", f"netcmdb icmp {tag} (scanner function)", expect,
+                 lambda s=spec: run_fn("icmp", s)),
+                (f"icmp{tag}:cli", f"netcmdb scan --icmp {tag} (CLI end to end)", expect,
+                 lambda c=cli: run_cli(in_ns(*c, "--icmp"))),
+                (f"nmapicmp{tag}", f"nmap -sn -n -PE --send-ip {tag} (ICMP)", expect,
+                 lambda s=spec: run_cli(in_ns("nmap", "-sn", "-n", "-PE", "--send-ip", "-oX",
+                                              "-", s))),
+            ]
+        print(f"lab: 300 hosts built in {build_s:.1f} s; {args.repeat} interleaved rounds",
+              flush=True)
+        samples: dict[str, list[tuple[float, float, int, float | None]]] = {
+            k: [] for k, *_ in cases}
+        for rnd in range(args.repeat):  # interleaved, so every tool sees the same load
+            for key, label, _expect, fn in cases:
+                flush()
+                samples[key].append(fn())  # type: ignore[operator]
+                print(f"  round {rnd + 1}: {label:<50} {samples[key][-1][0]:.3f} s",
+                      flush=True)
+        res: dict[str, dict[str, Any]] = {}
+        for key, label, expect, _fn in cases:
+            ts = [x[0] for x in samples[key]]
+            found = [x[2] for x in samples[key]]
+            cpus = [x[3] for x in samples[key] if x[3] is not None]
+            row = {"what": label, "s": statistics.median(ts), "min_s": min(ts),
+                   "cpu": statistics.median(cpus) if cpus else None,
+                   "rss_mb": max(x[1] for x in samples[key]),
+                   "found": f"{min(found)}-{max(found)}/{expect}"}
+            rows.append(row)
+            res[key] = row
+        print()
+        for r in rows:
+            cpu = "" if r["cpu"] is None else f"cpu {r['cpu']:.2f} s  "
+            print(f"{r['what']:<50} {r['s']:.3f} s (min {r['min_s']:.3f})  {cpu}"
+                  f"{r['rss_mb']:.0f} MB  found {r['found']}")
 
     def ratio(a: str, b: str) -> str:
-        return f"{float(res[a]['s']) / float(res[b]['s']):.2f}"  # type: ignore[arg-type]
+        """Median of the per-round ratios (paired: both ran back to back in the same round)."""
+        return f"{statistics.median(x[0] / y[0] for x, y in zip(samples[a], samples[b])):.2f}"
 
     ratios = [
         ("ARP /24 function vs nmap -sn", ratio("arp/24:fn", "nmap/24"), "<= 1.0"),
@@ -179,11 +175,19 @@ def main() -> None:
             "(other test suites were running on the same 2 cores).", "",
             "Lab: 200 live hosts in 10.98.0.0/24 and 100 live hosts spread over 10.98.4.0/22 "
             "(one Linux bridge, one namespace per host); neighbour cache flushed before every run; "
-            "reverse DNS off for all tools. Times are medians of the repeats; netcmdb at its "
+            "reverse DNS off for all tools. The tools run interleaved (each round runs every "
+            "case once), times are medians over the rounds and each ratio is the median of "
+            "the per-round ratios; netcmdb at its "
             "default settings (1000 packets/s, timeout 1 s, 1 retry).", "",
-            "| what | median s | min s | peak RSS MB | hosts found |", "|---|---:|---:|---:|---|",
+            "CPU s = user + system time of the process (GNU time; CLI and nmap rows only): the"
+            " part of the cost that does not depend on the machine's load. Kernel work done"
+            " on behalf of the sender (flooding each ARP broadcast to 300 bridge ports) is"
+            " partly in it.", "",
+            "| what | median s | min s | CPU s | peak RSS MB | hosts found |",
+            "|---|---:|---:|---:|---:|---|",
         ]
         lines += [f"| {r['what']} | {r['s']:.3f} | {r['min_s']:.3f} | "
+                  f"{'' if r['cpu'] is None else format(r['cpu'], '.2f')} | "
                   f"{r['rss_mb']:.0f} | {r['found']} |" for r in rows]
         lines += ["", "| ratio (netcmdb / nmap) | value | target |", "|---|---:|---|"]
         lines += [f"| {n} | {r} | {t} |" for n, r, t in ratios]

@@ -23,7 +23,6 @@ Must not import the CMDB or the CLI; never prints (progress goes through ``optio
 from __future__ import annotations
 
 import errno
-import logging
 import os
 import queue
 import select
@@ -38,12 +37,20 @@ from pathlib import Path
 
 from netcmdb.discovery.base import ScanOptions, register_scanner
 from netcmdb.discovery.facts import DeviceFact, ScanResult, Source
-from netcmdb.discovery.normalize import mac as norm_mac
-from netcmdb.discovery.normalize import mac_vendor
 from netcmdb.discovery.ratelimit import ProbePolicy, TokenBucket
 from netcmdb.errors import DiscoveryError
 
-log = logging.getLogger(__name__)
+def norm_mac(raw: bytes) -> str:
+    """``aa:bb:cc:dd:ee:ff`` from 6 bytes (what ``normalize.mac`` gives, without importing
+    netaddr on the sweep's hot path)."""
+    return ":".join(f"{b:02x}" for b in raw)
+
+
+def mac_vendor(value: str) -> str | None:
+    from netcmdb.discovery.normalize import mac_vendor as lookup
+
+    return lookup(value)
+
 
 ETH_P_ARP = 0x0806
 ETH_P_IP = 0x0800
@@ -110,8 +117,8 @@ def run_rounds(targets: Sequence[str], send: SendFn, recv: RecvFn, *, policy: Pr
             give_up = time.monotonic() + max(3.0, policy.timeout_s)
             while True:
                 delay = bucket.delay()
-                if delay > 0:
-                    drain(delay)
+                if delay > 0:  # sleep for a few tokens at a time: fewer wake-ups under load
+                    drain(max(delay, min(0.005, 5 / bucket.rate)))
                 bucket.take()
                 sent_at[ip] = time.monotonic()
                 try:
@@ -377,9 +384,12 @@ def mac_vendors(macs: Iterable[str]) -> dict[str, str | None]:
         by_oui.setdefault(int(m.replace(":", "")[:6], 16), []).append(m)
     out: dict[str, str | None] = {}
     try:
-        import netaddr.eui as eui_pkg
+        import importlib.util
 
-        base = Path(eui_pkg.__file__).parent
+        spec = importlib.util.find_spec("netaddr")  # locate, do not import (0.1 s)
+        if spec is None or not spec.submodule_search_locations:
+            raise ImportError("netaddr not found")
+        base = Path(list(spec.submodule_search_locations)[0]) / "eui"
         if _OUI_IDX is None:
             _OUI_IDX = b"\n" + (base / "oui.idx").read_bytes()
         index: dict[bytes, bytes] | None = None
@@ -567,6 +577,11 @@ def arp_sweep_iface(iface: str, ips: list[str], policy: ProbePolicy, bucket: Tok
     return facts
 
 
+#: Up to this many on-link targets, L3 sweeps let the kernel ARP (like ``nmap --send-ip``);
+#: beyond it they ARP themselves first (see :func:`onlink_prefilter`).
+KERNEL_ARP_MAX = 256
+
+
 def onlink_prefilter(targets: Sequence[str], options: ScanOptions, bucket: TokenBucket
                      ) -> tuple[list[str], dict[str, str]] | None:
     """For L3 sweeps as root: ``(targets worth probing, MAC of each on-link one)``, or None.
@@ -576,11 +591,15 @@ def onlink_prefilter(targets: Sequence[str], options: ScanOptions, bucket: Token
     (shared by every namespace, ``gc_thresh3`` = 1024 by default) that makes a /22 sweep fail
     with ENOBUFS. The wire sees ARP for every target either way, so we ARP once ourselves
     (the same who-has frames, one retry) and send L3 probes only to addresses that answered,
-    plus every routed address. Returns None without CAP_NET_RAW (the caller probes everything).
+    plus every routed address. Returns None (the caller probes everything and the kernel ARPs)
+    without CAP_NET_RAW, or when at most :data:`KERNEL_ARP_MAX` targets are on-link: a /24's
+    worth of entries fits the table, and one round trip less makes that case faster.
     """
     if not _have_raw():
         return None
     by_iface, routed, _errors = split_by_route(targets)
+    if sum(len(v) for v in by_iface.values()) <= KERNEL_ARP_MAX:
+        return None  # few on-link targets: the kernel's neighbour table copes, and is faster
     policy = _policy(options)
     macs: dict[str, str] = {}
     for iface, ips in by_iface.items():
@@ -614,10 +633,7 @@ class ArpScanner:
         facts: dict[str, DeviceFact] = {}
         for iface, ips in by_iface.items():
             facts.update(arp_sweep_iface(iface, ips, policy, bucket, options, errors))
-        t_enrich = time.monotonic()
         enrich(list(facts.values()), options, bucket)
-        log.debug("arp: %d targets, %d up, probe %.3fs, enrich %.3fs", len(targets), len(facts),
-                  t_enrich - started, time.monotonic() - t_enrich)
         yield from _results(targets, facts, errors,
                             f"no ARP reply ({policy.retries + 1} tries)", started)
 
@@ -888,7 +904,6 @@ class TcpScanner:
         # Enough connections in flight to use the rate budget while waiting out timeouts,
         # bounded well below the usual 1024 open-files limit.
         width = max(options.concurrency, min(512, int(options.rate_pps * policy.timeout_s)))
-        sem = asyncio.Semaphore(max(1, width))
         state: dict[str, dict[int, str]] = {ip: {} for ip in targets}
         total = len(targets) * len(ports)
         done = 0
@@ -897,28 +912,35 @@ class TcpScanner:
             nonlocal done
             result = "filtered"
             for _ in range(policy.retries + 1):
-                async with sem:
-                    await bucket.acquire()
-                    try:
-                        _r, w = await asyncio.wait_for(asyncio.open_connection(ip, port),
-                                                       policy.timeout_s)
-                    except TimeoutError:
-                        continue
-                    except ConnectionRefusedError:
-                        result = "closed"
-                        break
-                    except OSError as exc:
-                        if exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH):
-                            result = "unreachable"
-                            break
-                        result = "error"
-                        break
-                    w.transport.abort()  # banner-free: no read, no FIN dance
-                    result = "open"
+                await bucket.acquire()
+                try:
+                    _r, w = await asyncio.wait_for(asyncio.open_connection(ip, port),
+                                                   policy.timeout_s)
+                except TimeoutError:
+                    continue
+                except ConnectionRefusedError:
+                    result = "closed"
                     break
+                except OSError as exc:
+                    if exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH):
+                        result = "unreachable"
+                        break
+                    result = "error"
+                    break
+                w.transport.abort()  # banner-free: no read, no FIN dance
+                result = "open"
+                break
             state[ip][port] = result
             done += 1
             _progress(options, done, total, f"tcp {ip}:{port} {result}")
 
-        await asyncio.gather(*(probe(ip, p) for ip in targets for p in ports))
+        # A fixed pool of workers pulling from one generator: memory stays flat for a
+        # 65,536-host x many-port scan (one task per probe would be half a gigabyte).
+        work = ((ip, p) for ip in targets for p in ports)
+
+        async def worker() -> None:
+            for ip, port in work:
+                await probe(ip, port)
+
+        await asyncio.gather(*(worker() for _ in range(max(1, min(width, total)))))
         return state

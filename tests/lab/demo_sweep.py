@@ -22,15 +22,23 @@ if str(HERE.parent) not in sys.path:
     sys.path.insert(0, str(HERE.parent))  # so ``lab.netns`` / ``lab.sweepnet`` import
 
 
-def demo_sweep(outdir: Path, db_url: str | None = None) -> str:
+def demo_sweep(outdir: Path, db_url: str | None = None,
+               skip: type[Exception] | None = None) -> str:
     """Build the 7-host sweep lab, scan it, write the results to ``outdir``; one-line summary.
 
     Files written: ``sweep-table.txt`` (the dry-run table), ``sweep-hosts.json`` (facts) and
     ``sweep-run.json`` (the CMDB run summary: new/changed/missing). ``db_url`` defaults to a
-    SQLite file in ``outdir``.
+    SQLite file in ``outdir``. ``skip``: raise this (e.g. ``netcmdb.demo.Skip``) with the reason
+    instead of returning a "skipped" line, for demo.py's step protocol::
+
+        def step_sweep(d):
+            return load_demo_sweep().demo_sweep(d.outdir, d.db_url, skip=Skip)
     """
     if os.geteuid() != 0 or shutil.which("ip") is None:
-        return "sweep demo skipped: needs root and iproute2 to build network namespaces"
+        reason = "sweep demo skipped: needs root and iproute2 to build network namespaces"
+        if skip is not None:
+            raise skip(reason)
+        return reason
     from lab.sweepnet import SweepNet, standard_hosts
 
     outdir = Path(outdir)
