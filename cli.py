@@ -559,3 +559,605 @@ def _echo_toml_table(prefix: str, table: dict) -> None:  # type: ignore[type-arg
             click.echo(f"{k} = {json.dumps(v, ensure_ascii=False)}")
     for k, v in subs.items():
         _echo_toml_table(f"{prefix}.{k}", v)
+
+
+# ---- exporters commands ----
+_EXPORT_FORMATS = {
+    # name: (help, writes a directory)
+    "xlsx": ("Asset register workbook: one sheet per building (Excel / WPS / LibreOffice).", False),
+    "yaml": ("The netcmdb/1 document as YAML.", False),
+    "graphml": ("Graph for yEd / Gephi / networkx (GraphML).", False),
+    "gexf": ("Graph for Gephi (GEXF 1.2).", False),
+    "dot": ("Graphviz DOT source of the graph.", False),
+    "svg": ("Graph drawn by Graphviz as SVG (up to 3,000 CIs: select a part).", False),
+    "drawio": ("diagrams.net / draw.io diagram.", False),
+    "netbox": ("NetBox bulk-import CSV files (a directory, with a README.txt).", True),
+    "report": ("Self-contained HTML asset report with charts.", False),
+}
+
+
+def _export_selected_document(ctx: click.Context, buildings: tuple[str, ...],
+                              classes: tuple[str, ...]) -> tuple[dict, object]:
+    """Read the CMDB once (one transaction) as a netcmdb/1 document, plus the last run."""
+    from netcmdb.cmdb.db import session_scope
+    from netcmdb.exporters.document import select
+    from netcmdb.exporters.netcmdb_json import export_document
+    from netcmdb.exporters.report import last_run
+
+    with session_scope(engine_of(ctx)) as session:
+        doc = export_document(session)
+        run = last_run(session)
+    part = select(doc, buildings=buildings or None, classes=classes or None)
+    if run is not None and (buildings or classes):  # the report shows the selection only
+        names = {ci["name"] for ci in part["cis"]}
+        run.new = [n for n in run.new if n in names]
+        run.missing = [n for n in run.missing if n in names]
+    return part, run
+
+
+def _write_export(fmt: str, doc: dict, run: object, out: str, selection: str) -> str:
+    import importlib
+
+    from netcmdb.exporters.output import atomic_dir, atomic_file
+
+    if fmt == "netbox":
+        from netcmdb.exporters import netbox
+
+        with atomic_dir(out) as tmp:
+            result = netbox.write_netbox(doc, tmp)
+        n_dev = len(result.rows["07_devices.csv"])
+        return f"{n_dev} devices, {len(result.skipped)} items not exportable (see README.txt)"
+    # (module, function): imported on demand, so `export yaml` does not load openpyxl.
+    writers = {"xlsx": ("xlsx", "write_xlsx"), "yaml": ("yaml_fmt", "write_yaml"),
+               "graphml": ("graph", "write_graphml"), "gexf": ("graph", "write_gexf"),
+               "dot": ("graph", "write_dot"), "svg": ("graph", "write_svg"),
+               "drawio": ("graph", "write_drawio"), "report": ("report", "write_report")}
+    module, func = writers[fmt]
+    writer = getattr(importlib.import_module(f"netcmdb.exporters.{module}"), func)
+    with atomic_file(out) as tmp:
+        if fmt == "report":
+            writer(doc, tmp, run=run, selection=selection)
+        else:
+            writer(doc, tmp)
+    return f"{len(doc['cis'])} CIs"
+
+
+def _make_export_command(fmt: str, help_text: str, is_dir: bool) -> None:
+    @export_cmd.command(fmt, help=help_text)
+    @click.option("--building", "buildings", multiple=True, metavar="B",
+                  help="Only CIs in this building (repeatable).")
+    @click.option("--class", "classes", multiple=True, metavar="CLASS",
+                  help="Only CIs of this class (repeatable).")
+    @click.option("--out", "-o", "--output", "out", required=True,
+                  type=click.Path(dir_okay=is_dir, file_okay=not is_dir, writable=True),
+                  help="Output directory." if is_dir else "Output file.")
+    @click.pass_context
+    def _cmd(ctx: click.Context, buildings: tuple[str, ...], classes: tuple[str, ...],
+             out: str) -> None:
+        doc, run = _export_selected_document(ctx, buildings, classes)
+        selection = " ".join([f"building={b}" for b in buildings] +
+                             [f"class={c}" for c in classes])
+        summary = _write_export(fmt, doc, run, out, selection)
+        click.echo(f"wrote {out} ({summary})", err=True)
+
+
+for _fmt, (_help, _is_dir) in _EXPORT_FORMATS.items():
+    _make_export_command(_fmt, _help, _is_dir)
+
+
+# ---- discovery sweep commands ----
+# `scan` builds one list of ScanResults from every enabled method, then ingests it once. Other
+# areas add their methods (--snmp/--crawl, --ssh) as more `_xxx_scan(...)` calls in `scan_cmd`.
+
+def _sweep_progress(enabled: bool):  # type: ignore[no-untyped-def]
+    """A rich progress bar on stderr (only on a terminal) and a callback factory for it."""
+    import contextlib
+
+    if not enabled:
+        return contextlib.nullcontext(), (lambda label: None)
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(TextColumn("{task.description:<12}"), BarColumn(),
+                   TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                   console=Console(stderr=True), transient=True)
+
+    def factory(label: str):  # type: ignore[no-untyped-def]
+        task = bar.add_task(label, total=None)
+
+        def cb(done: int, total: int, _msg: str) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return cb
+
+    return bar, factory
+
+
+def _sweep_scan(addresses: list[str], methods: list[str], options, progress=None):  # type: ignore[no-untyped-def]
+    """Run the enabled sweep methods (arp/icmp/tcp) over ``addresses``.
+
+    Returns ``(results, notes)``: the results worth ingesting -- every live host, plus real
+    per-host failures (a silent address in a sweep is not a failure, it is how a CI goes
+    missing) -- and the scanners' notes (e.g. "not root, using ping").
+    """
+    from dataclasses import replace
+
+    from netcmdb.discovery.base import get_scanner
+
+    # ARP first: on a directly connected segment an address that ignores ARP cannot answer
+    # anything else, so later methods skip it (faster, and politer to the network).
+    sweep_methods = [m for m in ("arp", "icmp", "tcp") if m in methods]
+    results, notes = [], []
+    ruled_out: set[str] = set()
+    for m in sweep_methods:
+        scanner = get_scanner(m)
+        extra = dict(options.extra)
+        if "arp" in sweep_methods:
+            extra["arp_prefilter"] = False  # the ARP sweep above already did that job
+        opts = replace(options, progress=progress(m) if progress else None, extra=extra)
+        todo = [a for a in addresses if a not in ruled_out]
+        for r in scanner.scan(todo, opts) if todo else ():
+            if r.alive:
+                results.append(r)
+            elif r.error_kind in ("timeout", "excluded"):
+                if m == "arp" and r.error_kind == "timeout":
+                    ruled_out.add(r.target)
+            elif r.error_kind == "unreachable" and len(sweep_methods) > 1:
+                continue  # e.g. ARP cannot reach a routed subnet; the other methods did
+            else:
+                results.append(r)
+        notes.extend(getattr(scanner, "notes", []))
+    return results, notes
+
+
+def _sweep_hosts(results) -> list[dict]:  # type: ignore[no-untyped-def]
+    """One row per live address, merging what each method saw (for display only)."""
+    hosts: dict[str, dict] = {}
+    for r in results:
+        d = r.device
+        if d is None:
+            continue
+        h = hosts.setdefault(d.ip or r.target, {
+            "ip": d.ip or r.target, "mac": None, "mac_vendor": None, "dns_name": None,
+            "netbios_name": None, "open_ports": [], "methods": [], "rtt_ms": None})
+        h["methods"].append(str(d.source))
+        for k in ("mac", "mac_vendor", "dns_name", "netbios_name"):
+            h[k] = h[k] or getattr(d, k)
+        h["open_ports"] = sorted(set(h["open_ports"]) | set(d.open_ports))
+        if d.rtt_ms is not None and (h["rtt_ms"] is None or d.rtt_ms < h["rtt_ms"]):
+            h["rtt_ms"] = d.rtt_ms
+    import ipaddress
+
+    return sorted(hosts.values(), key=lambda h: ipaddress.ip_address(h["ip"]))
+
+
+def _print_summary(summary, as_json: bool, what: str) -> None:  # type: ignore[no-untyped-def]
+    import json
+    from dataclasses import asdict
+
+    if as_json:
+        click.echo(json.dumps(asdict(summary), indent=2, default=str))
+        return
+    from rich.console import Console
+
+    con = Console()
+    con.print(f"{what}: run {summary.run_id}: {len(summary.new)} new, {len(summary.changed)} "
+              f"changed, {len(summary.missing)} missing, {len(summary.failed)} failed")
+    for label, names in (("new", summary.new), ("changed", summary.changed),
+                         ("missing", summary.missing)):
+        for n in names:
+            con.print(f"  {label:<8} {n}", markup=False, highlight=False)
+    for f in summary.failed[:20]:
+        con.print(f"  failed   {f.get('target')}: {f.get('error')}", markup=False,
+                  highlight=False)
+
+
+@cli.command("scan")
+@click.argument("targets", nargs=-1)
+@click.option("--arp", is_flag=True, help="ARP sweep of the local segment (root).")
+@click.option("--icmp", is_flag=True, help="ICMP echo sweep (unprivileged fallback if not root).")
+@click.option("--tcp", "tcp_ports", metavar="PORTS", default=None,
+              help="TCP connect probes of PORTS, e.g. 22,80,443,8000-8010.")
+@click.option("--rate", type=click.IntRange(1, 1_000_000), default=None,
+              help="Packets per second (default 1000).")
+@click.option("--timeout", type=click.FloatRange(0.01, 60), default=None,
+              help="Longest wait for a reply, seconds (default 1.0; adaptive below it).")
+@click.option("--retries", type=click.IntRange(0, 10), default=None,
+              help="Extra tries for silent targets (default 1).")
+@click.option("--exclude", multiple=True, metavar="X",
+              help="CIDR/range/address/@file never probed (repeatable; adds to the config's).")
+@click.option("--max-hosts", type=click.IntRange(1), default=None,
+              help="Refuse larger scans (default 65536).")
+@click.option("--allow-public", is_flag=True, help="Permit internet-routed addresses.")
+@click.option("--no-dns", is_flag=True, help="Skip reverse DNS lookups.")
+@click.option("--netbios", is_flag=True, help="Ask live hosts for their NetBIOS name (UDP 137).")
+@click.option("--json", "as_json", is_flag=True, help="JSON on stdout, no progress bar.")
+@click.option("--dry-run", is_flag=True, help="Print the facts; do not write the CMDB.")
+@click.option("--profile", default=None, metavar="NAME",
+              help="Saved profile [scan.profiles.NAME] from the config file.")
+@click.pass_context
+def scan_cmd(ctx: click.Context, targets: tuple[str, ...], arp: bool, icmp: bool,
+             tcp_ports: str | None, rate: int | None, timeout: float | None,
+             retries: int | None, exclude: tuple[str, ...], max_hosts: int | None,
+             allow_public: bool, no_dns: bool, netbios: bool, as_json: bool, dry_run: bool,
+             profile: str | None) -> None:
+    """Sweep TARGET... (CIDRs, ranges like 10.0.0.1-50, addresses, @file) and update the CMDB.
+
+    Prints what is new, changed and missing since the last run.
+    """
+    import json
+    import os
+    from dataclasses import asdict
+
+    from netcmdb.discovery.base import ScanOptions
+    from netcmdb.discovery.profiles import (
+        ScanProfile,
+        default_scopes,
+        global_excludes,
+        profile_from_config,
+    )
+    from netcmdb.discovery.sweep import parse_ports
+    from netcmdb.discovery.targets import DEFAULT_MAX_HOSTS, resolve_scope
+    from netcmdb.errors import ConfigError, ScopeError
+
+    from netcmdb.config import config_path
+
+    # Validating a config file imports the reconciler (SQLAlchemy, ~0.5 s); without a file
+    # there is nothing to validate, which keeps a --dry-run sweep fast.
+    cfg = config_of(ctx) if config_path().exists() else {}
+    if profile:
+        prof, excludes = profile_from_config(cfg, profile)
+    else:
+        prof, excludes = ScanProfile("cli"), global_excludes(cfg)
+    specs = list(targets) or prof.targets or default_scopes(cfg)
+    if not specs:
+        raise ScopeError("no targets: give TARGET..., a --profile with targets, or [scan] "
+                         "scopes in the config file")
+    methods = [m for m, on in (("arp", arp), ("icmp", icmp), ("tcp", tcp_ports)) if on]
+    methods = methods or list(prof.methods) or (["arp", "icmp"] if os.geteuid() == 0
+                                                 else ["icmp"])
+    ports = tcp_ports or prof.tcp_ports
+    if "tcp" in methods:
+        try:
+            ports = ",".join(map(str, parse_ports(ports or "22,23,80,443,445,3389,8080,9100")))
+        except ValueError as exc:
+            raise ConfigError(f"--tcp: {exc}") from None
+    excludes = [*excludes, *prof.exclude, *exclude]
+    scope = resolve_scope(specs, excludes,
+                          max_hosts=max_hosts or prof.max_hosts or DEFAULT_MAX_HOSTS,
+                          allow_public=allow_public or prof.allow_public)
+    options = ScanOptions(
+        timeout_s=timeout or prof.timeout or 1.0,
+        retries=retries if retries is not None else (prof.retries if prof.retries is not None
+                                                     else 1),
+        rate_pps=rate or prof.rate or 1000, excludes=excludes,
+        extra={"ports": ports, "resolve": not no_dns and prof.resolve is not False,
+               "netbios": netbios or bool(prof.netbios)})
+
+    bar, factory = _sweep_progress(sys.stderr.isatty() and not as_json)
+    with bar:
+        results: list = []
+        sweep_results, notes = _sweep_scan(scope.addresses, methods, options, factory)
+        results += sweep_results
+        # (other areas: results += _snmp_scan(...); results += _ssh_scan(...))
+    for n in notes:
+        click.echo(f"note: {n}", err=True)
+
+    if dry_run:
+        hosts = _sweep_hosts(results)
+        errors = [{"target": r.target, "kind": r.error_kind, "error": r.error}
+                  for r in results if r.error]
+        if as_json:
+            click.echo(json.dumps({"targets": specs, "excludes": excludes, "methods": methods,
+                                   "probed": len(scope.addresses), "hosts": hosts,
+                                   "facts": [asdict(r.device) for r in results if r.device],
+                                   "errors": errors}, indent=2, default=str))
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        console = Console(width=None if sys.stdout.isatty() else 160)
+
+        table = Table(title=f"{len(hosts)} live of {len(scope.addresses)} probed "
+                            f"({', '.join(methods)}; dry run, CMDB unchanged)")
+        for col in ("IP", "MAC", "Vendor", "Name", "Open TCP", "Seen by"):
+            table.add_column(col)
+        for h in hosts:
+            table.add_row(h["ip"], h["mac"] or "", h["mac_vendor"] or "",
+                          h["dns_name"] or h["netbios_name"] or "",
+                          ",".join(map(str, h["open_ports"])), ",".join(h["methods"]))
+        console.print(table)
+        for e in errors[:20]:
+            click.echo(f"failed {e['target']}: {e['error']}", err=True)
+        return
+
+    from netcmdb.cmdb.db import session_scope
+    from netcmdb.cmdb.reconcile import ingest
+
+    engine = engine_of(ctx)
+    with session_scope(engine) as session:
+        summary = ingest(session, results, source="sweep", targets=specs, methods=methods,
+                         covered=scope.covered, config=_reconcile_config(ctx))
+    _print_summary(summary, as_json, "scan")
+
+
+@import_cmd.command("nmap")
+@click.argument("xml_file", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--json", "as_json", is_flag=True, help="JSON summary on stdout.")
+@click.pass_context
+def import_nmap_cmd(ctx: click.Context, xml_file: str, as_json: bool) -> None:
+    """Import hosts, MACs, names, open ports and OS guesses from nmap -oX output."""
+    from netcmdb.cmdb.db import session_scope
+    from netcmdb.cmdb.reconcile import ingest
+    from netcmdb.discovery.nmapxml import parse
+
+    results = parse(xml_file)  # all parsing before the CMDB is touched: bad file, no change
+    live = [r for r in results if r.alive]
+    engine = engine_of(ctx)
+    with session_scope(engine) as session:
+        summary = ingest(session, live, source="nmap", targets=[xml_file], methods=["nmap"],
+                         covered=[], config=_reconcile_config(ctx))
+    _print_summary(summary, as_json, f"import nmap ({len(live)} up of {len(results)} hosts)")
+
+
+# ---- ssh commands ----
+# `scan --ssh`: SSH CLI collection (discovery.ssh). The lead merges this `scan` with the sweep and
+# snmp front-ends; the SSH part is `_ssh_scan(ctx, targets, **opts)` plus `_SSH_OPTIONS`.
+
+_SSH_MAX_EXPANDED = 4096
+
+
+def _ssh_expand(targets: tuple[str, ...]) -> list[str]:
+    """IPs, hostnames, host:port and CIDRs -> target strings (CIDRs become their hosts)."""
+    import ipaddress
+
+    from netcmdb.errors import ScopeError
+
+    out: list[str] = []
+    for t in targets:
+        if "/" in t:
+            try:
+                net = ipaddress.ip_network(t, strict=False)
+            except ValueError:
+                raise ScopeError(f"bad target {t!r}: not an address or CIDR") from None
+            if net.num_addresses > _SSH_MAX_EXPANDED:
+                raise ScopeError(f"{t} has {net.num_addresses} addresses; SSH scans are limited "
+                                 f"to {_SSH_MAX_EXPANDED} (split the range)")
+            out.extend(str(h) for h in (net.hosts() if net.num_addresses > 2 else net))
+        else:
+            out.append(t)
+    return list(dict.fromkeys(out))
+
+
+def _ssh_default_scope(targets: list[str], configured: list[str]) -> list[str]:
+    """Where a crawl may go: ``[scan] scopes`` from the config, else each target's /24 (/64)."""
+    import ipaddress
+
+    if configured:
+        return configured
+    scope = []
+    for t in targets:
+        host = t.rsplit(":", 1)[0] if t.count(":") == 1 else t.strip("[]")
+        try:
+            addr = ipaddress.ip_address(host)
+        except ValueError:
+            continue
+        scope.append(str(ipaddress.ip_network(f"{addr}/{24 if addr.version == 4 else 64}",
+                                              strict=False)))
+    return list(dict.fromkeys(scope))
+
+
+def _ssh_scan(ctx: click.Context, targets: list[str], **opts) -> list:  # type: ignore[no-untyped-def,type-arg]
+    """Run the SSH collector (or crawl) for ``targets``; returns the ScanResults.
+
+    ``opts``: platform, crawl, accept_new_host_keys, known_hosts, ssh_port, credentials,
+    scope, exclude, max_depth, timeout, device_timeout, concurrency, progress.
+    """
+    from pathlib import Path
+
+    from netcmdb.discovery.credentials import load_credentials
+    from netcmdb.discovery.ssh import SshSettings, collect_many, crawl_ssh, default_known_hosts
+
+    cfg = config_of(ctx)
+    ssh_cfg = cfg.get("ssh", {}) if isinstance(cfg.get("ssh"), dict) else {}
+    creds = load_credentials(config=cfg, credential_set=opts.get("credentials"))
+    known_hosts = opts.get("known_hosts") or ssh_cfg.get("known_hosts")
+    settings = SshSettings(
+        credentials=creds,
+        platform=opts.get("platform") or ssh_cfg.get("platform"),
+        port=int(opts.get("ssh_port") or ssh_cfg.get("port") or 22),
+        known_hosts=Path(known_hosts).expanduser() if known_hosts else default_known_hosts(),
+        accept_new_host_keys=bool(opts.get("accept_new_host_keys")),
+        command_timeout_s=float(opts.get("timeout") or ssh_cfg.get("command_timeout") or 30),
+        device_timeout_s=float(opts.get("device_timeout") or ssh_cfg.get("device_timeout") or 180),
+        concurrency=int(opts.get("concurrency") or ssh_cfg.get("concurrency") or 32),
+    )
+    scan_cfg = cfg.get("scan", {}) if isinstance(cfg.get("scan"), dict) else {}
+    excludes = list(opts.get("exclude") or ()) + list(scan_cfg.get("excludes", []))
+    progress = opts.get("progress")
+    if opts.get("crawl"):
+        scope = list(opts.get("scope") or ()) or _ssh_default_scope(targets,
+                                                                    scan_cfg.get("scopes", []))
+        out = crawl_ssh(targets, settings, scope=scope, excludes=excludes,
+                        max_depth=int(opts.get("max_depth", 3)), progress=progress)
+        return out.results
+    from netcmdb.discovery.ssh import is_excluded
+
+    todo = [t for t in targets if not is_excluded(t, excludes)]
+    return list(collect_many(todo, settings, progress=progress))
+
+
+def _ssh_result_json(r) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    import dataclasses
+
+    return dataclasses.asdict(r)
+
+
+def _ssh_render(results: list, summary) -> None:  # type: ignore[no-untyped-def,type-arg]
+    from rich.table import Table
+    from rich.text import Text  # device strings are untrusted: never parsed as rich markup
+
+    table = Table(title="SSH collection")
+    for col in ("target", "hostname", "platform", "model", "serial", "nbrs", "fdb", "arp",
+                "status"):
+        table.add_column(col)
+    for r in sorted(results, key=lambda x: x.target):
+        d = r.device
+        if r.error:
+            status = Text(f"{r.error_kind}: {r.error}", style="red")
+        elif d is not None and d.warnings:
+            status = Text(f"ok, {len(d.warnings)} warning(s)", style="yellow")
+        else:
+            status = Text("ok", style="green")
+        cells = [r.target, d.hostname if d else "", d.platform if d else "",
+                 d.model if d else "", d.serial if d else "",
+                 str(len(d.neighbors)) if d else "", str(len(d.fdb)) if d else "",
+                 str(len(d.arp)) if d else ""]
+        table.add_row(*(Text(c or "") for c in cells), status)
+    _console().print(table)
+    if summary is not None:
+        click.echo(_summary_line("ssh", summary))
+
+
+def _ssh_platform_choices() -> list[str]:
+    from netcmdb.discovery.platforms import CLI_COMMANDS
+
+    return sorted(CLI_COMMANDS)
+
+
+def _ssh_options() -> list[click.Option]:
+    """The SSH options of `scan` (shared by the stand-alone command and the attach path)."""
+    return [
+        click.Option(["--ssh", "use_ssh"], is_flag=True,
+                     help="Collect over SSH (netmiko + TextFSM): model, serial, LLDP/CDP, MAC, ARP."),
+        click.Option(["--platform"], type=click.Choice(_ssh_platform_choices()), default=None,
+                     help="SSH: device platform; default: detect from show/display version."),
+        click.Option(["--crawl"], is_flag=True,
+                     help="Follow LLDP/CDP neighbours (bounded by --scope)."),
+        click.Option(["--scope"], multiple=True, metavar="CIDR",
+                     help="Networks a crawl may enter (default: [scan] scopes, else each seed's /24)."),
+        click.Option(["--exclude"], multiple=True, metavar="CIDR", help="Never contact these."),
+        click.Option(["--max-depth"], type=click.IntRange(0, 32), default=3, show_default=True,
+                     help="Crawl depth (0: only the seeds)."),
+        click.Option(["--accept-new-host-keys"], is_flag=True,
+                     help="SSH: trust and record host keys not yet in known_hosts."),
+        click.Option(["--known-hosts"], type=click.Path(dir_okay=False), default=None,
+                     help="SSH known_hosts (default: $NETCMDB_SSH_KNOWN_HOSTS or ~/.ssh/known_hosts)."),
+        click.Option(["--ssh-port"], type=click.IntRange(1, 65535), default=None,
+                     help="SSH port (default 22; a target may say host:port)."),
+        click.Option(["--credentials", "credential_set"], default=None, metavar="NAME",
+                     help="Credential set [credentials.NAME] from the config file."),
+        click.Option(["--timeout"], type=click.FloatRange(0.5, 3600), default=None,
+                     help="SSH: seconds to wait for one command's output (default 30)."),
+        click.Option(["--device-timeout"], type=click.FloatRange(1, 36000), default=None,
+                     help="SSH: seconds one device may take in total (default 180)."),
+        click.Option(["--concurrency"], type=click.IntRange(1, 512), default=None,
+                     help="Devices collected at once (default 32)."),
+        click.Option(["--no-store"], is_flag=True, help="Do not write the results into the CMDB."),
+        click.Option(["--json", "as_json"], is_flag=True,
+                     help="Print results and run summary as JSON."),
+    ]
+
+
+def _ssh_scan_command(ctx: click.Context, targets: tuple[str, ...], **kw) -> None:  # type: ignore[no-untyped-def]
+    """`scan ... --ssh`: collect, store (unless --no-store/--dry-run), render."""
+    import logging
+    import sys as _sys
+
+    from netcmdb.errors import ConfigError
+
+    if not targets:
+        raise ConfigError("scan --ssh needs at least one target (address, host name, CIDR)")
+    verbose = ctx.find_root().obj.get("verbose", 0)
+    if verbose:
+        logging.basicConfig(level=logging.DEBUG if verbose > 1 else logging.INFO,
+                            stream=_sys.stderr)
+    as_json = bool(kw.get("as_json"))
+    expanded = _ssh_expand(targets)
+    progress = None
+    bar = None
+    if _sys.stderr.isatty() and not as_json:
+        from rich.progress import Progress
+
+        bar = Progress(console=_console(err=True), transient=True)
+        task = bar.add_task("ssh", total=len(expanded))
+
+        def progress(done: int, total: int, target: str) -> None:
+            bar.update(task, completed=done, total=max(total, done), description=target)
+
+        bar.start()
+    try:
+        results = _ssh_scan(ctx, expanded, platform=kw.get("platform"), crawl=kw.get("crawl"),
+                            scope=kw.get("scope"), exclude=kw.get("exclude"),
+                            max_depth=kw.get("max_depth", 3),
+                            accept_new_host_keys=kw.get("accept_new_host_keys"),
+                            known_hosts=kw.get("known_hosts"), ssh_port=kw.get("ssh_port"),
+                            credentials=kw.get("credential_set"), timeout=kw.get("timeout"),
+                            device_timeout=kw.get("device_timeout"),
+                            concurrency=kw.get("concurrency"), progress=progress)
+    finally:
+        if bar is not None:
+            bar.stop()
+    summary = None
+    if not (kw.get("no_store") or kw.get("dry_run")):
+        from netcmdb.cmdb.db import session_scope
+        from netcmdb.cmdb.reconcile import ingest
+
+        with session_scope(engine_of(ctx)) as s:
+            # SSH sees only managed devices: absence from an SSH run proves nothing, so nothing
+            # is counted missing (covered=[]).
+            summary = ingest(s, results, source="ssh", targets=list(targets), methods=["ssh"],
+                             covered=[], config=_reconcile_config(ctx))
+    if as_json:
+        _print_json({
+            "results": [_ssh_result_json(r) for r in results],
+            "run": None if summary is None else {
+                "run_id": summary.run_id, "new": summary.new, "changed": summary.changed,
+                "missing": summary.missing, "failed": summary.failed},
+        })
+    else:
+        _ssh_render(results, summary)
+
+
+def _ssh_install() -> None:
+    """Give `scan` its SSH options.
+
+    No `scan` yet: a minimal one (SSH only). A `scan` from another area (sweep/SNMP): append the
+    SSH options it lacks and route `--ssh` here, everything else to the original callback.
+    """
+    import functools
+
+    from netcmdb.errors import ConfigError
+
+    existing = cli.commands.get("scan")
+    if existing is None:
+
+        @cli.command("scan")
+        @click.argument("targets", nargs=-1, required=True)
+        @click.pass_context
+        def scan_cmd(ctx: click.Context, targets: tuple[str, ...], **kw) -> None:  # type: ignore[no-untyped-def]
+            """Discover TARGETS (IPs, host names, host:port, CIDRs) and record them in the CMDB."""
+            if not kw.get("use_ssh"):
+                raise ConfigError("choose a scan method (this build's `scan` knows --ssh)")
+            _ssh_scan_command(ctx, targets, **kw)
+
+        scan_cmd.params.extend(_ssh_options())
+        return
+    have = {p.name for p in existing.params}
+    added = [o for o in _ssh_options() if o.name not in have]
+    existing.params.extend(added)
+    original = existing.callback
+    assert original is not None
+
+    @functools.wraps(original)
+    def callback(*args, **kw):  # type: ignore[no-untyped-def]
+        if kw.get("use_ssh"):
+            return _ssh_scan_command(click.get_current_context(), kw.pop("targets", ()), **kw)
+        for o in added:
+            kw.pop(o.name, None)
+        return original(*args, **kw)
+
+    existing.callback = callback
+
+
+_ssh_install()

@@ -121,6 +121,11 @@ STEPS: list[Step] = [
     Step("summary", step_summary),
 ]
 
+# ---- exporters demo steps ----
+from netcmdb.exporters.demo_steps import demo_steps  # noqa: E402
+
+STEPS.extend(demo_steps())
+
 
 def run(outdir: Path, steps: list[Step] | None = None) -> list[tuple[str, str, str, float]]:
     """Run the steps; returns (name, status ok|skipped|failed, detail, seconds) per step."""
