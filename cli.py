@@ -328,9 +328,15 @@ def _do_import(ctx: click.Context, kind: str, path: str, as_json: bool) -> None:
     from netcmdb.cmdb import importer
     from netcmdb.cmdb.db import session_scope
 
+    from contextlib import nullcontext
+
     cfg = _reconcile_config(ctx)
     func = importer.import_json_file if kind == "json" else importer.import_csv_file
-    with session_scope(engine_of(ctx)) as s:
+    err = _console(err=True)
+    # one transaction, no meaningful steps to count: a spinner on a terminal, silence otherwise
+    busy = (err.status(f"importing {path} ...") if err.is_terminal and not as_json
+            else nullcontext())
+    with busy, session_scope(engine_of(ctx)) as s:
         summary = func(s, path, config=cfg)
     if as_json:
         _print_json({"run": summary.run_id, "new": summary.new, "changed": summary.changed,
