@@ -328,9 +328,15 @@ def _do_import(ctx: click.Context, kind: str, path: str, as_json: bool) -> None:
     from netcmdb.cmdb import importer
     from netcmdb.cmdb.db import session_scope
 
+    from contextlib import nullcontext
+
     cfg = _reconcile_config(ctx)
     func = importer.import_json_file if kind == "json" else importer.import_csv_file
-    with session_scope(engine_of(ctx)) as s:
+    err = _console(err=True)
+    # one transaction, no meaningful steps to count: a spinner on a terminal, silence otherwise
+    busy = (err.status(f"importing {path} ...") if err.is_terminal and not as_json
+            else nullcontext())
+    with busy, session_scope(engine_of(ctx)) as s:
         summary = func(s, path, config=cfg)
     if as_json:
         _print_json({"run": summary.run_id, "new": summary.new, "changed": summary.changed,
@@ -357,38 +363,7 @@ def import_csv_cmd(ctx: click.Context, path: str, as_json: bool) -> None:
     _do_import(ctx, "csv", path, as_json)
 
 
-def _nmap_available() -> bool:
-    import importlib.util
-
-    try:
-        return importlib.util.find_spec("netcmdb.discovery.nmapxml") is not None
-    except ImportError:
-        return False
-
-
-if _nmap_available() and "nmap" not in import_cmd.commands:
-
-    @import_cmd.command("nmap")
-    @click.argument("path", type=click.Path(dir_okay=False))
-    @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
-    @click.pass_context
-    def import_nmap_cmd(ctx: click.Context, path: str, as_json: bool) -> None:
-        """Import an nmap XML file (-oX): hosts, MACs, names, open ports, OS guess."""
-        from netcmdb.cmdb.db import session_scope
-        from netcmdb.cmdb.reconcile import ingest
-        from netcmdb.discovery import nmapxml
-
-        results = nmapxml.parse(path)
-        covered = sorted({r.target for r in results if r.target})
-        with session_scope(engine_of(ctx)) as s:
-            summary = ingest(s, results, source="nmap", targets=[path], methods=["nmap"],
-                             covered=covered, config=_reconcile_config(ctx))
-        if as_json:
-            _print_json({"run": summary.run_id, "new": summary.new,
-                         "changed": summary.changed, "missing": summary.missing,
-                         "failed": summary.failed})
-        else:
-            click.echo(_summary_line(f"imported {path}", summary))
+# `import nmap` is defined by the discovery sweep block (netcmdb.discovery.nmapxml + ingest).
 
 
 @export_cmd.command("json")
