@@ -66,7 +66,7 @@ def config_of(ctx: click.Context) -> dict:  # type: ignore[type-arg]
 def main() -> None:
     """Console-script entry point: library errors are one line and exit status 2."""
     try:
-        cli.main(standalone_mode=False)
+        rv = cli.main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(1)
@@ -78,6 +78,9 @@ def main() -> None:
         sys.exit(2)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    # standalone_mode=False returns ctx.exit(N)'s code instead of exiting: keep it.
+    if isinstance(rv, int) and rv:
+        sys.exit(rv)
 
 
 # Command groups, defined here once so every area can add its commands to them.

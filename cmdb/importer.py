@@ -278,7 +278,7 @@ def load_json(path: str | Path) -> Any:
 
 
 def _uncsv(v: str) -> str:
-    # undo exporters.safety.neutralize_cell so a CSV export round-trips
+    # undo safety.neutralize_cell so a CSV export round-trips
     return v[1:] if v.startswith(_CSV_FORMULA) else v
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import networkx as nx
 
 from netcmdb.errors import ExportError
-from netcmdb.exporters.safety import xml_text
+from netcmdb.safety import xml_text
 
 FORMAT = "netcmdb/1"
 

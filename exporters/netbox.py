@@ -34,7 +34,7 @@ from typing import Any
 
 from netcmdb.errors import ExportError
 from netcmdb.exporters.document import check_document, location_of
-from netcmdb.exporters.safety import neutralize_cell, xml_text
+from netcmdb.safety import neutralize_cell, xml_text
 
 #: File name -> header, in import order. Every header is a field of NetBox's import form
 #: (checked by tests/exporters/test_netbox.py against the recorded form fields).

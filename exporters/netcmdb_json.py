@@ -5,7 +5,7 @@ identical. :func:`ci_records` is also the shape of ``netcmdb ci list --json`` (i
 ``id``, ``status``, ``first_seen``, ``last_seen``).
 
 Reads the CMDB with Core selects (no ORM objects; large CMDBs export in seconds). Must not import
-the CLI. CSV cells pass through :func:`netcmdb.exporters.safety.neutralize_cell`.
+the CLI. CSV cells pass through :func:`netcmdb.safety.neutralize_cell`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from netcmdb.cmdb.importer import CSV_COLUMNS, FORMAT
 from netcmdb.cmdb.models import CI, Change, Interface, Location, Relationship, ScanRun
 from netcmdb.errors import ExportError
-from netcmdb.exporters.safety import neutralize_cell
+from netcmdb.safety import neutralize_cell
 
 _PLAIN = ("role", "ip", "mac", "serial", "vendor", "model", "platform", "os", "os_version",
           "description", "owner", "contact")
@@ -151,7 +151,7 @@ CSV_TABLES = ("cis", "links", "dependencies", "groups", "interfaces", "changes",
 
 def _csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(header)
     for r in rows:
         w.writerow(["" if v is None else neutralize_cell(v) for v in r])

@@ -30,7 +30,7 @@ import networkx as nx
 
 from netcmdb.errors import ExportError
 from netcmdb.exporters.document import building_of, check_document, location_of, physical_graph
-from netcmdb.exporters.safety import xml_text
+from netcmdb.safety import xml_text
 
 ROOT_ROLES = frozenset({"core", "gateway"})
 MAX_ROWS = 300  # per table; the rest is counted, not listed

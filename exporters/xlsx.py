@@ -30,7 +30,7 @@ from netcmdb.exporters.document import (
     flat_ci,
     location_of,
 )
-from netcmdb.exporters.safety import neutralize_cell, xml_text
+from netcmdb.safety import neutralize_cell, xml_text
 
 #: (row key, header) of the register columns, in order.
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -46,7 +46,7 @@ NO_BUILDING = "No building"
 EXCEL_CELL_MAX = 32767
 _MAX_WIDTH = 60
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # as exporters.safety.neutralize_cell
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # as safety.neutralize_cell
 
 
 def cell(value: object) -> object:

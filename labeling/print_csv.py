@@ -3,9 +3,7 @@
 UTF-8 with a BOM (so Excel and P-touch read Chinese room names), every cell passed through the
 OWASP formula-injection guard: a hostname like ``=HYPERLINK(...)`` arrives as text.
 
-LAYERING NOTE: ``neutralize_cell`` lives in ``netcmdb.exporters.safety`` which, by the data-flow
-order, comes after labeling. It is imported from there until the lead moves ``safety`` to a
-neutral module; nothing else from exporters is used.
+``neutralize_cell`` comes from ``netcmdb.safety``, the layer-neutral module every writer uses.
 Must not import cmdb or the CLI; never prints.
 """
 
@@ -16,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from netcmdb.errors import LabelError
-from netcmdb.exporters.safety import neutralize_cell  # see LAYERING NOTE
+from netcmdb.safety import neutralize_cell
 from netcmdb.labeling.items import LabelItem
 from netcmdb.labeling.print_pdf import atomic_output
 

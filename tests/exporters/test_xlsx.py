@@ -103,6 +103,6 @@ def test_room_name_column_when_known(doc, tmp_path):
 @settings(max_examples=300, deadline=None)
 @given(s=S.any_text)
 def test_property_cell_fast_path_equals_safety_functions(s):
-    from netcmdb.exporters.safety import neutralize_cell, xml_text
+    from netcmdb.safety import neutralize_cell, xml_text
 
     assert xlsx.cell(s) == neutralize_cell(xml_text(s)[:xlsx.EXCEL_CELL_MAX - 1])
