@@ -266,7 +266,8 @@ class ImpactEngine:
             if not flags[tin[x]]:
                 mark(x, ("cut", (("ci", x),)))
         for e in fe:
-            fails[self._edge_block(e)].append(("edge", e))
+            if tin[self.esrc[e]] >= 0:  # an edge of an island without a root changes nothing
+                fails[self._edge_block(e)].append(("edge", e))
         for b in sorted(fails, key=lambda b: tin[bentry[b]]):
             entry = bentry[b]
             if flags[tin[entry]]:
@@ -293,7 +294,12 @@ class ImpactEngine:
             for u in members:
                 if u not in seen and u not in bad_v and not flags[tin[u]]:
                     mark(u, ("cut", cut))
-        return flags, intervals, fails
+        intervals.sort(key=lambda iv: (iv[0], -iv[1]))
+        outer: list[tuple[int, int, Reason]] = []
+        for iv in intervals:  # drop slices nested in an earlier one (it already covers them)
+            if not outer or iv[0] >= outer[-1][1]:
+                outer.append(iv)
+        return flags, outer, fails
 
     def impact(self, cis: Iterable[int] = (), links: Iterable[int] = (),
                at_risk: bool = True) -> ImpactResult:
