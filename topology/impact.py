@@ -127,6 +127,7 @@ class ImpactEngine:
                 break
             extra |= new_phys
             self.base_down = bytearray(n)
+        self._build_merged()
         self.group_up_before = {
             g: sum(1 for m in ms if not self.base_down[m]) for g, ms in self.members.items()
         }
@@ -333,7 +334,7 @@ class ImpactEngine:
         res = ImpactResult(failed_cis, failed_links, intervals, self.order, failed,
                            logical_down, {}, group_up=group_up)
         if at_risk:
-            self._at_risk(res, fv0 | set(extra), fe, fails, flags, group_up)
+            self._at_risk(res, fv0 | set(extra), fe, flags, group_up)
         return res
 
     def _logical(self, failed: set[int], flags: bytearray,
@@ -376,41 +377,101 @@ class ImpactEngine:
         p = self.tin[x]
         return bool(self.phys[x] and p >= 0 and flags[p])
 
-    def _at_risk(self, res: ImpactResult, fv: set[int], fe: set[int], fails, flags,
-                 group_up: dict[int, int]) -> None:  # type: ignore[no-untyped-def]
-        S, tin, tout = self.S, self.tin, self.tout
+    def _build_merged(self) -> None:
+        """Blocks of the graph with every root merged into ``S``: the at-risk structure.
+
+        "Two independent paths to the roots" may end at the same root, so roots are not
+        single points of failure for this purpose; a CI is redundant when it sits with ``S``
+        in a block of >= 3 vertices, or of 2 vertices joined by >= 2 cables.
+        """
+        S, roots = self.S, self.root_set
+        pairs = []
+        meid = array("i")  # merged edge -> igraph edge id of the main graph
+        for e in range(self.n_real_edges):
+            u, v = self.esrc[e], self.edst[e]
+            u = S if u in roots else u
+            v = S if v in roots else v
+            if u != v:
+                pairs.append((u, v))
+                meid.append(e)
+        self.mg = ig.Graph(n=self.n + 1, edges=pairs)
+        self.msrc = array("i", (p[0] for p in pairs))
+        self.mdst = array("i", (p[1] for p in pairs))
+        self.meid = meid
+        self.eid2m = array("i", [-1]) * self.n_real_edges
+        for i, e in enumerate(meid):
+            self.eid2m[e] = i
+        mblock = array("i", [-1]) * (self.n + 1)
+        mmembers: list[list[int]] = []
+        s_nbrs = set(self.mg.neighbors(S)) if pairs else set()
+        for blk in self.mg.biconnected_components():
+            if len(blk) < 2 or not s_nbrs.intersection(blk) or S not in blk:
+                continue
+            if len(blk) == 2:
+                v = blk[0] if blk[1] == S else blk[1]
+                if sum(1 for w in self.mg.neighbors(v) if w == S) < 2:
+                    continue
+            bi = len(mmembers)
+            mmembers.append(list(blk))
+            for v in blk:
+                if v != S:
+                    mblock[v] = bi
+        self.mblock, self.mmembers = mblock, mmembers
+
+    def _at_risk(self, res: ImpactResult, fv: set[int], fe: set[int], flags: bytearray,
+                 group_up: dict[int, int]) -> None:
+        S, tin, tout, mblock = self.S, self.tin, self.tout, self.mblock
 
         def is_down(x: int) -> bool:
             return self.is_down_in(res, x, flags)
 
-        at_risk: dict[int, Reason] = {}
-        for b, fl in fails.items():
-            if self.bentry[b] != S:
+        dead_m: set[int] = {self.eid2m[e] for e in fe if e < self.n_real_edges}
+        touched: set[int] = set()
+        for x in fv:
+            if tin[x] < 0:
                 continue
-            members = [v for v in self.blocks[b]
+            if x in self.root_set:
+                for e in self.g.incident(x):
+                    if e < self.n_real_edges and self.eid2m[e] >= 0:
+                        dead_m.add(self.eid2m[e])
+            elif mblock[x] >= 0:
+                touched.add(mblock[x])
+        dead_m.discard(-1)
+        for m in dead_m:
+            u, v = self.msrc[m], self.mdst[m]
+            b = mblock[v] if u == S else (mblock[u] if v == S else
+                                          (mblock[u] if mblock[u] == mblock[v] else -1))
+            if b >= 0:
+                touched.add(b)
+        at_risk: dict[int, Reason] = {}
+        for b in sorted(touched):
+            members = [v for v in self.mmembers[b]
                        if v == S or (v not in fv and not flags[tin[v]]
                                      and v not in res.logical_down)]
             local = {v: i for i, v in enumerate(members)}
             edges = []
             for v in members:
-                for e in self.g.incident(v):
-                    if e in fe or self.esrc[e] != v:
+                for m in self.mg.incident(v):
+                    if m in dead_m or self.msrc[m] != v:
                         continue
-                    w = self.edst[e]
+                    w = self.mdst[m]
                     if w in local:
                         edges.append((local[v], local[w]))
             sub = ig.Graph(n=len(members), edges=edges)
             cover, aps = sub.biconnected_components(return_articulation_points=True)
             s_local = local[S]
             redundant: set[int] = set()
-            sblocks = []
+            pair_count: dict[int, int] = defaultdict(int)
+            for x, y in edges:
+                if x == s_local or y == s_local:
+                    pair_count[y if x == s_local else x] += 1
             for blk in cover:
-                if s_local in blk and len(blk) >= 3:
+                if s_local in blk and (len(blk) >= 3 or (len(blk) == 2 and pair_count[
+                        blk[0] if blk[1] == s_local else blk[1]] >= 2)):
                     redundant.update(blk)
-                sblocks.append(blk)
             spof = self._local_spofs(sub, cover, set(aps), s_local)
             for i, v in enumerate(members):
-                if v == S or i in redundant or v in self.root_set or not self.phys[v]:
+                if v == S or i in redundant or not self.phys[v]:
                     continue
                 sp = spof.get(i)
                 at_risk[v] = ("spof", members[sp] if sp is not None else None)
@@ -516,7 +577,7 @@ class _Explainer:
         if kind == "spof":
             x = reason[1]
             if x is None or x == self.e.S:
-                return "redundancy lost"
+                return "redundancy lost: now hangs on a single link"
             return f"redundancy lost: now hangs on {name[x]} alone"
         return str(reason)
 

@@ -75,7 +75,7 @@ class Oracle:
         """Physical CIs (up in G - removed - cut) that some single CI or link can cut off."""
         base = self.reach(removed, cut)
         victims: set[int] = set()
-        for x in base:
+        for x in base - self.roots:  # paths may share their root end
             victims |= base - self.reach(removed | {x}, cut) - {x}
         for k, (a, b) in enumerate(self.links):
             if k in cut or a in removed or b in removed:
