@@ -1,0 +1,164 @@
+"""The CLI end to end (a real process on a temp SQLite CMDB) and the pictures, HTML in Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from netcmdb.cmdb.models import Base
+from netcmdb.topology.generate import campus, populate
+
+HOSTILE = "<script>alert(1)</script>"
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    from netcmdb.cmdb.db import make_engine
+
+    path = tmp_path_factory.mktemp("cmdb") / "campus.sqlite"
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    Base.metadata.create_all(engine)
+    topo = campus(1500, seed=3)
+    # an untrusted device string: a switch named like a script tag, with a PC behind it
+    i = topo.name.index("A-F01-AS01")
+    topo.name[i] = HOSTILE
+    populate(engine, topo)
+    engine.dispose()
+    return url
+
+
+def cli(db: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "netcmdb", "--db", db, *args],
+                          capture_output=True, text=True, env={**os.environ}, timeout=120)
+
+
+def test_impact_json_shape(db: str) -> None:
+    p = cli(db, "impact", "A-DS1", "A-DS2", "--json")
+    assert p.returncode == 0, p.stderr
+    rep = json.loads(p.stdout)
+    assert set(rep) == {"failed", "down", "at_risk", "summary"}
+    assert [f["name"] for f in rep["failed"]] == ["A-DS1", "A-DS2"]
+    assert rep["summary"]["down"] == len(rep["down"]) > 20
+    assert set(rep["down"][0]) == {"name", "label", "class", "location", "reason"}
+    assert sum(rep["summary"]["by_building"].values()) == len(rep["down"])
+    assert set(rep["summary"]["by_building"]) == {"A"}
+    assert sum(rep["summary"]["by_room"].values()) == len(rep["down"])
+    assert rep["summary"]["notify"][0]["contact"] == "it-a@campus.example"
+    assert HOSTILE in {d["name"] for d in rep["down"]}
+
+
+def test_impact_table_and_unknown_target(db: str) -> None:
+    p = cli(db, "impact", "A-DS1")
+    assert p.returncode == 0, p.stderr
+    assert "Down:" in p.stdout and "A-DS1" in p.stdout
+    p = cli(db, "impact", "A-DS1", "no-such-switch")
+    assert p.returncode == 2
+    assert p.stderr.strip().count("\n") == 0 and "no-such-switch" in p.stderr
+    assert p.stdout == ""
+    p = cli(db, "impact", "A-DS1~core-9")
+    assert p.returncode == 2 and "core-9" in p.stderr
+
+
+def test_impact_pictures(db: str, tmp_path: Path) -> None:
+    out = tmp_path / "impact.svg"
+    p = cli(db, "impact", "A-DS1", "--format", "svg", "--out", str(out))
+    assert p.returncode == 0, p.stderr
+    svg = ET.parse(out).getroot()  # well-formed despite the hostile name
+    assert "<script>" not in out.read_text()
+    assert svg.tag.endswith("svg")
+    p = cli(db, "impact", "A-DS1", "--format", "dot")
+    assert p.returncode == 0 and p.stdout.startswith("graph")
+    # grouped: far fewer drawn nodes than down CIs
+    assert p.stdout.count("shape=folder") >= 5
+    assert p.stdout.count("shape=folder") < 200
+
+
+def test_spof_and_path(db: str) -> None:
+    p = cli(db, "topology", "spof", "--json", "--limit", "0")
+    assert p.returncode == 0, p.stderr
+    rows = json.loads(p.stdout)
+    downs = [r["down"] for r in rows]
+    assert downs == sorted(downs, reverse=True)
+    kinds = {r["kind"] for r in rows}
+    assert {"ci", "link"} <= kinds
+    assert "core-1" not in {r["name"] for r in rows}  # the cores back each other up
+    top = rows[0]
+    p2 = cli(db, "impact", top["name"], "--json") if top["kind"] != "link" else None
+    if p2 is not None:
+        assert json.loads(p2.stdout)["summary"]["down"] == top["down"]
+    p = cli(db, "topology", "path", "A0101-PC01", "srv-0001", "--json")
+    assert p.returncode == 0, p.stderr
+    paths = json.loads(p.stdout)["paths"]
+    assert paths and paths[0][0]["from"] == "A0101-PC01" and paths[0][-1]["to"] == "srv-0001"
+    assert all(h["links"][0]["from_port"] for h in paths[0])
+
+
+@pytest.mark.parametrize("fmt", ["svg", "png", "dot", "graphml", "html"])
+def test_draw_formats(db: str, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"campus.{fmt}"
+    p = cli(db, "topology", "draw", "--building", "A", "--format", fmt, "--out", str(out))
+    assert p.returncode == 0, p.stderr
+    data = out.read_bytes()
+    if fmt == "png":
+        assert data.startswith(b"\x89PNG") and len(data) > 10_000
+    elif fmt in ("svg", "graphml"):
+        root = ET.fromstring(data)
+        text = data.decode()
+        assert "<script>alert" not in text
+        if fmt == "graphml":
+            names = [d.text for d in root.iter() if d.tag.endswith("data")]
+            assert HOSTILE in names
+    elif fmt == "dot":
+        assert data.startswith(b"graph")
+    else:
+        assert b"<script>alert" not in data
+
+
+def _chromium(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--no-first-run", f"--user-data-dir={tmp_path / 'chromium'}", *args],
+        capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium not installed")
+def test_html_in_headless_chromium(db: str, tmp_path: Path) -> None:
+    page = tmp_path / "campus.html"
+    p = cli(db, "topology", "draw", "--building", "A", "--format", "html", "--out", str(page))
+    assert p.returncode == 0, p.stderr
+    assert "https://" not in page.read_text() and "http://" not in page.read_text()
+    url = page.as_uri()
+    shot = tmp_path / "shot.png"
+    r = _chromium(["--window-size=1200,800", f"--screenshot={shot}", url + "#select=A-DS1"],
+                  tmp_path)
+    assert shot.exists(), r.stderr
+    from PIL import Image
+
+    img = Image.open(shot).convert("RGB")
+    colours = img.getcolors(maxcolors=1_000_000)
+    assert colours is not None and len(colours) > 50  # not a blank page
+    # the selected switch's impact colours the picture: some pixels are "down" red
+    assert any(c == (0xE5, 0x39, 0x35) for _, c in colours)
+
+    r = _chromium(["--virtual-time-budget=3000", "--dump-dom",
+                   url + "#search=" + "script&select=A-DS1"], tmp_path)
+    dom = r.stdout
+    assert 'data-ready="1"' in dom
+    rendered = int(dom.split('data-rendered="')[1].split('"')[0])
+    assert rendered > 20
+    assert 'id="search"' in dom
+    # the hostile name is found by the search and shown as text, never as an element
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom
+    assert "<script>alert(1)</script>" not in dom
+    assert 'class="down-count"' in dom and "down: " in dom
+    assert shutil.which(CHROMIUM) or Path(CHROMIUM).exists()
