@@ -22,12 +22,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import networkx as nx
 from sqlalchemy import String, select, type_coerce
 
 from netcmdb.errors import TopologyError
 
 if TYPE_CHECKING:
+    import networkx as nx
     from sqlalchemy.orm import Session
 
 #: CIs with one of these roles are the upstream roots (where "the network" comes from).
@@ -173,6 +173,8 @@ class Topology:
     # -- networkx views --------------------------------------------------------------------------
     def physical_graph(self, nodes: Iterable[int] | None = None) -> nx.MultiGraph:
         """The cables as a networkx MultiGraph (node = dense index, lean attributes)."""
+        import networkx as nx  # imported here: `netcmdb impact` never pays for it
+
         g = nx.MultiGraph()
         keep = None if nodes is None else set(nodes)
         rng = range(len(self)) if keep is None else sorted(keep)
@@ -186,6 +188,8 @@ class Topology:
 
     def logical_graph(self) -> nx.DiGraph:
         """``depends_on`` and ``member_of`` as a DiGraph (edge attr ``kind``)."""
+        import networkx as nx
+
         g = nx.DiGraph()
         for s, d in zip(self.dep_src, self.dep_dst):
             g.add_edge(s, d, kind="depends_on")

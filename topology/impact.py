@@ -194,8 +194,19 @@ class ImpactEngine:
         self.esrc, self.edst, self.link2eid, self.eid2link = esrc, edst, link2eid, eid2link
         g = ig.Graph(n=n + 1, edges=list(zip(esrc, edst)))
         self.g = g
-        cover, aps = g.biconnected_components(return_articulation_points=True)
-        blocks = [list(b) for b in cover]
+        # raw igraph call: spanning-tree edge ids per block (the VertexCover wrapper is slow)
+        trees, aps = ig.GraphBase.biconnected_components(g, True)
+        blocks: list[tuple[int, ...]] = []
+        for tree in trees:
+            if len(tree) == 1:
+                e0 = tree[0]
+                blocks.append((esrc[e0], edst[e0]))
+            else:
+                mem: set[int] = set()
+                for e0 in tree:
+                    mem.add(esrc[e0])
+                    mem.add(edst[e0])
+                blocks.append(tuple(mem))
         apset = set(aps)
         vblock = array("i", [-1]) * (n + 1)
         apblocks: dict[int, list[int]] = defaultdict(list)
@@ -382,38 +393,50 @@ class ImpactEngine:
 
         "Two independent paths to the roots" may end at the same root, so roots are not
         single points of failure for this purpose; a CI is redundant when it sits with ``S``
-        in a block of >= 3 vertices, or of 2 vertices joined by >= 2 cables.
+        in a block of >= 3 vertices, or of 2 vertices joined by >= 2 cables. Only the blocks
+        hanging directly off ``S`` or a root can merge with ``S``, so only they are looked at.
         """
-        S, roots = self.S, self.root_set
+        S, roots, n_real = self.S, self.root_set, self.n_real_edges
+        cand: set[int] = set()
+        for b, entry in enumerate(self.bentry):
+            if entry == S or entry in roots:
+                cand.update(self.blocks[b])
+        cand.discard(S)
         pairs = []
         meid = array("i")  # merged edge -> igraph edge id of the main graph
-        for e in range(self.n_real_edges):
-            u, v = self.esrc[e], self.edst[e]
-            u = S if u in roots else u
-            v = S if v in roots else v
-            if u != v:
-                pairs.append((u, v))
-                meid.append(e)
+        for v in cand:
+            for e in self.g.incident(v):
+                if e >= n_real or self.esrc[e] != v:
+                    continue
+                w = self.edst[e]
+                if w not in cand:
+                    continue
+                a = S if v in roots else v
+                c = S if w in roots else w
+                if a != c:
+                    pairs.append((a, c))
+                    meid.append(e)
         self.mg = ig.Graph(n=self.n + 1, edges=pairs)
         self.msrc = array("i", (p[0] for p in pairs))
         self.mdst = array("i", (p[1] for p in pairs))
         self.meid = meid
-        self.eid2m = array("i", [-1]) * self.n_real_edges
+        self.eid2m = array("i", [-1]) * n_real
         for i, e in enumerate(meid):
             self.eid2m[e] = i
         mblock = array("i", [-1]) * (self.n + 1)
         mmembers: list[list[int]] = []
-        s_nbrs = set(self.mg.neighbors(S)) if pairs else set()
-        for blk in self.mg.biconnected_components():
-            if len(blk) < 2 or not s_nbrs.intersection(blk) or S not in blk:
+        trees = ig.GraphBase.biconnected_components(self.mg, False) if pairs else []
+        for tree in trees:
+            mem = {self.msrc[m] for m in tree} | {self.mdst[m] for m in tree}
+            if S not in mem:
                 continue
-            if len(blk) == 2:
-                v = blk[0] if blk[1] == S else blk[1]
+            if len(mem) == 2:
+                v = next(x for x in mem if x != S)
                 if sum(1 for w in self.mg.neighbors(v) if w == S) < 2:
-                    continue
+                    continue  # a single cable straight to a root: never redundant
             bi = len(mmembers)
-            mmembers.append(list(blk))
-            for v in blk:
+            mmembers.append(list(mem))
+            for v in mem:
                 if v != S:
                     mblock[v] = bi
         self.mblock, self.mmembers = mblock, mmembers
@@ -449,32 +472,23 @@ class ImpactEngine:
                        if v == S or (v not in fv and not flags[tin[v]]
                                      and v not in res.logical_down)]
             local = {v: i for i, v in enumerate(members)}
-            edges = []
+            adj: list[list[tuple[int, int]]] = [[] for _ in members]
+            msrc, mdst, incident = self.msrc, self.mdst, self.mg.incident
             for v in members:
-                for m in self.mg.incident(v):
-                    if m in dead_m or self.msrc[m] != v:
+                lv = local[v]
+                for m in incident(v):
+                    if m in dead_m or msrc[m] != v:
                         continue
-                    w = self.mdst[m]
-                    if w in local:
-                        edges.append((local[v], local[w]))
-            sub = ig.Graph(n=len(members), edges=edges)
-            cover, aps = sub.biconnected_components(return_articulation_points=True)
-            s_local = local[S]
-            redundant: set[int] = set()
-            pair_count: dict[int, int] = defaultdict(int)
-            for x, y in edges:
-                if x == s_local or y == s_local:
-                    pair_count[y if x == s_local else x] += 1
-            for blk in cover:
-                if s_local in blk and (len(blk) >= 3 or (len(blk) == 2 and pair_count[
-                        blk[0] if blk[1] == s_local else blk[1]] >= 2)):
-                    redundant.update(blk)
-            spof = self._local_spofs(sub, cover, set(aps), s_local)
+                    lw = local.get(mdst[m])
+                    if lw is not None:
+                        adj[lv].append((lw, m))
+                        adj[lw].append((lv, m))
+            redundant, spof = _redundancy(adj, local[S])
             for i, v in enumerate(members):
-                if v == S or i in redundant or not self.phys[v]:
+                if v == S or redundant[i] or not self.phys[v]:
                     continue
-                sp = spof.get(i)
-                at_risk[v] = ("spof", members[sp] if sp is not None else None)
+                sp = spof[i]
+                at_risk[v] = ("spof", members[sp] if sp >= 0 else None)
                 res.serves[v] = tout[v] - tin[v] - 1
         # inherited: dependents of at-risk CIs, groups left without a spare
         work = list(at_risk)
@@ -492,30 +506,65 @@ class ImpactEngine:
                     work.append(s)
         res.at_risk = at_risk
 
-    @staticmethod
-    def _local_spofs(sub: ig.Graph, cover, aps: set[int], s: int) -> dict[int, int]:  # type: ignore[no-untyped-def]
-        """For each vertex of a small graph: the nearest cut vertex between it and ``s``."""
-        blocks_of: dict[int, list[int]] = defaultdict(list)
-        for bi, blk in enumerate(cover):
-            for v in blk:
-                blocks_of[v].append(bi)
-        near: dict[int, int] = {}
-        seen_blocks: set[int] = set()
-        stack = [(s, None)]
-        while stack:
-            v, above = stack.pop()
-            for bi in blocks_of.get(v, ()):
-                if bi in seen_blocks:
-                    continue
-                seen_blocks.add(bi)
-                for u in cover[bi]:
-                    if u == v:
-                        continue
-                    spof = v if v != s else above
-                    if spof is not None:
-                        near[u] = spof
-                    stack.append((u, spof))
-        return near
+
+
+def _redundancy(adj: list[list[tuple[int, int]]], s: int) -> tuple[list[bool], list[int]]:
+    """Lowpoint DFS from ``s`` on a small multigraph (adjacency of ``(neighbour, edge id)``).
+
+    Returns per vertex: redundant (shares with ``s`` a block of >= 3 vertices, or of 2 vertices
+    joined by >= 2 edges) and its nearest cut vertex towards ``s`` (``-1`` when none).
+    Unreached vertices are reported redundant (they are down, not at risk).
+    """
+    n = len(adj)
+    disc = [-1] * n
+    low = [0] * n
+    parent = [-1] * n
+    pedge = [-1] * n
+    order: list[int] = []
+    disc[s] = low[s] = 0
+    order.append(s)
+    stack = [(s, iter(adj[s]))]
+    while stack:
+        u, it = stack[-1]
+        for w, eid in it:
+            if eid == pedge[u]:
+                continue
+            if disc[w] < 0:
+                disc[w] = low[w] = len(order)
+                order.append(w)
+                parent[w] = u
+                pedge[w] = eid
+                stack.append((w, iter(adj[w])))
+                break
+            if disc[w] < low[u]:
+                low[u] = disc[w]
+        else:
+            stack.pop()
+            if stack:
+                p = stack[-1][0]
+                if low[u] < low[p]:
+                    low[p] = low[u]
+    block = [-1] * n  # block id = the child vertex at the block's head edge
+    head = [-1] * n
+    for w in order[1:]:
+        u = parent[w]
+        if low[w] >= disc[u]:
+            block[w], head[w] = w, u
+        else:
+            block[w], head[w] = block[u], head[u]
+    size = [0] * n
+    for w in order[1:]:
+        size[block[w]] += 1
+    redundant = [True] * n
+    spof = [-1] * n
+    for w in order[1:]:
+        b = block[w]
+        if head[w] == s:
+            redundant[w] = size[b] >= 2 or low[b] <= disc[s]
+        else:
+            redundant[w] = False
+            spof[w] = head[w]
+    return redundant, spof
 
 
 # -- rendering -----------------------------------------------------------------------------------
