@@ -107,6 +107,15 @@ def _load_topology(ctx: click.Context, roots: tuple[str, ...] = ()):  # type: ig
                             "is the database initialised?") from exc
 
 
+def _impact_engine(ctx: click.Context, roots: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+    """The precomputed impact engine, cached per SQLite file state (see topology/cache.py)."""
+    from netcmdb.topology.cache import cached_engine
+    from netcmdb.topology.impact import ImpactEngine
+
+    return cached_engine(ctx.find_root().obj.get("db_url"), roots,
+                         lambda: ImpactEngine(_load_topology(ctx, roots)))
+
+
 def _write_out(out: str | None, data: str | bytes) -> None:
     """Write to --out atomically (never half-written), or to stdout."""
     import os
@@ -189,12 +198,11 @@ def impact_cmd(ctx: click.Context, targets: tuple[str, ...], roots: tuple[str, .
     """What breaks if TARGETs fail together (CI name, label, IP, or link A~B / A[port]~B)."""
     import json
 
-    from netcmdb.topology.impact import ImpactEngine, report
+    from netcmdb.topology.impact import report
 
     fmt = "json" if as_json else (fmt or "table")
-    topo = _load_topology(ctx, roots)
-    cis, links = topo.resolve_targets(targets)
-    engine = ImpactEngine(topo)
+    engine = _impact_engine(ctx, roots)
+    cis, links = engine.topo.resolve_targets(targets)
     res = engine.impact(cis, links)
     rep = report(engine, res)
     if fmt == "json":
@@ -219,11 +227,9 @@ def topology_spof_cmd(ctx: click.Context, roots: tuple[str, ...], as_json: bool,
     """Articulation CIs and bridge links, ranked by how many CIs each would take down."""
     import json
 
-    from netcmdb.topology.impact import ImpactEngine
     from netcmdb.topology.spof import find_spofs
 
-    topo = _load_topology(ctx, roots)
-    spofs = find_spofs(ImpactEngine(topo), min_down=min_down)
+    spofs = find_spofs(_impact_engine(ctx, roots), min_down=min_down)
     if limit:
         spofs = spofs[:limit]
     if as_json:
@@ -252,7 +258,7 @@ def topology_path_cmd(ctx: click.Context, a: str, b: str, as_json: bool, k: int)
 
     from netcmdb.topology.path import physical_paths
 
-    topo = _load_topology(ctx, ())
+    topo = _impact_engine(ctx, ()).topo
     paths = physical_paths(topo, topo.resolve_ci(a), topo.resolve_ci(b), k=k)
     if as_json:
         click.echo(json.dumps({"from": a, "to": b, "paths": paths}, ensure_ascii=False,
@@ -277,7 +283,5 @@ def topology_draw_cmd(ctx: click.Context, building: str | None, roots: tuple[str
                       out: str) -> None:
     """Draw the topology: Graphviz pictures, GraphML, or an interactive HTML page."""
     from netcmdb.topology import draw
-    from netcmdb.topology.impact import ImpactEngine
 
-    topo = _load_topology(ctx, roots)
-    _write_out(out, draw.render(ImpactEngine(topo), fmt, building=building))
+    _write_out(out, draw.render(_impact_engine(ctx, roots), fmt, building=building))

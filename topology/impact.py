@@ -475,11 +475,17 @@ class ImpactEngine:
             adj: list[list[tuple[int, int]]] = [[] for _ in members]
             msrc, mdst, incident = self.msrc, self.mdst, self.mg.incident
             for v in members:
+                if v == S:
+                    continue  # S touches every block: its cables are found from the other end
                 lv = local[v]
                 for m in incident(v):
-                    if m in dead_m or msrc[m] != v:
+                    if m in dead_m:
                         continue
-                    lw = local.get(mdst[m])
+                    a, c = msrc[m], mdst[m]
+                    w = c if a == v else a
+                    if w != S and a != v:
+                        continue  # a cable between two members: taken once, from its source
+                    lw = local.get(w)
                     if lw is not None:
                         adj[lv].append((lw, m))
                         adj[lw].append((lv, m))

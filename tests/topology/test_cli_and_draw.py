@@ -36,13 +36,29 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-def cli(db: str, *args: str) -> subprocess.CompletedProcess[str]:
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NETCMDB_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def proc(db: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """A real process: exit status and the one-line error come from ``cli.main``."""
     return subprocess.run([sys.executable, "-m", "netcmdb", "--db", db, *args],
                           capture_output=True, text=True, env={**os.environ}, timeout=120)
 
 
+def cli(db: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """In-process (click's CliRunner) for the success paths: no interpreter start per call."""
+    from click.testing import CliRunner
+
+    from netcmdb.cli import cli as root
+
+    r = CliRunner().invoke(root, ["--db", db, *args], catch_exceptions=False)
+    return subprocess.CompletedProcess(args, r.exit_code, r.stdout, "")
+
+
 def test_impact_json_shape(db: str) -> None:
-    p = cli(db, "impact", "A-DS1", "A-DS2", "--json")
+    p = proc(db, "impact", "A-DS1", "A-DS2", "--json")
     assert p.returncode == 0, p.stderr
     rep = json.loads(p.stdout)
     assert set(rep) == {"failed", "down", "at_risk", "summary"}
@@ -60,11 +76,11 @@ def test_impact_table_and_unknown_target(db: str) -> None:
     p = cli(db, "impact", "A-DS1")
     assert p.returncode == 0, p.stderr
     assert "Down:" in p.stdout and "A-DS1" in p.stdout
-    p = cli(db, "impact", "A-DS1", "no-such-switch")
+    p = proc(db, "impact", "A-DS1", "no-such-switch")
     assert p.returncode == 2
     assert p.stderr.strip().count("\n") == 0 and "no-such-switch" in p.stderr
     assert p.stdout == ""
-    p = cli(db, "impact", "A-DS1~core-9")
+    p = proc(db, "impact", "A-DS1~core-9")
     assert p.returncode == 2 and "core-9" in p.stderr
 
 
@@ -162,3 +178,34 @@ def test_html_in_headless_chromium(db: str, tmp_path: Path) -> None:
     assert "<script>alert(1)</script>" not in dom
     assert 'class="down-count"' in dom and "down: " in dom
     assert shutil.which(CHROMIUM) or Path(CHROMIUM).exists()
+
+
+def test_cache_follows_the_database(tmp_path: Path) -> None:
+    from netcmdb.cmdb.db import default_url, make_engine, session_scope
+    from netcmdb.cmdb.models import CI, Relationship
+    from netcmdb.topology.cache import resolve_url
+
+    assert resolve_url(None) == default_url()
+    url = f"sqlite:///{tmp_path / 'small.sqlite'}"
+    engine = make_engine(url)
+    Base.metadata.create_all(engine)
+    with session_scope(engine) as s:
+        core = CI(name="core", ci_class="switch", role="core")
+        acc = CI(name="acc", ci_class="switch")
+        s.add_all([core, acc])
+        s.flush()
+        s.add(Relationship(kind="connected_to", source_ci_id=core.id, target_ci_id=acc.id))
+    first = json.loads(proc(url, "impact", "core", "--json").stdout)
+    assert first["summary"]["down"] == 1
+    assert list((tmp_path / "cache").glob("impact-*.pickle"))
+    again = json.loads(proc(url, "impact", "core", "--json").stdout)
+    assert again == first
+    with session_scope(engine) as s:  # a second core: acc no longer goes down with the first
+        core2 = CI(name="core2", ci_class="switch", role="core")
+        s.add(core2)
+        s.flush()
+        acc_id = s.query(CI.id).filter_by(name="acc").scalar()
+        s.add(Relationship(kind="connected_to", source_ci_id=acc_id, target_ci_id=core2.id))
+    engine.dispose()
+    after = json.loads(proc(url, "impact", "core", "--json").stdout)
+    assert after["summary"]["down"] == 0

@@ -150,11 +150,15 @@ def test_explicit_roots_and_errors(cmdb) -> None:  # type: ignore[no-untyped-def
 def test_loader_uses_one_query_per_table(cmdb) -> None:  # type: ignore[no-untyped-def]
     cmdb.add([sw("core1", "core")] + [sw(f"s{i}") for i in range(50)],
              links=[("core1", f"s{i}") for i in range(50)])
+    from netcmdb.cmdb.db import make_engine
+
     statements: list[str] = []
-    event.listen(cmdb.engine, "before_cursor_execute",
-                 lambda *a: statements.append(a[2]))
-    with session_scope(cmdb.engine) as s:
+    engine = make_engine(cmdb.url)  # fresh pool: every DBAPI connection gets the tracer
+    event.listen(engine, "connect",
+                 lambda dbapi_conn, _rec: dbapi_conn.set_trace_callback(statements.append))
+    with session_scope(engine) as s:
         g = build_graph(s)
+    engine.dispose()
     selects = [q for q in statements if q.lstrip().upper().startswith("SELECT")]
     assert len(selects) == 3, selects
     assert g.physical.number_of_nodes() == 51 and g.physical.number_of_edges() == 50
