@@ -1,9 +1,9 @@
 """A cached impact precomputation, so ``netcmdb impact`` on a big CMDB starts in a blink.
 
-Only for SQLite files: the cache key is the database path plus the size and modification time
-(nanoseconds) of the file and of its ``-wal`` file — any committed write changes one of them. Other
-backends (PostgreSQL) always build from the database. On a hit neither SQLAlchemy nor the
-database is touched.
+Only for SQLite files: the cache key is the database path plus the size, modification time
+(nanoseconds) and inode of the file and of its ``-wal`` file — any committed write changes one of
+them. Other backends (PostgreSQL) always build from the database. On a hit neither SQLAlchemy nor
+the database is touched.
 
 The cache is a pickle in the user cache dir, written atomically with mode 0600; it is loaded only
 when owned by the current user and not writable by others (a pickle is code, so a file someone

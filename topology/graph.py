@@ -131,7 +131,8 @@ class Topology:
         if not hits:
             raise TopologyError(f"unknown CI {text!r}: no CI has this name, label or IP")
         if len(hits) > 1:
-            raise TopologyError(f"ambiguous CI {text!r}: {len(hits)} CIs match; use the label or IP")
+            raise TopologyError(
+                f"ambiguous CI {text!r}: {len(hits)} CIs match; use the label or IP")
         return hits[0]
 
     def resolve_link(self, text: str) -> list[int]:

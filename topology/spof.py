@@ -49,8 +49,7 @@ def find_spofs(engine: ImpactEngine, min_down: int = 1) -> list[Spof]:
     # bridges: 2-vertex blocks holding exactly one real edge
     single: dict[int, int] = {}
     for e in range(engine.n_real_edges):
-        u, w = engine.esrc[e], engine.edst[e]
-        if tin[u] < 0:
+        if tin[engine.esrc[e]] < 0:
             continue
         b = engine._edge_block(e)
         if len(engine.blocks[b]) == 2:

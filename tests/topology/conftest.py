@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -18,8 +18,8 @@ class Cmdb:
     def __init__(self, engine: Engine, url: str) -> None:
         self.engine, self.url = engine, url
 
-    def add(self, cis: list[dict], links: list[tuple] = (), deps: list[tuple] = (),  # type: ignore[type-arg,assignment]
-            members: list[tuple] = ()) -> None:  # type: ignore[type-arg,assignment]
+    def add(self, cis: list[dict], links: Sequence[tuple] = (), deps: Sequence[tuple] = (),
+            members: Sequence[tuple] = ()) -> None:
         with session_scope(self.engine) as s:
             locs: dict[tuple[str, str, str], Location] = {}
             by_name: dict[str, CI] = {}

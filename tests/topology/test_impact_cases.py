@@ -11,11 +11,11 @@ from netcmdb.topology.graph import build_graph, load_topology
 from netcmdb.topology.impact import ImpactEngine, report
 
 
-def sw(name: str, role: str | None = None, room: str = "A0101", **kw) -> dict:  # type: ignore[type-arg]
+def sw(name: str, role: str | None = None, room: str = "A0101", **kw: object) -> dict:
     return {"name": name, "ci_class": "switch", "role": role, "room": room, **kw}
 
 
-def pc(name: str, room: str, **kw) -> dict:  # type: ignore[type-arg]
+def pc(name: str, room: str, **kw: object) -> dict:
     return {"name": name, "ci_class": "pc", "room": room, **kw}
 
 
@@ -42,7 +42,7 @@ def dual_homed(cmdb):  # type: ignore[no-untyped-def]
     return cmdb
 
 
-def test_dual_homed_access_switch_nothing_down_but_at_risk(dual_homed) -> None:  # type: ignore[no-untyped-def]
+def test_dual_homed_access_switch_nothing_down_but_at_risk(dual_homed) -> None:
     rep = run(dual_homed, "dist1")
     assert rep["down"] == []
     # acc1 now hangs on dist2; dist2 had a second way to core1 through acc1 and dist1
@@ -54,7 +54,7 @@ def test_dual_homed_access_switch_nothing_down_but_at_risk(dual_homed) -> None: 
                               "by_class": {}, "notify": []}
 
 
-def test_both_uplinks_down_takes_the_room_down(dual_homed) -> None:  # type: ignore[no-untyped-def]
+def test_both_uplinks_down_takes_the_room_down(dual_homed) -> None:
     rep = run(dual_homed, "dist1", "dist2")
     assert names(rep["down"]) == {"acc1", "pc1", "pc2"}
     assert rep["summary"]["by_room"] == {"B0203": 3}
@@ -66,7 +66,7 @@ def test_both_uplinks_down_takes_the_room_down(dual_homed) -> None:  # type: ign
     assert [f["name"] for f in rep["failed"]] == ["dist1", "dist2"]
 
 
-def test_failed_link_and_ports(dual_homed) -> None:  # type: ignore[no-untyped-def]
+def test_failed_link_and_ports(dual_homed) -> None:
     rep = run(dual_homed, "dist1~acc1")
     assert rep["down"] == [] and names(rep["at_risk"]) == {"acc1", "dist1", "dist2"}
     assert rep["failed"][0]["a_port"] in ("Gi0/2", "Gi0/49")
@@ -75,7 +75,7 @@ def test_failed_link_and_ports(dual_homed) -> None:  # type: ignore[no-untyped-d
     assert "link" in rep["down"][0]["reason"]
 
 
-def test_parallel_links_are_redundant(cmdb) -> None:  # type: ignore[no-untyped-def]
+def test_parallel_links_are_redundant(cmdb) -> None:
     cmdb.add([sw("core1", "core"), sw("acc1"), pc("pc1", "A0101")],
              links=[("core1", "acc1", "Te1/1", "Te0/1"), ("core1", "acc1", "Te1/2", "Te0/2"),
                     ("acc1", "pc1")])
@@ -85,7 +85,7 @@ def test_parallel_links_are_redundant(cmdb) -> None:  # type: ignore[no-untyped-
     assert names(rep["down"]) == {"acc1", "pc1"}
 
 
-def test_ring(cmdb) -> None:  # type: ignore[no-untyped-def]
+def test_ring(cmdb) -> None:
     ring = [f"r{i}" for i in range(5)]
     cmdb.add([sw("gw", "gateway")] + [sw(r) for r in ring],
              links=[("gw", "r0"), ("r0", "r1"), ("r1", "r2"), ("r2", "r3"), ("r3", "r4"),
@@ -100,7 +100,7 @@ def test_ring(cmdb) -> None:  # type: ignore[no-untyped-def]
     assert rep["down"] == [] and len(rep["at_risk"]) == 5  # every ring member
 
 
-def test_group_with_min_up_and_dependency_chain(cmdb) -> None:  # type: ignore[no-untyped-def]
+def test_group_with_min_up_and_dependency_chain(cmdb) -> None:
     cmdb.add(
         [sw("core1", "core"), sw("core2", "core"), sw("dc1"), sw("dc2"),
          {"name": "db1", "ci_class": "server"}, {"name": "db2", "ci_class": "server"},
@@ -126,7 +126,7 @@ def test_group_with_min_up_and_dependency_chain(cmdb) -> None:  # type: ignore[n
     assert rep["down"] == [] and rep["failed"][0]["name"] == "web"
 
 
-def test_switch_on_a_dead_ups_cuts_off_what_hangs_below(cmdb) -> None:  # type: ignore[no-untyped-def]
+def test_switch_on_a_dead_ups_cuts_off_what_hangs_below(cmdb) -> None:
     cmdb.add([sw("core1", "core"), sw("acc1"), pc("pc1", "A0101"),
               {"name": "ups1", "ci_class": "ups", "ip": "10.0.0.9"}],
              links=[("core1", "acc1"), ("acc1", "pc1")], deps=[("acc1", "ups1")])
@@ -135,7 +135,7 @@ def test_switch_on_a_dead_ups_cuts_off_what_hangs_below(cmdb) -> None:  # type: 
     assert {r["name"]: r["reason"] for r in rep["down"]}["acc1"] == "depends on ups1 (failed)"
 
 
-def test_explicit_roots_and_errors(cmdb) -> None:  # type: ignore[no-untyped-def]
+def test_explicit_roots_and_errors(cmdb) -> None:
     cmdb.add([sw("a"), sw("b"), sw("c")], links=[("a", "b"), ("b", "c")])
     with session_scope(cmdb.engine) as s, pytest.raises(TopologyError, match="no root"):
         load_topology(s)
@@ -147,7 +147,7 @@ def test_explicit_roots_and_errors(cmdb) -> None:  # type: ignore[no-untyped-def
         run(cmdb, "a~c", roots=("a",))
 
 
-def test_loader_uses_one_query_per_table(cmdb) -> None:  # type: ignore[no-untyped-def]
+def test_loader_uses_one_query_per_table(cmdb) -> None:
     cmdb.add([sw("core1", "core")] + [sw(f"s{i}") for i in range(50)],
              links=[("core1", f"s{i}") for i in range(50)])
     from netcmdb.cmdb.db import make_engine

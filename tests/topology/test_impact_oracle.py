@@ -64,7 +64,8 @@ class Oracle:
                         new.add(s)
                         changed = True
                 for g, ms in self.members.items():
-                    if g not in new and sum(1 for m in ms if m not in new and m != g) < self.min_up[g]:
+                    up = sum(1 for m in ms if m not in new and m != g)
+                    if g not in new and up < self.min_up[g]:
                         new.add(g)
                         changed = True
             if new == down:
