@@ -246,15 +246,18 @@ def load_topology(session: Session, roots: Sequence[str] = ()) -> Topology:
     loc_rows = fetch(select(Location.id, Location.building, Location.floor, Location.room))
     loc_index = {r[0]: k for k, r in enumerate(loc_rows)}
     locations = [(r[1] or "", r[2] or "", r[3] or "") for r in loc_rows]
+    # one object per distinct value for the repetitive columns: less memory, smaller cache
+    same: dict[str | None, str | None] = {}
+    one = same.setdefault
     topo = Topology(
         ci_id=array("q", [r[0] for r in rows]),
         name=[r[1] or f"ci-{r[0]}" for r in rows],
         label=[r[2] for r in rows],
-        ci_class=[r[3] or "other" for r in rows],
-        role=[r[4] for r in rows],
+        ci_class=[one(r[3] or "other", r[3] or "other") for r in rows],
+        role=[one(r[4], r[4]) for r in rows],
         ip=[r[5] for r in rows],
-        owner=[r[6] for r in rows],
-        contact=[r[7] for r in rows],
+        owner=[one(r[6], r[6]) for r in rows],
+        contact=[one(r[7], r[7]) for r in rows],
         loc=array("i", [loc_index.get(r[8], -1) if r[8] is not None else -1 for r in rows]),
         locations=locations,
     )
@@ -274,8 +277,8 @@ def load_topology(session: Session, roots: Sequence[str] = ()) -> Topology:
         if kind == "connected_to":
             topo.link_a.append(si)
             topo.link_b.append(ti)
-            topo.port_a.append(sp or "")
-            topo.port_b.append(tp or "")
+            topo.port_a.append(one(sp or "", sp or ""))  # type: ignore[arg-type]
+            topo.port_b.append(one(tp or "", tp or ""))  # type: ignore[arg-type]
         elif kind == "depends_on":
             topo.dep_src.append(si)
             topo.dep_dst.append(ti)

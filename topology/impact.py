@@ -196,28 +196,34 @@ class ImpactEngine:
         self.g = g
         # raw igraph call: spanning-tree edge ids per block (the VertexCover wrapper is slow)
         trees, aps = ig.GraphBase.biconnected_components(g, True)
-        blocks: list[tuple[int, ...]] = []
+        # blocks as flat arrays (members of block b: bmem[bstart[b]:bstart[b + 1]]): compact,
+        # and they pickle as raw bytes for the CLI cache
+        bstart = array("i", [0])
+        bmem = array("i")
         for tree in trees:
             if len(tree) == 1:
                 e0 = tree[0]
-                blocks.append((esrc[e0], edst[e0]))
+                bmem.append(esrc[e0])
+                bmem.append(edst[e0])
             else:
                 mem: set[int] = set()
                 for e0 in tree:
                     mem.add(esrc[e0])
                     mem.add(edst[e0])
-                blocks.append(tuple(mem))
+                bmem.extend(mem)
+            bstart.append(len(bmem))
+        nblocks = len(bstart) - 1
         apset = set(aps)
         vblock = array("i", [-1]) * (n + 1)
         apblocks: dict[int, list[int]] = defaultdict(list)
-        for bi, mem in enumerate(blocks):
-            for v in mem:
+        for bi in range(nblocks):
+            for v in bmem[bstart[bi]:bstart[bi + 1]]:
                 if v in apset:
                     apblocks[v].append(bi)
                 else:
                     vblock[v] = bi
         pblock = array("i", [-1]) * (n + 1)
-        bentry = array("i", [-1]) * len(blocks)
+        bentry = array("i", [-1]) * nblocks
         tin = array("i", [-1]) * (n + 1)
         tout = array("i", [-1]) * (n + 1)
         order = array("i")
@@ -241,12 +247,30 @@ class ImpactEngine:
                 if b == pb:
                     continue
                 bentry[b] = v
-                for u in blocks[b]:
+                for u in bmem[bstart[b]:bstart[b + 1]]:
                     if u != v:
                         pblock[u] = b
                         stack.append(u)
-        self.blocks, self.pblock, self.bentry = blocks, pblock, bentry
+        self.bstart, self.bmem, self.pblock, self.bentry = bstart, bmem, pblock, bentry
         self.tin, self.tout, self.order = tin, tout, order
+
+    def block(self, b: int) -> array:
+        """The CIs of block ``b``."""
+        return self.bmem[self.bstart[b]:self.bstart[b + 1]]
+
+    def block_size(self, b: int) -> int:
+        return self.bstart[b + 1] - self.bstart[b]
+
+    def __getstate__(self) -> dict[str, Any]:
+        # igraph graphs are rebuilt from the edge arrays on load: faster than pickling them
+        state = dict(self.__dict__)
+        del state["g"], state["mg"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.g = ig.Graph(n=self.n + 1, edges=list(zip(self.esrc, self.edst)))
+        self.mg = ig.Graph(n=self.n + 1, edges=list(zip(self.msrc, self.mdst)))
 
     # -- queries ------------------------------------------------------------------------------
     def _edge_block(self, e: int) -> int:
@@ -285,7 +309,7 @@ class ImpactEngine:
             if flags[tin[entry]]:
                 continue
             fl = fails[b]
-            members = self.blocks[b]
+            members = self.block(b)
             if len(fl) == 1 and (fl[0][0] == "ci" or len(members) > 2):
                 continue  # one failure inside a biconnected block cuts nothing else off
             mset = set(members)
@@ -336,7 +360,7 @@ class ImpactEngine:
             new_logical, group_up = self._logical(failed, flags, extra)
             grow = {x for x in new_logical if phys[x] and tin[x] >= 0}
             # a leaf of the block-cut tree carries nobody's traffic: no need to redo for it
-            if not any(tout[x] - tin[x] > 1 or len(self.blocks[self.pblock[x]]) > 2
+            if not any(tout[x] - tin[x] > 1 or self.block_size(self.pblock[x]) > 2
                        for x in grow):
                 break
             for x in grow:
@@ -400,7 +424,7 @@ class ImpactEngine:
         cand: set[int] = set()
         for b, entry in enumerate(self.bentry):
             if entry == S or entry in roots:
-                cand.update(self.blocks[b])
+                cand.update(self.block(b))
         cand.discard(S)
         pairs = []
         meid = array("i")  # merged edge -> igraph edge id of the main graph

@@ -52,7 +52,7 @@ def find_spofs(engine: ImpactEngine, min_down: int = 1) -> list[Spof]:
         if tin[engine.esrc[e]] < 0:
             continue
         b = engine._edge_block(e)
-        if len(engine.blocks[b]) == 2:
+        if engine.block_size(b) == 2:
             single[b] = -1 if b in single else e
     for b, e in single.items():
         if e < 0 or engine.bentry[b] == S:
