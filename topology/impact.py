@@ -38,13 +38,13 @@ import igraph as ig
 from netcmdb.topology.graph import Topology
 
 # A reason is a small tuple, rendered to text only for the CIs that are shown:
-#   ("failed",)                  the CI itself was failed by the change
-#   ("cut", elements)            no path to a root: cut off by these failed elements
-#   ("dep", node)                depends on node, which is down
-#   ("group", up, total, min_up) too few members up
-#   ("spof", node_or_None, link_or_None)  redundancy lost; now relies on this single element
-#   ("dep_risk", node)           depends on an at-risk CI
-#   ("group_risk", up, total, min_up)
+#   ("failed",)                 the CI itself was failed by the change
+#   ("cut", elements)           no path to a root: cut off by these failed ("ci"|"edge", id)
+#   ("dep", node)               depends on node, which is down or failed
+#   ("group", group)            too few members of this group up
+#   ("spof", node | None)       redundancy lost; now hangs on this CI alone (None: on one cable)
+#   ("dep_risk", node)          depends on an at-risk CI
+#   ("group_risk", group)       a group left with exactly min_up members up
 Reason = tuple
 
 
@@ -88,7 +88,6 @@ class ImpactResult:
         return out
 
 
-
 class ImpactEngine:
     """Precomputes the block-cut tree of a :class:`Topology`; then answers impact queries.
 
@@ -113,7 +112,6 @@ class ImpactEngine:
         # Baseline: what is down with nothing failed (islands, starved groups, and what hangs
         # off CIs that are down through the logical layer).
         self.base_down = bytearray(n)
-        self.base_reason: dict[int, Reason] = {}
         extra: set[int] = set()
         while True:
             self._build_blocks(extra)

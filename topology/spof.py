@@ -10,6 +10,7 @@ Must not import: ``cmdb``, ``cli``. Never prints.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from netcmdb.topology.impact import ImpactEngine
@@ -32,11 +33,24 @@ def find_spofs(engine: ImpactEngine, min_down: int = 1) -> list[Spof]:
     """Every articulation CI, bridge link and depended-on CI taking down >= ``min_down`` CIs."""
     t, S = engine.topo, engine.S
     tin, tout = engine.tin, engine.tout
+    # Only a subtree holding a CI that others depend on (or a group member) can reach beyond
+    # itself; every other subtree's count is just its size.
+    marks = sorted(tin[v] for v in engine.relevant if tin[v] >= 0)
+
+    def reaches_logical(a: int, b: int) -> bool:
+        k = bisect_left(marks, a)
+        return k < len(marks) and marks[k] < b
+
+    def count_ci(v: int) -> int:
+        if reaches_logical(tin[v], tout[v]):
+            return len(engine.impact([v], at_risk=False).down())
+        return tout[v] - tin[v] - 1
+
     out: list[Spof] = []
     seen: set[int] = set()
     for v in range(len(t)):
         if tin[v] >= 0 and tout[v] - tin[v] > 1:
-            n = len(engine.impact([v], at_risk=False).down())
+            n = count_ci(v)
             seen.add(v)
             if n >= min_down:
                 out.append(Spof("ci", t.name[v], n, v))
@@ -60,8 +74,8 @@ def find_spofs(engine: ImpactEngine, min_down: int = 1) -> list[Spof]:
         k = engine.eid2link[e]
         child = engine.esrc[e] if engine.bentry[b] == engine.edst[e] else engine.edst[e]
         n = tout[child] - tin[child]  # the whole subtree, a bridge's far end included
-        if n >= min_down:
-            n = len(engine.impact((), [k], at_risk=False).down()) if engine.relevant else n
+        if n >= min_down and reaches_logical(tin[child], tout[child]):
+            n = len(engine.impact((), [k], at_risk=False).down())
         if n >= min_down:
             out.append(Spof("link", t.link_name(k), n, k))
     out.sort(key=lambda s: (-s.down, s.kind, s.name))

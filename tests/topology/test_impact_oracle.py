@@ -210,3 +210,23 @@ def test_campus_graphs_match_oracle(seed: int, data) -> None:  # type: ignore[no
         fc = set(data.draw(st.lists(st.sampled_from(infra), min_size=0, max_size=3)))
         fl = set(data.draw(st.lists(st.integers(0, len(t.link_a) - 1), max_size=2)))
         check(t, fc, fl, engine, oracle)
+
+
+@settings(max_examples=120, deadline=None)
+@given(random_graph())
+def test_spof_ranking_matches_oracle(case) -> None:  # type: ignore[no-untyped-def]
+    from netcmdb.topology.spof import find_spofs
+
+    t, _, _ = case
+    engine, oracle = ImpactEngine(t), Oracle(t)
+    got = {(s.kind != "link", s.element): s.down for s in find_spofs(engine)}
+    want = {}
+    for x in range(len(t)):
+        d = len(oracle.impact({x}, set())[0])
+        if d:
+            want[(True, x)] = d
+    for k in range(len(t.link_a)):
+        d = len(oracle.impact(set(), {k})[0])
+        if d:
+            want[(False, k)] = d
+    assert got == want
