@@ -154,14 +154,13 @@ def main() -> None:
 
 
 def cli_bench(n: int, seed: int) -> None:
-    from netcmdb.cmdb.db import make_engine
-    from netcmdb.cmdb.models import Base
+    from netcmdb.cmdb.db import ensure_schema, make_engine
     from netcmdb.topology.generate import campus, populate
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/cmdb.sqlite"
         engine = make_engine(url)
-        Base.metadata.create_all(engine)
+        ensure_schema(engine)
         topo = campus(n, seed)
         t_pop, _ = timed(populate, engine, topo)
         engine.dispose()

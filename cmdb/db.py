@@ -57,3 +57,82 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+# ---- schema migrations (Alembic, run from inside the package) ----
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def alembic_config(connection=None):  # type: ignore[no-untyped-def]
+    """An Alembic ``Config`` pointing at the packaged migrations (no alembic.ini needed)."""
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str | None:
+    """The newest migration shipped with this netcmdb."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision of the database (None when it has no netcmdb schema yet)."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine) -> tuple[str | None, str | None]:
+    """Create or upgrade the schema to the newest revision, in one transaction.
+
+    Returns:
+        ``(revision before, revision after)``.
+
+    Raises:
+        CmdbError: the database holds tables netcmdb did not create, or is newer than this
+            netcmdb (downgrade the database or upgrade netcmdb).
+    """
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from netcmdb.errors import CmdbError
+
+    before = current_revision(engine)
+    head = head_revision()
+    if before == head:
+        return before, head
+    if before is not None:
+        from alembic.script import ScriptDirectory
+
+        script = ScriptDirectory.from_config(alembic_config())
+        if script.get_revision(before) is None:
+            raise CmdbError(f"the database schema ({before}) is newer than this netcmdb "
+                            f"({head}); upgrade netcmdb")
+    elif "ci" in inspect(engine).get_table_names():
+        raise CmdbError("the database has a 'ci' table but no netcmdb schema version; "
+                        "point --db at an empty database")
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "head")
+    return before, head
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Upgrade when the schema is missing or old (every CLI command calls this once).
+
+    Two processes racing to create a fresh SQLite schema is harmless: the loser re-checks.
+    """
+    if current_revision(engine) == head_revision():
+        return
+    try:
+        upgrade(engine)
+    except Exception:
+        if current_revision(engine) != head_revision():
+            raise

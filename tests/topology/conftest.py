@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from netcmdb.cmdb.db import make_engine, session_scope
-from netcmdb.cmdb.models import CI, Base, Location, Relationship
+from netcmdb.cmdb.db import ensure_schema, make_engine, session_scope
+from netcmdb.cmdb.models import CI, Location, Relationship
 
 
 class Cmdb:
@@ -55,6 +55,6 @@ class Cmdb:
 def cmdb(tmp_path: Path) -> Iterator[Cmdb]:
     url = f"sqlite:///{tmp_path / 'cmdb.sqlite'}"
     engine = make_engine(url)
-    Base.metadata.create_all(engine)
+    ensure_schema(engine)
     yield Cmdb(engine, url)
     engine.dispose()

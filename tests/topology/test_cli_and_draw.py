@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from netcmdb.cmdb.models import Base
 from netcmdb.topology.generate import campus, populate
 
 HOSTILE = "<script>alert(1)</script>"
@@ -20,12 +19,12 @@ CHROMIUM = "/usr/bin/chromium"
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    from netcmdb.cmdb.db import make_engine
+    from netcmdb.cmdb.db import ensure_schema, make_engine
 
     path = tmp_path_factory.mktemp("cmdb") / "campus.sqlite"
     url = f"sqlite:///{path}"
     engine = make_engine(url)
-    Base.metadata.create_all(engine)
+    ensure_schema(engine)
     topo = campus(1500, seed=3)
     # an untrusted device string: a switch named like a script tag, with a PC behind it
     i = topo.name.index("A-F01-AS01")
@@ -188,14 +187,14 @@ def test_html_in_headless_chromium(db: str, tmp_path: Path) -> None:
 
 
 def test_cache_follows_the_database(tmp_path: Path) -> None:
-    from netcmdb.cmdb.db import default_url, make_engine, session_scope
+    from netcmdb.cmdb.db import default_url, ensure_schema, make_engine, session_scope
     from netcmdb.cmdb.models import CI, Relationship
     from netcmdb.topology.cache import resolve_url
 
     assert resolve_url(None) == default_url()
     url = f"sqlite:///{tmp_path / 'small.sqlite'}"
     engine = make_engine(url)
-    Base.metadata.create_all(engine)
+    ensure_schema(engine)
     with session_scope(engine) as s:
         core = CI(name="core", ci_class="switch", role="core")
         acc = CI(name="acc", ci_class="switch")

@@ -1,0 +1,409 @@
+"""Import of the ``netcmdb/1`` JSON format and of the flat CSV asset list.
+
+Both go through the reconciler (:mod:`netcmdb.cmdb.reconcile`) with source ``import``, so an
+imported CI that discovery already knows (same serial, MAC, name or IP) is updated, never
+duplicated, and every import is a recorded run (``runs list``). The whole file is validated
+before anything is written, and everything is written in the caller's one transaction: a bad
+file raises :class:`~netcmdb.errors.ImportFormatError` naming the row and the problem, and the
+CMDB is left exactly as it was.
+
+Must not import scanners, exporters or the CLI.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from netcmdb.cmdb.models import CIClass, CIStatus
+from netcmdb.cmdb.reconcile import ReconcileConfig, RunSummary, begin_run, finish_run
+from netcmdb.discovery.facts import DeviceClass, DeviceFact, Source
+from netcmdb.discovery.normalize import ip as norm_ip
+from netcmdb.discovery.normalize import mac as norm_mac
+from netcmdb.errors import CmdbError, ImportFormatError
+
+FORMAT = "netcmdb/1"
+
+#: Fields of a ``cis`` entry, in export order. ``name`` and ``class`` are required.
+CI_FIELDS: tuple[str, ...] = (
+    "name", "class", "role", "ip", "mac", "serial", "vendor", "model", "platform", "os",
+    "os_version", "description", "owner", "contact", "location", "label", "min_up", "status",
+)
+_TEXT_FIELDS = ("role", "serial", "vendor", "model", "platform", "os", "os_version",
+                "description", "owner", "contact", "label")
+_MAX_LEN = {"name": 255, "role": 64, "vendor": 128, "model": 128, "platform": 64, "os": 128,
+            "os_version": 128, "serial": 128, "owner": 200, "contact": 200, "label": 64}
+LOCATION_FIELDS = ("building", "floor", "room", "name", "seat")
+
+#: Flat CSV columns (export order). ``id``/``first_seen``/``last_seen`` are accepted and ignored.
+CSV_COLUMNS: tuple[str, ...] = (
+    "name", "class", "role", "ip", "mac", "serial", "vendor", "model", "platform", "os",
+    "os_version", "description", "owner", "contact", "building", "floor", "room", "room_name",
+    "seat", "label", "min_up", "status",
+)
+CSV_IGNORED = ("id", "first_seen", "last_seen")
+_CSV_FORMULA = ("'=", "'+", "'-", "'@", "'\t", "'\r")
+
+
+@dataclass(slots=True)
+class _Entry:
+    row: str
+    fact: DeviceFact
+    extra: dict[str, Any]
+
+
+@dataclass(slots=True)
+class Document:
+    """A validated import document (names not yet resolved against the CMDB)."""
+
+    cis: list[_Entry] = field(default_factory=list)
+    links: list[tuple[str, str, str, str, str]] = field(default_factory=list)  # row,a,ap,b,bp
+    dependencies: list[tuple[str, str, str]] = field(default_factory=list)  # row, from, to
+    groups: list[tuple[str, str, list[str], int | None]] = field(default_factory=list)
+
+
+def _fail(row: str, problem: str) -> ImportFormatError:
+    return ImportFormatError(f"{row}: {problem}")
+
+
+def _text(row: str, key: str, v: Any) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, (str, int, float)):
+        raise _fail(row, f"{key} must be text, got {type(v).__name__}")
+    s = str(v)
+    if "\x00" in s:
+        raise _fail(row, f"{key} contains a NUL character")
+    limit = _MAX_LEN.get(key)
+    if limit and len(s) > limit:
+        raise _fail(row, f"{key} is longer than {limit} characters")
+    return s
+
+
+def _int(row: str, key: str, v: Any, minimum: int = 0) -> int | None:
+    if v is None or v == "":
+        return None
+    if isinstance(v, bool):
+        raise _fail(row, f"{key} must be a whole number, got {v!r}")
+    try:
+        n = int(v)
+    except (TypeError, ValueError):
+        raise _fail(row, f"{key} must be a whole number, got {v!r}") from None
+    if isinstance(v, float) and v != n:
+        raise _fail(row, f"{key} must be a whole number, got {v!r}")
+    if n < minimum:
+        raise _fail(row, f"{key} must be >= {minimum}, got {n}")
+    return n
+
+
+def _ci_entry(row: str, raw: Any) -> _Entry:
+    if not isinstance(raw, Mapping):
+        raise _fail(row, "must be an object")
+    name = _text(row, "name", raw.get("name"))
+    if not name or not name.strip():
+        raise _fail(row, "name is required")
+    row = f"{row} ({name})"
+    unknown = sorted(set(raw) - set(CI_FIELDS))
+    if unknown:
+        raise _fail(row, f"unknown field {unknown[0]!r} (known: {', '.join(CI_FIELDS)})")
+    cls = raw.get("class")
+    if cls is None or cls == "":
+        raise _fail(row, "class is required")
+    if cls not in {c.value for c in CIClass}:
+        raise _fail(row, f"unknown class {cls!r} (known: {', '.join(c.value for c in CIClass)})")
+    vals: dict[str, Any] = {k: _text(row, k, raw.get(k)) for k in _TEXT_FIELDS}
+    vals = {k: (v if v != "" else None) for k, v in vals.items()}
+    ip_ = raw.get("ip")
+    if ip_ not in (None, ""):
+        try:
+            ip_ = norm_ip(str(ip_))
+        except ValueError:
+            raise _fail(row, f"bad IP {ip_!r}") from None
+    else:
+        ip_ = None
+    mac_ = raw.get("mac")
+    if mac_ not in (None, ""):
+        try:
+            mac_ = norm_mac(str(mac_))
+        except ValueError:
+            raise _fail(row, f"bad MAC {mac_!r}") from None
+    else:
+        mac_ = None
+    status = raw.get("status")
+    if status not in (None, "") and status not in {s.value for s in CIStatus}:
+        raise _fail(row, f"unknown status {status!r} (known: active, missing, retired)")
+    extra: dict[str, Any] = {
+        "name": name, "role": vals["role"], "owner": vals["owner"], "label": vals["label"],
+        "min_up": _int(row, "min_up", raw.get("min_up")), "status": status or None,
+    }
+    loc = raw.get("location")
+    if loc is not None:
+        if not isinstance(loc, Mapping):
+            raise _fail(row, "location must be an object")
+        bad = sorted(set(loc) - set(LOCATION_FIELDS))
+        if bad:
+            raise _fail(row, f"unknown location field {bad[0]!r}")
+        extra["seat"] = _int(row, "seat", loc.get("seat"))
+        parts = [_text(row, k, loc.get(k)) for k in ("building", "floor", "room")]
+        if any(p not in (None, "") for p in parts):
+            if any(p in (None, "") for p in parts):
+                raise _fail(row, "location needs building, floor and room")
+            if any(len(p) > 16 for p in parts):  # type: ignore[arg-type]
+                raise _fail(row, "location building/floor/room must be at most 16 characters")
+            extra["location"] = (tuple(parts), _text(row, "location name", loc.get("name")))
+    fact = DeviceFact(
+        source=Source.IMPORT, ip=ip_, mac=mac_, hostname=name, serial=vals["serial"],
+        vendor=vals["vendor"], model=vals["model"], platform=vals["platform"], os=vals["os"],
+        os_version=vals["os_version"], description=vals["description"],
+        contact=vals["contact"], device_class=DeviceClass(cls))
+    return _Entry(row, fact, extra)
+
+
+def _list(doc: Mapping[str, Any], key: str) -> list[Any]:
+    v = doc.get(key, [])
+    if v is None:
+        return []
+    if not isinstance(v, list):
+        raise _fail(key, "must be a list")
+    return v
+
+
+def parse_document(doc: Any) -> Document:
+    """Validate a ``netcmdb/1`` document (already decoded from JSON).
+
+    Raises:
+        ImportFormatError: the first problem, naming its row (``cis[3] (sw-a-1): bad IP ...``).
+    """
+    if not isinstance(doc, Mapping):
+        raise _fail("document", "must be a JSON object")
+    fmt = doc.get("format")
+    if fmt != FORMAT:
+        raise _fail("format", f"expected {FORMAT!r}, got {fmt!r}")
+    unknown = sorted(set(doc) - {"format", "cis", "links", "dependencies", "groups"})
+    if unknown:
+        raise _fail("document", f"unknown key {unknown[0]!r}")
+    out = Document()
+    names: set[str] = set()
+    labels: dict[str, str] = {}
+    for i, raw in enumerate(_list(doc, "cis")):
+        e = _ci_entry(f"cis[{i}]", raw)
+        name = e.extra["name"]
+        if name in names:
+            raise _fail(e.row, "duplicate name in this file")
+        names.add(name)
+        lab = e.extra.get("label")
+        if lab:
+            if lab in labels:
+                raise _fail(e.row, f"duplicate label {lab} (also {labels[lab]})")
+            labels[lab] = e.row
+        out.cis.append(e)
+    for i, raw in enumerate(_list(doc, "links")):
+        row = f"links[{i}]"
+        if not isinstance(raw, Mapping):
+            raise _fail(row, "must be an object")
+        bad = sorted(set(raw) - {"a", "a_port", "b", "b_port"})
+        if bad:
+            raise _fail(row, f"unknown field {bad[0]!r}")
+        a, b = _text(row, "a", raw.get("a")), _text(row, "b", raw.get("b"))
+        if not a or not b:
+            raise _fail(row, "a and b are required")
+        if a == b:
+            raise _fail(row, f"a link from {a!r} to itself")
+        ap = _text(row, "a_port", raw.get("a_port")) or ""
+        bp = _text(row, "b_port", raw.get("b_port")) or ""
+        out.links.append((row, a, ap, b, bp))
+    for i, raw in enumerate(_list(doc, "dependencies")):
+        row = f"dependencies[{i}]"
+        if not isinstance(raw, Mapping):
+            raise _fail(row, "must be an object")
+        bad = sorted(set(raw) - {"from", "to"})
+        if bad:
+            raise _fail(row, f"unknown field {bad[0]!r}")
+        f, t = _text(row, "from", raw.get("from")), _text(row, "to", raw.get("to"))
+        if not f or not t:
+            raise _fail(row, "from and to are required")
+        if f == t:
+            raise _fail(row, f"{f!r} cannot depend on itself")
+        out.dependencies.append((row, f, t))
+    for i, raw in enumerate(_list(doc, "groups")):
+        row = f"groups[{i}]"
+        if not isinstance(raw, Mapping):
+            raise _fail(row, "must be an object")
+        bad = sorted(set(raw) - {"name", "members", "min_up"})
+        if bad:
+            raise _fail(row, f"unknown field {bad[0]!r}")
+        name = _text(row, "name", raw.get("name"))
+        if not name:
+            raise _fail(row, "name is required")
+        members = raw.get("members", [])
+        if not isinstance(members, list) or not all(isinstance(m, str) and m for m in members):
+            raise _fail(f"{row} ({name})", "members must be a list of CI names")
+        if name in members:
+            raise _fail(f"{row} ({name})", "a group cannot be its own member")
+        min_up = _int(row, "min_up", raw.get("min_up"))
+        if min_up is not None and min_up > len(members):
+            raise _fail(f"{row} ({name})",
+                        f"min_up {min_up} exceeds its {len(members)} members")
+        out.groups.append((f"{row} ({name})", name, list(dict.fromkeys(members)), min_up))
+    return out
+
+
+def load_json(path: str | Path) -> Any:
+    """Decode a JSON file; malformed JSON becomes one :class:`ImportFormatError` line."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise ImportFormatError(f"{p}: cannot read: {exc.strerror or exc}") from None
+    try:
+        return json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ImportFormatError(f"{p}: not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise ImportFormatError(
+            f"{p}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+
+
+def _uncsv(v: str) -> str:
+    # undo exporters.safety.neutralize_cell so a CSV export round-trips
+    return v[1:] if v.startswith(_CSV_FORMULA) else v
+
+
+def csv_to_document(text: str, *, source_name: str = "csv") -> dict[str, Any]:
+    """Turn the flat CSV asset list into a ``netcmdb/1`` document (rows are ``row N``).
+
+    Raises:
+        ImportFormatError: unknown columns, missing ``name``/``class`` header.
+    """
+    reader = csv.DictReader(io.StringIO(text))
+    header = reader.fieldnames or []
+    if not header:
+        raise ImportFormatError(f"{source_name}: empty CSV (a header row is required)")
+    header = [h.strip() for h in header]
+    reader.fieldnames = header
+    missing = [c for c in ("name", "class") if c not in header]
+    if missing:
+        raise ImportFormatError(f"{source_name}: header lacks column {missing[0]!r}")
+    bad = [h for h in header if h not in CSV_COLUMNS and h not in CSV_IGNORED]
+    if bad:
+        raise ImportFormatError(f"{source_name}: unknown column {bad[0]!r}"
+                                f" (known: {', '.join(CSV_COLUMNS)})")
+    cis = []
+    for n, rec in enumerate(reader, start=2):
+        if None in rec:
+            raise ImportFormatError(f"row {n}: more cells than header columns")
+        rec = {k: _uncsv(v.strip()) if isinstance(v, str) else v for k, v in rec.items()}
+        if not any(rec.values()):
+            continue
+        entry: dict[str, Any] = {}
+        for k in CI_FIELDS:
+            if k in ("location",):
+                continue
+            v = rec.get(k)
+            if v not in (None, ""):
+                entry[k] = v
+        loc = {k: rec[c] for k, c in (("building", "building"), ("floor", "floor"),
+                                      ("room", "room"), ("name", "room_name"), ("seat", "seat"))
+               if rec.get(c) not in (None, "")}
+        if loc:
+            entry["location"] = loc
+        entry["_row"] = n
+        cis.append(entry)
+    return {"format": FORMAT, "cis": cis}
+
+
+def import_document(session: Session, doc: Any, *, origin: str = "import",
+                    config: ReconcileConfig | None = None) -> RunSummary:
+    """Validate and apply a ``netcmdb/1`` document in the caller's transaction.
+
+    Args:
+        session: open session; the caller's ``session_scope`` commits or rolls back.
+        doc: the decoded document.
+        origin: recorded as the run's target (usually the file name).
+        config: reconciler knobs.
+
+    Raises:
+        ImportFormatError: the file is bad; nothing has been written that will be committed.
+    """
+    rows: list[str] | None = None
+    if isinstance(doc, Mapping) and any(isinstance(c, Mapping) and "_row" in c
+                                        for c in doc.get("cis") or []):
+        rows = [f"row {c.pop('_row')}" for c in doc["cis"]]
+    try:
+        parsed = parse_document(doc)
+    except ImportFormatError as exc:
+        if rows is not None and str(exc).startswith("cis["):
+            idx = int(str(exc)[4:str(exc).index("]")])
+            raise ImportFormatError(rows[idx] + str(exc)[str(exc).index("]") + 1:]) from None
+        raise
+    if rows is not None:
+        for e, r in zip(parsed.cis, rows, strict=True):
+            e.row = r + e.row[e.row.index("]") + 1:]
+    run = begin_run(session, targets=[origin], methods=["import"], cfg=config)
+    keys: dict[str, int] = {}
+    for e in parsed.cis:
+        try:
+            keys[e.extra["name"]] = run.ingest_fact(e.fact, extra=e.extra, by_name=True)
+        except CmdbError as exc:
+            raise _fail(e.row, str(exc)) from None
+
+    def resolve(row: str, name: str) -> int:
+        key = keys.get(name)
+        if key is None:
+            key = run.name_lookup(name)
+        if key is None:
+            raise _fail(row, f"unknown CI {name!r}")
+        return key
+
+    for row, name, members, min_up in parsed.groups:
+        key = keys.get(name) or run.name_lookup(name)
+        if key is None:
+            fact = DeviceFact(source=Source.IMPORT, hostname=name,
+                              device_class=DeviceClass.CLUSTER)
+            key = run.ingest_fact(fact, extra={"name": name, "min_up": min_up}, by_name=True)
+            keys[name] = key
+        elif min_up is not None:
+            run.merge_extra(key, run.cis[key], {"min_up": min_up}, Source.IMPORT.value)
+        for m in members:
+            run.relate("member_of", resolve(row, m), key, Source.IMPORT.value)
+    for row, a, ap, b, bp in parsed.links:
+        ka, kb = resolve(row, a), resolve(row, b)
+        if ka == kb:
+            raise _fail(row, f"{a!r} and {b!r} are the same CI")
+        run.links.append((ka, ap, kb, bp, Source.IMPORT.value))
+    for row, f, t in parsed.dependencies:
+        kf, kt = resolve(row, f), resolve(row, t)
+        if kf == kt:
+            raise _fail(row, f"{f!r} and {t!r} are the same CI")
+        run.relate("depends_on", kf, kt, Source.IMPORT.value)
+    return finish_run(run, covered=[])
+
+
+def import_json_file(session: Session, path: str | Path,
+                     config: ReconcileConfig | None = None) -> RunSummary:
+    """``netcmdb import json FILE``: decode, validate, apply (one transaction by the caller)."""
+    return import_document(session, load_json(path), origin=str(path), config=config)
+
+
+def import_csv_file(session: Session, path: str | Path,
+                    config: ReconcileConfig | None = None) -> RunSummary:
+    """``netcmdb import csv FILE``: the flat asset list (one CI per row)."""
+    p = Path(path)
+    try:
+        text = p.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise ImportFormatError(f"{p}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ImportFormatError(f"{p}: not UTF-8 text") from None
+    try:
+        doc = csv_to_document(text, source_name=str(p))
+    except csv.Error as exc:
+        raise ImportFormatError(f"{p}: bad CSV: {exc}") from None
+    return import_document(session, doc, origin=str(p), config=config)

@@ -1,0 +1,309 @@
+"""Reading and hand-editing the CMDB: find a CI, its details and history, scan runs and their
+differences, and manual edits (``ci set``) that discovery never overwrites.
+
+Used by the CLI and by other areas (labeling assigns labels through :func:`set_manual`). Returns
+plain dicts/lists ready for rich tables or JSON. Must not import scanners or the CLI.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from netcmdb.cmdb.models import (
+    CI,
+    Change,
+    CIClass,
+    CIStatus,
+    Identifier,
+    Interface,
+    Location,
+    Relationship,
+    RunEvent,
+    ScanRun,
+    utcnow,
+)
+from netcmdb.discovery.normalize import mac_or_none
+from netcmdb.errors import IntegrityError, NotFoundError
+
+
+def _v(x: Any) -> Any:
+    return x.value if hasattr(x, "value") else x
+
+
+def _iso(dt: datetime | None) -> str | None:
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def find_ci(session: Session, query: str) -> CI:
+    """The one CI a user means by NAME, LABEL, IP, MAC or ``#ID``.
+
+    Raises:
+        NotFoundError: nothing matches, or several CIs share that name (the message lists ids).
+    """
+    q = query.strip()
+    if q.startswith("#") and q[1:].isdigit():
+        ci = session.get(CI, int(q[1:]))
+        if ci is None:
+            raise NotFoundError(f"no CI with id {q[1:]}")
+        return ci
+    for cond in (CI.label == q,):
+        hit = session.scalars(select(CI).where(cond)).first()
+        if hit is not None:
+            return hit
+    hits = list(session.scalars(select(CI).where(CI.name == q).order_by(CI.id)))
+    if len(hits) == 1:
+        return hits[0]
+    if len(hits) > 1:
+        ids = ", ".join(f"#{c.id}" for c in hits)
+        raise NotFoundError(f"{len(hits)} CIs are called {q!r} ({ids}); use #ID")
+    from netcmdb.cmdb.reconcile import _canon_ip
+
+    ip_ = _canon_ip(q)
+    mac_ = None if ip_ else mac_or_none(q)
+    if ip_ or mac_:
+        kind, val = ("ip", ip_) if ip_ else ("mac", mac_)
+        col = CI.ip if ip_ else CI.mac
+        hit = session.scalars(select(CI).where(col == val).order_by(CI.id)).first()
+        if hit is None:
+            hit = session.scalars(select(CI).join(Identifier).where(
+                Identifier.kind == kind, Identifier.value == val)).first()
+        if hit is not None:
+            return hit
+    hit = session.scalars(select(CI).where(CI.name.ilike(q)).order_by(CI.id)).first()
+    if hit is not None:
+        return hit
+    raise NotFoundError(f"no CI matches {q!r} (try a name, label, IP, MAC or #ID)")
+
+
+def ci_detail(session: Session, ci: CI) -> dict[str, Any]:
+    """Attributes, interfaces, relationships and history of one CI (JSON-ready)."""
+    loc = ci.location
+    rec = {
+        "id": ci.id, "name": ci.name, "class": _v(ci.ci_class), "role": ci.role,
+        "vendor": ci.vendor, "model": ci.model, "platform": ci.platform, "os": ci.os,
+        "os_version": ci.os_version, "serial": ci.serial, "ip": ci.ip, "mac": ci.mac,
+        "description": ci.description, "owner": ci.owner, "contact": ci.contact,
+        "location": ({"building": loc.building, "floor": loc.floor, "room": loc.room,
+                      "name": loc.name} if loc else None),
+        "seat": ci.seat, "label": ci.label, "min_up": ci.min_up, "status": _v(ci.status),
+        "missed_runs": ci.missed_runs, "first_seen": _iso(ci.first_seen),
+        "last_seen": _iso(ci.last_seen), "sources": dict(ci.attr_sources or {}),
+    }
+    rec["identifiers"] = [{"kind": _v(i.kind), "value": i.value} for i in
+                          session.scalars(select(Identifier).where(Identifier.ci_id == ci.id)
+                                          .order_by(Identifier.kind, Identifier.value))]
+    rec["interfaces"] = [
+        {"name": i.name, "ifindex": i.ifindex, "mac": i.mac, "ips": i.ips,
+         "speed_mbps": i.speed_mbps, "oper_status": i.oper_status, "descr": i.descr,
+         "alias": i.alias}
+        for i in session.scalars(select(Interface).where(Interface.ci_id == ci.id)
+                                 .order_by(Interface.ifindex, Interface.name))]
+    rels = []
+    names: dict[int, str] = {}
+    rows = list(session.scalars(select(Relationship).where(or_(
+        Relationship.source_ci_id == ci.id, Relationship.target_ci_id == ci.id))
+        .order_by(Relationship.id)))
+    other_ids = {r.target_ci_id if r.source_ci_id == ci.id else r.source_ci_id for r in rows}
+    if other_ids:
+        names = dict(session.execute(select(CI.id, CI.name).where(CI.id.in_(other_ids))).all())
+    for r in rows:
+        mine = r.source_ci_id == ci.id
+        other = r.target_ci_id if mine else r.source_ci_id
+        kind = _v(r.kind)
+        if kind == "connected_to":
+            rels.append({"kind": kind, "port": r.source_port if mine else r.target_port,
+                         "peer": names.get(other), "peer_port": r.target_port if mine
+                         else r.source_port, "asserted_by": r.asserted_by,
+                         "last_seen": _iso(r.last_seen)})
+        else:
+            direction = kind if mine else {"depends_on": "needed_by",
+                                           "member_of": "has_member"}[kind]
+            rels.append({"kind": direction, "peer": names.get(other),
+                         "asserted_by": r.asserted_by})
+    rec["relationships"] = rels
+    rec["history"] = [
+        {"at": _iso(c.at), "attribute": c.attribute, "old": c.old, "new": c.new,
+         "source": c.source, "run": c.run_id}
+        for c in session.scalars(select(Change).where(Change.ci_id == ci.id)
+                                 .order_by(Change.id))]
+    return rec
+
+
+#: What ``ci set`` may change: what discovery cannot know (plus name/class/label corrections).
+MANUAL_ATTRS = ("name", "class", "role", "owner", "contact", "description", "seat", "label",
+                "min_up", "status", "location")
+
+
+def set_manual(session: Session, ci: CI, values: dict[str, Any], *, source: str = "manual"
+               ) -> list[dict[str, Any]]:
+    """Apply hand edits to a CI: each becomes a Change and is pinned against discovery.
+
+    Args:
+        session: open session (the caller's transaction).
+        ci: the CI to edit.
+        values: attribute -> new value; ``location`` is ``(building, floor, room)`` or
+            ``(building, floor, room, room_name)``; ``None`` clears an attribute.
+        source: recorded as the change source (``manual``; labeling may pass ``label``).
+
+    Returns:
+        The changes made (attribute, old, new).
+
+    Raises:
+        IntegrityError: unknown attribute/class/status, or a label another CI already has.
+    """
+    changes: list[dict[str, Any]] = []
+    srcs = dict(ci.attr_sources or {})
+    pin = "manual"  # every hand edit outranks discovery, whoever made it
+    for attr, new in values.items():
+        if attr not in MANUAL_ATTRS:
+            raise IntegrityError(f"cannot set {attr!r} (settable: {', '.join(MANUAL_ATTRS)})")
+        if attr == "location":
+            if new is None:
+                old_loc, ci.location_id = ci.location, None
+                old = f"{old_loc.building}/{old_loc.floor}/{old_loc.room}" if old_loc else None
+                newtxt = None
+                key = "location_id"
+            else:
+                b, f, r, *rest = [str(x) for x in new]
+                loc = session.scalars(select(Location).where(
+                    Location.building == b, Location.floor == f, Location.room == r)).first()
+                if loc is None:
+                    loc = Location(building=b, floor=f, room=r, name=rest[0] if rest else None)
+                    session.add(loc)
+                    session.flush()
+                elif rest and rest[0] and loc.name != rest[0]:
+                    loc.name = rest[0]
+                old_loc = ci.location
+                old = f"{old_loc.building}/{old_loc.floor}/{old_loc.room}" if old_loc else None
+                newtxt = f"{b}/{f}/{r}"
+                ci.location_id = loc.id
+                session.flush()
+                session.refresh(ci, ["location"])
+                key = "location_id"
+            srcs[key] = pin
+            if old != newtxt:
+                changes.append({"attribute": "location", "old": old, "new": newtxt})
+            continue
+        if attr == "class":
+            if new not in {c.value for c in CIClass}:
+                raise IntegrityError(f"unknown class {new!r}")
+            old = _v(ci.ci_class)
+            ci.ci_class = CIClass(new)
+        elif attr == "status":
+            if new not in {s.value for s in CIStatus}:
+                raise IntegrityError(f"unknown status {new!r}")
+            old = _v(ci.status)
+            ci.status = CIStatus(new)
+            if new == "active":
+                ci.missed_runs = 0
+        elif attr == "label":
+            if new:
+                other = session.scalars(select(CI).where(CI.label == new, CI.id != ci.id)).first()
+                if other is not None:
+                    raise IntegrityError(f"label {new} already belongs to CI {other.name!r}")
+            old = ci.label
+            ci.label = new or None
+        elif attr == "name":
+            if not new:
+                raise IntegrityError("a CI needs a name")
+            old = ci.name
+            ci.name = new
+        else:
+            old = getattr(ci, attr)
+            setattr(ci, attr, new)
+        srcs[attr] = pin
+        if _s(old) != _s(new):
+            changes.append({"attribute": attr, "old": _s(old), "new": _s(new)})
+    ci.attr_sources = srcs
+    now = utcnow()
+    for c in changes:
+        session.add(Change(ci_id=ci.id, attribute=c["attribute"], old=c["old"], new=c["new"],
+                           source=source, at=now))
+    session.flush()
+    return changes
+
+
+def _s(v: Any) -> str | None:
+    return None if v is None else str(_v(v))
+
+
+def list_runs(session: Session, limit: int | None = None) -> list[dict[str, Any]]:
+    """Scan runs, newest first."""
+    q = select(ScanRun).order_by(ScanRun.id.desc())
+    if limit:
+        q = q.limit(limit)
+    return [_run_dict(r) for r in session.scalars(q)]
+
+
+def _run_dict(r: ScanRun) -> dict[str, Any]:
+    return {"id": r.id, "started": _iso(r.started), "finished": _iso(r.finished),
+            "status": _v(r.status), "methods": list(r.methods or []),
+            "targets": list(r.targets or []), "seen": r.n_seen, "new": r.n_new,
+            "changed": r.n_changed, "missing": r.n_missing, "failed": r.n_failed}
+
+
+def _get_run(session: Session, run_id: int | str) -> ScanRun:
+    try:
+        rid = int(str(run_id).lstrip("#"))
+    except ValueError:
+        raise NotFoundError(f"run must be a number, got {run_id!r}") from None
+    run = session.get(ScanRun, rid)
+    if run is None:
+        raise NotFoundError(f"no run {rid} (see netcmdb runs list)")
+    return run
+
+
+def run_detail(session: Session, run_id: int | str) -> dict[str, Any]:
+    """One run: its counters plus the new / changed / missing CIs and per-host failures."""
+    run = _get_run(session, run_id)
+    out = _run_dict(run)
+    rows = session.execute(
+        select(RunEvent.event, CI.id, CI.name, CI.ip).join(CI, CI.id == RunEvent.ci_id)
+        .where(RunEvent.run_id == run.id).order_by(CI.name)).all()
+    for kind in ("new", "changed", "missing"):
+        out[f"{kind}_cis"] = [{"id": i, "name": n, "ip": ip_} for ev, i, n, ip_ in rows
+                              if _v(ev) == kind]
+    changes = session.execute(
+        select(CI.name, Change.attribute, Change.old, Change.new, Change.source)
+        .join(CI, CI.id == Change.ci_id).where(Change.run_id == run.id).order_by(Change.id)).all()
+    out["changes"] = [{"ci": n, "attribute": a, "old": o, "new": nw, "source": s}
+                      for n, a, o, nw, s in changes]
+    out["errors"] = list(run.errors or [])
+    return out
+
+
+def run_diff(session: Session, run_a: int | str, run_b: int | str) -> dict[str, Any]:
+    """What differs between two runs: CIs only seen in one, and attribute changes in between."""
+    a, b = _get_run(session, run_a), _get_run(session, run_b)
+    if a.id > b.id:
+        a, b = b, a
+
+    def seen(run: ScanRun) -> dict[int, str]:
+        return dict(session.execute(
+            select(CI.id, CI.name).join(RunEvent, RunEvent.ci_id == CI.id)
+            .where(RunEvent.run_id == run.id,
+                   RunEvent.event.in_(["new", "changed", "seen"]))).all())
+
+    sa, sb = seen(a), seen(b)
+    changes = session.execute(
+        select(CI.name, Change.attribute, Change.old, Change.new, Change.run_id)
+        .join(CI, CI.id == Change.ci_id)
+        .where(Change.run_id > a.id, Change.run_id <= b.id,
+               Change.ci_id.in_(set(sa) | set(sb)))
+        .order_by(Change.id)).all()
+    return {
+        "from": a.id, "to": b.id,
+        "only_in_from": sorted(sa[i] for i in set(sa) - set(sb)),
+        "only_in_to": sorted(sb[i] for i in set(sb) - set(sa)),
+        "in_both": len(set(sa) & set(sb)),
+        "changes": [{"ci": n, "attribute": at, "old": o, "new": nw, "run": r}
+                    for n, at, o, nw, r in changes],
+    }

@@ -1,0 +1,1282 @@
+"""The reconciliation engine: discovery facts in, CIs out, in one transaction.
+
+What it does for each run (:func:`ingest`):
+
+1. records a :class:`~netcmdb.cmdb.models.ScanRun` (its INSERT is the first statement, so on SQLite
+   the write lock is taken before anything is read: two writers serialise instead of failing);
+2. bulk-loads every CI, identifier and location into dicts (no ORM objects: 100k facts must
+   reconcile in seconds, see ``benchmarks/ingest.py``);
+3. identifies each fact through an ordered, configurable chain of rules (serial, then chassis /
+   interface MAC, then hostname, then IP), skipping junk serials and virtual MACs and refusing a
+   weak match (hostname/IP) when a stronger identifier of the same kind disagrees;
+4. merges attributes with per-attribute source priority (manual > import > ssh > snmp > nmap >
+   tcp/icmp > arp; a manual value is never overwritten by discovery) and the name rule (own
+   name, domain stripped > reverse DNS > IP; manual wins);
+5. turns LLDP/CDP neighbours into ``connected_to`` relationships (one row per cable, whichever
+   side saw it), FDB rows into :class:`~netcmdb.cmdb.models.PortSighting` and ARP rows into
+   MAC/IP joins;
+6. counts misses for CIs whose address the run covered and marks them ``missing`` after N runs;
+7. writes everything with Core ``executemany`` statements and returns a :class:`RunSummary`.
+
+Must not import scanners (``netcmdb.discovery.sweep/snmp/ssh``) or anything above ``cmdb``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from netcmdb.cmdb.models import (
+    CI,
+    Change,
+    CIClass,
+    CIStatus,
+    Identifier,
+    Interface,
+    Location,
+    PortSighting,
+    Relationship,
+    RelKind,
+    RunEvent,
+    RunStatus,
+    ScanRun,
+    utcnow,
+)
+from netcmdb.discovery.facts import (
+    ArpEntry,
+    DeviceClass,
+    DeviceFact,
+    FdbEntry,
+    NeighborFact,
+    ScanResult,
+    Source,
+)
+from netcmdb.discovery.normalize import mac_or_none, short_hostname
+
+__all__ = [
+    "ATTRIBUTES",
+    "DEFAULT_JUNK_HOSTNAMES",
+    "DEFAULT_JUNK_SERIALS",
+    "DEFAULT_RULES",
+    "DEFAULT_SOURCE_PRIORITY",
+    "IdentityIndex",
+    "LocationParser",
+    "ReconcileConfig",
+    "RunSummary",
+    "clean_hostname",
+    "clean_serial",
+    "fact_identifiers",
+    "ingest",
+    "is_identifying_mac",
+    "outranks",
+    "place_end_hosts",
+    "port_key",
+]
+
+# --------------------------------------------------------------------------------------------
+# Configuration
+# --------------------------------------------------------------------------------------------
+
+DEFAULT_RULES: tuple[str, ...] = ("serial", "mac", "hostname", "ip")
+
+#: Serials that BIOSes/firmware ship with instead of a real one (compared case-insensitively,
+#: after stripping). Anything made only of zeros, spaces, dots or dashes is junk too.
+DEFAULT_JUNK_SERIALS: frozenset[str] = frozenset(
+    s.casefold()
+    for s in (
+        "", "To Be Filled By O.E.M.", "To be filled by O.E.M.", "0000000000", "Default string",
+        "System Serial Number", "Not Specified", "Not Applicable", "None", "N/A", "NA",
+        "Unknown", "123456789", "1234567890", "0123456789", "Chassis Serial Number",
+        "Serial Number", "SN", "INVALID", "XXXXXXXXXX", "Base Board Serial Number", "OEM",
+        "empty", "null", "undefined", "0", "Type1Sku0",
+    )
+)
+
+#: Factory-default names that many devices share: never an identifier.
+DEFAULT_JUNK_HOSTNAMES: frozenset[str] = frozenset(
+    {"", "localhost", "localhost.localdomain", "switch", "router", "huawei", "h3c", "ruijie",
+     "cisco", "default", "unknown", "none", "(none)", "android", "iphone", "ap", "printer"}
+)
+
+#: Lower number = higher priority. ``manual`` (``ci set``) is never overwritten by discovery;
+#: ``import`` (a curated inventory file) is only overwritten by a manual edit.
+DEFAULT_SOURCE_PRIORITY: Mapping[str, int] = {
+    Source.MANUAL.value: 0,
+    Source.IMPORT.value: 1,
+    Source.SSH.value: 2,
+    Source.SNMP.value: 3,
+    Source.NMAP.value: 4,
+    Source.TCP.value: 5,
+    Source.ICMP.value: 5,
+    Source.ARP.value: 6,
+}
+
+#: Name bases, best first (the name rule): the device's own name, its reverse-DNS name, its IP.
+NAME_BASES: Mapping[str, int] = {"hostname": 0, "dns": 1, "ip": 2}
+
+#: CI columns discovery reconciles (``name`` is handled by the name rule, location separately).
+ATTRIBUTES: tuple[str, ...] = (
+    "class", "vendor", "model", "platform", "os", "os_version", "serial", "ip", "mac",
+    "description", "contact",
+)
+
+#: MAC prefixes of first-hop-redundancy virtual MACs: shared between devices, never identifying.
+_VIRTUAL_MAC_PREFIXES: tuple[str, ...] = (
+    "00:00:5e:00:01:",  # VRRP IPv4
+    "00:00:5e:00:02:",  # VRRP IPv6
+    "00:00:0c:07:ac:",  # HSRPv1
+    "00:00:0c:9f:f",  # HSRPv2
+    "00:07:b4:00:",  # GLBP
+    "00:00:00:00:00:00",
+)
+
+#: A location parser turns a free-text location (SNMP sysLocation) into a location: either None,
+#: a mapping with ``building``, ``floor``, ``room`` (and optional ``seat``, ``name``) or an object
+#: with those attributes (the labeling package's parsed label fits).
+LocationParser = Callable[[str], Any]
+
+
+@dataclass(slots=True)
+class ReconcileConfig:
+    """Knobs of the reconciler (the CLI fills it from the ``[cmdb]`` table of the config file).
+
+    Attributes:
+        rules: identification chain, best first; any order of serial/mac/hostname/ip.
+        strong_kinds: identifier kinds that, when both the fact and a candidate CI have some and
+            they share none, prove the candidate is a different device (so a weaker match such as
+            a reused DHCP address does not merge two PCs).
+        junk_serials: case-folded serials that identify nothing.
+        junk_hostnames: case-folded names that identify nothing (factory defaults).
+        source_priority: source -> rank (lower wins; equal rank overwrites).
+        missing_after: consecutive covering runs without a sighting before a CI is ``missing``.
+        max_macs_per_access_port: ports with more learned MACs are uplinks, not access ports.
+        create_neighbor_cis: create a CI for an LLDP/CDP neighbour nobody scanned (APs, phones).
+    """
+
+    rules: tuple[str, ...] = DEFAULT_RULES
+    strong_kinds: tuple[str, ...] = ("serial", "mac")
+    junk_serials: frozenset[str] = DEFAULT_JUNK_SERIALS
+    junk_hostnames: frozenset[str] = DEFAULT_JUNK_HOSTNAMES
+    source_priority: Mapping[str, int] = field(
+        default_factory=lambda: dict(DEFAULT_SOURCE_PRIORITY))
+    missing_after: int = 3
+    max_macs_per_access_port: int = 8
+    create_neighbor_cis: bool = True
+
+    def __post_init__(self) -> None:
+        from netcmdb.errors import ConfigError
+
+        bad = [r for r in self.rules if r not in DEFAULT_RULES]
+        if bad or not self.rules or len(set(self.rules)) != len(self.rules):
+            raise ConfigError(
+                f"identification rules must be distinct names from {', '.join(DEFAULT_RULES)};"
+                f" got {', '.join(self.rules) or 'nothing'}")
+        if self.missing_after < 1:
+            raise ConfigError(f"missing_after must be >= 1, got {self.missing_after}")
+
+    def rank(self, source: str | None) -> int:
+        """Priority rank of ``source`` (unknown or absent sources rank lowest)."""
+        if source is None:
+            return 99
+        return self.source_priority.get(source.split(":", 1)[-1], 98)
+
+
+@dataclass(slots=True)
+class RunSummary:
+    """What one run did, by CI name (``failed`` holds per-host errors)."""
+
+    run_id: int
+    new: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    failed: list[dict[str, str]] = field(default_factory=list)
+    seen: int = 0
+
+
+# --------------------------------------------------------------------------------------------
+# Pure helpers (property-tested)
+# --------------------------------------------------------------------------------------------
+
+
+def clean_serial(value: str | None, junk: frozenset[str] = DEFAULT_JUNK_SERIALS) -> str | None:
+    """A serial usable as an identifier (stripped, upper-case), or None for junk.
+
+    >>> clean_serial("  foc1234x ")
+    'FOC1234X'
+    >>> clean_serial("To Be Filled By O.E.M.") is None
+    True
+    >>> clean_serial("0000-0000") is None
+    True
+    """
+    if value is None:
+        return None
+    text_ = str(value).strip()
+    if text_.casefold() in junk or not text_.strip("0 .-_"):
+        return None
+    if len(set(text_)) == 1:  # "XXXXXXXX", "11111111"
+        return None
+    return text_.upper()
+
+
+def clean_hostname(value: str | None,
+                   junk: frozenset[str] = DEFAULT_JUNK_HOSTNAMES) -> str | None:
+    """The device's own name, domain stripped, or None when absent or a factory default.
+
+    >>> clean_hostname("SW-Core-1.campus.edu.cn")
+    'SW-Core-1'
+    >>> clean_hostname("localhost") is None
+    True
+    """
+    if value is None:
+        return None
+    name = short_hostname(str(value))
+    if not name or name.casefold() in junk or len(name) > 255:
+        return None
+    return name
+
+
+def is_identifying_mac(value: str | None) -> bool:
+    """True for a unicast, non-virtual MAC that can identify one device.
+
+    >>> is_identifying_mac("00:11:22:33:44:55")
+    True
+    >>> is_identifying_mac("00:00:5e:00:01:0a")  # VRRP
+    False
+    >>> is_identifying_mac("01:00:5e:00:00:01")  # multicast
+    False
+    """
+    if not value or len(value) != 17:
+        return False
+    if int(value[:2], 16) & 1:  # multicast / broadcast
+        return False
+    return not value.startswith(_VIRTUAL_MAC_PREFIXES)
+
+
+def _canon_ip(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return str(ipaddress.ip_address(str(value).strip()))
+    except ValueError:
+        return None
+
+
+def fact_identifiers(fact: DeviceFact, cfg: ReconcileConfig | None = None
+                     ) -> dict[str, list[str]]:
+    """Normalised identifiers of a fact by kind (junk removed, order kept, no duplicates).
+
+    MACs come from the chassis MAC, the fact's MAC and every interface MAC.
+    """
+    cfg = cfg or _DEFAULT_CFG
+    out: dict[str, list[str]] = {}
+    serial = clean_serial(fact.serial, cfg.junk_serials)
+    if serial:
+        out["serial"] = [serial]
+    macs: list[str] = []
+    for raw in (fact.chassis_mac, fact.mac, *(i.mac for i in fact.interfaces)):
+        m = mac_or_none(raw)
+        if m and is_identifying_mac(m) and m not in macs:
+            macs.append(m)
+    if macs:
+        out["mac"] = macs
+    host = clean_hostname(fact.hostname, cfg.junk_hostnames)
+    if host:
+        out["hostname"] = [host.casefold()]
+    ip_ = _canon_ip(fact.ip)
+    if ip_:
+        out["ip"] = [ip_]
+    return out
+
+
+def outranks(new_source: str, current_source: str | None, cfg: ReconcileConfig | None = None
+             ) -> bool:
+    """True when a value from ``new_source`` may replace one set by ``current_source``.
+
+    Equal rank overwrites (a newer SNMP answer replaces an older one); ``manual`` is only ever
+    replaced by ``manual``.
+    """
+    cfg = cfg or _DEFAULT_CFG
+    if current_source == Source.MANUAL.value:
+        return new_source == Source.MANUAL.value
+    return cfg.rank(new_source) <= cfg.rank(current_source)
+
+
+_PORT_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("hundredgigabitethernet", "hu"), ("hundredgige", "hu"), ("fortygigabitethernet", "fo"),
+    ("fortygige", "fo"), ("twentyfivegige", "twe"), ("25ge", "twe"),
+    ("tengigabitethernet", "te"), ("tengige", "te"), ("ten-gigabitethernet", "te"),
+    ("xgigabitethernet", "te"), ("xge", "te"), ("gigabitethernet", "gi"), ("gige", "gi"),
+    ("ge", "gi"), ("fastethernet", "fa"), ("fe", "fa"), ("ethernet", "eth"), ("eth-trunk", "po"),
+    ("port-channel", "po"), ("bridge-aggregation", "po"), ("aggregateport", "po"),
+    ("ag", "po"), ("vlan-interface", "vlan"), ("vlanif", "vlan"),
+)
+
+
+def port_key(name: str | None) -> str:
+    """A vendor-neutral key for comparing port names seen from the two ends of a cable.
+
+    >>> port_key("GigabitEthernet0/0/1") == port_key("GE0/0/1") == port_key("Gi0/0/1")
+    True
+    >>> port_key("Ten-GigabitEthernet1/0/49") == port_key("XGE1/0/49")
+    True
+    """
+    if not name:
+        return ""
+    s = re.sub(r"\s+", "", str(name).casefold())
+    m = re.match(r"([a-z][a-z\-]*)(.*)", s)
+    if not m:
+        return s
+    prefix, rest = m.groups()
+    for long, short in _PORT_PREFIXES:
+        if prefix == long:
+            return short + rest
+    return s
+
+
+def place_end_hosts(fact: DeviceFact, cfg: ReconcileConfig | None = None) -> list[FdbEntry]:
+    """FDB rows of a switch that point at an end host on an access port.
+
+    Hook kept deliberately simple (the SNMP area refines it): a port is an access port unless it
+    has an LLDP/CDP neighbour, is an aggregate or aggregate member, or carries more than
+    ``cfg.max_macs_per_access_port`` learned MACs. Only learned unicast MACs count.
+
+    Args:
+        fact: the reporting switch's fact (its ``fdb``, ``neighbors`` and ``interfaces``).
+        cfg: reconciler configuration.
+
+    Returns:
+        The FDB entries (MACs normalised) to record as port sightings.
+    """
+    cfg = cfg or _DEFAULT_CFG
+    uplinks = {port_key(n.local_port) for n in fact.neighbors}
+    for itf in fact.interfaces:
+        if itf.kind == "lag" or itf.lag_parent:
+            uplinks.add(port_key(itf.name))
+    per_port: dict[str, list[FdbEntry]] = defaultdict(list)
+    for e in fact.fdb:
+        if e.port is None or e.status not in ("learned", "other"):
+            continue
+        m = mac_or_none(e.mac)
+        if m is None or int(m[:2], 16) & 1:
+            continue
+        per_port[e.port].append(replace(e, mac=m))
+    out: list[FdbEntry] = []
+    for port, entries in per_port.items():
+        if port_key(port) in uplinks or len(entries) > cfg.max_macs_per_access_port:
+            continue
+        out.extend(entries)
+    return out
+
+
+_DEFAULT_CFG = ReconcileConfig()
+
+
+# --------------------------------------------------------------------------------------------
+# Identity index
+# --------------------------------------------------------------------------------------------
+
+
+class IdentityIndex:
+    """``(kind, value) -> CI key`` plus each CI's strong identifiers, for the rule chain.
+
+    Keys are real CI ids (``> 0``) or temporary ids of CIs created in this run (``< 0``).
+    """
+
+    def __init__(self, cfg: ReconcileConfig) -> None:
+        self.cfg = cfg
+        self.by_value: dict[tuple[str, str], int] = {}
+        self.strong: dict[int, dict[str, set[str]]] = {}
+        #: identifiers added or moved in this run: (kind, value) -> key
+        self.assigned: dict[tuple[str, str], int] = {}
+        self.removed: set[tuple[str, str]] = set()
+        #: identifiers present in the database when the run started
+        self.in_db: set[tuple[str, str]] = set()
+
+    def load(self, kind: str, value: str, key: int) -> None:
+        self.by_value[(kind, value)] = key
+        self.in_db.add((kind, value))
+        if kind in self.cfg.strong_kinds:
+            self.strong.setdefault(key, {}).setdefault(kind, set()).add(value)
+
+    def identify(self, ids: Mapping[str, Sequence[str]]) -> int | None:
+        """The CI the identifiers point at, following the rule chain, or None for a new CI."""
+        rules = self.cfg.rules
+        for pos, kind in enumerate(rules):
+            for value in ids.get(kind, ()):
+                key = self.by_value.get((kind, value))
+                if key is None or self._disagrees(key, ids, rules[:pos]):
+                    continue
+                return key
+        return None
+
+    def _disagrees(self, key: int, ids: Mapping[str, Sequence[str]],
+                   stronger: Sequence[str]) -> bool:
+        owned = self.strong.get(key)
+        if not owned:
+            return False
+        for kind in stronger:
+            if kind not in self.cfg.strong_kinds:
+                continue
+            mine, theirs = owned.get(kind), ids.get(kind)
+            if mine and theirs and mine.isdisjoint(theirs):
+                return True
+        return False
+
+    def assign(self, kind: str, value: str, key: int) -> None:
+        """Make ``(kind, value)`` point at ``key`` (moving it from another CI if needed)."""
+        old = self.by_value.get((kind, value))
+        if old == key:
+            return
+        if old is not None and kind in self.cfg.strong_kinds:
+            self.strong.get(old, {}).get(kind, set()).discard(value)
+        self.by_value[(kind, value)] = key
+        if kind in self.cfg.strong_kinds:
+            self.strong.setdefault(key, {}).setdefault(kind, set()).add(value)
+        self.assigned[(kind, value)] = key
+        self.removed.discard((kind, value))
+
+    def drop(self, kind: str, value: str, key: int) -> None:
+        """Forget ``(kind, value)`` if it still points at ``key``."""
+        if self.by_value.get((kind, value)) != key:
+            return
+        del self.by_value[(kind, value)]
+        if kind in self.cfg.strong_kinds:
+            self.strong.get(key, {}).get(kind, set()).discard(value)
+        self.assigned.pop((kind, value), None)
+        self.removed.add((kind, value))
+
+
+# --------------------------------------------------------------------------------------------
+# The run
+# --------------------------------------------------------------------------------------------
+
+_CI_COLS = ("id", "name", "class", "role", "vendor", "model", "platform", "os", "os_version",
+            "serial", "ip", "mac", "description", "owner", "contact", "location_id", "seat",
+            "label", "min_up", "status", "missed_runs", "attr_sources")
+
+_WRITE_COLS = ("name", "class", "role", "vendor", "model", "platform", "os", "os_version",
+               "serial", "ip", "mac", "description", "owner", "contact", "location_id", "seat",
+               "label", "min_up", "status", "missed_runs", "attr_sources")
+
+
+def _str(v: Any) -> str | None:
+    if v is None:
+        return None
+    return v.value if hasattr(v, "value") else str(v)
+
+
+def _loc_tuple(parsed: Any) -> tuple[tuple[str, str, str], int | None, str | None] | None:
+    if parsed is None:
+        return None
+    get = parsed.get if isinstance(parsed, Mapping) else (lambda k: getattr(parsed, k, None))
+    b, f, r = get("building"), get("floor"), get("room")
+    if not b or f is None or r is None:
+        return None
+    seat = get("seat")
+    try:
+        seat = int(seat) if seat not in (None, "") else None
+    except (TypeError, ValueError):
+        seat = None
+    return (str(b), str(f), str(r)), seat, get("name")
+
+
+_CAP_CLASS = (("wlan", DeviceClass.AP), ("phone", DeviceClass.PHONE),
+              ("telephone", DeviceClass.PHONE), ("router", DeviceClass.ROUTER),
+              ("bridge", DeviceClass.SWITCH))
+
+
+class _Run:
+    """State of one ingest: everything loaded, mutated in dicts, written at the end."""
+
+    def __init__(self, session: Session, cfg: ReconcileConfig, run_id: int, now: datetime,
+                 location_parser: LocationParser | None) -> None:
+        self.s = session
+        self.cfg = cfg
+        self.run_id = run_id
+        self.now = now
+        self.location_parser = location_parser
+        self.cis: dict[int, dict[str, Any]] = {}
+        self.index = IdentityIndex(cfg)
+        self.locations: dict[tuple[str, str, str], int] = {}
+        self.new_locations: dict[tuple[str, str, str], tuple[int, str | None]] = {}
+        self.next_tmp = -1
+        self.new_keys: list[int] = []
+        self.dirty: set[int] = set()
+        self.seen: set[int] = set()
+        self.changes: list[dict[str, Any]] = []
+        self.changed_keys: set[int] = set()
+        self.links: list[tuple[int, str, int, str, str]] = []  # a, a_port, b, b_port, source
+        self.sightings: list[tuple[int, FdbEntry]] = []
+        self.arp: list[ArpEntry] = []
+        self.interfaces: dict[int, list[Any]] = {}
+        self.rels: list[tuple[str, int, int, str]] = []
+        self._names: dict[str, int | None] | None = None
+        self._labels: dict[str, int] | None = None
+        self.explicit_status: set[int] = set()
+
+    # -- loading -------------------------------------------------------------------------------
+    def load(self) -> None:
+        conn = self.s.connection()
+        t = CI.__table__
+        cols = [t.c[c] for c in _CI_COLS]
+        for row in conn.execute(select(*cols)):
+            d = dict(zip(_CI_COLS, row, strict=True))
+            d["class"] = _str(d["class"])
+            d["status"] = _str(d["status"])
+            d["attr_sources"] = dict(d["attr_sources"] or {})
+            self.cis[d["id"]] = d
+        it = Identifier.__table__
+        for kind, value, ci_id in conn.execute(select(it.c.kind, it.c.value, it.c.ci_id)):
+            self.index.load(_str(kind) or "", value, ci_id)
+        lt = Location.__table__
+        for lid, b, f, r in conn.execute(select(lt.c.id, lt.c.building, lt.c.floor, lt.c.room)):
+            self.locations[(b, f, r)] = lid
+
+    # -- facts ---------------------------------------------------------------------------------
+    def new_ci(self, source: str) -> int:
+        key = self.next_tmp
+        self.next_tmp -= 1
+        self.cis[key] = {
+            "id": key, "name": None, "class": CIClass.OTHER.value, "role": None, "vendor": None,
+            "model": None, "platform": None, "os": None, "os_version": None, "serial": None,
+            "ip": None, "mac": None, "description": None, "owner": None, "contact": None,
+            "location_id": None, "seat": None, "label": None, "min_up": None,
+            "status": CIStatus.ACTIVE.value, "missed_runs": 0, "attr_sources": {},
+        }
+        self.new_keys.append(key)
+        return key
+
+    def ingest_fact(self, fact: DeviceFact, *, extra: Mapping[str, Any] | None = None,
+                    by_name: bool = False) -> int:
+        """Identify ``fact`` (new CI when nothing matches), merge it, return the CI key.
+
+        ``extra`` carries what only a human knows (import files): name, role, owner, label,
+        location, seat, min_up, status. ``by_name`` lets an exact CI name identify as a last resort
+        (import files name services and clusters that have no other identifier).
+        """
+        source = _str(fact.source) or Source.IMPORT.value
+        ids = fact_identifiers(fact, self.cfg)
+        key = self.index.identify(ids)
+        if key is None and by_name and extra and extra.get("name"):
+            key = self.name_lookup(extra["name"])
+        if key is None:
+            key = self.new_ci(source)
+        ci = self.cis[key]
+        self.seen.add(key)
+        # identifiers: move/add; the IP identifier follows the CI's current address
+        for kind, values in ids.items():
+            for v in values:
+                self.index.assign(kind, v, key)
+        self.merge(key, ci, fact, source)
+        if extra:
+            self.merge_extra(key, ci, extra, source)
+        if fact.interfaces:
+            self.interfaces[key] = fact.interfaces
+        return key
+
+    def name_lookup(self, name: str) -> int | None:
+        """The one CI called ``name`` (None when none or several)."""
+        if self._names is None:
+            self._names = {}
+            for k, c in self.cis.items():
+                if c["name"] is not None:
+                    self._names[c["name"]] = None if c["name"] in self._names else k
+        return self._names.get(name)
+
+    def merge_extra(self, key: int, ci: dict[str, Any], extra: Mapping[str, Any],
+                    source: str) -> None:
+        from netcmdb.errors import IntegrityError
+
+        srcs = ci["attr_sources"]
+        name = extra.get("name")
+        cur = srcs.get("name")
+        # a discovered name ("hostname:snmp") always yields to a given one; manual beats import
+        given_by = cur if cur and ":" not in cur else None
+        if name and outranks(source, given_by, self.cfg):
+            if ci["name"] != name:
+                old = ci["name"]
+                ci["name"] = name
+                if self._names is not None:
+                    self._names[name] = key
+                if key > 0:
+                    self.changed_keys.add(key)
+                    self.changes.append({"ci_id": key, "attribute": "name", "old": old,
+                                         "new": name, "source": source})
+                self.dirty.add(key)
+            if cur != source:
+                srcs["name"] = source
+                self.dirty.add(key)
+        if extra.get("status"):
+            self.explicit_status.add(key)
+        for attr in ("role", "owner", "seat", "min_up", "status"):
+            v = extra.get(attr)
+            if v is not None and v != "":
+                self.set_attr(key, ci, attr, v, source, srcs)
+        loc = extra.get("location")
+        if loc is not None:
+            bfr, lname = loc
+            self.set_attr(key, ci, "location_id", self.location_id(bfr, lname), source, srcs)
+        label = extra.get("label")
+        if label:
+            owner = self.label_owner().get(label)
+            if owner is not None and owner != key:
+                raise IntegrityError(
+                    f"label {label} already belongs to CI {self.cis[owner]['name']!r}")
+            self.set_attr(key, ci, "label", label, source, srcs)
+            if ci["label"] == label:
+                self._labels[label] = key  # type: ignore[index]
+
+    def label_owner(self) -> dict[str, int]:
+        if self._labels is None:
+            self._labels = {c["label"]: k for k, c in self.cis.items() if c["label"]}
+        return self._labels
+
+    def relate(self, kind: str, src_key: int, tgt_key: int, source: str) -> None:
+        """Record a ``depends_on`` / ``member_of`` relationship (written at the end)."""
+        self.rels.append((kind, src_key, tgt_key, source))
+
+    def set_attr(self, key: int, ci: dict[str, Any], attr: str, value: Any, source: str,
+                 srcs: dict[str, str]) -> None:
+        cur = ci[attr]
+        if cur == value:
+            if srcs.get(attr) != source and outranks(source, srcs.get(attr), self.cfg):
+                srcs[attr] = source
+                self.dirty.add(key)
+            return
+        if cur is not None and not outranks(source, srcs.get(attr), self.cfg):
+            return
+        ci[attr] = value
+        srcs[attr] = source
+        self.dirty.add(key)
+        if key > 0:
+            self.changed_keys.add(key)
+            self.changes.append({"ci_id": key, "attribute": attr, "old": _text(cur),
+                                 "new": _text(value), "source": source})
+            if attr == "ip" and cur:
+                self.index.drop("ip", cur, key)
+
+    def merge(self, key: int, ci: dict[str, Any], fact: DeviceFact, source: str) -> None:
+        srcs = ci["attr_sources"]
+        values: dict[str, Any] = {
+            "class": _str(fact.device_class),
+            "vendor": fact.vendor or fact.mac_vendor,
+            "model": fact.model,
+            "platform": fact.platform,
+            "os": fact.os,
+            "os_version": fact.os_version,
+            "serial": clean_serial(fact.serial, self.cfg.junk_serials),
+            "ip": _canon_ip(fact.ip),
+            "mac": mac_or_none(fact.mac) or mac_or_none(fact.chassis_mac),
+            "description": fact.description,
+            "contact": fact.contact,
+        }
+        for attr in ATTRIBUTES:
+            v = values[attr]
+            if v is not None and v != "":
+                self.set_attr(key, ci, attr, v, source, srcs)
+        self.merge_name(key, ci, fact, source, srcs)
+        if fact.sys_location and self.location_parser is not None:
+            try:
+                parsed = _loc_tuple(self.location_parser(fact.sys_location))
+            except (ValueError, TypeError, KeyError, AttributeError):
+                parsed = None
+            if parsed is not None:
+                bfr, seat, lname = parsed
+                lid = self.location_id(bfr, lname)
+                self.set_attr(key, ci, "location_id", lid, source, srcs)
+                if seat is not None:
+                    self.set_attr(key, ci, "seat", seat, source, srcs)
+
+    def merge_name(self, key: int, ci: dict[str, Any], fact: DeviceFact, source: str,
+                   srcs: dict[str, str]) -> None:
+        own = clean_hostname(fact.hostname) or clean_hostname(fact.netbios_name)
+        if own:
+            basis, name = "hostname", own
+        elif fact.dns_name and clean_hostname(fact.dns_name, frozenset()):
+            basis, name = "dns", clean_hostname(fact.dns_name, frozenset())
+        elif _canon_ip(fact.ip):
+            basis, name = "ip", _canon_ip(fact.ip)
+        else:
+            return
+        cur_src = srcs.get("name")
+        if ci["name"] is not None and cur_src is not None:
+            cur_basis, _, cur_source = cur_src.partition(":")
+            if not _:  # manual / import: a name given by hand wins
+                if not outranks(source, cur_basis, self.cfg):
+                    return
+            else:
+                new_rank = (NAME_BASES[basis], self.cfg.rank(source))
+                old_rank = (NAME_BASES.get(cur_basis, 9), self.cfg.rank(cur_source))
+                if new_rank > old_rank:
+                    return
+        tag = f"{basis}:{source}"
+        if ci["name"] == name:
+            if cur_src != tag:
+                srcs["name"] = tag
+                self.dirty.add(key)
+            return
+        old = ci["name"]
+        ci["name"] = name
+        srcs["name"] = tag
+        self.dirty.add(key)
+        if key > 0:
+            self.changed_keys.add(key)
+            self.changes.append({"ci_id": key, "attribute": "name", "old": old, "new": name,
+                                 "source": source})
+
+    def location_id(self, bfr: tuple[str, str, str], name: str | None) -> int:
+        lid = self.locations.get(bfr)
+        if lid is None:
+            lid = self.next_tmp
+            self.next_tmp -= 1
+            self.locations[bfr] = lid
+            self.new_locations[bfr] = (lid, name)
+        return lid
+
+    # -- neighbours, FDB, ARP --------------------------------------------------------------------
+    def neighbor_fact(self, nb: NeighborFact, source: Source) -> DeviceFact | None:
+        chassis = None
+        if (nb.remote_chassis_id_kind in (None, "mac")) and nb.remote_chassis_id:
+            chassis = mac_or_none(nb.remote_chassis_id)
+        name = nb.remote_name
+        mgmt = _canon_ip(nb.remote_mgmt_ip)
+        if not (chassis or clean_hostname(name) or mgmt):
+            return None
+        cls = None
+        caps = [c.casefold() for c in nb.remote_capabilities]
+        for cap, dc in _CAP_CLASS:
+            if cap in caps:
+                cls = dc
+                break
+        return DeviceFact(source=source, ip=mgmt, hostname=name, chassis_mac=chassis,
+                          device_class=cls)
+
+    def resolve_neighbor(self, nbf: DeviceFact) -> int | None:
+        ids = fact_identifiers(nbf, self.cfg)
+        return self.index.identify(ids)
+
+    def collect_neighbors(self, key: int, fact: DeviceFact, source: str) -> None:
+        for nb in fact.neighbors:
+            nbf = self.neighbor_fact(nb, fact.source)
+            if nbf is None or not nb.local_port:
+                continue
+            other = self.resolve_neighbor(nbf)
+            if other is None:
+                if not self.cfg.create_neighbor_cis:
+                    continue
+                other = self.ingest_fact(nbf)
+            elif other != key:
+                # what the neighbour says about itself fills gaps (never beats a scan of it)
+                self.fill_gaps(other, nbf, source)
+            if other == key:
+                continue
+            rport = nb.remote_port or ""
+            if nb.remote_port_kind in ("mac", "local") and nb.remote_port_descr:
+                rport = nb.remote_port_descr
+            self.links.append((key, nb.local_port, other, rport, source))
+
+    def fill_gaps(self, key: int, nbf: DeviceFact, source: str) -> None:
+        ci = self.cis[key]
+        srcs = ci["attr_sources"]
+        for attr, v in (("ip", nbf.ip), ("mac", nbf.chassis_mac),
+                        ("class", _str(nbf.device_class))):
+            if v is not None and (ci[attr] is None or (attr == "class" and ci[attr] == "other"
+                                                       and "class" not in srcs)):
+                self.set_attr(key, ci, attr, v, source, srcs)
+        if ci["name"] is None or srcs.get("name", "").startswith("ip:"):
+            self.merge_name(key, ci, nbf, source, srcs)
+        for kind, values in fact_identifiers(nbf, self.cfg).items():
+            for v in values:
+                if (kind, v) not in self.index.by_value:
+                    self.index.assign(kind, v, key)
+        self.seen.add(key)
+
+    def collect_fdb(self, key: int, fact: DeviceFact) -> None:
+        for entry in place_end_hosts(fact, self.cfg):
+            self.sightings.append((key, entry))
+
+    def arp_joins(self) -> dict[str, str]:
+        """Fill missing MAC/IP of CIs from ARP tables; return mac -> ip for port sightings."""
+        mac_ip: dict[str, str] = {}
+        for e in self.arp:
+            m, ip_ = mac_or_none(e.mac), _canon_ip(e.ip)
+            if not m or not ip_ or not is_identifying_mac(m):
+                continue
+            mac_ip[m] = ip_
+            by_ip = self.index.by_value.get(("ip", ip_))
+            by_mac = self.index.by_value.get(("mac", m))
+            if by_ip is not None and by_mac is None and self.cis[by_ip]["mac"] is None:
+                ci = self.cis[by_ip]
+                self.set_attr(by_ip, ci, "mac", m, Source.ARP.value, ci["attr_sources"])
+                self.index.assign("mac", m, by_ip)
+            elif by_mac is not None and by_ip is None and self.cis[by_mac]["ip"] is None:
+                ci = self.cis[by_mac]
+                self.set_attr(by_mac, ci, "ip", ip_, Source.ARP.value, ci["attr_sources"])
+                self.index.assign("ip", ip_, by_mac)
+        return mac_ip
+
+    # -- missing -------------------------------------------------------------------------------
+    def count_missing(self, covered: list[str], failed_ips: set[str]) -> list[int]:
+        nets = []
+        for c in covered:
+            try:
+                nets.append(ipaddress.ip_network(c, strict=False))
+            except ValueError:
+                continue
+        if not nets:
+            return []
+        ranges = [(int(n.network_address), int(n.broadcast_address), n.version) for n in nets]
+        newly_missing: list[int] = []
+        for key, ci in self.cis.items():
+            if key < 0 or key in self.seen or not ci["ip"] or ci["ip"] in failed_ips:
+                continue
+            if ci["status"] == CIStatus.RETIRED.value:
+                continue
+            try:
+                a = ipaddress.ip_address(ci["ip"])
+            except ValueError:
+                continue
+            ai, av = int(a), a.version
+            if not any(lo <= ai <= hi and v == av for lo, hi, v in ranges):
+                continue
+            ci["missed_runs"] = (ci["missed_runs"] or 0) + 1
+            self.dirty.add(key)
+            if ci["status"] == CIStatus.ACTIVE.value and ci["missed_runs"] >= self.cfg.missing_after:
+                ci["status"] = CIStatus.MISSING.value
+                self.changes.append({"ci_id": key, "attribute": "status", "old": "active",
+                                     "new": "missing", "source": "reconcile"})
+                newly_missing.append(key)
+        return newly_missing
+
+    def mark_seen(self) -> None:
+        for key in self.seen:
+            ci = self.cis[key]
+            if key > 0 and ci["status"] == CIStatus.MISSING.value and (
+                    key not in self.explicit_status):
+                ci["status"] = CIStatus.ACTIVE.value
+                self.changes.append({"ci_id": key, "attribute": "status", "old": "missing",
+                                     "new": "active", "source": "reconcile"})
+                self.changed_keys.add(key)
+                self.dirty.add(key)
+            if ci["missed_runs"]:
+                ci["missed_runs"] = 0
+                self.dirty.add(key)
+
+    # -- writing -------------------------------------------------------------------------------
+    def write(self, mac_ip: dict[str, str]) -> dict[int, int]:
+        conn = self.s.connection()
+        now = self.now
+        # locations
+        real: dict[int, int] = {}
+        if self.new_locations:
+            items = list(self.new_locations.items())
+            res = conn.execute(
+                insert(Location.__table__).returning(Location.__table__.c.id,
+                                                     sort_by_parameter_order=True),
+                [{"building": b, "floor": f, "room": r, "name": n}
+                 for (b, f, r), (_tmp, n) in items])
+            for ((_bfr, (tmp, _n)), row) in zip(items, res, strict=True):
+                real[tmp] = row[0]
+        for ci in self.cis.values():
+            lid = ci["location_id"]
+            if lid is not None and lid < 0:
+                ci["location_id"] = real[lid]
+        # new CIs
+        for key in self.new_keys:
+            ci = self.cis[key]
+            if ci["name"] is None:
+                ci["name"] = ci["ip"] or ci["mac"] or ci["serial"] or f"unnamed-{-key}"
+        if self.new_keys:
+            t = CI.__table__
+            rows = []
+            for key in self.new_keys:
+                ci = self.cis[key]
+                row = {c: ci[c] for c in _WRITE_COLS}
+                row["first_seen"] = now
+                row["last_seen"] = now
+                rows.append(row)
+            res = conn.execute(insert(t).returning(t.c.id, sort_by_parameter_order=True), rows)
+            for key, row in zip(self.new_keys, res, strict=True):
+                real[key] = row[0]
+        rid = lambda k: real[k] if k < 0 else k  # noqa: E731
+        for key in self.new_keys:
+            self.cis[key]["id"] = real[key]
+        # changed existing CIs
+        dirty = [k for k in self.dirty if k > 0]
+        if dirty:
+            t = CI.__table__
+            stmt = (update(t).where(t.c.id == bindparam("_id"))
+                    .values({c: bindparam("_" + c) for c in _WRITE_COLS}))
+            conn.execute(stmt, [{"_id": k, **{"_" + c: self.cis[k][c] for c in _WRITE_COLS}}
+                                for k in dirty])
+        # identifiers
+        it = Identifier.__table__
+        in_db = self.index.in_db
+        gone = [p for p in (*self.index.removed, *self.index.assigned) if p in in_db]
+        if gone:
+            self._delete_identifiers(conn, gone)
+        if self.index.assigned:
+            conn.execute(insert(it), [{"kind": k, "value": v, "ci_id": rid(key)}
+                                      for (k, v), key in self.index.assigned.items()])
+        # interfaces, links, sightings
+        self._write_interfaces(conn, rid)
+        self._write_links(conn, rid)
+        self._write_sightings(conn, rid, mac_ip)
+        self._write_rels(conn, rid)
+        # changes and events
+        if self.changes:
+            conn.execute(insert(Change.__table__),
+                         [{**c, "ci_id": rid(c["ci_id"]), "run_id": self.run_id, "at": now}
+                          for c in self.changes])
+        return real
+
+    def _delete_identifiers(self, conn: Any, pairs: Iterable[tuple[str, str]]) -> None:
+        it = Identifier.__table__
+        by_kind: dict[str, list[str]] = defaultdict(list)
+        for k, v in pairs:
+            by_kind[k].append(v)
+        for k, values in by_kind.items():
+            for i in range(0, len(values), 500):
+                conn.execute(delete(it).where(it.c.kind == k, it.c.value.in_(values[i:i + 500])))
+
+    def _write_interfaces(self, conn: Any, rid: Callable[[int], int]) -> None:
+        if not self.interfaces:
+            return
+        t = Interface.__table__
+        ci_ids = [rid(k) for k in self.interfaces]
+        existing: dict[tuple[int, str], dict[str, Any]] = {}
+        for i in range(0, len(ci_ids), 500):
+            for row in conn.execute(select(t).where(t.c.ci_id.in_(ci_ids[i:i + 500]))):
+                existing[(row.ci_id, row.name)] = dict(row._mapping)
+        ins, upd = [], []
+        for key, itfs in self.interfaces.items():
+            ci_id = rid(key)
+            done: set[str] = set()
+            for f in itfs:
+                if not f.name or f.name in done:
+                    continue
+                done.add(f.name)
+                oper = None if f.oper_up is None else ("up" if f.oper_up else "down")
+                vals = {"ifindex": f.ifindex, "descr": f.descr, "alias": f.alias,
+                        "mac": mac_or_none(f.mac), "ips": list(f.ips),
+                        "speed_mbps": f.speed_mbps, "oper_status": oper, "kind": f.kind,
+                        "lag_parent": f.lag_parent}
+                old = existing.get((ci_id, f.name))
+                if old is None:
+                    ins.append({"ci_id": ci_id, "name": f.name, **vals})
+                elif any(old[k] != v for k, v in vals.items()):
+                    upd.append({"_id": old["id"], **{"_" + k: v for k, v in vals.items()}})
+        if ins:
+            conn.execute(insert(t), ins)
+        if upd:
+            cols = [k for k in upd[0] if k != "_id"]
+            conn.execute(update(t).where(t.c.id == bindparam("_id"))
+                         .values({c[1:]: bindparam(c) for c in cols}), upd)
+
+    def _write_links(self, conn: Any, rid: Callable[[int], int]) -> None:
+        if not self.links:
+            return
+        # merge observations: one cable = same pair with a matching port on either end; the
+        # reporting device's own (local) port name is authoritative for its end
+        merged: dict[tuple[int, int], list[list[Any]]] = defaultdict(list)
+        for a, pa, b, pb, src in self.links:
+            a, b = rid(a), rid(b)
+            # the reporter's local port is authoritative; a file/hand-made link is for both ends
+            a_auth, b_auth = True, src in (Source.IMPORT.value, Source.MANUAL.value)
+            if a > b:
+                a, pa, b, pb, a_auth, b_auth = b, pb, a, pa, b_auth, a_auth
+            _merge_link(merged[(a, b)], [pa, pb, src, a_auth, b_auth])
+        t = Relationship.__table__
+        pairs = list(merged)
+        existing: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
+        srcs = {p[0] for p in pairs}
+        src_list = sorted(srcs)
+        for i in range(0, len(src_list), 500):
+            q = select(t).where(t.c.kind == RelKind.CONNECTED_TO.value,
+                                t.c.source_ci_id.in_(src_list[i:i + 500]))
+            for row in conn.execute(q):
+                existing[(row.source_ci_id, row.target_ci_id)].append(dict(row._mapping))
+        ins, upd = [], []
+        for (a, b), obs in merged.items():
+            rows = existing[(a, b)]
+            for pa, pb, src, a_auth, b_auth in obs:
+                hit = None
+                for row in rows:
+                    if _ports_match(row["source_port"], pa) and _ports_match(row["target_port"], pb):
+                        hit = row
+                        break
+                if hit is None:
+                    row = {"kind": RelKind.CONNECTED_TO.value, "source_ci_id": a,
+                           "source_port": pa, "target_ci_id": b, "target_port": pb,
+                           "asserted_by": src, "first_seen": self.now, "last_seen": self.now}
+                    rows.append(row)
+                    ins.append(row)
+                else:
+                    old_pa, old_pb = hit["source_port"], hit["target_port"]
+                    new_pa = pa if (a_auth and pa) or not old_pa else old_pa
+                    new_pb = pb if (b_auth and pb) or not old_pb else old_pb
+                    if "id" in hit:
+                        upd.append({"_id": hit["id"], "_sp": new_pa, "_tp": new_pb,
+                                    "_ls": self.now})
+                    hit["source_port"], hit["target_port"] = new_pa, new_pb
+        if ins:
+            conn.execute(insert(t), ins)
+        if upd:
+            conn.execute(update(t).where(t.c.id == bindparam("_id")).values(
+                source_port=bindparam("_sp"), target_port=bindparam("_tp"),
+                last_seen=bindparam("_ls")), upd)
+
+    def _write_rels(self, conn: Any, rid: Callable[[int], int]) -> None:
+        if not self.rels:
+            return
+        t = Relationship.__table__
+        wanted = {(k, rid(a), rid(b)): src for k, a, b, src in self.rels}
+        have: dict[tuple[str, int, int], int] = {}
+        ids = sorted({a for _k, a, _b in wanted})
+        for i in range(0, len(ids), 500):
+            q = select(t.c.id, t.c.kind, t.c.source_ci_id, t.c.target_ci_id).where(
+                t.c.kind != RelKind.CONNECTED_TO.value, t.c.source_ci_id.in_(ids[i:i + 500]))
+            for rid_, kind, a, b in conn.execute(q):
+                have[(_str(kind) or "", a, b)] = rid_
+        ins = [{"kind": k, "source_ci_id": a, "target_ci_id": b, "source_port": "",
+                "target_port": "", "asserted_by": src, "first_seen": self.now,
+                "last_seen": self.now}
+               for (k, a, b), src in wanted.items() if (k, a, b) not in have]
+        upd = [{"_id": have[w], "_ls": self.now} for w in wanted if w in have]
+        if ins:
+            conn.execute(insert(t), ins)
+        if upd:
+            conn.execute(update(t).where(t.c.id == bindparam("_id"))
+                         .values(last_seen=bindparam("_ls")), upd)
+
+    def _write_sightings(self, conn: Any, rid: Callable[[int], int],
+                         mac_ip: dict[str, str]) -> None:
+        if not self.sightings:
+            return
+        t = PortSighting.__table__
+        switches = sorted({rid(k) for k, _ in self.sightings})
+        existing: dict[tuple[str, int, str], int] = {}
+        for i in range(0, len(switches), 500):
+            q = select(t.c.id, t.c.mac, t.c.switch_ci_id, t.c.port).where(
+                t.c.switch_ci_id.in_(switches[i:i + 500]))
+            for sid, m, sw, port in conn.execute(q):
+                existing[(m, sw, port)] = sid
+        ins: dict[tuple[str, int, str], dict[str, Any]] = {}
+        upd: dict[int, dict[str, Any]] = {}
+        for key, e in self.sightings:
+            sw = rid(key)
+            host = self.index.by_value.get(("mac", e.mac))
+            host_id = rid(host) if host is not None else None
+            ip_ = mac_ip.get(e.mac)
+            if ip_ is None and host is not None:
+                ip_ = self.cis[host]["ip"]
+            k3 = (e.mac, sw, e.port or "")
+            sid = existing.get(k3)
+            if sid is None:
+                ins[k3] = {"mac": e.mac, "switch_ci_id": sw, "port": e.port or "",
+                           "vlan": e.vlan, "host_ci_id": host_id, "ip": ip_,
+                           "first_seen": self.now, "last_seen": self.now}
+            else:
+                upd[sid] = {"_id": sid, "_vlan": e.vlan, "_host": host_id, "_ip": ip_,
+                            "_ls": self.now}
+        if ins:
+            conn.execute(insert(t), list(ins.values()))
+        if upd:
+            conn.execute(update(t).where(t.c.id == bindparam("_id")).values(
+                vlan=bindparam("_vlan"), host_ci_id=bindparam("_host"), ip=bindparam("_ip"),
+                last_seen=bindparam("_ls")), list(upd.values()))
+
+
+def _ports_match(a: str, b: str) -> bool:
+    return not a or not b or port_key(a) == port_key(b)
+
+
+def _merge_link(obs: list[list[Any]], new: list[Any]) -> None:
+    """Fold one observation ``[a_port, b_port, source, a_auth, b_auth]`` into ``obs``."""
+    pa, pb, _src, a_auth, b_auth = new
+    for o in obs:
+        if _ports_match(o[0], pa) and _ports_match(o[1], pb) and (
+                (pa and o[0]) or (pb and o[1]) or not (pa or pb or o[0] or o[1])):
+            if pa and (a_auth or not o[0]):
+                o[0], o[3] = pa, o[3] or a_auth
+            if pb and (b_auth or not o[1]):
+                o[1], o[4] = pb, o[4] or b_auth
+            return
+    obs.append(list(new))
+
+
+def _text(v: Any) -> str | None:
+    return None if v is None else str(v)
+
+
+def _lock_for_writing(session: Session) -> None:
+    """Serialise reconcilers on PostgreSQL (SQLite serialises on the run INSERT already)."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(7305)"))
+
+
+def _covered_from_targets(targets: Sequence[str]) -> list[str]:
+    out = []
+    for t in targets:
+        try:
+            out.append(str(ipaddress.ip_network(t.strip(), strict=False)))
+        except ValueError:
+            continue
+    return out
+
+
+def ingest(
+    session: Session,
+    results: Iterable[ScanResult] | Iterable[DeviceFact],
+    *,
+    source: str,
+    targets: list[str],
+    methods: list[str],
+    covered: list[str] | None = None,
+    location_parser: LocationParser | None = None,
+    config: ReconcileConfig | None = None,
+) -> RunSummary:
+    """Reconcile one run's results into the CMDB (inside the caller's transaction).
+
+    Args:
+        session: an open session; the caller commits (``session_scope``), so a crash or
+            an exception leaves the CMDB as it was.
+        results: scanner results or bare device facts (e.g. from an nmap XML import).
+        source: what produced the run (``arp``, ``snmp``, ``nmap``...); facts carry their own
+            source for attribute priority.
+        targets: what the user asked to scan (recorded on the run).
+        methods: scanners used (recorded on the run).
+        covered: CIDRs/IPs the run really covered; CIs there that were not seen count a miss.
+            ``None`` means "the targets that parse as networks"; ``[]`` disables miss counting
+            (an import covers nothing).
+        location_parser: turns SNMP ``sysLocation`` text into a location (see
+            :data:`LocationParser`); None leaves locations alone.
+        config: reconciler knobs; defaults to :class:`ReconcileConfig()`.
+
+    Returns:
+        The run's id and the names of new, changed and newly missing CIs, plus per-host failures.
+    """
+    cfg = config or _DEFAULT_CFG
+    run = begin_run(session, targets=targets, methods=list(methods or [source]), cfg=cfg,
+                    location_parser=location_parser)
+    failed: list[dict[str, str]] = []
+    facts: list[DeviceFact] = []
+    failed_ips: set[str] = set()
+    n_results = 0
+    for r in results:
+        n_results += 1
+        if isinstance(r, DeviceFact):
+            facts.append(r)
+            continue
+        if r.error:
+            failed.append({"target": r.target, "kind": r.error_kind or "other",
+                           "error": r.error})
+            t_ip = _canon_ip(r.target)
+            if t_ip:
+                failed_ips.add(t_ip)
+        if r.device is not None:
+            facts.append(r.device)
+    fact_keys = [(run.ingest_fact(fact), fact) for fact in facts]
+    for key, fact in fact_keys:
+        src = _str(fact.source) or source
+        if fact.neighbors:
+            run.collect_neighbors(key, fact, src)
+        if fact.fdb:
+            run.collect_fdb(key, fact)
+        run.arp.extend(fact.arp)
+    cov = _covered_from_targets(targets) if covered is None else covered
+    all_failed = bool(failed) and len(failed) >= n_results and not facts
+    return finish_run(run, covered=cov, failed=failed, failed_ips=failed_ips,
+                      all_failed=all_failed)
+
+
+def begin_run(session: Session, *, targets: list[str], methods: list[str],
+              cfg: ReconcileConfig | None = None,
+              location_parser: LocationParser | None = None) -> _Run:
+    """Record a running ScanRun (first statement: takes the write lock) and load the CMDB.
+
+    Low-level half of :func:`ingest` for the importer; most callers want :func:`ingest`.
+    """
+    cfg = cfg or _DEFAULT_CFG
+    now = utcnow()
+    run_t = ScanRun.__table__
+    run_id = session.execute(
+        insert(run_t).returning(run_t.c.id),
+        [{"targets": list(targets), "methods": list(methods), "started": now,
+          "status": RunStatus.RUNNING.value, "n_seen": 0, "n_new": 0, "n_changed": 0,
+          "n_missing": 0, "n_failed": 0, "errors": []}]).scalar_one()
+    _lock_for_writing(session)
+    run = _Run(session, cfg, run_id, now, location_parser)
+    run.load()
+    return run
+
+
+def finish_run(run: _Run, *, covered: list[str], failed: list[dict[str, str]] | None = None,
+               failed_ips: set[str] | None = None, all_failed: bool = False) -> RunSummary:
+    """Joins, miss counting, writes, run events and the run's final status (other half)."""
+    failed = failed or []
+    session, run_id, now = run.s, run.run_id, run.now
+    mac_ip = run.arp_joins()
+    run.mark_seen()
+    newly_missing = run.count_missing(covered, failed_ips or set())
+    real = run.write(mac_ip)
+
+    conn = session.connection()
+    new_set = set(run.new_keys)
+    events: list[dict[str, Any]] = []
+    changed_names, seen_n = [], 0
+    for key in run.seen:
+        ci_id = real.get(key, key)
+        if key in new_set:
+            ev = "new"
+        elif key in run.changed_keys:
+            ev = "changed"
+            changed_names.append(run.cis[key]["name"])
+        else:
+            ev = "seen"
+        seen_n += 1
+        events.append({"run_id": run_id, "ci_id": ci_id, "event": ev})
+    for key in run.changed_keys - run.seen - set(newly_missing):  # changed by ARP joins
+        if key > 0:
+            events.append({"run_id": run_id, "ci_id": key, "event": "changed"})
+            changed_names.append(run.cis[key]["name"])
+    for key in newly_missing:
+        events.append({"run_id": run_id, "ci_id": key, "event": "missing"})
+    if events:
+        conn.execute(insert(RunEvent.__table__), events)
+    ct = CI.__table__
+    ev_t = RunEvent.__table__
+    run_t = ScanRun.__table__
+    if seen_n:
+        conn.execute(update(ct).where(ct.c.id.in_(
+            select(ev_t.c.ci_id).where(ev_t.c.run_id == run_id,
+                                       ev_t.c.event.in_(["seen", "changed"])))
+        ).values(last_seen=now))
+    if all_failed:
+        status = RunStatus.FAILED.value
+    elif failed:
+        status = RunStatus.PARTIAL.value
+    else:
+        status = RunStatus.OK.value
+    new_names = [run.cis[k]["name"] for k in run.new_keys]
+    missing_names = [run.cis[k]["name"] for k in newly_missing]
+    conn.execute(update(run_t).where(run_t.c.id == run_id).values(
+        finished=utcnow(), status=status, n_seen=seen_n, n_new=len(new_names),
+        n_changed=len(changed_names), n_missing=len(newly_missing), n_failed=len(failed),
+        errors=failed))
+    return RunSummary(run_id=run_id, new=new_names, changed=sorted(changed_names),
+                      missing=missing_names, failed=failed, seen=seen_n)
+
+
+def count_cis(session: Session) -> int:
+    """Number of CIs (a cheap check for tests and the CLI)."""
+    return int(session.execute(select(func.count()).select_from(CI.__table__)).scalar_one())

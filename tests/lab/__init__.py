@@ -1,0 +1,1 @@
+"""Test network lab builders (namespaces, real daemons)."""
