@@ -619,7 +619,7 @@ def _impact_table(rep: dict, limit: int) -> str:  # type: ignore[type-arg]
     buf = StringIO()
     con = Console(file=buf, width=140, highlight=False)
     s = rep["summary"]
-    failed = ", ".join(f.get("name") or f.get("link", "?") for f in rep["failed"])
+    failed = ", ".join(rep["failed"])
     con.print(f"Change: fail {failed}", markup=False)
     con.print(f"Down: {s['down']}   At risk: {s['at_risk']}", markup=False)
     if s["by_building"]:
@@ -639,8 +639,10 @@ def _impact_table(rep: dict, limit: int) -> str:  # type: ignore[type-arg]
         for col in ("name", "label", "class", "location", "reason"):
             tab.add_column(col, overflow="fold")
         for row in rows[:limit]:
-            tab.add_row(*(str(row.get(c) or "") for c in ("name", "label", "class", "location",
-                                                            "reason")))
+            loc = row.get("location") or {}
+            where = f"D{loc['building']}{loc['floor']} {loc['room']}" if loc else ""
+            tab.add_row(str(row["name"]), str(row.get("label") or ""), str(row["class"]), where,
+                        str(row.get("reason") or ""))
         con.print(tab)
         if len(rows) > limit:
             con.print(f"... {len(rows) - limit} more (use --json or --limit)", markup=False)

@@ -82,12 +82,21 @@ class Topology:
         return self._by_id[ci_id]
 
     def room(self, i: int) -> str | None:
-        """Building + floor + room run together (``D0102``), as on the asset labels."""
+        """Floor-and-room key as the house label rule writes it: ``D`` + building + floor, a
+        space, the room (``D0102 10`` = building 01, floor 02, room 10)."""
         li = self.loc[i]
         if li < 0:
             return None
         b, f, r = self.locations[li]
-        return f"{b}{f}{r}"
+        return f"D{b}{f} {r}"
+
+    def location(self, i: int) -> dict[str, str] | None:
+        """``{"building", "floor", "room"}`` or None."""
+        li = self.loc[i]
+        if li < 0:
+            return None
+        b, f, r = self.locations[li]
+        return {"building": b, "floor": f, "room": r}
 
     def building(self, i: int) -> str | None:
         li = self.loc[i]

@@ -598,7 +598,7 @@ def _redundancy(adj: list[list[tuple[int, int]]], s: int) -> tuple[list[bool], l
 # -- rendering -----------------------------------------------------------------------------------
 def _entry(topo: Topology, i: int, reason: str | None) -> dict[str, Any]:
     d: dict[str, Any] = {"name": topo.name[i], "label": topo.label[i], "class": topo.ci_class[i],
-                         "location": topo.room(i)}
+                         "location": topo.location(i)}
     if reason is not None:
         d["reason"] = reason
     return d
@@ -660,14 +660,13 @@ class _Explainer:
 
 
 def report(engine: ImpactEngine, res: ImpactResult) -> dict[str, Any]:
-    """The documented JSON shape (docs/topology.md): failed, down, at_risk, summary."""
+    """The documented JSON shape (docs/topology.md, README): failed, down, at_risk, summary.
+
+    ``failed`` lists CI names and links (``A[port]~B[port]``).
+    """
     t = engine.topo
     ex = _Explainer(engine, res)
-    failed: list[dict[str, Any]] = [_entry(t, i, None) for i in res.failed_cis]
-    for k in res.failed_links:
-        a, b = t.link_a[k], t.link_b[k]
-        failed.append({"link": t.link_name(k), "a": t.name[a], "a_port": t.port_a[k],
-                       "b": t.name[b], "b_port": t.port_b[k]})
+    failed = [t.name[i] for i in res.failed_cis] + [t.link_name(k) for k in res.failed_links]
     cache: dict[int, str] = {}
     down = []
     for v, r in res.down_items():

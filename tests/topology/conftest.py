@@ -27,7 +27,8 @@ class Cmdb:
                 spec = dict(spec)
                 room = spec.pop("room", None)
                 if room:
-                    key = (room[0], room[1:3], room[3:5])
+                    # "D010210": house label rule, building 01, floor 02, room 10
+                    key = (room[1:3], room[3:5], room[5:7])
                     if key not in locs:
                         locs[key] = Location(building=key[0], floor=key[1], room=key[2])
                     spec["location"] = locs[key]

@@ -60,12 +60,16 @@ def test_impact_json_shape(db: str) -> None:
     assert p.returncode == 0, p.stderr
     rep = json.loads(p.stdout)
     assert set(rep) == {"failed", "down", "at_risk", "summary"}
-    assert [f["name"] for f in rep["failed"]] == ["A-DS1", "A-DS2"]
+    assert rep["failed"] == ["A-DS1", "A-DS2"]
     assert rep["summary"]["down"] == len(rep["down"]) > 20
     assert set(rep["down"][0]) == {"name", "label", "class", "location", "reason"}
     assert sum(rep["summary"]["by_building"].values()) == len(rep["down"])
     assert set(rep["summary"]["by_building"]) == {"A"}
     assert sum(rep["summary"]["by_room"].values()) == len(rep["down"])
+    pcs = [d for d in rep["down"] if d["class"] == "pc"]
+    assert pcs[0]["location"]["building"] == "A"
+    room = pcs[0]["location"]
+    assert f"DA{room['floor']} {room['room']}" in rep["summary"]["by_room"]
     assert rep["summary"]["notify"][0]["contact"] == "it-a@campus.example"
     assert HOSTILE in {d["name"] for d in rep["down"]}
 
