@@ -24,7 +24,7 @@ from pathlib import Path
 
 from netcmdb.topology.impact import ImpactEngine
 
-FORMAT = 1  # bump when the pickled structures change
+FORMAT = 2  # bump when the pickled structures change
 KEEP = 4  # cache files kept (newest first)
 
 

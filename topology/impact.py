@@ -29,11 +29,10 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter, defaultdict
+from itertools import accumulate, chain
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-
-import igraph as ig
 
 from netcmdb.topology.graph import Topology
 
@@ -190,8 +189,11 @@ class ImpactEngine:
                 esrc.append(S)
                 edst.append(r)
         self.esrc, self.edst, self.link2eid, self.eid2link = esrc, edst, link2eid, eid2link
+        import igraph as ig  # only the precomputation needs it (a cached engine does not)
+
         g = ig.Graph(n=n + 1, edges=list(zip(esrc, edst)))
         self.g = g
+        self.inc_start, self.inc_eid = _incidence(g)
         # raw igraph call: spanning-tree edge ids per block (the VertexCover wrapper is slow)
         trees, aps = ig.GraphBase.biconnected_components(g, True)
         # blocks as flat arrays (members of block b: bmem[bstart[b]:bstart[b + 1]]): compact,
@@ -260,15 +262,20 @@ class ImpactEngine:
         return self.bstart[b + 1] - self.bstart[b]
 
     def __getstate__(self) -> dict[str, Any]:
-        # igraph graphs are rebuilt from the edge arrays on load: faster than pickling them
+        # queries only use the flat incidence arrays: the igraph graphs are not pickled, so a
+        # cached engine loads without importing igraph
         state = dict(self.__dict__)
-        del state["g"], state["mg"]
+        state.pop("g", None)
+        state.pop("mg", None)
         return state
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self.g = ig.Graph(n=self.n + 1, edges=list(zip(self.esrc, self.edst)))
-        self.mg = ig.Graph(n=self.n + 1, edges=list(zip(self.msrc, self.mdst)))
+    def incident(self, v: int) -> array:
+        """Edge ids (main graph) at vertex ``v``."""
+        return self.inc_eid[self.inc_start[v]:self.inc_start[v + 1]]
+
+    def m_incident(self, v: int) -> array:
+        """Edge ids (merged-root graph) at vertex ``v``."""
+        return self.minc_eid[self.minc_start[v]:self.minc_start[v + 1]]
 
     # -- queries ------------------------------------------------------------------------------
     def _edge_block(self, e: int) -> int:
@@ -315,7 +322,7 @@ class ImpactEngine:
             bad_e = {x for kind, x in fl if kind == "edge"}
             seen = {entry}
             queue = [entry]
-            esrc, edst, incident = self.esrc, self.edst, self.g.incident
+            esrc, edst, incident = self.esrc, self.edst, self.incident
             for u in queue:
                 for e in incident(u):
                     if e in bad_e:
@@ -427,7 +434,7 @@ class ImpactEngine:
         pairs = []
         meid = array("i")  # merged edge -> igraph edge id of the main graph
         for v in cand:
-            for e in self.g.incident(v):
+            for e in self.incident(v):
                 if e >= n_real or self.esrc[e] != v:
                     continue
                 w = self.edst[e]
@@ -438,7 +445,10 @@ class ImpactEngine:
                 if a != c:
                     pairs.append((a, c))
                     meid.append(e)
+        import igraph as ig
+
         self.mg = ig.Graph(n=self.n + 1, edges=pairs)
+        self.minc_start, self.minc_eid = _incidence(self.mg)
         self.msrc = array("i", (p[0] for p in pairs))
         self.mdst = array("i", (p[1] for p in pairs))
         self.meid = meid
@@ -476,7 +486,7 @@ class ImpactEngine:
             if tin[x] < 0:
                 continue
             if x in self.root_set:
-                for e in self.g.incident(x):
+                for e in self.incident(x):
                     if e < self.n_real_edges and self.eid2m[e] >= 0:
                         dead_m.add(self.eid2m[e])
             elif mblock[x] >= 0:
@@ -495,7 +505,7 @@ class ImpactEngine:
                                      and v not in res.logical_down)]
             local = {v: i for i, v in enumerate(members)}
             adj: list[list[tuple[int, int]]] = [[] for _ in members]
-            msrc, mdst, incident = self.msrc, self.mdst, self.mg.incident
+            msrc, mdst, incident = self.msrc, self.mdst, self.m_incident
             for v in members:
                 if v == S:
                     continue  # S touches every block: its cables are found from the other end
@@ -534,6 +544,14 @@ class ImpactEngine:
                     work.append(s)
         res.at_risk = at_risk
 
+
+
+def _incidence(g: Any) -> tuple[array, array]:
+    """CSR incidence of an igraph graph: edges at v are ``eid[start[v]:start[v + 1]]``."""
+    inc = g.get_inclist()
+    start = array("i", [0])
+    start.extend(accumulate(map(len, inc)))
+    return start, array("i", chain.from_iterable(inc))
 
 
 def _redundancy(adj: list[list[tuple[int, int]]], s: int) -> tuple[list[bool], list[int]]:

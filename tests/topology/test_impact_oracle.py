@@ -167,14 +167,14 @@ def random_graph(draw):  # type: ignore[no-untyped-def]
     return t, fc, fl
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(random_graph())
 def test_random_graphs_match_oracle(case) -> None:  # type: ignore[no-untyped-def]
     t, fc, fl = case
     check(t, fc, fl)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(random_graph())
 def test_single_failures_match_oracle(case) -> None:  # type: ignore[no-untyped-def]
     t, _, _ = case
@@ -199,7 +199,7 @@ def _campus_with_rings(seed: int) -> Topology:
     return t
 
 
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=6, deadline=None)
 @given(st.integers(0, 10_000), st.data())
 def test_campus_graphs_match_oracle(seed: int, data) -> None:  # type: ignore[no-untyped-def]
     t = _campus_with_rings(seed)
@@ -212,7 +212,7 @@ def test_campus_graphs_match_oracle(seed: int, data) -> None:  # type: ignore[no
         check(t, fc, fl, engine, oracle)
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(random_graph())
 def test_spof_ranking_matches_oracle(case) -> None:  # type: ignore[no-untyped-def]
     from netcmdb.topology.spof import find_spofs
