@@ -27,6 +27,7 @@ Must not import: ``cmdb`` (it works on :class:`~netcmdb.topology.graph.Topology`
 
 from __future__ import annotations
 
+import gc
 from array import array
 from collections import Counter, defaultdict
 from itertools import accumulate, chain
@@ -95,6 +96,17 @@ class ImpactEngine:
     """
 
     def __init__(self, topo: Topology) -> None:
+        # Building allocates millions of small acyclic containers: the cyclic GC would rescan
+        # them over and over (measured: half the precomputation time at 1M CIs).
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._precompute(topo)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _precompute(self, topo: Topology) -> None:
         self.topo = topo
         n = self.n = len(topo)
         self.S = n
