@@ -16,9 +16,11 @@ Must not import: ``discovery`` scanners, ``exporters``, ``cli``. Never prints.
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -214,6 +216,19 @@ def _split_port(text: str) -> tuple[str, str]:
     return text, ""
 
 
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """Pause the cyclic GC while building big acyclic structures (lists of rows, arrays): it
+    would otherwise rescan them again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def default_roots(topo: Topology) -> list[int]:
     return [i for i, r in enumerate(topo.role) if r and r.strip().lower() in ROOT_ROLES]
 
@@ -226,6 +241,11 @@ def load_topology(session: Session, roots: Sequence[str] = ()) -> Topology:
     Raises:
         TopologyError: there is no root (no CI with role core/gateway and no ``roots`` given).
     """
+    with no_gc():
+        return _load_topology(session, roots)
+
+
+def _load_topology(session: Session, roots: Sequence[str]) -> Topology:
     from sqlalchemy import String, literal, select, type_coerce
 
     from netcmdb.cmdb.models import CI, Location, Relationship

@@ -27,7 +27,6 @@ Must not import: ``cmdb`` (it works on :class:`~netcmdb.topology.graph.Topology`
 
 from __future__ import annotations
 
-import gc
 from array import array
 from collections import Counter, defaultdict
 from itertools import accumulate, chain
@@ -35,7 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from netcmdb.topology.graph import Topology
+from netcmdb.topology.graph import Topology, no_gc
 
 # A reason is a small tuple, rendered to text only for the CIs that are shown:
 #   ("failed",)                 the CI itself was failed by the change
@@ -98,13 +97,8 @@ class ImpactEngine:
     def __init__(self, topo: Topology) -> None:
         # Building allocates millions of small acyclic containers: the cyclic GC would rescan
         # them over and over (measured: half the precomputation time at 1M CIs).
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with no_gc():
             self._precompute(topo)
-        finally:
-            if enabled:
-                gc.enable()
 
     def _precompute(self, topo: Topology) -> None:
         self.topo = topo
