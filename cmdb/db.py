@@ -38,6 +38,9 @@ def make_engine(url: str | None = None) -> Engine:
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
+            # big random-order index inserts (identifiers) need more than the 2 MB default cache
+            cur.execute("PRAGMA cache_size=-65536")
+            cur.execute("PRAGMA temp_store=MEMORY")
             cur.close()
 
         return engine
@@ -112,13 +115,31 @@ def upgrade(engine: Engine) -> tuple[str | None, str | None]:
     if before is not None:
         from alembic.script import ScriptDirectory
 
+        from alembic.util import CommandError
+
         script = ScriptDirectory.from_config(alembic_config())
-        if script.get_revision(before) is None:
+        try:
+            known = script.get_revision(before) is not None
+        except CommandError:
+            known = False
+        if not known:
             raise CmdbError(f"the database schema ({before}) is newer than this netcmdb "
                             f"({head}); upgrade netcmdb")
     elif "ci" in inspect(engine).get_table_names():
-        raise CmdbError("the database has a 'ci' table but no netcmdb schema version; "
-                        "point --db at an empty database")
+        # made by Base.metadata.create_all (tests, scripts): adopt it if it is exactly ours
+        from alembic.autogenerate import compare_metadata
+        from alembic.runtime.migration import MigrationContext
+
+        from netcmdb.cmdb.models import Base
+
+        with engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        if diff:
+            raise CmdbError("the database has a 'ci' table but no netcmdb schema version and "
+                            "a different schema; point --db at an empty database")
+        with engine.begin() as conn:
+            command.stamp(alembic_config(conn), "head")
+        return before, head
     with engine.begin() as conn:
         command.upgrade(alembic_config(conn), "head")
     return before, head

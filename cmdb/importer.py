@@ -23,10 +23,16 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from netcmdb.cmdb.models import CIClass, CIStatus
-from netcmdb.cmdb.reconcile import ReconcileConfig, RunSummary, begin_run, finish_run
+from netcmdb.cmdb.reconcile import (
+    ReconcileConfig,
+    RunSummary,
+    _canon_ip,
+    _mac,
+    begin_run,
+    finish_run,
+    paused_gc,
+)
 from netcmdb.discovery.facts import DeviceClass, DeviceFact, Source
-from netcmdb.discovery.normalize import ip as norm_ip
-from netcmdb.discovery.normalize import mac as norm_mac
 from netcmdb.errors import CmdbError, ImportFormatError
 
 FORMAT = "netcmdb/1"
@@ -122,18 +128,18 @@ def _ci_entry(row: str, raw: Any) -> _Entry:
     vals = {k: (v if v != "" else None) for k, v in vals.items()}
     ip_ = raw.get("ip")
     if ip_ not in (None, ""):
-        try:
-            ip_ = norm_ip(str(ip_))
-        except ValueError:
-            raise _fail(row, f"bad IP {ip_!r}") from None
+        canon = _canon_ip(str(ip_)) if isinstance(ip_, str) else None
+        if canon is None:
+            raise _fail(row, f"bad IP {ip_!r}")
+        ip_ = canon
     else:
         ip_ = None
     mac_ = raw.get("mac")
     if mac_ not in (None, ""):
-        try:
-            mac_ = norm_mac(str(mac_))
-        except ValueError:
-            raise _fail(row, f"bad MAC {mac_!r}") from None
+        canon = _mac(str(mac_)) if isinstance(mac_, str) else None
+        if canon is None:
+            raise _fail(row, f"bad MAC {mac_!r}")
+        mac_ = canon
     else:
         mac_ = None
     status = raw.get("status")
@@ -389,7 +395,8 @@ def import_document(session: Session, doc: Any, *, origin: str = "import",
 def import_json_file(session: Session, path: str | Path,
                      config: ReconcileConfig | None = None) -> RunSummary:
     """``netcmdb import json FILE``: decode, validate, apply (one transaction by the caller)."""
-    return import_document(session, load_json(path), origin=str(path), config=config)
+    with paused_gc():
+        return import_document(session, load_json(path), origin=str(path), config=config)
 
 
 def import_csv_file(session: Session, path: str | Path,
@@ -406,4 +413,5 @@ def import_csv_file(session: Session, path: str | Path,
         doc = csv_to_document(text, source_name=str(p))
     except csv.Error as exc:
         raise ImportFormatError(f"{p}: bad CSV: {exc}") from None
-    return import_document(session, doc, origin=str(p), config=config)
+    with paused_gc():
+        return import_document(session, doc, origin=str(p), config=config)

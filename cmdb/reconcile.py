@@ -23,10 +23,13 @@ Must not import scanners (``netcmdb.discovery.sweep/snmp/ssh``) or anything abov
 
 from __future__ import annotations
 
+import gc
 import ipaddress
+import json
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -237,7 +240,11 @@ def clean_hostname(value: str | None,
     """
     if value is None:
         return None
-    name = short_hostname(str(value))
+    text_ = str(value).strip().rstrip(".")
+    if "." in text_ and not _CANON_V4.fullmatch(text_):
+        name = short_hostname(text_)
+    else:
+        name = text_
     if not name or name.casefold() in junk or len(name) > 255:
         return None
     return name
@@ -260,13 +267,30 @@ def is_identifying_mac(value: str | None) -> bool:
     return not value.startswith(_VIRTUAL_MAC_PREFIXES)
 
 
+_CANON_V4 = re.compile(r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+                       r"(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}")
+_CANON_MAC = re.compile(r"[0-9a-f]{2}(?::[0-9a-f]{2}){5}")
+
+
 def _canon_ip(value: str | None) -> str | None:
+    """Canonical IP text or None (fast path for canonical IPv4: 100k facts per run)."""
     if not value:
         return None
+    if type(value) is str and _CANON_V4.fullmatch(value):
+        return value
     try:
         return str(ipaddress.ip_address(str(value).strip()))
     except ValueError:
         return None
+
+
+def _mac(value: str | None) -> str | None:
+    """:func:`mac_or_none` with a fast path for the canonical spelling scanners already use."""
+    if not value:
+        return None
+    if type(value) is str and _CANON_MAC.fullmatch(value):
+        return value
+    return mac_or_none(value)
 
 
 def fact_identifiers(fact: DeviceFact, cfg: ReconcileConfig | None = None
@@ -282,7 +306,7 @@ def fact_identifiers(fact: DeviceFact, cfg: ReconcileConfig | None = None
         out["serial"] = [serial]
     macs: list[str] = []
     for raw in (fact.chassis_mac, fact.mac, *(i.mac for i in fact.interfaces)):
-        m = mac_or_none(raw)
+        m = _mac(raw)
         if m and is_identifying_mac(m) and m not in macs:
             macs.append(m)
     if macs:
@@ -364,7 +388,7 @@ def place_end_hosts(fact: DeviceFact, cfg: ReconcileConfig | None = None) -> lis
     for e in fact.fdb:
         if e.port is None or e.status not in ("learned", "other"):
             continue
-        m = mac_or_none(e.mac)
+        m = _mac(e.mac)
         if m is None or int(m[:2], 16) & 1:
             continue
         per_port[e.port].append(replace(e, mac=m))
@@ -393,65 +417,85 @@ class IdentityIndex:
     def __init__(self, cfg: ReconcileConfig) -> None:
         self.cfg = cfg
         self.by_value: dict[tuple[str, str], int] = {}
-        self.strong: dict[int, dict[str, set[str]]] = {}
+        #: CI key -> kind -> values, for strong kinds only; built on first need (a run where
+        #: every fact is identified by its first rule never needs it)
+        self._strong: dict[int, dict[str, set[str]]] | None = None
         #: identifiers added or moved in this run: (kind, value) -> key
         self.assigned: dict[tuple[str, str], int] = {}
         self.removed: set[tuple[str, str]] = set()
         #: identifiers present in the database when the run started
         self.in_db: set[tuple[str, str]] = set()
 
+    def load_many(self, rows: Iterable[tuple[str, str, int]]) -> None:
+        """Bulk-load ``(kind, value, ci_id)`` rows from the database."""
+        self.by_value.update(((k, v), c) for k, v, c in rows)
+        self.in_db = set(self.by_value)
+        self._strong = None
+
     def load(self, kind: str, value: str, key: int) -> None:
-        self.by_value[(kind, value)] = key
-        self.in_db.add((kind, value))
-        if kind in self.cfg.strong_kinds:
-            self.strong.setdefault(key, {}).setdefault(kind, set()).add(value)
+        self.load_many([(kind, value, key)])
+
+    @property
+    def strong(self) -> dict[int, dict[str, set[str]]]:
+        if self._strong is None:
+            m: dict[int, dict[str, set[str]]] = {}
+            kinds = self.cfg.strong_kinds
+            for (k, v), key in self.by_value.items():
+                if k in kinds:
+                    m.setdefault(key, {}).setdefault(k, set()).add(v)
+            self._strong = m
+        return self._strong
 
     def identify(self, ids: Mapping[str, Sequence[str]]) -> int | None:
         """The CI the identifiers point at, following the rule chain, or None for a new CI."""
         rules = self.cfg.rules
+        by_value = self.by_value
         for pos, kind in enumerate(rules):
             for value in ids.get(kind, ()):
-                key = self.by_value.get((kind, value))
-                if key is None or self._disagrees(key, ids, rules[:pos]):
+                key = by_value.get((kind, value))
+                if key is None or (pos and self._disagrees(key, ids, rules[:pos])):
                     continue
                 return key
         return None
 
     def _disagrees(self, key: int, ids: Mapping[str, Sequence[str]],
                    stronger: Sequence[str]) -> bool:
+        kinds = [k for k in stronger if k in self.cfg.strong_kinds and ids.get(k)]
+        if not kinds:
+            return False
         owned = self.strong.get(key)
         if not owned:
             return False
-        for kind in stronger:
-            if kind not in self.cfg.strong_kinds:
-                continue
-            mine, theirs = owned.get(kind), ids.get(kind)
-            if mine and theirs and mine.isdisjoint(theirs):
+        for kind in kinds:
+            mine = owned.get(kind)
+            if mine and mine.isdisjoint(ids[kind]):
                 return True
         return False
 
     def assign(self, kind: str, value: str, key: int) -> None:
         """Make ``(kind, value)`` point at ``key`` (moving it from another CI if needed)."""
-        old = self.by_value.get((kind, value))
+        pair = (kind, value)
+        old = self.by_value.get(pair)
         if old == key:
             return
-        if old is not None and kind in self.cfg.strong_kinds:
-            self.strong.get(old, {}).get(kind, set()).discard(value)
-        self.by_value[(kind, value)] = key
-        if kind in self.cfg.strong_kinds:
-            self.strong.setdefault(key, {}).setdefault(kind, set()).add(value)
-        self.assigned[(kind, value)] = key
-        self.removed.discard((kind, value))
+        self.by_value[pair] = key
+        if self._strong is not None and kind in self.cfg.strong_kinds:
+            if old is not None:
+                self._strong.get(old, {}).get(kind, set()).discard(value)
+            self._strong.setdefault(key, {}).setdefault(kind, set()).add(value)
+        self.assigned[pair] = key
+        self.removed.discard(pair)
 
     def drop(self, kind: str, value: str, key: int) -> None:
         """Forget ``(kind, value)`` if it still points at ``key``."""
-        if self.by_value.get((kind, value)) != key:
+        pair = (kind, value)
+        if self.by_value.get(pair) != key:
             return
-        del self.by_value[(kind, value)]
-        if kind in self.cfg.strong_kinds:
-            self.strong.get(key, {}).get(kind, set()).discard(value)
-        self.assigned.pop((kind, value), None)
-        self.removed.add((kind, value))
+        del self.by_value[pair]
+        if self._strong is not None and kind in self.cfg.strong_kinds:
+            self._strong.get(key, {}).get(kind, set()).discard(value)
+        self.assigned.pop(pair, None)
+        self.removed.add(pair)
 
 
 # --------------------------------------------------------------------------------------------
@@ -521,21 +565,21 @@ class _Run:
         self._names: dict[str, int | None] | None = None
         self._labels: dict[str, int] | None = None
         self.explicit_status: set[int] = set()
+        self.facts_by_key: dict[int, DeviceFact] = {}  # [snmp] this run's facts by CI key
+        self._loc_cache: dict[str, Any] = {}
 
     # -- loading -------------------------------------------------------------------------------
     def load(self) -> None:
         conn = self.s.connection()
-        t = CI.__table__
-        cols = [t.c[c] for c in _CI_COLS]
-        for row in conn.execute(select(*cols)):
+        cis = self.cis
+        loads = json.loads
+        for row in _raw_select(conn, CI.__table__, _CI_COLS):
             d = dict(zip(_CI_COLS, row, strict=True))
-            d["class"] = _str(d["class"])
-            d["status"] = _str(d["status"])
-            d["attr_sources"] = dict(d["attr_sources"] or {})
-            self.cis[d["id"]] = d
-        it = Identifier.__table__
-        for kind, value, ci_id in conn.execute(select(it.c.kind, it.c.value, it.c.ci_id)):
-            self.index.load(_str(kind) or "", value, ci_id)
+            src = d["attr_sources"]
+            d["attr_sources"] = loads(src) if isinstance(src, str) else dict(src or {})
+            cis[d["id"]] = d
+        self.index.load_many(_raw_select(conn, Identifier.__table__,
+                                         ("kind", "value", "ci_id")))
         lt = Location.__table__
         for lid, b, f, r in conn.execute(select(lt.c.id, lt.c.building, lt.c.floor, lt.c.room)):
             self.locations[(b, f, r)] = lid
@@ -572,10 +616,12 @@ class _Run:
         ci = self.cis[key]
         self.seen.add(key)
         # identifiers: move/add; the IP identifier follows the CI's current address
+        by_value, assign = self.index.by_value, self.index.assign
         for kind, values in ids.items():
             for v in values:
-                self.index.assign(kind, v, key)
-        self.merge(key, ci, fact, source)
+                if by_value.get((kind, v)) != key:
+                    assign(kind, v, key)
+        self.merge(key, ci, fact, source, ids)
         if extra:
             self.merge_extra(key, ci, extra, source)
         if fact.interfaces:
@@ -663,8 +709,15 @@ class _Run:
             if attr == "ip" and cur:
                 self.index.drop("ip", cur, key)
 
-    def merge(self, key: int, ci: dict[str, Any], fact: DeviceFact, source: str) -> None:
+    def merge(self, key: int, ci: dict[str, Any], fact: DeviceFact, source: str,
+              ids: Mapping[str, Sequence[str]] | None = None) -> None:
         srcs = ci["attr_sources"]
+        if ids is not None:  # already cleaned by fact_identifiers: do not redo the work
+            serial = ids["serial"][0] if "serial" in ids else None
+            ip_ = ids["ip"][0] if "ip" in ids else None
+        else:
+            serial = clean_serial(fact.serial, self.cfg.junk_serials)
+            ip_ = _canon_ip(fact.ip)
         values: dict[str, Any] = {
             "class": _str(fact.device_class),
             "vendor": fact.vendor or fact.mac_vendor,
@@ -672,22 +725,26 @@ class _Run:
             "platform": fact.platform,
             "os": fact.os,
             "os_version": fact.os_version,
-            "serial": clean_serial(fact.serial, self.cfg.junk_serials),
-            "ip": _canon_ip(fact.ip),
-            "mac": mac_or_none(fact.mac) or mac_or_none(fact.chassis_mac),
+            "serial": serial,
+            "ip": ip_,
+            "mac": _mac(fact.mac) or _mac(fact.chassis_mac),
             "description": fact.description,
             "contact": fact.contact,
         }
         for attr in ATTRIBUTES:
             v = values[attr]
-            if v is not None and v != "":
-                self.set_attr(key, ci, attr, v, source, srcs)
+            if v is None or v == "" or (ci[attr] == v and srcs.get(attr) == source):
+                continue  # not observed, or nothing to do (the common case on a rescan)
+            self.set_attr(key, ci, attr, v, source, srcs)
         self.merge_name(key, ci, fact, source, srcs)
         if fact.sys_location and self.location_parser is not None:
-            try:
-                parsed = _loc_tuple(self.location_parser(fact.sys_location))
-            except (ValueError, TypeError, KeyError, AttributeError):
-                parsed = None
+            parsed = self._loc_cache.get(fact.sys_location, _MISSING)
+            if parsed is _MISSING:
+                try:
+                    parsed = _loc_tuple(self.location_parser(fact.sys_location))
+                except (ValueError, TypeError, KeyError, AttributeError):
+                    parsed = None
+                self._loc_cache[fact.sys_location] = parsed
             if parsed is not None:
                 bfr, seat, lname = parsed
                 lid = self.location_id(bfr, lname)
@@ -745,7 +802,7 @@ class _Run:
     def neighbor_fact(self, nb: NeighborFact, source: Source) -> DeviceFact | None:
         chassis = None
         if (nb.remote_chassis_id_kind in (None, "mac")) and nb.remote_chassis_id:
-            chassis = mac_or_none(nb.remote_chassis_id)
+            chassis = _mac(nb.remote_chassis_id)
         name = nb.remote_name
         mgmt = _canon_ip(nb.remote_mgmt_ip)
         if not (chassis or clean_hostname(name) or mgmt):
@@ -779,7 +836,11 @@ class _Run:
             if other == key:
                 continue
             rport = nb.remote_port or ""
-            if nb.remote_port_kind in ("mac", "local") and nb.remote_port_descr:
+            far = self.facts_by_key.get(other)  # [snmp] name the far port as the far end does
+            far_itf = _resolve_far_port(nb, far) if far is not None else None
+            if far_itf is not None:
+                rport = far_itf.name
+            elif nb.remote_port_kind in ("mac", "local") and nb.remote_port_descr:
                 rport = nb.remote_port_descr
             self.links.append((key, nb.local_port, other, rport, source))
 
@@ -807,7 +868,7 @@ class _Run:
         """Fill missing MAC/IP of CIs from ARP tables; return mac -> ip for port sightings."""
         mac_ip: dict[str, str] = {}
         for e in self.arp:
-            m, ip_ = mac_or_none(e.mac), _canon_ip(e.ip)
+            m, ip_ = _mac(e.mac), _canon_ip(e.ip)
             if not m or not ip_ or not is_identifying_mac(m):
                 continue
             mac_ip[m] = ip_
@@ -896,16 +957,22 @@ class _Run:
                 ci["name"] = ci["ip"] or ci["mac"] or ci["serial"] or f"unnamed-{-key}"
         if self.new_keys:
             t = CI.__table__
-            rows = []
-            for key in self.new_keys:
-                ci = self.cis[key]
-                row = {c: ci[c] for c in _WRITE_COLS}
-                row["first_seen"] = now
-                row["last_seen"] = now
-                rows.append(row)
-            res = conn.execute(insert(t).returning(t.c.id, sort_by_parameter_order=True), rows)
-            for key, row in zip(self.new_keys, res, strict=True):
-                real[key] = row[0]
+            ids = _allocate_ids(conn, t, len(self.new_keys))
+            now_db = _db_value(conn, t.c.first_seen, now)
+            dumps = json.dumps
+            cols = ("id", *_WRITE_COLS, "first_seen", "last_seen")
+            plain = _WRITE_COLS[:-1]
+            assert _WRITE_COLS[-1] == "attr_sources"
+            cis = self.cis
+
+            def new_rows() -> Iterator[tuple[Any, ...]]:
+                for key, new_id in zip(self.new_keys, ids, strict=True):
+                    real[key] = new_id
+                    ci = cis[key]
+                    yield (new_id, *[ci[c] for c in plain], dumps(ci["attr_sources"]),
+                           now_db, now_db)
+
+            _insert_tuples(conn, t, cols, new_rows())
         rid = lambda k: real[k] if k < 0 else k  # noqa: E731
         for key in self.new_keys:
             self.cis[key]["id"] = real[key]
@@ -924,8 +991,11 @@ class _Run:
         if gone:
             self._delete_identifiers(conn, gone)
         if self.index.assigned:
-            conn.execute(insert(it), [{"kind": k, "value": v, "ci_id": rid(key)}
-                                      for (k, v), key in self.index.assigned.items()])
+            # in index order: the unique (kind, value) index is then appended to, not
+            # scattered into (~20% less CPU for 400k identifiers)
+            _insert_tuples(conn, it, ("kind", "value", "ci_id"),
+                           ((k, v, rid(key)) for (k, v), key
+                            in sorted(self.index.assigned.items())))
         # interfaces, links, sightings
         self._write_interfaces(conn, rid)
         self._write_links(conn, rid)
@@ -933,7 +1003,7 @@ class _Run:
         self._write_rels(conn, rid)
         # changes and events
         if self.changes:
-            conn.execute(insert(Change.__table__),
+            _bulk_insert(conn, Change.__table__,
                          [{**c, "ci_id": rid(c["ci_id"]), "run_id": self.run_id, "at": now}
                           for c in self.changes])
         return real
@@ -966,7 +1036,7 @@ class _Run:
                 done.add(f.name)
                 oper = None if f.oper_up is None else ("up" if f.oper_up else "down")
                 vals = {"ifindex": f.ifindex, "descr": f.descr, "alias": f.alias,
-                        "mac": mac_or_none(f.mac), "ips": list(f.ips),
+                        "mac": _mac(f.mac), "ips": list(f.ips),
                         "speed_mbps": f.speed_mbps, "oper_status": oper, "kind": f.kind,
                         "lag_parent": f.lag_parent}
                 old = existing.get((ci_id, f.name))
@@ -1095,6 +1165,130 @@ class _Run:
                 last_seen=bindparam("_ls")), list(upd.values()))
 
 
+# ---- [snmp] cross-switch end-host placement and far-port naming (SNMP discovery area) --------
+def _resolve_far_port(nb: NeighborFact, far: DeviceFact) -> Any:
+    """The far device's own interface for a neighbour row (MAC port IDs, ifDescr, alias...)."""
+    from netcmdb.discovery.links import resolve_port
+
+    return resolve_port(nb, far)
+
+
+def _collect_fdb_all(run: _Run, fact_keys: Sequence[tuple[int, DeviceFact]]) -> None:
+    """Port sightings from every switch of the run at once (Netdisco's rules,
+    :func:`netcmdb.discovery.endhosts.place_end_hosts`): uplinks are ports with an LLDP/CDP
+    neighbour or another infrastructure device's MAC behind them, LAG members roll up, and a MAC
+    left on several access ports goes to the edge-most one. Ports with more than
+    ``max_macs_per_access_port`` MACs stay uplinks (an unscanned switch without LLDP behind them).
+    """
+    from netcmdb.discovery.endhosts import place_end_hosts as place_across
+
+    with_fdb = [(k, f) for k, f in fact_keys if f.fdb]
+    if not with_fdb:
+        return
+    facts = [f for _, f in fact_keys]
+    res = place_across(facts, max_macs_per_port=run.cfg.max_macs_per_access_port)
+    for p in res.placements:
+        m = mac_or_none(p.mac)
+        if m is None or int(m[:2], 16) & 1:
+            continue
+        run.sightings.append((fact_keys[p.device_index][0], FdbEntry(m, p.port, p.vlan)))
+
+_MISSING = object()
+
+
+def _raw_select(conn: Any, table: Any, cols: Sequence[str]) -> Any:
+    """Rows of plain DB values (no per-row SQLAlchemy type processing: 100k-row loads)."""
+    q = conn.dialect.identifier_preparer.quote
+    sql = f"SELECT {', '.join(q(c) for c in cols)} FROM {q(table.name)}"
+    return conn.exec_driver_sql(sql).cursor
+
+
+def _bulk_insert(conn: Any, table: Any, rows: list[dict[str, Any]]) -> None:
+    """INSERT many rows with one DBAPI ``executemany``.
+
+    SQLAlchemy's per-row parameter processing dominated the reconciler's profile; here each
+    column's bind processor (JSON, DateTime on SQLite, Enum) is looked up once and applied only
+    where one exists.
+    """
+    if not rows:
+        return
+    dialect = conn.dialect
+    cols = list(rows[0])
+    procs = [table.c[c].type._cached_bind_processor(dialect) for c in cols]
+    q = dialect.identifier_preparer.quote
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = (f"INSERT INTO {q(table.name)} ({', '.join(q(c) for c in cols)}) "
+           f"VALUES ({', '.join([mark] * len(cols))})")
+    if not any(procs):
+        params = [tuple(r[c] for c in cols) for r in rows]
+    else:
+        # values repeat a lot (the run's timestamp, class names): convert each distinct
+        # object once per column instead of once per row
+        memo: list[dict[Any, Any]] = [{} for _ in cols]
+        params = []
+        for r in rows:
+            vals = []
+            for c, p, m in zip(cols, procs, memo, strict=True):
+                v = r[c]
+                if p is None or v is None:
+                    vals.append(v)
+                elif type(v) in (dict, list):
+                    vals.append(p(v))
+                else:
+                    out = m.get(v, _MISSING)
+                    if out is _MISSING:
+                        out = m[v] = p(v)
+                    vals.append(out)
+            params.append(tuple(vals))
+    conn.exec_driver_sql(sql, params)
+
+
+def _db_value(conn: Any, column: Any, value: Any) -> Any:
+    """``value`` as the DBAPI wants it for ``column`` (e.g. a datetime string on SQLite)."""
+    proc = column.type._cached_bind_processor(conn.dialect)
+    return proc(value) if proc is not None else value
+
+
+def _insert_tuples(conn: Any, table: Any, cols: Sequence[str],
+                   rows: Iterable[tuple[Any, ...]], batch: int = 20_000) -> None:
+    """INSERT DB-ready tuples (no type processing at all) in batches of ``batch`` rows.
+
+    The fastest path for the big tables (CIs, identifiers, run events); callers pass plain
+    strings/ints, JSON already dumped and timestamps through :func:`_db_value`. Batching keeps
+    peak memory flat at 100k+ rows.
+    """
+    dialect = conn.dialect
+    q = dialect.identifier_preparer.quote
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = (f"INSERT INTO {q(table.name)} ({', '.join(q(c) for c in cols)}) "
+           f"VALUES ({', '.join([mark] * len(cols))})")
+    chunk: list[tuple[Any, ...]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= batch:
+            conn.exec_driver_sql(sql, chunk)
+            chunk = []
+    if chunk:
+        conn.exec_driver_sql(sql, chunk)
+
+
+def _allocate_ids(conn: Any, table: Any, n: int) -> list[int]:
+    """``n`` fresh primary keys for ``table`` so new rows can be inserted with one executemany.
+
+    (INSERT ... RETURNING in parameter order falls back to one statement per row on SQLite.)
+    PostgreSQL draws them from the column's sequence; elsewhere the caller holds the write lock
+    (the run's INSERT took it), so ``max(id) + 1...`` is safe.
+    """
+    if conn.dialect.name == "postgresql":
+        seq = conn.execute(text(f"SELECT pg_get_serial_sequence('{table.name}', 'id')")).scalar()
+        if seq:
+            rows = conn.execute(text("SELECT nextval(:s) FROM generate_series(1, :n)"),
+                                {"s": seq, "n": n})
+            return [int(r[0]) for r in rows]
+    start = int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
+    return list(range(start, start + n))
+
+
 def _ports_match(a: str, b: str) -> bool:
     return not a or not b or port_key(a) == port_key(b)
 
@@ -1165,7 +1359,33 @@ def ingest(
     Returns:
         The run's id and the names of new, changed and newly missing CIs, plus per-host failures.
     """
-    cfg = config or _DEFAULT_CFG
+    with paused_gc():
+        return _ingest(session, results, source=source, targets=targets, methods=methods,
+                       covered=covered, location_parser=location_parser,
+                       config=config or _DEFAULT_CFG)
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector during a bulk reconcile.
+
+    A run builds hundreds of thousands of small dicts/sets that are all alive until the end;
+    the collector would re-traverse them again and again (measured: 2-3x slower at 100k facts).
+    Nothing here creates reference cycles that need collecting before the run ends.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _ingest(session: Session, results: Iterable[ScanResult] | Iterable[DeviceFact], *,
+            source: str, targets: list[str], methods: list[str], covered: list[str] | None,
+            location_parser: LocationParser | None, config: ReconcileConfig) -> RunSummary:
+    cfg = config
     run = begin_run(session, targets=targets, methods=list(methods or [source]), cfg=cfg,
                     location_parser=location_parser)
     failed: list[dict[str, str]] = []
@@ -1186,13 +1406,13 @@ def ingest(
         if r.device is not None:
             facts.append(r.device)
     fact_keys = [(run.ingest_fact(fact), fact) for fact in facts]
+    run.facts_by_key = {key: fact for key, fact in fact_keys}  # [snmp] far-end port resolution
     for key, fact in fact_keys:
         src = _str(fact.source) or source
         if fact.neighbors:
             run.collect_neighbors(key, fact, src)
-        if fact.fdb:
-            run.collect_fdb(key, fact)
         run.arp.extend(fact.arp)
+    _collect_fdb_all(run, fact_keys)  # [snmp] end hosts placed across all switches of the run
     cov = _covered_from_targets(targets) if covered is None else covered
     all_failed = bool(failed) and len(failed) >= n_results and not facts
     return finish_run(run, covered=cov, failed=failed, failed_ips=failed_ips,
@@ -1252,7 +1472,8 @@ def finish_run(run: _Run, *, covered: list[str], failed: list[dict[str, str]] | 
     for key in newly_missing:
         events.append({"run_id": run_id, "ci_id": key, "event": "missing"})
     if events:
-        conn.execute(insert(RunEvent.__table__), events)
+        _insert_tuples(conn, RunEvent.__table__, ("run_id", "ci_id", "event"),
+                       ((e["run_id"], e["ci_id"], e["event"]) for e in events))
     ct = CI.__table__
     ev_t = RunEvent.__table__
     run_t = ScanRun.__table__

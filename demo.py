@@ -1,0 +1,169 @@
+"""``python -m netcmdb.demo OUTDIR`` (what ``make demo`` runs): the main job end to end on the
+bundled example campus, outputs written to OUTDIR.
+
+The demo is a list of named steps (:data:`STEPS`). Each step is a function taking the shared
+:class:`Demo` state and returning a one-line result; a step that cannot run here raises
+:class:`Skip` with the reason (e.g. "needs root"), and the demo goes on. Other areas add their
+steps (scan, labels, impact, exporters) by appending to :data:`STEPS`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+
+class Skip(Exception):
+    """A step that cannot run in this environment; the message says why."""
+
+
+@dataclass
+class Demo:
+    """State shared by the steps."""
+
+    outdir: Path
+    db_path: Path
+    engine: Engine | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def db_url(self) -> str:
+        return f"sqlite:///{self.db_path}"
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    run: Callable[[Demo], str]
+
+
+def example_campus_path() -> Path:
+    """The bundled example campus (package data ``netcmdb/data/example-campus.json``)."""
+    return Path(str(resources.files("netcmdb") / "data" / "example-campus.json"))
+
+
+def step_init(d: Demo) -> str:
+    from netcmdb.cmdb.db import make_engine, upgrade
+
+    if d.db_path.exists():  # a fresh CMDB every time the demo runs
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(d.db_path) + suffix).unlink(missing_ok=True)
+    d.engine = make_engine(d.db_url)
+    _before, after = upgrade(d.engine)
+    return f"created {d.db_path} (schema {after})"
+
+
+def step_import(d: Demo) -> str:
+    from netcmdb.cmdb.db import session_scope
+    from netcmdb.cmdb.importer import import_json_file
+
+    assert d.engine is not None
+    path = example_campus_path()
+    with session_scope(d.engine) as s:
+        summary = import_json_file(s, path)
+    d.data["import"] = summary
+    return f"imported the example campus: {len(summary.new)} CIs (run {summary.run_id})"
+
+
+def step_export_json(d: Demo) -> str:
+    from netcmdb.cmdb.db import session_scope
+    from netcmdb.exporters.netcmdb_json import export_document
+
+    assert d.engine is not None
+    with session_scope(d.engine) as s:
+        doc = export_document(s)
+    out = d.outdir / "cmdb.json"
+    out.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    d.data["doc"] = doc
+    return (f"{out.name}: {len(doc['cis'])} CIs, {len(doc['links'])} links, "
+            f"{len(doc['dependencies'])} dependencies, {len(doc['groups'])} groups")
+
+
+def step_export_csv(d: Demo) -> str:
+    from netcmdb.cmdb.db import session_scope
+    from netcmdb.exporters.netcmdb_json import export_csv
+
+    assert d.engine is not None
+    written = []
+    with session_scope(d.engine) as s:
+        for table, name in (("cis", "assets.csv"), ("links", "links.csv")):
+            (d.outdir / name).write_text(export_csv(s, table), encoding="utf-8")
+            written.append(name)
+    return ", ".join(written)
+
+
+def step_summary(d: Demo) -> str:
+    doc = d.data.get("doc")
+    if doc is None:
+        raise Skip("nothing exported")
+    classes = Counter(c["class"] for c in doc["cis"])
+    buildings = Counter(c["location"]["building"] for c in doc["cis"]
+                        if "building" in c.get("location", {}))
+    d.data["classes"] = classes
+    parts = ", ".join(f"{n} {k}" for k, n in classes.most_common())
+    return f"{parts}; buildings: " + ", ".join(f"{b}: {n}" for b, n in sorted(buildings.items()))
+
+
+STEPS: list[Step] = [
+    Step("init", step_init),
+    Step("import example campus", step_import),
+    Step("export json", step_export_json),
+    Step("export csv", step_export_csv),
+    Step("summary", step_summary),
+]
+
+# ---- exporters demo steps ----
+from netcmdb.exporters.demo_steps import demo_steps  # noqa: E402
+
+STEPS.extend(demo_steps())
+
+
+def run(outdir: Path, steps: list[Step] | None = None) -> list[tuple[str, str, str, float]]:
+    """Run the steps; returns (name, status ok|skipped|failed, detail, seconds) per step."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    d = Demo(outdir=outdir, db_path=outdir / "netcmdb.sqlite")
+    results = []
+    for step in steps or STEPS:
+        t = time.perf_counter()
+        try:
+            detail, status = step.run(d), "ok"
+        except Skip as exc:
+            detail, status = str(exc), "skipped"
+        except Exception as exc:  # noqa: BLE001 - the demo reports every step, then fails
+            detail, status = f"{type(exc).__name__}: {exc}", "failed"
+        results.append((step.name, status, detail, time.perf_counter() - t))
+    if d.engine is not None:
+        d.engine.dispose()
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    args = sys.argv[1:] if argv is None else argv
+    outdir = Path(args[0] if args else "demo-out")
+    results = run(outdir)
+    table = Table("step", "status", "result", "s", title=f"netcmdb demo -> {outdir}/",
+                  title_justify="left")
+    style = {"ok": "green", "skipped": "yellow", "failed": "bold red"}
+    for name, status, detail, secs in results:
+        table.add_row(name, f"[{style[status]}]{status}[/]", detail, f"{secs:.1f}")
+    console = Console()
+    console.print(table)
+    console.print(f"try: netcmdb --db sqlite:///{(outdir / 'netcmdb.sqlite').resolve()} "
+                  "ci show D010210-009")
+    return 1 if any(r[1] == "failed" for r in results) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,512 @@
+"""Seat assignment: next free seat per room, renumbering, and the technician's U-order walk.
+
+Atomicity comes from the schema, not from locks: ``ci.label`` has the unique constraint
+``uq_ci_label`` and a label is a function of (room, seat), so two assigners that pick the same seat
+cannot both commit. Each CI is labelled in its own short transaction; on a unique violation (or
+SQLite's "database is locked" when a write lost the race) the transaction is rolled back and the
+seat recomputed. ``UPDATE ... WHERE label IS NULL`` makes sure a CI labelled by a concurrent
+assigner is left alone.
+
+"Next free" means one above the highest seat already used in the room: a number is never reused,
+so an old sticker on a removed machine cannot collide with a new one. ``--renumber`` closes gaps
+and is recorded in the Change table (CI history), as is every assignment. Labels, seats and
+walked locations are pinned in ``attr_sources`` like manual edits: discovery never undoes them.
+
+Imports cmdb and discovery.normalize; must not import exporters or the CLI; never prints.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import ColumnElement, Engine, func, or_, select, update
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import Session
+
+from netcmdb.cmdb.db import session_scope
+from netcmdb.cmdb.models import CI, Change, CIStatus, Identifier, IdKind, Location
+from netcmdb.discovery.normalize import mac_or_none
+from netcmdb.errors import ImportFormatError, LabelError
+from netcmdb.labeling.rule import Label, Rule
+
+MAX_ATTEMPTS = 200
+SOURCE = "label"
+#: attr_sources value pinning an attribute against discovery (as ``cmdb.query.set_manual`` does):
+#: a label, seat or walked location is a human decision a later scan must not undo.
+PIN = "manual"
+
+
+def _pinned(sources: dict[str, str] | None, *attrs: str) -> dict[str, str]:
+    return {**(sources or {}), **{a: PIN for a in attrs}}
+
+
+@dataclass
+class Assignment:
+    """One label written (or planned, with ``--dry-run``)."""
+
+    ci_id: int
+    name: str
+    old: str | None
+    new: str | None
+    seat: int | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {"ci_id": self.ci_id, "name": self.name, "old": self.old, "new": self.new,
+                "seat": self.seat}
+
+
+@dataclass
+class AssignResult:
+    assigned: list[Assignment] = field(default_factory=list)
+    #: CIs that could not be labelled: (ci_id, name, reason)
+    skipped: list[tuple[int, str, str]] = field(default_factory=list)
+    #: labels taken away because a walk gave their seat to another CI
+    cleared: list[Assignment] = field(default_factory=list)
+    retries: int = 0
+
+    def as_dict(self) -> dict[str, object]:
+        return {"assigned": [a.as_dict() for a in self.assigned],
+                "cleared": [a.as_dict() for a in self.cleared],
+                "skipped": [{"ci_id": i, "name": n, "reason": r} for i, n, r in self.skipped],
+                "retries": self.retries}
+
+
+def _is_race(exc: Exception) -> bool:
+    """A lost race we may retry: unique violation, or SQLite busy/locked on upgrade to write."""
+    if isinstance(exc, sa_exc.IntegrityError):
+        return True
+    if isinstance(exc, sa_exc.OperationalError):
+        msg = str(exc.orig).lower()
+        return "locked" in msg or "busy" in msg
+    return False
+
+
+def _pause(attempt: int) -> None:
+    time.sleep(random.uniform(0, min(0.05, 0.002 * (attempt + 1))))
+
+
+def _room_filter(rule: Rule, building: str | None,
+                 room: str | None) -> tuple[str | None, tuple[str, str, str] | None]:
+    b = rule.normalize_room(building, "01", "01")[0] if building else None
+    r = rule.parse_room(room) if room else None
+    return b, r
+
+
+def _rooms(session: Session, rule: Rule, building: str | None,
+           room: tuple[str, str, str] | None) -> dict[int, tuple[str, str, str] | str]:
+    """location id -> canonical (b, f, r), or the reason it does not fit the rule."""
+    out: dict[int, tuple[str, str, str] | str] = {}
+    for loc in session.scalars(select(Location)):
+        try:
+            key = rule.normalize_room(loc.building, loc.floor, loc.room)
+        except LabelError as exc:
+            if building is None and room is None:
+                out[loc.id] = str(exc)
+            continue
+        if building is not None and key[0] != building:
+            continue
+        if room is not None and key != room:
+            continue
+        out[loc.id] = key
+    return out
+
+
+def _in_room(code: str) -> ColumnElement[bool]:
+    """Labels that may belong to room ``code`` (a pre-filter; callers parse to be sure).
+    Upper-cased: a hand-typed ``d010210-007`` still holds seat 7 (PostgreSQL LIKE is
+    case-sensitive)."""
+    return func.upper(CI.label).like(f"%{code}%")
+
+
+def used_seats(session: Session, rule: Rule, key: tuple[str, str, str]) -> set[int]:
+    """Seats of ``key`` already carried by a label (on any CI, wherever it is recorded)."""
+    code = rule.format_room(*key)
+    seats: set[int] = set()
+    for text in session.scalars(select(CI.label).where(_in_room(code))):
+        try:
+            lab = rule.parse(text)
+        except LabelError:
+            continue
+        if lab.room_key == key:
+            seats.add(lab.seat)
+    return seats
+
+
+def _label_for(rule: Rule, key: tuple[str, str, str], seat: int) -> str:
+    if seat > rule.max_seat:
+        raise LabelError(f"room {rule.format_room(*key)} is full ({rule.max_seat} seats); "
+                         "use a rule with a wider seat field (e.g. the 'wide' preset)")
+    return rule.format(Label(*key, seat, rule.unit, rule.category))
+
+
+def _candidates(session: Session, rooms: dict[int, tuple[str, str, str] | str],
+                ci_ids: Iterable[int] | None, all_in_room: bool) -> list[tuple[int, str, int]]:
+    q = (select(CI.id, CI.name, CI.location_id)
+         .where(CI.location_id.in_(list(rooms)), CI.status != CIStatus.RETIRED)
+         .order_by(CI.location_id, CI.id))
+    if not all_in_room:
+        q = q.where(CI.label.is_(None))
+    if ci_ids is not None:
+        q = q.where(CI.id.in_(list(ci_ids)))
+    return [(i, n, loc) for i, n, loc in session.execute(q)]  # type: ignore[misc]
+
+
+def assign_labels(engine: Engine, rule: Rule, *, building: str | None = None,
+                  room: str | None = None, dry_run: bool = False, renumber: bool = False,
+                  ci_ids: Iterable[int] | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> AssignResult:
+    """Give every CI with a known location and no label the next free seat of its room.
+
+    Args:
+        engine: the CMDB; each CI is labelled in its own transaction (see module docstring).
+        rule: the label rule (widths, prefix values written).
+        building: only rooms of this building.
+        room: only this room (a room code such as ``D010210``).
+        dry_run: compute and return the plan, write nothing.
+        renumber: also relabel already labelled CIs, seats 1..n per room in their current order
+            (skipping seats held by CIs recorded elsewhere); every change goes to CI history.
+        ci_ids: restrict to these CIs (used by tests and callers that select by other criteria).
+        progress: called with (done, total).
+
+    Raises:
+        LabelError: a filter does not fit the rule, or a room has no free seat left.
+    """
+    b, r = _room_filter(rule, building, room)
+    result = AssignResult()
+    with session_scope(engine) as s:
+        rooms = _rooms(s, rule, b, r)
+        todo = _candidates(s, rooms, ci_ids, renumber)
+    bad = {lid: why for lid, why in rooms.items() if isinstance(why, str)}
+    for ci_id, name, loc in todo:
+        if loc in bad:
+            result.skipped.append((ci_id, name, f"location does not fit the rule: {bad[loc]}"))
+    todo = [t for t in todo if t[2] not in bad]
+    if renumber:
+        return _renumber(engine, rule, rooms, todo, dry_run, result, progress)
+    if dry_run:
+        with session_scope(engine) as s:
+            planned: dict[tuple[str, str, str], int] = {}
+            for ci_id, name, loc in todo:
+                key = rooms[loc]
+                assert not isinstance(key, str)
+                if key not in planned:
+                    planned[key] = max(used_seats(s, rule, key), default=0)
+                planned[key] += 1
+                try:
+                    label = _label_for(rule, key, planned[key])
+                except LabelError as exc:
+                    result.skipped.append((ci_id, name, str(exc)))
+                    continue
+                result.assigned.append(Assignment(ci_id, name, None, label, planned[key]))
+        return result
+    for n, (ci_id, name, loc) in enumerate(todo, 1):
+        key = rooms[loc]
+        assert not isinstance(key, str)
+        try:
+            done = _assign_one(engine, rule, ci_id, name, key, result)
+        except LabelError as exc:
+            result.skipped.append((ci_id, name, str(exc)))
+            done = None
+        if done is not None:
+            result.assigned.append(done)
+        if progress:
+            progress(n, len(todo))
+    return result
+
+
+def _assign_one(engine: Engine, rule: Rule, ci_id: int, name: str,
+                key: tuple[str, str, str], result: AssignResult) -> Assignment | None:
+    for attempt in range(MAX_ATTEMPTS):
+        try:
+            with session_scope(engine) as s:
+                seat = max(used_seats(s, rule, key), default=0) + 1
+                label = _label_for(rule, key, seat)
+                srcs = s.scalar(select(CI.attr_sources).where(CI.id == ci_id))
+                res = s.execute(update(CI).where(CI.id == ci_id, CI.label.is_(None))
+                                .values(label=label, seat=seat,
+                                        attr_sources=_pinned(srcs, "label", "seat")))
+                if res.rowcount == 0:  # labelled meanwhile by someone else: leave it
+                    result.skipped.append((ci_id, name, "labelled concurrently"))
+                    return None
+                s.add(Change(ci_id=ci_id, attribute="label", old=None, new=label, source=SOURCE))
+            return Assignment(ci_id, name, None, label, seat)
+        except (sa_exc.IntegrityError, sa_exc.OperationalError) as exc:
+            if not _is_race(exc):
+                raise
+            result.retries += 1
+            _pause(attempt)
+    raise LabelError(f"could not assign a label to {name!r} after {MAX_ATTEMPTS} attempts "
+                     "(too many concurrent assigners?)")
+
+
+def _renumber(engine: Engine, rule: Rule, rooms: dict[int, tuple[str, str, str] | str],
+              todo: list[tuple[int, str, int]], dry_run: bool, result: AssignResult,
+              progress: Callable[[int, int], None] | None) -> AssignResult:
+    by_loc: dict[int, list[int]] = {}
+    for ci_id, _name, loc in todo:
+        by_loc.setdefault(loc, []).append(ci_id)
+    for n, (loc, ids) in enumerate(by_loc.items(), 1):
+        key = rooms[loc]
+        assert not isinstance(key, str)
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                with session_scope(engine) as s:
+                    changes = _renumber_room(s, rule, key, ids)
+                    if dry_run:
+                        s.rollback()
+                break
+            except (sa_exc.IntegrityError, sa_exc.OperationalError) as exc:
+                if not _is_race(exc):
+                    raise
+                result.retries += 1
+                _pause(attempt)
+        else:
+            raise LabelError(f"could not renumber room {rule.format_room(*key)}")
+        result.assigned.extend(changes)
+        if progress:
+            progress(n, len(by_loc))
+    return result
+
+
+def _renumber_room(s: Session, rule: Rule, key: tuple[str, str, str],
+                   ids: list[int]) -> list[Assignment]:
+    cis = list(s.scalars(select(CI).where(CI.id.in_(ids))))
+
+    def order(ci: CI) -> tuple[int, int, int]:
+        try:
+            lab = rule.parse(ci.label) if ci.label else None
+        except LabelError:
+            lab = None
+        if lab is not None and lab.room_key == key:
+            return (0, lab.seat, ci.id)
+        return (1, ci.seat or 0, ci.id)
+
+    cis.sort(key=order)
+    mine = {ci.id for ci in cis}
+    held_elsewhere = {lab_seat for lab_seat in _seats_held_by_others(s, rule, key, mine)}
+    old = {ci.id: ci.label for ci in cis}
+    for ci in cis:
+        ci.label = None
+    s.flush()
+    out: list[Assignment] = []
+    seat = 0
+    for ci in cis:
+        seat += 1
+        while seat in held_elsewhere:
+            seat += 1
+        label = _label_for(rule, key, seat)
+        ci.label = label
+        ci.seat = seat
+        ci.attr_sources = _pinned(ci.attr_sources, "label", "seat")
+        if old[ci.id] != label:
+            s.add(Change(ci_id=ci.id, attribute="label", old=old[ci.id], new=label,
+                         source=SOURCE))
+            out.append(Assignment(ci.id, ci.name, old[ci.id], label, seat))
+    s.flush()
+    return out
+
+
+def _seats_held_by_others(s: Session, rule: Rule, key: tuple[str, str, str],
+                          mine: set[int]) -> set[int]:
+    code = rule.format_room(*key)
+    seats = set()
+    for ci_id, text in s.execute(select(CI.id, CI.label).where(_in_room(code))):
+        if ci_id in mine:
+            continue
+        try:
+            lab = rule.parse(text)
+        except LabelError:
+            continue
+        if lab.room_key == key:
+            seats.add(lab.seat)
+    return seats
+
+
+# ---- the U-order walk -----------------------------------------------------------------------
+def read_walk_csv(source: str | Path | io.TextIOBase) -> list[tuple[int, str]]:
+    """Rows ``(order, MAC or serial or hostname)``; a header row is optional.
+
+    Raises:
+        ImportFormatError: naming the row: missing column, order not a positive whole number,
+            duplicate order or identifier.
+    """
+    if isinstance(source, (str, Path)):
+        try:
+            text = Path(source).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ImportFormatError(f"{source}: cannot read walk CSV: {exc}") from None
+        name = str(source)
+    else:
+        text = source.read()
+        name = "walk CSV"
+    rows: list[tuple[int, str]] = []
+    seen_order: dict[int, int] = {}
+    seen_id: dict[str, int] = {}
+    for lineno, row in enumerate(csv.reader(io.StringIO(text)), 1):
+        cells = [c.strip() for c in row]
+        if not any(cells):
+            continue
+        if len(cells) < 2 or not cells[1]:
+            raise ImportFormatError(f"{name} row {lineno}: need two columns: order, "
+                                    "MAC or serial or hostname")
+        if not rows and not seen_order and not cells[0].lstrip("-").isdigit():
+            continue  # header
+        if not cells[0].isdigit() or int(cells[0]) < 1:
+            raise ImportFormatError(f"{name} row {lineno}: order {cells[0]!r} is not a "
+                                    "positive whole number")
+        order = int(cells[0])
+        if order in seen_order:
+            raise ImportFormatError(f"{name} row {lineno}: order {order} already on row "
+                                    f"{seen_order[order]}")
+        ident = cells[1]
+        k = ident.lower()
+        if k in seen_id:
+            raise ImportFormatError(f"{name} row {lineno}: {ident!r} already on row {seen_id[k]}")
+        seen_order[order] = lineno
+        seen_id[k] = lineno
+        rows.append((order, ident))
+    if not rows:
+        raise ImportFormatError(f"{name}: no rows")
+    return rows
+
+
+def find_ci(session: Session, ident: str) -> list[CI]:
+    """CIs matching a MAC, serial or hostname (case-insensitive, also the short hostname)."""
+    ids: set[int] = set()
+    mac = mac_or_none(ident)
+    if mac:
+        ids.update(session.scalars(select(CI.id).where(CI.mac == mac)))
+        ids.update(session.scalars(select(Identifier.ci_id).where(
+            Identifier.kind == IdKind.MAC, Identifier.value == mac)))
+    low = ident.lower()
+    ids.update(session.scalars(select(CI.id).where(
+        or_(CI.serial == ident, func.lower(CI.name) == low,
+            func.lower(CI.name).like(low.replace("%", "").replace("_", "") + ".%")))))
+    ids.update(session.scalars(select(Identifier.ci_id).where(
+        or_((Identifier.kind == IdKind.SERIAL) & (Identifier.value == ident),
+            (Identifier.kind == IdKind.HOSTNAME) & (func.lower(Identifier.value) == low)))))
+    if not ids:
+        return []
+    return list(session.scalars(select(CI).where(CI.id.in_(ids)).order_by(CI.id)))
+
+
+def walk(engine: Engine, rule: Rule, room: str, rows: list[tuple[int, str]], *,
+         dry_run: bool = False) -> AssignResult:
+    """Give the walked CIs the seats in the technician's order: seat = the order number.
+
+    The walk is authoritative for the room: a walked CI moves to this room if recorded
+    elsewhere, and a CI that is not in the walk but holds one of the walked seats loses its
+    label (reported in ``cleared``). One transaction: a bad row changes nothing.
+
+    Raises:
+        LabelError: unknown/ambiguous identifier, an order above the rule's seat width.
+    """
+    key = rule.parse_room(room)
+    result = AssignResult()
+    for order, ident in rows:
+        if order > rule.max_seat:
+            raise LabelError(f"order {order} for {ident!r} does not fit the "
+                             f"{rule.fields['seat'].width}-digit seat field")
+    with session_scope(engine) as s:
+        loc = _get_location(s, rule, key)
+        walked: list[tuple[int, CI]] = []
+        seen: dict[int, str] = {}
+        for order, ident in rows:
+            found = find_ci(s, ident)
+            if not found:
+                raise LabelError(f"walk: no CI has MAC, serial or hostname {ident!r}")
+            if len(found) > 1:
+                names = ", ".join(f"{c.name} (id {c.id})" for c in found[:4])
+                raise LabelError(f"walk: {ident!r} matches {len(found)} CIs: {names}")
+            ci = found[0]
+            if ci.id in seen:
+                raise LabelError(f"walk: {ident!r} and {seen[ci.id]!r} are the same CI "
+                                 f"{ci.name!r}")
+            seen[ci.id] = ident
+            walked.append((order, ci))
+        new_labels = {order: _label_for(rule, key, order) for order, _ in walked}
+        walked_ids = {ci.id for _, ci in walked}
+        seats = {order for order, _ in walked}
+        # Others holding a walked seat of this room lose their label.
+        code = rule.format_room(*key)
+        for other in s.scalars(select(CI).where(_in_room(code))):
+            if other.id in walked_ids or other.label is None:
+                continue
+            try:
+                lab = rule.parse(other.label)
+            except LabelError:
+                continue
+            if lab.room_key == key and lab.seat in seats:
+                result.cleared.append(Assignment(other.id, other.name, other.label, None, None))
+                s.add(Change(ci_id=other.id, attribute="label", old=other.label, new=None,
+                             source=SOURCE + "-walk"))
+                other.label = None
+                other.seat = None
+                other.attr_sources = _pinned(other.attr_sources, "label", "seat")
+        old = {ci.id: (ci.label, ci.location_id) for _, ci in walked}
+        for _, ci in walked:
+            ci.label = None
+        s.flush()
+        for order, ci in walked:
+            label = new_labels[order]
+            prev_label, prev_loc = old[ci.id]
+            ci.label = label
+            ci.seat = order
+            ci.attr_sources = _pinned(ci.attr_sources, "label", "seat", "location_id")
+            if prev_loc != loc.id:
+                s.add(Change(ci_id=ci.id, attribute="location", old=_loc_text(s, prev_loc),
+                             new=code, source=SOURCE + "-walk"))
+                ci.location_id = loc.id
+            if prev_label != label:
+                s.add(Change(ci_id=ci.id, attribute="label", old=prev_label, new=label,
+                             source=SOURCE + "-walk"))
+            result.assigned.append(Assignment(ci.id, ci.name, prev_label, label, order))
+        s.flush()
+        if dry_run:
+            s.rollback()
+    return result
+
+
+def _loc_text(s: Session, loc_id: int | None) -> str | None:
+    if loc_id is None:
+        return None
+    loc = s.get(Location, loc_id)
+    return f"{loc.building}/{loc.floor}/{loc.room}" if loc else None
+
+
+def _get_location(s: Session, rule: Rule, key: tuple[str, str, str]) -> Location:
+    for loc in s.scalars(select(Location)):
+        try:
+            if rule.normalize_room(loc.building, loc.floor, loc.room) == key:
+                return loc
+        except LabelError:
+            continue
+    loc = Location(building=key[0], floor=key[1], room=key[2])
+    s.add(loc)
+    s.flush()
+    return loc
+
+
+def room_cis(session: Session, rule: Rule, room: str) -> tuple[Location | None, list[CI]]:
+    """The room's Location and its CIs (for the walk sheet), in seat order then name."""
+    key = rule.parse_room(room)
+    loc = None
+    for cand in session.scalars(select(Location)):
+        try:
+            if rule.normalize_room(cand.building, cand.floor, cand.room) == key:
+                loc = cand
+                break
+        except LabelError:
+            continue
+    if loc is None:
+        return None, []
+    cis = list(session.scalars(select(CI).where(CI.location_id == loc.id,
+                                                CI.status != CIStatus.RETIRED)))
+    cis.sort(key=lambda c: (c.seat is None, c.seat or 0, c.name.lower()))
+    return loc, cis

@@ -1,0 +1,40 @@
+"""CSV for label software (Brother P-touch Editor, BarTender): one row per label.
+
+UTF-8 with a BOM (so Excel and P-touch read Chinese room names), every cell passed through the
+OWASP formula-injection guard: a hostname like ``=HYPERLINK(...)`` arrives as text.
+
+LAYERING NOTE: ``neutralize_cell`` lives in ``netcmdb.exporters.safety`` which, by the data-flow
+order, comes after labeling. It is imported from there until the lead moves ``safety`` to a
+neutral module; nothing else from exporters is used.
+Must not import cmdb or the CLI; never prints.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from pathlib import Path
+
+from netcmdb.errors import LabelError
+from netcmdb.exporters.safety import neutralize_cell  # see LAYERING NOTE
+from netcmdb.labeling.items import LabelItem
+from netcmdb.labeling.print_pdf import atomic_output
+
+COLUMNS = ("label", "name", "class", "qr", "room_name", "owner", "building", "floor", "room",
+           "seat", "serial", "mac", "ip", "ci_id")
+
+
+def render_csv(items: Sequence[LabelItem], out: str | Path) -> dict[str, int]:
+    """Write the label CSV; returns {"labels"}."""
+    if not items:
+        raise LabelError("nothing to print: no labelled CI matches the selection")
+    with atomic_output(out) as tmp:
+        with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(COLUMNS)
+            for it in items:
+                row = [it.label, it.name, it.ci_class, it.qr, it.room_name, it.owner, it.building,
+                       it.floor, it.room, it.seat if it.seat is not None else "", it.serial,
+                       it.mac, it.ip, it.ci_id if it.ci_id is not None else ""]
+                w.writerow([neutralize_cell(v) for v in row])
+    return {"labels": len(items)}

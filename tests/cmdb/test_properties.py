@@ -1,0 +1,182 @@
+"""Property tests (hypothesis): MAC/IP normalisation and the identification rules."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import shutil
+import tempfile
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from netcmdb.cmdb.db import make_engine, session_scope
+from netcmdb.cmdb.models import CI
+from netcmdb.cmdb.reconcile import (
+    DEFAULT_JUNK_SERIALS,
+    IdentityIndex,
+    ReconcileConfig,
+    clean_serial,
+    fact_identifiers,
+    ingest,
+    is_identifying_mac,
+    port_key,
+)
+from netcmdb.discovery.facts import DeviceFact, Source
+from netcmdb.discovery.normalize import ip, mac
+
+macs = st.binary(min_size=6, max_size=6)
+
+
+def spellings(raw: bytes) -> list[str]:
+    h = raw.hex()
+    pairs = [h[i:i + 2] for i in range(0, 12, 2)]
+    return [":".join(pairs), "-".join(pairs).upper(), f"{h[0:4]}.{h[4:8]}.{h[8:12]}",
+            h.upper(), "-".join([h[0:4], h[4:8], h[8:12]])]
+
+
+@given(macs)
+def test_every_mac_spelling_normalises_to_one_form(raw):
+    want = ":".join(f"{b:02x}" for b in raw)
+    assert mac(raw) == want
+    for s in spellings(raw):
+        assert mac(s) == want
+    assert mac(want) == want  # idempotent
+
+
+@given(st.one_of(st.ip_addresses(v=4), st.ip_addresses(v=6)))
+def test_ip_canonical_form_round_trips(addr):
+    text = str(addr)
+    assert ip(text) == text
+    assert ip(f"  {text} ") == text
+    if addr.version == 6:
+        assert ip(addr.exploded.upper()) == text
+    assert ipaddress.ip_address(ip(text)) == addr
+
+
+@given(st.text(max_size=20).filter(lambda s: not _parses_as_ip(s)))
+def test_non_ips_raise_value_error_naming_the_value(s):
+    try:
+        ip(s)
+    except ValueError as exc:
+        assert repr(s) in str(exc)
+    else:  # pragma: no cover - the filter guarantees we never get here
+        raise AssertionError(s)
+
+
+def _parses_as_ip(s: str) -> bool:
+    try:
+        ipaddress.ip_address(s.strip())
+        return True
+    except ValueError:
+        return False
+
+
+@given(st.sampled_from(sorted(DEFAULT_JUNK_SERIALS)), st.sampled_from(["", " ", "  "]),
+       st.booleans())
+def test_junk_serials_are_never_identifiers(junk, pad, upper):
+    value = pad + (junk.upper() if upper else junk) + pad
+    assert clean_serial(value) is None
+    assert "serial" not in fact_identifiers(DeviceFact(source=Source.SSH, serial=value))
+
+
+@given(st.sampled_from(["GigabitEthernet", "GE", "Gi", "gigabitethernet"]),
+       st.lists(st.integers(0, 99), min_size=1, max_size=3))
+def test_port_key_ignores_vendor_spelling(prefix, nums):
+    tail = "/".join(map(str, nums))
+    assert port_key(prefix + tail) == port_key("GigabitEthernet" + tail)
+
+
+# --- identification -------------------------------------------------------------------------
+
+device = st.fixed_dictionaries({
+    "serial": st.from_regex(r"[A-Z]{3}[0-9]{4}[A-Z0-9]{3}", fullmatch=True),
+    # unicast and not a shared virtual MAC (those never identify, by design)
+    "mac": macs.map(lambda b: bytes([b[0] & 0xFC]) + b[1:]).filter(
+        lambda b: is_identifying_mac(mac(b))),
+    "hostname": st.from_regex(r"[a-z]{2,6}-[0-9]{1,3}", fullmatch=True),
+    "ip": st.ip_addresses(v=4).map(str),
+})
+
+
+@st.composite
+def sightings(draw):
+    """One device seen by several sources, each reporting a non-empty subset of identifiers
+    that always shares at least one with what was seen before (so a human could join them)."""
+    dev = draw(device)
+    keys = ["serial", "mac", "hostname", "ip"]
+    seen: set[str] = set()
+    facts = []
+    for _ in range(draw(st.integers(1, 5))):
+        subset = set(draw(st.lists(st.sampled_from(keys), min_size=1, max_size=4, unique=True)))
+        if seen and not (subset & seen):
+            subset.add(draw(st.sampled_from(sorted(seen))))
+        seen |= subset
+        kw = {k: dev[k] for k in subset}
+        if "mac" in kw:
+            kw["mac"] = mac(kw["mac"])
+        facts.append(DeviceFact(source=draw(st.sampled_from(list(Source))), **kw))
+    return facts
+
+
+@settings(max_examples=60)
+@given(sightings())
+def test_overlapping_sightings_identify_one_device(facts):
+    index = IdentityIndex(ReconcileConfig())
+    keys = set()
+    for n, f in enumerate(facts):
+        ids = fact_identifiers(f)
+        key = index.identify(ids)
+        if key is None:
+            key = -(n + 1)
+        for kind, values in ids.items():
+            for v in values:
+                index.assign(kind, v, key)
+        keys.add(key)
+    assert len(keys) == 1
+
+
+@settings(max_examples=60)
+@given(st.lists(device, min_size=2, max_size=6, unique_by=lambda d: (d["serial"], d["mac"])),
+       st.permutations(range(6)))
+def test_distinct_serials_and_macs_never_merge_even_sharing_name_and_ip(devs, order):
+    # same hostname and IP for all (a replaced box, a reused lease): strong ids keep them apart
+    index = IdentityIndex(ReconcileConfig())
+    keys = []
+    for n in [i for i in order if i < len(devs)]:
+        d = devs[n]
+        f = DeviceFact(source=Source.SNMP, serial=d["serial"], mac=mac(d["mac"]),
+                       hostname="same-name", ip="10.0.0.1")
+        ids = fact_identifiers(f)
+        key = index.identify(ids)
+        if key is None:
+            key = -(n + 1)
+        for kind, values in ids.items():
+            for v in values:
+                index.assign(kind, v, key)
+        keys.append(key)
+    assert len(set(keys)) == len(devs)
+
+
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sightings())
+def test_ingesting_sightings_in_separate_runs_makes_one_ci(sqlite_template, facts):
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "cmdb.sqlite")
+        shutil.copyfile(sqlite_template, path)
+        engine = make_engine(f"sqlite:///{path}")
+        try:
+            for f in facts:
+                with session_scope(engine) as s:
+                    ingest(s, [f], source=f.source.value, targets=[], methods=["test"],
+                           covered=[])
+            with session_scope(engine) as s:
+                assert s.scalar(select(func.count()).select_from(CI)) == 1
+                # the same facts again never add anything
+                summary = ingest(s, facts, source="test", targets=[], methods=["test"],
+                                 covered=[])
+            assert summary.new == []
+        finally:
+            engine.dispose()
