@@ -855,7 +855,8 @@ def scan_cmd(ctx: click.Context, targets: tuple[str, ...], arp: bool, icmp: bool
     engine = engine_of(ctx)
     with session_scope(engine) as session:
         summary = ingest(session, results, source="sweep", targets=specs, methods=methods,
-                         covered=scope.covered, config=_reconcile_config(ctx))
+                         covered=scope.covered, config=_reconcile_config(ctx),
+                         location_parser=location_parser_of(ctx))
     _print_summary(summary, as_json, "scan")
 
 
@@ -874,7 +875,8 @@ def import_nmap_cmd(ctx: click.Context, xml_file: str, as_json: bool) -> None:
     engine = engine_of(ctx)
     with session_scope(engine) as session:
         summary = ingest(session, live, source="nmap", targets=[xml_file], methods=["nmap"],
-                         covered=[], config=_reconcile_config(ctx))
+                         covered=[], config=_reconcile_config(ctx),
+                         location_parser=location_parser_of(ctx))
     _print_summary(summary, as_json, f"import nmap ({len(live)} up of {len(results)} hosts)")
 
 
@@ -1085,7 +1087,8 @@ def _ssh_scan_command(ctx: click.Context, targets: tuple[str, ...], **kw) -> Non
             # SSH sees only managed devices: absence from an SSH run proves nothing, so nothing
             # is counted missing (covered=[]).
             summary = ingest(s, results, source="ssh", targets=list(targets), methods=["ssh"],
-                             covered=[], config=_reconcile_config(ctx))
+                             covered=[], config=_reconcile_config(ctx),
+                             location_parser=location_parser_of(ctx))
     if as_json:
         _print_json({
             "results": [_ssh_result_json(r) for r in results],
@@ -1433,6 +1436,8 @@ def location_parser_of(ctx: click.Context):  # type: ignore[no-untyped-def]
     """The configured rule's sysLocation parser, for ``ingest(..., location_parser=...)`` in the
     scan/import commands: returns RoomRef(building, floor, room) or None."""
     return _label_rule(ctx, None).parse_location
+
+
 # ---- snmp commands ----
 # scan --snmp [--crawl] (minimal front-end; the lead merges sweep/snmp/ssh into one `scan`),
 # where MAC|IP|NAME. Library calls only: discovery.snmp / discovery.crawl, cmdb.reconcile/where.
@@ -1623,7 +1628,8 @@ def _finish_snmp_scan(ctx: click.Context, targets: list[str], results: list, cra
 
         with session_scope(engine_of(ctx)) as s:
             summary = ingest(s, results, source="snmp", targets=targets, methods=["snmp"],
-                             covered=[] if crawl else None, config=_reconcile_config(ctx))
+                             covered=[] if crawl else None, config=_reconcile_config(ctx),
+                             location_parser=location_parser_of(ctx))
     cr = ctx.meta.get("snmp_crawl")
     if as_json:
         out = {"results": [result_to_dict(r) for r in results]}

@@ -26,7 +26,7 @@ import graphviz
 import networkx as nx
 
 from netcmdb.errors import TopologyError
-from netcmdb.exporters.safety import xml_text
+from netcmdb.safety import xml_text
 from netcmdb.topology.graph import END_HOST_CLASSES
 from netcmdb.topology.impact import ImpactEngine, ImpactResult
 
