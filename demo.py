@@ -127,6 +127,85 @@ from netcmdb.exporters.demo_steps import demo_steps  # noqa: E402
 STEPS.extend(demo_steps())
 
 
+# ---- labels, impact, discovery demo steps ----
+def _cli(d: Demo, *args: str) -> str:
+    """Run a ``netcmdb`` command on the demo CMDB exactly as a user would; its stdout."""
+    from click.testing import CliRunner
+
+    from netcmdb.cli import cli
+
+    if d.engine is not None:
+        d.engine.dispose()  # the command opens its own connection
+    res = CliRunner().invoke(cli, ["--db", d.db_url, *args], catch_exceptions=True)
+    if res.exit_code != 0:
+        detail = res.output.strip().splitlines()[-1:] or [repr(res.exception)]
+        raise RuntimeError(f"netcmdb {' '.join(args)}: {detail[0]}")
+    return res.output
+
+
+def step_labels(d: Demo) -> str:
+    out = json.loads(_cli(d, "label", "assign", "--json"))
+    assigned = out.get("assigned", out) if isinstance(out, dict) else out
+    n = len(assigned) if isinstance(assigned, list) else assigned
+    _cli(d, "label", "print", "--room", "D010210", "--format", "pdf", "--template", "L7160",
+         "--out", str(d.outdir / "labels-D010210.pdf"))
+    _cli(d, "label", "print", "--building", "01", "--class", "switch", "--format", "zpl",
+         "--out", str(d.outdir / "labels-switches-01.zpl"))
+    _cli(d, "label", "print", "--building", "02", "--format", "csv",
+         "--out", str(d.outdir / "labels-02.csv"))
+    _cli(d, "label", "sheet", "D010210", "--out", str(d.outdir / "walk-sheet-D010210.pdf"))
+    return (f"{n} new labels assigned; labels-D010210.pdf (Avery L7160), "
+            "labels-switches-01.zpl, labels-02.csv, walk-sheet-D010210.pdf")
+
+
+def step_impact(d: Demo) -> str:
+    target = "sw-dist-01-1"
+    report = json.loads(_cli(d, "impact", target, "--json"))
+    (d.outdir / "impact-sw-dist-01-1.json").write_text(json.dumps(report, ensure_ascii=False,
+                                                                  indent=2), encoding="utf-8")
+    _cli(d, "impact", "sw-acc-0101-1", "sw-acc-0101-2", "--format", "html",
+         "--out", str(d.outdir / "impact-room-0101.html"))
+    both = json.loads(_cli(d, "impact", "sw-acc-0101-1", "sw-acc-0101-2", "--json"))
+    spof = json.loads(_cli(d, "topology", "spof", "--json"))
+    (d.outdir / "spof.json").write_text(json.dumps(spof, ensure_ascii=False, indent=2),
+                                        encoding="utf-8")
+    _cli(d, "topology", "draw", "--format", "html", "--out", str(d.outdir / "topology.html"))
+    s1, s2 = report["summary"], both["summary"]
+    n_spof = len(spof) if isinstance(spof, list) else len(spof.get("cis", []))
+    return (f"reboot {target}: {s1['down']} down, {s1['at_risk']} at risk; both access switches "
+            f"of 0101: {s2['down']} down; {n_spof} single points of failure; topology.html")
+
+
+def step_snmp_campus(d: Demo) -> str:
+    from netcmdb.demo_snmp import demo_snmp_campus
+
+    out = d.outdir / "snmp-campus"
+    return demo_snmp_campus(out, db_url=f"sqlite:///{out / 'cmdb.sqlite'}")
+
+
+def step_sweep(d: Demo) -> str:
+    import importlib.util
+
+    path = Path(__file__).resolve().parent / "tests" / "lab" / "demo_sweep.py"
+    if not path.exists():
+        raise Skip("sweep demo needs the repository checkout (tests/lab), not an installed wheel")
+    spec = importlib.util.spec_from_file_location("netcmdb_demo_sweep", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = d.outdir / "sweep"
+    out.mkdir(parents=True, exist_ok=True)
+    return str(module.demo_sweep(out, f"sqlite:///{out / 'cmdb.sqlite'}", skip=Skip))
+
+
+STEPS.extend([
+    Step("labels: assign + print", step_labels),
+    Step("impact + spof", step_impact),
+    Step("SNMP crawl of a simulated campus (loopback)", step_snmp_campus),
+    Step("ARP/ICMP/TCP sweep of a namespace LAN (root)", step_sweep),
+])
+
+
 def run(outdir: Path, steps: list[Step] | None = None) -> list[tuple[str, str, str, float]]:
     """Run the steps; returns (name, status ok|skipped|failed, detail, seconds) per step."""
     outdir.mkdir(parents=True, exist_ok=True)
