@@ -14,7 +14,6 @@ import csv
 import io
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -22,23 +21,12 @@ from sqlalchemy.orm import Session
 
 from netcmdb.cmdb.importer import CSV_COLUMNS, FORMAT
 from netcmdb.cmdb.models import CI, Change, Interface, Location, Relationship, ScanRun
+from netcmdb.cmdb.query import _iso, _v  # one spelling of enum values and timestamps
 from netcmdb.errors import ExportError
 from netcmdb.safety import neutralize_cell
 
 _PLAIN = ("role", "ip", "mac", "serial", "vendor", "model", "platform", "os", "os_version",
           "description", "owner", "contact")
-
-
-def _v(x: Any) -> Any:
-    return x.value if hasattr(x, "value") else x
-
-
-def _iso(dt: datetime | None) -> str | None:
-    if dt is None:
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def _ci_select(filters: dict[str, Any] | None = None) -> Select[Any]:
