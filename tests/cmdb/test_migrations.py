@@ -8,7 +8,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
-from netcmdb.cmdb.db import current_revision, ensure_schema, head_revision, make_engine, upgrade
+from netcmdb.cmdb.db import (
+    SCHEMA_HEAD,
+    current_revision,
+    ensure_schema,
+    head_revision,
+    make_engine,
+    upgrade,
+)
 from netcmdb.cmdb.models import Base
 from netcmdb.errors import CmdbError
 
@@ -46,3 +53,8 @@ def test_refuses_a_foreign_database_and_a_newer_schema(tmp_path):
         c.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     with pytest.raises(CmdbError, match="newer than this netcmdb"):
         upgrade(newer)
+
+
+def test_schema_head_constant_is_alembics_head():
+    # ensure_schema's fast path trusts SCHEMA_HEAD; a new migration must bump it.
+    assert SCHEMA_HEAD == head_revision()
