@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -177,6 +178,57 @@ def export_document(session: Session) -> dict[str, Any]:
     groups.sort(key=lambda x: x["name"])
     return {"format": FORMAT, "cis": cis, "links": links, "dependencies": deps,
             "groups": groups}
+
+
+# ------------------------------------------------------------------------------------ JSON
+_ENTRY_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
+
+
+def _entry_encoder() -> Callable[[Any], str]:
+    """``_ENTRY_ENCODER.encode``, minus its per-call set-up when CPython's C encoder exists
+    (the same encoder ``encode`` builds for every call; no circular check: entries are flat)."""
+    c_make = getattr(json.encoder, "c_make_encoder", None)
+    c_str = getattr(json.encoder, "c_encode_basestring", None)
+    if c_make is None or c_str is None:
+        return _ENTRY_ENCODER.encode
+    e = _ENTRY_ENCODER
+    chunks = c_make(None, e.default, c_str, None, e.key_separator, e.item_separator,
+                    e.sort_keys, e.skipkeys, e.allow_nan)
+    return lambda o: "".join(chunks(o, 0))
+
+
+def document_json(doc: dict[str, Any]) -> str:
+    """The document as JSON text, as ``netcmdb export json`` writes it.
+
+    One top-level key per line and one ``cis``/``links``/... entry per line::
+
+        {
+          "format": "netcmdb/1",
+          "cis": [
+            {"name": "sw-core-1", "class": "switch", "ip": "10.0.0.1"},
+            {"name": "pc-1", "class": "pc"}
+          ],
+          ...
+        }
+
+    Why not ``json.dumps(indent=2)``: with ``indent`` CPython falls back to its pure-Python
+    encoder (~4x slower: seconds at 100,000 CIs), while each entry here is encoded by the C
+    encoder. One entry per line also keeps the file readable and diff-friendly. ``json.loads``
+    of the text gives ``doc`` back exactly (same keys, order and values).
+    """
+    enc = _entry_encoder()
+    parts = ["{"]
+    last = len(doc) - 1
+    for n, (key, value) in enumerate(doc.items()):
+        comma = "," if n < last else ""
+        if isinstance(value, list) and value:
+            parts.append(f"  {enc(key)}: [")
+            parts.append(",\n".join(["    " + enc(x) for x in value]))
+            parts.append(f"  ]{comma}")
+        else:
+            parts.append(f"  {enc(key)}: {enc(value)}{comma}")
+    parts.append("}\n")
+    return "\n".join(parts)
 
 
 # ------------------------------------------------------------------------------------- CSV
