@@ -54,3 +54,33 @@ def test_document_json_empty_lists():
 @settings(max_examples=60, deadline=None)
 def test_document_json_round_trips_generated_documents(d):
     assert json.loads(document_json(d)) == d
+
+
+_xlsx_cells = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+                        st.text(), st.integers(32760, 32770).map(lambda n: "a" * n),
+                        st.sampled_from(["=1+2", "-3", "@x", "\tx", "a\x00b", "\ud800", "号楼",
+                                         "a\x1f=b", "x\u2028"]))
+
+
+@given(st.lists(_xlsx_cells, max_size=10))
+@settings(max_examples=300, deadline=None)
+def test_xlsx_safe_row_is_cell_per_cell(row):
+    from netcmdb.exporters import xlsx
+
+    got = xlsx._safe_row(list(row))
+    assert got == [xlsx.cell(v) for v in row]
+    assert [type(v) for v in got] == [type(xlsx.cell(v)) for v in row]
+
+
+@given(st.lists(st.lists(_xlsx_cells, min_size=3, max_size=3), max_size=8))
+@settings(max_examples=200, deadline=None)
+def test_xlsx_column_widths_are_per_cell_widths(rows):
+    from netcmdb.exporters import xlsx
+
+    rows = [xlsx._safe_row(list(r)) for r in rows]
+    headers = ["IP", "Name", "Room name"]
+    expect = [len(h) + 2 for h in headers]
+    for r in rows:
+        for i, v in enumerate(r):
+            expect[i] = max(expect[i], xlsx._width(v))
+    assert xlsx._column_widths(headers, rows) == expect
