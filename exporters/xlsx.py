@@ -128,7 +128,9 @@ def _column_widths(headers: list[str], rows: list[list[object]]) -> list[int]:
         texts = [v if type(v) is str else str(v) for v in col if v is not None]
         if not texts:
             continue
-        w = max(map(len, texts)) if "".join(texts).isascii() else max(map(_width, texts))
+        # CJK room names repeat across a building: measure each distinct text once.
+        w = (max(map(len, texts)) if "".join(texts).isascii()
+             else max(map(_width, set(texts))))
         if w > widths[i]:
             widths[i] = w
     return widths
