@@ -25,6 +25,7 @@ from netcmdb.cmdb.importer import CSV_COLUMNS, FORMAT
 from netcmdb.cmdb.models import CI, Change, Interface, Location, Relationship, ScanRun
 from netcmdb.cmdb.query import _iso, _v  # one spelling of enum values and timestamps
 from netcmdb.errors import ExportError
+from netcmdb.exporters.document import gc_paused
 from netcmdb.safety import neutralize_cell
 
 _PLAIN = ("role", "ip", "mac", "serial", "vendor", "model", "platform", "os", "os_version",
@@ -131,16 +132,22 @@ def ci_records(session: Session, filters: dict[str, Any] | None = None) -> list[
     """
     iso = _iso_cached()
     out = []
-    for r in session.execute(_ci_select(filters)).all():
-        d = _entry(r, with_min_up=True, with_status=False)
-        d = {"id": r[_I_ID], **d, "status": r[_I_STATUS],
-             "first_seen": iso(r[_I_FIRST]), "last_seen": iso(r[_I_LAST])}
-        out.append(d)
+    with gc_paused():
+        for r in session.execute(_ci_select(filters)).all():
+            d = _entry(r, with_min_up=True, with_status=False)
+            d = {"id": r[_I_ID], **d, "status": r[_I_STATUS],
+                 "first_seen": iso(r[_I_FIRST]), "last_seen": iso(r[_I_LAST])}
+            out.append(d)
     return out
 
 
 def export_document(session: Session) -> dict[str, Any]:
     """The whole CMDB as a ``netcmdb/1`` document (CIs in creation order, relations sorted)."""
+    with gc_paused():
+        return _export_document(session)
+
+
+def _export_document(session: Session) -> dict[str, Any]:
     rows = session.execute(_ci_select(with_times=False)).all()
     names = {r[_I_ID]: r[_I_NAME] for r in rows}
     rt = Relationship.__table__
@@ -271,8 +278,9 @@ def export_csv(session: Session, table: str = "cis") -> str:
         header = ("id", *CSV_COLUMNS, "first_seen", "last_seen")
         iso = _iso_cached()
         n = len(_COLS) - 2  # id + CSV_COLUMNS: the select's order (see _COLS)
-        return _csv_text(header, ((*r[:n], iso(r[_I_FIRST]), iso(r[_I_LAST]))
-                                  for r in session.execute(_ci_select()).all()))
+        with gc_paused():
+            return _csv_text(header, ((*r[:n], iso(r[_I_FIRST]), iso(r[_I_LAST]))
+                                      for r in session.execute(_ci_select()).all()))
     doc = export_document(session) if table in ("links", "dependencies", "groups") else None
     if table == "links":
         assert doc is not None

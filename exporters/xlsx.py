@@ -23,7 +23,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
 from netcmdb.errors import ExportError
-from netcmdb.exporters.document import EXTRA_FIELDS, LOCATION_FIELDS, check_document
+from netcmdb.exporters.document import EXTRA_FIELDS, LOCATION_FIELDS, check_document, gc_paused
 from netcmdb.safety import neutralize_cell, xml_text
 
 #: (row key, header) of the register columns, in order.
@@ -153,15 +153,16 @@ def write_xlsx(doc: Mapping[str, Any], path: str | Path) -> dict[str, int]:
     spec = [(k in LOCATION_FIELDS or k == "room_name", "name" if k == "room_name" else k)
             for k, _ in cols]
     by_building: dict[str | None, list[list[object]]] = {}
-    for ci in cis:
-        loc = _loc(ci)
-        b = loc.get("building")
-        building = None if b is None or b == "" else str(b)
-        row = [loc.get(k) if in_loc else ci.get(k) for in_loc, k in spec]
-        rows = by_building.get(building)
-        if rows is None:
-            rows = by_building[building] = []
-        rows.append(_safe_row(row))
+    with gc_paused():
+        for ci in cis:
+            loc = _loc(ci)
+            b = loc.get("building")
+            building = None if b is None or b == "" else str(b)
+            row = [loc.get(k) if in_loc else ci.get(k) for in_loc, k in spec]
+            rows = by_building.get(building)
+            if rows is None:
+                rows = by_building[building] = []
+            rows.append(_safe_row(row))
 
     wb = Workbook(write_only=True)
     taken: set[str] = {"summary"}
