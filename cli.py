@@ -374,14 +374,12 @@ def import_csv_cmd(ctx: click.Context, path: str, as_json: bool) -> None:
 @click.pass_context
 def export_json_cmd(ctx: click.Context, output: str | None) -> None:
     """Export the whole CMDB as netcmdb/1 JSON (re-importable)."""
-    import json
-
     from netcmdb.cmdb.db import session_scope
-    from netcmdb.exporters.netcmdb_json import export_document
+    from netcmdb.exporters.netcmdb_json import document_json, export_document
 
     with session_scope(engine_of(ctx)) as s:
         doc = export_document(s)
-    _write_out(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", output)
+    _write_out(document_json(doc), output)
 
 
 @export_cmd.command("csv")

@@ -10,7 +10,9 @@ Must not import ``cli`` or anything under ``discovery``; must not touch the data
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import networkx as nx
@@ -29,6 +31,24 @@ LOCATION_FIELDS: tuple[str, ...] = ("building", "floor", "room", "seat")
 #: Further scalar CI fields that an export may carry (``ci list --json`` style); shown when present.
 EXTRA_FIELDS: tuple[str, ...] = ("status", "owner", "contact", "description", "first_seen",
                                  "last_seen")
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building a large acyclic result.
+
+    Building 100,000 CI dicts triggers hundreds of collections that each walk the growing
+    document and can free nothing (plain dicts/lists/strings, no cycles): ~20-30% of the time
+    to build it. Reference counting still frees everything; the collector is restored (if it was
+    on) however the block ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def empty_document() -> dict[str, Any]:

@@ -23,13 +23,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
 from netcmdb.errors import ExportError
-from netcmdb.exporters.document import (
-    EXTRA_FIELDS,
-    building_of,
-    check_document,
-    flat_ci,
-    location_of,
-)
+from netcmdb.exporters.document import EXTRA_FIELDS, LOCATION_FIELDS, check_document, gc_paused
 from netcmdb.safety import neutralize_cell, xml_text
 
 #: (row key, header) of the register columns, in order.
@@ -80,9 +74,15 @@ def sheet_title(building: str | None, taken: set[str]) -> str:
     return title
 
 
+def _loc(ci: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The CI's location mapping itself (``location_of`` without the copy), or ``{}``."""
+    loc = ci.get("location")
+    return loc if isinstance(loc, Mapping) else {}
+
+
 def _columns_for(cis: list[Mapping[str, Any]]) -> list[tuple[str, str]]:
     cols = list(COLUMNS)
-    if any(location_of(ci).get("name") for ci in cis):
+    if any(_loc(ci).get("name") for ci in cis):
         cols.append(("room_name", "Room name"))  # e.g. a Chinese room name: what people say
     present = {k for ci in cis for k in EXTRA_FIELDS if ci.get(k) is not None}
     cols += [(k, _EXTRA_HEADERS[k]) for k in EXTRA_FIELDS if k in present]
@@ -99,6 +99,43 @@ def _width(value: object) -> int:
     return len(text) + sum(1 for ch in text if ord(ch) >= 0x2E80)
 
 
+_PLAIN_TYPES = frozenset({str, int, type(None)})
+#: A text cell that ``cell`` would neutralise starts right after a separator of the joined row.
+_MAYBE_FORMULA = re.compile("\x1f[=+\\-@\t\r]")
+
+
+def _safe_row(values: list[object]) -> list[object]:
+    """``[cell(v) for v in values]``, checked for the whole row at once first.
+
+    At 100,000 CIs a Python call per cell costs seconds. Almost every row is plain text and
+    integers that ``cell`` returns unchanged; that is checked with a few C-level passes over the
+    row (types, one ``isprintable`` and one regex over the joined text). Anything unusual (other
+    types, control characters, formula-like or very long text, a negative number) takes the
+    exact per-cell path, so the result is always what ``cell`` gives.
+    """
+    if set(map(type, values)) <= _PLAIN_TYPES:
+        texts = list(map(str, values))
+        if (len(joined := "".join(texts)) < EXCEL_CELL_MAX and joined.isprintable()
+                and _MAYBE_FORMULA.search("\x1f" + "\x1f".join(texts)) is None):
+            return values
+    return [cell(v) for v in values]
+
+
+def _column_widths(headers: list[str], rows: list[list[object]]) -> list[int]:
+    """Per column: the widest of the header (+2) and the ``_width`` of every value."""
+    widths = [len(h) + 2 for h in headers]
+    for i, col in enumerate(zip(*rows)):
+        texts = [v if type(v) is str else str(v) for v in col if v is not None]
+        if not texts:
+            continue
+        # CJK room names repeat across a building: measure each distinct text once.
+        w = (max(map(len, texts)) if "".join(texts).isascii()
+             else max(map(_width, set(texts))))
+        if w > widths[i]:
+            widths[i] = w
+    return widths
+
+
 def write_xlsx(doc: Mapping[str, Any], path: str | Path) -> dict[str, int]:
     """Write the asset register of ``doc`` to ``path``.
 
@@ -111,12 +148,21 @@ def write_xlsx(doc: Mapping[str, Any], path: str | Path) -> dict[str, int]:
     check_document(doc)
     cis = list(doc.get("cis") or ())
     cols = _columns_for(cis)
-    keys = [k for k, _ in cols]
+    # The row of a CI is flat_ci(ci) plus the room name; read straight from the CI and its
+    # location (no intermediate dict per CI).
+    spec = [(k in LOCATION_FIELDS or k == "room_name", "name" if k == "room_name" else k)
+            for k, _ in cols]
     by_building: dict[str | None, list[list[object]]] = {}
-    for ci in cis:
-        row = flat_ci(ci)
-        row["room_name"] = location_of(ci).get("name")
-        by_building.setdefault(building_of(ci), []).append([cell(row.get(k)) for k in keys])
+    with gc_paused():
+        for ci in cis:
+            loc = _loc(ci)
+            b = loc.get("building")
+            building = None if b is None or b == "" else str(b)
+            row = [loc.get(k) if in_loc else ci.get(k) for in_loc, k in spec]
+            rows = by_building.get(building)
+            if rows is None:
+                rows = by_building[building] = []
+            rows.append(_safe_row(row))
 
     wb = Workbook(write_only=True)
     taken: set[str] = {"summary"}
@@ -131,13 +177,7 @@ def write_xlsx(doc: Mapping[str, Any], path: str | Path) -> dict[str, int]:
     headers = [h for _, h in cols]
     for title, _building, rows in titles:
         ws = wb.create_sheet(title)
-        widths = [len(h) + 2 for h in headers]
-        for row in rows:
-            for i, v in enumerate(row):
-                w = _width(v)
-                if w > widths[i]:
-                    widths[i] = w
-        for i, w in enumerate(widths, start=1):
+        for i, w in enumerate(_column_widths(headers, rows), start=1):
             ws.column_dimensions[get_column_letter(i)].width = min(w + 2, _MAX_WIDTH)
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
