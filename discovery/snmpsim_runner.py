@@ -69,6 +69,36 @@ class _MemDbm:
 _D.dbm = _MemDbm
 _D.whichdb = _MemDbm
 
+# snmpsim keeps at most 31 data files "open" and, on re-opening one, rebuilds its index unless an
+# index file exists on disk (ours lives in memory, so: always). With more devices than that per
+# process every request re-parsed a whole recording. Keep every file open, build each index once
+# (again only if the text file changes) and serve the text from memory.
+import io, os
+from snmpsim import datafile as _DF
+_DF.DataFile.max_queue_entries = 1 << 30
+_built, _texts = {}, {}
+_create0 = _D.RecordIndex.create
+
+def _create(self, force_index_build=False, validate_data=False):
+    mtime = os.stat(self._text_file)[8]
+    if not force_index_build and _built.get(self._db_file) == mtime:
+        self._text_file_time, self._db_type = mtime, "memory"
+        return self
+    _create0(self, force_index_build, validate_data)
+    _built[self._db_file] = mtime
+    return self
+
+def _open(self):
+    data = _texts.get(self._text_file)
+    if data is None or data[0] != self._text_file_time:
+        with self._text_parser.open(self._text_file) as f:
+            data = _texts[self._text_file] = (self._text_file_time, f.read())
+    self._text = io.BytesIO(data[1])
+    self._db = _MemDbm.open(self._db_file)
+
+_D.RecordIndex.create = _create
+_D.RecordIndex.open = _open
+
 def _fix(cls, base):
     def handle_management_operation(self, snmpEngine, stateReference, contextName, PDU):
         try:
