@@ -99,6 +99,25 @@ def _open(self):
 _D.RecordIndex.create = _create
 _D.RecordIndex.open = _open
 
+# DataFile.process_var_binds formats every request and response var-bind (prettyPrint) for two
+# log.info() calls before snmpsim's logger drops them below --log-level=info. Same method, without
+# those two statements (compiled from snmpsim's own source, so its lookup logic stays as is).
+import ast, inspect, textwrap
+if "--log-level=error" in sys.argv:
+    _src = ast.parse(textwrap.dedent(inspect.getsource(_DF.DataFile.process_var_binds)))
+
+    class _NoInfo(ast.NodeTransformer):
+        def visit_Expr(self, node):
+            f = getattr(node.value, "func", None)
+            if (isinstance(f, ast.Attribute) and f.attr == "info"
+                    and getattr(f.value, "id", "") == "log"):
+                return ast.Pass()
+            return node
+
+    _ns = dict(vars(_DF))
+    exec(compile(ast.fix_missing_locations(_NoInfo().visit(_src)), _DF.__file__, "exec"), _ns)
+    _DF.DataFile.process_var_binds = _ns["process_var_binds"]
+
 def _fix(cls, base):
     def handle_management_operation(self, snmpEngine, stateReference, contextName, PDU):
         try:
