@@ -184,6 +184,10 @@ def _oid_tuple(oid: str) -> Index:
     return tuple(int(x) for x in oid.strip(".").split("."))
 
 
+#: varbinds asked for in a walk's first GETBULK (later ones use the session's budget)
+FIRST_BUDGET = 64
+
+
 class SnmpSession:
     """One device, one credential: GET and adaptive multi-column walks.
 
@@ -298,10 +302,15 @@ class SnmpSession:
         result: dict[str, dict[Index, Any]] = {c: {} for c in columns}
         cursor: dict[int, Index] = dict(enumerate(roots))
         active = list(range(len(roots)))
+        first = True
         while active:
             reqs = [cursor[i] for i in active]
             if self.bulk:
-                reps = max(1, self.budget // len(active))
+                # The first request finds the short columns (e.g. one LLDP neighbour): asking for
+                # the full budget there would mostly fetch rows past their end.
+                budget = min(self.budget, FIRST_BUDGET) if first else self.budget
+                first = False
+                reps = max(1, budget // len(active))
                 try:
                     vbs = await self._send("bulk", reqs, reps)
                 except _PduError as exc:

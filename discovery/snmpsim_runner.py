@@ -131,6 +131,10 @@ def _fix(cls, base):
 _fix(R.GetCommandResponder, cmdrsp.GetCommandResponder)
 _fix(R.NextCommandResponder, cmdrsp.NextCommandResponder)
 _fix(R.BulkCommandResponder, cmdrsp.BulkCommandResponder)
+# GETBULK responses: pysnmp caps them at 64 var-binds (net-snmp only at the message size).
+for _a in [a for a in sys.argv if a.startswith("--netcmdb-bulk-max-varbinds=")]:
+    cmdrsp.BulkCommandResponder.max_varbinds = int(_a.split("=", 1)[1])
+    sys.argv.remove(_a)
 sys.argv[0] = "snmpsim-command-responder"
 sys.exit(R.main())
 """
@@ -180,7 +184,9 @@ class SnmpSimulator:
     """
 
     def __init__(self, workdir: str | Path | None = None, *, port: int | None = None,
-                 community: str = "public") -> None:
+                 community: str = "public", bulk_max_varbinds: int | None = None) -> None:
+        """``bulk_max_varbinds``: most var-binds in one GETBULK response (pysnmp's default is
+        64; real agents such as net-snmp are bounded by the message size only)."""
         self._own_dir = workdir is None
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="nct-snmpsim-"))
         self.data = self.workdir / "data"
@@ -189,6 +195,7 @@ class SnmpSimulator:
         self.cache.mkdir(parents=True, exist_ok=True)
         self.community = community
         self.port = port
+        self.bulk_max_varbinds = bulk_max_varbinds
         self.endpoints: list[str] = []
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = self.workdir / "snmpsim.log"
@@ -233,6 +240,8 @@ class SnmpSimulator:
                "--v3-auth-key=auctoritas", "--v3-auth-proto=SHA256",
                "--v3-priv-key=privatus", "--v3-priv-proto=AES256",
                *(f"--agent-udpv4-endpoint={e}:{self.port}" for e in eps)]
+        if self.bulk_max_varbinds:
+            cmd.append(f"--netcmdb-bulk-max-varbinds={int(self.bulk_max_varbinds)}")
         with open(self.log, "wb") as logf:
             self.proc = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT,
                                          start_new_session=True, env=env)

@@ -21,8 +21,9 @@ from pysnmp.proto import api, rfc1902  # noqa: E402
 from netcmdb.discovery import snmp_wire as W  # noqa: E402
 from netcmdb.discovery.snmp import _py  # noqa: E402
 
+heads = st.sampled_from([(1, 3), (0, 39), (2, 999), (1, 0)])
 oids = st.lists(st.integers(0, 2**32 - 1), min_size=1, max_size=20).flatmap(
-    lambda tail: st.sampled_from([(1, 3), (0, 39), (2, 999), (1, 0)]).map(lambda h: h + tuple(tail)))
+    lambda tail: heads.map(lambda h: h + tuple(tail)))
 
 values = st.one_of(
     st.integers(-2**31, 2**31 - 1).map(rfc1902.Integer32),
@@ -55,7 +56,8 @@ def _pysnmp_response(community: bytes, rid: int, status: int, vbs: list) -> byte
 @given(community=st.binary(min_size=1, max_size=40), rid=st.integers(0, 2**31 - 1),
        status=st.integers(0, 18),
        vbs=st.lists(st.tuples(oids, values), max_size=70))
-def test_decode_response_matches_pysnmp(community, rid, status, vbs) -> None:  # type: ignore[no-untyped-def]
+def test_decode_response_matches_pysnmp(  # type: ignore[no-untyped-def]
+        community, rid, status, vbs) -> None:
     wire = _pysnmp_response(community, rid, status, vbs)
     version, tag, comm, got_rid, got_status, _idx, got = W.decode_response(wire)
     assert (version, tag, comm, got_rid, got_status) == (1, W.RESPONSE, community, rid, status)
@@ -77,7 +79,8 @@ def test_exception_values_are_what_the_walk_expects() -> None:
        rid=st.integers(0, 2**31 - 1), reps=st.integers(0, 10_000),
        names=st.lists(oids, min_size=1, max_size=40),
        pdu=st.sampled_from([W.GET, W.GETNEXT, W.GETBULK]))
-def test_encode_request_parses_with_pysnmp(version, community, rid, reps, names, pdu) -> None:  # type: ignore[no-untyped-def]
+def test_encode_request_parses_with_pysnmp(  # type: ignore[no-untyped-def]
+        version, community, rid, reps, names, pdu) -> None:
     if version == 0 and pdu == W.GETBULK:
         return  # no GETBULK in SNMPv1
     p = api.PROTOCOL_MODULES[version]
