@@ -13,8 +13,10 @@ Pure stdlib; must not import pysnmp, ``netcmdb.cmdb`` or print.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import itertools
 import random
+import socket
 from collections.abc import Sequence
 from typing import Any
 
@@ -250,6 +252,7 @@ class WireClient:
         self._transport: asyncio.DatagramTransport | None = None
         self._pending: dict[int, tuple[asyncio.Future[Any], Any, bytes, int]] = {}
         self._ids = itertools.count(random.randrange(1, 1 << 30))
+        self._names: dict[str, str] = {}
 
     async def _ensure(self) -> asyncio.DatagramTransport:
         if self._transport is None:
@@ -287,6 +290,7 @@ class WireClient:
         """
         transport = await self._ensure()
         loop = asyncio.get_running_loop()
+        host = await self._resolve(host, port)
         rid = next(self._ids) & 0x7FFFFFFF
         msg = encode_request(version, community, pdu_type, rid, oids, 0, max_repetitions)
         fut: asyncio.Future[Any] = loop.create_future()
@@ -302,6 +306,20 @@ class WireClient:
             raise WireTimeout(f"{host}:{port}")
         finally:
             self._pending.pop(rid, None)
+
+    async def _resolve(self, host: str, port: int) -> str:
+        """An IPv4 literal for ``host``: answers come from an address, and must match it."""
+        try:
+            return str(ipaddress.IPv4Address(host))
+        except ValueError:
+            pass
+        if host not in self._names:
+            infos = await asyncio.get_running_loop().getaddrinfo(
+                host, port, family=socket.AF_INET, type=socket.SOCK_DGRAM)
+            if not infos:
+                raise OSError(f"cannot resolve {host}")
+            self._names[host] = str(infos[0][4][0])
+        return self._names[host]
 
     def close(self) -> None:
         if self._transport is not None:

@@ -59,3 +59,4 @@ def test_wire_and_large_budget_give_the_pysnmp_facts(sim) -> None:  # type: igno
         assert b.device.extra["snmp_requests"] == a.device.extra["snmp_requests"]
     assert (sum(int(r.device.extra["snmp_requests"]) for r in big)
             < sum(int(r.device.extra["snmp_requests"]) for r in fast))
+

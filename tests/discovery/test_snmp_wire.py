@@ -136,3 +136,30 @@ def test_client_times_out_against_a_silent_port_and_drops_foreign_answers() -> N
                 c.close()
 
     asyncio.run(run())
+
+
+def test_client_resolves_a_name_and_matches_the_answer_by_address() -> None:
+    """Answers come from an address: a target given by name must still match them."""
+    import socket
+
+    async def run() -> None:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as agent:
+            agent.bind(("127.0.0.1", 0))
+            agent.setblocking(False)
+            port = agent.getsockname()[1]
+            loop = asyncio.get_running_loop()
+            c = W.WireClient()
+            try:
+                task = asyncio.ensure_future(c.request("localhost", port, 1, b"public", W.GET,
+                                                       [(1, 3, 6, 1, 2, 1, 1, 5, 0)],
+                                                       timeout=2, retries=0))
+                data, addr = await loop.sock_recvfrom(agent, 4096)
+                rid = W.decode_response(data)[3]
+                agent.sendto(_pysnmp_response(b"public", rid, 0, [
+                    ((1, 3, 6, 1, 2, 1, 1, 5, 0), rfc1902.OctetString(b"sw-a"))]), addr)
+                status, _idx, vbs = await task
+                assert (status, vbs) == (0, [((1, 3, 6, 1, 2, 1, 1, 5, 0), b"sw-a")])
+            finally:
+                c.close()
+
+    asyncio.run(run())
