@@ -11,12 +11,13 @@ the same run, against the same simulator:
 
 Usage (no root needed)::
 
-    PYTHONPATH=/work/wt/snmp /work/venv/bin/python benchmarks/snmp.py --devices 500 --ports 48
+    PYTHONPATH=/work/wt/snmpperf /work/venv/bin/python benchmarks/snmp.py --devices 500 --ports 48
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import time
@@ -27,6 +28,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from netcmdb.discovery import campus, snmp_oids as O  # noqa: E402
 from netcmdb.discovery.snmp import SnmpConfig, SnmpCredential, crawl_snmp  # noqa: E402
 from netcmdb.discovery.snmpsim_runner import SnmpSimulator, free_udp_port  # noqa: E402
+
+
+def cpu_of(pid: int) -> float:
+    """User + system CPU seconds of a running process (Linux /proc)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu(children: bool = False) -> float:
+    t = os.times()
+    return t.children_user + t.children_system if children else t.user + t.system
 
 
 def baseline(addresses: list[str], ports: dict[str, int], limit: int) -> tuple[float, int]:
@@ -52,13 +65,17 @@ def main() -> None:
     ap.add_argument("--dist", type=int, default=10)
     ap.add_argument("--shards", type=int, default=4, help="snmpsim processes")
     ap.add_argument("--concurrency", type=int, default=64)
+    ap.add_argument("--budget", type=int, default=256,
+                    help="var-binds per GETBULK response asked for by netcmdb (and the most "
+                         "snmpsim returns; pysnmp's own cap is 64)")
     ap.add_argument("--baseline-devices", type=int, default=20,
                     help="devices walked by the sequential baseline (rate extrapolated)")
     args = ap.parse_args()
 
     sws = campus.build_campus(args.devices, n_dist=args.dist, ports=args.ports)
     template = campus._template()
-    sims = [SnmpSimulator(port=free_udp_port()) for _ in range(args.shards)]
+    sims = [SnmpSimulator(port=free_udp_port(), bulk_max_varbinds=max(64, args.budget))
+            for _ in range(args.shards)]
     ports: dict[str, int] = {}
     try:
         t0 = time.monotonic()
@@ -72,10 +89,15 @@ def main() -> None:
 
         cfg = SnmpConfig(credentials=[SnmpCredential(community="public")], timeout_s=10,
                          retries=2, concurrency=args.concurrency, ports=ports,
-                         columns=O.TOPOLOGY_COLUMNS)
+                         budget=args.budget, columns=O.TOPOLOGY_COLUMNS)
+        sim_cpu0 = sum(cpu_of(int(sim.proc.pid)) for sim in sims if sim.proc)
+        cli_cpu0 = own_cpu()
         t1 = time.monotonic()
         cr = crawl_snmp([sws[0].address], cfg, scope=["127.77.0.0/16"])
         t_crawl = time.monotonic() - t1
+        cli_cpu = own_cpu() - cli_cpu0
+        sim_cpu1 = sum(cpu_of(int(sim.proc.pid)) for sim in sims if sim.proc)
+        sim_cpu = sim_cpu1 - sim_cpu0
         ok = [r for r in cr.results if r.ok]
         varbinds = sum(len(d.interfaces) * 7 + len(d.fdb) * 2 + len(d.neighbors) * 9
                        for d in cr.devices)
@@ -88,7 +110,12 @@ def main() -> None:
                                    (lk.b, lk.b_port)])) for lk in links)
         links_ok = got == [tuple(x) for x in truth["links"]]
 
+        ch0 = own_cpu(children=True)
         t_base, n_base = baseline([s.address for s in sws], ports, args.baseline_devices)
+        base_cli_cpu = own_cpu(children=True) - ch0
+        base_sim_cpu = sum(cpu_of(int(sim.proc.pid)) for sim in sims if sim.proc) - sim_cpu1
+        with open("/proc/loadavg") as f:
+            load = f.read().split()[:3]
         base_rate = args.baseline_devices / t_base
         rate = len(ok) / t_crawl
     finally:
@@ -96,12 +123,19 @@ def main() -> None:
             sim.cleanup()
 
     print(f"campus: {args.devices} switches x {args.ports} ports, {args.shards} snmpsim "
-          f"processes (start {t_start:.1f} s)")
-    print(f"{'method':<44} {'devices':>8} {'seconds':>9} {'devices/s':>10} {'ratio':>7}")
+          f"processes (start {t_start:.1f} s), GETBULK budget {args.budget} var-binds")
+    print(f"{'method':<44} {'devices':>8} {'seconds':>9} {'devices/s':>10} {'ratio':>7} "
+          f"{'client CPU s':>13} {'snmpsim CPU s':>14}")
     print(f"{'netcmdb crawl (asyncio, GETBULK multi-column)':<44} {len(ok):>8} {t_crawl:>9.1f} "
-          f"{rate:>10.2f} {rate / base_rate:>6.1f}x")
+          f"{rate:>10.2f} {rate / base_rate:>6.1f}x {cli_cpu:>13.1f} {sim_cpu:>14.1f}")
     print(f"{'sequential snmpget + snmpbulkwalk per column':<44} {args.baseline_devices:>8} "
-          f"{t_base:>9.1f} {base_rate:>10.2f} {1.0:>6.1f}x")
+          f"{t_base:>9.1f} {base_rate:>10.2f} {1.0:>6.1f}x {base_cli_cpu:>13.1f} "
+          f"{base_sim_cpu:>14.1f}")
+    print(f"CPU seconds per device: netcmdb {(cli_cpu + sim_cpu) / max(1, len(ok)):.3f} "
+          f"(client {cli_cpu / max(1, len(ok)):.3f}), baseline "
+          f"{(base_cli_cpu + base_sim_cpu) / args.baseline_devices:.3f} "
+          f"(client {base_cli_cpu / args.baseline_devices:.3f}); load average at the end "
+          f"{' '.join(load)} on {os.cpu_count()} CPUs")
     print(f"netcmdb: {requests} requests, ~{varbinds} table cells decoded, links "
           f"{'all correct' if links_ok else 'MISMATCH'}, failures {len(cr.results) - len(ok)}; "
           f"baseline: {n_base} varbinds for {args.baseline_devices} devices; "

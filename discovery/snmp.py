@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from netcmdb.discovery import snmp_oids as O
+from netcmdb.discovery import snmp_wire as W
 from netcmdb.discovery.base import ScanOptions, register_scanner
 from netcmdb.discovery.facts import (
     ArpEntry,
@@ -159,7 +160,11 @@ class CredentialMemory:
 
 
 def _py(value: Any) -> Any:
-    """pyasn1/pysnmp value -> plain Python (bytes, int, dotted str); None for the SNMP exceptions."""
+    """pyasn1/pysnmp value -> plain Python (bytes, int, dotted str); None for the SNMP exceptions.
+
+    Values decoded by :mod:`snmp_wire` already are plain Python (or its exception sentinels)."""
+    if value is None or isinstance(value, (bytes, str, int)):
+        return value
     cls = value.__class__.__name__
     if cls in ("NoSuchObject", "NoSuchInstance", "EndOfMibView", "Null"):
         return None
@@ -179,6 +184,10 @@ def _oid_tuple(oid: str) -> Index:
     return tuple(int(x) for x in oid.strip(".").split("."))
 
 
+#: varbinds asked for in a walk's first GETBULK (later ones use the session's budget)
+FIRST_BUDGET = 64
+
+
 class SnmpSession:
     """One device, one credential: GET and adaptive multi-column walks.
 
@@ -187,7 +196,7 @@ class SnmpSession:
     """
 
     def __init__(self, engine: Any, host: str, port: int, cred: SnmpCredential, *,
-                 timeout: float, retries: int, budget: int = 64) -> None:
+                 timeout: float, retries: int, budget: int = 64, wire: bool = True) -> None:
         self.engine = engine
         self.host = host
         self.port = port
@@ -196,6 +205,7 @@ class SnmpSession:
         self.retries = retries
         self.budget = budget  # varbinds wanted per GETBULK response
         self.bulk = cred.version != "1"
+        self.wire = wire  # v1/v2c through the lean codec (snmp_wire) instead of pysnmp
         self.requests = 0
         self._target_name: str | None = None
 
@@ -210,6 +220,8 @@ class SnmpSession:
         return self._target_name
 
     async def _send(self, kind: str, oids: Sequence[Index], reps: int = 0) -> list[tuple[Index, Any]]:
+        if self.wire and self.cred.version != "3":
+            return await self._send_wire(kind, oids, reps)
         from pysnmp.entity.rfc3413 import cmdgen
         from pysnmp.proto.rfc1902 import Null, ObjectName
 
@@ -247,6 +259,26 @@ class SnmpSession:
             raise _PduError(status)
         return [(tuple(name), val) for name, val in out]
 
+    async def _send_wire(self, kind: str, oids: Sequence[Index], reps: int
+                         ) -> list[tuple[Index, Any]]:
+        """v1/v2c through :mod:`snmp_wire` (same values and errors as the pysnmp path)."""
+        client = _wire_client(self.engine)
+        pdu = W.GET if kind == "get" else W.GETNEXT if kind == "next" else W.GETBULK
+        self.requests += 1
+        try:
+            status, _idx, vbs = await client.request(
+                self.host, self.port, 0 if self.cred.version == "1" else 1,
+                self.cred.community.encode(), pdu, oids, max_repetitions=reps,
+                timeout=self.timeout, retries=self.retries)
+        except W.WireTimeout:
+            raise ScanTimeout(f"{self.host}: no SNMP answer ({self.cred.label})") from None
+        except OSError as exc:
+            raise DiscoveryError(f"{self.host}: SNMP error: {exc}") from None
+        if status:
+            raise _PduError(W.ERROR_STATUS[status] if status < len(W.ERROR_STATUS)
+                            else str(status))
+        return vbs
+
     async def get(self, oids: Sequence[str]) -> dict[str, Any]:
         """GET scalars; missing ones are absent from the result (v1 noSuchName is tolerated)."""
         try:
@@ -270,10 +302,15 @@ class SnmpSession:
         result: dict[str, dict[Index, Any]] = {c: {} for c in columns}
         cursor: dict[int, Index] = dict(enumerate(roots))
         active = list(range(len(roots)))
+        first = True
         while active:
             reqs = [cursor[i] for i in active]
             if self.bulk:
-                reps = max(1, self.budget // len(active))
+                # The first request finds the short columns (e.g. one LLDP neighbour): asking for
+                # the full budget there would mostly fetch rows past their end.
+                budget = min(self.budget, FIRST_BUDGET) if first else self.budget
+                first = False
+                reps = max(1, budget // len(active))
                 try:
                     vbs = await self._send("bulk", reqs, reps)
                 except _PduError as exc:
@@ -318,6 +355,15 @@ class SnmpSession:
                 done.update(active)
             active = [i for i in active if i not in done]
         return result
+
+
+def _wire_client(engine: Any) -> W.WireClient:
+    """The lean v1/v2c client that lives (and is closed) with a pysnmp engine."""
+    client = getattr(engine, "_netcmdb_wire", None)
+    if client is None:
+        client = W.WireClient()
+        engine._netcmdb_wire = client
+    return client
 
 
 class _PduError(Exception):
@@ -822,6 +868,8 @@ class SnmpConfig:
     retries: int = 1
     concurrency: int = 64
     budget: int = 64
+    #: v1/v2c through the lean codec (:mod:`snmp_wire`); False: pysnmp for every version
+    wire: bool = True
     memory: CredentialMemory = field(default_factory=CredentialMemory)
     #: host -> port override (a simulator may serve devices on several ports)
     ports: dict[str, int] = field(default_factory=dict)
@@ -838,7 +886,7 @@ async def collect(host: str, cfg: SnmpConfig, engine: Any | None = None) -> Scan
     kind = "timeout"
     for cred in cfg.memory.order(host, cfg.credentials):
         sess = SnmpSession(engine, host, port, cred, timeout=cfg.timeout_s, retries=cfg.retries,
-                           budget=cfg.budget)
+                           budget=cfg.budget, wire=cfg.wire)
         try:
             scalars = await sess.get(O.PROBE_SCALARS)
             if O.SYS_OBJECT_ID not in scalars and O.SYS_DESCR not in scalars:
@@ -904,6 +952,9 @@ async def collect_many(hosts: Iterable[str], cfg: SnmpConfig,
 
 
 def _close(engine: Any) -> None:
+    client = getattr(engine, "_netcmdb_wire", None)
+    if client is not None:
+        client.close()
     try:
         engine.close_dispatcher()
     except Exception:  # pragma: no cover - best effort

@@ -69,6 +69,55 @@ class _MemDbm:
 _D.dbm = _MemDbm
 _D.whichdb = _MemDbm
 
+# snmpsim keeps at most 31 data files "open" and, on re-opening one, rebuilds its index unless an
+# index file exists on disk (ours lives in memory, so: always). With more devices than that per
+# process every request re-parsed a whole recording. Keep every file open, build each index once
+# (again only if the text file changes) and serve the text from memory.
+import io, os
+from snmpsim import datafile as _DF
+_DF.DataFile.max_queue_entries = 1 << 30
+_built, _texts = {}, {}
+_create0 = _D.RecordIndex.create
+
+def _create(self, force_index_build=False, validate_data=False):
+    mtime = os.stat(self._text_file)[8]
+    if not force_index_build and _built.get(self._db_file) == mtime:
+        self._text_file_time, self._db_type = mtime, "memory"
+        return self
+    _create0(self, force_index_build, validate_data)
+    _built[self._db_file] = mtime
+    return self
+
+def _open(self):
+    data = _texts.get(self._text_file)
+    if data is None or data[0] != self._text_file_time:
+        with self._text_parser.open(self._text_file) as f:
+            data = _texts[self._text_file] = (self._text_file_time, f.read())
+    self._text = io.BytesIO(data[1])
+    self._db = _MemDbm.open(self._db_file)
+
+_D.RecordIndex.create = _create
+_D.RecordIndex.open = _open
+
+# DataFile.process_var_binds formats every request and response var-bind (prettyPrint) for two
+# log.info() calls before snmpsim's logger drops them below --log-level=info. Same method, without
+# those two statements (compiled from snmpsim's own source, so its lookup logic stays as is).
+import ast, inspect, textwrap
+if "--log-level=error" in sys.argv:
+    _src = ast.parse(textwrap.dedent(inspect.getsource(_DF.DataFile.process_var_binds)))
+
+    class _NoInfo(ast.NodeTransformer):
+        def visit_Expr(self, node):
+            f = getattr(node.value, "func", None)
+            if (isinstance(f, ast.Attribute) and f.attr == "info"
+                    and getattr(f.value, "id", "") == "log"):
+                return ast.Pass()
+            return node
+
+    _ns = dict(vars(_DF))
+    exec(compile(ast.fix_missing_locations(_NoInfo().visit(_src)), _DF.__file__, "exec"), _ns)
+    _DF.DataFile.process_var_binds = _ns["process_var_binds"]
+
 def _fix(cls, base):
     def handle_management_operation(self, snmpEngine, stateReference, contextName, PDU):
         try:
@@ -82,6 +131,10 @@ def _fix(cls, base):
 _fix(R.GetCommandResponder, cmdrsp.GetCommandResponder)
 _fix(R.NextCommandResponder, cmdrsp.NextCommandResponder)
 _fix(R.BulkCommandResponder, cmdrsp.BulkCommandResponder)
+# GETBULK responses: pysnmp caps them at 64 var-binds (net-snmp only at the message size).
+for _a in [a for a in sys.argv if a.startswith("--netcmdb-bulk-max-varbinds=")]:
+    cmdrsp.BulkCommandResponder.max_varbinds = int(_a.split("=", 1)[1])
+    sys.argv.remove(_a)
 sys.argv[0] = "snmpsim-command-responder"
 sys.exit(R.main())
 """
@@ -131,7 +184,9 @@ class SnmpSimulator:
     """
 
     def __init__(self, workdir: str | Path | None = None, *, port: int | None = None,
-                 community: str = "public") -> None:
+                 community: str = "public", bulk_max_varbinds: int | None = None) -> None:
+        """``bulk_max_varbinds``: most var-binds in one GETBULK response (pysnmp's default is
+        64; real agents such as net-snmp are bounded by the message size only)."""
         self._own_dir = workdir is None
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="nct-snmpsim-"))
         self.data = self.workdir / "data"
@@ -140,6 +195,7 @@ class SnmpSimulator:
         self.cache.mkdir(parents=True, exist_ok=True)
         self.community = community
         self.port = port
+        self.bulk_max_varbinds = bulk_max_varbinds
         self.endpoints: list[str] = []
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = self.workdir / "snmpsim.log"
@@ -184,6 +240,8 @@ class SnmpSimulator:
                "--v3-auth-key=auctoritas", "--v3-auth-proto=SHA256",
                "--v3-priv-key=privatus", "--v3-priv-proto=AES256",
                *(f"--agent-udpv4-endpoint={e}:{self.port}" for e in eps)]
+        if self.bulk_max_varbinds:
+            cmd.append(f"--netcmdb-bulk-max-varbinds={int(self.bulk_max_varbinds)}")
         with open(self.log, "wb") as logf:
             self.proc = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT,
                                          start_new_session=True, env=env)
