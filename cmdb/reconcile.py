@@ -26,6 +26,7 @@ from __future__ import annotations
 import gc
 import ipaddress
 import json
+import operator
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -305,8 +306,13 @@ def fact_identifiers(fact: DeviceFact, cfg: ReconcileConfig | None = None
     if serial:
         out["serial"] = [serial]
     macs: list[str] = []
-    for raw in (fact.chassis_mac, fact.mac, *(i.mac for i in fact.interfaces)):
-        m = _mac(raw)
+    raws: Iterable[str | None] = (fact.chassis_mac, fact.mac)
+    if fact.interfaces:
+        raws = (*raws, *(i.mac for i in fact.interfaces))
+    for raw in raws:
+        if not raw:
+            continue
+        m = raw if type(raw) is str and _CANON_MAC.fullmatch(raw) else mac_or_none(raw)
         if m and is_identifying_mac(m) and m not in macs:
             macs.append(m)
     if macs:
@@ -432,6 +438,12 @@ class IdentityIndex:
         self.in_db = set(self.by_value)
         self._strong = None
 
+    def load_pairs(self, pairs: Iterable[tuple[str, str]], keys: Iterable[int]) -> None:
+        """Bulk-load ``(kind, value)`` pairs and their CI ids (C-level loops: 400k rows)."""
+        self.by_value.update(zip(pairs, keys))
+        self.in_db = set(self.by_value)
+        self._strong = None
+
     def load(self, kind: str, value: str, key: int) -> None:
         self.load_many([(kind, value, key)])
 
@@ -512,9 +524,16 @@ _WRITE_COLS = ("name", "class", "role", "vendor", "model", "platform", "os", "os
 
 
 def _str(v: Any) -> str | None:
-    if v is None:
-        return None
-    return v.value if hasattr(v, "value") else str(v)
+    if v is None or type(v) is str:
+        return v
+    out = _ENUM_TEXT.get(v)
+    if out is None:
+        out = _ENUM_TEXT[v] = v.value if hasattr(v, "value") else str(v)
+    return out
+
+
+#: enum member -> its text (``Enum.value`` is a property: measurable at 100k facts per run)
+_ENUM_TEXT: dict[Any, str] = {}
 
 
 def _loc_tuple(parsed: Any) -> tuple[tuple[str, str, str], int | None, str | None] | None:
@@ -573,13 +592,24 @@ class _Run:
         conn = self.s.connection()
         cis = self.cis
         loads = json.loads
-        for row in _raw_select(conn, CI.__table__, _CI_COLS):
-            d = dict(zip(_CI_COLS, row, strict=True))
+        # most CIs share one attr_sources text (same sources for the same attributes): parse
+        # each distinct text once and hand every CI its own shallow copy
+        parsed: dict[str, dict[str, str]] = {}
+        cols = _CI_COLS
+        for row in _raw_select(conn, CI.__table__, cols):
+            d = dict(zip(cols, row))
             src = d["attr_sources"]
-            d["attr_sources"] = loads(src) if isinstance(src, str) else dict(src or {})
+            if isinstance(src, str):
+                p = parsed.get(src)
+                if p is None:
+                    p = parsed[src] = loads(src)
+                d["attr_sources"] = p.copy()
+            else:
+                d["attr_sources"] = dict(src or {})
             cis[d["id"]] = d
-        self.index.load_many(_raw_select(conn, Identifier.__table__,
-                                         ("kind", "value", "ci_id")))
+        rows = _raw_select(conn, Identifier.__table__, ("kind", "value", "ci_id")).fetchall()
+        self.index.load_pairs(map(_KIND_VALUE, rows), map(_THIRD, rows))
+        del rows
         lt = Location.__table__
         for lid, b, f, r in conn.execute(select(lt.c.id, lt.c.building, lt.c.floor, lt.c.room)):
             self.locations[(b, f, r)] = lid
@@ -608,7 +638,8 @@ class _Run:
         """
         source = _str(fact.source) or Source.IMPORT.value
         ids = fact_identifiers(fact, self.cfg)
-        key = self.index.identify(ids)
+        index = self.index
+        key = index.identify(ids)
         if key is None and by_name and extra and extra.get("name"):
             key = self.name_lookup(extra["name"])
         if key is None:
@@ -616,11 +647,11 @@ class _Run:
         ci = self.cis[key]
         self.seen.add(key)
         # identifiers: move/add; the IP identifier follows the CI's current address
-        by_value, assign = self.index.by_value, self.index.assign
+        by_value = index.by_value
         for kind, values in ids.items():
             for v in values:
                 if by_value.get((kind, v)) != key:
-                    assign(kind, v, key)
+                    index.assign(kind, v, key)
         self.merge(key, ci, fact, source, ids)
         if extra:
             self.merge_extra(key, ci, extra, source)
@@ -718,23 +749,34 @@ class _Run:
         else:
             serial = clean_serial(fact.serial, self.cfg.junk_serials)
             ip_ = _canon_ip(fact.ip)
-        values: dict[str, Any] = {
-            "class": _str(fact.device_class),
-            "vendor": fact.vendor or fact.mac_vendor,
-            "model": fact.model,
-            "platform": fact.platform,
-            "os": fact.os,
-            "os_version": fact.os_version,
-            "serial": serial,
-            "ip": ip_,
-            "mac": _mac(fact.mac) or _mac(fact.chassis_mac),
-            "description": fact.description,
-            "contact": fact.contact,
-        }
-        for attr in ATTRIBUTES:
-            v = values[attr]
-            if v is None or v == "" or (ci[attr] == v and srcs.get(attr) == source):
-                continue  # not observed, or nothing to do (the common case on a rescan)
+        # same order as ATTRIBUTES (a tuple, not a dict: this runs once per fact)
+        values = (
+            _str(fact.device_class),
+            fact.vendor or fact.mac_vendor,
+            fact.model,
+            fact.platform,
+            fact.os,
+            fact.os_version,
+            serial,
+            ip_,
+            _mac(fact.mac) or _mac(fact.chassis_mac),
+            fact.description,
+            fact.contact,
+        )
+        sget = srcs.get
+        new = key < 0
+        for attr, v in zip(ATTRIBUTES, values):
+            if v is None or v == "":
+                continue  # not observed
+            cur = ci[attr]
+            if cur == v and sget(attr) == source:
+                continue  # nothing to do (the common case on a rescan)
+            if new and cur is None:
+                # what set_attr does for a CI created in this run (no history, no dirty
+                # flag: new CIs are inserted whole), without the call
+                ci[attr] = v
+                srcs[attr] = source
+                continue
             self.set_attr(key, ci, attr, v, source, srcs)
         self.merge_name(key, ci, fact, source, srcs)
         if fact.sys_location and self.location_parser is not None:
@@ -747,9 +789,12 @@ class _Run:
                 self._loc_cache[fact.sys_location] = parsed
             if parsed is not None:
                 bfr, seat, lname = parsed
-                lid = self.location_id(bfr, lname)
-                self.set_attr(key, ci, "location_id", lid, source, srcs)
-                if seat is not None:
+                lid = self.locations.get(bfr)
+                if lid is None:
+                    lid = self.location_id(bfr, lname)
+                if ci["location_id"] != lid or sget("location_id") != source:
+                    self.set_attr(key, ci, "location_id", lid, source, srcs)
+                if seat is not None and (ci["seat"] != seat or sget("seat") != source):
                     self.set_attr(key, ci, "seat", seat, source, srcs)
 
     def merge_name(self, key: int, ci: dict[str, Any], fact: DeviceFact, source: str,
@@ -764,6 +809,8 @@ class _Run:
         else:
             return
         cur_src = srcs.get("name")
+        if cur_src is not None and ci["name"] == name and cur_src == f"{basis}:{source}":
+            return  # same name from the same basis and source: nothing to do (rescans)
         if ci["name"] is not None and cur_src is not None:
             cur_basis, _, cur_source = cur_src.partition(":")
             if not _:  # manual / import: a name given by hand wins
@@ -918,9 +965,12 @@ class _Run:
         return newly_missing
 
     def mark_seen(self) -> None:
+        cis, missing = self.cis, CIStatus.MISSING.value
         for key in self.seen:
-            ci = self.cis[key]
-            if key > 0 and ci["status"] == CIStatus.MISSING.value and (
+            ci = cis[key]
+            if not ci["missed_runs"] and ci["status"] != missing:
+                continue  # the common case: active and seen last time too
+            if key > 0 and ci["status"] == missing and (
                     key not in self.explicit_status):
                 ci["status"] = CIStatus.ACTIVE.value
                 self.changes.append({"ci_id": key, "attribute": "status", "old": "missing",
@@ -964,13 +1014,19 @@ class _Run:
             plain = _WRITE_COLS[:-1]
             assert _WRITE_COLS[-1] == "attr_sources"
             cis = self.cis
+            take = operator.itemgetter(*plain)
+            texts: dict[tuple[tuple[str, str], ...], str] = {}  # most CIs share one text
 
             def new_rows() -> Iterator[tuple[Any, ...]]:
                 for key, new_id in zip(self.new_keys, ids, strict=True):
                     real[key] = new_id
                     ci = cis[key]
-                    yield (new_id, *[ci[c] for c in plain], dumps(ci["attr_sources"]),
-                           now_db, now_db)
+                    srcs = ci["attr_sources"]
+                    sk = tuple(srcs.items())
+                    src_text = texts.get(sk)
+                    if src_text is None:
+                        src_text = texts[sk] = dumps(srcs)
+                    yield (new_id, *take(ci), src_text, now_db, now_db)
 
             _insert_tuples(conn, t, cols, new_rows())
         rid = lambda k: real[k] if k < 0 else k  # noqa: E731
@@ -993,8 +1049,9 @@ class _Run:
         if self.index.assigned:
             # in index order: the unique (kind, value) index is then appended to, not
             # scattered into (~20% less CPU for 400k identifiers)
+            rget = real.get  # only new CIs (negative keys) are in ``real``
             _insert_tuples(conn, it, ("kind", "value", "ci_id"),
-                           ((k, v, rid(key)) for (k, v), key
+                           ((k, v, rget(key, key)) for (k, v), key
                             in sorted(self.index.assigned.items())))
         # interfaces, links, sightings
         self._write_interfaces(conn, rid)
@@ -1194,6 +1251,9 @@ def _collect_fdb_all(run: _Run, fact_keys: Sequence[tuple[int, DeviceFact]]) -> 
         run.sightings.append((fact_keys[p.device_index][0], FdbEntry(m, p.port, p.vlan)))
 
 _MISSING = object()
+_KIND_VALUE = operator.itemgetter(0, 1)
+_THIRD = operator.itemgetter(2)
+_SECOND = operator.itemgetter(1)
 
 
 def _raw_select(conn: Any, table: Any, cols: Sequence[str]) -> Any:
@@ -1260,16 +1320,41 @@ def _insert_tuples(conn: Any, table: Any, cols: Sequence[str],
     dialect = conn.dialect
     q = dialect.identifier_preparer.quote
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (f"INSERT INTO {q(table.name)} ({', '.join(q(c) for c in cols)}) "
-           f"VALUES ({', '.join([mark] * len(cols))})")
+    col_list = ", ".join(q(c) for c in cols)
+    target = q(table.name)
+    marks = ", ".join([mark] * len(cols))
+    if dialect.name == "sqlite":
+        # SQLite: executemany into a constraint-free TEMP table, then one INSERT ... SELECT
+        # per batch. Measured at 100k CIs / 400k identifiers: ~40% less CPU than executemany
+        # straight into the indexed, foreign-keyed table (same rows, same constraints checked,
+        # same transaction). The stage lives in the connection's temp schema (memory).
+        stage = q(f"nc_stage_{table.name}")
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{stage}")
+        conn.exec_driver_sql(f"CREATE TEMP TABLE {stage} ({col_list})")
+        fill = f"INSERT INTO temp.{stage} VALUES ({marks})"
+        move = f"INSERT INTO {target} ({col_list}) SELECT {col_list} FROM temp.{stage}"
+        clear = f"DELETE FROM temp.{stage}"
+
+        def flush(chunk: list[tuple[Any, ...]]) -> None:
+            conn.exec_driver_sql(fill, chunk)
+            conn.exec_driver_sql(move)
+            conn.exec_driver_sql(clear)
+    else:
+        sql = f"INSERT INTO {target} ({col_list}) VALUES ({marks})"
+
+        def flush(chunk: list[tuple[Any, ...]]) -> None:
+            conn.exec_driver_sql(sql, chunk)
+
     chunk: list[tuple[Any, ...]] = []
     for row in rows:
         chunk.append(row)
         if len(chunk) >= batch:
-            conn.exec_driver_sql(sql, chunk)
+            flush(chunk)
             chunk = []
     if chunk:
-        conn.exec_driver_sql(sql, chunk)
+        flush(chunk)
+    if dialect.name == "sqlite":
+        conn.exec_driver_sql(f"DROP TABLE temp.{stage}")
 
 
 def _allocate_ids(conn: Any, table: Any, n: int) -> list[int]:
@@ -1451,29 +1536,29 @@ def finish_run(run: _Run, *, covered: list[str], failed: list[dict[str, str]] | 
     real = run.write(mac_ip)
 
     conn = session.connection()
-    new_set = set(run.new_keys)
-    events: list[dict[str, Any]] = []
-    changed_names, seen_n = [], 0
+    # events as DB-ready tuples (new CIs have negative keys, existing ones positive)
+    events: list[tuple[int, int, str]] = []
+    changed_names: list[str] = []
+    seen_n = len(run.seen)
+    changed_keys, cis = run.changed_keys, run.cis
     for key in run.seen:
-        ci_id = real.get(key, key)
-        if key in new_set:
-            ev = "new"
-        elif key in run.changed_keys:
-            ev = "changed"
-            changed_names.append(run.cis[key]["name"])
+        if key < 0:
+            events.append((run_id, real[key], "new"))
+        elif key in changed_keys:
+            events.append((run_id, key, "changed"))
+            changed_names.append(cis[key]["name"])
         else:
-            ev = "seen"
-        seen_n += 1
-        events.append({"run_id": run_id, "ci_id": ci_id, "event": ev})
-    for key in run.changed_keys - run.seen - set(newly_missing):  # changed by ARP joins
+            events.append((run_id, key, "seen"))
+    for key in changed_keys - run.seen - set(newly_missing):  # changed by ARP joins
         if key > 0:
-            events.append({"run_id": run_id, "ci_id": key, "event": "changed"})
-            changed_names.append(run.cis[key]["name"])
+            events.append((run_id, key, "changed"))
+            changed_names.append(cis[key]["name"])
     for key in newly_missing:
-        events.append({"run_id": run_id, "ci_id": key, "event": "missing"})
+        events.append((run_id, key, "missing"))
     if events:
-        _insert_tuples(conn, RunEvent.__table__, ("run_id", "ci_id", "event"),
-                       ((e["run_id"], e["ci_id"], e["event"]) for e in events))
+        events.sort(key=_SECOND)  # ci_id order: the ci_id index is appended to, not scattered
+        _insert_tuples(conn, RunEvent.__table__, ("run_id", "ci_id", "event"), events)
+    del events
     ct = CI.__table__
     ev_t = RunEvent.__table__
     run_t = ScanRun.__table__
