@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from enum import Enum
 from itertools import repeat
 from typing import Any
 
@@ -539,9 +540,11 @@ _WRITE_COLS = ("name", "class", "role", "vendor", "model", "platform", "os", "os
 def _str(v: Any) -> str | None:
     if v is None or type(v) is str:
         return v
+    if not isinstance(v, Enum):
+        return v.value if hasattr(v, "value") else str(v)
     out = _ENUM_TEXT.get(v)
     if out is None:
-        out = _ENUM_TEXT[v] = v.value if hasattr(v, "value") else str(v)
+        out = _ENUM_TEXT[v] = v.value
     return out
 
 
