@@ -26,12 +26,15 @@ from __future__ import annotations
 import gc
 import ipaddress
 import json
+import operator
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from enum import Enum
+from itertools import repeat
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, text, update
@@ -305,8 +308,13 @@ def fact_identifiers(fact: DeviceFact, cfg: ReconcileConfig | None = None
     if serial:
         out["serial"] = [serial]
     macs: list[str] = []
-    for raw in (fact.chassis_mac, fact.mac, *(i.mac for i in fact.interfaces)):
-        m = _mac(raw)
+    raws: Iterable[str | None] = (fact.chassis_mac, fact.mac)
+    if fact.interfaces:
+        raws = (*raws, *(i.mac for i in fact.interfaces))
+    for raw in raws:
+        if not raw:
+            continue
+        m = raw if type(raw) is str and _CANON_MAC.fullmatch(raw) else mac_or_none(raw)
         if m and is_identifying_mac(m) and m not in macs:
             macs.append(m)
     if macs:
@@ -423,14 +431,28 @@ class IdentityIndex:
         #: identifiers added or moved in this run: (kind, value) -> key
         self.assigned: dict[tuple[str, str], int] = {}
         self.removed: set[tuple[str, str]] = set()
-        #: identifiers present in the database when the run started
-        self.in_db: set[tuple[str, str]] = set()
+        #: for every identifier this run moved or dropped: was it in the database when the
+        #: run started (recorded on first touch instead of copying 400k loaded pairs into a
+        #: set: loaded pairs point at real CIs, ``> 0``; pairs new in this run at ``< 0``)
+        self._orig_in_db: dict[tuple[str, str], bool] = {}
 
     def load_many(self, rows: Iterable[tuple[str, str, int]]) -> None:
         """Bulk-load ``(kind, value, ci_id)`` rows from the database."""
         self.by_value.update(((k, v), c) for k, v, c in rows)
-        self.in_db = set(self.by_value)
         self._strong = None
+
+    def load_pairs(self, pairs: Iterable[tuple[str, str]], keys: Iterable[int]) -> None:
+        """Bulk-load ``(kind, value)`` pairs and their CI ids (C-level loops: 400k rows)."""
+        self.by_value.update(zip(pairs, keys))
+        self._strong = None
+
+    def was_in_db(self, pair: tuple[str, str]) -> bool:
+        """True when ``pair`` was stored when the run started and this run moved/dropped it."""
+        return self._orig_in_db.get(pair, False)
+
+    def _touch(self, pair: tuple[str, str], old: int | None) -> None:
+        if pair not in self._orig_in_db:
+            self._orig_in_db[pair] = old is not None and old > 0
 
     def load(self, kind: str, value: str, key: int) -> None:
         self.load_many([(kind, value, key)])
@@ -478,6 +500,7 @@ class IdentityIndex:
         old = self.by_value.get(pair)
         if old == key:
             return
+        self._touch(pair, old)
         self.by_value[pair] = key
         if self._strong is not None and kind in self.cfg.strong_kinds:
             if old is not None:
@@ -491,6 +514,7 @@ class IdentityIndex:
         pair = (kind, value)
         if self.by_value.get(pair) != key:
             return
+        self._touch(pair, key)
         del self.by_value[pair]
         if self._strong is not None and kind in self.cfg.strong_kinds:
             self._strong.get(key, {}).get(kind, set()).discard(value)
@@ -502,7 +526,9 @@ class IdentityIndex:
 # The run
 # --------------------------------------------------------------------------------------------
 
-_CI_COLS = ("id", "name", "class", "role", "vendor", "model", "platform", "os", "os_version",
+#: a run's CI record (a dict keyed by CI id; no "id" entry: 21 keys fit Python's smaller dict
+#: layout, 464 instead of 832 bytes per CI)
+_CI_COLS = ("name", "class", "role", "vendor", "model", "platform", "os", "os_version",
             "serial", "ip", "mac", "description", "owner", "contact", "location_id", "seat",
             "label", "min_up", "status", "missed_runs", "attr_sources")
 
@@ -512,9 +538,33 @@ _WRITE_COLS = ("name", "class", "role", "vendor", "model", "platform", "os", "os
 
 
 def _str(v: Any) -> str | None:
-    if v is None:
-        return None
-    return v.value if hasattr(v, "value") else str(v)
+    if v is None or type(v) is str:
+        return v
+    if not isinstance(v, Enum):
+        return v.value if hasattr(v, "value") else str(v)
+    out = _ENUM_TEXT.get(v)
+    if out is None:
+        out = _ENUM_TEXT[v] = v.value
+    return out
+
+
+#: enum member -> its text (``Enum.value`` is a property: measurable at 100k facts per run)
+_ENUM_TEXT: dict[Any, str] = {}
+
+
+def _name_of(fact: DeviceFact) -> tuple[str, str] | None:
+    """(basis, name) by the name rule: own name > reverse DNS > IP; None when none."""
+    own = clean_hostname(fact.hostname) or clean_hostname(fact.netbios_name)
+    if own:
+        return "hostname", own
+    if fact.dns_name:
+        dns = clean_hostname(fact.dns_name, frozenset())
+        if dns:
+            return "dns", dns
+    ip_ = _canon_ip(fact.ip)
+    if ip_:
+        return "ip", ip_
+    return None
 
 
 def _loc_tuple(parsed: Any) -> tuple[tuple[str, str, str], int | None, str | None] | None:
@@ -531,6 +581,19 @@ def _loc_tuple(parsed: Any) -> tuple[tuple[str, str, str], int | None, str | Non
         seat = None
     return (str(b), str(f), str(r)), seat, get("name")
 
+
+#: CI columns with few distinct values (shared str objects on load: ~30 MB less at 100k CIs)
+_LOW_CARDINALITY = ("class", "vendor", "model", "platform", "os", "os_version", "status")
+
+#: a CI created by this run before any fact is merged into it (copied: one dict per CI)
+_NEW_CI: dict[str, Any] = {
+    "name": None, "class": CIClass.OTHER.value, "role": None, "vendor": None,
+    "model": None, "platform": None, "os": None, "os_version": None, "serial": None,
+    "ip": None, "mac": None, "description": None, "owner": None, "contact": None,
+    "location_id": None, "seat": None, "label": None, "min_up": None,
+    "status": CIStatus.ACTIVE.value, "missed_runs": 0, "attr_sources": None,
+}
+assert tuple(_NEW_CI) == _CI_COLS
 
 _CAP_CLASS = (("wlan", DeviceClass.AP), ("phone", DeviceClass.PHONE),
               ("telephone", DeviceClass.PHONE), ("router", DeviceClass.ROUTER),
@@ -567,19 +630,51 @@ class _Run:
         self.explicit_status: set[int] = set()
         self.facts_by_key: dict[int, DeviceFact] = {}  # [snmp] this run's facts by CI key
         self._loc_cache: dict[str, Any] = {}
+        #: attr_sources dicts shared by several loaded CIs, by id (copy before changing one)
+        self._shared_srcs: dict[int, dict[str, str]] = {}
+        self._sources_ok: dict[tuple[int, str, tuple[bool, ...]], bool] = {}
+        self._srcs_by_sig: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
 
     # -- loading -------------------------------------------------------------------------------
     def load(self) -> None:
         conn = self.s.connection()
         cis = self.cis
         loads = json.loads
-        for row in _raw_select(conn, CI.__table__, _CI_COLS):
-            d = dict(zip(_CI_COLS, row, strict=True))
+        # most CIs share one attr_sources text (same sources for the same attributes): parse
+        # each distinct text once and share the dict until a CI changes (copy on write)
+        parsed: dict[str, dict[str, str]] = {}
+        cols = _CI_COLS
+        shared: dict[Any, Any] = {}  # one str object per distinct vendor/model/... text
+        share = shared.setdefault
+        n_cols = len(cols)
+        for row in _raw_select(conn, CI.__table__, (*cols, "id")):
+            d = dict(zip(cols, row))  # stops before the trailing id
+            for c in _LOW_CARDINALITY:
+                v = d[c]
+                if v is not None:
+                    d[c] = share(v, v)
             src = d["attr_sources"]
-            d["attr_sources"] = loads(src) if isinstance(src, str) else dict(src or {})
-            cis[d["id"]] = d
-        self.index.load_many(_raw_select(conn, Identifier.__table__,
-                                         ("kind", "value", "ci_id")))
+            if isinstance(src, str):
+                p = parsed.get(src)
+                if p is None:
+                    p = parsed[src] = loads(src)
+                    self._shared_srcs[id(p)] = p  # keeps it alive: ids stay unique
+                d["attr_sources"] = p  # shared until a change: see own_sources()
+            else:
+                d["attr_sources"] = dict(src or {})
+            cis[row[n_cols]] = d
+        # per kind, in chunks: one shared ``kind`` string, no 400k-row list at once
+        q = conn.dialect.identifier_preparer.quote
+        it = Identifier.__table__
+        kinds = [k for (k,) in conn.exec_driver_sql(
+            f"SELECT DISTINCT {q('kind')} FROM {q(it.name)}")]
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        for kind in kinds:
+            cur = conn.exec_driver_sql(
+                f"SELECT {q('value')}, {q('ci_id')} FROM {q(it.name)} WHERE {q('kind')} = {mark}",
+                (kind,)).cursor
+            while rows := cur.fetchmany(50_000):
+                self.index.load_pairs(zip(repeat(kind), map(_FIRST, rows)), map(_SECOND, rows))
         lt = Location.__table__
         for lid, b, f, r in conn.execute(select(lt.c.id, lt.c.building, lt.c.floor, lt.c.room)):
             self.locations[(b, f, r)] = lid
@@ -588,13 +683,9 @@ class _Run:
     def new_ci(self, source: str) -> int:
         key = self.next_tmp
         self.next_tmp -= 1
-        self.cis[key] = {
-            "id": key, "name": None, "class": CIClass.OTHER.value, "role": None, "vendor": None,
-            "model": None, "platform": None, "os": None, "os_version": None, "serial": None,
-            "ip": None, "mac": None, "description": None, "owner": None, "contact": None,
-            "location_id": None, "seat": None, "label": None, "min_up": None,
-            "status": CIStatus.ACTIVE.value, "missed_runs": 0, "attr_sources": {},
-        }
+        ci = _NEW_CI.copy()
+        ci["attr_sources"] = {}
+        self.cis[key] = ci
         self.new_keys.append(key)
         return key
 
@@ -608,7 +699,8 @@ class _Run:
         """
         source = _str(fact.source) or Source.IMPORT.value
         ids = fact_identifiers(fact, self.cfg)
-        key = self.index.identify(ids)
+        index = self.index
+        key = index.identify(ids)
         if key is None and by_name and extra and extra.get("name"):
             key = self.name_lookup(extra["name"])
         if key is None:
@@ -616,17 +708,40 @@ class _Run:
         ci = self.cis[key]
         self.seen.add(key)
         # identifiers: move/add; the IP identifier follows the CI's current address
-        by_value, assign = self.index.by_value, self.index.assign
-        for kind, values in ids.items():
-            for v in values:
-                if by_value.get((kind, v)) != key:
-                    assign(kind, v, key)
+        by_value = index.by_value
+        if key < 0 and index._strong is None and not index.removed:
+            # a CI created in this run: what assign() does, without a call per identifier
+            # (not recorded in ``assigned``: write() finds them as the pairs at keys < 0)
+            for kind, values in ids.items():
+                for v in values:
+                    pair = (kind, v)
+                    if by_value.get(pair) != key:
+                        by_value[pair] = key
+        else:
+            for kind, values in ids.items():
+                for v in values:
+                    if by_value.get((kind, v)) != key:
+                        index.assign(kind, v, key)
         self.merge(key, ci, fact, source, ids)
         if extra:
             self.merge_extra(key, ci, extra, source)
+        if key < 0:
+            self._share_sources(ci)
         if fact.interfaces:
             self.interfaces[key] = fact.interfaces
         return key
+
+    def _share_sources(self, ci: dict[str, Any]) -> None:
+        """Let a new CI share an identical attr_sources dict (100k new CIs, a few shapes)."""
+        srcs = ci["attr_sources"]
+        if id(srcs) in self._shared_srcs:
+            return
+        sig = tuple(srcs.items())
+        shared = self._srcs_by_sig.get(sig)
+        if shared is None:
+            shared = self._srcs_by_sig[sig] = srcs
+            self._shared_srcs[id(srcs)] = srcs
+        ci["attr_sources"] = shared
 
     def name_lookup(self, name: str) -> int | None:
         """The one CI called ``name`` (None when none or several)."""
@@ -641,7 +756,7 @@ class _Run:
                     source: str) -> None:
         from netcmdb.errors import IntegrityError
 
-        srcs = ci["attr_sources"]
+        srcs = self.own_sources(ci)
         name = extra.get("name")
         cur = srcs.get("name")
         # a discovered name ("hostname:snmp") always yields to a given one; manual beats import
@@ -718,52 +833,126 @@ class _Run:
         else:
             serial = clean_serial(fact.serial, self.cfg.junk_serials)
             ip_ = _canon_ip(fact.ip)
-        values: dict[str, Any] = {
-            "class": _str(fact.device_class),
-            "vendor": fact.vendor or fact.mac_vendor,
-            "model": fact.model,
-            "platform": fact.platform,
-            "os": fact.os,
-            "os_version": fact.os_version,
-            "serial": serial,
-            "ip": ip_,
-            "mac": _mac(fact.mac) or _mac(fact.chassis_mac),
-            "description": fact.description,
-            "contact": fact.contact,
-        }
-        for attr in ATTRIBUTES:
-            v = values[attr]
-            if v is None or v == "" or (ci[attr] == v and srcs.get(attr) == source):
-                continue  # not observed, or nothing to do (the common case on a rescan)
+        # same order as ATTRIBUTES (a tuple, not a dict: this runs once per fact)
+        values = (
+            _str(fact.device_class),
+            fact.vendor or fact.mac_vendor,
+            fact.model,
+            fact.platform,
+            fact.os,
+            fact.os_version,
+            serial,
+            ip_,
+            _mac(fact.mac) or _mac(fact.chassis_mac),
+            fact.description,
+            fact.contact,
+        )
+        if id(srcs) in self._shared_srcs:
+            # attr_sources shared with other CIs since load: a rescan that changes nothing
+            # leaves it shared (no per-CI copy); anything else gets a private copy first
+            if self._nothing_to_merge(ci, fact, source, values, srcs):
+                return
+            srcs = ci["attr_sources"] = srcs.copy()
+        sget = srcs.get
+        new = key < 0
+        for attr, v in zip(ATTRIBUTES, values):
+            if v is None or v == "":
+                continue  # not observed
+            cur = ci[attr]
+            if cur == v and sget(attr) == source:
+                continue  # nothing to do (the common case on a rescan)
+            if new and sget(attr) is None:
+                # what set_attr does for a CI created in this run when no source set the
+                # attribute yet (no history, no dirty flag: new CIs are inserted whole)
+                ci[attr] = v
+                srcs[attr] = source
+                continue
             self.set_attr(key, ci, attr, v, source, srcs)
         self.merge_name(key, ci, fact, source, srcs)
         if fact.sys_location and self.location_parser is not None:
-            parsed = self._loc_cache.get(fact.sys_location, _MISSING)
-            if parsed is _MISSING:
-                try:
-                    parsed = _loc_tuple(self.location_parser(fact.sys_location))
-                except (ValueError, TypeError, KeyError, AttributeError):
-                    parsed = None
-                self._loc_cache[fact.sys_location] = parsed
+            parsed = self.parse_location(fact.sys_location)
             if parsed is not None:
                 bfr, seat, lname = parsed
-                lid = self.location_id(bfr, lname)
-                self.set_attr(key, ci, "location_id", lid, source, srcs)
-                if seat is not None:
+                lid = self.locations.get(bfr)
+                if lid is None:
+                    lid = self.location_id(bfr, lname)
+                if new and sget("location_id") is None:
+                    ci["location_id"] = lid
+                    srcs["location_id"] = source
+                elif ci["location_id"] != lid or sget("location_id") != source:
+                    self.set_attr(key, ci, "location_id", lid, source, srcs)
+                if seat is None:
+                    pass
+                elif new and sget("seat") is None:
+                    ci["seat"] = seat
+                    srcs["seat"] = source
+                elif ci["seat"] != seat or sget("seat") != source:
                     self.set_attr(key, ci, "seat", seat, source, srcs)
+
+    def parse_location(self, text_: str) -> Any:
+        """``sys_location`` through the location parser (cached: many devices share one)."""
+        parsed = self._loc_cache.get(text_, _MISSING)
+        if parsed is _MISSING:
+            try:
+                parsed = _loc_tuple(self.location_parser(text_))  # type: ignore[misc]
+            except (ValueError, TypeError, KeyError, AttributeError):
+                parsed = None
+            self._loc_cache[text_] = parsed
+        return parsed
+
+    def _nothing_to_merge(self, ci: dict[str, Any], fact: DeviceFact, source: str,
+                          values: tuple[Any, ...], srcs: dict[str, str]) -> bool:
+        """True when :meth:`merge` would provably change nothing (read-only; conservative)."""
+        sget = srcs.get
+        if _TAKE_ATTRIBUTES(ci) == values:
+            # every observed value is already there; were they all set by ``source``? The
+            # answer depends only on the shared dict, the source and which values are empty
+            memo_key = (id(srcs), source, tuple(map(operator.not_, values)))
+            ok = self._sources_ok.get(memo_key)
+            if ok is None:
+                ok = self._sources_ok[memo_key] = all(
+                    sget(attr) == source
+                    for attr, empty in zip(ATTRIBUTES, memo_key[2]) if not empty)
+            if not ok:
+                return False
+        else:
+            for attr, v in zip(ATTRIBUTES, values):
+                if v is None or v == "":
+                    continue
+                if ci[attr] != v or sget(attr) != source:
+                    return False
+        named = _name_of(fact)
+        if named is not None:
+            basis, name = named
+            if ci["name"] != name or sget("name") != f"{basis}:{source}":
+                return False
+        if fact.sys_location and self.location_parser is not None:
+            parsed = self.parse_location(fact.sys_location)
+            if parsed is not None:
+                bfr, seat, _lname = parsed
+                lid = self.locations.get(bfr)
+                if lid is None or ci["location_id"] != lid or sget("location_id") != source:
+                    return False
+                if seat is not None and (ci["seat"] != seat or sget("seat") != source):
+                    return False
+        return True
+
+    def own_sources(self, ci: dict[str, Any]) -> dict[str, str]:
+        """The CI's attr_sources, copied first if it is still shared with other CIs."""
+        srcs = ci["attr_sources"]
+        if id(srcs) in self._shared_srcs:
+            srcs = ci["attr_sources"] = srcs.copy()
+        return srcs
 
     def merge_name(self, key: int, ci: dict[str, Any], fact: DeviceFact, source: str,
                    srcs: dict[str, str]) -> None:
-        own = clean_hostname(fact.hostname) or clean_hostname(fact.netbios_name)
-        if own:
-            basis, name = "hostname", own
-        elif fact.dns_name and clean_hostname(fact.dns_name, frozenset()):
-            basis, name = "dns", clean_hostname(fact.dns_name, frozenset())
-        elif _canon_ip(fact.ip):
-            basis, name = "ip", _canon_ip(fact.ip)
-        else:
+        named = _name_of(fact)
+        if named is None:
             return
+        basis, name = named
         cur_src = srcs.get("name")
+        if cur_src is not None and ci["name"] == name and cur_src == f"{basis}:{source}":
+            return  # same name from the same basis and source: nothing to do (rescans)
         if ci["name"] is not None and cur_src is not None:
             cur_basis, _, cur_source = cur_src.partition(":")
             if not _:  # manual / import: a name given by hand wins
@@ -846,7 +1035,7 @@ class _Run:
 
     def fill_gaps(self, key: int, nbf: DeviceFact, source: str) -> None:
         ci = self.cis[key]
-        srcs = ci["attr_sources"]
+        srcs = self.own_sources(ci)
         for attr, v in (("ip", nbf.ip), ("mac", nbf.chassis_mac),
                         ("class", _str(nbf.device_class))):
             if v is not None and (ci[attr] is None or (attr == "class" and ci[attr] == "other"
@@ -876,11 +1065,11 @@ class _Run:
             by_mac = self.index.by_value.get(("mac", m))
             if by_ip is not None and by_mac is None and self.cis[by_ip]["mac"] is None:
                 ci = self.cis[by_ip]
-                self.set_attr(by_ip, ci, "mac", m, Source.ARP.value, ci["attr_sources"])
+                self.set_attr(by_ip, ci, "mac", m, Source.ARP.value, self.own_sources(ci))
                 self.index.assign("mac", m, by_ip)
             elif by_mac is not None and by_ip is None and self.cis[by_mac]["ip"] is None:
                 ci = self.cis[by_mac]
-                self.set_attr(by_mac, ci, "ip", ip_, Source.ARP.value, ci["attr_sources"])
+                self.set_attr(by_mac, ci, "ip", ip_, Source.ARP.value, self.own_sources(ci))
                 self.index.assign("ip", ip_, by_mac)
         return mac_ip
 
@@ -918,9 +1107,12 @@ class _Run:
         return newly_missing
 
     def mark_seen(self) -> None:
+        cis, missing = self.cis, CIStatus.MISSING.value
         for key in self.seen:
-            ci = self.cis[key]
-            if key > 0 and ci["status"] == CIStatus.MISSING.value and (
+            ci = cis[key]
+            if not ci["missed_runs"] and ci["status"] != missing:
+                continue  # the common case: active and seen last time too
+            if key > 0 and ci["status"] == missing and (
                     key not in self.explicit_status):
                 ci["status"] = CIStatus.ACTIVE.value
                 self.changes.append({"ci_id": key, "attribute": "status", "old": "missing",
@@ -964,18 +1156,23 @@ class _Run:
             plain = _WRITE_COLS[:-1]
             assert _WRITE_COLS[-1] == "attr_sources"
             cis = self.cis
+            take = operator.itemgetter(*plain)
+            texts: dict[Any, str] = {}  # most CIs share one text
+            shared = self._shared_srcs
 
             def new_rows() -> Iterator[tuple[Any, ...]]:
                 for key, new_id in zip(self.new_keys, ids, strict=True):
                     real[key] = new_id
                     ci = cis[key]
-                    yield (new_id, *[ci[c] for c in plain], dumps(ci["attr_sources"]),
-                           now_db, now_db)
+                    srcs = ci["attr_sources"]
+                    sk = id(srcs) if id(srcs) in shared else tuple(srcs.items())
+                    src_text = texts.get(sk)
+                    if src_text is None:
+                        src_text = texts[sk] = dumps(srcs)
+                    yield (new_id, *take(ci), src_text, now_db, now_db)
 
             _insert_tuples(conn, t, cols, new_rows())
         rid = lambda k: real[k] if k < 0 else k  # noqa: E731
-        for key in self.new_keys:
-            self.cis[key]["id"] = real[key]
         # changed existing CIs
         dirty = [k for k in self.dirty if k > 0]
         if dirty:
@@ -986,16 +1183,24 @@ class _Run:
                                 for k in dirty])
         # identifiers
         it = Identifier.__table__
-        in_db = self.index.in_db
-        gone = [p for p in (*self.index.removed, *self.index.assigned) if p in in_db]
+        was_in_db = self.index.was_in_db
+        gone = [p for p in (*self.index.removed, *self.index.assigned) if was_in_db(p)]
         if gone:
             self._delete_identifiers(conn, gone)
-        if self.index.assigned:
+        # to insert: every pair moved/added by assign() plus every pair of a new CI (keys < 0;
+        # ingest_fact adds those without assign()); loaded pairs all point at keys > 0
+        by_value = self.index.by_value
+        pairs = [p for p, key in by_value.items() if key < 0]
+        pairs.extend(p for p, key in self.index.assigned.items() if key > 0)
+        if pairs:
             # in index order: the unique (kind, value) index is then appended to, not
             # scattered into (~20% less CPU for 400k identifiers)
+            rget = real.get  # only new CIs (negative keys) are in ``real``
+            pairs.sort()
             _insert_tuples(conn, it, ("kind", "value", "ci_id"),
-                           ((k, v, rid(key)) for (k, v), key
-                            in sorted(self.index.assigned.items())))
+                           ((k, v, rget(key, key))
+                            for (k, v), key in zip(pairs, map(by_value.__getitem__, pairs))))
+        del pairs
         # interfaces, links, sightings
         self._write_interfaces(conn, rid)
         self._write_links(conn, rid)
@@ -1194,6 +1399,9 @@ def _collect_fdb_all(run: _Run, fact_keys: Sequence[tuple[int, DeviceFact]]) -> 
         run.sightings.append((fact_keys[p.device_index][0], FdbEntry(m, p.port, p.vlan)))
 
 _MISSING = object()
+_FIRST = operator.itemgetter(0)
+_TAKE_ATTRIBUTES = operator.itemgetter(*ATTRIBUTES)
+_SECOND = operator.itemgetter(1)
 
 
 def _raw_select(conn: Any, table: Any, cols: Sequence[str]) -> Any:
@@ -1260,16 +1468,41 @@ def _insert_tuples(conn: Any, table: Any, cols: Sequence[str],
     dialect = conn.dialect
     q = dialect.identifier_preparer.quote
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (f"INSERT INTO {q(table.name)} ({', '.join(q(c) for c in cols)}) "
-           f"VALUES ({', '.join([mark] * len(cols))})")
+    col_list = ", ".join(q(c) for c in cols)
+    target = q(table.name)
+    marks = ", ".join([mark] * len(cols))
+    if dialect.name == "sqlite":
+        # SQLite: executemany into a constraint-free TEMP table, then one INSERT ... SELECT
+        # per batch. Measured at 100k CIs / 400k identifiers: ~40% less CPU than executemany
+        # straight into the indexed, foreign-keyed table (same rows, same constraints checked,
+        # same transaction). The stage lives in the connection's temp schema (memory).
+        stage = q(f"nc_stage_{table.name}")
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{stage}")
+        conn.exec_driver_sql(f"CREATE TEMP TABLE {stage} ({col_list})")
+        fill = f"INSERT INTO temp.{stage} VALUES ({marks})"
+        move = f"INSERT INTO {target} ({col_list}) SELECT {col_list} FROM temp.{stage}"
+        clear = f"DELETE FROM temp.{stage}"
+
+        def flush(chunk: list[tuple[Any, ...]]) -> None:
+            conn.exec_driver_sql(fill, chunk)
+            conn.exec_driver_sql(move)
+            conn.exec_driver_sql(clear)
+    else:
+        sql = f"INSERT INTO {target} ({col_list}) VALUES ({marks})"
+
+        def flush(chunk: list[tuple[Any, ...]]) -> None:
+            conn.exec_driver_sql(sql, chunk)
+
     chunk: list[tuple[Any, ...]] = []
     for row in rows:
         chunk.append(row)
         if len(chunk) >= batch:
-            conn.exec_driver_sql(sql, chunk)
+            flush(chunk)
             chunk = []
     if chunk:
-        conn.exec_driver_sql(sql, chunk)
+        flush(chunk)
+    if dialect.name == "sqlite":
+        conn.exec_driver_sql(f"DROP TABLE temp.{stage}")
 
 
 def _allocate_ids(conn: Any, table: Any, n: int) -> list[int]:
@@ -1451,29 +1684,29 @@ def finish_run(run: _Run, *, covered: list[str], failed: list[dict[str, str]] | 
     real = run.write(mac_ip)
 
     conn = session.connection()
-    new_set = set(run.new_keys)
-    events: list[dict[str, Any]] = []
-    changed_names, seen_n = [], 0
+    # events as DB-ready tuples (new CIs have negative keys, existing ones positive)
+    events: list[tuple[int, int, str]] = []
+    changed_names: list[str] = []
+    seen_n = len(run.seen)
+    changed_keys, cis = run.changed_keys, run.cis
     for key in run.seen:
-        ci_id = real.get(key, key)
-        if key in new_set:
-            ev = "new"
-        elif key in run.changed_keys:
-            ev = "changed"
-            changed_names.append(run.cis[key]["name"])
+        if key < 0:
+            events.append((run_id, real[key], "new"))
+        elif key in changed_keys:
+            events.append((run_id, key, "changed"))
+            changed_names.append(cis[key]["name"])
         else:
-            ev = "seen"
-        seen_n += 1
-        events.append({"run_id": run_id, "ci_id": ci_id, "event": ev})
-    for key in run.changed_keys - run.seen - set(newly_missing):  # changed by ARP joins
+            events.append((run_id, key, "seen"))
+    for key in changed_keys - run.seen - set(newly_missing):  # changed by ARP joins
         if key > 0:
-            events.append({"run_id": run_id, "ci_id": key, "event": "changed"})
-            changed_names.append(run.cis[key]["name"])
+            events.append((run_id, key, "changed"))
+            changed_names.append(cis[key]["name"])
     for key in newly_missing:
-        events.append({"run_id": run_id, "ci_id": key, "event": "missing"})
+        events.append((run_id, key, "missing"))
     if events:
-        _insert_tuples(conn, RunEvent.__table__, ("run_id", "ci_id", "event"),
-                       ((e["run_id"], e["ci_id"], e["event"]) for e in events))
+        events.sort(key=_SECOND)  # ci_id order: the ci_id index is appended to, not scattered
+        _insert_tuples(conn, RunEvent.__table__, ("run_id", "ci_id", "event"), events)
+    del events
     ct = CI.__table__
     ev_t = RunEvent.__table__
     run_t = ScanRun.__table__
