@@ -8,7 +8,7 @@ Devices: fakenos on 127.x.y.1..N (one port, one address each), round-robin cisco
 arista_eos / huawei_vrp serving the recorded outputs of tests/discovery/data/ssh, spread over
 several server processes so the device side is not one interpreter's GIL. Host keys are
 recorded once before timing, so both modes do identical work: login, enable where needed,
-seven commands, parse. Prints a table and, with --write, writes benchmarks/RESULTS-ssh.md.
+seven commands, parse. Prints a table and, with --write, writes benchmarks/history/RESULTS-ssh.md.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def main() -> None:
     ap.add_argument("--devices", type=int, default=50)
     ap.add_argument("--server-procs", type=int, default=5)
     ap.add_argument("--concurrency", type=int, default=50)
-    ap.add_argument("--write", action="store_true", help="write benchmarks/RESULTS-ssh.md")
+    ap.add_argument("--write", action="store_true", help="write benchmarks/history/RESULTS-ssh.md")
     args = ap.parse_args()
 
     from netcmdb.discovery.credentials import Secret, SshCredentials
@@ -169,7 +169,7 @@ Command:
 
     {cmd}
 """
-        (ROOT / "benchmarks" / "RESULTS-ssh.md").write_text(text)
+        (ROOT / "benchmarks" / "history" / "RESULTS-ssh.md").write_text(text)
 
 
 if __name__ == "__main__":

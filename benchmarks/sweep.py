@@ -15,7 +15,7 @@ against ``nmap -sn -n`` (ARP on a local segment) and, for ICMP, also ``nmap -sn 
 
 Run as root from the repository root:
     PYTHONPATH=.. /work/venv/bin/python benchmarks/sweep.py [--repeat 3] \
-        [--out benchmarks/RESULTS-sweep.md]
+        [--out benchmarks/history/RESULTS-sweep.md]
 """
 
 from __future__ import annotations
