@@ -124,11 +124,15 @@ def _in_room(code: str) -> ColumnElement[bool]:
     return func.upper(CI.label).like(f"%{code}%")
 
 
-def used_seats(session: Session, rule: Rule, key: tuple[str, str, str]) -> set[int]:
-    """Seats of ``key`` already carried by a label (on any CI, wherever it is recorded)."""
+def used_seats(session: Session, rule: Rule, key: tuple[str, str, str],
+               exclude: set[int] | frozenset[int] = frozenset()) -> set[int]:
+    """Seats of ``key`` already carried by a label (on any CI, wherever it is recorded),
+    leaving out the labels of the CIs in ``exclude`` (ids)."""
     code = rule.format_room(*key)
     seats: set[int] = set()
-    for text in session.scalars(select(CI.label).where(_in_room(code))):
+    for ci_id, text in session.execute(select(CI.id, CI.label).where(_in_room(code))):
+        if ci_id in exclude:
+            continue
         try:
             lab = rule.parse(text)
         except LabelError:
@@ -289,7 +293,7 @@ def _renumber_room(s: Session, rule: Rule, key: tuple[str, str, str],
 
     cis.sort(key=order)
     mine = {ci.id for ci in cis}
-    held_elsewhere = {lab_seat for lab_seat in _seats_held_by_others(s, rule, key, mine)}
+    held_elsewhere = used_seats(s, rule, key, exclude=mine)
     old = {ci.id: ci.label for ci in cis}
     for ci in cis:
         ci.label = None
@@ -310,22 +314,6 @@ def _renumber_room(s: Session, rule: Rule, key: tuple[str, str, str],
             out.append(Assignment(ci.id, ci.name, old[ci.id], label, seat))
     s.flush()
     return out
-
-
-def _seats_held_by_others(s: Session, rule: Rule, key: tuple[str, str, str],
-                          mine: set[int]) -> set[int]:
-    code = rule.format_room(*key)
-    seats = set()
-    for ci_id, text in s.execute(select(CI.id, CI.label).where(_in_room(code))):
-        if ci_id in mine:
-            continue
-        try:
-            lab = rule.parse(text)
-        except LabelError:
-            continue
-        if lab.room_key == key:
-            seats.add(lab.seat)
-    return seats
 
 
 # ---- the U-order walk -----------------------------------------------------------------------
