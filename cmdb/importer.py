@@ -109,6 +109,16 @@ def _int(row: str, key: str, v: Any, minimum: int = 0) -> int | None:
     return n
 
 
+def _canonical(row: str, value: Any, canon: Any, what: str) -> str | None:
+    """``value`` in canonical text (None when empty); a bad one names the row."""
+    if value in (None, ""):
+        return None
+    out = canon(str(value)) if isinstance(value, str) else None
+    if out is None:
+        raise _fail(row, f"bad {what} {value!r}")
+    return out  # type: ignore[no-any-return]
+
+
 def _ci_entry(row: str, raw: Any) -> _Entry:
     if not isinstance(raw, Mapping):
         raise _fail(row, "must be an object")
@@ -126,22 +136,8 @@ def _ci_entry(row: str, raw: Any) -> _Entry:
         raise _fail(row, f"unknown class {cls!r} (known: {', '.join(c.value for c in CIClass)})")
     vals: dict[str, Any] = {k: _text(row, k, raw.get(k)) for k in _TEXT_FIELDS}
     vals = {k: (v if v != "" else None) for k, v in vals.items()}
-    ip_ = raw.get("ip")
-    if ip_ not in (None, ""):
-        canon = _canon_ip(str(ip_)) if isinstance(ip_, str) else None
-        if canon is None:
-            raise _fail(row, f"bad IP {ip_!r}")
-        ip_ = canon
-    else:
-        ip_ = None
-    mac_ = raw.get("mac")
-    if mac_ not in (None, ""):
-        canon = _mac(str(mac_)) if isinstance(mac_, str) else None
-        if canon is None:
-            raise _fail(row, f"bad MAC {mac_!r}")
-        mac_ = canon
-    else:
-        mac_ = None
+    ip_ = _canonical(row, raw.get("ip"), _canon_ip, "IP")
+    mac_ = _canonical(row, raw.get("mac"), _mac, "MAC")
     status = raw.get("status")
     if status not in (None, "") and status not in {s.value for s in CIStatus}:
         raise _fail(row, f"unknown status {status!r} (known: active, missing, retired)")
