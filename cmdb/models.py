@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, timezone
+from typing import Any
 
 from sqlalchemy import (
     JSON,
+    CheckConstraint,
     DateTime,
     Enum,
     ForeignKey,
@@ -20,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -198,13 +201,18 @@ class Relationship(Base):
 
 
 class Identifier(Base):
-    __tablename__ = "identifier"
-    __table_args__ = (UniqueConstraint("kind", "value", name="uq_identifier_kind_value"),)
+    """A value that identifies one CI (serial, MAC, IP, hostname): unique per kind and value.
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    The identifier itself is the primary key (on SQLite a ``WITHOUT ROWID`` table): one b-tree
+    per row instead of a rowid table plus a unique index, at four identifiers per device.
+    """
+
+    __tablename__ = "identifier"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    kind: Mapped[IdKind] = mapped_column(_enum(IdKind, "id_kind"), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255), primary_key=True)
     ci_id: Mapped[int] = mapped_column(ForeignKey("ci.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[IdKind] = mapped_column(_enum(IdKind, "id_kind"))
-    value: Mapped[str] = mapped_column(String(255))
 
     ci: Mapped[CI] = relationship(back_populates="identifiers")
 
@@ -229,15 +237,36 @@ class ScanRun(Base):
 
 
 class RunEvent(Base):
-    """What a run did to a CI (new / changed / seen / missing): powers ``runs show`` and ``diff``."""
+    """What a run did to CIs (new / changed / seen / missing): powers ``runs show`` and ``diff``.
+
+    One row per run of CIs with the same event: ``first_ci_id..last_ci_id`` covers consecutive
+    CI ids (ids no CI has are skipped over, and never handed out again). A rescan that sees
+    100k unchanged CIs writes one row, not 100k. Join with
+    ``CI.id.between(RunEvent.first_ci_id, RunEvent.last_ci_id)``; see :func:`event_cis`.
+    """
 
     __tablename__ = "run_event"
-    __table_args__ = (UniqueConstraint("run_id", "ci_id", name="uq_run_event_run_ci"),)
+    __table_args__ = (
+        CheckConstraint("last_ci_id >= first_ci_id", name="range"),
+        {"sqlite_with_rowid": False},
+    )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("scan_run.id", ondelete="CASCADE"), index=True)
-    ci_id: Mapped[int] = mapped_column(ForeignKey("ci.id", ondelete="CASCADE"), index=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("scan_run.id", ondelete="CASCADE"),
+                                        primary_key=True)
+    first_ci_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_ci_id: Mapped[int] = mapped_column(Integer)
     event: Mapped[RunEventKind] = mapped_column(_enum(RunEventKind, "run_event_kind"))
+
+
+def event_cis(*events: str | RunEventKind) -> Any:
+    """Join condition and filter: the CIs a :class:`RunEvent` row covers, for ``events``.
+
+    Use as ``select(CI...).join(RunEvent, event_cis("new", "changed"))`` plus a run filter.
+    """
+    cond = CI.id.between(RunEvent.first_ci_id, RunEvent.last_ci_id)
+    if events:
+        cond = and_(cond, RunEvent.event.in_([str(e) for e in events]))
+    return cond
 
 
 class Change(Base):

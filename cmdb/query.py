@@ -23,6 +23,7 @@ from netcmdb.cmdb.models import (
     Location,
     Relationship,
     RunEvent,
+    event_cis,
     ScanRun,
     utcnow,
 )
@@ -266,7 +267,8 @@ def run_detail(session: Session, run_id: int | str) -> dict[str, Any]:
     run = _get_run(session, run_id)
     out = _run_dict(run)
     rows = session.execute(
-        select(RunEvent.event, CI.id, CI.name, CI.ip).join(CI, CI.id == RunEvent.ci_id)
+        select(RunEvent.event, CI.id, CI.name, CI.ip)
+        .join(CI, event_cis("new", "changed", "missing"))
         .where(RunEvent.run_id == run.id).order_by(CI.name)).all()
     for kind in ("new", "changed", "missing"):
         out[f"{kind}_cis"] = [{"id": i, "name": n, "ip": ip_} for ev, i, n, ip_ in rows
@@ -288,9 +290,8 @@ def run_diff(session: Session, run_a: int | str, run_b: int | str) -> dict[str, 
 
     def seen(run: ScanRun) -> dict[int, str]:
         return dict(session.execute(
-            select(CI.id, CI.name).join(RunEvent, RunEvent.ci_id == CI.id)
-            .where(RunEvent.run_id == run.id,
-                   RunEvent.event.in_(["new", "changed", "seen"]))).all())
+            select(CI.id, CI.name).join(RunEvent, event_cis("new", "changed", "seen"))
+            .where(RunEvent.run_id == run.id)).all())
 
     sa, sb = seen(a), seen(b)
     changes = session.execute(

@@ -1585,8 +1585,36 @@ def _allocate_ids(conn: Any, table: Any, n: int) -> list[int]:
             rows = conn.execute(text("SELECT nextval(:s) FROM generate_series(1, :n)"),
                                 {"s": seq, "n": n})
             return [int(r[0]) for r in rows]
-    start = int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
-    return list(range(start, start + n))
+    top = int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one())
+    if table is CI.__table__:
+        # run events cover id ranges: an id once used (even by a since-deleted CI) stays used
+        ev = RunEvent.__table__
+        top = max(top, int(conn.execute(
+            select(func.coalesce(func.max(ev.c.last_ci_id), 0))).scalar_one()))
+    return list(range(top + 1, top + 1 + n))
+
+
+def _event_ranges(event_of: Mapping[int, str], all_ids: Sequence[int]
+                  ) -> list[tuple[int, int, str]]:
+    """``(first_id, last_id, event)`` runs over ``all_ids`` (every CI id, ascending).
+
+    A range runs over consecutive ids of existing CIs with the same event; a CI the run did not
+    touch ends it. Ids no CI has are not in ``all_ids`` and so never break a range (they are
+    never handed out again: see :func:`_allocate_ids`).
+    """
+    out: list[tuple[int, int, str]] = []
+    cur: list[Any] | None = None
+    get = event_of.get
+    for cid in all_ids:
+        ev = get(cid)
+        if ev is None:
+            cur = None
+        elif cur is not None and cur[2] == ev:
+            cur[1] = cid
+        else:
+            cur = [cid, cid, ev]
+            out.append(cur)  # type: ignore[arg-type]
+    return [tuple(r) for r in out]  # type: ignore[misc]
 
 
 def _ports_match(a: str, b: str) -> bool:
@@ -1751,37 +1779,38 @@ def finish_run(run: _Run, *, covered: list[str], failed: list[dict[str, str]] | 
     real = run.write(mac_ip)
 
     conn = session.connection()
-    # events as DB-ready tuples (new CIs have negative keys, existing ones positive)
-    events: list[tuple[int, int, str]] = []
+    # each CI's event in this run, by real id (new CIs have negative keys until written)
+    event_of: dict[int, str] = {}
     changed_names: list[str] = []
     seen_n = len(run.seen)
     changed_keys, cis = run.changed_keys, run.cis
     for key in run.seen:
         if key < 0:
-            events.append((run_id, real[key], "new"))
+            event_of[real[key]] = "new"
         elif key in changed_keys:
-            events.append((run_id, key, "changed"))
+            event_of[key] = "changed"
             changed_names.append(cis[key]["name"])
         else:
-            events.append((run_id, key, "seen"))
+            event_of[key] = "seen"
     for key in changed_keys - run.seen - set(newly_missing):  # changed by ARP joins
         if key > 0:
-            events.append((run_id, key, "changed"))
+            event_of[key] = "changed"
             changed_names.append(cis[key]["name"])
     for key in newly_missing:
-        events.append((run_id, key, "missing"))
-    if events:
-        events.sort(key=_SECOND)  # ci_id order: the ci_id index is appended to, not scattered
-        _insert_tuples(conn, RunEvent.__table__, ("run_id", "ci_id", "event"), events)
-    del events
-    ct = CI.__table__
-    ev_t = RunEvent.__table__
+        event_of[key] = "missing"
+    ranges = _event_ranges(event_of, sorted((*(k for k in cis if k > 0),
+                                             *(real[k] for k in run.new_keys))))
+    del event_of
+    if ranges:
+        _insert_tuples(conn, RunEvent.__table__,
+                       ("run_id", "first_ci_id", "last_ci_id", "event"),
+                       ((run_id, a, b, ev) for a, b, ev in ranges))
+        stamp = [{"_a": a, "_b": b} for a, b, ev in ranges if ev in ("seen", "changed")]
+        if stamp:
+            ct = CI.__table__
+            conn.execute(update(ct).where(ct.c.id.between(bindparam("_a"), bindparam("_b")))
+                         .values(last_seen=now), stamp)
     run_t = ScanRun.__table__
-    if seen_n:
-        conn.execute(update(ct).where(ct.c.id.in_(
-            select(ev_t.c.ci_id).where(ev_t.c.run_id == run_id,
-                                       ev_t.c.event.in_(["seen", "changed"])))
-        ).values(last_seen=now))
     if all_failed:
         status = RunStatus.FAILED.value
     elif failed:

@@ -66,7 +66,7 @@ def last_run(session: Any) -> RunInfo | None:
     """The latest finished scan run and its new / missing CIs, or ``None`` if there is none."""
     from sqlalchemy import select
 
-    from netcmdb.cmdb.models import CI, RunEvent, RunEventKind, RunStatus, ScanRun
+    from netcmdb.cmdb.models import CI, RunEvent, RunEventKind, RunStatus, ScanRun, event_cis
 
     run = session.scalars(select(ScanRun).where(ScanRun.status != RunStatus.RUNNING)
                           .order_by(ScanRun.id.desc()).limit(1)).first()
@@ -76,10 +76,9 @@ def last_run(session: Any) -> RunInfo | None:
                    status=str(getattr(run.status, "value", run.status)),
                    n_changed=run.n_changed or 0, n_failed=run.n_failed or 0)
     rows = session.execute(
-        select(CI.name, RunEvent.event).join(CI, CI.id == RunEvent.ci_id)
-        .where(RunEvent.run_id == run.id,
-               RunEvent.event.in_([RunEventKind.NEW, RunEventKind.MISSING]))
-        .order_by(CI.name)).all()
+        select(CI.name, RunEvent.event)
+        .join(CI, event_cis(RunEventKind.NEW, RunEventKind.MISSING))
+        .where(RunEvent.run_id == run.id).order_by(CI.name)).all()
     for name, event in rows:
         (info.new if event == RunEventKind.NEW else info.missing).append(name)
     return info

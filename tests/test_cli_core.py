@@ -16,6 +16,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
+from netcmdb.cmdb.db import SCHEMA_HEAD
 from netcmdb.cli import cli
 from netcmdb.demo import example_campus_path
 
@@ -61,7 +62,7 @@ def campus(tmp_path: Path, campus_db: Path) -> Path:
 def test_init_creates_then_reports_up_to_date(tmp_path):
     r1 = nc(tmp_path, "init")
     r2 = nc(tmp_path, "init")
-    assert r1.output.startswith("created the CMDB schema (revision 0001)")
+    assert r1.output.startswith(f"created the CMDB schema (revision {SCHEMA_HEAD})")
     assert r2.output.startswith("the CMDB schema is up to date")
 
 

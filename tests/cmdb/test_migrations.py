@@ -58,3 +58,74 @@ def test_refuses_a_foreign_database_and_a_newer_schema(tmp_path):
 def test_schema_head_constant_is_alembics_head():
     # ensure_schema's fast path trusts SCHEMA_HEAD; a new migration must bump it.
     assert SCHEMA_HEAD == head_revision()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_url(request: pytest.FixtureRequest, tmp_path):  # type: ignore[no-untyped-def]
+    """A URL of an empty database (no schema at all)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'm.sqlite'}"
+        return
+    server = request.getfixturevalue("pg_server")
+    name = f"netcmdb_mig_{tmp_path.name[-12:].replace('-', '_')}"
+    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{server}/{name}"
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_0002_carries_identifiers_and_events_over_and_back(empty_url):
+    """0001 -> 0002 keeps every identifier and turns per-CI events into id ranges; the
+    downgrade gives the per-CI rows back."""
+    from alembic import command
+
+    from netcmdb.cmdb.db import alembic_config
+
+    eng = make_engine(empty_url)
+    with eng.begin() as c:
+        command.upgrade(alembic_config(c), "0001")
+    now = "2026-01-01 00:00:00"
+    with eng.begin() as c:
+        c.execute(text("INSERT INTO scan_run (id, targets, methods, started, status, n_seen, "
+                       "n_new, n_changed, n_missing, n_failed, errors) VALUES "
+                       "(1, '[]', '[]', :t, 'ok', 0, 0, 0, 0, 0, '[]'), "
+                       "(2, '[]', '[]', :t, 'ok', 0, 0, 0, 0, 0, '[]')"), {"t": now})
+        for i in (1, 2, 3, 4, 5, 7):
+            c.execute(text("INSERT INTO ci (id, name, class, status, missed_runs, attr_sources,"
+                           " first_seen, last_seen) VALUES (:i, :n, 'pc', 'active', 0, '{}', :t,"
+                           " :t)"), {"i": i, "n": f"pc-{i}", "t": now})
+            c.execute(text("INSERT INTO identifier (ci_id, kind, value) VALUES "
+                           "(:i, 'hostname', :n), (:i, 'ip', :ip)"),
+                      {"i": i, "n": f"pc-{i}", "ip": f"10.0.0.{i}"})
+        events = [(1, 1, "new"), (1, 2, "new"), (1, 3, "new"), (2, 1, "seen"), (2, 2, "seen"),
+                  (2, 3, "changed"), (2, 4, "seen"), (2, 5, "seen"), (2, 7, "missing")]
+        for run_id, ci_id, ev in events:
+            c.execute(text("INSERT INTO run_event (run_id, ci_id, event) VALUES (:r, :c, :e)"),
+                      {"r": run_id, "c": ci_id, "e": ev})
+    upgrade(eng)
+    assert current_revision(eng) == "0002"
+    with eng.connect() as c:
+        ranges = c.execute(text("SELECT run_id, first_ci_id, last_ci_id, event FROM run_event "
+                                "ORDER BY run_id, first_ci_id")).all()
+        ids = c.execute(text("SELECT kind, value, ci_id FROM identifier "
+                             "ORDER BY ci_id, kind")).all()
+        diff = compare_metadata(MigrationContext.configure(c), Base.metadata)
+    assert [tuple(r) for r in ranges] == [(1, 1, 3, "new"), (2, 1, 2, "seen"),
+                                          (2, 3, 3, "changed"), (2, 4, 5, "seen"),
+                                          (2, 7, 7, "missing")]
+    assert [tuple(r) for r in ids] == [
+        (k, v, i) for i in (1, 2, 3, 4, 5, 7)
+        for k, v in (("hostname", f"pc-{i}"), ("ip", f"10.0.0.{i}"))]
+    assert diff == []
+    with eng.begin() as c:
+        command.downgrade(alembic_config(c), "0001")
+    with eng.connect() as c:
+        back = c.execute(text("SELECT run_id, ci_id, event FROM run_event "
+                              "ORDER BY run_id, ci_id")).all()
+    assert [tuple(r) for r in back] == events
+    eng.dispose()

@@ -13,6 +13,7 @@ from netcmdb.cmdb.models import (
     PortSighting,
     Relationship,
     RunEvent,
+    event_cis,
     ScanRun,
 )
 from netcmdb.cmdb.query import find_ci, run_detail, run_diff, set_manual
@@ -281,9 +282,10 @@ def test_runs_record_events_failures_and_diff(engine):
         runs = {r.id: r for r in s.scalars(select(ScanRun))}
         assert runs[r2.run_id].status.value == "partial"
         assert (runs[r2.run_id].n_new, runs[r2.run_id].n_changed) == (1, 1)
-        ev = s.execute(select(RunEvent.event).where(RunEvent.run_id == r2.run_id)).all()
+        ev = dict(s.execute(select(CI.name, RunEvent.event).join(RunEvent, event_cis())
+                            .where(RunEvent.run_id == r2.run_id)).all())
         diff = run_diff(s, r1.run_id, r2.run_id)
-    assert sorted(e[0].value for e in ev) == ["changed", "new"]
+    assert {n: e.value for n, e in ev.items()} == {"10.7.0.2": "new", "printer-7": "changed"}
     assert diff["only_in_to"] == ["10.7.0.2"] and diff["only_in_from"] == []
     assert {"ci": "printer-7", "attribute": "name", "old": "10.7.0.1", "new": "printer-7",
             "run": r2.run_id} in diff["changes"]
