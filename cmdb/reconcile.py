@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
-from itertools import repeat
+from itertools import islice, repeat
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, text, update
@@ -1360,11 +1360,13 @@ class _Run:
         if pairs:
             # in index order: the unique (kind, value) index is then appended to, not
             # scattered into (~20% less CPU for 400k identifiers)
-            rget = real.get  # only new CIs (negative keys) are in ``real``
+            # (C-level iterators throughout: a Python loop per identifier cost ~0.3 s at 400k)
             pairs.sort()
+            keys = list(map(by_value.__getitem__, pairs))
+            rget = real.get  # only new CIs (negative keys) are in ``real``
             _insert_tuples(conn, it, ("kind", "value", "ci_id"),
-                           ((k, v, rget(key, key))
-                            for (k, v), key in zip(pairs, map(by_value.__getitem__, pairs))))
+                           zip(map(_FIRST, pairs), map(_SECOND, pairs), map(rget, keys, keys)))
+            del keys
         del pairs
         # interfaces, links, sightings
         self._write_interfaces(conn, rid)
@@ -1657,13 +1659,8 @@ def _insert_tuples(conn: Any, table: Any, cols: Sequence[str],
         def flush(chunk: list[tuple[Any, ...]]) -> None:
             conn.exec_driver_sql(sql, chunk)
 
-    chunk: list[tuple[Any, ...]] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= batch:
-            flush(chunk)
-            chunk = []
-    if chunk:
+    it = iter(rows)
+    while chunk := list(islice(it, batch)):
         flush(chunk)
     if dialect.name == "sqlite":
         conn.exec_driver_sql(f"DROP TABLE temp.{stage}")
