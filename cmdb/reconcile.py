@@ -662,6 +662,10 @@ _N_ATTR = len(ATTRIBUTES)
 _R_NAME, _R_LOC, _R_SEAT, _R_STATUS, _R_MISSED, _R_SRCS = range(_N_ATTR, _N_ATTR + 6)
 _R_IP = ATTRIBUTES.index("ip")
 _TAKE_ROW = operator.itemgetter(*_ROW_COLS)
+_NONES = (None,) * _N_ATTR
+_ACTIVE = CIStatus.ACTIVE.value
+assert _ROW_COLS[_N_ATTR:_N_ATTR + 10] == ("name", "location_id", "seat", "status", "missed_runs",
+                                          "attr_sources", "role", "owner", "label", "min_up")
 
 
 class _CIStore(dict):  # type: ignore[type-arg]
@@ -743,7 +747,7 @@ class _Run:
         #: attr_sources dicts shared by several loaded CIs, by id (copy before changing one)
         self._shared_srcs: dict[int, dict[str, str]] = {}
         self._sources_ok: dict[tuple[Any, ...], bool] = {}
-        #: attr_sources of CIs created by this run, by shape (see _fill_new)
+        #: attr_sources of CIs created by this run, by shape (see _fresh_row)
         self._fresh_srcs: dict[tuple[Any, ...], dict[str, str]] = {}
         self._srcs_by_sig: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
         #: stored attr_sources (JSON text, or a dict from PostgreSQL) -> shared parsed dict
@@ -793,6 +797,8 @@ class _Run:
 
     def _srcs_dict(self, stored: Any) -> dict[str, str]:
         """The shared parsed dict of a stored attr_sources (copy on write: own_sources())."""
+        if type(stored) is dict and id(stored) in self._shared_srcs:
+            return stored  # a row made by this run (_fresh_row)
         if type(stored) is int:  # numbered at load (SQLite)
             stored = self._numbered_srcs[stored]
         k = stored if isinstance(stored, str) else tuple(sorted((stored or {}).items()))
@@ -829,7 +835,12 @@ class _Run:
             key = self.name_lookup(extra["name"])
         fresh = key is None
         if fresh:
-            key = self.new_ci(source)
+            if extra:
+                key = self.new_ci(source)
+            else:  # a row, like a loaded CI's: made a record only if the run touches it again
+                key = self.next_tmp
+                self.next_tmp -= 1
+                self.new_keys.append(key)
         self.seen.add(key)
         # identifiers: move/add; the IP identifier follows the CI's current address
         by_kind = index.by_kind
@@ -848,51 +859,53 @@ class _Run:
                     if d.get(v) != key:
                         index.assign(kind, v, key)
         cis = self.cis
-        if (not extra and key > 0 and key not in cis
+        if fresh and not extra:
+            cis.rows[key] = self._fresh_row(fact, source, values, named)
+        elif (not extra and key > 0 and key not in cis
                 and self._unchanged(cis.rows[key], fact, source, values, named)):
             pass  # a loaded CI this fact leaves as it is: its row is never made a record
         elif fresh:
-            self._fill_new(cis[key], fact, source, values, named)
+            cis[key].update(zip(_ROW_COLS, self._fresh_row(fact, source, values, named)))
         else:
             self.merge(key, cis[key], fact, source, values, named)
-        ci = cis[key] if extra or key < 0 else None
         if extra:
-            self.merge_extra(key, ci, extra, source)
-        if key < 0:
-            self._share_sources(ci)  # type: ignore[arg-type]
+            self.merge_extra(key, cis[key], extra, source)
+        if key < 0 and key in cis:
+            self._share_sources(cis[key])
         if fact.interfaces:
             self.interfaces[key] = fact.interfaces
         return key
 
-    def _fill_new(self, ci: dict[str, Any], fact: DeviceFact, source: str,
-                  values: tuple[Any, ...], named: tuple[str, str] | None) -> None:
-        """:meth:`merge` for a CI this fact just created: every observed value is taken as is.
+    def _fresh_row(self, fact: DeviceFact, source: str, values: tuple[Any, ...],
+                   named: tuple[str, str] | None) -> tuple[Any, ...]:
+        """:meth:`merge` for a CI this fact just created, as a row in ``_ROW_COLS`` order.
 
-        The result is what ``merge`` gives an empty CI (no history, no dirty flag: new CIs are
-        inserted whole); its ``attr_sources`` depends only on the source and on which values
-        were observed, so CIs of the same shape share one dict (copied before any change).
+        Every observed value is taken as is: the result is what ``merge`` gives an empty CI (no
+        history, no dirty flag: new CIs are inserted whole). Its ``attr_sources`` depends only on
+        the source and on which values were observed, so CIs of the same shape share one dict
+        (copied before any change).
         """
-        ci.update(zip(ATTRIBUTES, values))
-        if values[0] is None:
-            ci["class"] = CIClass.OTHER.value
+        mask = tuple(map(operator.is_, values, _NONES))
+        if mask[0]:
+            values = (CIClass.OTHER.value, *values[1:])
+        lid = seat = None
         loc: bool | None = None
         if fact.sys_location and self.location_parser is not None:
             parsed = self.parse_location(fact.sys_location)
             if parsed is not None:
                 bfr, seat, lname = parsed
                 lid = self.locations.get(bfr)
-                ci["location_id"] = lid if lid is not None else self.location_id(bfr, lname)
+                if lid is None:
+                    lid = self.location_id(bfr, lname)
                 loc = seat is not None
-                if loc:
-                    ci["seat"] = seat
-        basis = None
+        basis = name = None
         if named is not None:
-            basis, ci["name"] = named
-        sig = (source, tuple([v is None for v in values]), basis, loc)
+            basis, name = named
+        sig = (source, mask, basis, loc)
         srcs = self._fresh_srcs.get(sig)
         if srcs is None:
             # same key order as merge() produces: attributes, name, location, seat
-            made = {a: source for a, v in zip(ATTRIBUTES, values) if v is not None}
+            made = {a: source for a, empty in zip(ATTRIBUTES, mask) if not empty}
             if basis is not None:
                 made["name"] = f"{basis}:{source}"
             if loc is not None:
@@ -902,7 +915,7 @@ class _Run:
             srcs = self._srcs_by_sig.setdefault(tuple(made.items()), made)
             self._shared_srcs[id(srcs)] = srcs
             self._fresh_srcs[sig] = srcs
-        ci["attr_sources"] = srcs
+        return (*values, name, lid, seat, _ACTIVE, 0, srcs, None, None, None, None)
 
     def _share_sources(self, ci: dict[str, Any]) -> None:
         """Let a new CI share an identical attr_sources dict (100k new CIs, a few shapes)."""
@@ -1260,8 +1273,8 @@ class _Run:
         ranges = [(int(n.network_address), int(n.broadcast_address), n.version) for n in nets]
         newly_missing: list[int] = []
         cis, seen = self.cis, self.seen
-        for key in cis.rows:  # CIs created by this run are never missing
-            if key in seen:
+        for key in cis.rows:  # CIs created by this run are never missing (and are all seen)
+            if key < 0 or key in seen:
                 continue
             ip_ = cis.peek(key, _R_IP)
             if not ip_ or ip_ in failed_ips:
@@ -1289,7 +1302,7 @@ class _Run:
         cis, missing = self.cis, CIStatus.MISSING.value
         peek = cis.peek
         for key in self.seen:
-            if key > 0 and not peek(key, _R_MISSED) and peek(key, _R_STATUS) != missing:
+            if not peek(key, _R_MISSED) and peek(key, _R_STATUS) != missing:
                 continue  # the common case: active and seen last time too (row left alone)
             ci = cis[key]
             if not ci["missed_runs"] and ci["status"] != missing:
@@ -1324,11 +1337,7 @@ class _Run:
             lid = ci["location_id"]
             if lid is not None and lid < 0:
                 ci["location_id"] = real[lid]
-        # new CIs
-        for key in self.new_keys:
-            ci = self.cis[key]
-            if ci["name"] is None:
-                ci["name"] = ci["ip"] or ci["mac"] or ci["serial"] or f"unnamed-{-key}"
+        # new CIs: rows made by _fresh_row, or records (imports, CIs seen twice)
         if self.new_keys:
             t = CI.__table__
             ids = _allocate_ids(conn, t, len(self.new_keys))
@@ -1337,21 +1346,41 @@ class _Run:
             cols = ("id", *_WRITE_COLS, "first_seen", "last_seen")
             plain = _WRITE_COLS[:-1]
             assert _WRITE_COLS[-1] == "attr_sources"
-            cis = self.cis
+            cis, rows = self.cis, self.cis.rows
             take = operator.itemgetter(*plain)
+            take_row = operator.itemgetter(*(_ROW_COLS.index(c) for c in plain))
+            i_name, i_loc = plain.index("name"), plain.index("location_id")
+            i_ip, i_mac, i_serial = plain.index("ip"), plain.index("mac"), plain.index("serial")
             texts: dict[Any, str] = {}  # most CIs share one text
             shared = self._shared_srcs
 
             def new_rows() -> Iterator[tuple[Any, ...]]:
                 for key, new_id in zip(self.new_keys, ids, strict=True):
                     real[key] = new_id
-                    ci = cis[key]
-                    srcs = ci["attr_sources"]
+                    ci = dict.get(cis, key)
+                    if ci is not None:
+                        vals, srcs = take(ci), ci["attr_sources"]
+                    else:
+                        row = rows[key]
+                        vals, srcs = take_row(row), row[_R_SRCS]
+                    lid = vals[i_loc]
+                    if vals[i_name] is None or (lid is not None and lid < 0):
+                        fix = list(vals)
+                        if lid is not None and lid < 0:
+                            fix[i_loc] = real[lid]
+                        if fix[i_name] is None:  # no name, DNS name or IP: the best we have
+                            fix[i_name] = (fix[i_ip] or fix[i_mac] or fix[i_serial]
+                                           or f"unnamed-{-key}")
+                            if ci is not None:
+                                ci["name"] = fix[i_name]
+                            else:
+                                rows[key] = (*row[:_R_NAME], fix[i_name], *row[_R_NAME + 1:])
+                        vals = tuple(fix)
                     sk = id(srcs) if id(srcs) in shared else tuple(srcs.items())
                     src_text = texts.get(sk)
                     if src_text is None:
                         src_text = texts[sk] = dumps(srcs)
-                    yield (new_id, *take(ci), src_text, now_db, now_db)
+                    yield (new_id, *vals, src_text, now_db, now_db)
 
             _insert_tuples(conn, t, cols, new_rows())
         rid = lambda k: real[k] if k < 0 else k  # noqa: E731
@@ -1588,7 +1617,6 @@ def _collect_fdb_all(run: _Run, fact_keys: Sequence[tuple[int, DeviceFact]]) -> 
             continue
         run.sightings.append((fact_keys[p.device_index][0], FdbEntry(m, p.port, p.vlan)))
 
-_TAKE_ATTRIBUTES = operator.itemgetter(*ATTRIBUTES)
 
 
 def _raw_select(conn: Any, table: Any, cols: Sequence[str]) -> Any:
@@ -1913,7 +1941,7 @@ def finish_run(run: _Run, *, covered: list[str], failed: list[dict[str, str]] | 
             changed_names.append(cis[key]["name"])
     for key in newly_missing:
         event_of[key] = "missing"
-    ranges = _event_ranges(event_of, sorted((*cis.rows,
+    ranges = _event_ranges(event_of, sorted((*(k for k in cis.rows if k > 0),
                                              *(real[k] for k in run.new_keys))))
     del event_of
     if ranges:
@@ -1932,7 +1960,7 @@ def finish_run(run: _Run, *, covered: list[str], failed: list[dict[str, str]] | 
         status = RunStatus.PARTIAL.value
     else:
         status = RunStatus.OK.value
-    new_names = [run.cis[k]["name"] for k in run.new_keys]
+    new_names = [run.cis.peek(k, _R_NAME) for k in run.new_keys]
     missing_names = [run.cis[k]["name"] for k in newly_missing]
     conn.execute(update(run_t).where(run_t.c.id == run_id).values(
         finished=utcnow(), status=status, n_seen=seen_n, n_new=len(new_names),

@@ -300,3 +300,40 @@ def test_interfaces_are_upserted(engine):
     with session_scope(engine) as s:
         d = {i.name: i.oper_status for i in find_ci(s, "sw-core-1").interfaces}
     assert d == {"Gi1/0/1": "up", "Gi1/0/2": "up"}
+
+
+def test_new_cis_touched_again_in_the_same_run_and_nameless_ones(engine):
+    """A CI created by a run is a plain row until the run touches it again: a second fact of
+    the same device, an ARP join and a location made in this run all land on one CI."""
+    def parse(text):
+        b, f, r = text.split("-")
+        return {"building": b, "floor": f, "room": r, "seat": 3}
+
+    sw = snmp_switch(sys_location="07-01-09")
+    ssh_view = DeviceFact(source=Source.SSH, serial="FOC1234X", os="IOS-XE",
+                          os_version="17.9.4", hostname="sw-core-1")
+    mac_only = DeviceFact(source=Source.ARP, mac="aa:00:00:00:00:42")
+    sw.arp = [ArpEntry(ip="10.0.0.42", mac="aa:00:00:00:00:42")]
+    with session_scope(engine) as s:
+        summary = ingest(s, [sw, mac_only, ssh_view], source="snmp", targets=["10.0.0.0/24"],
+                         methods=["snmp"], location_parser=parse)
+    # the MAC-only host has no name of its own: it is named by the IP the ARP join gave it
+    assert sorted(summary.new) == ["10.0.0.42", "sw-core-1"]
+    with session_scope(engine) as s:
+        core = find_ci(s, "sw-core-1")
+        host = find_ci(s, "10.0.0.42")
+        assert (core.os, core.os_version, core.model) == ("IOS-XE", "17.9.4", "C9300-48P")
+        assert core.attr_sources["os"] == "ssh" and core.attr_sources["model"] == "snmp"
+        assert (core.location.building, core.location.room, core.seat) == ("07", "09", 3)
+        assert host.ip == "10.0.0.42"  # joined from the switch's ARP table in the same run
+        kinds = sorted((str(i.kind.value), i.value) for i in host.identifiers)
+        assert kinds == [("ip", "10.0.0.42"), ("mac", "aa:00:00:00:00:42")]
+        detail = run_detail(s, summary.run_id)
+    assert sorted(c["name"] for c in detail["new_cis"]) == sorted(summary.new)
+    assert count(engine, CI) == 2
+
+
+def test_a_ci_without_name_ip_or_mac_is_named_by_its_serial(engine):
+    summary = run(engine, [DeviceFact(source=Source.SNMP, serial="abc123z", vendor="H3C")])
+    assert summary.new == ["ABC123Z"]
+    assert cis(engine)["ABC123Z"].vendor == "H3C"
