@@ -1341,48 +1341,72 @@ class _Run:
         if self.new_keys:
             t = CI.__table__
             ids = _allocate_ids(conn, t, len(self.new_keys))
+            real.update(zip(self.new_keys, ids, strict=True))
             now_db = _db_value(conn, t.c.first_seen, now)
-            dumps = json.dumps
-            cols = ("id", *_WRITE_COLS, "first_seen", "last_seen")
-            plain = _WRITE_COLS[:-1]
-            assert _WRITE_COLS[-1] == "attr_sources"
             cis, rows = self.cis, self.cis.rows
-            take = operator.itemgetter(*plain)
-            take_row = operator.itemgetter(*(_ROW_COLS.index(c) for c in plain))
-            i_name, i_loc = plain.index("name"), plain.index("location_id")
-            i_ip, i_mac, i_serial = plain.index("ip"), plain.index("mac"), plain.index("serial")
             texts: dict[Any, str] = {}  # most CIs share one text
             shared = self._shared_srcs
 
-            def new_rows() -> Iterator[tuple[Any, ...]]:
-                for key, new_id in zip(self.new_keys, ids, strict=True):
-                    real[key] = new_id
-                    ci = dict.get(cis, key)
-                    if ci is not None:
-                        vals, srcs = take(ci), ci["attr_sources"]
-                    else:
-                        row = rows[key]
-                        vals, srcs = take_row(row), row[_R_SRCS]
-                    lid = vals[i_loc]
-                    if vals[i_name] is None or (lid is not None and lid < 0):
-                        fix = list(vals)
-                        if lid is not None and lid < 0:
-                            fix[i_loc] = real[lid]
-                        if fix[i_name] is None:  # no name, DNS name or IP: the best we have
-                            fix[i_name] = (fix[i_ip] or fix[i_mac] or fix[i_serial]
-                                           or f"unnamed-{-key}")
-                            if ci is not None:
-                                ci["name"] = fix[i_name]
-                            else:
-                                rows[key] = (*row[:_R_NAME], fix[i_name], *row[_R_NAME + 1:])
-                        vals = tuple(fix)
-                    sk = id(srcs) if id(srcs) in shared else tuple(srcs.items())
-                    src_text = texts.get(sk)
-                    if src_text is None:
-                        src_text = texts[sk] = dumps(srcs)
-                    yield (new_id, *vals, src_text, now_db, now_db)
+            def src_text(srcs: dict[str, str]) -> str:
+                sk = id(srcs) if id(srcs) in shared else tuple(srcs.items())
+                out = texts.get(sk)
+                if out is None:
+                    out = texts[sk] = json.dumps(srcs)
+                return out
 
-            _insert_tuples(conn, t, cols, new_rows())
+            def fixed(key: int, vals: tuple[Any, ...], i_name: int, i_loc: int,
+                      ip_mac_serial: tuple[int, int, int]) -> tuple[Any, ...]:
+                """A tmp location id made real; no name: the best identifier (rare)."""
+                fix = list(vals)
+                lid = fix[i_loc]
+                if lid is not None and lid < 0:
+                    fix[i_loc] = real[lid]
+                if fix[i_name] is None:
+                    fix[i_name] = (*(fix[i] for i in ip_mac_serial if fix[i]),
+                                   f"unnamed-{-key}")[0]
+                return tuple(fix)
+
+            # rows (every CI a fact created and nothing touched again): a row's status,
+            # missed_runs and timestamps are the same for all, role/owner/label/min_up unset
+            row_cols = _ROW_COLS[:_R_STATUS]
+            take_row = operator.itemgetter(*range(_R_STATUS))
+            pos = (_R_NAME, _R_LOC, tuple(ATTRIBUTES.index(c) for c in ("ip", "mac", "serial")))
+
+            def row_tuples() -> Iterator[tuple[Any, ...]]:
+                for key in self.new_keys:
+                    if dict.__contains__(cis, key):
+                        continue
+                    row = rows[key]
+                    vals = take_row(row)
+                    lid = vals[_R_LOC]
+                    if vals[_R_NAME] is None or (lid is not None and lid < 0):
+                        vals = fixed(key, vals, *pos)
+                        rows[key] = (*vals, *row[_R_STATUS:])  # the name is reported later
+                    yield (real[key], *vals, src_text(row[_R_SRCS]))
+
+            _insert_tuples(conn, t, ("id", *row_cols, "attr_sources"), row_tuples(),
+                           same={"status": _ACTIVE, "missed_runs": 0, "first_seen": now_db,
+                                 "last_seen": now_db})
+            # records
+            plain = _WRITE_COLS[:-1]
+            assert _WRITE_COLS[-1] == "attr_sources"
+            take = operator.itemgetter(*plain)
+            rpos = (plain.index("name"), plain.index("location_id"),
+                    tuple(plain.index(c) for c in ("ip", "mac", "serial")))
+
+            def record_tuples() -> Iterator[tuple[Any, ...]]:
+                for key in self.new_keys:
+                    ci = dict.get(cis, key)
+                    if ci is None:
+                        continue
+                    vals = take(ci)
+                    if vals[rpos[0]] is None:
+                        vals = fixed(key, vals, *rpos)
+                        ci["name"] = vals[rpos[0]]
+                    yield (real[key], *vals, src_text(ci["attr_sources"]))
+
+            _insert_tuples(conn, t, ("id", *_WRITE_COLS), record_tuples(),
+                           same={"first_seen": now_db, "last_seen": now_db})
         rid = lambda k: real[k] if k < 0 else k  # noqa: E731
         # changed existing CIs
         dirty = [k for k in self.dirty if k > 0]
@@ -1673,16 +1697,24 @@ def _db_value(conn: Any, column: Any, value: Any) -> Any:
 
 
 def _insert_tuples(conn: Any, table: Any, cols: Sequence[str],
-                   rows: Iterable[tuple[Any, ...]], batch: int = 20_000) -> None:
+                   rows: Iterable[tuple[Any, ...]], batch: int = 20_000,
+                   same: Mapping[str, Any] | None = None) -> None:
     """INSERT DB-ready tuples (no type processing at all) in batches of ``batch`` rows.
 
     The fastest path for the big tables (CIs, identifiers, run events); callers pass plain
     strings/ints, JSON already dumped and timestamps through :func:`_db_value`. Batching keeps
-    peak memory flat at 100k+ rows.
+    peak memory flat at 100k+ rows. ``same`` holds columns with one value for every row: on
+    SQLite they are bound once per batch instead of once per row.
     """
     dialect = conn.dialect
     q = dialect.identifier_preparer.quote
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    same = dict(same or {})
+    if same and dialect.name != "sqlite":
+        extra = tuple(same.values())
+        cols = (*cols, *same)
+        rows = (r + extra for r in rows)
+        same = {}
     col_list = ", ".join(q(c) for c in cols)
     target = q(table.name)
     marks = ", ".join([mark] * len(cols))
@@ -1695,12 +1727,15 @@ def _insert_tuples(conn: Any, table: Any, cols: Sequence[str],
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{stage}")
         conn.exec_driver_sql(f"CREATE TEMP TABLE {stage} ({col_list})")
         fill = f"INSERT INTO temp.{stage} VALUES ({marks})"
-        move = f"INSERT INTO {target} ({col_list}) SELECT {col_list} FROM temp.{stage}"
+        all_cols = ", ".join(q(c) for c in (*cols, *same))
+        move = (f"INSERT INTO {target} ({all_cols}) SELECT "
+                f"{', '.join([col_list, *([mark] * len(same))])} FROM temp.{stage}")
+        same_values = tuple(same.values())
         clear = f"DELETE FROM temp.{stage}"
 
         def flush(chunk: list[tuple[Any, ...]]) -> None:
             conn.exec_driver_sql(fill, chunk)
-            conn.exec_driver_sql(move)
+            conn.exec_driver_sql(move, same_values)
             conn.exec_driver_sql(clear)
     else:
         sql = f"INSERT INTO {target} ({col_list}) VALUES ({marks})"
