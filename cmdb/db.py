@@ -34,6 +34,9 @@ def make_engine(url: str | None = None) -> Engine:
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
             cur = dbapi_conn.cursor()
+            # a new database gets 16 KiB pages (no effect on an existing one; must precede WAL):
+            # bulk reconciles of 100k CIs / 400k identifiers measured 10-20% faster than 4 KiB
+            cur.execute("PRAGMA page_size=16384")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA foreign_keys=ON")

@@ -34,6 +34,9 @@ def test_upgrade_from_nothing_and_again(tmp_path, monkeypatch):
     assert upgrade(eng) == (None, head_revision())
     assert upgrade(eng) == (head_revision(), head_revision())
     ensure_schema(eng)  # a no-op now
+    with eng.connect() as c:  # a new SQLite file gets the bulk-friendly page size, in WAL mode
+        assert c.exec_driver_sql("PRAGMA page_size").scalar() == 16384
+        assert c.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     eng.dispose()
 
 
