@@ -662,6 +662,7 @@ _N_ATTR = len(ATTRIBUTES)
 _R_NAME, _R_LOC, _R_SEAT, _R_STATUS, _R_MISSED, _R_SRCS = range(_N_ATTR, _N_ATTR + 6)
 _R_IP = ATTRIBUTES.index("ip")
 _TAKE_ROW = operator.itemgetter(*_ROW_COLS)
+_LAST = operator.itemgetter(-1)
 _NONES = (None,) * _N_ATTR
 _ACTIVE = CIStatus.ACTIVE.value
 assert _ROW_COLS[_N_ATTR:_N_ATTR + 10] == ("name", "location_id", "seat", "status", "missed_runs",
@@ -774,11 +775,12 @@ class _Run:
             cur = conn.exec_driver_sql(
                 f"SELECT {cols} FROM ci LEFT JOIN temp.nc_srcs s ON s.txt = ci.attr_sources"
             ).cursor
-            self.cis.rows = {row[-1]: row for row in cur}
+            rows = cur.fetchall()
             conn.exec_driver_sql("DROP TABLE temp.nc_srcs")
         else:
-            self.cis.rows = {row[-1]: row for row in
-                             _raw_select(conn, CI.__table__, (*_ROW_COLS, "id"))}
+            rows = _raw_select(conn, CI.__table__, (*_ROW_COLS, "id")).fetchall()
+        self.cis.rows = dict(zip(map(_LAST, rows), rows))
+        del rows
         # per kind, in chunks: one shared ``kind`` string, no 400k-row list at once
         q = conn.dialect.identifier_preparer.quote
         it = Identifier.__table__
@@ -1914,10 +1916,10 @@ def _ingest(session: Session, results: Iterable[ScanResult] | Iterable[DeviceFac
     fact_keys = [(run.ingest_fact(fact), fact) for fact in facts]
     run.facts_by_key = {key: fact for key, fact in fact_keys}  # [snmp] far-end port resolution
     for key, fact in fact_keys:
-        src = _str(fact.source) or source
         if fact.neighbors:
-            run.collect_neighbors(key, fact, src)
-        run.arp.extend(fact.arp)
+            run.collect_neighbors(key, fact, _str(fact.source) or source)
+        if fact.arp:
+            run.arp.extend(fact.arp)
     _collect_fdb_all(run, fact_keys)  # [snmp] end hosts placed across all switches of the run
     cov = _covered_from_targets(targets) if covered is None else covered
     all_failed = bool(failed) and len(failed) >= n_results and not facts
