@@ -149,19 +149,20 @@ def main() -> int:
     print(f"{len(rounds)} round(s), each on a fresh CMDB; median of the rounds, then every"
           " round's wall time")
     print()
-    print(f"{'step':<32}{'wall s':>8}{'x raw':>7}{'CPU s':>8}{'x raw':>7}  {'rounds (wall s)':<22}result")
+    w = max(17, 5 * len(rounds) + 2)  # the per-round column
+    print(f"{'step':<32}{'wall s':>8}{'x raw':>7}{'CPU s':>8}{'x raw':>7}  {'rounds (wall s)':<{w}}result")
     bw = med(r[0][0] for r in rounds)
     bc = med(r[0][1] for r in rounds)
     each = " ".join(f"{r[0][0]:.2f}" for r in rounds)
     print(f"{'raw sqlite3.executemany (floor)':<32}{bw:>8.2f}{1.0:>7.1f}{bc:>8.2f}{1.0:>7.1f}"
-          f"  {each:<22}{n:,} rows")
+          f"  {each:<{w}}{n:,} rows")
     medians = []
     for i, (name, _t, what) in enumerate(rounds[0][1]):
         tw = med(r[1][i][1][0] for r in rounds)
         tc = med(r[1][i][1][1] for r in rounds)
         medians.append(tw)
         each = " ".join(f"{r[1][i][1][0]:.2f}" for r in rounds)
-        print(f"{name:<32}{tw:>8.2f}{tw / bw:>7.1f}{tc:>8.2f}{tc / bc:>7.1f}  {each:<22}{what}")
+        print(f"{name:<32}{tw:>8.2f}{tw / bw:>7.1f}{tc:>8.2f}{tc / bc:>7.1f}  {each:<{w}}{what}")
     print(f"{'peak RSS (whole process)':<32}{peak:>7.0f} MB")
     ok = medians[0] <= 6 and medians[1] <= 3 and peak <= 500
     print()
