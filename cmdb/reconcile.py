@@ -892,14 +892,10 @@ class _Run:
             values = (CIClass.OTHER.value, *values[1:])
         lid = seat = None
         loc: bool | None = None
-        if fact.sys_location and self.location_parser is not None:
-            parsed = self.parse_location(fact.sys_location)
-            if parsed is not None:
-                bfr, seat, lname = parsed
-                lid = self.locations.get(bfr)
-                if lid is None:
-                    lid = self.location_id(bfr, lname)
-                loc = seat is not None
+        placed = self.fact_location(fact)
+        if placed is not None:
+            lid, seat = placed
+            loc = seat is not None
         basis = name = None
         if named is not None:
             basis, name = named
@@ -1044,25 +1040,33 @@ class _Run:
                 continue
             self.set_attr(key, ci, attr, v, source, srcs)
         self.merge_name(key, ci, fact, source, srcs, named)  # type: ignore[arg-type]
-        if fact.sys_location and self.location_parser is not None:
-            parsed = self.parse_location(fact.sys_location)
-            if parsed is not None:
-                bfr, seat, lname = parsed
-                lid = self.locations.get(bfr)
-                if lid is None:
-                    lid = self.location_id(bfr, lname)
-                if new and sget("location_id") is None:
-                    ci["location_id"] = lid
-                    srcs["location_id"] = source
-                elif ci["location_id"] != lid or sget("location_id") != source:
-                    self.set_attr(key, ci, "location_id", lid, source, srcs)
-                if seat is None:
-                    pass
-                elif new and sget("seat") is None:
-                    ci["seat"] = seat
-                    srcs["seat"] = source
-                elif ci["seat"] != seat or sget("seat") != source:
-                    self.set_attr(key, ci, "seat", seat, source, srcs)
+        placed = self.fact_location(fact)
+        if placed is not None:
+            lid, seat = placed
+            if new and sget("location_id") is None:
+                ci["location_id"] = lid
+                srcs["location_id"] = source
+            elif ci["location_id"] != lid or sget("location_id") != source:
+                self.set_attr(key, ci, "location_id", lid, source, srcs)
+            if seat is None:
+                pass
+            elif new and sget("seat") is None:
+                ci["seat"] = seat
+                srcs["seat"] = source
+            elif ci["seat"] != seat or sget("seat") != source:
+                self.set_attr(key, ci, "seat", seat, source, srcs)
+
+    def fact_location(self, fact: DeviceFact) -> tuple[int, int | None] | None:
+        """``(location key, seat)`` from the fact's sysLocation (a location new to the CMDB gets a
+        temporary key), or None when it has none or the parser does not understand it."""
+        if not fact.sys_location or self.location_parser is None:
+            return None
+        parsed = self.parse_location(fact.sys_location)
+        if parsed is None:
+            return None
+        bfr, seat, lname = parsed
+        lid = self.locations.get(bfr)
+        return (lid if lid is not None else self.location_id(bfr, lname)), seat
 
     def parse_location(self, text_: str) -> Any:
         """``sys_location`` through the location parser (cached: many devices share one)."""
