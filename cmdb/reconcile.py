@@ -4,8 +4,9 @@ What it does for each run (:func:`ingest`):
 
 1. records a :class:`~netcmdb.cmdb.models.ScanRun` (its INSERT is the first statement, so on SQLite
    the write lock is taken before anything is read: two writers serialise instead of failing);
-2. bulk-loads every CI, identifier and location into dicts (no ORM objects: 100k facts must
-   reconcile in seconds, see ``benchmarks/ingest.py``);
+2. bulk-loads every CI (as a plain row tuple, made a dict only when the run touches it),
+   identifier and location (no ORM objects: 100k facts must reconcile in seconds, see
+   ``benchmarks/ingest.py``);
 3. identifies each fact through an ordered, configurable chain of rules (serial, then chassis /
    interface MAC, then hostname, then IP), skipping junk serials and virtual MACs and refusing a
    weak match (hostname/IP) when a stronger identifier of the same kind disagrees;
@@ -16,7 +17,8 @@ What it does for each run (:func:`ingest`):
    side saw it), FDB rows into :class:`~netcmdb.cmdb.models.PortSighting` and ARP rows into
    MAC/IP joins;
 6. counts misses for CIs whose address the run covered and marks them ``missing`` after N runs;
-7. writes everything with Core ``executemany`` statements and returns a :class:`RunSummary`.
+7. writes everything with bulk statements (run events as ranges of CI ids) and returns a
+   :class:`RunSummary`.
 
 Must not import scanners (``netcmdb.discovery.sweep/snmp/ssh``) or anything above ``cmdb``.
 """
@@ -716,7 +718,7 @@ _CAP_CLASS = (("wlan", DeviceClass.AP), ("phone", DeviceClass.PHONE),
 
 
 class _Run:
-    """State of one ingest: everything loaded, mutated in dicts, written at the end."""
+    """State of one ingest: everything loaded once, changed in memory, written at the end."""
 
     def __init__(self, session: Session, cfg: ReconcileConfig, run_id: int, now: datetime,
                  location_parser: LocationParser | None) -> None:
