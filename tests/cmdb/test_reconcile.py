@@ -337,3 +337,16 @@ def test_a_ci_without_name_ip_or_mac_is_named_by_its_serial(engine):
     summary = run(engine, [DeviceFact(source=Source.SNMP, serial="abc123z", vendor="H3C")])
     assert summary.new == ["ABC123Z"]
     assert cis(engine)["ABC123Z"].vendor == "H3C"
+
+
+def test_identifiers_holding_a_control_character_still_identify_on_the_next_run(engine):
+    """Untrusted device strings may hold any character, including the separator the SQLite
+    loader joins identifier values with: such a CMDB is read row by row instead."""
+    odd = DeviceFact(source=Source.SNMP, hostname="sw\x1fodd", serial="SN\x1f0001",
+                     ip="10.9.0.1", mac="00:11:22:33:44:aa")
+    plain = [DeviceFact(source=Source.SNMP, hostname=f"pc-{i}", serial=f"PC{i:04d}",
+                        ip=f"10.9.1.{i}") for i in range(1, 30)]
+    run(engine, [odd, *plain])
+    again = run(engine, [odd, *plain])
+    assert again.new == [] and again.changed == [] and again.seen == 30
+    assert count(engine, CI) == 30
