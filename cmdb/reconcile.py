@@ -666,6 +666,12 @@ _R_IP = ATTRIBUTES.index("ip")
 _TAKE_ROW = operator.itemgetter(*_ROW_COLS)
 _LAST = operator.itemgetter(-1)
 _NONES = (None,) * _N_ATTR
+
+
+def _unobserved(values: tuple[Any, ...]) -> tuple[bool, ...]:
+    """Which of a fact's attribute values it did not observe (the fact's shape, for memos)."""
+    return tuple(map(operator.is_, values, _NONES))
+
 _ACTIVE = CIStatus.ACTIVE.value
 assert _ROW_COLS[_N_ATTR:_N_ATTR + 10] == ("name", "location_id", "seat", "status", "missed_runs",
                                           "attr_sources", "role", "owner", "label", "min_up")
@@ -889,7 +895,7 @@ class _Run:
         the source and on which values were observed, so CIs of the same shape share one dict
         (copied before any change).
         """
-        mask = tuple(map(operator.is_, values, _NONES))
+        mask = _unobserved(values)
         if mask[0]:
             values = (CIClass.OTHER.value, *values[1:])
         lid = seat = None
@@ -1117,7 +1123,7 @@ class _Run:
             skey = id(stored)
         else:
             skey = None  # a private dict (changed earlier in this run): not memoised
-        memo_key = (skey, source, tuple([v is None for v in values]), basis, loc)
+        memo_key = (skey, source, _unobserved(values), basis, loc)
         ok = self._sources_ok.get(memo_key) if skey is not None else None
         if ok is None:
             srcs = stored if isinstance(stored, dict) else self._srcs_dict(stored)
