@@ -93,9 +93,25 @@ class RunEventKind(enum.StrEnum):
 
 
 def _enum(e: type[enum.Enum], name: str) -> Enum:
-    # Store values (lower-case strings) and keep a CHECK constraint on every backend.
+    # Values are stored as lower-case strings; the CHECK constraint is declared next to the
+    # column with one_of() instead of by this type (see there).
     return Enum(e, name=name, values_callable=lambda x: [m.value for m in x],
-                native_enum=False, create_constraint=True, validate_strings=True, length=20)
+                native_enum=False, create_constraint=False, validate_strings=True, length=20)
+
+
+def one_of(column: str, e: type[enum.Enum]) -> str:
+    """CHECK text: ``column`` holds one of ``e``'s values, as ``col = 'a' OR col = 'b' ...``.
+
+    Not ``col IN ('a', 'b', ...)`` (what the Enum type would emit): SQLite builds a temporary
+    b-tree for an IN list inside a CHECK constraint again for every row written. At 100k new CIs
+    and 400k identifiers that was a quarter of a first ingest's instructions.
+    """
+    return " OR ".join(f"{column} = '{m.value}'" for m in e)
+
+
+def _checked(column: str, e: type[enum.Enum], name: str) -> CheckConstraint:
+    """The named CHECK of an enum column (``ck_<table>_<name>``, the name the Enum type gave)."""
+    return CheckConstraint(one_of(column, e), name=name)
 
 
 class Location(Base):
@@ -115,6 +131,8 @@ class CI(Base):
     __tablename__ = "ci"
     __table_args__ = (
         UniqueConstraint("label", name="uq_ci_label"),  # NULLs are allowed many times
+        _checked("class", CIClass, "ci_class"),
+        _checked("status", CIStatus, "ci_status"),
         Index("ix_ci_name", "name"),
         Index("ix_ci_ip", "ip"),
         Index("ix_ci_mac", "mac"),
@@ -187,6 +205,7 @@ class Relationship(Base):
         UniqueConstraint("kind", "source_ci_id", "source_port", "target_ci_id", "target_port",
                          name="uq_relationship_ends"),
         Index("ix_relationship_target", "target_ci_id"),
+        _checked("kind", RelKind, "rel_kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -208,7 +227,7 @@ class Identifier(Base):
     """
 
     __tablename__ = "identifier"
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__ = (_checked("kind", IdKind, "id_kind"), {"sqlite_with_rowid": False})
 
     kind: Mapped[IdKind] = mapped_column(_enum(IdKind, "id_kind"), primary_key=True)
     value: Mapped[str] = mapped_column(String(255), primary_key=True)
@@ -219,6 +238,7 @@ class Identifier(Base):
 
 class ScanRun(Base):
     __tablename__ = "scan_run"
+    __table_args__ = (_checked("status", RunStatus, "run_status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     targets: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -248,6 +268,7 @@ class RunEvent(Base):
     __tablename__ = "run_event"
     __table_args__ = (
         CheckConstraint("last_ci_id >= first_ci_id", name="range"),
+        _checked("event", RunEventKind, "run_event_kind"),
         {"sqlite_with_rowid": False},
     )
 

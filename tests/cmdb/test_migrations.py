@@ -110,7 +110,8 @@ def test_0002_carries_identifiers_and_events_over_and_back(empty_url):
         for run_id, ci_id, ev in events:
             c.execute(text("INSERT INTO run_event (run_id, ci_id, event) VALUES (:r, :c, :e)"),
                       {"r": run_id, "c": ci_id, "e": ev})
-    upgrade(eng)
+    with eng.begin() as c:
+        command.upgrade(alembic_config(c), "0002")
     assert current_revision(eng) == "0002"
     with eng.connect() as c:
         ranges = c.execute(text("SELECT run_id, first_ci_id, last_ci_id, event FROM run_event "
@@ -131,4 +132,84 @@ def test_0002_carries_identifiers_and_events_over_and_back(empty_url):
         back = c.execute(text("SELECT run_id, ci_id, event FROM run_event "
                               "ORDER BY run_id, ci_id")).all()
     assert [tuple(r) for r in back] == events
+    eng.dispose()
+
+
+def _check_defs(conn, dialect: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Each enum CHECK constraint's definition as the database holds it, by name."""
+    names = ("ck_ci_ci_class", "ck_ci_ci_status", "ck_identifier_id_kind",
+             "ck_relationship_rel_kind", "ck_scan_run_run_status", "ck_run_event_run_event_kind")
+    if dialect == "sqlite":
+        import re
+
+        sql = " ".join(s for (s,) in conn.execute(text(
+            "SELECT sql FROM sqlite_master WHERE type = 'table'")))
+        return {n: m.group(1) for n in names
+                if (m := re.search(rf"CONSTRAINT {n} CHECK \((.*?)\)(?:,|\s*\))", sql))}
+    rows = conn.execute(text("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                             "WHERE conname = ANY(:n)"), {"n": list(names)}).all()
+    return dict(rows)
+
+
+def test_0003_enum_checks_become_or_chains_and_still_reject_bad_values(empty_url):
+    """0002 -> 0003 rewrites the six enum checks without IN lists (no per-row temporary
+    b-tree on SQLite), keeps the rows, still rejects a bad value; the downgrade restores them."""
+    from alembic import command
+    from sqlalchemy.exc import IntegrityError
+
+    from netcmdb.cmdb.db import alembic_config
+
+    eng = make_engine(empty_url)
+    dialect = eng.dialect.name
+    with eng.begin() as c:
+        command.upgrade(alembic_config(c), "0002")
+        c.execute(text("INSERT INTO ci (id, name, class, status, missed_runs, attr_sources, "
+                       "first_seen, last_seen) VALUES (1, 'sw-1', 'switch', 'active', 0, '{}', "
+                       "'2026-01-01', '2026-01-01')"))
+        c.execute(text("INSERT INTO identifier (kind, value, ci_id) VALUES ('ip', '10.0.0.1', 1)"))
+        before = _check_defs(c, dialect)
+    assert len(before) == 6
+    assert all(("IN (" in d) if dialect == "sqlite" else ("ANY" in d) for d in before.values())
+
+    upgrade(eng)
+    assert current_revision(eng) == "0003"
+    with eng.connect() as c:
+        after = _check_defs(c, dialect)
+        assert c.execute(text("SELECT name FROM ci")).scalars().all() == ["sw-1"]
+        assert c.execute(text("SELECT ci_id FROM identifier")).scalars().all() == [1]
+        diff = compare_metadata(MigrationContext.configure(c), Base.metadata)
+        if dialect == "sqlite":
+            assert c.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+            # what the rewrite is for: writing a row builds no temporary b-tree any more
+            for table, values in (("ci", "(2, 'x', 'pc', 'active', 0, '{}', 'a', 'a')"),
+                                  ("identifier", "('mac', '02:00:00:00:00:01', 1)")):
+                cols = ("(id, name, class, status, missed_runs, attr_sources, first_seen, "
+                        "last_seen)" if table == "ci" else "(kind, value, ci_id)")
+                ops = c.execute(text(f"EXPLAIN INSERT INTO {table} {cols} VALUES {values}"))
+                assert "OpenEphemeral" not in {r[1] for r in ops}, table
+    assert diff == []
+    assert set(after) == set(before)
+    assert all(" OR " in d and "IN (" not in d and "ANY" not in d for d in after.values())
+    for bad in ("INSERT INTO ci (id, name, class, status, missed_runs, attr_sources, first_seen, "
+                "last_seen) VALUES (3, 'x', 'toaster', 'active', 0, '{}', '2026-01-01', "
+                "'2026-01-01')",
+                "UPDATE ci SET status = 'gone' WHERE id = 1",
+                "INSERT INTO identifier (kind, value, ci_id) VALUES ('imei', '1', 1)"):
+        with pytest.raises(IntegrityError), eng.begin() as c:
+            c.execute(text(bad))
+    with eng.begin() as c:  # every allowed value is still allowed
+        for cls in ("router", "other", "cluster"):  # first, last, one in between
+            c.execute(text("UPDATE ci SET class = :c WHERE id = 1"), {"c": cls})
+        c.execute(text("UPDATE ci SET status = 'retired' WHERE id = 1"))
+        c.execute(text("INSERT INTO identifier (kind, value, ci_id) VALUES "
+                       "('serial', 'S1', 1), ('mac', '02:00:00:00:00:02', 1), "
+                       "('hostname', 'h', 1)"))
+
+    with eng.begin() as c:
+        command.downgrade(alembic_config(c), "0002")
+    eng.dispose()
+    with eng.connect() as c:
+        assert _check_defs(c, dialect) == before
+    with pytest.raises(IntegrityError), eng.begin() as c:
+        c.execute(text("UPDATE ci SET class = 'toaster' WHERE id = 1"))
     eng.dispose()
