@@ -40,6 +40,7 @@ from itertools import islice, repeat
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from netcmdb.cmdb.models import (
@@ -516,8 +517,9 @@ class IdentityIndex:
             self.by_kind.setdefault(k, {})[v] = c
         self._strong = None
 
-    def load_kind(self, kind: str, rows: Iterable[tuple[str, int]]) -> None:
-        """Bulk-load ``(value, ci_id)`` rows of one kind (a C-level dict update)."""
+    def load_kind(self, kind: str,
+                  rows: Mapping[str, int] | Iterable[tuple[str, int]]) -> None:
+        """Bulk-load one kind's ``value -> ci_id`` (a mapping or rows; a C-level dict update)."""
         self.by_kind.setdefault(kind, {}).update(rows)
         self._strong = None
 
@@ -789,13 +791,26 @@ class _Run:
             rows = _raw_select(conn, CI.__table__, (*_ROW_COLS, "id")).fetchall()
         self.cis.rows = dict(zip(map(_LAST, rows), rows))
         del rows
-        # per kind, in chunks: one shared ``kind`` string, no 400k-row list at once
+        # per kind: one shared ``kind`` string, no 400k-row list at once
         q = conn.dialect.identifier_preparer.quote
         it = Identifier.__table__
         kinds = [k for (k,) in conn.exec_driver_sql(
             f"SELECT DISTINCT {q('kind')} FROM {q(it.name)}")]
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        json_ok = conn.dialect.name == "sqlite"
         for kind in kinds:
+            if json_ok:
+                # one JSON object per kind, built in SQLite and parsed by json.loads straight
+                # into the dict: no Python row per identifier (and no GIL hand-off per row)
+                try:
+                    doc = conn.exec_driver_sql(
+                        "SELECT json_group_object(value, ci_id) FROM identifier "
+                        "WHERE kind = ?", (kind,)).scalar()
+                except DBAPIError:  # a SQLite without the JSON functions
+                    json_ok = False
+                else:
+                    self.index.load_kind(kind, json.loads(doc))
+                    continue
             cur = conn.exec_driver_sql(
                 f"SELECT {q('value')}, {q('ci_id')} FROM {q(it.name)} WHERE {q('kind')} = {mark}",
                 (kind,)).cursor
