@@ -213,3 +213,32 @@ def test_0003_enum_checks_become_or_chains_and_still_reject_bad_values(empty_url
     with pytest.raises(IntegrityError), eng.begin() as c:
         c.execute(text("UPDATE ci SET class = 'toaster' WHERE id = 1"))
     eng.dispose()
+
+
+def test_models_enum_checks_build_no_temporary_btree_per_row(tmp_path):
+    """Every table with an enum column: an INSERT's program opens no ephemeral table (an
+    ``Enum(create_constraint=True)`` would bring the per-row IN-list b-tree back) and a value
+    outside the enum is still refused."""
+    from sqlalchemy.exc import IntegrityError
+
+    eng = create_engine(f"sqlite:///{tmp_path / 'm.sqlite'}")
+    Base.metadata.create_all(eng)
+    checked = {"ci": ("class", "status"), "identifier": ("kind",), "relationship": ("kind",),
+               "scan_run": ("status",), "run_event": ("event",)}
+    with eng.connect() as c:
+        for table, enum_cols in checked.items():
+            cols = [col for col in Base.metadata.tables[table].columns]
+            names = ", ".join(col.name for col in cols)
+            marks = ", ".join("NULL" for _ in cols)  # compiled, never run
+            ops = {r[1] for r in c.exec_driver_sql(
+                f"EXPLAIN INSERT INTO {table} ({names}) VALUES ({marks})")}
+            assert "OpenEphemeral" not in ops, table
+            ddl = c.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = ?",
+                                    (table,)).scalar()
+            for col in enum_cols:
+                assert f"{col} IN (" not in ddl and f"{col} = '" in ddl, (table, col)
+    with pytest.raises(IntegrityError), eng.begin() as c:
+        c.exec_driver_sql("INSERT INTO scan_run (targets, methods, started, status, n_seen, "
+                          "n_new, n_changed, n_missing, n_failed, errors) VALUES "
+                          "('[]', '[]', '2026-01-01', 'exploded', 0, 0, 0, 0, 0, '[]')")
+    eng.dispose()
