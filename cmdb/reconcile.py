@@ -28,8 +28,13 @@ from __future__ import annotations
 import gc
 import ipaddress
 import json
+import logging
 import operator
+import os
 import re
+import sys
+import threading
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -69,6 +74,8 @@ from netcmdb.discovery.facts import (
     Source,
 )
 from netcmdb.discovery.normalize import mac_or_none, short_hostname
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "ATTRIBUTES",
@@ -168,6 +175,9 @@ class ReconcileConfig:
         missing_after: consecutive covering runs without a sighting before a CI is ``missing``.
         max_macs_per_access_port: ports with more learned MACs are uplinks, not access ports.
         create_neighbor_cis: create a CI for an LLDP/CDP neighbour nobody scanned (APs, phones).
+        parallel_min_facts: a run of at least this many facts into a CMDB that already holds
+            CIs checks the second half of its facts for "nothing changed" in a forked helper
+            process, on the other core (Linux, single-threaded callers; 0 turns it off).
     """
 
     rules: tuple[str, ...] = DEFAULT_RULES
@@ -179,6 +189,7 @@ class ReconcileConfig:
     missing_after: int = 3
     max_macs_per_access_port: int = 8
     create_neighbor_cis: bool = True
+    parallel_min_facts: int = 20_000
 
     def __post_init__(self) -> None:
         from netcmdb.errors import ConfigError
@@ -506,6 +517,8 @@ class IdentityIndex:
         #: identifiers added or moved in this run: (kind, value) -> key
         self.assigned: dict[tuple[str, str], int] = {}
         self.removed: set[tuple[str, str]] = set()
+        #: keys of CIs that gained or lost an identifier through assign() or drop()
+        self.touched: set[int] = set()
         #: for every identifier this run moved or dropped: was it in the database when the
         #: run started (recorded on first touch instead of copying 400k loaded pairs into a
         #: set: loaded pairs point at real CIs, ``> 0``; pairs new in this run at ``< 0``)
@@ -591,6 +604,9 @@ class IdentityIndex:
         pair = (kind, value)
         self._touch(pair, old)
         d[value] = key
+        self.touched.add(key)
+        if old is not None:
+            self.touched.add(old)
         if self._strong is not None and kind in self.cfg.strong_kinds:
             if old is not None:
                 self._strong.get(old, {}).get(kind, set()).discard(value)
@@ -606,6 +622,7 @@ class IdentityIndex:
         pair = (kind, value)
         self._touch(pair, key)
         del d[value]
+        self.touched.add(key)
         if self._strong is not None and kind in self.cfg.strong_kinds:
             self._strong.get(key, {}).get(kind, set()).discard(value)
         self.assigned.pop(pair, None)
@@ -873,12 +890,17 @@ class _Run:
         by_kind = index.by_kind
         if key < 0 and index._strong is None and not index.removed:
             # a CI created in this run: what assign() does, without a call per identifier
-            # (not recorded in ``assigned``: write() finds them as the values at keys < 0)
+            # (not recorded in ``assigned``: write() finds them as the values at keys < 0).
+            # An identifier a loaded CI holds is moved by assign() (its stored row goes).
             for kind, vals in ids.items():
                 d = by_kind[kind]
                 for v in vals:
-                    if d.get(v) != key:
-                        d[v] = key
+                    old = d.get(v)
+                    if old != key:
+                        if old is None or old < 0:
+                            d[v] = key
+                        else:
+                            index.assign(kind, v, key)
         else:
             for kind, vals in ids.items():
                 d = by_kind[kind]
@@ -902,6 +924,65 @@ class _Run:
         if fact.interfaces:
             self.interfaces[key] = fact.interfaces
         return key
+
+    def ingest_facts(self, facts: Sequence[DeviceFact]) -> list[int]:
+        """:meth:`ingest_fact` for each fact, in order; the CI keys.
+
+        A rescan spends most of its time proving, fact by fact, that nothing changed. In a big
+        enough run into a loaded CMDB, a forked helper process (a copy-on-write snapshot of the
+        loaded state, no pickling) does that proof for the second half of the facts on the other
+        core while this process ingests the first half. A fact the helper found unchanged is
+        then only marked seen, provided nothing the proof relied on has changed since: its CI
+        is still the row as loaded and no identifier has moved. Every other fact, and every
+        fact when the helper fails, goes through :meth:`ingest_fact` as usual, so the result
+        is the same as ingesting all facts in order.
+        """
+        n = len(facts)
+        half = n // 2
+        pre = None
+        if (self.cfg.parallel_min_facts and n >= self.cfg.parallel_min_facts
+                and len(self.cis.rows) >= half):
+            pre = _Precheck.start(self, facts[half:])
+        if pre is None:
+            return [self.ingest_fact(f) for f in facts]
+        keys = [self.ingest_fact(f) for f in facts[:half]]
+        found = pre.collect()
+        if found is None:
+            keys.extend(self.ingest_fact(f) for f in facts[half:])
+            return keys
+        # every identifier of a flagged fact pointed at its CI (unchanged_key checks that), so
+        # the proof still holds while that CI has neither gained nor lost an identifier and is
+        # still the row as loaded
+        touched, cis, seen = self.index.touched, self.cis, self.seen
+        for fact, key in zip(facts[half:], found, strict=True):
+            if key and key not in touched and key not in cis:
+                seen.add(key)
+                keys.append(key)
+            else:
+                keys.append(self.ingest_fact(fact))
+        return keys
+
+    def unchanged_key(self, fact: DeviceFact) -> int:
+        """The loaded CI that ``fact`` identifies and would leave exactly as it is, else 0.
+
+        Read-only: the same steps as :meth:`ingest_fact` up to its "nothing to do" branch.
+        """
+        if fact.interfaces:
+            return 0
+        src = fact.source
+        source = (src if type(src) is str else _ENUM_TEXT.get(src) or _str(src)
+                  ) or Source.IMPORT.value
+        ids, values, named = _observe(fact, self.cfg)
+        key = self.index.identify(ids)
+        if key is None or key < 0 or key in self.cis:
+            return 0
+        by_kind = self.index.by_kind
+        for kind, vals in ids.items():
+            d = by_kind[kind]
+            for v in vals:
+                if d.get(v) != key:
+                    return 0
+        return key if self._unchanged(self.cis.rows[key], fact, source, values, named) else 0
 
     def _fresh_row(self, fact: DeviceFact, source: str, values: tuple[Any, ...],
                    named: tuple[str, str] | None) -> tuple[Any, ...]:
@@ -1648,6 +1729,62 @@ class _Run:
 
 
 # ---- [snmp] cross-switch end-host placement and far-port naming (SNMP discovery area) --------
+class _Precheck:
+    """A forked child that runs :meth:`_Run.unchanged_key` over some facts (see ingest_facts).
+
+    The child shares the parent's memory copy-on-write, touches no database connection, file or
+    lock, sends one 8-byte key per fact through a pipe and leaves with ``os._exit`` (no
+    destructors, no atexit handlers: the parent's connection and files stay the parent's).
+    """
+
+    def __init__(self, pid: int, fd: int, n: int) -> None:
+        self.pid, self.fd, self.n = pid, fd, n
+
+    @classmethod
+    def start(cls, run: _Run, facts: Sequence[DeviceFact]) -> _Precheck | None:
+        # fork only where it is cheap and safe: Linux, and no other thread whose locks the
+        # child could inherit mid-use
+        if (sys.platform != "linux" or threading.active_count() != 1
+                or not hasattr(os, "fork")):
+            return None
+        r, w = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(r)
+            os.close(w)
+            return None
+        if pid == 0:  # the child
+            status = 1
+            try:
+                os.close(r)
+                data = memoryview(array("q", map(run.unchanged_key, facts)).tobytes())
+                while data:
+                    data = data[os.write(w, data):]
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(w)
+        return cls(pid, r, len(facts))
+
+    def collect(self) -> array[int] | None:
+        """The child's keys (0: ingest normally), or None when it failed."""
+        chunks = []
+        try:
+            while chunk := os.read(self.fd, 1 << 20):
+                chunks.append(chunk)
+        finally:
+            os.close(self.fd)
+            _pid, status = os.waitpid(self.pid, 0)
+        keys = array("q")
+        keys.frombytes(b"".join(chunks))
+        if status != 0 or len(keys) != self.n:
+            log.warning("the parallel unchanged-fact check failed (status %s); "
+                        "ingesting those facts one by one", status)
+            return None
+        return keys
+
+
 def _resolve_far_port(nb: NeighborFact, far: DeviceFact) -> Any:
     """The far device's own interface for a neighbour row (MAC port IDs, ifDescr, alias...)."""
     from netcmdb.discovery.links import resolve_port
@@ -1945,7 +2082,7 @@ def _ingest(session: Session, results: Iterable[ScanResult] | Iterable[DeviceFac
                 failed_ips.add(t_ip)
         if r.device is not None:
             facts.append(r.device)
-    fact_keys = [(run.ingest_fact(fact), fact) for fact in facts]
+    fact_keys = list(zip(run.ingest_facts(facts), facts, strict=True))
     run.facts_by_key = {key: fact for key, fact in fact_keys}  # [snmp] far-end port resolution
     for key, fact in fact_keys:
         if fact.neighbors:

@@ -350,3 +350,21 @@ def test_identifiers_holding_a_control_character_still_identify_on_the_next_run(
     again = run(engine, [odd, *plain])
     assert again.new == [] and again.changed == [] and again.seen == 30
     assert count(engine, CI) == 30
+
+
+def test_a_mac_moving_from_a_stored_ci_to_one_created_earlier_in_the_run(engine):
+    """The second fact of a new device carries a MAC a stored CI holds: the identifier moves
+    (before the fix, the run failed on the identifier's unique key and wrote nothing)."""
+    mac = "02:00:00:00:00:a1"
+    run(engine, [DeviceFact(source=Source.SNMP, serial="SA1", mac=mac, ip="10.0.0.1",
+                            hostname="a")])
+    summary = run(engine, [
+        DeviceFact(source=Source.SNMP, serial="SB1", ip="10.0.0.2", hostname="b"),
+        DeviceFact(source=Source.SNMP, serial="SB1", mac=mac, hostname="b")])
+    assert summary.new == ["b"]
+    by_name = cis(engine)
+    with session_scope(engine) as s:
+        owner = s.scalar(select(Identifier.ci_id).where(Identifier.kind == "mac",
+                                                        Identifier.value == mac))
+    assert owner == by_name["b"].id and by_name["b"].mac == mac
+    assert count(engine, CI) == 2
