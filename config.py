@@ -142,7 +142,7 @@ def reconcile_config(data: dict[str, Any], path: Path | None = None):  # type: i
 
     Keys: ``identification`` (ordered rule names), ``missing_after``, ``junk_serials`` and
     ``junk_hostnames`` (added to the built-in lists), ``source_priority`` (source -> rank),
-    ``create_neighbor_cis``, ``max_macs_per_access_port``.
+    ``create_neighbor_cis``, ``max_macs_per_access_port``, ``parallel_min_facts``.
     """
     from netcmdb.cmdb.reconcile import (
         DEFAULT_JUNK_HOSTNAMES,
@@ -155,7 +155,8 @@ def reconcile_config(data: dict[str, Any], path: Path | None = None):  # type: i
     where = f"{path}: " if path else ""
     c = data.get("cmdb", {})
     known = {"identification", "missing_after", "junk_serials", "junk_hostnames",
-             "source_priority", "create_neighbor_cis", "max_macs_per_access_port"}
+             "source_priority", "create_neighbor_cis", "max_macs_per_access_port",
+             "parallel_min_facts"}
     bad = sorted(set(c) - known)
     if bad:
         raise ConfigError(f"{where}[cmdb] unknown key {bad[0]!r} (known: {', '.join(sorted(known))})")
@@ -176,6 +177,7 @@ def reconcile_config(data: dict[str, Any], path: Path | None = None):  # type: i
             source_priority=prio,
             create_neighbor_cis=bool(c.get("create_neighbor_cis", True)),
             max_macs_per_access_port=int(c.get("max_macs_per_access_port", 8)),
+            parallel_min_facts=int(c.get("parallel_min_facts", 0)),
         )
     except ConfigError as exc:
         if where and not str(exc).startswith(where):

@@ -177,7 +177,9 @@ class ReconcileConfig:
         create_neighbor_cis: create a CI for an LLDP/CDP neighbour nobody scanned (APs, phones).
         parallel_min_facts: a run of at least this many facts into a CMDB that already holds
             CIs checks the second half of its facts for "nothing changed" in a forked helper
-            process, on the other core (Linux, single-threaded callers; 0 turns it off).
+            process on another core (Linux, single-threaded callers). 0, the default, turns it
+            off: the helper's copy-on-write pages cost about 4 KB per fact it checks (a
+            100k-device rescan: ~0.4 s less, ~225 MB more).
     """
 
     rules: tuple[str, ...] = DEFAULT_RULES
@@ -189,7 +191,7 @@ class ReconcileConfig:
     missing_after: int = 3
     max_macs_per_access_port: int = 8
     create_neighbor_cis: bool = True
-    parallel_min_facts: int = 20_000
+    parallel_min_facts: int = 0
 
     def __post_init__(self) -> None:
         from netcmdb.errors import ConfigError

@@ -1,7 +1,8 @@
-"""The forked "nothing changed" check of big runs (``ReconcileConfig.parallel_min_facts``): a run
-with it gives exactly the CMDB and run summary the one-by-one path gives, on a mix of unchanged,
-changed, moved, new and repeated facts; a failing helper falls back; a threaded caller never
-forks. Real SQLite files and real ``os.fork``; nothing is mocked (the spies only count calls)."""
+"""The forked "nothing changed" check of big runs (``ReconcileConfig.parallel_min_facts``, off by
+default): a run with it gives exactly the CMDB and run summary the one-by-one path gives, on a mix
+of unchanged, changed, moved, new and repeated facts; a failing helper falls back; a threaded
+caller never forks. Real SQLite files and real ``os.fork``; nothing is mocked (the spies only
+count calls)."""
 
 from __future__ import annotations
 
@@ -160,3 +161,14 @@ def test_no_fork_with_other_threads_or_below_the_threshold(twin_engines, monkeyp
     assert spy.started == 0
     run_on(eng, second_run(), ReconcileConfig(parallel_min_facts=10))
     assert spy.started == 1
+
+
+def test_off_by_default_and_set_from_the_config_file():
+    from netcmdb.config import reconcile_config
+    from netcmdb.errors import ConfigError
+
+    assert ReconcileConfig().parallel_min_facts == 0
+    assert reconcile_config({}).parallel_min_facts == 0
+    assert reconcile_config({"cmdb": {"parallel_min_facts": 20000}}).parallel_min_facts == 20000
+    with pytest.raises(ConfigError, match="parallel_min_facts|invalid literal"):
+        reconcile_config({"cmdb": {"parallel_min_facts": "many"}})
