@@ -661,6 +661,12 @@ def _str(v: Any) -> str | None:
 _ENUM_TEXT: dict[Any, str] = {}
 
 
+def _source_text(fact: DeviceFact) -> str:
+    """The fact's source as text (an import when it names none)."""
+    src = fact.source
+    return (src if type(src) is str else _ENUM_TEXT.get(src) or _str(src)) or Source.IMPORT.value
+
+
 def _loc_tuple(parsed: Any) -> tuple[tuple[str, str, str], int | None, str | None] | None:
     if parsed is None:
         return None
@@ -871,9 +877,7 @@ class _Run:
         location, seat, min_up, status. ``by_name`` lets an exact CI name identify as a last resort
         (import files name services and clusters that have no other identifier).
         """
-        src = fact.source
-        source = (src if type(src) is str else _ENUM_TEXT.get(src) or _str(src)
-                  ) or Source.IMPORT.value
+        source = _source_text(fact)
         ids, values, named = _observe(fact, self.cfg)
         index = self.index
         key = index.identify(ids)
@@ -971,9 +975,7 @@ class _Run:
         """
         if fact.interfaces:
             return 0
-        src = fact.source
-        source = (src if type(src) is str else _ENUM_TEXT.get(src) or _str(src)
-                  ) or Source.IMPORT.value
+        source = _source_text(fact)
         ids, values, named = _observe(fact, self.cfg)
         key = self.index.identify(ids)
         if key is None or key < 0 or key in self.cis:
@@ -1730,7 +1732,6 @@ class _Run:
                 last_seen=bindparam("_ls")), list(upd.values()))
 
 
-# ---- [snmp] cross-switch end-host placement and far-port naming (SNMP discovery area) --------
 class _Precheck:
     """A forked child that runs :meth:`_Run.unchanged_key` over some facts (see ingest_facts).
 
@@ -1787,6 +1788,7 @@ class _Precheck:
         return keys
 
 
+# ---- [snmp] cross-switch end-host placement and far-port naming (SNMP discovery area) --------
 def _resolve_far_port(nb: NeighborFact, far: DeviceFact) -> Any:
     """The far device's own interface for a neighbour row (MAC port IDs, ifDescr, alias...)."""
     from netcmdb.discovery.links import resolve_port
