@@ -526,12 +526,6 @@ class IdentityIndex:
         #: set: loaded pairs point at real CIs, ``> 0``; pairs new in this run at ``< 0``)
         self._orig_in_db: dict[tuple[str, str], bool] = {}
 
-    def load_many(self, rows: Iterable[tuple[str, str, int]]) -> None:
-        """Bulk-load ``(kind, value, ci_id)`` rows from the database."""
-        for k, v, c in rows:
-            self.by_kind.setdefault(k, {})[v] = c
-        self._strong = None
-
     def load_kind(self, kind: str,
                   rows: Mapping[str, int] | Iterable[tuple[str, int]]) -> None:
         """Bulk-load one kind's ``value -> ci_id`` (a mapping or rows; a C-level dict update)."""
@@ -550,9 +544,6 @@ class IdentityIndex:
     def _touch(self, pair: tuple[str, str], old: int | None) -> None:
         if pair not in self._orig_in_db:
             self._orig_in_db[pair] = old is not None and old > 0
-
-    def load(self, kind: str, value: str, key: int) -> None:
-        self.load_many([(kind, value, key)])
 
     @property
     def strong(self) -> dict[int, dict[str, set[str]]]:
@@ -1747,8 +1738,7 @@ class _Precheck:
     def start(cls, run: _Run, facts: Sequence[DeviceFact]) -> _Precheck | None:
         # fork only where it is cheap and safe: Linux, and no other thread whose locks the
         # child could inherit mid-use
-        if (sys.platform != "linux" or threading.active_count() != 1
-                or not hasattr(os, "fork")):
+        if sys.platform != "linux" or threading.active_count() != 1:
             return None
         r, w = os.pipe()
         try:
