@@ -90,16 +90,13 @@ def cpu_seconds() -> float:
     return time.process_time() + t.children_user + t.children_system
 
 
-#: reconciler settings of the run (``--parallel`` sets ``parallel_min_facts``)
-CONFIG = ReconcileConfig()
-
-
-def timed_ingest(engine, facts: list[DeviceFact]):  # type: ignore[no-untyped-def]
+def timed_ingest(engine, facts: list[DeviceFact],  # type: ignore[no-untyped-def]
+                 config: ReconcileConfig):
     gc.collect()
     t, c = time.perf_counter(), cpu_seconds()
     with session_scope(engine) as s:
         summary = ingest(s, facts, source="snmp", targets=["10.0.0.0/8"], methods=["snmp"],
-                         location_parser=location_parser, config=CONFIG)
+                         location_parser=location_parser, config=config)
     return (time.perf_counter() - t, cpu_seconds() - c), summary
 
 
@@ -108,23 +105,23 @@ def peak_mb(who: int = resource.RUSAGE_SELF) -> float:
     return kb / 1024 if sys.platform != "darwin" else kb / 1024 / 1024
 
 
-def one_round(n: int, d: Path):  # type: ignore[no-untyped-def]
+def one_round(n: int, d: Path, config: ReconcileConfig):  # type: ignore[no-untyped-def]
     """One full measurement on a fresh CMDB: baseline, first ingest, rescan, 1% changed."""
     facts = make_facts(n)
     baseline = raw_baseline(facts, d / "raw.sqlite")
     engine = make_engine(f"sqlite:///{d}/cmdb.sqlite")
     upgrade(engine)
     rows = []
-    t1, s1 = timed_ingest(engine, facts)
+    t1, s1 = timed_ingest(engine, facts, config)
     assert len(s1.new) == n, len(s1.new)
     rows.append(("first ingest (empty CMDB)", t1, f"{len(s1.new)} new"))
-    t2, s2 = timed_ingest(engine, facts)
+    t2, s2 = timed_ingest(engine, facts, config)
     assert not s2.new and not s2.changed and s2.seen == n
     rows.append(("same facts again (unchanged)", t2, f"{s2.seen} seen, 0 changed"))
     del facts, s1, s2  # keep one fact list alive at a time (peak memory is reported)
     gc.collect()
     changed = make_facts(n, changed_every=100)
-    t3, s3 = timed_ingest(engine, changed)
+    t3, s3 = timed_ingest(engine, changed, config)
     assert len(s3.changed) == (n + 99) // 100 and not s3.new
     rows.append(("1% changed", t3, f"{len(s3.changed)} changed"))
     del changed, s3
@@ -146,13 +143,12 @@ def main() -> int:
                     help="ReconcileConfig.parallel_min_facts (0, the default: off): rescans of"
                          " >= N facts use the forked helper; costs memory, see docs/cmdb.md")
     args = ap.parse_args()
-    global CONFIG
-    CONFIG = ReconcileConfig(parallel_min_facts=args.parallel)
+    config = ReconcileConfig(parallel_min_facts=args.parallel)
     n = args.n
     rounds = []
     for _ in range(max(1, args.repeat)):
         with tempfile.TemporaryDirectory(prefix="netcmdb-bench-") as d:
-            rounds.append(one_round(n, Path(d)))
+            rounds.append(one_round(n, Path(d), config))
         gc.collect()
     peak = peak_mb()
     n_ci, n_id, n_ch = rounds[-1][2]
@@ -160,7 +156,7 @@ def main() -> int:
     print(f"netcmdb reconciler, {n:,} device facts (serial, MAC, IP, name, location), SQLite")
     print(f"python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs")
     print("rescan helper (parallel_min_facts):",
-          f">= {CONFIG.parallel_min_facts:,} facts" if CONFIG.parallel_min_facts else "off")
+          f">= {args.parallel:,} facts" if args.parallel else "off")
     print(f"CMDB after the runs: {n_ci:,} CIs, {n_id:,} identifiers, {n_ch:,} change rows")
     print()
     load = os.getloadavg()[0]
