@@ -71,7 +71,7 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 #: The newest revision in ``migrations/versions`` (a test keeps it equal to Alembic's head).
 #: Lets every command check an up-to-date schema with one SELECT instead of importing Alembic.
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0004"
 
 
 def alembic_config(connection=None):  # type: ignore[no-untyped-def]
@@ -98,6 +98,28 @@ def current_revision(engine: Engine) -> str | None:
 
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+#: Database objects that are not in the models on purpose: SQLite's FTS5 search tables
+#: (``search_*``, made by :mod:`netcmdb.cmdb.search`) and PostgreSQL's pg_trgm indexes
+#: (``ix_trgm_*``, made by migration 0004; SQLAlchemy cannot declare an opclass expression).
+UNMODELLED_PREFIXES = ("search_", "ix_trgm_")
+
+
+def _modelled(name: str | None, type_: str, _parent: object) -> bool:
+    return not (name or "").startswith(UNMODELLED_PREFIXES)
+
+
+def schema_diff(conn) -> list:  # type: ignore[no-untyped-def,type-arg]
+    """Alembic's differences between the database and the models (empty: the same schema),
+    ignoring the objects in :data:`UNMODELLED_PREFIXES`."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from netcmdb.cmdb.models import Base
+
+    ctx = MigrationContext.configure(conn, opts={"include_name": _modelled})
+    return list(compare_metadata(ctx, Base.metadata))
 
 
 def _stored_revision(engine: Engine) -> str | None:
@@ -146,13 +168,8 @@ def upgrade(engine: Engine) -> tuple[str | None, str | None]:
                             f"({head}); upgrade netcmdb")
     elif "ci" in inspect(engine).get_table_names():
         # made by Base.metadata.create_all (tests, scripts): adopt it if it is exactly ours
-        from alembic.autogenerate import compare_metadata
-        from alembic.runtime.migration import MigrationContext
-
-        from netcmdb.cmdb.models import Base
-
         with engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+            diff = schema_diff(conn)
         if diff:
             raise CmdbError("the database has a 'ci' table but no netcmdb schema version and "
                             "a different schema; point --db at an empty database")

@@ -7,12 +7,13 @@ Every attribute change of a CI is a :class:`Change` row; every scan is a :class:
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Date,
     DateTime,
     Enum,
     ForeignKey,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -63,6 +65,24 @@ class CIStatus(enum.StrEnum):
     ACTIVE = "active"
     MISSING = "missing"
     RETIRED = "retired"
+
+
+class Lifecycle(enum.StrEnum):
+    """What a person says about a CI (beside what discovery sees: active / missing)."""
+
+    IN_STOCK = "in_stock"
+    IN_USE = "in_use"
+    REPAIR = "repair"
+    RETIRED = "retired"
+
+
+class NoteKind(enum.StrEnum):
+    """Journal entry kinds (NetBox's journal entry kinds, for a hospital's problem library)."""
+
+    INFO = "info"
+    FAULT = "fault"
+    REPAIR = "repair"
+    CHANGE = "change"
 
 
 class RelKind(enum.StrEnum):
@@ -114,6 +134,19 @@ def _checked(column: str, e: type[enum.Enum], name: str) -> CheckConstraint:
     return CheckConstraint(one_of(column, e), name=name)
 
 
+class Building(Base):
+    """A building's own name, department and contact (its rooms and CIs inherit them)."""
+
+    __tablename__ = "building"
+    __table_args__ = (UniqueConstraint("code", name="uq_building_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16))  # the label rule's building code, e.g. D01
+    name: Mapped[str | None] = mapped_column(String(200))
+    department: Mapped[str | None] = mapped_column(String(200))
+    contact: Mapped[str | None] = mapped_column(String(200))
+
+
 class Location(Base):
     __tablename__ = "location"
     __table_args__ = (UniqueConstraint("building", "floor", "room", name="uq_location_bfr"),)
@@ -123,6 +156,9 @@ class Location(Base):
     floor: Mapped[str] = mapped_column(String(16))
     room: Mapped[str] = mapped_column(String(16))
     name: Mapped[str | None] = mapped_column(String(200))  # e.g. a Chinese room name
+    #: the room's department and contact; CIs in the room inherit them unless they have their own
+    department: Mapped[str | None] = mapped_column(String(200))
+    contact: Mapped[str | None] = mapped_column(String(200))
 
     cis: Mapped[list[CI]] = relationship(back_populates="location")
 
@@ -131,8 +167,14 @@ class CI(Base):
     __tablename__ = "ci"
     __table_args__ = (
         UniqueConstraint("label", name="uq_ci_label"),  # NULLs are allowed many times
+        # unique where set; a partial index costs nothing for the 100k CIs without one
+        Index("uq_ci_asset_code", "asset_code", unique=True,
+              sqlite_where=text("asset_code IS NOT NULL"),
+              postgresql_where=text("asset_code IS NOT NULL")),
         _checked("class", CIClass, "ci_class"),
         _checked("status", CIStatus, "ci_status"),
+        CheckConstraint(f"lifecycle IS NULL OR {one_of('lifecycle', Lifecycle)}",
+                        name="ci_lifecycle"),
         Index("ix_ci_name", "name"),
         Index("ix_ci_ip", "ip"),
         Index("ix_ci_mac", "mac"),
@@ -154,6 +196,13 @@ class CI(Base):
     description: Mapped[str | None] = mapped_column(Text)
     owner: Mapped[str | None] = mapped_column(String(200))
     contact: Mapped[str | None] = mapped_column(String(200))
+    #: the CI's own department (None: inherited from its room, then its building)
+    department: Mapped[str | None] = mapped_column(String(200))
+    #: what a person set (in_stock / in_use / repair / retired); discovery never changes it
+    lifecycle: Mapped[Lifecycle | None] = mapped_column(_enum(Lifecycle, "ci_lifecycle"))
+    lifecycle_date: Mapped[date | None] = mapped_column(Date)
+    #: 设备分类编码: unit-category-location-number, built by the rule in [asset_codes]
+    asset_code: Mapped[str | None] = mapped_column(String(64))
     location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id", ondelete="SET NULL"))
     seat: Mapped[int | None] = mapped_column(Integer)
     label: Mapped[str | None] = mapped_column(String(64))
@@ -323,3 +372,27 @@ class PortSighting(Base):
     ip: Mapped[str | None] = mapped_column(String(45))
     first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Note(Base):
+    """A journal entry about a CI (its problem library): never edited in place, a correction
+    is a new note.
+
+    ``ci_name`` keeps the CI's name when the note was written, so a note stays readable if its
+    CI is ever deleted (``ci_id`` then becomes NULL); renames and merges keep ``ci_id``.
+    """
+
+    __tablename__ = "note"
+    __table_args__ = (
+        _checked("kind", NoteKind, "note_kind"),
+        Index("ix_note_ci", "ci_id", "at"),
+        Index("ix_note_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ci_id: Mapped[int | None] = mapped_column(ForeignKey("ci.id", ondelete="SET NULL"))
+    ci_name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[NoteKind] = mapped_column(_enum(NoteKind, "note_kind"), default=NoteKind.INFO)
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -4,8 +4,6 @@ and real PostgreSQL, and refuse databases they do not own."""
 from __future__ import annotations
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
 from netcmdb.cmdb.db import (
@@ -14,6 +12,7 @@ from netcmdb.cmdb.db import (
     ensure_schema,
     head_revision,
     make_engine,
+    schema_diff,
     upgrade,
 )
 from netcmdb.cmdb.models import Base
@@ -23,7 +22,7 @@ from netcmdb.errors import CmdbError
 def test_migrated_schema_matches_the_models(engine):
     assert current_revision(engine) == head_revision()
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = schema_diff(conn)
     assert diff == []
 
 
@@ -61,6 +60,20 @@ def test_refuses_a_foreign_database_and_a_newer_schema(tmp_path):
 def test_schema_head_constant_is_alembics_head():
     # ensure_schema's fast path trusts SCHEMA_HEAD; a new migration must bump it.
     assert SCHEMA_HEAD == head_revision()
+
+
+def _diff_of(diff: list, tables: set[str]) -> list:  # type: ignore[type-arg]
+    """The items of an Alembic diff about ``tables`` (later revisions add other tables)."""
+    def table_of(item) -> str:  # type: ignore[no-untyped-def]
+        if isinstance(item, list):
+            return str(item[0][2])
+        op, obj = item[0], item[1]
+        if op in ("add_table", "remove_table"):
+            return str(obj.name)
+        if op in ("add_index", "remove_index", "add_constraint", "remove_constraint"):
+            return str(obj.table.name)
+        return str(item[2])
+    return [d for d in diff if table_of(d) in tables]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -118,7 +131,7 @@ def test_0002_carries_identifiers_and_events_over_and_back(empty_url):
                                 "ORDER BY run_id, first_ci_id")).all()
         ids = c.execute(text("SELECT kind, value, ci_id FROM identifier "
                              "ORDER BY ci_id, kind")).all()
-        diff = compare_metadata(MigrationContext.configure(c), Base.metadata)
+        diff = _diff_of(schema_diff(c), {"identifier", "run_event"})  # what 0002 changed
     assert [tuple(r) for r in ranges] == [(1, 1, 3, "new"), (2, 1, 2, "seen"),
                                           (2, 3, 3, "changed"), (2, 4, 5, "seen"),
                                           (2, 7, 7, "missing")]
@@ -172,12 +185,12 @@ def test_0003_enum_checks_become_or_chains_and_still_reject_bad_values(empty_url
     assert all(("IN (" in d) if dialect == "sqlite" else ("ANY" in d) for d in before.values())
 
     upgrade(eng)
-    assert current_revision(eng) == "0003"
+    assert current_revision(eng) == head_revision()  # through 0003 (and later ones)
     with eng.connect() as c:
         after = _check_defs(c, dialect)
         assert c.execute(text("SELECT name FROM ci")).scalars().all() == ["sw-1"]
         assert c.execute(text("SELECT ci_id FROM identifier")).scalars().all() == [1]
-        diff = compare_metadata(MigrationContext.configure(c), Base.metadata)
+        diff = schema_diff(c)
         if dialect == "sqlite":
             assert c.execute(text("PRAGMA integrity_check")).scalar() == "ok"
             # what the rewrite is for: writing a row builds no temporary b-tree any more
@@ -241,4 +254,67 @@ def test_models_enum_checks_build_no_temporary_btree_per_row(tmp_path):
         c.exec_driver_sql("INSERT INTO scan_run (targets, methods, started, status, n_seen, "
                           "n_new, n_changed, n_missing, n_failed, errors) VALUES "
                           "('[]', '[]', '2026-01-01', 'exploded', 0, 0, 0, 0, 0, '[]')")
+    eng.dispose()
+
+
+def test_0004_adds_journal_lifecycle_departments_asset_codes_and_back(empty_url):
+    """0003 -> 0004 keeps the CIs, adds notes / buildings / lifecycle / asset codes with their
+    constraints (and pg_trgm indexes on PostgreSQL), leaves 0003's checks alone (no SQLite table
+    rebuild); the downgrade removes them again and keeps the rows."""
+    from alembic import command
+    from sqlalchemy.exc import IntegrityError
+
+    from netcmdb.cmdb.db import alembic_config
+
+    eng = make_engine(empty_url)
+    dialect = eng.dialect.name
+    with eng.begin() as c:
+        command.upgrade(alembic_config(c), "0003")
+        for i in (1, 2):
+            c.execute(text("INSERT INTO ci (id, name, class, status, missed_runs, attr_sources, "
+                           "first_seen, last_seen) VALUES (:i, :n, 'pc', 'active', 0, '{}', "
+                           "'2026-01-01', '2026-01-01')"), {"i": i, "n": f"pc-{i}"})
+        checks_0003 = _check_defs(c, dialect)
+    upgrade(eng)
+    assert current_revision(eng) == "0004"
+    with eng.connect() as c:
+        assert schema_diff(c) == []
+        assert _check_defs(c, dialect) == checks_0003
+        assert c.execute(text("SELECT count(*) FROM ci WHERE lifecycle IS NULL AND "
+                              "asset_code IS NULL")).scalar() == 2
+        if dialect == "postgresql":
+            idx = set(c.execute(text("SELECT indexname FROM pg_indexes WHERE indexname LIKE "
+                                     "'ix_trgm_%'")).scalars())
+            assert idx == {"ix_trgm_note_text", "ix_trgm_ci_document"}
+    with eng.begin() as c:
+        c.execute(text("UPDATE ci SET lifecycle = 'retired', lifecycle_date = '2026-11-30', "
+                       "asset_code = 'HOSP-PC-D010210-001', department = '信息科' WHERE id = 1"))
+        c.execute(text("INSERT INTO building (code, name, department) VALUES ('D01', '门诊楼', "
+                       "'信息科')"))
+        c.execute(text("UPDATE location SET department = 'x' WHERE 1 = 0"))
+        c.execute(text("INSERT INTO note (ci_id, ci_name, kind, text, author, at) VALUES "
+                       "(1, 'pc-1', 'fault', '硬盘坏了', '张三', '2026-12-01 08:00:00')"))
+    for bad in ("UPDATE ci SET lifecycle = 'lost' WHERE id = 2",
+                "UPDATE ci SET asset_code = 'HOSP-PC-D010210-001' WHERE id = 2",
+                "INSERT INTO note (ci_id, ci_name, kind, text, at) VALUES "
+                "(2, 'pc-2', 'rumour', 'x', '2026-12-01')",
+                "INSERT INTO building (code) VALUES ('D01')"):
+        with pytest.raises(IntegrityError), eng.begin() as c:
+            c.execute(text(bad))
+    with eng.begin() as c:  # a CI's deletion leaves its notes (ci_id NULL, the name kept)
+        c.execute(text("DELETE FROM ci WHERE id = 1"))
+    with eng.connect() as c:
+        assert c.execute(text("SELECT ci_id, ci_name, text FROM note")).one() == (
+            None, "pc-1", "硬盘坏了")
+    with eng.begin() as c:
+        command.downgrade(alembic_config(c), "0003")
+    eng.dispose()
+    with eng.connect() as c:
+        assert current_revision(eng) == "0003"
+        tables = set(c.execute(text(
+            "SELECT name FROM sqlite_master WHERE type = 'table'" if dialect == "sqlite" else
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars())
+        assert {"note", "building"}.isdisjoint(tables)
+        assert c.execute(text("SELECT name FROM ci")).scalars().all() == ["pc-2"]
+        assert _check_defs(c, dialect) == checks_0003
     eng.dispose()
