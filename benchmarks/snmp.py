@@ -1,6 +1,6 @@
 """Benchmark: crawl a simulated campus over SNMP vs a sequential ``snmpbulkwalk`` of the same OIDs.
 
-The campus (:mod:`netcmdb.discovery.campus`, derived from a walk of the namespace lab) is served by
+The campus (:mod:`netcmdb.demo.sim.campus`, derived from a walk of the namespace lab) is served by
 snmpsim on loopback, sharded over ``--shards`` snmpsim processes (one process is single threaded);
 each switch has ``--ports`` ports with a PC each (system + interfaces + LLDP + FDB). Both sides in
 the same run, against the same simulator:
@@ -25,9 +25,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from netcmdb.discovery import campus, snmp_oids as O  # noqa: E402
+from netcmdb.demo.sim import campus  # noqa: E402
+from netcmdb.demo.sim.snmpsim_runner import SnmpSimulator, free_udp_port  # noqa: E402
+from netcmdb.discovery import snmp_oids as O  # noqa: E402
 from netcmdb.discovery.snmp import SnmpConfig, SnmpCredential, crawl_snmp  # noqa: E402
-from netcmdb.discovery.snmpsim_runner import SnmpSimulator, free_udp_port  # noqa: E402
 
 
 def cpu_of(pid: int) -> float:

@@ -1,6 +1,6 @@
 """Sweep benchmark: netcmdb's ARP and ICMP sweeps against Debian's ``nmap -sn`` in the same run.
 
-Builds a namespace LAN (tests/lab/sweepnet.py): 200 live hosts in 10.98.0.0/24 and 100 live hosts
+Builds a namespace LAN (demo/lab/sweepnet.py): 200 live hosts in 10.98.0.0/24 and 100 live hosts
 spread over 10.98.4.0/22, all on one bridge with the scanner. Every tool runs inside the scanner
 namespace with the neighbour cache flushed before each run; reverse DNS is off for everyone
 (``-n`` / ``--no-dns``: the lab has no DNS server). Each measurement is the median of ``--repeat``
@@ -30,10 +30,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))
+from netcmdb.demo.lab.sweepnet import SweepNet, pkg_env, spread_hosts
 
-from lab.sweepnet import SweepNet, pkg_env, spread_hosts  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 DRIVER = r"""
 import json, resource, sys, time

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from lab.sweepnet import pkg_env
+from netcmdb.demo.lab.sweepnet import pkg_env
 
 from netcmdb.discovery.facts import DeviceClass, Source
 from netcmdb.discovery.nmapxml import parse, parse_bytes

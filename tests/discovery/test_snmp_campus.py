@@ -12,11 +12,11 @@ import pytest
 
 @pytest.fixture(scope="module")
 def campus_run():
-    from netcmdb.discovery.snmpsim_runner import have_snmpsim
+    from netcmdb.demo.sim.snmpsim_runner import have_snmpsim
 
     if not have_snmpsim():
         pytest.skip("snmpsim/pysmi not installed")
-    from netcmdb.demo_snmp import crawl_campus
+    from netcmdb.demo.snmp_campus import crawl_campus
 
     return crawl_campus(12, ports=8, n_dist=2)
 

@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from lab.netns import have_netns
+from netcmdb.demo.lab.netns import have_netns
 
 pytestmark = [pytest.mark.root, pytest.mark.slow]
 

@@ -59,7 +59,7 @@ def project(dev) -> dict:  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="module")
 def collected():
     from netcmdb.discovery.snmp import SnmpConfig, SnmpCredential, collect
-    from netcmdb.discovery.snmpsim_runner import SnmpSimulator, have_snmpsim
+    from netcmdb.demo.sim.snmpsim_runner import SnmpSimulator, have_snmpsim
 
     if not have_snmpsim():
         pytest.skip("snmpsim/pysmi not installed")

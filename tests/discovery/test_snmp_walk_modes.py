@@ -16,8 +16,8 @@ import pytest
 
 @pytest.fixture(scope="module")
 def sim():  # type: ignore[no-untyped-def]
-    from netcmdb.discovery import campus
-    from netcmdb.discovery.snmpsim_runner import SnmpSimulator, have_snmpsim
+    from netcmdb.demo.sim import campus
+    from netcmdb.demo.sim.snmpsim_runner import SnmpSimulator, have_snmpsim
 
     if not have_snmpsim():
         pytest.skip("snmpsim/pysmi not installed")

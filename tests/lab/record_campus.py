@@ -1,7 +1,7 @@
 """Record lab switches (a walk of the real lab agents): the templates of the simulated campus.
 
 Run as root from the package root:
-    PYTHONPATH=.. python tests/lab/record_campus.py discovery/data/campus
+    PYTHONPATH=.. python tests/lab/record_campus.py demo/sim/data
 Builds the namespace switch lab (lab/switchlab.py), makes traffic, and records sw-core and sw-a
 with net-snmp's ``snmpwalk`` over the lab's real snmpd + lldpd + BRIDGE-MIB helper, converted to
 snmpsim's ``.snmprec`` format (snmpsim 1.2.2's own recorder hangs under pysnmp 7). Only the subtrees

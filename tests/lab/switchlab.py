@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lab.netns import Lab
+from netcmdb.demo.lab.netns import Lab
 
 HERE = Path(__file__).parent
 SWITCHES = {"sw-core": 1, "sw-a": 2, "sw-b": 3, "sw-c": 4}

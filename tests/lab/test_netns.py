@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from lab.netns import Lab, have_netns
+from netcmdb.demo.lab.netns import Lab, have_netns
 
 pytestmark = [pytest.mark.root,
               pytest.mark.skipif(not have_netns(), reason="needs root and iproute2")]

@@ -1,6 +1,6 @@
 """A simulated campus for snmpsim: many switches whose LLDP tables point at each other.
 
-The devices are derived from a walk of a real lab switch (``data/campus/lab-sw-a.snmprec``,
+The devices are derived from a walk of a real lab switch (``sim/data/lab-sw-a.snmprec``,
 recorded from the namespace lab by ``tests/lab/record_campus.py``: net-snmp + lldpd + the
 BRIDGE-MIB helper). Each generated switch keeps the template's rows and value types and gets its
 own system group, one IF-MIB/ifXTable row per port (cloned from the template's ``xe1`` row), LLDP
@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-TEMPLATE = Path(__file__).parent / "data" / "campus" / "lab-sw-a.snmprec"
+TEMPLATE = Path(__file__).parent / "data" / "lab-sw-a.snmprec"
 _TEMPLATE_PORT = 3  # ifIndex of xe1 in the recorded template
 IF_COLS = "1.3.6.1.2.1.2.2.1."
 IFX_COLS = "1.3.6.1.2.1.31.1.1.1."
@@ -232,7 +232,7 @@ def truth(sws: list[Switch]) -> dict[str, object]:
 
 
 def serve(sim: object, sws: list[Switch]) -> None:
-    """Add every switch to a :class:`~netcmdb.discovery.snmpsim_runner.SnmpSimulator`."""
+    """Add every switch to a :class:`~netcmdb.demo.sim.snmpsim_runner.SnmpSimulator`."""
     t = _template()
     for sw in sws:
         sim.add_device(sw.address, text=render(sw, sws, t))  # type: ignore[attr-defined]

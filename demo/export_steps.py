@@ -1,25 +1,24 @@
 """The exporters' steps of ``make demo``: the example campus as the files admins hand around.
 
-Appended to :data:`netcmdb.demo.STEPS` (see demo.py). Each step reads the document that the
-"export json" step left in ``Demo.data["doc"]`` and writes into the demo's output directory.
+Appended to :data:`netcmdb.demo.STEPS` (see demo/__init__.py). Each step reads the document
+that the "export json" step left in ``Demo.data["doc"]`` and writes into the demo's output
+directory.
 
 Must not import ``cli`` or ``discovery``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from netcmdb.demo.base import Demo, Skip, Step
 
 
-def step_export_office(d: Any) -> str:
+def step_export_office(d: Demo) -> str:
     """assets.xlsx, cmdb.yaml and report.html (with the last run's new / missing CIs)."""
     from netcmdb.cmdb.db import session_scope
     from netcmdb.exporters import report, xlsx, yaml_fmt
 
     doc = d.data.get("doc")
     if doc is None:
-        from netcmdb.demo import Skip
-
         raise Skip("no document: the export json step did not run")
     counts = xlsx.write_xlsx(doc, d.outdir / "assets.xlsx")
     yaml_fmt.write_yaml(doc, d.outdir / "cmdb.yaml")
@@ -34,7 +33,7 @@ def step_export_office(d: Any) -> str:
             f"({len(spofs)} single points of failure)")
 
 
-def step_export_graphs(d: Any) -> str:
+def step_export_graphs(d: Demo) -> str:
     """campus.graphml / .gexf / .drawio / .dot / .svg and the NetBox import files."""
     import shutil
 
@@ -42,8 +41,6 @@ def step_export_graphs(d: Any) -> str:
 
     doc = d.data.get("doc")
     if doc is None:
-        from netcmdb.demo import Skip
-
         raise Skip("no document: the export json step did not run")
     written = []
     for ext, writer in (("graphml", graph.write_graphml), ("gexf", graph.write_gexf),
@@ -59,9 +56,7 @@ def step_export_graphs(d: Any) -> str:
     return ", ".join(written)
 
 
-def demo_steps() -> list[Any]:
-    """The steps, as :class:`netcmdb.demo.Step` objects."""
-    from netcmdb.demo import Step
-
+def demo_steps() -> list[Step]:
+    """The steps, as :class:`netcmdb.demo.base.Step` objects."""
     return [Step("export xlsx/yaml/report", step_export_office),
             Step("export graphs and NetBox", step_export_graphs)]

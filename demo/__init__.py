@@ -5,6 +5,12 @@ The demo is a list of named steps (:data:`STEPS`). Each step is a function takin
 :class:`Demo` state and returning a one-line result; a step that cannot run here raises
 :class:`Skip` with the reason (e.g. "needs root"), and the demo goes on. Other areas add their
 steps (scan, labels, impact, exporters) by appending to :data:`STEPS`.
+
+The ``netcmdb.demo`` package holds the demo and everything only the demo, the tests and the
+benchmarks need: the step protocol (``base``), the exporters' steps (``export_steps``), the
+simulated SNMP campus (``snmp_campus``, ``sim/``: the campus generator and the snmpsim runner),
+the namespace lab builders (``lab/``) and the sweep step (``sweep``). The library never imports
+it (checked by tests/test_architecture.py); it imports the library.
 """
 
 from __future__ import annotations
@@ -13,42 +19,12 @@ import json
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Engine
+from netcmdb.demo.base import Demo, Skip, Step, example_campus_path
+from netcmdb.demo.export_steps import demo_steps
 
-
-class Skip(Exception):
-    """A step that cannot run in this environment; the message says why."""
-
-
-@dataclass
-class Demo:
-    """State shared by the steps."""
-
-    outdir: Path
-    db_path: Path
-    engine: Engine | None = None
-    data: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def db_url(self) -> str:
-        return f"sqlite:///{self.db_path}"
-
-
-@dataclass(frozen=True)
-class Step:
-    name: str
-    run: Callable[[Demo], str]
-
-
-def example_campus_path() -> Path:
-    """The bundled example campus (package data ``netcmdb/data/example-campus.json``)."""
-    return Path(str(resources.files("netcmdb") / "data" / "example-campus.json"))
+__all__ = ["STEPS", "Demo", "Skip", "Step", "example_campus_path", "main", "run"]
 
 
 def step_init(d: Demo) -> str:
@@ -122,8 +98,6 @@ STEPS: list[Step] = [
 ]
 
 # ---- exporters demo steps ----
-from netcmdb.exporters.demo_steps import demo_steps  # noqa: E402
-
 STEPS.extend(demo_steps())
 
 
@@ -177,25 +151,18 @@ def step_impact(d: Demo) -> str:
 
 
 def step_snmp_campus(d: Demo) -> str:
-    from netcmdb.demo_snmp import demo_snmp_campus
+    from netcmdb.demo.snmp_campus import demo_snmp_campus
 
     out = d.outdir / "snmp-campus"
     return demo_snmp_campus(out, db_url=f"sqlite:///{out / 'cmdb.sqlite'}")
 
 
 def step_sweep(d: Demo) -> str:
-    import importlib.util
+    from netcmdb.demo.sweep import demo_sweep
 
-    path = Path(__file__).resolve().parent / "tests" / "lab" / "demo_sweep.py"
-    if not path.exists():
-        raise Skip("sweep demo needs the repository checkout (tests/lab), not an installed wheel")
-    spec = importlib.util.spec_from_file_location("netcmdb_demo_sweep", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
     out = d.outdir / "sweep"
     out.mkdir(parents=True, exist_ok=True)
-    return str(module.demo_sweep(out, f"sqlite:///{out / 'cmdb.sqlite'}", skip=Skip))
+    return demo_sweep(out, f"sqlite:///{out / 'cmdb.sqlite'}", skip=Skip)
 
 
 STEPS.extend([

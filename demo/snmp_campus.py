@@ -1,9 +1,9 @@
 """Demo: crawl a simulated campus over real SNMP on loopback (no root, no network), into a CMDB.
 
 ``demo_snmp_campus(outdir)`` starts snmpsim with the generated campus
-(:mod:`netcmdb.discovery.campus`, derived from a walk of the namespace lab), crawls it from the
+(:mod:`netcmdb.demo.sim.campus`, derived from a walk of the namespace lab), crawls it from the
 core over LLDP, ingests the result with the reconciler, stops snmpsim and returns a short text
-report. The lead wires it into ``demo.py``. Knows discovery and cmdb; prints nothing.
+report (the demo's SNMP step). Knows discovery and cmdb; prints nothing.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from typing import Any
 def crawl_campus(n_devices: int = 28, *, ports: int = 12, n_dist: int = 3,
                  concurrency: int = 64, workdir: str | Path | None = None) -> dict[str, Any]:
     """Serve a campus with snmpsim, crawl it from the core; returns topology, results, timings."""
-    from netcmdb.discovery import campus
+    from netcmdb.demo.sim import campus
     from netcmdb.discovery.snmp import SnmpConfig, SnmpCredential, crawl_snmp
-    from netcmdb.discovery.snmpsim_runner import SnmpSimulator
+    from netcmdb.demo.sim.snmpsim_runner import SnmpSimulator
 
     sws = campus.build_campus(n_devices, n_dist=n_dist, ports=ports)
     sim = SnmpSimulator(workdir)

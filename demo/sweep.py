@@ -1,25 +1,18 @@
 """The sweep part of ``make demo``: a real ARP/ICMP/TCP sweep of a small namespace LAN.
 
-The demo runs from the repository checkout, so it can use the test lab builder
-(``tests/lab/sweepnet.py``) that the installed package does not ship. Import it by path::
-
-    spec = importlib.util.spec_from_file_location("demo_sweep", repo / "tests/lab/demo_sweep.py")
-    ...; summary = module.demo_sweep(outdir)
-
+Builds the lab with :mod:`netcmdb.demo.lab.sweepnet` (the same builder the sweep tests use).
 Without root (network namespaces, raw sockets) it writes nothing and returns why it skipped.
+Run alone: ``python -m netcmdb.demo.sweep OUTDIR``.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
 import sys
 from pathlib import Path
-
-HERE = Path(__file__).resolve().parent
-if str(HERE.parent) not in sys.path:
-    sys.path.insert(0, str(HERE.parent))  # so ``lab.netns`` / ``lab.sweepnet`` import
 
 
 def demo_sweep(outdir: Path, db_url: str | None = None,
@@ -29,17 +22,18 @@ def demo_sweep(outdir: Path, db_url: str | None = None,
     Files written: ``sweep-table.txt`` (the dry-run table), ``sweep-hosts.json`` (facts) and
     ``sweep-run.json`` (the CMDB run summary: new/changed/missing). ``db_url`` defaults to a
     SQLite file in ``outdir``. ``skip``: raise this (e.g. ``netcmdb.demo.Skip``) with the reason
-    instead of returning a "skipped" line, for demo.py's step protocol::
-
-        def step_sweep(d):
-            return load_demo_sweep().demo_sweep(d.outdir, d.db_url, skip=Skip)
+    instead of returning a "skipped" line, for the demo's step protocol.
     """
+    reason = None
     if os.geteuid() != 0 or shutil.which("ip") is None:
         reason = "sweep demo skipped: needs root and iproute2 to build network namespaces"
+    elif importlib.util.find_spec("scapy") is None:  # the lab's NetBIOS responder builds replies
+        reason = "sweep demo skipped: needs scapy for the lab's NetBIOS host (pip install scapy)"
+    if reason is not None:
         if skip is not None:
             raise skip(reason)
         return reason
-    from lab.sweepnet import SweepNet, standard_hosts
+    from netcmdb.demo.lab.sweepnet import SweepNet, standard_hosts
 
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
