@@ -135,6 +135,9 @@ def ci_detail(session: Session, ci: CI) -> dict[str, Any]:
          "source": c.source, "run": c.run_id}
         for c in session.scalars(select(Change).where(Change.ci_id == ci.id)
                                  .order_by(Change.id))]
+    from netcmdb.cmdb.journal import list_notes  # journal builds on this module
+
+    rec["notes"] = list_notes(session, ci=ci)
     return rec
 
 

@@ -29,7 +29,7 @@ depends_on: Union[str, Sequence[str], None] = None
 
 _LIFECYCLE = ('in_stock', 'in_use', 'repair', 'retired')
 _NOTE_KINDS = ('info', 'fault', 'repair', 'change')
-#: frozen copy of netcmdb.cmdb.search.PG_CI_DOCUMENT (a test keeps them equal)
+#: frozen copy of netcmdb.cmdb.search.CI_DOCUMENT (a test keeps them equal)
 _PG_CI_DOCUMENT = (
     "(coalesce(name, '') || ' ' || coalesce(label, '') || ' ' || coalesce(asset_code, '') || ' '"
     " || coalesce(serial, '') || ' ' || coalesce(ip, '') || ' ' || coalesce(mac, '') || ' '"
