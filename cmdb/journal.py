@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from netcmdb.cmdb.models import CI, Note, NoteKind, utcnow
-from netcmdb.cmdb.query import _iso, _v
+from netcmdb.cmdb.query import note_dict
 from netcmdb.errors import CmdbError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -96,13 +96,6 @@ def add_note(session: Session, ci: CI, text: str, *, kind: str | None = None,
     session.add(note)
     session.flush()
     return note_dict(note, ci.name)
-
-
-def note_dict(note: Note, current_name: str | None = None) -> dict[str, Any]:
-    """One note as JSON-ready data (``ci``: the CI's name today, else the name it had)."""
-    return {"id": note.id, "ci_id": note.ci_id, "ci": current_name or note.ci_name,
-            "kind": _v(note.kind), "text": note.text, "author": note.author,
-            "at": _iso(note.at)}
 
 
 def list_notes(session: Session, *, ci: CI | None = None, ci_ids: Iterable[int] | None = None,

@@ -21,6 +21,7 @@ from netcmdb.cmdb.models import (
     Identifier,
     Interface,
     Location,
+    Note,
     Relationship,
     RunEvent,
     event_cis,
@@ -135,10 +136,17 @@ def ci_detail(session: Session, ci: CI) -> dict[str, Any]:
          "source": c.source, "run": c.run_id}
         for c in session.scalars(select(Change).where(Change.ci_id == ci.id)
                                  .order_by(Change.id))]
-    from netcmdb.cmdb.journal import list_notes  # journal builds on this module
-
-    rec["notes"] = list_notes(session, ci=ci)
+    rec["notes"] = [note_dict(n, ci.name) for n in session.scalars(
+        select(Note).where(Note.ci_id == ci.id).order_by(Note.at, Note.id))]
     return rec
+
+
+def note_dict(note: Note, current_name: str | None = None) -> dict[str, Any]:
+    """One journal note as JSON-ready data (``ci``: the CI's name today, else the name it had
+    when the note was written)."""
+    return {"id": note.id, "ci_id": note.ci_id, "ci": current_name or note.ci_name,
+            "kind": _v(note.kind), "text": note.text, "author": note.author,
+            "at": _iso(note.at)}
 
 
 #: What ``ci set`` may change: what discovery cannot know (plus name/class/label corrections).
