@@ -52,7 +52,7 @@ junk_serials = ["123456"]
 """
 
 _SECTIONS = {"database", "scan", "credentials", "label", "cmdb", "ssh", "snmp", "export",
-             "topology", "labeling"}
+             "topology", "labeling", "labels", "asset_codes", "register"}
 
 
 def config_path() -> Path:

@@ -52,7 +52,7 @@ def build(path: Path, n_cis: int, n_notes: int) -> None:
         "?, ?)",
         ((i, f"pc-{i:06d}", now, now, f"SN{i:08d}", f"10.{i >> 16}.{(i >> 8) & 255}.{i & 255}",
           f"02:00:00:{(i >> 16) & 255:02x}:{(i >> 8) & 255:02x}:{i & 255:02x}",
-          f"D{i % 20:02d}{i % 10:02d}{i % 30:02d}{i % 999 + 1:03d}") for i in range(1, n_cis + 1)))
+          f"D{i % 20:02d}{i % 10:02d}{i % 30:02d}-{i:06d}") for i in range(1, n_cis + 1)))
     con.executemany(
         "INSERT INTO note (id, ci_id, ci_name, kind, text, author, at) VALUES (?, ?, ?, ?, ?, ?, "
         "?)",

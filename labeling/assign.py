@@ -7,9 +7,13 @@ SQLite's "database is locked" when a write lost the race) the transaction is rol
 seat recomputed. ``UPDATE ... WHERE label IS NULL`` makes sure a CI labelled by a concurrent
 assigner is left alone.
 
-"Next free" means one above the highest seat already used in the room: a number is never reused,
-so an old sticker on a removed machine cannot collide with a new one. ``--renumber`` closes gaps
-and is recorded in the Change table (CI history), as is every assignment. Labels, seats and
+Seat policy (``[label] seats``): ``lowest-free`` (the default) gives the lowest seat of the room
+that no in-service CI's label carries, because the seat is the machine's place in the U; a
+retired CI (lifecycle or status ``retired``) frees its seat, and its label is taken off it in the
+same transaction (the old label stays in its history). ``never-reuse`` gives one above the
+highest seat any label of the room ever carried, so an old sticker on a removed machine cannot
+collide with a new one. ``--renumber`` closes gaps and is recorded in the Change table (CI
+history), as is every assignment. Labels, seats and
 walked locations are pinned in ``attr_sources`` like manual edits: discovery never undoes them.
 
 Imports cmdb and discovery.normalize; must not import exporters or the CLI; never prints.
@@ -25,18 +29,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, Engine, func, or_, select, update
-from sqlalchemy import exc as sa_exc
-from sqlalchemy.orm import Session
-
 from netcmdb.cmdb.db import session_scope
 from netcmdb.cmdb.models import CI, Change, CIStatus, Identifier, IdKind, Location
 from netcmdb.discovery.normalize import mac_or_none
 from netcmdb.errors import ImportFormatError, LabelError
 from netcmdb.labeling.rule import Label, Rule
+from sqlalchemy import ColumnElement, Engine, func, or_, select, update
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import Session
 
 MAX_ATTEMPTS = 200
 SOURCE = "label"
+#: the ``[label] seats`` policies; the first is the default
+SEAT_POLICIES = ("lowest-free", "never-reuse")
 #: attr_sources value pinning an attribute against discovery (as ``cmdb.query.set_manual`` does):
 #: a label, seat or walked location is a human decision a later scan must not undo.
 PIN = "manual"
@@ -124,13 +129,37 @@ def _in_room(code: str) -> ColumnElement[bool]:
     return func.upper(CI.label).like(f"%{code}%")
 
 
+def seat_policy(value: str | None) -> str:
+    """The seat policy called ``value`` (None: the default, ``lowest-free``).
+
+    Raises:
+        LabelError: not one of :data:`SEAT_POLICIES`.
+    """
+    if value is None:
+        return SEAT_POLICIES[0]
+    if value not in SEAT_POLICIES:
+        raise LabelError(f"[label] seats = {value!r}: use one of {', '.join(SEAT_POLICIES)}")
+    return value
+
+
+def retired() -> ColumnElement[bool]:
+    """CIs out of service: a person retired them (lifecycle) or the status says so."""
+    # coalesce: a NULL lifecycle must give FALSE, not NULL (``NOT retired()`` is used too)
+    return or_(func.coalesce(CI.lifecycle, "") == "retired", CI.status == CIStatus.RETIRED)
+
+
 def used_seats(session: Session, rule: Rule, key: tuple[str, str, str],
-               exclude: set[int] | frozenset[int] = frozenset()) -> set[int]:
+               exclude: set[int] | frozenset[int] = frozenset(), *,
+               in_service_only: bool = False) -> set[int]:
     """Seats of ``key`` already carried by a label (on any CI, wherever it is recorded),
-    leaving out the labels of the CIs in ``exclude`` (ids)."""
+    leaving out the labels of the CIs in ``exclude`` (ids) and, with ``in_service_only``, of
+    retired CIs."""
     code = rule.format_room(*key)
     seats: set[int] = set()
-    for ci_id, text in session.execute(select(CI.id, CI.label).where(_in_room(code))):
+    q = select(CI.id, CI.label).where(_in_room(code))
+    if in_service_only:
+        q = q.where(~retired())
+    for ci_id, text in session.execute(q):
         if ci_id in exclude:
             continue
         try:
@@ -140,6 +169,29 @@ def used_seats(session: Session, rule: Rule, key: tuple[str, str, str],
         if lab.room_key == key:
             seats.add(lab.seat)
     return seats
+
+
+def next_seat(session: Session, rule: Rule, key: tuple[str, str, str], policy: str,
+              taken: set[int] | frozenset[int] = frozenset()) -> int:
+    """The seat the policy gives the next CI of room ``key`` (``taken``: seats planned already).
+    """
+    if policy == "never-reuse":
+        return max(used_seats(session, rule, key) | taken, default=0) + 1
+    used = used_seats(session, rule, key, in_service_only=True) | taken
+    seat = 1
+    while seat in used:
+        seat += 1
+    return seat
+
+
+def free_label(session: Session, label: str, *, source: str = SOURCE) -> None:
+    """Take ``label`` off the retired CI that still carries it (recorded in its history)."""
+    for ci_id, srcs in session.execute(select(CI.id, CI.attr_sources)
+                                       .where(CI.label == label, retired())):
+        session.execute(update(CI).where(CI.id == ci_id).values(
+            label=None, seat=None, attr_sources=_pinned(srcs, "label", "seat")))
+        session.add(Change(ci_id=ci_id, attribute="label", old=label, new=None, source=source))
+    session.flush()
 
 
 def _label_for(rule: Rule, key: tuple[str, str, str], seat: int) -> str:
@@ -164,7 +216,8 @@ def _candidates(session: Session, rooms: dict[int, tuple[str, str, str] | str],
 def assign_labels(engine: Engine, rule: Rule, *, building: str | None = None,
                   room: str | None = None, dry_run: bool = False, renumber: bool = False,
                   ci_ids: Iterable[int] | None = None,
-                  progress: Callable[[int, int], None] | None = None) -> AssignResult:
+                  progress: Callable[[int, int], None] | None = None,
+                  seats: str | None = None) -> AssignResult:
     """Give every CI with a known location and no label the next free seat of its room.
 
     Args:
@@ -177,10 +230,13 @@ def assign_labels(engine: Engine, rule: Rule, *, building: str | None = None,
             (skipping seats held by CIs recorded elsewhere); every change goes to CI history.
         ci_ids: restrict to these CIs (used by tests and callers that select by other criteria).
         progress: called with (done, total).
+        seats: the seat policy (:data:`SEAT_POLICIES`; None: ``lowest-free``).
 
     Raises:
-        LabelError: a filter does not fit the rule, or a room has no free seat left.
+        LabelError: a filter does not fit the rule, an unknown seat policy, or a room has no
+            free seat left.
     """
+    policy = seat_policy(seats)
     b, r = _room_filter(rule, building, room)
     result = AssignResult()
     with session_scope(engine) as s:
@@ -195,25 +251,25 @@ def assign_labels(engine: Engine, rule: Rule, *, building: str | None = None,
         return _renumber(engine, rule, rooms, todo, dry_run, result, progress)
     if dry_run:
         with session_scope(engine) as s:
-            planned: dict[tuple[str, str, str], int] = {}
+            planned: dict[tuple[str, str, str], set[int]] = {}
             for ci_id, name, loc in todo:
                 key = rooms[loc]
                 assert not isinstance(key, str)
-                if key not in planned:
-                    planned[key] = max(used_seats(s, rule, key), default=0)
-                planned[key] += 1
+                taken = planned.setdefault(key, set())
+                seat = next_seat(s, rule, key, policy, taken)
+                taken.add(seat)
                 try:
-                    label = _label_for(rule, key, planned[key])
+                    label = _label_for(rule, key, seat)
                 except LabelError as exc:
                     result.skipped.append((ci_id, name, str(exc)))
                     continue
-                result.assigned.append(Assignment(ci_id, name, None, label, planned[key]))
+                result.assigned.append(Assignment(ci_id, name, None, label, seat))
         return result
     for n, (ci_id, name, loc) in enumerate(todo, 1):
         key = rooms[loc]
         assert not isinstance(key, str)
         try:
-            done = _assign_one(engine, rule, ci_id, name, key, result)
+            done = _assign_one(engine, rule, ci_id, name, key, result, policy)
         except LabelError as exc:
             result.skipped.append((ci_id, name, str(exc)))
             done = None
@@ -225,12 +281,14 @@ def assign_labels(engine: Engine, rule: Rule, *, building: str | None = None,
 
 
 def _assign_one(engine: Engine, rule: Rule, ci_id: int, name: str,
-                key: tuple[str, str, str], result: AssignResult) -> Assignment | None:
+                key: tuple[str, str, str], result: AssignResult,
+                policy: str = SEAT_POLICIES[0]) -> Assignment | None:
     for attempt in range(MAX_ATTEMPTS):
         try:
             with session_scope(engine) as s:
-                seat = max(used_seats(s, rule, key), default=0) + 1
+                seat = next_seat(s, rule, key, policy)
                 label = _label_for(rule, key, seat)
+                free_label(s, label)
                 srcs = s.scalar(select(CI.attr_sources).where(CI.id == ci_id))
                 res = s.execute(update(CI).where(CI.id == ci_id, CI.label.is_(None))
                                 .values(label=label, seat=seat,

@@ -28,7 +28,9 @@ def _labels(engine: Any) -> dict[str, str | None]:
         return {c.name: c.label for c in s.scalars(select(CI))}
 
 
-def test_assign_next_free_seat_per_room(engine: Any, add_room: Any, add_ci: Any) -> None:
+def test_never_reuse_assigns_after_the_highest_seat_per_room(engine: Any, add_room: Any,
+                                                              add_ci: Any) -> None:
+    """``[label] seats = "never-reuse"``: the behaviour before the lowest-free default."""
     r1 = add_room("01", "02", "10")
     r2 = add_room("1", "B1", "3")  # stored unpadded: still the same room code rules
     add_ci("old", r1, label="D010210-004", seat=4)
@@ -37,7 +39,7 @@ def test_assign_next_free_seat_per_room(engine: Any, add_room: Any, add_ci: Any)
     add_ci("c", r2)
     add_ci("nowhere")                     # no location: not labelled
     add_ci("gone", r1, status=CIStatus.RETIRED)
-    res = assign_labels(engine, DEFAULT_RULE)
+    res = assign_labels(engine, DEFAULT_RULE, seats="never-reuse")
     got = _labels(engine)
     assert got["a"] == "D010210-005" and got["b"] == "D010210-006"  # after the highest seat
     assert got["c"] == "D01B103-001"
@@ -52,7 +54,38 @@ def test_assign_next_free_seat_per_room(engine: Any, add_room: Any, add_ci: Any)
     assert seats["a"] == 5
     assert pins["a"]["label"] == pins["a"]["seat"] == "manual"  # discovery will not undo it
     # running again is a no-op: existing labels are never changed
-    assert assign_labels(engine, DEFAULT_RULE).assigned == []
+    assert assign_labels(engine, DEFAULT_RULE, seats="never-reuse").assigned == []
+
+
+def test_lowest_free_seat_reuses_a_retired_cis_seat_and_keeps_its_label_in_history(
+        engine: Any, add_room: Any, add_ci: Any) -> None:
+    r1 = add_room("01", "02", "10")
+    add_ci("pc-1", r1, label="D010210-001", seat=1)
+    add_ci("pc-2", r1, label="D010210-002", seat=2)
+    old3 = add_ci("pc-3-old", r1, label="D010210-003", seat=3, lifecycle="retired")
+    add_ci("pc-4", r1, label="D010210-004", seat=4)
+    add_ci("pc-11", r1, label="D010210-011", seat=11)
+    for n in ("new-a", "new-b", "new-c"):
+        add_ci(n, r1)
+    plan = assign_labels(engine, DEFAULT_RULE, dry_run=True)
+    assert [(a.name, a.seat) for a in plan.assigned] == [("new-a", 3), ("new-b", 5),
+                                                         ("new-c", 6)]
+    assert _labels(engine)["pc-3-old"] == "D010210-003"  # the dry run wrote nothing
+    res = assign_labels(engine, DEFAULT_RULE)
+    got = _labels(engine)
+    assert [(a.name, a.new) for a in res.assigned] == [
+        ("new-a", "D010210-003"), ("new-b", "D010210-005"), ("new-c", "D010210-006")]
+    assert got["pc-3-old"] is None and got["pc-11"] == "D010210-011"
+    with session_scope(engine) as s:
+        hist = [(h.old, h.new) for h in s.scalars(
+            select(Change).where(Change.ci_id == old3, Change.attribute == "label"))]
+        assert hist == [("D010210-003", None)]  # its label stays in its history
+        assert s.get(CI, old3).seat is None
+
+
+def test_unknown_seat_policy_is_refused(engine: Any) -> None:
+    with pytest.raises(LabelError, match="never-reuse"):
+        assign_labels(engine, DEFAULT_RULE, seats="random")
 
 
 def test_dry_run_writes_nothing_and_filters(engine: Any, add_room: Any, add_ci: Any) -> None:
@@ -88,7 +121,7 @@ def test_full_room_says_so(engine: Any, add_room: Any, add_ci: Any) -> None:
     r = add_room("01", "02", "10")
     add_ci("last", r, label="D010210-999")
     add_ci("new", r)
-    res = assign_labels(engine, DEFAULT_RULE)
+    res = assign_labels(engine, DEFAULT_RULE, seats="never-reuse")
     assert res.assigned == []
     assert "full (999 seats)" in res.skipped[0][2] and "wide" in res.skipped[0][2]
 
@@ -98,7 +131,7 @@ def test_prefix_values_from_rule(engine: Any, add_room: Any, add_ci: Any) -> Non
     add_ci("a", r, label="D010210-002")
     add_ci("b", r)
     rule = get_rule({"unit": "HQ", "category": "PC"})
-    res = assign_labels(engine, rule)
+    res = assign_labels(engine, rule, seats="never-reuse")
     assert [a.new for a in res.assigned] == ["HQ-PC-D010210-003"]  # seats count across prefixes
 
 
@@ -331,8 +364,13 @@ def test_lower_case_labels_count_as_used_seats(engine: Any, add_room: Any, add_c
     r = add_room("01", "02", "10")
     add_ci("typed-by-hand", r, label="d010210-007")
     add_ci("new", r)
-    res = assign_labels(engine, DEFAULT_RULE)
+    res = assign_labels(engine, DEFAULT_RULE, seats="never-reuse")
     assert [a.new for a in res.assigned] == ["D010210-008"]
+    for seat in range(1, 7):
+        add_ci(f"pc-{seat}", r, label=f"D010210-{seat:03d}")
+    add_ci("newer", r)
+    res = assign_labels(engine, DEFAULT_RULE)  # lowest free: 7 is held, by lower case
+    assert [a.new for a in res.assigned] == ["D010210-009"]
 
 
 def test_two_concurrent_assigners_on_postgresql(pg_server: str, tmp_path: Path,

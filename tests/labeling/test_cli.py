@@ -80,7 +80,7 @@ def test_assign_check_print_flow(campus: Any, db_path: str, tmp_path: Path) -> N
     assert r.returncode == 0, r.stderr
     plan = json.loads(r.stdout)
     assert plan["dry_run"] and [a["new"] for a in plan["assigned"]] == [
-        f"D010210-{i:03d}" for i in range(11, 16)]
+        f"D010210-{i:03d}" for i in range(1, 6)]  # the lowest free seats (10 is held)
     with session_scope(campus) as s:
         assert s.scalars(select(CI).where(CI.label.is_not(None))).all().__len__() == 1
     r = invoke(db_path, "label", "assign", "--room", "D010210")
@@ -89,12 +89,12 @@ def test_assign_check_print_flow(campus: Any, db_path: str, tmp_path: Path) -> N
     r = invoke(db_path, "label", "check", "--json")
     assert r.returncode == 0, r.stdout
     assert json.loads(r.stdout)["checked"] == 6
-    # renumber: seats 1..6 in the current order, recorded
+    # renumber: seats 1..6 in the current order (only the switch at 10 moves), recorded
     r = invoke(db_path, "label", "assign", "--renumber", "--json")
     got = json.loads(r.stdout)
-    assert r.returncode == 0 and len(got["assigned"]) == 6
+    assert r.returncode == 0 and len(got["assigned"]) == 1
     assert got["assigned"][0] == {"ci_id": got["assigned"][0]["ci_id"], "name": "sw-1",
-                                  "old": "D010210-010", "new": "D010210-001", "seat": 1}
+                                  "old": "D010210-010", "new": "D010210-006", "seat": 6}
     pdf = tmp_path / "l.pdf"
     r = invoke(db_path, "label", "print", "--class", "pc", "--format", "pdf", "--template",
             "L7651", "--out", str(pdf), "--start-at", "3")
