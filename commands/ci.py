@@ -1,0 +1,152 @@
+"""`netcmdb ci list|show|set`: the configuration items."""
+
+from __future__ import annotations
+
+import click
+
+from netcmdb.commands.common import console, engine_of, print_json
+
+
+@click.group("ci")
+def group() -> None:
+    """List, show and edit configuration items."""
+
+
+@group.command("list")
+@click.option("--class", "ci_class", help="Only this class (switch, pc, printer...).")
+@click.option("--building", help="Only CIs in this building.")
+@click.option("--floor", help="Only CIs on this floor.")
+@click.option("--room", help="Only CIs in this room.")
+@click.option("--status", type=click.Choice(["active", "missing", "retired"]))
+@click.option("--role", help="Only this role (core, distribution, access...).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (import-format entries).")
+@click.pass_context
+def ci_list_cmd(ctx: click.Context, ci_class: str | None, building: str | None,
+                floor: str | None, room: str | None, status: str | None, role: str | None,
+                as_json: bool) -> None:
+    """List configuration items."""
+    from rich.table import Table
+
+    from netcmdb.cmdb.db import session_scope
+    from netcmdb.exporters.netcmdb_json import ci_records
+
+    with session_scope(engine_of(ctx)) as s:
+        recs = ci_records(s, {"class": ci_class, "building": building, "floor": floor,
+                              "room": room, "status": status, "role": role})
+    if as_json:
+        print_json(recs)
+        return
+    table = Table("id", "name", "class", "role", "ip", "mac", "location", "label", "status",
+                  title=f"{len(recs)} CIs", title_justify="left")
+    for r in recs:
+        loc = r.get("location") or {}
+        where = "/".join(str(loc[k]) for k in ("building", "floor", "room") if k in loc)
+        if "seat" in loc:
+            where += f" #{loc['seat']}"
+        table.add_row(str(r["id"]), r["name"], r["class"], r.get("role") or "",
+                      r.get("ip") or "", r.get("mac") or "", where, r.get("label") or "",
+                      r["status"])
+    console().print(table)
+
+
+@group.command("show")
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def ci_show_cmd(ctx: click.Context, query: str, as_json: bool) -> None:
+    """Show one CI by NAME, LABEL, IP, MAC or #ID: attributes, interfaces, links, history."""
+    from rich.table import Table
+
+    from netcmdb.cmdb.db import session_scope
+    from netcmdb.cmdb.query import ci_detail, find_ci
+
+    with session_scope(engine_of(ctx)) as s:
+        d = ci_detail(s, find_ci(s, query))
+    if as_json:
+        print_json(d)
+        return
+    con = console()
+    attrs = Table("attribute", "value", "source", title=f"CI #{d['id']} {d['name']}",
+                  title_justify="left")
+    src = d["sources"]
+    for k in ("name", "class", "role", "vendor", "model", "platform", "os", "os_version",
+              "serial", "ip", "mac", "description", "owner", "contact", "seat", "label",
+              "min_up", "status", "missed_runs", "first_seen", "last_seen"):
+        if d.get(k) is not None:
+            attrs.add_row(k, str(d[k]), src.get(k, ""))
+    if d["location"]:
+        loc = d["location"]
+        text = f"{loc['building']}/{loc['floor']}/{loc['room']}"
+        if loc.get("name"):
+            text += f" {loc['name']}"
+        attrs.add_row("location", text, src.get("location_id", ""))
+    con.print(attrs)
+    if d["interfaces"]:
+        t = Table("interface", "ifindex", "mac", "ips", "speed", "oper", "alias",
+                  title="interfaces", title_justify="left")
+        for i in d["interfaces"]:
+            t.add_row(i["name"], str(i["ifindex"] or ""), i["mac"] or "",
+                      " ".join(i["ips"] or []), str(i["speed_mbps"] or ""),
+                      i["oper_status"] or "", i["alias"] or "")
+        con.print(t)
+    if d["relationships"]:
+        t = Table("relation", "port", "peer", "peer port", "by", title="relationships",
+                  title_justify="left")
+        for r in d["relationships"]:
+            t.add_row(r["kind"], r.get("port") or "", r["peer"] or "",
+                      r.get("peer_port") or "", r.get("asserted_by") or "")
+        con.print(t)
+    if d["history"]:
+        t = Table("at", "attribute", "old", "new", "source", "run", title="history",
+                  title_justify="left")
+        for h in d["history"]:
+            t.add_row(h["at"] or "", h["attribute"], h["old"] or "", h["new"] or "",
+                      h["source"], str(h["run"] or ""))
+        con.print(t)
+
+
+@group.command("set")
+@click.argument("query")
+@click.option("--location", metavar="B/F/R", help="Building/floor/room, e.g. 01/02/10.")
+@click.option("--room-name", help="Room name (with --location), e.g. 网络机房.")
+@click.option("--seat", type=click.IntRange(min=0), help="Seat number in the room.")
+@click.option("--role", help="core, distribution, access, gateway...")
+@click.option("--class", "ci_class", help="CI class (switch, pc, printer, service...).")
+@click.option("--owner", help="Who owns it.")
+@click.option("--contact", help="Who to call.")
+@click.option("--name", help="Rename (a given name beats discovered names).")
+@click.option("--description", help="Free text.")
+@click.option("--label", help="Asset label (must be unique).")
+@click.option("--min-up", type=click.IntRange(min=0), help="Clusters: members needed up.")
+@click.option("--status", type=click.Choice(["active", "missing", "retired"]))
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@click.pass_context
+def ci_set_cmd(ctx: click.Context, query: str, location: str | None, room_name: str | None,
+               as_json: bool, **opts: object) -> None:
+    """Set what discovery cannot know; discovery never overwrites these values."""
+    from netcmdb.cmdb.db import session_scope
+    from netcmdb.cmdb.query import find_ci, set_manual
+
+    values: dict[str, object] = {("class" if k == "ci_class" else k): v
+                                 for k, v in opts.items() if v is not None}
+    if location is not None:
+        parts = [p.strip() for p in location.replace("-", "/").split("/")]
+        if len(parts) != 3 or not all(parts):
+            raise click.BadParameter("expected BUILDING/FLOOR/ROOM, e.g. 01/02/10",
+                                     param_hint="--location")
+        values["location"] = (*parts, room_name) if room_name else tuple(parts)
+    elif room_name is not None:
+        raise click.BadParameter("--room-name needs --location", param_hint="--room-name")
+    if not values:
+        raise click.UsageError("nothing to set (see netcmdb ci set --help)")
+    with session_scope(engine_of(ctx)) as s:
+        ci = find_ci(s, query)
+        name = ci.name
+        changes = set_manual(s, ci, values)
+    if as_json:
+        print_json({"ci": name, "changes": changes})
+        return
+    if not changes:
+        click.echo(f"{name}: nothing changed")
+    for c in changes:
+        click.echo(f"{name}: {c['attribute']}: {c['old'] or '-'} -> {c['new'] or '-'}")

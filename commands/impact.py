@@ -1,0 +1,86 @@
+"""`netcmdb impact TARGET...`: what breaks if these CIs and links fail together."""
+
+from __future__ import annotations
+
+import click
+
+from netcmdb.commands.common import topo_engine, write_out_bytes
+
+
+def _impact_table(rep: dict, limit: int) -> str:  # type: ignore[type-arg]
+    from io import StringIO
+
+    from rich.console import Console
+    from rich.table import Table
+
+    buf = StringIO()
+    con = Console(file=buf, width=140, highlight=False)
+    s = rep["summary"]
+    failed = ", ".join(rep["failed"])
+    con.print(f"Change: fail {failed}", markup=False)
+    con.print(f"Down: {s['down']}   At risk: {s['at_risk']}", markup=False)
+    if s["by_building"]:
+        con.print("By building: " + ", ".join(f"{k} {v}" for k, v in s["by_building"].items()),
+                  markup=False)
+    if s["by_room"]:
+        rooms = list(s["by_room"].items())
+        con.print("By room: " + ", ".join(f"{k} {v}" for k, v in rooms[:40])
+                  + (f", ... ({len(rooms) - 40} more)" if len(rooms) > 40 else ""), markup=False)
+    if s["by_class"]:
+        con.print("By class: " + ", ".join(f"{k} {v}" for k, v in s["by_class"].items()),
+                  markup=False)
+    for title, rows in (("Down", rep["down"]), ("At risk", rep["at_risk"])):
+        if not rows:
+            continue
+        tab = Table(title=title, show_lines=False)
+        for col in ("name", "label", "class", "location", "reason"):
+            tab.add_column(col, overflow="fold")
+        for row in rows[:limit]:
+            loc = row.get("location") or {}
+            where = f"D{loc['building']}{loc['floor']} {loc['room']}" if loc else ""
+            tab.add_row(str(row["name"]), str(row.get("label") or ""), str(row["class"]), where,
+                        str(row.get("reason") or ""))
+        con.print(tab)
+        if len(rows) > limit:
+            con.print(f"... {len(rows) - limit} more (use --json or --limit)", markup=False)
+    if s["notify"]:
+        tab = Table(title="Notify")
+        for col in ("owner", "contact", "down", "at risk"):
+            tab.add_column(col)
+        for n in s["notify"]:
+            tab.add_row(n["owner"] or "", n["contact"] or "", str(n["down"]), str(n["at_risk"]))
+        con.print(tab)
+    return buf.getvalue()
+
+
+@click.command("impact")
+@click.argument("targets", nargs=-1, required=True)
+@click.option("--root", "roots", multiple=True, metavar="NAME",
+              help="Upstream root CI (repeatable; default: CIs with role core or gateway).")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "dot", "svg", "html"]),
+              default=None, help="Output format (default table).")
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE.")
+@click.option("--limit", type=int, default=200, show_default=True,
+              help="Rows per table in table output.")
+@click.pass_context
+def command(ctx: click.Context, targets: tuple[str, ...], roots: tuple[str, ...],
+               as_json: bool, fmt: str | None, out: str | None, limit: int) -> None:
+    """What breaks if TARGETs fail together (CI name, label, IP, or link A~B / A[port]~B)."""
+    import json
+
+    from netcmdb.topology.impact import report
+
+    fmt = "json" if as_json else (fmt or "table")
+    engine = topo_engine(ctx, roots)
+    cis, links = engine.topo.resolve_targets(targets)
+    res = engine.impact(cis, links)
+    rep = report(engine, res)
+    if fmt == "json":
+        write_out_bytes(out, json.dumps(rep, ensure_ascii=False, indent=1) + "\n")
+    elif fmt == "table":
+        write_out_bytes(out, _impact_table(rep, limit))
+    else:
+        from netcmdb.topology import draw
+
+        write_out_bytes(out, draw.render_impact(engine, res, fmt))

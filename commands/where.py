@@ -1,0 +1,37 @@
+"""`netcmdb where MAC|IP|NAME`: the switch port a host sits on, now and before."""
+
+from __future__ import annotations
+
+import click
+
+from netcmdb.commands.common import console, engine_of, print_json
+
+
+@click.command("where")
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def command(ctx: click.Context, query: str, as_json: bool) -> None:
+    """Which switch port MAC|IP|NAME sits on now, and where it was seen before."""
+    from netcmdb.cmdb.db import session_scope
+    from netcmdb.cmdb.where import where
+
+    with session_scope(engine_of(ctx)) as s:
+        ans = where(s, query)
+    if as_json:
+        print_json(ans)
+        return
+    host = ans["host"]
+    who = (f"{host['name']} ({host['ip'] or '-'}, {host['mac'] or '-'})" if host
+           else ", ".join(ans["macs"]))
+    for h in ans["now"]:
+        click.echo(f"{who}: {h['switch']} {h['port']}"
+                   + (f" vlan {h['vlan']}" if h["vlan"] else "") + f" (last seen {h['last_seen']})")
+    if len(ans["history"]) > len(ans["now"]):
+        from rich.table import Table
+
+        t = Table("mac", "switch", "port", "vlan", "first seen", "last seen", title="history")
+        for h in ans["history"]:
+            t.add_row(h["mac"], h["switch"], h["port"], str(h["vlan"] or ""), h["first_seen"],
+                      h["last_seen"])
+        console().print(t)
