@@ -16,6 +16,13 @@ What it does for each run (:func:`ingest`):
 5. turns LLDP/CDP neighbours into ``connected_to`` relationships (one row per cable, whichever
    side saw it), FDB rows into :class:`~netcmdb.cmdb.models.PortSighting` and ARP rows into
    MAC/IP joins;
+5b. makes every end host the switches' tables place (:mod:`netcmdb.discovery.endhosts`) a CI,
+   identified like any fact (MAC, then IP), cabled (``connected_to``, ``asserted_by='fdb'``) to
+   its switch port or to a placeholder CI on a crowded port; a host found on another port is
+   *moved* (its link moves, a ``connected_to`` change is recorded), a host its switch no longer
+   reports counts a miss and, once missing, loses its link; links a person made are never
+   touched. A device that routes and whose ARP table resolves the hosts gets role ``gateway``
+   (unless a person set one);
 6. counts misses for CIs whose address the run covered and marks them ``missing`` after N runs;
 7. writes everything with bulk statements (run events as ranges of CI ids) and returns a
    :class:`RunSummary`.
@@ -83,6 +90,7 @@ __all__ = [
     "DEFAULT_JUNK_SERIALS",
     "DEFAULT_RULES",
     "DEFAULT_SOURCE_PRIORITY",
+    "FDB_LINK",
     "IdentityIndex",
     "LocationParser",
     "ReconcileConfig",
@@ -173,7 +181,10 @@ class ReconcileConfig:
         junk_hostnames: case-folded names that identify nothing (factory defaults).
         source_priority: source -> rank (lower wins; equal rank overwrites).
         missing_after: consecutive covering runs without a sighting before a CI is ``missing``.
-        max_macs_per_access_port: ports with more learned MACs are uplinks, not access ports.
+        max_macs_per_access_port: an access port (no LLDP/CDP neighbour) with more learned MACs
+            gets a placeholder CI (class switch, role unmanaged) its hosts are cabled to.
+        end_host_cis: make placed end hosts CIs cabled to their port (False: port sightings
+            only, for ``where``).
         create_neighbor_cis: create a CI for an LLDP/CDP neighbour nobody scanned (APs, phones).
         parallel_min_facts: a run of at least this many facts into a CMDB that already holds
             CIs checks the second half of its facts for "nothing changed" in a forked helper
@@ -190,6 +201,7 @@ class ReconcileConfig:
         default_factory=lambda: dict(DEFAULT_SOURCE_PRIORITY))
     missing_after: int = 3
     max_macs_per_access_port: int = 8
+    end_host_cis: bool = True
     create_neighbor_cis: bool = True
     parallel_min_facts: int = 0
 
@@ -221,6 +233,10 @@ class RunSummary:
     missing: list[str] = field(default_factory=list)
     failed: list[dict[str, str]] = field(default_factory=list)
     seen: int = 0
+    #: end hosts found on another port than last time (also in ``changed``)
+    moved: list[str] = field(default_factory=list)
+    #: CIs this run made role ``gateway`` (their ARP tables resolve the placed hosts)
+    gateways: list[str] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------------------------
@@ -492,6 +508,9 @@ def place_end_hosts(fact: DeviceFact, cfg: ReconcileConfig | None = None) -> lis
 
 
 _DEFAULT_CFG = ReconcileConfig()
+
+#: ``asserted_by`` of the links the reconciler makes from FDB placements (end host -> port)
+FDB_LINK = "fdb"
 
 #: "argument not given" (None is a meaningful value for several of them)
 _MISSING: Any = object()
@@ -770,6 +789,17 @@ class _Run:
         self._labels: dict[str, int] | None = None
         self.explicit_status: set[int] = set()
         self.facts_by_key: dict[int, DeviceFact] = {}  # [snmp] this run's facts by CI key
+        #: end hosts placed by this run: host key -> {(switch or placeholder key, port)}
+        self.host_links: dict[int, set[tuple[int, str]]] = {}
+        #: switches whose FDB this run read, and the placeholders it used
+        self.fdb_switches: set[int] = set()
+        self.placeholders: set[int] = set()
+        self.host_absent: set[int] = set()  # hosts whose switch no longer reports them
+        self.moved: list[int] = []
+        self.gateways: list[int] = []
+        self._link_del: list[int] = []
+        self._link_touch: list[int] = []
+        self._link_add: list[tuple[int, int, str]] = []  # host, other, other's port
         self._loc_cache: dict[str, Any] = {}
         #: attr_sources dicts shared by several loaded CIs, by id (copy before changing one)
         self._shared_srcs: dict[int, dict[str, str]] = {}
@@ -1381,7 +1411,7 @@ class _Run:
         newly_missing: list[int] = []
         cis, seen = self.cis, self.seen
         # in id order; a CI created by this run (key < 0) is seen, and never missing
-        for key in sorted(cis.rows.keys() - seen):
+        for key in sorted(cis.rows.keys() - seen - self.host_absent):
             if key < 0:
                 continue
             ip_ = cis.peek(key, _R_IP)
@@ -1558,6 +1588,7 @@ class _Run:
         self._write_interfaces(conn, rid)
         self._write_links(conn, rid)
         self._write_sightings(conn, rid, mac_ip)
+        self._write_host_links(conn, rid)
         self._write_rels(conn, rid)
         # changes and events
         if self.changes:
@@ -1661,6 +1692,143 @@ class _Run:
             conn.execute(update(t).where(t.c.id == bindparam("_id")).values(
                 source_port=bindparam("_sp"), target_port=bindparam("_tp"),
                 last_seen=bindparam("_ls")), upd)
+
+    def plan_host_links(self) -> list[int]:
+        """Decide which end-host links to add, keep, move and end; count absent hosts' misses.
+
+        Returns the hosts that became missing in this run. Reads the existing ``connected_to``
+        rows of the placed hosts and the ``fdb`` rows of the switches whose FDB the run read.
+        """
+        if not self.fdb_switches:
+            return []
+        conn = self.s.connection()
+        t = Relationship.__table__
+        cols = (t.c.id, t.c.source_ci_id, t.c.source_port, t.c.target_ci_id, t.c.target_port,
+                t.c.asserted_by)
+        rows: dict[int, tuple[Any, ...]] = {}
+        hosts_db = sorted(k for k in self.host_links if k > 0)
+        for i in range(0, len(hosts_db), 500):
+            chunk = hosts_db[i:i + 500]
+            q = select(*cols).where(t.c.kind == RelKind.CONNECTED_TO.value,
+                                    t.c.source_ci_id.in_(chunk) | t.c.target_ci_id.in_(chunk))
+            rows.update((r[0], tuple(r)) for r in conn.execute(q))
+        covered = {k for k in self.fdb_switches | self.placeholders if k > 0}
+        sw_db = sorted(covered)
+        for i in range(0, len(sw_db), 500):
+            chunk = sw_db[i:i + 500]
+            q = select(*cols).where(t.c.kind == RelKind.CONNECTED_TO.value,
+                                    t.c.asserted_by == FDB_LINK,
+                                    t.c.source_ci_id.in_(chunk) | t.c.target_ci_id.in_(chunk))
+            rows.update((r[0], tuple(r)) for r in conn.execute(q))
+        switches = {k for k in self.fdb_switches if k > 0}
+        phs = {k for k in self.placeholders if k > 0}
+        fdb_of: dict[int, list[tuple[int, int, str]]] = defaultdict(list)  # host -> links
+        other_of: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+        pinned: set[int] = set()
+        manual = (Source.MANUAL.value, Source.IMPORT.value)
+        for rid_, a, pa, b, pb, by in rows.values():
+            for host, other, oport in ((a, b, pb), (b, a, pa)):
+                if host in self.host_links:
+                    if by in manual:
+                        pinned.add(host)
+                    if by == FDB_LINK:
+                        fdb_of[host].append((rid_, other, oport or ""))
+                    else:
+                        other_of[host].append((other, oport or "", by))
+            if by == FDB_LINK and a not in self.host_links and b not in self.host_links:
+                # a host the run did not place: the end that is not the switch/placeholder
+                if a in switches or (a in phs and b not in switches):
+                    fdb_of[b].append((rid_, a, pa or ""))
+                else:
+                    fdb_of[a].append((rid_, b, pb or ""))
+        observed = {(min(x, y), max(x, y)) for x, _px, y, _py, _s in self.links}
+        cis = self.cis
+
+        def where(other: int, port: str) -> str:
+            nm = cis.peek(other, _R_NAME) if other in cis or other in cis.rows else str(other)
+            return f"{nm}[{port}]" if port else str(nm)
+
+        for host, want in self.host_links.items():
+            if host in pinned:
+                continue  # a person cabled it: discovery never moves that
+            have = fdb_of.get(host, [])
+            matched: set[int] = set()
+            added: list[tuple[int, str]] = []
+            for other, port in sorted(want):
+                hit = next((r for r in have if r[1] == other and _ports_match(r[2], port)
+                            and r[0] not in matched), None)
+                if hit is not None:
+                    matched.add(hit[0])
+                    self._link_touch.append(hit[0])
+                    continue
+                if (min(host, other), max(host, other)) in observed or any(
+                        o == other and _ports_match(op, port) for o, op, _ in other_of[host]):
+                    continue  # LLDP/CDP (or a file) already has this cable
+                self._link_add.append((host, other, port))
+                added.append((other, port))
+            gone = [r for r in have if r[0] not in matched]
+            if gone:
+                self._link_del.extend(r[0] for r in gone)
+            if host > 0 and gone and added:
+                self.moved.append(host)
+                self.changed_keys.add(host)
+                self.changes.append({
+                    "ci_id": host, "attribute": "connected_to",
+                    "old": ", ".join(where(o, p) for _r, o, p in gone),
+                    "new": ", ".join(where(o, p) for o, p in added), "source": FDB_LINK})
+        # hosts their switch no longer reports
+        newly_missing: list[int] = []
+        for host, links in fdb_of.items():
+            if host in self.host_links or host in self.seen or host not in cis.rows:
+                continue
+            if not any(o in covered for _r, o, _p in links):
+                continue
+            self.host_absent.add(host)
+            if cis.peek(host, _R_STATUS) == CIStatus.RETIRED.value:
+                continue
+            ci = cis[host]
+            if ci["status"] == CIStatus.MISSING.value:
+                continue
+            ci["missed_runs"] = (ci["missed_runs"] or 0) + 1
+            self.dirty.add(host)
+            if ci["missed_runs"] >= self.cfg.missing_after:
+                ci["status"] = CIStatus.MISSING.value
+                self.changes.append({"ci_id": host, "attribute": "status", "old": "active",
+                                     "new": "missing", "source": "reconcile"})
+                self._link_del.extend(r for r, _o, _p in links)
+                self.changes.append({
+                    "ci_id": host, "attribute": "connected_to",
+                    "old": ", ".join(where(o, p) for _r, o, p in links), "new": None,
+                    "source": FDB_LINK})
+                newly_missing.append(host)
+        return newly_missing
+
+    def _write_host_links(self, conn: Any, rid: Callable[[int], int]) -> None:
+        t = Relationship.__table__
+        if self._link_del:
+            dels = sorted(set(self._link_del))
+            for i in range(0, len(dels), 500):
+                conn.execute(delete(t).where(t.c.id.in_(dels[i:i + 500])))
+        if self._link_touch:
+            touch = sorted(set(self._link_touch))
+            for i in range(0, len(touch), 500):
+                conn.execute(update(t).where(t.c.id.in_(touch[i:i + 500]))
+                             .values(last_seen=self.now))
+        if self._link_add:
+            ins, done = [], set()
+            for host, other, port in self._link_add:
+                a, b = rid(host), rid(other)
+                pa, pb = "", port
+                if a > b:
+                    a, b, pa, pb = b, a, pb, pa
+                if (a, pa, b, pb) in done:
+                    continue
+                done.add((a, pa, b, pb))
+                ins.append({"kind": RelKind.CONNECTED_TO.value, "source_ci_id": a,
+                            "source_port": pa, "target_ci_id": b, "target_port": pb,
+                            "asserted_by": FDB_LINK, "first_seen": self.now,
+                            "last_seen": self.now})
+            conn.execute(insert(t), ins)
 
     def _write_rels(self, conn: Any, rid: Callable[[int], int]) -> None:
         if not self.rels:
@@ -1805,6 +1973,83 @@ def _collect_fdb_all(run: _Run, fact_keys: Sequence[tuple[int, DeviceFact]]) -> 
         if m is None or int(m[:2], 16) & 1:
             continue
         run.sightings.append((fact_keys[p.device_index][0], FdbEntry(m, p.port, p.vlan)))
+    run.fdb_switches.update(k for k, _ in with_fdb)
+    if run.cfg.end_host_cis:
+        _end_host_cis(run, fact_keys, res)
+
+
+def _switch_name(run: _Run, key: int, fact: DeviceFact) -> str:
+    name = run.cis.peek(key, _R_NAME)
+    return str(name or clean_hostname(fact.hostname) or fact.ip or f"ci{key}")
+
+
+def _end_host_cis(run: _Run, fact_keys: Sequence[tuple[int, DeviceFact]], res: Any) -> None:
+    """Placed end hosts become CIs cabled to their port (or to a crowded port's placeholder)."""
+    from netcmdb.discovery.endhosts import end_host_facts, placeholder_name
+
+    cfg = run.cfg
+    infra = {k for k, _ in fact_keys}
+    ph_of: dict[tuple[int, str], int] = {}
+    for (di, port) in sorted(res.crowded):
+        sw_key, sw_fact = fact_keys[di]
+        name = placeholder_name(_switch_name(run, sw_key, sw_fact), port)
+        ph = DeviceFact(source=sw_fact.source, hostname=name, device_class=DeviceClass.SWITCH)
+        key = run.index.identify(fact_identifiers(ph, cfg))
+        if key is not None and run.cis.peek(key, _ROW_COLS.index("role")) != "unmanaged":
+            run.seen.add(key)  # a person replaced the placeholder: the real device stands in
+        else:
+            key = run.ingest_fact(ph, extra={"role": "unmanaged"})
+        run.placeholders.add(key)
+        ph_of[(di, port)] = key
+        run.host_links.setdefault(key, set()).add((sw_key, port))
+    for p, fact in zip(res.placements, end_host_facts(res), strict=True):
+        if fact.device_class == DeviceClass.OTHER:
+            fact.device_class = None  # unsure: say nothing (a better source may know)
+        key = run.ingest_fact(fact)
+        if key in infra:
+            continue  # the MAC/IP names a device of the crawl itself: not an end host
+        if p.crowded:
+            run.host_links.setdefault(key, set()).add((ph_of[(p.device_index, p.port)], ""))
+        else:
+            run.host_links.setdefault(key, set()).add((fact_keys[p.device_index][0], p.port))
+    _discover_gateways(run, fact_keys, res)
+
+
+#: DeviceFact.extra["ip_forwarding"] values of a device that routes (IP-MIB ipForwarding)
+_FORWARDING = frozenset({"1", "forwarding", "true"})
+
+
+def routes(fact: DeviceFact) -> bool:
+    """True when the device routes: IP-MIB ipForwarding says so, sysServices has the network
+    layer (bit 3), or it is a router/firewall."""
+    if str(fact.extra.get("ip_forwarding", "")).lower() in _FORWARDING:
+        return True
+    try:
+        if int(fact.extra.get("sys_services", "0")) & 4:
+            return True
+    except ValueError:
+        pass
+    return fact.device_class in (DeviceClass.ROUTER, DeviceClass.FIREWALL)
+
+
+def _discover_gateways(run: _Run, fact_keys: Sequence[tuple[int, DeviceFact]],
+                       res: Any) -> None:
+    """Devices that route and whose ARP tables resolve placed hosts get role ``gateway``."""
+    placed = {p.mac for p in res.placements}
+    if not placed:
+        return
+    for key, fact in fact_keys:
+        if not fact.arp or not routes(fact):
+            continue
+        if not any(_mac(a.mac) in placed for a in fact.arp):
+            continue
+        ci = run.cis[key]
+        before = ci["role"]
+        run.set_attr(key, ci, "role", "gateway", _source_text(fact), run.own_sources(ci))
+        if ci["role"] == "gateway":
+            run.gateways.append(key)
+        if before != ci["role"] and key > 0:
+            run.changed_keys.add(key)
 
 
 
@@ -2118,7 +2363,8 @@ def finish_run(run: _Run, *, covered: list[str], failed: list[dict[str, str]] | 
     session, run_id, now = run.s, run.run_id, run.now
     mac_ip = run.arp_joins()
     run.mark_seen()
-    newly_missing = run.count_missing(covered, failed_ips or set())
+    host_missing = run.plan_host_links()
+    newly_missing = run.count_missing(covered, failed_ips or set()) + host_missing
     real = run.write(mac_ip)
 
     conn = session.connection()
@@ -2167,7 +2413,10 @@ def finish_run(run: _Run, *, covered: list[str], failed: list[dict[str, str]] | 
         n_changed=len(changed_names), n_missing=len(newly_missing), n_failed=len(failed),
         errors=failed))
     return RunSummary(run_id=run_id, new=new_names, changed=sorted(changed_names),
-                      missing=missing_names, failed=failed, seen=seen_n)
+                      missing=missing_names, failed=failed, seen=seen_n,
+                      moved=sorted(run.cis.peek(k, _R_NAME) for k in run.moved),
+                      gateways=sorted(run.cis.peek(k, _R_NAME) for k in run.gateways
+                                      if k in run.cis or k in run.cis.rows))
 
 
 def count_cis(session: Session) -> int:

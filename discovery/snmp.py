@@ -845,6 +845,12 @@ def parse_device(ip: str | None, raw: RawDevice) -> DeviceFact:
                                   and not services & 0x40)):
         cls = "switch"
     dev.device_class = DeviceClass(cls) if cls else DeviceClass.OTHER
+    # routing evidence for the reconciler's gateway rule (sysServices bit 3, IP-MIB ipForwarding)
+    if isinstance(services, int):
+        dev.extra["sys_services"] = str(services)
+    fwd = sc.get(O.IP_FORWARDING)
+    if isinstance(fwd, int):
+        dev.extra["ip_forwarding"] = "1" if fwd == 1 else "2"
     dev.fdb = parse_fdb(raw, ifs, vendor, warnings)
     dev.arp = parse_arp(raw, ifs)
     dev.neighbors = (parse_lldp(raw, ifs, warnings, rule.platform if rule else None)
@@ -902,7 +908,7 @@ async def collect(host: str, cfg: SnmpConfig, engine: Any | None = None) -> Scan
             continue
         cfg.memory.worked(host, cred)
         try:
-            scalars.update(await sess.get(O.EXTRA_SCALARS + [O.SYS_SERVICES]
+            scalars.update(await sess.get(O.EXTRA_SCALARS + [O.SYS_SERVICES, O.IP_FORWARDING]
                                           + [O.VENDOR_SERIAL_SCALARS[k]
                                              for k in O.SERIAL_SCALAR_ORDER]))
             rule = match_sysobjectid(scalars.get(O.SYS_OBJECT_ID), text(scalars.get(O.SYS_DESCR)))

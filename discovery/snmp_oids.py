@@ -17,6 +17,8 @@ SYS_CONTACT = "1.3.6.1.2.1.1.4.0"
 SYS_NAME = "1.3.6.1.2.1.1.5.0"
 SYS_LOCATION = "1.3.6.1.2.1.1.6.0"
 SYS_SERVICES = "1.3.6.1.2.1.1.7.0"
+#: IP-MIB ipForwarding: 1 = forwarding (a router / L3 switch), 2 = not forwarding
+IP_FORWARDING = "1.3.6.1.2.1.4.1.0"
 DOT1D_BASE_BRIDGE_ADDRESS = "1.3.6.1.2.1.17.1.1.0"
 LLDP_LOC_CHASSIS_ID_SUBTYPE = "1.0.8802.1.1.2.1.3.1.0"
 LLDP_LOC_CHASSIS_ID = "1.0.8802.1.1.2.1.3.2.0"

@@ -259,11 +259,19 @@ def test_fdb_becomes_port_sightings_and_arp_joins_mac_and_ip(engine):
                                 PortSighting.ip, PortSighting.host_ci_id)
                          .order_by(PortSighting.mac)).all()
         pc_ci = find_ci(s, "10.6.0.20")
+        other = find_ci(s, "aa:bb:cc:06:00:21")  # an end host with only a MAC is a CI too
     assert pc_ci.mac == "aa:bb:cc:06:00:20"  # ARP joined the MAC to the pinged IP
     assert rows == [("aa:bb:cc:06:00:20", "GE0/0/5", 60, "10.6.0.20", pc_ci.id),
-                    ("aa:bb:cc:06:00:21", "GE0/0/6", 60, None, None)]
+                    ("aa:bb:cc:06:00:21", "GE0/0/6", 60, None, other.id)]
     run(engine, [acc])
     assert count(engine, PortSighting) == 2
+    # with end-host CIs off, sightings only (for `where`), as before
+    run(engine, [DeviceFact(source=Source.SNMP, ip="10.0.0.3", hostname="acc-3", serial="A3",
+                            fdb=[FdbEntry("aa:bb:cc:06:00:99", "GE0/0/7", 60)])],
+        config=ReconcileConfig(end_host_cis=False))
+    with session_scope(engine) as s:
+        assert s.scalar(select(func.count()).select_from(CI)
+                        .where(CI.mac == "aa:bb:cc:06:00:99")) == 0
 
 
 def test_runs_record_events_failures_and_diff(engine):

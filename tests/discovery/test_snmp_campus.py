@@ -59,8 +59,18 @@ def test_campus_ingest(campus_run, tmp_path) -> None:  # type: ignore[no-untyped
         switches = s.scalars(select(CI.name).where(CI.ci_class == "switch")).all()
         assert sorted(switches) == sorted(truth["switches"])
         n_links = s.scalar(select(func.count()).select_from(Relationship)
-                           .where(Relationship.kind == "connected_to"))
+                           .where(Relationship.kind == "connected_to",
+                                  Relationship.asserted_by != "fdb"))
         assert n_links == len(truth["links"])
+        # every end host is a CI cabled to its exact port, as the switch names it
+        names = {c.id: c for c in s.scalars(select(CI))}
+        cabled = {}
+        for r in s.scalars(select(Relationship).where(Relationship.asserted_by == "fdb")):
+            a, b = names[r.source_ci_id], names[r.target_ci_id]
+            host, sw, port = ((a, b, r.target_port) if r.target_port
+                              else (b, a, r.source_port))
+            cabled[host.mac] = (sw.name, port, host.ip)
+        assert cabled == {m: (h[0], h[1], h[2]) for m, h in truth["hosts"].items()}
         n_sight = s.scalar(select(func.count()).select_from(PortSighting))
         assert n_sight == len(truth["hosts"])
         mac, (sw, port, ip) = sorted(truth["hosts"].items())[3]
