@@ -10,8 +10,11 @@ Semantics (the same as the brute-force oracle in ``tests/topology``):
   this way (a switch on a dead UPS) also stops carrying traffic, so the physical step is redone.
 * Only the change counts: CIs already down with nothing failed (islands without a root, groups
   short of members) are never reported.
-* **At risk**: up, but redundancy lost. Physically: before the change no single CI or link could
-  cut the CI off from the roots, now one can. Inherited: it depends on an at-risk CI, or it is a
+* **At risk**: up, but redundancy lost. Physically: before the change no single CI or link
+  could cut the CI off from every root, now one can; the reason names that single point ("now
+  hangs on core-2 alone"). With several roots a root is a single point like any other CI ("can
+  I reboot core-1?"); a campus with one root cannot be redundant against it, so that one root is
+  left out (otherwise nothing there could ever be at risk). Inherited: it depends on an at-risk CI, or it is a
   group left with exactly ``min_up`` members up where it had a spare before.
 
 How it is fast: the physical graph plus a virtual super-root ``S`` linked to every root is split
@@ -20,7 +23,8 @@ single CI takes down are exactly its subtree (it dominates them), kept as a cont
 preorder: a single-failure query is a slice. With several failures only the blocks that contain
 a failure need a BFS (inside that block), processed top-down; everything else is a slice again.
 Redundancy can only be lost inside a block touched by the failure, and only nodes of the blocks
-at ``S`` are redundant at all, so "at risk" re-splits just those blocks.
+at ``S`` are redundant at all (``S`` itself never fails; every root can), so "at risk" re-splits
+just those blocks.
 
 Must not import: ``cmdb`` (it works on :class:`~netcmdb.topology.graph.Topology`), ``cli``.
 """
@@ -424,30 +428,38 @@ class ImpactEngine:
         return bool(self.phys[x] and p >= 0 and flags[p])
 
     def _build_merged(self) -> None:
-        """Blocks of the graph with every root merged into ``S``: the at-risk structure.
+        """The blocks at the super-root ``S``: the at-risk structure.
 
-        "Two independent paths to the roots" may end at the same root, so roots are not
-        single points of failure for this purpose; a CI is redundant when it sits with ``S``
-        in a block of >= 3 vertices, or of 2 vertices joined by >= 2 cables. Only the blocks
-        hanging directly off ``S`` or a root can merge with ``S``, so only they are looked at.
+        ``S`` is linked to every root by a virtual edge and never fails; a root is a CI like any
+        other (it can fail, so two paths through the same root are not redundant). A CI is
+        redundant when it sits with ``S`` in a block of >= 3 vertices: then no single CI or
+        cable, a root included, cuts it off. Only the blocks at ``S`` qualify, so only they are
+        kept (as a small graph of their own, re-split after a change).
         """
         S, roots, n_real = self.S, self.root_set, self.n_real_edges
+        # one root: merged into S (it cannot fail "one more time"); several: each can fail
+        self.merge_roots = merge = len(roots) < 2
         cand: set[int] = set()
         for b, entry in enumerate(self.bentry):
-            if entry == S or entry in roots:
+            if entry == S or (merge and entry in roots):
                 cand.update(self.block(b))
         cand.discard(S)
         pairs = []
-        meid = array("i")  # merged edge -> igraph edge id of the main graph
+        meid = array("i")  # edge of this graph -> igraph edge id of the main graph
         for v in cand:
             for e in self.incident(v):
-                if e >= n_real or self.esrc[e] != v:
+                if e >= n_real:
+                    if v in roots and not merge:  # the virtual edge S - root
+                        pairs.append((S, v))
+                        meid.append(e)
+                    continue
+                if self.esrc[e] != v:
                     continue
                 w = self.edst[e]
                 if w not in cand:
                     continue
-                a = S if v in roots else v
-                c = S if w in roots else w
+                a = S if merge and v in roots else v
+                c = S if merge and w in roots else w
                 if a != c:
                     pairs.append((a, c))
                     meid.append(e)
@@ -460,7 +472,8 @@ class ImpactEngine:
         self.meid = meid
         self.eid2m = array("i", [-1]) * n_real
         for i, e in enumerate(meid):
-            self.eid2m[e] = i
+            if e < n_real:
+                self.eid2m[e] = i
         mblock = array("i", [-1]) * (self.n + 1)
         mmembers: list[list[int]] = []
         trees = ig.GraphBase.biconnected_components(self.mg, False) if pairs else []
@@ -491,12 +504,12 @@ class ImpactEngine:
         for x in fv:
             if tin[x] < 0:
                 continue
-            if x in self.root_set:
-                for e in self.incident(x):
+            if x in self.root_set and getattr(self, "merge_roots", True):
+                for e in self.incident(x):  # the one root, merged into S: its cables die
                     if e < self.n_real_edges and self.eid2m[e] >= 0:
                         dead_m.add(self.eid2m[e])
             elif mblock[x] >= 0:
-                touched.add(mblock[x])
+                touched.add(mblock[x])  # several roots: a failed root leaves its block
         dead_m.discard(-1)
         for m in dead_m:
             u, v = self.msrc[m], self.mdst[m]
@@ -529,8 +542,8 @@ class ImpactEngine:
                         adj[lw].append((lv, m))
             redundant, spof = _redundancy(adj, local[S])
             for i, v in enumerate(members):
-                if v == S or redundant[i] or not self.phys[v]:
-                    continue
+                if v == S or redundant[i] or not self.phys[v] or v in self.root_set:
+                    continue  # a root hangs on S itself: never cut off, never at risk
                 sp = spof[i]
                 at_risk[v] = ("spof", members[sp] if sp >= 0 else None)
                 res.serves[v] = tout[v] - tin[v] - 1

@@ -164,3 +164,28 @@ def test_loader_uses_one_query_per_table(cmdb) -> None:
     assert len(selects) == 3, selects
     assert g.physical.number_of_nodes() == 51 and g.physical.number_of_edges() == 50
     assert set(g.physical.nodes[0]) == {"name", "ci_class"}  # lean node data
+
+
+@pytest.fixture
+def two_cores(cmdb):  # type: ignore[no-untyped-def]
+    cmdb.add(
+        [sw("core-1", "core"), sw("core-2", "core"), sw("dist1"), sw("dist2"), sw("acc1"),
+         pc("pc1", "D010101")],
+        links=[("core-1", "core-2"), ("core-1", "dist1"), ("core-2", "dist1"),
+               ("core-1", "dist2"), ("core-2", "dist2"), ("dist1", "acc1"), ("dist2", "acc1"),
+               ("acc1", "pc1")])
+    return cmdb
+
+
+def test_rebooting_one_of_two_cores_puts_everything_on_the_other(two_cores) -> None:
+    """Issue 13 §4: "can I reboot core-1?" -- nothing down, every switch that had two ways now
+    hangs on core-2 alone (the PC hung on its access switch before, so it is not at risk)."""
+    rep = run(two_cores, "core-1")
+    assert rep["down"] == []
+    assert names(rep["at_risk"]) == {"dist1", "dist2", "acc1"}
+    assert {r["reason"] for r in rep["at_risk"]} == {
+        "redundancy lost: now hangs on core-2 alone"}
+    # a distribution switch: acc1 hangs on dist2 alone; the cores stay redundant (roots)
+    rep = run(two_cores, "dist1")
+    assert names(rep["at_risk"]) == {"acc1"}
+    assert rep["at_risk"][0]["reason"] == "redundancy lost: now hangs on dist2 alone"

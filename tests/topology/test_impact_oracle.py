@@ -2,7 +2,7 @@
 
 The oracle shares no code with ``topology.impact``: it reads only the raw relation arrays of a
 Topology and recomputes everything from scratch, including "at risk" by removing every single
-element in turn.
+element in turn, roots included (issue 13 §4: "can I reboot core-1?").
 """
 
 from __future__ import annotations
@@ -76,7 +76,8 @@ class Oracle:
         """Physical CIs (up in G - removed - cut) that some single CI or link can cut off."""
         base = self.reach(removed, cut)
         victims: set[int] = set()
-        for x in base - self.roots:  # paths may share their root end
+        # with several roots a root can fail like any CI; a lone root cannot be backed up
+        for x in (base if len(self.roots) > 1 else base - self.roots):
             victims |= base - self.reach(removed | {x}, cut) - {x}
         for k, (a, b) in enumerate(self.links):
             if k in cut or a in removed or b in removed:
