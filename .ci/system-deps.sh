@@ -1,6 +1,8 @@
 #!/bin/sh
 # Install the Debian packages the real-component tests need, when root and when missing.
-PKGS="iproute2 iputils-ping snmpd snmp lldpd nmap tcpdump postgresql graphviz poppler-utils zbar-tools chromium fonts-noto-cjk libzbar0"
+# poppler-data: the CMap files pdftotext/pdffonts need to read CJK (CID) text; with
+# --no-install-recommends poppler-utils does not pull it in.
+PKGS="iproute2 iputils-ping snmpd snmp lldpd nmap tcpdump postgresql graphviz poppler-utils poppler-data zbar-tools chromium fonts-noto-cjk libzbar0"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -13,6 +13,8 @@ used as a context manager).
 from __future__ import annotations
 
 import os
+import re
+import select
 import shutil
 import signal
 import subprocess
@@ -183,31 +185,100 @@ class SweepNet:
         self.lab.run(self.scan_ns, "ip", "neigh", "flush", "all", check=False)
 
 
-class Capture:
-    """tcpdump in a namespace; use as a context manager, then read ``path`` with scapy."""
+#: Source MAC and EtherType (IEEE 802 "local experimental") of the frames that mark the end of a
+#: capture. Not the scanner's MAC, so filtering on ``SCANNER_MAC`` never counts them.
+SENTINEL_MAC = "02:98:ff:ff:ff:fd"
+SENTINEL_TYPE = 0x88B5
+_SEND_SENTINEL = r"""
+import socket, sys
+iface, frame = sys.argv[1], bytes.fromhex(sys.argv[2])
+with socket.socket(socket.AF_PACKET, socket.SOCK_RAW) as s:
+    s.bind((iface, 0))
+    s.send(frame)
+"""
 
-    def __init__(self, lab: Lab, ns: str, path: Path, iface: str = "eth0") -> None:
-        self.path = path
-        self.proc = lab.popen(ns, "tcpdump", "-i", iface, "-n", "-U", "-s", "128",
-                              "-w", str(path), stderr=subprocess.PIPE)
+
+class Capture:
+    """tcpdump in a namespace; use as a context manager, then read ``path`` with scapy.
+
+    No timing luck on a busy machine: entering waits until tcpdump says it is listening (its
+    socket and filter are live, so every later frame is captured); leaving sends a sentinel frame
+    (source :data:`SENTINEL_MAC`, EtherType :data:`SENTINEL_TYPE`, a random token) out of the
+    interface and waits until that frame is in the file. A packet socket hands frames over in
+    order and ``-U`` writes each one as it arrives, so every frame sent before the sentinel is
+    then on disk. tcpdump runs in immediate mode with a 4 MiB buffer, and a capture from which
+    the kernel dropped frames raises instead of passing for a quiet network.
+    """
+
+    def __init__(self, lab: Lab, ns: str, path: Path, iface: str = "eth0",
+                 timeout: float = 60) -> None:
+        self.lab, self.ns, self.iface, self.path, self.timeout = lab, ns, iface, path, timeout
+        self.token = os.urandom(12)
+        self.stderr = b""
+        self.proc = lab.popen(ns, "tcpdump", "-i", iface, "-n", "-U", "--immediate-mode",
+                              "-B", "4096", "-s", "128", "-w", str(path), stderr=subprocess.PIPE)
 
     def __enter__(self) -> Capture:
         assert self.proc.stderr is not None
-        deadline = time.monotonic() + 10
-        line = b""
-        while b"listening on" not in line:
-            if time.monotonic() > deadline or self.proc.poll() is not None:
-                raise RuntimeError(f"tcpdump did not start: {line!r}")
-            line = self.proc.stderr.readline()
+        fd = self.proc.stderr.fileno()
+        deadline = time.monotonic() + self.timeout
+        while b"listening on" not in self.stderr:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self._stop()
+                raise RuntimeError(f"tcpdump did not start: {self.stderr!r}")
+            ready, _, _ = select.select([fd], [], [], left)
+            chunk = os.read(fd, 4096) if ready else b""
+            if ready and not chunk:  # EOF: tcpdump exited
+                self.proc.wait()
+                raise RuntimeError(f"tcpdump did not start: {self.stderr!r}")
+            self.stderr += chunk
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        time.sleep(0.2)
-        os.killpg(self.proc.pid, signal.SIGINT)
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
         try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
+            if exc_type is None:
+                self._wait_for_sentinel()
+        finally:
+            self._stop()
+        if exc_type is None:
+            dropped = re.search(rb"(\d+) packets? dropped by kernel", self.stderr)
+            if dropped is None or int(dropped.group(1)) != 0:
+                raise RuntimeError(f"tcpdump lost frames, the capture is incomplete: "
+                                   f"{self.stderr.decode(errors='replace')!r}")
+
+    def _sentinel(self) -> bytes:
+        dst = bytes.fromhex("02" + "98" + "ffffff" + "fc")  # nobody in the lab has this MAC
+        src = bytes.fromhex(SENTINEL_MAC.replace(":", ""))
+        return (dst + src + SENTINEL_TYPE.to_bytes(2, "big") + self.token).ljust(60, b"\0")
+
+    def _wait_for_sentinel(self) -> None:
+        frame = self._sentinel().hex()
+        deadline = time.monotonic() + self.timeout
+        while True:
+            # (Re)send: one lost frame must not hang the test; extra copies are harmless.
+            self.lab.run(self.ns, sys.executable, "-c", _SEND_SENTINEL, self.iface, frame)
+            wait_until = min(deadline, time.monotonic() + 2)
+            while time.monotonic() < wait_until:
+                if self.path.exists() and self.token in self.path.read_bytes():
+                    return
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"tcpdump exited early: {self.stderr!r}")
+                time.sleep(0.02)  # polling a file for a condition, not waiting on luck
+            if time.monotonic() >= deadline:
+                raise RuntimeError("the capture's end marker never reached the pcap file")
+
+    def _stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGINT)
+            try:
+                self.proc.wait(timeout=self.timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        assert self.proc.stderr is not None
+        self.stderr += self.proc.stderr.read()
+        self.proc.stderr.close()
 
 
 def pkg_env() -> dict[str, str]:

@@ -149,12 +149,27 @@ class SwitchLab:
             env = {**os.environ, "MIBS": "", "SNMP_PERSISTENT_DIR": str(d / "persist")}
             self.lab.popen(self.ns(sw), "snmpd", "-f", "-C", "-c", str(d / "snmpd.conf"),
                            "-Lf", str(d / "snmpd.log"), "-p", str(d / "snmpd.pid"), env=env)
-        time.sleep(0.5)
+        self._wait_agentx()
         for sw in SWITCHES:
             d = self.workdir / sw
             self.lab.popen(self.ns(sw), "lldpd", "-d", "-x", "-X", "tcp:127.0.0.1:705",
                            "-u", str(d / "lldpd.socket"), "-O", str(d / "lldpd.conf"),
                            "-I", "xe*,ge*", "-C", "xe1", "-m", sw_ip(sw))
+
+    def _wait_agentx(self, timeout: float = 40) -> None:
+        """Every snmpd listens for AgentX, so lldpd registers at its first try (no retry wait)."""
+        deadline = time.monotonic() + timeout
+        waiting = set(SWITCHES)
+        while waiting:
+            for sw in sorted(waiting):
+                out = self.lab.run(self.ns(sw), "ss", "-Hltn", "sport = :705", check=False).stdout
+                if out.strip():
+                    waiting.discard(sw)
+            if not waiting:
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"snmpd did not open its AgentX port in {sorted(waiting)}")
+            time.sleep(0.1)
 
     def _wait_stp(self, timeout: float = 40) -> None:
         """Every port forwarding or blocking, and the topology-change flag cleared (gotcha 6b)."""
