@@ -71,9 +71,14 @@ def print_json(obj: object) -> None:
 
 def summary_line(kind: str, summary) -> str:  # type: ignore[no-untyped-def]
     """One line for a run summary: ``kind: run N: x new, y changed, ...``."""
-    return (f"{kind}: run {summary.run_id}: {len(summary.new)} new, {len(summary.changed)} "
-            f"changed, {summary.seen} seen, {len(summary.missing)} missing, "
-            f"{len(summary.failed)} failed")
+    line = (f"{kind}: run {summary.run_id}: {len(summary.new)} new, {len(summary.changed)} "
+            f"changed, {len(getattr(summary, 'moved', []))} moved, {summary.seen} seen, "
+            f"{len(summary.missing)} missing, {len(summary.failed)} failed")
+    for label in ("moved", "gateways"):
+        names = getattr(summary, label, None)
+        if names:
+            line += f"\n  {label}: " + ", ".join(names[:20]) + (" ..." if len(names) > 20 else "")
+    return line
 
 
 def write_out(text: str, output: str | None) -> None:
@@ -165,9 +170,10 @@ def print_run_summary(summary, as_json: bool, what: str) -> None:  # type: ignor
 
     con = Console()
     con.print(f"{what}: run {summary.run_id}: {len(summary.new)} new, {len(summary.changed)} "
-              f"changed, {len(summary.missing)} missing, {len(summary.failed)} failed")
+              f"changed, {len(summary.moved)} moved, {len(summary.missing)} missing, "
+              f"{len(summary.failed)} failed")
     for label, names in (("new", summary.new), ("changed", summary.changed),
-                         ("missing", summary.missing)):
+                         ("moved", summary.moved), ("missing", summary.missing)):
         for n in names:
             con.print(f"  {label:<8} {n}", markup=False, highlight=False)
     for f in summary.failed[:20]:

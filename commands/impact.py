@@ -18,6 +18,7 @@ def _impact_table(rep: dict, limit: int) -> str:  # type: ignore[type-arg]
     s = rep["summary"]
     failed = ", ".join(rep["failed"])
     con.print(f"Change: fail {failed}", markup=False)
+    con.print(f"Roots: {', '.join(rep['roots'])}", markup=False)
     con.print(f"Down: {s['down']}   At risk: {s['at_risk']}", markup=False)
     if s["by_building"]:
         con.print("By building: " + ", ".join(f"{k} {v}" for k, v in s["by_building"].items()),

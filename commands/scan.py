@@ -438,7 +438,8 @@ def run_ssh(ctx: click.Context, targets: tuple[str, ...], kw: dict) -> None:  # 
             "results": [_ssh_result_json(r) for r in results],
             "run": None if summary is None else {
                 "run_id": summary.run_id, "new": summary.new, "changed": summary.changed,
-                "missing": summary.missing, "failed": summary.failed},
+                "moved": summary.moved, "missing": summary.missing, "failed": summary.failed,
+                "gateways": summary.gateways},
         })
     else:
         _ssh_render(results, summary)
@@ -543,7 +544,8 @@ def _finish_snmp_scan(ctx: click.Context, targets: list[str], results: list, cr,
             out["skipped"] = [{"what": w, "why": y} for w, y in cr.skipped]
         if summary is not None:
             out["run"] = {"id": summary.run_id, "new": summary.new, "changed": summary.changed,
-                          "missing": summary.missing, "failed": summary.failed}
+                          "moved": summary.moved, "missing": summary.missing,
+                          "failed": summary.failed, "gateways": summary.gateways}
         print_json(out)
         return
     from rich.table import Table

@@ -26,16 +26,20 @@ def topology_spof_cmd(ctx: click.Context, roots: tuple[str, ...], as_json: bool,
 
     from netcmdb.topology.spof import find_spofs
 
-    spofs = find_spofs(topo_engine(ctx, roots), min_down=min_down)
+    engine = topo_engine(ctx, roots)
+    spofs = find_spofs(engine, min_down=min_down)
     if limit:
         spofs = spofs[:limit]
     if as_json:
-        click.echo(json.dumps([s.as_dict() for s in spofs], ensure_ascii=False, indent=1))
+        click.echo(json.dumps({"roots": engine.topo.root_names(),
+                               "spofs": [s.as_dict() for s in spofs]},
+                              ensure_ascii=False, indent=1))
         return
     from rich.console import Console
     from rich.table import Table
 
-    tab = Table(title="Single points of failure")
+    tab = Table(title="Single points of failure (roots: "
+                + ", ".join(engine.topo.root_names()) + ")")
     for col in ("#", "kind", "element", "down"):
         tab.add_column(col)
     for k, s in enumerate(spofs, 1):
@@ -58,8 +62,8 @@ def topology_path_cmd(ctx: click.Context, a: str, b: str, as_json: bool, k: int)
     topo = topo_engine(ctx, ()).topo
     paths = physical_paths(topo, topo.resolve_ci(a), topo.resolve_ci(b), k=k)
     if as_json:
-        click.echo(json.dumps({"from": a, "to": b, "paths": paths}, ensure_ascii=False,
-                              indent=1))
+        click.echo(json.dumps({"from": a, "to": b, "roots": topo.root_names(),
+                               "paths": paths}, ensure_ascii=False, indent=1))
         return
     for n, hops in enumerate(paths, 1):
         click.echo(f"path {n} ({len(hops)} hops):")

@@ -32,6 +32,12 @@ if TYPE_CHECKING:
 
 #: CIs with one of these roles are the upstream roots (where "the network" comes from).
 ROOT_ROLES = frozenset({"core", "gateway"})
+#: attribute sources that mean "a person said so" (a role set by hand beats a discovered one)
+BY_HAND = frozenset({"manual", "import"})
+NO_ROOT_HELP = ("no root: no CI has role core or gateway, and no gateway was discovered; "
+                "crawl from the core (netcmdb scan CORE-IP --snmp --crawl: the device whose ARP "
+                "table resolves the hosts becomes their gateway), set a role (netcmdb ci set NAME "
+                "--role core), or name the root with --root NAME")
 #: Classes drawn as grouped leaves ("48 PCs in D0102") instead of one node each.
 END_HOST_CLASSES = frozenset({"pc", "printer", "phone"})
 
@@ -110,6 +116,10 @@ class Topology:
         left = f"{self.name[a]}[{pa}]" if pa else self.name[a]
         right = f"{self.name[b]}[{pb}]" if pb else self.name[b]
         return f"{left}~{right}"
+
+    def root_names(self) -> list[str]:
+        """Names of the roots this answer used (every answer names them)."""
+        return [self.name[i] for i in self.roots]
 
     def with_roots(self, names: Sequence[str]) -> Topology:
         """Use these CIs (name, label or IP) as roots instead of the core/gateway roles."""
@@ -229,8 +239,19 @@ def no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def default_roots(topo: Topology) -> list[int]:
-    return [i for i, r in enumerate(topo.role) if r and r.strip().lower() in ROOT_ROLES]
+def default_roots(topo: Topology, by_hand: set[int] | None = None) -> list[int]:
+    """CIs with role core/gateway; when a person set some of those roles, only theirs.
+
+    Args:
+        by_hand: dense indices whose role a person set (manual edit or import file); None:
+            treat every role as set by hand.
+    """
+    roots = [i for i, r in enumerate(topo.role) if r and r.strip().lower() in ROOT_ROLES]
+    if by_hand is not None:
+        mine = [i for i in roots if i in by_hand]
+        if mine:
+            return mine
+    return roots
 
 
 def load_topology(session: Session, roots: Sequence[str] = ()) -> Topology:
@@ -246,7 +267,7 @@ def load_topology(session: Session, roots: Sequence[str] = ()) -> Topology:
 
 
 def _load_topology(session: Session, roots: Sequence[str]) -> Topology:
-    from sqlalchemy import String, literal, select, type_coerce
+    from sqlalchemy import String, case, literal, select, type_coerce
 
     from netcmdb.cmdb.models import CI, Location, Relationship
 
@@ -268,7 +289,9 @@ def _load_topology(session: Session, roots: Sequence[str]) -> Topology:
     ci = CI.__table__.c
     rows = fetch(
         select(ci.id, ci.name, ci.label, type_coerce(ci["class"], String), ci.role, ci.ip,
-               ci.owner, ci.contact, ci.location_id, ci.min_up)
+               ci.owner, ci.contact, ci.location_id, ci.min_up,
+               # who set the role (only for CIs that have one: a few per campus)
+               case((ci.role.is_not(None), type_coerce(ci.attr_sources, String)), else_=None))
         .where(type_coerce(ci.status, String) != literal("retired"))
         .order_by(ci.id)
     )
@@ -314,11 +337,25 @@ def _load_topology(session: Session, roots: Sequence[str]) -> Topology:
         elif kind == "member_of":
             topo.mem_src.append(si)
             topo.mem_grp.append(ti)
-    topo.roots = default_roots(topo)
+    by_hand: set[int] = set()
+    for k, r in enumerate(rows):
+        srcs = r[10]
+        if srcs is None:
+            continue
+        if isinstance(srcs, str):
+            import json
+
+            try:
+                srcs = json.loads(srcs)
+            except ValueError:
+                srcs = None
+        if isinstance(srcs, dict) and srcs.get("role") in BY_HAND:
+            by_hand.add(k)
+    topo.roots = default_roots(topo, by_hand)
     if roots:
         topo.with_roots(roots)
     if not topo.roots:
-        raise TopologyError("no root: no CI has role core or gateway; name one with --root NAME")
+        raise TopologyError(NO_ROOT_HELP)
     return topo
 
 

@@ -732,6 +732,7 @@ def report(engine: ImpactEngine, res: ImpactResult) -> dict[str, Any]:
         if t.owner[v] or t.contact[v]:
             notify[(t.owner[v], t.contact[v])][1] += 1
     return {
+        "roots": t.root_names(),
         "failed": failed,
         "down": down,
         "at_risk": at_risk,

@@ -59,7 +59,8 @@ def test_impact_json_shape(db: str) -> None:
     p = proc(db, "impact", "A-DS1", "A-DS2", "--json")
     assert p.returncode == 0, p.stderr
     rep = json.loads(p.stdout)
-    assert set(rep) == {"failed", "down", "at_risk", "summary"}
+    assert set(rep) == {"roots", "failed", "down", "at_risk", "summary"}
+    assert rep["roots"] == ["core-1", "core-2"]
     assert rep["failed"] == ["A-DS1", "A-DS2"]
     assert rep["summary"]["down"] == len(rep["down"]) > 20
     assert set(rep["down"][0]) == {"name", "label", "class", "location", "reason"}
@@ -112,7 +113,9 @@ def test_impact_pictures(db: str, tmp_path: Path) -> None:
 def test_spof_and_path(db: str) -> None:
     p = cli(db, "topology", "spof", "--json", "--limit", "0")
     assert p.returncode == 0, p.stderr
-    rows = json.loads(p.stdout)
+    doc = json.loads(p.stdout)
+    assert doc["roots"] == ["core-1", "core-2"]  # every answer names its roots
+    rows = doc["spofs"]
     downs = [r["down"] for r in rows]
     assert downs == sorted(downs, reverse=True)
     kinds = {r["kind"] for r in rows}

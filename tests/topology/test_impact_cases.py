@@ -138,10 +138,14 @@ def test_switch_on_a_dead_ups_cuts_off_what_hangs_below(cmdb) -> None:
 
 def test_explicit_roots_and_errors(cmdb) -> None:
     cmdb.add([sw("a"), sw("b"), sw("c")], links=[("a", "b"), ("b", "c")])
-    with session_scope(cmdb.engine) as s, pytest.raises(TopologyError, match="no root"):
+    with session_scope(cmdb.engine) as s, pytest.raises(TopologyError, match="no root") as ei:
         load_topology(s)
+    # the message says how to fix it
+    assert "--snmp --crawl" in str(ei.value) and "--root NAME" in str(ei.value)
+    assert "ci set NAME --role core" in str(ei.value)
     rep = run(cmdb, "b", roots=("a",))
     assert names(rep["down"]) == {"c"}
+    assert rep["roots"] == ["a"]  # every answer names the roots it used
     with pytest.raises(TopologyError, match="unknown CI"):
         run(cmdb, "nope", roots=("a",))
     with pytest.raises(TopologyError, match="no link"):
@@ -189,3 +193,19 @@ def test_rebooting_one_of_two_cores_puts_everything_on_the_other(two_cores) -> N
     rep = run(two_cores, "dist1")
     assert names(rep["at_risk"]) == {"acc1"}
     assert rep["at_risk"][0]["reason"] == "redundancy lost: now hangs on dist2 alone"
+
+
+def test_roots_set_by_hand_win_over_discovered_gateways(cmdb) -> None:
+    """Issue 13 §2: a discovered gateway is a root only while nobody set a root by hand."""
+    cmdb.add([sw("gw", "gateway", attr_sources={"role": "snmp"}), sw("core1"), sw("acc1"),
+              pc("pc1", "D010101")],
+             links=[("gw", "core1"), ("core1", "acc1"), ("acc1", "pc1")])
+    rep = run(cmdb, "core1")
+    assert rep["roots"] == ["gw"] and names(rep["down"]) == {"acc1", "pc1"}
+    with session_scope(cmdb.engine) as s:
+        from netcmdb.cmdb.query import find_ci, set_manual
+
+        set_manual(s, find_ci(s, "acc1"), {"role": "core"})
+    rep = run(cmdb, "core1")
+    assert rep["roots"] == ["acc1"]
+    assert names(rep["down"]) == {"gw"}
