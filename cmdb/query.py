@@ -15,11 +15,13 @@ from sqlalchemy.orm import Session
 
 from netcmdb.cmdb.models import (
     CI,
+    Building,
     Change,
     CIClass,
     CIStatus,
     Identifier,
     Interface,
+    Lifecycle,
     Location,
     Note,
     Relationship,
@@ -95,7 +97,11 @@ def ci_detail(session: Session, ci: CI) -> dict[str, Any]:
         "description": ci.description, "owner": ci.owner, "contact": ci.contact,
         "location": ({"building": loc.building, "floor": loc.floor, "room": loc.room,
                       "name": loc.name} if loc else None),
-        "seat": ci.seat, "label": ci.label, "min_up": ci.min_up, "status": _v(ci.status),
+        "seat": ci.seat, "label": ci.label, "asset_code": ci.asset_code,
+        "department": ci.department, "lifecycle": _v(ci.lifecycle),
+        "lifecycle_date": ci.lifecycle_date.isoformat() if ci.lifecycle_date else None,
+        "responsible": responsible(session, ci),
+        "min_up": ci.min_up, "status": _v(ci.status),
         "missed_runs": ci.missed_runs, "first_seen": _iso(ci.first_seen),
         "last_seen": _iso(ci.last_seen), "sources": dict(ci.attr_sources or {}),
     }
@@ -141,6 +147,23 @@ def ci_detail(session: Session, ci: CI) -> dict[str, Any]:
     return rec
 
 
+def responsible(session: Session, ci: CI) -> dict[str, str | None]:
+    """Whom a CI belongs to: its own department and contact, else its room's, else its
+    building's (each attribute inherited on its own), with where each came from."""
+    out: dict[str, str | None] = {"department": ci.department, "contact": ci.contact,
+                                  "department_from": "ci" if ci.department else None,
+                                  "contact_from": "ci" if ci.contact else None}
+    loc = ci.location
+    if loc is None or (out["department"] and out["contact"]):
+        return out
+    bld = session.scalars(select(Building).where(Building.code == loc.building)).first()
+    for level, obj in (("room", loc), ("building", bld)):
+        for attr in ("department", "contact"):
+            if obj is not None and not out[attr] and getattr(obj, attr):
+                out[attr], out[f"{attr}_from"] = getattr(obj, attr), level
+    return out
+
+
 def note_dict(note: Note, current_name: str | None = None) -> dict[str, Any]:
     """One journal note as JSON-ready data (``ci``: the CI's name today, else the name it had
     when the note was written)."""
@@ -151,7 +174,8 @@ def note_dict(note: Note, current_name: str | None = None) -> dict[str, Any]:
 
 #: What ``ci set`` may change: what discovery cannot know (plus name/class/label corrections).
 MANUAL_ATTRS = ("name", "class", "role", "owner", "contact", "description", "seat", "label",
-                "min_up", "status", "location")
+                "min_up", "status", "location", "department", "lifecycle", "lifecycle_date",
+                "asset_code")
 
 
 def set_manual(session: Session, ci: CI, values: dict[str, Any], *, source: str = "manual"
@@ -223,6 +247,21 @@ def set_manual(session: Session, ci: CI, values: dict[str, Any], *, source: str 
                     raise IntegrityError(f"label {new} already belongs to CI {other.name!r}")
             old = ci.label
             ci.label = new or None
+        elif attr == "lifecycle":
+            if new is not None and new not in {s_.value for s_ in Lifecycle}:
+                raise IntegrityError(f"unknown lifecycle state {new!r} (one of: "
+                                     f"{', '.join(s_.value for s_ in Lifecycle)})")
+            old = _v(ci.lifecycle)
+            ci.lifecycle = Lifecycle(new) if new else None
+        elif attr == "asset_code":
+            if new:
+                other = session.scalars(select(CI).where(CI.asset_code == new,
+                                                         CI.id != ci.id)).first()
+                if other is not None:
+                    raise IntegrityError(f"asset code {new} already belongs to CI "
+                                         f"{other.name!r}")
+            old = ci.asset_code
+            ci.asset_code = new or None
         elif attr == "name":
             if not new:
                 raise IntegrityError("a CI needs a name")
@@ -290,6 +329,9 @@ def run_detail(session: Session, run_id: int | str) -> dict[str, Any]:
     out["changes"] = [{"ci": n, "attribute": a, "old": o, "new": nw, "source": s}
                       for n, a, o, nw, s in changes]
     out["errors"] = list(run.errors or [])
+    from netcmdb.cmdb.reconcile import retired_seen
+
+    out["retired_seen"] = retired_seen(session.connection(), run.id)
     return out
 
 

@@ -237,6 +237,8 @@ class RunSummary:
     moved: list[str] = field(default_factory=list)
     #: CIs this run made role ``gateway`` (their ARP tables resolve the placed hosts)
     gateways: list[str] = field(default_factory=list)
+    #: CIs a person retired (lifecycle or status) that this run saw again: reported, not revived
+    retired_seen: list[str] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------------------------
@@ -2416,7 +2418,21 @@ def finish_run(run: _Run, *, covered: list[str], failed: list[dict[str, str]] | 
                       missing=missing_names, failed=failed, seen=seen_n,
                       moved=sorted(run.cis.peek(k, _R_NAME) for k in run.moved),
                       gateways=sorted(run.cis.peek(k, _R_NAME) for k in run.gateways
-                                      if k in run.cis or k in run.cis.rows))
+                                      if k in run.cis or k in run.cis.rows),
+                      retired_seen=retired_seen(conn, run_id))
+
+
+def retired_seen(conn: Any, run_id: int) -> list[str]:
+    """Names of the CIs run ``run_id`` saw although a person retired them (lifecycle
+    ``retired`` or status ``retired``): discovery leaves that state alone, the run reports it."""
+    ct, et = CI.__table__, RunEvent.__table__
+    q = (select(ct.c.name).select_from(ct.join(et, ct.c.id.between(et.c.first_ci_id,
+                                                                    et.c.last_ci_id)))
+         .where(et.c.run_id == run_id, et.c.event.in_(("seen", "changed")),
+                (func.coalesce(ct.c.lifecycle, "") == "retired")
+                | (ct.c.status == CIStatus.RETIRED.value))
+         .order_by(ct.c.name))
+    return list(conn.execute(q).scalars())
 
 
 def count_cis(session: Session) -> int:
