@@ -20,8 +20,10 @@ from netcmdb.commands import (
     imports,
     init,
     label,
+    note,
     runs,
     scan,
+    search,
     topology,
     where,
 )
@@ -77,3 +79,5 @@ cli.add_command(label.group)
 cli.add_command(where.command)
 cli.add_command(impact.command)
 cli.add_command(topology.group)
+cli.add_command(note.group)
+cli.add_command(search.command)

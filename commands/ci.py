@@ -54,8 +54,10 @@ def ci_list_cmd(ctx: click.Context, ci_class: str | None, building: str | None,
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def ci_show_cmd(ctx: click.Context, query: str, as_json: bool) -> None:
-    """Show one CI by NAME, LABEL, IP, MAC or #ID: attributes, interfaces, links, history."""
+    """Show one CI by NAME, LABEL, IP, MAC or #ID: attributes, interfaces, links, history,
+    journal."""
     from rich.table import Table
+    from rich.text import Text
 
     from netcmdb.cmdb.db import session_scope
     from netcmdb.cmdb.query import ci_detail, find_ci
@@ -70,10 +72,15 @@ def ci_show_cmd(ctx: click.Context, query: str, as_json: bool) -> None:
                   title_justify="left")
     src = d["sources"]
     for k in ("name", "class", "role", "vendor", "model", "platform", "os", "os_version",
-              "serial", "ip", "mac", "description", "owner", "contact", "seat", "label",
-              "min_up", "status", "missed_runs", "first_seen", "last_seen"):
+              "serial", "ip", "mac", "description", "owner", "contact", "department", "seat",
+              "label", "asset_code", "lifecycle", "lifecycle_date", "min_up", "status",
+              "missed_runs", "first_seen", "last_seen"):
         if d.get(k) is not None:
-            attrs.add_row(k, str(d[k]), src.get(k, ""))
+            attrs.add_row(k, Text(str(d[k])), src.get(k, ""))
+    resp = d["responsible"]
+    for k in ("department", "contact"):  # inherited from the room or building
+        if resp[k] and resp[f"{k}_from"] != "ci":
+            attrs.add_row(k, Text(resp[k]), f"from {resp[f'{k}_from']}")
     if d["location"]:
         loc = d["location"]
         text = f"{loc['building']}/{loc['floor']}/{loc['room']}"
@@ -103,6 +110,12 @@ def ci_show_cmd(ctx: click.Context, query: str, as_json: bool) -> None:
             t.add_row(h["at"] or "", h["attribute"], h["old"] or "", h["new"] or "",
                       h["source"], str(h["run"] or ""))
         con.print(t)
+    if d["notes"]:
+        t = Table("at", "kind", "by", "note", title="journal", title_justify="left")
+        for n in d["notes"]:
+            t.add_row(*(Text(str(v or "")) for v in (n["at"], n["kind"], n["author"],
+                                                      n["text"])))
+        con.print(t)
 
 
 @group.command("set")
@@ -119,12 +132,20 @@ def ci_show_cmd(ctx: click.Context, query: str, as_json: bool) -> None:
 @click.option("--label", help="Asset label (must be unique).")
 @click.option("--min-up", type=click.IntRange(min=0), help="Clusters: members needed up.")
 @click.option("--status", type=click.Choice(["active", "missing", "retired"]))
+@click.option("--department", help="Its own department (else the room's, else the building's).")
+@click.option("--asset-code", help="Asset code (设备分类编码; must be unique).")
+@click.option("--lifecycle", type=click.Choice(["in_stock", "in_use", "repair", "retired"]),
+              help="Lifecycle state (dated today, or --lifecycle-date; noted in the journal).")
+@click.option("--lifecycle-date", metavar="DATE", help="With --lifecycle: the day (2026-11-30).")
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
 @click.pass_context
 def ci_set_cmd(ctx: click.Context, query: str, location: str | None, room_name: str | None,
-               as_json: bool, **opts: object) -> None:
+               as_json: bool, lifecycle: str | None, lifecycle_date: str | None,
+               **opts: object) -> None:
     """Set what discovery cannot know; discovery never overwrites these values."""
     from netcmdb.cmdb.db import session_scope
+    from netcmdb.cmdb.journal import parse_day
+    from netcmdb.cmdb.lifecycle import set_lifecycle
     from netcmdb.cmdb.query import find_ci, set_manual
 
     values: dict[str, object] = {("class" if k == "ci_class" else k): v
@@ -137,12 +158,18 @@ def ci_set_cmd(ctx: click.Context, query: str, location: str | None, room_name: 
         values["location"] = (*parts, room_name) if room_name else tuple(parts)
     elif room_name is not None:
         raise click.BadParameter("--room-name needs --location", param_hint="--room-name")
-    if not values:
+    if lifecycle_date is not None and lifecycle is None:
+        raise click.BadParameter("--lifecycle-date needs --lifecycle",
+                                 param_hint="--lifecycle-date")
+    if not values and lifecycle is None:
         raise click.UsageError("nothing to set (see netcmdb ci set --help)")
+    on = parse_day(lifecycle_date, what="--lifecycle-date").date() if lifecycle_date else None
     with session_scope(engine_of(ctx)) as s:
         ci = find_ci(s, query)
         name = ci.name
-        changes = set_manual(s, ci, values)
+        changes = set_manual(s, ci, values) if values else []
+        if lifecycle is not None:
+            changes += set_lifecycle(s, ci, lifecycle, on=on)
     if as_json:
         print_json({"ci": name, "changes": changes})
         return
@@ -150,3 +177,30 @@ def ci_set_cmd(ctx: click.Context, query: str, location: str | None, room_name: 
         click.echo(f"{name}: nothing changed")
     for c in changes:
         click.echo(f"{name}: {c['attribute']}: {c['old'] or '-'} -> {c['new'] or '-'}")
+
+
+@group.command("replace")
+@click.argument("old")
+@click.argument("new")
+@click.option("--by", "author", metavar="NAME", help="Who did it (for the journal).")
+@click.option("--date", "on", metavar="DATE", help="The day of the swap (default today).")
+@click.option("--json", "as_json", is_flag=True, help="Print what changed as JSON.")
+@click.pass_context
+def ci_replace_cmd(ctx: click.Context, old: str, new: str, author: str | None, on: str | None,
+                   as_json: bool) -> None:
+    """NEW takes OLD's place: room, seat, label, asset code, department and contact; OLD is
+    retired. One transaction; both histories and journals say so."""
+    from netcmdb.cmdb.db import session_scope
+    from netcmdb.cmdb.journal import parse_day
+    from netcmdb.cmdb.lifecycle import replace_ci
+    from netcmdb.cmdb.query import find_ci
+
+    day = parse_day(on, what="--date").date() if on else None
+    with session_scope(engine_of(ctx)) as s:
+        out = replace_ci(s, find_ci(s, old), find_ci(s, new), on=day, by=author)
+    if as_json:
+        print_json(out)
+        return
+    took = ", ".join(f"{k} {v}" for k, v in out["took"].items() if v is not None)
+    click.echo(f"{out['new']['name']} replaces {out['old']['name']} (now retired)"
+               + (f": took {took}" if took else ""))

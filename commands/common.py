@@ -176,6 +176,8 @@ def print_run_summary(summary, as_json: bool, what: str) -> None:  # type: ignor
                          ("moved", summary.moved), ("missing", summary.missing)):
         for n in names:
             con.print(f"  {label:<8} {n}", markup=False, highlight=False)
+    for n in getattr(summary, "retired_seen", []):  # a person retired it; discovery saw it
+        con.print(f"  retired  {n} (seen again; still retired)", markup=False, highlight=False)
     for f in summary.failed[:20]:
         con.print(f"  failed   {f.get('target')}: {f.get('error')}", markup=False,
                   highlight=False)

@@ -204,7 +204,7 @@ def _label_for(rule: Rule, key: tuple[str, str, str], seat: int) -> str:
 def _candidates(session: Session, rooms: dict[int, tuple[str, str, str] | str],
                 ci_ids: Iterable[int] | None, all_in_room: bool) -> list[tuple[int, str, int]]:
     q = (select(CI.id, CI.name, CI.location_id)
-         .where(CI.location_id.in_(list(rooms)), CI.status != CIStatus.RETIRED)
+         .where(CI.location_id.in_(list(rooms)), ~retired())
          .order_by(CI.location_id, CI.id))
     if not all_in_room:
         q = q.where(CI.label.is_(None))

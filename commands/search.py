@@ -1,0 +1,38 @@
+"""`netcmdb search TEXT`: CIs, journal notes and rooms containing TEXT (the search service)."""
+
+from __future__ import annotations
+
+import click
+from netcmdb.commands.common import console, engine_of, print_json
+from netcmdb.options import json_option
+
+
+@click.command("search")
+@click.argument("text")
+@click.option("--limit", type=click.IntRange(min=1, max=1000), default=50, show_default=True,
+              help="At most this many hits of each kind.")
+@json_option()
+@click.pass_context
+def command(ctx: click.Context, text: str, limit: int, as_json: bool) -> None:
+    """Find CIs (name, label, asset code, serial, IP, MAC, description), journal notes and
+    rooms containing TEXT (two characters at least, e.g. 硬盘)."""
+    from netcmdb.cmdb.db import session_scope
+    from netcmdb.cmdb.search import search
+    from rich.table import Table
+    from rich.text import Text
+
+    with session_scope(engine_of(ctx)) as s:
+        hits = search(s, text, limit=limit)
+    if as_json:
+        print_json([h.as_dict() for h in hits])
+        return
+    con = console()
+    if not hits:
+        click.echo(f"nothing contains {text!r}")
+        return
+    table = Table("kind", "ci / room", "when", "what", title=f"{len(hits)} hits",
+                  title_justify="left")
+    for h in hits:
+        what = h.text if h.kind != "note" else f"[{h.detail['kind']}] {h.text}"
+        table.add_row(*(Text(v) for v in (h.kind, h.title, h.at or "", what)))
+    con.print(table)
