@@ -116,7 +116,8 @@ def label_assign(ctx: click.Context, building: str | None, room: str | None, dry
         prog.start()
     try:
         res = assign_labels(engine_of(ctx), rule, building=building, room=room, dry_run=dry_run,
-                            renumber=renumber, progress=cb)
+                            renumber=renumber, progress=cb,
+                            seats=(config_of(ctx).get("labels") or {}).get("seats"))
     finally:
         if prog:
             prog.stop()
