@@ -1,8 +1,9 @@
 #!/bin/sh
 # Install the Debian packages the real-component tests need, when root and when missing.
 # poppler-data: the CMap files pdftotext/pdffonts need to read CJK (CID) text; with
-# --no-install-recommends poppler-utils does not pull it in.
-PKGS="iproute2 iputils-ping snmpd snmp lldpd nmap tcpdump postgresql graphviz poppler-utils poppler-data zbar-tools chromium fonts-noto-cjk libzbar0"
+# --no-install-recommends poppler-utils does not pull it in. fonts-droid-fallback: the CJK
+# TrueType font label PDFs embed (docs/labeling.md).
+PKGS="iproute2 iputils-ping snmpd snmp lldpd nmap tcpdump postgresql graphviz poppler-utils poppler-data zbar-tools chromium fonts-noto-cjk fonts-droid-fallback libzbar0"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -1,9 +1,10 @@
 """PDF labels (reportlab) on the sheet templates of ``templates.toml``, and the room walk-sheet.
 
 Each label: the label text large, the CI name, its class with the room name / owner, a Code128 of
-the label and a QR code of the CI's URL or identifier. Text that is not Latin-1 (room names,
-owners in Chinese) is set in reportlab's built-in CID font STSong-Light, which every PDF viewer
-substitutes with an installed Song/Ming face — nothing to ship.
+the label and a QR code of the CI's URL or identifier. Latin text is set in Helvetica; text
+that Helvetica cannot show (room names, owners in Chinese) in a subset of a CJK TrueType font
+embedded in the PDF (``cjkfont.py``: which font, and why embedded), so every viewer and printer
+shows the same.
 
 Speed: symbols are inline 1-bit image masks from a table-driven encoder (``codes.py``); for
 big jobs on idle CPUs they are computed in worker processes and the main process only places
@@ -29,46 +30,52 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from netcmdb.errors import LabelError
+from netcmdb.labeling.cjkfont import (
+    ensure_registered,
+    needs_cjk,
+    paragraph_markup,
+    split_runs,
+    string_width,
+)
 from netcmdb.labeling.codes import MM, code128_ops, qr_ops
 from netcmdb.labeling.items import LabelItem, clean
 from netcmdb.labeling.templates import Layout, Template
 
-CJK_FONT = "STSong-Light"
 LATIN = "Helvetica"
 LATIN_BOLD = "Helvetica-Bold"
 PARALLEL_MIN = 400  # below this, worker start-up costs more than it saves
 
 
-def _register_cjk() -> None:
-    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
-
-
-def font_for(text: str, bold: bool = False) -> str:
-    """Helvetica when the text is cp1252 (what Helvetica can show), else the CJK font."""
-    try:
-        text.encode("cp1252")
-    except UnicodeEncodeError:
-        _register_cjk()
-        return CJK_FONT
-    return LATIN_BOLD if bold else LATIN
-
-
 def fit(text: str, font: str, size: float, width: float,
         min_size: float = 4.0) -> tuple[str, float]:
-    """Shrink the font size (down to ``min_size``) then cut the text so it fits ``width`` pt."""
-    w = pdfmetrics.stringWidth(text, font, size)
+    """Shrink the font size (down to ``min_size``) then cut the text so it fits ``width`` pt.
+
+    ``font`` is the Latin font; CJK runs are measured in the CJK font (:func:`string_width`).
+    """
+    w = string_width(text, font, size)
     if w <= width:
         return text, size
     size = max(min_size, size * width / w)
-    while text and pdfmetrics.stringWidth(text, font, size) > width:
+    while text and string_width(text, font, size) > width:
         text = text[:-2] + "…" if len(text) > 2 else text[:-1]
     return text, size
+
+
+def draw_runs(c: Canvas, x: float, y: float, text: str, font: str, size: float) -> None:
+    """Draw ``text`` at (x, y): Latin runs in ``font``, the others in the embedded CJK font."""
+    if not needs_cjk(text):
+        c.setFont(font, size)
+        c.drawString(x, y, text)
+        return
+    ensure_registered()
+    for run_font, run in split_runs(text, font):
+        c.setFont(run_font, size)
+        c.drawString(x, y, run)
+        x += pdfmetrics.stringWidth(run, run_font, size)
 
 
 def _codes_for(args: tuple[str, str, tuple[float, ...]]) -> str:
@@ -145,11 +152,9 @@ def _draw_text(c: Canvas, item: LabelItem, x: float, y: float, layout: Layout) -
     left = x + t.x * MM
     width = t.w * MM
     cur = y + (t.y + t.h) * MM
-    font = font_for(item.label, bold=True)
-    text, size = fit(item.label, font, layout.label_pt, width)
+    text, size = fit(item.label, LATIN_BOLD, layout.label_pt, width)
     cur -= size * 0.9
-    c.setFont(font, size)
-    c.drawString(left, cur, text)
+    draw_runs(c, left, cur, text, LATIN_BOLD, size)
     small = layout.small_pt
     lines = [item.name, "  ".join(v for v in (item.ci_class, item.room_name) if v), item.owner]
     floor = y + t.y * MM
@@ -159,11 +164,10 @@ def _draw_text(c: Canvas, item: LabelItem, x: float, y: float, layout: Layout) -
         sz = small + (1.0 if i == 0 else 0.0)
         if cur - sz * 1.15 < floor:
             break
-        font = font_for(line, bold=(i == 0))
+        font = LATIN_BOLD if i == 0 else LATIN
         text, sz = fit(line, font, sz, width)
         cur -= sz * 1.2
-        c.setFont(font, sz)
-        c.drawString(left, cur, text)
+        draw_runs(c, left, cur, text, font, sz)
 
 
 def render_labels(items: Sequence[LabelItem], template: Template, out: str | Path, *,
@@ -224,14 +228,17 @@ def render_walk_sheet(room_code: str, room_name: str | None, rows: Sequence[dict
     position next to each CI (adding unknown machines on the blank rows), and the sheet becomes
     the CSV for ``netcmdb label walk``.
     """
-    _register_cjk()
-    body = ParagraphStyle("b", fontName=CJK_FONT, fontSize=8, leading=10)
-    title = ParagraphStyle("t", fontName=CJK_FONT, fontSize=15, leading=19)
-    note = ParagraphStyle("n", fontName=CJK_FONT, fontSize=8.5, leading=11)
+    body = ParagraphStyle("b", fontName=LATIN, fontSize=8, leading=10)
+    title = ParagraphStyle("t", fontName=LATIN, fontSize=15, leading=19)
+    note = ParagraphStyle("n", fontName=LATIN, fontSize=8.5, leading=11)
 
     def p(v: object, style: ParagraphStyle = body, limit: int = 60) -> Paragraph:
-        text = clean(v, limit).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return Paragraph(text, style)
+        text = clean(v, limit)
+        if needs_cjk(text):
+            ensure_registered()
+        runs = [(font, run.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+                for font, run in split_runs(text, LATIN)]
+        return Paragraph(paragraph_markup(runs), style)
 
     head = ["Order", "Seat", "Label", "Name", "Class", "MAC", "Serial", "IP", "OK"]
     data: list[list[object]] = [[p(h) for h in head]]

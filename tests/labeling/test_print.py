@@ -25,6 +25,23 @@ pytestmark = pytest.mark.skipif(not shutil.which("pdftoppm") or not shutil.which
                                 reason="poppler-utils (pdftoppm, pdftotext) not installed")
 
 
+NOTO_CFF = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+
+
+def _have_cjk_font() -> bool:
+    from netcmdb.labeling import cjkfont
+
+    try:
+        cjkfont.font_path()
+    except LabelError:
+        return False
+    return True
+
+
+cjk_font = pytest.mark.skipif(not _have_cjk_font(),
+                              reason="no CJK TrueType font (apt-get install fonts-droid-fallback)")
+
+
 def items(n: int, room_name: str = "Lab 3") -> list[LabelItem]:
     out = []
     for i in range(n):
@@ -112,15 +129,77 @@ def test_parallel_and_serial_rendering_agree(tmp_path: Path) -> None:
     assert a.read_bytes() == b.read_bytes()  # invariant=1: byte-identical output
 
 
-def test_chinese_text_uses_the_cjk_font_and_is_extractable(tmp_path: Path) -> None:
+def embedded_fonts(pdf: Path) -> dict[str, tuple[str, str, str]]:
+    """``pdffonts``: font name -> (emb, sub, uni)."""
+    out = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    rows = {}
+    for line in out[2:]:
+        cols = line.split()
+        rows[cols[0]] = (cols[-5], cols[-4], cols[-3])  # ... emb sub uni object ID
+    return rows
+
+
+def cjk_face() -> str:
+    from reportlab.pdfbase import pdfmetrics
+
+    from netcmdb.labeling import cjkfont
+
+    cjkfont.ensure_registered()
+    return pdfmetrics.getFont(cjkfont.CJK_FONT).face.name.decode()
+
+
+@cjk_font
+def test_chinese_text_is_in_an_embedded_font_subset_and_extractable(tmp_path: Path) -> None:
     pdf = tmp_path / "cjk.pdf"
     render_labels(items(3), get_template("L7160"), pdf, workers=1)
-    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
-                           check=True).stdout
-    assert "STSong-Light" in fonts
+    fonts = embedded_fonts(pdf)
+    cjk = {name: flags for name, flags in fonts.items() if name.endswith("+" + cjk_face())}
+    assert cjk and all(flags == ("yes", "yes", "yes") for flags in cjk.values()), fonts
+    # only base-14 Latin fonts are left unembedded; no CJK font a viewer would have to supply
+    assert {n for n, f in fonts.items() if f[0] == "no"} <= {"Helvetica", "Helvetica-Bold"}
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                           text=True, check=True).stdout
     assert "计算机房" in text and "张三" in text and "D010210-001" in text
+    assert "Lab 3" in text  # Latin runs next to CJK stay Helvetica and extractable
+
+
+@cjk_font
+def test_mixed_latin_and_chinese_line_keeps_both(tmp_path: Path) -> None:
+    pdf = tmp_path / "mixed.pdf"
+    it = LabelItem(label="D010210-001", name="pc-lab-1", ci_class="pc", qr="q",
+                   room_name="Lab 3 计算机房 (West)", owner="张三 Zhang", ci_id=1)
+    render_labels([it], get_template("L7160"), pdf, workers=1)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Lab 3 计算机房 (West)" in text and "张三 Zhang" in text
+
+
+def test_without_a_cjk_font_latin_labels_print_and_chinese_ones_say_what_to_install(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from netcmdb.labeling import cjkfont
+
+    monkeypatch.setattr(cjkfont, "SYSTEM_FONTS", ())
+    monkeypatch.delenv(cjkfont.ENV, raising=False)
+    latin = [LabelItem(label="D010210-001", name="pc-1", ci_class="pc", qr="q", ci_id=1)]
+    render_labels(latin, get_template("L7160"), tmp_path / "latin.pdf", workers=1)
+    assert set(embedded_fonts(tmp_path / "latin.pdf")) <= {"Helvetica", "Helvetica-Bold"}
+    with pytest.raises(LabelError, match="apt-get install fonts-droid-fallback"):
+        render_labels(items(2), get_template("L7160"), tmp_path / "cjk.pdf", workers=1)
+    assert not (tmp_path / "cjk.pdf").exists()
+    monkeypatch.setenv(cjkfont.ENV, str(tmp_path / "nope.ttf"))
+    with pytest.raises(LabelError, match="NETCMDB_CJK_FONT=.*nope.ttf: no such font file"):
+        render_walk_sheet("D010210", "计算机房", [], tmp_path / "walk.pdf")
+
+
+@pytest.mark.skipif(not Path(NOTO_CFF).exists(), reason="fonts-noto-cjk (a CFF font) not installed")
+def test_a_cff_font_is_refused_with_the_reason(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from netcmdb.labeling import cjkfont
+
+    monkeypatch.setenv(cjkfont.ENV, NOTO_CFF)
+    with pytest.raises(LabelError, match="cannot embed this font"):
+        render_labels(items(2), get_template("L7160"), tmp_path / "cjk.pdf", workers=1)
 
 
 def test_untrusted_strings_do_not_break_the_pdf(tmp_path: Path) -> None:
@@ -153,6 +232,7 @@ def test_extra_template_file(tmp_path: Path) -> None:
         get_template("huge", f)
 
 
+@cjk_font
 def test_walk_sheet(tmp_path: Path) -> None:
     pdf = tmp_path / "walk.pdf"
     rows = [{"seat": i, "label": f"D010210-{i:03d}", "name": f"pc-{i}", "class": "pc",
