@@ -105,6 +105,8 @@ class SwitchLab:
                 lab.exec_batch(self.ns(sw), cmds)
         for sw, n in SWITCHES.items():
             lab.exec_batch(self.ns(sw), [f"addr add {sw_ip(sw)}/16 dev br0"])
+        # sw-core routes (IP-MIB ipForwarding = 1): with its ARP table it is the PCs' gateway
+        lab.run(self.ns("sw-core"), "sysctl", "-q", "-w", "net.ipv4.ip_forward=1")
         # scanner on sw-core ge1
         ge_next["sw-core"] = 2
         plug("sw-core", "ge1", self.ns("scan"), "eth0")
@@ -224,6 +226,25 @@ class SwitchLab:
                  for h in self.pcs]
         for p in procs:
             p.wait(timeout=15)
+
+    def move_pc(self, name: str, switch: str) -> dict[str, str]:
+        """Re-cable PC ``name`` to the next free ge port of ``switch`` (same MAC and IP), wait
+        for STP to forward on the new port, and return its new ground-truth row."""
+        host = next(h for h in self.pcs if h["name"] == name)
+        self.lab.run(self.ns(host["switch"]), "ip", "link", "del", host["port"])
+        used = [int(h["port"][2:]) for h in self.pcs if h["switch"] == switch]
+        port = f"ge{max(used, default=0) + 1}"
+        self.lab.veth(self.ns(switch), port, self.ns(name), "eth0")
+        self.lab.exec_batch(self.ns(switch), [f"link set {port} address {port_mac(switch, port)}",
+                                              f"link set {port} master br0",
+                                              f"link set {port} up"])
+        i = int(name[2:])
+        self.lab.exec_batch(self.ns(name), [f"link set eth0 address {pc_mac(i)}",
+                                            f"addr add {pc_ip(i)}/16 dev eth0",
+                                            "link set eth0 up"])
+        host.update(switch=switch, port=port)
+        self._wait_stp()
+        return host
 
     def truth(self) -> dict[str, object]:
         return {
