@@ -39,6 +39,14 @@ class CmdbError(NetcmdbError):
     """The CMDB refused a change."""
 
 
+class DatabaseError(CmdbError):
+    """The CMDB database cannot be used: bad URL, missing file or driver, corrupt, unreachable."""
+
+
+class DatabaseLocked(DatabaseError):
+    """Another writer held the CMDB lock longer than the configured wait."""
+
+
 class IdentificationConflict(CmdbError):
     """Two identifiers of one fact point at different existing CIs."""
 

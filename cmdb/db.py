@@ -5,14 +5,21 @@ transaction, so an import or a scan either lands whole or not at all.
 
 from __future__ import annotations
 
+import logging
+import math
 import os
+import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import platformdirs
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
+
+from netcmdb.errors import DatabaseError, DatabaseLocked, NetcmdbError
 
 
 def default_url() -> str:
@@ -25,20 +32,154 @@ def default_url() -> str:
     return f"sqlite:///{data / 'netcmdb.sqlite'}"
 
 
-def make_engine(url: str | None = None) -> Engine:
-    """Create an engine; SQLite gets WAL, a busy timeout and enforced foreign keys."""
-    url = url or default_url()
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+#: How long a writer waits for another writer's lock before giving up (seconds); override with
+#: ``NETCMDB_LOCK_TIMEOUT`` or ``[database] lock_timeout``.
+DEFAULT_LOCK_TIMEOUT = 30.0
+#: After this many seconds of waiting for the SQLite write lock a warning says so (once).
+LOCK_NOTICE_AFTER = 2.0
+
+log = logging.getLogger(__name__)
+
+
+def lock_timeout_from(value: object = None) -> float:
+    """The lock wait in seconds: ``value`` (config) if given, else ``NETCMDB_LOCK_TIMEOUT``,
+    else :data:`DEFAULT_LOCK_TIMEOUT`.
+
+    Raises:
+        DatabaseError: not a number >= 0 (names where it came from).
+    """
+    where = "[database] lock_timeout"
+    if value is None:
+        value = os.environ.get("NETCMDB_LOCK_TIMEOUT")
+        where = "NETCMDB_LOCK_TIMEOUT"
+    if value is None or value == "":
+        return DEFAULT_LOCK_TIMEOUT
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        out = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise DatabaseError(f"{where} must be a number of seconds, got {value!r}") from None
+    if not math.isfinite(out) or out < 0 or out > 86400:
+        raise DatabaseError(f"{where} must be between 0 and 86400 seconds, got {value!r}")
+    return out
+
+
+def parse_url(url: str | None) -> URL:
+    """The URL to use: ``url``, or the default when it is None (never when it is empty).
+
+    Raises:
+        DatabaseError: empty, unparsable, or an unknown kind of database.
+    """
+    if url is None:
+        url = default_url()
+    if not isinstance(url, str) or not url.strip():
+        raise DatabaseError("the database URL is empty; give one, e.g. "
+                            "--db sqlite:///path/cmdb.sqlite")
+    try:
+        parsed = make_url(url.strip())
+    except (ArgumentError, ValueError) as exc:
+        raise DatabaseError(f"cannot parse the database URL {_shown_raw(url)!r}: "
+                            f"{_first_line(exc)} (expected e.g. sqlite:///path/cmdb.sqlite or "
+                            "postgresql+psycopg://user@host/db)") from None
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise DatabaseError(f"unsupported database {parsed.get_backend_name()!r} in "
+                            f"{parsed.render_as_string(hide_password=True)} "
+                            "(netcmdb supports sqlite and postgresql)")
+    if parsed.get_backend_name() == "sqlite":
+        _check_sqlite_path(parsed)
+    return parsed
+
+
+def _shown_raw(url: str) -> str:
+    # never echo a password: user:secret@ -> user:***@
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return (text.splitlines() or [type(exc).__name__])[0].strip()
+
+
+def sqlite_path(url: URL) -> Path | None:
+    """The file of a SQLite URL (None for in-memory databases)."""
+    db = url.database
+    if not db or db == ":memory:" or db.startswith("file::memory:") or url.query.get(
+            "mode") == "memory":
+        return None
+    if db.startswith("file:") and url.query.get("uri") in ("true", "1"):
+        db = db[len("file:"):]
+    return Path(db)
+
+
+def _check_sqlite_path(url: URL) -> None:
+    path = sqlite_path(url)
+    if path is None:
+        return
+    if path.is_dir():
+        raise DatabaseError(f"{path} is a directory, not a SQLite file")
+    parent = path.parent
+    if not path.exists() and not parent.is_dir():
+        raise DatabaseError(f"{path}: directory {parent} does not exist")
+
+
+def make_engine(url: str | None = None, *, lock_timeout: float | None = None) -> Engine:
+    """Create an engine; SQLite gets WAL, a busy timeout and enforced foreign keys.
+
+    Every database error of the engine's connections goes through :func:`_translate` (the one
+    place that turns driver errors into netcmdb's one-line :class:`DatabaseError`).
+
+    Args:
+        url: SQLAlchemy URL; None means the default (``NETCMDB_DB`` or the user data dir). An
+            empty string is an error, never the default.
+        lock_timeout: seconds a writer waits for another writer (default
+            :func:`lock_timeout_from`).
+
+    Raises:
+        DatabaseError: bad URL, missing directory, a directory, missing driver.
+    """
+    parsed = parse_url(url)
+    wait = lock_timeout_from() if lock_timeout is None else float(lock_timeout)
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            engine = create_engine(parsed, connect_args={"timeout": wait})
+        else:
+            engine = create_engine(
+                parsed, pool_pre_ping=True,
+                connect_args={"options": f"-c lock_timeout={int(wait * 1000)}",
+                              "connect_timeout": 10})
+    except NoSuchModuleError:
+        raise DatabaseError(f"unknown database driver {parsed.drivername!r} "
+                            "(use sqlite:/// or postgresql+psycopg://)") from None
+    except ImportError as exc:
+        raise DatabaseError(f"the database driver for {parsed.drivername} is not installed "
+                            f"({exc.name or exc}); pip install 'netcmdb[postgres]'") from None
+    where = parsed.render_as_string(hide_password=True)
+
+    @event.listens_for(engine, "handle_error")
+    def _handle_error(ctx):  # type: ignore[no-untyped-def]
+        conn = ctx.connection
+        if conn is not None:
+            _disarm(conn.info)
+        return _translate(ctx.original_exception, ctx.sqlalchemy_exception, where, wait,
+                          parsed.get_backend_name())
+
+    if parsed.get_backend_name() == "sqlite":
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
             cur = dbapi_conn.cursor()
-            # a new database gets 16 KiB pages (no effect on an existing one; must precede WAL):
-            # bulk reconciles of 100k CIs / 400k identifiers measured 10-20% faster than 4 KiB
-            cur.execute("PRAGMA page_size=16384")
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
+            # a file holding someone else's tables is left exactly as it is (no WAL switch):
+            # ensure_schema then refuses it
+            tables, ours = cur.execute(
+                "SELECT count(*), coalesce(sum(name IN ('ci', 'alembic_version')), 0) "
+                "FROM sqlite_master WHERE type = 'table'").fetchone()
+            if tables == 0 or ours:
+                # a new database gets 16 KiB pages (no effect on an existing one; must precede
+                # WAL): bulk reconciles of 100k CIs / 400k identifiers measured 10-20% faster
+                cur.execute("PRAGMA page_size=16384")
+                cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
             # big random-order index inserts (identifiers) need more than the 2 MB default cache
@@ -46,8 +187,108 @@ def make_engine(url: str | None = None) -> Engine:
             cur.execute("PRAGMA temp_store=MEMORY")
             cur.close()
 
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+        @event.listens_for(engine, "before_cursor_execute")
+        def _arm(conn, _cursor, statement, _params, _context, _many):  # type: ignore[no-untyped-def]
+            # the write lock is taken by the first write of a transaction: say so if it waits
+            raw = conn.connection.dbapi_connection
+            if raw is None or raw.in_transaction or wait < LOCK_NOTICE_AFTER:
+                return
+            head = statement.lstrip()[:8].upper()
+            if head.startswith(("SELECT", "PRAGMA", "WITH", "EXPLAIN")):
+                return
+            timer = threading.Timer(LOCK_NOTICE_AFTER, _lock_notice, (where, wait))
+            timer.daemon = True
+            conn.info["lock_timer"] = timer
+            timer.start()
+
+        @event.listens_for(engine, "after_cursor_execute")
+        def _after(conn, *_args):  # type: ignore[no-untyped-def]
+            _disarm(conn.info)
+    else:
+
+        def _pg_check(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            # before SQLAlchemy's own first queries: a SQL_ASCII database returns bytes
+            cur = dbapi_conn.cursor()
+            cur.execute("SHOW server_encoding")
+            enc = cur.fetchone()[0]
+            cur.close()
+            enc = enc.decode("ascii", "replace") if isinstance(enc, bytes) else str(enc)
+            if enc.upper().replace("-", "") != "UTF8":
+                raise DatabaseError(
+                    f"{where}: the database encoding is {enc}; netcmdb needs UTF8 (create it "
+                    "with CREATE DATABASE ... ENCODING 'UTF8' TEMPLATE template0)")
+
+        event.listen(engine, "first_connect", _pg_check, insert=True)
+
+    return engine
+
+
+def _disarm(info: dict) -> None:  # type: ignore[type-arg]
+    timer = info.pop("lock_timer", None)
+    if timer is not None:
+        timer.cancel()
+
+
+def _lock_notice(where: str, wait: float) -> None:
+    log.warning("waiting for the CMDB write lock of %s (another netcmdb is writing); giving up "
+                "after %g s (NETCMDB_LOCK_TIMEOUT / [database] lock_timeout)", where, wait)
+
+
+_SQLITE_MESSAGES = (
+    ("database is locked", "locked"),
+    ("database table is locked", "locked"),
+    ("database disk image is malformed", "corrupt"),
+    ("file is not a database", "notdb"),
+    ("file is encrypted or is not a database", "notdb"),
+    ("unable to open database file", "open"),
+    ("attempt to write a readonly database", "readonly"),
+    ("readonly database", "readonly"),
+    ("disk i/o error", "io"),
+    ("database or disk is full", "full"),
+)
+
+
+def _translate(orig: BaseException | None, wrapped: BaseException | None, where: str,
+               wait: float, backend: str) -> BaseException | None:
+    """The one place that turns a driver's error into a :class:`DatabaseError` (or returns None
+    to leave it alone: constraint violations and the like are the caller's to handle)."""
+    if isinstance(orig, DatabaseError):
+        return orig
+    if orig is None:
+        return None
+    text = _first_line(orig)
+    low = text.lower()
+    if backend == "sqlite":
+        kind = next((k for m, k in _SQLITE_MESSAGES if m in low), None)
+        if kind == "locked":
+            return DatabaseLocked(f"{where}: another writer held the CMDB lock for more than "
+                                  f"{wait:g} s; try again later (the wait is set by "
+                                  "NETCMDB_LOCK_TIMEOUT or [database] lock_timeout)")
+        if kind in ("corrupt", "notdb"):
+            return DatabaseError(f"{where} is not a usable SQLite database ({text}); point --db "
+                                 "at a netcmdb CMDB or restore one from a backup")
+        if kind == "open":
+            return DatabaseError(f"{where}: cannot open the SQLite file ({text}); check the "
+                                 "path and that its directory is writable")
+        if kind == "readonly":
+            return DatabaseError(f"{where} is read-only ({text}); netcmdb needs write access "
+                                 "to the file and its directory (for the -wal and -shm files)")
+        if kind in ("io", "full"):
+            return DatabaseError(f"{where}: {text}")
+        return None
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or ""
+    if code == "55P03":  # lock_not_available
+        return DatabaseLocked(f"{where}: another writer held a CMDB lock for more than "
+                              f"{wait:g} s; try again later (NETCMDB_LOCK_TIMEOUT or [database] "
+                              "lock_timeout)")
+    if code == "22001":  # string_data_right_truncation: validation should have caught it
+        return DatabaseError(f"{where}: a value is longer than its column ({text})")
+    if code.startswith("08") or code == "3D000" or code == "28000" or code == "28P01" or (
+            not code and type(orig).__name__ == "OperationalError"):
+        return DatabaseError(f"{where}: cannot connect ({text})")
+    if code.startswith("57P"):  # server shutting down / admin shutdown
+        return DatabaseError(f"{where}: the server went away ({text})")
+    return None
 
 
 @contextmanager
@@ -93,11 +334,27 @@ def head_revision() -> str | None:
 
 
 def current_revision(engine: Engine) -> str | None:
-    """The schema revision of the database (None when it has no netcmdb schema yet)."""
-    from alembic.runtime.migration import MigrationContext
+    """The schema revision of the database (None when it has no netcmdb schema yet).
 
+    Raises:
+        DatabaseError: ``alembic_version`` holds more than one row.
+    """
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return _revision(conn)
+
+
+def _revision(conn: Connection) -> str | None:
+    from sqlalchemy import inspect, text
+
+    if "alembic_version" not in inspect(conn).get_table_names():
+        return None
+    rows = [r[0] for r in conn.execute(text("SELECT version_num FROM alembic_version"))]
+    if len(rows) > 1:
+        raise DatabaseError(
+            f"{conn.engine.url.render_as_string(hide_password=True)}: alembic_version holds "
+            f"{len(rows)} rows ({', '.join(map(str, rows))}); a netcmdb CMDB has exactly one "
+            "(delete the wrong rows, or restore the CMDB from a backup)")
+    return str(rows[0]) if rows else None
 
 
 #: Database objects that are not in the models on purpose: SQLite's FTS5 search tables
@@ -134,6 +391,29 @@ def _stored_revision(engine: Engine) -> str | None:
     return rows[0][0] if len(rows) == 1 else None
 
 
+@contextmanager
+def _schema_transaction(engine: Engine) -> Iterator[Connection]:
+    """One transaction for a whole schema change, holding the write lock from the start.
+
+    Python's sqlite3 (before 3.12) runs DDL outside any transaction, statement by statement, so a
+    kill during the first creation could leave half a schema. On SQLite we open the transaction
+    ourselves (``BEGIN IMMEDIATE``: DDL then stays inside it, and a second process creating the
+    same file waits, then finds the schema done); PostgreSQL's DDL is transactional anyway.
+    """
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as conn:
+            yield conn
+        return
+    with engine.connect() as conn:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+
+
 def upgrade(engine: Engine) -> tuple[str | None, str | None]:
     """Create or upgrade the schema to the newest revision, in one transaction.
 
@@ -149,34 +429,38 @@ def upgrade(engine: Engine) -> tuple[str | None, str | None]:
 
     from netcmdb.errors import CmdbError
 
-    before = current_revision(engine)
     head = head_revision()
-    if before == head:
-        return before, head
-    if before is not None:
-        from alembic.script import ScriptDirectory
+    where = engine.url.render_as_string(hide_password=True)
+    with _schema_transaction(engine) as conn:
+        before = _revision(conn)
+        if before == head:
+            return before, head
+        if before is not None:
+            from alembic.script import ScriptDirectory
+            from alembic.util import CommandError
 
-        from alembic.util import CommandError
-
-        script = ScriptDirectory.from_config(alembic_config())
-        try:
-            known = script.get_revision(before) is not None
-        except CommandError:
-            known = False
-        if not known:
-            raise CmdbError(f"the database schema ({before}) is newer than this netcmdb "
-                            f"({head}); upgrade netcmdb")
-    elif "ci" in inspect(engine).get_table_names():
-        # made by Base.metadata.create_all (tests, scripts): adopt it if it is exactly ours
-        with engine.connect() as conn:
-            diff = schema_diff(conn)
-        if diff:
-            raise CmdbError("the database has a 'ci' table but no netcmdb schema version and "
-                            "a different schema; point --db at an empty database")
-        with engine.begin() as conn:
-            command.stamp(alembic_config(conn), "head")
-        return before, head
-    with engine.begin() as conn:
+            script = ScriptDirectory.from_config(alembic_config())
+            try:
+                known = script.get_revision(before) is not None
+            except CommandError:
+                known = False
+            if not known:
+                raise CmdbError(f"the database schema ({before}) is newer than this netcmdb "
+                                f"({head}); upgrade netcmdb")
+        else:
+            tables = set(inspect(conn).get_table_names()) - {"alembic_version"}
+            if "ci" in tables:
+                # made by Base.metadata.create_all (tests, scripts): adopt it if exactly ours
+                if schema_diff(conn):
+                    raise CmdbError("the database has a 'ci' table but no netcmdb schema "
+                                    "version and a different schema; point --db at an empty "
+                                    "database")
+                command.stamp(alembic_config(conn), "head")
+                return before, head
+            if tables:
+                shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+                raise DatabaseError(f"{where} holds tables netcmdb did not create ({shown}); "
+                                    "point --db at a netcmdb CMDB or an empty database")
         command.upgrade(alembic_config(conn), "head")
     if engine.dialect.name == "sqlite":
         # a migration may rewrite table definitions in sqlite_master (0003): the connection
@@ -188,14 +472,19 @@ def upgrade(engine: Engine) -> tuple[str | None, str | None]:
 def ensure_schema(engine: Engine) -> None:
     """Upgrade when the schema is missing or old (every CLI command calls this once).
 
-    Two processes racing to create a fresh SQLite schema is harmless: the loser re-checks.
+    Never touches a database holding tables netcmdb did not create. Two processes racing to
+    create a fresh schema is harmless: the second waits for the first, then finds it done.
+
+    Raises:
+        DatabaseError: the database is unusable (see :func:`make_engine`), foreign, or its
+            ``alembic_version`` is damaged.
     """
     if _stored_revision(engine) == SCHEMA_HEAD:
         return  # the common case, without importing Alembic (about 0.3 s per command)
-    if current_revision(engine) == head_revision():
-        return
     try:
         upgrade(engine)
+    except NetcmdbError:
+        raise
     except Exception:
-        if current_revision(engine) != head_revision():
+        if _stored_revision(engine) != head_revision():
             raise

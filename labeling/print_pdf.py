@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from netcmdb.atomic import atomic_path
 from netcmdb.errors import LabelError
 from netcmdb.labeling.cjkfont import (
     ensure_registered,
@@ -119,20 +119,9 @@ def iter_codes(items: Sequence[LabelItem], layout: Layout,
         yield from pool.map(_codes_for, jobs, chunksize=200)
 
 
-@contextmanager
-def atomic_output(path: str | Path, mode: str = "wb") -> Iterator[Path]:
+def atomic_output(path: str | Path) -> AbstractContextManager[Path]:
     """A temporary path beside ``path``, renamed over it only when the block succeeds."""
-    target = Path(path)
-    if target.parent and not target.parent.exists():
-        raise LabelError(f"{target}: directory {target.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=str(target.parent or "."))
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    return atomic_path(path, LabelError)
 
 
 @contextmanager

@@ -11,6 +11,16 @@ import pytest
 # Make the lab builders importable as ``from lab.netns import Lab`` (tests are not a package).
 sys.path.insert(0, str(Path(__file__).parent))
 
+# The database fixtures (SQLite copies and a throwaway PostgreSQL), one definition for all suites.
+from dbfixtures import (  # noqa: E402,F401
+    db_url,
+    engine,
+    pg_database,
+    pg_server,
+    sqlite_engine,
+    sqlite_template,
+)
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if os.geteuid() == 0:

@@ -7,7 +7,9 @@ the database is touched.
 
 The cache is a pickle in the user cache dir, written atomically with mode 0600; it is loaded only
 when owned by the current user and not writable by others (a pickle is code, so a file someone
-else could plant is never read).
+else could plant is never read). The pickle is stored behind its SHA-256: any load failure (a
+flipped byte, a truncated file, an unpickling error) is a cache miss — the file is removed and the
+engine rebuilt from the database.
 
 Must not import (at module level): ``sqlalchemy``, ``cmdb``, ``cli``. Never prints.
 """
@@ -18,13 +20,15 @@ import hashlib
 import os
 import pickle
 import stat
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from netcmdb.atomic import atomic_path
+from netcmdb.errors import NetcmdbError
 from netcmdb.topology.impact import ImpactEngine
 
-FORMAT = 2  # bump when the pickled structures change
+FORMAT = 3  # bump when the pickled structures change
+MAGIC = b"netcmdb-impact\n"  # then the SHA-256 of the pickle, then the pickle
 KEEP = 4  # cache files kept (newest first)
 
 
@@ -75,6 +79,18 @@ def _trusted(p: Path) -> bool:
     return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
+def _load(raw: bytes) -> object:
+    """The pickled engine, or None when the file is not exactly what we wrote (flipped bytes,
+    truncated, another format): checked by its digest before unpickling."""
+    head = len(MAGIC)
+    if raw[:head] != MAGIC:
+        return None
+    digest, payload = raw[head:head + 32], raw[head + 32:]
+    if hashlib.sha256(payload).digest() != digest:
+        return None
+    return pickle.loads(payload)
+
+
 def cached_engine(url: str | None, roots: Sequence[str],
                   build: Callable[[], ImpactEngine]) -> ImpactEngine:
     """The engine for this CMDB state: from the cache when the SQLite file is unchanged."""
@@ -87,23 +103,27 @@ def cached_engine(url: str | None, roots: Sequence[str],
     target = directory / f"impact-{key}.pickle"
     try:
         if target.exists() and _trusted(target):
-            with target.open("rb") as fh:
-                engine = pickle.load(fh)
+            engine = _load(target.read_bytes())
             if isinstance(engine, ImpactEngine):
                 return engine
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        pass  # a stale or broken cache is rebuilt
+            target.unlink(missing_ok=True)
+    except Exception:  # noqa: BLE001 - flipped bytes raise anything: a miss, then rebuilt
+        try:
+            target.unlink(missing_ok=True)
+        except OSError:
+            pass
     engine = build()
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".impact-")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(engine, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, target)
+        with atomic_path(target) as tmp:
+            os.chmod(tmp, 0o600)  # a pickle is code: only we may write or read it
+            with open(tmp, "r+b") as fh:
+                payload = pickle.dumps(engine, protocol=pickle.HIGHEST_PROTOCOL)
+                fh.write(MAGIC + hashlib.sha256(payload).digest() + payload)
         old = sorted(directory.glob("impact-*.pickle"), key=lambda p: p.stat().st_mtime,
                      reverse=True)
         for p in old[KEEP:]:
             p.unlink(missing_ok=True)
-    except OSError:
+    except (OSError, NetcmdbError):
         pass  # a read-only cache dir only costs speed
     return engine

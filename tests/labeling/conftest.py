@@ -47,20 +47,3 @@ def add_ci(engine: Engine) -> Callable[..., int]:
             s.flush()
             return ci.id
     return add
-
-
-def _cmdb_conftest():  # type: ignore[no-untyped-def]
-    """The CMDB tests' throwaway-PostgreSQL fixture, reused (loaded by path: tests are not a
-    package)."""
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parent.parent / "cmdb" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("_netcmdb_tests_cmdb_conftest", path)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-pg_server = _cmdb_conftest().pg_server

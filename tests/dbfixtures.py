@@ -1,4 +1,5 @@
-"""CMDB fixtures: every engine-using test runs on SQLite and on a real, throwaway PostgreSQL.
+"""Database fixtures shared by every suite (registered in ``tests/conftest.py``): every
+engine-using test runs on SQLite and on a real, throwaway PostgreSQL.
 
 The PostgreSQL cluster is Debian's (``/usr/lib/postgresql/<v>/bin``), created with ``initdb`` in a
 temp dir as user ``postgres`` (via ``runuser`` when we are root), listening on 127.0.0.1 and a
