@@ -188,7 +188,7 @@ def make_engine(url: str | None = None, *, lock_timeout: float | None = None) ->
             cur.close()
 
         @event.listens_for(engine, "before_cursor_execute")
-        def _arm(conn, _cursor, statement, _params, _context, _many):  # type: ignore[no-untyped-def]
+        def _arm(conn, _cursor, statement, *_rest):  # type: ignore[no-untyped-def]
             # the write lock is taken by the first write of a transaction: say so if it waits
             raw = conn.connection.dbapi_connection
             if raw is None or raw.in_transaction or wait < LOCK_NOTICE_AFTER:

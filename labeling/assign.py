@@ -32,7 +32,7 @@ from pathlib import Path
 from netcmdb.cmdb.db import session_scope
 from netcmdb.cmdb.models import CI, Change, CIStatus, Identifier, IdKind, Location
 from netcmdb.discovery.normalize import mac_or_none
-from netcmdb.errors import ImportFormatError, LabelError
+from netcmdb.errors import DatabaseLocked, ImportFormatError, LabelError
 from netcmdb.labeling.rule import Label, Rule
 from sqlalchemy import ColumnElement, Engine, func, or_, select, update
 from sqlalchemy import exc as sa_exc
@@ -84,7 +84,7 @@ class AssignResult:
 
 def _is_race(exc: Exception) -> bool:
     """A lost race we may retry: unique violation, or SQLite busy/locked on upgrade to write."""
-    if isinstance(exc, sa_exc.IntegrityError):
+    if isinstance(exc, (sa_exc.IntegrityError, DatabaseLocked)):
         return True
     if isinstance(exc, sa_exc.OperationalError):
         msg = str(exc.orig).lower()
@@ -298,7 +298,7 @@ def _assign_one(engine: Engine, rule: Rule, ci_id: int, name: str,
                     return None
                 s.add(Change(ci_id=ci_id, attribute="label", old=None, new=label, source=SOURCE))
             return Assignment(ci_id, name, None, label, seat)
-        except (sa_exc.IntegrityError, sa_exc.OperationalError) as exc:
+        except (sa_exc.IntegrityError, sa_exc.OperationalError, DatabaseLocked) as exc:
             if not _is_race(exc):
                 raise
             result.retries += 1
@@ -323,7 +323,7 @@ def _renumber(engine: Engine, rule: Rule, rooms: dict[int, tuple[str, str, str] 
                     if dry_run:
                         s.rollback()
                 break
-            except (sa_exc.IntegrityError, sa_exc.OperationalError) as exc:
+            except (sa_exc.IntegrityError, sa_exc.OperationalError, DatabaseLocked) as exc:
                 if not _is_race(exc):
                     raise
                 result.retries += 1

@@ -1,4 +1,5 @@
-"""Hostile-input helpers (tests/hostile): run the CLI as a user does and prove a bad input changed nothing.
+"""Hostile-input helpers (tests/hostile): run the CLI as a user does and prove a bad input
+changed nothing.
 
 Every class of bad input must end as one line on stderr and exit status 2, with no traceback and
 the CMDB exactly as it was (a digest of every row of every table, on SQLite and PostgreSQL).

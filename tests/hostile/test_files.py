@@ -60,7 +60,8 @@ def test_failure_leaves_the_old_file_and_no_temp(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("mask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
-def test_mode_follows_the_umask(tmp_path: Path, umask, mask: int, mode: int) -> None:  # type: ignore[no-untyped-def]
+def test_mode_follows_the_umask(tmp_path: Path, umask, mask: int,  # type: ignore[no-untyped-def]
+                                mode: int) -> None:
     umask(mask)
     write_atomic(tmp_path / "a.json", "{}")
     with atomic_path(tmp_path / "b.pdf", LabelError) as tmp:
