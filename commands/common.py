@@ -14,18 +14,33 @@ def engine_of(ctx: click.Context):  # type: ignore[no-untyped-def]
     URL: ``--db`` / ``NETCMDB_DB``, else ``[database] url`` of the config file, else SQLite in
     the user data dir. The schema is created or upgraded automatically on first use.
     """
-    from netcmdb.cmdb.db import ensure_schema, make_engine
+    from netcmdb.cmdb.db import ensure_schema
 
     root = ctx.find_root()
     if "engine" not in root.obj:
-        from netcmdb.config import database_url
-
-        cfg = config_of(ctx)  # validated even when --db is given
-        url = root.obj.get("db_url") or database_url(cfg)
-        engine = make_engine(url)
+        engine = new_engine(ctx)
         ensure_schema(engine)
         root.obj["engine"] = engine
     return root.obj["engine"]
+
+
+def chosen_url(ctx: click.Context) -> str | None:
+    """``--db`` as given (an empty one is kept, to be refused), else ``[database] url``; None
+    means the default. The config file is validated even when ``--db`` is given."""
+    from netcmdb.config import database_url
+
+    cfg = config_of(ctx)
+    given = (ctx.find_root().obj or {}).get("db_url")
+    return given if given is not None else database_url(cfg)
+
+
+def new_engine(ctx: click.Context):  # type: ignore[no-untyped-def]
+    """An engine on the chosen URL with the configured lock wait (no schema check)."""
+    from netcmdb.cmdb.db import lock_timeout_from, make_engine
+
+    url = chosen_url(ctx)
+    wait = lock_timeout_from((config_of(ctx).get("database") or {}).get("lock_timeout"))
+    return make_engine(url, lock_timeout=wait)
 
 
 def db_url_of(ctx: click.Context) -> str | None:
@@ -83,27 +98,17 @@ def summary_line(kind: str, summary) -> str:  # type: ignore[no-untyped-def]
 
 def write_out(text: str, output: str | None) -> None:
     """Write ``text`` to ``output`` (replacing it whole), or to stdout for None / ``-``."""
-    from pathlib import Path
-
-    from netcmdb.errors import ExportError
-
     if output in (None, "-"):
         click.echo(text, nl=False)
         return
-    p = Path(output)  # type: ignore[arg-type]
-    tmp = p.with_name(p.name + ".tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(p)
-    except OSError as exc:
-        raise ExportError(f"{p}: cannot write: {exc.strerror or exc}") from None
+    from netcmdb.atomic import write_atomic
+
+    write_atomic(output, text)  # type: ignore[arg-type]
 
 
 def write_out_bytes(out: str | None, data: str | bytes) -> None:
     """Write to ``out`` atomically (never half-written), or to stdout."""
-    import os
     import sys
-    import tempfile
 
     if out is None:
         if isinstance(data, bytes):
@@ -111,15 +116,9 @@ def write_out_bytes(out: str | None, data: str | bytes) -> None:
         else:
             click.echo(data, nl=not data.endswith("\n"))
         return
-    directory = os.path.dirname(os.path.abspath(out))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".netcmdb-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.replace(tmp, out)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    from netcmdb.atomic import write_atomic
+
+    write_atomic(out, data)
 
 
 #: [label] keys that are print defaults, not part of the rule.
@@ -201,9 +200,11 @@ def topo_load(ctx: click.Context, roots: tuple[str, ...] = ()):  # type: ignore[
 
 def topo_engine(ctx: click.Context, roots: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
     """The precomputed impact engine, cached per SQLite file state (see topology/cache.py)."""
-    from netcmdb.config import database_url
+    from netcmdb.cmdb.db import parse_url
     from netcmdb.topology.cache import cached_engine
     from netcmdb.topology.impact import ImpactEngine
 
-    url = ctx.find_root().obj.get("db_url") or database_url(config_of(ctx))
+    url = chosen_url(ctx)
+    if url is not None:
+        parse_url(url)  # a bad --db is refused even when the cache would answer
     return cached_engine(url, roots, lambda: ImpactEngine(topo_load(ctx, roots)))

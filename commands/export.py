@@ -78,7 +78,8 @@ def _export_selected_document(ctx: click.Context, buildings: tuple[str, ...],
 def _write_export(fmt: str, doc: dict, run: object, out: str, selection: str) -> str:
     import importlib
 
-    from netcmdb.exporters.output import atomic_dir, atomic_file
+    from netcmdb.atomic import atomic_dir
+    from netcmdb.atomic import atomic_path as atomic_file
 
     if fmt == "netbox":
         from netcmdb.exporters import netbox

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import click
 
-from netcmdb.commands.common import config_of
+from netcmdb.commands.common import new_engine
 
 
 @click.command("init")
 @click.pass_context
 def command(ctx: click.Context) -> None:
     """Create or upgrade the CMDB schema (other commands also do this on first use)."""
-    from netcmdb.cmdb.db import default_url, make_engine, upgrade
-    from netcmdb.config import database_url
+    from netcmdb.cmdb.db import upgrade
 
-    url = ctx.obj.get("db_url") or database_url(config_of(ctx)) or default_url()
-    engine = make_engine(url)
+    engine = new_engine(ctx)
     before, after = upgrade(engine)
     shown = engine.url.render_as_string(hide_password=True)
     if before is None:
