@@ -25,6 +25,8 @@ def _good(tmp_path: Path, sqlite_template: str, name: str = "cmdb.sqlite") -> Pa
 
 
 @pytest.mark.parametrize("url, needle", [
+    ("", "the database URL is empty"),
+    ("  ", "the database URL is empty"),
     ("::::", "cannot parse the database URL"),
     ("foo://host/db", "unsupported database 'foo'"),
     ("postgresql+nosuchdriver://u@h/db", "unknown database driver"),
@@ -36,6 +38,15 @@ def test_unusable_urls(tmp_path: Path, url: str, needle: str) -> None:
     r = run_cli(url, "ci", "list", cwd=tmp_path)
     line = assert_one_line(r, needle)
     assert "secret" not in line
+
+
+@pytest.mark.parametrize("args", [("init",), ("topology", "spof"), ("export", "json")])
+def test_empty_db_is_an_error_not_the_default(tmp_path: Path, args: tuple[str, ...]) -> None:
+    home = tmp_path / "home"
+    r = run_cli("", *args, cwd=tmp_path, env={"HOME": str(home),
+                                               "XDG_DATA_HOME": str(home / "data")})
+    assert_one_line(r, "the database URL is empty")
+    assert not (home / "data").exists()  # the default CMDB was not created
 
 
 def test_a_directory(tmp_path: Path) -> None:
