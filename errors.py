@@ -73,3 +73,7 @@ class TopologyError(NetcmdbError):
 
 class ExportError(NetcmdbError):
     """An export could not be written."""
+
+
+class AccessError(NetcmdbError):
+    """A user or API token is unknown, has the wrong password, or lacks the role for a request."""

@@ -396,3 +396,41 @@ class Note(Base):
     text: Mapped[str] = mapped_column(Text)
     author: Mapped[str | None] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Role(enum.StrEnum):
+    """What a web user or API token may do: read < edit (CIs, labels, pushed facts) < admin."""
+
+    READER = "reader"
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+
+class User(Base):
+    """A person who logs in to ``netcmdb serve`` (password stored as an argon2 hash only)."""
+
+    __tablename__ = "web_user"
+    __table_args__ = (UniqueConstraint("name", name="uq_web_user_name"),
+                      _checked("role", Role, "web_user_role"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[Role] = mapped_column(_enum(Role, "web_user_role"))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ApiToken(Base):
+    """An API token for ``Authorization: Bearer``: only its SHA-256 is stored (shown once)."""
+
+    __tablename__ = "api_token"
+    __table_args__ = (UniqueConstraint("name", name="uq_api_token_name"),
+                      UniqueConstraint("token_hash", name="uq_api_token_token_hash"),
+                      _checked("role", Role, "api_token_role"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[Role] = mapped_column(_enum(Role, "api_token_role"))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -78,6 +78,10 @@ def _ci_select(filters: dict[str, Any] | None = None, *, with_times: bool = True
             q = q.where(lt.c.floor == value)
         elif key == "role":
             q = q.where(t.c.role == value)
+        elif key == "vendor":
+            q = q.where(t.c.vendor == value)
+        elif key == "ids":
+            q = q.where(t.c.id.in_(list(value)))
         else:
             raise ExportError(f"unknown filter {key!r}")
     return q
@@ -128,7 +132,8 @@ def ci_records(session: Session, filters: dict[str, Any] | None = None) -> list[
 
     Args:
         session: open session.
-        filters: optional ``class``, ``status``, ``building``, ``floor``, ``room``, ``role``.
+        filters: optional ``class``, ``status``, ``building``, ``floor``, ``room``, ``role``,
+            ``vendor``, ``ids``.
     """
     iso = _iso_cached()
     out = []
@@ -139,6 +144,28 @@ def ci_records(session: Session, filters: dict[str, Any] | None = None) -> list[
                  "first_seen": iso(r[_I_FIRST]), "last_seen": iso(r[_I_LAST])}
             out.append(d)
     return out
+
+
+def ci_page(session: Session, filters: dict[str, Any] | None = None, *, limit: int = 50,
+            offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+    """One page of :func:`ci_records` (same shape) and the number of CIs the filters match.
+
+    Args:
+        filters: as :func:`ci_records`, plus ``vendor`` and ``ids`` (an iterable of CI ids).
+        limit / offset: the page (CIs in id order).
+    """
+    from sqlalchemy import func
+
+    q = _ci_select(filters)
+    total = session.execute(select(func.count()).select_from(
+        q.order_by(None).with_only_columns(CI.__table__.c.id).subquery())).scalar_one()
+    iso = _iso_cached()
+    out = []
+    for r in session.execute(q.limit(limit).offset(offset)).all():
+        d = _entry(r, with_min_up=True, with_status=False)
+        out.append({"id": r[_I_ID], **d, "status": r[_I_STATUS],
+                    "first_seen": iso(r[_I_FIRST]), "last_seen": iso(r[_I_LAST])})
+    return out, int(total)
 
 
 def export_document(session: Session) -> dict[str, Any]:

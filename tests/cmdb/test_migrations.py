@@ -276,7 +276,7 @@ def test_0004_adds_journal_lifecycle_departments_asset_codes_and_back(empty_url)
                            "'2026-01-01', '2026-01-01')"), {"i": i, "n": f"pc-{i}"})
         checks_0003 = _check_defs(c, dialect)
     upgrade(eng)
-    assert current_revision(eng) == "0004"
+    assert current_revision(eng) == head_revision()  # through 0004 (and later ones)
     with eng.connect() as c:
         assert schema_diff(c) == []
         assert _check_defs(c, dialect) == checks_0003

@@ -1,0 +1,165 @@
+"""REST API /api/v1 on the example campus: the CLI's JSON shapes, auth (401/403 as JSON, never a
+trace), manual edits pinned like ``ci set``, impact identical to ``netcmdb impact --json``, the
+OpenAPI document, security headers."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from urllib.parse import quote
+
+API = "/api/v1"
+
+
+def bearer(web_db, role: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {"Authorization": f"Bearer {web_db.tokens[role]}"}
+
+
+def test_openapi_document_lists_every_endpoint(client):
+    doc = client.get(f"{API}/openapi.json").json()
+    paths = set(doc["paths"])
+    assert {f"{API}/cis", f"{API}/cis/{{ref}}", f"{API}/impact", f"{API}/where/{{query}}",
+            f"{API}/runs", f"{API}/runs/{{run_id}}", f"{API}/rooms/{{room}}/labels.pdf",
+            f"{API}/facts"} <= paths
+    assert "patch" in doc["paths"][f"{API}/cis/{{ref}}"]
+
+
+def test_list_filters_pages_and_counts(client):
+    r = client.get(f"{API}/cis", params={"class": "switch", "limit": 5})
+    body = r.json()
+    assert r.status_code == 200 and body["total"] > 5 and len(body["cis"]) == 5
+    assert all(c["class"] == "switch" for c in body["cis"])
+    nxt = client.get(f"{API}/cis", params={"class": "switch", "limit": 5, "offset": 5}).json()
+    assert {c["id"] for c in nxt["cis"]}.isdisjoint({c["id"] for c in body["cis"]})
+    b01 = client.get(f"{API}/cis", params={"building": "01", "limit": 1000}).json()
+    assert b01["total"] == len(b01["cis"]) > 0
+    assert all(c["location"]["building"] == "01" for c in b01["cis"])
+
+
+def test_list_records_are_ci_list_json(client, web_db):
+    """The records are exactly ``netcmdb ci list --json`` records."""
+    out = subprocess.run([sys.executable, "-m", "netcmdb", "--db", web_db.url, "ci", "list",
+                          "--class", "router", "--json"], capture_output=True, text=True,
+                         check=True)
+    cli = json.loads(out.stdout)
+    api = client.get(f"{API}/cis", params={"class": "router", "limit": 1000}).json()
+    assert api["cis"] == cli and api["total"] == len(cli)
+
+
+def test_show_by_name_label_ip_mac_and_id(client):
+    by_name = client.get(f"{API}/cis/sw-core-1").json()
+    assert by_name["label"] == "D010101-001"
+    for ref in ("D010101-001", "10.0.0.1", "00E0.FC00.0001", "00-e0-fc-00-00-01",
+                f"#{by_name['id']}", str(by_name["id"])):
+        got = client.get(f"{API}/cis/{quote(ref)}").json()
+        assert got.get("id") == by_name["id"], (ref, got)
+    miss = client.get(f"{API}/cis/nope-nothing")
+    assert miss.status_code == 404 and "no CI matches" in miss.json()["error"]
+
+
+def test_reads_need_auth_off_loopback(closed_client, web_db):
+    r = closed_client.get(f"{API}/cis")
+    assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
+    assert r.json()["status"] == 401
+    ok = closed_client.get(f"{API}/cis", headers=bearer(web_db, "reader"))
+    assert ok.status_code == 200 and ok.json()["total"] > 400
+    bad = closed_client.get(f"{API}/cis", headers={"Authorization": "Bearer ncm_wrong"})
+    assert bad.status_code == 401 and "unknown or revoked" in bad.json()["error"]
+    weird = closed_client.get(f"{API}/cis", headers={"Authorization": "Basic abc"})
+    assert weird.status_code == 401 and weird.json()["error"]
+
+
+def test_writes_need_an_editor(client, web_db):
+    body = {"owner": "信息科 张三"}
+    anon = client.patch(f"{API}/cis/sw-acc-0101-1", json=body)
+    assert anon.status_code == 401 and "error" in anon.json()
+    reader = client.patch(f"{API}/cis/sw-acc-0101-1", json=body, headers=bearer(web_db, "reader"))
+    assert reader.status_code == 403 and "needs editor" in reader.json()["error"]
+    assert client.get(f"{API}/cis/sw-acc-0101-1").json().get("owner") != "信息科 张三"
+
+
+def test_patch_is_ci_set(client, web_db):
+    name = client.get(f"{API}/cis", params={"class": "pc", "limit": 1}).json()["cis"][0]["name"]
+    r = client.patch(f"{API}/cis/{name}", headers=bearer(web_db, "editor"),
+                     json={"owner": "信息科", "location": "02/03/04", "room_name": "办公室",
+                           "seat": 7})
+    assert r.status_code == 200, r.text
+    changed = {c["attribute"] for c in r.json()["changes"]}
+    assert changed == {"owner", "location", "seat"}
+    d = client.get(f"{API}/cis/{name}").json()
+    assert d["owner"] == "信息科" and d["seat"] == 7
+    assert d["location"] == {"building": "02", "floor": "03", "room": "04", "name": "办公室"}
+    assert d["sources"]["owner"] == "manual"  # pinned against discovery, as ci set pins
+    assert any(h["attribute"] == "owner" and h["source"].startswith("web:tok-editor")
+               for h in d["history"])
+    for bad in ({"class": "toaster"}, {"location": "nowhere"}, {"nosuch": 1}, {"seat": -1}):
+        r = client.patch(f"{API}/cis/{name}", headers=bearer(web_db, "editor"), json=bad)
+        assert r.status_code == 422 and r.json()["error"], bad
+    dup = client.patch(f"{API}/cis/{name}", headers=bearer(web_db, "editor"),
+                       json={"label": "D010101-001"})
+    assert dup.status_code == 422 and "already belongs" in dup.json()["error"]
+
+
+def test_impact_post_is_impact_json(client, web_db):
+    out = subprocess.run([sys.executable, "-m", "netcmdb", "--db", web_db.url, "impact",
+                          "sw-dist-01-1", "--json"], capture_output=True, text=True, check=True,
+                         env={**__import__("os").environ, "NETCMDB_CACHE_DIR": "/nonexistent"})
+    r = client.post(f"{API}/impact", json={"targets": ["sw-dist-01-1"]})
+    assert r.status_code == 200
+    assert r.json() == json.loads(out.stdout)
+    assert r.json()["summary"]["down"] > 0
+    bad = client.post(f"{API}/impact", json={"targets": ["no-such-ci"]})
+    assert bad.status_code == 400 and bad.json()["error"]
+    empty = client.post(f"{API}/impact", json={"targets": []})
+    assert empty.status_code == 422
+
+
+def test_runs_where_and_room_labels(client):
+    runs = client.get(f"{API}/runs").json()
+    assert runs and runs[0]["id"] >= 1
+    one = client.get(f"{API}/runs/{runs[-1]['id']}").json()
+    assert one["new"] > 400 and len(one["new_cis"]) == one["new"]
+    assert client.get(f"{API}/runs/999999").status_code == 404
+    assert client.get(f"{API}/runs/abc").status_code == 404
+    w = client.get(f"{API}/where/10.0.0.1")
+    assert w.status_code in (200, 404) and isinstance(w.json(), dict)
+    pdf = client.get(f"{API}/rooms/D010101/labels.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert client.get(f"{API}/rooms/D999999/labels.pdf").status_code == 404
+    assert client.get(f"{API}/rooms/garbage!/labels.pdf").status_code == 400
+
+
+def test_security_headers_and_no_traces(client):
+    r = client.get("/")
+    csp = r.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["x-frame-options"] == "SAMEORIGIN"
+    assert "referrer-policy" in r.headers
+    r = client.get(f"{API}/cis", params={"limit": "lots"})
+    assert r.status_code == 422 and "limit" in r.json()["error"]
+    assert "Traceback" not in r.text
+    r = client.post(f"{API}/impact", content=b"{not json", headers={
+        "Content-Type": "application/json"})
+    assert r.status_code == 422 and "Traceback" not in r.text
+
+
+@pytest.mark.parametrize("role,status", [("reader", 403), ("editor", 200)])
+def test_facts_push_needs_editor(client, web_db, role, status):
+    fact = {"target": "10.77.0.1", "device": {
+        "source": "snmp", "ip": "10.77.0.1", "hostname": f"pushed-{role}",
+        "mac": "02:77:00:00:00:01" if role == "editor" else "02:77:00:00:00:02",
+        "serial": f"PUSH-{role}", "device_class": "switch"}}
+    r = client.post(f"{API}/facts", json={"results": [fact], "targets": ["10.77.0.0/24"]},
+                    headers=bearer(web_db, role))
+    assert r.status_code == status, r.text
+    if status == 200:
+        assert r.json()["new"] == [f"pushed-{role}"]
+        assert client.get(f"{API}/cis/pushed-editor").json()["serial"] == "PUSH-EDITOR"
+    bad = client.post(f"{API}/facts", json={"results": [{"target": "x", "device": {
+        "source": "snmp", "bogus": 1}}]}, headers=bearer(web_db, "editor"))
+    assert bad.status_code == 400 and "results[0]" in bad.json()["error"]

@@ -1,0 +1,213 @@
+"""REST API ``/api/v1``: the same records the CLI prints with ``--json``.
+
+Every handler parses, calls one library function, and returns its dict. Reads need the reader
+role (anonymous on a loopback bind), writes editor. Errors are JSON (see app.py).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Body, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from netcmdb.web.security import check_csrf, require
+
+router = APIRouter(tags=["cmdb"])
+
+READ, EDIT = "reader", "editor"
+
+
+class CIList(BaseModel):
+    cis: list[dict[str, Any]]
+    total: int
+
+
+class CIPatch(BaseModel):
+    """Manual fields (as ``ci set``): pinned, discovery never overwrites them. ``null`` clears."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    name: str | None = Field(default=None, max_length=255)
+    ci_class: str | None = Field(default=None, alias="class", max_length=20)
+    role: str | None = Field(default=None, max_length=64)
+    owner: str | None = Field(default=None, max_length=200)
+    contact: str | None = Field(default=None, max_length=200)
+    description: str | None = Field(default=None, max_length=4000)
+    seat: int | None = Field(default=None, ge=0, le=100000)
+    label: str | None = Field(default=None, max_length=64)
+    min_up: int | None = Field(default=None, ge=0, le=100000)
+    status: str | None = Field(default=None, max_length=20)
+    location: str | None = Field(default=None, max_length=60,
+                                 description="BUILDING/FLOOR/ROOM, e.g. 01/02/10")
+    room_name: str | None = Field(default=None, max_length=200)
+
+
+class ImpactQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    targets: list[str] = Field(min_length=1, max_length=1000,
+                               description="CI names, labels, IPs, or links A~B / A[port]~B")
+
+
+def _session(request: Request):  # type: ignore[no-untyped-def]
+    return request.app.state.session()
+
+
+def manual_values(patch: dict[str, Any]) -> dict[str, Any]:
+    """``ci set``'s values from a PATCH body / web form (``location`` as B/F/R text).
+
+    Raises:
+        IntegrityError: a location that is not BUILDING/FLOOR/ROOM.
+    """
+    from netcmdb.errors import IntegrityError
+
+    values = {("class" if k == "ci_class" else k): v for k, v in patch.items()
+              if k not in ("location", "room_name")}
+    if "location" in patch:
+        loc = patch["location"]
+        if loc is None:
+            values["location"] = None
+        else:
+            parts = [p.strip() for p in str(loc).replace("-", "/").split("/")]
+            if len(parts) != 3 or not all(parts):
+                raise IntegrityError("location: expected BUILDING/FLOOR/ROOM, e.g. 01/02/10")
+            name = patch.get("room_name")
+            values["location"] = (*parts, name) if name else tuple(parts)
+    elif patch.get("room_name") is not None:
+        raise IntegrityError("room_name needs location")
+    return values
+
+
+@router.get("/cis", response_model=CIList)
+def list_cis(request: Request, q: str | None = Query(None, max_length=200),
+             ci_class: str | None = Query(None, alias="class", max_length=20),
+             building: str | None = Query(None, max_length=16),
+             room: str | None = Query(None, max_length=16),
+             status: str | None = Query(None, max_length=20),
+             role: str | None = Query(None, max_length=64),
+             vendor: str | None = Query(None, max_length=128),
+             limit: int = Query(50, ge=1, le=1000), offset: int = Query(0, ge=0)
+             ) -> dict[str, Any]:
+    """CIs shaped as ``ci list --json``, filtered and paged, with the total matched."""
+    require(request, READ, write=False)
+    from netcmdb.web.service import list_cis as page
+
+    with _session(request) as s:
+        recs, total = page(s, q=q, filters={"class": ci_class, "building": building,
+                                             "room": room, "status": status, "role": role,
+                                             "vendor": vendor}, limit=limit, offset=offset)
+    return {"cis": recs, "total": total}
+
+
+@router.get("/cis/{ref}")
+def show_ci(request: Request, ref: str) -> dict[str, Any]:
+    """One CI by name, label, IP, MAC or id (``#12`` or ``12``), as ``ci show --json``."""
+    require(request, READ, write=False)
+    from netcmdb.cmdb.query import ci_detail
+    from netcmdb.web.service import find
+
+    with _session(request) as s:
+        return ci_detail(s, find(s, ref))
+
+
+@router.patch("/cis/{ref}")
+def patch_ci(request: Request, ref: str, patch: CIPatch) -> dict[str, Any]:
+    """Set manual fields as ``ci set`` does; returns ``{"ci": name, "changes": [...]}``."""
+    who = require(request, EDIT, write=True)
+    check_csrf(request)
+    from netcmdb.cmdb.query import set_manual
+    from netcmdb.web.service import find
+
+    values = manual_values(patch.model_dump(exclude_unset=True))
+    with _session(request) as s:
+        ci = find(s, ref)
+        name = ci.name
+        changes = set_manual(s, ci, values, source=f"web:{who.name}"[:32])
+    return {"ci": name, "changes": changes}
+
+
+@router.post("/impact")
+def impact(request: Request, query: ImpactQuery) -> Response:
+    """Exactly the JSON of ``netcmdb impact --json TARGETS...``."""
+    require(request, READ, write=False)
+    from netcmdb.web.service import impact_report
+
+    rep = impact_report(request.app.state.web.impact_engine(), query.targets)
+    return Response(json.dumps(rep, ensure_ascii=False), media_type="application/json")
+
+
+@router.get("/where/{query}")
+def where(request: Request, query: str) -> dict[str, Any]:
+    """Which switch port a MAC, IP or name sits on now, and before (``where --json``)."""
+    require(request, READ, write=False)
+    from netcmdb.cmdb.where import where as where_
+
+    with _session(request) as s:
+        return where_(s, query)
+
+
+@router.get("/runs")
+def runs(request: Request, limit: int = Query(50, ge=1, le=1000)) -> list[dict[str, Any]]:
+    """Scan runs, newest first (``runs list --json``)."""
+    require(request, READ, write=False)
+    from netcmdb.cmdb.query import list_runs
+
+    with _session(request) as s:
+        return list_runs(s, limit)
+
+
+@router.get("/runs/{run_id}")
+def run(request: Request, run_id: str) -> dict[str, Any]:
+    """One run with its new / changed / missing CIs (``runs show --json``)."""
+    require(request, READ, write=False)
+    from netcmdb.cmdb.query import run_detail
+
+    with _session(request) as s:
+        return run_detail(s, run_id)
+
+
+@router.get("/search")
+def search(request: Request, q: str = Query(..., max_length=200),
+           limit: int = Query(20, ge=1, le=200)) -> dict[str, Any]:
+    """What the search box finds as you type (CIs and rooms)."""
+    require(request, READ, write=False)
+    from netcmdb.web.service import search as search_
+
+    with _session(request) as s:
+        return {"q": q, "hits": search_(s, q, limit=limit)}
+
+
+@router.get("/rooms/{room}/labels.pdf", response_class=Response)
+def room_labels(request: Request, room: str) -> Response:
+    """The labels of one room (room code such as ``D010210``) as a PDF sheet."""
+    require(request, READ, write=False)
+    from netcmdb.web.service import room_labels_pdf
+
+    with _session(request) as s:
+        pdf = room_labels_pdf(s, room)
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="labels-{_safe_name(room)}.pdf"'})
+
+
+@router.post("/facts")
+def push_facts(request: Request, payload: dict[str, Any] = Body(...)) -> dict[str, Any]:
+    """A remote collector's facts (``scan ... --dry-run --json`` output), reconciled as one run.
+
+    Needs an editor token. Returns the run summary (as ``import json --json``).
+    """
+    require(request, EDIT, write=True)
+    check_csrf(request)
+    from netcmdb.web.service import ingest_pushed
+
+    with _session(request) as s:
+        return ingest_pushed(s, payload)
+
+
+def _safe_name(text: str) -> str:
+    return "".join(c for c in text if c.isalnum() or c in "-_")[:40] or "room"
+
+
+__all__ = ["router", "JSONResponse"]

@@ -1,0 +1,455 @@
+"""The HTML pages: server-rendered (Jinja2, autoescaped), readable with JavaScript off.
+
+Each handler parses the request, calls the library / :mod:`netcmdb.web.service`, and renders one
+template. Browser writes need a login and the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from netcmdb import i18n
+from netcmdb.web.security import (
+    LANG_COOKIE,
+    SESSION_COOKIE,
+    SESSION_MAX_AGE,
+    check_csrf,
+    new_csrf,
+    principal_of,
+    require,
+)
+
+router = APIRouter(include_in_schema=False)
+PAGE = 50
+
+
+def render(request: Request, template: str, ctx: dict[str, Any], *, status: int = 200
+           ) -> HTMLResponse:
+    """Render ``template`` in the request's language, with the chrome every page needs."""
+    lang = getattr(request.state, "lang", "en")
+    tr = i18n.translations(lang)
+    try:
+        who = principal_of(request)
+    except Exception:  # noqa: BLE001 - a bad token still gets its error page
+        who = None
+    sess = getattr(request.state, "web_session", {}) or {}
+    env = request.app.state.templates
+    html = env.get_template(template).render(
+        _=tr.gettext, gettext=tr.gettext, ngettext=tr.ngettext, lang=lang,
+        html_lang="zh-CN" if lang == "zh_CN" else "en", locales=i18n.LOCALE_NAMES,
+        who=who, csrf=sess.get("c", ""), path=request.url.path,
+        here=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
+        q=request.query_params.get("q", ""), **ctx)
+    return HTMLResponse(html, status_code=status)
+
+
+def _read(request: Request) -> None:
+    require(request, "reader", write=False)
+
+
+def _session(request: Request):  # type: ignore[no-untyped-def]
+    return request.app.state.session()
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard(request: Request) -> HTMLResponse:
+    _read(request)
+    from sqlalchemy import func, select
+
+    from netcmdb.cmdb.models import CI, Location
+    from netcmdb.cmdb.query import list_runs, run_detail
+
+    with _session(request) as s:
+        by_class = s.execute(select(CI.ci_class, func.count()).group_by(CI.ci_class)
+                             .order_by(func.count().desc())).all()
+        by_status = s.execute(select(CI.status, func.count()).group_by(CI.status)).all()
+        by_building = s.execute(
+            select(Location.building, func.count()).join(CI, CI.location_id == Location.id)
+            .group_by(Location.building).order_by(Location.building)).all()
+        total = s.execute(select(func.count()).select_from(CI)).scalar_one()
+        runs = list_runs(s, 5)
+        last = run_detail(s, runs[0]["id"]) if runs else None
+    return render(request, "dashboard.html", {
+        "total": total, "by_class": [(c.value, n) for c, n in by_class],
+        "by_status": [(st.value, n) for st, n in by_status], "by_building": by_building,
+        "runs": runs, "last": last})
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(request: Request, q: str = Query("", max_length=200)) -> HTMLResponse:
+    _read(request)
+    from netcmdb.web.service import search
+
+    with _session(request) as s:
+        hits = search(s, q, limit=100)
+    return render(request, "search.html", {"hits": hits})
+
+
+_FILTERS = ("class", "building", "room", "status", "role", "vendor")
+
+
+def _filters(request: Request) -> dict[str, str]:
+    return {k: request.query_params.get(k, "")[:64] for k in _FILTERS
+            if request.query_params.get(k)}
+
+
+@router.get("/cis", response_class=HTMLResponse)
+def ci_list(request: Request, page: int = Query(1, ge=1, le=100000)) -> HTMLResponse:
+    _read(request)
+    from sqlalchemy import distinct, select
+
+    from netcmdb.cmdb.models import CI, Location
+    from netcmdb.web.service import list_cis
+
+    f = _filters(request)
+    q = request.query_params.get("q", "")[:200]
+    with _session(request) as s:
+        recs, total = list_cis(s, q=q, filters=f, limit=PAGE, offset=(page - 1) * PAGE)
+        buildings = [b for (b,) in s.execute(select(distinct(Location.building))
+                                             .order_by(Location.building))]
+        vendors = [v for (v,) in s.execute(select(distinct(CI.vendor)).where(
+            CI.vendor.is_not(None)).order_by(CI.vendor).limit(200))]
+    keep = {**f, **({"q": q} if q else {})}
+    pages = max(1, (total + PAGE - 1) // PAGE)
+    return render(request, "cis.html", {
+        "cis": recs, "total": total, "page": page, "pages": pages, "filters": f,
+        "buildings": buildings, "vendors": vendors,
+        "classes": [c.value for c in __import__("netcmdb.cmdb.models", fromlist=["CIClass"])
+                    .CIClass],
+        "qs": urlencode(keep), "prev_qs": urlencode({**keep, "page": page - 1}),
+        "next_qs": urlencode({**keep, "page": page + 1})})
+
+
+@router.get("/cis.csv")
+def ci_list_csv(request: Request) -> Response:
+    """The filtered list as CSV (the ``export csv`` writer, formulas neutralised)."""
+    _read(request)
+    from netcmdb.exporters.netcmdb_json import _csv_text  # the one CSV writer
+    from netcmdb.web.service import list_cis
+
+    with _session(request) as s:
+        recs, _ = list_cis(s, q=request.query_params.get("q"), filters=_filters(request),
+                           limit=1_000_000, offset=0)
+    cols = ("id", "name", "class", "role", "ip", "mac", "serial", "vendor", "model", "owner",
+            "label", "status")
+    rows = ([r.get(c) for c in cols] + [_loc_text(r)] for r in recs)
+    text = _csv_text((*cols, "location"), rows)
+    return Response("\ufeff" + text, media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": 'attachment; filename="netcmdb-cis.csv"'})
+
+
+@router.get("/cis.xlsx")
+def ci_list_xlsx(request: Request) -> Response:
+    """The filtered list as an XLSX register (the ``export xlsx`` writer)."""
+    _read(request)
+    import os
+    import tempfile
+
+    from netcmdb.exporters.document import select as select_doc
+    from netcmdb.exporters.netcmdb_json import export_document
+    from netcmdb.exporters.xlsx import write_xlsx
+    from netcmdb.web.service import list_cis
+
+    with _session(request) as s:
+        recs, _ = list_cis(s, q=request.query_params.get("q"), filters=_filters(request),
+                           limit=1_000_000, offset=0)
+        doc = export_document(s)
+    names = {r["name"] for r in recs}
+    part = select_doc(doc)
+    part["cis"] = [c for c in part["cis"] if c["name"] in names]
+    fd, path = tempfile.mkstemp(suffix=".xlsx", prefix="netcmdb-")
+    os.close(fd)
+    try:
+        write_xlsx(part, path)
+        with open(path, "rb") as fh:
+            data = fh.read()
+    finally:
+        os.unlink(path)
+    return Response(data, media_type="application/vnd.openxmlformats-officedocument."
+                    "spreadsheetml.sheet",
+                    headers={"Content-Disposition": 'attachment; filename="netcmdb-cis.xlsx"'})
+
+
+def _loc_text(r: dict[str, Any]) -> str:
+    loc = r.get("location") or {}
+    return "/".join(str(loc[k]) for k in ("building", "floor", "room") if k in loc)
+
+
+@router.get("/ci/{ref}", response_class=HTMLResponse)
+def ci_page(request: Request, ref: str) -> HTMLResponse:
+    _read(request)
+    from netcmdb.cmdb.query import ci_detail
+    from netcmdb.errors import NetcmdbError
+    from netcmdb.web.service import find, label_rule, room_code
+
+    with _session(request) as s:
+        ci = find(s, ref)
+        d = ci_detail(s, ci)
+        where = None
+        if d["mac"] or d["ip"]:
+            from netcmdb.cmdb.where import where as where_
+
+            try:
+                where = where_(s, d["mac"] or d["ip"])
+            except NetcmdbError:
+                where = None
+        endhosts = _end_hosts(s, ci.id) if d["class"] in ("switch", "router", "ap") else {}
+    code = room_code(label_rule(), d["location"]) if d["location"] else None
+    return render(request, "ci.html", {"ci": d, "where": where, "endhosts": endhosts,
+                                       "room_code": code})
+
+
+def _end_hosts(s: Any, switch_id: int) -> dict[str, list[dict[str, Any]]]:
+    """Per port: the end hosts last seen there (port sightings of this switch)."""
+    from sqlalchemy import select
+
+    from netcmdb.cmdb.models import CI, PortSighting
+
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    rows = s.execute(select(PortSighting.port, PortSighting.mac, PortSighting.ip,
+                            PortSighting.vlan, CI.id, CI.name)
+                     .outerjoin(CI, CI.id == PortSighting.host_ci_id)
+                     .where(PortSighting.switch_ci_id == switch_id)
+                     .order_by(PortSighting.port, PortSighting.mac).limit(5000)).all()
+    for port, mac, ip, vlan, cid, name in rows:
+        out[port].append({"mac": mac, "ip": ip, "vlan": vlan, "id": cid, "name": name})
+    return dict(out)
+
+
+@router.post("/ci/{ref}/edit")
+def ci_edit(request: Request, ref: str, csrf: str = Form(""), owner: str = Form(None),
+            contact: str = Form(None), description: str = Form(None),
+            role: str = Form(None), label: str = Form(None), location: str = Form(None),
+            room_name: str = Form(None), seat: str = Form(None)) -> Response:
+    """``ci set`` from the CI page (editor, CSRF-checked). Empty fields are left alone."""
+    who = require(request, "editor", write=True)
+    check_csrf(request, csrf)
+    from netcmdb.cmdb.query import set_manual
+    from netcmdb.errors import IntegrityError
+    from netcmdb.web.api import manual_values
+    from netcmdb.web.service import find
+
+    given: dict[str, Any] = {k: v.strip() for k, v in (
+        ("owner", owner), ("contact", contact), ("description", description), ("role", role),
+        ("label", label), ("location", location), ("room_name", room_name)) if v and v.strip()}
+    if seat and seat.strip():
+        if not seat.strip().isdigit():
+            raise IntegrityError("seat: a whole number")
+        given["seat"] = int(seat.strip())
+    values = manual_values(given)
+    with _session(request) as s:
+        ci = find(s, ref)
+        cid = ci.id
+        if values:
+            set_manual(s, ci, values, source=f"web:{who.name}"[:32])
+    return RedirectResponse(f"/ci/{cid}", status_code=303)
+
+
+@router.get("/ci/{ref}/label.pdf")
+def ci_label_pdf(request: Request, ref: str) -> Response:
+    _read(request)
+    import os
+    import tempfile
+
+    from netcmdb.errors import NotFoundError
+    from netcmdb.labeling.items import DEFAULT_QR, select_items
+    from netcmdb.labeling.print_pdf import render_labels
+    from netcmdb.labeling.templates import get_template
+    from netcmdb.web.service import config, find, label_rule
+
+    cfg = config()
+    lab = cfg.get("label") or {}
+    with _session(request) as s:
+        ci = find(s, ref)
+        items = select_items(s, label_rule(cfg), ids=[ci.id],
+                             qr_template=str(lab.get("qr", DEFAULT_QR)))
+    items = [i for i in items if i.ci_id == ci.id]
+    if not items:
+        raise NotFoundError("this CI has no label yet (label assign, or set one)")
+    fd, path = tempfile.mkstemp(suffix=".pdf")
+    os.close(fd)
+    try:
+        render_labels(items, get_template(str(lab.get("template", "L7160")), None), path)
+        with open(path, "rb") as fh:
+            data = fh.read()
+    finally:
+        os.unlink(path)
+    return Response(data, media_type="application/pdf")
+
+
+@router.get("/impact", response_class=HTMLResponse)
+def impact_page(request: Request) -> HTMLResponse:
+    """Pick CIs and links (``?t=NAME&t=A~B``): down / at risk by building and room."""
+    _read(request)
+    from netcmdb.web.service import impact_report
+
+    targets = [t.strip()[:200] for t in request.query_params.getlist("t") if t.strip()][:200]
+    rep = None
+    groups: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    error = None
+    if targets:
+        from netcmdb.errors import NetcmdbError
+
+        try:
+            rep = impact_report(request.app.state.web.impact_engine(), targets)
+        except NetcmdbError as exc:
+            error = str(exc)
+        if rep is not None:
+            for state in ("down", "at_risk"):
+                for row in rep[state]:
+                    loc = row.get("location") or {}
+                    b = loc.get("building") or "?"
+                    room = (f"{loc.get('floor', '')}/{loc.get('room', '')}"
+                            if loc else "?")
+                    groups.setdefault(b, {}).setdefault(room, []).append({**row, "state": state})
+    return render(request, "impact.html", {
+        "targets": targets, "rep": rep, "groups": dict(sorted(groups.items())),
+        "error": error, "share": "/impact?" + urlencode([("t", t) for t in targets])})
+
+
+@router.get("/room/{room}", response_class=HTMLResponse)
+def room_page(request: Request, room: str) -> HTMLResponse:
+    _read(request)
+    from netcmdb.web.service import room_plan
+
+    with _session(request) as s:
+        plan = room_plan(s, room)
+    return render(request, "room.html", {"plan": plan, "u": _u_layout(plan["seated"])})
+
+
+def _u_layout(seated: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """Seats in a U seen from above, the door at the bottom: seat 1 is right of the door, the
+    numbers run up the right wall, right to left along the back wall, down the left wall."""
+    n = max([s["seat"] for s in seated] + [0])
+    by = {s["seat"]: s for s in seated}
+    side = max(1, (n + 2) // 3)
+    right = list(range(1, min(side, n) + 1))
+    back = list(range(side + 1, min(2 * side, n) + 1))
+    left = list(range(2 * side + 1, n + 1))
+    cell = lambda k: {"seat": k, "ci": by.get(k)}  # noqa: E731
+    return {"right": [cell(k) for k in reversed(right)],      # drawn top to bottom
+            "back": [cell(k) for k in reversed(back)],        # drawn left to right
+            "left": [cell(k) for k in left]}                  # drawn top to bottom
+
+
+@router.get("/room/{room}/labels.pdf")
+def room_labels(request: Request, room: str) -> Response:
+    _read(request)
+    from netcmdb.web.service import room_labels_pdf
+
+    with _session(request) as s:
+        return Response(room_labels_pdf(s, room), media_type="application/pdf")
+
+
+@router.get("/room/{room}/sheet.pdf")
+def room_sheet(request: Request, room: str) -> Response:
+    _read(request)
+    from netcmdb.web.service import walk_sheet_pdf
+
+    with _session(request) as s:
+        return Response(walk_sheet_pdf(s, room), media_type="application/pdf")
+
+
+@router.get("/runs", response_class=HTMLResponse)
+def runs_page(request: Request) -> HTMLResponse:
+    _read(request)
+    from netcmdb.cmdb.query import list_runs
+
+    with _session(request) as s:
+        runs = list_runs(s, 200)
+    return render(request, "runs.html", {"runs": runs})
+
+
+@router.get("/runs/{run_id}", response_class=HTMLResponse)
+def run_page(request: Request, run_id: str) -> HTMLResponse:
+    _read(request)
+    from netcmdb.cmdb.query import run_detail
+
+    with _session(request) as s:
+        run = run_detail(s, run_id)
+    return render(request, "run.html", {"run": run})
+
+
+@router.get("/spof", response_class=HTMLResponse)
+def spof_page(request: Request) -> HTMLResponse:
+    _read(request)
+    from netcmdb.topology.spof import find_spofs
+
+    spofs = find_spofs(request.app.state.web.impact_engine())[:200]
+    return render(request, "spof.html", {"spofs": [s.as_dict() for s in spofs]})
+
+
+@router.get("/topology", response_class=HTMLResponse)
+def topology_page(request: Request) -> HTMLResponse:
+    _read(request)
+    return render(request, "topology.html", {})
+
+
+@router.get("/topology/frame")
+def topology_frame(request: Request) -> Response:
+    """The interactive topology page that ``topology draw --format html`` writes; it carries its
+    own inline script, so it is served sandboxed (scripts only, no same-origin access)."""
+    _read(request)
+    from netcmdb.topology import draw
+
+    html = draw.render(request.app.state.web.impact_engine(), "html")
+    return Response(html, media_type="text/html; charset=utf-8", headers={
+        "Content-Security-Policy": "sandbox allow-scripts; default-src 'none'; "
+                                   "script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+                                   "img-src data:"})
+
+
+@router.get("/lang")
+def set_lang(request: Request, to: str = Query("en"), next: str = Query("/")) -> Response:
+    """Switch the language (remembered in a cookie) and go back."""
+    loc = i18n.normalize(to) or "en"
+    resp = RedirectResponse(_local(next), status_code=303)
+    resp.set_cookie(LANG_COOKIE, loc, max_age=365 * 86400, samesite="lax", httponly=True)
+    return resp
+
+
+def _local(url: str) -> str:
+    """Only same-site paths (no open redirect)."""
+    return url if url.startswith("/") and not url.startswith("//") and "\\" not in url else "/"
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str = Query("/")) -> HTMLResponse:
+    return render(request, "login.html", {"next": _local(next), "error": None})
+
+
+@router.post("/login")
+def login(request: Request, name: str = Form(..., max_length=64),
+          password: str = Form(..., max_length=1024), csrf: str = Form(""),
+          next: str = Form("/")) -> Response:
+    check_csrf(request, csrf)
+    from netcmdb.cmdb.access import check_password
+    from netcmdb.errors import AccessError
+
+    try:
+        with _session(request) as s:
+            who = check_password(s, name, password)
+    except AccessError as exc:
+        tr = i18n.translations(request.state.lang)
+        return render(request, "login.html", {"next": _local(next),
+                                              "error": tr.gettext(str(exc))}, status=401)
+    resp = RedirectResponse(_local(next), status_code=303)
+    # a new session (and CSRF token) at login: no fixation
+    resp.set_cookie(SESSION_COOKIE, request.app.state.sessions.dump(
+        {"u": who.name, "c": new_csrf()}), max_age=SESSION_MAX_AGE, httponly=True,
+        samesite="lax", path="/")
+    return resp
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: str = Form("")) -> Response:
+    check_csrf(request, csrf)
+    resp = RedirectResponse("/", status_code=303)
+    resp.set_cookie(SESSION_COOKIE, request.app.state.sessions.dump({"c": new_csrf()}),
+                    max_age=SESSION_MAX_AGE, httponly=True, samesite="lax", path="/")
+    return resp
