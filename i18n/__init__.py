@@ -85,3 +85,51 @@ def from_environment(environ: dict[str, str] | None = None) -> str:
 def gettext_for(locale: str):  # type: ignore[no-untyped-def]
     """``_`` for ``locale``."""
     return translations(locale).gettext
+
+
+#: where user-visible strings live, as (glob under the package root, Babel method)
+SOURCES = [("web/templates/**.html", "jinja2"), ("web/**.py", "python"),
+           ("commands/**.py", "python"), ("cmdb/access.py", "python"),
+           ("i18n/cli_messages.py", "python")]
+#: gettext calls, plus the exception types whose literal message is shown to users
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None,
+            "Denied": (2,), "AccessError": (1,)}
+
+
+def extract() -> dict[str, list[tuple[str, int]]]:
+    """Every user-visible msgid in the sources, with where it occurs."""
+    from babel.messages.extract import extract_from_dir
+
+    root = HERE.parent
+    found: dict[str, list[tuple[str, int]]] = {}
+    method_map = SOURCES
+    options = {"web/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+    for fname, line, msg, _comments, _ctx in extract_from_dir(
+            str(root), method_map=method_map, options_map=options, keywords=KEYWORDS,
+            strip_comment_tags=True):
+        ids = msg if isinstance(msg, tuple) else (msg,)
+        for m in ids:
+            if m:
+                found.setdefault(m, []).append((fname, line))
+    return found
+
+
+def catalog_update(locale: str = "zh_CN") -> list[str]:
+    """Add new msgids to ``locale``'s catalog, drop unused ones; return the untranslated."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import read_po, write_po
+
+    path = po_path(locale)
+    if path.exists():
+        with path.open("rb") as fh:
+            old = read_po(fh, locale=locale)
+    else:
+        old = Catalog(locale=locale)
+    new = Catalog(locale=locale, project="netcmdb", charset="utf-8", fuzzy=False)
+    for msgid, where in sorted(extract().items()):
+        prev = old.get(msgid)
+        new.add(msgid, prev.string if prev is not None else "", locations=where[:3])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as fh:
+        write_po(fh, new, width=100, sort_output=True, omit_header=False)
+    return [m.id for m in new if m.id and not m.string]

@@ -102,7 +102,7 @@ def list_cis(request: Request, q: str | None = Query(None, max_length=200),
     return {"cis": recs, "total": total}
 
 
-@router.get("/cis/{ref}")
+@router.get("/cis/{ref:path}")
 def show_ci(request: Request, ref: str) -> dict[str, Any]:
     """One CI by name, label, IP, MAC or id (``#12`` or ``12``), as ``ci show --json``."""
     require(request, READ, write=False)
@@ -113,7 +113,7 @@ def show_ci(request: Request, ref: str) -> dict[str, Any]:
         return ci_detail(s, find(s, ref))
 
 
-@router.patch("/cis/{ref}")
+@router.patch("/cis/{ref:path}")
 def patch_ci(request: Request, ref: str, patch: CIPatch) -> dict[str, Any]:
     """Set manual fields as ``ci set`` does; returns ``{"ci": name, "changes": [...]}``."""
     who = require(request, EDIT, write=True)
@@ -139,7 +139,7 @@ def impact(request: Request, query: ImpactQuery) -> Response:
     return Response(json.dumps(rep, ensure_ascii=False), media_type="application/json")
 
 
-@router.get("/where/{query}")
+@router.get("/where/{query:path}")
 def where(request: Request, query: str) -> dict[str, Any]:
     """Which switch port a MAC, IP or name sits on now, and before (``where --json``)."""
     require(request, READ, write=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from netcmdb.cmdb.models import CI, Location
@@ -68,73 +68,75 @@ def impact_report(engine: Any, targets: list[str]) -> dict[str, Any]:
     return report(engine, engine.impact(cis, links))
 
 
-_MACISH = re.compile(r"^[0-9A-Fa-f]{2}([-:. ]?[0-9A-Fa-f]{2}){1,5}$|^[0-9A-Fa-f]{4}(\.[0-9A-Fa-f]{4}){1,2}$")
+#: a MAC or part of one, in any notation (00e0.fc00.0001, 00-E0-FC, 00e0fc000001)
+_MACISH = re.compile(r"^[0-9A-Fa-f]{2}([-:. ]?[0-9A-Fa-f]{2}){2,5}$"
+                     r"|^[0-9A-Fa-f]{4}(\.[0-9A-Fa-f]{4}){1,2}$")
 
 
 def search(session: Session, q: str, *, limit: int = 20) -> list[dict[str, Any]]:
-    """CIs and rooms for the search box: name, label, IP, MAC (any notation), serial, room code,
-    room name, owner. Uses ``cmdb.search`` (the one text index) when it is there."""
-    q = (q or "").strip()
-    if len(q) < 2:
+    """The search box: CIs and rooms by name, label, IP, MAC (any notation), serial, room code,
+    room name, owner; journal notes lead to their CI. The text index is ``cmdb.search``'s (the
+    one search service); this adds exact look-ups (``find_ci``) and the label rule's room codes.
+    """
+    from netcmdb.cmdb.query import find_ci
+    from netcmdb.cmdb.search import MIN_QUERY_CHARS
+    from netcmdb.cmdb.search import search as text_search
+    from netcmdb.errors import CmdbError
+
+    q = (q or "").strip()[:200]
+    if len(q) < MIN_QUERY_CHARS:
         return []
     hits: list[dict[str, Any]] = []
     seen: set[int] = set()
 
-    def add(ci: CI, why: str) -> None:
-        if ci.id in seen or len(hits) >= limit:
+    def add(ci: CI | None, why: str) -> None:
+        if ci is None or ci.id in seen or len(hits) >= limit:
             return
         seen.add(ci.id)
         hits.append(ci_hit(ci, why))
-
-    # exact look-ups first: label, IP, MAC in any notation, #id
-    from netcmdb.cmdb.query import find_ci
 
     try:
         add(find_ci(session, q), "exact")
     except NotFoundError:
         pass
     rule = label_rule()
+    rooms: dict[int, Location] = {}
     try:
         key = rule.parse_room(q)
     except Exception:  # noqa: BLE001 - not a room code
         key = None
-    rooms: list[Location] = []
     if key is not None:
-        rooms = [loc for loc in session.scalars(select(Location))
-                 if _room_key(rule, loc) == key]
-    like = f"%{_escape_like(q)}%"
-    rooms += [loc for loc in session.scalars(
-        select(Location).where(Location.name.ilike(like, escape="\\")).limit(limit))
-        if loc not in rooms]
-    room_hits = [room_hit(rule, loc) for loc in rooms]
+        rooms.update({loc.id: loc for loc in session.scalars(select(Location))
+                      if _room_key(rule, loc) == key})
+    text_q = q
+    if _MACISH.match(q):  # a MAC in another notation: search the stored (colon) spelling
+        hexd = re.sub(r"[-:. ]", "", q).lower()
+        text_q = ":".join(hexd[i:i + 2] for i in range(0, len(hexd), 2))
     try:
-        from netcmdb.cmdb.search import search as text_search  # ops' index (issue 16)
-    except ImportError:
-        text_search = None
-    if text_search is not None:
-        for h in text_search(session, q, limit=limit):
-            if getattr(h, "kind", None) in ("ci", "note") and getattr(h, "ci_id", None):
-                ci = session.get(CI, h.ci_id)
-                if ci is not None:
-                    add(ci, str(h.kind))
-    else:
-        mac_q = re.sub(r"[-:. ]", "", q).lower() if _MACISH.match(q) else None
-        conds = [CI.name.ilike(like, escape="\\"), CI.label.ilike(like, escape="\\"),
-                 CI.ip.like(like, escape="\\"), CI.serial.ilike(like, escape="\\"),
-                 CI.owner.ilike(like, escape="\\")]
-        if mac_q:
-            conds.append(CI.mac.like("%" + ":".join(
-                mac_q[i:i + 2] for i in range(0, len(mac_q), 2)) + "%"))
-        for ci in session.scalars(select(CI).where(or_(*conds)).order_by(CI.name)
-                                  .limit(limit)):
-            add(ci, "text")
-    for loc in rooms:
+        found = text_search(session, text_q, limit=limit)
+    except CmdbError:
+        found = []
+    ci_ids = [h.ci_id for h in found if h.kind in ("ci", "note") and h.ci_id]
+    by_id = {c.id: c for c in session.scalars(select(CI).where(CI.id.in_(ci_ids)))} \
+        if ci_ids else {}
+    for h in found:
+        if h.kind in ("ci", "note") and h.ci_id:
+            add(by_id.get(h.ci_id), h.kind)
+        elif h.kind == "room" and h.id not in rooms:
+            loc = session.get(Location, h.id)
+            if loc is not None:
+                rooms[loc.id] = loc
+    if len(hits) < limit:  # owners are not in the text index: a LIKE on the few that match
+        for ci in session.scalars(select(CI).where(CI.owner.ilike(
+                f"%{_escape_like(q)}%", escape="\\")).order_by(CI.name).limit(limit)):
+            add(ci, "owner")
+    for loc in list(rooms.values())[:5]:
         if len(hits) >= limit:
             break
         for ci in session.scalars(select(CI).where(CI.location_id == loc.id)
                                   .order_by(CI.seat, CI.name).limit(limit)):
             add(ci, "room")
-    return room_hits[:5] + hits
+    return [room_hit(rule, loc) for loc in list(rooms.values())[:5]] + hits
 
 
 def _escape_like(s: str) -> str:

@@ -57,6 +57,18 @@ def build_db(path: Path) -> WebDb:
     return WebDb(url, tokens)
 
 
+@pytest.fixture(scope="session")
+def hostile() -> list[str]:
+    """Device strings that must render as text (the CMDB holds CIs named ``f"{s}-{i}"``)."""
+    return HOSTILE
+
+
+@pytest.fixture(scope="session")
+def password() -> str:
+    """Every test user's password (users reader1, editor1, admin1)."""
+    return PASSWORD
+
+
 @pytest.fixture(scope="module")
 def web_db(tmp_path_factory: pytest.TempPathFactory) -> WebDb:
     return build_db(tmp_path_factory.mktemp("web") / "cmdb.sqlite")
