@@ -26,6 +26,7 @@ from netcmdb.commands import (
     search,
     topology,
     where,
+    web,
 )
 from netcmdb.errors import NetcmdbError
 
@@ -81,3 +82,6 @@ cli.add_command(impact.command)
 cli.add_command(topology.group)
 cli.add_command(note.group)
 cli.add_command(search.command)
+cli.add_command(web.serve_command)
+cli.add_command(web.user_group)
+cli.add_command(web.token_group)

@@ -109,8 +109,10 @@ def test_nothing_in_the_package_reaches_into_tests() -> None:
 _IMPLICIT = {
     "rl_accel": "reportlab's C accelerators, picked up by reportlab",
     "lxml": "openpyxl's fast writer, picked up by openpyxl",
+    "python-multipart": "FastAPI's form parser (the web's login and edit forms)",
 }
-_IMPORT_NAME = {"pyyaml": "yaml", "ntc-templates": "ntc_templates", "psycopg": "psycopg"}
+_IMPORT_NAME = {"pyyaml": "yaml", "ntc-templates": "ntc_templates", "psycopg": "psycopg",
+                "argon2-cffi": "argon2"}
 
 
 def _dist_name(req: str) -> str:

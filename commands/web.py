@@ -1,0 +1,108 @@
+"""`netcmdb serve`, `netcmdb user ...`, `netcmdb token ...`: the web UI / REST API and who may
+use it. Thin: parse, call ``netcmdb.web.server`` / ``netcmdb.cmdb.access``, print."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from netcmdb.commands.common import config_of, db_url_of, engine_of, print_json
+from netcmdb.options import json_option
+
+ROLE = click.Choice(["reader", "editor", "admin"])
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind; anything but loopback requires a login for reading too.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Server processes (use PostgreSQL for more than one writer at a time).")
+@click.pass_context
+def serve_command(ctx: click.Context, host: str, port: int, workers: int) -> None:
+    """Serve the web UI and the REST API (/api/v1) on the same CMDB."""
+    from netcmdb.config import database_url
+    from netcmdb.web.server import is_loopback, serve
+
+    url = db_url_of(ctx) or database_url(config_of(ctx))
+    engine_of(ctx)  # schema created/upgraded, the URL checked, before anything binds
+    where = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
+    note = "" if is_loopback(host) else " (login or API token required: not a loopback bind)"
+    click.echo(f"serving netcmdb on {where}{note}; Ctrl-C stops", err=True)
+    serve(url, host=host, port=port, workers=workers)
+
+
+@click.group("user")
+def user_group() -> None:
+    """Web users (argon2-hashed passwords) for the browser."""
+
+
+@user_group.command("add")
+@click.argument("name")
+@click.option("--role", type=ROLE, required=True, help="reader, editor or admin.")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from the first line of stdin (scripts).")
+@click.pass_context
+def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> None:
+    """Add user NAME (or reset their role and password); asks for the password."""
+    from netcmdb.cmdb.access import add_user
+    from netcmdb.cmdb.db import session_scope
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    with session_scope(engine_of(ctx)) as s:
+        add_user(s, name, role, password)
+    click.echo(f"user {name}: {role}")
+
+
+@user_group.command("list")
+@json_option()
+@click.pass_context
+def user_list(ctx: click.Context, as_json: bool) -> None:
+    """List web users and their roles (never their password hashes)."""
+    from netcmdb.cmdb.access import list_users
+    from netcmdb.cmdb.db import session_scope
+
+    with session_scope(engine_of(ctx)) as s:
+        users = list_users(s)
+    if as_json:
+        print_json(users)
+        return
+    for u in users:
+        click.echo(f"{u['name']}\t{u['role']}")
+
+
+@click.group("token")
+def token_group() -> None:
+    """API tokens (Authorization: Bearer) for scripts and remote collectors."""
+
+
+@token_group.command("create")
+@click.argument("name")
+@click.option("--role", type=ROLE, required=True, help="reader, editor or admin.")
+@click.pass_context
+def token_create(ctx: click.Context, name: str, role: str) -> None:
+    """Create API token NAME; prints the secret once (only its hash is stored)."""
+    from netcmdb.cmdb.access import create_token
+    from netcmdb.cmdb.db import session_scope
+
+    with session_scope(engine_of(ctx)) as s:
+        secret = create_token(s, name, role)
+    click.echo(secret)
+    click.echo(f"token {name} ({role}): shown once, store it now", err=True)
+
+
+@token_group.command("revoke")
+@click.argument("name")
+@click.pass_context
+def token_revoke(ctx: click.Context, name: str) -> None:
+    """Revoke API token NAME."""
+    from netcmdb.cmdb.access import revoke_token
+    from netcmdb.cmdb.db import session_scope
+
+    with session_scope(engine_of(ctx)) as s:
+        revoke_token(s, name)
+    click.echo(f"token {name} revoked")
