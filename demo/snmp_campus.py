@@ -75,8 +75,42 @@ def demo_snmp_campus(outdir: str | Path, *, n_devices: int = 28, db_url: str | N
     ok_links = sorted(tuple(sorted([(devs[lk.a_index].hostname, lk.a_port), (lk.b, lk.b_port)]))
                       for lk in links) == [tuple(x) for x in truth["links"]]
     ok_hosts = {p.mac: (p.switch, p.port, p.ip) for p in placed} == truth["hosts"]
-    return (f"simulated campus: {len(devs)}/{len(truth['switches'])} switches crawled over SNMP "
-            f"in {run['crawl_s']:.1f} s (snmpsim start {run['start_s']:.1f} s); "
-            f"{len(links)} links ({'all correct' if ok_links else 'MISMATCH'}), "
-            f"{len(placed)} PCs placed ({'all exact' if ok_hosts else 'MISMATCH'}); "
-            f"CMDB run {summary.run_id}: {len(summary.new)} new CIs -> {url}")
+    takes = impact_per_access_switch(engine)
+    pcs_of: dict[str, set[str]] = {}
+    for _mac, (sw, _port, ip) in truth["hosts"].items():
+        pcs_of.setdefault(sw, set()).add(ip)
+    # each access switch takes down exactly its own PCs (distribution switches: all below them)
+    ok_impact = all(set(takes.get(sw, ([], []))[0]) == ips for sw, ips in pcs_of.items())
+    roots = sorted({r for _ips, rs in takes.values() for r in rs})
+    lines = [f"simulated campus: {len(devs)}/{len(truth['switches'])} switches crawled over SNMP "
+             f"in {run['crawl_s']:.1f} s (snmpsim start {run['start_s']:.1f} s); "
+             f"{len(links)} links ({'all correct' if ok_links else 'MISMATCH'}), "
+             f"{len(placed)} PCs placed ({'all exact' if ok_hosts else 'MISMATCH'}); "
+             f"CMDB run {summary.run_id}: {len(summary.new)} new CIs, gateway "
+             f"{', '.join(summary.gateways) or 'none'} -> {url}",
+             f"impact on the crawled graph (roots: {', '.join(roots)}; no --root, no hand "
+             f"edits): {'every access switch takes down exactly its PCs' if ok_impact else 'MISMATCH'}"]
+    # the issue's question, per switch: how many PCs does its failure take down?
+    lines += [f"  impact {sw}: {len(ips)} PCs down" for sw, (ips, _r) in sorted(takes.items())]
+    return "\n".join(lines)
+
+
+def impact_per_access_switch(engine: Any) -> dict[str, tuple[list[str], list[str]]]:
+    """For every switch with PCs cabled to it in the CMDB: the PCs its failure takes down, and
+    the roots the answer used (the discovered gateway, unless a person set one)."""
+    from netcmdb.cmdb.db import session_scope
+    from netcmdb.topology.graph import load_topology
+    from netcmdb.topology.impact import ImpactEngine
+
+    with session_scope(engine) as s:
+        topo = load_topology(s)
+    eng = ImpactEngine(topo)
+    out: dict[str, tuple[list[str], list[str]]] = {}
+    for i, cls in enumerate(topo.ci_class):
+        if cls != "switch" or i in topo.roots:
+            continue
+        down = [v for v in eng.impact([i], at_risk=False).down()
+                if topo.ci_class[v] != "switch"]
+        if down:
+            out[topo.name[i]] = (sorted(topo.name[v] for v in down), topo.root_names())
+    return out

@@ -186,10 +186,15 @@ def render(sw: Switch, sws: list[Switch], template: dict[str, tuple[str, str]] |
             rows[f"1.3.6.1.2.1.17.7.1.2.2.1.2.1.{d}"] = ("2", str(bp))
             rows[f"1.3.6.1.2.1.17.7.1.2.2.1.3.1.{d}"] = ("2", "3")
         for m, ip in p.pcs:
-            rows[f"1.3.6.1.2.1.4.22.1.1.2.{ip}"] = ("2", "2")
-            rows[f"1.3.6.1.2.1.4.22.1.2.2.{ip}"] = ("4x", _mac_hex(m))
-            rows[f"1.3.6.1.2.1.4.22.1.3.2.{ip}"] = ("64", ip)
-            rows[f"1.3.6.1.2.1.4.22.1.4.2.{ip}"] = ("2", "3")
+            _arp_row(rows, m, ip)
+    # the core routes (IP-MIB ipForwarding = 1) and its ARP table resolves every PC: the reconciler
+    # makes it the PCs' gateway (the root impact walks to); the other switches only bridge
+    rows["1.3.6.1.2.1.4.1.0"] = ("2", "1" if sw.role == "core" else "2")
+    if sw.role == "core":
+        for other in sws:
+            for p in other.ports:
+                for m, ip in p.pcs:
+                    _arp_row(rows, m, ip)
     rows["1.3.6.1.2.1.17.7.1.4.2.1.3.0.1"] = ("66", "1")
     # LLDP: local system and ports (port number = ifIndex, ID = ifName), remote + mgmt rows
     rows["1.0.8802.1.1.2.1.3.1.0"] = ("2", "4")
@@ -217,6 +222,14 @@ def render(sw: Switch, sws: list[Switch], template: dict[str, tuple[str, str]] |
         rows[f"1.0.8802.1.1.2.1.4.2.1.4.{idx}.1.4.{far.address}"] = ("2", "2")
     keyed = sorted(rows.items(), key=lambda kv: tuple(int(x) for x in kv[0].split(".")))
     return "".join(f"{o}|{tag}|{val}\n" for o, (tag, val) in keyed)
+
+
+def _arp_row(rows: dict[str, tuple[str, str]], mac: str, ip: str) -> None:
+    """ipNetToMediaTable row (ifIndex 2, br0): ``ip`` is at ``mac``, learned dynamically."""
+    rows[f"1.3.6.1.2.1.4.22.1.1.2.{ip}"] = ("2", "2")
+    rows[f"1.3.6.1.2.1.4.22.1.2.2.{ip}"] = ("4x", _mac_hex(mac))
+    rows[f"1.3.6.1.2.1.4.22.1.3.2.{ip}"] = ("64", ip)
+    rows[f"1.3.6.1.2.1.4.22.1.4.2.{ip}"] = ("2", "3")
 
 
 def truth(sws: list[Switch]) -> dict[str, object]:

@@ -77,3 +77,13 @@ def test_campus_ingest(campus_run, tmp_path) -> None:  # type: ignore[no-untyped
         ans = where(s, ip)
         assert [(h["switch"], h["port"]) for h in ans["now"]] == [(sw, port)]
         assert ans["macs"] == [mac]
+    # impact on the crawled graph (issue 13 §6): the core is discovered as the gateway (it
+    # routes, its ARP table resolves the PCs) and each access switch takes down exactly its PCs
+    from netcmdb.demo.snmp_campus import impact_per_access_switch
+
+    takes = impact_per_access_switch(eng)
+    pcs_of: dict[str, set[str]] = {}
+    for _mac, (sw, _port, ip) in truth["hosts"].items():
+        pcs_of.setdefault(sw, set()).add(ip)
+    assert {sw: set(takes[sw][0]) for sw in pcs_of} == pcs_of
+    assert {tuple(r) for _ips, r in takes.values()} == {("core-000",)}
