@@ -37,7 +37,7 @@ REPO = Path(__file__).resolve().parents[1]
 DRIVER = r"""
 import json, resource, sys, time
 from netcmdb.discovery.base import ScanOptions, get_scanner
-from netcmdb.discovery.targets import expand
+from netcmdb.net.scope import expand
 method, spec = sys.argv[1], sys.argv[2]
 targets = expand([spec])
 t0 = time.perf_counter()

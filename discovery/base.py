@@ -3,6 +3,10 @@
 A scanner takes targets plus options and yields one :class:`ScanResult` per target. Failures are
 isolated per host; a scanner raises only for problems that concern the whole scan (bad options,
 scope violations, missing privileges).
+
+Scope is enforced here, not only in the CLI: every scanner passes its targets through
+:func:`guard` (``options.rules``: excludes, ``allow_public``, ``max_hosts`` of
+:mod:`netcmdb.net.scope`) before its first packet, so a library caller cannot bypass it.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from netcmdb.discovery.facts import ScanResult
+from netcmdb.net.scope import DEFAULT_MAX_HOSTS, ScopeRules
 
 #: progress(done, total, message) -- the CLI turns it into a rich progress bar.
 ProgressCallback = Callable[[int, int, str], None]
@@ -25,9 +30,30 @@ class ScanOptions:
     retries: int = 1
     rate_pps: int = 1000  # packets (or requests) per second, polite default
     concurrency: int = 64
-    excludes: list[str] = field(default_factory=list)  # CIDRs/ranges never touched
+    excludes: list[str] = field(default_factory=list)  # addresses/CIDRs/ranges/@files never touched
+    allow_public: bool = False  # --allow-public: internet-routed addresses may be contacted
+    max_hosts: int = DEFAULT_MAX_HOSTS  # --max-hosts: the one expansion limit
     progress: ProgressCallback | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rules(self) -> ScopeRules:
+        """The scope rules these options carry (validated: a bad exclude raises ScopeError)."""
+        return ScopeRules(tuple(self.excludes), allow_public=self.allow_public,
+                          max_hosts=self.max_hosts)
+
+
+def guard(targets: Sequence[str], options: ScanOptions, *, names: bool = True
+          ) -> tuple[list[str], list[str]]:
+    """``(targets to contact, excluded targets)`` -- what every scanner calls first.
+
+    ``names`` (SNMP/SSH) accepts host names and ``host:port``; sweeps pass False.
+
+    Raises:
+        ScopeError: a target is refused (public without ``allow_public``, multicast/broadcast,
+            more than ``max_hosts``, not a target): the whole scan is refused, nothing sent.
+    """
+    return options.rules.contact_list(targets, names=names)
 
 
 @runtime_checkable

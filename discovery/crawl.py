@@ -2,8 +2,12 @@
 
 Generic: the collector is any callable (sync or async) that turns one address into a
 :class:`~netcmdb.discovery.facts.ScanResult`, so the SNMP scanner and the SSH scanner share it.
-The crawl is bounded by scope CIDRs, an exclude list, a depth limit and a queue cap; phones, APs
-and stations are recorded (as neighbours of the device that saw them) but not crawled unless asked.
+The crawl is bounded by its scope (:class:`netcmdb.net.scope.CrawlScope`: the given or configured
+scopes, else the non-public blocks the seeds sit in -- never unbounded), the scope rules (excludes,
+public, multicast/broadcast), a depth limit and a queue cap. Seeds go through the same rules before
+the first packet (a refused seed refuses the crawl); a neighbour outside the scope is listed in
+``skipped`` with the reason and never contacted. Phones, APs and stations are recorded (as
+neighbours of the device that saw them) but not crawled unless asked.
 A device reached under several addresses is collected once: every address it owns, its chassis
 MAC and its name mark it as visited.
 
@@ -14,12 +18,12 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import ipaddress
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from netcmdb.discovery.facts import NeighborFact, ScanResult
-from netcmdb.errors import ScopeError
+from netcmdb.net.scope import CrawlScope, ScopeRules, canonical_address, crawl_scope, in_scope
 
 Collector = Callable[[str], "ScanResult | Awaitable[ScanResult]"]
 FollowRule = Callable[[NeighborFact], bool]
@@ -51,59 +55,82 @@ def default_follow(n: NeighborFact) -> bool:
 
 @dataclass(slots=True)
 class CrawlResult:
-    """What a crawl did: every collected result (in visit order) and what it did not follow."""
+    """What a crawl did: every collected result (in visit order), what it did not follow and
+    why, and the scope it ran in (``scope``: :meth:`CrawlScope.as_dict`, stated in run output)."""
 
     results: list[ScanResult] = field(default_factory=list)
     depth: dict[str, int] = field(default_factory=dict)  # target -> depth it was reached at
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (address or name, reason)
     leaves: list[tuple[str, NeighborFact]] = field(default_factory=list)  # (seen by, neighbour)
+    scope: dict[str, Any] = field(default_factory=dict)
 
     @property
     def devices(self) -> list:  # list[DeviceFact]
         return [r.device for r in self.results if r.device is not None]
 
 
-def _parse_scope(cidrs: Iterable[str] | None) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    nets = []
-    for c in cidrs or ():
-        try:
-            nets.append(ipaddress.ip_network(str(c).strip(), strict=False))
-        except ValueError:
-            raise ScopeError(f"not a CIDR: {c!r}") from None
-    return nets
+def _parse_scope(specs: Iterable[str] | None) -> tuple[str, ...]:
+    """Validated scope/exclude specs (any :mod:`netcmdb.net.scope` form). Kept only for the
+    pre-split ``cli.py``; goes with it."""
+    specs = tuple(str(c) for c in specs or ())
+    ScopeRules(excludes=specs)  # raises ScopeError naming a bad entry
+    return specs
 
 
-def _in(addr: str, nets: Sequence[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
-    try:
-        a = ipaddress.ip_address(addr)
-    except ValueError:
-        return False
-    return any(a in n for n in nets)
+def _in(addr: str, specs: Sequence[str]) -> bool:
+    """``addr`` is inside one of ``specs`` (pre-split ``cli.py`` only, like :func:`_parse_scope`)."""
+    return in_scope(addr, specs)
 
 
-async def crawl(seeds: Sequence[str], collect: Collector, *, scope: Iterable[str] | None = None,
-                excludes: Iterable[str] | None = None, max_depth: int | None = None,
-                max_queue: int = 10_000, follow: FollowRule | None = None,
-                concurrency: int = 32,
+def plan_crawl(seeds: Sequence[str], *, scope: CrawlScope | Iterable[str] | None = None,
+               rules: ScopeRules | None = None, excludes: Iterable[str] | None = None,
+               configured: Iterable[str] | None = None) -> tuple[CrawlScope, list[str], list[str]]:
+    """The crawl's checked start, before any packet: ``(scope, seeds to collect, excluded seeds)``.
+
+    Also what ``--dry-run`` shows for a crawl (the seeds it would contact and where it may go).
+
+    Raises:
+        ScopeError: a seed is refused (public, multicast/broadcast, too many, not a target),
+            or an exclude/scope entry is malformed.
+    """
+    rules = rules or ScopeRules()
+    if excludes:
+        rules = replace(rules, excludes=(*rules.excludes, *(str(e) for e in excludes)))
+    cs = (scope if isinstance(scope, CrawlScope)
+          else crawl_scope(seeds, scope, configured, rules=rules))
+    if cs.rules != rules:
+        cs = replace(cs, rules=rules)
+    todo, dropped = rules.contact_list(seeds, names=True)
+    return cs, todo, dropped
+
+
+async def crawl(seeds: Sequence[str], collect: Collector, *,
+                scope: CrawlScope | Iterable[str] | None = None,
+                excludes: Iterable[str] | None = None, rules: ScopeRules | None = None,
+                max_depth: int | None = None, max_queue: int = 10_000,
+                follow: FollowRule | None = None, concurrency: int = 32,
                 progress: Callable[[int, int, str], None] | None = None) -> CrawlResult:
     """Collect ``seeds``, then every neighbour's management address, breadth first.
 
     Args:
-        seeds: addresses to start from (always collected unless excluded).
+        seeds: addresses (or CIDRs/ranges/names) to start from; checked against ``rules``
+            and always collected unless excluded.
         collect: address -> ScanResult (sync or async).
-        scope: CIDRs a neighbour address must fall in to be followed (default: anything).
-        excludes: CIDRs never touched, seeds included.
+        scope: where neighbours may be followed: a :class:`CrawlScope`, or specs (address,
+            CIDR, range, @file); default: the non-public blocks the seeds sit in.
+        excludes: extra excludes (added to ``rules``), seeds included.
+        rules: excludes, allow_public, max_hosts (default: private addresses only).
         max_depth: 0 collects only the seeds; None is unlimited.
         max_queue: at most this many devices are collected in total (a runaway guard).
         follow: which neighbours to follow (default: not phones/APs/hosts).
         concurrency: collectors running at once.
 
     Raises:
-        ScopeError: a scope or exclude entry is not a CIDR.
+        ScopeError: a refused seed or a malformed scope/exclude entry (before any packet).
     """
-    nets, ex = _parse_scope(scope), _parse_scope(excludes)
+    cs, seed_todo, seed_dropped = plan_crawl(seeds, scope=scope, rules=rules, excludes=excludes)
     follow = follow or default_follow
-    out = CrawlResult()
+    out = CrawlResult(scope=cs.as_dict())
     visited: set[str] = set()  # addresses collected or queued
     known_ids: set[str] = set()  # chassis MACs / names of collected devices
     queue: asyncio.Queue[tuple[str, int]] = asyncio.Queue()
@@ -113,27 +140,31 @@ async def crawl(seeds: Sequence[str], collect: Collector, *, scope: Iterable[str
         nonlocal queued
         if addr in visited:
             return
-        if _in(addr, ex):
-            out.skipped.append((addr, f"excluded ({why})"))
-            visited.add(addr)
-            return
-        if depth > 0 and nets and not _in(addr, nets):
-            out.skipped.append((addr, f"out of scope ({why})"))
-            visited.add(addr)
-            return
+        if depth > 0:  # seeds were checked by plan_crawl; a neighbour's address is untrusted
+            reason = cs.why_not(addr)
+            if reason:
+                out.skipped.append((addr, f"{reason}; {why}"))
+                visited.add(addr)
+                return
+            addr = canonical_address(addr)
+            if addr in visited:
+                return
         if max_depth is not None and depth > max_depth:
-            out.skipped.append((addr, f"beyond depth {max_depth} ({why})"))
+            out.skipped.append((addr, f"beyond depth {max_depth}; {why}"))
             visited.add(addr)
             return
         if queued >= max_queue:
-            out.skipped.append((addr, f"queue cap {max_queue} reached ({why})"))
+            out.skipped.append((addr, f"queue cap {max_queue} reached; {why}"))
             visited.add(addr)
             return
         visited.add(addr)
         queued += 1
         queue.put_nowait((addr, depth))
 
-    for s in seeds:
+    for s in seed_dropped:
+        out.skipped.append((s, f"{s} is excluded; seed"))
+        visited.add(s)
+    for s in seed_todo:
         enqueue(s, 0, "seed")
 
     async def run_one(addr: str) -> ScanResult:

@@ -41,7 +41,14 @@ from netcmdb.discovery.facts import (
 )
 from netcmdb.discovery.normalize import mac_or_none
 from netcmdb.discovery.platforms import PLATFORMS, match_sysobjectid
-from netcmdb.errors import AuthenticationError, ConfigError, DiscoveryError, ScanTimeout
+from netcmdb.errors import (
+    AuthenticationError,
+    ConfigError,
+    DiscoveryError,
+    ScanTimeout,
+    ScopeError,
+)
+from netcmdb.net.scope import ScopeRules
 
 Index = tuple[int, ...]
 
@@ -881,17 +888,35 @@ class SnmpConfig:
     ports: dict[str, int] = field(default_factory=dict)
     #: table columns to walk (default: :data:`snmp_oids.WALK_COLUMNS` + vendor extras)
     columns: list[str] | None = None
+    #: excludes, --allow-public, --max-hosts: checked before the first packet to any host
+    scope: ScopeRules = field(default_factory=ScopeRules)
+
+
+def _refused(host: str, exc: ScopeError, t0: float) -> ScanResult:
+    """A host the scope rules refuse: a per-host result, and not one packet sent."""
+    kind = "excluded" if " is excluded" in str(exc) else "refused"
+    return ScanResult(target=host, error=str(exc), error_kind=kind,
+                      duration_s=time.monotonic() - t0)
 
 
 async def collect(host: str, cfg: SnmpConfig, engine: Any | None = None) -> ScanResult:
-    """Probe then walk one device; every failure becomes a ScanResult with ``error_kind``."""
+    """Probe then walk one device; every failure becomes a ScanResult with ``error_kind``.
+
+    ``host`` (address, name or ``host:port``) is checked against ``cfg.scope`` first; a refused
+    host gets error_kind ``excluded``/``refused`` and no packet. A name is resolved once and
+    the checked address is the one queried.
+    """
     t0 = time.monotonic()
+    try:
+        addr, given_port = cfg.scope.admit(host)
+    except ScopeError as exc:
+        return _refused(host, exc, t0)
     engine = engine or _engine()
-    port = cfg.ports.get(host, cfg.port)
+    port = given_port or cfg.ports.get(host, cfg.ports.get(addr, cfg.port))
     last_err: DiscoveryError | None = None
     kind = "timeout"
     for cred in cfg.memory.order(host, cfg.credentials):
-        sess = SnmpSession(engine, host, port, cred, timeout=cfg.timeout_s, retries=cfg.retries,
+        sess = SnmpSession(engine, addr, port, cred, timeout=cfg.timeout_s, retries=cfg.retries,
                            budget=cfg.budget, wire=cfg.wire)
         try:
             scalars = await sess.get(O.PROBE_SCALARS)
@@ -921,7 +946,7 @@ async def collect(host: str, cfg: SnmpConfig, engine: Any | None = None) -> Scan
                               error_kind="timeout" if isinstance(exc, ScanTimeout) else "other",
                               duration_s=time.monotonic() - t0)
         try:
-            dev = parse_device(host, RawDevice(scalars=scalars, columns=columns))
+            dev = parse_device(addr, RawDevice(scalars=scalars, columns=columns))
         except Exception as exc:  # device data is untrusted: one bad device, not a dead scan
             return ScanResult(target=host, error=f"{host}: could not decode SNMP data: {exc}",
                               error_kind="parse", duration_s=time.monotonic() - t0)
@@ -936,8 +961,20 @@ async def collect(host: str, cfg: SnmpConfig, engine: Any | None = None) -> Scan
 
 async def collect_many(hosts: Iterable[str], cfg: SnmpConfig,
                        progress: Any | None = None) -> list[ScanResult]:
-    """Collect many devices concurrently (bounded by ``cfg.concurrency``), results in host order."""
-    hosts = list(hosts)
+    """Collect many devices concurrently (bounded by ``cfg.concurrency``), results in host order.
+
+    ``hosts`` take every :mod:`netcmdb.net.scope` form (addresses, CIDRs, ranges, @files, names,
+    ``host:port``); excluded ones come back as ``excluded`` results, never contacted.
+
+    Raises:
+        ScopeError: a refused target (public, multicast/broadcast, more than max_hosts, not a
+            target) -- before any packet.
+    """
+    hosts, dropped = cfg.scope.contact_list(list(hosts), names=True)
+    t0 = time.monotonic()
+    excluded = [_refused(h, ScopeError(f"{h} is excluded"), t0) for h in dropped]
+    if not hosts:
+        return excluded
     engine = _engine()
     sem = asyncio.Semaphore(max(1, cfg.concurrency))
     done = 0
@@ -952,7 +989,7 @@ async def collect_many(hosts: Iterable[str], cfg: SnmpConfig,
         return r
 
     try:
-        return list(await asyncio.gather(*(one(h) for h in hosts)))
+        return list(await asyncio.gather(*(one(h) for h in hosts))) + excluded
     finally:
         _close(engine)
 
@@ -972,7 +1009,8 @@ def config_from_options(options: ScanOptions) -> SnmpConfig:
     creds = ex.get("snmp_credentials") or credentials_from(ex.get("communities", ()))
     return SnmpConfig(credentials=list(creds), port=int(ex.get("snmp_port", 161)),
                       timeout_s=options.timeout_s, retries=options.retries,
-                      concurrency=options.concurrency, ports=dict(ex.get("snmp_ports", {})))
+                      concurrency=options.concurrency, ports=dict(ex.get("snmp_ports", {})),
+                      scope=options.rules)
 
 
 @register_scanner("snmp")
@@ -991,17 +1029,30 @@ class SnmpScanner:
         yield from asyncio.run(collect_many(targets, cfg, options.progress))
 
 
-async def snmp_crawl(seeds: Sequence[str], cfg: SnmpConfig, *, scope: Iterable[str] | None = None,
+async def snmp_crawl(seeds: Sequence[str], cfg: SnmpConfig, *, scope: Any | None = None,
                      excludes: Iterable[str] | None = None, max_depth: int | None = None,
                      max_queue: int = 10_000, follow: Any | None = None,
                      progress: Any | None = None) -> Any:
-    """Crawl LLDP/CDP neighbours from ``seeds`` over SNMP (one engine for the whole crawl)."""
-    from netcmdb.discovery.crawl import crawl
+    """Crawl LLDP/CDP neighbours from ``seeds`` over SNMP (one engine for the whole crawl).
 
+    Bounded by ``scope`` (a :class:`~netcmdb.net.scope.CrawlScope` or specs; default: the
+    non-public blocks the seeds sit in) under ``cfg.scope`` plus ``excludes``.
+
+    Raises:
+        ScopeError: a refused seed or a malformed scope/exclude -- before any packet.
+    """
+    from dataclasses import replace
+
+    from netcmdb.discovery.crawl import crawl, plan_crawl
+
+    if excludes:
+        cfg = replace(cfg, scope=replace(cfg.scope, excludes=(*cfg.scope.excludes,
+                                                              *map(str, excludes))))
+    plan_crawl(seeds, scope=scope, rules=cfg.scope)  # refuse before the engine opens a socket
     engine = _engine()
     try:
         return await crawl(seeds, lambda h: collect(h, cfg, engine), scope=scope,
-                           excludes=excludes, max_depth=max_depth, max_queue=max_queue,
+                           rules=cfg.scope, max_depth=max_depth, max_queue=max_queue,
                            follow=follow, concurrency=cfg.concurrency, progress=progress)
     finally:
         _close(engine)

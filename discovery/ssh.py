@@ -37,8 +37,8 @@ from typing import Any
 
 from netcmdb.discovery.base import ScanOptions, register_scanner
 from netcmdb.discovery.cli_parsers import build_device_fact
-from netcmdb.discovery.credentials import SshCredentials, load_credentials
 from netcmdb.discovery.crawl import CrawlResult
+from netcmdb.discovery.credentials import SshCredentials, load_credentials
 from netcmdb.discovery.facts import NeighborFact, ScanResult
 from netcmdb.discovery.platforms import (
     CLI_COMMANDS,
@@ -48,7 +48,15 @@ from netcmdb.discovery.platforms import (
     by_netmiko,
     platform_from_description,
 )
-from netcmdb.errors import AuthenticationError, ConfigError, DiscoveryError, HostKeyError
+from netcmdb.errors import (
+    AuthenticationError,
+    ConfigError,
+    DiscoveryError,
+    HostKeyError,
+    ScopeError,
+)
+from netcmdb.net.scope import ScopeRules
+from netcmdb.net.scope import is_excluded as scope_is_excluded
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +86,8 @@ class SshSettings:
     device_timeout_s: float = 180.0
     kinds: tuple[str, ...] = CLI_KINDS
     concurrency: int = 32
+    #: excludes, --allow-public, --max-hosts: checked before the first packet to any device
+    scope: ScopeRules = field(default_factory=ScopeRules)
 
     def __post_init__(self) -> None:
         if self.platform is not None and self.platform not in CLI_COMMANDS:
@@ -102,6 +112,7 @@ class SshSettings:
         if x.get("ssh_known_hosts"):
             kwargs["known_hosts"] = Path(x["ssh_known_hosts"])
         kwargs.setdefault("concurrency", options.concurrency)
+        kwargs["scope"] = options.rules
         return cls(**kwargs)
 
 
@@ -310,7 +321,7 @@ def _quick_detect(conn: Any, settings: SshSettings) -> str | None:
         try:
             out = conn.send_command(cmd, expect_string=re.escape(prompt.strip()[-12:]),
                                     read_timeout=min(settings.command_timeout_s, 15))
-        except Exception:  # noqa: BLE001 - an unknown command may never print the prompt
+        except Exception:
             continue
         if key := platform_from_description(out):
             return key
@@ -352,10 +363,21 @@ def _open(host: str, port: int, settings: SshSettings) -> tuple[Any, str]:
 
 
 def collect_device(target: str, settings: SshSettings) -> ScanResult:
-    """Collect one device over SSH. Never raises for device problems: see ``ScanResult.error``."""
+    """Collect one device over SSH. Never raises for device problems: see ``ScanResult.error``.
+
+    ``target`` (address, name, ``host:port``) is checked against ``settings.scope`` first: a
+    refused one gets error_kind ``excluded``/``refused`` and no packet. A name is resolved once
+    and the checked address is the one contacted (so known_hosts entries are by address).
+    """
     start = time.monotonic()
     deadline = start + settings.device_timeout_s
-    host, port = split_target(target, settings.port)
+    try:
+        host, given_port = settings.scope.admit(target)
+    except ScopeError as exc:
+        kind = "excluded" if " is excluded" in str(exc) else "refused"
+        return ScanResult(target=target, error=str(exc), error_kind=kind,
+                          duration_s=time.monotonic() - start)
+    port = given_port or settings.port
     step = "host key check"
     conn: Any = None
     platform = settings.platform
@@ -373,7 +395,7 @@ def collect_device(target: str, settings: SshSettings) -> ScanResult:
             try:
                 if not conn.check_enable_mode():
                     conn.enable()
-            except Exception:  # noqa: BLE001 - unprivileged output is still worth having
+            except Exception:
                 notes.append("could not enter enable mode (wrong enable secret?); "
                              "collected in user mode")
         prompt_host = prompt_hostname(conn)
@@ -403,7 +425,7 @@ def collect_device(target: str, settings: SshSettings) -> ScanResult:
         fact.warnings[:0] = notes
         fact.extra["ssh_port"] = str(port)
         return ScanResult(target=target, device=fact, duration_s=time.monotonic() - start)
-    except Exception as exc:  # noqa: BLE001 - per-device isolation is the point
+    except Exception as exc:
         kind, msg = classify_error(exc, host=host, port=port, settings=settings, step=step)
         msg = _scrub(msg, settings)
         log.debug("ssh %s failed (%s) during %s", target, kind, step)
@@ -422,7 +444,7 @@ def collect_device(target: str, settings: SshSettings) -> ScanResult:
                     # below cannot wait on a device that stopped answering.
                     conn.remote_conn_pre.close()
                 conn.disconnect()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 pass
 
 
@@ -434,7 +456,7 @@ def prompt_hostname(conn: Any) -> str | None:
     """
     try:
         raw = str(conn.find_prompt()).strip()
-    except Exception:  # noqa: BLE001 - a prompt-less session still has its other facts
+    except Exception:
         raw = str(getattr(conn, "base_prompt", "") or "")
     raw = raw.split("@")[-1].strip("<>[]#>$%~*: ")
     return raw or None
@@ -450,7 +472,7 @@ def _ip_or_none(host: str) -> str | None:
 def _peer_ip(conn: Any) -> str | None:
     try:
         return str(conn.remote_conn.get_transport().getpeername()[0])
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
 
 
@@ -465,7 +487,18 @@ def collect_many(
     *,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> Iterator[ScanResult]:
-    """Collect ``targets`` concurrently; yield each result as it completes."""
+    """Collect ``targets`` concurrently; yield each result as it completes.
+
+    ``targets`` take every :mod:`netcmdb.net.scope` form (addresses, CIDRs, ranges, @files,
+    names, ``host:port``); excluded ones are yielded as ``excluded`` results, never contacted.
+
+    Raises:
+        ScopeError: a refused target (public, multicast/broadcast, more than max_hosts, not a
+            target) -- before any packet.
+    """
+    targets, dropped = settings.scope.contact_list(list(targets), names=True)
+    for t in dropped:
+        yield ScanResult(target=t, error=f"{t} is excluded", error_kind="excluded")
     total = len(targets)
     if total == 0:
         return
@@ -484,19 +517,11 @@ def collect_many(
 
 
 def is_excluded(target: str, excludes: Iterable[str]) -> bool:
-    """True when the target's address falls in one of the exclude networks (or equals a name)."""
+    """True when the target's address falls in one of ``excludes`` (any net.scope form) or its
+    name is listed. Kept for the pre-split ``cli.py``; the scanners use ``SshSettings.scope``."""
     host = split_target(target, 22)[0]
-    try:
-        addr = ipaddress.ip_address(host)
-    except ValueError:
-        return host in excludes
-    for ex in excludes:
-        try:
-            if addr in ipaddress.ip_network(ex, strict=False):
-                return True
-        except ValueError:
-            continue
-    return False
+    excludes = list(excludes)
+    return host in excludes or scope_is_excluded(host, excludes)
 
 
 @register_scanner("ssh")
@@ -509,9 +534,10 @@ class SshScanner:
         self.settings = settings
 
     def scan(self, targets: Sequence[str], options: ScanOptions) -> Iterator[ScanResult]:
-        settings = self.settings or SshSettings.from_options(options)
-        todo = [t for t in targets if not is_excluded(t, options.excludes)]
-        yield from collect_many(todo, settings, progress=options.progress)
+        settings = (replace(self.settings, scope=options.rules) if self.settings is not None
+                    else SshSettings.from_options(options))
+        results = collect_many(targets, settings, progress=options.progress)
+        yield from (r for r in results if r.error_kind != "excluded")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -523,7 +549,7 @@ def crawl_ssh(
     seeds: Sequence[str],
     settings: SshSettings,
     *,
-    scope: Sequence[str],
+    scope: Any = None,
     excludes: Sequence[str] = (),
     max_depth: int | None = 3,
     max_queue: int = 1000,
@@ -534,7 +560,10 @@ def crawl_ssh(
 
     The BFS, its bounds and its identity rules are the shared ones of
     :func:`netcmdb.discovery.crawl.crawl` (also used by SNMP); this adapter only supplies the
-    collector. Neighbours are reached on ``settings.port`` (the campus-wide SSH port). Their
+    collector. ``scope`` is a :class:`~netcmdb.net.scope.CrawlScope` or specs (default: the
+    non-public blocks the seeds sit in); ``settings.scope`` plus ``excludes`` are the rules, and
+    a refused seed raises ScopeError before any packet. Neighbours are reached on
+    ``settings.port`` (the campus-wide SSH port). Their
     platform is taken from the LLDP/CDP system description when it names one (no slow
     autodetection, and a Cisco seed can lead to a Huawei neighbour); seeds use
     ``settings.platform``; anything else is detected.
@@ -544,8 +573,12 @@ def crawl_ssh(
     """
     import asyncio
 
-    from netcmdb.discovery.crawl import crawl
+    from netcmdb.discovery.crawl import crawl, plan_crawl
 
+    if excludes:
+        settings = replace(settings, scope=replace(
+            settings.scope, excludes=(*settings.scope.excludes, *map(str, excludes))))
+    plan_crawl(seeds, scope=scope, rules=settings.scope)  # refuse before any thread starts
     hints: dict[str, str] = {}
     lock = threading.Lock()
     seed_hosts = {split_target(t, settings.port)[0] for t in seeds}
@@ -583,7 +616,7 @@ def crawl_ssh(
             async def collect(target: str) -> ScanResult:
                 return await loop.run_in_executor(pool, collect_blocking, target)
 
-            return await crawl(seeds, collect, scope=scope, excludes=excludes,
+            return await crawl(seeds, collect, scope=scope, rules=settings.scope,
                                max_depth=max_depth, max_queue=max_queue, follow=follow,
                                concurrency=settings.concurrency, progress=progress)
 

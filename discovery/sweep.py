@@ -397,18 +397,19 @@ def enrich(facts: Sequence[DeviceFact], options: ScanOptions, bucket: TokenBucke
                     f.mac_vendor = mac_vendor(mac)
 
 
-def _guard(targets: Sequence[str], options: ScanOptions) -> tuple[list[str], dict[str, str]]:
-    """Defence in depth: whoever calls a scanner, ``options.excludes`` are never probed."""
-    from netcmdb.discovery.targets import is_excluded
+def _guard(targets: Sequence[str], options: ScanOptions) -> tuple[list[str], list[str],
+                                                                 dict[str, str]]:
+    """The scope check before the first packet (:func:`netcmdb.discovery.base.guard`), whoever
+    calls the scanner: ``(every target, the ones to probe, {excluded target: why})``.
 
-    kept: list[str] = []
-    errors: dict[str, str] = {}
-    for t in targets:
-        if is_excluded(t, options.excludes):
-            errors[t] = "excluded from the scan scope; not probed"
-        else:
-            kept.append(t)
-    return kept, errors
+    Raises:
+        ScopeError: a refused target (public, multicast/broadcast, too many, not an address).
+    """
+    from netcmdb.discovery.base import guard
+
+    kept, dropped = guard(targets, options, names=False)
+    errors = {t: "excluded from the scan scope; not probed" for t in dropped}
+    return kept + dropped, kept, errors
 
 
 def _results(targets: Sequence[str], facts: dict[str, DeviceFact], errors: dict[str, str],
@@ -573,8 +574,7 @@ class ArpScanner:
 
     def scan(self, targets: Sequence[str], options: ScanOptions) -> Iterator[ScanResult]:
         started = time.monotonic()
-        targets = list(targets)
-        allowed, skipped = _guard(targets, options)
+        targets, allowed, skipped = _guard(targets, options)
         by_iface, _routed, errors = split_by_route(allowed)
         errors.update(skipped)
         policy, bucket = _policy(options), TokenBucket(options.rate_pps)
@@ -641,9 +641,8 @@ class IcmpScanner:
 
     def scan(self, targets: Sequence[str], options: ScanOptions) -> Iterator[ScanResult]:
         started = time.monotonic()
-        targets = list(targets)
+        targets, allowed, errors = _guard(targets, options)
         self.method = method = self._choose(options)
-        allowed, errors = _guard(targets, options)
         v4 = [t for t in allowed if _is_ipv4(t)]
         for t in allowed:
             if t not in v4:
@@ -815,12 +814,11 @@ class TcpScanner:
 
     def scan(self, targets: Sequence[str], options: ScanOptions) -> Iterator[ScanResult]:
         started = time.monotonic()
-        targets = list(targets)
+        targets, allowed, skipped = _guard(targets, options)
         ports = parse_ports(options.extra.get("ports") or DEFAULT_TCP_PORTS)
         import asyncio  # lazily: importing asyncio costs 0.2 s an ARP sweep does not need
 
         policy, bucket = _policy(options, 0.5), TokenBucket(options.rate_pps)
-        allowed, skipped = _guard(targets, options)
         probe, macs = allowed, {}
         pre = (onlink_prefilter(allowed, options, bucket)
                if options.extra.get("arp_prefilter", True) else None)

@@ -146,7 +146,8 @@ def test_crawl_bfs_scope_depth_dedupe_and_leaves() -> None:
     cr = crawl_sync(["10.0.0.1"], collect, scope=["10.0.0.0/24"])
     assert sorted(calls) == ["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"]  # each once
     assert cr.depth == {"10.0.0.1": 0, "10.0.0.2": 1, "10.0.0.3": 1, "10.0.0.4": 2}
-    assert ("192.168.9.9", "out of scope (neighbour of core)") in cr.skipped
+    assert ("192.168.9.9", "192.168.9.9 is outside the crawl scope (10.0.0.0/24, from --scope); "
+            "neighbour of core") in cr.skipped
     assert ("nomgmt", "no management address") in cr.skipped
     assert [n.remote_name for _, n in cr.leaves] == ["ap1"]
     calls.clear()

@@ -25,7 +25,7 @@ from scapy.layers.l2 import ARP, Ether
 from scapy.utils import rdpcap
 
 from netcmdb.discovery.nmapxml import parse
-from netcmdb.discovery.targets import expand
+from netcmdb.net.scope import expand
 
 pytestmark = [pytest.mark.root,
               pytest.mark.skipif(not have_netns(), reason="needs root and iproute2")]
