@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: demo test venv system-deps clean
+.PHONY: demo test lint venv system-deps clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -26,8 +26,12 @@ system-deps:
 demo: venv
 	$(BIN)/python -m netcmdb.demo demo-out
 
-test: venv system-deps
+# ruff (lint) at the rule set in pyproject.toml (docs/ARCHITECTURE.md, "Lint and types").
+lint: venv
+	$(BIN)/ruff check .
+
+test: venv system-deps lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) demo-out build *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) demo-out build *.egg-info .pytest_cache .hypothesis .lint .mypy_cache .ruff_cache

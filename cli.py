@@ -25,8 +25,8 @@ from netcmdb.commands import (
     scan,
     search,
     topology,
-    where,
     web,
+    where,
 )
 from netcmdb.errors import NetcmdbError
 

@@ -147,8 +147,8 @@ def reconcile_config(data: dict[str, Any], path: Path | None = None):  # type: i
     from netcmdb.cmdb.reconcile import (
         DEFAULT_JUNK_HOSTNAMES,
         DEFAULT_JUNK_SERIALS,
-        DEFAULT_SOURCE_PRIORITY,
         DEFAULT_RULES,
+        DEFAULT_SOURCE_PRIORITY,
         ReconcileConfig,
     )
 
@@ -159,7 +159,8 @@ def reconcile_config(data: dict[str, Any], path: Path | None = None):  # type: i
              "parallel_min_facts"}
     bad = sorted(set(c) - known)
     if bad:
-        raise ConfigError(f"{where}[cmdb] unknown key {bad[0]!r} (known: {', '.join(sorted(known))})")
+        raise ConfigError(f"{where}[cmdb] unknown key {bad[0]!r} "
+                          f"(known: {', '.join(sorted(known))})")
     try:
         prio = dict(DEFAULT_SOURCE_PRIORITY)
         for k, v in c.get("source_priority", {}).items():

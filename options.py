@@ -6,7 +6,8 @@ command alone takes stay in that command's module.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import click
 

@@ -1,4 +1,4 @@
-"""Making untrusted device strings safe for each output format (used by every writer: labels, exports).
+"""Making untrusted device strings safe for each output format (every writer: labels, exports).
 
 sysDescr, hostnames and LLDP port descriptions come from devices an attacker may control. Every
 exporter passes cell/attribute text through these functions.

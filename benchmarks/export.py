@@ -24,7 +24,7 @@ import sqlite3
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 
@@ -36,7 +36,7 @@ def build_cmdb(url: str, n: int) -> None:
 
     engine = make_engine(url)
     ensure_schema(engine)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     locs = [{"id": i + 1, "building": f"{b:02d}", "floor": f"{f:02d}", "room": f"{r:02d}",
              "name": f"{b}号楼{f}层{r}室"}
             for i, (b, f, r) in enumerate((b, f, r) for b in range(1, 21) for f in range(1, 11)
@@ -60,8 +60,8 @@ def build_cmdb(url: str, n: int) -> None:
         cis.append({"id": cid, "name": f"{cls}-{i:06d}", "class": cls, "role": role,
                     "vendor": v[0], "model": v[1], "os": v[2], "os_version": v[3],
                     "serial": f"SN{i:08d}", "ip": f"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}",
-                    "mac": "02:00:%02x:%02x:%02x:%02x" % (i >> 24 & 255, i >> 16 & 255,
-                                                          i >> 8 & 255, i & 255),
+                    "mac": f"02:00:{i >> 24 & 255:02x}:{i >> 16 & 255:02x}:"
+                           f"{i >> 8 & 255:02x}:{i & 255:02x}",
                     "location_id": loc["id"], "seat": seat if seat < 1000 else None,
                     "label": (f"D{loc['building']}{loc['floor']}{loc['room']}-{seat:03d}"
                               if seat < 1000 and i % 10 else None),

@@ -86,7 +86,7 @@ def main() -> None:
               + rnd.sample(others, args.queries // 4)
               + rnd.sample(servers, min(len(servers), args.queries // 4)))
 
-    def query(cis=(), links=()):  # type: ignore[no-untyped-def]
+    def query(cis=(), links=(), engine=engine):  # type: ignore[no-untyped-def]
         res = engine.impact(cis, links)
         return len(res.down()), len(res.at_risk)
 

@@ -166,7 +166,8 @@ def main() -> int:
           " round's wall time")
     print()
     w = max(17, 5 * len(rounds) + 2)  # the per-round column
-    print(f"{'step':<32}{'wall s':>8}{'x raw':>7}{'CPU s':>8}{'x raw':>7}  {'rounds (wall s)':<{w}}result")
+    print(f"{'step':<32}{'wall s':>8}{'x raw':>7}{'CPU s':>8}{'x raw':>7}  "
+          f"{'rounds (wall s)':<{w}}result")
     bw = med(r[0][0] for r in rounds)
     bc = med(r[0][1] for r in rounds)
     each = " ".join(f"{r[0][0]:.2f}" for r in rounds)

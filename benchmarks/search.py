@@ -104,7 +104,7 @@ def main() -> int:
         print(f"first indexing: {first:.2f} s ({done['ci']} CIs, {done['note']} notes); "
               f"a catch-up with nothing new: {noop * 1000:.1f} ms")
         raw = sqlite3.connect(path)
-        print(f"\n| query | what | hits | search() median ms (max) | raw LIKE median ms | ratio |")
+        print("\n| query | what | hits | search() median ms (max) | raw LIKE median ms | ratio |")
         print("|---|---|---|---|---|---|")
         worst = 0.0
         for q, what in QUERIES:

@@ -79,8 +79,13 @@ def main() -> None:
     args = ap.parse_args()
 
     from netcmdb.discovery.credentials import Secret, SshCredentials
-    from netcmdb.discovery.ssh import SshSettings, collect_device, collect_many, ensure_host_key
-    from netcmdb.discovery.ssh import split_target
+    from netcmdb.discovery.ssh import (
+        SshSettings,
+        collect_device,
+        collect_many,
+        ensure_host_key,
+        split_target,
+    )
 
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
@@ -137,7 +142,7 @@ def main() -> None:
         (f"collect_many + autodetect, {args.concurrency} threads", t_auto, ok[2], t_seq / t_auto),
     ]
     lines = [
-        f"| mode | devices ok | seconds | devices/s | speed-up vs sequential |",
+        "| mode | devices ok | seconds | devices/s | speed-up vs sequential |",
         "|---|---|---|---|---|",
     ]
     for name, secs, okn, ratio in rows:

@@ -15,11 +15,12 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from netcmdb.cmdb.models import CI, Note, NoteKind, utcnow
 from netcmdb.cmdb.query import note_dict
 from netcmdb.errors import CmdbError
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 #: the longest note accepted (a paragraph or a pasted error log, not a file)
 MAX_NOTE_CHARS = 4000

@@ -14,11 +14,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from netcmdb.cmdb.journal import add_note
 from netcmdb.cmdb.models import CI, CIStatus, Lifecycle
 from netcmdb.cmdb.query import set_manual
 from netcmdb.errors import CmdbError
-from sqlalchemy.orm import Session
 
 STATES: tuple[str, ...] = tuple(s.value for s in Lifecycle)
 #: what ``ci replace`` hands from the old CI to the new one, in this order

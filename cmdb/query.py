@@ -7,7 +7,7 @@ plain dicts/lists ready for rich tables or JSON. Must not import scanners or the
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -26,8 +26,8 @@ from netcmdb.cmdb.models import (
     Note,
     Relationship,
     RunEvent,
-    event_cis,
     ScanRun,
+    event_cis,
     utcnow,
 )
 from netcmdb.discovery.normalize import mac_or_none
@@ -42,8 +42,8 @@ def _iso(dt: datetime | None) -> str | None:
     if dt is None:
         return None
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def find_ci(session: Session, query: str) -> CI:

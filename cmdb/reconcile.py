@@ -1431,7 +1431,8 @@ class _Run:
             ci = cis[key]
             ci["missed_runs"] = (ci["missed_runs"] or 0) + 1
             self.dirty.add(key)
-            if ci["status"] == CIStatus.ACTIVE.value and ci["missed_runs"] >= self.cfg.missing_after:
+            if (ci["status"] == CIStatus.ACTIVE.value
+                    and ci["missed_runs"] >= self.cfg.missing_after):
                 ci["status"] = CIStatus.MISSING.value
                 self.changes.append({"ci_id": key, "attribute": "status", "old": "active",
                                      "new": "missing", "source": "reconcile"})
@@ -1671,7 +1672,8 @@ class _Run:
             for pa, pb, src, a_auth, b_auth in obs:
                 hit = None
                 for row in rows:
-                    if _ports_match(row["source_port"], pa) and _ports_match(row["target_port"], pb):
+                    if (_ports_match(row["source_port"], pa)
+                            and _ports_match(row["target_port"], pb)):
                         hit = row
                         break
                 if hit is None:

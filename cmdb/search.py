@@ -29,9 +29,10 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from netcmdb.errors import CmdbError
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
+
+from netcmdb.errors import CmdbError
 
 #: the shortest query answered from the indexes
 MIN_QUERY_CHARS = 2

@@ -9,7 +9,7 @@ scanners.
 from __future__ import annotations
 
 import ipaddress
-from datetime import timezone
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -24,8 +24,8 @@ def _iso(dt: Any) -> str | None:
     if dt is None:
         return None
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _host_macs(session: Session, query: str) -> tuple[list[str], CI | None]:
@@ -93,7 +93,7 @@ def where(session: Session, query: str) -> dict[str, Any]:
         history.append({"mac": s.mac, "switch": sw_name, "switch_id": s.switch_ci_id,
                         "port": s.port, "vlan": s.vlan, "ip": s.ip,
                         "first_seen": _iso(s.first_seen), "last_seen": _iso(s.last_seen),
-                        "_ls": s.last_seen.replace(tzinfo=timezone.utc) if s.last_seen.tzinfo is None
+                        "_ls": s.last_seen.replace(tzinfo=UTC) if s.last_seen.tzinfo is None
                         else s.last_seen})
     history.sort(key=lambda h: (h["_ls"], h["switch"], h["port"]), reverse=True)
     latest: dict[str, Any] = {}

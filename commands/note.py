@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+
 from netcmdb.commands.common import console, engine_of, print_json
 from netcmdb.options import json_option
 
@@ -51,11 +52,12 @@ def note_list_cmd(ctx: click.Context, target: str | None, since: str | None,
                   until: str | None, kinds: tuple[str, ...], limit: int | None,
                   as_json: bool) -> None:
     """List the notes of TARGET, or of every CI, oldest first."""
+    from rich.table import Table
+    from rich.text import Text
+
     from netcmdb.cmdb.db import session_scope
     from netcmdb.cmdb.journal import list_notes, parse_day
     from netcmdb.cmdb.query import find_ci
-    from rich.table import Table
-    from rich.text import Text
 
     with session_scope(engine_of(ctx)) as s:
         ci = find_ci(s, target) if target else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+
 from netcmdb.commands.common import console, engine_of, print_json
 from netcmdb.options import json_option
 
@@ -16,10 +17,11 @@ from netcmdb.options import json_option
 def command(ctx: click.Context, text: str, limit: int, as_json: bool) -> None:
     """Find CIs (name, label, asset code, serial, IP, MAC, description), journal notes and
     rooms containing TEXT (two characters at least, e.g. 硬盘)."""
-    from netcmdb.cmdb.db import session_scope
-    from netcmdb.cmdb.search import search
     from rich.table import Table
     from rich.text import Text
+
+    from netcmdb.cmdb.db import session_scope
+    from netcmdb.cmdb.search import search
 
     with session_scope(engine_of(ctx)) as s:
         hits = search(s, text, limit=limit)

@@ -3,8 +3,11 @@
 a distribution pair per building, two access switches per floor (some dual-homed), PCs, printers
 and APs with DZZXXXX-YYY labels, a data-centre switch with servers, clusters with min_up, and
 services with dependencies."""
-import json, random
+import json
+import random
+from collections import Counter
 from pathlib import Path
+
 rnd = random.Random(20261127)
 cis, links, deps, groups = [], [], [], []
 ROOMS = {
@@ -14,8 +17,10 @@ ROOMS = {
 def loc(b, f, r, seat=None, name=None):
     d = {"building": b, "floor": f, "room": r}
     n = name or ROOMS.get((b, f, r))
-    if n: d["name"] = n
-    if seat is not None: d["seat"] = seat
+    if n:
+        d["name"] = n
+    if seat is not None:
+        d["seat"] = seat
     return d
 macn = [0]
 def mac(oui):
@@ -23,7 +28,8 @@ def mac(oui):
     n = macn[0]
     return f"{oui}:{n >> 16 & 255:02x}:{n >> 8 & 255:02x}:{n & 255:02x}"
 def add(**kw):
-    cis.append({k: v for k, v in kw.items() if v is not None}); return kw["name"]
+    cis.append({k: v for k, v in kw.items() if v is not None})
+    return kw["name"]
 def link(a, ap, b, bp):
     links.append({"a": a, "a_port": ap, "b": b, "b_port": bp})
 # --- core, firewall, router
@@ -79,7 +85,7 @@ deps += [{"from": "jwxt", "to": "jwxt-app"}, {"from": "jwxt-app", "to": "jwxt-db
 BUILDINGS = {"01": ("教学楼", 5), "02": ("图书馆", 4)}
 ROOMNAMES = ["计算机实验室", "教师办公室", "多媒体教室", "阅览室", "会议室", "行政办公室"]
 pc_count = 0
-for b, (bname, floors) in BUILDINGS.items():
+for b, (_bname, floors) in BUILDINGS.items():
     dist = []
     for i in (1, 2):
         name = f"sw-dist-{b}-{i}"
@@ -137,5 +143,4 @@ for b, (bname, floors) in BUILDINGS.items():
 doc = {"format": "netcmdb/1", "cis": cis, "links": links, "dependencies": deps,
        "groups": sorted(groups, key=lambda g: g["name"])}
 json.dump(doc, open(Path(__file__).with_name("example-campus.json"), "w", encoding="utf-8"), ensure_ascii=False, indent=1)
-from collections import Counter
 print(Counter(c["class"] for c in cis), len(links), pc_count)

@@ -18,8 +18,8 @@ def crawl_campus(n_devices: int = 28, *, ports: int = 12, n_dist: int = 3,
                  concurrency: int = 64, workdir: str | Path | None = None) -> dict[str, Any]:
     """Serve a campus with snmpsim, crawl it from the core; returns topology, results, timings."""
     from netcmdb.demo.sim import campus
-    from netcmdb.discovery.snmp import SnmpConfig, SnmpCredential, crawl_snmp
     from netcmdb.demo.sim.snmpsim_runner import SnmpSimulator
+    from netcmdb.discovery.snmp import SnmpConfig, SnmpCredential, crawl_snmp
 
     sws = campus.build_campus(n_devices, n_dist=n_dist, ports=ports)
     sim = SnmpSimulator(workdir)
@@ -89,7 +89,8 @@ def demo_snmp_campus(outdir: str | Path, *, n_devices: int = 28, db_url: str | N
              f"CMDB run {summary.run_id}: {len(summary.new)} new CIs, gateway "
              f"{', '.join(summary.gateways) or 'none'} -> {url}",
              f"impact on the crawled graph (roots: {', '.join(roots)}; no --root, no hand "
-             f"edits): {'every access switch takes down exactly its PCs' if ok_impact else 'MISMATCH'}"]
+             "edits): " + ("every access switch takes down exactly its PCs" if ok_impact
+                           else "MISMATCH")]
     # the issue's question, per switch: how many PCs does its failure take down?
     lines += [f"  impact {sw}: {len(ips)} PCs down" for sw, (ips, _r) in sorted(takes.items())]
     return "\n".join(lines)

@@ -225,7 +225,7 @@ _UPTIME_UNITS = {
 
 
 def parse_uptime(text: str | None) -> float | None:
-    """Seconds from ``"2 weeks, 3 days, 4 hours, 5 minutes"``, ``"358 days, 16 hours"`` or ``"1d2h"``.
+    """Seconds from ``"2 weeks, 3 days, 4 hours, 5 minutes"``, ``"358 days, 16 hours"``, ``"1d2h"``.
 
     >>> parse_uptime("1 week, 2 days, 3 hours, 4 minutes")
     788640.0
@@ -242,7 +242,8 @@ def parse_uptime(text: str | None) -> float | None:
         return float(d * 86400 + h * 3600 + mi * 60 + s)
     total = 0.0
     found = False
-    for num, unit in re.findall(r"(\d+)\s*(year|week|day|hour|minute|second|[ywdhms])", text.lower()):
+    units = r"(\d+)\s*(year|week|day|hour|minute|second|[ywdhms])"
+    for num, unit in re.findall(units, text.lower()):
         unit_s = next((v for k, v in _UPTIME_UNITS.items() if k.startswith(unit)), None)
         if unit_s is None:
             continue
@@ -252,7 +253,8 @@ def parse_uptime(text: str | None) -> float | None:
 
 
 def parse_speed_mbps(text: str | None, *, kbit: bool = False) -> int | None:
-    """Mbit/s from ``"1000Mb/s"``, ``"1Gbps"``, ``"a-1000"``, ``"10G"``, ``"1000M"``, ``"100000 Kbit"``.
+    """Mbit/s from ``"1000Mb/s"``, ``"1Gbps"``, ``"a-1000"``, ``"10G"``, ``"1000M"``,
+    ``"100000 Kbit"``.
 
     >>> parse_speed_mbps("1000Mb/s"), parse_speed_mbps("10Gb/s"), parse_speed_mbps("a-100")
     (1000, 10000, 100)
@@ -392,7 +394,8 @@ def _rejected(text: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
-def _apply_version(fact: DeviceFact, rows: list[Row], ntc: str, warn: Callable[[str], None]) -> None:
+def _apply_version(fact: DeviceFact, rows: list[Row], ntc: str,
+                   warn: Callable[[str], None]) -> None:
     f = _fields(ntc, "version")
     row = rows[0]
     fact.hostname = fact.hostname or _pick(row, f["hostname"])

@@ -78,7 +78,7 @@ def _parse_scope(specs: Iterable[str] | None) -> tuple[str, ...]:
 
 
 def _in(addr: str, specs: Sequence[str]) -> bool:
-    """``addr`` is inside one of ``specs`` (pre-split ``cli.py`` only, like :func:`_parse_scope`)."""
+    """``addr`` is inside one of ``specs`` (pre-split ``cli.py`` only, as :func:`_parse_scope`)."""
     return in_scope(addr, specs)
 
 

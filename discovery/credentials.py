@@ -77,7 +77,8 @@ class SshCredentials:
     origin: str = ""
 
     def __repr__(self) -> str:
-        return (f"SshCredentials(username={self.username!r}, password={'***' if self.password else None}, "
+        return (f"SshCredentials(username={self.username!r}, "
+                f"password={'***' if self.password else None}, "
                 f"secret={'***' if self.secret else None}, origin={self.origin!r})")
 
 
@@ -125,7 +126,8 @@ def _keyring_get(service: str, username: str) -> str | None:
         raise ConfigError(f"OS keyring unavailable: {exc}") from None
 
 
-def ssh_section(config: Mapping[str, object], credential_set: str | None = None) -> dict[str, object]:
+def ssh_section(config: Mapping[str, object],
+                credential_set: str | None = None) -> dict[str, object]:
     """The SSH-relevant keys of a parsed netcmdb config (``netcmdb.config.load_config``).
 
     ``[ssh]`` gives defaults; a named ``[credentials.<set>]`` (``--credentials NAME`` or

@@ -72,7 +72,8 @@ def infra_macs(devices: Sequence[DeviceFact]) -> set[str]:
         macs.update(m for m in (d.mac, d.chassis_mac) if m)
         macs.update(i.mac for i in d.interfaces if i.mac)
         for n in d.neighbors:
-            if n.remote_chassis_id_kind == "mac" and n.remote_chassis_id and _neighbor_makes_uplink(n):
+            if (n.remote_chassis_id_kind == "mac" and n.remote_chassis_id
+                    and _neighbor_makes_uplink(n)):
                 macs.add(n.remote_chassis_id)
     return macs
 
@@ -103,7 +104,8 @@ def place_end_hosts(devices: Sequence[DeviceFact], *, names: Mapping[str, str] |
     for di, d in enumerate(devices):
         for e in d.fdb:
             m = mac_or_none(e.mac)
-            if e.status not in ("learned", "other") or not e.port or m is None or int(m[:2], 16) & 1:
+            if (e.status not in ("learned", "other") or not e.port or m is None
+                    or int(m[:2], 16) & 1):
                 continue
             key = (di, roll(di, e.port))
             port_macs[key].add(m)

@@ -148,7 +148,8 @@ class ScanResult:
     target: str
     device: DeviceFact | None = None
     error: str | None = None  # one line a user can act on
-    error_kind: str | None = None  # timeout | auth | hostkey | refused | unreachable | parse | other
+    # timeout | auth | hostkey | refused | unreachable | parse | other
+    error_kind: str | None = None
     duration_s: float = 0.0
 
     @property

@@ -1,4 +1,4 @@
-"""JSON round trip of scan results (for ``--json`` output, subprocess runners and recorded fixtures).
+"""JSON round trip of scan results (``--json`` output, subprocess runners, recorded fixtures).
 
 Pure and lossless for everything in :mod:`netcmdb.discovery.facts`. Must not import ``cmdb``.
 """

@@ -18,7 +18,7 @@ from netcmdb.discovery.normalize import short_hostname
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    """A cable. ``b_index`` is None when the far device was not collected (then ``b`` is its name)."""
+    """A cable. ``b_index`` is None when the far device was not collected (``b`` is its name)."""
 
     a_index: int
     a_port: str

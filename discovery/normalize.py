@@ -1,4 +1,5 @@
-"""Pure normalisers for MACs, IPs and names (netutils style: examples, ``ValueError`` naming the value).
+"""Pure normalisers for MACs, IPs and names (netutils style: examples, ``ValueError`` naming the
+value).
 
 >>> mac("00-11-22-AA-BB-CC")
 '00:11:22:aa:bb:cc'
@@ -63,7 +64,7 @@ def ip(value: str) -> str:
 
 
 def short_hostname(name: str) -> str:
-    """Strip the DNS domain (``sw1.example.org`` -> ``sw1``); IP addresses are returned unchanged."""
+    """Strip the DNS domain (``sw1.example.org`` -> ``sw1``); IP addresses are kept unchanged."""
     text = name.strip().rstrip(".")
     try:
         ipaddress.ip_address(text)
@@ -86,10 +87,11 @@ _OUI_IDX: bytes | None = None
 def mac_vendors(macs: Iterable[str]) -> dict[str, str | None]:
     """Vendor of each MAC, same answer as :func:`netcmdb.discovery.normalize.mac_vendor`.
 
-    (Used by sweeps and by the end hosts a crawl places.) Why not just call it: netaddr parses its whole 40,000-row OUI index on first use (0.25 s),
-    a quarter of an ARP sweep's budget. A sweep needs a few hundred lookups, so this searches
-    netaddr's own index file for just those OUIs and reads the same registry records. Falls back
-    to ``mac_vendor`` if netaddr's data files are not where expected.
+    (Used by sweeps and by the end hosts a crawl places.) Why not just call it: netaddr parses
+    its whole 40,000-row OUI index on first use (0.25 s), a quarter of an ARP sweep's budget. A
+    sweep needs a few hundred lookups, so this searches netaddr's own index file for just those
+    OUIs and reads the same registry records. Falls back to ``mac_vendor`` if netaddr's data
+    files are not where expected.
     """
     global _OUI_IDX
     by_oui: dict[int, list[str]] = {}

@@ -48,7 +48,8 @@ def by_key(key: str) -> Platform | None:
 # ``<ntc>_<command with spaces as _>.textfsm`` take precedence over ntc-templates: that is how a
 # missing or wrong vendor template is fixed -- by adding a file, not code.
 
-#: Fact kinds in collection order. ``version`` first: it names the device even if later commands fail.
+#: Fact kinds in collection order. ``version`` first: it names the device even if later commands
+#: fail.
 CLI_KINDS: tuple[str, ...] = ("version", "inventory", "interfaces", "lldp", "cdp", "mac", "arp")
 
 

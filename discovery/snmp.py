@@ -58,7 +58,8 @@ Index = tuple[int, ...]
 
 AUTH_PROTOCOLS = {"md5": "usmHMACMD5AuthProtocol", "sha": "usmHMACSHAAuthProtocol",
                   "sha1": "usmHMACSHAAuthProtocol", "sha224": "usmHMAC128SHA224AuthProtocol",
-                  "sha256": "usmHMAC192SHA256AuthProtocol", "sha384": "usmHMAC256SHA384AuthProtocol",
+                  "sha256": "usmHMAC192SHA256AuthProtocol",
+                  "sha384": "usmHMAC256SHA384AuthProtocol",
                   "sha512": "usmHMAC384SHA512AuthProtocol", "none": "usmNoAuthProtocol"}
 PRIV_PROTOCOLS = {"des": "usmDESPrivProtocol", "3des": "usm3DESEDEPrivProtocol",
                   "aes": "usmAesCfb128Protocol", "aes128": "usmAesCfb128Protocol",
@@ -109,10 +110,12 @@ class SnmpCredential:
             kw: dict[str, Any] = {}
             if self.auth_key:
                 kw["authKey"] = self.auth_key
-                kw["authProtocol"] = getattr(auth, AUTH_PROTOCOLS[(self.auth_proto or "sha").lower()])
+                proto = AUTH_PROTOCOLS[(self.auth_proto or "sha").lower()]
+                kw["authProtocol"] = getattr(auth, proto)
             if self.priv_key:
                 kw["privKey"] = self.priv_key
-                kw["privProtocol"] = getattr(auth, PRIV_PROTOCOLS[(self.priv_proto or "aes").lower()])
+                proto = PRIV_PROTOCOLS[(self.priv_proto or "aes").lower()]
+                kw["privProtocol"] = getattr(auth, proto)
             return auth.UsmUserData(self.user, **kw)
         return auth.CommunityData(self.community, mpModel=0 if self.version == "1" else 1)
 
@@ -226,7 +229,8 @@ class SnmpSession:
             self._target_name, _ = LCD.configure(self.engine, self.cred.auth_data(), target, "")
         return self._target_name
 
-    async def _send(self, kind: str, oids: Sequence[Index], reps: int = 0) -> list[tuple[Index, Any]]:
+    async def _send(self, kind: str, oids: Sequence[Index],
+                    reps: int = 0) -> list[tuple[Index, Any]]:
         if self.wire and self.cred.version != "3":
             return await self._send_wire(kind, oids, reps)
         from pysnmp.entity.rfc3413 import cmdgen
@@ -517,7 +521,8 @@ def _ifname(ifs: dict[int, InterfaceFact], ifindex: int) -> str | None:
 
 
 def bridge_port_map(raw: RawDevice, vendor: str | None) -> dict[int, int]:
-    """Bridge port number -> ifIndex (dot1dBasePortIfIndex; Huawei's hwL2IfPortIfIndex fills gaps)."""
+    """Bridge port number -> ifIndex (dot1dBasePortIfIndex; Huawei's hwL2IfPortIfIndex fills
+    gaps)."""
     out = {i[0]: v for i, v in raw.col(O.DOT1D_BASE_PORT_IF_INDEX).items()
            if len(i) == 1 and isinstance(v, int)}
     for i, v in raw.col(O.HW_L2IF_PORT_IF_INDEX).items():
@@ -676,7 +681,7 @@ def parse_lldp(raw: RawDevice, ifs: dict[int, InterfaceFact], warnings: list[str
     out: list[NeighborFact] = []
     empty = 0
     for (locnum, remidx), i in sorted(rows.items()):
-        g = lambda c: raw.col(c).get(i)  # noqa: E731
+        g = lambda c, i=i: raw.col(c).get(i)  # noqa: E731
         chassis, ckind = decode_lldp_id(g(O.LLDP_REM_CHASSIS_ID_SUBTYPE), g(O.LLDP_REM_CHASSIS_ID),
                                         chassis=True)
         port, pkind = decode_lldp_id(g(O.LLDP_REM_PORT_ID_SUBTYPE), g(O.LLDP_REM_PORT_ID),
@@ -727,7 +732,7 @@ def parse_cdp(raw: RawDevice, ifs: dict[int, InterfaceFact],
         keys.update(i for i in raw.col(c) if len(i) == 2)
     out = []
     for i in sorted(keys):
-        g = lambda c: raw.col(c).get(i)  # noqa: E731
+        g = lambda c, i=i: raw.col(c).get(i)  # noqa: E731
         name = text(g(O.CDP_DEVICE_ID))
         local = ifs.get(i[0])
         if local is None:
@@ -743,7 +748,8 @@ def parse_cdp(raw: RawDevice, ifs: dict[int, InterfaceFact],
             addr = _ip_of(None, addr_raw)
         caps = decode_cdp_caps(g(O.CDP_CAPABILITIES))
         out.append(NeighborFact(
-            protocol="cdp", local_port=local.name, remote_name=name, remote_port=text(g(O.CDP_DEVICE_PORT)),
+            protocol="cdp", local_port=local.name, remote_name=name,
+            remote_port=text(g(O.CDP_DEVICE_PORT)),
             remote_port_kind="ifname", remote_mgmt_ip=addr, remote_platform=text(g(O.CDP_PLATFORM)),
             remote_descr=text(g(O.CDP_VERSION)), remote_capabilities=caps))
     return out
@@ -801,7 +807,8 @@ def parse_device(ip: str | None, raw: RawDevice) -> DeviceFact:
     ifs = parse_interfaces(raw)
     vendor = rule.vendor if rule else None
     dev = DeviceFact(source=Source.SNMP, ip=ip, hostname=text(sc.get(O.SYS_NAME)),
-                     description=descr, sys_object_id=oid, sys_location=text(sc.get(O.SYS_LOCATION)),
+                     description=descr, sys_object_id=oid,
+                     sys_location=text(sc.get(O.SYS_LOCATION)),
                      contact=text(sc.get(O.SYS_CONTACT)), vendor=vendor or None,
                      platform=rule.platform if rule else None,
                      os=platform.os if platform else None)

@@ -167,8 +167,8 @@ def _value(tag: int, body: bytes) -> Any:
         return ".".join(map(str, decode_oid(body)))
     if tag == 0x40:  # IpAddress
         if len(body) != 4:
-            raise WireError("IpAddress of length %d" % len(body))
-        return "%d.%d.%d.%d" % tuple(body)
+            raise WireError(f"IpAddress of length {len(body)}")
+        return ".".join(str(b) for b in body)
     if tag == 0x05:
         return NULL
     if tag == 0x80:
@@ -300,7 +300,7 @@ class WireClient:
                 transport.sendto(msg, (host, port))
                 try:
                     resp = await asyncio.wait_for(asyncio.shield(fut), timeout)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     continue
                 return resp[4], resp[5], resp[6]
             raise WireTimeout(f"{host}:{port}")

@@ -448,6 +448,9 @@ def collect_device(target: str, settings: SshSettings) -> ScanResult:
                 pass
 
 
+_PROMPT_DECORATION = "<>[]#$%~*: "  # characters around a prompt's host name
+
+
 def prompt_hostname(conn: Any) -> str | None:
     """The device name in its CLI prompt: ``<sw1>``, ``[~sw1]``, ``sw1#``, ``user@sw1>`` -> ``sw1``.
 
@@ -458,7 +461,7 @@ def prompt_hostname(conn: Any) -> str | None:
         raw = str(conn.find_prompt()).strip()
     except Exception:
         raw = str(getattr(conn, "base_prompt", "") or "")
-    raw = raw.split("@")[-1].strip("<>[]#>$%~*: ")
+    raw = raw.split("@")[-1].strip(_PROMPT_DECORATION)
     return raw or None
 
 
@@ -505,7 +508,8 @@ def collect_many(
     workers = max(1, min(settings.concurrency, total))
     done = 0
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="netcmdb-ssh") as pool:
-        pending: set[Future[ScanResult]] = {pool.submit(collect_device, t, settings) for t in targets}
+        pending: set[Future[ScanResult]] = {pool.submit(collect_device, t, settings)
+                                            for t in targets}
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in finished:

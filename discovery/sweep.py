@@ -41,6 +41,7 @@ from netcmdb.discovery.normalize import mac_vendors
 from netcmdb.discovery.ratelimit import ProbePolicy, TokenBucket
 from netcmdb.errors import DiscoveryError
 
+
 def norm_mac(raw: bytes) -> str:
     """``aa:bb:cc:dd:ee:ff`` from 6 bytes (what ``normalize.mac`` gives, without importing
     netaddr on the sweep's hot path)."""

@@ -260,8 +260,8 @@ def to_drawio(doc: Mapping[str, Any], *, per_row: int = 30) -> ET.Element:
         fill = _COLORS.get(str(data.get("ci_class")), "#ffffff")
         cell = ET.SubElement(obj, "mxCell", vertex="1", parent="1",
                              style=f"rounded=1;whiteSpace=wrap;fillColor={fill};")
-        ET.SubElement(cell, "mxGeometry", {"x": str((idx % per_row) * (w + gap_x)),
-                                           "y": str(y_of_layer[lay] + (idx // per_row) * (h + gap_y)),
+        y = y_of_layer[lay] + (idx // per_row) * (h + gap_y)
+        ET.SubElement(cell, "mxGeometry", {"x": str((idx % per_row) * (w + gap_x)), "y": str(y),
                                            "width": str(w), "height": str(h), "as": "geometry"})
     for i, (u, v, data) in enumerate(g.edges(data=True)):
         kind = str(data.get("kind"))

@@ -22,7 +22,7 @@ import html
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -247,7 +247,7 @@ def render_report(doc: Mapping[str, Any], *, run: RunInfo | None = None,
     check_document(doc)
     cis = list(doc.get("cis") or ())
     by_name = {ci["name"]: ci for ci in cis}
-    generated = generated or datetime.now(timezone.utc)
+    generated = generated or datetime.now(UTC)
     n = len(cis)
     buildings = Counter(building_of(ci) or "(none)" for ci in cis)
     classes = Counter(str(ci.get("class") or "other") for ci in cis)

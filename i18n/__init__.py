@@ -13,7 +13,7 @@ from __future__ import annotations
 import gettext
 import io
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -27,7 +27,7 @@ def po_path(locale: str) -> Path:
     return HERE / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(locale: str) -> gettext.NullTranslations:
     """The gettext translations of ``locale`` (``NullTranslations`` for English / unknown)."""
     if locale not in LOCALES or locale == LOCALES[0]:

@@ -29,14 +29,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import ColumnElement, Engine, func, or_, select, update
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import Session
+
 from netcmdb.cmdb.db import session_scope
 from netcmdb.cmdb.models import CI, Change, CIStatus, Identifier, IdKind, Location
 from netcmdb.discovery.normalize import mac_or_none
 from netcmdb.errors import DatabaseLocked, ImportFormatError, LabelError
 from netcmdb.labeling.rule import Label, Rule
-from sqlalchemy import ColumnElement, Engine, func, or_, select, update
-from sqlalchemy import exc as sa_exc
-from sqlalchemy.orm import Session
 
 MAX_ATTEMPTS = 200
 SOURCE = "label"

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from netcmdb.errors import LabelError
-from netcmdb.safety import neutralize_cell
 from netcmdb.labeling.items import LabelItem
 from netcmdb.labeling.print_pdf import atomic_output
+from netcmdb.safety import neutralize_cell
 
 COLUMNS = ("label", "name", "class", "qr", "room_name", "owner", "building", "floor", "room",
            "seat", "serial", "mac", "ip", "ci_id")

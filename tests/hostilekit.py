@@ -11,10 +11,8 @@ import hashlib
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from sqlalchemy import create_engine, select
 
 from netcmdb.cmdb.models import Base

@@ -7,17 +7,16 @@ import csv
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import shutil
-
 import pytest
 from click.testing import CliRunner
 
-from netcmdb.cmdb.db import SCHEMA_HEAD
 from netcmdb.cli import cli
+from netcmdb.cmdb.db import SCHEMA_HEAD
 from netcmdb.demo import example_campus_path
 
 

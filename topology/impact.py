@@ -14,8 +14,8 @@ Semantics (the same as the brute-force oracle in ``tests/topology``):
   could cut the CI off from every root, now one can; the reason names that single point ("now
   hangs on core-2 alone"). With several roots a root is a single point like any other CI ("can
   I reboot core-1?"); a campus with one root cannot be redundant against it, so that one root is
-  left out (otherwise nothing there could ever be at risk). Inherited: it depends on an at-risk CI, or it is a
-  group left with exactly ``min_up`` members up where it had a spare before.
+  left out (otherwise nothing there could ever be at risk). Inherited: it depends on an at-risk
+  CI, or it is a group left with exactly ``min_up`` members up where it had a spare before.
 
 How it is fast: the physical graph plus a virtual super-root ``S`` linked to every root is split
 once into biconnected blocks (igraph, C speed). In the block-cut tree rooted at ``S`` the CIs a
@@ -33,9 +33,9 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter, defaultdict
-from itertools import accumulate, chain
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import accumulate, chain
 from typing import Any
 
 from netcmdb.topology.graph import Topology, no_gc

@@ -26,7 +26,8 @@ def have_netns() -> bool:
     return os.geteuid() == 0 and shutil.which("ip") is not None
 
 
-def _ip(*args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+def _ip(*args: str, input: str | None = None,
+        check: bool = True) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["ip", *args], input=input, text=True, capture_output=True, check=check)
 
 

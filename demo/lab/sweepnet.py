@@ -6,8 +6,8 @@ silent to ICMP, serve TCP ports (a tiny socket listener), or answer slowly (``sl
 kernel has no netem). ``/etc/netns/<scan ns>/hosts`` gives the scanner PTR names, and its
 ``resolv.conf`` points at the namespace's own loopback so no DNS query ever leaves the lab.
 
-Built on :mod:`netcmdb.demo.lab.netns`; everything is removed by :meth:`SweepNet.close` (also on failure when
-used as a context manager).
+Built on :mod:`netcmdb.demo.lab.netns`; everything is removed by :meth:`SweepNet.close` (also on
+failure when used as a context manager).
 """
 
 from __future__ import annotations

@@ -229,7 +229,8 @@ class SnmpSimulator:
         if self.proc is not None:
             return self
         if not have_snmpsim():
-            raise DiscoveryError("snmpsim and pysmi are not installed (pip install 'netcmdb[demo]')")
+            raise DiscoveryError("snmpsim and pysmi are not installed "
+                                 "(pip install 'netcmdb[demo]')")
         eps = self.endpoints or ["127.0.0.1"]
         self.port = self.port or free_udp_port(eps[0])
         env = {**os.environ}

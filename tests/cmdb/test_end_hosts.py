@@ -8,6 +8,8 @@ person replacing one), manual links winning, and the gateway role from routing +
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from netcmdb.cmdb.db import session_scope
 from netcmdb.cmdb.models import CI, Change, Relationship
 from netcmdb.cmdb.query import find_ci, set_manual
@@ -21,7 +23,6 @@ from netcmdb.discovery.facts import (
     NeighborFact,
     Source,
 )
-from sqlalchemy import select
 
 CORE_MAC, ACC_MAC, ACC2_MAC = "00:11:22:00:00:01", "00:11:22:00:00:02", "00:11:22:00:00:03"
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select, text
+
 from netcmdb.cmdb.db import schema_diff, session_scope
 from netcmdb.cmdb.journal import add_note, list_notes, parse_day
 from netcmdb.cmdb.models import CI, CIClass, Location
@@ -14,7 +16,6 @@ from netcmdb.cmdb.reconcile import ingest
 from netcmdb.cmdb.search import search
 from netcmdb.discovery.facts import DeviceClass, DeviceFact, Source
 from netcmdb.errors import CmdbError
-from sqlalchemy import select, text
 
 
 def _pc(name: str, serial: str, ip: str) -> DeviceFact:

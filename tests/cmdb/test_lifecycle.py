@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import select
+
 from netcmdb.cmdb.db import session_scope
 from netcmdb.cmdb.journal import list_notes
 from netcmdb.cmdb.lifecycle import replace_ci, set_lifecycle
@@ -14,7 +16,6 @@ from netcmdb.cmdb.query import ci_detail, find_ci, run_detail
 from netcmdb.cmdb.reconcile import ingest
 from netcmdb.discovery.facts import DeviceClass, DeviceFact, Source
 from netcmdb.errors import CmdbError, IntegrityError
-from sqlalchemy import select
 
 
 def _pc(name: str, serial: str, ip: str) -> DeviceFact:

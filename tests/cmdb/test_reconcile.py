@@ -13,8 +13,8 @@ from netcmdb.cmdb.models import (
     PortSighting,
     Relationship,
     RunEvent,
-    event_cis,
     ScanRun,
+    event_cis,
 )
 from netcmdb.cmdb.query import find_ci, run_detail, run_diff, set_manual
 from netcmdb.cmdb.reconcile import ReconcileConfig, ingest

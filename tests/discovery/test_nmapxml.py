@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from netcmdb.demo.lab.sweepnet import pkg_env
 
+from netcmdb.demo.lab.sweepnet import pkg_env
 from netcmdb.discovery.facts import DeviceClass, Source
 from netcmdb.discovery.nmapxml import parse, parse_bytes
 from netcmdb.errors import ImportFormatError

@@ -22,7 +22,8 @@ from netcmdb.discovery.snmp import SnmpConfig, SnmpCredential, crawl_snmp
 from netcmdb.discovery.factsjson import result_to_dict
 args = json.loads(sys.argv[1])
 creds = [SnmpCredential(**c) for c in args["creds"]]
-cfg = SnmpConfig(credentials=creds, timeout_s=args.get("timeout", 2), retries=args.get("retries", 1))
+cfg = SnmpConfig(credentials=creds, timeout_s=args.get("timeout", 2),
+                 retries=args.get("retries", 1))
 cr = crawl_snmp(args["seeds"], cfg, scope=args.get("scope"), excludes=args.get("excludes"),
                 max_depth=args.get("max_depth"))
 print(json.dumps({"results": [result_to_dict(r) for r in cr.results], "skipped": cr.skipped,

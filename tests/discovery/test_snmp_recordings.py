@@ -58,8 +58,8 @@ def project(dev) -> dict:  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def collected():
-    from netcmdb.discovery.snmp import SnmpConfig, SnmpCredential, collect
     from netcmdb.demo.sim.snmpsim_runner import SnmpSimulator, have_snmpsim
+    from netcmdb.discovery.snmp import SnmpConfig, SnmpCredential, collect
 
     if not have_snmpsim():
         pytest.skip("snmpsim/pysmi not installed")

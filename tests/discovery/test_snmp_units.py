@@ -54,8 +54,10 @@ def test_cdp_capabilities() -> None:
 
 
 @pytest.mark.parametrize("value,want", [
-    (bytes.fromhex("00d0d3aabbcc"), "00:d0:d3:aa:bb:cc"), (b"58:69:6c:6:82:3c", "58:69:6c:06:82:3c"),
-    (b"0:2:63:6:65:d8", "00:02:63:06:65:d8"), (bytes(6), None), (b"\xff" * 6, None), (b"junk", None),
+    (bytes.fromhex("00d0d3aabbcc"), "00:d0:d3:aa:bb:cc"),
+    (b"58:69:6c:6:82:3c", "58:69:6c:06:82:3c"),
+    (b"0:2:63:6:65:d8", "00:02:63:06:65:d8"), (bytes(6), None), (b"\xff" * 6, None),
+    (b"junk", None),
 ])
 def test_mac_of(value, want) -> None:  # type: ignore[no-untyped-def]
     assert mac_of(value) == want
@@ -63,7 +65,8 @@ def test_mac_of(value, want) -> None:  # type: ignore[no-untyped-def]
 
 def test_credentials_order_env_config_and_secrets() -> None:
     assert [c.community for c in credentials_from(env={})] == ["public"]
-    assert [c.community for c in credentials_from(env={"NETCMDB_SNMP_COMMUNITY": "a,b"})] == ["a", "b"]
+    creds = credentials_from(env={"NETCMDB_SNMP_COMMUNITY": "a,b"})
+    assert [c.community for c in creds] == ["a", "b"]
     creds = credentials_from(["x"], v3_user="u", v3_auth_key="authkey12", v3_priv_key="privkey12",
                              env={})
     assert [c.version for c in creds] == ["3", "2c"]

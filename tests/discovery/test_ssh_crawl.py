@@ -33,7 +33,8 @@ def _fact(ip: str) -> DeviceFact:
     outputs = {p.stem: p.read_text() for p in folder.glob("*.txt") if p.stem != "prompt"}
     prompt = folder / "prompt.txt"
     return build_device_fact(platform, outputs, ip=ip,
-                             prompt_hostname=prompt.read_text().strip() if prompt.exists() else None)
+                             prompt_hostname=(prompt.read_text().strip() if prompt.exists()
+                                              else None))
 
 
 class Recorder:

@@ -57,7 +57,8 @@ def _write(tmp_path: Path, text: str, mode: int) -> Path:
 
 
 def test_env_wins() -> None:
-    env = {"NETCMDB_SSH_USERNAME": "ops", "NETCMDB_SSH_PASSWORD": "pw1", "NETCMDB_SSH_SECRET": "en1"}
+    env = {"NETCMDB_SSH_USERNAME": "ops", "NETCMDB_SSH_PASSWORD": "pw1",
+           "NETCMDB_SSH_SECRET": "en1"}
     c = load_credentials(env=env)
     assert c.username == "ops" and c.password.reveal() == "pw1" and c.secret.reveal() == "en1"
     assert "env" in c.origin

@@ -63,7 +63,8 @@ def _rewrite(text: str, base: str) -> str:
 
 def _outputs(case: str, base: str) -> dict[str, str]:
     folder = DATA / case
-    return {p.stem: _rewrite(p.read_text(), base) for p in folder.glob("*.txt") if p.stem != "prompt"}
+    return {p.stem: _rewrite(p.read_text(), base) for p in folder.glob("*.txt")
+            if p.stem != "prompt"}
 
 
 def _commands(platform: str, outputs: dict[str, str]) -> dict[str, str]:
@@ -94,9 +95,10 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     hw = _commands("huawei_vrp", _outputs("huawei_vrp/s5720_basic", base))
     # .4: right device, other password. .5: hangs in `display mac-address`. .6: host key mismatch.
     devices.append({"name": "sw-locked", "platform": "huawei_vrp", "address": f"{base}4",
-                    "port": port, "username": "admin", "password": "not-" + PASSWORD, "commands": hw})
-    devices.append({"name": "sw-hang", "platform": "huawei_vrp", "address": f"{base}5", "port": port,
-                    "username": "admin", "password": PASSWORD, "commands": hw,
+                    "port": port, "username": "admin", "password": "not-" + PASSWORD,
+                    "commands": hw})
+    devices.append({"name": "sw-hang", "platform": "huawei_vrp", "address": f"{base}5",
+                    "port": port, "username": "admin", "password": PASSWORD, "commands": hw,
                     "hang": {"display mac-address": 120}})
     devices.append({"name": "sw-spoof", "platform": "huawei_vrp", "address": f"{base}6",
                     "port": port, "username": "admin", "password": PASSWORD, "commands": hw})
@@ -143,7 +145,8 @@ def test_collect_each_platform_over_real_ssh(lab: Lab, settings: SshSettings, na
     assert dev.fdb == direct.fdb and dev.fdb
     assert dev.arp == direct.arp and dev.arp
     assert dev.interfaces == direct.interfaces and dev.interfaces
-    assert (dev.serial, dev.model, dev.os_version) == (direct.serial, direct.model, direct.os_version)
+    assert ((dev.serial, dev.model, dev.os_version)
+            == (direct.serial, direct.model, direct.os_version))
     assert dev.hostname == name  # from `show version` (IOS) or the prompt (EOS, VRP)
     assert dev.ip == lab.ip(n) and dev.source == "ssh"
     assert not dev.warnings
@@ -207,7 +210,8 @@ def test_crawl_follows_lldp_to_the_whole_topology(lab: Lab, settings: SshSetting
     ],
     ids=["queue"],
 )
-def test_crawl_is_bounded(lab: Lab, settings: SshSettings, kwargs: dict, expected: set[int]) -> None:
+def test_crawl_is_bounded(lab: Lab, settings: SshSettings, kwargs: dict,
+                          expected: set[int]) -> None:
     settings = dataclasses.replace(settings, platform="cisco_ios")
     scope = [f"{lab.base}{kwargs.pop('scope_suffix', '0/24')}"]
     excludes = [f"{lab.base}{kwargs.pop('excludes_n')}/32"] if "excludes_n" in kwargs else []
@@ -343,7 +347,8 @@ def test_cli_table_and_one_line_errors(lab: Lab, settings: SshSettings, tmp_path
                                        monkeypatch: pytest.MonkeyPatch,
                                        capsys: pytest.CaptureFixture[str]) -> None:
     env = {**os.environ, "NETCMDB_SSH_USERNAME": "admin", "NETCMDB_SSH_PASSWORD": PASSWORD,
-           "NETCMDB_SSH_KNOWN_HOSTS": str(tmp_path / "kh"), "NETCMDB_CONFIG": str(tmp_path / "none.toml")}
+           "NETCMDB_SSH_KNOWN_HOSTS": str(tmp_path / "kh"),
+           "NETCMDB_CONFIG": str(tmp_path / "none.toml")}
     run = subprocess.run(
         [sys.executable, "-m", "netcmdb", "--db", f"sqlite:///{tmp_path / 'db.sqlite'}", "scan",
          lab.ip(3), lab.ip(4), "--ssh", "--ssh-port", str(lab.port), "--platform", "huawei_vrp",
@@ -371,7 +376,8 @@ def test_cli_table_and_one_line_errors(lab: Lab, settings: SshSettings, tmp_path
         ["scan", lab.ip(1), "--ssh", "--crawl", "--scope", f"{lab.base}0/24", "--platform",
          "cisco_ios", "--ssh-port", str(lab.port), "--accept-new-host-keys", "--json",
          "--no-store"], monkeypatch, capsys,
-        {**small, "NETCMDB_SSH_PASSWORD": PASSWORD, "NETCMDB_SSH_KNOWN_HOSTS": str(tmp_path / "kh")})
+        {**small, "NETCMDB_SSH_PASSWORD": PASSWORD,
+         "NETCMDB_SSH_KNOWN_HOSTS": str(tmp_path / "kh")})
     assert code == 0, err
     doc = json.loads(out)
     assert doc["run"] is None

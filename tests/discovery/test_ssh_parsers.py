@@ -24,7 +24,8 @@ CASES = sorted(p for p in DATA.glob("*/*") if (p / "expected.json").is_file())
 
 
 def _load(case: Path) -> tuple[dict[str, str], str | None]:
-    outputs = {k: (case / f"{k}.txt").read_text() for k in CLI_KINDS if (case / f"{k}.txt").exists()}
+    outputs = {k: (case / f"{k}.txt").read_text() for k in CLI_KINDS
+               if (case / f"{k}.txt").exists()}
     prompt = case / "prompt.txt"
     return outputs, (prompt.read_text().strip() if prompt.exists() else None)
 
@@ -61,7 +62,8 @@ def test_broken_output_gives_partial_facts_and_warnings(case: Path) -> None:
 @pytest.mark.parametrize("platform", sorted(CLI_COMMANDS))
 @pytest.mark.parametrize(
     "garbage",
-    ["", "\x00\x01\xff" * 50, "% Invalid input detected at '^' marker.", "Error: Unrecognized command",
+    ["", "\x00\x01\xff" * 50, "% Invalid input detected at '^' marker.",
+     "Error: Unrecognized command",
      "-" * 5000, "a : b\n" * 300, "Neighbor index : 1\nChassis ID : x\n" * 10],
 )
 def test_garbage_never_raises(platform: str, garbage: str) -> None:
@@ -77,7 +79,8 @@ def test_truncation_at_every_line_never_raises() -> None:
         for kind, text in outputs.items():
             lines = text.splitlines(keepends=True)
             for n in range(0, len(lines), max(1, len(lines) // 8)):
-                cut = "".join(lines[:n]) + (lines[n][: len(lines[n]) // 2] if n < len(lines) else "")
+                half = lines[n][: len(lines[n]) // 2] if n < len(lines) else ""
+                cut = "".join(lines[:n]) + half
                 fact = build_device_fact(case.parent.name, {kind: cut})
                 assert fact.source == "ssh"
 
@@ -88,8 +91,9 @@ def test_own_template_wins_over_ntc() -> None:
     rows = parse_command("huawei_vrp", "display lldp neighbor", text)
     assert [r["neighbor_name"] for r in rows] == ["sw-access-1", "eos-a"]
     from ntc_templates.parse import parse_output
+    from textfsm.parser import TextFSMError
 
-    with pytest.raises(Exception):
+    with pytest.raises(TextFSMError):
         parse_output(platform="huawei_vrp", command="display lldp neighbor", data=text)
 
 

@@ -18,12 +18,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from netcmdb.demo.lab.netns import have_netns
-from netcmdb.demo.lab.sweepnet import SCANNER_MAC, SweepNet, host_table, pkg_env, standard_hosts
 from scapy.layers.inet import IP
 from scapy.layers.l2 import ARP, Ether
 from scapy.utils import rdpcap
 
+from netcmdb.demo.lab.netns import have_netns
+from netcmdb.demo.lab.sweepnet import SCANNER_MAC, SweepNet, host_table, pkg_env, standard_hosts
 from netcmdb.discovery.nmapxml import parse
 from netcmdb.net.scope import expand
 

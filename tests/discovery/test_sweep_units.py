@@ -13,8 +13,8 @@ from scapy.layers.l2 import ARP, Ether
 from scapy.layers.netbios import NBNSHeader, NBNSNodeStatusResponse
 from scapy.layers.netbios import NBNSNodeStatusResponseService as Svc
 
-from netcmdb.discovery.normalize import mac_vendor
 from netcmdb.config import load_config
+from netcmdb.discovery.normalize import mac_vendor
 from netcmdb.discovery.profiles import default_scopes, profile_from_config, profile_from_mapping
 from netcmdb.discovery.ratelimit import ProbePolicy, TokenBucket
 from netcmdb.discovery.sweep import (

@@ -11,11 +11,11 @@ import subprocess
 import sys
 from html.parser import HTMLParser
 
+import exporter_samples as S
 import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-import exporter_samples as S
 from netcmdb.exporters import graph, xlsx
 from netcmdb.exporters.document import xml_value
 

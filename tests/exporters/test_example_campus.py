@@ -8,9 +8,9 @@ import json
 from importlib import resources
 from pathlib import Path
 
+import exporter_samples as S
 import pytest
 
-import exporter_samples as S
 from netcmdb.exporters import graph, netbox, report, xlsx, yaml_fmt
 
 

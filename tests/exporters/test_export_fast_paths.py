@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 
+import exporter_samples as S
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import exporter_samples as S
 from netcmdb.exporters.netcmdb_json import _safe_row, document_json
 from netcmdb.safety import neutralize_cell
 

@@ -9,11 +9,11 @@ import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import exporter_samples as S
 import networkx as nx
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-import exporter_samples as S
 from netcmdb.errors import ExportError
 from netcmdb.exporters import graph
 from netcmdb.exporters.document import build_graph, select, xml_value

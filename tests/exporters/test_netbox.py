@@ -7,9 +7,9 @@ import csv
 import json
 from pathlib import Path
 
+import exporter_samples as S
 from hypothesis import HealthCheck, given, settings
 
-import exporter_samples as S
 from netcmdb.exporters import netbox
 
 FORMS = json.loads((Path(__file__).parent / "data" / "netbox_import_fields.json")

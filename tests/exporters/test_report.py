@@ -9,12 +9,12 @@ from collections import deque
 from html.parser import HTMLParser
 from pathlib import Path
 
+import exporter_samples as S
 import networkx as nx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import exporter_samples as S
 from netcmdb.exporters import report
 
 CHROMIUM = "/usr/bin/chromium"

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
+import exporter_samples as S
 from hypothesis import HealthCheck, given, settings
 from openpyxl import load_workbook
 
-import exporter_samples as S
 from netcmdb.exporters import xlsx
 from netcmdb.exporters.document import flat_ci
 

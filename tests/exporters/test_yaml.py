@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
+import exporter_samples as S
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 
-import exporter_samples as S
 from netcmdb.errors import ImportFormatError
 from netcmdb.exporters import yaml_fmt
 

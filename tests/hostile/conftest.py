@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from hostilekit import cmdb_digest, run_cli  # type: ignore[import-not-found]
 
 

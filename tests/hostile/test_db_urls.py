@@ -11,9 +11,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-
 from hostilekit import assert_one_line, cmdb_digest, run_cli  # type: ignore[import-not-found]
+from sqlalchemy import create_engine, text
 
 pytestmark = pytest.mark.timeout(300)
 

@@ -9,8 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from hostilekit import run_cli  # type: ignore[import-not-found]
+
 from netcmdb.atomic import atomic_dir, atomic_path, write_atomic
 from netcmdb.errors import ExportError, LabelError
 

@@ -10,9 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-
 from hostilekit import cmdb_digest, run_cli  # type: ignore[import-not-found]
+from sqlalchemy import create_engine, text
 
 pytestmark = pytest.mark.timeout(600)
 

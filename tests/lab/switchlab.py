@@ -2,7 +2,7 @@
 
 Recipe: ../shared/lab/NOTES.md. Topology (tag "snmp", addresses 10.99.x)::
 
-    sw-core 10.99.255.1 -xe1-xe1- sw-a 10.99.255.2 -xe2-xe2- sw-b 10.99.255.3  (loop; STP blocks one)
+    sw-core 10.99.255.1 -xe1-xe1- sw-a 10.99.255.2 -xe2-xe2- sw-b 10.99.255.3  (loop: STP)
             \\-xe2-xe1- sw-b      \\-xe3-xe1- sw-c 10.99.255.4
     sw-core ge1 -- scan 10.99.255.254     sw-a/b/c geK -- pcNNN (round robin)
 
@@ -103,7 +103,7 @@ class SwitchLab:
                 if not (sw == "sw-c" and p == "xe1"):
                     cmds.insert(1, f'link set {p} alias "uplink to {osw} {op}"')
                 lab.exec_batch(self.ns(sw), cmds)
-        for sw, n in SWITCHES.items():
+        for sw in SWITCHES:
             lab.exec_batch(self.ns(sw), [f"addr add {sw_ip(sw)}/16 dev br0"])
         # sw-core routes (IP-MIB ipForwarding = 1): with its ARP table it is the PCs' gateway
         lab.run(self.ns("sw-core"), "sysctl", "-q", "-w", "net.ipv4.ip_forward=1")

@@ -258,7 +258,7 @@ def test_zpl_structure_and_dpi_scaling(tmp_path: Path) -> None:
         blocks = re.findall(r"\^XA.*?\^XZ", z, re.S)
         assert z.count("^XA") == z.count("^XZ") == len(blocks) == 5
         for it, block in zip(its, blocks, strict=True):
-            assert f"^BQN,2," in block and f"^FDMA,{it.qr}^FS" in block
+            assert "^BQN,2," in block and f"^FDMA,{it.qr}^FS" in block
             assert re.search(r"\^BCN,\d+,N,N,N\^FH\^FD" + re.escape(it.label) + r"\^FS", block)
             assert "^CI28" in block
     pw = [int(re.search(r"\^PW(\d+)", p.read_text()).group(1))  # type: ignore[union-attr]

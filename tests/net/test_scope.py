@@ -9,6 +9,7 @@ import ipaddress
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from netcmdb.errors import ScopeError
 from netcmdb.net import scope as scope_mod
 from netcmdb.net.scope import (
@@ -131,7 +132,9 @@ def test_expand_and_in_scope_agree(start: int, length: int, ex_start: int, ex_le
     """Whatever the ranges: expansion == brute-force set algebra, and in_scope agrees."""
     end = min(start + length, int(ipaddress.IPv4Address("10.255.255.255")))
     ex_end = min(ex_start + ex_len, int(ipaddress.IPv4Address("10.255.255.255")))
-    a = lambda n: str(ipaddress.IPv4Address(n))
+    def a(n: int) -> str:
+        return str(ipaddress.IPv4Address(n))
+
     spec, ex = f"{a(start)}-{a(end)}", f"{a(ex_start)}-{a(ex_end)}"
     got = expand([spec], [ex])
     brute = [a(n) for n in range(start, end + 1) if not ex_start <= n <= ex_end]

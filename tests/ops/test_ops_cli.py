@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
 from netcmdb.cli import cli
 from netcmdb.demo import example_campus_path
 

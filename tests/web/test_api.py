@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from urllib.parse import quote
 
 import pytest
-from urllib.parse import quote
 
 API = "/api/v1"
 

@@ -10,15 +10,15 @@ ci_id index) and 100k run-event rows into four. Identifiers are now keyed by the
 unchanged CIs is one row. Existing rows are carried over: events are grouped into ranges of
 consecutive ids with the same run and event (gaps-and-islands with a window function).
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0002'
-down_revision: Union[str, Sequence[str], None] = '0001'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = '0001'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 _ID_KIND = sa.Enum('serial', 'mac', 'ip', 'hostname', name='id_kind', native_enum=False,
                    create_constraint=True, length=20)

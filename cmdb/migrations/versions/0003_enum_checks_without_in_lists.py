@@ -18,16 +18,16 @@ table, so a typo can never leave an unreadable schema behind. Where ``writable_s
 disabled (a SQLite built in defensive mode), the old, equivalent checks stay and a warning says
 so. PostgreSQL drops and re-adds the named constraints.
 """
-from typing import Sequence, Union
 import logging
 import re
+from collections.abc import Sequence
 
 from alembic import op
 
 revision: str = '0003'
-down_revision: Union[str, Sequence[str], None] = '0002'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = '0002'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 log = logging.getLogger("netcmdb.migrations")
 

@@ -17,15 +17,15 @@ column constraint, an OR chain like 0003's): no table rebuild, so 0003's constra
 On PostgreSQL the search indexes are pg_trgm GIN indexes (``ix_trgm_*``; SQLite's FTS5 tables
 are created by :mod:`netcmdb.cmdb.search` on first use and are not part of the models).
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0004'
-down_revision: Union[str, Sequence[str], None] = '0003'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = '0003'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 _LIFECYCLE = ('in_stock', 'in_use', 'repair', 'retired')
 _NOTE_KINDS = ('info', 'fault', 'repair', 'change')

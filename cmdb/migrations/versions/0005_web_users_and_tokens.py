@@ -7,15 +7,15 @@ Create Date: 2026-12-02 17:45:00
 Why: ``netcmdb serve`` needs logins for browser writes and bearer tokens for the REST API and
 remote collectors. Passwords are stored as argon2 hashes, tokens as their SHA-256 only.
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0005'
-down_revision: Union[str, Sequence[str], None] = '0004'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = '0004'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 _ROLE = "role = 'reader' OR role = 'editor' OR role = 'admin'"
 
