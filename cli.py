@@ -21,6 +21,7 @@ from netcmdb.commands import (
     init,
     label,
     note,
+    room,
     runs,
     scan,
     search,
@@ -85,3 +86,5 @@ cli.add_command(search.command)
 cli.add_command(web.serve_command)
 cli.add_command(web.user_group)
 cli.add_command(web.token_group)
+cli.add_command(room.group)
+cli.add_command(room.building_group)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import click
-
-from netcmdb.commands.common import console, engine_of, print_json
+from netcmdb.commands.common import console, engine_of, label_rule, print_json
 
 
 @click.group("ci")
@@ -25,10 +24,9 @@ def ci_list_cmd(ctx: click.Context, ci_class: str | None, building: str | None,
                 floor: str | None, room: str | None, status: str | None, role: str | None,
                 as_json: bool) -> None:
     """List configuration items."""
-    from rich.table import Table
-
     from netcmdb.cmdb.db import session_scope
     from netcmdb.exporters.netcmdb_json import ci_records
+    from rich.table import Table
 
     with session_scope(engine_of(ctx)) as s:
         recs = ci_records(s, {"class": ci_class, "building": building, "floor": floor,
@@ -56,11 +54,10 @@ def ci_list_cmd(ctx: click.Context, ci_class: str | None, building: str | None,
 def ci_show_cmd(ctx: click.Context, query: str, as_json: bool) -> None:
     """Show one CI by NAME, LABEL, IP, MAC or #ID: attributes, interfaces, links, history,
     journal."""
-    from rich.table import Table
-    from rich.text import Text
-
     from netcmdb.cmdb.db import session_scope
     from netcmdb.cmdb.query import ci_detail, find_ci
+    from rich.table import Table
+    from rich.text import Text
 
     with session_scope(engine_of(ctx)) as s:
         d = ci_detail(s, find_ci(s, query))
@@ -119,12 +116,19 @@ def ci_show_cmd(ctx: click.Context, query: str, as_json: bool) -> None:
 
 
 @group.command("set")
-@click.argument("query")
+@click.argument("query", required=False)
+@click.option("--room", "sel_room", metavar="ROOM",
+              help="Bulk edit (no QUERY): the CIs of this room code, e.g. D010210.")
+@click.option("--building", "sel_building", metavar="B",
+              help="Bulk edit (no QUERY): the CIs of this building, e.g. 01.")
+@click.option("--dry-run", is_flag=True, help="Bulk edit: show the diff, write nothing.")
 @click.option("--location", metavar="B/F/R", help="Building/floor/room, e.g. 01/02/10.")
 @click.option("--room-name", help="Room name (with --location), e.g. 网络机房.")
 @click.option("--seat", type=click.IntRange(min=0), help="Seat number in the room.")
 @click.option("--role", help="core, distribution, access, gateway...")
-@click.option("--class", "ci_class", help="CI class (switch, pc, printer, service...).")
+@click.option("--class", "ci_class",
+              help="CI class (switch, pc, printer...): with QUERY the class to set; in a bulk "
+                   "edit (no QUERY) the class to select.")
 @click.option("--owner", help="Who owns it.")
 @click.option("--contact", help="Who to call.")
 @click.option("--name", help="Rename (a given name beats discovered names).")
@@ -139,14 +143,28 @@ def ci_show_cmd(ctx: click.Context, query: str, as_json: bool) -> None:
 @click.option("--lifecycle-date", metavar="DATE", help="With --lifecycle: the day (2026-11-30).")
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
 @click.pass_context
-def ci_set_cmd(ctx: click.Context, query: str, location: str | None, room_name: str | None,
-               as_json: bool, lifecycle: str | None, lifecycle_date: str | None,
-               **opts: object) -> None:
-    """Set what discovery cannot know; discovery never overwrites these values."""
+def ci_set_cmd(ctx: click.Context, query: str | None, sel_room: str | None,
+               sel_building: str | None, dry_run: bool, location: str | None,
+               room_name: str | None, as_json: bool, lifecycle: str | None,
+               lifecycle_date: str | None, **opts: object) -> None:
+    """Set what discovery cannot know on the CI QUERY; discovery never overwrites these values.
+
+    Without QUERY, a bulk edit: the CIs selected by --room / --building / --class / --status
+    get the given --department, --contact, --owner, --role, --description or --lifecycle, in
+    one transaction (--dry-run shows the diff).
+    """
     from netcmdb.cmdb.db import session_scope
     from netcmdb.cmdb.journal import parse_day
     from netcmdb.cmdb.lifecycle import set_lifecycle
     from netcmdb.cmdb.query import find_ci, set_manual
+
+    if query is None:
+        _bulk_set(ctx, sel_room, sel_building, dry_run, as_json, lifecycle=lifecycle,
+                  location=location, lifecycle_date=lifecycle_date, **opts)
+        return
+    if sel_room or sel_building or dry_run:
+        raise click.UsageError("--room, --building and --dry-run select a bulk edit: "
+                               "leave out QUERY")
 
     values: dict[str, object] = {("class" if k == "ci_class" else k): v
                                  for k, v in opts.items() if v is not None}
@@ -204,3 +222,46 @@ def ci_replace_cmd(ctx: click.Context, old: str, new: str, author: str | None, o
     took = ", ".join(f"{k} {v}" for k, v in out["took"].items() if v is not None)
     click.echo(f"{out['new']['name']} replaces {out['old']['name']} (now retired)"
                + (f": took {took}" if took else ""))
+
+
+def _bulk_set(ctx: click.Context, room: str | None, building: str | None, dry_run: bool,
+              as_json: bool, **opts: object) -> None:
+    """``ci set`` without QUERY: one value for every selected CI, one transaction."""
+    from netcmdb.cmdb.db import session_scope
+    from netcmdb.cmdb.ownership import BULK_ATTRS, bulk_set, room_locations, select_cis
+    from rich.table import Table
+    from rich.text import Text
+
+    ci_class, status = opts.pop("ci_class"), opts.pop("status")
+    values = {k: v for k, v in opts.items() if v is not None}
+    bad = sorted(set(values) - set(BULK_ATTRS))
+    if bad:
+        raise click.UsageError(f"a bulk edit cannot set --{bad[0].replace('_', '-')} "
+                               f"(only: {', '.join('--' + a for a in BULK_ATTRS)})")
+    if not values:
+        raise click.UsageError("nothing to set (see netcmdb ci set --help)")
+    rule = label_rule(ctx, None)
+    with session_scope(engine_of(ctx)) as s:
+        loc_ids = None
+        if room is not None:
+            key = tuple(rule.parse_room(room))
+            loc_ids = [loc.id for loc in room_locations(s, key, rule.normalize_room)]  # type: ignore[arg-type]
+        b = rule.normalize_room(building, "01", "01")[0] if building else None
+        cis = select_cis(s, location_ids=loc_ids, building=b, ci_class=ci_class,
+                         status=status)  # type: ignore[arg-type]
+        out = bulk_set(s, cis, values, dry_run=dry_run)
+        if dry_run:
+            s.rollback()
+    if as_json:
+        print_json({"dry_run": dry_run, "selected": len(cis), "changed": out})
+        return
+    if out:
+        t = Table("ci", "attribute", "old", "new", title="would change" if dry_run else
+                  "changed", title_justify="left")
+        for e in out:
+            for c in e["changes"]:
+                t.add_row(*(Text(str(v or "-")) for v in (e["name"], c["attribute"], c["old"],
+                                                          c["new"])))
+        console().print(t)
+    verb = "would change" if dry_run else "changed"
+    click.echo(f"{len(cis)} CIs selected, {verb} {len(out)}")

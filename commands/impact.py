@@ -46,10 +46,11 @@ def _impact_table(rep: dict, limit: int) -> str:  # type: ignore[type-arg]
             con.print(f"... {len(rows) - limit} more (use --json or --limit)", markup=False)
     if s["notify"]:
         tab = Table(title="Notify")
-        for col in ("owner", "contact", "down", "at risk"):
+        for col in ("department", "contact", "failed", "down", "at risk"):
             tab.add_column(col)
         for n in s["notify"]:
-            tab.add_row(n["owner"] or "", n["contact"] or "", str(n["down"]), str(n["at_risk"]))
+            tab.add_row(n["department"] or "", n["contact"] or "", str(n["failed"]),
+                        str(n["down"]), str(n["at_risk"]))
         con.print(tab)
     return buf.getvalue()
 

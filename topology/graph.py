@@ -78,6 +78,10 @@ class Topology:
     mem_grp: array = field(default_factory=lambda: array("i"))
     min_up: dict[int, int] = field(default_factory=dict)
     roots: list[int] = field(default_factory=list)
+    #: a CI's own department (node -> text); absent: none of its own
+    department: dict[int, str] = field(default_factory=dict)
+    #: per location index: (department, contact) inherited from the room, else its building
+    loc_owner: list[tuple[str | None, str | None]] = field(default_factory=list)
     _by_id: dict[int, int] | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
@@ -105,6 +109,17 @@ class Topology:
             return None
         b, f, r = self.locations[li]
         return {"building": b, "floor": f, "room": r}
+
+    def responsible(self, i: int) -> tuple[str | None, str | None]:
+        """(department, contact) to notify for node ``i``: the CI's own, else its room's, else
+        its building's (each on its own; ``cmdb.query.responsible`` is the same rule for one
+        CI); a CI with no department anywhere falls back to its free-text owner."""
+        dept, contact = self.department.get(i), self.contact[i]
+        li = self.loc[i]
+        if li >= 0 and li < len(self.loc_owner) and not (dept and contact):
+            ld, lc = self.loc_owner[li]
+            dept, contact = dept or ld, contact or lc
+        return dept or self.owner[i], contact
 
     def building(self, i: int) -> str | None:
         li = self.loc[i]
@@ -267,9 +282,9 @@ def load_topology(session: Session, roots: Sequence[str] = ()) -> Topology:
 
 
 def _load_topology(session: Session, roots: Sequence[str]) -> Topology:
-    from sqlalchemy import String, case, literal, select, type_coerce
+    from sqlalchemy import String, case, func, literal, select, type_coerce
 
-    from netcmdb.cmdb.models import CI, Location, Relationship
+    from netcmdb.cmdb.models import CI, Building, Location, Relationship
 
     conn = session.connection()
     dialect = conn.dialect
@@ -291,13 +306,20 @@ def _load_topology(session: Session, roots: Sequence[str]) -> Topology:
         select(ci.id, ci.name, ci.label, type_coerce(ci["class"], String), ci.role, ci.ip,
                ci.owner, ci.contact, ci.location_id, ci.min_up,
                # who set the role (only for CIs that have one: a few per campus)
-               case((ci.role.is_not(None), type_coerce(ci.attr_sources, String)), else_=None))
+               case((ci.role.is_not(None), type_coerce(ci.attr_sources, String)), else_=None),
+               ci.department)
         .where(type_coerce(ci.status, String) != literal("retired"))
         .order_by(ci.id)
     )
-    loc_rows = fetch(select(Location.id, Location.building, Location.floor, Location.room))
+    # each room with its building's department and contact (inherited when the room has none)
+    loc_rows = fetch(select(Location.id, Location.building, Location.floor, Location.room,
+                            func.coalesce(Location.department, Building.department),
+                            func.coalesce(Location.contact, Building.contact))
+                     .select_from(Location.__table__.outerjoin(
+                         Building.__table__, Building.code == Location.building)))
     loc_index = {r[0]: k for k, r in enumerate(loc_rows)}
     locations = [(r[1] or "", r[2] or "", r[3] or "") for r in loc_rows]
+    loc_owner = [(r[4], r[5]) for r in loc_rows]
     # one object per distinct value for the repetitive columns: less memory, smaller cache
     same: dict[str | None, str | None] = {}
     one = same.setdefault
@@ -312,6 +334,8 @@ def _load_topology(session: Session, roots: Sequence[str]) -> Topology:
         contact=[one(r[7], r[7]) for r in rows],
         loc=array("i", [loc_index.get(r[8], -1) if r[8] is not None else -1 for r in rows]),
         locations=locations,
+        department={k: r[11] for k, r in enumerate(rows) if r[11]},
+        loc_owner=loc_owner,
     )
     index = {r[0]: k for k, r in enumerate(rows)}
     topo._by_id = index

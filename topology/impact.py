@@ -721,16 +721,24 @@ def report(engine: ImpactEngine, res: ImpactResult) -> dict[str, Any]:
     by_building: Counter[str] = Counter()
     by_room: Counter[str] = Counter()
     by_class: Counter[str] = Counter()
-    notify: dict[tuple[str | None, str | None], list[int]] = defaultdict(lambda: [0, 0])
+    # whom to notify, by department and contact (inherited from room / building): the failed
+    # CIs' own people too, then down, then at risk
+    notify: dict[tuple[str | None, str | None], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for v in res.failed_cis:
+        who = t.responsible(v)
+        if who[0] or who[1]:
+            notify[who][2] += 1
     for v, _ in res.down_items():
         by_building[t.building(v) or "?"] += 1
         by_room[t.room(v) or "?"] += 1
         by_class[t.ci_class[v]] += 1
-        if t.owner[v] or t.contact[v]:
-            notify[(t.owner[v], t.contact[v])][0] += 1
+        who = t.responsible(v)
+        if who[0] or who[1]:
+            notify[who][0] += 1
     for v in res.at_risk:
-        if t.owner[v] or t.contact[v]:
-            notify[(t.owner[v], t.contact[v])][1] += 1
+        who = t.responsible(v)
+        if who[0] or who[1]:
+            notify[who][1] += 1
     return {
         "roots": t.root_names(),
         "failed": failed,
@@ -742,9 +750,10 @@ def report(engine: ImpactEngine, res: ImpactResult) -> dict[str, Any]:
             "by_building": dict(by_building.most_common()),
             "by_room": dict(sorted(by_room.items())),
             "by_class": dict(by_class.most_common()),
-            "notify": [{"owner": o, "contact": c, "down": n[0], "at_risk": n[1]}
+            "notify": [{"department": o, "contact": c, "failed": n[2], "down": n[0],
+                        "at_risk": n[1]}
                        for (o, c), n in sorted(notify.items(),
                                                key=lambda kv: (-kv[1][0], -kv[1][1],
-                                                               str(kv[0])))],
+                                                               -kv[1][2], str(kv[0])))],
         },
     }

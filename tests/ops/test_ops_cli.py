@@ -148,3 +148,55 @@ def test_lifecycle_replace_and_lowest_free_seat_end_to_end(campus):
     con.close()
     r = nc(campus, "label", "assign", "--room", "D010110", "--json")
     assert [a["new"] for a in json.loads(r.output)["assigned"]] == ["D010110-005"]
+
+
+def test_departments_by_room_and_building_inherited_and_in_the_impact_notify_list(campus):
+    r = nc(campus, "room", "set", "D010110", "--name", "挂号室", "--department", "门诊部",
+           "--contact", "刘护士长 6110", "--json")
+    assert {c["attribute"] for c in json.loads(r.output)["changes"]} == {
+        "name", "department", "contact"}
+    nc(campus, "building", "set", "01", "--name", "门诊楼", "--department", "信息科",
+       "--contact", "王五 8001")
+    nc(campus, "ci", "set", "pc-010110-004", "--department", "财务科")  # its own
+    show = json.loads(nc(campus, "ci", "show", "pc-010110-001", "--json").output)
+    assert show["responsible"] == {"department": "门诊部", "contact": "刘护士长 6110",
+                                   "department_from": "room", "contact_from": "room"}
+    sw = json.loads(nc(campus, "ci", "show", "sw-acc-0101-1", "--json").output)
+    assert (sw["responsible"]["department"], sw["responsible"]["department_from"]) == (
+        "信息科", "building")  # room 弱电间 has none of its own
+    r = nc(campus, "impact", "sw-acc-0101-1", "sw-acc-0101-2", "--json")
+    notify = {(n["department"], n["contact"]): n for n in json.loads(r.output)["summary"][
+        "notify"]}
+    assert notify[("门诊部", "刘护士长 6110")]["down"] == 3
+    assert notify[("财务科", "刘护士长 6110")]["down"] == 1  # own department, room's contact
+    assert notify[("信息科", "王五 8001")]["failed"] == 2  # the failed switches' own people
+    assert "门诊部" in nc(campus, "impact", "sw-acc-0101-1", "sw-acc-0101-2").output
+
+
+def test_bulk_ci_set_selects_shows_the_diff_dry_and_writes_in_one_transaction(campus):
+    r = nc(campus, "ci", "set", "--room", "D010110", "--class", "pc", "--department", "信息科",
+           "--dry-run", "--json")
+    plan = json.loads(r.output)
+    assert plan["dry_run"] and plan["selected"] == 4
+    assert [e["name"] for e in plan["changed"]] == [f"pc-010110-00{i}" for i in range(1, 5)]
+    assert plan["changed"][0]["changes"] == [{"attribute": "department", "old": None,
+                                              "new": "信息科"}]
+    assert _count(campus, "SELECT count(*) FROM ci WHERE department IS NOT NULL") == 0
+    r = nc(campus, "ci", "set", "--room", "D010110", "--class", "pc", "--department", "信息科")
+    assert "4 CIs selected, changed 4" in r.output
+    assert _count(campus, "SELECT count(*) FROM ci WHERE department = '信息科'") == 4
+    assert _count(campus, "SELECT count(*) FROM change WHERE attribute = 'department'") == 4
+
+
+@pytest.mark.parametrize("args, message", [
+    (("ci", "set", "--room", "D010110", "--label", "X"), "cannot set --label"),
+    (("ci", "set", "--department", "x"), "needs a selection"),
+    (("ci", "set", "pc-010110-001", "--room", "D010110", "--department", "x"), "leave out"),
+    (("room", "set", "D01", "--name", "x"), ""),
+    (("room", "set", "D010110"), "nothing to set"),
+])
+def test_bad_bulk_and_place_edits_exit_2_and_change_nothing(campus, args, message):
+    r = nc_proc(campus, *args)
+    assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr, r.stderr
+    assert _count(campus, "SELECT count(*) FROM change") == 0
+    assert _count(campus, "SELECT count(*) FROM location WHERE department IS NOT NULL") == 0

@@ -61,8 +61,8 @@ def test_both_uplinks_down_takes_the_room_down(dual_homed) -> None:
     assert rep["summary"]["by_room"] == {"D0203 10": 3}
     assert rep["summary"]["by_building"] == {"02": 3}
     assert rep["summary"]["by_class"] == {"pc": 2, "switch": 1}
-    assert {"owner": "Physics", "contact": "phys@example.edu", "down": 1, "at_risk": 0} \
-        in rep["summary"]["notify"]
+    assert {"department": "Physics", "contact": "phys@example.edu", "failed": 0, "down": 1,
+            "at_risk": 0} in rep["summary"]["notify"]
     assert all("dist1" in r["reason"] and "dist2" in r["reason"] for r in rep["down"])
     assert rep["failed"] == ["dist1", "dist2"]
 
@@ -122,7 +122,7 @@ def test_group_with_min_up_and_dependency_chain(cmdb) -> None:
     assert reasons["dbcluster"].startswith("only 1 of 3 members up")
     assert reasons["web"].startswith("depends on app (depends on dbcluster")
     assert rep["summary"]["by_class"] == {"server": 2, "cluster": 1, "service": 2}
-    assert {n["owner"] for n in rep["summary"]["notify"]} >= {"Registrar", "Web team"}
+    assert {n["department"] for n in rep["summary"]["notify"]} >= {"Registrar", "Web team"}
     rep = run(cmdb, "SVC-001")  # by label: a service with nobody depending on it
     assert rep["down"] == [] and rep["failed"] == ["web"]
 
