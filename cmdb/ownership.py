@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from netcmdb.cmdb.lifecycle import set_lifecycle
 from netcmdb.cmdb.models import CI, Building, Location
 from netcmdb.cmdb.query import _s, _v, set_manual
 from netcmdb.errors import CmdbError, LabelError
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 #: what ``room set`` / ``building set`` may change
 PLACE_ATTRS = ("name", "department", "contact")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+
 from netcmdb.commands.common import console, engine_of, label_rule, print_json
 
 
@@ -24,9 +25,10 @@ def ci_list_cmd(ctx: click.Context, ci_class: str | None, building: str | None,
                 floor: str | None, room: str | None, status: str | None, role: str | None,
                 as_json: bool) -> None:
     """List configuration items."""
+    from rich.table import Table
+
     from netcmdb.cmdb.db import session_scope
     from netcmdb.exporters.netcmdb_json import ci_records
-    from rich.table import Table
 
     with session_scope(engine_of(ctx)) as s:
         recs = ci_records(s, {"class": ci_class, "building": building, "floor": floor,
@@ -54,10 +56,11 @@ def ci_list_cmd(ctx: click.Context, ci_class: str | None, building: str | None,
 def ci_show_cmd(ctx: click.Context, query: str, as_json: bool) -> None:
     """Show one CI by NAME, LABEL, IP, MAC or #ID: attributes, interfaces, links, history,
     journal."""
-    from netcmdb.cmdb.db import session_scope
-    from netcmdb.cmdb.query import ci_detail, find_ci
     from rich.table import Table
     from rich.text import Text
+
+    from netcmdb.cmdb.db import session_scope
+    from netcmdb.cmdb.query import ci_detail, find_ci
 
     with session_scope(engine_of(ctx)) as s:
         d = ci_detail(s, find_ci(s, query))
@@ -227,10 +230,11 @@ def ci_replace_cmd(ctx: click.Context, old: str, new: str, author: str | None, o
 def _bulk_set(ctx: click.Context, room: str | None, building: str | None, dry_run: bool,
               as_json: bool, **opts: object) -> None:
     """``ci set`` without QUERY: one value for every selected CI, one transaction."""
-    from netcmdb.cmdb.db import session_scope
-    from netcmdb.cmdb.ownership import BULK_ATTRS, bulk_set, room_locations, select_cis
     from rich.table import Table
     from rich.text import Text
+
+    from netcmdb.cmdb.db import session_scope
+    from netcmdb.cmdb.ownership import BULK_ATTRS, bulk_set, room_locations, select_cis
 
     ci_class, status = opts.pop("ci_class"), opts.pop("status")
     values = {k: v for k, v in opts.items() if v is not None}

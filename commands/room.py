@@ -4,6 +4,7 @@ place (CIs inherit them unless they have their own)."""
 from __future__ import annotations
 
 import click
+
 from netcmdb.commands.common import engine_of, label_rule, print_json
 from netcmdb.options import json_option
 
