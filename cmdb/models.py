@@ -201,6 +201,8 @@ class CI(Base):
     #: what a person set (in_stock / in_use / repair / retired); discovery never changes it
     lifecycle: Mapped[Lifecycle | None] = mapped_column(_enum(Lifecycle, "ci_lifecycle"))
     lifecycle_date: Mapped[date | None] = mapped_column(Date)
+    #: the asset register's 购置日期
+    purchase_date: Mapped[date | None] = mapped_column(Date)
     #: 设备分类编码: unit-category-location-number, built by the rule in [asset_codes]
     asset_code: Mapped[str | None] = mapped_column(String(64))
     location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id", ondelete="SET NULL"))

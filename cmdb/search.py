@@ -43,10 +43,15 @@ SENTINEL = "\x1f"
 #: at most this many index trigrams stand in for a two-character query
 MAX_PREFIX_TERMS = 5000
 #: CI columns a change of which re-indexes the CI (the attributes of the document)
-CI_DOCUMENT_COLUMNS = ("name", "label", "asset_code", "serial", "ip", "mac", "description")
+CI_DOCUMENT_COLUMNS = ("name", "label", "asset_code", "serial", "ip", "mac", "description",
+                       "owner")
 #: the text indexed for a CI, as SQL on ``ci`` (PostgreSQL indexes exactly this expression:
-#: migration 0004 holds a frozen copy, a test keeps the two equal)
+#: the newest migration that builds ``ix_trgm_ci_document`` holds a frozen copy, a test keeps
+#: the two equal). SQLite rebuilds ``search_ci`` when the column list changes
+#: (:data:`DOCUMENT_VERSION`).
 CI_DOCUMENT = "(" + " || ' ' || ".join(f"coalesce({c}, '')" for c in CI_DOCUMENT_COLUMNS) + ")"
+#: bump with CI_DOCUMENT_COLUMNS: SQLite's search_ci is rebuilt when the stored version differs
+DOCUMENT_VERSION = 2
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"\s+")
 
@@ -153,14 +158,24 @@ def refresh(session: Session) -> dict[str, int]:
     with engine.connect() as probe:
         have = probe.execute(text("SELECT count(*) FROM sqlite_master WHERE name IN "
                                   "('search_state', 'search_ci', 'search_note')")).scalar()
-        if have == 3 and _watermarks(probe) == _maxima(probe):
-            return {"ci": 0, "note": 0}
+        if have == 3:
+            wm = _watermarks(probe)
+            if wm.pop("ci_doc", 0) == DOCUMENT_VERSION and \
+                    {k: v for k, v in wm.items() if k != "lock"} == _maxima(probe):
+                return {"ci": 0, "note": 0}
     with engine.begin() as conn:
         for ddl in _DDL:
             conn.exec_driver_sql(ddl)
         conn.exec_driver_sql("INSERT OR IGNORE INTO search_state VALUES ('lock', 0)")
         conn.exec_driver_sql("UPDATE search_state SET value = value + 1 WHERE name = 'lock'")
-        done = _catch_up(conn, _watermarks(conn), _maxima(conn))
+        wm = _watermarks(conn)
+        if wm.get("ci_doc", 0) != DOCUMENT_VERSION:  # the CI document changed: index anew
+            conn.exec_driver_sql("DELETE FROM search_ci")
+            wm["ci"] = wm["change"] = 0
+            conn.execute(text("INSERT INTO search_state (name, value) VALUES ('ci_doc', :v) "
+                              "ON CONFLICT (name) DO UPDATE SET value = excluded.value"),
+                         {"v": DOCUMENT_VERSION})
+        done = _catch_up(conn, wm, _maxima(conn))
     return done
 
 

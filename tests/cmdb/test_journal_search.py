@@ -154,14 +154,28 @@ def test_search_uses_an_index_not_a_table_scan(journal):
                 assert "ix_trgm_" in plan, plan
 
 
-def test_pg_ci_document_is_the_expression_migration_0004_indexes():
+def test_pg_ci_document_is_the_expression_the_newest_migration_indexes():
     import importlib
 
     from netcmdb.cmdb.search import CI_DOCUMENT
 
     m = importlib.import_module(
-        "netcmdb.cmdb.migrations.versions.0004_journal_lifecycle_departments_asset_codes")
+        "netcmdb.cmdb.migrations.versions.0006_purchase_date_and_owner_searchable")
     assert m._PG_CI_DOCUMENT == CI_DOCUMENT
+
+
+def test_owners_are_searchable_and_an_old_sqlite_index_is_rebuilt(journal):
+    with session_scope(journal) as s:
+        find_ci(s, "pc-reg-02").owner = "门诊收费处"
+    with session_scope(journal) as s:
+        search(s, "收费")
+        if s.connection().dialect.name == "sqlite":  # an index built by the previous version
+            s.connection().exec_driver_sql("UPDATE search_state SET value = 1 "
+                                           "WHERE name = 'ci_doc'")
+            s.connection().exec_driver_sql("DELETE FROM search_ci")
+    with session_scope(journal) as s:
+        assert [h.title for h in search(s, "收费处", kinds=("ci",))] == ["pc-reg-02"]
+        assert [h.title for h in search(s, "nurse", kinds=("ci",))] == ["Nurse-Station-PC"]
 
 
 def test_a_deleted_ci_keeps_its_notes_under_its_old_name(journal):
