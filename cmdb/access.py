@@ -13,11 +13,10 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from netcmdb.cmdb.models import ApiToken, Role, User, utcnow
 from netcmdb.errors import AccessError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 #: roles in increasing power; a role may do what every role before it may
 ROLES = tuple(r.value for r in Role)

@@ -7,13 +7,12 @@ role (anonymous on a loopback bind), writes editor. Errors are JSON (see app.py)
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
-
 from netcmdb.web.security import check_csrf, require
+from pydantic import BaseModel, ConfigDict, Field
 
 router = APIRouter(tags=["cmdb"])
 
@@ -193,7 +192,7 @@ def room_labels(request: Request, room: str) -> Response:
 
 
 @router.post("/facts")
-def push_facts(request: Request, payload: dict[str, Any] = Body(...)) -> dict[str, Any]:
+def push_facts(request: Request, payload: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
     """A remote collector's facts (``scan ... --dry-run --json`` output), reconciled as one run.
 
     Needs an editor token. Returns the run summary (as ``import json --json``).
@@ -210,4 +209,4 @@ def _safe_name(text: str) -> str:
     return "".join(c for c in text if c.isalnum() or c in "-_")[:40] or "room"
 
 
-__all__ = ["router", "JSONResponse"]
+__all__ = ["JSONResponse", "router"]

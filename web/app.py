@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,10 +18,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
-from starlette.exceptions import HTTPException as StarletteHTTPException
-
 from netcmdb import i18n
 from netcmdb.errors import (
     AccessError,
@@ -30,6 +27,9 @@ from netcmdb.errors import (
     TopologyError,
 )
 from netcmdb.web import security
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 HERE = Path(__file__).resolve().parent
 API = "/api/v1"
@@ -129,7 +129,10 @@ def create_app(url: str | None = None, *, open_read: bool = True,
             sess = {**sess, "c": security.new_csrf()}
         request.state.web_session = sess
         request.state.lang = _lang_of(request)
+        started = time.perf_counter()
         response: Response = await call_next(request)
+        # the server's own time for this request (benchmarks/web.py reads it)
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1e3:.2f}"
         for k, v in security.HEADERS.items():
             response.headers.setdefault(k, v)
         if fresh and not request.url.path.startswith(API) and not request.url.path.startswith(
@@ -215,4 +218,4 @@ def app_from_env() -> FastAPI:
                       open_read=os.environ.get("NETCMDB_WEB_OPEN_READ", "1") == "1")
 
 
-__all__ = ["create_app", "app_from_env", "HTMLResponse"]
+__all__ = ["HTMLResponse", "app_from_env", "create_app"]

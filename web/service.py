@@ -10,14 +10,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from netcmdb.cmdb.models import CI, Location
 from netcmdb.errors import ImportFormatError, NotFoundError
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
 
 #: [label] keys that are print defaults, not part of the rule (as the CLI's label commands)
 LABEL_PRINT_KEYS = ("template", "qr", "dpi")
+#: load a CI's location with it (search hits show the room: no query per hit)
+_LOC = joinedload(CI.location)
 
 
 def config() -> dict[str, Any]:
@@ -78,7 +79,6 @@ def search(session: Session, q: str, *, limit: int = 20) -> list[dict[str, Any]]
     room name, owner; journal notes lead to their CI. The text index is ``cmdb.search``'s (the
     one search service); this adds exact look-ups (``find_ci``) and the label rule's room codes.
     """
-    from netcmdb.cmdb.query import find_ci
     from netcmdb.cmdb.search import MIN_QUERY_CHARS
     from netcmdb.cmdb.search import search as text_search
     from netcmdb.errors import CmdbError
@@ -95,10 +95,8 @@ def search(session: Session, q: str, *, limit: int = 20) -> list[dict[str, Any]]
         seen.add(ci.id)
         hits.append(ci_hit(ci, why))
 
-    try:
-        add(find_ci(session, q), "exact")
-    except NotFoundError:
-        pass
+    for ci in exact_cis(session, q):
+        add(ci, "exact")
     rule = label_rule()
     rooms: dict[int, Location] = {}
     try:
@@ -117,8 +115,8 @@ def search(session: Session, q: str, *, limit: int = 20) -> list[dict[str, Any]]
     except CmdbError:
         found = []
     ci_ids = [h.ci_id for h in found if h.kind in ("ci", "note") and h.ci_id]
-    by_id = {c.id: c for c in session.scalars(select(CI).where(CI.id.in_(ci_ids)))} \
-        if ci_ids else {}
+    by_id = ({c.id: c for c in session.scalars(
+        select(CI).options(_LOC).where(CI.id.in_(ci_ids)))} if ci_ids else {})
     for h in found:
         if h.kind in ("ci", "note") and h.ci_id:
             add(by_id.get(h.ci_id), h.kind)
@@ -126,17 +124,48 @@ def search(session: Session, q: str, *, limit: int = 20) -> list[dict[str, Any]]
             loc = session.get(Location, h.id)
             if loc is not None:
                 rooms[loc.id] = loc
-    if len(hits) < limit:  # owners are not in the text index: a LIKE on the few that match
-        for ci in session.scalars(select(CI).where(CI.owner.ilike(
-                f"%{_escape_like(q)}%", escape="\\")).order_by(CI.name).limit(limit)):
-            add(ci, "owner")
     for loc in list(rooms.values())[:5]:
         if len(hits) >= limit:
             break
-        for ci in session.scalars(select(CI).where(CI.location_id == loc.id)
-                                  .order_by(CI.seat, CI.name).limit(limit)):
+        for ci in session.scalars(select(CI).options(_LOC).where(CI.location_id == loc.id)
+                                  .order_by(CI.seat, CI.name).limit(limit - len(hits))):
             add(ci, "room")
+    if len(hits) < limit:  # owners are not in the text index: match the distinct owners
+        # (an index-only read of ix_ci_owner), then their CIs through the same index
+        ql = q.lower()
+        owners = [o for (o,) in session.execute(select(CI.owner).where(
+            CI.owner.is_not(None)).distinct()) if ql in o.lower()][:50]
+        if owners:
+            for ci in session.scalars(select(CI).options(_LOC).where(CI.owner.in_(owners))
+                                      .order_by(CI.name).limit(limit)):
+                add(ci, "owner")
     return [room_hit(rule, loc) for loc in list(rooms.values())[:5]] + hits
+
+
+def exact_cis(session: Session, q: str) -> list[CI]:
+    """CIs whose label, name, IP or MAC (any notation) is exactly ``q``: index look-ups only."""
+    import ipaddress
+
+    from netcmdb.discovery.normalize import mac_or_none
+
+    ci = select(CI).options(_LOC)
+    out = list(session.scalars(ci.where(CI.label == q).limit(5)))
+    out += session.scalars(ci.where(CI.name == q).order_by(CI.id).limit(5))
+    try:
+        ip = str(ipaddress.ip_address(q))
+    except ValueError:
+        ip = None
+    if ip:
+        out += session.scalars(ci.where(CI.ip == ip).order_by(CI.id).limit(5))
+    else:
+        mac = mac_or_none(q) if len(re.sub(r"[^0-9A-Fa-f]", "", q)) == 12 else None
+        if mac:
+            out += session.scalars(ci.where(CI.mac == mac).order_by(CI.id).limit(5))
+    if q.startswith("#") and q[1:].isdigit():
+        hit = session.get(CI, int(q[1:]))
+        if hit is not None:
+            out.append(hit)
+    return out
 
 
 def _escape_like(s: str) -> str:
