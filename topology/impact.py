@@ -428,38 +428,34 @@ class ImpactEngine:
         return bool(self.phys[x] and p >= 0 and flags[p])
 
     def _build_merged(self) -> None:
-        """The blocks at the super-root ``S``: the at-risk structure.
+        """Blocks of the graph with every root merged into ``S``: the at-risk structure.
 
-        ``S`` is linked to every root by a virtual edge and never fails; a root is a CI like any
-        other (it can fail, so two paths through the same root are not redundant). A CI is
-        redundant when it sits with ``S`` in a block of >= 3 vertices: then no single CI or
-        cable, a root included, cuts it off. Only the blocks at ``S`` qualify, so only they are
-        kept (as a small graph of their own, re-split after a change).
+        A merged block hanging at ``S`` is a domain that two paths to the roots can serve (a
+        distribution pair with its dual-homed access switches). With roots merged, a failure
+        can only cost redundancy inside the merged blocks it touches: two disjoint paths from a
+        CI to the roots never leave its merged block before reaching a root. With several roots,
+        a root is a single point like any other CI ("can I reboot core-1?"): the touched blocks
+        are then re-split with the roots as vertices of their own, each linked to ``S`` (see
+        :meth:`_at_risk`). With one root, that root is left out (nothing can back it up).
         """
         S, roots, n_real = self.S, self.root_set, self.n_real_edges
-        # one root: merged into S (it cannot fail "one more time"); several: each can fail
-        self.merge_roots = merge = len(roots) < 2
+        self.multi_root = len(roots) >= 2
         cand: set[int] = set()
         for b, entry in enumerate(self.bentry):
-            if entry == S or (merge and entry in roots):
+            if entry == S or entry in roots:
                 cand.update(self.block(b))
         cand.discard(S)
         pairs = []
-        meid = array("i")  # edge of this graph -> igraph edge id of the main graph
+        meid = array("i")  # merged edge -> igraph edge id of the main graph
         for v in cand:
             for e in self.incident(v):
-                if e >= n_real:
-                    if v in roots and not merge:  # the virtual edge S - root
-                        pairs.append((S, v))
-                        meid.append(e)
-                    continue
-                if self.esrc[e] != v:
+                if e >= n_real or self.esrc[e] != v:
                     continue
                 w = self.edst[e]
                 if w not in cand:
                     continue
-                a = S if merge and v in roots else v
-                c = S if merge and w in roots else w
+                a = S if v in roots else v
+                c = S if w in roots else w
                 if a != c:
                     pairs.append((a, c))
                     meid.append(e)
@@ -472,8 +468,7 @@ class ImpactEngine:
         self.meid = meid
         self.eid2m = array("i", [-1]) * n_real
         for i, e in enumerate(meid):
-            if e < n_real:
-                self.eid2m[e] = i
+            self.eid2m[e] = i
         mblock = array("i", [-1]) * (self.n + 1)
         mmembers: list[list[int]] = []
         trees = ig.GraphBase.biconnected_components(self.mg, False) if pairs else []
@@ -492,6 +487,57 @@ class ImpactEngine:
                     mblock[v] = bi
         self.mblock, self.mmembers = mblock, mmembers
 
+    def _at_risk_roots(self, res: ImpactResult, touched: set[int], fv: set[int], fe: set[int],
+                       flags: bytearray, at_risk: dict[int, Reason]) -> None:
+        """Physical at-risk CIs with several roots, each root a CI that can fail.
+
+        Each touched merged block is re-split with its members, every root (its own vertex) and
+        ``S`` linked to each root. A CI is at risk when it was redundant before (it shares a block
+        of >= 3 vertices with ``S`` in the unmerged graph) and is not any more.
+        """
+        S, tin, tout, n_real = self.S, self.tin, self.tout, self.n_real_edges
+        esrc, edst, incident = self.esrc, self.edst, self.incident
+        roots = [r for r in sorted(self.root_set) if r not in fv]
+
+        def alive(v: int) -> bool:
+            return v not in fv and not flags[tin[v]] and v not in res.logical_down
+
+        def redundant_before(v: int) -> bool:
+            b = self.pblock[v]
+            return b >= 0 and self.bentry[b] == S and self.block_size(b) >= 3
+
+        for b in sorted(touched):
+            members = [v for v in self.mmembers[b] if v != S and alive(v)]
+            members += [r for r in roots if alive(r)]
+            members.append(S)
+            local = {v: i for i, v in enumerate(members)}
+            adj: list[list[tuple[int, int]]] = [[] for _ in members]
+            for v in members:
+                if v == S:
+                    continue
+                lv = local[v]
+                for e in incident(v):
+                    if e in fe:
+                        continue
+                    if e >= n_real:  # the virtual edge S - root
+                        adj[lv].append((local[S], e))
+                        adj[local[S]].append((lv, e))
+                        continue
+                    if esrc[e] != v:
+                        continue  # each cable once, from its source end
+                    lw = local.get(edst[e])
+                    if lw is not None and lw != lv:
+                        adj[lv].append((lw, e))
+                        adj[lw].append((lv, e))
+            redundant, spof = _redundancy(adj, local[S])
+            for i, v in enumerate(members):
+                if (v == S or redundant[i] or not self.phys[v] or v in self.root_set
+                        or not redundant_before(v)):
+                    continue
+                sp = spof[i]
+                at_risk[v] = ("spof", members[sp] if sp >= 0 else None)
+                res.serves[v] = tout[v] - tin[v] - 1
+
     def _at_risk(self, res: ImpactResult, fv: set[int], fe: set[int], flags: bytearray,
                  group_up: dict[int, int]) -> None:
         S, tin, tout, mblock = self.S, self.tin, self.tout, self.mblock
@@ -504,12 +550,12 @@ class ImpactEngine:
         for x in fv:
             if tin[x] < 0:
                 continue
-            if x in self.root_set and getattr(self, "merge_roots", True):
-                for e in self.incident(x):  # the one root, merged into S: its cables die
+            if x in self.root_set:
+                for e in self.incident(x):  # merged into S: its cables die
                     if e < self.n_real_edges and self.eid2m[e] >= 0:
                         dead_m.add(self.eid2m[e])
             elif mblock[x] >= 0:
-                touched.add(mblock[x])  # several roots: a failed root leaves its block
+                touched.add(mblock[x])
         dead_m.discard(-1)
         for m in dead_m:
             u, v = self.msrc[m], self.mdst[m]
@@ -518,6 +564,9 @@ class ImpactEngine:
             if b >= 0:
                 touched.add(b)
         at_risk: dict[int, Reason] = {}
+        if getattr(self, "multi_root", False):
+            self._at_risk_roots(res, touched, fv, fe, flags, at_risk)
+            touched = set()
         for b in sorted(touched):
             members = [v for v in self.mmembers[b]
                        if v == S or (v not in fv and not flags[tin[v]]
@@ -542,8 +591,8 @@ class ImpactEngine:
                         adj[lw].append((lv, m))
             redundant, spof = _redundancy(adj, local[S])
             for i, v in enumerate(members):
-                if v == S or redundant[i] or not self.phys[v] or v in self.root_set:
-                    continue  # a root hangs on S itself: never cut off, never at risk
+                if v == S or redundant[i] or not self.phys[v]:
+                    continue
                 sp = spof[i]
                 at_risk[v] = ("spof", members[sp] if sp >= 0 else None)
                 res.serves[v] = tout[v] - tin[v] - 1
