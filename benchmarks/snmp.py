@@ -9,6 +9,9 @@ the same run, against the same simulator:
 * baseline: for every device, one ``snmpget`` of the system group and one ``snmpbulkwalk`` per
   column of the same profile, strictly one after the other (what a shell loop does).
 
+Then the crawl is reconciled into a fresh SQLite CMDB (issue 13: every placed end host becomes a
+CI cabled to its port), timed on its own; crawl + ingest should stay within 60 s.
+
 Usage (no root needed)::
 
     PYTHONPATH=/work/wt/snmpperf /work/venv/bin/python benchmarks/snmp.py --devices 500 --ports 48
@@ -57,6 +60,40 @@ def baseline(addresses: list[str], ports: dict[str, int], limit: int) -> tuple[f
             n += r.stdout.count("\n")
         n += len(O.PROBE_SCALARS)
     return time.monotonic() - t0, n
+
+
+def ingest_crawl(cr, seed: str, truth: dict) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    """Reconcile the crawl into a fresh SQLite CMDB (switches, links, every placed end host as a
+    CI cabled to its port) and check the cabling against the ground truth."""
+    import tempfile
+
+    from sqlalchemy import select
+
+    from netcmdb.cmdb.db import ensure_schema, make_engine, session_scope
+    from netcmdb.cmdb.models import CI, Relationship
+    from netcmdb.cmdb.reconcile import FDB_LINK, ingest
+
+    with tempfile.TemporaryDirectory() as d:
+        eng = make_engine(f"sqlite:///{d}/cmdb.sqlite")
+        ensure_schema(eng)
+        c0, t0 = own_cpu(), time.monotonic()
+        with session_scope(eng) as s:
+            summary = ingest(s, cr.results, source="snmp", targets=[seed], methods=["snmp"],
+                             covered=[])
+        seconds, cpu = time.monotonic() - t0, own_cpu() - c0
+        with session_scope(eng) as s:
+            ci = {i: (n, m) for i, n, m in s.execute(select(CI.id, CI.name, CI.mac))}
+            cabled = {}
+            for a, pa, b, pb in s.execute(
+                    select(Relationship.source_ci_id, Relationship.source_port,
+                           Relationship.target_ci_id, Relationship.target_port)
+                    .where(Relationship.asserted_by == FDB_LINK)):
+                host, sw, port = (a, b, pb) if pb else (b, a, pa)
+                cabled[ci[host][1]] = (ci[sw][0], port)
+        eng.dispose()
+    want = {m: (sw, port) for m, (sw, port, _ip) in truth["hosts"].items()}
+    return {"seconds": seconds, "cpu": cpu, "new": len(summary.new), "hosts": len(cabled),
+            "exact": cabled == want}
 
 
 def main() -> None:
@@ -111,6 +148,8 @@ def main() -> None:
                                    (lk.b, lk.b_port)])) for lk in links)
         links_ok = got == [tuple(x) for x in truth["links"]]
 
+        ing = ingest_crawl(cr, sws[0].address, truth)
+
         ch0 = own_cpu(children=True)
         t_base, n_base = baseline([s.address for s in sws], ports, args.baseline_devices)
         base_cli_cpu = own_cpu(children=True) - ch0
@@ -137,6 +176,11 @@ def main() -> None:
           f"{(base_cli_cpu + base_sim_cpu) / args.baseline_devices:.3f} "
           f"(client {base_cli_cpu / args.baseline_devices:.3f}); load average at the end "
           f"{' '.join(load)} on {os.cpu_count()} CPUs")
+    print(f"ingest into a fresh SQLite CMDB: {ing['seconds']:.1f} s wall, {ing['cpu']:.1f} s CPU: "
+          f"{ing['new']} new CIs, {ing['hosts']} end hosts cabled to their port "
+          f"({'all exact' if ing['exact'] else 'MISMATCH'}); crawl + ingest "
+          f"{t_crawl + ing['seconds']:.1f} s (target <= 60 s: "
+          f"{'met' if t_crawl + ing['seconds'] <= 60 else 'NOT met'})")
     print(f"netcmdb: {requests} requests, ~{varbinds} table cells decoded, links "
           f"{'all correct' if links_ok else 'MISMATCH'}, failures {len(cr.results) - len(ok)}; "
           f"baseline: {n_base} varbinds for {args.baseline_devices} devices; "

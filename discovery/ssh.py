@@ -84,6 +84,8 @@ class SshSettings:
     connect_timeout_s: float = 10.0
     command_timeout_s: float = 30.0
     device_timeout_s: float = 180.0
+    #: platform detection (show/display version, then netmiko SSHDetect) gives up after this
+    detect_timeout_s: float = 10.0
     kinds: tuple[str, ...] = CLI_KINDS
     concurrency: int = 32
     #: excludes, --allow-public, --max-hosts: checked before the first packet to any device
@@ -106,7 +108,8 @@ class SshSettings:
             creds = load_credentials(x.get("ssh_config_file"))
         kwargs: dict[str, Any] = {"credentials": creds}
         for key in ("platform", "port", "accept_new_host_keys", "connect_timeout_s",
-                    "command_timeout_s", "device_timeout_s", "kinds", "concurrency"):
+                    "command_timeout_s", "device_timeout_s", "detect_timeout_s", "kinds",
+                    "concurrency"):
             if x.get(f"ssh_{key}") is not None:
                 kwargs[key] = x[f"ssh_{key}"]
         if x.get("ssh_known_hosts"):
@@ -311,16 +314,20 @@ def _connect_kwargs(host: str, port: int, settings: SshSettings) -> dict[str, An
 DETECT_COMMANDS = ("show version", "display version")
 
 
-def _quick_detect(conn: Any, settings: SshSettings) -> str | None:
+def _quick_detect(conn: Any, settings: SshSettings, deadline: float) -> str | None:
     """Identify the platform on an open generic session from ``show/display version``.
 
-    Two commands instead of netmiko SSHDetect's dozen (each with fixed sleeps, ~20 s a device).
+    Two commands instead of netmiko SSHDetect's dozen (each with fixed sleeps, ~20 s a device),
+    each bounded by what is left of the detection budget (``deadline``, monotonic).
     """
     prompt = conn.find_prompt()
     for cmd in DETECT_COMMANDS:
+        left = deadline - time.monotonic()
+        if left <= 0.2:
+            return None
         try:
             out = conn.send_command(cmd, expect_string=re.escape(prompt.strip()[-12:]),
-                                    read_timeout=min(settings.command_timeout_s, 15))
+                                    read_timeout=min(settings.command_timeout_s, 15, left))
         except Exception:
             continue
         if key := platform_from_description(out):
@@ -341,9 +348,11 @@ def _open(host: str, port: int, settings: SshSettings) -> tuple[Any, str]:
     if settings.platform:
         dtype = PLATFORMS[settings.platform].netmiko
         return ConnectHandler(device_type=dtype, **kwargs), settings.platform
+    budget = settings.detect_timeout_s
+    deadline = time.monotonic() + budget
     conn = ConnectHandler(device_type="generic", **kwargs)
     try:
-        key = _quick_detect(conn, settings)
+        key = _quick_detect(conn, settings, deadline)
     except Exception:
         conn.disconnect()
         raise
@@ -351,14 +360,30 @@ def _open(host: str, port: int, settings: SshSettings) -> tuple[Any, str]:
         redispatch(conn, device_type=PLATFORMS[key].netmiko or "generic")
         return conn, key
     conn.disconnect()
-    guesser = SSHDetect(device_type="autodetect", **kwargs)
-    best = guesser.autodetect()  # closes its own session
+    hint = f"pass --platform ({', '.join(sorted(CLI_COMMANDS))})"
+    # last resort, bounded: netmiko's SSHDetect runs a dozen commands with fixed sleeps (~100 s
+    # on a device that answers none). It cannot be interrupted, so it runs in a daemon thread
+    # that is abandoned (its session ends with its own timeouts) when the budget is spent.
+    found: list[str | None] = []
+
+    def guess() -> None:
+        try:
+            found.append(SSHDetect(device_type="autodetect", **kwargs).autodetect())
+        except Exception:  # any failure means "not detected"
+            found.append(None)
+
+    worker = threading.Thread(target=guess, name="netcmdb-ssh-detect", daemon=True)
+    worker.start()
+    worker.join(max(0.0, deadline - time.monotonic()))
+    if worker.is_alive() or not found:
+        raise DiscoveryError(
+            f"could not detect the platform within {budget:g} s (show/display version named "
+            f"none, netmiko's autodetection did not finish); {hint}")
+    best = found[0]
     key = NETMIKO_ALIASES.get(best or "") or (p.key if (p := by_netmiko(best or "")) else None)
     if not best or key not in CLI_COMMANDS:
         raise DiscoveryError(
-            f"could not detect the platform (netmiko guessed {best or 'nothing'}); pass --platform "
-            f"({', '.join(sorted(CLI_COMMANDS))})"
-        )
+            f"could not detect the platform (netmiko guessed {best or 'nothing'}); {hint}")
     return ConnectHandler(device_type=PLATFORMS[key].netmiko, **kwargs), key
 
 
@@ -570,7 +595,9 @@ def crawl_ssh(
     ``settings.port`` (the campus-wide SSH port). Their
     platform is taken from the LLDP/CDP system description when it names one (no slow
     autodetection, and a Cisco seed can lead to a Huawei neighbour); seeds use
-    ``settings.platform``; anything else is detected.
+    ``settings.platform``; a neighbour whose description names none uses ``settings.platform``
+    too (:func:`crawl_platform`); only without either is the platform detected (bounded by
+    ``settings.detect_timeout_s``).
 
     Returns:
         The crawl's :class:`CrawlResult`; each collected device's ``extra["crawl_depth"]`` is set.
@@ -605,7 +632,7 @@ def crawl_ssh(
         host = split_target(target, settings.port)[0]
         with lock:
             hint = hints.get(host)
-        platform = settings.platform if host in seed_hosts else hint
+        platform = crawl_platform(host in seed_hosts, settings.platform, hint)
         res = collect_device(target, with_platform(settings, platform))
         learn(res)
         return res
@@ -629,6 +656,27 @@ def crawl_ssh(
         if res.device is not None and res.target in out.depth:
             res.device.extra["crawl_depth"] = str(out.depth[res.target])
     return out
+
+
+def crawl_platform(is_seed: bool, given: str | None, hint: str | None) -> str | None:
+    """The platform a crawl uses for one device (None: detect, bounded).
+
+    Seeds: ``--platform``. Neighbours: what their LLDP/CDP system description names (a Cisco
+    seed can lead to a Huawei neighbour), else ``--platform`` (it applies to every device of
+    the scan), else detection.
+
+    >>> crawl_platform(True, "cisco_ios", "huawei_vrp")
+    'cisco_ios'
+    >>> crawl_platform(False, "cisco_ios", "huawei_vrp")
+    'huawei_vrp'
+    >>> crawl_platform(False, "cisco_ios", None)
+    'cisco_ios'
+    >>> crawl_platform(False, None, None) is None
+    True
+    """
+    if is_seed:
+        return given or hint
+    return hint or given
 
 
 def with_platform(settings: SshSettings, platform: str | None) -> SshSettings:

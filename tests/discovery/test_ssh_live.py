@@ -102,6 +102,10 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
                     "hang": {"display mac-address": 120}})
     devices.append({"name": "sw-spoof", "platform": "huawei_vrp", "address": f"{base}6",
                     "port": port, "username": "admin", "password": PASSWORD, "commands": hw})
+    # .7: answers neither show nor display version (an unknown box): detection must give up
+    devices.append({"name": "sw-mute", "platform": "cisco_ios", "address": f"{base}7",
+                    "port": port, "username": "admin", "password": PASSWORD, "commands": {},
+                    "hang": {"show version": 300, "display version": 300}})
     spec = tmp_path_factory.mktemp("fakenos") / "spec.json"
     spec.write_text(json.dumps({"devices": devices}))
     proc = subprocess.Popen([sys.executable, str(LAB), str(spec)], stdin=subprocess.PIPE,
@@ -359,7 +363,7 @@ def test_cli_table_and_one_line_errors(lab: Lab, settings: SshSettings, tmp_path
     assert "sw-hw-b" in run.stdout and "S5720-28X-SI-AC" in run.stdout
     assert "auth: authentication failed for admin@" in run.stdout
     # the switch plus its two LLDP neighbours become CIs; the locked device is the one failure
-    assert "ssh: run 1: 3 new, 0 changed, 3 seen, 0 missing, 1 failed" in run.stdout
+    assert "ssh: run 1: 3 new, 0 changed, 0 moved, 3 seen, 0 missing, 1 failed" in run.stdout
     small = {"NETCMDB_CONFIG": str(tmp_path / "none.toml"), "NETCMDB_SSH_USERNAME": "admin"}
     for args, message, e in [
         (["scan", "--ssh"], "error: scan --ssh needs at least one target", small),
@@ -382,3 +386,26 @@ def test_cli_table_and_one_line_errors(lab: Lab, settings: SshSettings, tmp_path
     doc = json.loads(out)
     assert doc["run"] is None
     assert sorted(r["device"]["hostname"] for r in doc["results"]) == sorted(DEVICES)
+
+
+def test_undetectable_device_fails_fast_with_a_clear_error(lab: Lab, settings: SshSettings) -> None:
+    """Issue 13 §5: autodetection is the last resort and bounded (10 s by default): a device
+    that names no platform fails with a per-device error, not after netmiko's ~100 s."""
+    settings = dataclasses.replace(settings, platform=None, detect_timeout_s=3)
+    t0 = time.monotonic()
+    res = collect_device(lab.target(7), settings)
+    took = time.monotonic() - t0
+    assert not res.ok and res.error is not None
+    assert "could not detect the platform within 3 s" in res.error
+    assert "--platform" in res.error
+    assert took < 30, took  # the budget plus login; netmiko alone needed ~100 s here
+
+
+def test_crawl_platform_applies_to_neighbours_without_a_description() -> None:
+    from netcmdb.discovery.ssh import crawl_platform
+
+    assert crawl_platform(True, "cisco_ios", None) == "cisco_ios"
+    assert crawl_platform(False, "cisco_ios", None) == "cisco_ios"  # was: autodetect
+    assert crawl_platform(False, "cisco_ios", "huawei_vrp") == "huawei_vrp"
+    assert crawl_platform(False, None, "arista_eos") == "arista_eos"
+    assert crawl_platform(False, None, None) is None
