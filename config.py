@@ -12,9 +12,11 @@ Library module: reads files, never prints. Must not import the CLI or scanners.
 
 from __future__ import annotations
 
+import math
 import os
 import stat
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -101,13 +103,7 @@ def load_config(path: str | Path | None = None) -> dict[str, Any]:
     for sect, value in data.items():
         if not isinstance(value, dict):
             raise ConfigError(f"{p}: [{sect}] must be a table")
-    db = data.get("database", {})
-    if "url" in db and not isinstance(db["url"], str):
-        raise ConfigError(f"{p}: [database] url must be a string")
-    for key in ("scopes", "excludes"):
-        v = data.get("scan", {}).get(key)
-        if v is not None and (not isinstance(v, list) or not all(isinstance(x, str) for x in v)):
-            raise ConfigError(f"{p}: [scan] {key} must be a list of strings")
+    check_shapes(data, where=f"{p}: ")
     if _has_inline_secret(data) and os.name == "posix":
         mode = p.stat().st_mode
         if mode & (stat.S_IRWXG | stat.S_IRWXO):
@@ -115,6 +111,87 @@ def load_config(path: str | Path | None = None) -> dict[str, Any]:
                               f"chmod 600 {p} (or use *_env / *_keyring references)")
     reconcile_config(data, path=p)  # validate the [cmdb] table early
     return data
+
+
+def _int(lo: int, hi: int) -> tuple[Callable[[Any], bool], str]:
+    return (lambda v: isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi,
+            f"a whole number from {lo} to {hi}")
+
+
+def _num(lo: float, hi: float, *, above: bool = False) -> tuple[Callable[[Any], bool], str]:
+    def ok(v: Any) -> bool:
+        return (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                and (v > lo if above else v >= lo) and v <= hi)
+    return ok, (f"a number of seconds above {lo:g} and at most {hi:g}" if above
+                else f"a number of seconds from {lo:g} to {hi:g}")
+
+
+_STR = (lambda v: isinstance(v, str) and v.strip() != "", "a non-empty string")
+_BOOL = (lambda v: isinstance(v, bool), "true or false")
+_STRS = (lambda v: isinstance(v, list) and all(isinstance(x, str) and x for x in v),
+         "a list of strings, e.g. [\"a\", \"b\"]")
+_INT_TABLE = (lambda v: isinstance(v, dict) and all(
+    isinstance(x, int) and not isinstance(x, bool) for x in v.values()),
+    "a table of whole numbers, e.g. { snmp = 50 }")
+_TABLE = (lambda v: isinstance(v, dict), "a table")
+
+#: The shape of every scalar setting, checked when the file is loaded, so a wrong one is one line
+#: naming its key instead of a crash wherever it is first used. (Sections with their own loaders
+#: — the label rule, [credentials.*], [scan.profiles.*] — check their keys there.)
+SHAPES: dict[tuple[str, str], tuple[Callable[[Any], bool], str]] = {
+    ("database", "url"): _STR,
+    ("database", "lock_timeout"): _num(0, 86400),
+    ("scan", "scopes"): _STRS,
+    ("scan", "excludes"): _STRS,
+    ("scan", "profiles"): _TABLE,
+    ("cmdb", "identification"): _STRS,
+    ("cmdb", "missing_after"): _int(1, 1_000_000),
+    ("cmdb", "junk_serials"): _STRS,
+    ("cmdb", "junk_hostnames"): _STRS,
+    ("cmdb", "source_priority"): _INT_TABLE,
+    ("cmdb", "create_neighbor_cis"): _BOOL,
+    ("cmdb", "max_macs_per_access_port"): _int(1, 1_000_000),
+    ("cmdb", "parallel_min_facts"): _int(0, 1_000_000_000),
+    ("ssh", "port"): _int(1, 65535),
+    ("ssh", "concurrency"): _int(1, 10_000),
+    ("ssh", "command_timeout"): _num(0, 86400, above=True),
+    ("ssh", "device_timeout"): _num(0, 86400, above=True),
+    ("ssh", "known_hosts"): _STR,
+    ("ssh", "platform"): _STR,
+    ("label", "template"): _STR,
+    ("label", "qr"): _STR,
+    ("label", "dpi"): (lambda v: v in (203, 300, "203", "300"), "203 or 300"),
+    ("labels", "seats"): _STR,
+}
+
+
+def _shown(v: Any) -> str:
+    text = repr(v)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_shapes(data: dict[str, Any], where: str = "") -> None:
+    """Refuse a setting of the wrong shape: one line naming ``[section] key``.
+
+    Raises:
+        ConfigError: ``<file>: [cmdb] missing_after must be a whole number ..., got 'x'``.
+    """
+    for (sect, key), (ok, what) in SHAPES.items():
+        table = data.get(sect)
+        if isinstance(table, dict) and key in table and not ok(table[key]):
+            raise ConfigError(f"{where}[{sect}] {key} must be {what}, got {_shown(table[key])}")
+    label = data.get("label")
+    if isinstance(label, dict):
+        from netcmdb.errors import LabelError
+        from netcmdb.labeling.rule import get_rule
+
+        rule = {k: v for k, v in label.items() if k not in ("template", "qr", "dpi")}
+        if rule:
+            try:
+                get_rule(rule)
+            except LabelError as exc:
+                raise ConfigError(f"{where}[label] {str(exc).removeprefix('label rule: ')}"
+                                  ) from None
 
 
 def redacted(obj: Any) -> Any:

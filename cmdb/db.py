@@ -9,7 +9,8 @@ import logging
 import math
 import os
 import re
-import threading
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -158,9 +159,6 @@ def make_engine(url: str | None = None, *, lock_timeout: float | None = None) ->
 
     @event.listens_for(engine, "handle_error")
     def _handle_error(ctx):  # type: ignore[no-untyped-def]
-        conn = ctx.connection
-        if conn is not None:
-            _disarm(conn.info)
         return _translate(ctx.original_exception, ctx.sqlalchemy_exception, where, wait,
                           parsed.get_backend_name())
 
@@ -185,25 +183,45 @@ def make_engine(url: str | None = None, *, lock_timeout: float | None = None) ->
             # big random-order index inserts (identifiers) need more than the 2 MB default cache
             cur.execute("PRAGMA cache_size=-65536")
             cur.execute("PRAGMA temp_store=MEMORY")
+            # from here SQLite waits in slices; _patient() retries and says that it waits
+            cur.execute(f"PRAGMA busy_timeout={int(min(wait, LOCK_NOTICE_AFTER) * 1000)}")
             cur.close()
 
-        @event.listens_for(engine, "before_cursor_execute")
-        def _arm(conn, _cursor, statement, *_rest):  # type: ignore[no-untyped-def]
-            # the write lock is taken by the first write of a transaction: say so if it waits
-            raw = conn.connection.dbapi_connection
-            if raw is None or raw.in_transaction or wait < LOCK_NOTICE_AFTER:
-                return
-            head = statement.lstrip()[:8].upper()
-            if head.startswith(("SELECT", "PRAGMA", "WITH", "EXPLAIN")):
-                return
-            timer = threading.Timer(LOCK_NOTICE_AFTER, _lock_notice, (where, wait))
-            timer.daemon = True
-            conn.info["lock_timer"] = timer
-            timer.start()
+        def _patient(cursor, run):  # type: ignore[no-untyped-def]
+            """Run a statement; while another writer holds the lock, wait in slices up to
+            ``wait`` seconds, saying once that we wait. Only a transaction's first statement
+            can be retried (nothing of ours is lost by rolling back a failed lock attempt)."""
+            raw = cursor.connection
+            if raw.in_transaction:
+                run()
+                return True
+            start = time.monotonic()
+            noticed = False
+            while True:
+                try:
+                    run()
+                    return True
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc).lower() or time.monotonic() - start >= wait:
+                        raise
+                    if not noticed:
+                        _lock_notice(where, wait)
+                        noticed = True
+                    if raw.in_transaction:
+                        raw.rollback()
 
-        @event.listens_for(engine, "after_cursor_execute")
-        def _after(conn, *_args):  # type: ignore[no-untyped-def]
-            _disarm(conn.info)
+        @event.listens_for(engine, "do_execute")
+        def _do_execute(cursor, statement, parameters, _context):  # type: ignore[no-untyped-def]
+            return _patient(cursor, lambda: cursor.execute(statement, parameters))
+
+        @event.listens_for(engine, "do_execute_no_params")
+        def _do_execute_np(cursor, statement, _context):  # type: ignore[no-untyped-def]
+            return _patient(cursor, lambda: cursor.execute(statement))
+
+        @event.listens_for(engine, "do_executemany")
+        def _do_executemany(cursor, statement, params, _ctx):  # type: ignore[no-untyped-def]
+            return _patient(cursor, lambda: cursor.executemany(statement, params))
+
     else:
 
         def _pg_check(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -221,12 +239,6 @@ def make_engine(url: str | None = None, *, lock_timeout: float | None = None) ->
         event.listen(engine, "first_connect", _pg_check, insert=True)
 
     return engine
-
-
-def _disarm(info: dict) -> None:  # type: ignore[type-arg]
-    timer = info.pop("lock_timer", None)
-    if timer is not None:
-        timer.cancel()
 
 
 def _lock_notice(where: str, wait: float) -> None:

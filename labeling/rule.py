@@ -481,6 +481,18 @@ class Rule:
         if unknown:
             raise LabelError(f"label rule: unknown key {unknown[0]!r} (known: "
                              f"{', '.join(sorted(known))})")
+        for key in ("name", "core", "separator", "basement_prefix", "unit", "category"):
+            if key in data and not isinstance(data[key], str):
+                raise LabelError(f"label rule: {key} must be a string, got {data[key]!r}")
+        for key in ("prefix", "buildings"):
+            v = data.get(key)
+            if v is not None and (not isinstance(v, (list, tuple)) or not all(
+                    isinstance(x, (str, int)) and not isinstance(x, bool) for x in v)):
+                raise LabelError(f"label rule: {key} must be a list such as [\"01\", \"02\"], "
+                                 f"got {v!r}")
+        if data.get("fields") is not None and not isinstance(data["fields"], Mapping):
+            raise LabelError(f"label rule: fields must be a table of field tables, "
+                             f"got {data['fields']!r}")
         fields = dict(base.fields)
         for name, spec in (data.pop("fields", None) or {}).items():
             if not isinstance(spec, Mapping):
