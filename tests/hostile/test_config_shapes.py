@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from hostilekit import assert_one_line, run_cli  # type: ignore[import-not-found]
+
 from netcmdb.config import SHAPES, load_config
 from netcmdb.errors import ConfigError
 
