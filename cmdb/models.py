@@ -179,7 +179,6 @@ class CI(Base):
         Index("ix_ci_ip", "ip"),
         Index("ix_ci_mac", "mac"),
         Index("ix_ci_location_id", "location_id"),  # a room's CIs, list pages by building
-        Index("ix_ci_owner", "owner"),  # the search box finds owners through it
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

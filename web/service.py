@@ -130,15 +130,6 @@ def search(session: Session, q: str, *, limit: int = 20) -> list[dict[str, Any]]
         for ci in session.scalars(select(CI).options(_LOC).where(CI.location_id == loc.id)
                                   .order_by(CI.seat, CI.name).limit(limit - len(hits))):
             add(ci, "room")
-    if len(hits) < limit:  # owners are not in the text index: match the distinct owners
-        # (an index-only read of ix_ci_owner), then their CIs through the same index
-        ql = q.lower()
-        owners = [o for (o,) in session.execute(select(CI.owner).where(
-            CI.owner.is_not(None)).distinct()) if ql in o.lower()][:50]
-        if owners:
-            for ci in session.scalars(select(CI).options(_LOC).where(CI.owner.in_(owners))
-                                      .order_by(CI.name).limit(limit)):
-                add(ci, "owner")
     return [room_hit(rule, loc) for loc in list(rooms.values())[:5]] + hits
 
 

@@ -38,11 +38,13 @@ def test_rooms_by_code_and_chinese_name(sess):
 
 def test_owner_and_too_short(web_db):
     from netcmdb.cmdb.models import CI
+    from netcmdb.cmdb.query import set_manual
     from sqlalchemy import select
 
     eng = make_engine(web_db.url)
-    with session_scope(eng) as s:
-        s.scalars(select(CI).where(CI.name == "sw-core-2")).one().owner = "信息科 王五"
+    with session_scope(eng) as s:  # as ci set / the web's edit form do (a Change row)
+        set_manual(s, s.scalars(select(CI).where(CI.name == "sw-core-2")).one(),
+                   {"owner": "信息科 王五"})
     with session_scope(eng) as s:
         assert "sw-core-2" in names(search(s, "王五"))
         assert search(s, "x") == []
