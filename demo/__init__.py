@@ -206,8 +206,13 @@ def main(argv: list[str] | None = None) -> int:
         table.add_row(name, f"[{style[status]}]{status}[/]", detail, f"{secs:.1f}")
     console = Console()
     console.print(table)
-    console.print(f"try: netcmdb --db sqlite:///{(outdir / 'netcmdb.sqlite').resolve()} "
-                  "ci show D010210-009")
+    db = f"sqlite:///{(outdir / 'netcmdb.sqlite').resolve()}"
+    console.print(f"try: netcmdb --db {db} ci show D010210-009", markup=False,
+                  highlight=False)
+    # the last line: the one command that serves this CMDB in a browser
+    console.print(f"serve it in a browser: netcmdb --db {db} serve  "
+                  "(then open http://127.0.0.1:8080/)", markup=False, highlight=False,
+                  soft_wrap=True)
     return 1 if any(r[1] == "failed" for r in results) else 0
 
 

@@ -305,7 +305,33 @@ def impact_page(request: Request) -> HTMLResponse:
                     groups.setdefault(b, {}).setdefault(room, []).append({**row, "state": state})
     return render(request, "impact.html", {
         "targets": targets, "rep": rep, "groups": dict(sorted(groups.items())),
-        "error": error, "share": "/impact?" + urlencode([("t", t) for t in targets])})
+        "error": error, "share": "/impact?" + urlencode([("t", t) for t in targets]),
+        "picture": ("/impact.svg?" + urlencode([("t", t) for t in targets])
+                    if rep is not None and rep["summary"]["down"] + rep["summary"]["at_risk"]
+                    <= PICTURE_MAX else None)})
+
+
+#: above this many down + at-risk CIs the impact page shows no picture (Graphviz takes long)
+PICTURE_MAX = 1500
+
+
+@router.get("/impact.svg")
+def impact_svg(request: Request) -> Response:
+    """The change drawn: failed, down and at-risk CIs highlighted with their neighbours."""
+    _read(request)
+    from netcmdb.errors import TopologyError
+    from netcmdb.topology import draw
+
+    targets = [t.strip()[:200] for t in request.query_params.getlist("t") if t.strip()][:200]
+    if not targets:
+        raise TopologyError("name at least one CI or link (?t=NAME)")
+    engine = request.app.state.web.impact_engine()
+    cis, links = engine.topo.resolve_targets(targets)
+    res = engine.impact(cis, links)
+    if len(res.down()) + len(res.at_risk) > PICTURE_MAX:
+        raise TopologyError(f"more than {PICTURE_MAX} CIs affected: too many to draw")
+    svg = draw.render_impact(engine, res, "svg")
+    return Response(svg, media_type="image/svg+xml")
 
 
 @router.get("/room/{room}", response_class=HTMLResponse)
@@ -315,7 +341,10 @@ def room_page(request: Request, room: str) -> HTMLResponse:
 
     with _session(request) as s:
         plan = room_plan(s, room)
-    return render(request, "room.html", {"plan": plan, "u": _u_layout(plan["seated"])})
+    assigned = request.query_params.get("assigned")
+    return render(request, "room.html", {"plan": plan, "u": _u_layout(plan["seated"]),
+                                         "assigned": int(assigned) if (assigned or "").isdigit()
+                                         else None})
 
 
 def _u_layout(seated: list[dict[str, Any]]) -> dict[str, list[Any]]:
@@ -331,6 +360,22 @@ def _u_layout(seated: list[dict[str, Any]]) -> dict[str, list[Any]]:
     return {"right": [cell(k) for k in reversed(right)],      # drawn top to bottom
             "back": [cell(k) for k in reversed(back)],        # drawn left to right
             "left": [cell(k) for k in left]}                  # drawn top to bottom
+
+
+@router.post("/room/{room}/assign")
+def room_assign(request: Request, room: str, csrf: str = Form("")) -> Response:
+    """``label assign --room ROOM`` from the room page (editor, CSRF-checked)."""
+    require(request, "editor", write=True)
+    check_csrf(request, csrf)
+    from netcmdb.labeling.assign import assign_labels
+    from netcmdb.web.service import config, label_rule
+
+    cfg = config()
+    rule = label_rule(cfg)
+    code = rule.format_room(*rule.parse_room(room))
+    res = assign_labels(request.app.state.web.engine, rule, room=code,
+                        seats=(cfg.get("labels") or {}).get("seats"))
+    return RedirectResponse(f"/room/{code}?assigned={len(res.assigned)}", status_code=303)
 
 
 @router.get("/room/{room}/labels.pdf")

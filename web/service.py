@@ -213,7 +213,8 @@ def room_plan(session: Session, room: str) -> dict[str, Any]:
               "class": c.ci_class.value, "ip": c.ip} for c in cis]
     return {"code": code, "name": loc.name, "building": loc.building, "floor": loc.floor,
             "room": loc.room, "seated": [s for s in seats if s["seat"] is not None],
-            "unseated": [s for s in seats if s["seat"] is None]}
+            "unseated": [s for s in seats if s["seat"] is None],
+            "unlabelled": sum(1 for s in seats if not s["label"])}
 
 
 def room_labels_pdf(session: Session, room: str) -> bytes:

@@ -185,3 +185,20 @@ def test_pages_readable_with_javascript_off(browser, server):
     pg.wait_for_url("**page=2**")
     assert pg.locator("#ci-list tbody tr").count() > 0
     ctx.close()
+
+
+def test_impact_picture_and_label_assign_from_the_room_page(page, web_db):
+    page.goto("/impact?t=sw-acc-0101-1")
+    page.wait_for_function("() => document.getElementById('impact-picture').complete && "
+                           "document.getElementById('impact-picture').naturalWidth > 0")
+    r = page.request.patch("/api/v1/cis/fw-1", data={"label": None},
+                           headers={"Authorization": f"Bearer {web_db.tokens['editor']}"})
+    assert r.status == 200 and r.json()["changes"][0]["new"] is None
+    page.goto("/room/D010101")
+    assert page.locator("#assign-form").count() == 0  # anonymous: no write button
+    login(page, "editor")
+    page.goto("/room/D010101")
+    page.click("#assign-form button")
+    page.wait_for_selector("#assigned")
+    assert "1" in page.inner_text("#assigned")
+    assert page.request.get("/api/v1/cis/fw-1").json()["label"].startswith("D010101-")
