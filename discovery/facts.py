@@ -124,6 +124,7 @@ class DeviceFact:
     serial: str | None = None
     chassis_mac: str | None = None  # LLDP chassis id / dot1dBaseBridgeAddress
     device_class: DeviceClass | None = None
+    class_reason: str | None = None  # the evidence that decided device_class (shown by ci show)
     description: str | None = None  # sysDescr
     sys_object_id: str | None = None
     sys_location: str | None = None  # raw sysLocation; the CMDB parses it with the label rule

@@ -133,3 +133,38 @@ def mac_vendors(macs: Iterable[str]) -> dict[str, str | None]:
     except (OSError, ValueError, IndexError, ImportError):
         return {m: mac_vendor(m) for m in macs}
     return out
+
+
+def decode_text(raw: bytes) -> str:
+    """Device OCTET STRING -> text: UTF-8, then GB18030, else the bytes shown escaped.
+
+    The one decoding rule for text from devices (sysDescr, sysLocation, ifAlias, LLDP names...).
+    Chinese gear sends GBK/GB18030; a string that is neither UTF-8 nor GB18030 is not guessed
+    (no Latin-1 mojibake): the decoder that leaves fewer bytes undecoded wins and each byte it
+    cannot decode is shown as ``\\xNN``. Never raises.
+
+    >>> decode_text("中文".encode("utf-8"))
+    '中文'
+    >>> decode_text("中文".encode("gbk"))
+    '中文'
+    >>> decode_text("中文".encode("gbk") + b"\\xff")
+    '中文\\\\xff'
+    >>> decode_text(b"caf\\xe9")
+    'caf\\\\xe9'
+    """
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        pass
+    best = ""
+    best_bad = -1
+    for enc in ("utf-8", "gb18030"):
+        s = raw.decode(enc, errors="backslashreplace")
+        bad = s.count("\\x") - raw.count(b"\\x")
+        if best_bad < 0 or bad < best_bad:
+            best, best_bad = s, bad
+    return best

@@ -39,8 +39,9 @@ from netcmdb.discovery.facts import (
     ScanResult,
     Source,
 )
-from netcmdb.discovery.normalize import mac_or_none
-from netcmdb.discovery.platforms import PLATFORMS, match_sysobjectid
+from netcmdb.discovery.normalize import decode_text, mac_or_none
+from netcmdb.discovery.vendors import IDENT_SCALARS, quirk
+from netcmdb.discovery.vendors.identify import Evidence, identify
 from netcmdb.errors import (
     AuthenticationError,
     ConfigError,
@@ -196,6 +197,8 @@ def _oid_tuple(oid: str) -> Index:
 
 #: varbinds asked for in a walk's first GETBULK (later ones use the session's budget)
 FIRST_BUDGET = 64
+#: most rows one column may return: a bound on a misbehaving agent beyond the loop guard
+ROW_LIMIT = 1_000_000
 
 
 class SnmpSession:
@@ -303,12 +306,20 @@ class SnmpSession:
             return out
         return {".".join(map(str, n)): _py(v) for n, v in vbs if _py(v) is not None}
 
-    async def walk(self, columns: Sequence[str]) -> dict[str, dict[Index, Any]]:
+    async def walk(self, columns: Sequence[str], warnings: list[str] | None = None,
+                   row_limit: int = ROW_LIMIT) -> dict[str, dict[Index, Any]]:
         """Walk many table columns at once (GETBULK; GETNEXT when bulk is refused).
 
         Each request carries every column that is not finished; max-repetitions adapts so that a
         response holds about ``budget`` varbinds. A ``tooBig`` halves the budget.
+
+        An agent that answers an OID that does not increase (Ruijie, BDCOM, ZTE do) is followed
+        on, as net-snmp's ``-Cc`` does, keeping every row: the walk of that column stops only
+        when it leaves the column, when the agent returns an OID it already returned (loop
+        guard) or after ``row_limit`` rows. Each of these is appended to ``warnings``.
         """
+        warnings = warnings if warnings is not None else []
+        backwards: dict[int, int] = {}
         roots = [_oid_tuple(c) for c in columns]
         result: dict[str, dict[Index, Any]] = {c: {} for c in columns}
         cursor: dict[int, Index] = dict(enumerate(roots))
@@ -357,14 +368,32 @@ class SnmpSession:
                 root = roots[i]
                 py = _py(val) if val is not None else None
                 if (val is None or val.__class__.__name__ == "EndOfMibView"
-                        or name[:len(root)] != root or name <= cursor[i]):
+                        or name[:len(root)] != root):
                     done.add(i)
                     continue
-                result[columns[i]][name[len(root):]] = py
+                rows = result[columns[i]]
+                sub = name[len(root):]
+                if sub in rows:
+                    warnings.append(f"{self.host}: walk of {columns[i]}: the agent returned "
+                                    f"{'.'.join(map(str, name))} a second time; stopped there "
+                                    f"(loop guard) with {len(rows)} rows")
+                    done.add(i)
+                    continue
+                if name <= cursor[i]:
+                    backwards[i] = backwards.get(i, 0) + 1
+                rows[sub] = py
                 cursor[i] = name
+                if len(rows) >= row_limit:
+                    warnings.append(f"{self.host}: walk of {columns[i]}: stopped at the row "
+                                    f"limit ({row_limit} rows)")
+                    done.add(i)
             if not vbs:
                 done.update(active)
             active = [i for i in active if i not in done]
+        for i, n in sorted(backwards.items()):
+            warnings.append(f"{self.host}: walk of {columns[i]}: the agent returned {n} "
+                            f"OID(s) that do not increase; walked on past them (as net-snmp -Cc), "
+                            f"{len(result[columns[i]])} rows kept")
         return result
 
 
@@ -399,27 +428,18 @@ class RawDevice:
 
     scalars: dict[str, Any] = field(default_factory=dict)
     columns: dict[str, dict[Index, Any]] = field(default_factory=dict)
+    #: what the walk had to work around (non-increasing OIDs, row limits), for the device result
+    warnings: list[str] = field(default_factory=list)
 
     def col(self, oid: str) -> dict[Index, Any]:
         return self.columns.get(oid, {})
 
 
-_ENCODINGS = ("utf-8", "gb18030", "latin-1")
-
-
 def text(value: Any) -> str | None:
-    """Device bytes -> str (UTF-8, then GB18030 for Chinese gear, then Latin-1); None if empty."""
+    """Device value -> str (OCTET STRING bytes through :func:`decode_text`); None if empty."""
     if value is None:
         return None
-    if isinstance(value, bytes):
-        for enc in _ENCODINGS:
-            try:
-                s = value.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-    else:
-        s = str(value)
+    s = decode_text(value) if isinstance(value, bytes) else str(value)
     s = s.replace("\x00", "").strip()
     return s or None
 
@@ -520,7 +540,7 @@ def _ifname(ifs: dict[int, InterfaceFact], ifindex: int) -> str | None:
     return f.name if f else None
 
 
-def bridge_port_map(raw: RawDevice, vendor: str | None) -> dict[int, int]:
+def bridge_port_map(raw: RawDevice) -> dict[int, int]:
     """Bridge port number -> ifIndex (dot1dBasePortIfIndex; Huawei's hwL2IfPortIfIndex fills
     gaps)."""
     out = {i[0]: v for i, v in raw.col(O.DOT1D_BASE_PORT_IF_INDEX).items()
@@ -531,16 +551,16 @@ def bridge_port_map(raw: RawDevice, vendor: str | None) -> dict[int, int]:
     return out
 
 
-def parse_fdb(raw: RawDevice, ifs: dict[int, InterfaceFact], vendor: str | None,
+def parse_fdb(raw: RawDevice, ifs: dict[int, InterfaceFact], platform: str | None,
               warnings: list[str]) -> list[FdbEntry]:
     """Q-BRIDGE (per VLAN) then BRIDGE-MIB forwarding tables; self/invalid/own MACs dropped."""
-    ports = bridge_port_map(raw, vendor)
+    ports = bridge_port_map(raw)
     own = {f.mac for f in ifs.values() if f.mac}
     base = mac_of(raw.scalars.get(O.DOT1D_BASE_BRIDGE_ADDRESS))
     if base:
         own.add(base)
     fdb_to_vlan: dict[int, int] = {}
-    if vendor not in O.FDB_ID_IS_VLAN:
+    if not quirk("fdb_id_is_vlan", platform):
         for i, fid in raw.col(O.DOT1Q_VLAN_FDB_ID).items():
             if len(i) == 2 and isinstance(fid, int) and fid:
                 fdb_to_vlan.setdefault(fid, i[1])
@@ -785,33 +805,62 @@ def parse_entity(raw: RawDevice) -> tuple[str | None, str | None, str | None, st
     return serial, model, sw, mfg, stack
 
 
-def _first_pattern(patterns: Sequence[str], s: str | None) -> str | None:
-    if not s:
-        return None
-    for p in patterns:
-        m = re.search(p, s)
-        if m:
-            return m.group(1).strip()
-    return None
+def evidence_of(raw: RawDevice) -> Evidence:
+    """What the raw answers say about identity (see :mod:`netcmdb.discovery.vendors.identify`)."""
+    sc = raw.scalars
+    oid = sc.get(O.SYS_OBJECT_ID)
+    ev = Evidence(sys_object_id=oid if isinstance(oid, str) else None,
+                  sys_descr=text(sc.get(O.SYS_DESCR)))
+    svc, fwd = sc.get(O.SYS_SERVICES), sc.get(O.IP_FORWARDING)
+    ev.sys_services = svc if isinstance(svc, int) else None
+    ev.ip_forwarding = fwd if isinstance(fwd, int) else None
+    ev.bridge_ports = len(raw.col(O.DOT1D_BASE_PORT_IF_INDEX))
+    ev.ups_manufacturer = text(sc.get(O.UPS_IDENT_MANUFACTURER))
+    ev.ups_model = text(sc.get(O.UPS_IDENT_MODEL))
+    ev.ups_software = text(sc.get(O.UPS_IDENT_SOFTWARE))
+    ev.ups_agent_software = text(sc.get(O.UPS_IDENT_AGENT_SOFTWARE))
+    batt = sc.get(O.UPS_BATTERY_STATUS)
+    ev.ups_battery_status = batt if isinstance(batt, int) else None
+    for table in IDENT_SCALARS.values():
+        vals = {k: text(sc.get(o)) for k, o in table.items() if k != "kind"}
+        if vals.get("model") or vals.get("serial"):
+            ev.power_kind = table["kind"]
+            ev.power_model = vals.get("model")
+            ev.power_serial = vals.get("serial")
+            ev.power_firmware = vals.get("firmware")
+            ev.power_manufacturer = vals.get("manufacturer")
+            break
+    prt = [text(v) for _, v in sorted(raw.col(O.PRT_GENERAL_SERIAL).items())]
+    ev.printer_mib = bool(raw.col(O.PRT_GENERAL_SERIAL))
+    ev.printer_serial = next((v for v in prt if v), None)
+    serial, model, sw, mfg, _stack, cdescr = _entity_chassis(raw)
+    ev.chassis_serial, ev.chassis_model, ev.chassis_software = serial, model, sw
+    ev.chassis_mfg, ev.chassis_descr = mfg, cdescr
+    return ev
+
+
+def _entity_chassis(raw: RawDevice) -> tuple[str | None, str | None, str | None, str | None,
+                                             list[dict[str, str]], str | None]:
+    serial, model, sw, mfg, stack = parse_entity(raw)
+    cls = raw.col(O.ENT_CLASS)
+    descr = next((text(raw.col(O.ENT_DESCR).get(i)) for i, c in sorted(cls.items())
+                  if c == O.ENT_CLASS_CHASSIS and text(raw.col(O.ENT_DESCR).get(i))), None)
+    return serial, model, sw, mfg, stack, descr
 
 
 def parse_device(ip: str | None, raw: RawDevice) -> DeviceFact:
-    """Raw SNMP answers -> a DeviceFact (pure; every decision comes from the data tables)."""
+    """Raw SNMP answers -> a DeviceFact (pure; identity from :func:`vendors.identify.identify`)."""
     sc = raw.scalars
-    descr = text(sc.get(O.SYS_DESCR))
-    oid = sc.get(O.SYS_OBJECT_ID)
-    oid = oid if isinstance(oid, str) else None
-    rule = match_sysobjectid(oid, descr)
-    platform = PLATFORMS.get(rule.platform) if rule and rule.platform else None
-    warnings: list[str] = []
+    ev = evidence_of(raw)
+    who = identify(ev)
+    warnings: list[str] = list(raw.warnings)
     ifs = parse_interfaces(raw)
-    vendor = rule.vendor if rule else None
     dev = DeviceFact(source=Source.SNMP, ip=ip, hostname=text(sc.get(O.SYS_NAME)),
-                     description=descr, sys_object_id=oid,
+                     description=ev.sys_descr, sys_object_id=ev.sys_object_id,
                      sys_location=text(sc.get(O.SYS_LOCATION)),
-                     contact=text(sc.get(O.SYS_CONTACT)), vendor=vendor or None,
-                     platform=rule.platform if rule else None,
-                     os=platform.os if platform else None)
+                     contact=text(sc.get(O.SYS_CONTACT)), vendor=who.vendor,
+                     platform=who.platform, os=who.os, os_version=who.os_version,
+                     model=who.model)
     if isinstance(sc.get(O.SYS_UPTIME), int):
         dev.uptime_s = sc[O.SYS_UPTIME] / 100.0
     dev.interfaces = [ifs[k] for k in sorted(ifs)]
@@ -823,12 +872,11 @@ def parse_device(ip: str | None, raw: RawDevice) -> DeviceFact:
     if ip:
         dev.mac = next((f.mac for f in ifs.values() if ip in f.ips and f.mac), None)
     dev.mac = dev.mac or dev.chassis_mac
-    serial, model, sw, _mfg, stack = parse_entity(raw)
+    _s, _m, _sw, _mfg, stack = parse_entity(raw)
     dev.stack_members = stack
-    key = rule.platform if rule and rule.platform else ""
-    dev.os_version = _first_pattern(O.OS_VERSION_PATTERNS.get(key, []), descr) or sw
-    dev.model = model or _first_pattern(O.MODEL_PATTERNS.get(key, []), descr)
-    # vendor serials: ENTITY first, then private-MIB scalars/columns, then Printer-MIB
+    # serials: ENTITY chassis first, then vendor power MIBs, private-MIB scalars/columns,
+    # then the Printer-MIB
+    serial = who.serial
     if not serial:
         for k in O.SERIAL_SCALAR_ORDER:
             serial = text(sc.get(O.VENDOR_SERIAL_SCALARS[k]))
@@ -839,35 +887,22 @@ def parse_device(ip: str | None, raw: RawDevice) -> DeviceFact:
             serial = next((text(v) for _, v in sorted(raw.col(c).items()) if text(v)), None)
             if serial:
                 break
-    prt_serial = next((text(v) for _, v in sorted(raw.col(O.PRT_GENERAL_SERIAL).items())
-                       if text(v)), None)
-    serial = serial or prt_serial
-    dev.serial = serial
-    # class: the sysObjectID rule, refined by what the device *does*
-    cls = rule.device_class if rule else None
-    hr_types = {v for v in raw.col(O.HR_DEVICE_TYPE).values() if isinstance(v, str)}
-    if cls in (None, "other", "printer") and (prt_serial or O.HR_DEVICE_PRINTER in hr_types):
-        cls = "printer"
-        if not dev.model:
-            dev.model = next((text(raw.col(O.HR_DEVICE_DESCR).get(i))
-                              for i, v in sorted(raw.col(O.HR_DEVICE_TYPE).items())
-                              if v == O.HR_DEVICE_PRINTER), None)
-    bridge_ports = len(raw.col(O.DOT1D_BASE_PORT_IF_INDEX))
-    services = sc.get(O.SYS_SERVICES)
-    if cls in (None, "server", "pc", "other") and (
-            bridge_ports >= 2 or (isinstance(services, int) and services & 2
-                                  and not services & 0x40)):
-        cls = "switch"
-    dev.device_class = DeviceClass(cls) if cls else DeviceClass.OTHER
+    dev.serial = serial or ev.printer_serial
+    cls = who.device_class
+    if cls == "printer" and not dev.model:
+        dev.model = next((text(raw.col(O.HR_DEVICE_DESCR).get(i))
+                          for i, v in sorted(raw.col(O.HR_DEVICE_TYPE).items())
+                          if v == O.HR_DEVICE_PRINTER), None)
+    dev.device_class = DeviceClass(cls)
+    dev.class_reason = who.class_reason
     # routing evidence for the reconciler's gateway rule (sysServices bit 3, IP-MIB ipForwarding)
-    if isinstance(services, int):
-        dev.extra["sys_services"] = str(services)
-    fwd = sc.get(O.IP_FORWARDING)
-    if isinstance(fwd, int):
-        dev.extra["ip_forwarding"] = "1" if fwd == 1 else "2"
-    dev.fdb = parse_fdb(raw, ifs, vendor, warnings)
+    if ev.sys_services is not None:
+        dev.extra["sys_services"] = str(ev.sys_services)
+    if ev.ip_forwarding is not None:
+        dev.extra["ip_forwarding"] = "1" if ev.ip_forwarding == 1 else "2"
+    dev.fdb = parse_fdb(raw, ifs, who.platform, warnings)
     dev.arp = parse_arp(raw, ifs)
-    dev.neighbors = (parse_lldp(raw, ifs, warnings, rule.platform if rule else None)
+    dev.neighbors = (parse_lldp(raw, ifs, warnings, who.platform)
                      + parse_cdp(raw, ifs, warnings))
     dev.warnings = warnings
     return dev
@@ -940,25 +975,26 @@ async def collect(host: str, cfg: SnmpConfig, engine: Any | None = None) -> Scan
             continue
         cfg.memory.worked(host, cred)
         try:
-            scalars.update(await sess.get(O.EXTRA_SCALARS + [O.SYS_SERVICES, O.IP_FORWARDING]
+            scalars.update(await sess.get(O.EXTRA_SCALARS + O.STANDARD_IDENT_SCALARS
                                           + [O.VENDOR_SERIAL_SCALARS[k]
-                                             for k in O.SERIAL_SCALAR_ORDER]))
-            rule = match_sysobjectid(scalars.get(O.SYS_OBJECT_ID), text(scalars.get(O.SYS_DESCR)))
+                                             for k in O.SERIAL_SCALAR_ORDER]
+                                          + O.IDENT_SCALAR_OIDS))
             cols = list(cfg.columns if cfg.columns is not None else O.WALK_COLUMNS)
-            if rule and cfg.columns is None:
-                cols += O.VENDOR_WALK_COLUMNS.get(rule.vendor, [])
-            columns = await sess.walk(cols)
+            walk_warnings: list[str] = []
+            columns = await sess.walk(cols, warnings=walk_warnings)
         except DiscoveryError as exc:
             return ScanResult(target=host, error=f"{exc} (during the walk)",
                               error_kind="timeout" if isinstance(exc, ScanTimeout) else "other",
                               duration_s=time.monotonic() - t0)
         try:
-            dev = parse_device(addr, RawDevice(scalars=scalars, columns=columns))
+            dev = parse_device(addr, RawDevice(scalars=scalars, columns=columns,
+                                               warnings=walk_warnings))
         except Exception as exc:  # device data is untrusted: one bad device, not a dead scan
             return ScanResult(target=host, error=f"{host}: could not decode SNMP data: {exc}",
                               error_kind="parse", duration_s=time.monotonic() - t0)
         dev.extra["snmp_credential"] = cred.label
         dev.extra["snmp_requests"] = str(sess.requests)
+        dev.extra["snmp_rows"] = " ".join(f"{c}={len(v)}" for c, v in columns.items() if v)
         return ScanResult(target=host, device=dev, duration_s=time.monotonic() - t0)
     msg = str(last_err) if last_err else f"{host}: no SNMP credentials to try"
     if kind == "timeout" and len(cfg.credentials) > 1:

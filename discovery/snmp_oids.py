@@ -9,6 +9,8 @@ Must not import pysnmp (the parser and tests use these tables without a transpor
 
 from __future__ import annotations
 
+from netcmdb.discovery import vendors as V
+
 # --- scalars fetched by the reachability probe (one GET) --------------------------------------
 SYS_DESCR = "1.3.6.1.2.1.1.1.0"
 SYS_OBJECT_ID = "1.3.6.1.2.1.1.2.0"
@@ -26,14 +28,21 @@ LLDP_LOC_CHASSIS_ID = "1.0.8802.1.1.2.1.3.2.0"
 PROBE_SCALARS = [SYS_OBJECT_ID, SYS_DESCR, SYS_NAME, SYS_UPTIME, SYS_CONTACT, SYS_LOCATION]
 EXTRA_SCALARS = [DOT1D_BASE_BRIDGE_ADDRESS, LLDP_LOC_CHASSIS_ID_SUBTYPE, LLDP_LOC_CHASSIS_ID]
 
-#: Vendor serial numbers that live in a scalar of a private MIB (no ENTITY-MIB serial).
-VENDOR_SERIAL_SCALARS: dict[str, str] = {
-    "juniper_box": "1.3.6.1.4.1.2636.3.1.3.0",  # JUNIPER-MIB jnxBoxSerialNo
-    "mikrotik": "1.3.6.1.4.1.14988.1.1.7.3.0",  # MIKROTIK-MIB mtxrSerialNumber
-    "cyberpower": "1.3.6.1.4.1.3808.1.1.1.1.2.3.0",  # CPS-MIB upsAdvanceIdentSerialNumber
-    "ruckus_zd": "1.3.6.1.4.1.25053.1.2.1.1.1.1.15.0",  # ruckusZDSystemSerialNumber
-}
-SERIAL_SCALAR_ORDER = ["juniper_box", "mikrotik", "cyberpower", "ruckus_zd"]
+#: UPS-MIB (RFC 1628) upsIdent group and upsBatteryStatus
+UPS_IDENT_MANUFACTURER = "1.3.6.1.2.1.33.1.1.1.0"
+UPS_IDENT_MODEL = "1.3.6.1.2.1.33.1.1.2.0"
+UPS_IDENT_SOFTWARE = "1.3.6.1.2.1.33.1.1.3.0"
+UPS_IDENT_AGENT_SOFTWARE = "1.3.6.1.2.1.33.1.1.4.0"
+UPS_BATTERY_STATUS = "1.3.6.1.2.1.33.1.2.1.0"
+STANDARD_IDENT_SCALARS = [SYS_SERVICES, IP_FORWARDING, UPS_IDENT_MANUFACTURER, UPS_IDENT_MODEL,
+                          UPS_IDENT_SOFTWARE, UPS_IDENT_AGENT_SOFTWARE, UPS_BATTERY_STATUS]
+
+#: Vendor serial numbers in private-MIB scalars/columns, vendor power-MIB identity scalars and
+#: vendor columns: one home, :mod:`netcmdb.discovery.vendors` (tried in its order).
+VENDOR_SERIAL_SCALARS: dict[str, str] = V.SERIAL_SCALARS
+SERIAL_SCALAR_ORDER = list(V.SERIAL_SCALARS)
+IDENT_SCALAR_OIDS: list[str] = [o for t in V.IDENT_SCALARS.values()
+                                for k, o in t.items() if k != "kind"]
 
 # --- table columns ------------------------------------------------------------------------
 IF_DESCR = "1.3.6.1.2.1.2.2.1.2"
@@ -98,14 +107,11 @@ HR_DEVICE_DESCR = "1.3.6.1.2.1.25.3.2.1.3"
 PRT_GENERAL_SERIAL = "1.3.6.1.2.1.43.5.1.1.17"
 
 #: Huawei numbers bridge ports with its own hwL2IfPortIndex; hwL2IfPortIfIndex maps them to ifIndex
-#: where dot1dBasePortIfIndex is missing or incomplete (HUAWEI-L2IF-MIB).
+#: where dot1dBasePortIfIndex is missing or incomplete (HUAWEI-L2IF-MIB; walked for every device).
 HW_L2IF_PORT_IF_INDEX = "1.3.6.1.4.1.2011.5.25.42.1.1.1.3.1.2"
 
 #: Vendor tables whose first non-empty value is the device serial (private MIBs).
-VENDOR_SERIAL_COLUMNS: dict[str, str] = {
-    "dell_service_tag": "1.3.6.1.4.1.674.10892.1.300.10.1.11",  # chassisServiceTagName
-    "juniper_vc_serial": "1.3.6.1.4.1.2636.3.40.1.4.1.1.1.2",  # jnxVirtualChassisMemberSerialnumber
-}
+VENDOR_SERIAL_COLUMNS: dict[str, str] = V.SERIAL_COLUMNS
 
 #: The table walk plan: every column the collector walks, in one adaptive multi-column GETBULK.
 WALK_COLUMNS: list[str] = [
@@ -125,15 +131,8 @@ WALK_COLUMNS: list[str] = [
     CDP_CAPABILITIES,
     DOT3AD_AGG_PORT_ATTACHED_AGG_ID,
     HR_DEVICE_TYPE, HR_DEVICE_DESCR, PRT_GENERAL_SERIAL,
+    *V.WALK_COLUMNS,
 ]
-
-#: Extra columns walked only for a vendor (key = Platform.vendor).
-VENDOR_WALK_COLUMNS: dict[str, list[str]] = {
-    "Huawei": [HW_L2IF_PORT_IF_INDEX],
-    "Dell": [VENDOR_SERIAL_COLUMNS["dell_service_tag"]],
-    "Microsoft": [VENDOR_SERIAL_COLUMNS["dell_service_tag"]],
-    "Juniper": [VENDOR_SERIAL_COLUMNS["juniper_vc_serial"]],
-}
 
 # --- value decoding tables ------------------------------------------------------------------
 #: LLDP chassis-ID subtypes (IEEE 802.1AB lldpChassisIdSubtype).
@@ -165,9 +164,6 @@ ENT_CLASS_STACK = 11
 HR_DEVICE_PRINTER = "1.3.6.1.2.1.25.3.1.5"
 HR_DEVICE_PROCESSOR = "1.3.6.1.2.1.25.3.1.3"
 
-#: Vendors whose dot1qVlanFdbId cannot be trusted: the FDB id *is* the VLAN id (H3C Comware
-#: reports fdbId rows that do not match dot1qVlanCurrentTable). Key = Platform.vendor.
-FDB_ID_IS_VLAN = {"H3C", "HPE-Comware"}
 
 #: LLDP capabilities that mean "an end device we record but do not crawl by default".
 LEAF_CAPABILITIES = {"phone", "wlan", "station"}
@@ -182,38 +178,13 @@ IFNAME_KINDS: list[tuple[str, str]] = [
     (r"(meth|mgmt|management)", "ethernet"),
 ]
 
-#: platform key -> regexes on sysDescr whose first group is the OS version.
-OS_VERSION_PATTERNS: dict[str, list[str]] = {
-    "cisco_ios": [r"Version ([^,\s]+)"],
-    "cisco_xe": [r"Version ([^,\s]+)"],
-    "cisco_nxos": [r"Version ([^,\s]+)"],
-    "cisco_xr": [r"Version ([^,\s\[]+)"],
-    "huawei_vrp": [r"\(\S+ (V\d{3}R\d{3}\w*)\)", r"Version ([\d.]+)"],
-    "hp_comware": [r"Version ([\d.]+,? (?:Release|ESS|Feature) \w+)", r"Version ([\d.]+)"],
-    "ruijie_os": [r"RGOS ([\w.()]+)", r"Version ([\w.()]+)"],
-    "juniper_junos": [r"JUNOS ([\w.\-]+)"],
-    "arista_eos": [r"EOS version ([\w.\-]+)"],
-    "linux": [r"^Linux \S+ (\S+)"],
-    "windows": [r"Windows.*?Version ([\d.]+)"],
-    "hp_procurve": [r"revision ([\w.]+)"],
-    "mikrotik_routeros": [r"RouterOS ([\d.]+)"],
-}
-
-#: platform key -> regexes on sysDescr whose first group is the model (when ENTITY-MIB has none).
-MODEL_PATTERNS: dict[str, list[str]] = {
-    "huawei_vrp": [r"^((?:S|CE|AR|NE|AC)\d{3,5}[\w-]*)", r"HUAWEI ((?:S|CE|AR)\d[\w-]+)",
-                   r"Huawei ((?:S|CE|AR)\d[\w-]+)"],
-    "ruijie_os": [r"\(([A-Z]\w*\d[\w/-]*)\)"],
-    "hp_comware": [r"H3C (?:Switch |Comware Platform Software )?(?!Comware)([A-Z]+\d[\w-]*)"],
-    "hp_procurve": [r"^(?:HP |ProCurve )?(?:ProCurve )?(\S+ \d+\w*)"],
-    "juniper_junos": [r"Inc\. (\S+)"],
-    "cisco_nxos": [r"NX-OS\(tm\) (\w+)"],
-    "printer": [r"^((?:Xerox|HP|Canon|Ricoh|Kyocera|Lexmark|Epson|Konica Minolta) [^;,]+)"],
-}
+#: platform key -> regexes on sysDescr (OS version / model): kept in the vendor modules.
+OS_VERSION_PATTERNS: dict[str, list[str]] = V.OS_VERSION_PATTERNS
+MODEL_PATTERNS: dict[str, list[str]] = V.MODEL_PATTERNS
 
 #: Platforms whose lldpRemLocalPortNum is documented to be the ifIndex. Used ONLY when the device
 #: has no lldpLocPortTable at all (H3C Comware 5, e.g. the E528), and reported as a warning.
-LLDP_LOCPORT_IS_IFINDEX = {"hp_comware"}
+LLDP_LOCPORT_IS_IFINDEX = V.QUIRKS.get("lldp_locport_is_ifindex", set())
 
 #: The "switch topology" profile: system + interfaces + LLDP + FDB only (the benchmark's OIDs).
 TOPOLOGY_COLUMNS: list[str] = [
