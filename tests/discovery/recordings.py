@@ -104,7 +104,7 @@ def collect_all(cases: dict[str, Path] | None = None, *, concurrency: int = 8
                 ) -> dict[str, Any]:
     """Serve every recording from one snmpsim and collect each (case -> ScanResult)."""
     from netcmdb.discovery.snmp import SnmpConfig, SnmpCredential, _close, _engine, collect
-    from netcmdb.discovery.snmpsim_runner import SnmpSimulator
+    from netcmdb.demo.sim.snmpsim_runner import SnmpSimulator
 
     cases = all_recordings() if cases is None else cases
     files = reduced_recordings(cases)

@@ -33,7 +33,7 @@ FIELDS = ("device_class", "class_reason", "vendor", "platform", "os", "os_versio
 
 @pytest.fixture(scope="module")
 def collected():  # type: ignore[no-untyped-def]
-    from netcmdb.discovery.snmpsim_runner import have_snmpsim
+    from netcmdb.demo.sim.snmpsim_runner import have_snmpsim
 
     if not have_snmpsim():
         pytest.skip("snmpsim/pysmi not installed")
