@@ -18,7 +18,17 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from netcmdb.discovery.vendors import arista, cisco, h3c, hosts, hpe, huawei, juniper, others, ruijie
+from netcmdb.discovery.vendors import (
+    arista,
+    cisco,
+    h3c,
+    hosts,
+    hpe,
+    huawei,
+    juniper,
+    others,
+    ruijie,
+)
 from netcmdb.discovery.vendors.model import (
     CliCommands,
     Enterprise,
@@ -29,8 +39,8 @@ from netcmdb.discovery.vendors.model import (
 )
 
 __all__ = [
-    "CLI_COMMANDS", "CLI_KINDS", "DESCRIPTION_HINTS", "ENTERPRISES", "IDENT_SCALARS", "MODEL_CLASSES",
-    "MODEL_PATTERNS", "NETMIKO_ALIASES", "OS_VERSION_PATTERNS", "PLATFORMS",
+    "CLI_COMMANDS", "CLI_KINDS", "DESCRIPTION_HINTS", "ENTERPRISES", "IDENT_SCALARS",
+    "MODEL_CLASSES", "MODEL_PATTERNS", "NETMIKO_ALIASES", "OS_VERSION_PATTERNS", "PLATFORMS",
     "PLATFORM_REFINEMENTS", "PORT_PREFIXES", "QUIRKS", "RULES", "SERIAL_COLUMNS",
     "SERIAL_SCALARS", "TEMPLATE_DIR", "VENDOR_MODULES", "WALK_COLUMNS", "CliCommands",
     "Enterprise", "ModelClass", "Platform", "Rule", "VendorRows", "by_key", "by_netmiko",

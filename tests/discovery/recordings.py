@@ -103,8 +103,8 @@ def reduced_recordings(cases: dict[str, Path], workers: int = 2) -> dict[str, Pa
 def collect_all(cases: dict[str, Path] | None = None, *, concurrency: int = 8
                 ) -> dict[str, Any]:
     """Serve every recording from one snmpsim and collect each (case -> ScanResult)."""
-    from netcmdb.discovery.snmp import SnmpConfig, SnmpCredential, _close, _engine, collect
     from netcmdb.demo.sim.snmpsim_runner import SnmpSimulator
+    from netcmdb.discovery.snmp import SnmpConfig, SnmpCredential, _close, _engine, collect
 
     cases = all_recordings() if cases is None else cases
     files = reduced_recordings(cases)
