@@ -21,6 +21,7 @@ from netcmdb.commands import (
     init,
     label,
     note,
+    register,
     room,
     runs,
     scan,
@@ -88,3 +89,4 @@ cli.add_command(web.user_group)
 cli.add_command(web.token_group)
 cli.add_command(room.group)
 cli.add_command(room.building_group)
+imports.group.add_command(register.xlsx_command)

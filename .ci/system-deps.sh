@@ -3,7 +3,7 @@
 # poppler-data: the CMap files pdftotext/pdffonts need to read CJK (CID) text; with
 # --no-install-recommends poppler-utils does not pull it in. fonts-droid-fallback: the CJK
 # TrueType font label PDFs embed (docs/labeling.md).
-PKGS="iproute2 iputils-ping snmpd snmp lldpd nmap tcpdump postgresql graphviz poppler-utils poppler-data zbar-tools chromium fonts-noto-cjk fonts-droid-fallback libzbar0"
+PKGS="iproute2 iputils-ping snmpd snmp lldpd nmap tcpdump postgresql graphviz poppler-utils poppler-data zbar-tools chromium fonts-noto-cjk fonts-droid-fallback libzbar0 libreoffice-calc-nogui"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

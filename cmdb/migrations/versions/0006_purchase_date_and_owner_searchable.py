@@ -10,15 +10,15 @@ Create Date: 2026-12-02 18:05:00
   web UI searches owners). SQLite's FTS tables notice the new document version themselves
   (``cmdb/search.py``).
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0006'
-down_revision: Union[str, Sequence[str], None] = '0005'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = '0005'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def _document(columns: Sequence[str]) -> str:
