@@ -2,7 +2,8 @@
 # Install the Debian packages the real-component tests need, when root and when missing.
 # poppler-data: the CMap files pdftotext/pdffonts need to read CJK (CID) text; with
 # --no-install-recommends poppler-utils does not pull it in. fonts-droid-fallback: the CJK
-# TrueType font label PDFs embed (docs/labeling.md).
+# TrueType font label PDFs embed (docs/labeling.md). libreoffice-calc-nogui: the asset register
+# test converts a sheet with soffice (docs/operations.md).
 PKGS="iproute2 iputils-ping snmpd snmp lldpd nmap tcpdump postgresql graphviz poppler-utils poppler-data zbar-tools chromium fonts-noto-cjk fonts-droid-fallback libzbar0 libreoffice-calc-nogui"
 missing=""
 for p in $PKGS; do
