@@ -322,6 +322,19 @@ def run_sweep(ctx: click.Context, targets: tuple[str, ...], *, arp: bool, icmp: 
     print_run_summary(summary, as_json, "scan")
 
 
+# ---- exit status ----
+
+#: Exit status of an SNMP/SSH scan in which no target answered at all (every target failed);
+#: each target still has its line. Usage and configuration errors keep exit status 2.
+EXIT_NONE_ANSWERED = 1
+
+
+def exit_if_none_answered(results: list) -> None:  # type: ignore[type-arg]
+    """Exit with :data:`EXIT_NONE_ANSWERED` when there were targets and none gave a device."""
+    if results and all(r.device is None for r in results):
+        raise click.exceptions.Exit(EXIT_NONE_ANSWERED)
+
+
 # ---- SSH: netmiko + TextFSM ----
 
 
@@ -443,6 +456,7 @@ def run_ssh(ctx: click.Context, targets: tuple[str, ...], kw: dict) -> None:  # 
         })
     else:
         _ssh_render(results, summary)
+    exit_if_none_answered(results)
 
 
 # ---- SNMP (and SNMP + SSH) ----
@@ -547,6 +561,7 @@ def _finish_snmp_scan(ctx: click.Context, targets: list[str], results: list, cr,
                           "moved": summary.moved, "missing": summary.missing,
                           "failed": summary.failed, "gateways": summary.gateways}
         print_json(out)
+        exit_if_none_answered(results)
         return
     from rich.table import Table
 
@@ -569,6 +584,7 @@ def _finish_snmp_scan(ctx: click.Context, targets: list[str], results: list, cr,
                   + ("; ..." if len(cr.skipped) > 5 else "") + ")")
     if summary is not None:
         click.echo(summary_line("snmp", summary))
+    exit_if_none_answered(results)
 
 
 # ---- the command ----
