@@ -27,8 +27,10 @@ def dry_run_option(help: str = "Show what would change; write nothing.") -> Call
 def out_option(required: bool = False, help: str = "Write to FILE instead of stdout.",
                dir_okay: bool = False) -> Callable[[F], F]:
     """``-o/--out FILE`` (``--output`` accepted too): where a command writes its file."""
-    return click.option("-o", "--out", "--output", "out", required=required, metavar="FILE",
-                        type=click.Path(dir_okay=dir_okay, file_okay=not dir_okay),
+    return click.option("-o", "--out", "--output", "out", required=required,
+                        metavar="DIR" if dir_okay else "FILE",
+                        type=click.Path(dir_okay=dir_okay, file_okay=not dir_okay,
+                                        writable=True),
                         help=help)
 
 

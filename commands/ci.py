@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from netcmdb.commands.common import console, engine_of, label_rule, print_json
+from netcmdb.commands.common import cmdb_of, console, engine_of, label_rule, print_json
+from netcmdb.services import cis
 
 
 @click.group("ci")
@@ -27,12 +28,8 @@ def ci_list_cmd(ctx: click.Context, ci_class: str | None, building: str | None,
     """List configuration items."""
     from rich.table import Table
 
-    from netcmdb.cmdb.db import session_scope
-    from netcmdb.exporters.netcmdb_json import ci_records
-
-    with session_scope(engine_of(ctx)) as s:
-        recs = ci_records(s, {"class": ci_class, "building": building, "floor": floor,
-                              "room": room, "status": status, "role": role})
+    recs = cis.list_cis(cmdb_of(ctx), {"class": ci_class, "building": building, "floor": floor,
+                                       "room": room, "status": status, "role": role})
     if as_json:
         print_json(recs)
         return
@@ -59,11 +56,7 @@ def ci_show_cmd(ctx: click.Context, query: str, as_json: bool) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from netcmdb.cmdb.db import session_scope
-    from netcmdb.cmdb.query import ci_detail, find_ci
-
-    with session_scope(engine_of(ctx)) as s:
-        d = ci_detail(s, find_ci(s, query))
+    d = cis.show_ci(cmdb_of(ctx), query)
     if as_json:
         print_json(d)
         return
@@ -156,11 +149,6 @@ def ci_set_cmd(ctx: click.Context, query: str | None, sel_room: str | None,
     get the given --department, --contact, --owner, --role, --description or --lifecycle, in
     one transaction (--dry-run shows the diff).
     """
-    from netcmdb.cmdb.db import session_scope
-    from netcmdb.cmdb.journal import parse_day
-    from netcmdb.cmdb.lifecycle import set_lifecycle
-    from netcmdb.cmdb.query import find_ci, set_manual
-
     if query is None:
         _bulk_set(ctx, sel_room, sel_building, dry_run, as_json, lifecycle=lifecycle,
                   location=location, lifecycle_date=lifecycle_date, **opts)
@@ -172,11 +160,7 @@ def ci_set_cmd(ctx: click.Context, query: str | None, sel_room: str | None,
     values: dict[str, object] = {("class" if k == "ci_class" else k): v
                                  for k, v in opts.items() if v is not None}
     if location is not None:
-        parts = [p.strip() for p in location.replace("-", "/").split("/")]
-        if len(parts) != 3 or not all(parts):
-            raise click.BadParameter("expected BUILDING/FLOOR/ROOM, e.g. 01/02/10",
-                                     param_hint="--location")
-        values["location"] = (*parts, room_name) if room_name else tuple(parts)
+        values["location"] = cis.parse_location(location, room_name)
     elif room_name is not None:
         raise click.BadParameter("--room-name needs --location", param_hint="--room-name")
     if lifecycle_date is not None and lifecycle is None:
@@ -184,19 +168,15 @@ def ci_set_cmd(ctx: click.Context, query: str | None, sel_room: str | None,
                                  param_hint="--lifecycle-date")
     if not values and lifecycle is None:
         raise click.UsageError("nothing to set (see netcmdb ci set --help)")
-    on = parse_day(lifecycle_date, what="--lifecycle-date").date() if lifecycle_date else None
-    with session_scope(engine_of(ctx)) as s:
-        ci = find_ci(s, query)
-        name = ci.name
-        changes = set_manual(s, ci, values) if values else []
-        if lifecycle is not None:
-            changes += set_lifecycle(s, ci, lifecycle, on=on)
+    res = cis.set_ci(cmdb_of(ctx), query, values, lifecycle=lifecycle,
+                     lifecycle_date=lifecycle_date)
     if as_json:
-        print_json({"ci": name, "changes": changes})
+        print_json(res)
         return
-    if not changes:
+    name = res["ci"]
+    if not res["changes"]:
         click.echo(f"{name}: nothing changed")
-    for c in changes:
+    for c in res["changes"]:
         click.echo(f"{name}: {c['attribute']}: {c['old'] or '-'} -> {c['new'] or '-'}")
 
 
@@ -211,14 +191,7 @@ def ci_replace_cmd(ctx: click.Context, old: str, new: str, author: str | None, o
                    as_json: bool) -> None:
     """NEW takes OLD's place: room, seat, label, asset code, department and contact; OLD is
     retired. One transaction; both histories and journals say so."""
-    from netcmdb.cmdb.db import session_scope
-    from netcmdb.cmdb.journal import parse_day
-    from netcmdb.cmdb.lifecycle import replace_ci
-    from netcmdb.cmdb.query import find_ci
-
-    day = parse_day(on, what="--date").date() if on else None
-    with session_scope(engine_of(ctx)) as s:
-        out = replace_ci(s, find_ci(s, old), find_ci(s, new), on=day, by=author)
+    out = cis.replace_ci(cmdb_of(ctx), old, new, on=on, by=author)
     if as_json:
         print_json(out)
         return

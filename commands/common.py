@@ -1,46 +1,46 @@
-"""Plumbing every command module shares: the invocation's engine and config, console, JSON.
+"""Plumbing every command module shares: the invocation's CMDB, console, JSON, file output.
 
-Must not import any command module (they import this one).
+Commands parse options, call ``netcmdb.services`` and render here. Must not import any command
+module (they import this one).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import click
+
+if TYPE_CHECKING:
+    from netcmdb.labeling.rule import Rule
+    from netcmdb.services.context import Cmdb
+
+
+def cmdb_of(ctx: click.Context) -> Cmdb:
+    """This invocation's CMDB (one per command line): ``--db`` / ``NETCMDB_DB``, else the config
+    file's ``[database] url``, else SQLite in the user data dir; schema ensured on first use."""
+    from netcmdb.services.context import Cmdb
+
+    root = ctx.find_root()
+    root.obj = root.obj if root.obj is not None else {}
+    if "cmdb" not in root.obj:
+        root.obj["cmdb"] = Cmdb(root.obj.get("db_url"))
+    return root.obj["cmdb"]  # type: ignore[no-any-return]
 
 
 def engine_of(ctx: click.Context):  # type: ignore[no-untyped-def]
-    """The CMDB engine for this invocation (created once, schema ensured by the foundation).
-
-    URL: ``--db`` / ``NETCMDB_DB``, else ``[database] url`` of the config file, else SQLite in
-    the user data dir. The schema is created or upgraded automatically on first use.
-    """
-    from netcmdb.cmdb.db import ensure_schema
-
-    root = ctx.find_root()
-    if "engine" not in root.obj:
-        engine = new_engine(ctx)
-        ensure_schema(engine)
-        root.obj["engine"] = engine
-    return root.obj["engine"]
+    """The CMDB engine for this invocation (created once, schema created or upgraded)."""
+    return cmdb_of(ctx).engine
 
 
 def chosen_url(ctx: click.Context) -> str | None:
     """``--db`` as given (an empty one is kept, to be refused), else ``[database] url``; None
     means the default. The config file is validated even when ``--db`` is given."""
-    from netcmdb.config import database_url
-
-    cfg = config_of(ctx)
-    given = (ctx.find_root().obj or {}).get("db_url")
-    return given if given is not None else database_url(cfg)
+    return cmdb_of(ctx).given_url
 
 
 def new_engine(ctx: click.Context):  # type: ignore[no-untyped-def]
     """An engine on the chosen URL with the configured lock wait (no schema check)."""
-    from netcmdb.cmdb.db import lock_timeout_from, make_engine
-
-    url = chosen_url(ctx)
-    wait = lock_timeout_from((config_of(ctx).get("database") or {}).get("lock_timeout"))
-    return make_engine(url, lock_timeout=wait)
+    return cmdb_of(ctx).new_engine()
 
 
 def db_url_of(ctx: click.Context) -> str | None:
@@ -49,22 +49,29 @@ def db_url_of(ctx: click.Context) -> str | None:
     return obj.get("db_url")  # type: ignore[no-any-return]
 
 
-def config_of(ctx: click.Context) -> dict:  # type: ignore[type-arg]
+def config_of(ctx: click.Context) -> dict[str, Any]:
     """The parsed config file (``{}`` when absent), loaded once per invocation."""
-    from netcmdb.config import load_config
-
-    root = ctx.find_root()
-    root.obj = root.obj if root.obj is not None else {}
-    if "config" not in root.obj:
-        root.obj["config"] = load_config()
-    return root.obj["config"]  # type: ignore[no-any-return]
+    return cmdb_of(ctx).config
 
 
 def reconcile_config(ctx: click.Context):  # type: ignore[no-untyped-def]
     """The reconciler's settings from this invocation's config file."""
-    from netcmdb.config import reconcile_config as from_config
+    return cmdb_of(ctx).reconcile_config()
 
-    return from_config(config_of(ctx))
+
+def label_rule(ctx: click.Context, spec: str | None) -> Rule:
+    """``--rule`` (preset or TOML file), else the config's [label], else the house rule."""
+    from netcmdb.services.labels import rule_of
+
+    return rule_of(cmdb_of(ctx), spec)
+
+
+def location_parser_of(ctx: click.Context):  # type: ignore[no-untyped-def]
+    """The configured rule's sysLocation parser: text -> RoomRef(building, floor, room) or
+    None."""
+    from netcmdb.services.ingest import location_parser
+
+    return location_parser(cmdb_of(ctx))
 
 
 def console(err: bool = False):  # type: ignore[no-untyped-def]
@@ -121,49 +128,13 @@ def write_out_bytes(out: str | None, data: str | bytes) -> None:
     write_atomic(out, data)
 
 
-#: [label] keys that are print defaults, not part of the rule.
-LABEL_PRINT_KEYS = ("template", "qr", "dpi")
-
-
-def label_rule(ctx: click.Context, spec: str | None):  # type: ignore[no-untyped-def]
-    """The label rule: ``--rule`` (preset or TOML file), else the config's [label], else the
-    house rule."""
-    import tomllib
-    from pathlib import Path
-
-    from netcmdb.errors import LabelError
-    from netcmdb.labeling.rule import PRESETS, get_rule
-
-    if spec is None:
-        table = {k: v for k, v in (config_of(ctx).get("label") or {}).items()
-                 if k not in LABEL_PRINT_KEYS}
-        return get_rule(table) if table else get_rule(None)
-    if spec in PRESETS:
-        return get_rule(spec)
-    p = Path(spec)
-    try:
-        data = tomllib.loads(p.read_text("utf-8"))
-    except FileNotFoundError:
-        raise LabelError(f"--rule {spec}: neither a preset ({', '.join(PRESETS)}) nor a "
-                         "file") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise LabelError(f"--rule {spec}: {exc}") from None
-    return get_rule(data.get("label", data))
-
-
-def location_parser_of(ctx: click.Context):  # type: ignore[no-untyped-def]
-    """The configured rule's sysLocation parser, for ``ingest(..., location_parser=...)`` in the
-    scan/import commands: returns RoomRef(building, floor, room) or None."""
-    return label_rule(ctx, None).parse_location
-
-
 def print_run_summary(summary, as_json: bool, what: str) -> None:  # type: ignore[no-untyped-def]
-    """A scan/import run summary: JSON, or one line plus the names new/changed/missing."""
-    import json
-    from dataclasses import asdict
-
+    """A scan/import run summary: its one JSON shape (``services.runs.summary_dict``), or one
+    line plus the names new/changed/moved/missing and the first failures."""
     if as_json:
-        click.echo(json.dumps(asdict(summary), indent=2, default=str))
+        from netcmdb.services.runs import summary_dict
+
+        print_json(summary_dict(summary))
         return
     from rich.console import Console
 
@@ -180,31 +151,3 @@ def print_run_summary(summary, as_json: bool, what: str) -> None:  # type: ignor
     for f in summary.failed[:20]:
         con.print(f"  failed   {f.get('target')}: {f.get('error')}", markup=False,
                   highlight=False)
-
-
-def topo_load(ctx: click.Context, roots: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
-    """The CMDB graph (one select per table); unreadable CMDB -> one line, exit 2."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from netcmdb.cmdb.db import session_scope
-    from netcmdb.errors import TopologyError
-    from netcmdb.topology.graph import load_topology
-
-    try:
-        with session_scope(engine_of(ctx)) as session:
-            return load_topology(session, roots)
-    except SQLAlchemyError as exc:
-        raise TopologyError(f"cannot read the CMDB ({type(exc).__name__}); "
-                            "is the database initialised?") from exc
-
-
-def topo_engine(ctx: click.Context, roots: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
-    """The precomputed impact engine, cached per SQLite file state (see topology/cache.py)."""
-    from netcmdb.cmdb.db import parse_url
-    from netcmdb.topology.cache import cached_engine
-    from netcmdb.topology.impact import ImpactEngine
-
-    url = chosen_url(ctx)
-    if url is not None:
-        parse_url(url)  # a bad --db is refused even when the cache would answer
-    return cached_engine(url, roots, lambda: ImpactEngine(topo_load(ctx, roots)))

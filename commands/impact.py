@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
-from netcmdb.commands.common import topo_engine, write_out_bytes
+from netcmdb.commands.common import cmdb_of, write_out_bytes
+from netcmdb.options import json_option, out_option, root_option
+from netcmdb.services import impact
 
 
 def _impact_table(rep: dict, limit: int) -> str:  # type: ignore[type-arg]
@@ -57,32 +59,24 @@ def _impact_table(rep: dict, limit: int) -> str:  # type: ignore[type-arg]
 
 @click.command("impact")
 @click.argument("targets", nargs=-1, required=True)
-@click.option("--root", "roots", multiple=True, metavar="NAME",
-              help="Upstream root CI (repeatable; default: CIs with role core or gateway).")
-@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@root_option
+@json_option("Same as --format json.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "dot", "svg", "html"]),
               default=None, help="Output format (default table).")
-@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write to FILE.")
+@out_option()
 @click.option("--limit", type=int, default=200, show_default=True,
               help="Rows per table in table output.")
 @click.pass_context
 def command(ctx: click.Context, targets: tuple[str, ...], roots: tuple[str, ...],
-               as_json: bool, fmt: str | None, out: str | None, limit: int) -> None:
+            as_json: bool, fmt: str | None, out: str | None, limit: int) -> None:
     """What breaks if TARGETs fail together (CI name, label, IP, or link A~B / A[port]~B)."""
     import json
 
-    from netcmdb.topology.impact import report
-
     fmt = "json" if as_json else (fmt or "table")
-    engine = topo_engine(ctx, roots)
-    cis, links = engine.topo.resolve_targets(targets)
-    res = engine.impact(cis, links)
-    rep = report(engine, res)
-    if fmt == "json":
-        write_out_bytes(out, json.dumps(rep, ensure_ascii=False, indent=1) + "\n")
-    elif fmt == "table":
-        write_out_bytes(out, _impact_table(rep, limit))
+    if fmt in ("json", "table"):
+        rep = impact.impact(cmdb_of(ctx), targets, roots)
+        text = (json.dumps(rep, ensure_ascii=False, indent=1) + "\n" if fmt == "json"
+                else _impact_table(rep, limit))
+        write_out_bytes(out, text)
     else:
-        from netcmdb.topology import draw
-
-        write_out_bytes(out, draw.render_impact(engine, res, fmt))
+        write_out_bytes(out, impact.impact_drawing(cmdb_of(ctx), targets, roots, fmt))

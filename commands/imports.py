@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import click
 
-from netcmdb.commands.common import (
-    console,
-    engine_of,
-    location_parser_of,
-    print_json,
-    print_run_summary,
-    reconcile_config,
-    summary_line,
-)
+from netcmdb.commands.common import cmdb_of, console, print_run_summary, summary_line
+from netcmdb.services import ingest
 
 
 @click.group("import")
@@ -23,20 +16,16 @@ def group() -> None:
 def _do_import(ctx: click.Context, kind: str, path: str, as_json: bool) -> None:
     from contextlib import nullcontext
 
-    from netcmdb.cmdb import importer
-    from netcmdb.cmdb.db import session_scope
-
-    cfg = reconcile_config(ctx)
-    func = importer.import_json_file if kind == "json" else importer.import_csv_file
+    cmdb = cmdb_of(ctx)
+    cmdb.reconcile_config()  # a bad config file is reported before the spinner starts
     err = console(err=True)
     # one transaction, no meaningful steps to count: a spinner on a terminal, silence otherwise
     busy = (err.status(f"importing {path} ...") if err.is_terminal and not as_json
             else nullcontext())
-    with busy, session_scope(engine_of(ctx)) as s:
-        summary = func(s, path, config=cfg)
+    with busy:
+        summary = ingest.import_file(cmdb, kind, path)
     if as_json:
-        print_json({"run": summary.run_id, "new": summary.new, "changed": summary.changed,
-                     "seen": summary.seen})
+        print_run_summary(summary, True, "")
     else:
         click.echo(summary_line(f"imported {path}", summary))
 
@@ -67,16 +56,6 @@ def import_csv_cmd(ctx: click.Context, path: str, as_json: bool) -> None:
 @click.pass_context
 def import_nmap_cmd(ctx: click.Context, xml_file: str, as_json: bool) -> None:
     """Import hosts, MACs, names, open ports and OS guesses from nmap -oX output."""
-    from netcmdb.cmdb.db import session_scope
-    from netcmdb.cmdb.reconcile import ingest
-    from netcmdb.discovery.nmapxml import parse
-
-    results = parse(xml_file)  # all parsing before the CMDB is touched: bad file, no change
-    live = [r for r in results if r.alive]
-    engine = engine_of(ctx)
-    with session_scope(engine) as session:
-        summary = ingest(session, live, source="nmap", targets=[xml_file], methods=["nmap"],
-                         covered=[], config=reconcile_config(ctx),
-                         location_parser=location_parser_of(ctx))
-    print_run_summary(summary, as_json, f"import nmap ({len(live)} up of {len(results)} hosts)")
-
+    # the whole file is parsed before the CMDB is touched: a bad file changes nothing
+    summary, up, total = ingest.import_nmap(cmdb_of(ctx), xml_file)
+    print_run_summary(summary, as_json, f"import nmap ({up} up of {total} hosts)")

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import click
 
-from netcmdb.commands.common import new_engine
+from netcmdb.commands.common import cmdb_of
+from netcmdb.services.context import upgrade_schema
 
 
 @click.command("init")
 @click.pass_context
 def command(ctx: click.Context) -> None:
     """Create or upgrade the CMDB schema (other commands also do this on first use)."""
-    from netcmdb.cmdb.db import upgrade
-
-    engine = new_engine(ctx)
-    before, after = upgrade(engine)
-    shown = engine.url.render_as_string(hide_password=True)
+    res = upgrade_schema(cmdb_of(ctx))
+    before, after, shown = res["before"], res["after"], res["url"]
     if before is None:
         click.echo(f"created the CMDB schema (revision {after}) in {shown}")
     elif before == after:

@@ -1,7 +1,7 @@
 """`netcmdb label parse|check|assign|walk|sheet|print`: asset labels.
 
 The rule comes from --rule (a preset name or a TOML file), else the [label] table of the config
-file, else the house rule DZZXXXX-YYY.
+file, else the house rule DZZXXXX-YYY (``services.labels.rule_of``).
 """
 
 from __future__ import annotations
@@ -10,20 +10,14 @@ import sys
 
 import click
 
-from netcmdb.commands.common import config_of, console, engine_of, label_rule, print_json
-from netcmdb.options import rule_option
+from netcmdb.commands.common import cmdb_of, console, label_rule, print_json
+from netcmdb.options import dry_run_option, json_option, out_option, rule_option
+from netcmdb.services import labels
 
 
 @click.group("label")
 def group() -> None:
     """Asset labels: parse, check, assign, walk, print."""
-
-
-def _label_print_default(ctx: click.Context, key: str, given: object, fallback: object) -> object:
-    if given is not None:
-        return given
-    return (config_of(ctx).get("label") or {}).get(key, fallback)
-
 
 
 def _labels_progress(label: str):  # type: ignore[no-untyped-def]
@@ -45,14 +39,11 @@ def _labels_progress(label: str):  # type: ignore[no-untyped-def]
 @group.command("parse")
 @click.argument("label")
 @rule_option
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option()
 @click.pass_context
 def label_parse(ctx: click.Context, label: str, rule_spec: str | None, as_json: bool) -> None:
     """Split LABEL into its fields, or say what is wrong with it."""
-    rule = label_rule(ctx, rule_spec)
-    lab = rule.parse(label)
-    data = {"label": rule.format(lab), **lab.as_dict(),
-            "room_code": rule.format_room(*lab.room_key)}
+    data = labels.parse_label(label_rule(ctx, rule_spec), label)
     if as_json:
         print_json(data)
         return
@@ -63,7 +54,7 @@ def label_parse(ctx: click.Context, label: str, rule_spec: str | None, as_json: 
 
 @group.command("check")
 @rule_option
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option()
 @click.pass_context
 def label_check(ctx: click.Context, rule_spec: str | None, as_json: bool) -> None:
     """Check every label: malformed, duplicate seats, disagreeing with the location.
@@ -72,77 +63,69 @@ def label_check(ctx: click.Context, rule_spec: str | None, as_json: bool) -> Non
     """
     from rich.table import Table
 
-    from netcmdb.cmdb.db import session_scope
-    from netcmdb.labeling.check import check_labels
-
-    rule = label_rule(ctx, rule_spec)
-    with session_scope(engine_of(ctx)) as s:
-        report = check_labels(s, rule)
+    report = labels.check(cmdb_of(ctx), label_rule(ctx, rule_spec))
     if as_json:
-        print_json(report.as_dict())
+        print_json(report)
     else:
         con = console()
-        if report.problems:
+        if report["problems"]:
             table = Table("kind", "ci", "name", "label", "problem")
-            for p in report.problems:
-                table.add_row(p.kind, str(p.ci_id), p.name, p.label, p.message)
+            for p in report["problems"]:
+                table.add_row(p["kind"], str(p["ci_id"]), p["name"], p["label"], p["message"])
             con.print(table)
-        counts: dict[str, int] = report.as_dict()["counts"]  # type: ignore[assignment]
-        summary = ", ".join(f"{n} {k}" for k, n in counts.items()) or "no problems"
-        con.print(f"{report.checked} labels checked, {summary}")
-    if report.problems:
+        summary = (", ".join(f"{n} {k}" for k, n in report["counts"].items())
+                   or "no problems")
+        con.print(f"{report['checked']} labels checked, {summary}")
+    if report["problems"]:
         sys.exit(1)  # SystemExit: main() runs click with standalone_mode=False
 
 
 @group.command("assign")
 @click.option("--building", metavar="B", help="Only rooms of this building (e.g. 01).")
 @click.option("--room", metavar="ROOM", help="Only this room code (e.g. D010210).")
-@click.option("--dry-run", is_flag=True, help="Show what would be assigned; write nothing.")
+@dry_run_option("Show what would be assigned; write nothing.")
 @click.option("--renumber", is_flag=True,
               help="Also renumber labelled CIs (seats 1..n per room; recorded in CI history).")
 @rule_option
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option()
 @click.pass_context
 def label_assign(ctx: click.Context, building: str | None, room: str | None, dry_run: bool,
                  renumber: bool, rule_spec: str | None, as_json: bool) -> None:
     """Give unlabelled CIs the next free seat of their room."""
     from rich.table import Table
 
-    from netcmdb.labeling.assign import assign_labels
-
     rule = label_rule(ctx, rule_spec)
     prog, cb = _labels_progress("assigning")
     if prog:
         prog.start()
     try:
-        res = assign_labels(engine_of(ctx), rule, building=building, room=room, dry_run=dry_run,
-                            renumber=renumber, progress=cb,
-                            seats=(config_of(ctx).get("labels") or {}).get("seats"))
+        res = labels.assign(cmdb_of(ctx), rule, building=building, room=room, dry_run=dry_run,
+                            renumber=renumber, progress=cb)
     finally:
         if prog:
             prog.stop()
     if as_json:
-        print_json({"dry_run": dry_run, **res.as_dict()})
+        print_json(res)
         return
     con = console()
-    if res.assigned:
+    if res["assigned"]:
         table = Table("ci", "name", "old", "new")
-        for a in res.assigned:
-            table.add_row(str(a.ci_id), a.name, a.old or "", a.new or "")
+        for a in res["assigned"]:
+            table.add_row(str(a["ci_id"]), a["name"], a["old"] or "", a["new"] or "")
         con.print(table)
-    for ci_id, name, why in res.skipped:
-        con.print(f"skipped {name} (ci {ci_id}): {why}")
+    for s in res["skipped"]:
+        con.print(f"skipped {s['name']} (ci {s['ci_id']}): {s['reason']}")
     verb = "would assign" if dry_run else "assigned"
-    con.print(f"{verb} {len(res.assigned)} label(s), skipped {len(res.skipped)}")
+    con.print(f"{verb} {len(res['assigned'])} label(s), skipped {len(res['skipped'])}")
 
 
 @group.command("walk")
 @click.argument("room")
 @click.option("--in", "in_file", required=True, type=click.Path(dir_okay=False),
               help="CSV: order, MAC or serial or hostname (header optional).")
-@click.option("--dry-run", is_flag=True, help="Show the result; write nothing.")
+@dry_run_option("Show the result; write nothing.")
 @rule_option
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option()
 @click.pass_context
 def label_walk(ctx: click.Context, room: str, in_file: str, dry_run: bool,
                rule_spec: str | None, as_json: bool) -> None:
@@ -152,48 +135,32 @@ def label_walk(ctx: click.Context, room: str, in_file: str, dry_run: bool,
     """
     from rich.table import Table
 
-    from netcmdb.labeling.assign import read_walk_csv, walk
-
-    rule = label_rule(ctx, rule_spec)
-    rows = read_walk_csv(in_file)
-    res = walk(engine_of(ctx), rule, room, rows, dry_run=dry_run)
+    res = labels.walk(cmdb_of(ctx), label_rule(ctx, rule_spec), room, in_file, dry_run=dry_run)
     if as_json:
-        print_json({"dry_run": dry_run, **res.as_dict()})
+        print_json(res)
         return
     con = console()
     table = Table("seat", "ci", "name", "old", "new")
-    for a in res.assigned:
-        table.add_row(str(a.seat), str(a.ci_id), a.name, a.old or "", a.new or "")
+    for a in res["assigned"]:
+        table.add_row(str(a["seat"]), str(a["ci_id"]), a["name"], a["old"] or "", a["new"] or "")
     con.print(table)
-    for a in res.cleared:
-        con.print(f"cleared {a.old} from {a.name} (ci {a.ci_id}): its seat was walked by another")
-    con.print(f"{'would set' if dry_run else 'set'} {len(res.assigned)} seat(s)")
+    for a in res["cleared"]:
+        con.print(f"cleared {a['old']} from {a['name']} (ci {a['ci_id']}): its seat was walked "
+                  "by another")
+    con.print(f"{'would set' if dry_run else 'set'} {len(res['assigned'])} seat(s)")
 
 
 @group.command("sheet")
 @click.argument("room")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
-              help="PDF file to write.")
+@out_option(required=True, help="PDF file to write.")
 @click.option("--blank-rows", default=10, show_default=True, type=click.IntRange(0, 200))
 @rule_option
 @click.pass_context
 def label_sheet(ctx: click.Context, room: str, out: str, blank_rows: int,
                 rule_spec: str | None) -> None:
     """Print a walk-sheet PDF for ROOM listing its known CIs to tick off."""
-    from netcmdb.cmdb.db import session_scope
-    from netcmdb.labeling.assign import room_cis
-    from netcmdb.labeling.print_pdf import render_walk_sheet
-
-    rule = label_rule(ctx, rule_spec)
-    key = rule.parse_room(room)
-    code = rule.format_room(*key)
-    with session_scope(engine_of(ctx)) as s:
-        loc, cis = room_cis(s, rule, room)
-        rows = [{"seat": c.seat, "label": c.label, "name": c.name,
-                 "class": c.ci_class.value if c.ci_class else "", "mac": c.mac,
-                 "serial": c.serial, "ip": c.ip} for c in cis]
-        name = loc.name if loc is not None else None
-    res = render_walk_sheet(code, name, rows, out, blank_rows=blank_rows)
+    res = labels.walk_sheet(cmdb_of(ctx), label_rule(ctx, rule_spec), room, out,
+                            blank_rows=blank_rows)
     click.echo(f"wrote {out}: {res['rows']} CIs, {res['pages']} page(s)", err=True)
 
 
@@ -210,7 +177,7 @@ def label_sheet(ctx: click.Context, room: str, out: str, blank_rows: int,
                    "default from [label] template.")
 @click.option("--templates", "templates_file", type=click.Path(dir_okay=False), default=None,
               help="Extra templates TOML (same format as the built-in one).")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False))
+@out_option(required=True, help="File to write.")
 @click.option("--start-at", default=1, show_default=True, type=int,
               help="PDF: first free position on a partly used sheet (1 = top left).")
 @click.option("--dpi", default=None, type=click.Choice(["203", "300"]),
@@ -225,47 +192,21 @@ def label_print(ctx: click.Context, building: str | None, room: str | None,
                 templates_file: str | None, out: str, start_at: int, dpi: str | None,
                 qr_template: str | None, rule_spec: str | None) -> None:
     """Print labels as PDF sheets, Zebra ZPL or CSV."""
-    from netcmdb.cmdb.db import session_scope
-    from netcmdb.labeling.items import DEFAULT_QR, check_qr_template, select_items
-    from netcmdb.labeling.templates import get_template
-
     rule = label_rule(ctx, rule_spec)
-    tpl = get_template(str(_label_print_default(ctx, "template", template_name, "L7160")),
-                       templates_file)
-    qr = str(_label_print_default(ctx, "qr", qr_template, DEFAULT_QR))
-    dpi = str(_label_print_default(ctx, "dpi", dpi, 203))
-    if dpi not in ("203", "300"):
-        from netcmdb.errors import LabelError
-
-        raise LabelError(f"[label] dpi = {dpi}: use 203 or 300")
-    check_qr_template(qr)
-    if fmt == "pdf" and not 1 <= start_at <= tpl.per_page:
-        from netcmdb.errors import LabelError
-
-        raise LabelError(f"--start-at {start_at}: template {tpl.name} has {tpl.per_page} "
-                         f"position(s) per sheet (1..{tpl.per_page})")
-    with session_scope(engine_of(ctx)) as s:
-        items = select_items(s, rule, building=building, room=room, ci_class=ci_class, name=name,
-                             qr_template=qr)
-    if fmt == "pdf":
-        from netcmdb.labeling.print_pdf import render_labels
-
-        prog, cb = _labels_progress("rendering")
+    prog, cb = _labels_progress("rendering") if fmt == "pdf" else (None, None)
+    if prog:
+        prog.start()
+    try:
+        res = labels.print_labels(cmdb_of(ctx), rule, out, fmt=fmt, building=building, room=room,
+                                  ci_class=ci_class, name=name, template=template_name,
+                                  templates_file=templates_file, start_at=start_at, dpi=dpi,
+                                  qr=qr_template, progress=cb)
+    finally:
         if prog:
-            prog.start()
-        try:
-            res = render_labels(items, tpl, out, start_at=start_at, progress=cb)
-        finally:
-            if prog:
-                prog.stop()
+            prog.stop()
+    if fmt == "pdf":
         click.echo(f"wrote {out}: {res['labels']} labels on {res['pages']} page(s)", err=True)
     elif fmt == "zpl":
-        from netcmdb.labeling.print_zpl import render_zpl
-
-        res = render_zpl(items, tpl, out, dpi=int(dpi))
-        click.echo(f"wrote {out}: {res['labels']} labels (ZPL, {dpi} dpi)", err=True)
+        click.echo(f"wrote {out}: {res['labels']} labels (ZPL, {res['dpi']} dpi)", err=True)
     else:
-        from netcmdb.labeling.print_csv import render_csv
-
-        res = render_csv(items, out)
         click.echo(f"wrote {out}: {res['labels']} labels (CSV)", err=True)

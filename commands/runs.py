@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from netcmdb.commands.common import console, engine_of, print_json
+from netcmdb.commands.common import cmdb_of, console, print_json
+from netcmdb.services import runs
 
 
 @click.group("runs")
@@ -20,17 +21,13 @@ def runs_list_cmd(ctx: click.Context, limit: int, as_json: bool) -> None:
     """Scan and import runs, newest first."""
     from rich.table import Table
 
-    from netcmdb.cmdb.db import session_scope
-    from netcmdb.cmdb.query import list_runs
-
-    with session_scope(engine_of(ctx)) as s:
-        runs = list_runs(s, limit)
+    found = runs.list_runs(cmdb_of(ctx), limit)
     if as_json:
-        print_json(runs)
+        print_json(found)
         return
     t = Table("run", "started", "status", "methods", "targets", "seen", "new", "changed",
-              "missing", "failed", title=f"{len(runs)} runs", title_justify="left")
-    for r in runs:
+              "missing", "failed", title=f"{len(found)} runs", title_justify="left")
+    for r in found:
         targets = " ".join(r["targets"])
         t.add_row(str(r["id"]), (r["started"] or "")[:19], r["status"], ",".join(r["methods"]),
                   targets if len(targets) < 40 else targets[:37] + "...", str(r["seen"]),
@@ -46,11 +43,7 @@ def runs_show_cmd(ctx: click.Context, run_id: str, as_json: bool) -> None:
     """What one run found: new, changed and missing CIs, and failed hosts."""
     from rich.table import Table
 
-    from netcmdb.cmdb.db import session_scope
-    from netcmdb.cmdb.query import run_detail
-
-    with session_scope(engine_of(ctx)) as s:
-        d = run_detail(s, run_id)
+    d = runs.show_run(cmdb_of(ctx), run_id)
     if as_json:
         print_json(d)
         return
@@ -85,11 +78,7 @@ def runs_show_cmd(ctx: click.Context, run_id: str, as_json: bool) -> None:
 @click.pass_context
 def runs_diff_cmd(ctx: click.Context, run_a: str, run_b: str, as_json: bool) -> None:
     """Compare two runs: CIs seen by only one of them, and changes in between."""
-    from netcmdb.cmdb.db import session_scope
-    from netcmdb.cmdb.query import run_diff
-
-    with session_scope(engine_of(ctx)) as s:
-        d = run_diff(s, run_a, run_b)
+    d = runs.diff_runs(cmdb_of(ctx), run_a, run_b)
     if as_json:
         print_json(d)
         return

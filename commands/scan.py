@@ -17,16 +17,16 @@ import sys
 import click
 
 from netcmdb.commands.common import (
+    cmdb_of,
     config_of,
     console,
-    engine_of,
-    location_parser_of,
     print_json,
     print_run_summary,
-    reconcile_config,
     summary_line,
 )
 from netcmdb.options import dry_run_option, json_option
+from netcmdb.services import ingest
+from netcmdb.services.runs import summary_dict
 
 # ---- scope: which addresses each method may contact ----
 
@@ -312,13 +312,8 @@ def run_sweep(ctx: click.Context, targets: tuple[str, ...], *, arp: bool, icmp: 
             click.echo(f"failed {e['target']}: {e['error']}", err=True)
         return
 
-    from netcmdb.cmdb.db import session_scope
-    from netcmdb.cmdb.reconcile import ingest
-
-    with session_scope(engine_of(ctx)) as session:
-        summary = ingest(session, results, source="sweep", targets=specs, methods=methods,
-                         covered=scope.covered, config=reconcile_config(ctx),
-                         location_parser=location_parser_of(ctx))
+    summary = ingest.ingest_results(cmdb_of(ctx), results, source="sweep", targets=specs,
+                                    methods=methods, covered=scope.covered)
     print_run_summary(summary, as_json, "scan")
 
 
@@ -437,22 +432,14 @@ def run_ssh(ctx: click.Context, targets: tuple[str, ...], kw: dict) -> None:  # 
             bar.stop()
     summary = None
     if not kw.get("dry_run"):
-        from netcmdb.cmdb.db import session_scope
-        from netcmdb.cmdb.reconcile import ingest
-
-        with session_scope(engine_of(ctx)) as s:
-            # SSH sees only managed devices: absence from an SSH run proves nothing, so nothing
-            # is counted missing (covered=[]).
-            summary = ingest(s, results, source="ssh", targets=list(targets), methods=["ssh"],
-                             covered=[], config=reconcile_config(ctx),
-                             location_parser=location_parser_of(ctx))
+        # SSH sees only managed devices: absence from an SSH run proves nothing, so nothing
+        # is counted missing (covered=[]).
+        summary = ingest.ingest_results(cmdb_of(ctx), results, source="ssh",
+                                        targets=list(targets), methods=["ssh"], covered=[])
     if as_json:
         print_json({
             "results": [_ssh_result_json(r) for r in results],
-            "run": None if summary is None else {
-                "run_id": summary.run_id, "new": summary.new, "changed": summary.changed,
-                "moved": summary.moved, "missing": summary.missing, "failed": summary.failed,
-                "gateways": summary.gateways},
+            "run": None if summary is None else summary_dict(summary),
         })
     else:
         _ssh_render(results, summary)
@@ -545,21 +532,14 @@ def _finish_snmp_scan(ctx: click.Context, targets: list[str], results: list, cr,
 
     summary = None
     if not no_ingest:
-        from netcmdb.cmdb.db import session_scope
-        from netcmdb.cmdb.reconcile import ingest
-
-        with session_scope(engine_of(ctx)) as s:
-            summary = ingest(s, results, source="snmp", targets=targets, methods=["snmp"],
-                             covered=[] if crawl else None, config=reconcile_config(ctx),
-                             location_parser=location_parser_of(ctx))
+        summary = ingest.ingest_results(cmdb_of(ctx), results, source="snmp", targets=targets,
+                                        methods=["snmp"], covered=[] if crawl else None)
     if as_json:
         out = {"results": [result_to_dict(r) for r in results]}
         if cr is not None:
             out["skipped"] = [{"what": w, "why": y} for w, y in cr.skipped]
         if summary is not None:
-            out["run"] = {"id": summary.run_id, "new": summary.new, "changed": summary.changed,
-                          "moved": summary.moved, "missing": summary.missing,
-                          "failed": summary.failed, "gateways": summary.gateways}
+            out["run"] = summary_dict(summary)
         print_json(out)
         exit_if_none_answered(results)
         return

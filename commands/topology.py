@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
-from netcmdb.commands.common import topo_engine, write_out_bytes
+from netcmdb.commands.common import cmdb_of, write_out_bytes
+from netcmdb.options import json_option, out_option, root_option
+from netcmdb.services import impact
 
 
 @click.group("topology")
@@ -13,8 +15,8 @@ def group() -> None:
 
 
 @group.command("spof")
-@click.option("--root", "roots", multiple=True, metavar="NAME", help="Upstream root CI.")
-@click.option("--json", "as_json", is_flag=True, help="JSON list instead of a table.")
+@root_option
+@json_option("JSON list instead of a table.")
 @click.option("--limit", type=int, default=50, show_default=True, help="Show the top N (0 = all).")
 @click.option("--min-down", type=int, default=1, show_default=True,
               help="Only elements taking down at least this many CIs.")
@@ -24,48 +26,36 @@ def topology_spof_cmd(ctx: click.Context, roots: tuple[str, ...], as_json: bool,
     """Articulation CIs and bridge links, ranked by how many CIs each would take down."""
     import json
 
-    from netcmdb.topology.spof import find_spofs
-
-    engine = topo_engine(ctx, roots)
-    spofs = find_spofs(engine, min_down=min_down)
-    if limit:
-        spofs = spofs[:limit]
+    found = impact.spof(cmdb_of(ctx), roots, min_down=min_down, limit=limit)
     if as_json:
-        click.echo(json.dumps({"roots": engine.topo.root_names(),
-                               "spofs": [s.as_dict() for s in spofs]},
-                              ensure_ascii=False, indent=1))
+        click.echo(json.dumps(found, ensure_ascii=False, indent=1))
         return
     from rich.console import Console
     from rich.table import Table
 
-    tab = Table(title="Single points of failure (roots: "
-                + ", ".join(engine.topo.root_names()) + ")")
+    tab = Table(title="Single points of failure (roots: " + ", ".join(found["roots"]) + ")")
     for col in ("#", "kind", "element", "down"):
         tab.add_column(col)
-    for k, s in enumerate(spofs, 1):
-        tab.add_row(str(k), s.kind, s.name, str(s.down))
+    for k, s in enumerate(found["spofs"], 1):
+        tab.add_row(str(k), s["kind"], s["name"], str(s["down"]))
     Console(highlight=False).print(tab)
 
 
 @group.command("path")
 @click.argument("a")
 @click.argument("b")
-@click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
+@json_option("JSON instead of text.")
 @click.option("-k", "k", type=int, default=3, show_default=True, help="At most this many paths.")
 @click.pass_context
 def topology_path_cmd(ctx: click.Context, a: str, b: str, as_json: bool, k: int) -> None:
     """The physical path(s) between CIs A and B, hop by hop with ports."""
     import json
 
-    from netcmdb.topology.path import physical_paths
-
-    topo = topo_engine(ctx, ()).topo
-    paths = physical_paths(topo, topo.resolve_ci(a), topo.resolve_ci(b), k=k)
+    found = impact.paths(cmdb_of(ctx), a, b, k=k)
     if as_json:
-        click.echo(json.dumps({"from": a, "to": b, "roots": topo.root_names(),
-                               "paths": paths}, ensure_ascii=False, indent=1))
+        click.echo(json.dumps(found, ensure_ascii=False, indent=1))
         return
-    for n, hops in enumerate(paths, 1):
+    for n, hops in enumerate(found["paths"], 1):
         click.echo(f"path {n} ({len(hops)} hops):")
         for h in hops:
             ports = " | ".join(f"{lk['from_port'] or '?'} -> {lk['to_port'] or '?'}"
@@ -75,14 +65,12 @@ def topology_path_cmd(ctx: click.Context, a: str, b: str, as_json: bool, k: int)
 
 @group.command("draw")
 @click.option("--building", default=None, help="Only this building (and its uplinks).")
-@click.option("--root", "roots", multiple=True, metavar="NAME", help="Upstream root CI.")
+@root_option
 @click.option("--format", "fmt", type=click.Choice(["svg", "png", "dot", "graphml", "html"]),
               required=True)
-@click.option("--out", type=click.Path(dir_okay=False), required=True, help="Output file.")
+@out_option(required=True, help="Output file.")
 @click.pass_context
 def topology_draw_cmd(ctx: click.Context, building: str | None, roots: tuple[str, ...], fmt: str,
                       out: str) -> None:
     """Draw the topology: Graphviz pictures, GraphML, or an interactive HTML page."""
-    from netcmdb.topology import draw
-
-    write_out_bytes(out, draw.render(topo_engine(ctx, roots), fmt, building=building))
+    write_out_bytes(out, impact.drawing(cmdb_of(ctx), fmt, building=building, roots=roots))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from netcmdb.commands.common import console, engine_of, print_json
+from netcmdb.commands.common import cmdb_of, console, print_json
+from netcmdb.services.where import where
 
 
 @click.command("where")
@@ -13,11 +14,7 @@ from netcmdb.commands.common import console, engine_of, print_json
 @click.pass_context
 def command(ctx: click.Context, query: str, as_json: bool) -> None:
     """Which switch port MAC|IP|NAME sits on now, and where it was seen before."""
-    from netcmdb.cmdb.db import session_scope
-    from netcmdb.cmdb.where import where
-
-    with session_scope(engine_of(ctx)) as s:
-        ans = where(s, query)
+    ans = where(cmdb_of(ctx), query)
     if as_json:
         print_json(ans)
         return

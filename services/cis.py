@@ -1,0 +1,77 @@
+"""Configuration items for every face: list, show, set.
+
+Returns what ``netcmdb ci list|show|set --json`` prints. Must not import click, rich or a web
+framework.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from netcmdb.errors import ConfigError
+from netcmdb.services.context import Cmdb
+
+#: the ``ci list`` filters (``--class`` is ``class``); None or absent means "any".
+FILTERS = ("class", "building", "floor", "room", "status", "role")
+
+
+def list_cis(cmdb: Cmdb, filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """CIs as import-format records, filtered by ``FILTERS`` keys."""
+    from netcmdb.exporters.netcmdb_json import ci_records
+
+    wanted = {k: (filters or {}).get(k) for k in FILTERS}
+    with cmdb.session() as s:
+        return ci_records(s, wanted)
+
+
+def show_ci(cmdb: Cmdb, ref: str) -> dict[str, Any]:
+    """One CI by name, label, IP, MAC or #id: attributes with sources, interfaces, links,
+    history."""
+    from netcmdb.cmdb.query import ci_detail, find_ci
+
+    with cmdb.session() as s:
+        return ci_detail(s, find_ci(s, ref))
+
+
+def parse_location(location: str, room_name: str | None = None) -> tuple[str, ...]:
+    """``B/F/R`` (or ``B-F-R``) plus an optional room name -> the ``location`` value of
+    :func:`set_ci`."""
+    parts = [p.strip() for p in location.replace("-", "/").split("/")]
+    if len(parts) != 3 or not all(parts):
+        raise ConfigError(f"--location {location}: expected BUILDING/FLOOR/ROOM, e.g. 01/02/10")
+    return (*parts, room_name) if room_name else tuple(parts)
+
+
+def set_ci(cmdb: Cmdb, ref: str, values: dict[str, Any], *, lifecycle: str | None = None,
+           lifecycle_date: str | None = None) -> dict[str, Any]:
+    """Set what discovery cannot know (pinned: discovery never overwrites it).
+
+    ``values``: attribute -> value (``class``, ``location`` as :func:`parse_location` gives it,
+    ``owner``, ``label``...). ``lifecycle`` (dated ``lifecycle_date``, else today) is noted in
+    the journal. Returns ``{"ci": name, "changes": [{attribute, old, new}...]}``.
+    """
+    from netcmdb.cmdb.journal import parse_day
+    from netcmdb.cmdb.lifecycle import set_lifecycle
+    from netcmdb.cmdb.query import find_ci, set_manual
+
+    on = parse_day(lifecycle_date, what="--lifecycle-date").date() if lifecycle_date else None
+    with cmdb.session() as s:
+        ci = find_ci(s, ref)
+        name = ci.name
+        changes = set_manual(s, ci, values) if values else []
+        if lifecycle is not None:
+            changes += set_lifecycle(s, ci, lifecycle, on=on)
+    return {"ci": name, "changes": changes}
+
+
+def replace_ci(cmdb: Cmdb, old: str, new: str, *, on: str | None = None,
+               by: str | None = None) -> dict[str, Any]:
+    """NEW takes OLD's place (room, seat, label, asset code, department, contact); OLD is
+    retired. One transaction; both histories and journals say so."""
+    from netcmdb.cmdb.journal import parse_day
+    from netcmdb.cmdb.lifecycle import replace_ci as replace
+    from netcmdb.cmdb.query import find_ci
+
+    day = parse_day(on, what="--date").date() if on else None
+    with cmdb.session() as s:
+        return replace(s, find_ci(s, old), find_ci(s, new), on=day, by=by)  # type: ignore[no-any-return]

@@ -1,0 +1,109 @@
+"""Exports for every face: the one table of formats, and the writers the CLI and the web call.
+
+Must not import click, rich or a web framework.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from netcmdb.services.context import Cmdb
+
+
+class Format(NamedTuple):
+    help: str
+    is_dir: bool  # writes a directory of files
+    module: str  # netcmdb.exporters.<module>
+    func: str  # its writer(doc, path[, run=, selection=])
+
+
+#: every file format ``export FORMAT -o OUT`` writes from a (selected) netcmdb/1 document.
+#: (``export json`` and ``export csv`` are the re-importable dumps: :func:`json_text`,
+#: :func:`csv_text`.)
+FORMATS: dict[str, Format] = {
+    "xlsx": Format("Asset register workbook: one sheet per building (Excel / WPS / LibreOffice).",
+                   False, "xlsx", "write_xlsx"),
+    "yaml": Format("The netcmdb/1 document as YAML.", False, "yaml_fmt", "write_yaml"),
+    "graphml": Format("Graph for yEd / Gephi / networkx (GraphML).", False, "graph",
+                      "write_graphml"),
+    "gexf": Format("Graph for Gephi (GEXF 1.2).", False, "graph", "write_gexf"),
+    "dot": Format("Graphviz DOT source of the graph.", False, "graph", "write_dot"),
+    "svg": Format("Graph drawn by Graphviz as SVG (up to 3,000 CIs: select a part).", False,
+                  "graph", "write_svg"),
+    "drawio": Format("diagrams.net / draw.io diagram.", False, "graph", "write_drawio"),
+    "netbox": Format("NetBox bulk-import CSV files (a directory, with a README.txt).", True,
+                     "netbox", "write_netbox"),
+    "report": Format("Self-contained HTML asset report with charts.", False, "report",
+                     "write_report"),
+}
+
+#: tables ``export csv --table`` writes; ``cis`` is the flat, re-importable asset list.
+CSV_TABLES = ("cis", "links", "dependencies", "groups", "interfaces", "changes", "runs")
+
+
+def json_text(cmdb: Cmdb) -> str:
+    """The whole CMDB as netcmdb/1 JSON text (re-importable)."""
+    from netcmdb.exporters.netcmdb_json import document_json, export_document
+
+    with cmdb.session() as s:
+        doc = export_document(s)
+    return document_json(doc)  # type: ignore[no-any-return]
+
+
+def csv_text(cmdb: Cmdb, table: str = "cis") -> str:
+    """One table as CSV text (``cis``: the flat asset list ``import csv`` reads back)."""
+    from netcmdb.exporters.netcmdb_json import export_csv
+
+    with cmdb.session() as s:
+        return export_csv(s, table)  # type: ignore[no-any-return]
+
+
+def selected_document(cmdb: Cmdb, buildings: Sequence[str] = (),
+                      classes: Sequence[str] = ()) -> tuple[dict[str, Any], Any]:
+    """The CMDB read once (one transaction) as a netcmdb/1 document, narrowed to ``buildings``
+    and ``classes``, plus the last run (narrowed alike, for the report)."""
+    from netcmdb.exporters.document import select
+    from netcmdb.exporters.netcmdb_json import export_document
+    from netcmdb.exporters.report import last_run
+
+    with cmdb.session() as session:
+        doc = export_document(session)
+        run = last_run(session)
+    part = select(doc, buildings=tuple(buildings) or None, classes=tuple(classes) or None)
+    if run is not None and (buildings or classes):  # the report shows the selection only
+        names = {ci["name"] for ci in part["cis"]}
+        run.new = [n for n in run.new if n in names]
+        run.missing = [n for n in run.missing if n in names]
+    return part, run
+
+
+def write(cmdb: Cmdb, fmt: str, out: str | Path, *, buildings: Sequence[str] = (),
+          classes: Sequence[str] = ()) -> dict[str, Any]:
+    """Write FORMAT to ``out`` atomically: ``{"format", "out", "cis", "summary"}`` (plus
+    ``devices`` and ``skipped`` for netbox)."""
+    from netcmdb.atomic import atomic_dir
+    from netcmdb.atomic import atomic_path as atomic_file
+
+    doc, run = selected_document(cmdb, buildings, classes)
+    spec = FORMATS[fmt]
+    writer = getattr(importlib.import_module(f"netcmdb.exporters.{spec.module}"), spec.func)
+    res: dict[str, Any] = {"format": fmt, "out": str(out), "cis": len(doc["cis"])}
+    if spec.is_dir:
+        with atomic_dir(out) as tmp:
+            result = writer(doc, tmp)
+        res["devices"] = len(result.rows["07_devices.csv"])
+        res["skipped"] = len(result.skipped)
+        res["summary"] = (f"{res['devices']} devices, {res['skipped']} items not exportable "
+                          "(see README.txt)")
+        return res
+    selection = " ".join([f"building={b}" for b in buildings] + [f"class={c}" for c in classes])
+    with atomic_file(out) as tmp:
+        if fmt == "report":
+            writer(doc, tmp, run=run, selection=selection)
+        else:
+            writer(doc, tmp)
+    res["summary"] = f"{len(doc['cis'])} CIs"
+    return res

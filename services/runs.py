@@ -1,0 +1,44 @@
+"""Scan and import runs for every face: list, show, diff, and the one run-summary shape.
+
+Must not import click, rich or a web framework.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+from netcmdb.services.context import Cmdb
+
+if TYPE_CHECKING:
+    from netcmdb.cmdb.reconcile import RunSummary
+
+
+def summary_dict(summary: RunSummary) -> dict[str, Any]:
+    """The one JSON shape of a run summary, wherever one is printed or returned:
+    ``{"run_id", "new", "changed", "missing", "failed", "seen"}``."""
+    return asdict(summary)
+
+
+def list_runs(cmdb: Cmdb, limit: int | None = 50) -> list[dict[str, Any]]:
+    """Runs, newest first."""
+    from netcmdb.cmdb.query import list_runs as query_runs
+
+    with cmdb.session() as s:
+        return query_runs(s, limit)
+
+
+def show_run(cmdb: Cmdb, run_id: int | str) -> dict[str, Any]:
+    """What one run found: new, changed and missing CIs, changes, failed hosts."""
+    from netcmdb.cmdb.query import run_detail
+
+    with cmdb.session() as s:
+        return run_detail(s, run_id)
+
+
+def diff_runs(cmdb: Cmdb, run_a: int | str, run_b: int | str) -> dict[str, Any]:
+    """CIs seen by only one of two runs, and the changes in between."""
+    from netcmdb.cmdb.query import run_diff
+
+    with cmdb.session() as s:
+        return run_diff(s, run_a, run_b)
