@@ -31,7 +31,7 @@ def nc(tmp_path: Path, *args: str) -> str:
 def campus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("campus")
     out = json.loads(nc(d, "import", "json", str(example_campus_path()), "--json"))
-    assert set(out) == SUMMARY_KEYS and out["run_id"] == 1 and len(out["new"]) > 400
+    assert SUMMARY_KEYS <= set(out) and out["run_id"] == 1 and len(out["new"]) > 400
     import sqlite3
 
     con = sqlite3.connect(d / "cmdb.sqlite")  # fold the WAL in, so a file copy is complete
@@ -103,7 +103,7 @@ def test_pushed_facts_are_one_run_with_the_one_summary_shape(campus: Path) -> No
                                    "mac": "02:00:00:00:99:99", "serial": "PUSH1"}}]}
     summary = ingest.ingest_facts(_cmdb(campus), doc)
     d = runs.summary_dict(summary)
-    assert set(d) == SUMMARY_KEYS and d["new"] == ["pushed-sw"] and d["missing"] == []
+    assert SUMMARY_KEYS <= set(d) and d["new"] == ["pushed-sw"] and d["missing"] == []
     assert cis.show_ci(_cmdb(campus), "pushed-sw")["serial"] == "PUSH1"
     assert runs.show_run(_cmdb(campus), d["run_id"])["methods"] == ["snmp"]
 
