@@ -13,10 +13,11 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from netcmdb.cmdb.models import ApiToken, Role, User, utcnow
-from netcmdb.errors import AccessError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from netcmdb.cmdb.models import ApiToken, Role, User, utcnow
+from netcmdb.errors import AccessError
 
 #: roles in increasing power; a role may do what every role before it may
 ROLES = tuple(r.value for r in Role)

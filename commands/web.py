@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 
 import click
+
 from netcmdb.commands.common import config_of, db_url_of, engine_of, print_json
 from netcmdb.options import json_option
 

@@ -11,8 +11,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse, Response
-from netcmdb.web.security import check_csrf, require
 from pydantic import BaseModel, ConfigDict, Field
+
+from netcmdb.web.security import check_csrf, require
 
 router = APIRouter(tags=["cmdb"])
 

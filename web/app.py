@@ -18,6 +18,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
 from netcmdb import i18n
 from netcmdb.errors import (
     AccessError,
@@ -27,9 +31,6 @@ from netcmdb.errors import (
     TopologyError,
 )
 from netcmdb.web import security
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 HERE = Path(__file__).resolve().parent
 API = "/api/v1"

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
 from netcmdb import i18n
 from netcmdb.web.security import (
     LANG_COOKIE,
@@ -58,9 +59,10 @@ def _session(request: Request):  # type: ignore[no-untyped-def]
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request) -> HTMLResponse:
     _read(request)
+    from sqlalchemy import func, select
+
     from netcmdb.cmdb.models import CI, Location
     from netcmdb.cmdb.query import list_runs, run_detail
-    from sqlalchemy import func, select
 
     with _session(request) as s:
         by_class = s.execute(select(CI.ci_class, func.count()).group_by(CI.ci_class)
@@ -99,9 +101,10 @@ def _filters(request: Request) -> dict[str, str]:
 @router.get("/cis", response_class=HTMLResponse)
 def ci_list(request: Request, page: int = Query(1, ge=1, le=100000)) -> HTMLResponse:
     _read(request)
+    from sqlalchemy import distinct, select
+
     from netcmdb.cmdb.models import CI, Location
     from netcmdb.web.service import list_cis
-    from sqlalchemy import distinct, select
 
     f = _filters(request)
     q = request.query_params.get("q", "")[:200]
@@ -203,8 +206,9 @@ def ci_page(request: Request, ref: str) -> HTMLResponse:
 
 def _end_hosts(s: Any, switch_id: int) -> dict[str, list[dict[str, Any]]]:
     """Per port: the end hosts last seen there (port sightings of this switch)."""
-    from netcmdb.cmdb.models import CI, PortSighting
     from sqlalchemy import select
+
+    from netcmdb.cmdb.models import CI, PortSighting
 
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
     rows = s.execute(select(PortSighting.port, PortSighting.mac, PortSighting.ip,
@@ -356,7 +360,10 @@ def _u_layout(seated: list[dict[str, Any]]) -> dict[str, list[Any]]:
     right = list(range(1, min(side, n) + 1))
     back = list(range(side + 1, min(2 * side, n) + 1))
     left = list(range(2 * side + 1, n + 1))
-    cell = lambda k: {"seat": k, "ci": by.get(k)}
+
+    def cell(k: int) -> dict[str, Any]:
+        return {"seat": k, "ci": by.get(k)}
+
     return {"right": [cell(k) for k in reversed(right)],      # drawn top to bottom
             "back": [cell(k) for k in reversed(back)],        # drawn left to right
             "left": [cell(k) for k in left]}                  # drawn top to bottom

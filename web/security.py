@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import HTTPException, Request
+
 from netcmdb.cmdb.access import ANONYMOUS, Principal
 
 SESSION_COOKIE = "netcmdb_session"

@@ -30,6 +30,7 @@ def serve(url: str | None, *, host: str = "127.0.0.1", port: int = 8080, workers
     environment (``NETCMDB_DB``, ``NETCMDB_WEB_OPEN_READ``).
     """
     import uvicorn
+
     from netcmdb.cmdb.db import default_url, ensure_schema, make_engine
 
     url = url or default_url()

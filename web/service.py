@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from netcmdb.cmdb.models import CI, Location
-from netcmdb.errors import ImportFormatError, NotFoundError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
+
+from netcmdb.cmdb.models import CI, Location
+from netcmdb.errors import ImportFormatError, NotFoundError
 
 #: [label] keys that are print defaults, not part of the rule (as the CLI's label commands)
 LABEL_PRINT_KEYS = ("template", "qr", "dpi")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from netcmdb.cmdb.db import make_engine, session_scope, upgrade
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "data" / "example-campus.json"
@@ -77,6 +78,7 @@ def web_db(tmp_path_factory: pytest.TempPathFactory) -> WebDb:
 def client(web_db: WebDb) -> Iterator[Any]:
     """The app on loopback defaults (anonymous reads)."""
     from fastapi.testclient import TestClient
+
     from netcmdb.web.app import create_app
 
     with TestClient(create_app(web_db.url, open_read=True)) as c:
@@ -87,6 +89,7 @@ def client(web_db: WebDb) -> Iterator[Any]:
 def closed_client(web_db: WebDb) -> Iterator[Any]:
     """The app as bound to a non-loopback address (every request needs auth)."""
     from fastapi.testclient import TestClient
+
     from netcmdb.web.app import create_app
 
     with TestClient(create_app(web_db.url, open_read=False)) as c:
@@ -103,6 +106,7 @@ def _free_port() -> int:
 def server(web_db: WebDb) -> Iterator[str]:
     """A real uvicorn server on 127.0.0.1 (a thread), its base URL."""
     import uvicorn
+
     from netcmdb.web.app import create_app
 
     port = _free_port()

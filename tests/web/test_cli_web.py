@@ -13,6 +13,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+
 from netcmdb.web.server import is_loopback
 
 

@@ -9,8 +9,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from netcmdb.errors import AccessError
 from sqlalchemy import create_engine, text
+
+from netcmdb.errors import AccessError
 
 
 def device(i: int, collector: int) -> dict[str, Any]:
@@ -26,6 +27,7 @@ def device(i: int, collector: int) -> dict[str, Any]:
 def pg_web(pg_server: str) -> Iterator[tuple[str, str]]:
     """A fresh PostgreSQL CMDB, a real uvicorn server on it (threads), an editor token."""
     import uvicorn
+
     from netcmdb.cmdb.access import create_token
     from netcmdb.cmdb.db import make_engine, session_scope, upgrade
     from netcmdb.web.app import create_app

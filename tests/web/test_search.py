@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from netcmdb.cmdb.db import make_engine, session_scope
 from netcmdb.web.service import search
 
@@ -37,9 +38,10 @@ def test_rooms_by_code_and_chinese_name(sess):
 
 
 def test_owner_and_too_short(web_db):
+    from sqlalchemy import select
+
     from netcmdb.cmdb.models import CI
     from netcmdb.cmdb.query import set_manual
-    from sqlalchemy import select
 
     eng = make_engine(web_db.url)
     with session_scope(eng) as s:  # as ci set / the web's edit form do (a Change row)
