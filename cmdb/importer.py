@@ -73,6 +73,9 @@ class Document:
     links: list[tuple[str, str, str, str, str]] = field(default_factory=list)  # row,a,ap,b,bp
     dependencies: list[tuple[str, str, str]] = field(default_factory=list)  # row, from, to
     groups: list[tuple[str, str, list[str], int | None]] = field(default_factory=list)
+    #: journal notes: (row, ci name, kind, text, author, at ISO text or None)
+    notes: list[tuple[str, str, str, str, str | None, str | None]] = field(
+        default_factory=list)
 
 
 def _fail(row: str, problem: str) -> ImportFormatError:
@@ -188,7 +191,7 @@ def parse_document(doc: Any) -> Document:
     fmt = doc.get("format")
     if fmt != FORMAT:
         raise _fail("format", f"expected {FORMAT!r}, got {fmt!r}")
-    unknown = sorted(set(doc) - {"format", "cis", "links", "dependencies", "groups"})
+    unknown = sorted(set(doc) - {"format", "cis", "links", "dependencies", "groups", "notes"})
     if unknown:
         raise _fail("document", f"unknown key {unknown[0]!r}")
     out = Document()
@@ -254,7 +257,62 @@ def parse_document(doc: Any) -> Document:
             raise _fail(f"{row} ({name})",
                         f"min_up {min_up} exceeds its {len(members)} members")
         out.groups.append((f"{row} ({name})", name, list(dict.fromkeys(members)), min_up))
+    for i, raw in enumerate(_list(doc, "notes")):
+        out.notes.append(_note_entry(f"notes[{i}]", raw))
     return out
+
+
+def _note_entry(row: str, raw: Any) -> tuple[str, str, str, str, str | None, str | None]:
+    """One journal note of the document, checked like ``note add`` checks it."""
+    from netcmdb.cmdb.journal import MAX_NOTE_CHARS, clean_text, note_kind, parse_day
+
+    if not isinstance(raw, Mapping):
+        raise _fail(row, "must be an object")
+    bad = sorted(set(raw) - {"ci", "kind", "text", "author", "at"})
+    if bad:
+        raise _fail(row, f"unknown field {bad[0]!r}")
+    ci = _text(row, "ci", raw.get("ci"))
+    if not ci:
+        raise _fail(row, "ci is required")
+    try:
+        kind = note_kind(raw.get("kind") if isinstance(raw.get("kind"), str) else None).value
+        text = clean_text(raw.get("text") if isinstance(raw.get("text"), str) else "",
+                          what="note", limit=MAX_NOTE_CHARS)
+        at = raw.get("at")
+        if at is not None and (not isinstance(at, str) or len(at) < 10):
+            raise CmdbError(f"at must be an ISO date-time, got {at!r}")
+        at_text = parse_day(at, what="at").isoformat() if at else None
+    except CmdbError as exc:
+        raise _fail(f"{row} ({ci})", str(exc)) from None
+    return (f"{row} ({ci})", ci, kind, text, _text(row, "author", raw.get("author")), at_text)
+
+
+def _import_notes(session: Session, notes: list[tuple[str, str, str, str, str | None,
+                                                      str | None]]) -> int:
+    """Add the document's notes to their CIs (by name), skipping ones already there (an export
+    imported twice does not double the journal). Returns how many were added."""
+    from datetime import datetime
+
+    from sqlalchemy import select
+
+    from netcmdb.cmdb.journal import add_note
+    from netcmdb.cmdb.models import CI, Note
+
+    added = 0
+    for row, name, kind, text, author, at in notes:
+        cis = list(session.scalars(select(CI).where(CI.name == name).limit(2)))
+        if len(cis) != 1:
+            raise _fail(row, f"{'no' if not cis else 'more than one'} CI is called {name!r}")
+        when = datetime.fromisoformat(at) if at else None
+        q = select(Note.id).where(Note.ci_id == cis[0].id, Note.kind == kind, Note.text == text)
+        if when is not None and any(abs((n.at.replace(tzinfo=when.tzinfo) if n.at.tzinfo is None
+                                         else n.at) - when).total_seconds() < 1
+                                    for n in session.scalars(select(Note).where(
+                                        Note.id.in_(q)))):
+            continue
+        add_note(session, cis[0], text, kind=kind, author=author, at=when)
+        added += 1
+    return added
 
 
 def load_json(path: str | Path) -> Any:
@@ -385,7 +443,10 @@ def import_document(session: Session, doc: Any, *, origin: str = "import",
         if kf == kt:
             raise _fail(row, f"{f!r} and {t!r} are the same CI")
         run.relate("depends_on", kf, kt, Source.IMPORT.value)
-    return finish_run(run, covered=[])
+    summary = finish_run(run, covered=[])
+    if parsed.notes:
+        _import_notes(session, parsed.notes)
+    return summary
 
 
 def import_json_file(session: Session, path: str | Path,

@@ -210,8 +210,32 @@ def _export_document(session: Session) -> dict[str, Any]:
     links.sort(key=lambda x: (x["a"], x.get("a_port", ""), x["b"], x.get("b_port", "")))
     deps.sort(key=lambda x: (x["from"], x["to"]))
     groups.sort(key=lambda x: x["name"])
-    return {"format": FORMAT, "cis": cis, "links": links, "dependencies": deps,
-            "groups": groups}
+    doc = {"format": FORMAT, "cis": cis, "links": links, "dependencies": deps,
+           "groups": groups}
+    notes = _notes(session, names)
+    if notes:  # the journal (documents without notes stay as they were)
+        doc["notes"] = notes
+    return doc
+
+
+def _notes(session: Session, names: dict[int, str]) -> list[dict[str, Any]]:
+    """Every journal note as an import entry (``ci`` by its CI's name), oldest first."""
+    from netcmdb.cmdb.models import Note
+
+    nt = Note.__table__
+    out = []
+    iso = _iso_cached()
+    for ci_id, ci_name, kind, text, author, at in session.execute(
+            select(nt.c.ci_id, nt.c.ci_name, type_coerce(nt.c.kind, String), nt.c.text,
+                   nt.c.author, nt.c.at).order_by(nt.c.at, nt.c.id)):
+        name = names.get(ci_id) if ci_id is not None else None
+        if name is None:
+            continue  # the CI is gone: its notes stay in the CMDB, not in the document
+        entry = {"ci": name, "kind": kind, "text": text, "at": iso(at)}
+        if author:
+            entry["author"] = author
+        out.append(entry)
+    return out
 
 
 # ------------------------------------------------------------------------------------ JSON

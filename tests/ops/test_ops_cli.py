@@ -200,3 +200,33 @@ def test_bad_bulk_and_place_edits_exit_2_and_change_nothing(campus, args, messag
     assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr, r.stderr
     assert _count(campus, "SELECT count(*) FROM change") == 0
     assert _count(campus, "SELECT count(*) FROM location WHERE department IS NOT NULL") == 0
+
+
+def test_notes_travel_in_the_json_export_and_import_without_doubling(campus, tmp_path):
+    nc(campus, "note", "add", "pc-010110-001", "开机蓝屏", "--kind", "fault", "--by", "张三")
+    nc(campus, "note", "add", "sw-core-1", "更换电源模块", "--kind", "repair")
+    out = tmp_path / "cmdb.json"
+    nc(campus, "export", "json", "-o", str(out))
+    doc = json.loads(out.read_text("utf-8"))
+    assert [(n["ci"], n["kind"], n["text"]) for n in doc["notes"]] == [
+        ("pc-010110-001", "fault", "开机蓝屏"), ("sw-core-1", "repair", "更换电源模块")]
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    nc(fresh, "import", "json", str(out))
+    nc(fresh, "import", "json", str(out))  # twice: the journal is not doubled
+    notes = json.loads(nc(fresh, "note", "list", "--json").output)
+    assert [(n["ci"], n["author"], n["at"]) for n in notes] == [
+        (n["ci"], n.get("author"), n["at"]) for n in doc["notes"]]
+    again = tmp_path / "again.json"
+    nc(fresh, "export", "json", "-o", str(again))
+    assert json.loads(again.read_text("utf-8"))["notes"] == doc["notes"]
+    doc["notes"].append({"ci": "no-such-ci", "text": "x"})
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    r = nc_proc(fresh, "import", "json", str(bad))
+    assert r.returncode == 2 and "notes[2] (no-such-ci): no CI is called" in r.stderr, r.stderr
+    doc["notes"][-1] = {"ci": "sw-core-1", "text": "x", "kind": "rumour"}
+    bad.write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    r = nc_proc(fresh, "import", "json", str(bad))
+    assert r.returncode == 2 and "notes[2] (sw-core-1): unknown note kind" in r.stderr
+    assert len(json.loads(nc(fresh, "note", "list", "--json").output)) == 2
