@@ -224,6 +224,21 @@ class CI(Base):
                                                          cascade="all, delete-orphan")
 
 
+class ClassReason(Base):
+    """Why discovery gave a CI its class: the evidence of the fact that last set the class.
+
+    Kept beside ``ci`` (not a ci column) so that the reconciler's per-CI record stays small;
+    written after a run for the CIs whose class the run's facts set (``ci show`` prints it).
+    """
+
+    __tablename__ = "ci_class_reason"
+
+    ci_id: Mapped[int] = mapped_column(ForeignKey("ci.id", ondelete="CASCADE"), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(16))
+    run_id: Mapped[int | None] = mapped_column(Integer)
+
+
 class Interface(Base):
     __tablename__ = "interface"
     __table_args__ = (UniqueConstraint("ci_id", "name", name="uq_interface_ci_name"),)

@@ -19,6 +19,7 @@ from netcmdb.cmdb.models import (
     Change,
     CIClass,
     CIStatus,
+    ClassReason,
     Identifier,
     Interface,
     Lifecycle,
@@ -105,6 +106,11 @@ def ci_detail(session: Session, ci: CI) -> dict[str, Any]:
         "missed_runs": ci.missed_runs, "first_seen": _iso(ci.first_seen),
         "last_seen": _iso(ci.last_seen), "sources": dict(ci.attr_sources or {}),
     }
+    reason = session.get(ClassReason, ci.id)
+    # a reason explains the class only while its source still owns the class (not after a hand
+    # edit)
+    rec["class_reason"] = (reason.reason if reason is not None
+                           and (ci.attr_sources or {}).get("class") == reason.source else None)
     rec["identifiers"] = [{"kind": _v(i.kind), "value": i.value} for i in
                           session.scalars(select(Identifier).where(Identifier.ci_id == ci.id)
                                           .order_by(Identifier.kind, Identifier.value))]

@@ -60,6 +60,7 @@ from netcmdb.cmdb.models import (
     Change,
     CIClass,
     CIStatus,
+    ClassReason,
     Identifier,
     Interface,
     Location,
@@ -2360,6 +2361,36 @@ def begin_run(session: Session, *, targets: list[str], methods: list[str],
     return run
 
 
+def _write_class_reasons(run: _Run, real: dict[int, int]) -> None:
+    """Store why each CI whose class this run's facts set got that class (``ci show``).
+
+    Only facts that carry a reason (SNMP identification) and whose source now owns the CI's
+    ``class`` attribute (a manual class is never explained by discovery). Sweeps carry no reason:
+    nothing is written, so big sweeps pay nothing.
+    """
+    rows: dict[int, dict[str, Any]] = {}
+    for key, fact in run.facts_by_key.items():
+        reason = fact.class_reason
+        if not reason:
+            continue
+        src = _source_text(fact)
+        ci = run.cis[key]
+        if (ci["attr_sources"] or {}).get("class") != src:
+            continue
+        ci_id = real.get(key, key)
+        if ci_id > 0:
+            rows[ci_id] = {"ci_id": ci_id, "reason": reason[:2000], "source": src,
+                           "run_id": run.run_id}
+    if not rows:
+        return
+    conn = run.s.connection()
+    t = ClassReason.__table__
+    ids = list(rows)
+    for i in range(0, len(ids), 500):
+        conn.execute(delete(t).where(t.c.ci_id.in_(ids[i:i + 500])))
+    conn.execute(insert(t), list(rows.values()))
+
+
 def finish_run(run: _Run, *, covered: list[str], failed: list[dict[str, str]] | None = None,
                failed_ips: set[str] | None = None, all_failed: bool = False) -> RunSummary:
     """Joins, miss counting, writes, run events and the run's final status (other half)."""
@@ -2370,6 +2401,7 @@ def finish_run(run: _Run, *, covered: list[str], failed: list[dict[str, str]] | 
     host_missing = run.plan_host_links()
     newly_missing = run.count_missing(covered, failed_ips or set()) + host_missing
     real = run.write(mac_ip)
+    _write_class_reasons(run, real)
 
     conn = session.connection()
     # each CI's event in this run, by real id (new CIs have negative keys until written)

@@ -64,12 +64,13 @@ def ci_show_cmd(ctx: click.Context, query: str, as_json: bool) -> None:
     attrs = Table("attribute", "value", "source", title=f"CI #{d['id']} {d['name']}",
                   title_justify="left")
     src = d["sources"]
-    for k in ("name", "class", "role", "vendor", "model", "platform", "os", "os_version",
-              "serial", "ip", "mac", "description", "owner", "contact", "department", "seat",
+    for k in ("name", "class", "class_reason", "role", "vendor", "model", "platform", "os",
+              "os_version", "serial", "ip", "mac", "description", "owner", "contact",
+              "department", "seat",
               "label", "asset_code", "lifecycle", "lifecycle_date", "min_up", "status",
               "missed_runs", "first_seen", "last_seen"):
         if d.get(k) is not None:
-            attrs.add_row(k, Text(str(d[k])), src.get(k, ""))
+            attrs.add_row(k, Text(str(d[k])), src.get("class" if k == "class_reason" else k, ""))
     resp = d["responsible"]
     for k in ("department", "contact"):  # inherited from the room or building
         if resp[k] and resp[f"{k}_from"] != "ci":
