@@ -43,12 +43,13 @@ def parse_location(location: str, room_name: str | None = None) -> tuple[str, ..
 
 
 def set_ci(cmdb: Cmdb, ref: str, values: dict[str, Any], *, lifecycle: str | None = None,
-           lifecycle_date: str | None = None) -> dict[str, Any]:
+           lifecycle_date: str | None = None, source: str = "manual") -> dict[str, Any]:
     """Set what discovery cannot know (pinned: discovery never overwrites it).
 
     ``values``: attribute -> value (``class``, ``location`` as :func:`parse_location` gives it,
     ``owner``, ``label``...). ``lifecycle`` (dated ``lifecycle_date``, else today) is noted in
-    the journal. Returns ``{"ci": name, "changes": [{attribute, old, new}...]}``.
+    the journal. ``source`` is recorded with each change (the web: ``web:<user>``). Returns
+    ``{"ci": name, "changes": [{attribute, old, new}...]}``.
     """
     from netcmdb.cmdb.journal import parse_day
     from netcmdb.cmdb.lifecycle import set_lifecycle
@@ -58,7 +59,7 @@ def set_ci(cmdb: Cmdb, ref: str, values: dict[str, Any], *, lifecycle: str | Non
     with cmdb.session() as s:
         ci = find_ci(s, ref)
         name = ci.name
-        changes = set_manual(s, ci, values) if values else []
+        changes = set_manual(s, ci, values, source=source) if values else []
         if lifecycle is not None:
             changes += set_lifecycle(s, ci, lifecycle, on=on)
     return {"ci": name, "changes": changes}

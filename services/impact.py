@@ -44,33 +44,39 @@ def impact_engine(cmdb: Cmdb, roots: Sequence[str] = ()) -> ImpactEngine:
                          lambda: ImpactEngine(load_topology(cmdb, roots)))
 
 
-def impact(cmdb: Cmdb, targets: Sequence[str], roots: Sequence[str] = ()) -> dict[str, Any]:
+def impact(cmdb: Cmdb, targets: Sequence[str], roots: Sequence[str] = (), *,
+           engine: ImpactEngine | None = None) -> dict[str, Any]:
     """What breaks if TARGETS (CI name, label, IP, MAC, #id, or link ``A~B`` / ``A[port]~B``)
-    fail together: exactly what ``netcmdb impact --json`` prints."""
+    fail together: exactly what ``netcmdb impact --json`` prints.
+
+    ``engine``: an impact engine the caller keeps for this CMDB's current state (the web server
+    holds one in memory); default :func:`impact_engine`.
+    """
     from netcmdb.topology.impact import report
 
-    engine = impact_engine(cmdb, roots)
+    engine = engine or impact_engine(cmdb, roots)
     cis, links = engine.topo.resolve_targets(targets)
     return report(engine, engine.impact(cis, links))  # type: ignore[no-any-return]
 
 
 def impact_drawing(cmdb: Cmdb, targets: Sequence[str], roots: Sequence[str] = (),
-                   fmt: str = "svg") -> str | bytes:
-    """The impact of TARGETS drawn as ``dot``, ``svg`` or ``html``."""
+                   fmt: str = "svg", *, engine: ImpactEngine | None = None) -> str | bytes:
+    """The impact of TARGETS drawn as ``dot``, ``svg`` or ``html`` (``engine`` as
+    :func:`impact`)."""
     from netcmdb.topology import draw
 
-    engine = impact_engine(cmdb, roots)
+    engine = engine or impact_engine(cmdb, roots)
     cis, links = engine.topo.resolve_targets(targets)
     return draw.render_impact(engine, engine.impact(cis, links), fmt)  # type: ignore[no-any-return]
 
 
 def spof(cmdb: Cmdb, roots: Sequence[str] = (), *, min_down: int = 1,
-         limit: int = 0) -> dict[str, Any]:
+         limit: int = 0, engine: ImpactEngine | None = None) -> dict[str, Any]:
     """Articulation CIs and bridge links ranked by how many CIs each takes down (``limit`` 0:
     all): ``{"roots": [...], "spofs": [{kind, name, down}...]}``."""
     from netcmdb.topology.spof import find_spofs
 
-    engine = impact_engine(cmdb, roots)
+    engine = engine or impact_engine(cmdb, roots)
     found = find_spofs(engine, min_down=min_down)
     return {"roots": engine.topo.root_names(),
             "spofs": [s.as_dict() for s in (found[:limit] if limit else found)]}
@@ -86,8 +92,8 @@ def paths(cmdb: Cmdb, a: str, b: str, *, k: int = 3) -> dict[str, Any]:
 
 
 def drawing(cmdb: Cmdb, fmt: str, *, building: str | None = None,
-            roots: Sequence[str] = ()) -> str | bytes:
+            roots: Sequence[str] = (), engine: ImpactEngine | None = None) -> str | bytes:
     """The topology as svg/png/dot/graphml/html (optionally one building and its uplinks)."""
     from netcmdb.topology import draw
 
-    return draw.render(impact_engine(cmdb, roots), fmt, building=building)  # type: ignore[no-any-return]
+    return draw.render(engine or impact_engine(cmdb, roots), fmt, building=building)  # type: ignore[no-any-return]

@@ -56,29 +56,42 @@ def _session(request: Request):  # type: ignore[no-untyped-def]
     return request.app.state.session()
 
 
+def cmdb_of(request: Request):  # type: ignore[no-untyped-def]
+    """The services' handle on this server's CMDB."""
+    return request.app.state.web.cmdb
+
+
 def manual_values(patch: dict[str, Any]) -> dict[str, Any]:
     """``ci set``'s values from a PATCH body / web form (``location`` as B/F/R text).
 
     Raises:
-        IntegrityError: a location that is not BUILDING/FLOOR/ROOM.
+        ConfigError: a location that is not BUILDING/FLOOR/ROOM.
+        IntegrityError: a room name without a location.
     """
     from netcmdb.errors import IntegrityError
+    from netcmdb.services.cis import parse_location
 
     values = {("class" if k == "ci_class" else k): v for k, v in patch.items()
               if k not in ("location", "room_name")}
     if "location" in patch:
         loc = patch["location"]
-        if loc is None:
-            values["location"] = None
-        else:
-            parts = [p.strip() for p in str(loc).replace("-", "/").split("/")]
-            if len(parts) != 3 or not all(parts):
-                raise IntegrityError("location: expected BUILDING/FLOOR/ROOM, e.g. 01/02/10")
-            name = patch.get("room_name")
-            values["location"] = (*parts, name) if name else tuple(parts)
+        values["location"] = (None if loc is None
+                              else parse_location(str(loc), patch.get("room_name")))
     elif patch.get("room_name") is not None:
         raise IntegrityError("room_name needs location")
     return values
+
+
+def ref_of(request: Request, ref: str) -> str:
+    """A bare number is an id (``12`` -> ``#12``) when a CI has it; anything else as given."""
+    ref = ref.strip()
+    if ref.isdigit():
+        from netcmdb.cmdb.models import CI
+
+        with _session(request) as s:
+            if s.get(CI, int(ref)) is not None:
+                return f"#{ref}"
+    return ref
 
 
 @router.get("/cis", response_model=CIList)
@@ -93,12 +106,15 @@ def list_cis(request: Request, q: str | None = Query(None, max_length=200),
              ) -> dict[str, Any]:
     """CIs shaped as ``ci list --json``, filtered and paged, with the total matched."""
     require(request, READ, write=False)
+    from netcmdb.web.service import label_rule
     from netcmdb.web.service import list_cis as page
 
+    rule = label_rule(cmdb_of(request))
     with _session(request) as s:
         recs, total = page(s, q=q, filters={"class": ci_class, "building": building,
                                              "room": room, "status": status, "role": role,
-                                             "vendor": vendor}, limit=limit, offset=offset)
+                                             "vendor": vendor}, limit=limit, offset=offset,
+                           rule=rule)
     return {"cis": recs, "total": total}
 
 
@@ -106,11 +122,9 @@ def list_cis(request: Request, q: str | None = Query(None, max_length=200),
 def show_ci(request: Request, ref: str) -> dict[str, Any]:
     """One CI by name, label, IP, MAC or id (``#12`` or ``12``), as ``ci show --json``."""
     require(request, READ, write=False)
-    from netcmdb.cmdb.query import ci_detail
-    from netcmdb.web.service import find
+    from netcmdb.services.cis import show_ci
 
-    with _session(request) as s:
-        return ci_detail(s, find(s, ref))
+    return show_ci(cmdb_of(request), ref_of(request, ref))
 
 
 @router.patch("/cis/{ref:path}")
@@ -118,24 +132,21 @@ def patch_ci(request: Request, ref: str, patch: CIPatch) -> dict[str, Any]:
     """Set manual fields as ``ci set`` does; returns ``{"ci": name, "changes": [...]}``."""
     who = require(request, EDIT, write=True)
     check_csrf(request)
-    from netcmdb.cmdb.query import set_manual
-    from netcmdb.web.service import find
+    from netcmdb.services.cis import set_ci
 
     values = manual_values(patch.model_dump(exclude_unset=True))
-    with _session(request) as s:
-        ci = find(s, ref)
-        name = ci.name
-        changes = set_manual(s, ci, values, source=f"web:{who.name}"[:32])
-    return {"ci": name, "changes": changes}
+    return set_ci(cmdb_of(request), ref_of(request, ref), values,
+                  source=f"web:{who.name}"[:32])
 
 
 @router.post("/impact")
 def impact(request: Request, query: ImpactQuery) -> Response:
     """Exactly the JSON of ``netcmdb impact --json TARGETS...``."""
     require(request, READ, write=False)
-    from netcmdb.web.service import impact_report
+    from netcmdb.services.impact import impact as impact_
 
-    rep = impact_report(request.app.state.web.impact_engine(), query.targets)
+    rep = impact_(cmdb_of(request), query.targets,
+                  engine=request.app.state.web.impact_engine())
     return Response(json.dumps(rep, ensure_ascii=False), media_type="application/json")
 
 
@@ -143,30 +154,27 @@ def impact(request: Request, query: ImpactQuery) -> Response:
 def where(request: Request, query: str) -> dict[str, Any]:
     """Which switch port a MAC, IP or name sits on now, and before (``where --json``)."""
     require(request, READ, write=False)
-    from netcmdb.cmdb.where import where as where_
+    from netcmdb.services.where import where as where_
 
-    with _session(request) as s:
-        return where_(s, query)
+    return where_(cmdb_of(request), query)
 
 
 @router.get("/runs")
 def runs(request: Request, limit: int = Query(50, ge=1, le=1000)) -> list[dict[str, Any]]:
     """Scan runs, newest first (``runs list --json``)."""
     require(request, READ, write=False)
-    from netcmdb.cmdb.query import list_runs
+    from netcmdb.services.runs import list_runs
 
-    with _session(request) as s:
-        return list_runs(s, limit)
+    return list_runs(cmdb_of(request), limit)
 
 
 @router.get("/runs/{run_id}")
 def run(request: Request, run_id: str) -> dict[str, Any]:
     """One run with its new / changed / missing CIs (``runs show --json``)."""
     require(request, READ, write=False)
-    from netcmdb.cmdb.query import run_detail
+    from netcmdb.services.runs import show_run
 
-    with _session(request) as s:
-        return run_detail(s, run_id)
+    return show_run(cmdb_of(request), run_id)
 
 
 @router.get("/search")
@@ -174,10 +182,12 @@ def search(request: Request, q: str = Query(..., max_length=200),
            limit: int = Query(20, ge=1, le=200)) -> dict[str, Any]:
     """What the search box finds as you type (CIs and rooms)."""
     require(request, READ, write=False)
+    from netcmdb.web.service import label_rule
     from netcmdb.web.service import search as search_
 
+    rule = label_rule(cmdb_of(request))
     with _session(request) as s:
-        return {"q": q, "hits": search_(s, q, limit=limit)}
+        return {"q": q, "hits": search_(s, q, limit=limit, rule=rule)}
 
 
 @router.get("/rooms/{room}/labels.pdf", response_class=Response)
@@ -186,8 +196,7 @@ def room_labels(request: Request, room: str) -> Response:
     require(request, READ, write=False)
     from netcmdb.web.service import room_labels_pdf
 
-    with _session(request) as s:
-        pdf = room_labels_pdf(s, room)
+    pdf = room_labels_pdf(cmdb_of(request), room)
     return Response(pdf, media_type="application/pdf", headers={
         "Content-Disposition": f'inline; filename="labels-{_safe_name(room)}.pdf"'})
 
@@ -196,14 +205,14 @@ def room_labels(request: Request, room: str) -> Response:
 def push_facts(request: Request, payload: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
     """A remote collector's facts (``scan ... --dry-run --json`` output), reconciled as one run.
 
-    Needs an editor token. Returns the run summary (as ``import json --json``).
+    Needs an editor token. Returns the run summary (the one shape: ``services.runs``).
     """
     require(request, EDIT, write=True)
     check_csrf(request)
-    from netcmdb.web.service import ingest_pushed
+    from netcmdb.services.ingest import ingest_facts
+    from netcmdb.services.runs import summary_dict
 
-    with _session(request) as s:
-        return ingest_pushed(s, payload)
+    return summary_dict(ingest_facts(cmdb_of(request), payload, source="push"))
 
 
 def _safe_name(text: str) -> str:

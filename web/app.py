@@ -25,6 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from netcmdb import i18n
 from netcmdb.errors import (
     AccessError,
+    ConfigError,
     IntegrityError,
     NetcmdbError,
     NotFoundError,
@@ -40,8 +41,13 @@ class WebState:
     """What every request shares: the engine, a session factory, the impact engine memo."""
 
     def __init__(self, url: str, engine: Engine) -> None:
+        from netcmdb.services.context import Cmdb
+
         self.url = url
         self.engine = engine
+        #: what the services (the CLI's service layer) take; config read once per process
+        self.cmdb = Cmdb(url)
+        self.cmdb.adopt_engine(engine)
         self._impact: tuple[Any, Any] | None = None
         self._lock = threading.Lock()
 
@@ -94,8 +100,10 @@ def _status_of(exc: NetcmdbError) -> int:
         return 404
     if isinstance(exc, AccessError):
         return 403
-    if isinstance(exc, (IntegrityError, TopologyError)):
-        return 422 if isinstance(exc, IntegrityError) else 400
+    if isinstance(exc, (IntegrityError, ConfigError)):
+        return 422  # a value the CMDB refuses, or a malformed one (a bad location)
+    if isinstance(exc, TopologyError):
+        return 400
     return 400
 
 

@@ -56,13 +56,23 @@ def _session(request: Request):  # type: ignore[no-untyped-def]
     return request.app.state.session()
 
 
+def _cmdb(request: Request):  # type: ignore[no-untyped-def]
+    return request.app.state.web.cmdb
+
+
+def _rule(request: Request):  # type: ignore[no-untyped-def]
+    from netcmdb.web.service import label_rule
+
+    return label_rule(_cmdb(request))
+
+
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request) -> HTMLResponse:
     _read(request)
     from sqlalchemy import func, select
 
     from netcmdb.cmdb.models import CI, Location
-    from netcmdb.cmdb.query import list_runs, run_detail
+    from netcmdb.services.runs import list_runs, show_run
 
     with _session(request) as s:
         by_class = s.execute(select(CI.ci_class, func.count()).group_by(CI.ci_class)
@@ -72,8 +82,8 @@ def dashboard(request: Request) -> HTMLResponse:
             select(Location.building, func.count()).join(CI, CI.location_id == Location.id)
             .group_by(Location.building).order_by(Location.building)).all()
         total = s.execute(select(func.count()).select_from(CI)).scalar_one()
-        runs = list_runs(s, 5)
-        last = run_detail(s, runs[0]["id"]) if runs else None
+    runs = list_runs(_cmdb(request), 5)
+    last = show_run(_cmdb(request), runs[0]["id"]) if runs else None
     return render(request, "dashboard.html", {
         "total": total, "by_class": [(c.value, n) for c, n in by_class],
         "by_status": [(st.value, n) for st, n in by_status], "by_building": by_building,
@@ -86,7 +96,7 @@ def search_page(request: Request, q: str = Query("", max_length=200)) -> HTMLRes
     from netcmdb.web.service import search
 
     with _session(request) as s:
-        hits = search(s, q, limit=100)
+        hits = search(s, q, limit=100, rule=_rule(request))
     return render(request, "search.html", {"hits": hits})
 
 
@@ -109,7 +119,8 @@ def ci_list(request: Request, page: int = Query(1, ge=1, le=100000)) -> HTMLResp
     f = _filters(request)
     q = request.query_params.get("q", "")[:200]
     with _session(request) as s:
-        recs, total = list_cis(s, q=q, filters=f, limit=PAGE, offset=(page - 1) * PAGE)
+        recs, total = list_cis(s, q=q, filters=f, limit=PAGE, offset=(page - 1) * PAGE,
+                               rule=_rule(request))
         buildings = [b for (b,) in s.execute(select(distinct(Location.building))
                                              .order_by(Location.building))]
         vendors = [v for (v,) in s.execute(select(distinct(CI.vendor)).where(
@@ -134,7 +145,7 @@ def ci_list_csv(request: Request) -> Response:
 
     with _session(request) as s:
         recs, _ = list_cis(s, q=request.query_params.get("q"), filters=_filters(request),
-                           limit=1_000_000, offset=0)
+                           limit=1_000_000, offset=0, rule=_rule(request))
     cols = ("id", "name", "class", "role", "ip", "mac", "serial", "vendor", "model", "owner",
             "label", "status")
     rows = ([r.get(c) for c in cols] + [_loc_text(r)] for r in recs)
@@ -157,7 +168,7 @@ def ci_list_xlsx(request: Request) -> Response:
 
     with _session(request) as s:
         recs, _ = list_cis(s, q=request.query_params.get("q"), filters=_filters(request),
-                           limit=1_000_000, offset=0)
+                           limit=1_000_000, offset=0, rule=_rule(request))
         doc = export_document(s)
     names = {r["name"] for r in recs}
     part = select_doc(doc)
@@ -183,23 +194,24 @@ def _loc_text(r: dict[str, Any]) -> str:
 @router.get("/ci/{ref}", response_class=HTMLResponse)
 def ci_page(request: Request, ref: str) -> HTMLResponse:
     _read(request)
-    from netcmdb.cmdb.query import ci_detail
     from netcmdb.errors import NetcmdbError
-    from netcmdb.web.service import find, label_rule, room_code
+    from netcmdb.services.cis import show_ci
+    from netcmdb.services.where import where as where_
+    from netcmdb.web.api import ref_of
+    from netcmdb.web.service import room_code
 
-    with _session(request) as s:
-        ci = find(s, ref)
-        d = ci_detail(s, ci)
-        where = None
-        if d["mac"] or d["ip"]:
-            from netcmdb.cmdb.where import where as where_
-
-            try:
-                where = where_(s, d["mac"] or d["ip"])
-            except NetcmdbError:
-                where = None
-        endhosts = _end_hosts(s, ci.id) if d["class"] in ("switch", "router", "ap") else {}
-    code = room_code(label_rule(), d["location"]) if d["location"] else None
+    d = show_ci(_cmdb(request), ref_of(request, ref))
+    where = None
+    if d["mac"] or d["ip"]:
+        try:
+            where = where_(_cmdb(request), d["mac"] or d["ip"])
+        except NetcmdbError:
+            where = None
+    endhosts = {}
+    if d["class"] in ("switch", "router", "ap"):
+        with _session(request) as s:
+            endhosts = _end_hosts(s, d["id"])
+    code = room_code(_rule(request), d["location"]) if d["location"] else None
     return render(request, "ci.html", {"ci": d, "where": where, "endhosts": endhosts,
                                        "room_code": code})
 
@@ -229,10 +241,9 @@ def ci_edit(request: Request, ref: str, csrf: str = Form(""), owner: str = Form(
     """``ci set`` from the CI page (editor, CSRF-checked). Empty fields are left alone."""
     who = require(request, "editor", write=True)
     check_csrf(request, csrf)
-    from netcmdb.cmdb.query import set_manual
     from netcmdb.errors import IntegrityError
-    from netcmdb.web.api import manual_values
-    from netcmdb.web.service import find
+    from netcmdb.services.cis import set_ci, show_ci
+    from netcmdb.web.api import manual_values, ref_of
 
     given: dict[str, Any] = {k: v.strip() for k, v in (
         ("owner", owner), ("contact", contact), ("description", description), ("role", role),
@@ -242,51 +253,29 @@ def ci_edit(request: Request, ref: str, csrf: str = Form(""), owner: str = Form(
             raise IntegrityError("seat: a whole number")
         given["seat"] = int(seat.strip())
     values = manual_values(given)
-    with _session(request) as s:
-        ci = find(s, ref)
-        cid = ci.id
-        if values:
-            set_manual(s, ci, values, source=f"web:{who.name}"[:32])
+    ref = ref_of(request, ref)
+    if values:
+        set_ci(_cmdb(request), ref, values, source=f"web:{who.name}"[:32])
+    cid = show_ci(_cmdb(request), ref)["id"]
     return RedirectResponse(f"/ci/{cid}", status_code=303)
 
 
 @router.get("/ci/{ref}/label.pdf")
 def ci_label_pdf(request: Request, ref: str) -> Response:
     _read(request)
-    import os
-    import tempfile
+    from netcmdb.services.cis import show_ci
+    from netcmdb.web.api import ref_of
+    from netcmdb.web.service import ci_label_pdf as pdf
 
-    from netcmdb.errors import NotFoundError
-    from netcmdb.labeling.items import DEFAULT_QR, select_items
-    from netcmdb.labeling.print_pdf import render_labels
-    from netcmdb.labeling.templates import get_template
-    from netcmdb.web.service import config, find, label_rule
-
-    cfg = config()
-    lab = cfg.get("label") or {}
-    with _session(request) as s:
-        ci = find(s, ref)
-        items = select_items(s, label_rule(cfg), ids=[ci.id],
-                             qr_template=str(lab.get("qr", DEFAULT_QR)))
-    items = [i for i in items if i.ci_id == ci.id]
-    if not items:
-        raise NotFoundError("this CI has no label yet (label assign, or set one)")
-    fd, path = tempfile.mkstemp(suffix=".pdf")
-    os.close(fd)
-    try:
-        render_labels(items, get_template(str(lab.get("template", "L7160")), None), path)
-        with open(path, "rb") as fh:
-            data = fh.read()
-    finally:
-        os.unlink(path)
-    return Response(data, media_type="application/pdf")
+    cid = show_ci(_cmdb(request), ref_of(request, ref))["id"]
+    return Response(pdf(_cmdb(request), cid), media_type="application/pdf")
 
 
 @router.get("/impact", response_class=HTMLResponse)
 def impact_page(request: Request) -> HTMLResponse:
     """Pick CIs and links (``?t=NAME&t=A~B``): down / at risk by building and room."""
     _read(request)
-    from netcmdb.web.service import impact_report
+    from netcmdb.services.impact import impact
 
     targets = [t.strip()[:200] for t in request.query_params.getlist("t") if t.strip()][:200]
     rep = None
@@ -296,7 +285,7 @@ def impact_page(request: Request) -> HTMLResponse:
         from netcmdb.errors import NetcmdbError
 
         try:
-            rep = impact_report(request.app.state.web.impact_engine(), targets)
+            rep = impact(_cmdb(request), targets, engine=request.app.state.web.impact_engine())
         except NetcmdbError as exc:
             error = str(exc)
         if rep is not None:
@@ -324,17 +313,16 @@ def impact_svg(request: Request) -> Response:
     """The change drawn: failed, down and at-risk CIs highlighted with their neighbours."""
     _read(request)
     from netcmdb.errors import TopologyError
-    from netcmdb.topology import draw
+    from netcmdb.services.impact import impact, impact_drawing
 
     targets = [t.strip()[:200] for t in request.query_params.getlist("t") if t.strip()][:200]
     if not targets:
         raise TopologyError("name at least one CI or link (?t=NAME)")
     engine = request.app.state.web.impact_engine()
-    cis, links = engine.topo.resolve_targets(targets)
-    res = engine.impact(cis, links)
-    if len(res.down()) + len(res.at_risk) > PICTURE_MAX:
+    summary = impact(_cmdb(request), targets, engine=engine)["summary"]
+    if summary["down"] + summary["at_risk"] > PICTURE_MAX:
         raise TopologyError(f"more than {PICTURE_MAX} CIs affected: too many to draw")
-    svg = draw.render_impact(engine, res, "svg")
+    svg = impact_drawing(_cmdb(request), targets, fmt="svg", engine=engine)
     return Response(svg, media_type="image/svg+xml")
 
 
@@ -344,7 +332,7 @@ def room_page(request: Request, room: str) -> HTMLResponse:
     from netcmdb.web.service import room_plan
 
     with _session(request) as s:
-        plan = room_plan(s, room)
+        plan = room_plan(s, room, _rule(request))
     assigned = request.query_params.get("assigned")
     return render(request, "room.html", {"plan": plan, "u": _u_layout(plan["seated"]),
                                          "assigned": int(assigned) if (assigned or "").isdigit()
@@ -374,15 +362,12 @@ def room_assign(request: Request, room: str, csrf: str = Form("")) -> Response:
     """``label assign --room ROOM`` from the room page (editor, CSRF-checked)."""
     require(request, "editor", write=True)
     check_csrf(request, csrf)
-    from netcmdb.labeling.assign import assign_labels
-    from netcmdb.web.service import config, label_rule
+    from netcmdb.services.labels import assign
 
-    cfg = config()
-    rule = label_rule(cfg)
+    rule = _rule(request)
     code = rule.format_room(*rule.parse_room(room))
-    res = assign_labels(request.app.state.web.engine, rule, room=code,
-                        seats=(cfg.get("labels") or {}).get("seats"))
-    return RedirectResponse(f"/room/{code}?assigned={len(res.assigned)}", status_code=303)
+    res = assign(_cmdb(request), rule, room=code)
+    return RedirectResponse(f"/room/{code}?assigned={len(res['assigned'])}", status_code=303)
 
 
 @router.get("/room/{room}/labels.pdf")
@@ -390,8 +375,7 @@ def room_labels(request: Request, room: str) -> Response:
     _read(request)
     from netcmdb.web.service import room_labels_pdf
 
-    with _session(request) as s:
-        return Response(room_labels_pdf(s, room), media_type="application/pdf")
+    return Response(room_labels_pdf(_cmdb(request), room), media_type="application/pdf")
 
 
 @router.get("/room/{room}/sheet.pdf")
@@ -399,37 +383,34 @@ def room_sheet(request: Request, room: str) -> Response:
     _read(request)
     from netcmdb.web.service import walk_sheet_pdf
 
-    with _session(request) as s:
-        return Response(walk_sheet_pdf(s, room), media_type="application/pdf")
+    return Response(walk_sheet_pdf(_cmdb(request), room), media_type="application/pdf")
 
 
 @router.get("/runs", response_class=HTMLResponse)
 def runs_page(request: Request) -> HTMLResponse:
     _read(request)
-    from netcmdb.cmdb.query import list_runs
+    from netcmdb.services.runs import list_runs
 
-    with _session(request) as s:
-        runs = list_runs(s, 200)
+    runs = list_runs(_cmdb(request), 200)
     return render(request, "runs.html", {"runs": runs})
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
 def run_page(request: Request, run_id: str) -> HTMLResponse:
     _read(request)
-    from netcmdb.cmdb.query import run_detail
+    from netcmdb.services.runs import show_run
 
-    with _session(request) as s:
-        run = run_detail(s, run_id)
+    run = show_run(_cmdb(request), run_id)
     return render(request, "run.html", {"run": run})
 
 
 @router.get("/spof", response_class=HTMLResponse)
 def spof_page(request: Request) -> HTMLResponse:
     _read(request)
-    from netcmdb.topology.spof import find_spofs
+    from netcmdb.services.impact import spof
 
-    spofs = find_spofs(request.app.state.web.impact_engine())[:200]
-    return render(request, "spof.html", {"spofs": [s.as_dict() for s in spofs]})
+    found = spof(_cmdb(request), limit=200, engine=request.app.state.web.impact_engine())
+    return render(request, "spof.html", {"spofs": found["spofs"], "roots": found["roots"]})
 
 
 @router.get("/topology", response_class=HTMLResponse)
@@ -443,9 +424,9 @@ def topology_frame(request: Request) -> Response:
     """The interactive topology page that ``topology draw --format html`` writes; it carries its
     own inline script, so it is served sandboxed (scripts only, no same-origin access)."""
     _read(request)
-    from netcmdb.topology import draw
+    from netcmdb.services.impact import drawing
 
-    html = draw.render(request.app.state.web.impact_engine(), "html")
+    html = drawing(_cmdb(request), "html", engine=request.app.state.web.impact_engine())
     return Response(html, media_type="text/html; charset=utf-8", headers={
         "Content-Security-Policy": "sandbox allow-scripts; default-src 'none'; "
                                    "script-src 'unsafe-inline'; style-src 'unsafe-inline'; "

@@ -14,60 +14,31 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from netcmdb.cmdb.models import CI, Location
-from netcmdb.errors import ImportFormatError, NotFoundError
+from netcmdb.errors import NotFoundError
 
-#: [label] keys that are print defaults, not part of the rule (as the CLI's label commands)
-LABEL_PRINT_KEYS = ("template", "qr", "dpi")
 #: load a CI's location with it (search hits show the room: no query per hit)
 _LOC = joinedload(CI.location)
 
 
-def config() -> dict[str, Any]:
-    from netcmdb.config import load_config
+def label_rule(cmdb: Any = None):  # type: ignore[no-untyped-def]
+    """The configured label rule (``services.labels.rule_of``; a fresh config read when no
+    ``Cmdb`` is given)."""
+    from netcmdb.services.context import Cmdb
+    from netcmdb.services.labels import rule_of
 
-    return load_config()
-
-
-def label_rule(cfg: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
-    """The label rule of the config file's ``[label]`` table (else the house rule)."""
-    from netcmdb.labeling.rule import get_rule
-
-    cfg = config() if cfg is None else cfg
-    table = {k: v for k, v in (cfg.get("label") or {}).items() if k not in LABEL_PRINT_KEYS}
-    return get_rule(table) if table else get_rule(None)
-
-
-def find(session: Session, ref: str) -> CI:
-    """The CI ``ref`` means (name, label, IP, MAC, ``#id``; a bare number is an id too)."""
-    from netcmdb.cmdb.query import find_ci
-
-    ref = ref.strip()
-    if ref.isdigit() and session.get(CI, int(ref)) is not None:
-        return find_ci(session, f"#{ref}")
-    return find_ci(session, ref)
-
-
-def _search_ids(session: Session, q: str, limit: int) -> list[int]:
-    return [h["id"] for h in search(session, q, limit=limit) if h["kind"] == "ci"]
+    return rule_of(cmdb if cmdb is not None else Cmdb())
 
 
 def list_cis(session: Session, *, q: str | None, filters: dict[str, Any], limit: int,
-             offset: int) -> tuple[list[dict[str, Any]], int]:
+             offset: int, rule: Any = None) -> tuple[list[dict[str, Any]], int]:
     """One page of CIs (``ci list --json`` records) and the total, ``q`` as the search box."""
     from netcmdb.exporters.netcmdb_json import ci_page
 
     f = {k: v for k, v in filters.items() if v}
     if q and q.strip():
-        f["ids"] = _search_ids(session, q, 5000)
+        f["ids"] = [h["id"] for h in search(session, q, limit=5000, rule=rule)
+                    if h["kind"] == "ci"]
     return ci_page(session, f, limit=limit, offset=offset)
-
-
-def impact_report(engine: Any, targets: list[str]) -> dict[str, Any]:
-    """``netcmdb impact --json TARGETS``: resolve, compute, report."""
-    from netcmdb.topology.impact import report
-
-    cis, links = engine.topo.resolve_targets(targets)
-    return report(engine, engine.impact(cis, links))
 
 
 #: a MAC or part of one, in any notation (00e0.fc00.0001, 00-E0-FC, 00e0fc000001)
@@ -75,7 +46,8 @@ _MACISH = re.compile(r"^[0-9A-Fa-f]{2}([-:. ]?[0-9A-Fa-f]{2}){2,5}$"
                      r"|^[0-9A-Fa-f]{4}(\.[0-9A-Fa-f]{4}){1,2}$")
 
 
-def search(session: Session, q: str, *, limit: int = 20) -> list[dict[str, Any]]:
+def search(session: Session, q: str, *, limit: int = 20, rule: Any = None
+           ) -> list[dict[str, Any]]:
     """The search box: CIs and rooms by name, label, IP, MAC (any notation), serial, room code,
     room name, owner; journal notes lead to their CI. The text index is ``cmdb.search``'s (the
     one search service); this adds exact look-ups (``find_ci``) and the label rule's room codes.
@@ -98,7 +70,7 @@ def search(session: Session, q: str, *, limit: int = 20) -> list[dict[str, Any]]
 
     for ci in exact_cis(session, q):
         add(ci, "exact")
-    rule = label_rule()
+    rule = rule if rule is not None else label_rule()
     rooms: dict[int, Location] = {}
     try:
         key = rule.parse_room(q)
@@ -196,7 +168,7 @@ def room_hit(rule: Any, loc: Location) -> dict[str, Any]:
             "room": f"{loc.building}/{loc.floor}/{loc.room}"}
 
 
-def room_plan(session: Session, room: str) -> dict[str, Any]:
+def room_plan(session: Session, room: str, rule: Any = None) -> dict[str, Any]:
     """A room as the label rule sees it: its code and name, and its CIs by seat.
 
     Seats are numbered from the door, right to left in a U (labeling/rule.py); the page draws
@@ -204,7 +176,7 @@ def room_plan(session: Session, room: str) -> dict[str, Any]:
     """
     from netcmdb.labeling.assign import room_cis
 
-    rule = label_rule()
+    rule = rule if rule is not None else label_rule()
     key = rule.parse_room(room)
     code = rule.format_room(*key)
     loc, cis = room_cis(session, rule, room)
@@ -218,83 +190,58 @@ def room_plan(session: Session, room: str) -> dict[str, Any]:
             "unlabelled": sum(1 for s in seats if not s["label"])}
 
 
-def room_labels_pdf(session: Session, room: str) -> bytes:
-    """The room's labels as a PDF (``label print --room ROOM``, the config's template/QR)."""
+def _pdf(write: Any) -> bytes:
+    """Bytes of a PDF a service writes to a path (a private temporary file, removed)."""
     import os
     import tempfile
 
+    fd, path = tempfile.mkstemp(suffix=".pdf", prefix="netcmdb-web-")
+    os.close(fd)
+    try:
+        write(path)
+        with open(path, "rb") as fh:
+            return fh.read()
+    finally:
+        os.unlink(path)
+
+
+def room_labels_pdf(cmdb: Any, room: str) -> bytes:
+    """The room's labels as a PDF (``label print --room ROOM --format pdf``).
+
+    Raises:
+        LabelError: a malformed room code. NotFoundError: no labelled CI in the room.
+    """
+    from netcmdb.labeling.items import select_items
+    from netcmdb.services.labels import print_labels
+
+    rule = label_rule(cmdb)
+    rule.parse_room(room)
+    with cmdb.session() as s:
+        if not select_items(s, rule, room=room):
+            raise NotFoundError(f"no labelled CIs in room {room}")
+    return _pdf(lambda p: print_labels(cmdb, rule, p, fmt="pdf", room=room))
+
+
+def ci_label_pdf(cmdb: Any, ci_id: int) -> bytes:
+    """One CI's label as a PDF (the config's template and QR)."""
     from netcmdb.labeling.items import DEFAULT_QR, select_items
     from netcmdb.labeling.print_pdf import render_labels
     from netcmdb.labeling.templates import get_template
+    from netcmdb.services.labels import print_default
 
-    cfg = config()
-    lab = cfg.get("label") or {}
-    rule = label_rule(cfg)
-    rule.parse_room(room)  # LabelError for a malformed room code
-    items = select_items(session, rule, room=room, qr_template=str(lab.get("qr", DEFAULT_QR)))
+    rule = label_rule(cmdb)
+    with cmdb.session() as s:
+        items = [i for i in select_items(s, rule, ids=[ci_id], qr_template=str(
+            print_default(cmdb, "qr", None, DEFAULT_QR))) if i.ci_id == ci_id]
     if not items:
-        raise NotFoundError(f"no labelled CIs in room {room}")
-    tpl = get_template(str(lab.get("template", "L7160")), None)
-    fd, path = tempfile.mkstemp(suffix=".pdf", prefix="netcmdb-labels-")
-    os.close(fd)
-    try:
-        render_labels(items, tpl, path)
-        with open(path, "rb") as fh:
-            return fh.read()
-    finally:
-        os.unlink(path)
+        raise NotFoundError("this CI has no label yet (label assign, or set one)")
+    tpl = get_template(str(print_default(cmdb, "template", None, "L7160")), None)
+    return _pdf(lambda p: render_labels(items, tpl, p))
 
 
-def walk_sheet_pdf(session: Session, room: str) -> bytes:
+def walk_sheet_pdf(cmdb: Any, room: str) -> bytes:
     """The room's walk-sheet PDF (``label sheet ROOM``)."""
-    import os
-    import tempfile
+    from netcmdb.services.labels import walk_sheet
 
-    from netcmdb.labeling.assign import room_cis
-    from netcmdb.labeling.print_pdf import render_walk_sheet
-
-    rule = label_rule()
-    code = rule.format_room(*rule.parse_room(room))
-    loc, cis = room_cis(session, rule, room)
-    rows = [{"seat": c.seat, "label": c.label, "name": c.name, "class": c.ci_class.value,
-             "mac": c.mac, "serial": c.serial, "ip": c.ip} for c in cis]
-    fd, path = tempfile.mkstemp(suffix=".pdf", prefix="netcmdb-sheet-")
-    os.close(fd)
-    try:
-        render_walk_sheet(code, loc.name if loc is not None else None, rows, path)
-        with open(path, "rb") as fh:
-            return fh.read()
-    finally:
-        os.unlink(path)
-
-
-def ingest_pushed(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
-    """Reconcile a collector's ``scan --dry-run --json`` document as one run.
-
-    Raises:
-        ImportFormatError: the document is not that shape (the message says where).
-    """
-    from netcmdb.cmdb.reconcile import ingest
-    from netcmdb.config import reconcile_config
-    from netcmdb.discovery.factsjson import result_from_dict
-
-    results_in = payload.get("results")
-    if not isinstance(results_in, list) or not results_in:
-        raise ImportFormatError("expected {\"results\": [...]} as `netcmdb scan ... --dry-run "
-                                "--json` prints it")
-    results = []
-    for n, r in enumerate(results_in):
-        try:
-            if not isinstance(r, dict):
-                raise TypeError("not an object")
-            results.append(result_from_dict(r))
-        except (TypeError, ValueError, KeyError) as exc:
-            raise ImportFormatError(f"results[{n}]: {exc}") from None
-    targets = [str(t)[:200] for t in payload.get("targets") or [r.target for r in results]][:1000]
-    methods = [str(m)[:20] for m in payload.get("methods") or ["push"]][:10]
-    cfg = config()
-    summary = ingest(session, results, source="push", targets=targets, methods=methods,
-                     covered=[], config=reconcile_config(cfg),
-                     location_parser=label_rule(cfg).parse_location)
-    return {"run": summary.run_id, "new": summary.new, "changed": summary.changed,
-            "seen": summary.seen, "missing": summary.missing, "failed": summary.failed}
+    rule = label_rule(cmdb)
+    return _pdf(lambda p: walk_sheet(cmdb, rule, room, p))

@@ -162,4 +162,4 @@ def test_facts_push_needs_editor(client, web_db, role, status):
         assert client.get(f"{API}/cis/pushed-editor").json()["serial"] == "PUSH-EDITOR"
     bad = client.post(f"{API}/facts", json={"results": [{"target": "x", "device": {
         "source": "snmp", "bogus": 1}}]}, headers=bearer(web_db, "editor"))
-    assert bad.status_code == 400 and "results[0]" in bad.json()["error"]
+    assert bad.status_code == 400 and "entry 0" in bad.json()["error"]
