@@ -33,16 +33,24 @@ def export_csv_cmd(ctx: click.Context, table: str, out: str | None) -> None:
 
 
 def _make_export_command(fmt: str, spec: export.Format) -> None:
-    @group.command(fmt, help=spec.help)
-    @buildings_option
-    @classes_option
-    @out_option(required=True, dir_okay=spec.is_dir,
-                help="Output directory." if spec.is_dir else "Output file.")
-    @click.pass_context
     def _cmd(ctx: click.Context, buildings: tuple[str, ...], classes: tuple[str, ...],
-             out: str) -> None:
-        res = export.write(cmdb_of(ctx), fmt, out, buildings=buildings, classes=classes)
+             out: str, since: str | None = None, until: str | None = None) -> None:
+        res = export.write(cmdb_of(ctx), fmt, out, buildings=buildings, classes=classes,
+                           since=since, until=until)
         click.echo(f"wrote {out} ({res['summary']})", err=True)
+
+    if fmt in export.PERIOD_FORMATS:
+        _cmd = click.option("--until", metavar="DATE",
+                            help="With --since: the period's last day (default: now).")(_cmd)
+        _cmd = click.option("--since", metavar="DATE",
+                            help="Add the period from this day (2026-11-01): new, missing, "
+                                 "moved, retired, faults and repairs, counts by department, "
+                                 "building and class.")(_cmd)
+    _cmd = click.pass_context(_cmd)
+    _cmd = out_option(required=True, dir_okay=spec.is_dir,
+                      help="Output directory." if spec.is_dir else "Output file.")(_cmd)
+    _cmd = buildings_option(classes_option(_cmd))
+    group.command(fmt, help=spec.help)(_cmd)
 
 
 for _fmt, _spec in export.FORMATS.items():

@@ -240,10 +240,48 @@ def _ci_rows(names: Sequence[str], by_name: Mapping[str, Mapping[str, Any]], tab
     return f'<table class="data" id="{table_id}">{head}{"".join(body)}</table>{more}'
 
 
+def render_period(p: Mapping[str, Any]) -> str:
+    """The period section (``export report --since``): totals, the events of the period and
+    the inventory by department, building and class (all text escaped)."""
+    t = p["totals"]
+    out = [f'<h2 id="period">Period {_e(p["since"][:10])} – {_e(p["until"][:10])}</h2>',
+           '<div class="cards">']
+    for key, label in (("new", "new"), ("missing", "went missing"), ("moved", "moved"),
+                       ("retired", "retired"), ("faults", "faults"), ("repairs", "repairs"),
+                       ("in_service", "in service")):
+        out.append(f'<div class="card" id="period-{key}"><div class="v" data-count="period-'
+                   f'{key}">{_e(t[key])}</div><div class="k">{_e(label)}</div></div>')
+    out.append("</div>")
+    for key, label in (("new", "New"), ("missing", "Missing"), ("moved", "Moved"),
+                       ("retired", "Retired")):
+        if p[key]:
+            rows = "".join(f"<tr><td>{_e(e['name'])}</td><td>{_e(e['class'])}</td>"
+                           f"<td>{_e((e['at'] or '')[:10])}</td></tr>" for e in p[key])
+            out.append(f'<h3>{label}</h3><table class="data" id="period-{key}-cis"><tr>'
+                       f"<th>CI</th><th>class</th><th>date</th></tr>{rows}</table>")
+    for key, label in (("faults", "Faults"), ("repairs", "Repairs")):
+        if p[key]:
+            rows = "".join(f"<tr><td>{_e(n['at'][:10])}</td><td>{_e(n['ci'])}</td>"
+                           f"<td>{_e(n['text'])}</td><td>{_e(n['author'] or '')}</td></tr>"
+                           for n in p[key])
+            out.append(f'<h3>{label}</h3><table class="data" id="period-{key}"><tr><th>date'
+                       f"</th><th>CI</th><th>note</th><th>by</th></tr>{rows}</table>")
+    out.append('<div class="charts">')
+    out.append(bar_chart("By department", list(p["counts"]["by_department"].items()),
+                         "department"))
+    out.append(bar_chart("By building", list(p["counts"]["by_building"].items()),
+                         "period-building"))
+    out.append(bar_chart("By class", list(p["counts"]["by_class"].items()), "period-class"))
+    out.append("</div>")
+    return "\n".join(out)
+
+
 def render_report(doc: Mapping[str, Any], *, run: RunInfo | None = None,
                   spof: SpofFn = simple_spof, title: str = "netcmdb asset report",
-                  generated: datetime | None = None, selection: str = "") -> str:
-    """The report as one HTML string (UTF-8, no external resources, no script)."""
+                  generated: datetime | None = None, selection: str = "",
+                  period: Mapping[str, Any] | None = None) -> str:
+    """The report as one HTML string (UTF-8, no external resources, no script); with
+    ``period`` (:func:`netcmdb.cmdb.period.period_summary`) a period section first."""
     check_document(doc)
     cis = list(doc.get("cis") or ())
     by_name = {ci["name"]: ci for ci in cis}
@@ -286,6 +324,8 @@ def render_report(doc: Mapping[str, Any], *, run: RunInfo | None = None,
         out.append(card("missing", len(run.missing), f"missing in run {run.run_id}"))
     out.append("</div>")
 
+    if period is not None:
+        out.append(render_period(period))
     out.append("<h2>Inventory</h2><div class=\"charts\">")
     out.append(bar_chart("By building", sorted(buildings.items()), "building"))
     out.append(bar_chart("By class", _top(classes), "class"))

@@ -136,8 +136,10 @@ def _column_widths(headers: list[str], rows: list[list[object]]) -> list[int]:
     return widths
 
 
-def write_xlsx(doc: Mapping[str, Any], path: str | Path) -> dict[str, int]:
-    """Write the asset register of ``doc`` to ``path``.
+def write_xlsx(doc: Mapping[str, Any], path: str | Path,
+               period: Mapping[str, Any] | None = None) -> dict[str, int]:
+    """Write the asset register of ``doc`` to ``path`` (with ``period``, a
+    :func:`netcmdb.cmdb.period.period_summary`, also a "Period" sheet).
 
     Returns:
         Rows written per sheet title (without header rows).
@@ -174,6 +176,8 @@ def write_xlsx(doc: Mapping[str, Any], path: str | Path) -> dict[str, int]:
         title = sheet_title(building, taken)
         titles.append((title, building, rows))
     _write_summary(summary, cis, titles)
+    if period is not None:
+        _write_period(wb.create_sheet(PERIOD_SHEET), period)
     headers = [h for _, h in cols]
     for title, _building, rows in titles:
         ws = wb.create_sheet(title)
@@ -208,6 +212,37 @@ def _write_summary(ws: Any, cis: list[Mapping[str, Any]],
         ws.append([cell(cls), n])
 
 
+PERIOD_SHEET = "Period"
+
+
+def _write_period(ws: Any, p: Mapping[str, Any]) -> None:
+    """The period sheet: the totals, the events (new / missing / moved / retired CIs, faults and
+    repairs from the journal) and the inventory by department, building and class."""
+    for col, w in zip("ABCDE", (22, 30, 12, 24, 60), strict=True):
+        ws.column_dimensions[col].width = w
+    ws.append(["Period", cell(p["since"]), cell(p["until"])])
+    ws.append([])
+    ws.append(["Totals", "count"])
+    for k, n in p["totals"].items():
+        ws.append([k, n])
+    ws.append([])
+    ws.append(["Event", "CI", "class", "at", "note"])
+    for event in ("new", "missing", "moved", "retired"):
+        for e in p[event]:
+            ws.append(_safe_row([event, e["name"], e["class"], e["at"], None]))
+    for event in ("faults", "repairs"):
+        for n in p[event]:
+            ws.append(_safe_row([event[:-1], n["ci"], n["kind"], n["at"],
+                                 f"{n['text']}" + (f" ({n['author']})" if n["author"] else "")]))
+    for title, counts in (("Department", p["counts"]["by_department"]),
+                          ("Building", p["counts"]["by_building"]),
+                          ("Class", p["counts"]["by_class"])):
+        ws.append([])
+        ws.append([title, "CIs in service"])
+        for k, n in counts.items():
+            ws.append(_safe_row([k, n]))
+
+
 def read_xlsx(path: str | Path) -> list[dict[str, Any]]:
     """The register rows of a workbook written by :func:`write_xlsx` (all building sheets), as
     dicts keyed like :func:`netcmdb.exporters.document.flat_ci`. Used to check round trips."""
@@ -217,7 +252,7 @@ def read_xlsx(path: str | Path) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     try:
         for ws in wb.worksheets:
-            if ws.title == "Summary":
+            if ws.title in ("Summary", PERIOD_SHEET):
                 continue
             rows = ws.iter_rows(values_only=True)
             header = next(rows, None)

@@ -80,10 +80,43 @@ def selected_document(cmdb: Cmdb, buildings: Sequence[str] = (),
     return part, run
 
 
+#: formats that take a period (``--since`` / ``--until``): the report and the workbook
+PERIOD_FORMATS = ("report", "xlsx")
+
+
+def period(cmdb: Cmdb, since: str, until: str | None = None) -> dict[str, Any]:
+    """:func:`netcmdb.cmdb.period.period_summary` from ``since`` to ``until`` (default now),
+    days as ``2026-11-01``.
+
+    Raises:
+        CmdbError: a date that is not one, or ``until`` before ``since``.
+    """
+    from netcmdb.cmdb.journal import parse_day
+    from netcmdb.cmdb.models import utcnow
+    from netcmdb.cmdb.period import period_summary
+    from netcmdb.errors import CmdbError
+
+    start = parse_day(since, what="--since")
+    end = parse_day(until, what="--until", end=True) if until else utcnow()
+    if end < start:
+        raise CmdbError(f"--until {until} is before --since {since}")
+    with cmdb.session() as s:
+        return period_summary(s, start, end)
+
+
 def write(cmdb: Cmdb, fmt: str, out: str | Path, *, buildings: Sequence[str] = (),
-          classes: Sequence[str] = ()) -> dict[str, Any]:
+          classes: Sequence[str] = (), since: str | None = None,
+          until: str | None = None) -> dict[str, Any]:
     """Write FORMAT to ``out`` atomically: ``{"format", "out", "cis", "summary"}`` (plus
-    ``devices`` and ``skipped`` for netbox)."""
+    ``devices`` and ``skipped`` for netbox). ``since`` / ``until`` (report, xlsx) add the
+    period: what happened between the two days (:func:`period`)."""
+    from netcmdb.errors import ExportError
+
+    if (since or until) and fmt not in PERIOD_FORMATS:
+        raise ExportError(f"--since/--until are for {' and '.join(PERIOD_FORMATS)}")
+    if until and not since:
+        raise ExportError("--until needs --since")
+    per = period(cmdb, since, until) if since else None
     from netcmdb.atomic import atomic_dir
     from netcmdb.atomic import atomic_path as atomic_file
 
@@ -102,7 +135,9 @@ def write(cmdb: Cmdb, fmt: str, out: str | Path, *, buildings: Sequence[str] = (
     selection = " ".join([f"building={b}" for b in buildings] + [f"class={c}" for c in classes])
     with atomic_file(out) as tmp:
         if fmt == "report":
-            writer(doc, tmp, run=run, selection=selection)
+            writer(doc, tmp, run=run, selection=selection, period=per)
+        elif fmt == "xlsx" and per is not None:
+            writer(doc, tmp, period=per)
         else:
             writer(doc, tmp)
     res["summary"] = f"{len(doc['cis'])} CIs"

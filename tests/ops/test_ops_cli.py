@@ -230,3 +230,42 @@ def test_notes_travel_in_the_json_export_and_import_without_doubling(campus, tmp
     r = nc_proc(fresh, "import", "json", str(bad))
     assert r.returncode == 2 and "notes[2] (sw-core-1): unknown note kind" in r.stderr
     assert len(json.loads(nc(fresh, "note", "list", "--json").output)) == 2
+
+
+def test_period_report_and_xlsx_period_sheet(campus, tmp_path):
+    import datetime as dt
+
+    import openpyxl
+
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    nc(campus, "note", "add", "pc-010110-001", "开机蓝屏 <script>", "--kind", "fault")
+    nc(campus, "note", "add", "pc-010110-001", "更换硬盘", "--kind", "repair", "--by", "李四")
+    nc(campus, "ci", "set", "pc-010110-002", "--lifecycle", "retired")
+    nc(campus, "ci", "set", "pc-010110-003", "--location", "01/01/11")
+    nc(campus, "room", "set", "D010110", "--department", "门诊部")
+    n_cis = _count(campus, "SELECT count(*) FROM ci")
+    html = tmp_path / "r.html"
+    nc(campus, "export", "report", "--since", today, "-o", str(html))
+    text = html.read_text("utf-8")
+    assert f'data-count="period-new">{n_cis}<' in text
+    assert 'data-count="period-retired">1<' in text and 'data-count="period-moved">1<' in text
+    assert 'data-count="period-faults">1<' in text and 'data-count="period-repairs">1<' in text
+    assert "开机蓝屏 &lt;script&gt;" in text and "<script>" not in text
+    assert 'data-count="department:门诊部">2<' in text  # 4 PCs: one retired, one moved out
+    book = tmp_path / "r.xlsx"
+    nc(campus, "export", "xlsx", "--since", today, "--until", today, "-o", str(book))
+    ws = openpyxl.load_workbook(book)["Period"]
+    rows = [tuple(c for c in r if c is not None) for r in ws.iter_rows(values_only=True)]
+    assert ("retired", "pc-010110-002", "pc") in [r[:3] for r in rows]
+    assert ("repair", "pc-010110-001", "repair") in [r[:3] for r in rows]
+    assert ("门诊部", 2) in rows
+    old = tmp_path / "old.html"
+    nc(campus, "export", "report", "--since", "2020-01-01", "--until", "2020-01-31", "-o",
+       str(old))
+    assert 'data-count="period-new">0<' in old.read_text("utf-8")
+    for args, message in ((("--since", "上个月"), "--since must look like"),
+                          (("--since", today, "--until", "2020-01-01"), "is before"),
+                          (("--until", today), "--until needs --since")):
+        r = nc_proc(campus, "export", "report", "-o", str(tmp_path / "x.html"), *args)
+        assert r.returncode == 2 and message in r.stderr, r.stderr
+        assert not (tmp_path / "x.html").exists()
