@@ -225,7 +225,7 @@ def _notes(session: Session, names: dict[int, str]) -> list[dict[str, Any]]:
     nt = Note.__table__
     out = []
     iso = _iso_cached()
-    for ci_id, ci_name, kind, text, author, at in session.execute(
+    for ci_id, _ci_name, kind, text, author, at in session.execute(
             select(nt.c.ci_id, nt.c.ci_name, type_coerce(nt.c.kind, String), nt.c.text,
                    nt.c.author, nt.c.at).order_by(nt.c.at, nt.c.id)):
         name = names.get(ci_id) if ci_id is not None else None
