@@ -206,16 +206,18 @@ def main() -> int:
             }
             con.close()
             from netcmdb.cmdb.db import make_engine, session_scope
+            from netcmdb.services.context import Cmdb
+            from netcmdb.services.impact import impact
             from netcmdb.topology.graph import load_topology
             from netcmdb.topology.impact import ImpactEngine
-            from netcmdb.web.service import impact_report
 
             eng = make_engine(f"sqlite:///{path}")
             with session_scope(eng) as s:
                 ie = ImpactEngine(load_topology(s, ()))
             eng.dispose()
-            base_ms["impact POST"] = [timed_ms(lambda: impact_report(ie, [rb.choice(
-                info["access"] + info["dist"])])) for _ in range(args.requests)]
+            cmdb = Cmdb(f"sqlite:///{path}", config={})
+            base_ms["impact POST"] = [timed_ms(lambda: impact(cmdb, [rb.choice(
+                info["access"] + info["dist"])], engine=ie)) for _ in range(args.requests)]
             targets = {"search": 50, "CI page": 50, "list page": 100, "impact POST": 300}
             print("\n| request | n | errors | server p50 | server p95 | client p95 | "
                   "baseline p50 | baseline p95 | target (p95) | met |")

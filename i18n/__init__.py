@@ -90,7 +90,7 @@ def gettext_for(locale: str):  # type: ignore[no-untyped-def]
 #: where user-visible strings live, as (glob under the package root, Babel method)
 SOURCES = [("web/templates/**.html", "jinja2"), ("web/**.py", "python"),
            ("commands/**.py", "python"), ("cmdb/access.py", "python"),
-           ("i18n/cli_messages.py", "python")]
+           ("cli.py", "python")]
 #: gettext calls, plus the exception types whose literal message is shown to users
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None,
             "Denied": (2,), "AccessError": (1,)}
@@ -133,3 +133,12 @@ def catalog_update(locale: str = "zh_CN") -> list[str]:
     with path.open("wb") as fh:
         write_po(fh, new, width=100, sort_output=True, omit_header=False)
     return [m.id for m in new if m.id and not m.string]
+
+
+def _(message: str) -> str:
+    """The CLI's gettext: ``message`` in the locale of the environment (``LANG=zh_CN.UTF-8``).
+
+    Commands write ``from netcmdb.i18n import _`` and wrap their human output (table headers,
+    summaries, messages) in it; ``--json`` output is never translated.
+    """
+    return translations(from_environment()).gettext(message)
