@@ -2336,8 +2336,12 @@ def _ingest(session: Session, results: Iterable[ScanResult] | Iterable[DeviceFac
     _collect_fdb_all(run, fact_keys)  # [snmp] end hosts placed across all switches of the run
     cov = _covered_from_targets(targets) if covered is None else covered
     all_failed = bool(failed) and len(failed) >= n_results and not facts
+    # tables an agent made hard to read (non-increasing OIDs, loop guard, row limit) are kept
+    # in the run too, not only on the device's result
+    walk_warnings = [{"target": f.ip or f.hostname or "", "kind": "warning", "error": w}
+                     for f in facts if f.warnings for w in f.warnings if ": walk of " in w]
     return finish_run(run, covered=cov, failed=failed, failed_ips=failed_ips,
-                      all_failed=all_failed)
+                      all_failed=all_failed, warnings=walk_warnings)
 
 
 def begin_run(session: Session, *, targets: list[str], methods: list[str],
@@ -2392,8 +2396,13 @@ def _write_class_reasons(run: _Run, real: dict[int, int]) -> None:
 
 
 def finish_run(run: _Run, *, covered: list[str], failed: list[dict[str, str]] | None = None,
-               failed_ips: set[str] | None = None, all_failed: bool = False) -> RunSummary:
-    """Joins, miss counting, writes, run events and the run's final status (other half)."""
+               failed_ips: set[str] | None = None, all_failed: bool = False,
+               warnings: list[dict[str, str]] | None = None) -> RunSummary:
+    """Joins, miss counting, writes, run events and the run's final status (other half).
+
+    ``warnings`` (kind ``warning``) are stored with the run's per-host errors but neither count
+    as failures nor change the run's status.
+    """
     failed = failed or []
     session, run_id, now = run.s, run.run_id, run.now
     mac_ip = run.arp_joins()
@@ -2447,7 +2456,7 @@ def finish_run(run: _Run, *, covered: list[str], failed: list[dict[str, str]] | 
     conn.execute(update(run_t).where(run_t.c.id == run_id).values(
         finished=utcnow(), status=status, n_seen=seen_n, n_new=len(new_names),
         n_changed=len(changed_names), n_missing=len(newly_missing), n_failed=len(failed),
-        errors=failed))
+        errors=failed + (warnings or [])))
     return RunSummary(run_id=run_id, new=new_names, changed=sorted(changed_names),
                       missing=missing_names, failed=failed, seen=seen_n,
                       moved=sorted(run.cis.peek(k, _R_NAME) for k in run.moved),

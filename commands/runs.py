@@ -63,10 +63,14 @@ def runs_show_cmd(ctx: click.Context, run_id: str, as_json: bool) -> None:
         for c in d["changes"]:
             t.add_row(c["ci"], c["attribute"], c["old"] or "", c["new"] or "", c["source"])
         con.print(t)
-    if d["errors"]:
-        t = Table("target", "kind", "error", title=f"failed ({len(d['errors'])})",
-                  title_justify="left")
-        for e in d["errors"]:
+    failed = [e for e in d["errors"] if e.get("kind") != "warning"]
+    warned = [e for e in d["errors"] if e.get("kind") == "warning"]
+    for rows, title in ((failed, "failed"), (warned, "warnings")):
+        if not rows:
+            continue
+        t = Table("target", "kind", "error" if title == "failed" else "warning",
+                  title=f"{title} ({len(rows)})", title_justify="left")
+        for e in rows:
             t.add_row(e.get("target", ""), e.get("kind", ""), e.get("error", ""))
         con.print(t)
 
