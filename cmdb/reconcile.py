@@ -82,6 +82,7 @@ from netcmdb.discovery.facts import (
     Source,
 )
 from netcmdb.discovery.normalize import mac_or_none, short_hostname
+from netcmdb.discovery.vendors import PORT_PREFIXES
 
 log = logging.getLogger(__name__)
 
@@ -443,15 +444,9 @@ def outranks(new_source: str, current_source: str | None, cfg: ReconcileConfig |
     return cfg.rank(new_source) <= cfg.rank(current_source)
 
 
-_PORT_PREFIXES: tuple[tuple[str, str], ...] = (
-    ("hundredgigabitethernet", "hu"), ("hundredgige", "hu"), ("fortygigabitethernet", "fo"),
-    ("fortygige", "fo"), ("twentyfivegige", "twe"), ("25ge", "twe"),
-    ("tengigabitethernet", "te"), ("tengige", "te"), ("ten-gigabitethernet", "te"),
-    ("xgigabitethernet", "te"), ("xge", "te"), ("gigabitethernet", "gi"), ("gige", "gi"),
-    ("ge", "gi"), ("fastethernet", "fa"), ("fe", "fa"), ("ethernet", "eth"), ("eth-trunk", "po"),
-    ("port-channel", "po"), ("bridge-aggregation", "po"), ("aggregateport", "po"),
-    ("ag", "po"), ("vlan-interface", "vlan"), ("vlanif", "vlan"),
-)
+#: long port-name prefix -> short canonical prefix, every vendor's spellings (one home:
+#: :data:`netcmdb.discovery.vendors.PORT_PREFIXES`, each vendor module lists its own)
+_PORT_PREFIXES: dict[str, str] = dict(PORT_PREFIXES)
 
 
 def port_key(name: str | None) -> str:
@@ -469,10 +464,8 @@ def port_key(name: str | None) -> str:
     if not m:
         return s
     prefix, rest = m.groups()
-    for long, short in _PORT_PREFIXES:
-        if prefix == long:
-            return short + rest
-    return s
+    short = _PORT_PREFIXES.get(prefix)
+    return s if short is None else short + rest
 
 
 def place_end_hosts(fact: DeviceFact, cfg: ReconcileConfig | None = None) -> list[FdbEntry]:

@@ -36,14 +36,13 @@ from netcmdb.discovery.facts import (
     NeighborFact,
     Source,
 )
-from netcmdb.discovery.platforms import (
+from netcmdb.discovery.vendors import (
     CLI_KINDS,
     PLATFORM_REFINEMENTS,
     PLATFORMS,
+    TEMPLATE_DIR,
     cli_commands,
 )
-
-TEMPLATE_DIR = Path(__file__).with_name("templates")
 
 Row = dict[str, Any]
 
