@@ -54,7 +54,7 @@ junk_serials = ["123456"]
 """
 
 _SECTIONS = {"database", "scan", "credentials", "label", "cmdb", "ssh", "snmp", "export",
-             "topology", "labeling", "labels", "asset_codes", "register"}
+             "topology", "labeling", "labels", "asset_codes", "register", "location"}
 
 
 def config_path() -> Path:
@@ -110,7 +110,27 @@ def load_config(path: str | Path | None = None) -> dict[str, Any]:
             raise ConfigError(f"{p}: holds secrets but is readable by others; run "
                               f"chmod 600 {p} (or use *_env / *_keyring references)")
     reconcile_config(data, path=p)  # validate the [cmdb] table early
+    location_patterns(data, path=p)  # and the [location] patterns
     return data
+
+
+def location_patterns(data: dict[str, Any], path: Path | None = None) -> list[Any]:
+    """``[location] patterns`` compiled (see :mod:`netcmdb.labeling.location`).
+
+    Raises:
+        ConfigError: one line naming the bad pattern.
+    """
+    from netcmdb.labeling.location import compile_patterns
+
+    where = f"{path}: " if path else ""
+    sect = data.get("location", {})
+    bad = sorted(set(sect) - {"patterns"})
+    if bad:
+        raise ConfigError(f"{where}[location] unknown key {bad[0]!r} (known: patterns)")
+    pats = sect.get("patterns", [])
+    if not isinstance(pats, list):
+        raise ConfigError(f"{where}[location] patterns must be a list of regexes")
+    return compile_patterns(pats, where)
 
 
 def _int(lo: int, hi: int) -> tuple[Callable[[Any], bool], str]:

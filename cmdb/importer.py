@@ -41,10 +41,12 @@ FORMAT = "netcmdb/1"
 CI_FIELDS: tuple[str, ...] = (
     "name", "class", "role", "ip", "mac", "serial", "vendor", "model", "platform", "os",
     "os_version", "description", "owner", "contact", "location", "label", "min_up", "status",
+    "location_text",
 )
 _TEXT_FIELDS = ("role", "serial", "vendor", "model", "platform", "os", "os_version",
-                "description", "owner", "contact", "label")
-_MAX_LEN = {"name": 255, "role": 64, "vendor": 128, "model": 128, "platform": 64, "os": 128,
+                "description", "owner", "contact", "label", "location_text")
+_MAX_LEN = {"location_text": 255,
+            "name": 255, "role": 64, "vendor": 128, "model": 128, "platform": 64, "os": 128,
             "os_version": 128, "serial": 128, "owner": 200, "contact": 200, "label": 64}
 LOCATION_FIELDS = ("building", "floor", "room", "name", "seat")
 
@@ -167,7 +169,8 @@ def _ci_entry(row: str, raw: Any) -> _Entry:
         source=Source.IMPORT, ip=ip_, mac=mac_, hostname=name, serial=vals["serial"],
         vendor=vals["vendor"], model=vals["model"], platform=vals["platform"], os=vals["os"],
         os_version=vals["os_version"], description=vals["description"],
-        contact=vals["contact"], device_class=DeviceClass(cls))
+        contact=vals["contact"], device_class=DeviceClass(cls),
+        sys_location=vals["location_text"])
     return _Entry(row, fact, extra)
 
 

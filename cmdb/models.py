@@ -195,6 +195,8 @@ class CI(Base):
     ip: Mapped[str | None] = mapped_column(String(45))
     mac: Mapped[str | None] = mapped_column(String(17))
     description: Mapped[str | None] = mapped_column(Text)
+    #: the device's own location text (SNMP sysLocation) as it said it, room code or not
+    location_text: Mapped[str | None] = mapped_column(String(255))
     owner: Mapped[str | None] = mapped_column(String(200))
     contact: Mapped[str | None] = mapped_column(String(200))
     #: the CI's own department (None: inherited from its room, then its building)

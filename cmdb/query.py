@@ -98,6 +98,7 @@ def ci_detail(session: Session, ci: CI) -> dict[str, Any]:
         "description": ci.description, "owner": ci.owner, "contact": ci.contact,
         "location": ({"building": loc.building, "floor": loc.floor, "room": loc.room,
                       "name": loc.name} if loc else None),
+        "location_text": ci.location_text,
         "seat": ci.seat, "label": ci.label, "asset_code": ci.asset_code,
         "department": ci.department, "lifecycle": _v(ci.lifecycle),
         "lifecycle_date": ci.lifecycle_date.isoformat() if ci.lifecycle_date else None,

@@ -151,7 +151,7 @@ NAME_BASES: Mapping[str, int] = {"hostname": 0, "dns": 1, "ip": 2}
 #: CI columns discovery reconciles (``name`` is handled by the name rule, location separately).
 ATTRIBUTES: tuple[str, ...] = (
     "class", "vendor", "model", "platform", "os", "os_version", "serial", "ip", "mac",
-    "description", "contact",
+    "description", "contact", "location_text",
 )
 
 #: MAC prefixes of first-hop-redundancy virtual MACs: shared between devices, never identifying.
@@ -427,6 +427,8 @@ def _observe(fact: DeviceFact, cfg: ReconcileConfig
         m or cm or None,
         fact.description or None,
         fact.contact or None,
+        # sysLocation verbatim (a room or not: text no pattern understands is never dropped)
+        (fact.sys_location[:255] or None) if fact.sys_location else None,
     )
     return ids, values, named
 
@@ -645,11 +647,11 @@ class IdentityIndex:
 #: layout, 464 instead of 832 bytes per CI)
 _CI_COLS = ("name", "class", "role", "vendor", "model", "platform", "os", "os_version",
             "serial", "ip", "mac", "description", "owner", "contact", "location_id", "seat",
-            "label", "min_up", "status", "missed_runs", "attr_sources")
+            "label", "min_up", "status", "missed_runs", "attr_sources", "location_text")
 
 _WRITE_COLS = ("name", "class", "role", "vendor", "model", "platform", "os", "os_version",
                "serial", "ip", "mac", "description", "owner", "contact", "location_id", "seat",
-               "label", "min_up", "status", "missed_runs", "attr_sources")
+               "label", "min_up", "status", "missed_runs", "location_text", "attr_sources")
 
 
 def _str(v: Any) -> str | None:
@@ -748,6 +750,7 @@ _NEW_CI: dict[str, Any] = {
     "ip": None, "mac": None, "description": None, "owner": None, "contact": None,
     "location_id": None, "seat": None, "label": None, "min_up": None,
     "status": CIStatus.ACTIVE.value, "missed_runs": 0, "attr_sources": None,
+    "location_text": None,
 }
 assert tuple(_NEW_CI) == _CI_COLS
 

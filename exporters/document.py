@@ -29,8 +29,8 @@ CI_FIELDS: tuple[str, ...] = (
 #: Keys of a CI's ``location`` object.
 LOCATION_FIELDS: tuple[str, ...] = ("building", "floor", "room", "seat")
 #: Further scalar CI fields that an export may carry (``ci list --json`` style); shown when present.
-EXTRA_FIELDS: tuple[str, ...] = ("status", "owner", "contact", "description", "first_seen",
-                                 "last_seen")
+EXTRA_FIELDS: tuple[str, ...] = ("status", "owner", "contact", "description", "location_text",
+                                 "first_seen", "last_seen")
 
 
 @contextmanager

@@ -29,13 +29,13 @@ from netcmdb.exporters.document import gc_paused
 from netcmdb.safety import neutralize_cell
 
 _PLAIN = ("role", "ip", "mac", "serial", "vendor", "model", "platform", "os", "os_version",
-          "description", "owner", "contact")
+          "description", "owner", "contact", "location_text")
 
 #: Columns read per CI, in this order (rows are read as plain tuples, not through
 #: ``Row._mapping``: at 100,000 CIs the per-field mapping look-ups cost more than the query).
 #: ``attr_sources`` (a JSON column no export shows) is deliberately not read: decoding it is
 #: wasted work. The order up to ``status`` is ``CSV_COLUMNS`` order, so a CSV row is the tuple.
-_COLS: tuple[str, ...] = ("id", *CSV_COLUMNS, "first_seen", "last_seen")
+_COLS: tuple[str, ...] = ("id", *CSV_COLUMNS, "first_seen", "last_seen", "location_text")
 _I = {k: i for i, k in enumerate(_COLS)}
 _I_ID, _I_NAME, _I_CLASS = _I["id"], _I["name"], _I["class"]
 _I_PLAIN = tuple((k, _I[k]) for k in _PLAIN)
@@ -328,7 +328,7 @@ def export_csv(session: Session, table: str = "cis") -> str:
     if table == "cis":
         header = ("id", *CSV_COLUMNS, "first_seen", "last_seen")
         iso = _iso_cached()
-        n = len(_COLS) - 2  # id + CSV_COLUMNS: the select's order (see _COLS)
+        n = 1 + len(CSV_COLUMNS)  # id + CSV_COLUMNS: the select's order (see _COLS)
         with gc_paused():
             return _csv_text(header, ((*r[:n], iso(r[_I_FIRST]), iso(r[_I_LAST]))
                                       for r in session.execute(_ci_select()).all()))

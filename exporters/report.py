@@ -231,6 +231,8 @@ def _ci_rows(names: Sequence[str], by_name: Mapping[str, Mapping[str, Any]], tab
         ci = by_name.get(name, {"name": name})
         loc = location_of(ci)
         fr = f"{loc.get('floor') or ''}{loc.get('room') or ''}"
+        if not fr and ci.get("location_text"):
+            fr = f"({ci['location_text']})"  # the device's own words, when no room matched
         body.append(f"<tr><td>{_e(name)}</td><td>{_e(ci.get('class'))}</td>"
                     f"<td>{_e(ci.get('ip'))}</td><td>{_e(loc.get('building'))}</td>"
                     f"<td>{_e(fr)}</td><td>{_e(ci.get('label'))}</td>"

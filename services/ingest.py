@@ -20,10 +20,13 @@ if TYPE_CHECKING:
 
 
 def location_parser(cmdb: Cmdb):  # type: ignore[no-untyped-def]
-    """The configured label rule's sysLocation parser: text -> RoomRef or None."""
+    """The configured sysLocation parser: text -> RoomRef or None. The label rule's room code
+    anywhere in the text first, then the ``[location] patterns`` of the config."""
+    from netcmdb.config import location_patterns
+    from netcmdb.labeling.location import location_parser as parser
     from netcmdb.services.labels import rule_of
 
-    return rule_of(cmdb).parse_location
+    return parser(rule_of(cmdb), location_patterns(cmdb.config))
 
 
 def ingest_results(cmdb: Cmdb, results: Sequence[Any], *, source: str,
