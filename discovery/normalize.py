@@ -135,13 +135,19 @@ def mac_vendors(macs: Iterable[str]) -> dict[str, str | None]:
     return out
 
 
+def _private_use(s: str) -> int:
+    """Characters in Unicode private-use areas: what GB18030 makes of binary junk."""
+    return sum(1 for ch in s if "\ue000" <= ch <= "\uf8ff" or ch >= "\U000f0000")
+
+
 def decode_text(raw: bytes) -> str:
     """Device OCTET STRING -> text: UTF-8, then GB18030, else the bytes shown escaped.
 
     The one decoding rule for text from devices (sysDescr, sysLocation, ifAlias, LLDP names...).
     Chinese gear sends GBK/GB18030; a string that is neither UTF-8 nor GB18030 is not guessed
     (no Latin-1 mojibake): the decoder that leaves fewer bytes undecoded wins and each byte it
-    cannot decode is shown as ``\\xNN``. Never raises.
+    cannot decode is shown as ``\\xNN``. GB18030 "text" made of private-use characters is
+    binary, not text. Never raises.
 
     >>> decode_text("中文".encode("utf-8"))
     '中文'
@@ -157,14 +163,14 @@ def decode_text(raw: bytes) -> str:
     except UnicodeDecodeError:
         pass
     try:
-        return raw.decode("gb18030")
+        s = raw.decode("gb18030")
+        if not _private_use(s):
+            return s
     except UnicodeDecodeError:
         pass
-    best = ""
-    best_bad = -1
-    for enc in ("utf-8", "gb18030"):
-        s = raw.decode(enc, errors="backslashreplace")
-        bad = s.count("\\x") - raw.count(b"\\x")
-        if best_bad < 0 or bad < best_bad:
-            best, best_bad = s, bad
-    return best
+    utf = raw.decode("utf-8", errors="backslashreplace")
+    gb = raw.decode("gb18030", errors="backslashreplace")
+    literal = raw.count(b"\\x")
+    bad_utf = utf.count("\\x") - literal
+    bad_gb = gb.count("\\x") - literal + 2 * _private_use(gb)
+    return gb if bad_gb < bad_utf else utf
