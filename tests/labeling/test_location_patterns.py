@@ -117,3 +117,27 @@ def test_cli_bad_pattern_one_line_and_ci_show_text(tmp_path: Path) -> None:
     assert rep.returncode == 0, rep.stderr
     assert "(3号楼机房)" in page.read_text(encoding="utf-8")
 
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_chinese_syslocation_bytes_become_a_room_and_text(tmp_path: Path, encoding: str) -> None:
+    """UTF-8 (new firmware) and GB18030 (older Huawei/H3C) sysLocation bytes, decoded by the SNMP
+    layer's one decoder, reach the CI as text (not mojibake) and as a room through a pattern."""
+    from netcmdb.discovery import snmp_oids as O
+    from netcmdb.discovery.snmp import RawDevice, parse_device
+
+    raw = "3号楼 0512室（弱电间）".encode(encoding)
+    dev = parse_device("10.0.0.7", RawDevice(scalars={
+        O.SYS_NAME: b"sw-7", O.SYS_DESCR: b"Huawei Versatile Routing Platform Software",
+        O.SYS_LOCATION: raw}))
+    assert dev.sys_location == "3号楼 0512室（弱电间）"
+    eng = make_engine(f"sqlite:///{tmp_path / 'c.sqlite'}")
+    ensure_schema(eng)
+    with session_scope(eng) as s:
+        ingest(s, [dev], source="snmp", targets=["10.0.0.7"], methods=["snmp"],
+               location_parser=location_parser(DEFAULT_RULE, compile_patterns(PATTERNS)))
+    with session_scope(eng) as s:
+        ci = s.scalars(select(CI)).one()
+        assert ci.location_text == "3号楼 0512室（弱电间）"
+        assert (ci.location.building, ci.location.floor, ci.location.room) == ("03", "05", "12")
+    eng.dispose()
