@@ -170,6 +170,7 @@ SHAPES: dict[tuple[str, str], tuple[Callable[[Any], bool], str]] = {
     ("cmdb", "junk_hostnames"): _STRS,
     ("cmdb", "source_priority"): _INT_TABLE,
     ("cmdb", "create_neighbor_cis"): _BOOL,
+    ("cmdb", "end_host_cis"): _BOOL,
     ("cmdb", "max_macs_per_access_port"): _int(1, 1_000_000),
     ("cmdb", "parallel_min_facts"): _int(0, 1_000_000_000),
     ("ssh", "port"): _int(1, 65535),
@@ -253,7 +254,7 @@ def reconcile_config(data: dict[str, Any], path: Path | None = None):  # type: i
     c = data.get("cmdb", {})
     known = {"identification", "missing_after", "junk_serials", "junk_hostnames",
              "source_priority", "create_neighbor_cis", "max_macs_per_access_port",
-             "parallel_min_facts"}
+             "parallel_min_facts", "end_host_cis"}
     bad = sorted(set(c) - known)
     if bad:
         raise ConfigError(f"{where}[cmdb] unknown key {bad[0]!r} "
@@ -274,6 +275,7 @@ def reconcile_config(data: dict[str, Any], path: Path | None = None):  # type: i
                                                      for s in c.get("junk_hostnames", [])},
             source_priority=prio,
             create_neighbor_cis=bool(c.get("create_neighbor_cis", True)),
+            end_host_cis=bool(c.get("end_host_cis", True)),
             max_macs_per_access_port=int(c.get("max_macs_per_access_port", 8)),
             parallel_min_facts=int(c.get("parallel_min_facts", 0)),
         )
