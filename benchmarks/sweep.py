@@ -8,7 +8,7 @@ runs, and every run's host count is checked against the ground truth.
 
 Measured:
   * the scanner function directly (a driver process timing ``scanner.scan()`` only), and
-  * the CLI end to end (``python -m netcmdb scan ... --dry-run --json``: interpreter start,
+  * the CLI end to end (``python -m netcmdb scan ... --no-store --json``: interpreter start,
     imports, target expansion, scan, JSON), wall time and peak RSS (GNU time),
 against ``nmap -sn -n`` (ARP on a local segment) and, for ICMP, also ``nmap -sn -n -PE --send-ip``
 (the like-for-like ICMP echo sweep).
@@ -97,7 +97,7 @@ def main() -> None:
 
         cases: list[tuple[str, str, int, object]] = []
         for spec, expect, tag in (("10.98.0.0/24", 200, "/24"), ("10.98.4.0/22", 100, "/22")):
-            cli = [sys.executable, "-m", "netcmdb", "scan", spec, "--dry-run", "--json",
+            cli = [sys.executable, "-m", "netcmdb", "scan", spec, "--no-store", "--json",
                    "--no-dns"]
             cases += [
                 (f"arp{tag}:fn", f"netcmdb arp {tag} (scanner function)", expect,

@@ -29,130 +29,105 @@ from netcmdb.services import ingest
 from netcmdb.services.runs import summary_dict
 
 # ---- scope: which addresses each method may contact ----
+# Every decision is netcmdb.net.scope's (the one scope module); this section only gathers the
+# rules from the options, the profile and the config, plans before anything else happens (a
+# refused target stops the command before credentials are even read), and renders --dry-run.
+
+
+def scope_rules(cfg: dict, exclude: tuple[str, ...] | None, max_hosts: int | None,  # type: ignore[type-arg]
+                allow_public: bool, prof=None):  # type: ignore[no-untyped-def]
+    """``--exclude`` + profile + ``[scan] excludes``, ``--allow-public``, ``--max-hosts``."""
+    from netcmdb.discovery.profiles import global_excludes
+    from netcmdb.net.scope import DEFAULT_MAX_HOSTS, ScopeRules
+
+    excludes = [*global_excludes(cfg), *(prof.exclude if prof else ()), *(exclude or ())]
+    return ScopeRules(tuple(excludes),
+                      allow_public=bool(allow_public or (prof.allow_public if prof else False)),
+                      max_hosts=max_hosts or (prof.max_hosts if prof else None)
+                      or DEFAULT_MAX_HOSTS)
 
 
 def sweep_scope(cfg: dict, targets: tuple[str, ...], profile: str | None,  # type: ignore[type-arg]
                 exclude: tuple[str, ...], max_hosts: int | None, allow_public: bool):  # type: ignore[no-untyped-def]
-    """The sweep's profile, target specs, excludes and resolved Scope (addresses, covered)."""
-    from netcmdb.discovery.profiles import (
-        ScanProfile,
-        default_scopes,
-        global_excludes,
-        profile_from_config,
-    )
-    from netcmdb.discovery.targets import DEFAULT_MAX_HOSTS, resolve_scope
+    """The sweep's profile, target specs, rules and checked plan (addresses only)."""
+    from netcmdb.discovery.profiles import ScanProfile, default_scopes, profile_from_config
     from netcmdb.errors import ScopeError
 
-    if profile:
-        prof, excludes = profile_from_config(cfg, profile)
-    else:
-        prof, excludes = ScanProfile("cli"), global_excludes(cfg)
+    prof = profile_from_config(cfg, profile)[0] if profile else ScanProfile("cli")
     specs = list(targets) or prof.targets or default_scopes(cfg)
     if not specs:
         raise ScopeError("no targets: give TARGET..., a --profile with targets, or [scan] "
                          "scopes in the config file")
-    excludes = [*excludes, *prof.exclude, *exclude]
-    scope = resolve_scope(specs, excludes,
-                          max_hosts=max_hosts or prof.max_hosts or DEFAULT_MAX_HOSTS,
-                          allow_public=allow_public or prof.allow_public)
-    return prof, specs, excludes, scope
+    rules = scope_rules(cfg, exclude, max_hosts, allow_public, prof)
+    return prof, specs, rules, rules.plan(specs, names=False)
 
 
-def configured_excludes(cfg: dict, exclude: tuple[str, ...] | None) -> list[str]:  # type: ignore[type-arg]
-    """``--exclude`` plus the config's ``[scan] excludes`` (SNMP and SSH)."""
-    scan_cfg = cfg.get("scan", {}) if isinstance(cfg.get("scan"), dict) else {}
-    return list(exclude or ()) + list(scan_cfg.get("excludes", []))
+def device_scope(cfg: dict, targets: tuple[str, ...], kw: dict, what: str):  # type: ignore[type-arg,no-untyped-def]
+    """SNMP/SSH: ``(rules, plan, crawl)`` checked before any packet, credential or thread.
+
+    Targets take every net.scope form plus host names and ``host:port``. A dry run does not
+    resolve names (a DNS query is a packet too). With ``--crawl``, ``crawl`` is the
+    ``(CrawlScope, seeds, excluded seeds)`` of :func:`netcmdb.discovery.crawl.plan_crawl`.
+    """
+    from netcmdb.discovery.crawl import plan_crawl
+    from netcmdb.discovery.profiles import default_scopes
+    from netcmdb.errors import ConfigError
+    from netcmdb.net.scope import flatten
+
+    if not targets:
+        raise ConfigError(f"scan {what} needs at least one target (address, CIDR, range, "
+                          "host name, @file)")
+    rules = scope_rules(cfg, kw.get("exclude"), kw.get("max_hosts"), bool(kw.get("allow_public")))
+    resolve = None if kw.get("dry_run") else _system_resolver()
+    plan = rules.plan(flatten(targets), names=True, resolve=resolve)
+    crawl = None
+    if kw.get("crawl"):
+        crawl = plan_crawl(flatten(targets), scope=flatten(kw.get("scope") or ()),
+                           rules=rules, configured=default_scopes(cfg), resolve=resolve)
+    elif kw.get("scope"):
+        raise ConfigError("--scope bounds a crawl; add --crawl, or give the networks as targets")
+    return rules, plan, crawl
 
 
-def configured_scopes(cfg: dict) -> list[str]:  # type: ignore[type-arg]
-    """The config's ``[scan] scopes`` (where a crawl may go when ``--scope`` is not given)."""
-    scan_cfg = cfg.get("scan", {}) if isinstance(cfg.get("scan"), dict) else {}
-    return list(scan_cfg.get("scopes", []))
+def _system_resolver():  # type: ignore[no-untyped-def]
+    from netcmdb.net.scope import system_resolver
+
+    return system_resolver
 
 
-_SSH_MAX_EXPANDED = 4096
-
-
-def ssh_targets(targets: tuple[str, ...]) -> list[str]:
-    """IPs, hostnames, host:port and CIDRs -> target strings (CIDRs become their hosts)."""
-    import ipaddress
-
-    from netcmdb.errors import ScopeError
-
-    out: list[str] = []
-    for t in targets:
-        if "/" in t:
-            try:
-                net = ipaddress.ip_network(t, strict=False)
-            except ValueError:
-                raise ScopeError(f"bad target {t!r}: not an address or CIDR") from None
-            if net.num_addresses > _SSH_MAX_EXPANDED:
-                raise ScopeError(f"{t} has {net.num_addresses} addresses; SSH scans are limited "
-                                 f"to {_SSH_MAX_EXPANDED} (split the range)")
-            out.extend(str(h) for h in (net.hosts() if net.num_addresses > 2 else net))
-        else:
-            out.append(t)
-    return list(dict.fromkeys(out))
-
-
-def ssh_not_excluded(targets: list[str], excludes: list[str]) -> list[str]:
-    """The SSH targets no exclude covers."""
-    from netcmdb.discovery.ssh import is_excluded
-
-    return [t for t in targets if not is_excluded(t, excludes)]
-
-
-def ssh_crawl_scope(targets: list[str], given: tuple[str, ...] | None,
-                    configured: list[str]) -> list[str]:
-    """Where an SSH crawl may go: ``--scope``, else ``[scan] scopes``, else each seed's /24."""
-    import ipaddress
-
-    if given:
-        return list(given)
-    if configured:
-        return configured
-    scope = []
-    for t in targets:
-        host = t.rsplit(":", 1)[0] if t.count(":") == 1 else t.strip("[]")
-        try:
-            addr = ipaddress.ip_address(host)
-        except ValueError:
-            continue
-        scope.append(str(ipaddress.ip_network(f"{addr}/{24 if addr.version == 4 else 64}",
-                                              strict=False)))
-    return list(dict.fromkeys(scope))
-
-
-def snmp_targets(targets: tuple[str, ...]) -> list[str]:
-    """Addresses, CIDRs (their hosts, at most 65,536) and host names for SNMP."""
-    import ipaddress
-
-    from netcmdb.errors import ScopeError
-
-    out: list[str] = []
-    for t in targets:
-        try:
-            net = ipaddress.ip_network(t, strict=False)
-        except ValueError:
-            out.append(t)  # a host name
-            continue
-        if net.num_addresses > 65536:
-            raise ScopeError(f"{t}: more than 65536 addresses; split it up")
-        out.extend(str(a) for a in (net.hosts() if net.num_addresses > 2 else net))
-    return out
-
-
-def snmp_not_excluded(hosts: list[str], excludes: list[str]) -> list[str]:
-    """The SNMP hosts no exclude covers."""
-    from netcmdb.discovery.crawl import _in, _parse_scope
-
-    ex = _parse_scope(excludes)
-    return [t for t in hosts if not _in(t, ex)]
-
-
-def snmp_crawl_scope(given: tuple[str, ...] | None, configured: list[str]) -> list[str] | None:
-    """Where an SNMP crawl may go: ``--scope``, else ``[scan] scopes``, else anywhere (None)."""
-    return list(given or ()) or configured or None
+def render_dry_run(methods: list[str], specs: list[str], rules, plan, crawl,  # type: ignore[no-untyped-def]
+                   as_json: bool, max_depth: int | None = None) -> None:
+    """``--dry-run``: what would be contacted, and nothing sent (nor written)."""
+    doc = {"dry_run": True, "methods": methods, "targets": list(specs),
+           "excludes": list(rules.excludes), "allow_public": rules.allow_public,
+           "max_hosts": rules.max_hosts, "contact": plan.targets(),
+           **{k: v for k, v in plan.as_dict().items() if k not in ("addresses", "ports")}}
+    if crawl is not None:
+        cs, seeds, dropped = crawl
+        doc["crawl"] = {"seeds": seeds, "excluded_seeds": dropped, "scope": cs.as_dict(),
+                        "max_depth": 3 if max_depth is None else max_depth,
+                        "note": "neighbours are found only by contacting the seeds; each one is "
+                                "checked against this scope before it is contacted"}
+    if as_json:
+        print_json(doc)
+        return
+    n = len(plan.addresses) + len(plan.unresolved)
+    click.echo(f"dry run ({', '.join(methods)}): would contact {n} address(es); nothing sent, "
+               "CMDB unchanged")
+    if len(plan.covered) <= 16:
+        for c in plan.covered:
+            click.echo(f"  {c}")
+    else:
+        click.echo(f"  in {', '.join(specs)} ({len(plan.covered)} blocks; --json lists every "
+                   "address)")
+    for name in plan.unresolved:
+        click.echo(f"  {name} (host name, resolved when the scan runs)")
+    if plan.excluded:
+        click.echo(f"excluded: {', '.join(plan.excluded[:20])}")
+    if crawl is not None:
+        cs = crawl[0]
+        click.echo(f"crawl: may follow neighbours in {', '.join(cs.cidrs)} ({cs.stated_origin})"
+                   f", depth {3 if max_depth is None else max_depth}")
 
 
 # ---- sweep: ARP / ICMP / TCP ----
@@ -245,8 +220,9 @@ def run_sweep(ctx: click.Context, targets: tuple[str, ...], *, arp: bool, icmp: 
               tcp_ports: str | None, rate: int | None, timeout: float | None,
               retries: int | None, exclude: tuple[str, ...], max_hosts: int | None,
               allow_public: bool, no_dns: bool, netbios: bool, as_json: bool, dry_run: bool,
-              profile: str | None) -> None:
-    """`scan [--arp] [--icmp] [--tcp PORTS]`: sweep, ingest (unless --dry-run), render."""
+              no_store: bool, profile: str | None) -> None:
+    """`scan [--arp] [--icmp] [--tcp PORTS]`: sweep, ingest (unless --no-store), render;
+    --dry-run: only the plan."""
     import json
     import os
     from dataclasses import asdict
@@ -257,10 +233,10 @@ def run_sweep(ctx: click.Context, targets: tuple[str, ...], *, arp: bool, icmp: 
     from netcmdb.errors import ConfigError
 
     # Validating a config file imports the reconciler (SQLAlchemy, ~0.5 s); without a file
-    # there is nothing to validate, which keeps a --dry-run sweep fast.
+    # there is nothing to validate, which keeps a --no-store sweep fast.
     cfg = config_of(ctx) if config_path().exists() else {}
-    prof, specs, excludes, scope = sweep_scope(cfg, targets, profile, exclude, max_hosts,
-                                               allow_public)
+    prof, specs, rules, scope = sweep_scope(cfg, targets, profile, exclude, max_hosts,
+                                            allow_public)
     methods = [m for m, on in (("arp", arp), ("icmp", icmp), ("tcp", tcp_ports)) if on]
     methods = methods or list(prof.methods) or (["arp", "icmp"] if os.geteuid() == 0
                                                  else ["icmp"])
@@ -270,11 +246,15 @@ def run_sweep(ctx: click.Context, targets: tuple[str, ...], *, arp: bool, icmp: 
             ports = ",".join(map(str, parse_ports(ports or "22,23,80,443,445,3389,8080,9100")))
         except ValueError as exc:
             raise ConfigError(f"--tcp: {exc}") from None
+    if dry_run:
+        render_dry_run(methods, specs, rules, scope, None, as_json)
+        return
     options = ScanOptions(
         timeout_s=timeout or prof.timeout or 1.0,
         retries=retries if retries is not None else (prof.retries if prof.retries is not None
                                                      else 1),
-        rate_pps=rate or prof.rate or 1000, excludes=excludes,
+        rate_pps=rate or prof.rate or 1000, excludes=list(rules.excludes),
+        allow_public=rules.allow_public, max_hosts=rules.max_hosts,
         extra={"ports": ports, "resolve": not no_dns and prof.resolve is not False,
                "netbios": netbios or bool(prof.netbios)})
 
@@ -284,13 +264,14 @@ def run_sweep(ctx: click.Context, targets: tuple[str, ...], *, arp: bool, icmp: 
     for n in notes:
         click.echo(f"note: {n}", err=True)
 
-    if dry_run:
+    if no_store:
         hosts = _sweep_hosts(results)
         errors = [{"target": r.target, "kind": r.error_kind, "error": r.error}
                   for r in results if r.error]
         if as_json:
-            click.echo(json.dumps({"targets": specs, "excludes": excludes, "methods": methods,
-                                   "probed": len(scope.addresses), "hosts": hosts,
+            click.echo(json.dumps({"targets": specs, "excludes": list(rules.excludes),
+                                   "methods": methods, "probed": len(scope.addresses),
+                                   "hosts": hosts,
                                    "facts": [asdict(r.device) for r in results if r.device],
                                    "errors": errors}, indent=2, default=str))
             return
@@ -300,7 +281,7 @@ def run_sweep(ctx: click.Context, targets: tuple[str, ...], *, arp: bool, icmp: 
         con = Console(width=None if sys.stdout.isatty() else 160)
 
         table = Table(title=f"{len(hosts)} live of {len(scope.addresses)} probed "
-                            f"({', '.join(methods)}; dry run, CMDB unchanged)")
+                            f"({', '.join(methods)}; not stored, CMDB unchanged)")
         for col in ("IP", "MAC", "Vendor", "Name", "Open TCP", "Seen by"):
             table.add_column(col)
         for h in hosts:
@@ -339,9 +320,10 @@ def _ssh_platform_choices() -> list[str]:
     return sorted(CLI_COMMANDS)
 
 
-def _ssh_collect(ctx: click.Context, targets: list[str], kw: dict, *, crawl: bool,  # type: ignore[type-arg]
-                 progress=None) -> list:  # type: ignore[no-untyped-def,type-arg]
-    """Run the SSH collector (or crawl) for expanded ``targets``; returns the ScanResults."""
+def _ssh_collect(ctx: click.Context, targets: list[str], kw: dict, rules, crawl,  # type: ignore[no-untyped-def,type-arg]
+                 progress=None) -> tuple[list, object]:  # type: ignore[type-arg]
+    """Run the SSH collector (or, with ``crawl`` planned, the crawl) for checked ``targets``;
+    returns ``(results, CrawlResult or None)``. The library checks ``rules`` again."""
     from pathlib import Path
 
     from netcmdb.discovery.credentials import load_credentials
@@ -361,15 +343,15 @@ def _ssh_collect(ctx: click.Context, targets: list[str], kw: dict, *, crawl: boo
                                 or 30),
         device_timeout_s=float(kw.get("device_timeout") or ssh_cfg.get("device_timeout") or 180),
         concurrency=int(kw.get("concurrency") or ssh_cfg.get("concurrency") or 32),
+        scope=rules,
     )
-    excludes = configured_excludes(cfg, kw.get("exclude"))
-    if crawl:
-        scope = ssh_crawl_scope(targets, kw.get("scope"), configured_scopes(cfg))
+    if crawl is not None:
         depth = kw.get("max_depth")
-        out = crawl_ssh(targets, settings, scope=scope, excludes=excludes,
+        out = crawl_ssh(targets, settings, scope=crawl[0],
                         max_depth=3 if depth is None else int(depth), progress=progress)
-        return out.results  # type: ignore[no-any-return]
-    return list(collect_many(ssh_not_excluded(targets, excludes), settings, progress=progress))
+        return out.results, out
+    results = collect_many(targets, settings, progress=progress)
+    return [r for r in results if r.error_kind != "excluded"], None
 
 
 def _ssh_result_json(r) -> dict:  # type: ignore[no-untyped-def,type-arg]
@@ -406,51 +388,72 @@ def _ssh_render(results: list, summary) -> None:  # type: ignore[no-untyped-def,
 
 
 def run_ssh(ctx: click.Context, targets: tuple[str, ...], kw: dict) -> None:  # type: ignore[type-arg]
-    """`scan ... --ssh`: collect, store (unless --dry-run), render."""
-    from netcmdb.errors import ConfigError
+    """`scan ... --ssh`: collect, store (unless --no-store), render; --dry-run: the plan."""
+    from netcmdb.net.scope import flatten
 
-    if not targets:
-        raise ConfigError("scan --ssh needs at least one target (address, host name, CIDR)")
     as_json = bool(kw.get("as_json"))
-    expanded = ssh_targets(targets)
+    rules, plan, crawl = device_scope(config_of(ctx), targets, kw, "--ssh")
+    if kw.get("dry_run"):
+        render_dry_run(["ssh"], list(targets), rules, plan, crawl, as_json, kw.get("max_depth"))
+        return
+    specs = flatten(targets)
     progress = None
     bar = None
     if sys.stderr.isatty() and not as_json:
         from rich.progress import Progress
 
         bar = Progress(console=console(err=True), transient=True)
-        task = bar.add_task("ssh", total=len(expanded))
+        task = bar.add_task("ssh", total=len(plan.addresses))
 
         def progress(done: int, total: int, target: str) -> None:
             bar.update(task, completed=done, total=max(total, done), description=target)
 
         bar.start()
     try:
-        results = _ssh_collect(ctx, expanded, kw, crawl=bool(kw.get("crawl")), progress=progress)
+        results, cr = _ssh_collect(ctx, specs, kw, rules, crawl, progress=progress)
     finally:
         if bar is not None:
             bar.stop()
     summary = None
-    if not kw.get("dry_run"):
+    if not kw.get("no_store"):
         # SSH sees only managed devices: absence from an SSH run proves nothing, so nothing
         # is counted missing (covered=[]).
         summary = ingest.ingest_results(cmdb_of(ctx), results, source="ssh",
                                         targets=list(targets), methods=["ssh"], covered=[])
     if as_json:
-        print_json({
-            "results": [_ssh_result_json(r) for r in results],
-            "run": None if summary is None else summary_dict(summary),
-        })
+        doc: dict = {"results": [_ssh_result_json(r) for r in results]}  # type: ignore[type-arg]
+        if cr is not None:
+            doc["scope"] = cr.scope
+            doc["skipped"] = [{"what": w, "why": y} for w, y in cr.skipped]
+        doc["run"] = None if summary is None else summary_dict(summary)
+        print_json(doc)
     else:
         _ssh_render(results, summary)
+        _render_skipped(cr)
     exit_if_none_answered(results)
+
+
+def _render_skipped(cr) -> None:  # type: ignore[no-untyped-def]
+    """A crawl's stated scope and what it did not follow (device text escaped by rich.Text)."""
+    if cr is None:
+        return
+    from rich.text import Text
+
+    scope = cr.scope
+    con = console()
+    con.print(Text(f"crawl scope: {', '.join(scope.get('cidrs', []))} ({scope.get('origin')})"))
+    if cr.skipped:
+        con.print(Text(f"not followed: {len(cr.skipped)} ("
+                       + "; ".join(f"{w}: {y}" for w, y in cr.skipped[:5])
+                       + ("; ..." if len(cr.skipped) > 5 else "") + ")"))
 
 
 # ---- SNMP (and SNMP + SSH) ----
 
 
-def _snmp_collect(ctx: click.Context, hosts: list[str], kw: dict, *, crawl: bool):  # type: ignore[no-untyped-def,type-arg]
-    """Collect (and with ``crawl`` crawl from) ``hosts`` over SNMP -> (results, crawl or None).
+def _snmp_collect(ctx: click.Context, hosts: list[str], kw: dict, rules, crawl):  # type: ignore[no-untyped-def,type-arg]
+    """Collect (and with ``crawl`` planned, crawl from) checked ``hosts`` over SNMP ->
+    (results, CrawlResult or None). The library checks ``rules`` again.
 
     Credentials: command line, then NETCMDB_SNMP_COMMUNITY, then the config file's
     [credentials.*] tables; ``public`` only when nothing is given at all.
@@ -479,39 +482,40 @@ def _snmp_collect(ctx: click.Context, hosts: list[str], kw: dict, *, crawl: bool
     cfg = snmp.SnmpConfig(credentials=creds, port=int(kw.get("snmp_port") or 161),
                           timeout_s=float(kw.get("timeout") or 1.0),
                           retries=int(retries if retries is not None else 1),
-                          concurrency=int(kw.get("concurrency") or 64))
-    excludes = configured_excludes(conf, kw.get("exclude"))
-    if not crawl:
+                          concurrency=int(kw.get("concurrency") or 64), scope=rules)
+    if crawl is None:
         import asyncio
 
-        todo = snmp_not_excluded(hosts, excludes)
-        return asyncio.run(snmp.collect_many(todo, cfg, None)), None
+        results = asyncio.run(snmp.collect_many(hosts, cfg, None))
+        return [r for r in results if r.error_kind != "excluded"], None
     follow = (lambda n: True) if kw.get("crawl_leaves") else default_follow
     depth = kw.get("max_depth")
-    cr = snmp.crawl_snmp(hosts, cfg, scope=snmp_crawl_scope(kw.get("scope"),
-                                                            configured_scopes(conf)),
-                         excludes=excludes, max_depth=3 if depth is None else depth,
+    cr = snmp.crawl_snmp(hosts, cfg, scope=crawl[0], max_depth=3 if depth is None else depth,
                          follow=follow, progress=None)
     return cr.results, cr
 
 
 def run_snmp(ctx: click.Context, targets: tuple[str, ...], kw: dict) -> None:  # type: ignore[type-arg]
-    """`scan --snmp [--ssh] [--crawl]`: SNMP first; with --ssh, SSH fills the gaps per device."""
+    """`scan --snmp [--ssh] [--crawl]`: SNMP first; with --ssh, SSH fills the gaps per device.
+    --dry-run: the plan only."""
     from netcmdb.errors import ConfigError
+    from netcmdb.net.scope import flatten
 
-    if not targets:
-        raise ConfigError("scan --snmp needs at least one target (seed address, CIDR, name)")
     if kw.get("arp") or kw.get("icmp") or kw.get("tcp_ports"):
         raise ConfigError("run sweeps (--arp/--icmp/--tcp) and --snmp as separate scans")
-    hosts = snmp_targets(targets)
-    crawl = bool(kw.get("crawl"))
-    results, cr = _snmp_collect(ctx, hosts, kw, crawl=crawl)
+    rules, plan, crawl = device_scope(config_of(ctx), targets, kw, "--snmp")
+    methods = ["snmp", "ssh"] if kw.get("use_ssh") else ["snmp"]
+    if kw.get("dry_run"):
+        render_dry_run(methods, list(targets), rules, plan, crawl, bool(kw.get("as_json")),
+                       kw.get("max_depth"))
+        return
+    results, cr = _snmp_collect(ctx, flatten(targets), kw, rules, crawl)
     if kw.get("use_ssh"):
         from netcmdb.discovery.merge import merge_facts
 
         # SSH every device SNMP reached or failed on (not the whole expanded range again).
         ssh_hosts = [r.device.ip or r.target if r.device else r.target for r in results]
-        ssh = {r.target: r for r in _ssh_collect(ctx, ssh_hosts, kw, crawl=False)}
+        ssh = {r.target: r for r in _ssh_collect(ctx, ssh_hosts, kw, rules, None)[0]}
         merged = []
         for r, t in zip(results, ssh_hosts):
             other = ssh.get(t)
@@ -522,8 +526,8 @@ def run_snmp(ctx: click.Context, targets: tuple[str, ...], kw: dict) -> None:  #
                     r = other
             merged.append(r)
         results = merged
-    _finish_snmp_scan(ctx, list(targets), results, cr, crawl, bool(kw.get("dry_run")),
-                      bool(kw.get("as_json")))
+    _finish_snmp_scan(ctx, list(targets), results, cr, crawl is not None,
+                      bool(kw.get("no_store")), bool(kw.get("as_json")))
 
 
 def _finish_snmp_scan(ctx: click.Context, targets: list[str], results: list, cr,  # type: ignore[no-untyped-def,type-arg]
@@ -537,6 +541,7 @@ def _finish_snmp_scan(ctx: click.Context, targets: list[str], results: list, cr,
     if as_json:
         out = {"results": [result_to_dict(r) for r in results]}
         if cr is not None:
+            out["scope"] = cr.scope
             out["skipped"] = [{"what": w, "why": y} for w, y in cr.skipped]
         if summary is not None:
             out["run"] = summary_dict(summary)
@@ -558,10 +563,7 @@ def _finish_snmp_scan(ctx: click.Context, targets: list[str], results: list, cr,
                   str(len(d.interfaces)), str(len(d.neighbors)), str(len(d.fdb)),
                   "ok" + (f" ({len(d.warnings)} warnings)" if d.warnings else ""))
     con.print(t)
-    if cr is not None and cr.skipped:
-        con.print(f"not followed: {len(cr.skipped)} ("
-                  + "; ".join(f"{w}: {y}" for w, y in cr.skipped[:5])
-                  + ("; ..." if len(cr.skipped) > 5 else "") + ")")
+    _render_skipped(cr)
     if summary is not None:
         click.echo(summary_line("snmp", summary))
     exit_if_none_answered(results)
@@ -583,15 +585,17 @@ def _finish_snmp_scan(ctx: click.Context, targets: list[str], results: list, cr,
               help="Collect over SSH (netmiko + TextFSM): model, serial, LLDP/CDP, MAC, ARP.")
 # scope
 @click.option("--exclude", multiple=True, metavar="X",
-              help="CIDR/range/address/@file never probed (repeatable; adds to the config's).")
+              help="Address/CIDR/range/@file never contacted by any method or crawl "
+                   "(repeatable; adds to the config's [scan] excludes).")
 @click.option("--max-hosts", type=click.IntRange(1), default=None,
-              help="Refuse larger scans (default 65536).")
-@click.option("--allow-public", is_flag=True, help="Permit internet-routed addresses.")
+              help="Refuse to contact more addresses than this, after excludes (default 65536).")
+@click.option("--allow-public", is_flag=True,
+              help="Permit internet-routed addresses (multicast/broadcast never).")
 @click.option("--crawl", is_flag=True,
               help="SNMP/SSH: follow LLDP/CDP neighbours (bounded by --scope).")
-@click.option("--scope", multiple=True, metavar="CIDR",
-              help="Networks a crawl may enter (repeatable; default: [scan] scopes, else for SSH "
-                   "each seed's /24).")
+@click.option("--scope", multiple=True, metavar="X",
+              help="Where a crawl may go: address/CIDR/range/@file (repeatable; default: "
+                   "[scan] scopes, else the private blocks the seeds sit in, e.g. 10.0.0.0/8).")
 @click.option("--max-depth", type=click.IntRange(0, 32), default=None,
               help="Crawl depth (0: only the seeds; default 3).")
 @click.option("--crawl-leaves", is_flag=True, help="SNMP crawl: also crawl phones and APs.")
@@ -642,10 +646,13 @@ def _finish_snmp_scan(ctx: click.Context, targets: list[str], results: list, cr,
 @click.option("--credentials", "credential_set", default=None, metavar="NAME",
               help="SSH: credential set [credentials.NAME] from the config file.")
 # output
-@json_option("JSON on stdout (facts with --dry-run, else the run summary), no progress bar.")
-@dry_run_option("Collect and print the facts; do not write the CMDB.")
-@click.option("--no-store", "--no-ingest", "no_store", is_flag=True, hidden=True,
-              help="Deprecated: --dry-run.")
+@json_option("JSON on stdout (the plan with --dry-run, the facts with --no-store, else the run "
+             "summary), no progress bar.")
+@dry_run_option("Send nothing: print what would be contacted (--json: the list); write nothing.")
+@click.option("--no-store", "no_store", is_flag=True,
+              help="Collect and print the facts; do not write the CMDB.")
+@click.option("--no-ingest", "no_ingest", is_flag=True, hidden=True,
+              help="Deprecated: --no-store.")
 @click.pass_context
 def command(ctx: click.Context, targets: tuple[str, ...], **kw: object) -> None:
     """Discover devices at TARGET... and record them in the CMDB.
@@ -655,7 +662,7 @@ def command(ctx: click.Context, targets: tuple[str, ...], **kw: object) -> None:
     since the last run. --snmp and --ssh collect device facts (model, serial, interfaces,
     neighbours, MAC tables); with --crawl they follow LLDP/CDP neighbours.
     """
-    kw["dry_run"] = bool(kw["dry_run"] or kw.pop("no_store"))
+    kw["no_store"] = bool(kw["no_store"] or kw.pop("no_ingest") or kw["dry_run"])
     if kw["use_snmp"]:
         run_snmp(ctx, targets, kw)
     elif kw["use_ssh"]:
@@ -663,5 +670,5 @@ def command(ctx: click.Context, targets: tuple[str, ...], **kw: object) -> None:
     else:
         sweep = ("arp", "icmp", "tcp_ports", "rate", "timeout", "retries", "exclude",
                  "max_hosts", "allow_public", "no_dns", "netbios", "as_json", "dry_run",
-                 "profile")
+                 "no_store", "profile")
         run_sweep(ctx, targets, **{k: kw[k] for k in sweep})  # type: ignore[arg-type]

@@ -19,7 +19,7 @@ def demo_sweep(outdir: Path, db_url: str | None = None,
                skip: type[Exception] | None = None) -> str:
     """Build the 7-host sweep lab, scan it, write the results to ``outdir``; one-line summary.
 
-    Files written: ``sweep-table.txt`` (the dry-run table), ``sweep-hosts.json`` (facts) and
+    Files written: ``sweep-table.txt`` (the --no-store table), ``sweep-hosts.json`` (facts) and
     ``sweep-run.json`` (the CMDB run summary: new/changed/missing). ``db_url`` defaults to a
     SQLite file in ``outdir``. ``skip``: raise this (e.g. ``netcmdb.demo.Skip``) with the reason
     instead of returning a "skipped" line, for the demo's step protocol.
@@ -41,8 +41,8 @@ def demo_sweep(outdir: Path, db_url: str | None = None,
     args = ["10.98.0.0/24", "--exclude", "10.98.0.15", "--arp", "--icmp", "--tcp",
             "2222,8080,9100"]
     with SweepNet(standard_hosts(), tag="sweepdemo") as net:
-        table = net.run_scan("scan", *args, "--dry-run")
-        facts = net.run_scan("scan", *args, "--dry-run", "--json")
+        table = net.run_scan("scan", *args, "--no-store")
+        facts = net.run_scan("scan", *args, "--no-store", "--json")
         run = net.run_scan("--db", db_url, "scan", *args, "--json")
     for res in (table, facts, run):
         if res.returncode != 0:

@@ -23,7 +23,15 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from netcmdb.discovery.facts import NeighborFact, ScanResult
-from netcmdb.net.scope import CrawlScope, ScopeRules, canonical_address, crawl_scope, in_scope
+from netcmdb.net.scope import (
+    CrawlScope,
+    Resolver,
+    ScopeRules,
+    canonical_address,
+    crawl_scope,
+    in_scope,
+    system_resolver,
+)
 
 Collector = Callable[[str], "ScanResult | Awaitable[ScanResult]"]
 FollowRule = Callable[[NeighborFact], bool]
@@ -84,10 +92,13 @@ def _in(addr: str, specs: Sequence[str]) -> bool:
 
 def plan_crawl(seeds: Sequence[str], *, scope: CrawlScope | Iterable[str] | None = None,
                rules: ScopeRules | None = None, excludes: Iterable[str] | None = None,
-               configured: Iterable[str] | None = None) -> tuple[CrawlScope, list[str], list[str]]:
+               configured: Iterable[str] | None = None,
+               resolve: Resolver | None = system_resolver
+               ) -> tuple[CrawlScope, list[str], list[str]]:
     """The crawl's checked start, before any packet: ``(scope, seeds to collect, excluded seeds)``.
 
-    Also what ``--dry-run`` shows for a crawl (the seeds it would contact and where it may go).
+    Also what ``--dry-run`` shows for a crawl (the seeds it would contact and where it may go;
+    ``resolve=None`` there: seed names stay unresolved, no DNS query).
 
     Raises:
         ScopeError: a seed is refused (public, multicast/broadcast, too many, not a target),
@@ -100,7 +111,7 @@ def plan_crawl(seeds: Sequence[str], *, scope: CrawlScope | Iterable[str] | None
           else crawl_scope(seeds, scope, configured, rules=rules))
     if cs.rules != rules:
         cs = replace(cs, rules=rules)
-    todo, dropped = rules.contact_list(seeds, names=True)
+    todo, dropped = rules.contact_list(seeds, names=True, resolve=resolve)
     return cs, todo, dropped
 
 

@@ -203,7 +203,7 @@ def room_labels(request: Request, room: str) -> Response:
 
 @router.post("/facts")
 def push_facts(request: Request, payload: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
-    """A remote collector's facts (``scan ... --dry-run --json`` output), reconciled as one run.
+    """A remote collector's facts (``scan ... --no-store --json`` output), reconciled as one run.
 
     Needs an editor token. Returns the run summary (the one shape: ``services.runs``).
     """

@@ -367,8 +367,10 @@ def test_cli_table_and_one_line_errors(lab: Lab, settings: SshSettings, tmp_path
     small = {"NETCMDB_CONFIG": str(tmp_path / "none.toml"), "NETCMDB_SSH_USERNAME": "admin"}
     for args, message, e in [
         (["scan", "--ssh"], "error: scan --ssh needs at least one target", small),
-        (["scan", "10.0.0.0/8", "--ssh"], "error: 10.0.0.0/8 has 16777216 addresses", small),
-        (["scan", "10.0.0.0/33", "--ssh"], "error: bad target '10.0.0.0/33'", small),
+        (["scan", "10.0.0.0/8", "--ssh"],
+         "error: 16777214 addresses to contact is more than --max-hosts 65536", small),
+        (["scan", "10.0.0.0/33", "--ssh"], "error: not a target: '10.0.0.0/33'", small),
+        (["scan", "8.8.8.8", "--ssh"], "error: 8.8.8.8 is public", small),
         (["scan", lab.ip(3), "--ssh", "--no-store"], "error: no SSH username",
          {"NETCMDB_CONFIG": small["NETCMDB_CONFIG"]}),
     ]:

@@ -82,7 +82,7 @@ def by_ip(out: dict) -> dict[str, dict]:  # type: ignore[type-arg]
 
 def test_arp_sweep_finds_exactly_the_live_hosts(net: SweepNet, tmp_path: Path) -> None:
     allowed = set(expand([TARGET], [EXCLUDE]))
-    out = scan_json(net, tmp_path, TARGET, "--exclude", EXCLUDE, "--arp", "--dry-run",
+    out = scan_json(net, tmp_path, TARGET, "--exclude", EXCLUDE, "--arp", "--no-store",
                     allowed=allowed)
     hosts = by_ip(out)
     assert set(hosts) == ALIVE
@@ -100,7 +100,7 @@ def test_icmp_sweep_sees_only_hosts_that_answer_ping(net: SweepNet, tmp_path: Pa
     net.flush_neighbours()
     targets = "10.98.0.1-40"
     allowed = set(expand([targets], [EXCLUDE]))
-    out = scan_json(net, tmp_path, targets, "--exclude", EXCLUDE, "--icmp", "--dry-run",
+    out = scan_json(net, tmp_path, targets, "--exclude", EXCLUDE, "--icmp", "--no-store",
                     "--retries", "1", allowed=allowed)
     hosts = by_ip(out)
     assert set(hosts) == PING == {"10.98.0.10", "10.98.0.12", "10.98.0.13"}
@@ -114,7 +114,7 @@ def test_icmp_sweep_sees_only_hosts_that_answer_ping(net: SweepNet, tmp_path: Pa
 def test_tcp_connect_finds_open_ports(net: SweepNet, tmp_path: Path) -> None:
     targets = "10.98.0.9-14"
     allowed = set(expand([targets]))
-    out = scan_json(net, tmp_path, targets, "--tcp", "2222,8080,9100", "--dry-run",
+    out = scan_json(net, tmp_path, targets, "--tcp", "2222,8080,9100", "--no-store",
                     "--timeout", "0.5", allowed=allowed)
     hosts = by_ip(out)
     for ip in ("10.98.0.10", "10.98.0.11", "10.98.0.13", "10.98.0.14"):
@@ -128,7 +128,7 @@ def test_tcp_connect_finds_open_ports(net: SweepNet, tmp_path: Path) -> None:
 
 def test_netbios_names_of_live_hosts(net: SweepNet, tmp_path: Path) -> None:
     targets = "10.98.0.9-14"
-    out = scan_json(net, tmp_path, targets, "--arp", "--netbios", "--dry-run",
+    out = scan_json(net, tmp_path, targets, "--arp", "--netbios", "--no-store",
                     allowed=set(expand([targets])))
     hosts = by_ip(out)
     assert hosts["10.98.0.13"]["netbios_name"] == "PC-LAB-013"
@@ -182,7 +182,7 @@ def test_profile_from_config_file(net: SweepNet, tmp_path: Path) -> None:
                    'targets = ["10.98.0.8-16"]\nmethods = ["arp"]\nexclude = ["10.98.0.15"]\n'
                    'rate = 200\ntimeout = 0.5\n')
     env = {**pkg_env(), "NETCMDB_CONFIG": str(cfg)}
-    out = scan_json(net, tmp_path, "--profile", "nightly", "--dry-run", env=env,
+    out = scan_json(net, tmp_path, "--profile", "nightly", "--no-store", env=env,
                     allowed=set(expand(["10.98.0.8-16"], ["10.98.0.13", "10.98.0.15"])))
     assert set(by_ip(out)) == {"10.98.0.10", "10.98.0.11", "10.98.0.12", "10.98.0.14"}
     bad = net.run_scan("scan", "--profile", "weekly", env=env)
@@ -229,13 +229,13 @@ def no_raw(net: SweepNet, tmp_path: Path) -> Iterator[list[str]]:
 
 def test_icmp_without_root_falls_back_and_says_so(net: SweepNet, no_raw: list[str]) -> None:
     res = net.lab.run(net.scan_ns, *no_raw, sys.executable, "-m", "netcmdb", "scan",
-                      "10.98.0.9-14", "--icmp", "--dry-run", "--json", env=pkg_env(),
+                      "10.98.0.9-14", "--icmp", "--no-store", "--json", env=pkg_env(),
                       check=False, timeout=60)
     assert res.returncode == 0, res.stderr
     assert "not root, using unprivileged ICMP datagram sockets" in res.stderr
     assert set(by_ip(json.loads(res.stdout))) == PING
     arp = net.lab.run(net.scan_ns, *no_raw, sys.executable, "-m", "netcmdb", "scan",
-                      "10.98.0.10", "--arp", "--dry-run", env=pkg_env(), check=False)
+                      "10.98.0.10", "--arp", "--no-store", env=pkg_env(), check=False)
     assert arp.returncode == 2 and "ARP sweeps need root" in arp.stderr
 
 
