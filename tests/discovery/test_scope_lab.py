@@ -4,9 +4,10 @@ One namespace lab: the sweep LAN (:class:`SweepNet`, 10.98.0.0/16 on the scanner
 inside the scanner namespace an snmpsim campus on 127.77.0.x and fakenos SSH devices on
 127.66.0.x (their traffic stays on that namespace's ``lo``), and a *trap*: a default route into
 ``trap0``, a veth to an empty namespace, so a packet to any address outside the lab -- 8.8.8.8,
-172.16.0.1 -- is captured there and goes nowhere. Every scan runs as the CLI inside the scanner namespace while
-tcpdump captures ``eth0``, ``lo`` and ``trap0``; :class:`Capture` returns only once its end
-marker is on disk, so "nothing was sent" is a fact about complete files, not timing luck.
+172.16.0.1 -- is captured there and goes nowhere. Every scan runs as the CLI inside the scanner
+namespace while tcpdump captures ``eth0``, ``lo`` and ``trap0``; :class:`Capture` returns only
+once its end marker is on disk, so "nothing was sent" is a fact about complete files, not
+timing luck.
 
 The campus core advertises hostile LLDP neighbours (8.8.8.8, 255.255.255.255, 224.0.0.5,
 172.16.0.1 and the real lab host 10.98.0.10, all outside the crawl's bounded default scope
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from netcmdb.demo.lab.netns import have_netns
 from netcmdb.demo.lab.sweepnet import SCANNER_MAC, Capture, SweepNet, pkg_env, standard_hosts
 
