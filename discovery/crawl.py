@@ -29,7 +29,6 @@ from netcmdb.net.scope import (
     ScopeRules,
     canonical_address,
     crawl_scope,
-    in_scope,
     system_resolver,
 )
 
@@ -75,19 +74,6 @@ class CrawlResult:
     @property
     def devices(self) -> list:  # list[DeviceFact]
         return [r.device for r in self.results if r.device is not None]
-
-
-def _parse_scope(specs: Iterable[str] | None) -> tuple[str, ...]:
-    """Validated scope/exclude specs (any :mod:`netcmdb.net.scope` form). Kept only for the
-    pre-split ``cli.py``; goes with it."""
-    specs = tuple(str(c) for c in specs or ())
-    ScopeRules(excludes=specs)  # raises ScopeError naming a bad entry
-    return specs
-
-
-def _in(addr: str, specs: Sequence[str]) -> bool:
-    """``addr`` is inside one of ``specs`` (pre-split ``cli.py`` only, as :func:`_parse_scope`)."""
-    return in_scope(addr, specs)
 
 
 def plan_crawl(seeds: Sequence[str], *, scope: CrawlScope | Iterable[str] | None = None,

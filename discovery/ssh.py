@@ -29,7 +29,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -56,7 +56,6 @@ from netcmdb.errors import (
     ScopeError,
 )
 from netcmdb.net.scope import ScopeRules
-from netcmdb.net.scope import is_excluded as scope_is_excluded
 
 log = logging.getLogger(__name__)
 
@@ -543,14 +542,6 @@ def collect_many(
                 if progress:
                     progress(done, total, res.target)
                 yield res
-
-
-def is_excluded(target: str, excludes: Iterable[str]) -> bool:
-    """True when the target's address falls in one of ``excludes`` (any net.scope form) or its
-    name is listed. Kept for the pre-split ``cli.py``; the scanners use ``SshSettings.scope``."""
-    host = split_target(target, 22)[0]
-    excludes = list(excludes)
-    return host in excludes or scope_is_excluded(host, excludes)
 
 
 @register_scanner("ssh")
