@@ -4,7 +4,7 @@ The options are declared once, here (and in ``netcmdb.options``); an option that
 has two names (``--timeout`` is the wait for a sweep or SNMP reply, ``--command-timeout`` the wait
 for one SSH command's output). The callback picks the method -- ``--snmp`` (with ``--ssh`` too:
 SNMP first, SSH fills the gaps), ``--ssh``, else the sweep (ARP/ICMP/TCP) -- and each method's
-function below collects, ingests (unless ``--dry-run``) and renders.
+function below collects, ingests (unless ``--no-store``) and renders; ``--dry-run`` sends nothing.
 
 Every decision about which addresses a scan may contact (target expansion, excludes, crawl
 scopes, limits) is made in the "scope" section of this module and nowhere else in the CLI.

@@ -73,7 +73,7 @@ def import_nmap(cmdb: Cmdb, path: str | Path) -> tuple[RunSummary, int, int]:
 
 
 def results_from_document(doc: Any) -> list[ScanResult]:
-    """The scan results of a ``netcmdb scan ... --dry-run --json`` document.
+    """The scan results of a ``netcmdb scan ... --no-store --json`` document.
 
     Accepts ``{"results": [...]}`` (SNMP/SSH) and ``{"facts": [...]}`` (sweeps).
     """
@@ -82,7 +82,7 @@ def results_from_document(doc: Any) -> list[ScanResult]:
 
     if not isinstance(doc, dict) or not isinstance(doc.get("results", doc.get("facts")), list):
         raise ImportFormatError("facts: expected a JSON object with a 'results' or 'facts' list "
-                                "(the output of `netcmdb scan ... --dry-run --json`)")
+                                "(the output of `netcmdb scan ... --no-store --json`)")
     out: list[ScanResult] = []
     try:
         for n, r in enumerate(doc.get("results") or ()):
@@ -96,7 +96,7 @@ def results_from_document(doc: Any) -> list[ScanResult]:
 
 
 def ingest_facts(cmdb: Cmdb, doc: Any, *, source: str = "push") -> RunSummary:
-    """Reconcile facts a remote collector pushed (``scan ... --dry-run --json``) as one run.
+    """Reconcile facts a remote collector pushed (``scan ... --no-store --json``) as one run.
 
     Nothing counts as missing (a collector's view is partial).
     """

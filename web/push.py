@@ -1,4 +1,4 @@
-"""The collector side of ``POST /api/v1/facts``: send a ``scan --dry-run --json`` document to a
+"""The collector side of ``POST /api/v1/facts``: send a ``scan --no-store --json`` document to a
 netcmdb server (``netcmdb scan ... --push URL --token T``).
 
 Standard library only (a collector needs no web stack). Never prints; errors are
