@@ -82,7 +82,7 @@ from netcmdb.discovery.facts import (
     Source,
 )
 from netcmdb.discovery.normalize import mac_or_none, short_hostname
-from netcmdb.discovery.vendors import PORT_PREFIXES
+from netcmdb.discovery.vendors import port_key
 
 log = logging.getLogger(__name__)
 
@@ -444,30 +444,6 @@ def outranks(new_source: str, current_source: str | None, cfg: ReconcileConfig |
     if current_source == Source.MANUAL.value:
         return new_source == Source.MANUAL.value
     return cfg.rank(new_source) <= cfg.rank(current_source)
-
-
-#: long port-name prefix -> short canonical prefix, every vendor's spellings (one home:
-#: :data:`netcmdb.discovery.vendors.PORT_PREFIXES`, each vendor module lists its own)
-_PORT_PREFIXES: dict[str, str] = dict(PORT_PREFIXES)
-
-
-def port_key(name: str | None) -> str:
-    """A vendor-neutral key for comparing port names seen from the two ends of a cable.
-
-    >>> port_key("GigabitEthernet0/0/1") == port_key("GE0/0/1") == port_key("Gi0/0/1")
-    True
-    >>> port_key("Ten-GigabitEthernet1/0/49") == port_key("XGE1/0/49")
-    True
-    """
-    if not name:
-        return ""
-    s = re.sub(r"\s+", "", str(name).casefold())
-    m = re.match(r"([a-z][a-z\-]*)(.*)", s)
-    if not m:
-        return s
-    prefix, rest = m.groups()
-    short = _PORT_PREFIXES.get(prefix)
-    return s if short is None else short + rest
 
 
 def place_end_hosts(fact: DeviceFact, cfg: ReconcileConfig | None = None) -> list[FdbEntry]:

@@ -40,7 +40,7 @@ from netcmdb.discovery.facts import (
     Source,
 )
 from netcmdb.discovery.normalize import decode_text, mac_or_none
-from netcmdb.discovery.vendors import IDENT_SCALARS, quirk
+from netcmdb.discovery.vendors import IDENT_SCALARS, port_key, quirk
 from netcmdb.discovery.vendors.identify import Evidence, identify
 from netcmdb.errors import (
     AuthenticationError,
@@ -653,7 +653,9 @@ def _resolve_local_port(locport: tuple[int | None, str | None, str | None] | Non
     """lldpLocPortTable row -> our interface, by what the device says the port *is*.
 
     lldpLocPortId (subtype ifName/local/alias -> ifName, ifDescr, ifAlias; subtype MAC -> the one
-    interface with that MAC), then lldpLocPortDesc. Never by number.
+    interface with that MAC), then lldpLocPortDesc; then the same names compared through
+    :func:`~netcmdb.discovery.vendors.port_key` (Ruijie says ``Gi1/1/1`` in lldpLocPortId and
+    ``GigabitEthernet 1/1/1`` in ifDescr). Never by number.
     """
     if locport is None:
         return None
@@ -667,6 +669,12 @@ def _resolve_local_port(locport: tuple[int | None, str | None, str | None] | Non
             continue
         for attr in ("name", "descr", "alias"):
             hits = [f for f in ifs.values() if getattr(f, attr) == value]
+            if len(hits) == 1:
+                return hits[0]
+    key = port_key(pid) if subtype in (5, 7, 1) and pid else ""
+    if key and any(ch.isdigit() for ch in key):
+        for attr in ("name", "descr"):
+            hits = [f for f in ifs.values() if port_key(getattr(f, attr)) == key]
             if len(hits) == 1:
                 return hits[0]
     return None

@@ -45,7 +45,7 @@ __all__ = [
     "SERIAL_SCALARS", "TEMPLATE_DIR", "VENDOR_MODULES", "WALK_COLUMNS", "CliCommands",
     "Enterprise", "ModelClass", "Platform", "Rule", "VendorRows", "by_key", "by_netmiko",
     "cli_commands", "enterprise_number", "enterprise_vendor", "match_sysobjectid",
-    "platform_from_description", "quirk",
+    "platform_from_description", "port_key", "quirk",
 ]
 
 #: The vendor modules, in the order their rows are merged.
@@ -106,6 +106,31 @@ for _long, _short in (("gige", "gi"), ("fe", "fa"), ("ten-gigabitethernet", "te"
 PORT_PREFIXES = tuple(sorted(_ports.items(), key=lambda kv: -len(kv[0])))
 # The bare "\bHUAWEI\b" hint must come after every more specific pattern.
 DESCRIPTION_HINTS.sort(key=lambda h: h[0] == r"\bHUAWEI\b")
+
+
+_PORT_ALIASES: dict[str, str] = dict(PORT_PREFIXES)
+
+
+def port_key(name: str | None) -> str:
+    """A vendor-neutral key for comparing port names (the two ends of a cable, lldpLocPortId
+    against ifName): every vendor's spelling of a port type -> one short prefix.
+
+    >>> port_key("GigabitEthernet0/0/1") == port_key("GE0/0/1") == port_key("Gi0/0/1")
+    True
+    >>> port_key("Ten-GigabitEthernet1/0/49") == port_key("XGE1/0/49")
+    True
+    >>> port_key("GigabitEthernet 1/1/1") == port_key("Gi1/1/1")
+    True
+    """
+    if not name:
+        return ""
+    s = re.sub(r"\s+", "", str(name).casefold())
+    m = re.match(r"([a-z][a-z\-]*)(.*)", s)
+    if not m:
+        return s
+    prefix, rest = m.groups()
+    short = _PORT_ALIASES.get(prefix)
+    return s if short is None else short + rest
 
 
 def by_key(key: str) -> Platform | None:

@@ -161,3 +161,18 @@ def test_ordered_walk_has_no_warning() -> None:
     col = (1, 3, 6, 1, 9)
     rows, warnings = _walk([col + (i,) for i in range(1, 30)] + [(1, 3, 6, 1, 10)])
     assert len(rows) == 29 and warnings == []
+
+
+@pytest.mark.parametrize("locport,want", [
+    ((5, "Gi1/1/1", "GigabitEthernet "), "GigabitEthernet 1/1/1"),  # Ruijie N18010
+    ((5, "GigabitEthernet 1/1/2", None), "GigabitEthernet 1/1/2"),  # exact still first
+    ((7, "1", None), None),  # a bare number is never taken for a port
+    ((5, "Te9/9/9", None), None),  # no such port
+])
+def test_lldp_local_port_by_canonical_name(locport, want) -> None:  # type: ignore[no-untyped-def]
+    from netcmdb.discovery.facts import InterfaceFact
+    from netcmdb.discovery.snmp import _resolve_local_port
+
+    ifs = {i: InterfaceFact(name=f"GigabitEthernet 1/1/{i}", ifindex=i) for i in (1, 2, 3)}
+    got = _resolve_local_port(locport, ifs)
+    assert (got.name if got else None) == want
