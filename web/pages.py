@@ -191,7 +191,18 @@ def _loc_text(r: dict[str, Any]) -> str:
     return "/".join(str(loc[k]) for k in ("building", "floor", "room") if k in loc)
 
 
-@router.get("/ci/{ref}", response_class=HTMLResponse)
+@router.get("/ci/{ref}/label.pdf")
+def ci_label_pdf(request: Request, ref: str) -> Response:
+    _read(request)
+    from netcmdb.services.cis import show_ci
+    from netcmdb.web.api import ref_of
+    from netcmdb.web.service import ci_label_pdf as pdf
+
+    cid = show_ci(_cmdb(request), ref_of(request, ref))["id"]
+    return Response(pdf(_cmdb(request), cid), media_type="application/pdf")
+
+
+@router.get("/ci/{ref:path}", response_class=HTMLResponse)
 def ci_page(request: Request, ref: str) -> HTMLResponse:
     _read(request)
     from netcmdb.errors import NetcmdbError
@@ -258,17 +269,6 @@ def ci_edit(request: Request, ref: str, csrf: str = Form(""), owner: str = Form(
         set_ci(_cmdb(request), ref, values, source=f"web:{who.name}"[:32])
     cid = show_ci(_cmdb(request), ref)["id"]
     return RedirectResponse(f"/ci/{cid}", status_code=303)
-
-
-@router.get("/ci/{ref}/label.pdf")
-def ci_label_pdf(request: Request, ref: str) -> Response:
-    _read(request)
-    from netcmdb.services.cis import show_ci
-    from netcmdb.web.api import ref_of
-    from netcmdb.web.service import ci_label_pdf as pdf
-
-    cid = show_ci(_cmdb(request), ref_of(request, ref))["id"]
-    return Response(pdf(_cmdb(request), cid), media_type="application/pdf")
 
 
 @router.get("/impact", response_class=HTMLResponse)

@@ -163,3 +163,17 @@ def test_facts_push_needs_editor(client, web_db, role, status):
     bad = client.post(f"{API}/facts", json={"results": [{"target": "x", "device": {
         "source": "snmp", "bogus": 1}}]}, headers=bearer(web_db, "editor"))
     assert bad.status_code == 400 and "entry 0" in bad.json()["error"]
+
+
+def test_hostile_names_are_escaped_in_every_page(client, hostile):
+    for i, s in enumerate(hostile):
+        name = f"{s}-{i}"
+        r = client.get("/ci/" + quote(name, safe=""))
+        assert r.status_code == 200, name
+        assert s not in r.text or "<" not in s  # the raw markup never reaches the page
+    page = client.get("/cis", params={"building": "09"}).text
+    assert '<script>alert("x")</script>' not in page and "&lt;script&gt;" in page
+    assert "<img src=x onerror" not in page
+    assert "<img" not in client.get("/room/D090101").text
+    found = client.get("/api/v1/search", params={"q": "onerror"}).json()["hits"]
+    assert any(h.get("name", "").startswith('"><img') for h in found)  # JSON keeps the text
