@@ -145,7 +145,7 @@ def step_impact(d: Demo) -> str:
                                         encoding="utf-8")
     _cli(d, "topology", "draw", "--format", "html", "--out", str(d.outdir / "topology.html"))
     s1, s2 = report["summary"], both["summary"]
-    n_spof = len(spof) if isinstance(spof, list) else len(spof.get("cis", []))
+    n_spof = len(spof) if isinstance(spof, list) else len(spof.get("spofs", []))
     return (f"reboot {target}: {s1['down']} down, {s1['at_risk']} at risk; both access switches "
             f"of 0101: {s2['down']} down; {n_spof} single points of failure; topology.html")
 
