@@ -48,7 +48,7 @@ def _iso(dt: datetime | None) -> str | None:
 
 
 def find_ci(session: Session, query: str) -> CI:
-    """The one CI a user means by NAME, LABEL, IP, MAC or ``#ID``.
+    """The one CI a user means by NAME, LABEL, ASSET CODE, IP, MAC or ``#ID``.
 
     Raises:
         NotFoundError: nothing matches, or several CIs share that name (the message lists ids).
@@ -59,7 +59,7 @@ def find_ci(session: Session, query: str) -> CI:
         if ci is None:
             raise NotFoundError(f"no CI with id {q[1:]}")
         return ci
-    for cond in (CI.label == q,):
+    for cond in (CI.label == q, CI.asset_code == q):
         hit = session.scalars(select(CI).where(cond)).first()
         if hit is not None:
             return hit

@@ -117,6 +117,12 @@ def label_assign(ctx: click.Context, building: str | None, room: str | None, dry
         con.print(f"skipped {s['name']} (ci {s['ci_id']}): {s['reason']}")
     verb = "would assign" if dry_run else "assigned"
     con.print(f"{verb} {len(res['assigned'])} label(s), skipped {len(res['skipped'])}")
+    if "asset_codes" in res:
+        for a in res["asset_codes"]:
+            con.print(f"asset code {a['new']} -> {a['name']} (ci {a['ci_id']})", markup=False,
+                      highlight=False)
+        con.print(f"{verb} {len(res['asset_codes'])} asset code(s), skipped "
+                  f"{len(res['asset_codes_skipped'])}")
 
 
 @group.command("walk")

@@ -24,7 +24,7 @@ from netcmdb.errors import LabelError
 from netcmdb.labeling.rule import Rule, sort_key
 
 DEFAULT_QR = "netcmdb:ci:{id}:{label}"
-QR_FIELDS = ("id", "label", "name", "serial", "mac", "ip")
+QR_FIELDS = ("id", "label", "name", "serial", "mac", "ip", "asset_code")
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,8 @@ class LabelItem:
     floor: str = ""
     room: str = ""
     seat: int | None = None
+    #: the asset code (设备分类编码), printed as the second line
+    asset_code: str = ""
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -109,11 +111,12 @@ def select_items(session: Session, rule: Rule, *, building: str | None = None,
             label=clean(ci.label, 64), name=clean(ci.name), ci_class=str(ci.ci_class.value
                                                                          if ci.ci_class else ""),
             qr=qr_payload(qr_template, id=ci.id, label=ci.label, name=ci.name, serial=ci.serial,
-                          mac=ci.mac, ip=ci.ip),
+                          mac=ci.mac, ip=ci.ip, asset_code=ci.asset_code),
             room_name=clean(loc.name if loc is not None else ""), owner=clean(ci.owner),
             ci_id=ci.id, serial=clean(ci.serial), mac=clean(ci.mac), ip=clean(ci.ip),
             building=lab.building if lab else "", floor=lab.floor if lab else "",
-            room=lab.room if lab else "", seat=lab.seat if lab else None)
+            room=lab.room if lab else "", seat=lab.seat if lab else None,
+            asset_code=clean(ci.asset_code, 64))
         key = (0, *sort_key(lab)) if lab else (1, ci.label)
         items.append((key, item))
     items.sort(key=lambda kv: kv[0])

@@ -19,7 +19,7 @@ from netcmdb.labeling.print_pdf import atomic_output
 from netcmdb.safety import neutralize_cell
 
 COLUMNS = ("label", "name", "class", "qr", "room_name", "owner", "building", "floor", "room",
-           "seat", "serial", "mac", "ip", "ci_id")
+           "seat", "serial", "mac", "ip", "ci_id", "asset_code")
 
 
 def render_csv(items: Sequence[LabelItem], out: str | Path) -> dict[str, int]:
@@ -33,6 +33,6 @@ def render_csv(items: Sequence[LabelItem], out: str | Path) -> dict[str, int]:
             for it in items:
                 row = [it.label, it.name, it.ci_class, it.qr, it.room_name, it.owner, it.building,
                        it.floor, it.room, it.seat if it.seat is not None else "", it.serial,
-                       it.mac, it.ip, it.ci_id if it.ci_id is not None else ""]
+                       it.mac, it.ip, it.ci_id if it.ci_id is not None else "", it.asset_code]
                 w.writerow([neutralize_cell(v) for v in row])
     return {"labels": len(items)}

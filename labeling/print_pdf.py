@@ -145,15 +145,17 @@ def _draw_text(c: Canvas, item: LabelItem, x: float, y: float, layout: Layout) -
     cur -= size * 0.9
     draw_runs(c, left, cur, text, LATIN_BOLD, size)
     small = layout.small_pt
-    lines = [item.name, "  ".join(v for v in (item.ci_class, item.room_name) if v), item.owner]
+    # the asset code is the second line, right under the label (when the CI has one)
+    lines = [item.asset_code, item.name,
+             "  ".join(v for v in (item.ci_class, item.room_name) if v), item.owner]
     floor = y + t.y * MM
     for i, line in enumerate(lines):
         if not line:
             continue
-        sz = small + (1.0 if i == 0 else 0.0)
+        sz = small + (1.0 if i <= 1 else 0.0)
         if cur - sz * 1.15 < floor:
             break
-        font = LATIN_BOLD if i == 0 else LATIN
+        font = LATIN_BOLD if i <= 1 else LATIN
         text, sz = fit(line, font, sz, width)
         cur -= sz * 1.2
         draw_runs(c, left, cur, text, font, sz)

@@ -59,7 +59,8 @@ def label_zpl(item: LabelItem, template: Template, dpi: int) -> str:
     small = max(10, d(lay.small_pt * 0.3528))
     out.append(f"^FO{x},{y}{_font(item.label, big)}^FH^FD{escape(item.label)}^FS")
     y += big + max(2, big // 6)
-    lines = [item.name, "  ".join(v for v in (item.ci_class, item.room_name) if v), item.owner]
+    lines = [item.asset_code, item.name,
+             "  ".join(v for v in (item.ci_class, item.room_name) if v), item.owner]
     bottom = d(h - t.y)
     for line in lines:
         if not line or y + small > bottom:

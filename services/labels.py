@@ -70,12 +70,20 @@ def assign(cmdb: Cmdb, rule: Rule, *, building: str | None = None, room: str | N
            dry_run: bool = False, renumber: bool = False,
            progress: Progress | None = None) -> dict[str, Any]:
     """Give unlabelled CIs the next free seat of their room (``--dry-run``: plan only)."""
+    from netcmdb.labeling.asset_codes import asset_code_rule, assign_asset_codes
     from netcmdb.labeling.assign import assign_labels
 
+    codes = asset_code_rule(cmdb.config.get("asset_codes"))  # a bad table: before any write
     res = assign_labels(cmdb.engine, rule, building=building, room=room, dry_run=dry_run,
                         renumber=renumber, progress=progress,
                         seats=(cmdb.config.get("labels") or {}).get("seats"))
-    return {"dry_run": dry_run, **res.as_dict()}
+    out = {"dry_run": dry_run, **res.as_dict()}
+    if codes is not None:  # [asset_codes] configured: codes for located CIs without one
+        done, skipped = assign_asset_codes(cmdb.engine, rule, codes, dry_run=dry_run)
+        out["asset_codes"] = [{"ci_id": a.ci_id, "name": a.name, "new": a.new} for a in done]
+        out["asset_codes_skipped"] = [{"ci_id": i, "name": n, "reason": r}
+                                      for i, n, r in skipped]
+    return out
 
 
 def walk(cmdb: Cmdb, rule: Rule, room: str, csv_file: str | Path, *,
