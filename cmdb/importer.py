@@ -41,8 +41,11 @@ FORMAT = "netcmdb/1"
 CI_FIELDS: tuple[str, ...] = (
     "name", "class", "role", "ip", "mac", "serial", "vendor", "model", "platform", "os",
     "os_version", "description", "owner", "contact", "location", "label", "min_up", "status",
-    "location_text",
+    "location_text", "asset_code", "department", "lifecycle",
 )
+#: what a person records beside discovery (issue 16): applied after the reconciler's run,
+#: through ``set_manual`` (recorded in each CI's history)
+OPS_FIELDS: tuple[str, ...] = ("asset_code", "department", "lifecycle")
 _TEXT_FIELDS = ("role", "serial", "vendor", "model", "platform", "os", "os_version",
                 "description", "owner", "contact", "label", "location_text")
 _MAX_LEN = {"location_text": 255,
@@ -65,6 +68,7 @@ class _Entry:
     row: str
     fact: DeviceFact
     extra: dict[str, Any]
+    ops: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -171,7 +175,22 @@ def _ci_entry(row: str, raw: Any) -> _Entry:
         os_version=vals["os_version"], description=vals["description"],
         contact=vals["contact"], device_class=DeviceClass(cls),
         sys_location=vals["location_text"])
-    return _Entry(row, fact, extra)
+    ops: dict[str, Any] = {}
+    for k, limit in (("asset_code", 64), ("department", 200)):
+        v = _text(row, k, raw.get(k))
+        if v:
+            if len(v) > limit:
+                raise _fail(row, f"{k} is longer than {limit} characters")
+            ops[k] = v
+    life = raw.get("lifecycle")
+    if life not in (None, ""):
+        from netcmdb.cmdb.models import Lifecycle
+
+        if life not in {s_.value for s_ in Lifecycle}:
+            raise _fail(row, f"unknown lifecycle {life!r} (known: "
+                             f"{', '.join(s_.value for s_ in Lifecycle)})")
+        ops["lifecycle"] = life
+    return _Entry(row, fact, extra, ops)
 
 
 def _list(doc: Mapping[str, Any], key: str) -> list[Any]:
@@ -288,6 +307,23 @@ def _note_entry(row: str, raw: Any) -> tuple[str, str, str, str, str | None, str
     except CmdbError as exc:
         raise _fail(f"{row} ({ci})", str(exc)) from None
     return (f"{row} ({ci})", ci, kind, text, _text(row, "author", raw.get("author")), at_text)
+
+
+def _apply_ops(session: Session, entries: list[tuple[str, str, dict[str, Any]]]) -> None:
+    """Asset code, department and lifecycle of imported CIs (by name), as hand edits."""
+    from sqlalchemy import select
+
+    from netcmdb.cmdb.models import CI
+    from netcmdb.cmdb.query import set_manual
+
+    for row, name, values in entries:
+        cis = list(session.scalars(select(CI).where(CI.name == name).limit(2)))
+        if len(cis) != 1:
+            raise _fail(row, f"{'no' if not cis else 'more than one'} CI is called {name!r}")
+        try:
+            set_manual(session, cis[0], values, source="import")
+        except CmdbError as exc:
+            raise _fail(row, str(exc)) from None
 
 
 def _import_notes(session: Session, notes: list[tuple[str, str, str, str, str | None,
@@ -447,6 +483,7 @@ def import_document(session: Session, doc: Any, *, origin: str = "import",
             raise _fail(row, f"{f!r} and {t!r} are the same CI")
         run.relate("depends_on", kf, kt, Source.IMPORT.value)
     summary = finish_run(run, covered=[])
+    _apply_ops(session, [(e.row, e.extra["name"], e.ops) for e in parsed.cis if e.ops])
     if parsed.notes:
         _import_notes(session, parsed.notes)
     return summary

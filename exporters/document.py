@@ -30,7 +30,8 @@ CI_FIELDS: tuple[str, ...] = (
 LOCATION_FIELDS: tuple[str, ...] = ("building", "floor", "room", "seat")
 #: Further scalar CI fields that an export may carry (``ci list --json`` style); shown when present.
 EXTRA_FIELDS: tuple[str, ...] = ("status", "owner", "contact", "description", "location_text",
-                                 "first_seen", "last_seen")
+                                 "first_seen", "last_seen", "asset_code", "department",
+                                 "lifecycle")
 
 
 @contextmanager

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Select, String, null, select, type_coerce
 from sqlalchemy.orm import Session
 
-from netcmdb.cmdb.importer import CSV_COLUMNS, FORMAT
+from netcmdb.cmdb.importer import CSV_COLUMNS, FORMAT, OPS_FIELDS
 from netcmdb.cmdb.models import CI, Change, Interface, Location, Relationship, ScanRun
 from netcmdb.cmdb.query import _iso, _v  # one spelling of enum values and timestamps
 from netcmdb.errors import ExportError
@@ -35,7 +35,8 @@ _PLAIN = ("role", "ip", "mac", "serial", "vendor", "model", "platform", "os", "o
 #: ``Row._mapping``: at 100,000 CIs the per-field mapping look-ups cost more than the query).
 #: ``attr_sources`` (a JSON column no export shows) is deliberately not read: decoding it is
 #: wasted work. The order up to ``status`` is ``CSV_COLUMNS`` order, so a CSV row is the tuple.
-_COLS: tuple[str, ...] = ("id", *CSV_COLUMNS, "first_seen", "last_seen", "location_text")
+_COLS: tuple[str, ...] = ("id", *CSV_COLUMNS, "first_seen", "last_seen", "location_text",
+                          *OPS_FIELDS)
 _I = {k: i for i, k in enumerate(_COLS)}
 _I_ID, _I_NAME, _I_CLASS = _I["id"], _I["name"], _I["class"]
 _I_PLAIN = tuple((k, _I[k]) for k in _PLAIN)
@@ -43,6 +44,7 @@ _I_BUILDING, _I_FLOOR, _I_ROOM, _I_ROOM_NAME = (_I["building"], _I["floor"], _I[
                                                   _I["room_name"])
 _I_SEAT, _I_LABEL, _I_MIN_UP, _I_STATUS = _I["seat"], _I["label"], _I["min_up"], _I["status"]
 _I_FIRST, _I_LAST = _I["first_seen"], _I["last_seen"]
+_I_OPS = tuple((k, _I[k]) for k in OPS_FIELDS)
 
 
 def _ci_select(filters: dict[str, Any] | None = None, *, with_times: bool = True) -> Select[Any]:
@@ -53,7 +55,7 @@ def _ci_select(filters: dict[str, Any] | None = None, *, with_times: bool = True
             cols.append(lt.c[k])
         elif k == "room_name":
             cols.append(lt.c.name.label("room_name"))
-        elif k in ("class", "status"):
+        elif k in ("class", "status", "lifecycle"):
             # The enum columns store their lower-case values (see models._enum); reading them
             # as text skips the per-row Enum conversion and gives what ``_v`` would.
             cols.append(type_coerce(t.c[k], String).label(k))
@@ -107,6 +109,9 @@ def _entry(r: Sequence[Any], *, with_min_up: bool, with_status: bool = True) -> 
     label = r[_I_LABEL]
     if label is not None:
         d["label"] = label
+    for k, i in _I_OPS:
+        if r[i] is not None:
+            d[k] = r[i]
     if with_min_up and r[_I_MIN_UP] is not None:
         d["min_up"] = r[_I_MIN_UP]
     if with_status and r[_I_STATUS] != "active":

@@ -35,7 +35,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 _EXTRA_HEADERS = {"status": "Status", "owner": "Owner", "contact": "Contact",
                   "description": "Description", "first_seen": "First seen",
-                  "last_seen": "Last seen"}
+                  "last_seen": "Last seen", "asset_code": "Asset code",
+                  "department": "Department", "lifecycle": "Lifecycle"}
 NO_BUILDING = "No building"
 EXCEL_CELL_MAX = 32767
 _MAX_WIDTH = 60

@@ -114,3 +114,28 @@ def test_a_bad_asset_code_table_is_one_line_and_writes_nothing(campus):
     assert r.returncode == 2 and "[asset_codes] unit" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
     assert _codes(campus) == {}
+
+
+def test_asset_codes_departments_and_lifecycle_are_exported_and_imported(campus, tmp_path):
+    import openpyxl
+
+    nc(campus, "label", "assign")
+    nc(campus, "ci", "set", "pc-010110-001", "--department", "门诊部", "--lifecycle", "repair")
+    out = tmp_path / "c.json"
+    nc(campus, "export", "json", "-o", str(out))
+    doc = json.loads(out.read_text("utf-8"))
+    pc = next(c for c in doc["cis"] if c["name"] == "pc-010110-001")
+    assert (pc["asset_code"], pc["department"], pc["lifecycle"]) == (
+        "HOSP-PC-D010110-001", "门诊部", "repair")
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    nc(fresh, "import", "json", str(out))
+    again = tmp_path / "again.json"
+    nc(fresh, "export", "json", "-o", str(again))
+    assert json.loads(again.read_text("utf-8"))["cis"] == doc["cis"]
+    book = tmp_path / "c.xlsx"
+    nc(campus, "export", "xlsx", "-o", str(book))
+    wb = openpyxl.load_workbook(book)
+    cells = {str(v) for ws in wb.worksheets for r in ws.iter_rows(values_only=True)
+             for v in r if v is not None}
+    assert {"Asset code", "HOSP-PC-D010110-001", "Department", "门诊部"} <= cells
