@@ -13,6 +13,8 @@ scopes, limits) is made in the "scope" section of this module and nowhere else i
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
 
@@ -27,6 +29,9 @@ from netcmdb.commands.common import (
 from netcmdb.options import dry_run_option, json_option
 from netcmdb.services import ingest
 from netcmdb.services.runs import summary_dict
+
+if TYPE_CHECKING:
+    from netcmdb.discovery.facts import ScanResult
 
 # ---- scope: which addresses each method may contact ----
 # Every decision is netcmdb.net.scope's (the one scope module); this section only gathers the
@@ -305,7 +310,7 @@ def run_sweep(ctx: click.Context, targets: tuple[str, ...], *, arp: bool, icmp: 
 EXIT_NONE_ANSWERED = 1
 
 
-def exit_if_none_answered(results: list) -> None:  # type: ignore[type-arg]
+def exit_if_none_answered(results: Sequence[ScanResult]) -> None:
     """Exit with :data:`EXIT_NONE_ANSWERED` when there were targets and none gave a device."""
     if results and all(r.device is None for r in results):
         raise click.exceptions.Exit(EXIT_NONE_ANSWERED)

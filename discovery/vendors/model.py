@@ -37,7 +37,7 @@ class CliCommands:
 
     def command(self, kind: str) -> str | None:
         """The command that collects ``kind`` (one of ``CLI_KINDS``), or None."""
-        return getattr(self, kind)  # type: ignore[no-any-return]
+        return getattr(self, kind)
 
 
 @dataclass(frozen=True, slots=True)

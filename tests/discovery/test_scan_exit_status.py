@@ -45,14 +45,14 @@ def test_every_target_failed_exits_1_with_its_line(sim, tmp_path: Path) -> None:
     assert r.returncode == 1, r.stderr
     assert "127.0.0.1" in r.stdout and "timeout" in r.stdout
     assert "Traceback" not in r.stderr
-    j = _scan(tmp_path, sim.port, "not-the-community", "--dry-run", "--json")
+    j = _scan(tmp_path, sim.port, "not-the-community", "--no-store", "--json")
     assert j.returncode == 1, j.stderr
     [res] = json.loads(j.stdout)["results"]
     assert res["target"] == "127.0.0.1" and res["error_kind"] == "timeout"
 
 
 def test_a_target_that_answers_exits_0(sim, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    r = _scan(tmp_path, sim.port, "box", "--dry-run", "--json")
+    r = _scan(tmp_path, sim.port, "box", "--no-store", "--json")
     assert r.returncode == 0, r.stderr
     [res] = json.loads(r.stdout)["results"]
     assert res["device"]["device_class"] == "server"
