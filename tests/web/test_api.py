@@ -177,3 +177,20 @@ def test_hostile_names_are_escaped_in_every_page(client, hostile):
     assert "<img" not in client.get("/room/D090101").text
     found = client.get("/api/v1/search", params={"q": "onerror"}).json()["hits"]
     assert any(h.get("name", "").startswith('"><img') for h in found)  # JSON keeps the text
+
+
+def test_dashboard_runs_and_spof_pages(client):
+    dash = client.get("/").text
+    assert "CIs in the CMDB" in dash and "/cis?class=switch" in dash and 'id="runs"' in dash
+    runs = client.get("/runs").text
+    assert "/runs/1" in runs
+    one = client.get("/runs/1").text
+    assert "New (44" in one  # the first run made every CI of the example campus (440+)
+    spof = client.get("/spof").text
+    assert 'id="spofs"' in spof and "/impact?t=" in spof
+    topo = client.get("/topology/frame")
+    assert topo.status_code == 200 and "sandbox" in topo.headers["content-security-policy"]
+    csv = client.get("/cis.csv", params={"class": "router"})
+    assert csv.status_code == 200 and csv.text.splitlines()[0].lstrip("\ufeff").startswith("id,")
+    xlsx = client.get("/cis.xlsx", params={"class": "router"})
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
