@@ -107,29 +107,26 @@ def search(session: Session, q: str, *, limit: int = 20, rule: Any = None
 
 
 def exact_cis(session: Session, q: str) -> list[CI]:
-    """CIs whose label, name, IP or MAC (any notation) is exactly ``q``: index look-ups only."""
+    """CIs whose label, name, IP or MAC (any notation) is exactly ``q``, or ``#id``: one
+    statement, a UNION of index look-ups (an OR of the terms scanned the table)."""
     import ipaddress
+
+    from sqlalchemy import union
 
     from netcmdb.discovery.normalize import mac_or_none
 
-    ci = select(CI).options(_LOC)
-    out = list(session.scalars(ci.where(CI.label == q).limit(5)))
-    out += session.scalars(ci.where(CI.name == q).order_by(CI.id).limit(5))
+    conds = [CI.label == q, CI.name == q]
     try:
-        ip = str(ipaddress.ip_address(q))
+        conds.append(CI.ip == str(ipaddress.ip_address(q)))
     except ValueError:
-        ip = None
-    if ip:
-        out += session.scalars(ci.where(CI.ip == ip).order_by(CI.id).limit(5))
-    else:
         mac = mac_or_none(q) if len(re.sub(r"[^0-9A-Fa-f]", "", q)) == 12 else None
         if mac:
-            out += session.scalars(ci.where(CI.mac == mac).order_by(CI.id).limit(5))
+            conds.append(CI.mac == mac)
     if q.startswith("#") and q[1:].isdigit():
-        hit = session.get(CI, int(q[1:]))
-        if hit is not None:
-            out.append(hit)
-    return out
+        conds.append(CI.id == int(q[1:]))
+    ids = union(*(select(CI.id).where(c) for c in conds))
+    return list(session.scalars(select(CI).options(_LOC).where(CI.id.in_(ids))
+                                .order_by(CI.id).limit(10)))
 
 
 def _escape_like(s: str) -> str:
