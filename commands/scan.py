@@ -668,6 +668,11 @@ def command(ctx: click.Context, targets: tuple[str, ...], **kw: object) -> None:
     neighbours, MAC tables); with --crawl they follow LLDP/CDP neighbours.
     """
     kw["no_store"] = bool(kw["no_store"] or kw.pop("no_ingest") or kw["dry_run"])
+    if (kw["crawl"] or kw["scope"]) and not (kw["use_snmp"] or kw["use_ssh"]):
+        from netcmdb.errors import ConfigError
+
+        raise ConfigError("--crawl and --scope follow LLDP/CDP neighbours: add --snmp or --ssh "
+                          "(a sweep probes its targets only)")
     if kw["use_snmp"]:
         run_snmp(ctx, targets, kw)
     elif kw["use_ssh"]:

@@ -93,11 +93,11 @@ def plan_crawl(seeds: Sequence[str], *, scope: CrawlScope | Iterable[str] | None
     rules = rules or ScopeRules()
     if excludes:
         rules = replace(rules, excludes=(*rules.excludes, *(str(e) for e in excludes)))
+    todo, dropped = rules.contact_list(seeds, names=True, resolve=resolve)  # seeds first
     cs = (scope if isinstance(scope, CrawlScope)
           else crawl_scope(seeds, scope, configured, rules=rules))
     if cs.rules != rules:
         cs = replace(cs, rules=rules)
-    todo, dropped = rules.contact_list(seeds, names=True, resolve=resolve)
     return cs, todo, dropped
 
 

@@ -366,6 +366,8 @@ REFUSED = [
     (["224.0.0.1", "--arp", "--allow-public"], "224.0.0.1 is multicast"),
     (["10.98.0.10", "--snmp", "--crawl", "--scope", "10.0.0.0/33"], "not a target"),
     (["10.98.0.10", "--ssh", "--exclude", "campus"], "not a target: 'campus'"),
+    (["10.98.0.10", "--arp", "--crawl"], "add --snmp or --ssh"),
+    (["10.98.0.10", "--snmp", "--scope", "10.98.0.0/24"], "--scope bounds a crawl"),
 ]
 
 
