@@ -14,7 +14,7 @@ from netcmdb.discovery.vendors.model import (
 ROWS = VendorRows(
     platforms=[Platform("juniper_junos", "Juniper", "Junos", "juniper_junos")],
     enterprises=[
-        Enterprise(2636, "Juniper", "rec:network/router/juniper-mx960-12-3r6-6"),
+        Enterprise(2636, "Juniper", "iana"),
         Enterprise(14525, "Juniper", "rec:network/wifi/juniper-wlc2800"),
     ],
     rules=[

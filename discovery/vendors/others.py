@@ -40,7 +40,9 @@ ROWS = VendorRows(
         Enterprise(1588, "Brocade", "rec:network/switch/brocade-fiber-channel (Brocade6510)"),
         Enterprise(1602, "Canon", "iana"),
         Enterprise(1991, "Brocade", "rec:network/switch/brocade-icx6430-24"),
-        Enterprise(2435, "Brother", "rec:librenms/brother"),
+        Enterprise(2435, "Brother", "iana"),
+        # the network card of UPSs sold under other names (Santak): the UPS-MIB maker wins
+        Enterprise(2468, "Ingrasys", "iana"),
         Enterprise(3320, "BDCOM", "rec:network/switch/bdcom-s5612"),
         Enterprise(3808, "CyberPower", "rec:librenms/cyberpower"),
         Enterprise(3902, "ZTE", "rec:network/switch/zte-zxr10-5250"),
