@@ -31,9 +31,25 @@ from netcmdb.commands import (
     where,
 )
 from netcmdb.errors import NetcmdbError
+from netcmdb.options import db_option
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Root(click.Group):
+    """The root group: every command added gets ``--db`` too (``netcmdb ci list --db URL``)."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        _give_db(cmd)
+        super().add_command(cmd, name)
+
+
+def _give_db(cmd: click.Command) -> None:
+    if not any(p.name == "db" for p in cmd.params):
+        cmd.params.append(db_option())
+    for sub in getattr(cmd, "commands", {}).values():
+        _give_db(sub)
+
+
+@click.group(cls=_Root, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="netcmdb")
 @click.option("--db", "db_url", envvar="NETCMDB_DB", default=None, metavar="URL",
               help="SQLAlchemy URL of the CMDB (default: SQLite in the user data dir).")
@@ -58,8 +74,15 @@ def main() -> None:
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(1)
-    except click.ClickException as exc:
+    except click.exceptions.NoArgsIsHelpError as exc:  # `netcmdb ci`: the group's help
         exc.show()
+        sys.exit(2)
+    except click.UsageError as exc:  # one line, like every other error (no "Usage:" block)
+        where = f"{exc.ctx.command_path}: " if exc.ctx is not None else ""
+        click.echo(f"error: {where}{exc.format_message()}", err=True)
+        sys.exit(2)
+    except click.ClickException as exc:
+        click.echo(f"error: {exc.format_message()}", err=True)
         sys.exit(2)
     except NetcmdbError as exc:
         click.echo(f"error: {exc}", err=True)

@@ -43,8 +43,57 @@ root_option = click.option(
     "--root", "roots", multiple=True, metavar="NAME",
     help="Upstream root CI (repeatable; default: CIs with role core or gateway).")
 
+
+
+def nonempty(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """An empty filter is an error, never "everything" (leave the option out for that)."""
+    values = value if isinstance(value, tuple) else (value,)
+    if any(v is not None and not str(v).strip() for v in values):
+        raise click.BadParameter("empty; leave the option out to select everything",
+                                 ctx=ctx, param=param)
+    return value
+
+
+def building_filter(dest: str = "building") -> Callable[[F], F]:
+    """``--building B``: only CIs (or rooms) of this building."""
+    return click.option("--building", dest, metavar="B", callback=nonempty,
+                        help="Only this building (e.g. 01).")
+
+
+def room_filter(dest: str = "room") -> Callable[[F], F]:
+    """``--room ROOM``: only this room, in any room notation (``D010210``, ``D0102 10``,
+    ``01/02/10``; ``0210`` with --building)."""
+    return click.option("--room", dest, metavar="ROOM", callback=nonempty,
+                        help="Only this room: D010210 (also D0102 10, 01/02/10, or 0210 with "
+                             "--building).")
+
+
+def class_filter(dest: str = "ci_class") -> Callable[[F], F]:
+    """``--class CLASS``: only CIs of this class."""
+    return click.option("--class", dest, metavar="CLASS", callback=nonempty,
+                        help="Only this class (switch, pc, printer...).")
+
+
 buildings_option = click.option("--building", "buildings", multiple=True, metavar="B",
+                                callback=nonempty,
                                 help="Only CIs in this building (repeatable).")
 
 classes_option = click.option("--class", "classes", multiple=True, metavar="CLASS",
-                              help="Only CIs of this class (repeatable).")
+                              callback=nonempty, help="Only CIs of this class (repeatable).")
+
+
+def _set_db(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        root = ctx.find_root()
+        root.obj = root.obj if root.obj is not None else {}
+        root.obj["db_url"] = value
+
+
+def db_option() -> click.Option:
+    """``--db URL`` on a subcommand: the same as the root's ``netcmdb --db URL``.
+
+    ``cli.py`` gives every command this option (README: every command takes ``--db``).
+    """
+    return click.Option(["--db"], metavar="URL", expose_value=False, callback=_set_db,
+                        help="SQLAlchemy URL of the CMDB (as netcmdb --db; default: "
+                             "NETCMDB_DB, the config file, else SQLite in the user data dir).")

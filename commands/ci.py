@@ -5,6 +5,14 @@ from __future__ import annotations
 import click
 
 from netcmdb.commands.common import cmdb_of, console, engine_of, label_rule, print_json
+from netcmdb.options import (
+    building_filter,
+    class_filter,
+    dry_run_option,
+    json_option,
+    nonempty,
+    room_filter,
+)
 from netcmdb.services import cis
 
 
@@ -14,13 +22,14 @@ def group() -> None:
 
 
 @group.command("list")
-@click.option("--class", "ci_class", help="Only this class (switch, pc, printer...).")
-@click.option("--building", help="Only CIs in this building.")
-@click.option("--floor", help="Only CIs on this floor.")
-@click.option("--room", help="Only CIs in this room.")
+@class_filter()
+@building_filter()
+@click.option("--floor", metavar="F", callback=nonempty, help="Only CIs on this floor.")
+@room_filter()
 @click.option("--status", type=click.Choice(["active", "missing", "retired"]))
-@click.option("--role", help="Only this role (core, distribution, access...).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (import-format entries).")
+@click.option("--role", callback=nonempty,
+              help="Only this role (core, distribution, access...).")
+@json_option("Print JSON (import-format entries).")
 @click.pass_context
 def ci_list_cmd(ctx: click.Context, ci_class: str | None, building: str | None,
                 floor: str | None, room: str | None, status: str | None, role: str | None,
@@ -33,11 +42,13 @@ def ci_list_cmd(ctx: click.Context, ci_class: str | None, building: str | None,
     if as_json:
         print_json(recs)
         return
+    rule = label_rule(ctx, None)
     table = Table("id", "name", "class", "role", "ip", "mac", "location", "label", "status",
                   title=f"{len(recs)} CIs", title_justify="left")
     for r in recs:
         loc = r.get("location") or {}
-        where = "/".join(str(loc[k]) for k in ("building", "floor", "room") if k in loc)
+        where = (rule.room_text(loc["building"], loc["floor"], loc["room"], loc.get("name"))
+                 if "room" in loc else "")
         if "seat" in loc:
             where += f" #{loc['seat']}"
         table.add_row(str(r["id"]), r["name"], r["class"], r.get("role") or "",
@@ -77,10 +88,9 @@ def ci_show_cmd(ctx: click.Context, query: str, as_json: bool) -> None:
             attrs.add_row(k, Text(resp[k]), f"from {resp[f'{k}_from']}")
     if d["location"]:
         loc = d["location"]
-        text = f"{loc['building']}/{loc['floor']}/{loc['room']}"
-        if loc.get("name"):
-            text += f" {loc['name']}"
-        attrs.add_row("location", text, src.get("location_id", ""))
+        text = label_rule(ctx, None).room_text(loc["building"], loc["floor"], loc["room"],
+                                               loc.get("name"))
+        attrs.add_row("location", Text(text), src.get("location_id", ""))
     con.print(attrs)
     if d["interfaces"]:
         t = Table("interface", "ifindex", "mac", "ips", "speed", "oper", "alias",
@@ -114,12 +124,11 @@ def ci_show_cmd(ctx: click.Context, query: str, as_json: bool) -> None:
 
 @group.command("set")
 @click.argument("query", required=False)
-@click.option("--room", "sel_room", metavar="ROOM",
-              help="Bulk edit (no QUERY): the CIs of this room code, e.g. D010210.")
-@click.option("--building", "sel_building", metavar="B",
-              help="Bulk edit (no QUERY): the CIs of this building, e.g. 01.")
-@click.option("--dry-run", is_flag=True, help="Bulk edit: show the diff, write nothing.")
-@click.option("--location", metavar="B/F/R", help="Building/floor/room, e.g. 01/02/10.")
+@room_filter("sel_room")
+@building_filter("sel_building")
+@dry_run_option("Bulk edit (no QUERY): show the diff, write nothing.")
+@click.option("--location", metavar="ROOM",
+              help="Move it to this room: D010210 (or 01/02/10, building/floor/room).")
 @click.option("--room-name", help="Room name (with --location), e.g. 网络机房.")
 @click.option("--seat", type=click.IntRange(min=0), help="Seat number in the room.")
 @click.option("--role", help="core, distribution, access, gateway...")
@@ -161,7 +170,7 @@ def ci_set_cmd(ctx: click.Context, query: str | None, sel_room: str | None,
     values: dict[str, object] = {("class" if k == "ci_class" else k): v
                                  for k, v in opts.items() if v is not None}
     if location is not None:
-        values["location"] = cis.parse_location(location, room_name)
+        values["location"] = cis.parse_location(cmdb_of(ctx), location, room_name)
     elif room_name is not None:
         raise click.BadParameter("--room-name needs --location", param_hint="--room-name")
     if lifecycle_date is not None and lifecycle is None:
@@ -222,7 +231,7 @@ def _bulk_set(ctx: click.Context, room: str | None, building: str | None, dry_ru
     with session_scope(engine_of(ctx)) as s:
         loc_ids = None
         if room is not None:
-            key = tuple(rule.parse_room(room))
+            key = tuple(rule.parse_room(room, building=building))
             loc_ids = [loc.id for loc in room_locations(s, key, rule.normalize_room)]  # type: ignore[arg-type]
         b = rule.normalize_room(building, "01", "01")[0] if building else None
         cis = select_cis(s, location_ids=loc_ids, building=b, ci_class=ci_class,

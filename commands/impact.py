@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import click
 
-from netcmdb.commands.common import cmdb_of, write_out_bytes
+from netcmdb.commands.common import cmdb_of, label_rule, write_out_bytes
 from netcmdb.options import json_option, out_option, root_option
 from netcmdb.services import impact
 
 
-def _impact_table(rep: dict, limit: int) -> str:  # type: ignore[type-arg]
+def _impact_table(rep: dict, limit: int, room_text) -> str:  # type: ignore[type-arg,no-untyped-def]
     from io import StringIO
 
     from rich.console import Console
@@ -40,7 +40,7 @@ def _impact_table(rep: dict, limit: int) -> str:  # type: ignore[type-arg]
             tab.add_column(col, overflow="fold")
         for row in rows[:limit]:
             loc = row.get("location") or {}
-            where = f"D{loc['building']}{loc['floor']} {loc['room']}" if loc else ""
+            where = room_text(loc["building"], loc["floor"], loc["room"]) if loc else ""
             tab.add_row(str(row["name"]), str(row.get("label") or ""), str(row["class"]), where,
                         str(row.get("reason") or ""))
         con.print(tab)
@@ -69,14 +69,15 @@ def _impact_table(rep: dict, limit: int) -> str:  # type: ignore[type-arg]
 @click.pass_context
 def command(ctx: click.Context, targets: tuple[str, ...], roots: tuple[str, ...],
             as_json: bool, fmt: str | None, out: str | None, limit: int) -> None:
-    """What breaks if TARGETs fail together (CI name, label, IP, or link A~B / A[port]~B)."""
+    """What breaks if TARGETs fail together (CI name, label, IP, MAC, #ID, or link A~B /
+    A[port]~B)."""
     import json
 
     fmt = "json" if as_json else (fmt or "table")
     if fmt in ("json", "table"):
         rep = impact.impact(cmdb_of(ctx), targets, roots)
         text = (json.dumps(rep, ensure_ascii=False, indent=1) + "\n" if fmt == "json"
-                else _impact_table(rep, limit))
+                else _impact_table(rep, limit, label_rule(ctx, None).room_text))
         write_out_bytes(out, text)
     else:
         write_out_bytes(out, impact.impact_drawing(cmdb_of(ctx), targets, roots, fmt))

@@ -11,7 +11,16 @@ import sys
 import click
 
 from netcmdb.commands.common import cmdb_of, console, label_rule, print_json
-from netcmdb.options import dry_run_option, json_option, out_option, rule_option
+from netcmdb.options import (
+    building_filter,
+    class_filter,
+    dry_run_option,
+    json_option,
+    nonempty,
+    out_option,
+    room_filter,
+    rule_option,
+)
 from netcmdb.services import labels
 
 
@@ -81,8 +90,8 @@ def label_check(ctx: click.Context, rule_spec: str | None, as_json: bool) -> Non
 
 
 @group.command("assign")
-@click.option("--building", metavar="B", help="Only rooms of this building (e.g. 01).")
-@click.option("--room", metavar="ROOM", help="Only this room code (e.g. D010210).")
+@building_filter()
+@room_filter()
 @dry_run_option("Show what would be assigned; write nothing.")
 @click.option("--renumber", is_flag=True,
               help="Also renumber labelled CIs (seats 1..n per room; recorded in CI history).")
@@ -171,11 +180,11 @@ def label_sheet(ctx: click.Context, room: str, out: str, blank_rows: int,
 
 
 @group.command("print")
-@click.option("--building", metavar="B", help="Only labels of this building.")
-@click.option("--room", metavar="ROOM", help="Only labels of this room code (e.g. D010210).")
-@click.option("--class", "ci_class", metavar="CLASS",
-              help="Only CIs of this class (pc, switch...).")
-@click.option("--name", metavar="GLOB", help="Only CIs whose name matches (e.g. 'lab-*').")
+@building_filter()
+@room_filter()
+@class_filter()
+@click.option("--name", metavar="GLOB", callback=nonempty,
+              help="Only CIs whose name matches (e.g. 'lab-*').")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "zpl", "csv"]), default="pdf",
               show_default=True)
 @click.option("--template", "template_name", default=None,

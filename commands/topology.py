@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from netcmdb.commands.common import cmdb_of, write_out_bytes
-from netcmdb.options import json_option, out_option, root_option
+from netcmdb.options import building_filter, json_option, out_option, root_option
 from netcmdb.services import impact
 
 
@@ -64,7 +64,7 @@ def topology_path_cmd(ctx: click.Context, a: str, b: str, as_json: bool, k: int)
 
 
 @group.command("draw")
-@click.option("--building", default=None, help="Only this building (and its uplinks).")
+@building_filter()
 @root_option
 @click.option("--format", "fmt", type=click.Choice(["svg", "png", "dot", "graphml", "html"]),
               required=True)

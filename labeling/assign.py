@@ -100,7 +100,7 @@ def _pause(attempt: int) -> None:
 def _room_filter(rule: Rule, building: str | None,
                  room: str | None) -> tuple[str | None, tuple[str, str, str] | None]:
     b = rule.normalize_room(building, "01", "01")[0] if building else None
-    r = rule.parse_room(room) if room else None
+    r = rule.parse_room(room, building=b) if room else None
     return b, r
 
 

@@ -92,7 +92,7 @@ def select_items(session: Session, rule: Rule, *, building: str | None = None,
     """
     check_qr_template(qr_template)
     b = rule.normalize_room(building, "01", "01")[0] if building else None
-    r = rule.parse_room(room) if room else None
+    r = rule.parse_room(room, building=b) if room else None
     q = select(CI, Location).outerjoin(Location, CI.location_id == Location.id).where(
         CI.label.is_not(None))
     if ci_class:

@@ -209,6 +209,22 @@ class Rule:
         values = self._check(building, floor, room, 1)
         return "".join(v if k == "lit" else values[v] for k, v in self.room_tokens)
 
+    def room_text(self, building: str, floor: str, room: str, name: str | None = None) -> str:
+        """How every output shows a room: its room code, then its name when known.
+
+        A location that does not fit the rule is shown as ``building/floor/room``.
+
+        >>> DEFAULT_RULE.room_text("01", "02", "10", "网络机房")
+        'D010210 网络机房'
+        >>> DEFAULT_RULE.room_text("A", "02", "10")
+        'A/02/10'
+        """
+        try:
+            code = self.format_room(building, floor, room)
+        except LabelError:
+            code = f"{building}/{floor}/{room}"
+        return f"{code} {name}" if name else code
+
     def _prefix_text(self, unit: str | None, category: str | None) -> str:
         given = {"unit": unit, "category": category}
         vals = [given[f] for f in self.prefix]
@@ -370,10 +386,45 @@ class Rule:
             pos += spec.width
         return values
 
-    def parse_room(self, text: str) -> RoomRef:
-        """Parse a room code (``D010210``, also accepted without the leading literals)."""
-        raw = text.strip().upper()
+    def parse_room(self, text: str, *, building: str | None = None) -> RoomRef:
+        """Parse a room in any notation people write or netcmdb ever printed.
+
+        The room code (``D010210``), also without its leading literals (``010210``) or with
+        spaces (``D0102 10``); ``building/floor/room`` (``01/02/10``); and, when ``building``
+        is given, floor and room alone (``0210``, ``Room 0210``).
+
+        >>> [tuple(DEFAULT_RULE.parse_room(t)) for t in ("D010210", "D0102 10", "01/02/10")]
+        [('01', '02', '10'), ('01', '02', '10'), ('01', '02', '10')]
+        >>> tuple(DEFAULT_RULE.parse_room("Room 0210", building="01"))
+        ('01', '02', '10')
+        >>> DEFAULT_RULE.parse_room("0210")
+        Traceback (most recent call last):
+        ...
+        netcmdb.errors.LabelError: room '0210': floor and room only: give the building (D0102 10)
+        """
         shown = repr(text.strip())
+        if not text.strip():
+            raise LabelError("room '': empty (a room code looks like "
+                             f"{self._room_shape()})")
+        if "/" in text:
+            parts = [p.strip() for p in text.split("/")]
+            if len(parts) != 3 or not all(parts):
+                raise LabelError(f"room {shown}: expected BUILDING/FLOOR/ROOM, e.g. 01/02/10")
+            try:
+                return self.normalize_room(*parts)
+            except LabelError as exc:
+                raise LabelError(f"room {shown}: {exc}") from None
+        raw = re.sub(r"\s+", "", re.sub(r"(?i)^\s*room\b", "", text)).upper()
+        short = self.fields["floor"].width + self.fields["room"].width
+        if len(raw) == short and raw.isalnum():
+            if building is None:
+                raise LabelError(f"room {shown}: floor and room only: give the building "
+                                 "(D0102 10)")
+            try:
+                return self.normalize_room(building, raw[:self.fields["floor"].width],
+                                           raw[self.fields["floor"].width:])
+            except LabelError as exc:
+                raise LabelError(f"room {shown}: {exc}") from None
         toks = self.room_tokens
         lead = ""
         for k, v in toks:
@@ -383,8 +434,7 @@ class Rule:
         if lead and not raw.startswith(lead):
             raw = lead + raw
         want = sum(1 if k == "lit" else self.fields[v].width for k, v in toks)
-        shape = "".join(v if k == "lit" else {"building": "B", "floor": "F", "room": "R"}.get(
-            v, "?") * self.fields[v].width for k, v in toks)
+        shape = self._room_shape()
         if len(raw) != want:
             raise LabelError(f"room {shown}: wrong length, a room code looks like {shape}")
         values: dict[str, str] = {}
@@ -401,6 +451,11 @@ class Rule:
             return self.normalize_room(values["building"], values["floor"], values["room"])
         except LabelError as exc:
             raise LabelError(f"room {shown}: {exc}") from None
+
+    def _room_shape(self) -> str:
+        """``DBBFFRR``: the room code's literals and field letters."""
+        return "".join(v if k == "lit" else {"building": "B", "floor": "F", "room": "R"}.get(
+            v, "?") * self.fields[v].width for k, v in self.room_tokens)
 
     def room_regex(self) -> re.Pattern[str]:
         """A regex finding a room code inside free text (sysLocation), not glued to other text."""

@@ -16,10 +16,28 @@ FILTERS = ("class", "building", "floor", "room", "status", "role")
 
 
 def list_cis(cmdb: Cmdb, filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """CIs as import-format records, filtered by ``FILTERS`` keys."""
+    """CIs as import-format records, filtered by ``FILTERS`` keys.
+
+    ``room`` takes any room notation the label rule reads (``D010210``, ``D0102 10``,
+    ``01/02/10``, and ``0210`` with ``building``); an empty filter is an error, never "all".
+    """
     from netcmdb.exporters.netcmdb_json import ci_records
 
     wanted = {k: (filters or {}).get(k) for k in FILTERS}
+    for k, v in wanted.items():
+        if v is not None and not str(v).strip():
+            raise ConfigError(f"--{k}: empty; leave the option out to select everything")
+    if wanted["room"] is not None:
+        from netcmdb.services.labels import rule_of
+
+        ref = rule_of(cmdb).parse_room(str(wanted["room"]), building=wanted["building"])
+        if wanted["building"] is not None and wanted["building"] != ref.building:
+            raise ConfigError(f"--room {wanted['room']} is in building {ref.building}, not "
+                              f"--building {wanted['building']}")
+        if wanted["floor"] is not None and wanted["floor"] != ref.floor:
+            raise ConfigError(f"--room {wanted['room']} is on floor {ref.floor}, not "
+                              f"--floor {wanted['floor']}")
+        wanted.update(building=ref.building, floor=ref.floor, room=ref.room)
     with cmdb.session() as s:
         return ci_records(s, wanted)
 
@@ -33,13 +51,21 @@ def show_ci(cmdb: Cmdb, ref: str) -> dict[str, Any]:
         return ci_detail(s, find_ci(s, ref))
 
 
-def parse_location(location: str, room_name: str | None = None) -> tuple[str, ...]:
-    """``B/F/R`` (or ``B-F-R``) plus an optional room name -> the ``location`` value of
-    :func:`set_ci`."""
-    parts = [p.strip() for p in location.replace("-", "/").split("/")]
-    if len(parts) != 3 or not all(parts):
-        raise ConfigError(f"--location {location}: expected BUILDING/FLOOR/ROOM, e.g. 01/02/10")
-    return (*parts, room_name) if room_name else tuple(parts)
+def parse_location(cmdb: Cmdb, location: str, room_name: str | None = None) -> tuple[str, ...]:
+    """The ``location`` value of :func:`set_ci` from any room notation (``D010210``,
+    ``01/02/10``...; ``B/F/R`` outside the label rule is kept as given), plus a room name."""
+    from netcmdb.errors import LabelError
+    from netcmdb.services.labels import rule_of
+
+    try:
+        parts: tuple[str, ...] = tuple(rule_of(cmdb).parse_room(location))
+    except LabelError:
+        raw = [p.strip() for p in location.replace("-", "/").split("/")]
+        if len(raw) != 3 or not all(raw):
+            raise ConfigError(f"--location {location}: expected a room code (D010210) or "
+                              "BUILDING/FLOOR/ROOM (01/02/10)") from None
+        parts = tuple(raw)
+    return (*parts, room_name) if room_name else parts
 
 
 def set_ci(cmdb: Cmdb, ref: str, values: dict[str, Any], *, lifecycle: str | None = None,

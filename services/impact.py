@@ -44,6 +44,37 @@ def impact_engine(cmdb: Cmdb, roots: Sequence[str] = ()) -> ImpactEngine:
                          lambda: ImpactEngine(load_topology(cmdb, roots)))
 
 
+def resolve_targets(cmdb: Cmdb, engine: ImpactEngine,
+                    targets: Sequence[str]) -> tuple[list[int], list[int]]:
+    """Impact targets -> (failed CI indexes, failed link indexes).
+
+    A CI is named as ``ci show`` takes it: name, label, IP, and also a MAC in any notation or
+    ``#id`` (looked up in the CMDB when the graph alone does not know the text). Links are
+    ``A~B`` or ``A[port]~B``.
+    """
+    from netcmdb.errors import NotFoundError, TopologyError
+
+    topo = engine.topo
+    cis: list[int] = []
+    links: list[int] = []
+    for t in targets:
+        if "~" in t:
+            links.extend(topo.resolve_link(t))
+            continue
+        try:
+            cis.append(topo.resolve_ci(t))
+        except TopologyError as exc:
+            from netcmdb.cmdb.query import find_ci
+
+            try:
+                with cmdb.session() as s:
+                    ci_id = find_ci(s, t).id
+                cis.append(topo.index_of_id(ci_id))
+            except (NotFoundError, KeyError):
+                raise exc from None
+    return sorted(set(cis)), sorted(set(links))
+
+
 def impact(cmdb: Cmdb, targets: Sequence[str], roots: Sequence[str] = (), *,
            engine: ImpactEngine | None = None) -> dict[str, Any]:
     """What breaks if TARGETS (CI name, label, IP, MAC, #id, or link ``A~B`` / ``A[port]~B``)
@@ -55,7 +86,7 @@ def impact(cmdb: Cmdb, targets: Sequence[str], roots: Sequence[str] = (), *,
     from netcmdb.topology.impact import report
 
     engine = engine or impact_engine(cmdb, roots)
-    cis, links = engine.topo.resolve_targets(targets)
+    cis, links = resolve_targets(cmdb, engine, targets)
     return report(engine, engine.impact(cis, links))  # type: ignore[no-any-return]
 
 
@@ -66,7 +97,7 @@ def impact_drawing(cmdb: Cmdb, targets: Sequence[str], roots: Sequence[str] = ()
     from netcmdb.topology import draw
 
     engine = engine or impact_engine(cmdb, roots)
-    cis, links = engine.topo.resolve_targets(targets)
+    cis, links = resolve_targets(cmdb, engine, targets)
     return draw.render_impact(engine, engine.impact(cis, links), fmt)  # type: ignore[no-any-return]
 
 

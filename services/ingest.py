@@ -84,14 +84,18 @@ def results_from_document(doc: Any) -> list[ScanResult]:
         raise ImportFormatError("facts: expected a JSON object with a 'results' or 'facts' list "
                                 "(the output of `netcmdb scan ... --no-store --json`)")
     out: list[ScanResult] = []
-    try:
-        for n, r in enumerate(doc.get("results") or ()):
-            out.append(result_from_dict(r))
-        for n, d in enumerate(doc.get("facts") or ()):
-            dev = device_from_dict(d)
-            out.append(ScanResult(target=dev.ip or dev.hostname or f"fact {n}", device=dev))
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ImportFormatError(f"facts: entry {n}: {type(exc).__name__}: {exc}") from None
+    entries = [("results", r) for r in doc.get("results") or ()]
+    entries += [("facts", d) for d in doc.get("facts") or ()]
+    for n, (key, entry) in enumerate(entries):
+        try:
+            if key == "results":
+                out.append(result_from_dict(entry))
+            else:
+                dev = device_from_dict(entry)
+                out.append(ScanResult(target=dev.ip or dev.hostname or f"fact {n}", device=dev))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ImportFormatError(f"facts: {key} entry {n}: {type(exc).__name__}: "
+                                    f"{exc}") from None
     return out
 
 

@@ -97,7 +97,7 @@ def test_ci_list_filters_and_json_shape(campus):
     assert recs and all(r["class"] == "printer" and r["location"]["building"] == "02"
                         for r in recs)
     assert {"id", "name", "class", "status", "first_seen", "last_seen"} <= set(recs[0])
-    table = nc(campus, "ci", "list", "--room", "10", "--building", "01").output
+    table = nc(campus, "ci", "list", "--room", "D010210").output
     assert "pc-010210-009" in table and "sw-core-1" not in table
 
 

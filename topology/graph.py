@@ -94,13 +94,13 @@ class Topology:
         return self._by_id[ci_id]
 
     def room(self, i: int) -> str | None:
-        """Floor-and-room key as the house label rule writes it: ``D`` + building + floor, a
-        space, the room (``D0102 10`` = building 01, floor 02, room 10)."""
+        """The room's code as the house label rule writes it: ``D`` + building + floor + room
+        (``D010210`` = building 01, floor 02, room 10), the one room notation of every output."""
         li = self.loc[i]
         if li < 0:
             return None
         b, f, r = self.locations[li]
-        return f"D{b}{f} {r}"
+        return f"D{b}{f}{r}"
 
     def location(self, i: int) -> dict[str, str] | None:
         """``{"building", "floor", "room"}`` or None."""

@@ -70,7 +70,7 @@ def test_impact_json_shape(db: str) -> None:
     pcs = [d for d in rep["down"] if d["class"] == "pc"]
     assert pcs[0]["location"]["building"] == "A"
     room = pcs[0]["location"]
-    assert f"DA{room['floor']} {room['room']}" in rep["summary"]["by_room"]
+    assert f"DA{room['floor']}{room['room']}" in rep["summary"]["by_room"]
     assert rep["summary"]["notify"][0]["contact"] == "it-a@campus.example"
     assert HOSTILE in {d["name"] for d in rep["down"]}
 

@@ -58,7 +58,7 @@ def test_dual_homed_access_switch_nothing_down_but_at_risk(dual_homed) -> None:
 def test_both_uplinks_down_takes_the_room_down(dual_homed) -> None:
     rep = run(dual_homed, "dist1", "dist2")
     assert names(rep["down"]) == {"acc1", "pc1", "pc2"}
-    assert rep["summary"]["by_room"] == {"D0203 10": 3}
+    assert rep["summary"]["by_room"] == {"D020310": 3}
     assert rep["summary"]["by_building"] == {"02": 3}
     assert rep["summary"]["by_class"] == {"pc": 2, "switch": 1}
     assert {"department": "Physics", "contact": "phys@example.edu", "failed": 0, "down": 1,
