@@ -35,15 +35,16 @@ from netcmdb.options import db_option
 
 
 class _Root(click.Group):
-    """The root group: every command added gets ``--db`` too (``netcmdb ci list --db URL``)."""
+    """The root group: before parsing, every command in the tree gets ``--db`` too
+    (``netcmdb ci list --db URL``, as README says), however and whenever it was added."""
 
-    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
-        _give_db(cmd)
-        super().add_command(cmd, name)
+    def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[no-untyped-def]
+        _give_db(self)
+        return super().make_context(info_name, args, parent=parent, **extra)
 
 
 def _give_db(cmd: click.Command) -> None:
-    if not any(p.name == "db" for p in cmd.params):
+    if not any(p.name in ("db", "db_url") for p in cmd.params):
         cmd.params.append(db_option())
     for sub in getattr(cmd, "commands", {}).values():
         _give_db(sub)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from netcmdb.commands.common import config_of, print_json
+from netcmdb.options import json_option
 
 
 @click.group("config")
@@ -13,11 +14,16 @@ def group() -> None:
 
 
 @group.command("path")
-def config_path_cmd() -> None:
+@json_option('Print {"path", "exists"} as JSON.')
+def config_path_cmd(as_json: bool) -> None:
     """Print where the config file is (it may not exist yet)."""
     from netcmdb.config import config_path
 
-    click.echo(str(config_path()))
+    p = config_path()
+    if as_json:
+        print_json({"path": str(p), "exists": p.exists()})
+        return
+    click.echo(str(p))
 
 
 @group.command("show")

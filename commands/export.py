@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from netcmdb.commands.common import cmdb_of, write_out
-from netcmdb.options import buildings_option, classes_option, out_option
+from netcmdb.commands.common import cmdb_of, print_json, write_out
+from netcmdb.options import buildings_option, classes_option, json_option, out_option
 from netcmdb.services import export
 
 
@@ -34,10 +34,14 @@ def export_csv_cmd(ctx: click.Context, table: str, out: str | None) -> None:
 
 def _make_export_command(fmt: str, spec: export.Format) -> None:
     def _cmd(ctx: click.Context, buildings: tuple[str, ...], classes: tuple[str, ...],
-             out: str, since: str | None = None, until: str | None = None) -> None:
+             out: str, as_json: bool, since: str | None = None,
+             until: str | None = None) -> None:
         res = export.write(cmdb_of(ctx), fmt, out, buildings=buildings, classes=classes,
                            since=since, until=until)
-        click.echo(f"wrote {out} ({res['summary']})", err=True)
+        if as_json:
+            print_json(res)
+        else:
+            click.echo(f"wrote {out} ({res['summary']})", err=True)
 
     if fmt in export.PERIOD_FORMATS:
         _cmd = click.option("--until", metavar="DATE",
@@ -47,6 +51,7 @@ def _make_export_command(fmt: str, spec: export.Format) -> None:
                                  "moved, retired, faults and repairs, counts by department, "
                                  "building and class.")(_cmd)
     _cmd = click.pass_context(_cmd)
+    _cmd = json_option("Print what was written as JSON.")(_cmd)
     _cmd = out_option(required=True, dir_okay=spec.is_dir,
                       help="Output directory." if spec.is_dir else "Output file.")(_cmd)
     _cmd = buildings_option(classes_option(_cmd))

@@ -170,12 +170,16 @@ def label_walk(ctx: click.Context, room: str, in_file: str, dry_run: bool,
 @out_option(required=True, help="PDF file to write.")
 @click.option("--blank-rows", default=10, show_default=True, type=click.IntRange(0, 200))
 @rule_option
+@json_option("Print what was written as JSON.")
 @click.pass_context
 def label_sheet(ctx: click.Context, room: str, out: str, blank_rows: int,
-                rule_spec: str | None) -> None:
+                rule_spec: str | None, as_json: bool) -> None:
     """Print a walk-sheet PDF for ROOM listing its known CIs to tick off."""
     res = labels.walk_sheet(cmdb_of(ctx), label_rule(ctx, rule_spec), room, out,
                             blank_rows=blank_rows)
+    if as_json:
+        print_json({"out": out, **res})
+        return
     click.echo(f"wrote {out}: {res['rows']} CIs, {res['pages']} page(s)", err=True)
 
 
@@ -201,14 +205,15 @@ def label_sheet(ctx: click.Context, room: str, out: str, blank_rows: int,
               help="QR content, e.g. 'https://cmdb.example.edu/ci/{id}' (fields: id, label, "
                    "name, serial, mac, ip).")
 @rule_option
+@json_option("Print what was written as JSON.")
 @click.pass_context
 def label_print(ctx: click.Context, building: str | None, room: str | None,
                 ci_class: str | None, name: str | None, fmt: str, template_name: str | None,
                 templates_file: str | None, out: str, start_at: int, dpi: str | None,
-                qr_template: str | None, rule_spec: str | None) -> None:
+                qr_template: str | None, rule_spec: str | None, as_json: bool) -> None:
     """Print labels as PDF sheets, Zebra ZPL or CSV."""
     rule = label_rule(ctx, rule_spec)
-    prog, cb = _labels_progress("rendering") if fmt == "pdf" else (None, None)
+    prog, cb = _labels_progress("rendering") if fmt == "pdf" and not as_json else (None, None)
     if prog:
         prog.start()
     try:
@@ -219,7 +224,9 @@ def label_print(ctx: click.Context, building: str | None, room: str | None,
     finally:
         if prog:
             prog.stop()
-    if fmt == "pdf":
+    if as_json:
+        print_json(res)
+    elif fmt == "pdf":
         click.echo(f"wrote {out}: {res['labels']} labels on {res['pages']} page(s)", err=True)
     elif fmt == "zpl":
         click.echo(f"wrote {out}: {res['labels']} labels (ZPL, {res['dpi']} dpi)", err=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import click
 
 from netcmdb.commands.common import cmdb_of, write_out_bytes
@@ -24,7 +26,6 @@ def group() -> None:
 def topology_spof_cmd(ctx: click.Context, roots: tuple[str, ...], as_json: bool, limit: int,
                       min_down: int) -> None:
     """Articulation CIs and bridge links, ranked by how many CIs each would take down."""
-    import json
 
     found = impact.spof(cmdb_of(ctx), roots, min_down=min_down, limit=limit)
     if as_json:
@@ -49,7 +50,6 @@ def topology_spof_cmd(ctx: click.Context, roots: tuple[str, ...], as_json: bool,
 @click.pass_context
 def topology_path_cmd(ctx: click.Context, a: str, b: str, as_json: bool, k: int) -> None:
     """The physical path(s) between CIs A and B, hop by hop with ports."""
-    import json
 
     found = impact.paths(cmdb_of(ctx), a, b, k=k)
     if as_json:
@@ -69,8 +69,13 @@ def topology_path_cmd(ctx: click.Context, a: str, b: str, as_json: bool, k: int)
 @click.option("--format", "fmt", type=click.Choice(["svg", "png", "dot", "graphml", "html"]),
               required=True)
 @out_option(required=True, help="Output file.")
+@json_option("Print what was written as JSON.")
 @click.pass_context
 def topology_draw_cmd(ctx: click.Context, building: str | None, roots: tuple[str, ...], fmt: str,
-                      out: str) -> None:
+                      out: str, as_json: bool) -> None:
     """Draw the topology: Graphviz pictures, GraphML, or an interactive HTML page."""
-    write_out_bytes(out, impact.drawing(cmdb_of(ctx), fmt, building=building, roots=roots))
+    data = impact.drawing(cmdb_of(ctx), fmt, building=building, roots=roots)
+    write_out_bytes(out, data)
+    if as_json:
+        size = len(data.encode("utf-8") if isinstance(data, str) else data)
+        click.echo(json.dumps({"format": fmt, "out": out, "bytes": size}))

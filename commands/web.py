@@ -43,8 +43,10 @@ def user_group() -> None:
 @click.option("--role", type=ROLE, required=True, help="reader, editor or admin.")
 @click.option("--password-stdin", is_flag=True,
               help="Read the password from the first line of stdin (scripts).")
+@json_option('Print {"user", "role"} as JSON.')
 @click.pass_context
-def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> None:
+def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool,
+             as_json: bool) -> None:
     """Add user NAME (or reset their role and password); asks for the password."""
     from netcmdb.cmdb.access import add_user
     from netcmdb.cmdb.db import session_scope
@@ -55,6 +57,9 @@ def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> 
         password = click.prompt("password", hide_input=True, confirmation_prompt=True)
     with session_scope(engine_of(ctx)) as s:
         add_user(s, name, role, password)
+    if as_json:
+        print_json({"user": name, "role": role})
+        return
     click.echo(f"user {name}: {role}")
 
 
@@ -83,26 +88,34 @@ def token_group() -> None:
 @token_group.command("create")
 @click.argument("name")
 @click.option("--role", type=ROLE, required=True, help="reader, editor or admin.")
+@json_option('Print {"name", "role", "token"} as JSON (the token is shown once).')
 @click.pass_context
-def token_create(ctx: click.Context, name: str, role: str) -> None:
+def token_create(ctx: click.Context, name: str, role: str, as_json: bool) -> None:
     """Create API token NAME; prints the secret once (only its hash is stored)."""
     from netcmdb.cmdb.access import create_token
     from netcmdb.cmdb.db import session_scope
 
     with session_scope(engine_of(ctx)) as s:
         secret = create_token(s, name, role)
+    if as_json:
+        print_json({"name": name, "role": role, "token": secret})
+        return
     click.echo(secret)
     click.echo(f"token {name} ({role}): shown once, store it now", err=True)
 
 
 @token_group.command("revoke")
 @click.argument("name")
+@json_option('Print {"token", "revoked"} as JSON.')
 @click.pass_context
-def token_revoke(ctx: click.Context, name: str) -> None:
+def token_revoke(ctx: click.Context, name: str, as_json: bool) -> None:
     """Revoke API token NAME."""
     from netcmdb.cmdb.access import revoke_token
     from netcmdb.cmdb.db import session_scope
 
     with session_scope(engine_of(ctx)) as s:
         revoke_token(s, name)
+    if as_json:
+        print_json({"token": name, "revoked": True})
+        return
     click.echo(f"token {name} revoked")
