@@ -170,7 +170,7 @@ def ci_set_cmd(ctx: click.Context, query: str | None, sel_room: str | None,
     values: dict[str, object] = {("class" if k == "ci_class" else k): v
                                  for k, v in opts.items() if v is not None}
     if location is not None:
-        values["location"] = cis.parse_location(cmdb_of(ctx), location, room_name)
+        values["location"] = cis.parse_location(location, room_name, cmdb=cmdb_of(ctx))
     elif room_name is not None:
         raise click.BadParameter("--room-name needs --location", param_hint="--room-name")
     if lifecycle_date is not None and lifecycle is None:

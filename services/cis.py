@@ -51,14 +51,20 @@ def show_ci(cmdb: Cmdb, ref: str) -> dict[str, Any]:
         return ci_detail(s, find_ci(s, ref))
 
 
-def parse_location(cmdb: Cmdb, location: str, room_name: str | None = None) -> tuple[str, ...]:
+def parse_location(location: str, room_name: str | None = None, *,
+                   cmdb: Cmdb | None = None) -> tuple[str, ...]:
     """The ``location`` value of :func:`set_ci` from any room notation (``D010210``,
-    ``01/02/10``...; ``B/F/R`` outside the label rule is kept as given), plus a room name."""
+    ``01/02/10``...; ``B/F/R`` outside the label rule is kept as given), plus a room name.
+
+    The room notation is ``cmdb``'s configured label rule (default: the house rule).
+    """
     from netcmdb.errors import LabelError
+    from netcmdb.labeling.rule import get_rule
     from netcmdb.services.labels import rule_of
 
+    rule = rule_of(cmdb) if cmdb is not None else get_rule(None)
     try:
-        parts: tuple[str, ...] = tuple(rule_of(cmdb).parse_room(location))
+        parts: tuple[str, ...] = tuple(rule.parse_room(location))
     except LabelError:
         raw = [p.strip() for p in location.replace("-", "/").split("/")]
         if len(raw) != 3 or not all(raw):
