@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -39,8 +39,8 @@ if TYPE_CHECKING:
 # refused target stops the command before credentials are even read), and renders --dry-run.
 
 
-def scope_rules(cfg: dict, exclude: tuple[str, ...] | None, max_hosts: int | None,  # type: ignore[type-arg]
-                allow_public: bool, prof=None):  # type: ignore[no-untyped-def]
+def scope_rules(cfg: dict, exclude: tuple[str, ...] | None, max_hosts: int | None,
+                allow_public: bool, prof=None):
     """``--exclude`` + profile + ``[scan] excludes``, ``--allow-public``, ``--max-hosts``."""
     from netcmdb.discovery.profiles import global_excludes
     from netcmdb.net.scope import DEFAULT_MAX_HOSTS, ScopeRules
@@ -52,8 +52,8 @@ def scope_rules(cfg: dict, exclude: tuple[str, ...] | None, max_hosts: int | Non
                       or DEFAULT_MAX_HOSTS)
 
 
-def sweep_scope(cfg: dict, targets: tuple[str, ...], profile: str | None,  # type: ignore[type-arg]
-                exclude: tuple[str, ...], max_hosts: int | None, allow_public: bool):  # type: ignore[no-untyped-def]
+def sweep_scope(cfg: dict, targets: tuple[str, ...], profile: str | None,
+                exclude: tuple[str, ...], max_hosts: int | None, allow_public: bool):
     """The sweep's profile, target specs, rules and checked plan (addresses only)."""
     from netcmdb.discovery.profiles import ScanProfile, default_scopes, profile_from_config
     from netcmdb.errors import ScopeError
@@ -67,7 +67,7 @@ def sweep_scope(cfg: dict, targets: tuple[str, ...], profile: str | None,  # typ
     return prof, specs, rules, rules.plan(specs, names=False)
 
 
-def device_scope(cfg: dict, targets: tuple[str, ...], kw: dict, what: str):  # type: ignore[type-arg,no-untyped-def]
+def device_scope(cfg: dict, targets: tuple[str, ...], kw: dict, what: str):
     """SNMP/SSH: ``(rules, plan, crawl)`` checked before any packet, credential or thread.
 
     Targets take every net.scope form plus host names and ``host:port``. A dry run does not
@@ -94,13 +94,13 @@ def device_scope(cfg: dict, targets: tuple[str, ...], kw: dict, what: str):  # t
     return rules, plan, crawl
 
 
-def _system_resolver():  # type: ignore[no-untyped-def]
+def _system_resolver():
     from netcmdb.net.scope import system_resolver
 
     return system_resolver
 
 
-def render_dry_run(methods: list[str], specs: list[str], rules, plan, crawl,  # type: ignore[no-untyped-def]
+def render_dry_run(methods: list[str], specs: list[str], rules, plan, crawl,
                    as_json: bool, max_depth: int | None = None) -> None:
     """``--dry-run``: what would be contacted, and nothing sent (nor written)."""
     doc = {"dry_run": True, "methods": methods, "targets": list(specs),
@@ -138,7 +138,7 @@ def render_dry_run(methods: list[str], specs: list[str], rules, plan, crawl,  # 
 # ---- sweep: ARP / ICMP / TCP ----
 
 
-def _sweep_progress(enabled: bool):  # type: ignore[no-untyped-def]
+def _sweep_progress(enabled: bool):
     """A rich progress bar on stderr (only on a terminal) and a callback factory for it."""
     import contextlib
 
@@ -151,7 +151,7 @@ def _sweep_progress(enabled: bool):  # type: ignore[no-untyped-def]
                    TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
                    console=Console(stderr=True), transient=True)
 
-    def factory(label: str):  # type: ignore[no-untyped-def]
+    def factory(label: str):
         task = bar.add_task(label, total=None)
 
         def cb(done: int, total: int, _msg: str) -> None:
@@ -162,7 +162,7 @@ def _sweep_progress(enabled: bool):  # type: ignore[no-untyped-def]
     return bar, factory
 
 
-def _sweep_scan(addresses: list[str], methods: list[str], options, progress=None):  # type: ignore[no-untyped-def]
+def _sweep_scan(addresses: list[str], methods: list[str], options, progress=None):
     """Run the enabled sweep methods (arp/icmp/tcp) over ``addresses``.
 
     Returns ``(results, notes)``: the results worth ingesting -- every live host, plus real
@@ -176,7 +176,8 @@ def _sweep_scan(addresses: list[str], methods: list[str], options, progress=None
     # ARP first: on a directly connected segment an address that ignores ARP cannot answer
     # anything else, so later methods skip it (faster, and politer to the network).
     sweep_methods = [m for m in ("arp", "icmp", "tcp") if m in methods]
-    results, notes = [], []
+    results: list[ScanResult] = []
+    notes: list[str] = []
     ruled_out: set[str] = set()
     for m in sweep_methods:
         scanner = get_scanner(m)
@@ -199,7 +200,7 @@ def _sweep_scan(addresses: list[str], methods: list[str], options, progress=None
     return results, notes
 
 
-def _sweep_hosts(results) -> list[dict]:  # type: ignore[no-untyped-def]
+def _sweep_hosts(results) -> list[dict]:
     """One row per live address, merging what each method saw (for display only)."""
     hosts: dict[str, dict] = {}
     for r in results:
@@ -325,8 +326,8 @@ def _ssh_platform_choices() -> list[str]:
     return sorted(CLI_COMMANDS)
 
 
-def _ssh_collect(ctx: click.Context, targets: list[str], kw: dict, rules, crawl,  # type: ignore[no-untyped-def,type-arg]
-                 progress=None) -> tuple[list, object]:  # type: ignore[type-arg]
+def _ssh_collect(ctx: click.Context, targets: list[str], kw: dict, rules, crawl,
+                 progress=None) -> tuple[list, Any]:
     """Run the SSH collector (or, with ``crawl`` planned, the crawl) for checked ``targets``;
     returns ``(results, CrawlResult or None)``. The library checks ``rules`` again."""
     from pathlib import Path
@@ -359,13 +360,13 @@ def _ssh_collect(ctx: click.Context, targets: list[str], kw: dict, rules, crawl,
     return [r for r in results if r.error_kind != "excluded"], None
 
 
-def _ssh_result_json(r) -> dict:  # type: ignore[no-untyped-def,type-arg]
+def _ssh_result_json(r) -> dict:
     import dataclasses
 
     return dataclasses.asdict(r)
 
 
-def _ssh_render(results: list, summary) -> None:  # type: ignore[no-untyped-def,type-arg]
+def _ssh_render(results: list, summary) -> None:
     from rich.table import Table
     from rich.text import Text  # device strings are untrusted: never parsed as rich markup
 
@@ -392,7 +393,7 @@ def _ssh_render(results: list, summary) -> None:  # type: ignore[no-untyped-def,
 
 
 
-def run_ssh(ctx: click.Context, targets: tuple[str, ...], kw: dict) -> None:  # type: ignore[type-arg]
+def run_ssh(ctx: click.Context, targets: tuple[str, ...], kw: dict) -> None:
     """`scan ... --ssh`: collect, store (unless --no-store), render; --dry-run: the plan."""
     from netcmdb.net.scope import flatten
 
@@ -426,7 +427,7 @@ def run_ssh(ctx: click.Context, targets: tuple[str, ...], kw: dict) -> None:  # 
         summary = ingest.ingest_results(cmdb_of(ctx), results, source="ssh",
                                         targets=list(targets), methods=["ssh"], covered=[])
     if as_json:
-        doc: dict = {"results": [_ssh_result_json(r) for r in results]}  # type: ignore[type-arg]
+        doc: dict = {"results": [_ssh_result_json(r) for r in results]}
         if cr is not None:
             doc["scope"] = cr.scope
             doc["skipped"] = [{"what": w, "why": y} for w, y in cr.skipped]
@@ -438,7 +439,7 @@ def run_ssh(ctx: click.Context, targets: tuple[str, ...], kw: dict) -> None:  # 
     exit_if_none_answered(results)
 
 
-def _render_skipped(cr) -> None:  # type: ignore[no-untyped-def]
+def _render_skipped(cr) -> None:
     """A crawl's stated scope and what it did not follow (device text escaped by rich.Text)."""
     if cr is None:
         return
@@ -456,7 +457,7 @@ def _render_skipped(cr) -> None:  # type: ignore[no-untyped-def]
 # ---- SNMP (and SNMP + SSH) ----
 
 
-def _snmp_collect(ctx: click.Context, hosts: list[str], kw: dict, rules, crawl):  # type: ignore[no-untyped-def,type-arg]
+def _snmp_collect(ctx: click.Context, hosts: list[str], kw: dict, rules, crawl):
     """Collect (and with ``crawl`` planned, crawl from) checked ``hosts`` over SNMP ->
     (results, CrawlResult or None). The library checks ``rules`` again.
 
@@ -500,7 +501,7 @@ def _snmp_collect(ctx: click.Context, hosts: list[str], kw: dict, rules, crawl):
     return cr.results, cr
 
 
-def run_snmp(ctx: click.Context, targets: tuple[str, ...], kw: dict) -> None:  # type: ignore[type-arg]
+def run_snmp(ctx: click.Context, targets: tuple[str, ...], kw: dict) -> None:
     """`scan --snmp [--ssh] [--crawl]`: SNMP first; with --ssh, SSH fills the gaps per device.
     --dry-run: the plan only."""
     from netcmdb.errors import ConfigError
@@ -535,7 +536,7 @@ def run_snmp(ctx: click.Context, targets: tuple[str, ...], kw: dict) -> None:  #
                       bool(kw.get("no_store")), bool(kw.get("as_json")))
 
 
-def _finish_snmp_scan(ctx: click.Context, targets: list[str], results: list, cr,  # type: ignore[no-untyped-def,type-arg]
+def _finish_snmp_scan(ctx: click.Context, targets: list[str], results: list, cr,
                       crawl: bool, no_ingest: bool, as_json: bool) -> None:
     from netcmdb.discovery.factsjson import result_to_dict
 

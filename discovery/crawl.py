@@ -168,7 +168,7 @@ async def crawl(seeds: Sequence[str], collect: Collector, *,
         r = collect(addr)
         if inspect.isawaitable(r):
             r = await r
-        return r  # type: ignore[return-value]
+        return r
 
     async def worker() -> None:
         while True:
