@@ -91,6 +91,9 @@ def ci_show_cmd(ctx: click.Context, query: str, as_json: bool) -> None:
         text = label_rule(ctx, None).room_text(loc["building"], loc["floor"], loc["room"],
                                                loc.get("name"))
         attrs.add_row("location", Text(text), src.get("location_id", ""))
+    if d.get("location_text"):  # the device's own words (sysLocation), room or not
+        attrs.add_row("location text", Text(str(d["location_text"])),
+                      src.get("location_text", ""))
     con.print(attrs)
     if d["interfaces"]:
         t = Table("interface", "ifindex", "mac", "ips", "speed", "oper", "alias",

@@ -100,6 +100,8 @@ def test_cli_bad_pattern_one_line_and_ci_show_text(tmp_path: Path) -> None:
     show = _nc(tmp_path, "", "ci", "show", "sw-9", "--json")
     assert show.returncode == 0, show.stderr
     assert json.loads(show.stdout)["location_text"] == "3号楼机房"
+    text = _nc(tmp_path, "", "ci", "show", "sw-9")
+    assert "location text" in text.stdout and "3号楼机房" in text.stdout
     out = tmp_path / "export.json"
     exp = _nc(tmp_path, "", "export", "json", "-o", str(out))
     assert exp.returncode == 0, exp.stderr
