@@ -26,9 +26,13 @@ system-deps:
 demo: venv
 	$(BIN)/python -m netcmdb.demo demo-out
 
-# ruff (lint) at the rule set in pyproject.toml (docs/ARCHITECTURE.md, "Lint and types").
+# ruff (lint) and mypy (types) at the rule set in pyproject.toml (docs/ARCHITECTURE.md, "Lint
+# and types"). mypy needs the package under its import name, and the repository root is the
+# package: .lint/netcmdb is a symlink to the root.
 lint: venv
 	$(BIN)/ruff check .
+	@mkdir -p .lint && ln -sfn .. .lint/netcmdb
+	MYPYPATH=.lint $(BIN)/mypy -p netcmdb
 
 test: venv system-deps lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    ColumnElement,
     Date,
     DateTime,
     Enum,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     and_,
@@ -44,6 +46,8 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+    # Every model maps one Table (the stubs say FromClause, which insert()/update() refuse).
+    __table__: ClassVar[Table]
 
 
 class CIClass(enum.StrEnum):
@@ -353,7 +357,7 @@ def event_cis(*events: str | RunEventKind) -> Any:
 
     Use as ``select(CI...).join(RunEvent, event_cis("new", "changed"))`` plus a run filter.
     """
-    cond = CI.id.between(RunEvent.first_ci_id, RunEvent.last_ci_id)
+    cond: ColumnElement[bool] = CI.id.between(RunEvent.first_ci_id, RunEvent.last_ci_id)
     if events:
         cond = and_(cond, RunEvent.event.in_([str(e) for e in events]))
     return cond

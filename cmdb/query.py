@@ -128,7 +128,8 @@ def ci_detail(session: Session, ci: CI) -> dict[str, Any]:
         .order_by(Relationship.id)))
     other_ids = {r.target_ci_id if r.source_ci_id == ci.id else r.source_ci_id for r in rows}
     if other_ids:
-        names = dict(session.execute(select(CI.id, CI.name).where(CI.id.in_(other_ids))).all())
+        names = dict(session.execute(select(CI.id, CI.name).where(CI.id.in_(other_ids)))
+                     .tuples().all())
     for r in rows:
         mine = r.source_ci_id == ci.id
         other = r.target_ci_id if mine else r.source_ci_id
@@ -351,7 +352,7 @@ def run_diff(session: Session, run_a: int | str, run_b: int | str) -> dict[str, 
     def seen(run: ScanRun) -> dict[int, str]:
         return dict(session.execute(
             select(CI.id, CI.name).join(RunEvent, event_cis("new", "changed", "seen"))
-            .where(RunEvent.run_id == run.id)).all())
+            .where(RunEvent.run_id == run.id)).tuples().all())
 
     sa, sb = seen(a), seen(b)
     changes = session.execute(

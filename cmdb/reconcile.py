@@ -49,7 +49,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
 from itertools import islice, repeat
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError
@@ -660,7 +660,7 @@ def _loc_tuple(parsed: Any) -> tuple[tuple[str, str, str], int | None, str | Non
         return None
     seat = get("seat")
     try:
-        seat = int(seat) if seat not in (None, "") else None
+        seat = int(seat) if seat is not None and seat != "" else None
     except (TypeError, ValueError):
         seat = None
     return (str(b), str(f), str(r)), seat, get("name")
@@ -830,7 +830,7 @@ class _Run:
                 except DBAPIError:  # a SQLite without the JSON functions
                     json_ok = False
                 else:
-                    self.index.load_kind(kind, json.loads(doc))
+                    self.index.load_kind(kind, json.loads(doc or "{}"))
                     continue
             cur = conn.exec_driver_sql(
                 f"SELECT {q('value')}, {q('ci_id')} FROM {q(it.name)} WHERE {q('kind')} = {mark}",
@@ -880,7 +880,7 @@ class _Run:
         if key is None and by_name and extra and extra.get("name"):
             key = self.name_lookup(extra["name"])
         fresh = key is None
-        if fresh:
+        if key is None:
             if extra:
                 key = self.new_ci(source)
             else:  # a row, like a loaded CI's: made a record only if the run touches it again
@@ -1248,7 +1248,7 @@ class _Run:
             named = _observe(fact, self.cfg)[2]
         if named is None:
             return
-        basis, name = named  # type: ignore[misc]
+        basis, name = cast("tuple[str, str]", named)
         cur_src = srcs.get("name")
         if cur_src is not None and ci["name"] == name and cur_src == f"{basis}:{source}":
             return  # same name from the same basis and source: nothing to do (rescans)
@@ -1486,7 +1486,9 @@ class _Run:
             # missed_runs and timestamps are the same for all, role/owner/label/min_up unset
             row_cols = _ROW_COLS[:_R_STATUS]
             take_row = operator.itemgetter(*range(_R_STATUS))
-            pos = (_R_NAME, _R_LOC, tuple(ATTRIBUTES.index(c) for c in ("ip", "mac", "serial")))
+            ip_mac_serial = (ATTRIBUTES.index("ip"), ATTRIBUTES.index("mac"),
+                             ATTRIBUTES.index("serial"))
+            pos = (_R_NAME, _R_LOC, ip_mac_serial)
 
             def row_tuples() -> Iterator[tuple[Any, ...]]:
                 for key in self.new_keys:
@@ -1508,7 +1510,7 @@ class _Run:
             assert _WRITE_COLS[-1] == "attr_sources"
             take = operator.itemgetter(*plain)
             rpos = (plain.index("name"), plain.index("location_id"),
-                    tuple(plain.index(c) for c in ("ip", "mac", "serial")))
+                    (plain.index("ip"), plain.index("mac"), plain.index("serial")))
 
             def record_tuples() -> Iterator[tuple[Any, ...]]:
                 for key in self.new_keys:

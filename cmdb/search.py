@@ -29,7 +29,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
 from netcmdb.errors import CmdbError
@@ -155,6 +155,8 @@ def refresh(session: Session) -> dict[str, int]:
     processes refreshing at once take turns (SQLite's busy timeout) instead of one failing.
     """
     engine = session.get_bind()
+    if not isinstance(engine, Engine):  # a session bound to a connection: use its engine
+        engine = engine.engine
     with engine.connect() as probe:
         have = probe.execute(text("SELECT count(*) FROM sqlite_master WHERE name IN "
                                   "('search_state', 'search_ci', 'search_note')")).scalar()

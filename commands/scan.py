@@ -172,6 +172,7 @@ def _sweep_scan(addresses: list[str], methods: list[str], options, progress=None
     from dataclasses import replace
 
     from netcmdb.discovery.base import get_scanner
+    from netcmdb.discovery.facts import ScanResult
 
     # ARP first: on a directly connected segment an address that ignores ARP cannot answer
     # anything else, so later methods skip it (faster, and politer to the network).
@@ -545,7 +546,7 @@ def _finish_snmp_scan(ctx: click.Context, targets: list[str], results: list, cr,
         summary = ingest.ingest_results(cmdb_of(ctx), results, source="snmp", targets=targets,
                                         methods=["snmp"], covered=[] if crawl else None)
     if as_json:
-        out = {"results": [result_to_dict(r) for r in results]}
+        out: dict[str, object] = {"results": [result_to_dict(r) for r in results]}
         if cr is not None:
             out["scope"] = cr.scope
             out["skipped"] = [{"what": w, "why": y} for w, y in cr.skipped]

@@ -141,6 +141,6 @@ for b, (_bname, floors) in BUILDINGS.items():
                 location=loc(b, fl, "00", seat=10 + a, name="弱电间"), label=f"D{b}{fl}00-{10 + a:03d}")
             link(acc, port.format(47), ap, "GE0/0/0")
 doc = {"format": "netcmdb/1", "cis": cis, "links": links, "dependencies": deps,
-       "groups": sorted(groups, key=lambda g: g["name"])}
+       "groups": sorted(groups, key=lambda g: str(g["name"]))}
 json.dump(doc, open(Path(__file__).with_name("example-campus.json"), "w", encoding="utf-8"), ensure_ascii=False, indent=1)
 print(Counter(c["class"] for c in cis), len(links), pc_count)

@@ -173,13 +173,13 @@ def _host(h: _Node, name: str) -> ScanResult:
         fact.extra["nmap_reason"] = status.attrs["reason"]
     hostnames = h.find("hostnames")
     for hn in hostnames.findall("hostname") if hostnames is not None else []:
-        n, kind = hn.attrs.get("name"), hn.attrs.get("type")
-        if not n:
+        hname, htype = hn.attrs.get("name"), hn.attrs.get("type")
+        if not hname:
             continue
-        if kind == "PTR" and fact.dns_name is None:
-            fact.dns_name = n
-        elif kind == "user" and fact.hostname is None:
-            fact.extra["nmap_target_name"] = n
+        if htype == "PTR" and fact.dns_name is None:
+            fact.dns_name = hname
+        elif htype == "user" and fact.hostname is None:
+            fact.extra["nmap_target_name"] = hname
     ports = h.find("ports")
     for port in ports.findall("port") if ports is not None else []:
         st = port.find("state")

@@ -22,7 +22,7 @@ import ipaddress
 import os
 import re
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -124,7 +124,7 @@ class SnmpCredential:
 def credentials_from(communities: Sequence[str] = (), *, v3_user: str | None = None,
                      v3_auth_proto: str | None = None, v3_auth_key: str | None = None,
                      v3_priv_proto: str | None = None, v3_priv_key: str | None = None,
-                     env: dict[str, str] | None = None) -> list[SnmpCredential]:
+                     env: Mapping[str, str] | None = None) -> list[SnmpCredential]:
     """Credential sets in the order to try: v3 first (if given), then each community.
 
     Communities also come from ``NETCMDB_SNMP_COMMUNITY`` (comma separated) so that secrets need
@@ -527,10 +527,10 @@ def parse_arp(raw: RawDevice, ifs: dict[int, InterfaceFact]) -> list[ArpEntry]:
     for i, phys in sorted(raw.col(O.IP_NET_TO_PHYSICAL_PHYS).items()):
         if len(i) < 3 or types.get(i) == 2 or i[2] != len(i) - 3:
             continue
-        addr = _ip_of(i[1], i[3:])
+        ip = _ip_of(i[1], i[3:])
         m = mac_of(phys)
-        if addr and m:
-            seen.setdefault((addr, m), ArpEntry(ip=addr, mac=m, interface=_ifname(ifs, i[0])))
+        if ip and m:
+            seen.setdefault((ip, m), ArpEntry(ip=ip, mac=m, interface=_ifname(ifs, i[0])))
     return sorted(seen.values(), key=lambda a: (ipaddress.ip_address(a.ip).version,
                                                 ipaddress.ip_address(a.ip), a.mac))
 
@@ -1114,7 +1114,7 @@ def crawl_snmp(seeds: Sequence[str], cfg: SnmpConfig, **kw: Any) -> Any:
     return asyncio.run(snmp_crawl(seeds, cfg, **kw))
 
 
-def credentials_from_config(config: dict[str, Any], env: dict[str, str] | None = None
+def credentials_from_config(config: dict[str, Any], env: Mapping[str, str] | None = None
                             ) -> list[SnmpCredential]:
     """SNMP credential sets from the config file's ``[credentials.<name>]`` tables, in file order.
 

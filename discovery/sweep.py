@@ -649,7 +649,8 @@ class IcmpScanner:
             if t not in v4:
                 errors[t] = "ICMPv6 sweeps are not supported yet; not on an IPv4 route"
         policy, bucket = _policy(options, 0.5), TokenBucket(options.rate_pps)
-        probe, neigh = v4, {}
+        probe: list[str] = v4
+        neigh: dict[str, str] = {}
         pre = (onlink_prefilter(v4, options, bucket)
                if method == "raw" and options.extra.get("arp_prefilter", True) else None)
         if pre is not None:
@@ -820,12 +821,13 @@ class TcpScanner:
         import asyncio  # lazily: importing asyncio costs 0.2 s an ARP sweep does not need
 
         policy, bucket = _policy(options, 0.5), TokenBucket(options.rate_pps)
-        probe, macs = allowed, {}
+        probe: list[str] = allowed
+        macs: dict[str, str] = {}
         pre = (onlink_prefilter(allowed, options, bucket)
                if options.extra.get("arp_prefilter", True) else None)
         if pre is not None:
             probe, macs = pre
-        state = {ip: {} for ip in targets}
+        state: dict[str, dict[int, str]] = {ip: {} for ip in targets}
         state.update(asyncio.run(self._run(probe, ports, policy, bucket, options)))
         facts: dict[str, DeviceFact] = {}
         errors: dict[str, str] = dict(skipped)

@@ -234,7 +234,7 @@ def to_drawio(doc: Mapping[str, Any], *, per_row: int = 30) -> ET.Element:
     model = ET.SubElement(diagram, "mxGraphModel", grid="1", gridSize="10", page="0")
     root = ET.SubElement(model, "root")
     ET.SubElement(root, "mxCell", id="0")
-    ET.SubElement(root, "mxCell", id="1", parent="0")
+    ET.SubElement(root, "mxCell", {"id": "1", "parent": "0"})
     w, h, gap_x, gap_y = 140, 50, 30, 60
     rows: dict[int, int] = {}
     y_of_layer: dict[int, int] = {}
@@ -258,7 +258,7 @@ def to_drawio(doc: Mapping[str, Any], *, per_row: int = 30) -> ET.Element:
             attrs["min_up"] = str(data["min_up"])
         obj = ET.SubElement(root, "object", attrs)
         fill = _COLORS.get(str(data.get("ci_class")), "#ffffff")
-        cell = ET.SubElement(obj, "mxCell", vertex="1", parent="1",
+        cell = ET.SubElement(obj, "mxCell", {"vertex": "1", "parent": "1"},
                              style=f"rounded=1;whiteSpace=wrap;fillColor={fill};")
         y = y_of_layer[lay] + (idx // per_row) * (h + gap_y)
         ET.SubElement(cell, "mxGeometry", {"x": str((idx % per_row) * (w + gap_x)), "y": str(y),
@@ -277,7 +277,7 @@ def to_drawio(doc: Mapping[str, Any], *, per_row: int = 30) -> ET.Element:
         else:
             style = "dashed=1;dashPattern=1 2;endArrow=block;endFill=0;"
         obj = ET.SubElement(root, "object", attrs)
-        cell = ET.SubElement(obj, "mxCell", edge="1", parent="1", source=u, target=v,
+        cell = ET.SubElement(obj, "mxCell", {"edge": "1", "parent": "1", "source": u, "target": v},
                              style=style + "fontSize=9;")
         ET.SubElement(cell, "mxGeometry", {"relative": "1", "as": "geometry"})
     return mxfile

@@ -132,7 +132,7 @@ def catalog_update(locale: str = "zh_CN") -> list[str]:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as fh:
         write_po(fh, new, width=100, sort_output=True, omit_header=False)
-    return [m.id for m in new if m.id and not m.string]
+    return [m.id for m in new if isinstance(m.id, str) and m.id and not m.string]
 
 
 def _(message: str) -> str:

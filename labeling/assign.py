@@ -28,8 +28,9 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Engine, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Engine, func, or_, select, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
@@ -294,7 +295,8 @@ def _assign_one(engine: Engine, rule: Rule, ci_id: int, name: str,
                 res = s.execute(update(CI).where(CI.id == ci_id, CI.label.is_(None))
                                 .values(label=label, seat=seat,
                                         attr_sources=_pinned(srcs, "label", "seat")))
-                if res.rowcount == 0:  # labelled meanwhile by someone else: leave it
+                # labelled meanwhile by someone else: leave it
+                if cast("CursorResult[Any]", res).rowcount == 0:
                     result.skipped.append((ci_id, name, "labelled concurrently"))
                     return None
                 s.add(Change(ci_id=ci_id, attribute="label", old=None, new=label, source=SOURCE))

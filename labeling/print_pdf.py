@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
@@ -209,7 +209,7 @@ def render_labels(items: Sequence[LabelItem], template: Template, out: str | Pat
 
 
 # ---- walk sheet -------------------------------------------------------------------------
-def render_walk_sheet(room_code: str, room_name: str | None, rows: Sequence[dict[str, object]],
+def render_walk_sheet(room_code: str, room_name: str | None, rows: Sequence[Mapping[str, object]],
                       out: str | Path, *, blank_rows: int = 10,
                       now: datetime | None = None) -> dict[str, int]:
     """A4 sheet listing the known CIs of a room with an empty "order" column to fill in.

@@ -44,7 +44,7 @@ class Drawing:
     node_of: dict[int, int] = field(default_factory=dict)  # CI index -> drawn node id
 
 
-def _adjacency(engine: ImpactEngine) -> list[list[int]] | dict[int, list[int]]:
+def _adjacency(engine: ImpactEngine) -> dict[int, list[int]]:
     adj: dict[int, list[int]] = defaultdict(list)
     t = engine.topo
     for a, b in zip(t.link_a, t.link_b):
@@ -105,8 +105,8 @@ def build_drawing(engine: ImpactEngine, cis: Iterable[int] | None = None,
             x, y = d.node_of[a], d.node_of[b]
             if x == y:
                 continue
-            key = (x, y) if x < y else (y, x)
-            ecount[key].append(f"{pa}~{pb}" if (pa or pb) else "")
+            pair = (x, y) if x < y else (y, x)
+            ecount[pair].append(f"{pa}~{pb}" if (pa or pb) else "")
     for (x, y), ports in ecount.items():
         d.edges.append({"a": x, "b": y, "count": len(ports),
                         "ports": [p for p in ports if p][:8]})

@@ -323,11 +323,12 @@ def _load_topology(session: Session, roots: Sequence[str]) -> Topology:
     # one object per distinct value for the repetitive columns: less memory, smaller cache
     same: dict[str | None, str | None] = {}
     one = same.setdefault
+    classes: dict[str, str] = {}
     topo = Topology(
         ci_id=array("q", [r[0] for r in rows]),
         name=[r[1] or f"ci-{r[0]}" for r in rows],
         label=[r[2] for r in rows],
-        ci_class=[one(r[3] or "other", r[3] or "other") for r in rows],
+        ci_class=[classes.setdefault(r[3] or "other", r[3] or "other") for r in rows],
         role=[one(r[4], r[4]) for r in rows],
         ip=[r[5] for r in rows],
         owner=[one(r[6], r[6]) for r in rows],

@@ -64,7 +64,7 @@ class WebState:
 
         path = sqlite_file(self.url)
         if path is not None:
-            out = []
+            out: list[tuple[int, int, int] | None] = []
             for p in (path, Path(f"{path}-wal")):
                 try:
                     st = p.stat()
@@ -190,7 +190,7 @@ def _templates() -> Any:
     env = Environment(loader=FileSystemLoader(HERE / "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
-    env.install_null_translations(newstyle=True)  # per request, `_` comes in the context
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]  # i18n ext; per request, `_` comes in the context
     return env
 
 

@@ -12,7 +12,7 @@ import hmac
 import os
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from fastapi import HTTPException, Request
 
@@ -105,7 +105,7 @@ def principal_of(request: Request) -> Principal | None:
     """
     cached = getattr(request.state, "principal", False)
     if cached is not False:
-        return cached  # type: ignore[no-any-return]
+        return cast("Principal | None", cached)
     app = request.app
     who: Principal | None = None
     auth = request.headers.get("authorization", "")

@@ -34,6 +34,8 @@ def run_migrations_online() -> None:
         return
     url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option(
         "sqlalchemy.url")
+    if not url:
+        raise RuntimeError("alembic: no database URL (-x url=... or sqlalchemy.url)")
     engine = create_engine(url)
     with engine.connect() as conn:
         _configure(conn)

@@ -84,7 +84,7 @@ def _sqlite(to_or: bool) -> None:
             raise RuntimeError(f"migration 0003: cannot parse the definition of {table!r}")
         conn.exec_driver_sql(probe)
         conn.exec_driver_sql("DROP TABLE temp._nc_0003_probe")
-    version = int(conn.exec_driver_sql("PRAGMA schema_version").scalar())
+    version = int(conn.exec_driver_sql("PRAGMA schema_version").scalar_one())
     conn.exec_driver_sql("PRAGMA writable_schema = ON")
     try:
         for table, sql in new_sql.items():
