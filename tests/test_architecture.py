@@ -87,6 +87,51 @@ def test_the_library_never_imports_the_demo() -> None:
     assert wrong == []
 
 
+#: Which rooms (top-level modules and packages) each room may import: the data-flow direction of
+#: docs/ARCHITECTURE.md. Change both together when a new dependency is meant.
+_FOUNDATION = {"errors", "safety", "atomic", "net", "i18n"}
+_LIBRARY = _FOUNDATION | {"discovery", "cmdb", "config", "topology", "labeling", "exporters"}
+ALLOWED: dict[str, set[str]] = {
+    "errors": set(),
+    "safety": {"errors"},
+    "atomic": {"errors"},
+    "net": {"errors"},
+    "i18n": {"errors"},
+    "discovery": _FOUNDATION,  # knows the network, never the CMDB
+    "cmdb": _FOUNDATION | {"discovery"},  # facts and normalisers only, never scanners' I/O
+    "config": _FOUNDATION | {"cmdb"},  # builds the reconciler's config
+    "topology": _FOUNDATION | {"cmdb", "discovery"},
+    "labeling": _FOUNDATION | {"cmdb", "discovery"},
+    "exporters": _FOUNDATION | {"cmdb", "discovery", "topology", "labeling"},
+    "services": _LIBRARY,  # what the CLI and the web both call
+    "options": _LIBRARY,
+    "web": _LIBRARY | {"services"},  # never the CLI
+    "commands": _LIBRARY | {"services", "options", "web"},  # `netcmdb serve` starts the web
+    "cli": {"commands", "options", "errors", "i18n", "config"},
+    "__main__": {"cli"},
+    "demo": _LIBRARY | {"services", "cli", "commands", "options"},  # the user's view, end to end
+}
+
+
+def _room(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "netcmdb"
+
+
+def test_each_room_imports_only_what_the_data_flow_allows() -> None:
+    wrong = []
+    for a, b in _graph().edges:
+        ra, rb = _room(a), _room(b)
+        if ra == rb or rb == "netcmdb":  # within a room, or the root package's metadata
+            continue
+        if ra not in ALLOWED:
+            wrong.append(f"{a}: room {ra!r} is not in ALLOWED (tests/test_architecture.py)")
+        elif rb not in ALLOWED[ra]:
+            wrong.append(f"{a} imports {b}: {ra} may import only {sorted(ALLOWED[ra])} "
+                         "(docs/ARCHITECTURE.md)")
+    assert wrong == []
+
+
 def test_nothing_in_the_package_reaches_into_tests() -> None:
     offenders = []
     for name, path in MODULES.items():
