@@ -298,8 +298,9 @@ def _note_entry(row: str, raw: Any) -> tuple[str, str, str, str, str | None, str
         raise _fail(row, "ci is required")
     try:
         kind = note_kind(raw.get("kind") if isinstance(raw.get("kind"), str) else None).value
-        text = clean_text(raw.get("text") if isinstance(raw.get("text"), str) else "",
-                          what="note", limit=MAX_NOTE_CHARS)
+        given = raw.get("text")
+        text = clean_text(given if isinstance(given, str) else "", what="note",
+                          limit=MAX_NOTE_CHARS)
         at = raw.get("at")
         if at is not None and (not isinstance(at, str) or len(at) < 10):
             raise CmdbError(f"at must be an ISO date-time, got {at!r}")

@@ -375,9 +375,10 @@ def _diff(ci: CI, rec: Mapping[str, Any]) -> list[dict[str, Any]]:
         out.append({"attribute": "class", "old": _v(ci.ci_class), "new": rec["class"]})
     if "room" in rec:
         loc = ci.location
-        old = (loc.building, loc.floor, loc.room) if loc else None
-        if old != tuple(rec["room"]):
-            out.append({"attribute": "location", "old": "/".join(old) if old else None,
+        old_room = (loc.building, loc.floor, loc.room) if loc else None
+        if old_room != tuple(rec["room"]):
+            out.append({"attribute": "location",
+                        "old": "/".join(old_room) if old_room else None,
                         "new": "/".join(rec["room"])})
     return out
 

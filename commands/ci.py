@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import click
 
 from netcmdb.commands.common import cmdb_of, console, engine_of, label_rule, print_json
@@ -222,7 +224,8 @@ def _bulk_set(ctx: click.Context, room: str | None, building: str | None, dry_ru
     from netcmdb.cmdb.db import session_scope
     from netcmdb.cmdb.ownership import BULK_ATTRS, bulk_set, room_locations, select_cis
 
-    ci_class, status = opts.pop("ci_class"), opts.pop("status")
+    ci_class = cast("str | None", opts.pop("ci_class"))
+    status = cast("str | None", opts.pop("status"))
     values = {k: v for k, v in opts.items() if v is not None}
     bad = sorted(set(values) - set(BULK_ATTRS))
     if bad:
@@ -238,7 +241,7 @@ def _bulk_set(ctx: click.Context, room: str | None, building: str | None, dry_ru
             loc_ids = [loc.id for loc in room_locations(s, key, rule.normalize_room)]  # type: ignore[arg-type]
         b = rule.normalize_room(building, "01", "01")[0] if building else None
         cis = select_cis(s, location_ids=loc_ids, building=b, ci_class=ci_class,
-                         status=status)  # type: ignore[arg-type]
+                         status=status)
         out = bulk_set(s, cis, values, dry_run=dry_run)
         if dry_run:
             s.rollback()

@@ -29,7 +29,7 @@ def _echo_changes(what: str, changes: list[dict[str, object]], as_json: bool) ->
 
 
 def _values(**given: str | None) -> dict[str, str | None]:
-    values = {k: v for k, v in given.items() if v is not None}
+    values: dict[str, str | None] = {k: v for k, v in given.items() if v is not None}
     if not values:
         raise click.UsageError("nothing to set (--name, --department or --contact)")
     return values

@@ -99,7 +99,7 @@ ALLOWED: dict[str, set[str]] = {
     "i18n": {"errors"},
     "discovery": _FOUNDATION,  # knows the network, never the CMDB
     "cmdb": _FOUNDATION | {"discovery"},  # facts and normalisers only, never scanners' I/O
-    "config": _FOUNDATION | {"cmdb"},  # builds the reconciler's config
+    "config": _FOUNDATION | {"cmdb", "labeling"},  # builds the reconciler and label-rule configs
     "topology": _FOUNDATION | {"cmdb", "discovery"},
     "labeling": _FOUNDATION | {"cmdb", "discovery"},
     "exporters": _FOUNDATION | {"cmdb", "discovery", "topology", "labeling"},

@@ -335,8 +335,8 @@ def room_page(request: Request, room: str) -> HTMLResponse:
         plan = room_plan(s, room, _rule(request))
     assigned = request.query_params.get("assigned")
     return render(request, "room.html", {"plan": plan, "u": _u_layout(plan["seated"]),
-                                         "assigned": int(assigned) if (assigned or "").isdigit()
-                                         else None})
+                                         "assigned": int(assigned)
+                                         if assigned and assigned.isdigit() else None})
 
 
 def _u_layout(seated: list[dict[str, Any]]) -> dict[str, list[Any]]:
