@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from netcmdb.commands.common import cmdb_of, print_json, write_out
@@ -43,19 +45,20 @@ def _make_export_command(fmt: str, spec: export.Format) -> None:
         else:
             click.echo(f"wrote {out} ({res['summary']})", err=True)
 
+    cmd: Any = _cmd  # decorated step by step below (each step changes its signature)
     if fmt in export.PERIOD_FORMATS:
-        _cmd = click.option("--until", metavar="DATE",
-                            help="With --since: the period's last day (default: now).")(_cmd)
-        _cmd = click.option("--since", metavar="DATE",
-                            help="Add the period from this day (2026-11-01): new, missing, "
-                                 "moved, retired, faults and repairs, counts by department, "
-                                 "building and class.")(_cmd)
-    _cmd = click.pass_context(_cmd)
-    _cmd = json_option("Print what was written as JSON.")(_cmd)
-    _cmd = out_option(required=True, dir_okay=spec.is_dir,
-                      help="Output directory." if spec.is_dir else "Output file.")(_cmd)
-    _cmd = buildings_option(classes_option(_cmd))
-    group.command(fmt, help=spec.help)(_cmd)
+        cmd = click.option("--until", metavar="DATE",
+                           help="With --since: the period's last day (default: now).")(cmd)
+        cmd = click.option("--since", metavar="DATE",
+                           help="Add the period from this day (2026-11-01): new, missing, "
+                                "moved, retired, faults and repairs, counts by department, "
+                                "building and class.")(cmd)
+    cmd = click.pass_context(cmd)
+    cmd = json_option("Print what was written as JSON.")(cmd)
+    cmd = out_option(required=True, dir_okay=spec.is_dir,
+                     help="Output directory." if spec.is_dir else "Output file.")(cmd)
+    cmd = buildings_option(classes_option(cmd))
+    group.command(fmt, help=spec.help)(cmd)
 
 
 for _fmt, _spec in export.FORMATS.items():
