@@ -172,7 +172,6 @@ def _sweep_scan(addresses: list[str], methods: list[str], options, progress=None
     from dataclasses import replace
 
     from netcmdb.discovery.base import get_scanner
-    from netcmdb.discovery.facts import ScanResult
 
     # ARP first: on a directly connected segment an address that ignores ARP cannot answer
     # anything else, so later methods skip it (faster, and politer to the network).
