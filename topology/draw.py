@@ -240,6 +240,7 @@ def to_html(engine: ImpactEngine, d: Drawing, title: str, change: dict[str, Any]
     """The self-contained interactive page (pan, zoom, search, click for impact)."""
     data = {
         "title": title,
+        "roots": engine.topo.root_names(),  # every answer names the roots it used
         "nodes": [{k: n.get(k) for k in ("id", "name", "label", "class", "location", "ip",
                                           "count", "state", "x", "y", "group", "members",
                                           "role")} for n in d.nodes],

@@ -105,6 +105,7 @@ def test_impact_pictures(db: str, tmp_path: Path) -> None:
     html = page.read_text()
     data = json.loads(html.split('id="netcmdb-data">')[1].split("</script>")[0])
     states = {n["name"]: n["state"] for n in data["nodes"]}
+    assert data["roots"] == ["core-1", "core-2"]
     assert states["A-DS1"] == "failed" and states[HOSTILE] == "failed"
     assert "down" in states.values()
     assert "<script>alert" not in html
