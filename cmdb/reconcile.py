@@ -45,7 +45,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from itertools import islice, repeat
@@ -103,7 +103,6 @@ __all__ = [
     "ingest",
     "is_identifying_mac",
     "outranks",
-    "place_end_hosts",
     "port_key",
 ]
 
@@ -444,41 +443,6 @@ def outranks(new_source: str, current_source: str | None, cfg: ReconcileConfig |
     if current_source == Source.MANUAL.value:
         return new_source == Source.MANUAL.value
     return cfg.rank(new_source) <= cfg.rank(current_source)
-
-
-def place_end_hosts(fact: DeviceFact, cfg: ReconcileConfig | None = None) -> list[FdbEntry]:
-    """FDB rows of a switch that point at an end host on an access port.
-
-    Hook kept deliberately simple (the SNMP area refines it): a port is an access port unless it
-    has an LLDP/CDP neighbour, is an aggregate or aggregate member, or carries more than
-    ``cfg.max_macs_per_access_port`` learned MACs. Only learned unicast MACs count.
-
-    Args:
-        fact: the reporting switch's fact (its ``fdb``, ``neighbors`` and ``interfaces``).
-        cfg: reconciler configuration.
-
-    Returns:
-        The FDB entries (MACs normalised) to record as port sightings.
-    """
-    cfg = cfg or _DEFAULT_CFG
-    uplinks = {port_key(n.local_port) for n in fact.neighbors}
-    for itf in fact.interfaces:
-        if itf.kind == "lag" or itf.lag_parent:
-            uplinks.add(port_key(itf.name))
-    per_port: dict[str, list[FdbEntry]] = defaultdict(list)
-    for e in fact.fdb:
-        if e.port is None or e.status not in ("learned", "other"):
-            continue
-        m = _mac(e.mac)
-        if m is None or int(m[:2], 16) & 1:
-            continue
-        per_port[e.port].append(replace(e, mac=m))
-    out: list[FdbEntry] = []
-    for port, entries in per_port.items():
-        if port_key(port) in uplinks or len(entries) > cfg.max_macs_per_access_port:
-            continue
-        out.extend(entries)
-    return out
 
 
 _DEFAULT_CFG = ReconcileConfig()
@@ -1348,10 +1312,6 @@ class _Run:
                     self.index.assign(kind, v, key)
         self.seen.add(key)
 
-    def collect_fdb(self, key: int, fact: DeviceFact) -> None:
-        for entry in place_end_hosts(fact, self.cfg):
-            self.sightings.append((key, entry))
-
     def arp_joins(self) -> dict[str, str]:
         """Fill missing MAC/IP of CIs from ARP tables; return mac -> ip for port sightings."""
         mac_ip: dict[str, str] = {}
@@ -1940,7 +1900,7 @@ def _collect_fdb_all(run: _Run, fact_keys: Sequence[tuple[int, DeviceFact]]) -> 
     left on several access ports goes to the edge-most one. Ports with more than
     ``max_macs_per_access_port`` MACs stay uplinks (an unscanned switch without LLDP behind them).
     """
-    from netcmdb.discovery.endhosts import place_end_hosts as place_across
+    from netcmdb.discovery.endhosts import place_end_hosts as place_across  # the one rule set
 
     with_fdb = [(k, f) for k, f in fact_keys if f.fdb]
     if not with_fdb:
