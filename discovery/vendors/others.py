@@ -166,8 +166,10 @@ ROWS = VendorRows(
         Rule(E + "12124", "Isilon OneFS storage cluster (no storage class)", "Dell EMC Isilon",
              None, "other"),
         # --- switches and routers of smaller makers
-        Rule(E + "4413", "Broadcom FASTPATH (Ubiquiti EdgeSwitch)", "Broadcom",
+        Rule(E + "4413", "Broadcom FASTPATH switch (OEM firmware)", "Broadcom",
              "ubiquiti_edgeswitch", "switch"),
+        Rule(E + "4413", "Ubiquiti EdgeSwitch / UniFi switch (Broadcom FASTPATH; sysDescr)",
+             "Ubiquiti", "ubiquiti_edgeswitch", "switch", descr=r"^USW-|EdgeSwitch|\bUBNT\b"),
         Rule(E + "14988", "MikroTik RouterOS", "MikroTik", "mikrotik_routeros", "router"),
         Rule(E + "171", "D-Link switch", "D-Link", "dlink_ds", hint_class="switch",
              model=r"(DES-\d+[\w-]*)"),
