@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Text a spreadsheet would run as a formula — also behind quotes, so that a value which already
+#: starts with ``'=`` gets one more quote and :func:`unneutralize_cell` gives back exactly it.
+FORMULA = re.compile("'*[=+\\-@\t\r]")
 # XML 1.0 allows only these characters.
 _XML_BAD = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -22,12 +24,25 @@ def neutralize_cell(value: object) -> object:
     '\\'=HYPERLINK("http://x")'
     >>> neutralize_cell("sw-core-1")
     'sw-core-1'
+    >>> neutralize_cell("'=1+1")
+    "''=1+1"
     >>> neutralize_cell(-3)
     -3
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and FORMULA.match(value):
         return "'" + value
     return value
+
+
+def unneutralize_cell(text: str) -> str:
+    """The exact inverse of :func:`neutralize_cell` for text (CSV import of our own export).
+
+    >>> unneutralize_cell("'=1+1"), unneutralize_cell("''=1+1"), unneutralize_cell("'quoted")
+    ('=1+1', "'=1+1", "'quoted")
+    """
+    if text.startswith("'") and FORMULA.match(text, 1):
+        return text[1:]
+    return text
 
 
 def xml_text(value: object) -> str:

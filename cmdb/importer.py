@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from netcmdb.cmdb.models import CIClass, CIStatus
+from netcmdb.cmdb import validate
 from netcmdb.cmdb.reconcile import (
     ReconcileConfig,
     RunSummary,
@@ -34,6 +34,8 @@ from netcmdb.cmdb.reconcile import (
 )
 from netcmdb.discovery.facts import DeviceClass, DeviceFact, Source
 from netcmdb.errors import CmdbError, ImportFormatError
+from netcmdb.inputs import lone_surrogate, maybe_surrogates, read_text
+from netcmdb.safety import unneutralize_cell
 
 FORMAT = "netcmdb/1"
 
@@ -48,9 +50,6 @@ CI_FIELDS: tuple[str, ...] = (
 OPS_FIELDS: tuple[str, ...] = ("asset_code", "department", "lifecycle")
 _TEXT_FIELDS = ("role", "serial", "vendor", "model", "platform", "os", "os_version",
                 "description", "owner", "contact", "label", "location_text")
-_MAX_LEN = {"location_text": 255,
-            "name": 255, "role": 64, "vendor": 128, "model": 128, "platform": 64, "os": 128,
-            "os_version": 128, "serial": 128, "owner": 200, "contact": 200, "label": 64}
 LOCATION_FIELDS = ("building", "floor", "room", "name", "seat")
 
 #: Flat CSV columns (export order). ``id``/``first_seen``/``last_seen`` are accepted and ignored.
@@ -60,7 +59,9 @@ CSV_COLUMNS: tuple[str, ...] = (
     "seat", "label", "min_up", "status",
 )
 CSV_IGNORED = ("id", "first_seen", "last_seen")
-_CSV_FORMULA = ("'=", "'+", "'-", "'@", "'\t", "'\r")
+#: The key :func:`csv_to_document` puts on each entry (its CSV line, for messages). A JSON
+#: document holding it is refused like any unknown field.
+ROW_KEY = "\x00row"
 
 
 @dataclass(slots=True)
@@ -88,34 +89,12 @@ def _fail(row: str, problem: str) -> ImportFormatError:
     return ImportFormatError(f"{row}: {problem}")
 
 
-def _text(row: str, key: str, v: Any) -> str | None:
-    if v is None:
-        return None
-    if isinstance(v, bool) or not isinstance(v, (str, int, float)):
-        raise _fail(row, f"{key} must be text, got {type(v).__name__}")
-    s = str(v)
-    if "\x00" in s:
-        raise _fail(row, f"{key} contains a NUL character")
-    limit = _MAX_LEN.get(key)
-    if limit and len(s) > limit:
-        raise _fail(row, f"{key} is longer than {limit} characters")
-    return s
+def _text(row: str, key: str, v: Any, limit_key: str | None = None) -> str | None:
+    return validate.text(row, key, v, ImportFormatError, limit_key=limit_key)
 
 
 def _int(row: str, key: str, v: Any, minimum: int = 0) -> int | None:
-    if v is None or v == "":
-        return None
-    if isinstance(v, bool):
-        raise _fail(row, f"{key} must be a whole number, got {v!r}")
-    try:
-        n = int(v)
-    except (TypeError, ValueError):
-        raise _fail(row, f"{key} must be a whole number, got {v!r}") from None
-    if isinstance(v, float) and v != n:
-        raise _fail(row, f"{key} must be a whole number, got {v!r}")
-    if n < minimum:
-        raise _fail(row, f"{key} must be >= {minimum}, got {n}")
-    return n
+    return validate.whole(row, key, v, ImportFormatError, minimum=minimum)
 
 
 def _canonical(row: str, value: Any, canon: Any, what: str) -> str | None:
@@ -128,7 +107,7 @@ def _canonical(row: str, value: Any, canon: Any, what: str) -> str | None:
     return out  # type: ignore[no-any-return]
 
 
-def _ci_entry(row: str, raw: Any) -> _Entry:
+def _ci_entry(row: str, raw: Any, label_rule: Any = None) -> _Entry:
     if not isinstance(raw, Mapping):
         raise _fail(row, "must be an object")
     name = _text(row, "name", raw.get("name"))
@@ -138,18 +117,16 @@ def _ci_entry(row: str, raw: Any) -> _Entry:
     unknown = sorted(set(raw) - set(CI_FIELDS))
     if unknown:
         raise _fail(row, f"unknown field {unknown[0]!r} (known: {', '.join(CI_FIELDS)})")
-    cls = raw.get("class")
-    if cls is None or cls == "":
+    cls = validate.choice(row, "class", raw.get("class"), validate.CLASSES, ImportFormatError)
+    if cls is None:
         raise _fail(row, "class is required")
-    if cls not in {c.value for c in CIClass}:
-        raise _fail(row, f"unknown class {cls!r} (known: {', '.join(c.value for c in CIClass)})")
     vals: dict[str, Any] = {k: _text(row, k, raw.get(k)) for k in _TEXT_FIELDS}
     vals = {k: (v if v != "" else None) for k, v in vals.items()}
+    vals["label"] = validate.label(row, vals["label"], label_rule, ImportFormatError)
     ip_ = _canonical(row, raw.get("ip"), _canon_ip, "IP")
     mac_ = _canonical(row, raw.get("mac"), _mac, "MAC")
-    status = raw.get("status")
-    if status not in (None, "") and status not in {s.value for s in CIStatus}:
-        raise _fail(row, f"unknown status {status!r} (known: active, missing, retired)")
+    status = validate.choice(row, "status", raw.get("status"), validate.STATUSES,
+                             ImportFormatError)
     extra: dict[str, Any] = {
         "name": name, "role": vals["role"], "owner": vals["owner"], "label": vals["label"],
         "min_up": _int(row, "min_up", raw.get("min_up")), "status": status or None,
@@ -162,13 +139,11 @@ def _ci_entry(row: str, raw: Any) -> _Entry:
         if bad:
             raise _fail(row, f"unknown location field {bad[0]!r}")
         extra["seat"] = _int(row, "seat", loc.get("seat"))
-        parts = [_text(row, k, loc.get(k)) for k in ("building", "floor", "room")]
-        if any(p not in (None, "") for p in parts):
-            if any(p in (None, "") for p in parts):
-                raise _fail(row, "location needs building, floor and room")
-            if any(len(p) > 16 for p in parts):  # type: ignore[arg-type]
-                raise _fail(row, "location building/floor/room must be at most 16 characters")
-            extra["location"] = (tuple(parts), _text(row, "location name", loc.get("name")))
+        parts = validate.location(row, [loc.get(k) for k in ("building", "floor", "room")],
+                                  ImportFormatError)
+        if parts is not None:
+            extra["location"] = (parts, _text(row, "location name", loc.get("name"),
+                                              "location.name"))
     fact = DeviceFact(
         source=Source.IMPORT, ip=ip_, mac=mac_, hostname=name, serial=vals["serial"],
         vendor=vals["vendor"], model=vals["model"], platform=vals["platform"], os=vals["os"],
@@ -202,7 +177,7 @@ def _list(doc: Mapping[str, Any], key: str) -> list[Any]:
     return v
 
 
-def parse_document(doc: Any) -> Document:
+def parse_document(doc: Any, *, label_rule: Any = None) -> Document:
     """Validate a ``netcmdb/1`` document (already decoded from JSON).
 
     Raises:
@@ -220,7 +195,7 @@ def parse_document(doc: Any) -> Document:
     names: set[str] = set()
     labels: dict[str, str] = {}
     for i, raw in enumerate(_list(doc, "cis")):
-        e = _ci_entry(f"cis[{i}]", raw)
+        e = _ci_entry(f"cis[{i}]", raw, label_rule)
         name = e.extra["name"]
         if name in names:
             raise _fail(e.row, "duplicate name in this file")
@@ -238,13 +213,13 @@ def parse_document(doc: Any) -> Document:
         bad = sorted(set(raw) - {"a", "a_port", "b", "b_port"})
         if bad:
             raise _fail(row, f"unknown field {bad[0]!r}")
-        a, b = _text(row, "a", raw.get("a")), _text(row, "b", raw.get("b"))
+        a, b = _text(row, "a", raw.get("a"), "name"), _text(row, "b", raw.get("b"), "name")
         if not a or not b:
             raise _fail(row, "a and b are required")
         if a == b:
             raise _fail(row, f"a link from {a!r} to itself")
-        ap = _text(row, "a_port", raw.get("a_port")) or ""
-        bp = _text(row, "b_port", raw.get("b_port")) or ""
+        ap = _text(row, "a_port", raw.get("a_port"), "port") or ""
+        bp = _text(row, "b_port", raw.get("b_port"), "port") or ""
         out.links.append((row, a, ap, b, bp))
     for i, raw in enumerate(_list(doc, "dependencies")):
         row = f"dependencies[{i}]"
@@ -253,7 +228,7 @@ def parse_document(doc: Any) -> Document:
         bad = sorted(set(raw) - {"from", "to"})
         if bad:
             raise _fail(row, f"unknown field {bad[0]!r}")
-        f, t = _text(row, "from", raw.get("from")), _text(row, "to", raw.get("to"))
+        f, t = _text(row, "from", raw.get("from"), "name"), _text(row, "to", raw.get("to"), "name")
         if not f or not t:
             raise _fail(row, "from and to are required")
         if f == t:
@@ -272,6 +247,8 @@ def parse_document(doc: Any) -> Document:
         members = raw.get("members", [])
         if not isinstance(members, list) or not all(isinstance(m, str) and m for m in members):
             raise _fail(f"{row} ({name})", "members must be a list of CI names")
+        for m in members:
+            _text(f"{row} ({name})", "member", m, "name")
         if name in members:
             raise _fail(f"{row} ({name})", "a group cannot be its own member")
         min_up = _int(row, "min_up", raw.get("min_up"))
@@ -356,24 +333,31 @@ def _import_notes(session: Session, notes: list[tuple[str, str, str, str, str | 
 
 
 def load_json(path: str | Path) -> Any:
-    """Decode a JSON file; malformed JSON becomes one :class:`ImportFormatError` line."""
+    """Decode a JSON file; malformed JSON becomes one :class:`ImportFormatError` line.
+
+    The file is read up to :func:`netcmdb.inputs.input_limit` bytes; nesting too deep for the
+    decoder and lone surrogates (``"\\ud800"``, which no database stores) are refused here.
+    """
     p = Path(path)
+    text = read_text(p)
     try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise ImportFormatError(f"{p}: cannot read: {exc.strerror or exc}") from None
-    try:
-        return json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise ImportFormatError(f"{p}: not UTF-8 text") from None
+        doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportFormatError(
             f"{p}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise ImportFormatError(f"{p}: nested too deeply to be a netcmdb/1 document") from None
+    if maybe_surrogates(text):
+        where = lone_surrogate(doc)
+        if where is not None:
+            raise ImportFormatError(f"{p}: {where} holds a lone surrogate (\\ud800-\\udfff "
+                                    "without its pair): not valid Unicode text")
+    return doc
 
 
 def _uncsv(v: str) -> str:
-    # undo safety.neutralize_cell so a CSV export round-trips
-    return v[1:] if v.startswith(_CSV_FORMULA) else v
+    # undo safety.neutralize_cell so a CSV export round-trips exactly
+    return unneutralize_cell(v)
 
 
 def csv_to_document(text: str, *, source_name: str = "csv") -> dict[str, Any]:
@@ -388,6 +372,10 @@ def csv_to_document(text: str, *, source_name: str = "csv") -> dict[str, Any]:
         raise ImportFormatError(f"{source_name}: empty CSV (a header row is required)")
     header = [h.strip() for h in header]
     reader.fieldnames = header
+    dup = sorted({h for h in header if header.count(h) > 1})
+    if dup:
+        raise ImportFormatError(f"{source_name}: column {dup[0]!r} appears "
+                                f"{header.count(dup[0])} times in the header")
     missing = [c for c in ("name", "class") if c not in header]
     if missing:
         raise ImportFormatError(f"{source_name}: header lacks column {missing[0]!r}")
@@ -414,13 +402,14 @@ def csv_to_document(text: str, *, source_name: str = "csv") -> dict[str, Any]:
                if rec.get(c) not in (None, "")}
         if loc:
             entry["location"] = loc
-        entry["_row"] = n
+        entry[ROW_KEY] = n
         cis.append(entry)
     return {"format": FORMAT, "cis": cis}
 
 
 def import_document(session: Session, doc: Any, *, origin: str = "import",
-                    config: ReconcileConfig | None = None) -> RunSummary:
+                    config: ReconcileConfig | None = None,
+                    label_rule: Any = None) -> RunSummary:
     """Validate and apply a ``netcmdb/1`` document in the caller's transaction.
 
     Args:
@@ -428,16 +417,23 @@ def import_document(session: Session, doc: Any, *, origin: str = "import",
         doc: the decoded document.
         origin: recorded as the run's target (usually the file name).
         config: reconciler knobs.
+        label_rule: the site's label rule (:class:`netcmdb.labeling.rule.Rule`); labels that
+            do not follow it are refused. None: the default rule.
 
     Raises:
         ImportFormatError: the file is bad; nothing has been written that will be committed.
     """
+    if label_rule is None:
+        from netcmdb.labeling.rule import DEFAULT_RULE
+
+        label_rule = DEFAULT_RULE
     rows: list[str] | None = None
-    if isinstance(doc, Mapping) and any(isinstance(c, Mapping) and "_row" in c
-                                        for c in doc.get("cis") or []):
-        rows = [f"row {c.pop('_row')}" for c in doc["cis"]]
+    cis = doc.get("cis") if isinstance(doc, Mapping) else None
+    if isinstance(cis, list) and cis and all(isinstance(c, Mapping) and isinstance(
+            c.get(ROW_KEY), int) for c in cis):  # made by csv_to_document: name CSV rows
+        rows = [f"row {c.pop(ROW_KEY)}" for c in cis]
     try:
-        parsed = parse_document(doc)
+        parsed = parse_document(doc, label_rule=label_rule)
     except ImportFormatError as exc:
         if rows is not None and str(exc).startswith("cis["):
             idx = int(str(exc)[4:str(exc).index("]")])
@@ -491,25 +487,24 @@ def import_document(session: Session, doc: Any, *, origin: str = "import",
 
 
 def import_json_file(session: Session, path: str | Path,
-                     config: ReconcileConfig | None = None) -> RunSummary:
+                     config: ReconcileConfig | None = None,
+                     label_rule: Any = None) -> RunSummary:
     """``netcmdb import json FILE``: decode, validate, apply (one transaction by the caller)."""
     with paused_gc():
-        return import_document(session, load_json(path), origin=str(path), config=config)
+        return import_document(session, load_json(path), origin=str(path), config=config,
+                               label_rule=label_rule)
 
 
 def import_csv_file(session: Session, path: str | Path,
-                    config: ReconcileConfig | None = None) -> RunSummary:
+                    config: ReconcileConfig | None = None,
+                    label_rule: Any = None) -> RunSummary:
     """``netcmdb import csv FILE``: the flat asset list (one CI per row)."""
     p = Path(path)
-    try:
-        text = p.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise ImportFormatError(f"{p}: cannot read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise ImportFormatError(f"{p}: not UTF-8 text") from None
+    text = read_text(p)
     try:
         doc = csv_to_document(text, source_name=str(p))
     except csv.Error as exc:
         raise ImportFormatError(f"{p}: bad CSV: {exc}") from None
     with paused_gc():
-        return import_document(session, doc, origin=str(p), config=config)
+        return import_document(session, doc, origin=str(p), config=config,
+                               label_rule=label_rule)

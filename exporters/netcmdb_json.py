@@ -26,7 +26,7 @@ from netcmdb.cmdb.models import CI, Change, Interface, Location, Relationship, S
 from netcmdb.cmdb.query import _iso, _v  # one spelling of enum values and timestamps
 from netcmdb.errors import ExportError
 from netcmdb.exporters.document import gc_paused
-from netcmdb.safety import neutralize_cell
+from netcmdb.safety import FORMULA, neutralize_cell
 
 _PLAIN = ("role", "ip", "mac", "serial", "vendor", "model", "platform", "os", "os_version",
           "description", "owner", "contact", "location_text")
@@ -298,9 +298,8 @@ def document_json(doc: dict[str, Any]) -> str:
 CSV_TABLES = ("cis", "links", "dependencies", "groups", "interfaces", "changes", "runs")
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # as safety.neutralize_cell
 #: A cell that ``neutralize_cell`` may change starts right after a separator of the joined row.
-_MAYBE_FORMULA = re.compile("\x1f[=+\\-@\t\r]")
+_MAYBE_FORMULA = re.compile("\x1f" + FORMULA.pattern)
 
 
 def _safe_row(r: Sequence[Any]) -> Sequence[Any]:

@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 
 from netcmdb.errors import ExportError
 from netcmdb.exporters.document import EXTRA_FIELDS, LOCATION_FIELDS, check_document, gc_paused
-from netcmdb.safety import neutralize_cell, xml_text
+from netcmdb.safety import FORMULA, neutralize_cell, xml_text
 
 #: (row key, header) of the register columns, in order.
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -41,7 +41,6 @@ NO_BUILDING = "No building"
 EXCEL_CELL_MAX = 32767
 _MAX_WIDTH = 60
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # as safety.neutralize_cell
 
 
 def cell(value: object) -> object:
@@ -51,7 +50,7 @@ def cell(value: object) -> object:
     if isinstance(value, (int, float)):
         return value
     if (type(value) is str and value.isprintable() and len(value) < EXCEL_CELL_MAX
-            and not value.startswith(_FORMULA_START)):
+            and not FORMULA.match(value)):
         return value  # fast path: nothing to clean (no control/unassigned/surrogate chars)
     text = xml_text(value)
     if len(text) > EXCEL_CELL_MAX - 1:

@@ -52,10 +52,13 @@ def import_file(cmdb: Cmdb, kind: str, path: str | Path) -> RunSummary:
     nothing."""
     from netcmdb.cmdb import importer
 
+    from netcmdb.services.labels import rule_of
+
     func = importer.import_json_file if kind == "json" else importer.import_csv_file
     cfg = cmdb.reconcile_config()
+    rule = rule_of(cmdb)
     with cmdb.session() as s:
-        return func(s, path, config=cfg)  # type: ignore[no-any-return]
+        return func(s, path, config=cfg, label_rule=rule)  # type: ignore[no-any-return]
 
 
 def import_nmap(cmdb: Cmdb, path: str | Path) -> tuple[RunSummary, int, int]:

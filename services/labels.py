@@ -34,12 +34,14 @@ def rule_of(cmdb: Cmdb, spec: str | None = None) -> Rule:
         return get_rule(table) if table else get_rule(None)
     if spec in PRESETS:
         return get_rule(spec)
-    try:
-        data = tomllib.loads(Path(spec).read_text("utf-8"))
-    except FileNotFoundError:
+    if not Path(spec).exists():
         raise LabelError(f"--rule {spec}: neither a preset ({', '.join(PRESETS)}) nor a "
-                         "file") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+                         "file")
+    from netcmdb.inputs import read_text
+
+    try:
+        data = tomllib.loads(read_text(spec, limit=1 << 20, error=LabelError))
+    except tomllib.TOMLDecodeError as exc:
         raise LabelError(f"--rule {spec}: {exc}") from None
     return get_rule(data.get("label", data))
 
