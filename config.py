@@ -86,12 +86,11 @@ def load_config(path: str | Path | None = None) -> dict[str, Any]:
             secrets in a file that group/others can read.
     """
     p = Path(path) if path is not None else config_path()
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
+    if not p.exists():
         return {}
-    except OSError as exc:
-        raise ConfigError(f"{p}: cannot read: {exc.strerror or exc}") from None
+    from netcmdb.inputs import read_capped
+
+    raw = read_capped(p, limit=1 << 20, error=ConfigError)
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

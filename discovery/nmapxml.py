@@ -120,13 +120,9 @@ def parse(path: str | Path) -> list[ScanResult]:
     """
     p = Path(path)
     name = str(p)
-    try:
-        if p.stat().st_size > MAX_BYTES:
-            raise ImportFormatError(f"{name}: larger than {MAX_BYTES >> 20} MiB; split the scan")
-        data = p.read_bytes()
-    except OSError as exc:
-        raise ImportFormatError(f"{name}: cannot read: {exc.strerror or exc}") from None
-    return parse_bytes(data, name)
+    from netcmdb.inputs import read_capped
+
+    return parse_bytes(read_capped(p, limit=MAX_BYTES), name)
 
 
 def parse_bytes(data: bytes, name: str = "<nmap xml>") -> list[ScanResult]:
@@ -185,11 +181,11 @@ def _host(h: _Node, name: str) -> ScanResult:
         st = port.find("state")
         if port.attrs.get("protocol") != "tcp" or st is None or st.attrs.get("state") != "open":
             continue
-        try:
-            fact.open_ports.append(int(port.attrs.get("portid", "")))
-        except ValueError:
-            raise ImportFormatError(f"{name}: line {port.line}: bad port id "
-                                    f"{port.attrs.get('portid')!r}") from None
+        portid = port.attrs.get("portid", "")
+        if not (portid.isascii() and portid.isdigit() and 1 <= int(portid) <= 65535):
+            raise ImportFormatError(f"{name}: line {port.line}: bad port id {portid[:20]!r} "
+                                    "(a TCP port is 1..65535)")
+        fact.open_ports.append(int(portid))
         svc = port.find("service")
         if svc is not None and svc.attrs.get("name"):
             fact.extra[f"service_{port.attrs['portid']}"] = svc.attrs["name"]

@@ -6,6 +6,7 @@ Pure data and arithmetic; must not import cmdb, exporters or the CLI.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -92,6 +93,8 @@ def _from_table(name: str, t: dict[str, Any]) -> Template:
     unknown = set(t) - _KEYS
     if unknown:
         raise LabelError(f"template {name}: unknown key {sorted(unknown)[0]!r}")
+    if not isinstance(t, dict):
+        raise LabelError(f"template {name}: must be a table, got {t!r:.40}")
     try:
         tpl = Template(name=name, description=str(t.get("description", "")),
                        page=(float(t["page"][0]), float(t["page"][1])),
@@ -105,6 +108,10 @@ def _from_table(name: str, t: dict[str, Any]) -> Template:
                                                                               "standard")))
     except (KeyError, IndexError, TypeError, ValueError) as exc:
         raise LabelError(f"template {name}: missing or bad value ({exc})") from None
+    sizes = (*tpl.page, *tpl.label, *tpl.pitch, tpl.margin_left, tpl.margin_top, tpl.padding)
+    if not all(math.isfinite(v) and 0 <= v <= 10_000 for v in sizes) or not (
+            1 <= tpl.columns <= 1000 and 1 <= tpl.rows <= 1000):
+        raise LabelError(f"template {name}: sizes must be 0..10000 mm and columns/rows 1..1000")
     right = tpl.margin_left + (tpl.columns - 1) * tpl.pitch[0] + tpl.label[0]
     bottom = tpl.margin_top + (tpl.rows - 1) * tpl.pitch[1] + tpl.label[1]
     if tpl.columns < 1 or tpl.rows < 1 or right > tpl.page[0] + 0.01 or \
@@ -124,9 +131,12 @@ def get_template(name: str, extra: str | Path | None = None) -> Template:
     """A built-in template, or one from an extra TOML file (same format as the built-in one)."""
     known = dict(builtin_templates())
     if extra is not None:
+        from netcmdb.inputs import read_text
+
+        text = read_text(extra, limit=1 << 20, error=LabelError)
         try:
-            data = tomllib.loads(Path(extra).read_text("utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
             raise LabelError(f"{extra}: cannot read templates: {exc}") from None
         known.update({n: _from_table(n, t) for n, t in data.items()})
     try:

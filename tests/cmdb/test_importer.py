@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from netcmdb.cmdb.db import session_scope
-from netcmdb.cmdb.importer import csv_to_document, import_document
+from netcmdb.cmdb.importer import ROW_KEY, csv_to_document, import_document
 from netcmdb.cmdb.models import CI, Relationship, ScanRun
 from netcmdb.cmdb.reconcile import ingest
 from netcmdb.discovery.facts import DeviceFact, Source
@@ -102,7 +102,7 @@ def test_csv_round_trip_and_formula_neutralising(engine):
     names = [c["name"] for c in other_doc["cis"]]
     assert "=cmd|' /C calc'!A0" in names  # and restored on import
     for c in other_doc["cis"]:
-        c.pop("_row")
+        c.pop(ROW_KEY)
     want = copy.deepcopy(DOC["cis"])
     for c in want:
         if c["class"] == "cluster":
