@@ -122,7 +122,7 @@ def parse(path: str | Path) -> list[ScanResult]:
     name = str(p)
     from netcmdb.inputs import read_capped
 
-    return parse_bytes(read_capped(p, limit=MAX_BYTES), name)
+    return parse_bytes(read_capped(p), name)
 
 
 def parse_bytes(data: bytes, name: str = "<nmap xml>") -> list[ScanResult]:

@@ -37,8 +37,9 @@ def _qr_version(nbytes: int) -> int:
     q.add_data(QRData(b"x" * nbytes, mode=MODE_8BIT_BYTE), optimize=0)
     try:
         return int(q.best_fit())
-    except qrcode.exceptions.DataOverflowError:
-        raise LabelError(f"QR payload of {nbytes} bytes is too long") from None
+    except (qrcode.exceptions.DataOverflowError, ValueError):  # qrcode 8: "Invalid version"
+        raise LabelError(f"QR payload of {nbytes} bytes is too long (a QR code holds at most "
+                         "2331 bytes at error correction M; shorten --qr)") from None
 
 
 _EC_M = ERROR_CORRECT_M
