@@ -51,7 +51,6 @@ def import_file(cmdb: Cmdb, kind: str, path: str | Path) -> RunSummary:
     """Import a netcmdb/1 JSON file (``kind="json"``) or the flat CSV list (``"csv"``): all or
     nothing."""
     from netcmdb.cmdb import importer
-
     from netcmdb.services.labels import rule_of
 
     func = importer.import_json_file if kind == "json" else importer.import_csv_file
