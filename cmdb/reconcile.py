@@ -81,8 +81,8 @@ from netcmdb.discovery.facts import (
     ScanResult,
     Source,
 )
-from netcmdb.discovery.normalize import mac_or_none, short_hostname
 from netcmdb.discovery.vendors import port_key
+from netcmdb.net.normalize import is_multicast, mac_or_none, serial_or_none, short_hostname
 
 log = logging.getLogger(__name__)
 
@@ -257,14 +257,7 @@ def clean_serial(value: str | None, junk: frozenset[str] = DEFAULT_JUNK_SERIALS)
     >>> clean_serial("0000-0000") is None
     True
     """
-    if value is None:
-        return None
-    text_ = str(value).strip()
-    if text_.casefold() in junk or not text_.strip("0 .-_"):
-        return None
-    if len(set(text_)) == 1:  # "XXXXXXXX", "11111111"
-        return None
-    return text_.upper()
+    return serial_or_none(value, junk)
 
 
 def clean_hostname(value: str | None,
@@ -300,7 +293,7 @@ def is_identifying_mac(value: str | None) -> bool:
     """
     if not value or len(value) != 17:
         return False
-    if int(value[:2], 16) & 1:  # multicast / broadcast
+    if is_multicast(value):
         return False
     return not value.startswith(_VIRTUAL_MAC_PREFIXES)
 
@@ -371,6 +364,8 @@ def _observe(fact: DeviceFact, cfg: ReconcileConfig
     if m:
         m = m if type(m) is str and _CANON_MAC_MATCH(m) else mac_or_none(m)
     macs: list[str] = []
+    # inline fast path of net.normalize.is_multicast (the I/G bit: an odd second hex digit of a
+    # canonical MAC); tests/cmdb/test_properties.py checks it against is_identifying_mac.
     if cm and cm[1] not in "13579bdf" and not cm.startswith(_VIRTUAL_MAC_PREFIXES):
         macs.append(cm)
     if m and m != cm and m[1] not in "13579bdf" and not m.startswith(_VIRTUAL_MAC_PREFIXES):
@@ -1909,7 +1904,7 @@ def _collect_fdb_all(run: _Run, fact_keys: Sequence[tuple[int, DeviceFact]]) -> 
     res = place_across(facts, max_macs_per_port=run.cfg.max_macs_per_access_port)
     for p in res.placements:
         m = mac_or_none(p.mac)
-        if m is None or int(m[:2], 16) & 1:
+        if m is None or is_multicast(m):
             continue
         run.sightings.append((fact_keys[p.device_index][0], FdbEntry(m, p.port, p.vlan)))
     run.fdb_switches.update(k for k, _ in with_fdb)

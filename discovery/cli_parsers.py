@@ -43,6 +43,7 @@ from netcmdb.discovery.vendors import (
     TEMPLATE_DIR,
     cli_commands,
 )
+from netcmdb.net.normalize import ip_or_none
 
 Row = dict[str, Any]
 
@@ -334,17 +335,8 @@ def interface_kind(name: str) -> str:
     return "ethernet"
 
 
-def _mac(value: str | None) -> str | None:
-    return normalize.mac_or_none(value)
-
-
-def _ip(value: str | None) -> str | None:
-    if not value:
-        return None
-    try:
-        return normalize.ip(value.split("/")[0])
-    except ValueError:
-        return None
+_mac = normalize.mac_or_none
+_ip = ip_or_none
 
 
 #: Line that starts one neighbour record, per ntc platform and kind. Used only to notice records

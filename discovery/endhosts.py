@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from netcmdb.discovery.facts import DeviceClass, DeviceFact, NeighborFact, Source
 from netcmdb.discovery.normalize import mac_or_none
+from netcmdb.net.normalize import is_multicast
 
 #: neighbours that do not make a port an uplink (a PC may sit behind a phone)
 NON_UPLINK_CAPABILITIES = frozenset({"phone", "station", "host"})
@@ -105,7 +106,7 @@ def place_end_hosts(devices: Sequence[DeviceFact], *, names: Mapping[str, str] |
         for e in d.fdb:
             m = mac_or_none(e.mac)
             if (e.status not in ("learned", "other") or not e.port or m is None
-                    or int(m[:2], 16) & 1):
+                    or is_multicast(m)):
                 continue
             key = (di, roll(di, e.port))
             port_macs[key].add(m)

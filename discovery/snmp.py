@@ -451,12 +451,7 @@ def mac_of(value: Any) -> str | None:
     if isinstance(value, bytes) and len(value) == 6:
         m = mac_or_none(value)
     else:
-        t = text(value)
-        if not t:
-            return None
-        if re.fullmatch(r"[0-9A-Fa-f]{1,2}([:\- ][0-9A-Fa-f]{1,2}){5}", t):
-            t = ":".join(p.zfill(2) for p in re.split(r"[:\- ]", t))
-        m = mac_or_none(t)
+        m = mac_or_none(text(value))
     if m in (None, "00:00:00:00:00:00", "ff:ff:ff:ff:ff:ff"):
         return None
     return m

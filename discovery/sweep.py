@@ -40,12 +40,13 @@ from netcmdb.discovery.facts import DeviceFact, ScanResult, Source
 from netcmdb.discovery.normalize import mac_vendors
 from netcmdb.discovery.ratelimit import ProbePolicy, TokenBucket
 from netcmdb.errors import DiscoveryError
+from netcmdb.net.normalize import mac_from_bytes
 
 
 def norm_mac(raw: bytes) -> str:
-    """``aa:bb:cc:dd:ee:ff`` from 6 bytes (what ``normalize.mac`` gives, without importing
-    netaddr on the sweep's hot path)."""
-    return ":".join(f"{b:02x}" for b in raw)
+    """``aa:bb:cc:dd:ee:ff`` from 6 bytes (``net.normalize.mac_from_bytes``; no netaddr import
+    on the sweep's hot path)."""
+    return mac_from_bytes(raw)
 
 
 def mac_vendor(value: str) -> str | None:
