@@ -299,7 +299,7 @@ def run_sweep(ctx: click.Context, targets: tuple[str, ...], *, arp: bool, icmp: 
             click.echo(f"failed {e['target']}: {e['error']}", err=True)
         return
 
-    summary = ingest.ingest_results(cmdb_of(ctx), results, source="sweep", targets=specs,
+    summary = _store(ctx, results, source="sweep", targets=specs,
                                     methods=methods, covered=scope.covered)
     print_run_summary(summary, as_json, "scan")
 
@@ -424,7 +424,7 @@ def run_ssh(ctx: click.Context, targets: tuple[str, ...], kw: dict) -> None:
     if not kw.get("no_store"):
         # SSH sees only managed devices: absence from an SSH run proves nothing, so nothing
         # is counted missing (covered=[]).
-        summary = ingest.ingest_results(cmdb_of(ctx), results, source="ssh",
+        summary = _store(ctx, results, source="ssh",
                                         targets=list(targets), methods=["ssh"], covered=[])
     if as_json:
         doc: dict = {"results": [_ssh_result_json(r) for r in results]}
@@ -542,7 +542,7 @@ def _finish_snmp_scan(ctx: click.Context, targets: list[str], results: list, cr,
 
     summary = None
     if not no_ingest:
-        summary = ingest.ingest_results(cmdb_of(ctx), results, source="snmp", targets=targets,
+        summary = _store(ctx, results, source="snmp", targets=targets,
                                         methods=["snmp"], covered=[] if crawl else None)
     if as_json:
         out: dict[str, object] = {"results": [result_to_dict(r) for r in results]}
@@ -576,6 +576,26 @@ def _finish_snmp_scan(ctx: click.Context, targets: list[str], results: list, cr,
 
 
 # ---- the command ----
+
+
+def _store(ctx: click.Context, results: Sequence[Any], *, source: str, targets: list[str],
+           methods: list[str], covered: list[str] | None = None) -> Any:
+    """Reconcile the run into the CMDB, or with ``--push URL`` send it to a netcmdb server (a
+    remote collector: the server reconciles it as one run; this CMDB is not touched)."""
+    push = ctx.meta.get("netcmdb.push")
+    if not push:
+        return ingest.ingest_results(cmdb_of(ctx), results, source=source, targets=targets,
+                                     methods=methods, covered=covered)
+    from netcmdb.cmdb.reconcile import RunSummary
+    from netcmdb.discovery.factsjson import result_to_dict
+    from netcmdb.web.push import push_facts
+
+    url, token = push
+    doc = {"results": [result_to_dict(r) for r in results], "targets": list(targets),
+           "methods": list(methods)}
+    answer = push_facts(url, token, doc)
+    known = set(RunSummary.__dataclass_fields__)
+    return RunSummary(**{k: v for k, v in answer.items() if k in known})
 
 
 @click.command("scan")
@@ -659,6 +679,12 @@ def _finish_snmp_scan(ctx: click.Context, targets: list[str], results: list, cr,
               help="Collect and print the facts; do not write the CMDB.")
 @click.option("--no-ingest", "no_ingest", is_flag=True, hidden=True,
               help="Deprecated: --no-store.")
+@click.option("--push", "push_url", metavar="URL", default=None,
+              help="Send the facts to a netcmdb server (serve) instead of this CMDB: a remote "
+                   "collector. Needs --token.")
+@click.option("--token", "push_token", envvar="NETCMDB_TOKEN", metavar="TOKEN", default=None,
+              help="API token for --push (netcmdb token create NAME --role editor); or "
+                   "NETCMDB_TOKEN.")
 @click.pass_context
 def command(ctx: click.Context, targets: tuple[str, ...], **kw: object) -> None:
     """Discover devices at TARGET... and record them in the CMDB.
@@ -669,6 +695,17 @@ def command(ctx: click.Context, targets: tuple[str, ...], **kw: object) -> None:
     neighbours, MAC tables); with --crawl they follow LLDP/CDP neighbours.
     """
     kw["no_store"] = bool(kw["no_store"] or kw.pop("no_ingest") or kw["dry_run"])
+    push_url, push_token = kw.pop("push_url"), kw.pop("push_token")
+    if push_url:
+        from netcmdb.web.push import facts_url
+
+        if kw["no_store"]:
+            raise click.UsageError("--push sends the facts; it cannot go with --no-store or "
+                                   "--dry-run")
+        if not push_token:
+            raise click.UsageError("--push needs --token (or NETCMDB_TOKEN)")
+        facts_url(str(push_url))  # a malformed URL is refused before any packet
+        ctx.meta["netcmdb.push"] = (str(push_url), str(push_token))
     if (kw["crawl"] or kw["scope"]) and not (kw["use_snmp"] or kw["use_ssh"]):
         from netcmdb.errors import ConfigError
 

@@ -114,3 +114,38 @@ def test_push_errors_are_one_clear_message(pg_web):
         facts_url("ftp://x")
     with pytest.raises(PushError, match="cannot push"):
         push_facts("http://127.0.0.1:9", "ncm_x", {"results": []}, timeout=5)
+
+
+def test_scan_push_sends_the_run_to_the_server(server, web_db, tmp_path):
+    """`netcmdb scan --push`: a TCP sweep of 127.0.0.1 (the test server's own port) reconciled
+    by the server as one run; the collector's own CMDB gets nothing."""
+    import json
+    import subprocess
+    import sys
+    import urllib.request
+
+    port = server.rsplit(":", 1)[1]
+    local = f"sqlite:///{tmp_path / 'collector.sqlite'}"
+    before = json.loads(urllib.request.urlopen(f"{server}/api/v1/runs").read())
+    p = subprocess.run([sys.executable, "-m", "netcmdb", "--db", local, "scan", "127.0.0.1",
+                        "--tcp", port, "--no-dns", "--push", server,
+                        "--token", web_db.tokens["editor"], "--json"],
+                       capture_output=True, text=True, timeout=300, check=False)
+    assert p.returncode == 0, p.stderr
+    summary = json.loads(p.stdout)
+    after = json.loads(urllib.request.urlopen(f"{server}/api/v1/runs").read())
+    assert len(after) == len(before) + 1 and after[0]["id"] == summary["run_id"]
+    assert after[0]["targets"] == ["127.0.0.1"]
+    runs = subprocess.run([sys.executable, "-m", "netcmdb", "--db", local, "runs", "list",
+                           "--json"], capture_output=True, text=True, check=True)
+    assert json.loads(runs.stdout) == []  # nothing stored locally
+    bad = subprocess.run([sys.executable, "-m", "netcmdb", "--db", local, "scan", "127.0.0.1",
+                          "--tcp", port, "--push", server, "--token", "ncm_wrong"],
+                         capture_output=True, text=True, timeout=300, check=False)
+    assert bad.returncode == 2 and "401" in bad.stderr and "Traceback" not in bad.stderr
+    no_token = subprocess.run([sys.executable, "-m", "netcmdb", "--db", local, "scan",
+                               "127.0.0.1", "--push", server], capture_output=True, text=True,
+                              timeout=300, check=False, env={k: v for k, v in
+                                                             __import__("os").environ.items()
+                                                             if k != "NETCMDB_TOKEN"})
+    assert no_token.returncode == 2 and "--token" in no_token.stderr
