@@ -252,7 +252,7 @@ def parse_document(doc: Any, *, label_rule: Any = None) -> Document:
         if name in members:
             raise _fail(f"{row} ({name})", "a group cannot be its own member")
         min_up = _int(row, "min_up", raw.get("min_up"))
-        if min_up is not None and min_up > len(members):
+        if min_up is not None and members and min_up > len(members):  # members elsewhere: ok
             raise _fail(f"{row} ({name})",
                         f"min_up {min_up} exceeds its {len(members)} members")
         out.groups.append((f"{row} ({name})", name, list(dict.fromkeys(members)), min_up))

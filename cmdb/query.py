@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from netcmdb.cmdb.models import (
@@ -47,28 +47,40 @@ def _iso(dt: datetime | None) -> str | None:
     return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+def _the_one(hits: list[CI], query: str, by: str) -> CI | None:
+    """The single CI of ``hits`` (None when empty); several are an error listing them."""
+    if len(hits) <= 1:
+        return hits[0] if hits else None
+    shown = ", ".join(f"#{c.id} {c.name}" for c in hits[:10]) + (", ..." if len(hits) > 10
+                                                               else "")
+    raise NotFoundError(f"{len(hits)} CIs match {query!r} by {by} ({shown}); use #ID")
+
+
 def find_ci(session: Session, query: str) -> CI:
-    """The one CI a user means by NAME, LABEL, ASSET CODE, IP, MAC or ``#ID``.
+    """The one CI a user means by ``#ID``, LABEL, NAME, IP or MAC — always an exact match.
+
+    Nothing here is a pattern: ``%`` and ``_`` are characters like any other. A name matches
+    exactly, else case-insensitively (still the whole name). When several CIs match the same
+    way the look-up fails and lists them, rather than picking one.
 
     Raises:
-        NotFoundError: nothing matches, or several CIs share that name (the message lists ids).
+        NotFoundError: nothing matches, or several CIs do (the message lists ``#id name``).
     """
     q = query.strip()
+    if not q:
+        raise NotFoundError("empty CI query (give a name, label, IP, MAC or #ID)")
     if q.startswith("#") and q[1:].isdigit():
         ci = session.get(CI, int(q[1:]))
         if ci is None:
             raise NotFoundError(f"no CI with id {q[1:]}")
         return ci
-    for cond in (CI.label == q, CI.asset_code == q):
-        hit = session.scalars(select(CI).where(cond)).first()
-        if hit is not None:
-            return hit
-    hits = list(session.scalars(select(CI).where(CI.name == q).order_by(CI.id)))
-    if len(hits) == 1:
-        return hits[0]
-    if len(hits) > 1:
-        ids = ", ".join(f"#{c.id}" for c in hits)
-        raise NotFoundError(f"{len(hits)} CIs are called {q!r} ({ids}); use #ID")
+    hit = _the_one(list(session.scalars(select(CI).where(CI.label == q).order_by(CI.id))), q,
+                   "label")
+    if hit is None:
+        hit = _the_one(list(session.scalars(select(CI).where(CI.name == q).order_by(CI.id))),
+                       q, "name")
+    if hit is not None:
+        return hit
     from netcmdb.cmdb.reconcile import _canon_ip
 
     ip_ = _canon_ip(q)
@@ -76,13 +88,15 @@ def find_ci(session: Session, query: str) -> CI:
     if ip_ or mac_:
         kind, val = ("ip", ip_) if ip_ else ("mac", mac_)
         col = CI.ip if ip_ else CI.mac
-        hit = session.scalars(select(CI).where(col == val).order_by(CI.id)).first()
-        if hit is None:
-            hit = session.scalars(select(CI).join(Identifier).where(
-                Identifier.kind == kind, Identifier.value == val)).first()
+        hits = list(session.scalars(select(CI).where(col == val).order_by(CI.id)))
+        if not hits:
+            hits = list(session.scalars(select(CI).join(Identifier).where(
+                Identifier.kind == kind, Identifier.value == val).order_by(CI.id)))
+        hit = _the_one(hits, q, kind.upper())
         if hit is not None:
             return hit
-    hit = session.scalars(select(CI).where(CI.name.ilike(q)).order_by(CI.id)).first()
+    hit = _the_one(list(session.scalars(select(CI).where(
+        func.lower(CI.name) == q.lower()).order_by(CI.id))), q, "name (any case)")
     if hit is not None:
         return hit
     raise NotFoundError(f"no CI matches {q!r} (try a name, label, IP, MAC or #ID)")
@@ -186,8 +200,56 @@ MANUAL_ATTRS = ("name", "class", "role", "owner", "contact", "description", "sea
                 "asset_code")
 
 
-def set_manual(session: Session, ci: CI, values: dict[str, Any], *, source: str = "manual"
-               ) -> list[dict[str, Any]]:
+_TEXT_ATTRS = ("name", "role", "owner", "contact", "description", "department", "asset_code")
+
+
+def check_manual(session: Session, ci: CI, values: dict[str, Any],
+                 label_rule: Any = None) -> dict[str, Any]:
+    """``values`` checked exactly as ``import json`` checks a CI (:mod:`netcmdb.cmdb.validate`),
+    plus what only an edit can break: a name or label another CI already has. Returns the
+    values in stored form (a label in the rule's spelling).
+
+    Raises:
+        IntegrityError: the first bad value, naming the attribute.
+    """
+    from netcmdb.cmdb import validate
+
+    out = dict(values)
+    where = f"CI {ci.name!r}"
+    for attr, new in values.items():
+        if attr in _TEXT_ATTRS:
+            out[attr] = validate.text(where, attr, new, IntegrityError)
+        elif attr in ("seat", "min_up"):
+            out[attr] = validate.whole(where, attr, new, IntegrityError)
+        elif attr == "label":
+            if label_rule is not None:
+                out[attr] = validate.label(where, new, label_rule, IntegrityError)
+            else:
+                out[attr] = validate.text(where, "label", new, IntegrityError)
+        elif attr == "location" and new is not None:
+            b, f, r, *rest = list(new)
+            parts = validate.location(where, (b, f, r), IntegrityError)
+            if parts is None:
+                raise IntegrityError(f"{where}: location needs building, floor and room")
+            room_name = validate.text(where, "room name", rest[0] if rest else None,
+                                      IntegrityError, limit_key="location.name")
+            out[attr] = (*parts, room_name) if room_name else parts
+    name = out.get("name")
+    if "name" in out:
+        if not name or not str(name).strip():
+            raise IntegrityError(f"{where}: a CI needs a name")
+        # as the importer identifies CIs by name, any case: two such names would merge when an
+        # export is imported again
+        other = session.scalars(select(CI).where(func.lower(CI.name) == str(name).lower(),
+                                                 CI.id != ci.id)).first()
+        if other is not None:
+            raise IntegrityError(f"{where}: another CI (#{other.id}) is already called "
+                                 f"{other.name!r}; names are unique (in any case)")
+    return out
+
+
+def set_manual(session: Session, ci: CI, values: dict[str, Any], *, source: str = "manual",
+               label_rule: Any = None) -> list[dict[str, Any]]:
     """Apply hand edits to a CI: each becomes a Change and is pinned against discovery.
 
     Args:
@@ -196,6 +258,7 @@ def set_manual(session: Session, ci: CI, values: dict[str, Any], *, source: str 
         values: attribute -> new value; ``location`` is ``(building, floor, room)`` or
             ``(building, floor, room, room_name)``; ``None`` clears an attribute.
         source: recorded as the change source (``manual``; labeling may pass ``label``).
+        label_rule: the site's label rule; a label must follow it (None: any text).
 
     Returns:
         The changes made (attribute, old, new).
@@ -203,6 +266,7 @@ def set_manual(session: Session, ci: CI, values: dict[str, Any], *, source: str 
     Raises:
         IntegrityError: unknown attribute/class/status, or a label another CI already has.
     """
+    values = check_manual(session, ci, values, label_rule)
     changes: list[dict[str, Any]] = []
     srcs = dict(ci.attr_sources or {})
     pin = "manual"  # every hand edit outranks discovery, whoever made it

@@ -12,7 +12,7 @@ import ipaddress
 from datetime import UTC
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from netcmdb.cmdb.models import CI, Identifier, PortSighting
@@ -51,7 +51,8 @@ def _host_macs(session: Session, query: str) -> tuple[list[str], CI | None]:
     cis = list(session.scalars(select(CI).where(or_(CI.name == q, CI.label == q))
                                .order_by(CI.id)))
     if not cis:
-        cis = list(session.scalars(select(CI).where(CI.name.ilike(q)).order_by(CI.id)))
+        cis = list(session.scalars(select(CI).where(func.lower(CI.name) == q.lower())
+                                   .order_by(CI.id)))  # exact, any case: never a pattern
     if len(cis) > 1:
         ids = ", ".join(f"#{c.id}" for c in cis)
         raise NotFoundError(f"{len(cis)} CIs are called {q!r} ({ids}); ask by MAC or IP")

@@ -425,6 +425,11 @@ def read_walk_csv(source: str | Path | io.TextIOBase) -> list[tuple[int, str]]:
     return rows
 
 
+def _like_literal(text: str) -> str:
+    """``text`` for a LIKE pattern that matches exactly it (``%``, ``_`` and ``\\`` escaped)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def find_ci(session: Session, ident: str) -> list[CI]:
     """CIs matching a MAC, serial or hostname (case-insensitive, also the short hostname)."""
     ids: set[int] = set()
@@ -436,7 +441,7 @@ def find_ci(session: Session, ident: str) -> list[CI]:
     low = ident.lower()
     ids.update(session.scalars(select(CI.id).where(
         or_(CI.serial == ident, func.lower(CI.name) == low,
-            func.lower(CI.name).like(low.replace("%", "").replace("_", "") + ".%")))))
+            func.lower(CI.name).like(_like_literal(low) + ".%", escape="\\")))))
     ids.update(session.scalars(select(Identifier.ci_id).where(
         or_((Identifier.kind == IdKind.SERIAL) & (Identifier.value == ident),
             (Identifier.kind == IdKind.HOSTNAME) & (func.lower(Identifier.value) == low)))))

@@ -86,12 +86,15 @@ def set_ci(cmdb: Cmdb, ref: str, values: dict[str, Any], *, lifecycle: str | Non
     from netcmdb.cmdb.journal import parse_day
     from netcmdb.cmdb.lifecycle import set_lifecycle
     from netcmdb.cmdb.query import find_ci, set_manual
+    from netcmdb.services.labels import rule_of
 
     on = parse_day(lifecycle_date, what="--lifecycle-date").date() if lifecycle_date else None
     with cmdb.session() as s:
         ci = find_ci(s, ref)
         name = ci.name
-        changes = set_manual(s, ci, values, source=source) if values else []
+        changes = (set_manual(s, ci, values, source=source,
+                              label_rule=rule_of(cmdb) if "label" in values else None)
+                   if values else [])
         if lifecycle is not None:
             changes += set_lifecycle(s, ci, lifecycle, on=on)
     return {"ci": name, "changes": changes}
