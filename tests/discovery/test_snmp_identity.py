@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,9 @@ _spec = importlib.util.spec_from_file_location("nct_recordings",
                                                Path(__file__).with_name("recordings.py"))
 assert _spec and _spec.loader
 R = importlib.util.module_from_spec(_spec)
+# registered by name: recordings.py hands its functions to worker processes, and pickle finds a
+# function through its module's name (an empty cache, i.e. a fresh machine, took that path)
+sys.modules[_spec.name] = R
 _spec.loader.exec_module(R)
 
 DATA = Path(__file__).parent / "data" / "snmp_identity"
@@ -29,6 +33,10 @@ CASES = sorted({p.name for p in DATA.glob("*") if (p / "expected.json").exists()
                | (set(R.all_recordings()) if REGEN else set()))
 FIELDS = ("device_class", "class_reason", "vendor", "platform", "os", "os_version", "model",
           "serial")
+# The first test pays for the module fixture: on a fresh machine (empty recording cache) that is
+# reducing 142 recordings and collecting them all, 3+ minutes beside other work; more than the
+# suite's 300 s per-test timeout. The tests themselves are quick.
+pytestmark = pytest.mark.timeout(1200)
 
 
 @pytest.fixture(scope="module")
