@@ -31,6 +31,7 @@ from netcmdb.commands import (
     where,
 )
 from netcmdb.errors import NetcmdbError
+from netcmdb.i18n import _
 from netcmdb.options import db_option
 
 
@@ -85,8 +86,8 @@ def main() -> None:
     except click.ClickException as exc:
         click.echo(f"error: {exc.format_message()}", err=True)
         sys.exit(2)
-    except NetcmdbError as exc:
-        click.echo(f"error: {exc}", err=True)
+    except NetcmdbError as exc:  # in the user's language when the message has a translation
+        click.echo(_("error: {message}").format(message=_(str(exc))), err=True)
         sys.exit(2)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)

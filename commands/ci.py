@@ -7,6 +7,7 @@ from typing import cast
 import click
 
 from netcmdb.commands.common import cmdb_of, console, engine_of, label_rule, print_json
+from netcmdb.i18n import _
 from netcmdb.options import (
     building_filter,
     class_filter,
@@ -45,8 +46,9 @@ def ci_list_cmd(ctx: click.Context, ci_class: str | None, building: str | None,
         print_json(recs)
         return
     rule = label_rule(ctx, None)
-    table = Table("id", "name", "class", "role", "ip", "mac", "location", "label", "status",
-                  title=f"{len(recs)} CIs", title_justify="left")
+    table = Table(_("id"), _("name"), _("class"), _("role"), "ip", "mac", _("location"),
+                  _("label"), _("status"), title=_("{n} CIs").format(n=len(recs)),
+                  title_justify="left")
     for r in recs:
         loc = r.get("location") or {}
         where = (rule.room_text(loc["building"], loc["floor"], loc["room"], loc.get("name"))
@@ -74,7 +76,7 @@ def ci_show_cmd(ctx: click.Context, query: str, as_json: bool) -> None:
         print_json(d)
         return
     con = console()
-    attrs = Table("attribute", "value", "source", title=f"CI #{d['id']} {d['name']}",
+    attrs = Table(_("attribute"), _("value"), _("source"), title=f"CI #{d['id']} {d['name']}",
                   title_justify="left")
     src = d["sources"]
     for k in ("name", "class", "class_reason", "role", "vendor", "model", "platform", "os",
@@ -98,23 +100,23 @@ def ci_show_cmd(ctx: click.Context, query: str, as_json: bool) -> None:
                       src.get("location_text", ""))
     con.print(attrs)
     if d["interfaces"]:
-        t = Table("interface", "ifindex", "mac", "ips", "speed", "oper", "alias",
-                  title="interfaces", title_justify="left")
+        t = Table(_("interface"), "ifindex", "mac", "ips", _("speed"), _("oper"), _("alias"),
+                  title=_("interfaces"), title_justify="left")
         for i in d["interfaces"]:
             t.add_row(i["name"], str(i["ifindex"] or ""), i["mac"] or "",
                       " ".join(i["ips"] or []), str(i["speed_mbps"] or ""),
                       i["oper_status"] or "", i["alias"] or "")
         con.print(t)
     if d["relationships"]:
-        t = Table("relation", "port", "peer", "peer port", "by", title="relationships",
-                  title_justify="left")
+        t = Table(_("relation"), _("port"), _("peer"), _("peer port"), _("by"),
+                  title=_("relationships"), title_justify="left")
         for r in d["relationships"]:
             t.add_row(r["kind"], r.get("port") or "", r["peer"] or "",
                       r.get("peer_port") or "", r.get("asserted_by") or "")
         con.print(t)
     if d["history"]:
-        t = Table("at", "attribute", "old", "new", "source", "run", title="history",
-                  title_justify="left")
+        t = Table(_("at"), _("attribute"), _("old"), _("new"), _("source"), _("run"),
+                  title=_("history"), title_justify="left")
         for h in d["history"]:
             t.add_row(h["at"] or "", h["attribute"], h["old"] or "", h["new"] or "",
                       h["source"], str(h["run"] or ""))

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from netcmdb.i18n import _
+
 if TYPE_CHECKING:
     from netcmdb.labeling.rule import Rule
     from netcmdb.services.context import Cmdb
@@ -139,15 +141,18 @@ def print_run_summary(summary, as_json: bool, what: str) -> None:  # type: ignor
     from rich.console import Console
 
     con = Console()
-    con.print(f"{what}: run {summary.run_id}: {len(summary.new)} new, {len(summary.changed)} "
-              f"changed, {len(summary.moved)} moved, {len(summary.missing)} missing, "
-              f"{len(summary.failed)} failed")
-    for label, names in (("new", summary.new), ("changed", summary.changed),
-                         ("moved", summary.moved), ("missing", summary.missing)):
+    con.print(_("{what}: run {run}: {new} new, {changed} changed, {moved} moved, {missing} "
+                "missing, {failed} failed").format(
+        what=what, run=summary.run_id, new=len(summary.new), changed=len(summary.changed),
+        moved=len(summary.moved), missing=len(summary.missing), failed=len(summary.failed)),
+        markup=False, highlight=False)
+    for label, names in ((_("new"), summary.new), (_("changed"), summary.changed),
+                         (_("moved"), summary.moved), (_("missing"), summary.missing)):
         for n in names:
             con.print(f"  {label:<8} {n}", markup=False, highlight=False)
     for n in getattr(summary, "retired_seen", []):  # a person retired it; discovery saw it
-        con.print(f"  retired  {n} (seen again; still retired)", markup=False, highlight=False)
+        con.print("  " + _("retired  {name} (seen again; still retired)").format(name=n),
+                  markup=False, highlight=False)
     for f in summary.failed[:20]:
-        con.print(f"  failed   {f.get('target')}: {f.get('error')}", markup=False,
+        con.print(f"  {_('failed'):<8} {f.get('target')}: {f.get('error')}", markup=False,
                   highlight=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from netcmdb.commands.common import cmdb_of, label_rule, write_out_bytes
+from netcmdb.i18n import _
 from netcmdb.options import json_option, out_option, root_option
 from netcmdb.services import impact
 
@@ -19,24 +20,25 @@ def _impact_table(rep: dict, limit: int, room_text) -> str:  # type: ignore[type
     con = Console(file=buf, width=140, highlight=False)
     s = rep["summary"]
     failed = ", ".join(rep["failed"])
-    con.print(f"Change: fail {failed}", markup=False)
-    con.print(f"Roots: {', '.join(rep['roots'])}", markup=False)
-    con.print(f"Down: {s['down']}   At risk: {s['at_risk']}", markup=False)
+    con.print(_("Change: fail {failed}").format(failed=failed), markup=False)
+    con.print(_("Roots: {roots}").format(roots=", ".join(rep["roots"])), markup=False)
+    con.print(_("Down: {down}   At risk: {at_risk}").format(down=s["down"],
+                                                            at_risk=s["at_risk"]), markup=False)
     if s["by_building"]:
-        con.print("By building: " + ", ".join(f"{k} {v}" for k, v in s["by_building"].items()),
+        con.print(_("By building: ") + ", ".join(f"{k} {v}" for k, v in s["by_building"].items()),
                   markup=False)
     if s["by_room"]:
         rooms = list(s["by_room"].items())
-        con.print("By room: " + ", ".join(f"{k} {v}" for k, v in rooms[:40])
+        con.print(_("By room: ") + ", ".join(f"{k} {v}" for k, v in rooms[:40])
                   + (f", ... ({len(rooms) - 40} more)" if len(rooms) > 40 else ""), markup=False)
     if s["by_class"]:
-        con.print("By class: " + ", ".join(f"{k} {v}" for k, v in s["by_class"].items()),
+        con.print(_("By class: ") + ", ".join(f"{k} {v}" for k, v in s["by_class"].items()),
                   markup=False)
-    for title, rows in (("Down", rep["down"]), ("At risk", rep["at_risk"])):
+    for title, rows in ((_("Down"), rep["down"]), (_("At risk"), rep["at_risk"])):
         if not rows:
             continue
         tab = Table(title=title, show_lines=False)
-        for col in ("name", "label", "class", "location", "reason"):
+        for col in (_("name"), _("label"), _("class"), _("location"), _("reason")):
             tab.add_column(col, overflow="fold")
         for row in rows[:limit]:
             loc = row.get("location") or {}
@@ -45,10 +47,11 @@ def _impact_table(rep: dict, limit: int, room_text) -> str:  # type: ignore[type
                         str(row.get("reason") or ""))
         con.print(tab)
         if len(rows) > limit:
-            con.print(f"... {len(rows) - limit} more (use --json or --limit)", markup=False)
+            con.print(_("... {n} more (use --json or --limit)").format(n=len(rows) - limit),
+                      markup=False)
     if s["notify"]:
-        tab = Table(title="Notify")
-        for col in ("department", "contact", "failed", "down", "at risk"):
+        tab = Table(title=_("Notify"))
+        for col in (_("department"), _("contact"), _("failed"), _("down"), _("at risk")):
             tab.add_column(col)
         for n in s["notify"]:
             tab.add_row(n["department"] or "", n["contact"] or "", str(n["failed"]),

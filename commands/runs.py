@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from netcmdb.commands.common import cmdb_of, console, print_json
+from netcmdb.i18n import _
 from netcmdb.services import runs
 
 
@@ -25,8 +26,9 @@ def runs_list_cmd(ctx: click.Context, limit: int, as_json: bool) -> None:
     if as_json:
         print_json(found)
         return
-    t = Table("run", "started", "status", "methods", "targets", "seen", "new", "changed",
-              "missing", "failed", title=f"{len(found)} runs", title_justify="left")
+    t = Table(_("run"), _("started"), _("status"), _("methods"), _("targets"), _("seen"),
+              _("new"), _("changed"), _("missing"), _("failed"),
+              title=_("{n} runs").format(n=len(found)), title_justify="left")
     for r in found:
         targets = " ".join(r["targets"])
         t.add_row(str(r["id"]), (r["started"] or "")[:19], r["status"], ",".join(r["methods"]),

@@ -7,6 +7,7 @@ import json
 import click
 
 from netcmdb.commands.common import cmdb_of, write_out_bytes
+from netcmdb.i18n import _
 from netcmdb.options import building_filter, json_option, out_option, root_option
 from netcmdb.services import impact
 
@@ -34,8 +35,9 @@ def topology_spof_cmd(ctx: click.Context, roots: tuple[str, ...], as_json: bool,
     from rich.console import Console
     from rich.table import Table
 
-    tab = Table(title="Single points of failure (roots: " + ", ".join(found["roots"]) + ")")
-    for col in ("#", "kind", "element", "down"):
+    tab = Table(title=_("Single points of failure (roots: {roots})").format(
+        roots=", ".join(found["roots"])))
+    for col in ("#", _("kind"), _("element"), _("down")):
         tab.add_column(col)
     for k, s in enumerate(found["spofs"], 1):
         tab.add_row(str(k), s["kind"], s["name"], str(s["down"]))

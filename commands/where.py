@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from netcmdb.commands.common import cmdb_of, console, print_json
+from netcmdb.i18n import _
 from netcmdb.services.where import where
 
 
@@ -23,11 +24,13 @@ def command(ctx: click.Context, query: str, as_json: bool) -> None:
            else ", ".join(ans["macs"]))
     for h in ans["now"]:
         click.echo(f"{who}: {h['switch']} {h['port']}"
-                   + (f" vlan {h['vlan']}" if h["vlan"] else "") + f" (last seen {h['last_seen']})")
+                   + (f" vlan {h['vlan']}" if h["vlan"] else "")
+                   + " " + _("(last seen {when})").format(when=h["last_seen"]))
     if len(ans["history"]) > len(ans["now"]):
         from rich.table import Table
 
-        t = Table("mac", "switch", "port", "vlan", "first seen", "last seen", title="history")
+        t = Table("mac", _("switch"), _("port"), "vlan", _("first seen"), _("last seen"),
+                  title=_("history"))
         for h in ans["history"]:
             t.add_row(h["mac"], h["switch"], h["port"], str(h["vlan"] or ""), h["first_seen"],
                       h["last_seen"])

@@ -4,6 +4,10 @@ English."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 from netcmdb import i18n
 
 
@@ -18,12 +22,12 @@ def test_every_user_visible_string_has_a_chinese_translation():
                if not (catalog.get(m) and catalog.get(m).string)}
     assert not missing, ("untranslated (python -m netcmdb.i18n extract, then translate): "
                          f"{missing}")
-    for msg in catalog:  # placeholders survive translation
-        if msg.id and "%(" in str(msg.id):
-            import re
+    import re
 
-            assert set(re.findall(r"%\(\w+\)s", str(msg.id))) == set(
-                re.findall(r"%\(\w+\)s", str(msg.string))), msg.id
+    for msg in catalog:  # placeholders (%(n)s in templates, {n} in the CLI) survive translation
+        for pattern in (r"%\(\w+\)s", r"\{\w+\}"):
+            assert set(re.findall(pattern, str(msg.id))) == set(
+                re.findall(pattern, str(msg.string))), msg.id
 
 
 def test_negotiation():
@@ -53,3 +57,29 @@ def test_pages_follow_accept_language_and_the_cookie(client):
     evil = client.get("/lang", params={"to": "zh_CN", "next": "//evil.example/x"},
                       follow_redirects=False)
     assert evil.headers["location"] == "/"  # no open redirect
+
+
+def _cli(url: str, *args: str, lang: str) -> subprocess.CompletedProcess[str]:
+
+    env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES", "LANG")}
+    env["LANG"] = lang
+    return subprocess.run([sys.executable, "-m", "netcmdb", "--db", url, *args],
+                          capture_output=True, text=True, env=env, timeout=120, check=False)
+
+
+def test_cli_human_output_follows_lang(web_db):
+    zh = _cli(web_db.url, "ci", "list", "--class", "router", lang="zh_CN.UTF-8")
+    en = _cli(web_db.url, "ci", "list", "--class", "router", lang="C.UTF-8")
+    assert zh.returncode == en.returncode == 0
+    assert "个配置项" in zh.stdout and "名称" in zh.stdout and "name" not in zh.stdout
+    assert "CIs" in en.stdout and "name" in en.stdout and "名称" not in en.stdout
+    imp = _cli(web_db.url, "impact", "sw-dist-01-1", lang="zh_CN.UTF-8")
+    assert "中断：" in imp.stdout and "有风险" in imp.stdout
+    runs = _cli(web_db.url, "runs", "list", lang="zh_CN.UTF-8")
+    assert "次扫描" in runs.stdout
+    js_zh = _cli(web_db.url, "ci", "list", "--class", "router", "--json", lang="zh_CN.UTF-8")
+    js_en = _cli(web_db.url, "ci", "list", "--class", "router", "--json", lang="C")
+    assert js_zh.stdout == js_en.stdout  # JSON keys (and values) stay English
+    err = _cli(web_db.url, "token", "revoke", "nobody", lang="zh_CN.UTF-8")
+    assert err.returncode == 2 and err.stderr.startswith("错误：")
+    assert "错误" not in _cli(web_db.url, "token", "revoke", "nobody", lang="en_US").stderr
