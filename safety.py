@@ -55,3 +55,28 @@ def xml_text(value: object) -> str:
     """
     text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
     return _XML_BAD.sub("\ufffd", text)
+
+
+# C0 and C1 controls, DEL, zero-width/bidi formatting characters and line/paragraph separators:
+# a terminal acts on them (retitle, clear, reorder text) instead of showing them.
+_CONSOLE_BAD = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+_CONSOLE_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\x1b": "\\e"}
+
+
+def console_text(value: object) -> str:
+    """Text for a terminal: control and formatting characters shown escaped, never acted on.
+
+    Every console renderer (tables, summaries, ``ci show``) passes data through this; JSON output
+    does not (it must stay exact).
+
+    >>> console_text("sw\\x1b]0;owned\\x07-1")
+    'sw\\\\e]0;owned\\\\x07-1'
+    >>> console_text("网络机房 line\\nnext\\u202e")
+    '网络机房 line\\\\nnext\\\\u202e'
+    """
+    text = value if isinstance(value, str) else str(value)
+    if _CONSOLE_BAD.search(text) is None:
+        return text
+    return _CONSOLE_BAD.sub(lambda m: _CONSOLE_NAMED.get(m.group()) or (
+        f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"),
+        text)

@@ -6,7 +6,7 @@ from typing import cast
 
 import click
 
-from netcmdb.commands.common import cmdb_of, console, engine_of, label_rule, print_json
+from netcmdb.commands.common import cmdb_of, console, echo, engine_of, label_rule, plain, print_json
 from netcmdb.i18n import _
 from netcmdb.options import (
     building_filter,
@@ -69,7 +69,6 @@ def ci_show_cmd(ctx: click.Context, query: str, as_json: bool) -> None:
     """Show one CI by NAME, LABEL, IP, MAC or #ID: attributes, interfaces, links, history,
     journal."""
     from rich.table import Table
-    from rich.text import Text
 
     d = cis.show_ci(cmdb_of(ctx), query)
     if as_json:
@@ -85,18 +84,18 @@ def ci_show_cmd(ctx: click.Context, query: str, as_json: bool) -> None:
               "label", "asset_code", "lifecycle", "lifecycle_date", "min_up", "status",
               "missed_runs", "first_seen", "last_seen"):
         if d.get(k) is not None:
-            attrs.add_row(k, Text(str(d[k])), src.get("class" if k == "class_reason" else k, ""))
+            attrs.add_row(k, plain(str(d[k])), src.get("class" if k == "class_reason" else k, ""))
     resp = d["responsible"]
     for k in ("department", "contact"):  # inherited from the room or building
         if resp[k] and resp[f"{k}_from"] != "ci":
-            attrs.add_row(k, Text(resp[k]), f"from {resp[f'{k}_from']}")
+            attrs.add_row(k, plain(resp[k]), f"from {resp[f'{k}_from']}")
     if d["location"]:
         loc = d["location"]
         text = label_rule(ctx, None).room_text(loc["building"], loc["floor"], loc["room"],
                                                loc.get("name"))
-        attrs.add_row("location", Text(text), src.get("location_id", ""))
+        attrs.add_row("location", plain(text), src.get("location_id", ""))
     if d.get("location_text"):  # the device's own words (sysLocation), room or not
-        attrs.add_row("location text", Text(str(d["location_text"])),
+        attrs.add_row("location text", plain(str(d["location_text"])),
                       src.get("location_text", ""))
     con.print(attrs)
     if d["interfaces"]:
@@ -124,7 +123,7 @@ def ci_show_cmd(ctx: click.Context, query: str, as_json: bool) -> None:
     if d["notes"]:
         t = Table("at", "kind", "by", "note", title="journal", title_justify="left")
         for n in d["notes"]:
-            t.add_row(*(Text(str(v or "")) for v in (n["at"], n["kind"], n["author"],
+            t.add_row(*(plain(str(v or "")) for v in (n["at"], n["kind"], n["author"],
                                                       n["text"])))
         con.print(t)
 
@@ -192,9 +191,9 @@ def ci_set_cmd(ctx: click.Context, query: str | None, sel_room: str | None,
         return
     name = res["ci"]
     if not res["changes"]:
-        click.echo(f"{name}: nothing changed")
+        echo(f"{name}: nothing changed")
     for c in res["changes"]:
-        click.echo(f"{name}: {c['attribute']}: {c['old'] or '-'} -> {c['new'] or '-'}")
+        echo(f"{name}: {c['attribute']}: {c['old'] or '-'} -> {c['new'] or '-'}")
 
 
 @group.command("replace")
@@ -213,7 +212,7 @@ def ci_replace_cmd(ctx: click.Context, old: str, new: str, author: str | None, o
         print_json(out)
         return
     took = ", ".join(f"{k} {v}" for k, v in out["took"].items() if v is not None)
-    click.echo(f"{out['new']['name']} replaces {out['old']['name']} (now retired)"
+    echo(f"{out['new']['name']} replaces {out['old']['name']} (now retired)"
                + (f": took {took}" if took else ""))
 
 
@@ -221,7 +220,6 @@ def _bulk_set(ctx: click.Context, room: str | None, building: str | None, dry_ru
               as_json: bool, **opts: object) -> None:
     """``ci set`` without QUERY: one value for every selected CI, one transaction."""
     from rich.table import Table
-    from rich.text import Text
 
     from netcmdb.cmdb.db import session_scope
     from netcmdb.cmdb.ownership import BULK_ATTRS, bulk_set, room_locations, select_cis
@@ -255,8 +253,8 @@ def _bulk_set(ctx: click.Context, room: str | None, building: str | None, dry_ru
                   "changed", title_justify="left")
         for e in out:
             for c in e["changes"]:
-                t.add_row(*(Text(str(v or "-")) for v in (e["name"], c["attribute"], c["old"],
+                t.add_row(*(plain(str(v or "-")) for v in (e["name"], c["attribute"], c["old"],
                                                           c["new"])))
         console().print(t)
     verb = "would change" if dry_run else "changed"
-    click.echo(f"{len(cis)} CIs selected, {verb} {len(out)}")
+    echo(f"{len(cis)} CIs selected, {verb} {len(out)}")

@@ -6,6 +6,7 @@ module (they import this one).
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -76,14 +77,50 @@ def location_parser_of(ctx: click.Context):  # type: ignore[no-untyped-def]
     return location_parser(cmdb_of(ctx))
 
 
-def console(err: bool = False):  # type: ignore[no-untyped-def]
-    """A rich console on stdout (or stderr); 200 columns when not a terminal."""
+def console(err: bool = False, **options: Any):  # type: ignore[no-untyped-def]
+    """A rich console on stdout (or stderr); 200 columns when not a terminal (``options`` such
+    as ``file=`` or ``width=`` are passed on).
+
+    Every string it renders (table cells, ``print``) goes through
+    :func:`netcmdb.safety.console_text`: a device or import string can never drive the terminal.
+    Build ``Text`` cells with :func:`plain`, print data lines with :func:`echo`.
+    """
+    cls = _safe_console()
+    if options:
+        return cls(stderr=err, highlight=False, soft_wrap=False, **options)
+    con = cls(stderr=err, highlight=False, soft_wrap=False)
+    if not con.is_terminal:  # pipes and files: do not squeeze tables into 80 columns
+        con = cls(stderr=err, highlight=False, soft_wrap=False, width=200)
+    return con
+
+
+@functools.cache
+def _safe_console() -> type:
     from rich.console import Console
 
-    con = Console(stderr=err, highlight=False, soft_wrap=False)
-    if not con.is_terminal:  # pipes and files: do not squeeze tables into 80 columns
-        con = Console(stderr=err, highlight=False, soft_wrap=False, width=200)
-    return con
+    from netcmdb.safety import console_text
+
+    class SafeConsole(Console):
+        def render_str(self, text: str, **kw: Any) -> Any:  # type: ignore[override]
+            return super().render_str(console_text(text), **kw)
+
+    return SafeConsole
+
+
+def plain(value: object, style: str = "") -> Any:
+    """A rich ``Text`` cell of ``value`` (no markup), control characters shown escaped."""
+    from rich.text import Text
+
+    from netcmdb.safety import console_text
+
+    return Text(console_text("" if value is None else value), style=style)
+
+
+def echo(line: str, err: bool = False) -> None:
+    """``click.echo`` for a line holding data: control characters shown escaped."""
+    from netcmdb.safety import console_text
+
+    click.echo(console_text(line), err=err)
 
 
 def print_json(obj: object) -> None:
@@ -138,9 +175,7 @@ def print_run_summary(summary, as_json: bool, what: str) -> None:  # type: ignor
 
         print_json(summary_dict(summary))
         return
-    from rich.console import Console
-
-    con = Console()
+    con = console()
     con.print(_("{what}: run {run}: {new} new, {changed} changed, {moved} moved, {missing} "
                 "missing, {failed} failed").format(
         what=what, run=summary.run_id, new=len(summary.new), changed=len(summary.changed),

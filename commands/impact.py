@@ -13,11 +13,12 @@ from netcmdb.services import impact
 def _impact_table(rep: dict, limit: int, room_text) -> str:  # type: ignore[type-arg,no-untyped-def]
     from io import StringIO
 
-    from rich.console import Console
     from rich.table import Table
 
+    from netcmdb.commands.common import console
+
     buf = StringIO()
-    con = Console(file=buf, width=140, highlight=False)
+    con = console(file=buf, width=140)
     s = rep["summary"]
     failed = ", ".join(rep["failed"])
     con.print(_("Change: fail {failed}").format(failed=failed), markup=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from netcmdb.commands.common import cmdb_of, console, print_run_summary, summary_line
+from netcmdb.commands.common import cmdb_of, console, echo, print_run_summary, summary_line
 from netcmdb.services import ingest
 
 
@@ -27,7 +27,7 @@ def _do_import(ctx: click.Context, kind: str, path: str, as_json: bool) -> None:
     if as_json:
         print_run_summary(summary, True, "")
     else:
-        click.echo(summary_line(f"imported {path}", summary))
+        echo(summary_line(f"imported {path}", summary))
 
 
 @group.command("json")

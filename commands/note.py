@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from netcmdb.commands.common import console, engine_of, print_json
+from netcmdb.commands.common import console, echo, engine_of, plain, print_json
 from netcmdb.options import json_option
 
 KINDS = ("info", "fault", "repair", "change")
@@ -36,7 +36,7 @@ def note_add_cmd(ctx: click.Context, target: str, text: str, kind: str, author: 
     if as_json:
         print_json(note)
         return
-    click.echo(f"note {note['id']} added to {note['ci']} ({note['kind']})")
+    echo(f"note {note['id']} added to {note['ci']} ({note['kind']})")
 
 
 @group.command("list")
@@ -53,7 +53,6 @@ def note_list_cmd(ctx: click.Context, target: str | None, since: str | None,
                   as_json: bool) -> None:
     """List the notes of TARGET, or of every CI, oldest first."""
     from rich.table import Table
-    from rich.text import Text
 
     from netcmdb.cmdb.db import session_scope
     from netcmdb.cmdb.journal import list_notes, parse_day
@@ -72,6 +71,6 @@ def note_list_cmd(ctx: click.Context, target: str | None, since: str | None,
     table = Table("at", "ci", "kind", "by", "note", title=f"{len(notes)} notes",
                   title_justify="left")
     for n in notes:
-        table.add_row(*(Text(str(v or "")) for v in (n["at"], n["ci"], n["kind"], n["author"],
+        table.add_row(*(plain(str(v or "")) for v in (n["at"], n["ci"], n["kind"], n["author"],
                                                       n["text"])))
     console().print(table)

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import click
 
-from netcmdb.commands.common import config_of, console, engine_of, label_rule, print_json
+from netcmdb.commands.common import (
+    config_of,
+    console,
+    echo,
+    engine_of,
+    label_rule,
+    plain,
+    print_json,
+)
 from netcmdb.options import dry_run_option, json_option
 
 
@@ -41,7 +49,6 @@ def xlsx_command(ctx: click.Context, path: str, sheet: str | None, maps: tuple[s
     need no map. Every row is checked first: one bad row (named by its row number) and
     nothing is written."""
     from rich.table import Table
-    from rich.text import Text
 
     from netcmdb.cmdb.db import session_scope
     from netcmdb.cmdb.register import import_register, parse_maps, read_csv, read_xlsx
@@ -71,10 +78,10 @@ def xlsx_command(ctx: click.Context, path: str, sheet: str | None, maps: tuple[s
         t = Table("row", "what", "CI", "attribute", "change", title=table.source,
                   title_justify="left")
         for r in sorted(rows, key=lambda r: int(r[0])):
-            t.add_row(*(Text(x) for x in r))
+            t.add_row(*(plain(x) for x in r))
         con.print(t)
     verb = "would import" if dry_run else "imported"
-    click.echo(f"{verb} {table.source}: {len(res.new)} new, {len(res.changed)} changed, "
+    echo(f"{verb} {table.source}: {len(res.new)} new, {len(res.changed)} changed, "
                f"{res.unchanged} unchanged, {len(res.unmatched)} unmatched")
     if res.ignored_columns:
-        click.echo(f"ignored columns: {', '.join(res.ignored_columns)}", err=True)
+        echo(f"ignored columns: {', '.join(res.ignored_columns)}", err=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from netcmdb.commands.common import engine_of, label_rule, print_json
+from netcmdb.commands.common import echo, engine_of, label_rule, print_json
 from netcmdb.options import json_option
 
 
@@ -23,9 +23,9 @@ def _echo_changes(what: str, changes: list[dict[str, object]], as_json: bool) ->
         print_json({"place": what, "changes": changes})
         return
     if not changes:
-        click.echo(f"{what}: nothing changed")
+        echo(f"{what}: nothing changed")
     for c in changes:
-        click.echo(f"{what}: {c['attribute']}: {c['old'] or '-'} -> {c['new'] or '-'}")
+        echo(f"{what}: {c['attribute']}: {c['old'] or '-'} -> {c['new'] or '-'}")
 
 
 def _values(**given: str | None) -> dict[str, str | None]:

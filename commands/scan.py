@@ -22,6 +22,8 @@ from netcmdb.commands.common import (
     cmdb_of,
     config_of,
     console,
+    echo,
+    plain,
     print_json,
     print_run_summary,
     summary_line,
@@ -117,21 +119,21 @@ def render_dry_run(methods: list[str], specs: list[str], rules, plan, crawl,
         print_json(doc)
         return
     n = len(plan.addresses) + len(plan.unresolved)
-    click.echo(f"dry run ({', '.join(methods)}): would contact {n} address(es); nothing sent, "
+    echo(f"dry run ({', '.join(methods)}): would contact {n} address(es); nothing sent, "
                "CMDB unchanged")
     if len(plan.covered) <= 16:
         for c in plan.covered:
-            click.echo(f"  {c}")
+            echo(f"  {c}")
     else:
-        click.echo(f"  in {', '.join(specs)} ({len(plan.covered)} blocks; --json lists every "
+        echo(f"  in {', '.join(specs)} ({len(plan.covered)} blocks; --json lists every "
                    "address)")
     for name in plan.unresolved:
-        click.echo(f"  {name} (host name, resolved when the scan runs)")
+        echo(f"  {name} (host name, resolved when the scan runs)")
     if plan.excluded:
-        click.echo(f"excluded: {', '.join(plan.excluded[:20])}")
+        echo(f"excluded: {', '.join(plan.excluded[:20])}")
     if crawl is not None:
         cs = crawl[0]
-        click.echo(f"crawl: may follow neighbours in {', '.join(cs.cidrs)} ({cs.stated_origin})"
+        echo(f"crawl: may follow neighbours in {', '.join(cs.cidrs)} ({cs.stated_origin})"
                    f", depth {3 if max_depth is None else max_depth}")
 
 
@@ -268,7 +270,7 @@ def run_sweep(ctx: click.Context, targets: tuple[str, ...], *, arp: bool, icmp: 
     with bar:
         results, notes = _sweep_scan(scope.addresses, methods, options, factory)
     for n in notes:
-        click.echo(f"note: {n}", err=True)
+        echo(f"note: {n}", err=True)
 
     if no_store:
         hosts = _sweep_hosts(results)
@@ -281,10 +283,9 @@ def run_sweep(ctx: click.Context, targets: tuple[str, ...], *, arp: bool, icmp: 
                                    "facts": [asdict(r.device) for r in results if r.device],
                                    "errors": errors}, indent=2, default=str))
             return
-        from rich.console import Console
         from rich.table import Table
 
-        con = Console(width=None if sys.stdout.isatty() else 160)
+        con = console(width=None if sys.stdout.isatty() else 160)
 
         table = Table(title=f"{len(hosts)} live of {len(scope.addresses)} probed "
                             f"({', '.join(methods)}; not stored, CMDB unchanged)")
@@ -296,7 +297,7 @@ def run_sweep(ctx: click.Context, targets: tuple[str, ...], *, arp: bool, icmp: 
                           ",".join(map(str, h["open_ports"])), ",".join(h["methods"]))
         con.print(table)
         for e in errors[:20]:
-            click.echo(f"failed {e['target']}: {e['error']}", err=True)
+            echo(f"failed {e['target']}: {e['error']}", err=True)
         return
 
     summary = _store(ctx, results, source="sweep", targets=specs,
@@ -368,7 +369,6 @@ def _ssh_result_json(r) -> dict:
 
 def _ssh_render(results: list, summary) -> None:
     from rich.table import Table
-    from rich.text import Text  # device strings are untrusted: never parsed as rich markup
 
     table = Table(title="SSH collection")
     for col in ("target", "hostname", "platform", "model", "serial", "nbrs", "fdb", "arp",
@@ -377,19 +377,19 @@ def _ssh_render(results: list, summary) -> None:
     for r in sorted(results, key=lambda x: x.target):
         d = r.device
         if r.error:
-            status = Text(f"{r.error_kind}: {r.error}", style="red")
+            status = plain(f"{r.error_kind}: {r.error}", style="red")
         elif d is not None and d.warnings:
-            status = Text(f"ok, {len(d.warnings)} warning(s)", style="yellow")
+            status = plain(f"ok, {len(d.warnings)} warning(s)", style="yellow")
         else:
-            status = Text("ok", style="green")
+            status = plain("ok", style="green")
         cells = [r.target, d.hostname if d else "", d.platform if d else "",
                  d.model if d else "", d.serial if d else "",
                  str(len(d.neighbors)) if d else "", str(len(d.fdb)) if d else "",
                  str(len(d.arp)) if d else ""]
-        table.add_row(*(Text(c or "") for c in cells), status)
+        table.add_row(*(plain(c or "") for c in cells), status)
     console().print(table)
     if summary is not None:
-        click.echo(summary_line("ssh", summary))
+        echo(summary_line("ssh", summary))
 
 
 
@@ -443,13 +443,12 @@ def _render_skipped(cr) -> None:
     """A crawl's stated scope and what it did not follow (device text escaped by rich.Text)."""
     if cr is None:
         return
-    from rich.text import Text
 
     scope = cr.scope
     con = console()
-    con.print(Text(f"crawl scope: {', '.join(scope.get('cidrs', []))} ({scope.get('origin')})"))
+    con.print(plain(f"crawl scope: {', '.join(scope.get('cidrs', []))} ({scope.get('origin')})"))
     if cr.skipped:
-        con.print(Text(f"not followed: {len(cr.skipped)} ("
+        con.print(plain(f"not followed: {len(cr.skipped)} ("
                        + "; ".join(f"{w}: {y}" for w, y in cr.skipped[:5])
                        + ("; ..." if len(cr.skipped) > 5 else "") + ")"))
 
@@ -571,7 +570,7 @@ def _finish_snmp_scan(ctx: click.Context, targets: list[str], results: list, cr,
     con.print(t)
     _render_skipped(cr)
     if summary is not None:
-        click.echo(summary_line("snmp", summary))
+        echo(summary_line("snmp", summary))
     exit_if_none_answered(results)
 
 

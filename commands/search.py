@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from netcmdb.commands.common import console, engine_of, print_json
+from netcmdb.commands.common import console, echo, engine_of, plain, print_json
 from netcmdb.options import json_option
 
 
@@ -18,7 +18,6 @@ def command(ctx: click.Context, text: str, limit: int, as_json: bool) -> None:
     """Find CIs (name, label, asset code, serial, IP, MAC, description), journal notes and
     rooms containing TEXT (two characters at least, e.g. 硬盘)."""
     from rich.table import Table
-    from rich.text import Text
 
     from netcmdb.cmdb.db import session_scope
     from netcmdb.cmdb.search import search
@@ -30,11 +29,11 @@ def command(ctx: click.Context, text: str, limit: int, as_json: bool) -> None:
         return
     con = console()
     if not hits:
-        click.echo(f"nothing contains {text!r}")
+        echo(f"nothing contains {text!r}")
         return
     table = Table("kind", "ci / room", "when", "what", title=f"{len(hits)} hits",
                   title_justify="left")
     for h in hits:
         what = h.text if h.kind != "note" else f"[{h.detail['kind']}] {h.text}"
-        table.add_row(*(Text(v) for v in (h.kind, h.title, h.at or "", what)))
+        table.add_row(*(plain(v) for v in (h.kind, h.title, h.at or "", what)))
     con.print(table)

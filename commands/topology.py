@@ -6,7 +6,7 @@ import json
 
 import click
 
-from netcmdb.commands.common import cmdb_of, write_out_bytes
+from netcmdb.commands.common import cmdb_of, console, echo, write_out_bytes
 from netcmdb.i18n import _
 from netcmdb.options import building_filter, json_option, out_option, root_option
 from netcmdb.services import impact
@@ -32,7 +32,6 @@ def topology_spof_cmd(ctx: click.Context, roots: tuple[str, ...], as_json: bool,
     if as_json:
         click.echo(json.dumps(found, ensure_ascii=False, indent=1))
         return
-    from rich.console import Console
     from rich.table import Table
 
     tab = Table(title=_("Single points of failure (roots: {roots})").format(
@@ -41,7 +40,7 @@ def topology_spof_cmd(ctx: click.Context, roots: tuple[str, ...], as_json: bool,
         tab.add_column(col)
     for k, s in enumerate(found["spofs"], 1):
         tab.add_row(str(k), s["kind"], s["name"], str(s["down"]))
-    Console(highlight=False).print(tab)
+    console().print(tab)
 
 
 @group.command("path")
@@ -58,11 +57,11 @@ def topology_path_cmd(ctx: click.Context, a: str, b: str, as_json: bool, k: int)
         click.echo(json.dumps(found, ensure_ascii=False, indent=1))
         return
     for n, hops in enumerate(found["paths"], 1):
-        click.echo(f"path {n} ({len(hops)} hops):")
+        echo(f"path {n} ({len(hops)} hops):")
         for h in hops:
             ports = " | ".join(f"{lk['from_port'] or '?'} -> {lk['to_port'] or '?'}"
                                for lk in h["links"])
-            click.echo(f"  {h['from']} -> {h['to']}  [{ports}]")
+            echo(f"  {h['from']} -> {h['to']}  [{ports}]")
 
 
 @group.command("draw")

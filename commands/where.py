@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from netcmdb.commands.common import cmdb_of, console, print_json
+from netcmdb.commands.common import cmdb_of, console, echo, print_json
 from netcmdb.i18n import _
 from netcmdb.services.where import where
 
@@ -23,7 +23,7 @@ def command(ctx: click.Context, query: str, as_json: bool) -> None:
     who = (f"{host['name']} ({host['ip'] or '-'}, {host['mac'] or '-'})" if host
            else ", ".join(ans["macs"]))
     for h in ans["now"]:
-        click.echo(f"{who}: {h['switch']} {h['port']}"
+        echo(f"{who}: {h['switch']} {h['port']}"
                    + (f" vlan {h['vlan']}" if h["vlan"] else "")
                    + " " + _("(last seen {when})").format(when=h["last_seen"]))
     if len(ans["history"]) > len(ans["now"]):
