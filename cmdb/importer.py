@@ -417,16 +417,13 @@ def import_document(session: Session, doc: Any, *, origin: str = "import",
         doc: the decoded document.
         origin: recorded as the run's target (usually the file name).
         config: reconciler knobs.
-        label_rule: the site's label rule (:class:`netcmdb.labeling.rule.Rule`); labels that
-            do not follow it are refused. None: the default rule.
+        label_rule: the site's label rule (:class:`netcmdb.labeling.rule.Rule`, given by the
+            caller: cmdb does not import labeling); labels that do not follow it are refused.
+            None: labels are only checked as text.
 
     Raises:
         ImportFormatError: the file is bad; nothing has been written that will be committed.
     """
-    if label_rule is None:
-        from netcmdb.labeling.rule import DEFAULT_RULE
-
-        label_rule = DEFAULT_RULE
     rows: list[str] | None = None
     cis = doc.get("cis") if isinstance(doc, Mapping) else None
     if isinstance(cis, list) and cis and all(isinstance(c, Mapping) and isinstance(

@@ -57,7 +57,8 @@ def _the_one(hits: list[CI], query: str, by: str) -> CI | None:
 
 
 def find_ci(session: Session, query: str) -> CI:
-    """The one CI a user means by ``#ID``, LABEL, NAME, IP or MAC — always an exact match.
+    """The one CI a user means by ``#ID``, LABEL, ASSET CODE, NAME, IP or MAC — always an exact
+    match.
 
     Nothing here is a pattern: ``%`` and ``_`` are characters like any other. A name matches
     exactly, else case-insensitively (still the whole name). When several CIs match the same
@@ -68,7 +69,7 @@ def find_ci(session: Session, query: str) -> CI:
     """
     q = query.strip()
     if not q:
-        raise NotFoundError("empty CI query (give a name, label, IP, MAC or #ID)")
+        raise NotFoundError("empty CI query (give a name, label, asset code, IP, MAC or #ID)")
     if q.startswith("#") and q[1:].isdigit():
         ci = session.get(CI, int(q[1:]))
         if ci is None:
@@ -76,6 +77,9 @@ def find_ci(session: Session, query: str) -> CI:
         return ci
     hit = _the_one(list(session.scalars(select(CI).where(CI.label == q).order_by(CI.id))), q,
                    "label")
+    if hit is None:
+        hit = _the_one(list(session.scalars(select(CI).where(CI.asset_code == q)
+                                            .order_by(CI.id))), q, "asset code")
     if hit is None:
         hit = _the_one(list(session.scalars(select(CI).where(CI.name == q).order_by(CI.id))),
                        q, "name")
