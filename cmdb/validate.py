@@ -13,7 +13,7 @@ Must not import scanners, exporters or the CLI. Never prints.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import String
 
@@ -33,7 +33,7 @@ def _lengths(model: Any, prefix: str = "") -> dict[str, int]:
 LIMITS: dict[str, int] = {
     **_lengths(CI),
     **_lengths(Location, "location."),
-    "port": Relationship.__table__.c.source_port.type.length,
+    "port": cast(String, Relationship.__table__.c.source_port.type).length or 0,
 }
 CLASSES = tuple(c.value for c in CIClass)
 STATUSES = tuple(s.value for s in CIStatus)

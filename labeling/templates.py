@@ -95,13 +95,13 @@ def _from_table(name: str, t: dict[str, Any]) -> Template:
         raise LabelError(f"template {name}: unknown key {sorted(unknown)[0]!r}")
     if not isinstance(t, dict):
         raise LabelError(f"template {name}: must be a table, got {t!r:.40}")
+    pitch = t["pitch"] if "pitch" in t else t.get("label", ())
     try:
         tpl = Template(name=name, description=str(t.get("description", "")),
                        page=(float(t["page"][0]), float(t["page"][1])),
                        columns=int(t["columns"]), rows=int(t["rows"]),
                        label=(float(t["label"][0]), float(t["label"][1])),
-                       pitch=(float(t.get("pitch", t["label"])[0]),
-                              float(t.get("pitch", t["label"])[1])),
+                       pitch=(float(pitch[0]), float(pitch[1])),
                        margin_left=float(t.get("margin_left", 0)),
                        margin_top=float(t.get("margin_top", 0)),
                        padding=float(t.get("padding", 2.0)), layout=str(t.get("layout",
