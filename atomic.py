@@ -34,10 +34,13 @@ _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | g
 
 def _parent(target: Path, error: type[NetcmdbError]) -> Path:
     parent = target.parent
-    if not parent.is_dir():
-        raise error(f"{target}: directory {parent} does not exist")
-    if target.is_dir():
-        raise error(f"{target} is a directory")
+    try:
+        if not parent.is_dir():
+            raise error(f"{target}: directory {parent} does not exist")
+        if target.is_dir():
+            raise error(f"{target} is a directory")
+    except OSError as exc:  # a name too long, a path through a file...
+        raise error(f"{str(target)[:80]}: cannot write: {exc.strerror or exc}") from None
     return parent
 
 
@@ -97,11 +100,14 @@ def atomic_dir(path: str | Path, error: type[NetcmdbError] = ExportError) -> Ite
     """Yield a temporary directory beside ``path``; on success move its files into ``path``
     (created if missing; files of the same name are replaced, others left alone)."""
     target = Path(path)
-    if target.exists() and not target.is_dir():
-        raise error(f"{target} exists and is not a directory")
     parent = target.parent
-    if not parent.is_dir():
-        raise error(f"{target}: directory {parent} does not exist")
+    try:
+        if target.exists() and not target.is_dir():
+            raise error(f"{target} exists and is not a directory")
+        if not parent.is_dir():
+            raise error(f"{target}: directory {parent} does not exist")
+    except OSError as exc:
+        raise error(f"{str(target)[:80]}: cannot write: {exc.strerror or exc}") from None
     tmp = parent / f".{target.name[:200]}.{secrets.token_hex(8)}.tmp"
     try:
         tmp.mkdir(mode=0o777)

@@ -32,7 +32,7 @@ from netcmdb.commands import (
 )
 from netcmdb.errors import NetcmdbError
 from netcmdb.i18n import _
-from netcmdb.options import db_option
+from netcmdb.options import bound_numbers, db_option
 
 
 class _Root(click.Group):
@@ -41,6 +41,7 @@ class _Root(click.Group):
 
     def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[no-untyped-def]
         _give_db(self)
+        bound_numbers(self)
         return super().make_context(info_name, args, parent=parent, **extra)
 
 
@@ -81,7 +82,8 @@ def main() -> None:
         sys.exit(2)
     except click.UsageError as exc:  # one line, like every other error (no "Usage:" block)
         where = f"{exc.ctx.command_path}: " if exc.ctx is not None else ""
-        click.echo(f"error: {where}{exc.format_message()}", err=True)
+        message = " ".join(exc.format_message().split())  # click's Choice lists span lines
+        click.echo(f"error: {where}{message}", err=True)
         sys.exit(2)
     except click.ClickException as exc:
         click.echo(f"error: {exc.format_message()}", err=True)

@@ -97,3 +97,22 @@ def db_option() -> click.Option:
     return click.Option(["--db"], metavar="URL", expose_value=False, callback=_set_db,
                         help="SQLAlchemy URL of the CMDB (as netcmdb --db; default: "
                              "NETCMDB_DB, the config file, else SQLite in the user data dir).")
+
+
+#: The largest whole number any option takes (a 32-bit INTEGER column, a LIMIT...).
+INT_MAX = 2**31 - 1
+
+
+def bound_numbers(root: click.Command) -> None:
+    """Give every whole-number option in the tree an upper bound of :data:`INT_MAX` (and keep
+    its lower one), so ``--limit 99999...`` is one usage error, not an overflow deep inside.
+    Idempotent; ``cli.py`` calls it before each parse, so later commands are covered too."""
+    for p in root.params:
+        t = p.type
+        if isinstance(t, click.IntRange):
+            if t.max is None or t.max > INT_MAX:
+                p.type = click.IntRange(t.min, INT_MAX, min_open=t.min_open, clamp=t.clamp)
+        elif t is click.INT or type(t) is click.types.IntParamType:
+            p.type = click.IntRange(None, INT_MAX)
+    for sub in getattr(root, "commands", {}).values():
+        bound_numbers(sub)

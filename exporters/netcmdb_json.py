@@ -69,9 +69,10 @@ def _ci_select(filters: dict[str, Any] | None = None, *, with_times: bool = True
         if value is None:
             continue
         if key == "class":
-            q = q.where(t.c["class"] == value)
+            # compared as text: an unknown class selects nothing instead of failing the enum
+            q = q.where(type_coerce(t.c["class"], String) == str(value))
         elif key == "status":
-            q = q.where(t.c.status == value)
+            q = q.where(type_coerce(t.c.status, String) == str(value))
         elif key == "building":
             q = q.where(lt.c.building == value)
         elif key == "room":

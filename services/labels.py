@@ -34,7 +34,11 @@ def rule_of(cmdb: Cmdb, spec: str | None = None) -> Rule:
         return get_rule(table) if table else get_rule(None)
     if spec in PRESETS:
         return get_rule(spec)
-    if not Path(spec).exists():
+    try:
+        exists = Path(spec).is_file()
+    except OSError:  # a name too long to be a file
+        exists = False
+    if not exists:
         raise LabelError(f"--rule {spec}: neither a preset ({', '.join(PRESETS)}) nor a "
                          "file")
     from netcmdb.inputs import read_text
