@@ -77,8 +77,6 @@ def find_ci(session: Session, query: str) -> CI:
         return ci
     hit = _the_one(list(session.scalars(select(CI).where(CI.label == q).order_by(CI.id))), q,
                    "label")
-    if hit is None:  # asset codes are unique in the schema: at most one
-        hit = session.scalars(select(CI).where(CI.asset_code == q)).first()
     if hit is None:
         hit = _the_one(list(session.scalars(select(CI).where(CI.asset_code == q)
                                             .order_by(CI.id))), q, "asset code")
