@@ -32,6 +32,7 @@ EXAMPLE = """\
 # netcmdb configuration (TOML). Every key is optional.
 [database]
 # url = "postgresql+psycopg://netcmdb@localhost/netcmdb"
+# lock_timeout = 30   # seconds a writer waits for another writer (NETCMDB_LOCK_TIMEOUT)
 
 [scan]
 scopes = ["10.0.0.0/16"]
