@@ -31,6 +31,7 @@ demo: venv
 # package: .lint/netcmdb is a symlink to the root.
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	@mkdir -p .lint && ln -sfn .. .lint/netcmdb
 	MYPYPATH=.lint $(BIN)/mypy -p netcmdb
 

@@ -28,8 +28,13 @@ from pathlib import Path
 
 from netcmdb.errors import ExportError, NetcmdbError
 
-_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(
-    os, "O_CLOEXEC", 0)
+_FLAGS = (
+    os.O_WRONLY
+    | os.O_CREAT
+    | os.O_EXCL
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+)
 
 
 def _parent(target: Path, error: type[NetcmdbError]) -> Path:
@@ -83,8 +88,9 @@ def atomic_path(path: str | Path, error: type[NetcmdbError] = ExportError) -> It
             pass
 
 
-def write_atomic(path: str | Path, data: str | bytes,
-                 error: type[NetcmdbError] = ExportError) -> None:
+def write_atomic(
+    path: str | Path, data: str | bytes, error: type[NetcmdbError] = ExportError
+) -> None:
     """Write ``data`` (text as UTF-8) to ``path`` all or nothing."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     with atomic_path(path, error) as tmp:

@@ -54,8 +54,14 @@ def _give_db(cmd: click.Command) -> None:
 
 @click.group(cls=_Root, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="netcmdb")
-@click.option("--db", "db_url", envvar="NETCMDB_DB", default=None, metavar="URL",
-              help="SQLAlchemy URL of the CMDB (default: SQLite in the user data dir).")
+@click.option(
+    "--db",
+    "db_url",
+    envvar="NETCMDB_DB",
+    default=None,
+    metavar="URL",
+    help="SQLAlchemy URL of the CMDB (default: SQLite in the user data dir).",
+)
 @click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
 @click.pass_context
 def cli(ctx: click.Context, db_url: str | None, verbose: int) -> None:
@@ -66,8 +72,11 @@ def cli(ctx: click.Context, db_url: str | None, verbose: int) -> None:
     if verbose:
         import logging
 
-        logging.basicConfig(level=logging.DEBUG if verbose > 1 else logging.INFO,
-                            format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+        logging.basicConfig(
+            level=logging.DEBUG if verbose > 1 else logging.INFO,
+            format="%(levelname)s %(name)s: %(message)s",
+            stream=sys.stderr,
+        )
 
 
 def main() -> None:

@@ -25,8 +25,17 @@ import platformdirs
 from netcmdb.errors import ConfigError
 
 #: Keys whose values are secrets wherever they appear (masked by :func:`redacted`).
-SECRET_KEYS = ("password", "secret", "community", "auth_key", "priv_key", "authkey", "privkey",
-               "token", "passphrase")
+SECRET_KEYS = (
+    "password",
+    "secret",
+    "community",
+    "auth_key",
+    "priv_key",
+    "authkey",
+    "privkey",
+    "token",
+    "passphrase",
+)
 
 EXAMPLE = """\
 # netcmdb configuration (TOML). Every key is optional.
@@ -54,8 +63,22 @@ missing_after = 3
 junk_serials = ["123456"]
 """
 
-_SECTIONS = {"database", "scan", "credentials", "label", "cmdb", "ssh", "snmp", "export",
-             "topology", "labeling", "labels", "asset_codes", "register", "location"}
+_SECTIONS = {
+    "database",
+    "scan",
+    "credentials",
+    "label",
+    "cmdb",
+    "ssh",
+    "snmp",
+    "export",
+    "topology",
+    "labeling",
+    "labels",
+    "asset_codes",
+    "register",
+    "location",
+}
 
 
 def config_path() -> Path:
@@ -69,8 +92,12 @@ def config_path() -> Path:
 def _has_inline_secret(obj: Any) -> bool:
     if isinstance(obj, dict):
         for k, v in obj.items():
-            if any(s in k.lower() for s in SECRET_KEYS) and not k.lower().endswith(
-                    ("_env", "_keyring")) and isinstance(v, str) and v:
+            if (
+                any(s in k.lower() for s in SECRET_KEYS)
+                and not k.lower().endswith(("_env", "_keyring"))
+                and isinstance(v, str)
+                and v
+            ):
                 return True
             if _has_inline_secret(v):
                 return True
@@ -98,8 +125,9 @@ def load_config(path: str | Path | None = None) -> dict[str, Any]:
         raise ConfigError(f"{p}: invalid TOML: {exc}") from None
     unknown = sorted(set(data) - _SECTIONS)
     if unknown:
-        raise ConfigError(f"{p}: unknown section [{unknown[0]}] "
-                          f"(known: {', '.join(sorted(_SECTIONS))})")
+        raise ConfigError(
+            f"{p}: unknown section [{unknown[0]}] (known: {', '.join(sorted(_SECTIONS))})"
+        )
     for sect, value in data.items():
         if not isinstance(value, dict):
             raise ConfigError(f"{p}: [{sect}] must be a table")
@@ -107,8 +135,10 @@ def load_config(path: str | Path | None = None) -> dict[str, Any]:
     if _has_inline_secret(data) and os.name == "posix":
         mode = p.stat().st_mode
         if mode & (stat.S_IRWXG | stat.S_IRWXO):
-            raise ConfigError(f"{p}: holds secrets but is readable by others; run "
-                              f"chmod 600 {p} (or use *_env / *_keyring references)")
+            raise ConfigError(
+                f"{p}: holds secrets but is readable by others; run "
+                f"chmod 600 {p} (or use *_env / *_keyring references)"
+            )
     reconcile_config(data, path=p)  # validate the [cmdb] table early
     location_patterns(data, path=p)  # and the [location] patterns
     return data
@@ -134,25 +164,42 @@ def location_patterns(data: dict[str, Any], path: Path | None = None) -> list[An
 
 
 def _int(lo: int, hi: int) -> tuple[Callable[[Any], bool], str]:
-    return (lambda v: isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi,
-            f"a whole number from {lo} to {hi}")
+    return (
+        lambda v: isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi,
+        f"a whole number from {lo} to {hi}",
+    )
 
 
 def _num(lo: float, hi: float, *, above: bool = False) -> tuple[Callable[[Any], bool], str]:
     def ok(v: Any) -> bool:
-        return (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-                and (v > lo if above else v >= lo) and v <= hi)
-    return ok, (f"a number of seconds above {lo:g} and at most {hi:g}" if above
-                else f"a number of seconds from {lo:g} to {hi:g}")
+        return (
+            isinstance(v, (int, float))
+            and not isinstance(v, bool)
+            and math.isfinite(v)
+            and (v > lo if above else v >= lo)
+            and v <= hi
+        )
+
+    return ok, (
+        f"a number of seconds above {lo:g} and at most {hi:g}"
+        if above
+        else f"a number of seconds from {lo:g} to {hi:g}"
+    )
 
 
 _STR = (lambda v: isinstance(v, str) and v.strip() != "", "a non-empty string")
 _BOOL = (lambda v: isinstance(v, bool), "true or false")
-_STRS = (lambda v: isinstance(v, list) and all(isinstance(x, str) and x for x in v),
-         "a list of strings, e.g. [\"a\", \"b\"]")
-_INT_TABLE = (lambda v: isinstance(v, dict) and all(
-    isinstance(x, int) and not isinstance(x, bool) for x in v.values()),
-    "a table of whole numbers, e.g. { snmp = 50 }")
+_STRS = (
+    lambda v: isinstance(v, list) and all(isinstance(x, str) and x for x in v),
+    'a list of strings, e.g. ["a", "b"]',
+)
+_INT_TABLE = (
+    lambda v: (
+        isinstance(v, dict)
+        and all(isinstance(x, int) and not isinstance(x, bool) for x in v.values())
+    ),
+    "a table of whole numbers, e.g. { snmp = 50 }",
+)
 _TABLE = (lambda v: isinstance(v, dict), "a table")
 
 #: The shape of every scalar setting, checked when the file is loaded, so a wrong one is one line
@@ -211,8 +258,9 @@ def check_shapes(data: dict[str, Any], where: str = "") -> None:
             try:
                 get_rule(rule)
             except LabelError as exc:
-                raise ConfigError(f"{where}[label] {str(exc).removeprefix('label rule: ')}"
-                                  ) from None
+                raise ConfigError(
+                    f"{where}[label] {str(exc).removeprefix('label rule: ')}"
+                ) from None
 
 
 def redacted(obj: Any) -> Any:
@@ -221,7 +269,8 @@ def redacted(obj: Any) -> Any:
         out = {}
         for k, v in obj.items():
             secret = any(s in k.lower() for s in SECRET_KEYS) and not k.lower().endswith(
-                ("_env", "_keyring"))
+                ("_env", "_keyring")
+            )
             out[k] = "***" if secret and isinstance(v, str) and v else redacted(v)
         return out
     if isinstance(obj, list):
@@ -252,27 +301,38 @@ def reconcile_config(data: dict[str, Any], path: Path | None = None):  # type: i
 
     where = f"{path}: " if path else ""
     c = data.get("cmdb", {})
-    known = {"identification", "missing_after", "junk_serials", "junk_hostnames",
-             "source_priority", "create_neighbor_cis", "max_macs_per_access_port",
-             "parallel_min_facts", "end_host_cis"}
+    known = {
+        "identification",
+        "missing_after",
+        "junk_serials",
+        "junk_hostnames",
+        "source_priority",
+        "create_neighbor_cis",
+        "max_macs_per_access_port",
+        "parallel_min_facts",
+        "end_host_cis",
+    }
     bad = sorted(set(c) - known)
     if bad:
-        raise ConfigError(f"{where}[cmdb] unknown key {bad[0]!r} "
-                          f"(known: {', '.join(sorted(known))})")
+        raise ConfigError(
+            f"{where}[cmdb] unknown key {bad[0]!r} (known: {', '.join(sorted(known))})"
+        )
     try:
         prio = dict(DEFAULT_SOURCE_PRIORITY)
         for k, v in c.get("source_priority", {}).items():
             if not isinstance(v, int) or k == "manual":
-                raise ConfigError(f"{where}[cmdb] source_priority.{k} must be an integer "
-                                  "(and manual always ranks first)")
+                raise ConfigError(
+                    f"{where}[cmdb] source_priority.{k} must be an integer "
+                    "(and manual always ranks first)"
+                )
             prio[k] = v
         return ReconcileConfig(
             rules=tuple(c.get("identification", DEFAULT_RULES)),
             missing_after=int(c.get("missing_after", 3)),
-            junk_serials=DEFAULT_JUNK_SERIALS | {str(s).casefold()
-                                                 for s in c.get("junk_serials", [])},
-            junk_hostnames=DEFAULT_JUNK_HOSTNAMES | {str(s).casefold()
-                                                     for s in c.get("junk_hostnames", [])},
+            junk_serials=DEFAULT_JUNK_SERIALS
+            | {str(s).casefold() for s in c.get("junk_serials", [])},
+            junk_hostnames=DEFAULT_JUNK_HOSTNAMES
+            | {str(s).casefold() for s in c.get("junk_hostnames", [])},
             source_priority=prio,
             create_neighbor_cis=bool(c.get("create_neighbor_cis", True)),
             end_host_cis=bool(c.get("end_host_cis", True)),

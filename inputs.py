@@ -35,8 +35,9 @@ def input_limit() -> int:
     return DEFAULT_LIMIT
 
 
-def read_capped(path: str | Path, *, limit: int | None = None,
-                error: type[NetcmdbError] = ImportFormatError) -> bytes:
+def read_capped(
+    path: str | Path, *, limit: int | None = None, error: type[NetcmdbError] = ImportFormatError
+) -> bytes:
     """The bytes of ``path``, refusing more than ``limit`` (default :func:`input_limit`).
 
     Raises:
@@ -52,14 +53,17 @@ def read_capped(path: str | Path, *, limit: int | None = None,
     except OSError as exc:
         raise error(f"{p}: cannot read: {exc.strerror or exc}") from None
     if len(data) > cap:
-        raise error(f"{p}: larger than {cap // (1024 * 1024) or cap} "
-                    f"{'MiB' if cap >= 1024 * 1024 else 'bytes'} (the limit for one input file; "
-                    "NETCMDB_MAX_INPUT_MB raises it)")
+        raise error(
+            f"{p}: larger than {cap // (1024 * 1024) or cap} "
+            f"{'MiB' if cap >= 1024 * 1024 else 'bytes'} (the limit for one input file; "
+            "NETCMDB_MAX_INPUT_MB raises it)"
+        )
     return data
 
 
-def read_text(path: str | Path, *, limit: int | None = None,
-              error: type[NetcmdbError] = ImportFormatError) -> str:
+def read_text(
+    path: str | Path, *, limit: int | None = None, error: type[NetcmdbError] = ImportFormatError
+) -> str:
     """:func:`read_capped` decoded as UTF-8 (a BOM is dropped); binary files are refused."""
     data = read_capped(path, limit=limit, error=error)
     try:

@@ -24,62 +24,97 @@ def dry_run_option(help: str = "Show what would change; write nothing.") -> Call
     return click.option("--dry-run", is_flag=True, help=help)
 
 
-def out_option(required: bool = False, help: str = "Write to FILE instead of stdout.",
-               dir_okay: bool = False) -> Callable[[F], F]:
+def out_option(
+    required: bool = False, help: str = "Write to FILE instead of stdout.", dir_okay: bool = False
+) -> Callable[[F], F]:
     """``-o/--out FILE`` (``--output`` accepted too): where a command writes its file."""
-    return click.option("-o", "--out", "--output", "out", required=required,
-                        metavar="DIR" if dir_okay else "FILE",
-                        type=click.Path(dir_okay=dir_okay, file_okay=not dir_okay,
-                                        writable=True),
-                        help=help)
+    return click.option(
+        "-o",
+        "--out",
+        "--output",
+        "out",
+        required=required,
+        metavar="DIR" if dir_okay else "FILE",
+        type=click.Path(dir_okay=dir_okay, file_okay=not dir_okay, writable=True),
+        help=help,
+    )
 
 
 rule_option = click.option(
-    "--rule", "rule_spec", metavar="PRESET|FILE", default=None,
+    "--rule",
+    "rule_spec",
+    metavar="PRESET|FILE",
+    default=None,
     help="Label rule: 'default', 'wide' or a TOML file ([label] table); "
-         "default: the config file's [label] table.")
+    "default: the config file's [label] table.",
+)
 
 root_option = click.option(
-    "--root", "roots", multiple=True, metavar="NAME",
-    help="Upstream root CI (repeatable; default: CIs with role core or gateway).")
-
+    "--root",
+    "roots",
+    multiple=True,
+    metavar="NAME",
+    help="Upstream root CI (repeatable; default: CIs with role core or gateway).",
+)
 
 
 def nonempty(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     """An empty filter is an error, never "everything" (leave the option out for that)."""
     values = value if isinstance(value, tuple) else (value,)
     if any(v is not None and not str(v).strip() for v in values):
-        raise click.BadParameter("empty; leave the option out to select everything",
-                                 ctx=ctx, param=param)
+        raise click.BadParameter(
+            "empty; leave the option out to select everything", ctx=ctx, param=param
+        )
     return value
 
 
 def building_filter(dest: str = "building") -> Callable[[F], F]:
     """``--building B``: only CIs (or rooms) of this building."""
-    return click.option("--building", dest, metavar="B", callback=nonempty,
-                        help="Only this building (e.g. 01).")
+    return click.option(
+        "--building", dest, metavar="B", callback=nonempty, help="Only this building (e.g. 01)."
+    )
 
 
 def room_filter(dest: str = "room") -> Callable[[F], F]:
     """``--room ROOM``: only this room, in any room notation (``D010210``, ``D0102 10``,
     ``01/02/10``; ``0210`` with --building)."""
-    return click.option("--room", dest, metavar="ROOM", callback=nonempty,
-                        help="Only this room: D010210 (also D0102 10, 01/02/10, or 0210 with "
-                             "--building).")
+    return click.option(
+        "--room",
+        dest,
+        metavar="ROOM",
+        callback=nonempty,
+        help="Only this room: D010210 (also D0102 10, 01/02/10, or 0210 with --building).",
+    )
 
 
 def class_filter(dest: str = "ci_class") -> Callable[[F], F]:
     """``--class CLASS``: only CIs of this class."""
-    return click.option("--class", dest, metavar="CLASS", callback=nonempty,
-                        help="Only this class (switch, pc, printer...).")
+    return click.option(
+        "--class",
+        dest,
+        metavar="CLASS",
+        callback=nonempty,
+        help="Only this class (switch, pc, printer...).",
+    )
 
 
-buildings_option = click.option("--building", "buildings", multiple=True, metavar="B",
-                                callback=nonempty,
-                                help="Only CIs in this building (repeatable).")
+buildings_option = click.option(
+    "--building",
+    "buildings",
+    multiple=True,
+    metavar="B",
+    callback=nonempty,
+    help="Only CIs in this building (repeatable).",
+)
 
-classes_option = click.option("--class", "classes", multiple=True, metavar="CLASS",
-                              callback=nonempty, help="Only CIs of this class (repeatable).")
+classes_option = click.option(
+    "--class",
+    "classes",
+    multiple=True,
+    metavar="CLASS",
+    callback=nonempty,
+    help="Only CIs of this class (repeatable).",
+)
 
 
 def _set_db(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
@@ -94,9 +129,14 @@ def db_option() -> click.Option:
 
     ``cli.py`` gives every command this option (README: every command takes ``--db``).
     """
-    return click.Option(["--db"], metavar="URL", expose_value=False, callback=_set_db,
-                        help="SQLAlchemy URL of the CMDB (as netcmdb --db; default: "
-                             "NETCMDB_DB, the config file, else SQLite in the user data dir).")
+    return click.Option(
+        ["--db"],
+        metavar="URL",
+        expose_value=False,
+        callback=_set_db,
+        help="SQLAlchemy URL of the CMDB (as netcmdb --db; default: "
+        "NETCMDB_DB, the config file, else SQLite in the user data dir).",
+    )
 
 
 #: The largest whole number any option takes (a 32-bit INTEGER column, a LIMIT...).

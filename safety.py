@@ -77,6 +77,12 @@ def console_text(value: object) -> str:
     text = value if isinstance(value, str) else str(value)
     if _CONSOLE_BAD.search(text) is None:
         return text
-    return _CONSOLE_BAD.sub(lambda m: _CONSOLE_NAMED.get(m.group()) or (
-        f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"),
-        text)
+    return _CONSOLE_BAD.sub(
+        lambda m: (
+            _CONSOLE_NAMED.get(m.group())
+            or (
+                f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"
+            )
+        ),
+        text,
+    )

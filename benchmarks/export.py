@@ -37,15 +37,28 @@ def build_cmdb(url: str, n: int) -> None:
     engine = make_engine(url)
     ensure_schema(engine)
     now = datetime.now(UTC)
-    locs = [{"id": i + 1, "building": f"{b:02d}", "floor": f"{f:02d}", "room": f"{r:02d}",
-             "name": f"{b}号楼{f}层{r}室"}
-            for i, (b, f, r) in enumerate((b, f, r) for b in range(1, 21) for f in range(1, 11)
-                                          for r in range(1, 21))]
+    locs = [
+        {
+            "id": i + 1,
+            "building": f"{b:02d}",
+            "floor": f"{f:02d}",
+            "room": f"{r:02d}",
+            "name": f"{b}号楼{f}层{r}室",
+        }
+        for i, (b, f, r) in enumerate(
+            (b, f, r) for b in range(1, 21) for f in range(1, 11) for r in range(1, 21)
+        )
+    ]
     cis, rels = [], []
-    vendors = [("Lenovo", "ThinkCentre M70", "Windows", "10.0.19045"),
-               ("Dell", "OptiPlex 7090", "Windows", "11"), ("HP", "ProDesk 400", "UOS", "20"),
-               ("Huawei", "S5735-L48T4X", "VRP", "V200R021"), ("H3C", "S5130", "Comware", "7.1"),
-               ("Ruijie", "S2910", "RGOS", "11.4"), ("Cisco", "C9300", "IOS-XE", "17.9")]
+    vendors = [
+        ("Lenovo", "ThinkCentre M70", "Windows", "10.0.19045"),
+        ("Dell", "OptiPlex 7090", "Windows", "11"),
+        ("HP", "ProDesk 400", "UOS", "20"),
+        ("Huawei", "S5735-L48T4X", "VRP", "V200R021"),
+        ("H3C", "S5130", "Comware", "7.1"),
+        ("Ruijie", "S2910", "RGOS", "11.4"),
+        ("Cisco", "C9300", "IOS-XE", "17.9"),
+    ]
     n_sw = max(2, n // 40)
     for i in range(n):
         cid = i + 1
@@ -57,24 +70,49 @@ def build_cmdb(url: str, n: int) -> None:
         else:
             cls, role, v = ("printer" if i % 50 == 0 else "pc"), None, vendors[i % 3]
         seat = i // len(locs) + 1
-        cis.append({"id": cid, "name": f"{cls}-{i:06d}", "class": cls, "role": role,
-                    "vendor": v[0], "model": v[1], "os": v[2], "os_version": v[3],
-                    "serial": f"SN{i:08d}", "ip": f"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}",
-                    "mac": f"02:00:{i >> 24 & 255:02x}:{i >> 16 & 255:02x}:"
-                           f"{i >> 8 & 255:02x}:{i & 255:02x}",
-                    "location_id": loc["id"], "seat": seat if seat < 1000 else None,
-                    "label": (f"D{loc['building']}{loc['floor']}{loc['room']}-{seat:03d}"
-                              if seat < 1000 and i % 10 else None),
-                    "status": "active", "missed_runs": 0, "attr_sources": {},
-                    "first_seen": now, "last_seen": now})
+        cis.append(
+            {
+                "id": cid,
+                "name": f"{cls}-{i:06d}",
+                "class": cls,
+                "role": role,
+                "vendor": v[0],
+                "model": v[1],
+                "os": v[2],
+                "os_version": v[3],
+                "serial": f"SN{i:08d}",
+                "ip": f"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}",
+                "mac": f"02:00:{i >> 24 & 255:02x}:{i >> 16 & 255:02x}:"
+                f"{i >> 8 & 255:02x}:{i & 255:02x}",
+                "location_id": loc["id"],
+                "seat": seat if seat < 1000 else None,
+                "label": (
+                    f"D{loc['building']}{loc['floor']}{loc['room']}-{seat:03d}"
+                    if seat < 1000 and i % 10
+                    else None
+                ),
+                "status": "active",
+                "missed_runs": 0,
+                "attr_sources": {},
+                "first_seen": now,
+                "last_seen": now,
+            }
+        )
         if i >= 2:
             up = 1 + (i % 2) if i < n_sw else 3 + (i % (n_sw - 2)) if n_sw > 2 else 1
             a, b = sorted((up, cid))
-            rels.append({"kind": "connected_to", "source_ci_id": a,
-                         "source_port": f"GigabitEthernet0/0/{i % 48 + 1}" if a == up else "eth0",
-                         "target_ci_id": b,
-                         "target_port": "eth0" if a == up else f"GigabitEthernet0/0/{i % 48 + 1}",
-                         "asserted_by": "lldp", "first_seen": now, "last_seen": now})
+            rels.append(
+                {
+                    "kind": "connected_to",
+                    "source_ci_id": a,
+                    "source_port": f"GigabitEthernet0/0/{i % 48 + 1}" if a == up else "eth0",
+                    "target_ci_id": b,
+                    "target_port": "eth0" if a == up else f"GigabitEthernet0/0/{i % 48 + 1}",
+                    "asserted_by": "lldp",
+                    "first_seen": now,
+                    "last_seen": now,
+                }
+            )
     with engine.begin() as conn:
         conn.execute(insert(Location), locs)
         conn.execute(insert(CI.__table__), cis)
@@ -119,8 +157,10 @@ def main() -> None:
 
     def raw_csv() -> None:
         con = sqlite3.connect(db)
-        cur = con.execute("SELECT ci.*, location.building, location.floor, location.room "
-                          "FROM ci LEFT JOIN location ON ci.location_id = location.id")
+        cur = con.execute(
+            "SELECT ci.*, location.building, location.floor, location.room "
+            "FROM ci LEFT JOIN location ON ci.location_id = location.id"
+        )
         with (out / "raw.csv").open("w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow([d[0] for d in cur.description])
@@ -139,10 +179,14 @@ def main() -> None:
 
     t_json = timed(ours_json)
     # Floor: CPython's C encoder on the already built document, no indentation at all.
-    t_dumps = timed(lambda: (out / "raw.json").write_text(
-        json.dumps(holder["doc"], ensure_ascii=False), encoding="utf-8"))
-    results.append(("json", t_json, "json.dumps (C encoder, compact) of the document", t_dumps,
-                    5.0))
+    t_dumps = timed(
+        lambda: (out / "raw.json").write_text(
+            json.dumps(holder["doc"], ensure_ascii=False), encoding="utf-8"
+        )
+    )
+    results.append(
+        ("json", t_json, "json.dumps (C encoder, compact) of the document", t_dumps, 5.0)
+    )
 
     # xlsx
     def ours_xlsx() -> None:
@@ -155,27 +199,50 @@ def main() -> None:
         ws = wb.create_sheet("all")
         for ci in holder["doc"]["cis"]:
             loc = ci.get("location") or {}
-            ws.append([ci.get("label"), ci["name"], ci["class"], ci.get("role"),
-                       ci.get("vendor"), ci.get("model"), ci.get("serial"), ci.get("os"),
-                       ci.get("os_version"), ci.get("ip"), ci.get("mac"), loc.get("building"),
-                       loc.get("floor"), loc.get("room"), loc.get("seat")])
+            ws.append(
+                [
+                    ci.get("label"),
+                    ci["name"],
+                    ci["class"],
+                    ci.get("role"),
+                    ci.get("vendor"),
+                    ci.get("model"),
+                    ci.get("serial"),
+                    ci.get("os"),
+                    ci.get("os_version"),
+                    ci.get("ip"),
+                    ci.get("mac"),
+                    loc.get("building"),
+                    loc.get("floor"),
+                    loc.get("room"),
+                    loc.get("seat"),
+                ]
+            )
         wb.save(str(out / "raw.xlsx"))
 
-    results.append(("xlsx", timed(ours_xlsx), "openpyxl write-only, same rows",
-                    timed(raw_xlsx), 30.0))
+    results.append(
+        ("xlsx", timed(ours_xlsx), "openpyxl write-only, same rows", timed(raw_xlsx), 30.0)
+    )
     engine.dispose()
 
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     load = os.getloadavg()
-    print(f"CMDB: {args.cis:,} CIs, {args.cis - 2:,} cables (built in {t_build:.1f} s); "
-          f"{os.cpu_count()} CPUs, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
-    print(f"{'format':6} {'wall s':>7} {'cpu s':>7} {'target':>7} {'base wall':>10} "
-          f"{'base cpu':>9} {'ratio cpu':>9}  baseline")
+    print(
+        f"CMDB: {args.cis:,} CIs, {args.cis - 2:,} cables (built in {t_build:.1f} s); "
+        f"{os.cpu_count()} CPUs, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
+    )
+    print(
+        f"{'format':6} {'wall s':>7} {'cpu s':>7} {'target':>7} {'base wall':>10} "
+        f"{'base cpu':>9} {'ratio cpu':>9}  baseline"
+    )
     for fmt, ours, base_name, base, target in results:
         ok = "ok" if ours[1] <= target else "OVER"
-        print(f"{fmt:6} {ours[0]:7.2f} {ours[1]:7.2f} {target:7.0f} {base[0]:10.2f} "
-              f"{base[1]:9.2f} {ours[1] / base[1]:9.2f}  {base_name} [{ok} on cpu time]")
+        print(
+            f"{fmt:6} {ours[0]:7.2f} {ours[1]:7.2f} {target:7.0f} {base[0]:10.2f} "
+            f"{base[1]:9.2f} {ours[1] / base[1]:9.2f}  {base_name} [{ok} on cpu time]"
+        )
     print(f"peak RSS {rss:.0f} MB; python {sys.version.split()[0]}")
+
 
 if __name__ == "__main__":
     main()

@@ -61,11 +61,15 @@ def main() -> None:
     from netcmdb.topology.generate import campus
     from netcmdb.topology.impact import ImpactEngine
 
-    print(f"# impact benchmark, N={args.n:,} CIs, {os.cpu_count()} CPUs, "
-          f"load avg {os.getloadavg()[0]:.1f}")
+    print(
+        f"# impact benchmark, N={args.n:,} CIs, {os.cpu_count()} CPUs, "
+        f"load avg {os.getloadavg()[0]:.1f}"
+    )
     t_gen, topo = timed(campus, args.n, args.seed)
-    print(f"generate: {t_gen:.2f} s, {len(topo):,} CIs, {len(topo.link_a):,} links, "
-          f"rss {rss_mb():,.0f} MB")
+    print(
+        f"generate: {t_gen:.2f} s, {len(topo):,} CIs, {len(topo.link_a):,} links, "
+        f"rss {rss_mb():,.0f} MB"
+    )
     c0 = cpu()
     t_pre, engine = timed(ImpactEngine, topo)
     print(f"precompute: {t_pre:.2f} s wall, {cpu() - c0:.2f} s cpu, rss {rss_mb():,.0f} MB")
@@ -75,16 +79,20 @@ def main() -> None:
         t, _ = timed(engine.g.bfs, engine.S)
         bfs_times.append(t)
     bfs = min(bfs_times)
-    print(f"baseline igraph BFS (same graph, {engine.g.vcount():,} vertices, "
-          f"{engine.g.ecount():,} edges): {bfs * 1000:.1f} ms (min of 3)")
+    print(
+        f"baseline igraph BFS (same graph, {engine.g.vcount():,} vertices, "
+        f"{engine.g.ecount():,} edges): {bfs * 1000:.1f} ms (min of 3)"
+    )
 
     rnd = random.Random(args.seed)
     switches = [i for i, c in enumerate(topo.ci_class) if c == "switch"]
     servers = [i for i, c in enumerate(topo.ci_class) if c == "server"]
     others = [i for i, c in enumerate(topo.ci_class) if c in ("pc", "printer")]
-    sample = (rnd.sample(switches, min(len(switches), args.queries // 2))
-              + rnd.sample(others, args.queries // 4)
-              + rnd.sample(servers, min(len(servers), args.queries // 4)))
+    sample = (
+        rnd.sample(switches, min(len(switches), args.queries // 2))
+        + rnd.sample(others, args.queries // 4)
+        + rnd.sample(servers, min(len(servers), args.queries // 4))
+    )
 
     def query(cis=(), links=(), engine=engine):  # type: ignore[no-untyped-def]
         res = engine.impact(cis, links)
@@ -122,8 +130,11 @@ def main() -> None:
         t, (nd, nr) = timed(query, cs)
         multi.append(t)
         if t > worst_m[0]:
-            worst_m = (t, f"{', '.join(topo.name[c] for c in cs[:3])}"
-                          f"{'...' if len(cs) > 3 else ''}: {nd:,} down, {nr:,} at risk")
+            worst_m = (
+                t,
+                f"{', '.join(topo.name[c] for c in cs[:3])}"
+                f"{'...' if len(cs) > 3 else ''}: {nd:,} down, {nr:,} at risk",
+            )
 
     print()
     print("| query | time | / igraph BFS | note |")
@@ -131,8 +142,14 @@ def main() -> None:
     print(row("igraph BFS (baseline)", bfs, bfs, "one plain BFS from the super-root"))
     print(row("precomputation", t_pre, bfs, "one-time, block-cut tree + merged-root blocks"))
     single.sort()
-    print(row("single CI failure, median", statistics.median(single), bfs,
-              f"{len(single)} random switches/PCs/servers"))
+    print(
+        row(
+            "single CI failure, median",
+            statistics.median(single),
+            bfs,
+            f"{len(single)} random switches/PCs/servers",
+        )
+    )
     print(row("single CI failure, p95", single[int(len(single) * 0.95)], bfs, ""))
     print(row("single CI failure, max", single[-1], bfs, worst[1]))
     for name, (t, nd, nr) in named.items():
@@ -141,8 +158,14 @@ def main() -> None:
     print(row("single link failure, median", statistics.median(link_t), bfs, "100 random links"))
     print(row("single link failure, max", link_t[-1], bfs, ""))
     multi.sort()
-    print(row("multi failure, median", statistics.median(multi), bfs,
-              f"{len(multi)} changes of 2-10 elements"))
+    print(
+        row(
+            "multi failure, median",
+            statistics.median(multi),
+            bfs,
+            f"{len(multi)} changes of 2-10 elements",
+        )
+    )
     print(row("multi failure, max", multi[-1], bfs, worst_m[1]))
     print()
     print(f"peak RSS (whole process, incl. generator): {peak_mb():,.0f} MB")
@@ -170,27 +193,39 @@ def cli_bench(n: int, seed: int) -> None:
         def run(targets: list[str]) -> tuple[float, float, int]:
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
-            p = subprocess.run([sys.executable, "-m", "netcmdb", "--db", url, "impact",
-                                *targets, "--json"], capture_output=True, env=env)
+            p = subprocess.run(
+                [sys.executable, "-m", "netcmdb", "--db", url, "impact", *targets, "--json"],
+                capture_output=True,
+                env=env,
+            )
             wall = time.perf_counter() - t0
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             if p.returncode:
                 raise SystemExit(p.stderr.decode())
-            return (wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
-                    len(p.stdout))
+            return (
+                wall,
+                after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
+                len(p.stdout),
+            )
 
         print("| command | wall | cpu user+sys | output |")
         print("|---|---:|---:|---|")
         wall, cpu_s, size = run(["A-DS1"])
-        print(f"| netcmdb impact A-DS1 --json (cold: no cache, builds and saves it) | "
-              f"{wall:.2f} s | {cpu_s:.2f} s | {size:,} bytes |")
+        print(
+            f"| netcmdb impact A-DS1 --json (cold: no cache, builds and saves it) | "
+            f"{wall:.2f} s | {cpu_s:.2f} s | {size:,} bytes |"
+        )
         for targets in (["A-DS1"], ["A-DS1", "A-DS2"], ["core-1~core-2"], ["core-1"]):
             runs = [run(targets) for _ in range(5)]
-            print(f"| netcmdb impact {' '.join(targets)} --json (warm, median of 5) | "
-                  f"{statistics.median(r[0] for r in runs):.2f} s | "
-                  f"{statistics.median(r[1] for r in runs):.2f} s | {runs[0][2]:,} bytes |")
-        print(f"\nload avg at the end: {os.getloadavg()[0]:.1f} (other jobs share these "
-              f"{os.cpu_count()} CPUs; cpu time is the less noisy figure)")
+            print(
+                f"| netcmdb impact {' '.join(targets)} --json (warm, median of 5) | "
+                f"{statistics.median(r[0] for r in runs):.2f} s | "
+                f"{statistics.median(r[1] for r in runs):.2f} s | {runs[0][2]:,} bytes |"
+            )
+        print(
+            f"\nload avg at the end: {os.getloadavg()[0]:.1f} (other jobs share these "
+            f"{os.cpu_count()} CPUs; cpu time is the less noisy figure)"
+        )
 
 
 if __name__ == "__main__":

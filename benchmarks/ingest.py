@@ -40,8 +40,7 @@ from netcmdb.discovery.facts import DeviceClass, DeviceFact, Source
 def location_parser(text: str) -> dict[str, str | int] | None:
     """``D010210-009`` style: building 01, floor 02, room 10, seat 9."""
     if len(text) == 11 and text[0] == "D" and text[7] == "-":
-        return {"building": text[1:3], "floor": text[3:5], "room": text[5:7],
-                "seat": int(text[8:])}
+        return {"building": text[1:3], "floor": text[3:5], "room": text[5:7], "seat": int(text[8:])}
     return None
 
 
@@ -51,16 +50,24 @@ def make_facts(n: int, changed_every: int = 0) -> list[DeviceFact]:
         os_version = "17.9.4"
         if changed_every and i % changed_every == 0:
             os_version = "17.12.1"
-        facts.append(DeviceFact(
-            source=Source.SNMP,
-            ip=f"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}",
-            mac=f"02:00:{i >> 24 & 255:02x}:{i >> 16 & 255:02x}:{i >> 8 & 255:02x}:{i & 255:02x}",
-            hostname=f"dev-{i:06d}",
-            serial=f"SN{i:08d}X",
-            vendor="Huawei", model="S5735-L48T4X", os="VRP", os_version=os_version,
-            device_class=DeviceClass.PC if i % 10 else DeviceClass.SWITCH,
-            sys_location=f"D{1 + i % 2:02d}{1 + i % 6:02d}{1 + i % 40:02d}-{i % 60:03d}",
-        ))
+        facts.append(
+            DeviceFact(
+                source=Source.SNMP,
+                ip=f"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}",
+                mac=(
+                    f"02:00:{i >> 24 & 255:02x}:{i >> 16 & 255:02x}"
+                    f":{i >> 8 & 255:02x}:{i & 255:02x}"
+                ),
+                hostname=f"dev-{i:06d}",
+                serial=f"SN{i:08d}X",
+                vendor="Huawei",
+                model="S5735-L48T4X",
+                os="VRP",
+                os_version=os_version,
+                device_class=DeviceClass.PC if i % 10 else DeviceClass.SWITCH,
+                sys_location=f"D{1 + i % 2:02d}{1 + i % 6:02d}{1 + i % 40:02d}-{i % 60:03d}",
+            )
+        )
     return facts
 
 
@@ -69,15 +76,33 @@ def raw_baseline(facts: list[DeviceFact], path: Path) -> tuple[float, float]:
     con = sqlite3.connect(path)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=NORMAL")
-    con.execute("CREATE TABLE ci (id INTEGER PRIMARY KEY, name TEXT, class TEXT, ip TEXT, "
-                "mac TEXT, serial TEXT, vendor TEXT, model TEXT, os TEXT, os_version TEXT, "
-                "location TEXT)")
-    rows = [(f.hostname, f.device_class.value if f.device_class else None, f.ip, f.mac,
-             f.serial, f.vendor, f.model, f.os, f.os_version, f.sys_location) for f in facts]
+    con.execute(
+        "CREATE TABLE ci (id INTEGER PRIMARY KEY, name TEXT, class TEXT, ip TEXT, "
+        "mac TEXT, serial TEXT, vendor TEXT, model TEXT, os TEXT, os_version TEXT, "
+        "location TEXT)"
+    )
+    rows = [
+        (
+            f.hostname,
+            f.device_class.value if f.device_class else None,
+            f.ip,
+            f.mac,
+            f.serial,
+            f.vendor,
+            f.model,
+            f.os,
+            f.os_version,
+            f.sys_location,
+        )
+        for f in facts
+    ]
     t, c = time.perf_counter(), time.process_time()
     with con:
-        con.executemany("INSERT INTO ci (name, class, ip, mac, serial, vendor, model, os, "
-                        "os_version, location) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+        con.executemany(
+            "INSERT INTO ci (name, class, ip, mac, serial, vendor, model, os, "
+            "os_version, location) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            rows,
+        )
     dt, dc = time.perf_counter() - t, time.process_time() - c
     con.close()
     return dt, dc
@@ -90,13 +115,23 @@ def cpu_seconds() -> float:
     return time.process_time() + t.children_user + t.children_system
 
 
-def timed_ingest(engine, facts: list[DeviceFact],  # type: ignore[no-untyped-def]
-                 config: ReconcileConfig):
+def timed_ingest(
+    engine,
+    facts: list[DeviceFact],  # type: ignore[no-untyped-def]
+    config: ReconcileConfig,
+):
     gc.collect()
     t, c = time.perf_counter(), cpu_seconds()
     with session_scope(engine) as s:
-        summary = ingest(s, facts, source="snmp", targets=["10.0.0.0/8"], methods=["snmp"],
-                         location_parser=location_parser, config=config)
+        summary = ingest(
+            s,
+            facts,
+            source="snmp",
+            targets=["10.0.0.0/8"],
+            methods=["snmp"],
+            location_parser=location_parser,
+            config=config,
+        )
     return (time.perf_counter() - t, cpu_seconds() - c), summary
 
 
@@ -137,11 +172,20 @@ def one_round(n: int, d: Path, config: ReconcileConfig):  # type: ignore[no-unty
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-n", type=int, default=100_000, help="number of device facts")
-    ap.add_argument("--repeat", type=int, default=3,
-                    help="fresh-CMDB rounds; the median of each step is reported (default 3)")
-    ap.add_argument("--parallel", type=int, default=0, metavar="N",
-                    help="ReconcileConfig.parallel_min_facts (0, the default: off): rescans of"
-                         " >= N facts use the forked helper; costs memory, see docs/cmdb.md")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="fresh-CMDB rounds; the median of each step is reported (default 3)",
+    )
+    ap.add_argument(
+        "--parallel",
+        type=int,
+        default=0,
+        metavar="N",
+        help="ReconcileConfig.parallel_min_facts (0, the default: off): rescans of"
+        " >= N facts use the forked helper; costs memory, see docs/cmdb.md",
+    )
     args = ap.parse_args()
     config = ReconcileConfig(parallel_min_facts=args.parallel)
     n = args.n
@@ -155,24 +199,34 @@ def main() -> int:
     med = statistics.median
     print(f"netcmdb reconciler, {n:,} device facts (serial, MAC, IP, name, location), SQLite")
     print(f"python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs")
-    print("rescan helper (parallel_min_facts):",
-          f">= {args.parallel:,} facts" if args.parallel else "off")
+    print(
+        "rescan helper (parallel_min_facts):",
+        f">= {args.parallel:,} facts" if args.parallel else "off",
+    )
     print(f"CMDB after the runs: {n_ci:,} CIs, {n_id:,} identifiers, {n_ch:,} change rows")
     print()
     load = os.getloadavg()[0]
-    print(f"load average during the run: {load:.1f} (wall time suffers on a busy machine;"
-          " CPU seconds less so)")
-    print(f"{len(rounds)} round(s), each on a fresh CMDB; median of the rounds, then every"
-          " round's wall time")
+    print(
+        f"load average during the run: {load:.1f} (wall time suffers on a busy machine;"
+        " CPU seconds less so)"
+    )
+    print(
+        f"{len(rounds)} round(s), each on a fresh CMDB; median of the rounds, then every"
+        " round's wall time"
+    )
     print()
     w = max(17, 5 * len(rounds) + 2)  # the per-round column
-    print(f"{'step':<32}{'wall s':>8}{'x raw':>7}{'CPU s':>8}{'x raw':>7}  "
-          f"{'rounds (wall s)':<{w}}result")
+    print(
+        f"{'step':<32}{'wall s':>8}{'x raw':>7}{'CPU s':>8}{'x raw':>7}  "
+        f"{'rounds (wall s)':<{w}}result"
+    )
     bw = med(r[0][0] for r in rounds)
     bc = med(r[0][1] for r in rounds)
     each = " ".join(f"{r[0][0]:.2f}" for r in rounds)
-    print(f"{'raw sqlite3.executemany (floor)':<32}{bw:>8.2f}{1.0:>7.1f}{bc:>8.2f}{1.0:>7.1f}"
-          f"  {each:<{w}}{n:,} rows")
+    print(
+        f"{'raw sqlite3.executemany (floor)':<32}{bw:>8.2f}{1.0:>7.1f}{bc:>8.2f}{1.0:>7.1f}"
+        f"  {each:<{w}}{n:,} rows"
+    )
     medians = []
     for i, (name, _t, what) in enumerate(rounds[0][1]):
         tw = med(r[1][i][1][0] for r in rounds)
@@ -183,12 +237,16 @@ def main() -> int:
     print(f"{'peak RSS (whole process)':<32}{peak:>7.0f} MB")
     helper = peak_mb(resource.RUSAGE_CHILDREN)
     if helper:
-        print(f"{'peak RSS of the rescan helper':<32}{helper:>7.0f} MB  (a fork: most of it is"
-              " the parent's pages, shared copy-on-write)")
+        print(
+            f"{'peak RSS of the rescan helper':<32}{helper:>7.0f} MB  (a fork: most of it is"
+            " the parent's pages, shared copy-on-write)"
+        )
     ok = medians[0] <= 6 and medians[1] <= 3 and peak <= 500
     print()
-    print("targets (median first <= 6 s, unchanged <= 3 s, peak <= 500 MB):",
-          "met" if ok else "NOT met")
+    print(
+        "targets (median first <= 6 s, unchanged <= 3 s, peak <= 500 MB):",
+        "met" if ok else "NOT met",
+    )
     return 0
 
 

@@ -35,10 +35,17 @@ def make_items(n: int) -> list[LabelItem]:
     for i in range(n):
         room = i // 40
         label = f"D{room // 100 % 100:02d}{room // 10 % 10:02d}{room % 10:02d}-{i % 40 + 1:03d}"
-        out.append(LabelItem(label=label, name=f"pc-{i:05d}.campus.example.edu", ci_class="pc",
-                             qr=f"https://cmdb.example.edu/ci/{i + 1}", ci_id=i + 1,
-                             room_name="计算机房" if i % 3 == 0 else "Lab",
-                             owner="张三" if i % 2 else "IT"))
+        out.append(
+            LabelItem(
+                label=label,
+                name=f"pc-{i:05d}.campus.example.edu",
+                ci_class="pc",
+                qr=f"https://cmdb.example.edu/ci/{i + 1}",
+                ci_id=i + 1,
+                room_name="计算机房" if i % 3 == 0 else "Lab",
+                owner="张三" if i % 2 else "IT",
+            )
+        )
     return out
 
 
@@ -99,17 +106,32 @@ def main() -> None:
     def add(name: str, n: int, wall: float) -> None:
         rows.append((name, n, wall, CPU["last"]))
 
-    add("text only (baseline, no codes)", args.n,
-        timed(render_labels, items, tpl, out / "text.pdf", codes=False, workers=1))
+    add(
+        "text only (baseline, no codes)",
+        args.n,
+        timed(render_labels, items, tpl, out / "text.pdf", codes=False, workers=1),
+    )
     sample = items[: args.widget_sample]
-    add("reportlab QrCodeWidget + Code128 (codes only)", len(sample),
-        timed(widgets_baseline, sample, out / "widgets.pdf"))
-    add("netcmdb PDF, QR + Code128, 1 process", args.n,
-        timed(render_labels, items, tpl, out / "serial.pdf", workers=1))
-    add(f"netcmdb PDF, QR + Code128, {os.cpu_count()} processes", args.n,
-        timed(render_labels, items, tpl, out / "labels.pdf", workers=os.cpu_count()))
-    add("netcmdb PDF, QR + Code128, default (idle CPUs)", args.n,
-        timed(render_labels, items, tpl, out / "labels.pdf"))
+    add(
+        "reportlab QrCodeWidget + Code128 (codes only)",
+        len(sample),
+        timed(widgets_baseline, sample, out / "widgets.pdf"),
+    )
+    add(
+        "netcmdb PDF, QR + Code128, 1 process",
+        args.n,
+        timed(render_labels, items, tpl, out / "serial.pdf", workers=1),
+    )
+    add(
+        f"netcmdb PDF, QR + Code128, {os.cpu_count()} processes",
+        args.n,
+        timed(render_labels, items, tpl, out / "labels.pdf", workers=os.cpu_count()),
+    )
+    add(
+        "netcmdb PDF, QR + Code128, default (idle CPUs)",
+        args.n,
+        timed(render_labels, items, tpl, out / "labels.pdf"),
+    )
     add("netcmdb ZPL 203 dpi", args.n, timed(render_zpl, items, tpl, out / "labels.zpl", dpi=203))
     add("netcmdb CSV", args.n, timed(render_csv, items, out / "labels.csv"))
     base = rows[0][1] / rows[0][2]
@@ -118,9 +140,11 @@ def main() -> None:
         rate = n / sec
         print(f"{name:50} {n:7d} {sec:7.2f} {cpu:6.2f} {rate:9.0f} {rate / base:8.2f}")
     size = (out / "labels.pdf").stat().st_size
-    print(f"\nPDF: {out / 'labels.pdf'} ({size / 1e6:.1f} MB, "
-          f"{-(-args.n // tpl.per_page)} pages); load average {os.getloadavg()[0]:.1f} "
-          f"on {os.cpu_count()} CPUs")
+    print(
+        f"\nPDF: {out / 'labels.pdf'} ({size / 1e6:.1f} MB, "
+        f"{-(-args.n // tpl.per_page)} pages); load average {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} CPUs"
+    )
 
 
 if __name__ == "__main__":

@@ -52,11 +52,30 @@ def baseline(addresses: list[str], ports: dict[str, int], limit: int) -> tuple[f
     n = 0
     for a in addresses[:limit]:
         target = f"{a}:{ports[a]}"
-        subprocess.run(["snmpget", "-v2c", "-c", "public", "-On", "-t", "5", "-r", "2", target,
-                        *O.PROBE_SCALARS], capture_output=True, check=False)
+        subprocess.run(
+            [
+                "snmpget",
+                "-v2c",
+                "-c",
+                "public",
+                "-On",
+                "-t",
+                "5",
+                "-r",
+                "2",
+                target,
+                *O.PROBE_SCALARS,
+            ],
+            capture_output=True,
+            check=False,
+        )
         for col in O.TOPOLOGY_COLUMNS:
-            r = subprocess.run(["snmpbulkwalk", "-v2c", "-c", "public", "-On", "-t", "5", "-r",
-                                "2", target, col], capture_output=True, text=True, check=False)
+            r = subprocess.run(
+                ["snmpbulkwalk", "-v2c", "-c", "public", "-On", "-t", "5", "-r", "2", target, col],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             n += r.stdout.count("\n")
         n += len(O.PROBE_SCALARS)
     return time.monotonic() - t0, n
@@ -78,22 +97,32 @@ def ingest_crawl(cr, seed: str, truth: dict) -> dict:  # type: ignore[no-untyped
         ensure_schema(eng)
         c0, t0 = own_cpu(), time.monotonic()
         with session_scope(eng) as s:
-            summary = ingest(s, cr.results, source="snmp", targets=[seed], methods=["snmp"],
-                             covered=[])
+            summary = ingest(
+                s, cr.results, source="snmp", targets=[seed], methods=["snmp"], covered=[]
+            )
         seconds, cpu = time.monotonic() - t0, own_cpu() - c0
         with session_scope(eng) as s:
             ci = {i: (n, m) for i, n, m in s.execute(select(CI.id, CI.name, CI.mac))}
             cabled = {}
             for a, pa, b, pb in s.execute(
-                    select(Relationship.source_ci_id, Relationship.source_port,
-                           Relationship.target_ci_id, Relationship.target_port)
-                    .where(Relationship.asserted_by == FDB_LINK)):
+                select(
+                    Relationship.source_ci_id,
+                    Relationship.source_port,
+                    Relationship.target_ci_id,
+                    Relationship.target_port,
+                ).where(Relationship.asserted_by == FDB_LINK)
+            ):
                 host, sw, port = (a, b, pb) if pb else (b, a, pa)
                 cabled[ci[host][1]] = (ci[sw][0], port)
         eng.dispose()
     want = {m: (sw, port) for m, (sw, port, _ip) in truth["hosts"].items()}
-    return {"seconds": seconds, "cpu": cpu, "new": len(summary.new), "hosts": len(cabled),
-            "exact": cabled == want}
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "new": len(summary.new),
+        "hosts": len(cabled),
+        "exact": cabled == want,
+    }
 
 
 def main() -> None:
@@ -103,17 +132,27 @@ def main() -> None:
     ap.add_argument("--dist", type=int, default=10)
     ap.add_argument("--shards", type=int, default=4, help="snmpsim processes")
     ap.add_argument("--concurrency", type=int, default=64)
-    ap.add_argument("--budget", type=int, default=256,
-                    help="var-binds per GETBULK response asked for by netcmdb (and the most "
-                         "snmpsim returns; pysnmp's own cap is 64)")
-    ap.add_argument("--baseline-devices", type=int, default=20,
-                    help="devices walked by the sequential baseline (rate extrapolated)")
+    ap.add_argument(
+        "--budget",
+        type=int,
+        default=256,
+        help="var-binds per GETBULK response asked for by netcmdb (and the most "
+        "snmpsim returns; pysnmp's own cap is 64)",
+    )
+    ap.add_argument(
+        "--baseline-devices",
+        type=int,
+        default=20,
+        help="devices walked by the sequential baseline (rate extrapolated)",
+    )
     args = ap.parse_args()
 
     sws = campus.build_campus(args.devices, n_dist=args.dist, ports=args.ports)
     template = campus._template()
-    sims = [SnmpSimulator(port=free_udp_port(), bulk_max_varbinds=max(64, args.budget))
-            for _ in range(args.shards)]
+    sims = [
+        SnmpSimulator(port=free_udp_port(), bulk_max_varbinds=max(64, args.budget))
+        for _ in range(args.shards)
+    ]
     ports: dict[str, int] = {}
     try:
         t0 = time.monotonic()
@@ -125,9 +164,15 @@ def main() -> None:
             sim.start(timeout=600)
         t_start = time.monotonic() - t0
 
-        cfg = SnmpConfig(credentials=[SnmpCredential(community="public")], timeout_s=10,
-                         retries=2, concurrency=args.concurrency, ports=ports,
-                         budget=args.budget, columns=O.TOPOLOGY_COLUMNS)
+        cfg = SnmpConfig(
+            credentials=[SnmpCredential(community="public")],
+            timeout_s=10,
+            retries=2,
+            concurrency=args.concurrency,
+            ports=ports,
+            budget=args.budget,
+            columns=O.TOPOLOGY_COLUMNS,
+        )
         sim_cpu0 = sum(cpu_of(int(sim.proc.pid)) for sim in sims if sim.proc)
         cli_cpu0 = own_cpu()
         t1 = time.monotonic()
@@ -137,15 +182,18 @@ def main() -> None:
         sim_cpu1 = sum(cpu_of(int(sim.proc.pid)) for sim in sims if sim.proc)
         sim_cpu = sim_cpu1 - sim_cpu0
         ok = [r for r in cr.results if r.ok]
-        varbinds = sum(len(d.interfaces) * 7 + len(d.fdb) * 2 + len(d.neighbors) * 9
-                       for d in cr.devices)
+        varbinds = sum(
+            len(d.interfaces) * 7 + len(d.fdb) * 2 + len(d.neighbors) * 9 for d in cr.devices
+        )
         requests = sum(int(d.extra.get("snmp_requests", 0)) for d in cr.devices)
         truth = campus.truth(sws)
         from netcmdb.discovery.links import resolve_links
 
         links, _ = resolve_links(cr.devices)
-        got = sorted(tuple(sorted([(cr.devices[lk.a_index].hostname, lk.a_port),
-                                   (lk.b, lk.b_port)])) for lk in links)
+        got = sorted(
+            tuple(sorted([(cr.devices[lk.a_index].hostname, lk.a_port), (lk.b, lk.b_port)]))
+            for lk in links
+        )
         links_ok = got == [tuple(x) for x in truth["links"]]
 
         ing = ingest_crawl(cr, sws[0].address, truth)
@@ -162,29 +210,43 @@ def main() -> None:
         for sim in sims:
             sim.cleanup()
 
-    print(f"campus: {args.devices} switches x {args.ports} ports, {args.shards} snmpsim "
-          f"processes (start {t_start:.1f} s), GETBULK budget {args.budget} var-binds")
-    print(f"{'method':<44} {'devices':>8} {'seconds':>9} {'devices/s':>10} {'ratio':>7} "
-          f"{'client CPU s':>13} {'snmpsim CPU s':>14}")
-    print(f"{'netcmdb crawl (asyncio, GETBULK multi-column)':<44} {len(ok):>8} {t_crawl:>9.1f} "
-          f"{rate:>10.2f} {rate / base_rate:>6.1f}x {cli_cpu:>13.1f} {sim_cpu:>14.1f}")
-    print(f"{'sequential snmpget + snmpbulkwalk per column':<44} {args.baseline_devices:>8} "
-          f"{t_base:>9.1f} {base_rate:>10.2f} {1.0:>6.1f}x {base_cli_cpu:>13.1f} "
-          f"{base_sim_cpu:>14.1f}")
-    print(f"CPU seconds per device: netcmdb {(cli_cpu + sim_cpu) / max(1, len(ok)):.3f} "
-          f"(client {cli_cpu / max(1, len(ok)):.3f}), baseline "
-          f"{(base_cli_cpu + base_sim_cpu) / args.baseline_devices:.3f} "
-          f"(client {base_cli_cpu / args.baseline_devices:.3f}); load average at the end "
-          f"{' '.join(load)} on {os.cpu_count()} CPUs")
-    print(f"ingest into a fresh SQLite CMDB: {ing['seconds']:.1f} s wall, {ing['cpu']:.1f} s CPU: "
-          f"{ing['new']} new CIs, {ing['hosts']} end hosts cabled to their port "
-          f"({'all exact' if ing['exact'] else 'MISMATCH'}); crawl + ingest "
-          f"{t_crawl + ing['seconds']:.1f} s (target <= 60 s: "
-          f"{'met' if t_crawl + ing['seconds'] <= 60 else 'NOT met'})")
-    print(f"netcmdb: {requests} requests, ~{varbinds} table cells decoded, links "
-          f"{'all correct' if links_ok else 'MISMATCH'}, failures {len(cr.results) - len(ok)}; "
-          f"baseline: {n_base} varbinds for {args.baseline_devices} devices; "
-          f"baseline extrapolated to {args.devices} devices: {args.devices / base_rate:.0f} s")
+    print(
+        f"campus: {args.devices} switches x {args.ports} ports, {args.shards} snmpsim "
+        f"processes (start {t_start:.1f} s), GETBULK budget {args.budget} var-binds"
+    )
+    print(
+        f"{'method':<44} {'devices':>8} {'seconds':>9} {'devices/s':>10} {'ratio':>7} "
+        f"{'client CPU s':>13} {'snmpsim CPU s':>14}"
+    )
+    print(
+        f"{'netcmdb crawl (asyncio, GETBULK multi-column)':<44} {len(ok):>8} {t_crawl:>9.1f} "
+        f"{rate:>10.2f} {rate / base_rate:>6.1f}x {cli_cpu:>13.1f} {sim_cpu:>14.1f}"
+    )
+    print(
+        f"{'sequential snmpget + snmpbulkwalk per column':<44} {args.baseline_devices:>8} "
+        f"{t_base:>9.1f} {base_rate:>10.2f} {1.0:>6.1f}x {base_cli_cpu:>13.1f} "
+        f"{base_sim_cpu:>14.1f}"
+    )
+    print(
+        f"CPU seconds per device: netcmdb {(cli_cpu + sim_cpu) / max(1, len(ok)):.3f} "
+        f"(client {cli_cpu / max(1, len(ok)):.3f}), baseline "
+        f"{(base_cli_cpu + base_sim_cpu) / args.baseline_devices:.3f} "
+        f"(client {base_cli_cpu / args.baseline_devices:.3f}); load average at the end "
+        f"{' '.join(load)} on {os.cpu_count()} CPUs"
+    )
+    print(
+        f"ingest into a fresh SQLite CMDB: {ing['seconds']:.1f} s wall, {ing['cpu']:.1f} s CPU: "
+        f"{ing['new']} new CIs, {ing['hosts']} end hosts cabled to their port "
+        f"({'all exact' if ing['exact'] else 'MISMATCH'}); crawl + ingest "
+        f"{t_crawl + ing['seconds']:.1f} s (target <= 60 s: "
+        f"{'met' if t_crawl + ing['seconds'] <= 60 else 'NOT met'})"
+    )
+    print(
+        f"netcmdb: {requests} requests, ~{varbinds} table cells decoded, links "
+        f"{'all correct' if links_ok else 'MISMATCH'}, failures {len(cr.results) - len(ok)}; "
+        f"baseline: {n_base} varbinds for {args.baseline_devices} devices; "
+        f"baseline extrapolated to {args.devices} devices: {args.devices / base_rate:.0f} s"
+    )
 
 
 if __name__ == "__main__":

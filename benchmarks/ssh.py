@@ -28,8 +28,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LAB = ROOT / "tests" / "discovery" / "fakenos_lab.py"
 DATA = ROOT / "tests" / "discovery" / "data" / "ssh"
-CASES = [("cisco_ios", "cisco_ios/c3850_basic"), ("arista_eos", "arista_eos/dcs7050_basic"),
-         ("huawei_vrp", "huawei_vrp/s5720_basic")]
+CASES = [
+    ("cisco_ios", "cisco_ios/c3850_basic"),
+    ("arista_eos", "arista_eos/dcs7050_basic"),
+    ("huawei_vrp", "huawei_vrp/s5720_basic"),
+]
 
 
 def _commands(platform_key: str, case: str) -> dict[str, str]:
@@ -52,9 +55,17 @@ def start_lab(n: int, procs: int, tmp: Path) -> tuple[list[subprocess.Popen[str]
     devices = []
     for i in range(1, n + 1):
         plat, case = CASES[(i - 1) % len(CASES)]
-        devices.append({"name": f"bench-{i}", "platform": plat, "address": f"{base}{i}",
-                        "port": port, "username": "admin", "password": "bench-pw",
-                        "commands": _commands(plat, case)})
+        devices.append(
+            {
+                "name": f"bench-{i}",
+                "platform": plat,
+                "address": f"{base}{i}",
+                "port": port,
+                "username": "admin",
+                "password": "bench-pw",
+                "commands": _commands(plat, case),
+            }
+        )
     running = []
     for k in range(procs):
         part = devices[k::procs]
@@ -62,9 +73,15 @@ def start_lab(n: int, procs: int, tmp: Path) -> tuple[list[subprocess.Popen[str]
             continue
         spec = tmp / f"spec{k}.json"
         spec.write_text(json.dumps({"devices": part}))
-        running.append(subprocess.Popen([sys.executable, str(LAB), str(spec)],
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.DEVNULL, text=True))
+        running.append(
+            subprocess.Popen(
+                [sys.executable, str(LAB), str(spec)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+            )
+        )
     for p in running:
         assert p.stdout is not None and p.stdout.readline().strip() == "READY"
     return running, [f"{d['address']}:{port}" for d in devices], base
@@ -94,8 +111,12 @@ def main() -> None:
             time.sleep(0.5)
             settings = SshSettings(
                 credentials=SshCredentials("admin", Secret("bench-pw"), Secret("bench-pw")),
-                platform=None, known_hosts=tmp / "known_hosts", accept_new_host_keys=True,
-                connect_timeout_s=20, command_timeout_s=60, device_timeout_s=300,
+                platform=None,
+                known_hosts=tmp / "known_hosts",
+                accept_new_host_keys=True,
+                connect_timeout_s=20,
+                command_timeout_s=60,
+                device_timeout_s=300,
                 concurrency=args.concurrency,
             )
             with ThreadPoolExecutor(16) as pool:  # record host keys once, outside the timing
@@ -150,9 +171,11 @@ def main() -> None:
     table = "\n".join(lines)
     print(table)
     if args.write:
-        cmd = (f"PYTHONPATH=/work/wt/ssh /work/venv/bin/python netcmdb/benchmarks/ssh.py "
-               f"--devices {args.devices} --server-procs {args.server_procs} "
-               f"--concurrency {args.concurrency} --write")
+        cmd = (
+            f"PYTHONPATH=/work/wt/ssh /work/venv/bin/python netcmdb/benchmarks/ssh.py "
+            f"--devices {args.devices} --server-procs {args.server_procs} "
+            f"--concurrency {args.concurrency} --write"
+        )
         text = f"""# SSH collection benchmark
 
 {n} fakenos devices (round-robin cisco_ios / arista_eos / huawei_vrp, recorded outputs of
@@ -168,7 +191,7 @@ Target: >= 8x over the sequential loop. The third row adds per-device platform d
 `netcmdb scan --ssh` does without `--platform`.
 
 Machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}.
-Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.
+Date: {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}.
 
 Command:
 

@@ -50,19 +50,22 @@ def build(path: Path, n: int) -> dict[str, Any]:
     populate(engine, topo)
     engine.dispose()
     con = sqlite3.connect(path)
-    con.execute("UPDATE location SET name = building || '号楼' || floor || '层' || "
-                "CASE WHEN room % 3 = 0 THEN '网络机房' WHEN room % 3 = 1 THEN '计算机房' "
-                "ELSE '办公室' END || room")
-    con.execute("UPDATE ci SET mac = printf('02:00:00:%02x:%02x:%02x', (id >> 16) & 255, "
-                "(id >> 8) & 255, id & 255), serial = printf('SN%08d', id)")
+    con.execute(
+        "UPDATE location SET name = building || '号楼' || floor || '层' || "
+        "CASE WHEN room % 3 = 0 THEN '网络机房' WHEN room % 3 = 1 THEN '计算机房' "
+        "ELSE '办公室' END || room"
+    )
+    con.execute(
+        "UPDATE ci SET mac = printf('02:00:00:%02x:%02x:%02x', (id >> 16) & 255, "
+        "(id >> 8) & 255, id & 255), serial = printf('SN%08d', id)"
+    )
     con.commit()
     names = [r[0] for r in con.execute("SELECT name FROM ci ORDER BY id")]
     access = [r[0] for r in con.execute("SELECT name FROM ci WHERE role = 'access'")]
     dist = [r[0] for r in con.execute("SELECT name FROM ci WHERE role = 'distribution'")]
     buildings = [r[0] for r in con.execute("SELECT DISTINCT building FROM location")]
     con.close()
-    return {"n": len(names), "names": names, "access": access, "dist": dist,
-            "buildings": buildings}
+    return {"n": len(names), "names": names, "access": access, "dist": dist, "buildings": buildings}
 
 
 def free_port() -> int:
@@ -76,8 +79,12 @@ def free_port() -> int:
 def request(base: str, path: str, body: Any = None) -> tuple[int, float, float]:
     """(status, server ms from Server-Timing, client wall ms)."""
     data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(base + path, data=data, method="POST" if data else "GET",
-                                 headers={"Content-Type": "application/json"} if data else {})
+    req = urllib.request.Request(
+        base + path,
+        data=data,
+        method="POST" if data else "GET",
+        headers={"Content-Type": "application/json"} if data else {},
+    )
     t0 = time.perf_counter()
     try:
         with urllib.request.urlopen(req, timeout=120) as r:
@@ -102,8 +109,18 @@ def timed_ms(fn: Any) -> float:
     return (time.perf_counter() - t0) * 1e3
 
 
-SEARCHES = ["网络机房", "机房", "计算机", "办公", "10.0.1", "02:00:00:00:1", "SN0000123",
-            "pc-", "A-DS1", "号楼"]
+SEARCHES = [
+    "网络机房",
+    "机房",
+    "计算机",
+    "办公",
+    "10.0.1",
+    "02:00:00:00:1",
+    "SN0000123",
+    "pc-",
+    "A-DS1",
+    "号楼",
+]
 
 
 def raw_search(con: sqlite3.Connection, q: str) -> None:
@@ -111,13 +128,21 @@ def raw_search(con: sqlite3.Connection, q: str) -> None:
     the same LIKE the index answers) plus the room names, 20 rows each."""
     if len(q) >= 3:
         phrase = '"' + q.replace('"', '""') + '"'
-        con.execute("SELECT c.id, c.name, c.label, c.ip, c.mac FROM search_ci s JOIN ci c ON "
-                    "c.id = s.rowid WHERE search_ci MATCH ? LIMIT 20", (phrase,)).fetchall()
+        con.execute(
+            "SELECT c.id, c.name, c.label, c.ip, c.mac FROM search_ci s JOIN ci c ON "
+            "c.id = s.rowid WHERE search_ci MATCH ? LIMIT 20",
+            (phrase,),
+        ).fetchall()
     else:
-        con.execute("SELECT c.id, c.name FROM search_ci s JOIN ci c ON c.id = s.rowid "
-                    "WHERE s.body LIKE ? LIMIT 20", (f"%{q}%",)).fetchall()
-    con.execute("SELECT id, building, floor, room, name FROM location WHERE name LIKE ? "
-                "LIMIT 20", (f"%{q}%",)).fetchall()
+        con.execute(
+            "SELECT c.id, c.name FROM search_ci s JOIN ci c ON c.id = s.rowid "
+            "WHERE s.body LIKE ? LIMIT 20",
+            (f"%{q}%",),
+        ).fetchall()
+    con.execute(
+        "SELECT id, building, floor, room, name FROM location WHERE name LIKE ? LIMIT 20",
+        (f"%{q}%",),
+    ).fetchall()
 
 
 def raw_ci_page(con: sqlite3.Connection, name: str) -> None:
@@ -126,20 +151,26 @@ def raw_ci_page(con: sqlite3.Connection, name: str) -> None:
     con.execute("SELECT * FROM location WHERE id = ?", (loc,)).fetchall()
     con.execute("SELECT * FROM identifier WHERE ci_id = ?", (cid,)).fetchall()
     con.execute("SELECT * FROM interface WHERE ci_id = ? ORDER BY ifindex, name", (cid,)).fetchall()
-    rels = con.execute("SELECT * FROM relationship WHERE source_ci_id = ? OR target_ci_id = ?",
-                       (cid, cid)).fetchall()
-    con.execute(f"SELECT id, name FROM ci WHERE id IN ({','.join('?' * len(rels)) or 'NULL'})",
-                [r[2] for r in rels]).fetchall()
+    rels = con.execute(
+        "SELECT * FROM relationship WHERE source_ci_id = ? OR target_ci_id = ?", (cid, cid)
+    ).fetchall()
+    con.execute(
+        f"SELECT id, name FROM ci WHERE id IN ({','.join('?' * len(rels)) or 'NULL'})",
+        [r[2] for r in rels],
+    ).fetchall()
     con.execute("SELECT * FROM change WHERE ci_id = ? ORDER BY id", (cid,)).fetchall()
-    con.execute("SELECT * FROM port_sighting WHERE switch_ci_id = ? OR host_ci_id = ?",
-                (cid, cid)).fetchall()
+    con.execute(
+        "SELECT * FROM port_sighting WHERE switch_ci_id = ? OR host_ci_id = ?", (cid, cid)
+    ).fetchall()
 
 
 def raw_list(con: sqlite3.Connection, building: str, page: int) -> None:
-    q = ("FROM ci LEFT JOIN location l ON l.id = ci.location_id WHERE l.building = ?")
+    q = "FROM ci LEFT JOIN location l ON l.id = ci.location_id WHERE l.building = ?"
     con.execute(f"SELECT count(*) {q}", (building,)).fetchone()
-    con.execute(f"SELECT ci.*, l.building, l.floor, l.room, l.name {q} ORDER BY ci.id "
-                "LIMIT 50 OFFSET ?", (building, (page - 1) * 50)).fetchall()
+    con.execute(
+        f"SELECT ci.*, l.building, l.floor, l.room, l.name {q} ORDER BY ci.id LIMIT 50 OFFSET ?",
+        (building, (page - 1) * 50),
+    ).fetchall()
 
 
 def main() -> int:
@@ -154,15 +185,35 @@ def main() -> int:
         path = Path(tmp) / "cmdb.sqlite"
         t0 = time.perf_counter()
         info = build(path, args.cis)
-        print(f"# netcmdb serve on a {info['n']:,}-CI SQLite CMDB (built in "
-              f"{time.perf_counter() - t0:.1f} s), {args.workers} workers, "
-              f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
+        print(
+            f"# netcmdb serve on a {info['n']:,}-CI SQLite CMDB (built in "
+            f"{time.perf_counter() - t0:.1f} s), {args.workers} workers, "
+            f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}"
+        )
         port = free_port()
-        env = {**os.environ, "NETCMDB_CACHE_DIR": f"{tmp}/cache",
-               "NETCMDB_WEB_SECRET": "bench-" + "x" * 40, "HOME": tmp}
-        srv = subprocess.Popen([sys.executable, "-m", "netcmdb", "--db", f"sqlite:///{path}",
-                                "serve", "--port", str(port), "--workers", str(args.workers)],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        env = {
+            **os.environ,
+            "NETCMDB_CACHE_DIR": f"{tmp}/cache",
+            "NETCMDB_WEB_SECRET": "bench-" + "x" * 40,
+            "HOME": tmp,
+        }
+        srv = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "netcmdb",
+                "--db",
+                f"sqlite:///{path}",
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                str(args.workers),
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 120
@@ -177,32 +228,54 @@ def main() -> int:
                 time.sleep(0.2)
             # first requests: each worker catches the search index up, builds the impact engine
             first_search = request(base, "/api/v1/search?q=" + urllib.parse.quote("机房"))
-            firsts = [request(base, "/api/v1/impact", {"targets": [info["dist"][0]]})
-                      for _ in range(args.workers * 2)]
-            print(f"\nfirst search (indexes everything once): {first_search[1]:,.0f} ms server; "
-                  f"first impact per worker (builds the engine): "
-                  f"{max(f[1] for f in firsts):,.0f} ms server (max)")
+            firsts = [
+                request(base, "/api/v1/impact", {"targets": [info["dist"][0]]})
+                for _ in range(args.workers * 2)
+            ]
+            print(
+                f"\nfirst search (indexes everything once): {first_search[1]:,.0f} ms server; "
+                f"first impact per worker (builds the engine): "
+                f"{max(f[1] for f in firsts):,.0f} ms server (max)"
+            )
             kinds: dict[str, list[tuple[int, float, float]]] = {}
-            kinds["search"] = [request(base, "/api/v1/search?limit=20&q=" + urllib.parse.quote(
-                rnd.choice(SEARCHES))) for _ in range(args.requests)]
-            kinds["CI page"] = [request(base, "/ci/" + urllib.parse.quote(
-                rnd.choice(info["names"]), safe="")) for _ in range(args.requests)]
-            kinds["list page"] = [request(base, f"/cis?building={rnd.choice(info['buildings'])}"
-                                          f"&page={rnd.randint(1, 20)}")
-                                  for _ in range(args.requests)]
-            kinds["impact POST"] = [request(base, "/api/v1/impact", {"targets": [
-                rnd.choice(info["access"] + info["dist"])]}) for _ in range(args.requests)]
+            kinds["search"] = [
+                request(
+                    base, "/api/v1/search?limit=20&q=" + urllib.parse.quote(rnd.choice(SEARCHES))
+                )
+                for _ in range(args.requests)
+            ]
+            kinds["CI page"] = [
+                request(base, "/ci/" + urllib.parse.quote(rnd.choice(info["names"]), safe=""))
+                for _ in range(args.requests)
+            ]
+            kinds["list page"] = [
+                request(
+                    base, f"/cis?building={rnd.choice(info['buildings'])}&page={rnd.randint(1, 20)}"
+                )
+                for _ in range(args.requests)
+            ]
+            kinds["impact POST"] = [
+                request(
+                    base, "/api/v1/impact", {"targets": [rnd.choice(info["access"] + info["dist"])]}
+                )
+                for _ in range(args.requests)
+            ]
             # baselines, same run, same machine
             con = sqlite3.connect(path)
             rb = random.Random(15)
             base_ms = {
-                "search": [timed_ms(lambda: raw_search(con, rb.choice(SEARCHES)))
-                           for _ in range(args.requests)],
-                "CI page": [timed_ms(lambda: raw_ci_page(con, rb.choice(info["names"])))
-                            for _ in range(args.requests)],
-                "list page": [timed_ms(lambda: raw_list(con, rb.choice(info["buildings"]),
-                                                        rb.randint(1, 20)))
-                              for _ in range(args.requests)],
+                "search": [
+                    timed_ms(lambda: raw_search(con, rb.choice(SEARCHES)))
+                    for _ in range(args.requests)
+                ],
+                "CI page": [
+                    timed_ms(lambda: raw_ci_page(con, rb.choice(info["names"])))
+                    for _ in range(args.requests)
+                ],
+                "list page": [
+                    timed_ms(lambda: raw_list(con, rb.choice(info["buildings"]), rb.randint(1, 20)))
+                    for _ in range(args.requests)
+                ],
             }
             con.close()
             from netcmdb.cmdb.db import make_engine, session_scope
@@ -216,24 +289,34 @@ def main() -> int:
                 ie = ImpactEngine(load_topology(s, ()))
             eng.dispose()
             cmdb = Cmdb(f"sqlite:///{path}", config={})
-            base_ms["impact POST"] = [timed_ms(lambda: impact(cmdb, [rb.choice(
-                info["access"] + info["dist"])], engine=ie)) for _ in range(args.requests)]
+            base_ms["impact POST"] = [
+                timed_ms(
+                    lambda: impact(cmdb, [rb.choice(info["access"] + info["dist"])], engine=ie)
+                )
+                for _ in range(args.requests)
+            ]
             targets = {"search": 50, "CI page": 50, "list page": 100, "impact POST": 300}
-            print("\n| request | n | errors | server p50 | server p95 | client p95 | "
-                  "baseline p50 | baseline p95 | target (p95) | met |")
+            print(
+                "\n| request | n | errors | server p50 | server p95 | client p95 | "
+                "baseline p50 | baseline p95 | target (p95) | met |"
+            )
             print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
             for k, rows in kinds.items():
                 errs = sum(1 for r in rows if r[0] != 200)
                 srv_ms = [r[1] for r in rows]
                 p95 = pct(srv_ms, 95)
-                print(f"| {k} | {len(rows)} | {errs} | {pct(srv_ms, 50):.1f} ms | {p95:.1f} ms | "
-                      f"{pct([r[2] for r in rows], 95):.1f} ms | {pct(base_ms[k], 50):.2f} ms | "
-                      f"{pct(base_ms[k], 95):.2f} ms | {targets[k]} ms | "
-                      f"{'yes' if p95 <= targets[k] and not errs else 'NO'} |")
+                print(
+                    f"| {k} | {len(rows)} | {errs} | {pct(srv_ms, 50):.1f} ms | {p95:.1f} ms | "
+                    f"{pct([r[2] for r in rows], 95):.1f} ms | {pct(base_ms[k], 50):.2f} ms | "
+                    f"{pct(base_ms[k], 95):.2f} ms | {targets[k]} ms | "
+                    f"{'yes' if p95 <= targets[k] and not errs else 'NO'} |"
+                )
             # 200 concurrent clients
-            paths = (["/", "/cis", "/api/v1/cis?limit=50", "/spof", "/runs"]
-                     + ["/api/v1/search?q=" + urllib.parse.quote(q) for q in SEARCHES[:4]]
-                     + ["/ci/" + urllib.parse.quote(n, safe="") for n in info["names"][:50]])
+            paths = (
+                ["/", "/cis", "/api/v1/cis?limit=50", "/spof", "/runs"]
+                + ["/api/v1/search?q=" + urllib.parse.quote(q) for q in SEARCHES[:4]]
+                + ["/ci/" + urllib.parse.quote(n, safe="") for n in info["names"][:50]]
+            )
             results: list[tuple[int, float, float] | Exception] = []
             lock = threading.Lock()
             start = threading.Barrier(args.clients)
@@ -243,8 +326,7 @@ def main() -> int:
                 start.wait()
                 for _ in range(3):
                     try:
-                        out: tuple[int, float, float] | Exception = request(base,
-                                                                            r.choice(paths))
+                        out: tuple[int, float, float] | Exception = request(base, r.choice(paths))
                     except Exception as exc:  # noqa: BLE001 - counted as an error
                         out = exc
                     with lock:
@@ -259,10 +341,12 @@ def main() -> int:
             wall = time.perf_counter() - t0
             errors = [r for r in results if not isinstance(r, tuple) or r[0] != 200]
             ok = [r for r in results if isinstance(r, tuple) and r[0] == 200]
-            print(f"\n{args.clients} concurrent clients x 3 mixed requests on {args.workers} "
-                  f"workers: {len(results)} requests in {wall:.1f} s, {len(errors)} errors, "
-                  f"client p95 {pct([r[2] for r in ok], 95):.0f} ms"
-                  + (f" (first error: {errors[0]!r})" if errors else ""))
+            print(
+                f"\n{args.clients} concurrent clients x 3 mixed requests on {args.workers} "
+                f"workers: {len(results)} requests in {wall:.1f} s, {len(errors)} errors, "
+                f"client p95 {pct([r[2] for r in ok], 95):.0f} ms"
+                + (f" (first error: {errors[0]!r})" if errors else "")
+            )
         finally:
             srv.terminate()
             srv.wait(timeout=60)

@@ -95,8 +95,10 @@ def check_password(session: Session, name: str, password: str) -> Principal:
 
 def list_users(session: Session) -> list[dict[str, str]]:
     """Users (name, role), never their hashes."""
-    return [{"name": u.name, "role": u.role.value}
-            for u in session.scalars(select(User).order_by(User.name))]
+    return [
+        {"name": u.name, "role": u.role.value}
+        for u in session.scalars(select(User).order_by(User.name))
+    ]
 
 
 def _digest(token: str) -> str:

@@ -75,18 +75,23 @@ def parse_url(url: str | None) -> URL:
     if url is None:
         url = default_url()
     if not isinstance(url, str) or not url.strip():
-        raise DatabaseError("the database URL is empty; give one, e.g. "
-                            "--db sqlite:///path/cmdb.sqlite")
+        raise DatabaseError(
+            "the database URL is empty; give one, e.g. --db sqlite:///path/cmdb.sqlite"
+        )
     try:
         parsed = make_url(url.strip())
     except (ArgumentError, ValueError) as exc:
-        raise DatabaseError(f"cannot parse the database URL {_shown_raw(url)!r}: "
-                            f"{_first_line(exc)} (expected e.g. sqlite:///path/cmdb.sqlite or "
-                            "postgresql+psycopg://user@host/db)") from None
+        raise DatabaseError(
+            f"cannot parse the database URL {_shown_raw(url)!r}: "
+            f"{_first_line(exc)} (expected e.g. sqlite:///path/cmdb.sqlite or "
+            "postgresql+psycopg://user@host/db)"
+        ) from None
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
-        raise DatabaseError(f"unsupported database {parsed.get_backend_name()!r} in "
-                            f"{parsed.render_as_string(hide_password=True)} "
-                            "(netcmdb supports sqlite and postgresql)")
+        raise DatabaseError(
+            f"unsupported database {parsed.get_backend_name()!r} in "
+            f"{parsed.render_as_string(hide_password=True)} "
+            "(netcmdb supports sqlite and postgresql)"
+        )
     if parsed.get_backend_name() == "sqlite":
         _check_sqlite_path(parsed)
     return parsed
@@ -105,11 +110,15 @@ def _first_line(exc: BaseException) -> str:
 def sqlite_path(url: URL) -> Path | None:
     """The file of a SQLite URL (None for in-memory databases)."""
     db = url.database
-    if not db or db == ":memory:" or db.startswith("file::memory:") or url.query.get(
-            "mode") == "memory":
+    if (
+        not db
+        or db == ":memory:"
+        or db.startswith("file::memory:")
+        or url.query.get("mode") == "memory"
+    ):
         return None
     if db.startswith("file:") and url.query.get("uri") in ("true", "1"):
-        db = db[len("file:"):]
+        db = db[len("file:") :]
     return Path(db)
 
 
@@ -146,21 +155,30 @@ def make_engine(url: str | None = None, *, lock_timeout: float | None = None) ->
             engine = create_engine(parsed, connect_args={"timeout": wait})
         else:
             engine = create_engine(
-                parsed, pool_pre_ping=True,
-                connect_args={"options": f"-c lock_timeout={int(wait * 1000)}",
-                              "connect_timeout": 10})
+                parsed,
+                pool_pre_ping=True,
+                connect_args={
+                    "options": f"-c lock_timeout={int(wait * 1000)}",
+                    "connect_timeout": 10,
+                },
+            )
     except NoSuchModuleError:
-        raise DatabaseError(f"unknown database driver {parsed.drivername!r} "
-                            "(use sqlite:/// or postgresql+psycopg://)") from None
+        raise DatabaseError(
+            f"unknown database driver {parsed.drivername!r} "
+            "(use sqlite:/// or postgresql+psycopg://)"
+        ) from None
     except ImportError as exc:
-        raise DatabaseError(f"the database driver for {parsed.drivername} is not installed "
-                            f"({exc.name or exc}); pip install 'netcmdb[postgres]'") from None
+        raise DatabaseError(
+            f"the database driver for {parsed.drivername} is not installed "
+            f"({exc.name or exc}); pip install 'netcmdb[postgres]'"
+        ) from None
     where = parsed.render_as_string(hide_password=True)
 
     @event.listens_for(engine, "handle_error")
     def _handle_error(ctx):  # type: ignore[no-untyped-def]
-        return _translate(ctx.original_exception, ctx.sqlalchemy_exception, where, wait,
-                          parsed.get_backend_name())
+        return _translate(
+            ctx.original_exception, ctx.sqlalchemy_exception, where, wait, parsed.get_backend_name()
+        )
 
     if parsed.get_backend_name() == "sqlite":
 
@@ -172,7 +190,8 @@ def make_engine(url: str | None = None, *, lock_timeout: float | None = None) ->
             # ensure_schema then refuses it
             tables, ours = cur.execute(
                 "SELECT count(*), coalesce(sum(name IN ('ci', 'alembic_version')), 0) "
-                "FROM sqlite_master WHERE type = 'table'").fetchone()
+                "FROM sqlite_master WHERE type = 'table'"
+            ).fetchone()
             if tables == 0 or ours:
                 # a new database gets 16 KiB pages (no effect on an existing one; must precede
                 # WAL): bulk reconciles of 100k CIs / 400k identifiers measured 10-20% faster
@@ -234,7 +253,8 @@ def make_engine(url: str | None = None, *, lock_timeout: float | None = None) ->
             if enc.upper().replace("-", "") != "UTF8":
                 raise DatabaseError(
                     f"{where}: the database encoding is {enc}; netcmdb needs UTF8 (create it "
-                    "with CREATE DATABASE ... ENCODING 'UTF8' TEMPLATE template0)")
+                    "with CREATE DATABASE ... ENCODING 'UTF8' TEMPLATE template0)"
+                )
 
         event.listen(engine, "first_connect", _pg_check, insert=True)
 
@@ -242,8 +262,12 @@ def make_engine(url: str | None = None, *, lock_timeout: float | None = None) ->
 
 
 def _lock_notice(where: str, wait: float) -> None:
-    log.warning("waiting for the CMDB write lock of %s (another netcmdb is writing); giving up "
-                "after %g s (NETCMDB_LOCK_TIMEOUT / [database] lock_timeout)", where, wait)
+    log.warning(
+        "waiting for the CMDB write lock of %s (another netcmdb is writing); giving up "
+        "after %g s (NETCMDB_LOCK_TIMEOUT / [database] lock_timeout)",
+        where,
+        wait,
+    )
 
 
 _SQLITE_MESSAGES = (
@@ -260,8 +284,9 @@ _SQLITE_MESSAGES = (
 )
 
 
-def _translate(orig: BaseException | None, wrapped: BaseException | None, where: str,
-               wait: float, backend: str) -> BaseException | None:
+def _translate(
+    orig: BaseException | None, wrapped: BaseException | None, where: str, wait: float, backend: str
+) -> BaseException | None:
     """The one place that turns a driver's error into a :class:`DatabaseError` (or returns None
     to leave it alone: constraint violations and the like are the caller's to handle)."""
     if isinstance(orig, DatabaseError):
@@ -273,30 +298,45 @@ def _translate(orig: BaseException | None, wrapped: BaseException | None, where:
     if backend == "sqlite":
         kind = next((k for m, k in _SQLITE_MESSAGES if m in low), None)
         if kind == "locked":
-            return DatabaseLocked(f"{where}: another writer held the CMDB lock for more than "
-                                  f"{wait:g} s; try again later (the wait is set by "
-                                  "NETCMDB_LOCK_TIMEOUT or [database] lock_timeout)")
+            return DatabaseLocked(
+                f"{where}: another writer held the CMDB lock for more than "
+                f"{wait:g} s; try again later (the wait is set by "
+                "NETCMDB_LOCK_TIMEOUT or [database] lock_timeout)"
+            )
         if kind in ("corrupt", "notdb"):
-            return DatabaseError(f"{where} is not a usable SQLite database ({text}); point --db "
-                                 "at a netcmdb CMDB or restore one from a backup")
+            return DatabaseError(
+                f"{where} is not a usable SQLite database ({text}); point --db "
+                "at a netcmdb CMDB or restore one from a backup"
+            )
         if kind == "open":
-            return DatabaseError(f"{where}: cannot open the SQLite file ({text}); check the "
-                                 "path and that its directory is writable")
+            return DatabaseError(
+                f"{where}: cannot open the SQLite file ({text}); check the "
+                "path and that its directory is writable"
+            )
         if kind == "readonly":
-            return DatabaseError(f"{where} is read-only ({text}); netcmdb needs write access "
-                                 "to the file and its directory (for the -wal and -shm files)")
+            return DatabaseError(
+                f"{where} is read-only ({text}); netcmdb needs write access "
+                "to the file and its directory (for the -wal and -shm files)"
+            )
         if kind in ("io", "full"):
             return DatabaseError(f"{where}: {text}")
         return None
     code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or ""
     if code == "55P03":  # lock_not_available
-        return DatabaseLocked(f"{where}: another writer held a CMDB lock for more than "
-                              f"{wait:g} s; try again later (NETCMDB_LOCK_TIMEOUT or [database] "
-                              "lock_timeout)")
+        return DatabaseLocked(
+            f"{where}: another writer held a CMDB lock for more than "
+            f"{wait:g} s; try again later (NETCMDB_LOCK_TIMEOUT or [database] "
+            "lock_timeout)"
+        )
     if code == "22001":  # string_data_right_truncation: validation should have caught it
         return DatabaseError(f"{where}: a value is longer than its column ({text})")
-    if code.startswith("08") or code == "3D000" or code == "28000" or code == "28P01" or (
-            not code and type(orig).__name__ == "OperationalError"):
+    if (
+        code.startswith("08")
+        or code == "3D000"
+        or code == "28000"
+        or code == "28P01"
+        or (not code and type(orig).__name__ == "OperationalError")
+    ):
         return DatabaseError(f"{where}: cannot connect ({text})")
     if code.startswith("57P"):  # server shutting down / admin shutdown
         return DatabaseError(f"{where}: the server went away ({text})")
@@ -365,7 +405,8 @@ def _revision(conn: Connection) -> str | None:
         raise DatabaseError(
             f"{conn.engine.url.render_as_string(hide_password=True)}: alembic_version holds "
             f"{len(rows)} rows ({', '.join(map(str, rows))}); a netcmdb CMDB has exactly one "
-            "(delete the wrong rows, or restore the CMDB from a backup)")
+            "(delete the wrong rows, or restore the CMDB from a backup)"
+        )
     return str(rows[0]) if rows else None
 
 
@@ -457,22 +498,28 @@ def upgrade(engine: Engine) -> tuple[str | None, str | None]:
             except CommandError:
                 known = False
             if not known:
-                raise CmdbError(f"the database schema ({before}) is newer than this netcmdb "
-                                f"({head}); upgrade netcmdb")
+                raise CmdbError(
+                    f"the database schema ({before}) is newer than this netcmdb "
+                    f"({head}); upgrade netcmdb"
+                )
         else:
             tables = set(inspect(conn).get_table_names()) - {"alembic_version"}
             if "ci" in tables:
                 # made by Base.metadata.create_all (tests, scripts): adopt it if exactly ours
                 if schema_diff(conn):
-                    raise CmdbError("the database has a 'ci' table but no netcmdb schema "
-                                    "version and a different schema; point --db at an empty "
-                                    "database")
+                    raise CmdbError(
+                        "the database has a 'ci' table but no netcmdb schema "
+                        "version and a different schema; point --db at an empty "
+                        "database"
+                    )
                 command.stamp(alembic_config(conn), "head")
                 return before, head
             if tables:
                 shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
-                raise DatabaseError(f"{where} holds tables netcmdb did not create ({shown}); "
-                                    "point --db at a netcmdb CMDB or an empty database")
+                raise DatabaseError(
+                    f"{where} holds tables netcmdb did not create ({shown}); "
+                    "point --db at a netcmdb CMDB or an empty database"
+                )
         command.upgrade(alembic_config(conn), "head")
     if engine.dialect.name == "sqlite":
         # a migration may rewrite table definitions in sqlite_master (0003): the connection

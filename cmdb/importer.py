@@ -41,22 +41,72 @@ FORMAT = "netcmdb/1"
 
 #: Fields of a ``cis`` entry, in export order. ``name`` and ``class`` are required.
 CI_FIELDS: tuple[str, ...] = (
-    "name", "class", "role", "ip", "mac", "serial", "vendor", "model", "platform", "os",
-    "os_version", "description", "owner", "contact", "location", "label", "min_up", "status",
-    "location_text", "asset_code", "department", "lifecycle",
+    "name",
+    "class",
+    "role",
+    "ip",
+    "mac",
+    "serial",
+    "vendor",
+    "model",
+    "platform",
+    "os",
+    "os_version",
+    "description",
+    "owner",
+    "contact",
+    "location",
+    "label",
+    "min_up",
+    "status",
+    "location_text",
+    "asset_code",
+    "department",
+    "lifecycle",
 )
 #: what a person records beside discovery (issue 16): applied after the reconciler's run,
 #: through ``set_manual`` (recorded in each CI's history)
 OPS_FIELDS: tuple[str, ...] = ("asset_code", "department", "lifecycle")
-_TEXT_FIELDS = ("role", "serial", "vendor", "model", "platform", "os", "os_version",
-                "description", "owner", "contact", "label", "location_text")
+_TEXT_FIELDS = (
+    "role",
+    "serial",
+    "vendor",
+    "model",
+    "platform",
+    "os",
+    "os_version",
+    "description",
+    "owner",
+    "contact",
+    "label",
+    "location_text",
+)
 LOCATION_FIELDS = ("building", "floor", "room", "name", "seat")
 
 #: Flat CSV columns (export order). ``id``/``first_seen``/``last_seen`` are accepted and ignored.
 CSV_COLUMNS: tuple[str, ...] = (
-    "name", "class", "role", "ip", "mac", "serial", "vendor", "model", "platform", "os",
-    "os_version", "description", "owner", "contact", "building", "floor", "room", "room_name",
-    "seat", "label", "min_up", "status",
+    "name",
+    "class",
+    "role",
+    "ip",
+    "mac",
+    "serial",
+    "vendor",
+    "model",
+    "platform",
+    "os",
+    "os_version",
+    "description",
+    "owner",
+    "contact",
+    "building",
+    "floor",
+    "room",
+    "room_name",
+    "seat",
+    "label",
+    "min_up",
+    "status",
 )
 CSV_IGNORED = ("id", "first_seen", "last_seen")
 #: The key :func:`csv_to_document` puts on each entry (its CSV line, for messages). A JSON
@@ -81,8 +131,7 @@ class Document:
     dependencies: list[tuple[str, str, str]] = field(default_factory=list)  # row, from, to
     groups: list[tuple[str, str, list[str], int | None]] = field(default_factory=list)
     #: journal notes: (row, ci name, kind, text, author, at ISO text or None)
-    notes: list[tuple[str, str, str, str, str | None, str | None]] = field(
-        default_factory=list)
+    notes: list[tuple[str, str, str, str, str | None, str | None]] = field(default_factory=list)
 
 
 def _fail(row: str, problem: str) -> ImportFormatError:
@@ -125,11 +174,14 @@ def _ci_entry(row: str, raw: Any, label_rule: Any = None) -> _Entry:
     vals["label"] = validate.label(row, vals["label"], label_rule, ImportFormatError)
     ip_ = _canonical(row, raw.get("ip"), _canon_ip, "IP")
     mac_ = _canonical(row, raw.get("mac"), _mac, "MAC")
-    status = validate.choice(row, "status", raw.get("status"), validate.STATUSES,
-                             ImportFormatError)
+    status = validate.choice(row, "status", raw.get("status"), validate.STATUSES, ImportFormatError)
     extra: dict[str, Any] = {
-        "name": name, "role": vals["role"], "owner": vals["owner"], "label": vals["label"],
-        "min_up": _int(row, "min_up", raw.get("min_up")), "status": status or None,
+        "name": name,
+        "role": vals["role"],
+        "owner": vals["owner"],
+        "label": vals["label"],
+        "min_up": _int(row, "min_up", raw.get("min_up")),
+        "status": status or None,
     }
     loc = raw.get("location")
     if loc is not None:
@@ -139,17 +191,30 @@ def _ci_entry(row: str, raw: Any, label_rule: Any = None) -> _Entry:
         if bad:
             raise _fail(row, f"unknown location field {bad[0]!r}")
         extra["seat"] = _int(row, "seat", loc.get("seat"))
-        parts = validate.location(row, [loc.get(k) for k in ("building", "floor", "room")],
-                                  ImportFormatError)
+        parts = validate.location(
+            row, [loc.get(k) for k in ("building", "floor", "room")], ImportFormatError
+        )
         if parts is not None:
-            extra["location"] = (parts, _text(row, "location name", loc.get("name"),
-                                              "location.name"))
+            extra["location"] = (
+                parts,
+                _text(row, "location name", loc.get("name"), "location.name"),
+            )
     fact = DeviceFact(
-        source=Source.IMPORT, ip=ip_, mac=mac_, hostname=name, serial=vals["serial"],
-        vendor=vals["vendor"], model=vals["model"], platform=vals["platform"], os=vals["os"],
-        os_version=vals["os_version"], description=vals["description"],
-        contact=vals["contact"], device_class=DeviceClass(cls),
-        sys_location=vals["location_text"])
+        source=Source.IMPORT,
+        ip=ip_,
+        mac=mac_,
+        hostname=name,
+        serial=vals["serial"],
+        vendor=vals["vendor"],
+        model=vals["model"],
+        platform=vals["platform"],
+        os=vals["os"],
+        os_version=vals["os_version"],
+        description=vals["description"],
+        contact=vals["contact"],
+        device_class=DeviceClass(cls),
+        sys_location=vals["location_text"],
+    )
     ops: dict[str, Any] = {}
     for k, limit in (("asset_code", 64), ("department", 200)):
         v = _text(row, k, raw.get(k))
@@ -162,8 +227,10 @@ def _ci_entry(row: str, raw: Any, label_rule: Any = None) -> _Entry:
         from netcmdb.cmdb.models import Lifecycle
 
         if life not in {s_.value for s_ in Lifecycle}:
-            raise _fail(row, f"unknown lifecycle {life!r} (known: "
-                             f"{', '.join(s_.value for s_ in Lifecycle)})")
+            raise _fail(
+                row,
+                f"unknown lifecycle {life!r} (known: {', '.join(s_.value for s_ in Lifecycle)})",
+            )
         ops["lifecycle"] = life
     return _Entry(row, fact, extra, ops)
 
@@ -253,8 +320,7 @@ def parse_document(doc: Any, *, label_rule: Any = None) -> Document:
             raise _fail(f"{row} ({name})", "a group cannot be its own member")
         min_up = _int(row, "min_up", raw.get("min_up"))
         if min_up is not None and members and min_up > len(members):  # members elsewhere: ok
-            raise _fail(f"{row} ({name})",
-                        f"min_up {min_up} exceeds its {len(members)} members")
+            raise _fail(f"{row} ({name})", f"min_up {min_up} exceeds its {len(members)} members")
         out.groups.append((f"{row} ({name})", name, list(dict.fromkeys(members)), min_up))
     for i, raw in enumerate(_list(doc, "notes")):
         out.notes.append(_note_entry(f"notes[{i}]", raw))
@@ -276,8 +342,9 @@ def _note_entry(row: str, raw: Any) -> tuple[str, str, str, str, str | None, str
     try:
         kind = note_kind(raw.get("kind") if isinstance(raw.get("kind"), str) else None).value
         given = raw.get("text")
-        text = clean_text(given if isinstance(given, str) else "", what="note",
-                          limit=MAX_NOTE_CHARS)
+        text = clean_text(
+            given if isinstance(given, str) else "", what="note", limit=MAX_NOTE_CHARS
+        )
         at = raw.get("at")
         if at is not None and (not isinstance(at, str) or len(at) < 10):
             raise CmdbError(f"at must be an ISO date-time, got {at!r}")
@@ -304,8 +371,9 @@ def _apply_ops(session: Session, entries: list[tuple[str, str, dict[str, Any]]])
             raise _fail(row, str(exc)) from None
 
 
-def _import_notes(session: Session, notes: list[tuple[str, str, str, str, str | None,
-                                                      str | None]]) -> int:
+def _import_notes(
+    session: Session, notes: list[tuple[str, str, str, str, str | None, str | None]]
+) -> int:
     """Add the document's notes to their CIs (by name), skipping ones already there (an export
     imported twice does not double the journal). Returns how many were added."""
     from datetime import datetime
@@ -322,10 +390,13 @@ def _import_notes(session: Session, notes: list[tuple[str, str, str, str, str | 
             raise _fail(row, f"{'no' if not cis else 'more than one'} CI is called {name!r}")
         when = datetime.fromisoformat(at) if at else None
         q = select(Note.id).where(Note.ci_id == cis[0].id, Note.kind == kind, Note.text == text)
-        if when is not None and any(abs((n.at.replace(tzinfo=when.tzinfo) if n.at.tzinfo is None
-                                         else n.at) - when).total_seconds() < 1
-                                    for n in session.scalars(select(Note).where(
-                                        Note.id.in_(q)))):
+        if when is not None and any(
+            abs(
+                (n.at.replace(tzinfo=when.tzinfo) if n.at.tzinfo is None else n.at) - when
+            ).total_seconds()
+            < 1
+            for n in session.scalars(select(Note).where(Note.id.in_(q)))
+        ):
             continue
         add_note(session, cis[0], text, kind=kind, author=author, at=when)
         added += 1
@@ -344,14 +415,17 @@ def load_json(path: str | Path) -> Any:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportFormatError(
-            f"{p}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+            f"{p}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
     except RecursionError:
         raise ImportFormatError(f"{p}: nested too deeply to be a netcmdb/1 document") from None
     if maybe_surrogates(text):
         where = lone_surrogate(doc)
         if where is not None:
-            raise ImportFormatError(f"{p}: {where} holds a lone surrogate (\\ud800-\\udfff "
-                                    "without its pair): not valid Unicode text")
+            raise ImportFormatError(
+                f"{p}: {where} holds a lone surrogate (\\ud800-\\udfff "
+                "without its pair): not valid Unicode text"
+            )
     return doc
 
 
@@ -374,15 +448,17 @@ def csv_to_document(text: str, *, source_name: str = "csv") -> dict[str, Any]:
     reader.fieldnames = header
     dup = sorted({h for h in header if header.count(h) > 1})
     if dup:
-        raise ImportFormatError(f"{source_name}: column {dup[0]!r} appears "
-                                f"{header.count(dup[0])} times in the header")
+        raise ImportFormatError(
+            f"{source_name}: column {dup[0]!r} appears {header.count(dup[0])} times in the header"
+        )
     missing = [c for c in ("name", "class") if c not in header]
     if missing:
         raise ImportFormatError(f"{source_name}: header lacks column {missing[0]!r}")
     bad = [h for h in header if h not in CSV_COLUMNS and h not in CSV_IGNORED]
     if bad:
-        raise ImportFormatError(f"{source_name}: unknown column {bad[0]!r}"
-                                f" (known: {', '.join(CSV_COLUMNS)})")
+        raise ImportFormatError(
+            f"{source_name}: unknown column {bad[0]!r} (known: {', '.join(CSV_COLUMNS)})"
+        )
     cis = []
     for n, rec in enumerate(reader, start=2):
         if None in rec:
@@ -397,9 +473,17 @@ def csv_to_document(text: str, *, source_name: str = "csv") -> dict[str, Any]:
             v = rec.get(k)
             if v not in (None, ""):
                 entry[k] = v
-        loc = {k: rec[c] for k, c in (("building", "building"), ("floor", "floor"),
-                                      ("room", "room"), ("name", "room_name"), ("seat", "seat"))
-               if rec.get(c) not in (None, "")}
+        loc = {
+            k: rec[c]
+            for k, c in (
+                ("building", "building"),
+                ("floor", "floor"),
+                ("room", "room"),
+                ("name", "room_name"),
+                ("seat", "seat"),
+            )
+            if rec.get(c) not in (None, "")
+        }
         if loc:
             entry["location"] = loc
         entry[ROW_KEY] = n
@@ -407,9 +491,14 @@ def csv_to_document(text: str, *, source_name: str = "csv") -> dict[str, Any]:
     return {"format": FORMAT, "cis": cis}
 
 
-def import_document(session: Session, doc: Any, *, origin: str = "import",
-                    config: ReconcileConfig | None = None,
-                    label_rule: Any = None) -> RunSummary:
+def import_document(
+    session: Session,
+    doc: Any,
+    *,
+    origin: str = "import",
+    config: ReconcileConfig | None = None,
+    label_rule: Any = None,
+) -> RunSummary:
     """Validate and apply a ``netcmdb/1`` document in the caller's transaction.
 
     Args:
@@ -426,19 +515,22 @@ def import_document(session: Session, doc: Any, *, origin: str = "import",
     """
     rows: list[str] | None = None
     cis = doc.get("cis") if isinstance(doc, Mapping) else None
-    if isinstance(cis, list) and cis and all(isinstance(c, Mapping) and isinstance(
-            c.get(ROW_KEY), int) for c in cis):  # made by csv_to_document: name CSV rows
+    if (
+        isinstance(cis, list)
+        and cis
+        and all(isinstance(c, Mapping) and isinstance(c.get(ROW_KEY), int) for c in cis)
+    ):  # made by csv_to_document: name CSV rows
         rows = [f"row {c.pop(ROW_KEY)}" for c in cis]
     try:
         parsed = parse_document(doc, label_rule=label_rule)
     except ImportFormatError as exc:
         if rows is not None and str(exc).startswith("cis["):
-            idx = int(str(exc)[4:str(exc).index("]")])
-            raise ImportFormatError(rows[idx] + str(exc)[str(exc).index("]") + 1:]) from None
+            idx = int(str(exc)[4 : str(exc).index("]")])
+            raise ImportFormatError(rows[idx] + str(exc)[str(exc).index("]") + 1 :]) from None
         raise
     if rows is not None:
         for e, r in zip(parsed.cis, rows, strict=True):
-            e.row = r + e.row[e.row.index("]") + 1:]
+            e.row = r + e.row[e.row.index("]") + 1 :]
     run = begin_run(session, targets=[origin], methods=["import"], cfg=config)
     keys: dict[str, int] = {}
     for e in parsed.cis:
@@ -458,8 +550,7 @@ def import_document(session: Session, doc: Any, *, origin: str = "import",
     for row, name, members, min_up in parsed.groups:
         key = keys.get(name) or run.name_lookup(name)
         if key is None:
-            fact = DeviceFact(source=Source.IMPORT, hostname=name,
-                              device_class=DeviceClass.CLUSTER)
+            fact = DeviceFact(source=Source.IMPORT, hostname=name, device_class=DeviceClass.CLUSTER)
             key = run.ingest_fact(fact, extra={"name": name, "min_up": min_up}, by_name=True)
             keys[name] = key
         elif min_up is not None:
@@ -483,18 +574,25 @@ def import_document(session: Session, doc: Any, *, origin: str = "import",
     return summary
 
 
-def import_json_file(session: Session, path: str | Path,
-                     config: ReconcileConfig | None = None,
-                     label_rule: Any = None) -> RunSummary:
+def import_json_file(
+    session: Session,
+    path: str | Path,
+    config: ReconcileConfig | None = None,
+    label_rule: Any = None,
+) -> RunSummary:
     """``netcmdb import json FILE``: decode, validate, apply (one transaction by the caller)."""
     with paused_gc():
-        return import_document(session, load_json(path), origin=str(path), config=config,
-                               label_rule=label_rule)
+        return import_document(
+            session, load_json(path), origin=str(path), config=config, label_rule=label_rule
+        )
 
 
-def import_csv_file(session: Session, path: str | Path,
-                    config: ReconcileConfig | None = None,
-                    label_rule: Any = None) -> RunSummary:
+def import_csv_file(
+    session: Session,
+    path: str | Path,
+    config: ReconcileConfig | None = None,
+    label_rule: Any = None,
+) -> RunSummary:
     """``netcmdb import csv FILE``: the flat asset list (one CI per row)."""
     p = Path(path)
     text = read_text(p)
@@ -503,5 +601,4 @@ def import_csv_file(session: Session, path: str | Path,
     except csv.Error as exc:
         raise ImportFormatError(f"{p}: bad CSV: {exc}") from None
     with paused_gc():
-        return import_document(session, doc, origin=str(p), config=config,
-                               label_rule=label_rule)
+        return import_document(session, doc, origin=str(p), config=config, label_rule=label_rule)

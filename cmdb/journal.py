@@ -82,27 +82,43 @@ def parse_day(value: str, *, what: str = "date", end: bool = False) -> datetime:
     return dt.astimezone(UTC) if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
-def add_note(session: Session, ci: CI, text: str, *, kind: str | None = None,
-             author: str | None = None, at: datetime | None = None) -> dict[str, Any]:
+def add_note(
+    session: Session,
+    ci: CI,
+    text: str,
+    *,
+    kind: str | None = None,
+    author: str | None = None,
+    at: datetime | None = None,
+) -> dict[str, Any]:
     """Append a note to ``ci``'s journal (in the caller's transaction) and return it.
 
     Raises:
         CmdbError: empty or too long text, unknown kind.
     """
-    note = Note(ci_id=ci.id, ci_name=ci.name, kind=note_kind(kind),
-                text=clean_text(text, what="note", limit=MAX_NOTE_CHARS),
-                author=(clean_text(author, what="author", limit=MAX_AUTHOR_CHARS)
-                        if author else None),
-                at=at or utcnow())
+    note = Note(
+        ci_id=ci.id,
+        ci_name=ci.name,
+        kind=note_kind(kind),
+        text=clean_text(text, what="note", limit=MAX_NOTE_CHARS),
+        author=(clean_text(author, what="author", limit=MAX_AUTHOR_CHARS) if author else None),
+        at=at or utcnow(),
+    )
     session.add(note)
     session.flush()
     return note_dict(note, ci.name)
 
 
-def list_notes(session: Session, *, ci: CI | None = None, ci_ids: Iterable[int] | None = None,
-               since: datetime | None = None, until: datetime | None = None,
-               kinds: Iterable[str] | None = None, limit: int | None = None
-               ) -> list[dict[str, Any]]:
+def list_notes(
+    session: Session,
+    *,
+    ci: CI | None = None,
+    ci_ids: Iterable[int] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    kinds: Iterable[str] | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
     """Notes, oldest first, filtered by CI, period (``since`` <= at <= ``until``) and kinds."""
     q = select(Note, CI.name).outerjoin(CI, CI.id == Note.ci_id)
     if ci is not None:

@@ -35,20 +35,29 @@ def lifecycle_state(value: str) -> Lifecycle:
     try:
         return Lifecycle(value.strip().lower().replace("-", "_"))
     except ValueError:
-        raise CmdbError(f"unknown lifecycle state {value!r} (one of: {', '.join(STATES)})"
-                        ) from None
+        raise CmdbError(
+            f"unknown lifecycle state {value!r} (one of: {', '.join(STATES)})"
+        ) from None
 
 
-def set_lifecycle(session: Session, ci: CI, state: str, *, on: date | None = None,
-                  by: str | None = None, why: str | None = None) -> list[dict[str, Any]]:
+def set_lifecycle(
+    session: Session,
+    ci: CI,
+    state: str,
+    *,
+    on: date | None = None,
+    by: str | None = None,
+    why: str | None = None,
+) -> list[dict[str, Any]]:
     """Set ``ci``'s lifecycle state (dated ``on``, default today) and note it in its journal.
 
     Returns:
         The changes made (attribute, old, new); empty when it already was in that state.
     """
     new = lifecycle_state(state)
-    changes = set_manual(session, ci, {"lifecycle": new.value,
-                                       "lifecycle_date": on or date.today()})
+    changes = set_manual(
+        session, ci, {"lifecycle": new.value, "lifecycle_date": on or date.today()}
+    )
     if any(c["attribute"] == "lifecycle" for c in changes):
         text = f"lifecycle: {changes[0]['old'] or '-'} → {new.value}"
         add_note(session, ci, f"{text}: {why}" if why else text, kind="change", author=by)
@@ -59,8 +68,9 @@ def _is_retired(ci: CI) -> bool:
     return ci.lifecycle == Lifecycle.RETIRED or ci.status == CIStatus.RETIRED
 
 
-def replace_ci(session: Session, old: CI, new: CI, *, on: date | None = None,
-               by: str | None = None) -> dict[str, Any]:
+def replace_ci(
+    session: Session, old: CI, new: CI, *, on: date | None = None, by: str | None = None
+) -> dict[str, Any]:
     """``new`` takes ``old``'s room, seat, label, asset code, department and contact; ``old``
     becomes retired. In the caller's transaction: all of it or nothing.
 
@@ -77,18 +87,33 @@ def replace_ci(session: Session, old: CI, new: CI, *, on: date | None = None,
         raise CmdbError(f"{old.name!r} is already retired; nothing to replace")
     for attr in ("label", "asset_code"):
         if getattr(new, attr):
-            raise CmdbError(f"{new.name!r} already has {attr.replace('_', ' ')} "
-                            f"{getattr(new, attr)}; clear it first (ci set) or pick another CI")
+            raise CmdbError(
+                f"{new.name!r} already has {attr.replace('_', ' ')} "
+                f"{getattr(new, attr)}; clear it first (ci set) or pick another CI"
+            )
     day = on or date.today()
     loc = old.location
     taken: dict[str, Any] = {
         "location": (loc.building, loc.floor, loc.room) if loc else None,
-        "seat": old.seat, "label": old.label, "asset_code": old.asset_code,
-        "department": old.department, "contact": old.contact}
+        "seat": old.seat,
+        "label": old.label,
+        "asset_code": old.asset_code,
+        "department": old.department,
+        "contact": old.contact,
+    }
     # the old CI lets go first: label and asset code are unique
-    old_changes = set_manual(session, old, {"label": None, "asset_code": None, "seat": None,
-                                            "lifecycle": Lifecycle.RETIRED.value,
-                                            "lifecycle_date": day}, source="replace")
+    old_changes = set_manual(
+        session,
+        old,
+        {
+            "label": None,
+            "asset_code": None,
+            "seat": None,
+            "lifecycle": Lifecycle.RETIRED.value,
+            "lifecycle_date": day,
+        },
+        source="replace",
+    )
     session.flush()
     values = {k: v for k, v in taken.items() if v is not None or k in ("location",)}
     if values.get("location") is None:
@@ -96,12 +121,23 @@ def replace_ci(session: Session, old: CI, new: CI, *, on: date | None = None,
     values["lifecycle"] = Lifecycle.IN_USE.value
     values["lifecycle_date"] = day
     new_changes = set_manual(session, new, values, source="replace")
-    add_note(session, old, f"replaced by {new.name} (#{new.id})"
-             + (f", which took label {taken['label']}" if taken["label"] else ""),
-             kind="change", author=by)
-    add_note(session, new, f"replaces {old.name} (#{old.id})"
-             + (f" at {taken['label']}" if taken["label"] else ""), kind="change", author=by)
-    return {"old": {"id": old.id, "name": old.name, "changes": old_changes},
-            "new": {"id": new.id, "name": new.name, "changes": new_changes},
-            "took": {k: v if k != "location" or v is None else "/".join(v)
-                     for k, v in taken.items()}}
+    add_note(
+        session,
+        old,
+        f"replaced by {new.name} (#{new.id})"
+        + (f", which took label {taken['label']}" if taken["label"] else ""),
+        kind="change",
+        author=by,
+    )
+    add_note(
+        session,
+        new,
+        f"replaces {old.name} (#{old.id})" + (f" at {taken['label']}" if taken["label"] else ""),
+        kind="change",
+        author=by,
+    )
+    return {
+        "old": {"id": old.id, "name": old.name, "changes": old_changes},
+        "new": {"id": new.id, "name": new.name, "changes": new_changes},
+        "took": {k: v if k != "location" or v is None else "/".join(v) for k, v in taken.items()},
+    }

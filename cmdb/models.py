@@ -119,8 +119,15 @@ class RunEventKind(enum.StrEnum):
 def _enum(e: type[enum.Enum], name: str) -> Enum:
     # Values are stored as lower-case strings; the CHECK constraint is declared next to the
     # column with one_of() instead of by this type (see there).
-    return Enum(e, name=name, values_callable=lambda x: [m.value for m in x],
-                native_enum=False, create_constraint=False, validate_strings=True, length=20)
+    return Enum(
+        e,
+        name=name,
+        values_callable=lambda x: [m.value for m in x],
+        native_enum=False,
+        create_constraint=False,
+        validate_strings=True,
+        length=20,
+    )
 
 
 def one_of(column: str, e: type[enum.Enum]) -> str:
@@ -172,13 +179,18 @@ class CI(Base):
     __table_args__ = (
         UniqueConstraint("label", name="uq_ci_label"),  # NULLs are allowed many times
         # unique where set; a partial index costs nothing for the 100k CIs without one
-        Index("uq_ci_asset_code", "asset_code", unique=True,
-              sqlite_where=text("asset_code IS NOT NULL"),
-              postgresql_where=text("asset_code IS NOT NULL")),
+        Index(
+            "uq_ci_asset_code",
+            "asset_code",
+            unique=True,
+            sqlite_where=text("asset_code IS NOT NULL"),
+            postgresql_where=text("asset_code IS NOT NULL"),
+        ),
         _checked("class", CIClass, "ci_class"),
         _checked("status", CIStatus, "ci_status"),
-        CheckConstraint(f"lifecycle IS NULL OR {one_of('lifecycle', Lifecycle)}",
-                        name="ci_lifecycle"),
+        CheckConstraint(
+            f"lifecycle IS NULL OR {one_of('lifecycle', Lifecycle)}", name="ci_lifecycle"
+        ),
         Index("ix_ci_name", "name"),
         Index("ix_ci_ip", "ip"),
         Index("ix_ci_mac", "mac"),
@@ -187,8 +199,9 @@ class CI(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
-    ci_class: Mapped[CIClass] = mapped_column("class", _enum(CIClass, "ci_class"),
-                                              default=CIClass.OTHER)
+    ci_class: Mapped[CIClass] = mapped_column(
+        "class", _enum(CIClass, "ci_class"), default=CIClass.OTHER
+    )
     role: Mapped[str | None] = mapped_column(String(64))  # core, gateway, distribution, access...
     vendor: Mapped[str | None] = mapped_column(String(128))
     model: Mapped[str | None] = mapped_column(String(128))
@@ -224,10 +237,12 @@ class CI(Base):
     last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     location: Mapped[Location | None] = relationship(back_populates="cis")
-    interfaces: Mapped[list[Interface]] = relationship(back_populates="ci",
-                                                       cascade="all, delete-orphan")
-    identifiers: Mapped[list[Identifier]] = relationship(back_populates="ci",
-                                                         cascade="all, delete-orphan")
+    interfaces: Mapped[list[Interface]] = relationship(
+        back_populates="ci", cascade="all, delete-orphan"
+    )
+    identifiers: Mapped[list[Identifier]] = relationship(
+        back_populates="ci", cascade="all, delete-orphan"
+    )
 
 
 class ClassReason(Base):
@@ -275,8 +290,14 @@ class Relationship(Base):
 
     __tablename__ = "relationship"
     __table_args__ = (
-        UniqueConstraint("kind", "source_ci_id", "source_port", "target_ci_id", "target_port",
-                         name="uq_relationship_ends"),
+        UniqueConstraint(
+            "kind",
+            "source_ci_id",
+            "source_port",
+            "target_ci_id",
+            "target_port",
+            name="uq_relationship_ends",
+        ),
         Index("ix_relationship_target", "target_ci_id"),
         _checked("kind", RelKind, "rel_kind"),
     )
@@ -318,8 +339,9 @@ class ScanRun(Base):
     methods: Mapped[list[str]] = mapped_column(JSON, default=list)
     started: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    status: Mapped[RunStatus] = mapped_column(_enum(RunStatus, "run_status"),
-                                              default=RunStatus.RUNNING)
+    status: Mapped[RunStatus] = mapped_column(
+        _enum(RunStatus, "run_status"), default=RunStatus.RUNNING
+    )
     n_seen: Mapped[int] = mapped_column(Integer, default=0)
     n_new: Mapped[int] = mapped_column(Integer, default=0)
     n_changed: Mapped[int] = mapped_column(Integer, default=0)
@@ -345,8 +367,9 @@ class RunEvent(Base):
         {"sqlite_with_rowid": False},
     )
 
-    run_id: Mapped[int] = mapped_column(ForeignKey("scan_run.id", ondelete="CASCADE"),
-                                        primary_key=True)
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("scan_run.id", ondelete="CASCADE"), primary_key=True
+    )
     first_ci_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last_ci_id: Mapped[int] = mapped_column(Integer)
     event: Mapped[RunEventKind] = mapped_column(_enum(RunEventKind, "run_event_kind"))
@@ -434,8 +457,10 @@ class User(Base):
     """A person who logs in to ``netcmdb serve`` (password stored as an argon2 hash only)."""
 
     __tablename__ = "web_user"
-    __table_args__ = (UniqueConstraint("name", name="uq_web_user_name"),
-                      _checked("role", Role, "web_user_role"))
+    __table_args__ = (
+        UniqueConstraint("name", name="uq_web_user_name"),
+        _checked("role", Role, "web_user_role"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64))
@@ -448,9 +473,11 @@ class ApiToken(Base):
     """An API token for ``Authorization: Bearer``: only its SHA-256 is stored (shown once)."""
 
     __tablename__ = "api_token"
-    __table_args__ = (UniqueConstraint("name", name="uq_api_token_name"),
-                      UniqueConstraint("token_hash", name="uq_api_token_token_hash"),
-                      _checked("role", Role, "api_token_role"))
+    __table_args__ = (
+        UniqueConstraint("name", name="uq_api_token_name"),
+        UniqueConstraint("token_hash", name="uq_api_token_token_hash"),
+        _checked("role", Role, "api_token_role"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64))

@@ -40,12 +40,18 @@ def _apply(obj: Any, values: Mapping[str, str | None]) -> list[dict[str, Any]]:
     return changes
 
 
-def room_locations(session: Session, key: tuple[str, str, str],
-                   normalize: Normalizer | None = None) -> list[Location]:
+def room_locations(
+    session: Session, key: tuple[str, str, str], normalize: Normalizer | None = None
+) -> list[Location]:
     """The location rows of room ``key`` (rows stored unpadded count too, through
     ``normalize``, e.g. the label rule's ``normalize_room``)."""
-    rows = list(session.scalars(select(Location).where(
-        Location.building == key[0], Location.floor == key[1], Location.room == key[2])))
+    rows = list(
+        session.scalars(
+            select(Location).where(
+                Location.building == key[0], Location.floor == key[1], Location.room == key[2]
+            )
+        )
+    )
     if normalize is not None:
         seen = {r.id for r in rows}
         for loc in session.scalars(select(Location)):
@@ -59,8 +65,12 @@ def room_locations(session: Session, key: tuple[str, str, str],
     return rows
 
 
-def set_room(session: Session, key: tuple[str, str, str], values: Mapping[str, str | None],
-             normalize: Normalizer | None = None) -> list[dict[str, Any]]:
+def set_room(
+    session: Session,
+    key: tuple[str, str, str],
+    values: Mapping[str, str | None],
+    normalize: Normalizer | None = None,
+) -> list[dict[str, Any]]:
     """Set a room's name, department and contact (the room is created when unknown).
 
     Returns:
@@ -78,8 +88,9 @@ def set_room(session: Session, key: tuple[str, str, str], values: Mapping[str, s
     return changes
 
 
-def set_building(session: Session, code: str, values: Mapping[str, str | None]
-                 ) -> list[dict[str, Any]]:
+def set_building(
+    session: Session, code: str, values: Mapping[str, str | None]
+) -> list[dict[str, Any]]:
     """Set a building's name, department and contact (``code``: the label rule's building
     code, e.g. ``01``; created when unknown)."""
     code = code.strip()
@@ -94,17 +105,21 @@ def set_building(session: Session, code: str, values: Mapping[str, str | None]
     return changes
 
 
-def select_cis(session: Session, *, location_ids: list[int] | None = None,
-               building: str | None = None, ci_class: str | None = None,
-               status: str | None = None) -> list[CI]:
+def select_cis(
+    session: Session,
+    *,
+    location_ids: list[int] | None = None,
+    building: str | None = None,
+    ci_class: str | None = None,
+    status: str | None = None,
+) -> list[CI]:
     """The CIs of a bulk edit: in these rooms / this building, of this class and status.
 
     Raises:
         CmdbError: no selection criterion at all (a bulk edit of everything is refused).
     """
     if location_ids is None and building is None and ci_class is None and status is None:
-        raise CmdbError("a bulk edit needs a selection (--room, --building, --class or "
-                        "--status)")
+        raise CmdbError("a bulk edit needs a selection (--room, --building, --class or --status)")
     q = select(CI).order_by(CI.id)
     if location_ids is not None:
         q = q.where(CI.location_id.in_(location_ids))
@@ -117,8 +132,9 @@ def select_cis(session: Session, *, location_ids: list[int] | None = None,
     return list(session.scalars(q))
 
 
-def bulk_set(session: Session, cis: list[CI], values: Mapping[str, Any], *,
-             dry_run: bool = False) -> list[dict[str, Any]]:
+def bulk_set(
+    session: Session, cis: list[CI], values: Mapping[str, Any], *, dry_run: bool = False
+) -> list[dict[str, Any]]:
     """Set the same values on every CI of a selection, in the caller's transaction.
 
     Returns:
@@ -130,13 +146,15 @@ def bulk_set(session: Session, cis: list[CI], values: Mapping[str, Any], *,
     """
     for attr in values:
         if attr not in BULK_ATTRS:
-            raise CmdbError(f"a bulk edit cannot set {attr!r} (settable: "
-                            f"{', '.join(BULK_ATTRS)})")
+            raise CmdbError(f"a bulk edit cannot set {attr!r} (settable: {', '.join(BULK_ATTRS)})")
     out = []
     for ci in cis:
         if dry_run:
-            diff = [{"attribute": a, "old": _s(_v(getattr(ci, a))), "new": _s(v)}
-                    for a, v in values.items() if _s(_v(getattr(ci, a))) != _s(v)]
+            diff = [
+                {"attribute": a, "old": _s(_v(getattr(ci, a))), "new": _s(v)}
+                for a, v in values.items()
+                if _s(_v(getattr(ci, a))) != _s(v)
+            ]
         else:
             plain = {a: v for a, v in values.items() if a != "lifecycle"}
             diff = set_manual(session, ci, plain) if plain else []

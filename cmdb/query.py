@@ -51,8 +51,7 @@ def _the_one(hits: list[CI], query: str, by: str) -> CI | None:
     """The single CI of ``hits`` (None when empty); several are an error listing them."""
     if len(hits) <= 1:
         return hits[0] if hits else None
-    shown = ", ".join(f"#{c.id} {c.name}" for c in hits[:10]) + (", ..." if len(hits) > 10
-                                                               else "")
+    shown = ", ".join(f"#{c.id} {c.name}" for c in hits[:10]) + (", ..." if len(hits) > 10 else "")
     raise NotFoundError(f"{len(hits)} CIs match {query!r} by {by} ({shown}); use #ID")
 
 
@@ -75,14 +74,19 @@ def find_ci(session: Session, query: str) -> CI:
         if ci is None:
             raise NotFoundError(f"no CI with id {q[1:]}")
         return ci
-    hit = _the_one(list(session.scalars(select(CI).where(CI.label == q).order_by(CI.id))), q,
-                   "label")
+    hit = _the_one(
+        list(session.scalars(select(CI).where(CI.label == q).order_by(CI.id))), q, "label"
+    )
     if hit is None:
-        hit = _the_one(list(session.scalars(select(CI).where(CI.asset_code == q)
-                                            .order_by(CI.id))), q, "asset code")
+        hit = _the_one(
+            list(session.scalars(select(CI).where(CI.asset_code == q).order_by(CI.id))),
+            q,
+            "asset code",
+        )
     if hit is None:
-        hit = _the_one(list(session.scalars(select(CI).where(CI.name == q).order_by(CI.id))),
-                       q, "name")
+        hit = _the_one(
+            list(session.scalars(select(CI).where(CI.name == q).order_by(CI.id))), q, "name"
+        )
     if hit is not None:
         return hit
     from netcmdb.cmdb.reconcile import _canon_ip
@@ -94,13 +98,22 @@ def find_ci(session: Session, query: str) -> CI:
         col = CI.ip if ip_ else CI.mac
         hits = list(session.scalars(select(CI).where(col == val).order_by(CI.id)))
         if not hits:
-            hits = list(session.scalars(select(CI).join(Identifier).where(
-                Identifier.kind == kind, Identifier.value == val).order_by(CI.id)))
+            hits = list(
+                session.scalars(
+                    select(CI)
+                    .join(Identifier)
+                    .where(Identifier.kind == kind, Identifier.value == val)
+                    .order_by(CI.id)
+                )
+            )
         hit = _the_one(hits, q, kind.upper())
         if hit is not None:
             return hit
-    hit = _the_one(list(session.scalars(select(CI).where(
-        func.lower(CI.name) == q.lower()).order_by(CI.id))), q, "name (any case)")
+    hit = _the_one(
+        list(session.scalars(select(CI).where(func.lower(CI.name) == q.lower()).order_by(CI.id))),
+        q,
+        "name (any case)",
+    )
     if hit is not None:
         return hit
     raise NotFoundError(f"no CI matches {q!r} (try a name, label, IP, MAC or #ID)")
@@ -110,75 +123,136 @@ def ci_detail(session: Session, ci: CI) -> dict[str, Any]:
     """Attributes, interfaces, relationships and history of one CI (JSON-ready)."""
     loc = ci.location
     rec = {
-        "id": ci.id, "name": ci.name, "class": _v(ci.ci_class), "role": ci.role,
-        "vendor": ci.vendor, "model": ci.model, "platform": ci.platform, "os": ci.os,
-        "os_version": ci.os_version, "serial": ci.serial, "ip": ci.ip, "mac": ci.mac,
-        "description": ci.description, "owner": ci.owner, "contact": ci.contact,
-        "location": ({"building": loc.building, "floor": loc.floor, "room": loc.room,
-                      "name": loc.name} if loc else None),
+        "id": ci.id,
+        "name": ci.name,
+        "class": _v(ci.ci_class),
+        "role": ci.role,
+        "vendor": ci.vendor,
+        "model": ci.model,
+        "platform": ci.platform,
+        "os": ci.os,
+        "os_version": ci.os_version,
+        "serial": ci.serial,
+        "ip": ci.ip,
+        "mac": ci.mac,
+        "description": ci.description,
+        "owner": ci.owner,
+        "contact": ci.contact,
+        "location": (
+            {"building": loc.building, "floor": loc.floor, "room": loc.room, "name": loc.name}
+            if loc
+            else None
+        ),
         "location_text": ci.location_text,
-        "seat": ci.seat, "label": ci.label, "asset_code": ci.asset_code,
-        "department": ci.department, "lifecycle": _v(ci.lifecycle),
+        "seat": ci.seat,
+        "label": ci.label,
+        "asset_code": ci.asset_code,
+        "department": ci.department,
+        "lifecycle": _v(ci.lifecycle),
         "lifecycle_date": ci.lifecycle_date.isoformat() if ci.lifecycle_date else None,
         "responsible": responsible(session, ci),
-        "min_up": ci.min_up, "status": _v(ci.status),
-        "missed_runs": ci.missed_runs, "first_seen": _iso(ci.first_seen),
-        "last_seen": _iso(ci.last_seen), "sources": dict(ci.attr_sources or {}),
+        "min_up": ci.min_up,
+        "status": _v(ci.status),
+        "missed_runs": ci.missed_runs,
+        "first_seen": _iso(ci.first_seen),
+        "last_seen": _iso(ci.last_seen),
+        "sources": dict(ci.attr_sources or {}),
     }
     reason = session.get(ClassReason, ci.id)
     # a reason explains the class only while its source still owns the class (not after a hand
     # edit)
-    rec["class_reason"] = (reason.reason if reason is not None
-                           and (ci.attr_sources or {}).get("class") == reason.source else None)
-    rec["identifiers"] = [{"kind": _v(i.kind), "value": i.value} for i in
-                          session.scalars(select(Identifier).where(Identifier.ci_id == ci.id)
-                                          .order_by(Identifier.kind, Identifier.value))]
+    rec["class_reason"] = (
+        reason.reason
+        if reason is not None and (ci.attr_sources or {}).get("class") == reason.source
+        else None
+    )
+    rec["identifiers"] = [
+        {"kind": _v(i.kind), "value": i.value}
+        for i in session.scalars(
+            select(Identifier)
+            .where(Identifier.ci_id == ci.id)
+            .order_by(Identifier.kind, Identifier.value)
+        )
+    ]
     rec["interfaces"] = [
-        {"name": i.name, "ifindex": i.ifindex, "mac": i.mac, "ips": i.ips,
-         "speed_mbps": i.speed_mbps, "oper_status": i.oper_status, "descr": i.descr,
-         "alias": i.alias}
-        for i in session.scalars(select(Interface).where(Interface.ci_id == ci.id)
-                                 .order_by(Interface.ifindex, Interface.name))]
+        {
+            "name": i.name,
+            "ifindex": i.ifindex,
+            "mac": i.mac,
+            "ips": i.ips,
+            "speed_mbps": i.speed_mbps,
+            "oper_status": i.oper_status,
+            "descr": i.descr,
+            "alias": i.alias,
+        }
+        for i in session.scalars(
+            select(Interface)
+            .where(Interface.ci_id == ci.id)
+            .order_by(Interface.ifindex, Interface.name)
+        )
+    ]
     rels = []
     names: dict[int, str] = {}
-    rows = list(session.scalars(select(Relationship).where(or_(
-        Relationship.source_ci_id == ci.id, Relationship.target_ci_id == ci.id))
-        .order_by(Relationship.id)))
+    rows = list(
+        session.scalars(
+            select(Relationship)
+            .where(or_(Relationship.source_ci_id == ci.id, Relationship.target_ci_id == ci.id))
+            .order_by(Relationship.id)
+        )
+    )
     other_ids = {r.target_ci_id if r.source_ci_id == ci.id else r.source_ci_id for r in rows}
     if other_ids:
-        names = dict(session.execute(select(CI.id, CI.name).where(CI.id.in_(other_ids)))
-                     .tuples().all())
+        names = dict(
+            session.execute(select(CI.id, CI.name).where(CI.id.in_(other_ids))).tuples().all()
+        )
     for r in rows:
         mine = r.source_ci_id == ci.id
         other = r.target_ci_id if mine else r.source_ci_id
         kind = _v(r.kind)
         if kind == "connected_to":
-            rels.append({"kind": kind, "port": r.source_port if mine else r.target_port,
-                         "peer": names.get(other), "peer_port": r.target_port if mine
-                         else r.source_port, "asserted_by": r.asserted_by,
-                         "last_seen": _iso(r.last_seen)})
+            rels.append(
+                {
+                    "kind": kind,
+                    "port": r.source_port if mine else r.target_port,
+                    "peer": names.get(other),
+                    "peer_port": r.target_port if mine else r.source_port,
+                    "asserted_by": r.asserted_by,
+                    "last_seen": _iso(r.last_seen),
+                }
+            )
         else:
-            direction = kind if mine else {"depends_on": "needed_by",
-                                           "member_of": "has_member"}[kind]
-            rels.append({"kind": direction, "peer": names.get(other),
-                         "asserted_by": r.asserted_by})
+            direction = (
+                kind if mine else {"depends_on": "needed_by", "member_of": "has_member"}[kind]
+            )
+            rels.append({"kind": direction, "peer": names.get(other), "asserted_by": r.asserted_by})
     rec["relationships"] = rels
     rec["history"] = [
-        {"at": _iso(c.at), "attribute": c.attribute, "old": c.old, "new": c.new,
-         "source": c.source, "run": c.run_id}
-        for c in session.scalars(select(Change).where(Change.ci_id == ci.id)
-                                 .order_by(Change.id))]
-    rec["notes"] = [note_dict(n, ci.name) for n in session.scalars(
-        select(Note).where(Note.ci_id == ci.id).order_by(Note.at, Note.id))]
+        {
+            "at": _iso(c.at),
+            "attribute": c.attribute,
+            "old": c.old,
+            "new": c.new,
+            "source": c.source,
+            "run": c.run_id,
+        }
+        for c in session.scalars(select(Change).where(Change.ci_id == ci.id).order_by(Change.id))
+    ]
+    rec["notes"] = [
+        note_dict(n, ci.name)
+        for n in session.scalars(select(Note).where(Note.ci_id == ci.id).order_by(Note.at, Note.id))
+    ]
     return rec
 
 
 def responsible(session: Session, ci: CI) -> dict[str, str | None]:
     """Whom a CI belongs to: its own department and contact, else its room's, else its
     building's (each attribute inherited on its own), with where each came from."""
-    out: dict[str, str | None] = {"department": ci.department, "contact": ci.contact,
-                                  "department_from": "ci" if ci.department else None,
-                                  "contact_from": "ci" if ci.contact else None}
+    out: dict[str, str | None] = {
+        "department": ci.department,
+        "contact": ci.contact,
+        "department_from": "ci" if ci.department else None,
+        "contact_from": "ci" if ci.contact else None,
+    }
     loc = ci.location
     if loc is None or (out["department"] and out["contact"]):
         return out
@@ -193,22 +267,43 @@ def responsible(session: Session, ci: CI) -> dict[str, str | None]:
 def note_dict(note: Note, current_name: str | None = None) -> dict[str, Any]:
     """One journal note as JSON-ready data (``ci``: the CI's name today, else the name it had
     when the note was written)."""
-    return {"id": note.id, "ci_id": note.ci_id, "ci": current_name or note.ci_name,
-            "kind": _v(note.kind), "text": note.text, "author": note.author,
-            "at": _iso(note.at)}
+    return {
+        "id": note.id,
+        "ci_id": note.ci_id,
+        "ci": current_name or note.ci_name,
+        "kind": _v(note.kind),
+        "text": note.text,
+        "author": note.author,
+        "at": _iso(note.at),
+    }
 
 
 #: What ``ci set`` may change: what discovery cannot know (plus name/class/label corrections).
-MANUAL_ATTRS = ("name", "class", "role", "owner", "contact", "description", "seat", "label",
-                "min_up", "status", "location", "department", "lifecycle", "lifecycle_date",
-                "asset_code")
+MANUAL_ATTRS = (
+    "name",
+    "class",
+    "role",
+    "owner",
+    "contact",
+    "description",
+    "seat",
+    "label",
+    "min_up",
+    "status",
+    "location",
+    "department",
+    "lifecycle",
+    "lifecycle_date",
+    "asset_code",
+)
 
 
 _TEXT_ATTRS = ("name", "role", "owner", "contact", "description", "department", "asset_code")
 
 
-def check_manual(session: Session, ci: CI, values: dict[str, Any],
-                 label_rule: Any = None) -> dict[str, Any]:
+def check_manual(
+    session: Session, ci: CI, values: dict[str, Any], label_rule: Any = None
+) -> dict[str, Any]:
     """``values`` checked exactly as ``import json`` checks a CI (:mod:`netcmdb.cmdb.validate`),
     plus what only an edit can break: a name or label another CI already has. Returns the
     values in stored form (a label in the rule's spelling).
@@ -235,8 +330,13 @@ def check_manual(session: Session, ci: CI, values: dict[str, Any],
             parts = validate.location(where, (b, f, r), IntegrityError)
             if parts is None:
                 raise IntegrityError(f"{where}: location needs building, floor and room")
-            room_name = validate.text(where, "room name", rest[0] if rest else None,
-                                      IntegrityError, limit_key="location.name")
+            room_name = validate.text(
+                where,
+                "room name",
+                rest[0] if rest else None,
+                IntegrityError,
+                limit_key="location.name",
+            )
             out[attr] = (*parts, room_name) if room_name else parts
     name = out.get("name")
     if "name" in out:
@@ -244,16 +344,25 @@ def check_manual(session: Session, ci: CI, values: dict[str, Any],
             raise IntegrityError(f"{where}: a CI needs a name")
         # as the importer identifies CIs by name, any case: two such names would merge when an
         # export is imported again
-        other = session.scalars(select(CI).where(func.lower(CI.name) == str(name).lower(),
-                                                 CI.id != ci.id)).first()
+        other = session.scalars(
+            select(CI).where(func.lower(CI.name) == str(name).lower(), CI.id != ci.id)
+        ).first()
         if other is not None:
-            raise IntegrityError(f"{where}: another CI (#{other.id}) is already called "
-                                 f"{other.name!r}; names are unique (in any case)")
+            raise IntegrityError(
+                f"{where}: another CI (#{other.id}) is already called "
+                f"{other.name!r}; names are unique (in any case)"
+            )
     return out
 
 
-def set_manual(session: Session, ci: CI, values: dict[str, Any], *, source: str = "manual",
-               label_rule: Any = None) -> list[dict[str, Any]]:
+def set_manual(
+    session: Session,
+    ci: CI,
+    values: dict[str, Any],
+    *,
+    source: str = "manual",
+    label_rule: Any = None,
+) -> list[dict[str, Any]]:
     """Apply hand edits to a CI: each becomes a Change and is pinned against discovery.
 
     Args:
@@ -285,8 +394,11 @@ def set_manual(session: Session, ci: CI, values: dict[str, Any], *, source: str 
                 key = "location_id"
             else:
                 b, f, r, *rest = [str(x) for x in new]
-                loc = session.scalars(select(Location).where(
-                    Location.building == b, Location.floor == f, Location.room == r)).first()
+                loc = session.scalars(
+                    select(Location).where(
+                        Location.building == b, Location.floor == f, Location.room == r
+                    )
+                ).first()
                 if loc is None:
                     loc = Location(building=b, floor=f, room=r, name=rest[0] if rest else None)
                     session.add(loc)
@@ -325,17 +437,19 @@ def set_manual(session: Session, ci: CI, values: dict[str, Any], *, source: str 
             ci.label = new or None
         elif attr == "lifecycle":
             if new is not None and new not in {s_.value for s_ in Lifecycle}:
-                raise IntegrityError(f"unknown lifecycle state {new!r} (one of: "
-                                     f"{', '.join(s_.value for s_ in Lifecycle)})")
+                raise IntegrityError(
+                    f"unknown lifecycle state {new!r} (one of: "
+                    f"{', '.join(s_.value for s_ in Lifecycle)})"
+                )
             old = _v(ci.lifecycle)
             ci.lifecycle = Lifecycle(new) if new else None
         elif attr == "asset_code":
             if new:
-                other = session.scalars(select(CI).where(CI.asset_code == new,
-                                                         CI.id != ci.id)).first()
+                other = session.scalars(
+                    select(CI).where(CI.asset_code == new, CI.id != ci.id)
+                ).first()
                 if other is not None:
-                    raise IntegrityError(f"asset code {new} already belongs to CI "
-                                         f"{other.name!r}")
+                    raise IntegrityError(f"asset code {new} already belongs to CI {other.name!r}")
             old = ci.asset_code
             ci.asset_code = new or None
         elif attr == "name":
@@ -352,8 +466,16 @@ def set_manual(session: Session, ci: CI, values: dict[str, Any], *, source: str 
     ci.attr_sources = srcs
     now = utcnow()
     for c in changes:
-        session.add(Change(ci_id=ci.id, attribute=c["attribute"], old=c["old"], new=c["new"],
-                           source=source, at=now))
+        session.add(
+            Change(
+                ci_id=ci.id,
+                attribute=c["attribute"],
+                old=c["old"],
+                new=c["new"],
+                source=source,
+                at=now,
+            )
+        )
     session.flush()
     return changes
 
@@ -371,10 +493,19 @@ def list_runs(session: Session, limit: int | None = None) -> list[dict[str, Any]
 
 
 def _run_dict(r: ScanRun) -> dict[str, Any]:
-    return {"id": r.id, "started": _iso(r.started), "finished": _iso(r.finished),
-            "status": _v(r.status), "methods": list(r.methods or []),
-            "targets": list(r.targets or []), "seen": r.n_seen, "new": r.n_new,
-            "changed": r.n_changed, "missing": r.n_missing, "failed": r.n_failed}
+    return {
+        "id": r.id,
+        "started": _iso(r.started),
+        "finished": _iso(r.finished),
+        "status": _v(r.status),
+        "methods": list(r.methods or []),
+        "targets": list(r.targets or []),
+        "seen": r.n_seen,
+        "new": r.n_new,
+        "changed": r.n_changed,
+        "missing": r.n_missing,
+        "failed": r.n_failed,
+    }
 
 
 def _get_run(session: Session, run_id: int | str) -> ScanRun:
@@ -395,15 +526,22 @@ def run_detail(session: Session, run_id: int | str) -> dict[str, Any]:
     rows = session.execute(
         select(RunEvent.event, CI.id, CI.name, CI.ip)
         .join(CI, event_cis("new", "changed", "missing"))
-        .where(RunEvent.run_id == run.id).order_by(CI.name)).all()
+        .where(RunEvent.run_id == run.id)
+        .order_by(CI.name)
+    ).all()
     for kind in ("new", "changed", "missing"):
-        out[f"{kind}_cis"] = [{"id": i, "name": n, "ip": ip_} for ev, i, n, ip_ in rows
-                              if _v(ev) == kind]
+        out[f"{kind}_cis"] = [
+            {"id": i, "name": n, "ip": ip_} for ev, i, n, ip_ in rows if _v(ev) == kind
+        ]
     changes = session.execute(
         select(CI.name, Change.attribute, Change.old, Change.new, Change.source)
-        .join(CI, CI.id == Change.ci_id).where(Change.run_id == run.id).order_by(Change.id)).all()
-    out["changes"] = [{"ci": n, "attribute": a, "old": o, "new": nw, "source": s}
-                      for n, a, o, nw, s in changes]
+        .join(CI, CI.id == Change.ci_id)
+        .where(Change.run_id == run.id)
+        .order_by(Change.id)
+    ).all()
+    out["changes"] = [
+        {"ci": n, "attribute": a, "old": o, "new": nw, "source": s} for n, a, o, nw, s in changes
+    ]
     out["errors"] = list(run.errors or [])
     from netcmdb.cmdb.reconcile import retired_seen
 
@@ -418,22 +556,30 @@ def run_diff(session: Session, run_a: int | str, run_b: int | str) -> dict[str, 
         a, b = b, a
 
     def seen(run: ScanRun) -> dict[int, str]:
-        return dict(session.execute(
-            select(CI.id, CI.name).join(RunEvent, event_cis("new", "changed", "seen"))
-            .where(RunEvent.run_id == run.id)).tuples().all())
+        return dict(
+            session.execute(
+                select(CI.id, CI.name)
+                .join(RunEvent, event_cis("new", "changed", "seen"))
+                .where(RunEvent.run_id == run.id)
+            )
+            .tuples()
+            .all()
+        )
 
     sa, sb = seen(a), seen(b)
     changes = session.execute(
         select(CI.name, Change.attribute, Change.old, Change.new, Change.run_id)
         .join(CI, CI.id == Change.ci_id)
-        .where(Change.run_id > a.id, Change.run_id <= b.id,
-               Change.ci_id.in_(set(sa) | set(sb)))
-        .order_by(Change.id)).all()
+        .where(Change.run_id > a.id, Change.run_id <= b.id, Change.ci_id.in_(set(sa) | set(sb)))
+        .order_by(Change.id)
+    ).all()
     return {
-        "from": a.id, "to": b.id,
+        "from": a.id,
+        "to": b.id,
         "only_in_from": sorted(sa[i] for i in set(sa) - set(sb)),
         "only_in_to": sorted(sb[i] for i in set(sb) - set(sa)),
         "in_both": len(set(sa) & set(sb)),
-        "changes": [{"ci": n, "attribute": at, "old": o, "new": nw, "run": r}
-                    for n, at, o, nw, r in changes],
+        "changes": [
+            {"ci": n, "attribute": at, "old": o, "new": nw, "run": r} for n, at, o, nw, r in changes
+        ],
     }

@@ -117,18 +117,57 @@ DEFAULT_RULES: tuple[str, ...] = ("serial", "mac", "hostname", "ip")
 DEFAULT_JUNK_SERIALS: frozenset[str] = frozenset(
     s.casefold()
     for s in (
-        "", "To Be Filled By O.E.M.", "To be filled by O.E.M.", "0000000000", "Default string",
-        "System Serial Number", "Not Specified", "Not Applicable", "None", "N/A", "NA",
-        "Unknown", "123456789", "1234567890", "0123456789", "Chassis Serial Number",
-        "Serial Number", "SN", "INVALID", "XXXXXXXXXX", "Base Board Serial Number", "OEM",
-        "empty", "null", "undefined", "0", "Type1Sku0",
+        "",
+        "To Be Filled By O.E.M.",
+        "To be filled by O.E.M.",
+        "0000000000",
+        "Default string",
+        "System Serial Number",
+        "Not Specified",
+        "Not Applicable",
+        "None",
+        "N/A",
+        "NA",
+        "Unknown",
+        "123456789",
+        "1234567890",
+        "0123456789",
+        "Chassis Serial Number",
+        "Serial Number",
+        "SN",
+        "INVALID",
+        "XXXXXXXXXX",
+        "Base Board Serial Number",
+        "OEM",
+        "empty",
+        "null",
+        "undefined",
+        "0",
+        "Type1Sku0",
     )
 )
 
 #: Factory-default names that many devices share: never an identifier.
 DEFAULT_JUNK_HOSTNAMES: frozenset[str] = frozenset(
-    {"", "localhost", "localhost.localdomain", "switch", "router", "huawei", "h3c", "ruijie",
-     "cisco", "default", "unknown", "none", "(none)", "android", "iphone", "ap", "printer"}
+    {
+        "",
+        "localhost",
+        "localhost.localdomain",
+        "switch",
+        "router",
+        "huawei",
+        "h3c",
+        "ruijie",
+        "cisco",
+        "default",
+        "unknown",
+        "none",
+        "(none)",
+        "android",
+        "iphone",
+        "ap",
+        "printer",
+    }
 )
 
 #: Lower number = higher priority. ``manual`` (``ci set``) is never overwritten by discovery;
@@ -149,8 +188,18 @@ NAME_BASES: Mapping[str, int] = {"hostname": 0, "dns": 1, "ip": 2}
 
 #: CI columns discovery reconciles (``name`` is handled by the name rule, location separately).
 ATTRIBUTES: tuple[str, ...] = (
-    "class", "vendor", "model", "platform", "os", "os_version", "serial", "ip", "mac",
-    "description", "contact", "location_text",
+    "class",
+    "vendor",
+    "model",
+    "platform",
+    "os",
+    "os_version",
+    "serial",
+    "ip",
+    "mac",
+    "description",
+    "contact",
+    "location_text",
 )
 
 #: MAC prefixes of first-hop-redundancy virtual MACs: shared between devices, never identifying.
@@ -199,7 +248,8 @@ class ReconcileConfig:
     junk_serials: frozenset[str] = DEFAULT_JUNK_SERIALS
     junk_hostnames: frozenset[str] = DEFAULT_JUNK_HOSTNAMES
     source_priority: Mapping[str, int] = field(
-        default_factory=lambda: dict(DEFAULT_SOURCE_PRIORITY))
+        default_factory=lambda: dict(DEFAULT_SOURCE_PRIORITY)
+    )
     missing_after: int = 3
     max_macs_per_access_port: int = 8
     end_host_cis: bool = True
@@ -213,7 +263,8 @@ class ReconcileConfig:
         if bad or not self.rules or len(set(self.rules)) != len(self.rules):
             raise ConfigError(
                 f"identification rules must be distinct names from {', '.join(DEFAULT_RULES)};"
-                f" got {', '.join(self.rules) or 'nothing'}")
+                f" got {', '.join(self.rules) or 'nothing'}"
+            )
         if self.missing_after < 1:
             raise ConfigError(f"missing_after must be >= 1, got {self.missing_after}")
 
@@ -260,8 +311,7 @@ def clean_serial(value: str | None, junk: frozenset[str] = DEFAULT_JUNK_SERIALS)
     return serial_or_none(value, junk)
 
 
-def clean_hostname(value: str | None,
-                   junk: frozenset[str] = DEFAULT_JUNK_HOSTNAMES) -> str | None:
+def clean_hostname(value: str | None, junk: frozenset[str] = DEFAULT_JUNK_HOSTNAMES) -> str | None:
     """The device's own name, domain stripped, or None when absent or a factory default.
 
     >>> clean_hostname("SW-Core-1.campus.edu.cn")
@@ -298,8 +348,10 @@ def is_identifying_mac(value: str | None) -> bool:
     return not value.startswith(_VIRTUAL_MAC_PREFIXES)
 
 
-_CANON_V4 = re.compile(r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
-                       r"(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}")
+_CANON_V4 = re.compile(
+    r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+    r"(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}"
+)
 _CANON_MAC = re.compile(r"[0-9a-f]{2}(?::[0-9a-f]{2}){5}")
 _CANON_MAC_MATCH = _CANON_MAC.fullmatch
 _CANON_V4_MATCH = _CANON_V4.fullmatch
@@ -326,8 +378,7 @@ def _mac(value: str | None) -> str | None:
     return mac_or_none(value)
 
 
-def fact_identifiers(fact: DeviceFact, cfg: ReconcileConfig | None = None
-                     ) -> dict[str, list[str]]:
+def fact_identifiers(fact: DeviceFact, cfg: ReconcileConfig | None = None) -> dict[str, list[str]]:
     """Normalised identifiers of a fact by kind (junk removed, order kept, no duplicates).
 
     MACs come from the chassis MAC, the fact's MAC and every interface MAC.
@@ -335,8 +386,9 @@ def fact_identifiers(fact: DeviceFact, cfg: ReconcileConfig | None = None
     return _observe(fact, cfg or _DEFAULT_CFG)[0]
 
 
-def _observe(fact: DeviceFact, cfg: ReconcileConfig
-             ) -> tuple[dict[str, list[str]], tuple[Any, ...], tuple[str, str] | None]:
+def _observe(
+    fact: DeviceFact, cfg: ReconcileConfig
+) -> tuple[dict[str, list[str]], tuple[Any, ...], tuple[str, str] | None]:
     """Everything the reconciler needs from one fact, each field normalised exactly once.
 
     Returns its identifiers (see :func:`fact_identifiers`), its attribute values in
@@ -395,8 +447,11 @@ def _observe(fact: DeviceFact, cfg: ReconcileConfig
         if ip_:
             ids["ip"] = [ip_]
     # the name rule (own name > reverse DNS > IP) always uses the default junk names
-    own = host if cfg.junk_hostnames is DEFAULT_JUNK_HOSTNAMES else (
-        clean_hostname(raw) if raw else None)
+    own = (
+        host
+        if cfg.junk_hostnames is DEFAULT_JUNK_HOSTNAMES
+        else (clean_hostname(raw) if raw else None)
+    )
     named: tuple[str, str] | None
     if own:
         named = ("hostname", own)
@@ -427,8 +482,9 @@ def _observe(fact: DeviceFact, cfg: ReconcileConfig
     return ids, values, named
 
 
-def outranks(new_source: str, current_source: str | None, cfg: ReconcileConfig | None = None
-             ) -> bool:
+def outranks(
+    new_source: str, current_source: str | None, cfg: ReconcileConfig | None = None
+) -> bool:
     """True when a value from ``new_source`` may replace one set by ``current_source``.
 
     Equal rank overwrites (a newer SNMP answer replaces an older one); ``manual`` is only ever
@@ -478,8 +534,7 @@ class IdentityIndex:
         #: set: loaded pairs point at real CIs, ``> 0``; pairs new in this run at ``< 0``)
         self._orig_in_db: dict[tuple[str, str], bool] = {}
 
-    def load_kind(self, kind: str,
-                  rows: Mapping[str, int] | Iterable[tuple[str, int]]) -> None:
+    def load_kind(self, kind: str, rows: Mapping[str, int] | Iterable[tuple[str, int]]) -> None:
         """Bulk-load one kind's ``value -> ci_id`` (a mapping or rows; a C-level dict update)."""
         self.by_kind.setdefault(kind, {}).update(rows)
         self._strong = None
@@ -526,8 +581,9 @@ class IdentityIndex:
                 return key
         return None
 
-    def _disagrees(self, key: int, ids: Mapping[str, Sequence[str]],
-                   stronger: Sequence[str]) -> bool:
+    def _disagrees(
+        self, key: int, ids: Mapping[str, Sequence[str]], stronger: Sequence[str]
+    ) -> bool:
         kinds = [k for k in stronger if k in self.cfg.strong_kinds and ids.get(k)]
         if not kinds:
             return False
@@ -580,13 +636,55 @@ class IdentityIndex:
 
 #: a run's CI record (a dict keyed by CI id; no "id" entry: 21 keys fit Python's smaller dict
 #: layout, 464 instead of 832 bytes per CI)
-_CI_COLS = ("name", "class", "role", "vendor", "model", "platform", "os", "os_version",
-            "serial", "ip", "mac", "description", "owner", "contact", "location_id", "seat",
-            "label", "min_up", "status", "missed_runs", "attr_sources", "location_text")
+_CI_COLS = (
+    "name",
+    "class",
+    "role",
+    "vendor",
+    "model",
+    "platform",
+    "os",
+    "os_version",
+    "serial",
+    "ip",
+    "mac",
+    "description",
+    "owner",
+    "contact",
+    "location_id",
+    "seat",
+    "label",
+    "min_up",
+    "status",
+    "missed_runs",
+    "attr_sources",
+    "location_text",
+)
 
-_WRITE_COLS = ("name", "class", "role", "vendor", "model", "platform", "os", "os_version",
-               "serial", "ip", "mac", "description", "owner", "contact", "location_id", "seat",
-               "label", "min_up", "status", "missed_runs", "location_text", "attr_sources")
+_WRITE_COLS = (
+    "name",
+    "class",
+    "role",
+    "vendor",
+    "model",
+    "platform",
+    "os",
+    "os_version",
+    "serial",
+    "ip",
+    "mac",
+    "description",
+    "owner",
+    "contact",
+    "location_id",
+    "seat",
+    "label",
+    "min_up",
+    "status",
+    "missed_runs",
+    "location_text",
+    "attr_sources",
+)
 
 
 def _str(v: Any) -> str | None:
@@ -627,8 +725,19 @@ def _loc_tuple(parsed: Any) -> tuple[tuple[str, str, str], int | None, str | Non
 
 #: a loaded CI row: the reconciled attributes first (compared with a fact's as one tuple
 #: slice), then what the rescan check and miss counting read, then the rest; the id is last
-_ROW_COLS: tuple[str, ...] = (*ATTRIBUTES, "name", "location_id", "seat", "status",
-                              "missed_runs", "attr_sources", "role", "owner", "label", "min_up")
+_ROW_COLS: tuple[str, ...] = (
+    *ATTRIBUTES,
+    "name",
+    "location_id",
+    "seat",
+    "status",
+    "missed_runs",
+    "attr_sources",
+    "role",
+    "owner",
+    "label",
+    "min_up",
+)
 assert sorted(_ROW_COLS) == sorted(_CI_COLS)
 _N_ATTR = len(ATTRIBUTES)
 _R_NAME, _R_LOC, _R_SEAT, _R_STATUS, _R_MISSED, _R_SRCS = range(_N_ATTR, _N_ATTR + 6)
@@ -642,9 +751,20 @@ def _unobserved(values: tuple[Any, ...]) -> tuple[bool, ...]:
     """Which of a fact's attribute values it did not observe (the fact's shape, for memos)."""
     return tuple(map(operator.is_, values, _NONES))
 
+
 _ACTIVE = CIStatus.ACTIVE.value
-assert _ROW_COLS[_N_ATTR:_N_ATTR + 10] == ("name", "location_id", "seat", "status", "missed_runs",
-                                          "attr_sources", "role", "owner", "label", "min_up")
+assert _ROW_COLS[_N_ATTR : _N_ATTR + 10] == (
+    "name",
+    "location_id",
+    "seat",
+    "status",
+    "missed_runs",
+    "attr_sources",
+    "role",
+    "owner",
+    "label",
+    "min_up",
+)
 
 
 class _CIStore(dict):  # type: ignore[type-arg]
@@ -678,27 +798,54 @@ class _CIStore(dict):  # type: ignore[type-arg]
             self[key]  # noqa: B018 - materialises
         return self
 
+
 #: a CI created by this run before any fact is merged into it (copied: one dict per CI)
 _NEW_CI: dict[str, Any] = {
-    "name": None, "class": CIClass.OTHER.value, "role": None, "vendor": None,
-    "model": None, "platform": None, "os": None, "os_version": None, "serial": None,
-    "ip": None, "mac": None, "description": None, "owner": None, "contact": None,
-    "location_id": None, "seat": None, "label": None, "min_up": None,
-    "status": CIStatus.ACTIVE.value, "missed_runs": 0, "attr_sources": None,
+    "name": None,
+    "class": CIClass.OTHER.value,
+    "role": None,
+    "vendor": None,
+    "model": None,
+    "platform": None,
+    "os": None,
+    "os_version": None,
+    "serial": None,
+    "ip": None,
+    "mac": None,
+    "description": None,
+    "owner": None,
+    "contact": None,
+    "location_id": None,
+    "seat": None,
+    "label": None,
+    "min_up": None,
+    "status": CIStatus.ACTIVE.value,
+    "missed_runs": 0,
+    "attr_sources": None,
     "location_text": None,
 }
 assert tuple(_NEW_CI) == _CI_COLS
 
-_CAP_CLASS = (("wlan", DeviceClass.AP), ("phone", DeviceClass.PHONE),
-              ("telephone", DeviceClass.PHONE), ("router", DeviceClass.ROUTER),
-              ("bridge", DeviceClass.SWITCH))
+_CAP_CLASS = (
+    ("wlan", DeviceClass.AP),
+    ("phone", DeviceClass.PHONE),
+    ("telephone", DeviceClass.PHONE),
+    ("router", DeviceClass.ROUTER),
+    ("bridge", DeviceClass.SWITCH),
+)
 
 
 class _Run:
     """State of one ingest: everything loaded once, changed in memory, written at the end."""
 
-    def __init__(self, session: Session, cfg: ReconcileConfig, run_id: int, now: datetime,
-                 location_parser: LocationParser | None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        cfg: ReconcileConfig,
+        run_id: int,
+        now: datetime,
+        location_parser: LocationParser | None,
+    ) -> None:
         self.s = session
         self.cfg = cfg
         self.run_id = run_id
@@ -754,14 +901,17 @@ class _Run:
             # most CIs share a few attr_sources texts (~200 bytes each): number the distinct
             # texts in SQL and load the number instead (25 MB less at 100k CIs)
             conn.exec_driver_sql("DROP TABLE IF EXISTS temp.nc_srcs")
-            conn.exec_driver_sql("CREATE TEMP TABLE nc_srcs (n INTEGER PRIMARY KEY, "
-                                 "txt TEXT UNIQUE)")
-            conn.exec_driver_sql("INSERT INTO temp.nc_srcs (txt) "
-                                 "SELECT DISTINCT attr_sources FROM ci")
+            conn.exec_driver_sql(
+                "CREATE TEMP TABLE nc_srcs (n INTEGER PRIMARY KEY, txt TEXT UNIQUE)"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO temp.nc_srcs (txt) SELECT DISTINCT attr_sources FROM ci"
+            )
             for n, txt in conn.exec_driver_sql("SELECT n, txt FROM temp.nc_srcs"):
                 self._numbered_srcs[n] = txt
-            cols = ", ".join("s.n" if c == "attr_sources" else f'ci."{c}"'
-                             for c in (*_ROW_COLS, "id"))
+            cols = ", ".join(
+                "s.n" if c == "attr_sources" else f'ci."{c}"' for c in (*_ROW_COLS, "id")
+            )
             cur = conn.exec_driver_sql(
                 f"SELECT {cols} FROM ci LEFT JOIN temp.nc_srcs s ON s.txt = ci.attr_sources"
             ).cursor
@@ -774,8 +924,9 @@ class _Run:
         # per kind: one shared ``kind`` string, no 400k-row list at once
         q = conn.dialect.identifier_preparer.quote
         it = Identifier.__table__
-        kinds = [k for (k,) in conn.exec_driver_sql(
-            f"SELECT DISTINCT {q('kind')} FROM {q(it.name)}")]
+        kinds = [
+            k for (k,) in conn.exec_driver_sql(f"SELECT DISTINCT {q('kind')} FROM {q(it.name)}")
+        ]
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         json_ok = conn.dialect.name == "sqlite"
         for kind in kinds:
@@ -784,8 +935,9 @@ class _Run:
                 # into the dict: no Python row per identifier (and no GIL hand-off per row)
                 try:
                     doc = conn.exec_driver_sql(
-                        "SELECT json_group_object(value, ci_id) FROM identifier "
-                        "WHERE kind = ?", (kind,)).scalar()
+                        "SELECT json_group_object(value, ci_id) FROM identifier WHERE kind = ?",
+                        (kind,),
+                    ).scalar()
                 except DBAPIError:  # a SQLite without the JSON functions
                     json_ok = False
                 else:
@@ -793,7 +945,8 @@ class _Run:
                     continue
             cur = conn.exec_driver_sql(
                 f"SELECT {q('value')}, {q('ci_id')} FROM {q(it.name)} WHERE {q('kind')} = {mark}",
-                (kind,)).cursor
+                (kind,),
+            ).cursor
             while rows := cur.fetchmany(50_000):
                 self.index.load_kind(kind, rows)
         lt = Location.__table__
@@ -809,8 +962,9 @@ class _Run:
         k = stored if isinstance(stored, str) else tuple(sorted((stored or {}).items()))
         p = self._parsed_srcs.get(k)
         if p is None:
-            p = self._parsed_srcs[k] = (json.loads(stored) if isinstance(stored, str)
-                                        else dict(stored or {}))
+            p = self._parsed_srcs[k] = (
+                json.loads(stored) if isinstance(stored, str) else dict(stored or {})
+            )
             self._shared_srcs[id(p)] = p  # kept alive by _parsed_srcs: ids stay unique
         return p
 
@@ -824,8 +978,9 @@ class _Run:
         self.new_keys.append(key)
         return key
 
-    def ingest_fact(self, fact: DeviceFact, *, extra: Mapping[str, Any] | None = None,
-                    by_name: bool = False) -> int:
+    def ingest_fact(
+        self, fact: DeviceFact, *, extra: Mapping[str, Any] | None = None, by_name: bool = False
+    ) -> int:
         """Identify ``fact`` (new CI when nothing matches), merge it, return the CI key.
 
         ``extra`` carries what only a human knows (import files): name, role, owner, label,
@@ -871,8 +1026,12 @@ class _Run:
         cis = self.cis
         if fresh and not extra:
             cis.rows[key] = self._fresh_row(fact, source, values, named)
-        elif (not extra and key > 0 and key not in cis
-                and self._unchanged(cis.rows[key], fact, source, values, named)):
+        elif (
+            not extra
+            and key > 0
+            and key not in cis
+            and self._unchanged(cis.rows[key], fact, source, values, named)
+        ):
             pass  # a loaded CI this fact leaves as it is: its row is never made a record
         elif fresh:
             cis[key].update(zip(_ROW_COLS, self._fresh_row(fact, source, values, named)))
@@ -901,8 +1060,11 @@ class _Run:
         n = len(facts)
         half = n // 2
         pre = None
-        if (self.cfg.parallel_min_facts and n >= self.cfg.parallel_min_facts
-                and len(self.cis.rows) >= half):
+        if (
+            self.cfg.parallel_min_facts
+            and n >= self.cfg.parallel_min_facts
+            and len(self.cis.rows) >= half
+        ):
             pre = _Precheck.start(self, facts[half:])
         if pre is None:
             return [self.ingest_fact(f) for f in facts]
@@ -943,8 +1105,9 @@ class _Run:
                     return 0
         return key if self._unchanged(self.cis.rows[key], fact, source, values, named) else 0
 
-    def _fresh_row(self, fact: DeviceFact, source: str, values: tuple[Any, ...],
-                   named: tuple[str, str] | None) -> tuple[Any, ...]:
+    def _fresh_row(
+        self, fact: DeviceFact, source: str, values: tuple[Any, ...], named: tuple[str, str] | None
+    ) -> tuple[Any, ...]:
         """:meth:`merge` for a CI this fact just created, as a row in ``_ROW_COLS`` order.
 
         Every observed value is taken as is: the result is what ``merge`` gives an empty CI (no
@@ -1001,8 +1164,9 @@ class _Run:
                     self._names[c["name"]] = None if c["name"] in self._names else k
         return self._names.get(name)
 
-    def merge_extra(self, key: int, ci: dict[str, Any], extra: Mapping[str, Any],
-                    source: str) -> None:
+    def merge_extra(
+        self, key: int, ci: dict[str, Any], extra: Mapping[str, Any], source: str
+    ) -> None:
         from netcmdb.errors import IntegrityError
 
         srcs = self.own_sources(ci)
@@ -1018,8 +1182,15 @@ class _Run:
                     self._names[name] = key
                 if key > 0:
                     self.changed_keys.add(key)
-                    self.changes.append({"ci_id": key, "attribute": "name", "old": old,
-                                         "new": name, "source": source})
+                    self.changes.append(
+                        {
+                            "ci_id": key,
+                            "attribute": "name",
+                            "old": old,
+                            "new": name,
+                            "source": source,
+                        }
+                    )
                 self.dirty.add(key)
             if cur != source:
                 srcs["name"] = source
@@ -1039,7 +1210,8 @@ class _Run:
             owner = self.label_owner().get(label)
             if owner is not None and owner != key:
                 raise IntegrityError(
-                    f"label {label} already belongs to CI {self.cis[owner]['name']!r}")
+                    f"label {label} already belongs to CI {self.cis[owner]['name']!r}"
+                )
             self.set_attr(key, ci, "label", label, source, srcs)
             if ci["label"] == label:
                 self._labels[label] = key  # type: ignore[index]
@@ -1053,8 +1225,9 @@ class _Run:
         """Record a ``depends_on`` / ``member_of`` relationship (written at the end)."""
         self.rels.append((kind, src_key, tgt_key, source))
 
-    def set_attr(self, key: int, ci: dict[str, Any], attr: str, value: Any, source: str,
-                 srcs: dict[str, str]) -> None:
+    def set_attr(
+        self, key: int, ci: dict[str, Any], attr: str, value: Any, source: str, srcs: dict[str, str]
+    ) -> None:
         cur = ci[attr]
         if cur == value:
             if srcs.get(attr) != source and outranks(source, srcs.get(attr), self.cfg):
@@ -1068,14 +1241,27 @@ class _Run:
         self.dirty.add(key)
         if key > 0:
             self.changed_keys.add(key)
-            self.changes.append({"ci_id": key, "attribute": attr, "old": _text(cur),
-                                 "new": _text(value), "source": source})
+            self.changes.append(
+                {
+                    "ci_id": key,
+                    "attribute": attr,
+                    "old": _text(cur),
+                    "new": _text(value),
+                    "source": source,
+                }
+            )
             if attr == "ip" and cur:
                 self.index.drop("ip", cur, key)
 
-    def merge(self, key: int, ci: dict[str, Any], fact: DeviceFact, source: str,
-              values: tuple[Any, ...] | None = None,
-              named: tuple[str, str] | None | object = _MISSING) -> None:
+    def merge(
+        self,
+        key: int,
+        ci: dict[str, Any],
+        fact: DeviceFact,
+        source: str,
+        values: tuple[Any, ...] | None = None,
+        named: tuple[str, str] | None | object = _MISSING,
+    ) -> None:
         """Merge ``fact``'s observations into ``ci`` by source priority, recording history.
 
         ``values`` and ``named`` are :func:`_observe`'s (computed here when not given).
@@ -1144,8 +1330,14 @@ class _Run:
             self._loc_cache[text_] = parsed
         return parsed
 
-    def _unchanged(self, row: tuple[Any, ...], fact: DeviceFact, source: str,
-                   values: tuple[Any, ...], named: tuple[str, str] | None) -> bool:
+    def _unchanged(
+        self,
+        row: tuple[Any, ...],
+        fact: DeviceFact,
+        source: str,
+        values: tuple[Any, ...],
+        named: tuple[str, str] | None,
+    ) -> bool:
         """True when :meth:`merge` would provably change nothing (read-only; conservative).
 
         ``row`` is a CI in ``_ROW_COLS`` order (a loaded row, or a record through _TAKE_ROW).
@@ -1185,10 +1377,14 @@ class _Run:
         if ok is None:
             srcs = stored if isinstance(stored, dict) else self._srcs_dict(stored)
             sget = srcs.get
-            ok = (all(sget(a) == source for a, v in zip(ATTRIBUTES, values) if v is not None)
-                  and (basis is None or sget("name") == f"{basis}:{source}")
-                  and (loc is None or (sget("location_id") == source
-                                       and (not loc or sget("seat") == source))))
+            ok = (
+                all(sget(a) == source for a, v in zip(ATTRIBUTES, values) if v is not None)
+                and (basis is None or sget("name") == f"{basis}:{source}")
+                and (
+                    loc is None
+                    or (sget("location_id") == source and (not loc or sget("seat") == source))
+                )
+            )
             if skey is not None:
                 self._sources_ok[memo_key] = ok
         return ok
@@ -1200,9 +1396,15 @@ class _Run:
             srcs = ci["attr_sources"] = srcs.copy()
         return srcs
 
-    def merge_name(self, key: int, ci: dict[str, Any], fact: DeviceFact, source: str,
-                   srcs: dict[str, str],
-                   named: tuple[str, str] | None | object = _MISSING) -> None:
+    def merge_name(
+        self,
+        key: int,
+        ci: dict[str, Any],
+        fact: DeviceFact,
+        source: str,
+        srcs: dict[str, str],
+        named: tuple[str, str] | None | object = _MISSING,
+    ) -> None:
         if named is _MISSING:
             named = _observe(fact, self.cfg)[2]
         if named is None:
@@ -1233,8 +1435,9 @@ class _Run:
         self.dirty.add(key)
         if key > 0:
             self.changed_keys.add(key)
-            self.changes.append({"ci_id": key, "attribute": "name", "old": old, "new": name,
-                                 "source": source})
+            self.changes.append(
+                {"ci_id": key, "attribute": "name", "old": old, "new": name, "source": source}
+            )
 
     def location_id(self, bfr: tuple[str, str, str], name: str | None) -> int:
         lid = self.locations.get(bfr)
@@ -1260,8 +1463,9 @@ class _Run:
             if cap in caps:
                 cls = dc
                 break
-        return DeviceFact(source=source, ip=mgmt, hostname=name, chassis_mac=chassis,
-                          device_class=cls)
+        return DeviceFact(
+            source=source, ip=mgmt, hostname=name, chassis_mac=chassis, device_class=cls
+        )
 
     def resolve_neighbor(self, nbf: DeviceFact) -> int | None:
         ids = fact_identifiers(nbf, self.cfg)
@@ -1294,10 +1498,15 @@ class _Run:
     def fill_gaps(self, key: int, nbf: DeviceFact, source: str) -> None:
         ci = self.cis[key]
         srcs = self.own_sources(ci)
-        for attr, v in (("ip", nbf.ip), ("mac", nbf.chassis_mac),
-                        ("class", _str(nbf.device_class))):
-            if v is not None and (ci[attr] is None or (attr == "class" and ci[attr] == "other"
-                                                       and "class" not in srcs)):
+        for attr, v in (
+            ("ip", nbf.ip),
+            ("mac", nbf.chassis_mac),
+            ("class", _str(nbf.device_class)),
+        ):
+            if v is not None and (
+                ci[attr] is None
+                or (attr == "class" and ci[attr] == "other" and "class" not in srcs)
+            ):
                 self.set_attr(key, ci, attr, v, source, srcs)
         if ci["name"] is None or srcs.get("name", "").startswith("ip:"):
             self.merge_name(key, ci, nbf, source, srcs)
@@ -1359,11 +1568,20 @@ class _Run:
             ci = cis[key]
             ci["missed_runs"] = (ci["missed_runs"] or 0) + 1
             self.dirty.add(key)
-            if (ci["status"] == CIStatus.ACTIVE.value
-                    and ci["missed_runs"] >= self.cfg.missing_after):
+            if (
+                ci["status"] == CIStatus.ACTIVE.value
+                and ci["missed_runs"] >= self.cfg.missing_after
+            ):
                 ci["status"] = CIStatus.MISSING.value
-                self.changes.append({"ci_id": key, "attribute": "status", "old": "active",
-                                     "new": "missing", "source": "reconcile"})
+                self.changes.append(
+                    {
+                        "ci_id": key,
+                        "attribute": "status",
+                        "old": "active",
+                        "new": "missing",
+                        "source": "reconcile",
+                    }
+                )
                 newly_missing.append(key)
         return newly_missing
 
@@ -1372,17 +1590,26 @@ class _Run:
         rows = cis.rows
         # the common case, a row still as loaded that was active and seen last time too, is
         # left alone (a C-level filter over 100k seen keys instead of two peeks per key)
-        suspects = [key for key in self.seen if key in cis or rows[key][_R_MISSED]
-                    or rows[key][_R_STATUS] == missing]
+        suspects = [
+            key
+            for key in self.seen
+            if key in cis or rows[key][_R_MISSED] or rows[key][_R_STATUS] == missing
+        ]
         for key in suspects:
             ci = cis[key]
             if not ci["missed_runs"] and ci["status"] != missing:
                 continue
-            if key > 0 and ci["status"] == missing and (
-                    key not in self.explicit_status):
+            if key > 0 and ci["status"] == missing and (key not in self.explicit_status):
                 ci["status"] = CIStatus.ACTIVE.value
-                self.changes.append({"ci_id": key, "attribute": "status", "old": "missing",
-                                     "new": "active", "source": "reconcile"})
+                self.changes.append(
+                    {
+                        "ci_id": key,
+                        "attribute": "status",
+                        "old": "missing",
+                        "new": "active",
+                        "source": "reconcile",
+                    }
+                )
                 self.changed_keys.add(key)
                 self.dirty.add(key)
             if ci["missed_runs"]:
@@ -1398,11 +1625,15 @@ class _Run:
         if self.new_locations:
             items = list(self.new_locations.items())
             res = conn.execute(
-                insert(Location.__table__).returning(Location.__table__.c.id,
-                                                     sort_by_parameter_order=True),
-                [{"building": b, "floor": f, "room": r, "name": n}
-                 for (b, f, r), (_tmp, n) in items])
-            for ((_bfr, (tmp, _n)), row) in zip(items, res, strict=True):
+                insert(Location.__table__).returning(
+                    Location.__table__.c.id, sort_by_parameter_order=True
+                ),
+                [
+                    {"building": b, "floor": f, "room": r, "name": n}
+                    for (b, f, r), (_tmp, n) in items
+                ],
+            )
+            for (_bfr, (tmp, _n)), row in zip(items, res, strict=True):
                 real[tmp] = row[0]
         for ci in self.cis.values():
             lid = ci["location_id"]
@@ -1425,24 +1656,31 @@ class _Run:
                     out = texts[sk] = json.dumps(srcs)
                 return out
 
-            def fixed(key: int, vals: tuple[Any, ...], i_name: int, i_loc: int,
-                      ip_mac_serial: tuple[int, int, int]) -> tuple[Any, ...]:
+            def fixed(
+                key: int,
+                vals: tuple[Any, ...],
+                i_name: int,
+                i_loc: int,
+                ip_mac_serial: tuple[int, int, int],
+            ) -> tuple[Any, ...]:
                 """A tmp location id made real; no name: the best identifier (rare)."""
                 fix = list(vals)
                 lid = fix[i_loc]
                 if lid is not None and lid < 0:
                     fix[i_loc] = real[lid]
                 if fix[i_name] is None:
-                    fix[i_name] = (*(fix[i] for i in ip_mac_serial if fix[i]),
-                                   f"unnamed-{-key}")[0]
+                    fix[i_name] = (*(fix[i] for i in ip_mac_serial if fix[i]), f"unnamed-{-key}")[0]
                 return tuple(fix)
 
             # rows (every CI a fact created and nothing touched again): a row's status,
             # missed_runs and timestamps are the same for all, role/owner/label/min_up unset
             row_cols = _ROW_COLS[:_R_STATUS]
             take_row = operator.itemgetter(*range(_R_STATUS))
-            ip_mac_serial = (ATTRIBUTES.index("ip"), ATTRIBUTES.index("mac"),
-                             ATTRIBUTES.index("serial"))
+            ip_mac_serial = (
+                ATTRIBUTES.index("ip"),
+                ATTRIBUTES.index("mac"),
+                ATTRIBUTES.index("serial"),
+            )
             pos = (_R_NAME, _R_LOC, ip_mac_serial)
 
             def row_tuples() -> Iterator[tuple[Any, ...]]:
@@ -1457,15 +1695,27 @@ class _Run:
                         rows[key] = (*vals, *row[_R_STATUS:])  # the name is reported later
                     yield (real[key], *vals, src_text(row[_R_SRCS]))
 
-            _insert_tuples(conn, t, ("id", *row_cols, "attr_sources"), row_tuples(),
-                           same={"status": _ACTIVE, "missed_runs": 0, "first_seen": now_db,
-                                 "last_seen": now_db})
+            _insert_tuples(
+                conn,
+                t,
+                ("id", *row_cols, "attr_sources"),
+                row_tuples(),
+                same={
+                    "status": _ACTIVE,
+                    "missed_runs": 0,
+                    "first_seen": now_db,
+                    "last_seen": now_db,
+                },
+            )
             # records
             plain = _WRITE_COLS[:-1]
             assert _WRITE_COLS[-1] == "attr_sources"
             take = operator.itemgetter(*plain)
-            rpos = (plain.index("name"), plain.index("location_id"),
-                    (plain.index("ip"), plain.index("mac"), plain.index("serial")))
+            rpos = (
+                plain.index("name"),
+                plain.index("location_id"),
+                (plain.index("ip"), plain.index("mac"), plain.index("serial")),
+            )
 
             def record_tuples() -> Iterator[tuple[Any, ...]]:
                 for key in self.new_keys:
@@ -1478,17 +1728,26 @@ class _Run:
                         ci["name"] = vals[rpos[0]]
                     yield (real[key], *vals, src_text(ci["attr_sources"]))
 
-            _insert_tuples(conn, t, ("id", *_WRITE_COLS), record_tuples(),
-                           same={"first_seen": now_db, "last_seen": now_db})
+            _insert_tuples(
+                conn,
+                t,
+                ("id", *_WRITE_COLS),
+                record_tuples(),
+                same={"first_seen": now_db, "last_seen": now_db},
+            )
         rid = lambda k: real[k] if k < 0 else k  # noqa: E731
         # changed existing CIs
         dirty = [k for k in self.dirty if k > 0]
         if dirty:
             t = CI.__table__
-            stmt = (update(t).where(t.c.id == bindparam("_id"))
-                    .values({c: bindparam("_" + c) for c in _WRITE_COLS}))
-            conn.execute(stmt, [{"_id": k, **{"_" + c: self.cis[k][c] for c in _WRITE_COLS}}
-                                for k in dirty])
+            stmt = (
+                update(t)
+                .where(t.c.id == bindparam("_id"))
+                .values({c: bindparam("_" + c) for c in _WRITE_COLS})
+            )
+            conn.execute(
+                stmt, [{"_id": k, **{"_" + c: self.cis[k][c] for c in _WRITE_COLS}} for k in dirty]
+            )
         # identifiers
         it = Identifier.__table__
         was_in_db = self.index.was_in_db
@@ -1525,9 +1784,14 @@ class _Run:
         self._write_rels(conn, rid)
         # changes and events
         if self.changes:
-            _bulk_insert(conn, Change.__table__,
-                         [{**c, "ci_id": rid(c["ci_id"]), "run_id": self.run_id, "at": now}
-                          for c in self.changes])
+            _bulk_insert(
+                conn,
+                Change.__table__,
+                [
+                    {**c, "ci_id": rid(c["ci_id"]), "run_id": self.run_id, "at": now}
+                    for c in self.changes
+                ],
+            )
         return real
 
     def _delete_identifiers(self, conn: Any, pairs: Iterable[tuple[str, str]]) -> None:
@@ -1537,7 +1801,7 @@ class _Run:
             by_kind[k].append(v)
         for k, values in by_kind.items():
             for i in range(0, len(values), 500):
-                conn.execute(delete(it).where(it.c.kind == k, it.c.value.in_(values[i:i + 500])))
+                conn.execute(delete(it).where(it.c.kind == k, it.c.value.in_(values[i : i + 500])))
 
     def _write_interfaces(self, conn: Any, rid: Callable[[int], int]) -> None:
         if not self.interfaces:
@@ -1546,7 +1810,7 @@ class _Run:
         ci_ids = [rid(k) for k in self.interfaces]
         existing: dict[tuple[int, str], dict[str, Any]] = {}
         for i in range(0, len(ci_ids), 500):
-            for row in conn.execute(select(t).where(t.c.ci_id.in_(ci_ids[i:i + 500]))):
+            for row in conn.execute(select(t).where(t.c.ci_id.in_(ci_ids[i : i + 500]))):
                 existing[(row.ci_id, row.name)] = dict(row._mapping)
         ins, upd = [], []
         for key, itfs in self.interfaces.items():
@@ -1557,10 +1821,17 @@ class _Run:
                     continue
                 done.add(f.name)
                 oper = None if f.oper_up is None else ("up" if f.oper_up else "down")
-                vals = {"ifindex": f.ifindex, "descr": f.descr, "alias": f.alias,
-                        "mac": _mac(f.mac), "ips": list(f.ips),
-                        "speed_mbps": f.speed_mbps, "oper_status": oper, "kind": f.kind,
-                        "lag_parent": f.lag_parent}
+                vals = {
+                    "ifindex": f.ifindex,
+                    "descr": f.descr,
+                    "alias": f.alias,
+                    "mac": _mac(f.mac),
+                    "ips": list(f.ips),
+                    "speed_mbps": f.speed_mbps,
+                    "oper_status": oper,
+                    "kind": f.kind,
+                    "lag_parent": f.lag_parent,
+                }
                 old = existing.get((ci_id, f.name))
                 if old is None:
                     ins.append({"ci_id": ci_id, "name": f.name, **vals})
@@ -1570,8 +1841,12 @@ class _Run:
             conn.execute(insert(t), ins)
         if upd:
             cols = [k for k in upd[0] if k != "_id"]
-            conn.execute(update(t).where(t.c.id == bindparam("_id"))
-                         .values({c[1:]: bindparam(c) for c in cols}), upd)
+            conn.execute(
+                update(t)
+                .where(t.c.id == bindparam("_id"))
+                .values({c[1:]: bindparam(c) for c in cols}),
+                upd,
+            )
 
     def _write_links(self, conn: Any, rid: Callable[[int], int]) -> None:
         if not self.links:
@@ -1592,8 +1867,9 @@ class _Run:
         srcs = {p[0] for p in pairs}
         src_list = sorted(srcs)
         for i in range(0, len(src_list), 500):
-            q = select(t).where(t.c.kind == RelKind.CONNECTED_TO.value,
-                                t.c.source_ci_id.in_(src_list[i:i + 500]))
+            q = select(t).where(
+                t.c.kind == RelKind.CONNECTED_TO.value, t.c.source_ci_id.in_(src_list[i : i + 500])
+            )
             for row in conn.execute(q):
                 existing[(row.source_ci_id, row.target_ci_id)].append(dict(row._mapping))
         ins, upd = [], []
@@ -1602,14 +1878,22 @@ class _Run:
             for pa, pb, src, a_auth, b_auth in obs:
                 hit = None
                 for row in rows:
-                    if (_ports_match(row["source_port"], pa)
-                            and _ports_match(row["target_port"], pb)):
+                    if _ports_match(row["source_port"], pa) and _ports_match(
+                        row["target_port"], pb
+                    ):
                         hit = row
                         break
                 if hit is None:
-                    row = {"kind": RelKind.CONNECTED_TO.value, "source_ci_id": a,
-                           "source_port": pa, "target_ci_id": b, "target_port": pb,
-                           "asserted_by": src, "first_seen": self.now, "last_seen": self.now}
+                    row = {
+                        "kind": RelKind.CONNECTED_TO.value,
+                        "source_ci_id": a,
+                        "source_port": pa,
+                        "target_ci_id": b,
+                        "target_port": pb,
+                        "asserted_by": src,
+                        "first_seen": self.now,
+                        "last_seen": self.now,
+                    }
                     rows.append(row)
                     ins.append(row)
                 else:
@@ -1617,15 +1901,23 @@ class _Run:
                     new_pa = pa if (a_auth and pa) or not old_pa else old_pa
                     new_pb = pb if (b_auth and pb) or not old_pb else old_pb
                     if "id" in hit:
-                        upd.append({"_id": hit["id"], "_sp": new_pa, "_tp": new_pb,
-                                    "_ls": self.now})
+                        upd.append(
+                            {"_id": hit["id"], "_sp": new_pa, "_tp": new_pb, "_ls": self.now}
+                        )
                     hit["source_port"], hit["target_port"] = new_pa, new_pb
         if ins:
             conn.execute(insert(t), ins)
         if upd:
-            conn.execute(update(t).where(t.c.id == bindparam("_id")).values(
-                source_port=bindparam("_sp"), target_port=bindparam("_tp"),
-                last_seen=bindparam("_ls")), upd)
+            conn.execute(
+                update(t)
+                .where(t.c.id == bindparam("_id"))
+                .values(
+                    source_port=bindparam("_sp"),
+                    target_port=bindparam("_tp"),
+                    last_seen=bindparam("_ls"),
+                ),
+                upd,
+            )
 
     def plan_host_links(self) -> list[int]:
         """Decide which end-host links to add, keep, move and end; count absent hosts' misses.
@@ -1637,22 +1929,32 @@ class _Run:
             return []
         conn = self.s.connection()
         t = Relationship.__table__
-        cols = (t.c.id, t.c.source_ci_id, t.c.source_port, t.c.target_ci_id, t.c.target_port,
-                t.c.asserted_by)
+        cols = (
+            t.c.id,
+            t.c.source_ci_id,
+            t.c.source_port,
+            t.c.target_ci_id,
+            t.c.target_port,
+            t.c.asserted_by,
+        )
         rows: dict[int, tuple[Any, ...]] = {}
         hosts_db = sorted(k for k in self.host_links if k > 0)
         for i in range(0, len(hosts_db), 500):
-            chunk = hosts_db[i:i + 500]
-            q = select(*cols).where(t.c.kind == RelKind.CONNECTED_TO.value,
-                                    t.c.source_ci_id.in_(chunk) | t.c.target_ci_id.in_(chunk))
+            chunk = hosts_db[i : i + 500]
+            q = select(*cols).where(
+                t.c.kind == RelKind.CONNECTED_TO.value,
+                t.c.source_ci_id.in_(chunk) | t.c.target_ci_id.in_(chunk),
+            )
             rows.update((r[0], tuple(r)) for r in conn.execute(q))
         covered = {k for k in self.fdb_switches | self.placeholders if k > 0}
         sw_db = sorted(covered)
         for i in range(0, len(sw_db), 500):
-            chunk = sw_db[i:i + 500]
-            q = select(*cols).where(t.c.kind == RelKind.CONNECTED_TO.value,
-                                    t.c.asserted_by == FDB_LINK,
-                                    t.c.source_ci_id.in_(chunk) | t.c.target_ci_id.in_(chunk))
+            chunk = sw_db[i : i + 500]
+            q = select(*cols).where(
+                t.c.kind == RelKind.CONNECTED_TO.value,
+                t.c.asserted_by == FDB_LINK,
+                t.c.source_ci_id.in_(chunk) | t.c.target_ci_id.in_(chunk),
+            )
             rows.update((r[0], tuple(r)) for r in conn.execute(q))
         switches = {k for k in self.fdb_switches if k > 0}
         phs = {k for k in self.placeholders if k > 0}
@@ -1689,14 +1991,21 @@ class _Run:
             matched: set[int] = set()
             added: list[tuple[int, str]] = []
             for other, port in sorted(want):
-                hit = next((r for r in have if r[1] == other and _ports_match(r[2], port)
-                            and r[0] not in matched), None)
+                hit = next(
+                    (
+                        r
+                        for r in have
+                        if r[1] == other and _ports_match(r[2], port) and r[0] not in matched
+                    ),
+                    None,
+                )
                 if hit is not None:
                     matched.add(hit[0])
                     self._link_touch.append(hit[0])
                     continue
                 if (min(host, other), max(host, other)) in observed or any(
-                        o == other and _ports_match(op, port) for o, op, _ in other_of[host]):
+                    o == other and _ports_match(op, port) for o, op, _ in other_of[host]
+                ):
                     continue  # LLDP/CDP (or a file) already has this cable
                 self._link_add.append((host, other, port))
                 added.append((other, port))
@@ -1706,10 +2015,15 @@ class _Run:
             if host > 0 and gone and added:
                 self.moved.append(host)
                 self.changed_keys.add(host)
-                self.changes.append({
-                    "ci_id": host, "attribute": "connected_to",
-                    "old": ", ".join(where(o, p) for _r, o, p in gone),
-                    "new": ", ".join(where(o, p) for o, p in added), "source": FDB_LINK})
+                self.changes.append(
+                    {
+                        "ci_id": host,
+                        "attribute": "connected_to",
+                        "old": ", ".join(where(o, p) for _r, o, p in gone),
+                        "new": ", ".join(where(o, p) for o, p in added),
+                        "source": FDB_LINK,
+                    }
+                )
         # hosts their switch no longer reports
         newly_missing: list[int] = []
         for host, links in fdb_of.items():
@@ -1727,13 +2041,25 @@ class _Run:
             self.dirty.add(host)
             if ci["missed_runs"] >= self.cfg.missing_after:
                 ci["status"] = CIStatus.MISSING.value
-                self.changes.append({"ci_id": host, "attribute": "status", "old": "active",
-                                     "new": "missing", "source": "reconcile"})
+                self.changes.append(
+                    {
+                        "ci_id": host,
+                        "attribute": "status",
+                        "old": "active",
+                        "new": "missing",
+                        "source": "reconcile",
+                    }
+                )
                 self._link_del.extend(r for r, _o, _p in links)
-                self.changes.append({
-                    "ci_id": host, "attribute": "connected_to",
-                    "old": ", ".join(where(o, p) for _r, o, p in links), "new": None,
-                    "source": FDB_LINK})
+                self.changes.append(
+                    {
+                        "ci_id": host,
+                        "attribute": "connected_to",
+                        "old": ", ".join(where(o, p) for _r, o, p in links),
+                        "new": None,
+                        "source": FDB_LINK,
+                    }
+                )
                 newly_missing.append(host)
         return newly_missing
 
@@ -1742,12 +2068,13 @@ class _Run:
         if self._link_del:
             dels = sorted(set(self._link_del))
             for i in range(0, len(dels), 500):
-                conn.execute(delete(t).where(t.c.id.in_(dels[i:i + 500])))
+                conn.execute(delete(t).where(t.c.id.in_(dels[i : i + 500])))
         if self._link_touch:
             touch = sorted(set(self._link_touch))
             for i in range(0, len(touch), 500):
-                conn.execute(update(t).where(t.c.id.in_(touch[i:i + 500]))
-                             .values(last_seen=self.now))
+                conn.execute(
+                    update(t).where(t.c.id.in_(touch[i : i + 500])).values(last_seen=self.now)
+                )
         if self._link_add:
             ins, done = [], set()
             for host, other, port in self._link_add:
@@ -1758,10 +2085,18 @@ class _Run:
                 if (a, pa, b, pb) in done:
                     continue
                 done.add((a, pa, b, pb))
-                ins.append({"kind": RelKind.CONNECTED_TO.value, "source_ci_id": a,
-                            "source_port": pa, "target_ci_id": b, "target_port": pb,
-                            "asserted_by": FDB_LINK, "first_seen": self.now,
-                            "last_seen": self.now})
+                ins.append(
+                    {
+                        "kind": RelKind.CONNECTED_TO.value,
+                        "source_ci_id": a,
+                        "source_port": pa,
+                        "target_ci_id": b,
+                        "target_port": pb,
+                        "asserted_by": FDB_LINK,
+                        "first_seen": self.now,
+                        "last_seen": self.now,
+                    }
+                )
             conn.execute(insert(t), ins)
 
     def _write_rels(self, conn: Any, rid: Callable[[int], int]) -> None:
@@ -1773,22 +2108,35 @@ class _Run:
         ids = sorted({a for _k, a, _b in wanted})
         for i in range(0, len(ids), 500):
             q = select(t.c.id, t.c.kind, t.c.source_ci_id, t.c.target_ci_id).where(
-                t.c.kind != RelKind.CONNECTED_TO.value, t.c.source_ci_id.in_(ids[i:i + 500]))
+                t.c.kind != RelKind.CONNECTED_TO.value, t.c.source_ci_id.in_(ids[i : i + 500])
+            )
             for rid_, kind, a, b in conn.execute(q):
                 have[(_str(kind) or "", a, b)] = rid_
-        ins = [{"kind": k, "source_ci_id": a, "target_ci_id": b, "source_port": "",
-                "target_port": "", "asserted_by": src, "first_seen": self.now,
-                "last_seen": self.now}
-               for (k, a, b), src in wanted.items() if (k, a, b) not in have]
+        ins = [
+            {
+                "kind": k,
+                "source_ci_id": a,
+                "target_ci_id": b,
+                "source_port": "",
+                "target_port": "",
+                "asserted_by": src,
+                "first_seen": self.now,
+                "last_seen": self.now,
+            }
+            for (k, a, b), src in wanted.items()
+            if (k, a, b) not in have
+        ]
         upd = [{"_id": have[w], "_ls": self.now} for w in wanted if w in have]
         if ins:
             conn.execute(insert(t), ins)
         if upd:
-            conn.execute(update(t).where(t.c.id == bindparam("_id"))
-                         .values(last_seen=bindparam("_ls")), upd)
+            conn.execute(
+                update(t).where(t.c.id == bindparam("_id")).values(last_seen=bindparam("_ls")), upd
+            )
 
-    def _write_sightings(self, conn: Any, rid: Callable[[int], int],
-                         mac_ip: dict[str, str]) -> None:
+    def _write_sightings(
+        self, conn: Any, rid: Callable[[int], int], mac_ip: dict[str, str]
+    ) -> None:
         if not self.sightings:
             return
         t = PortSighting.__table__
@@ -1796,7 +2144,8 @@ class _Run:
         existing: dict[tuple[str, int, str], int] = {}
         for i in range(0, len(switches), 500):
             q = select(t.c.id, t.c.mac, t.c.switch_ci_id, t.c.port).where(
-                t.c.switch_ci_id.in_(switches[i:i + 500]))
+                t.c.switch_ci_id.in_(switches[i : i + 500])
+            )
             for sid, m, sw, port in conn.execute(q):
                 existing[(m, sw, port)] = sid
         ins: dict[tuple[str, int, str], dict[str, Any]] = {}
@@ -1811,18 +2160,38 @@ class _Run:
             k3 = (e.mac, sw, e.port or "")
             sid = existing.get(k3)
             if sid is None:
-                ins[k3] = {"mac": e.mac, "switch_ci_id": sw, "port": e.port or "",
-                           "vlan": e.vlan, "host_ci_id": host_id, "ip": ip_,
-                           "first_seen": self.now, "last_seen": self.now}
+                ins[k3] = {
+                    "mac": e.mac,
+                    "switch_ci_id": sw,
+                    "port": e.port or "",
+                    "vlan": e.vlan,
+                    "host_ci_id": host_id,
+                    "ip": ip_,
+                    "first_seen": self.now,
+                    "last_seen": self.now,
+                }
             else:
-                upd[sid] = {"_id": sid, "_vlan": e.vlan, "_host": host_id, "_ip": ip_,
-                            "_ls": self.now}
+                upd[sid] = {
+                    "_id": sid,
+                    "_vlan": e.vlan,
+                    "_host": host_id,
+                    "_ip": ip_,
+                    "_ls": self.now,
+                }
         if ins:
             conn.execute(insert(t), list(ins.values()))
         if upd:
-            conn.execute(update(t).where(t.c.id == bindparam("_id")).values(
-                vlan=bindparam("_vlan"), host_ci_id=bindparam("_host"), ip=bindparam("_ip"),
-                last_seen=bindparam("_ls")), list(upd.values()))
+            conn.execute(
+                update(t)
+                .where(t.c.id == bindparam("_id"))
+                .values(
+                    vlan=bindparam("_vlan"),
+                    host_ci_id=bindparam("_host"),
+                    ip=bindparam("_ip"),
+                    last_seen=bindparam("_ls"),
+                ),
+                list(upd.values()),
+            )
 
 
 class _Precheck:
@@ -1855,7 +2224,7 @@ class _Precheck:
                 os.close(r)
                 data = memoryview(array("q", map(run.unchanged_key, facts)).tobytes())
                 while data:
-                    data = data[os.write(w, data):]
+                    data = data[os.write(w, data) :]
                 status = 0
             finally:
                 os._exit(status)
@@ -1874,8 +2243,11 @@ class _Precheck:
         keys = array("q")
         keys.frombytes(b"".join(chunks))
         if status != 0 or len(keys) != self.n:
-            log.warning("the parallel unchanged-fact check failed (status %s); "
-                        "ingesting those facts one by one", status)
+            log.warning(
+                "the parallel unchanged-fact check failed (status %s); "
+                "ingesting those facts one by one",
+                status,
+            )
             return None
         return keys
 
@@ -1924,7 +2296,7 @@ def _end_host_cis(run: _Run, fact_keys: Sequence[tuple[int, DeviceFact]], res: A
     cfg = run.cfg
     infra = {k for k, _ in fact_keys}
     ph_of: dict[tuple[int, str], int] = {}
-    for (di, port) in sorted(res.crowded):
+    for di, port in sorted(res.crowded):
         sw_key, sw_fact = fact_keys[di]
         name = placeholder_name(_switch_name(run, sw_key, sw_fact), port)
         ph = DeviceFact(source=sw_fact.source, hostname=name, device_class=DeviceClass.SWITCH)
@@ -1966,8 +2338,7 @@ def routes(fact: DeviceFact) -> bool:
     return fact.device_class in (DeviceClass.ROUTER, DeviceClass.FIREWALL)
 
 
-def _discover_gateways(run: _Run, fact_keys: Sequence[tuple[int, DeviceFact]],
-                       res: Any) -> None:
+def _discover_gateways(run: _Run, fact_keys: Sequence[tuple[int, DeviceFact]], res: Any) -> None:
     """Devices that route and whose ARP tables resolve placed hosts get role ``gateway``."""
     placed = {p.mac for p in res.placements}
     if not placed:
@@ -1984,7 +2355,6 @@ def _discover_gateways(run: _Run, fact_keys: Sequence[tuple[int, DeviceFact]],
             run.gateways.append(key)
         if before != ci["role"] and key > 0:
             run.changed_keys.add(key)
-
 
 
 def _raw_select(conn: Any, table: Any, cols: Sequence[str]) -> Any:
@@ -2008,8 +2378,10 @@ def _bulk_insert(conn: Any, table: Any, rows: list[dict[str, Any]]) -> None:
     procs = [table.c[c].type._cached_bind_processor(dialect) for c in cols]
     q = dialect.identifier_preparer.quote
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (f"INSERT INTO {q(table.name)} ({', '.join(q(c) for c in cols)}) "
-           f"VALUES ({', '.join([mark] * len(cols))})")
+    sql = (
+        f"INSERT INTO {q(table.name)} ({', '.join(q(c) for c in cols)}) "
+        f"VALUES ({', '.join([mark] * len(cols))})"
+    )
     if not any(procs):
         params = [tuple(r[c] for c in cols) for r in rows]
     else:
@@ -2040,9 +2412,14 @@ def _db_value(conn: Any, column: Any, value: Any) -> Any:
     return proc(value) if proc is not None else value
 
 
-def _insert_tuples(conn: Any, table: Any, cols: Sequence[str],
-                   rows: Iterable[tuple[Any, ...]], batch: int = 20_000,
-                   same: Mapping[str, Any] | None = None) -> None:
+def _insert_tuples(
+    conn: Any,
+    table: Any,
+    cols: Sequence[str],
+    rows: Iterable[tuple[Any, ...]],
+    batch: int = 20_000,
+    same: Mapping[str, Any] | None = None,
+) -> None:
     """INSERT DB-ready tuples (no type processing at all) in batches of ``batch`` rows.
 
     The fastest path for the big tables (CIs, identifiers, run events); callers pass plain
@@ -2072,8 +2449,10 @@ def _insert_tuples(conn: Any, table: Any, cols: Sequence[str],
         conn.exec_driver_sql(f"CREATE TEMP TABLE {stage} ({col_list})")
         fill = f"INSERT INTO temp.{stage} VALUES ({marks})"
         all_cols = ", ".join(q(c) for c in (*cols, *same))
-        move = (f"INSERT INTO {target} ({all_cols}) SELECT "
-                f"{', '.join([col_list, *([mark] * len(same))])} FROM temp.{stage}")
+        move = (
+            f"INSERT INTO {target} ({all_cols}) SELECT "
+            f"{', '.join([col_list, *([mark] * len(same))])} FROM temp.{stage}"
+        )
         same_values = tuple(same.values())
         clear = f"DELETE FROM temp.{stage}"
 
@@ -2104,20 +2483,23 @@ def _allocate_ids(conn: Any, table: Any, n: int) -> list[int]:
     if conn.dialect.name == "postgresql":
         seq = conn.execute(text(f"SELECT pg_get_serial_sequence('{table.name}', 'id')")).scalar()
         if seq:
-            rows = conn.execute(text("SELECT nextval(:s) FROM generate_series(1, :n)"),
-                                {"s": seq, "n": n})
+            rows = conn.execute(
+                text("SELECT nextval(:s) FROM generate_series(1, :n)"), {"s": seq, "n": n}
+            )
             return [int(r[0]) for r in rows]
     top = int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one())
     if table is CI.__table__:
         # run events cover id ranges: an id once used (even by a since-deleted CI) stays used
         ev = RunEvent.__table__
-        top = max(top, int(conn.execute(
-            select(func.coalesce(func.max(ev.c.last_ci_id), 0))).scalar_one()))
+        top = max(
+            top, int(conn.execute(select(func.coalesce(func.max(ev.c.last_ci_id), 0))).scalar_one())
+        )
     return list(range(top + 1, top + 1 + n))
 
 
-def _event_ranges(event_of: Mapping[int, str], all_ids: Sequence[int]
-                  ) -> list[tuple[int, int, str]]:
+def _event_ranges(
+    event_of: Mapping[int, str], all_ids: Sequence[int]
+) -> list[tuple[int, int, str]]:
     """``(first_id, last_id, event)`` runs over ``all_ids`` (every CI id, ascending).
 
     A range runs over consecutive ids of existing CIs with the same event; a CI the run did not
@@ -2147,8 +2529,11 @@ def _merge_link(obs: list[list[Any]], new: list[Any]) -> None:
     """Fold one observation ``[a_port, b_port, source, a_auth, b_auth]`` into ``obs``."""
     pa, pb, _src, a_auth, b_auth = new
     for o in obs:
-        if _ports_match(o[0], pa) and _ports_match(o[1], pb) and (
-                (pa and o[0]) or (pb and o[1]) or not (pa or pb or o[0] or o[1])):
+        if (
+            _ports_match(o[0], pa)
+            and _ports_match(o[1], pb)
+            and ((pa and o[0]) or (pb and o[1]) or not (pa or pb or o[0] or o[1]))
+        ):
             if pa and (a_auth or not o[0]):
                 o[0], o[3] = pa, o[3] or a_auth
             if pb and (b_auth or not o[1]):
@@ -2210,9 +2595,16 @@ def ingest(
         The run's id and the names of new, changed and newly missing CIs, plus per-host failures.
     """
     with paused_gc():
-        return _ingest(session, results, source=source, targets=targets, methods=methods,
-                       covered=covered, location_parser=location_parser,
-                       config=config or _DEFAULT_CFG)
+        return _ingest(
+            session,
+            results,
+            source=source,
+            targets=targets,
+            methods=methods,
+            covered=covered,
+            location_parser=location_parser,
+            config=config or _DEFAULT_CFG,
+        )
 
 
 @contextmanager
@@ -2232,12 +2624,25 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _ingest(session: Session, results: Iterable[ScanResult] | Iterable[DeviceFact], *,
-            source: str, targets: list[str], methods: list[str], covered: list[str] | None,
-            location_parser: LocationParser | None, config: ReconcileConfig) -> RunSummary:
+def _ingest(
+    session: Session,
+    results: Iterable[ScanResult] | Iterable[DeviceFact],
+    *,
+    source: str,
+    targets: list[str],
+    methods: list[str],
+    covered: list[str] | None,
+    location_parser: LocationParser | None,
+    config: ReconcileConfig,
+) -> RunSummary:
     cfg = config
-    run = begin_run(session, targets=targets, methods=list(methods or [source]), cfg=cfg,
-                    location_parser=location_parser)
+    run = begin_run(
+        session,
+        targets=targets,
+        methods=list(methods or [source]),
+        cfg=cfg,
+        location_parser=location_parser,
+    )
     failed: list[dict[str, str]] = []
     facts: list[DeviceFact] = []
     failed_ips: set[str] = set()
@@ -2248,8 +2653,7 @@ def _ingest(session: Session, results: Iterable[ScanResult] | Iterable[DeviceFac
             facts.append(r)
             continue
         if r.error:
-            failed.append({"target": r.target, "kind": r.error_kind or "other",
-                           "error": r.error})
+            failed.append({"target": r.target, "kind": r.error_kind or "other", "error": r.error})
             t_ip = _canon_ip(r.target)
             if t_ip:
                 failed_ips.add(t_ip)
@@ -2267,15 +2671,31 @@ def _ingest(session: Session, results: Iterable[ScanResult] | Iterable[DeviceFac
     all_failed = bool(failed) and len(failed) >= n_results and not facts
     # tables an agent made hard to read (non-increasing OIDs, loop guard, row limit) are kept
     # in the run too, not only on the device's result
-    walk_warnings = [{"target": f.ip or f.hostname or "", "kind": "warning", "error": w}
-                     for f in facts if f.warnings for w in f.warnings if ": walk of " in w]
-    return finish_run(run, covered=cov, failed=failed, failed_ips=failed_ips,
-                      all_failed=all_failed, warnings=walk_warnings)
+    walk_warnings = [
+        {"target": f.ip or f.hostname or "", "kind": "warning", "error": w}
+        for f in facts
+        if f.warnings
+        for w in f.warnings
+        if ": walk of " in w
+    ]
+    return finish_run(
+        run,
+        covered=cov,
+        failed=failed,
+        failed_ips=failed_ips,
+        all_failed=all_failed,
+        warnings=walk_warnings,
+    )
 
 
-def begin_run(session: Session, *, targets: list[str], methods: list[str],
-              cfg: ReconcileConfig | None = None,
-              location_parser: LocationParser | None = None) -> _Run:
+def begin_run(
+    session: Session,
+    *,
+    targets: list[str],
+    methods: list[str],
+    cfg: ReconcileConfig | None = None,
+    location_parser: LocationParser | None = None,
+) -> _Run:
     """Record a running ScanRun (first statement: takes the write lock) and load the CMDB.
 
     Low-level half of :func:`ingest` for the importer; most callers want :func:`ingest`.
@@ -2285,9 +2705,21 @@ def begin_run(session: Session, *, targets: list[str], methods: list[str],
     run_t = ScanRun.__table__
     run_id = session.execute(
         insert(run_t).returning(run_t.c.id),
-        [{"targets": list(targets), "methods": list(methods), "started": now,
-          "status": RunStatus.RUNNING.value, "n_seen": 0, "n_new": 0, "n_changed": 0,
-          "n_missing": 0, "n_failed": 0, "errors": []}]).scalar_one()
+        [
+            {
+                "targets": list(targets),
+                "methods": list(methods),
+                "started": now,
+                "status": RunStatus.RUNNING.value,
+                "n_seen": 0,
+                "n_new": 0,
+                "n_changed": 0,
+                "n_missing": 0,
+                "n_failed": 0,
+                "errors": [],
+            }
+        ],
+    ).scalar_one()
     _lock_for_writing(session)
     run = _Run(session, cfg, run_id, now, location_parser)
     run.load()
@@ -2312,21 +2744,31 @@ def _write_class_reasons(run: _Run, real: dict[int, int]) -> None:
             continue
         ci_id = real.get(key, key)
         if ci_id > 0:
-            rows[ci_id] = {"ci_id": ci_id, "reason": reason[:2000], "source": src,
-                           "run_id": run.run_id}
+            rows[ci_id] = {
+                "ci_id": ci_id,
+                "reason": reason[:2000],
+                "source": src,
+                "run_id": run.run_id,
+            }
     if not rows:
         return
     conn = run.s.connection()
     t = ClassReason.__table__
     ids = list(rows)
     for i in range(0, len(ids), 500):
-        conn.execute(delete(t).where(t.c.ci_id.in_(ids[i:i + 500])))
+        conn.execute(delete(t).where(t.c.ci_id.in_(ids[i : i + 500])))
     conn.execute(insert(t), list(rows.values()))
 
 
-def finish_run(run: _Run, *, covered: list[str], failed: list[dict[str, str]] | None = None,
-               failed_ips: set[str] | None = None, all_failed: bool = False,
-               warnings: list[dict[str, str]] | None = None) -> RunSummary:
+def finish_run(
+    run: _Run,
+    *,
+    covered: list[str],
+    failed: list[dict[str, str]] | None = None,
+    failed_ips: set[str] | None = None,
+    all_failed: bool = False,
+    warnings: list[dict[str, str]] | None = None,
+) -> RunSummary:
     """Joins, miss counting, writes, run events and the run's final status (other half).
 
     ``warnings`` (kind ``warning``) are stored with the run's per-host errors but neither count
@@ -2361,18 +2803,26 @@ def finish_run(run: _Run, *, covered: list[str], failed: list[dict[str, str]] | 
             changed_names.append(cis[key]["name"])
     for key in newly_missing:
         event_of[key] = "missing"
-    ranges = _event_ranges(event_of, sorted((*(k for k in cis.rows if k > 0),
-                                             *(real[k] for k in run.new_keys))))
+    ranges = _event_ranges(
+        event_of, sorted((*(k for k in cis.rows if k > 0), *(real[k] for k in run.new_keys)))
+    )
     del event_of
     if ranges:
-        _insert_tuples(conn, RunEvent.__table__,
-                       ("run_id", "first_ci_id", "last_ci_id", "event"),
-                       ((run_id, a, b, ev) for a, b, ev in ranges))
+        _insert_tuples(
+            conn,
+            RunEvent.__table__,
+            ("run_id", "first_ci_id", "last_ci_id", "event"),
+            ((run_id, a, b, ev) for a, b, ev in ranges),
+        )
         stamp = [{"_a": a, "_b": b} for a, b, ev in ranges if ev in ("seen", "changed")]
         if stamp:
             ct = CI.__table__
-            conn.execute(update(ct).where(ct.c.id.between(bindparam("_a"), bindparam("_b")))
-                         .values(last_seen=now), stamp)
+            conn.execute(
+                update(ct)
+                .where(ct.c.id.between(bindparam("_a"), bindparam("_b")))
+                .values(last_seen=now),
+                stamp,
+            )
     run_t = ScanRun.__table__
     if all_failed:
         status = RunStatus.FAILED.value
@@ -2382,28 +2832,50 @@ def finish_run(run: _Run, *, covered: list[str], failed: list[dict[str, str]] | 
         status = RunStatus.OK.value
     new_names = [run.cis.peek(k, _R_NAME) for k in run.new_keys]
     missing_names = [run.cis[k]["name"] for k in newly_missing]
-    conn.execute(update(run_t).where(run_t.c.id == run_id).values(
-        finished=utcnow(), status=status, n_seen=seen_n, n_new=len(new_names),
-        n_changed=len(changed_names), n_missing=len(newly_missing), n_failed=len(failed),
-        errors=failed + (warnings or [])))
-    return RunSummary(run_id=run_id, new=new_names, changed=sorted(changed_names),
-                      missing=missing_names, failed=failed, seen=seen_n,
-                      moved=sorted(run.cis.peek(k, _R_NAME) for k in run.moved),
-                      gateways=sorted(run.cis.peek(k, _R_NAME) for k in run.gateways
-                                      if k in run.cis or k in run.cis.rows),
-                      retired_seen=retired_seen(conn, run_id))
+    conn.execute(
+        update(run_t)
+        .where(run_t.c.id == run_id)
+        .values(
+            finished=utcnow(),
+            status=status,
+            n_seen=seen_n,
+            n_new=len(new_names),
+            n_changed=len(changed_names),
+            n_missing=len(newly_missing),
+            n_failed=len(failed),
+            errors=failed + (warnings or []),
+        )
+    )
+    return RunSummary(
+        run_id=run_id,
+        new=new_names,
+        changed=sorted(changed_names),
+        missing=missing_names,
+        failed=failed,
+        seen=seen_n,
+        moved=sorted(run.cis.peek(k, _R_NAME) for k in run.moved),
+        gateways=sorted(
+            run.cis.peek(k, _R_NAME) for k in run.gateways if k in run.cis or k in run.cis.rows
+        ),
+        retired_seen=retired_seen(conn, run_id),
+    )
 
 
 def retired_seen(conn: Any, run_id: int) -> list[str]:
     """Names of the CIs run ``run_id`` saw although a person retired them (lifecycle
     ``retired`` or status ``retired``): discovery leaves that state alone, the run reports it."""
     ct, et = CI.__table__, RunEvent.__table__
-    q = (select(ct.c.name).select_from(ct.join(et, ct.c.id.between(et.c.first_ci_id,
-                                                                    et.c.last_ci_id)))
-         .where(et.c.run_id == run_id, et.c.event.in_(("seen", "changed")),
-                (func.coalesce(ct.c.lifecycle, "") == "retired")
-                | (ct.c.status == CIStatus.RETIRED.value))
-         .order_by(ct.c.name))
+    q = (
+        select(ct.c.name)
+        .select_from(ct.join(et, ct.c.id.between(et.c.first_ci_id, et.c.last_ci_id)))
+        .where(
+            et.c.run_id == run_id,
+            et.c.event.in_(("seen", "changed")),
+            (func.coalesce(ct.c.lifecycle, "") == "retired")
+            | (ct.c.status == CIStatus.RETIRED.value),
+        )
+        .order_by(ct.c.name)
+    )
     return list(conn.execute(q).scalars())
 
 

@@ -35,41 +35,118 @@ from netcmdb.discovery.normalize import mac_or_none
 from netcmdb.errors import CmdbError, ImportFormatError, LabelError
 
 #: CMDB fields a register column can fill
-FIELDS = ("name", "asset_code", "serial", "mac", "ip", "room", "department", "contact",
-          "lifecycle", "purchase_date", "class", "owner", "vendor", "model", "description")
+FIELDS = (
+    "name",
+    "asset_code",
+    "serial",
+    "mac",
+    "ip",
+    "room",
+    "department",
+    "contact",
+    "lifecycle",
+    "purchase_date",
+    "class",
+    "owner",
+    "vendor",
+    "model",
+    "description",
+)
 #: headers recognised without a map (lower-cased, spaces removed), besides the field names
 COMMON_HEADERS: dict[str, str] = {
-    "设备名称": "name", "名称": "name", "资产名称": "name", "主机名": "name",
-    "资产编号": "asset_code", "资产编码": "asset_code", "设备编号": "asset_code",
+    "设备名称": "name",
+    "名称": "name",
+    "资产名称": "name",
+    "主机名": "name",
+    "资产编号": "asset_code",
+    "资产编码": "asset_code",
+    "设备编号": "asset_code",
     "设备分类编码": "asset_code",
-    "序列号": "serial", "sn": "serial", "设备序列号": "serial",
-    "mac地址": "mac", "mac": "mac", "物理地址": "mac",
-    "ip地址": "ip", "ip": "ip",
-    "位置/房间": "room", "位置": "room", "房间": "room", "房间号": "room", "安装位置": "room",
-    "使用科室": "department", "科室": "department", "使用部门": "department", "部门": "department",
-    "责任人": "contact", "联系人": "contact", "使用人": "contact",
-    "状态": "lifecycle", "使用状态": "lifecycle", "资产状态": "lifecycle",
-    "购置日期": "purchase_date", "购买日期": "purchase_date", "采购日期": "purchase_date",
-    "设备类型": "class", "设备类别": "class", "类别": "class", "类型": "class",
-    "品牌": "vendor", "厂商": "vendor", "型号": "model", "规格型号": "model", "备注": "description",
+    "序列号": "serial",
+    "sn": "serial",
+    "设备序列号": "serial",
+    "mac地址": "mac",
+    "mac": "mac",
+    "物理地址": "mac",
+    "ip地址": "ip",
+    "ip": "ip",
+    "位置/房间": "room",
+    "位置": "room",
+    "房间": "room",
+    "房间号": "room",
+    "安装位置": "room",
+    "使用科室": "department",
+    "科室": "department",
+    "使用部门": "department",
+    "部门": "department",
+    "责任人": "contact",
+    "联系人": "contact",
+    "使用人": "contact",
+    "状态": "lifecycle",
+    "使用状态": "lifecycle",
+    "资产状态": "lifecycle",
+    "购置日期": "purchase_date",
+    "购买日期": "purchase_date",
+    "采购日期": "purchase_date",
+    "设备类型": "class",
+    "设备类别": "class",
+    "类别": "class",
+    "类型": "class",
+    "品牌": "vendor",
+    "厂商": "vendor",
+    "型号": "model",
+    "规格型号": "model",
+    "备注": "description",
 }
 #: register states -> lifecycle
 STATES: dict[str, str] = {
-    "在用": "in_use", "使用中": "in_use", "正常": "in_use", "在库": "in_stock", "库存": "in_stock",
-    "闲置": "in_stock", "备用": "in_stock", "维修": "repair", "维修中": "repair", "送修": "repair",
-    "故障": "repair", "报废": "retired", "已报废": "retired", "停用": "retired", "退役": "retired",
+    "在用": "in_use",
+    "使用中": "in_use",
+    "正常": "in_use",
+    "在库": "in_stock",
+    "库存": "in_stock",
+    "闲置": "in_stock",
+    "备用": "in_stock",
+    "维修": "repair",
+    "维修中": "repair",
+    "送修": "repair",
+    "故障": "repair",
+    "报废": "retired",
+    "已报废": "retired",
+    "停用": "retired",
+    "退役": "retired",
 }
 #: register device types -> class
 CLASSES: dict[str, str] = {
-    "电脑": "pc", "台式机": "pc", "计算机": "pc", "笔记本": "pc", "笔记本电脑": "pc",
-    "打印机": "printer", "交换机": "switch", "路由器": "router", "防火墙": "firewall",
-    "服务器": "server", "无线ap": "ap", "ap": "ap", "电话": "phone", "ups": "ups",
+    "电脑": "pc",
+    "台式机": "pc",
+    "计算机": "pc",
+    "笔记本": "pc",
+    "笔记本电脑": "pc",
+    "打印机": "printer",
+    "交换机": "switch",
+    "路由器": "router",
+    "防火墙": "firewall",
+    "服务器": "server",
+    "无线ap": "ap",
+    "ap": "ap",
+    "电话": "phone",
+    "ups": "ups",
 }
 #: the register's values are people's: pinned like ``import`` (beats discovery, not hand edits)
 PIN = "import"
 SOURCE = "register"
-_MAX = {"name": 255, "asset_code": 64, "serial": 128, "department": 200, "contact": 200,
-        "owner": 200, "vendor": 128, "model": 128, "description": 2000}
+_MAX = {
+    "name": 255,
+    "asset_code": 64,
+    "serial": 128,
+    "department": 200,
+    "contact": 200,
+    "owner": 200,
+    "vendor": 128,
+    "model": 128,
+    "description": 2000,
+}
 
 RoomParser = Callable[[str], tuple[str, str, str]]
 
@@ -98,11 +175,17 @@ class RegisterResult:
     ignored_columns: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"new": self.new, "changed": self.changed, "unchanged": self.unchanged,
-                "unmatched": self.unmatched, "ignored_columns": self.ignored_columns}
+        return {
+            "new": self.new,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+            "unmatched": self.unmatched,
+            "ignored_columns": self.ignored_columns,
+        }
 
 
 # ---- reading -------------------------------------------------------------------------------
+
 
 def _cell(v: Any) -> str:
     if v is None:
@@ -132,11 +215,11 @@ def read_xlsx(path: str | Path, sheet: str | None = None) -> Table:
         raise ImportFormatError(f"{path}: not a readable .xlsx file ({exc})") from None
     try:
         if sheet is not None and sheet not in wb.sheetnames:
-            raise ImportFormatError(f"{path}: no sheet {sheet!r} (sheets: "
-                                    f"{', '.join(wb.sheetnames)})")
+            raise ImportFormatError(
+                f"{path}: no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)})"
+            )
         ws = wb[sheet] if sheet is not None else wb.worksheets[0]
-        rows = [(i, [_cell(v) for v in r]) for i, r in
-                enumerate(ws.iter_rows(values_only=True), 1)]
+        rows = [(i, [_cell(v) for v in r]) for i, r in enumerate(ws.iter_rows(values_only=True), 1)]
         name = ws.title
     finally:
         wb.close()
@@ -162,8 +245,10 @@ def read_csv(path: str | Path) -> Table:
     else:
         raise ImportFormatError(f"{path}: neither UTF-8 nor GB18030 text")
     try:
-        rows = [(i, [c.strip() for c in r]) for i, r in
-                enumerate(csv.reader(io.StringIO(text, newline="")), 1)]
+        rows = [
+            (i, [c.strip() for c in r])
+            for i, r in enumerate(csv.reader(io.StringIO(text, newline="")), 1)
+        ]
     except csv.Error as exc:
         raise ImportFormatError(f"{path}: not CSV ({exc})") from None
     return _table(Path(path).name, rows, path)
@@ -177,6 +262,7 @@ def _table(source: str, rows: list[tuple[int, list[str]]], path: Any) -> Table:
 
 
 # ---- mapping and validation ----------------------------------------------------------------
+
 
 def _key(header: str) -> str:
     return "".join(header.split()).lower()
@@ -195,14 +281,14 @@ def parse_maps(items: Sequence[str]) -> dict[str, str]:
             raise ImportFormatError(f"--map {item!r}: expected HEADER=FIELD, e.g. 设备名称=name")
         fld = fld.strip()
         if fld not in FIELDS:
-            raise ImportFormatError(f"--map {item!r}: unknown field {fld!r} (fields: "
-                                    f"{', '.join(FIELDS)})")
+            raise ImportFormatError(
+                f"--map {item!r}: unknown field {fld!r} (fields: {', '.join(FIELDS)})"
+            )
         out[head.strip()] = fld
     return out
 
 
-def column_map(header: Sequence[str], maps: Mapping[str, str]) -> tuple[dict[int, str],
-                                                                          list[str]]:
+def column_map(header: Sequence[str], maps: Mapping[str, str]) -> tuple[dict[int, str], list[str]]:
     """Column index -> field, and the headers that map to nothing (ignored).
 
     Raises:
@@ -219,9 +305,11 @@ def column_map(header: Sequence[str], maps: Mapping[str, str]) -> tuple[dict[int
                 ignored.append(h)
             continue
         if fld in by_col.values():
-            raise ImportFormatError(f"columns {h!r} and "
-                                    f"{header[[c for c, f in by_col.items() if f == fld][0]]!r} "
-                                    f"both fill {fld!r}; map one of them away (--map)")
+            raise ImportFormatError(
+                f"columns {h!r} and "
+                f"{header[[c for c, f in by_col.items() if f == fld][0]]!r} "
+                f"both fill {fld!r}; map one of them away (--map)"
+            )
         by_col[i] = fld
     missing = [h for h in maps if _key(h) not in {_key(x) for x in header}]
     if missing:
@@ -260,8 +348,10 @@ def _value(fld: str, v: str, parse_room: RoomParser) -> Any:
         try:
             return lifecycle_state(state).value
         except CmdbError:
-            raise ValueError(f"状态 {v!r} is not a known state ({', '.join(STATES)}, or "
-                             "in_use / in_stock / repair / retired)") from None
+            raise ValueError(
+                f"状态 {v!r} is not a known state ({', '.join(STATES)}, or "
+                "in_use / in_stock / repair / retired)"
+            ) from None
     if fld == "class":
         cls = CLASSES.get(_key(v)) or v.lower()
         if cls not in {c.value for c in CIClass}:
@@ -288,15 +378,19 @@ def header_first(table: Table, maps: Mapping[str, str]) -> Table:
     (or one, for a one-column sheet); title rows above it are dropped."""
     explicit = {_key(h) for h in maps}
     for pos, (_, cells) in enumerate(table.rows[:HEADER_SEARCH_ROWS]):
-        known = sum(1 for c in cells if _key(c) in explicit or _key(c) in COMMON_HEADERS
-                    or _key(c) in FIELDS)
+        known = sum(
+            1
+            for c in cells
+            if _key(c) in explicit or _key(c) in COMMON_HEADERS or _key(c) in FIELDS
+        )
         if known >= min(2, len([c for c in cells if c])):
             return Table(table.source, table.rows[pos:])
     return table
 
 
-def validate(table: Table, by_col: Mapping[int, str], parse_room: RoomParser
-             ) -> list[tuple[int, dict[str, Any]]]:
+def validate(
+    table: Table, by_col: Mapping[int, str], parse_room: RoomParser
+) -> list[tuple[int, dict[str, Any]]]:
     """Every data row as ``(sheet row, {field: value})``.
 
     Raises:
@@ -318,32 +412,38 @@ def validate(table: Table, by_col: Mapping[int, str], parse_room: RoomParser
         if not rec:
             continue
         if not any(k in rec for k in ("name", "asset_code", "serial", "mac", "ip")):
-            raise ImportFormatError(f"{table.source} row {n}: no 设备名称, 资产编号, 序列号, "
-                                    "MAC or IP to know the device by")
+            raise ImportFormatError(
+                f"{table.source} row {n}: no 设备名称, 资产编号, 序列号, "
+                "MAC or IP to know the device by"
+            )
         for k in ("asset_code", "serial", "mac"):
             if k in rec:
                 prev = seen.setdefault((k, str(rec[k]).upper()), n)
                 if prev != n:
-                    raise ImportFormatError(f"{table.source} row {n}: {k} {rec[k]} is also on "
-                                            f"row {prev}")
+                    raise ImportFormatError(
+                        f"{table.source} row {n}: {k} {rec[k]} is also on row {prev}"
+                    )
         out.append((n, rec))
     return out
 
 
 # ---- matching and applying -------------------------------------------------------------------
 
+
 def _match(session: Session, rec: Mapping[str, Any]) -> CI | None:
     if "asset_code" in rec:
         hit = session.scalars(select(CI).where(CI.asset_code == rec["asset_code"])).first()
         if hit is not None:
             return hit
-    fact = DeviceFact(source=Source.IMPORT, serial=rec.get("serial"), mac=rec.get("mac"),
-                      ip=rec.get("ip"))
+    fact = DeviceFact(
+        source=Source.IMPORT, serial=rec.get("serial"), mac=rec.get("mac"), ip=rec.get("ip")
+    )
     ids = fact_identifiers(fact)
     for kind in ("serial", "mac"):
         for value in ids.get(kind, []):
-            cid = session.scalar(select(Identifier.ci_id).where(Identifier.kind == kind,
-                                                                Identifier.value == value))
+            cid = session.scalar(
+                select(Identifier.ci_id).where(Identifier.kind == kind, Identifier.value == value)
+            )
             if cid is not None:
                 return session.get(CI, cid)
     if "name" in rec:
@@ -351,8 +451,9 @@ def _match(session: Session, rec: Mapping[str, Any]) -> CI | None:
         if len(hits) == 1:
             return hits[0]
     for value in ids.get("ip", []):
-        cid = session.scalar(select(Identifier.ci_id).where(Identifier.kind == "ip",
-                                                            Identifier.value == value))
+        cid = session.scalar(
+            select(Identifier.ci_id).where(Identifier.kind == "ip", Identifier.value == value)
+        )
         if cid is not None:
             return session.get(CI, cid)
     return None
@@ -377,26 +478,37 @@ def _diff(ci: CI, rec: Mapping[str, Any]) -> list[dict[str, Any]]:
         loc = ci.location
         old_room = (loc.building, loc.floor, loc.room) if loc else None
         if old_room != tuple(rec["room"]):
-            out.append({"attribute": "location",
-                        "old": "/".join(old_room) if old_room else None,
-                        "new": "/".join(rec["room"])})
+            out.append(
+                {
+                    "attribute": "location",
+                    "old": "/".join(old_room) if old_room else None,
+                    "new": "/".join(rec["room"]),
+                }
+            )
     return out
 
 
 def _identify(session: Session, ci: CI, rec: Mapping[str, Any], row: str) -> None:
     """Register the row's identifiers for ``ci`` (refused when one belongs to another CI)."""
-    fact = DeviceFact(source=Source.IMPORT, serial=rec.get("serial"), mac=rec.get("mac"),
-                      ip=rec.get("ip"), hostname=rec.get("name"))
+    fact = DeviceFact(
+        source=Source.IMPORT,
+        serial=rec.get("serial"),
+        mac=rec.get("mac"),
+        ip=rec.get("ip"),
+        hostname=rec.get("name"),
+    )
     for kind, values in fact_identifiers(fact).items():
         for value in values:
-            owner = session.scalar(select(Identifier.ci_id).where(Identifier.kind == kind,
-                                                                  Identifier.value == value))
+            owner = session.scalar(
+                select(Identifier.ci_id).where(Identifier.kind == kind, Identifier.value == value)
+            )
             if owner is None:
                 session.add(Identifier(kind=kind, value=value, ci_id=ci.id))
             elif owner != ci.id and kind != "hostname":
                 other = session.get(CI, owner)
-                raise ImportFormatError(f"{row}: {kind} {value} belongs to CI "
-                                        f"{other.name if other else owner!r}")
+                raise ImportFormatError(
+                    f"{row}: {kind} {value} belongs to CI {other.name if other else owner!r}"
+                )
 
 
 def _apply(session: Session, ci: CI, rec: Mapping[str, Any], row: str) -> None:
@@ -404,8 +516,16 @@ def _apply(session: Session, ci: CI, rec: Mapping[str, Any], row: str) -> None:
     now = utcnow()
     for k in _DIRECT:
         if k in rec and getattr(ci, k) != rec[k]:
-            session.add(Change(ci_id=ci.id, attribute=k, old=_s(getattr(ci, k)),
-                               new=_s(rec[k]), source=SOURCE, at=now))
+            session.add(
+                Change(
+                    ci_id=ci.id,
+                    attribute=k,
+                    old=_s(getattr(ci, k)),
+                    new=_s(rec[k]),
+                    source=SOURCE,
+                    at=now,
+                )
+            )
             setattr(ci, k, rec[k])
             srcs[k] = PIN
     ci.attr_sources = srcs
@@ -425,9 +545,15 @@ def _apply(session: Session, ci: CI, rec: Mapping[str, Any], row: str) -> None:
     _identify(session, ci, rec, row)
 
 
-def import_register(session: Session, table: Table, *, maps: Mapping[str, str] | None = None,
-                    parse_room: RoomParser, update_only: bool = False,
-                    dry_run: bool = False) -> RegisterResult:
+def import_register(
+    session: Session,
+    table: Table,
+    *,
+    maps: Mapping[str, str] | None = None,
+    parse_room: RoomParser,
+    update_only: bool = False,
+    dry_run: bool = False,
+) -> RegisterResult:
     """Validate every row of ``table``, then match and apply them in the caller's transaction.
 
     With ``dry_run`` nothing is written (the plan is returned; the caller should roll back).
@@ -439,8 +565,10 @@ def import_register(session: Session, table: Table, *, maps: Mapping[str, str] |
     table = header_first(table, maps or {})
     by_col, ignored = column_map(table.header, maps or {})
     if not by_col:
-        raise ImportFormatError(f"{table.source}: no column is known (headers: "
-                                f"{', '.join(table.header)}); use --map HEADER=FIELD")
+        raise ImportFormatError(
+            f"{table.source}: no column is known (headers: "
+            f"{', '.join(table.header)}); use --map HEADER=FIELD"
+        )
     rows = validate(table, by_col, parse_room)
     result = RegisterResult(ignored_columns=ignored)
     claimed: dict[int, int] = {}
@@ -451,16 +579,22 @@ def import_register(session: Session, table: Table, *, maps: Mapping[str, str] |
             raise ImportFormatError(f"{row}: is the same CI {ci.name!r} as row {claimed[ci.id]}")
         if ci is None:
             if update_only:
-                result.unmatched.append({"row": n, **{k: _s(v) if not isinstance(v, tuple)
-                                                      else "/".join(v) for k, v in rec.items()}})
+                result.unmatched.append(
+                    {
+                        "row": n,
+                        **{
+                            k: _s(v) if not isinstance(v, tuple) else "/".join(v)
+                            for k, v in rec.items()
+                        },
+                    }
+                )
                 continue
             if "name" not in rec:
                 raise ImportFormatError(f"{row}: a new device needs a 设备名称 (name)")
             result.new.append({"row": n, "name": rec["name"]})
             if dry_run:
                 continue
-            ci = CI(name=rec["name"], ci_class=CIClass(rec.get("class", "other")),
-                    attr_sources={})
+            ci = CI(name=rec["name"], ci_class=CIClass(rec.get("class", "other")), attr_sources={})
             session.add(ci)
             session.flush()
             _apply(session, ci, rec, row)

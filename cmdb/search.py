@@ -43,8 +43,7 @@ SENTINEL = "\x1f"
 #: at most this many index trigrams stand in for a two-character query
 MAX_PREFIX_TERMS = 5000
 #: CI columns a change of which re-indexes the CI (the attributes of the document)
-CI_DOCUMENT_COLUMNS = ("name", "label", "asset_code", "serial", "ip", "mac", "description",
-                       "owner")
+CI_DOCUMENT_COLUMNS = ("name", "label", "asset_code", "serial", "ip", "mac", "description", "owner")
 #: the text indexed for a CI, as SQL on ``ci`` (PostgreSQL indexes exactly this expression:
 #: the newest migration that builds ``ix_trgm_ci_document`` holds a frozen copy, a test keeps
 #: the two equal). SQLite rebuilds ``search_ci`` when the column list changes
@@ -100,8 +99,13 @@ def normalize_query(q: str) -> str:
     return out
 
 
-def search(session: Session, query: str, *, limit: int = 50,
-           kinds: tuple[str, ...] = ("ci", "note", "room")) -> list[SearchHit]:
+def search(
+    session: Session,
+    query: str,
+    *,
+    limit: int = 50,
+    kinds: tuple[str, ...] = ("ci", "note", "room"),
+) -> list[SearchHit]:
     """CIs, notes and rooms whose text contains ``query`` (CIs first, then notes newest first,
     then rooms), at most ``limit`` of each kind.
 
@@ -128,12 +132,16 @@ def search(session: Session, query: str, *, limit: int = 50,
 # ---- SQLite: FTS5 trigram indexes, caught up from watermarks ----
 
 _DDL = (
-    ("CREATE TABLE IF NOT EXISTS search_state (name VARCHAR(16) PRIMARY KEY, value INTEGER NOT "
-     "NULL)"),
+    (
+        "CREATE TABLE IF NOT EXISTS search_state (name VARCHAR(16) PRIMARY KEY, value INTEGER NOT "
+        "NULL)"
+    ),
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_ci USING fts5(body, tokenize='trigram')",
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_ci_vocab USING fts5vocab(search_ci, 'row')",
-    ("CREATE VIRTUAL TABLE IF NOT EXISTS search_note USING fts5(body, content='', "
-     "tokenize='trigram')"),
+    (
+        "CREATE VIRTUAL TABLE IF NOT EXISTS search_note USING fts5(body, content='', "
+        "tokenize='trigram')"
+    ),
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_note_vocab USING fts5vocab(search_note, 'row')",
 )
 
@@ -143,8 +151,12 @@ def _watermarks(conn: Connection) -> dict[str, int]:
 
 
 def _maxima(conn: Connection) -> dict[str, int]:
-    row = conn.execute(text("SELECT (SELECT max(id) FROM ci), (SELECT max(id) FROM change), "
-                            "(SELECT max(id) FROM note)")).one()
+    row = conn.execute(
+        text(
+            "SELECT (SELECT max(id) FROM ci), (SELECT max(id) FROM change), "
+            "(SELECT max(id) FROM note)"
+        )
+    ).one()
     return {"ci": row[0] or 0, "change": row[1] or 0, "note": row[2] or 0}
 
 
@@ -158,12 +170,17 @@ def refresh(session: Session) -> dict[str, int]:
     if not isinstance(engine, Engine):  # a session bound to a connection: use its engine
         engine = engine.engine
     with engine.connect() as probe:
-        have = probe.execute(text("SELECT count(*) FROM sqlite_master WHERE name IN "
-                                  "('search_state', 'search_ci', 'search_note')")).scalar()
+        have = probe.execute(
+            text(
+                "SELECT count(*) FROM sqlite_master WHERE name IN "
+                "('search_state', 'search_ci', 'search_note')"
+            )
+        ).scalar()
         if have == 3:
             wm = _watermarks(probe)
-            if wm.pop("ci_doc", 0) == DOCUMENT_VERSION and \
-                    {k: v for k, v in wm.items() if k != "lock"} == _maxima(probe):
+            if wm.pop("ci_doc", 0) == DOCUMENT_VERSION and {
+                k: v for k, v in wm.items() if k != "lock"
+            } == _maxima(probe):
                 return {"ci": 0, "note": 0}
     with engine.begin() as conn:
         for ddl in _DDL:
@@ -174,9 +191,13 @@ def refresh(session: Session) -> dict[str, int]:
         if wm.get("ci_doc", 0) != DOCUMENT_VERSION:  # the CI document changed: index anew
             conn.exec_driver_sql("DELETE FROM search_ci")
             wm["ci"] = wm["change"] = 0
-            conn.execute(text("INSERT INTO search_state (name, value) VALUES ('ci_doc', :v) "
-                              "ON CONFLICT (name) DO UPDATE SET value = excluded.value"),
-                         {"v": DOCUMENT_VERSION})
+            conn.execute(
+                text(
+                    "INSERT INTO search_state (name, value) VALUES ('ci_doc', :v) "
+                    "ON CONFLICT (name) DO UPDATE SET value = excluded.value"
+                ),
+                {"v": DOCUMENT_VERSION},
+            )
         done = _catch_up(conn, wm, _maxima(conn))
     return done
 
@@ -185,28 +206,44 @@ def _catch_up(conn: Connection, wm: dict[str, int], top: dict[str, int]) -> dict
     ci_wm, ch_wm, note_wm = wm.get("ci", 0), wm.get("change", 0), wm.get("note", 0)
     n_note = n_ci = 0
     if top["note"] > note_wm:
-        n_note = conn.execute(text(
-            "INSERT INTO search_note (rowid, body) SELECT id, text || :s FROM note "
-            "WHERE id > :lo AND id <= :hi"), {"s": SENTINEL, "lo": note_wm,
-                                              "hi": top["note"]}).rowcount
+        n_note = conn.execute(
+            text(
+                "INSERT INTO search_note (rowid, body) SELECT id, text || :s FROM note "
+                "WHERE id > :lo AND id <= :hi"
+            ),
+            {"s": SENTINEL, "lo": note_wm, "hi": top["note"]},
+        ).rowcount
     if top["change"] > ch_wm and ci_wm:
         cols = ", ".join(f"'{c}'" for c in CI_DOCUMENT_COLUMNS)
-        changed = (f"SELECT DISTINCT ci_id FROM change WHERE id > :lo AND id <= :hi AND "
-                   f"ci_id <= :ci AND attribute IN ({cols})")
+        changed = (
+            f"SELECT DISTINCT ci_id FROM change WHERE id > :lo AND id <= :hi AND "
+            f"ci_id <= :ci AND attribute IN ({cols})"
+        )
         args = {"lo": ch_wm, "hi": top["change"], "ci": ci_wm}
         conn.execute(text(f"DELETE FROM search_ci WHERE rowid IN ({changed})"), args)
-        n_ci += conn.execute(text(
-            f"INSERT INTO search_ci (rowid, body) SELECT id, {CI_DOCUMENT} || :s "
-            f"FROM ci WHERE id IN ({changed})"), {**args, "s": SENTINEL}).rowcount
+        n_ci += conn.execute(
+            text(
+                f"INSERT INTO search_ci (rowid, body) SELECT id, {CI_DOCUMENT} || :s "
+                f"FROM ci WHERE id IN ({changed})"
+            ),
+            {**args, "s": SENTINEL},
+        ).rowcount
     if top["ci"] > ci_wm:
-        n_ci += conn.execute(text(
-            f"INSERT INTO search_ci (rowid, body) SELECT id, {CI_DOCUMENT} || :s "
-            f"FROM ci WHERE id > :lo AND id <= :hi"),
-            {"s": SENTINEL, "lo": ci_wm, "hi": top["ci"]}).rowcount
+        n_ci += conn.execute(
+            text(
+                f"INSERT INTO search_ci (rowid, body) SELECT id, {CI_DOCUMENT} || :s "
+                f"FROM ci WHERE id > :lo AND id <= :hi"
+            ),
+            {"s": SENTINEL, "lo": ci_wm, "hi": top["ci"]},
+        ).rowcount
     for name in ("ci", "change", "note"):
-        conn.execute(text("INSERT INTO search_state (name, value) VALUES (:n, :v) "
-                          "ON CONFLICT (name) DO UPDATE SET value = excluded.value"),
-                     {"n": name, "v": top[name]})
+        conn.execute(
+            text(
+                "INSERT INTO search_state (name, value) VALUES (:n, :v) "
+                "ON CONFLICT (name) DO UPDATE SET value = excluded.value"
+            ),
+            {"n": name, "v": top[name]},
+        )
     return {"ci": n_ci, "note": n_note}
 
 
@@ -215,8 +252,10 @@ def _fts_query(conn: Connection, vocab: str, q: str) -> str | None:
     if len(q) >= 3:
         return '"' + q.replace('"', '""') + '"'
     upper = q[:-1] + chr(ord(q[-1]) + 1)
-    terms = conn.execute(text(f"SELECT term FROM {vocab} WHERE term >= :lo AND term < :hi "
-                              f"LIMIT {MAX_PREFIX_TERMS}"), {"lo": q, "hi": upper}).scalars()
+    terms = conn.execute(
+        text(f"SELECT term FROM {vocab} WHERE term >= :lo AND term < :hi LIMIT {MAX_PREFIX_TERMS}"),
+        {"lo": q, "hi": upper},
+    ).scalars()
     ors = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
     return ors or None
 
@@ -225,30 +264,43 @@ def _sqlite_cis(conn: Connection, q: str, limit: int) -> list[SearchHit]:
     match = _fts_query(conn, "search_ci_vocab", q)
     if match is None:
         return []
-    rows = conn.execute(text(
-        f"SELECT ci.id, ci.name, ci.class, ci.label, ci.asset_code, ci.ip, {CI_DOCUMENT} "
-        f"FROM (SELECT rowid AS rid FROM search_ci WHERE search_ci MATCH :m "
-        f"ORDER BY rowid LIMIT :n) AS f JOIN ci ON ci.id = f.rid ORDER BY ci.id"),
-        {"m": match, "n": limit * 2}).all()
+    rows = conn.execute(
+        text(
+            f"SELECT ci.id, ci.name, ci.class, ci.label, ci.asset_code, ci.ip, {CI_DOCUMENT} "
+            f"FROM (SELECT rowid AS rid FROM search_ci WHERE search_ci MATCH :m "
+            f"ORDER BY rowid LIMIT :n) AS f JOIN ci ON ci.id = f.rid ORDER BY ci.id"
+        ),
+        {"m": match, "n": limit * 2},
+    ).all()
     # a CI deleted, or changed without a change row, drops out here: the live row decides
     return [_ci_hit(r, r[6]) for r in rows if q in r[6].lower()][:limit]
 
 
 def _ci_hit(r: Any, body: str) -> SearchHit:
-    return SearchHit("ci", r[0], r[0], r[1], " ".join(body.split()), None,
-                     {"class": r[2], "label": r[3], "asset_code": r[4], "ip": r[5]})
+    return SearchHit(
+        "ci",
+        r[0],
+        r[0],
+        r[1],
+        " ".join(body.split()),
+        None,
+        {"class": r[2], "label": r[3], "asset_code": r[4], "ip": r[5]},
+    )
 
 
 def _sqlite_notes(conn: Connection, q: str, limit: int) -> list[SearchHit]:
     match = _fts_query(conn, "search_note_vocab", q)
     if match is None:
         return []
-    rows = conn.execute(text(
-        "SELECT note.id, note.ci_id, coalesce(ci.name, note.ci_name), note.text, note.at, "
-        "note.kind FROM (SELECT rowid AS rid FROM search_note WHERE search_note MATCH :m "
-        "ORDER BY rowid DESC LIMIT :n) AS f JOIN note ON note.id = f.rid "
-        "LEFT JOIN ci ON ci.id = note.ci_id ORDER BY note.id DESC"),
-        {"m": match, "n": limit}).all()
+    rows = conn.execute(
+        text(
+            "SELECT note.id, note.ci_id, coalesce(ci.name, note.ci_name), note.text, note.at, "
+            "note.kind FROM (SELECT rowid AS rid FROM search_note WHERE search_note MATCH :m "
+            "ORDER BY rowid DESC LIMIT :n) AS f JOIN note ON note.id = f.rid "
+            "LEFT JOIN ci ON ci.id = note.ci_id ORDER BY note.id DESC"
+        ),
+        {"m": match, "n": limit},
+    ).all()
     return [_note_hit(r) for r in rows]
 
 
@@ -265,35 +317,57 @@ def _note_hit(r: Any) -> SearchHit:
 
 # ---- PostgreSQL: pg_trgm ----
 
+
 def _like(q: str) -> str:
     return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _pg_cis(conn: Connection, q: str, limit: int) -> list[SearchHit]:
-    rows = conn.execute(text(
-        f"SELECT id, name, class, label, asset_code, ip, {CI_DOCUMENT} FROM ci "
-        f"WHERE {CI_DOCUMENT} ILIKE :p ORDER BY id LIMIT :n"),
-        {"p": _like(q), "n": limit}).all()
+    rows = conn.execute(
+        text(
+            f"SELECT id, name, class, label, asset_code, ip, {CI_DOCUMENT} FROM ci "
+            f"WHERE {CI_DOCUMENT} ILIKE :p ORDER BY id LIMIT :n"
+        ),
+        {"p": _like(q), "n": limit},
+    ).all()
     return [_ci_hit(r, r[6]) for r in rows]
 
 
 def _pg_notes(conn: Connection, q: str, limit: int) -> list[SearchHit]:
-    rows = conn.execute(text(
-        "SELECT note.id, note.ci_id, coalesce(ci.name, note.ci_name), note.text, note.at, "
-        "note.kind FROM note LEFT JOIN ci ON ci.id = note.ci_id WHERE note.text ILIKE :p "
-        "ORDER BY note.id DESC LIMIT :n"), {"p": _like(q), "n": limit}).all()
+    rows = conn.execute(
+        text(
+            "SELECT note.id, note.ci_id, coalesce(ci.name, note.ci_name), note.text, note.at, "
+            "note.kind FROM note LEFT JOIN ci ON ci.id = note.ci_id WHERE note.text ILIKE :p "
+            "ORDER BY note.id DESC LIMIT :n"
+        ),
+        {"p": _like(q), "n": limit},
+    ).all()
     return [_note_hit(r) for r in rows]
 
 
 # ---- rooms (small tables) ----
 
+
 def _rooms(conn: Connection, q: str, limit: int) -> list[SearchHit]:
     p = _like(q)
-    rows = conn.execute(text(
-        "SELECT id, building, floor, room, name, department, contact FROM location WHERE "
-        "lower(building || floor || room || ' ' || coalesce(name, '') || ' ' || "
-        "coalesce(department, '') || ' ' || coalesce(contact, '')) LIKE :p ESCAPE '\\' "
-        "ORDER BY building, floor, room LIMIT :n"), {"p": p, "n": limit}).all()
-    return [SearchHit("room", r[0], None, f"{r[1]}{r[2]}{r[3]}",
-                      " ".join(x for x in (r[4], r[5], r[6]) if x), None,
-                      {"name": r[4], "department": r[5], "contact": r[6]}) for r in rows]
+    rows = conn.execute(
+        text(
+            "SELECT id, building, floor, room, name, department, contact FROM location WHERE "
+            "lower(building || floor || room || ' ' || coalesce(name, '') || ' ' || "
+            "coalesce(department, '') || ' ' || coalesce(contact, '')) LIKE :p ESCAPE '\\' "
+            "ORDER BY building, floor, room LIMIT :n"
+        ),
+        {"p": p, "n": limit},
+    ).all()
+    return [
+        SearchHit(
+            "room",
+            r[0],
+            None,
+            f"{r[1]}{r[2]}{r[3]}",
+            " ".join(x for x in (r[4], r[5], r[6]) if x),
+            None,
+            {"name": r[4], "department": r[5], "contact": r[6]},
+        )
+        for r in rows
+    ]

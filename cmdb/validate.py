@@ -25,8 +25,11 @@ INT_MAX = 2**31 - 1
 
 
 def _lengths(model: Any, prefix: str = "") -> dict[str, int]:
-    return {f"{prefix}{c.key}": c.type.length for c in model.__table__.columns
-            if isinstance(c.type, String) and c.type.length}
+    return {
+        f"{prefix}{c.key}": c.type.length
+        for c in model.__table__.columns
+        if isinstance(c.type, String) and c.type.length
+    }
 
 
 #: Column lengths by field name, read from the models (``location.room``, ``port``...).
@@ -43,8 +46,9 @@ def fail(error: type[NetcmdbError], where: str, problem: str) -> NetcmdbError:
     return error(f"{where}: {problem}" if where else problem)
 
 
-def text(where: str, key: str, v: Any, error: type[NetcmdbError], *,
-         limit_key: str | None = None) -> str | None:
+def text(
+    where: str, key: str, v: Any, error: type[NetcmdbError], *, limit_key: str | None = None
+) -> str | None:
     """``v`` as text (numbers are accepted as their text; None stays None).
 
     Raises:
@@ -69,13 +73,19 @@ def text(where: str, key: str, v: Any, error: type[NetcmdbError], *,
     return s
 
 
-def whole(where: str, key: str, v: Any, error: type[NetcmdbError], *, minimum: int = 0,
-          maximum: int = INT_MAX) -> int | None:
+def whole(
+    where: str,
+    key: str,
+    v: Any,
+    error: type[NetcmdbError],
+    *,
+    minimum: int = 0,
+    maximum: int = INT_MAX,
+) -> int | None:
     """``v`` as a whole number in ``minimum..maximum`` (None/"" stay None)."""
     if v is None or v == "":
         return None
-    bad = fail(error, where, f"{key} must be a whole number from {minimum} to {maximum}, "
-                             f"got {v!r}")
+    bad = fail(error, where, f"{key} must be a whole number from {minimum} to {maximum}, got {v!r}")
     if isinstance(v, bool) or (isinstance(v, float) and not math.isfinite(v)):
         raise bad
     try:
@@ -89,8 +99,9 @@ def whole(where: str, key: str, v: Any, error: type[NetcmdbError], *, minimum: i
     return n
 
 
-def choice(where: str, key: str, v: Any, known: tuple[str, ...],
-           error: type[NetcmdbError]) -> str | None:
+def choice(
+    where: str, key: str, v: Any, known: tuple[str, ...], error: type[NetcmdbError]
+) -> str | None:
     """``v`` as one of ``known`` (None/"" stay None)."""
     if v is None or v == "":
         return None
@@ -99,11 +110,12 @@ def choice(where: str, key: str, v: Any, known: tuple[str, ...],
     return v
 
 
-def location(where: str, parts: Any, error: type[NetcmdbError]
-             ) -> tuple[str, str, str] | None:
+def location(where: str, parts: Any, error: type[NetcmdbError]) -> tuple[str, str, str] | None:
     """``(building, floor, room)``: all three or none, each within its column."""
-    vals = [text(where, f"location {k}", p, error, limit_key=f"location.{k}")
-            for k, p in zip(("building", "floor", "room"), parts)]
+    vals = [
+        text(where, f"location {k}", p, error, limit_key=f"location.{k}")
+        for k, p in zip(("building", "floor", "room"), parts)
+    ]
     vals = [v.strip() if v else v for v in vals]
     if not any(vals):
         return None

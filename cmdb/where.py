@@ -43,16 +43,17 @@ def _host_macs(session: Session, query: str) -> tuple[list[str], CI | None]:
         macs = set(session.scalars(select(PortSighting.mac).where(PortSighting.ip == ip)))
         ci = session.scalars(select(CI).where(CI.ip == ip).order_by(CI.id)).first()
         if ci is None:
-            ci = session.scalars(select(CI).join(Identifier).where(
-                Identifier.kind == "ip", Identifier.value == ip)).first()
+            ci = session.scalars(
+                select(CI).join(Identifier).where(Identifier.kind == "ip", Identifier.value == ip)
+            ).first()
         if ci is not None:
             macs |= _ci_macs(session, ci)
         return sorted(macs), ci
-    cis = list(session.scalars(select(CI).where(or_(CI.name == q, CI.label == q))
-                               .order_by(CI.id)))
+    cis = list(session.scalars(select(CI).where(or_(CI.name == q, CI.label == q)).order_by(CI.id)))
     if not cis:
-        cis = list(session.scalars(select(CI).where(func.lower(CI.name) == q.lower())
-                                   .order_by(CI.id)))  # exact, any case: never a pattern
+        cis = list(
+            session.scalars(select(CI).where(func.lower(CI.name) == q.lower()).order_by(CI.id))
+        )  # exact, any case: never a pattern
     if len(cis) > 1:
         ids = ", ".join(f"#{c.id}" for c in cis)
         raise NotFoundError(f"{len(cis)} CIs are called {q!r} ({ids}); ask by MAC or IP")
@@ -63,8 +64,11 @@ def _host_macs(session: Session, query: str) -> tuple[list[str], CI | None]:
 
 def _ci_macs(session: Session, ci: CI) -> set[str]:
     macs = {ci.mac} if ci.mac else set()
-    macs |= set(session.scalars(select(Identifier.value).where(
-        Identifier.ci_id == ci.id, Identifier.kind == "mac")))
+    macs |= set(
+        session.scalars(
+            select(Identifier.value).where(Identifier.ci_id == ci.id, Identifier.kind == "mac")
+        )
+    )
     macs |= set(session.scalars(select(PortSighting.mac).where(PortSighting.host_ci_id == ci.id)))
     return macs
 
@@ -83,19 +87,34 @@ def where(session: Session, query: str) -> dict[str, Any]:
     macs, ci = _host_macs(session, query)
     rows = []
     if macs:
-        q = (select(PortSighting, CI.name).join(CI, CI.id == PortSighting.switch_ci_id)
-             .where(PortSighting.mac.in_(macs)))
+        q = (
+            select(PortSighting, CI.name)
+            .join(CI, CI.id == PortSighting.switch_ci_id)
+            .where(PortSighting.mac.in_(macs))
+        )
         rows = list(session.execute(q))
     if not rows:
-        raise NotFoundError(f"{query!r} was never seen on a switch port (crawl with --snmp "
-                            f"--crawl so that switch forwarding tables are read)")
+        raise NotFoundError(
+            f"{query!r} was never seen on a switch port (crawl with --snmp "
+            f"--crawl so that switch forwarding tables are read)"
+        )
     history = []
     for s, sw_name in rows:
-        history.append({"mac": s.mac, "switch": sw_name, "switch_id": s.switch_ci_id,
-                        "port": s.port, "vlan": s.vlan, "ip": s.ip,
-                        "first_seen": _iso(s.first_seen), "last_seen": _iso(s.last_seen),
-                        "_ls": s.last_seen.replace(tzinfo=UTC) if s.last_seen.tzinfo is None
-                        else s.last_seen})
+        history.append(
+            {
+                "mac": s.mac,
+                "switch": sw_name,
+                "switch_id": s.switch_ci_id,
+                "port": s.port,
+                "vlan": s.vlan,
+                "ip": s.ip,
+                "first_seen": _iso(s.first_seen),
+                "last_seen": _iso(s.last_seen),
+                "_ls": s.last_seen.replace(tzinfo=UTC)
+                if s.last_seen.tzinfo is None
+                else s.last_seen,
+            }
+        )
     history.sort(key=lambda h: (h["_ls"], h["switch"], h["port"]), reverse=True)
     latest: dict[str, Any] = {}
     for h in history:
@@ -105,6 +124,11 @@ def where(session: Session, query: str) -> dict[str, Any]:
         del h["_ls"]
     host = None
     if ci is not None:
-        host = {"id": ci.id, "name": ci.name, "ip": ci.ip, "mac": ci.mac,
-                "class": str(ci.ci_class.value if hasattr(ci.ci_class, "value") else ci.ci_class)}
+        host = {
+            "id": ci.id,
+            "name": ci.name,
+            "ip": ci.ip,
+            "mac": ci.mac,
+            "class": str(ci.ci_class.value if hasattr(ci.ci_class, "value") else ci.ci_class),
+        }
     return {"query": query, "host": host, "macs": macs, "now": now, "history": history}

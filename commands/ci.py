@@ -30,34 +30,70 @@ def group() -> None:
 @click.option("--floor", metavar="F", callback=nonempty, help="Only CIs on this floor.")
 @room_filter()
 @click.option("--status", type=click.Choice(["active", "missing", "retired"]))
-@click.option("--role", callback=nonempty,
-              help="Only this role (core, distribution, access...).")
+@click.option("--role", callback=nonempty, help="Only this role (core, distribution, access...).")
 @json_option("Print JSON (import-format entries).")
 @click.pass_context
-def ci_list_cmd(ctx: click.Context, ci_class: str | None, building: str | None,
-                floor: str | None, room: str | None, status: str | None, role: str | None,
-                as_json: bool) -> None:
+def ci_list_cmd(
+    ctx: click.Context,
+    ci_class: str | None,
+    building: str | None,
+    floor: str | None,
+    room: str | None,
+    status: str | None,
+    role: str | None,
+    as_json: bool,
+) -> None:
     """List configuration items."""
     from rich.table import Table
 
-    recs = cis.list_cis(cmdb_of(ctx), {"class": ci_class, "building": building, "floor": floor,
-                                       "room": room, "status": status, "role": role})
+    recs = cis.list_cis(
+        cmdb_of(ctx),
+        {
+            "class": ci_class,
+            "building": building,
+            "floor": floor,
+            "room": room,
+            "status": status,
+            "role": role,
+        },
+    )
     if as_json:
         print_json(recs)
         return
     rule = label_rule(ctx, None)
-    table = Table(_("id"), _("name"), _("class"), _("role"), "ip", "mac", _("location"),
-                  _("label"), _("status"), title=_("{n} CIs").format(n=len(recs)),
-                  title_justify="left")
+    table = Table(
+        _("id"),
+        _("name"),
+        _("class"),
+        _("role"),
+        "ip",
+        "mac",
+        _("location"),
+        _("label"),
+        _("status"),
+        title=_("{n} CIs").format(n=len(recs)),
+        title_justify="left",
+    )
     for r in recs:
         loc = r.get("location") or {}
-        where = (rule.room_text(loc["building"], loc["floor"], loc["room"], loc.get("name"))
-                 if "room" in loc else "")
+        where = (
+            rule.room_text(loc["building"], loc["floor"], loc["room"], loc.get("name"))
+            if "room" in loc
+            else ""
+        )
         if "seat" in loc:
             where += f" #{loc['seat']}"
-        table.add_row(str(r["id"]), r["name"], r["class"], r.get("role") or "",
-                      r.get("ip") or "", r.get("mac") or "", where, r.get("label") or "",
-                      r["status"])
+        table.add_row(
+            str(r["id"]),
+            r["name"],
+            r["class"],
+            r.get("role") or "",
+            r.get("ip") or "",
+            r.get("mac") or "",
+            where,
+            r.get("label") or "",
+            r["status"],
+        )
     console().print(table)
 
 
@@ -75,14 +111,42 @@ def ci_show_cmd(ctx: click.Context, query: str, as_json: bool) -> None:
         print_json(d)
         return
     con = console()
-    attrs = Table(_("attribute"), _("value"), _("source"), title=f"CI #{d['id']} {d['name']}",
-                  title_justify="left")
+    attrs = Table(
+        _("attribute"),
+        _("value"),
+        _("source"),
+        title=f"CI #{d['id']} {d['name']}",
+        title_justify="left",
+    )
     src = d["sources"]
-    for k in ("name", "class", "class_reason", "role", "vendor", "model", "platform", "os",
-              "os_version", "serial", "ip", "mac", "description", "owner", "contact",
-              "department", "seat",
-              "label", "asset_code", "lifecycle", "lifecycle_date", "min_up", "status",
-              "missed_runs", "first_seen", "last_seen"):
+    for k in (
+        "name",
+        "class",
+        "class_reason",
+        "role",
+        "vendor",
+        "model",
+        "platform",
+        "os",
+        "os_version",
+        "serial",
+        "ip",
+        "mac",
+        "description",
+        "owner",
+        "contact",
+        "department",
+        "seat",
+        "label",
+        "asset_code",
+        "lifecycle",
+        "lifecycle_date",
+        "min_up",
+        "status",
+        "missed_runs",
+        "first_seen",
+        "last_seen",
+    ):
         if d.get(k) is not None:
             attrs.add_row(k, plain(str(d[k])), src.get("class" if k == "class_reason" else k, ""))
     resp = d["responsible"]
@@ -91,40 +155,80 @@ def ci_show_cmd(ctx: click.Context, query: str, as_json: bool) -> None:
             attrs.add_row(k, plain(resp[k]), f"from {resp[f'{k}_from']}")
     if d["location"]:
         loc = d["location"]
-        text = label_rule(ctx, None).room_text(loc["building"], loc["floor"], loc["room"],
-                                               loc.get("name"))
+        text = label_rule(ctx, None).room_text(
+            loc["building"], loc["floor"], loc["room"], loc.get("name")
+        )
         attrs.add_row("location", plain(text), src.get("location_id", ""))
     if d.get("location_text"):  # the device's own words (sysLocation), room or not
-        attrs.add_row("location text", plain(str(d["location_text"])),
-                      src.get("location_text", ""))
+        attrs.add_row("location text", plain(str(d["location_text"])), src.get("location_text", ""))
     con.print(attrs)
     if d["interfaces"]:
-        t = Table(_("interface"), "ifindex", "mac", "ips", _("speed"), _("oper"), _("alias"),
-                  title=_("interfaces"), title_justify="left")
+        t = Table(
+            _("interface"),
+            "ifindex",
+            "mac",
+            "ips",
+            _("speed"),
+            _("oper"),
+            _("alias"),
+            title=_("interfaces"),
+            title_justify="left",
+        )
         for i in d["interfaces"]:
-            t.add_row(i["name"], str(i["ifindex"] or ""), i["mac"] or "",
-                      " ".join(i["ips"] or []), str(i["speed_mbps"] or ""),
-                      i["oper_status"] or "", i["alias"] or "")
+            t.add_row(
+                i["name"],
+                str(i["ifindex"] or ""),
+                i["mac"] or "",
+                " ".join(i["ips"] or []),
+                str(i["speed_mbps"] or ""),
+                i["oper_status"] or "",
+                i["alias"] or "",
+            )
         con.print(t)
     if d["relationships"]:
-        t = Table(_("relation"), _("port"), _("peer"), _("peer port"), _("by"),
-                  title=_("relationships"), title_justify="left")
+        t = Table(
+            _("relation"),
+            _("port"),
+            _("peer"),
+            _("peer port"),
+            _("by"),
+            title=_("relationships"),
+            title_justify="left",
+        )
         for r in d["relationships"]:
-            t.add_row(r["kind"], r.get("port") or "", r["peer"] or "",
-                      r.get("peer_port") or "", r.get("asserted_by") or "")
+            t.add_row(
+                r["kind"],
+                r.get("port") or "",
+                r["peer"] or "",
+                r.get("peer_port") or "",
+                r.get("asserted_by") or "",
+            )
         con.print(t)
     if d["history"]:
-        t = Table(_("at"), _("attribute"), _("old"), _("new"), _("source"), _("run"),
-                  title=_("history"), title_justify="left")
+        t = Table(
+            _("at"),
+            _("attribute"),
+            _("old"),
+            _("new"),
+            _("source"),
+            _("run"),
+            title=_("history"),
+            title_justify="left",
+        )
         for h in d["history"]:
-            t.add_row(h["at"] or "", h["attribute"], h["old"] or "", h["new"] or "",
-                      h["source"], str(h["run"] or ""))
+            t.add_row(
+                h["at"] or "",
+                h["attribute"],
+                h["old"] or "",
+                h["new"] or "",
+                h["source"],
+                str(h["run"] or ""),
+            )
         con.print(t)
     if d["notes"]:
         t = Table("at", "kind", "by", "note", title="journal", title_justify="left")
         for n in d["notes"]:
-            t.add_row(*(plain(str(v or "")) for v in (n["at"], n["kind"], n["author"],
-                                                      n["text"])))
+            t.add_row(*(plain(str(v or "")) for v in (n["at"], n["kind"], n["author"], n["text"])))
         con.print(t)
 
 
@@ -133,14 +237,20 @@ def ci_show_cmd(ctx: click.Context, query: str, as_json: bool) -> None:
 @room_filter("sel_room")
 @building_filter("sel_building")
 @dry_run_option("Bulk edit (no QUERY): show the diff, write nothing.")
-@click.option("--location", metavar="ROOM",
-              help="Move it to this room: D010210 (or 01/02/10, building/floor/room).")
+@click.option(
+    "--location",
+    metavar="ROOM",
+    help="Move it to this room: D010210 (or 01/02/10, building/floor/room).",
+)
 @click.option("--room-name", help="Room name (with --location), e.g. 网络机房.")
 @click.option("--seat", type=click.IntRange(min=0), help="Seat number in the room.")
 @click.option("--role", help="core, distribution, access, gateway...")
-@click.option("--class", "ci_class",
-              help="CI class (switch, pc, printer...): with QUERY the class to set; in a bulk "
-                   "edit (no QUERY) the class to select.")
+@click.option(
+    "--class",
+    "ci_class",
+    help="CI class (switch, pc, printer...): with QUERY the class to set; in a bulk "
+    "edit (no QUERY) the class to select.",
+)
 @click.option("--owner", help="Who owns it.")
 @click.option("--contact", help="Who to call.")
 @click.option("--name", help="Rename (a given name beats discovered names).")
@@ -150,15 +260,27 @@ def ci_show_cmd(ctx: click.Context, query: str, as_json: bool) -> None:
 @click.option("--status", type=click.Choice(["active", "missing", "retired"]))
 @click.option("--department", help="Its own department (else the room's, else the building's).")
 @click.option("--asset-code", help="Asset code (设备分类编码; must be unique).")
-@click.option("--lifecycle", type=click.Choice(["in_stock", "in_use", "repair", "retired"]),
-              help="Lifecycle state (dated today, or --lifecycle-date; noted in the journal).")
+@click.option(
+    "--lifecycle",
+    type=click.Choice(["in_stock", "in_use", "repair", "retired"]),
+    help="Lifecycle state (dated today, or --lifecycle-date; noted in the journal).",
+)
 @click.option("--lifecycle-date", metavar="DATE", help="With --lifecycle: the day (2026-11-30).")
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
 @click.pass_context
-def ci_set_cmd(ctx: click.Context, query: str | None, sel_room: str | None,
-               sel_building: str | None, dry_run: bool, location: str | None,
-               room_name: str | None, as_json: bool, lifecycle: str | None,
-               lifecycle_date: str | None, **opts: object) -> None:
+def ci_set_cmd(
+    ctx: click.Context,
+    query: str | None,
+    sel_room: str | None,
+    sel_building: str | None,
+    dry_run: bool,
+    location: str | None,
+    room_name: str | None,
+    as_json: bool,
+    lifecycle: str | None,
+    lifecycle_date: str | None,
+    **opts: object,
+) -> None:
     """Set what discovery cannot know on the CI QUERY; discovery never overwrites these values.
 
     Without QUERY, a bulk edit: the CIs selected by --room / --building / --class / --status
@@ -166,26 +288,39 @@ def ci_set_cmd(ctx: click.Context, query: str | None, sel_room: str | None,
     one transaction (--dry-run shows the diff).
     """
     if query is None:
-        _bulk_set(ctx, sel_room, sel_building, dry_run, as_json, lifecycle=lifecycle,
-                  location=location, lifecycle_date=lifecycle_date, **opts)
+        _bulk_set(
+            ctx,
+            sel_room,
+            sel_building,
+            dry_run,
+            as_json,
+            lifecycle=lifecycle,
+            location=location,
+            lifecycle_date=lifecycle_date,
+            **opts,
+        )
         return
     if sel_room or sel_building or dry_run:
-        raise click.UsageError("--room, --building and --dry-run select a bulk edit: "
-                               "leave out QUERY")
+        raise click.UsageError(
+            "--room, --building and --dry-run select a bulk edit: leave out QUERY"
+        )
 
-    values: dict[str, object] = {("class" if k == "ci_class" else k): v
-                                 for k, v in opts.items() if v is not None}
+    values: dict[str, object] = {
+        ("class" if k == "ci_class" else k): v for k, v in opts.items() if v is not None
+    }
     if location is not None:
         values["location"] = cis.parse_location(location, room_name, cmdb=cmdb_of(ctx))
     elif room_name is not None:
         raise click.BadParameter("--room-name needs --location", param_hint="--room-name")
     if lifecycle_date is not None and lifecycle is None:
-        raise click.BadParameter("--lifecycle-date needs --lifecycle",
-                                 param_hint="--lifecycle-date")
+        raise click.BadParameter(
+            "--lifecycle-date needs --lifecycle", param_hint="--lifecycle-date"
+        )
     if not values and lifecycle is None:
         raise click.UsageError("nothing to set (see netcmdb ci set --help)")
-    res = cis.set_ci(cmdb_of(ctx), query, values, lifecycle=lifecycle,
-                     lifecycle_date=lifecycle_date)
+    res = cis.set_ci(
+        cmdb_of(ctx), query, values, lifecycle=lifecycle, lifecycle_date=lifecycle_date
+    )
     if as_json:
         print_json(res)
         return
@@ -203,8 +338,9 @@ def ci_set_cmd(ctx: click.Context, query: str | None, sel_room: str | None,
 @click.option("--date", "on", metavar="DATE", help="The day of the swap (default today).")
 @click.option("--json", "as_json", is_flag=True, help="Print what changed as JSON.")
 @click.pass_context
-def ci_replace_cmd(ctx: click.Context, old: str, new: str, author: str | None, on: str | None,
-                   as_json: bool) -> None:
+def ci_replace_cmd(
+    ctx: click.Context, old: str, new: str, author: str | None, on: str | None, as_json: bool
+) -> None:
     """NEW takes OLD's place: room, seat, label, asset code, department and contact; OLD is
     retired. One transaction; both histories and journals say so."""
     out = cis.replace_ci(cmdb_of(ctx), old, new, on=on, by=author)
@@ -212,12 +348,20 @@ def ci_replace_cmd(ctx: click.Context, old: str, new: str, author: str | None, o
         print_json(out)
         return
     took = ", ".join(f"{k} {v}" for k, v in out["took"].items() if v is not None)
-    echo(f"{out['new']['name']} replaces {out['old']['name']} (now retired)"
-               + (f": took {took}" if took else ""))
+    echo(
+        f"{out['new']['name']} replaces {out['old']['name']} (now retired)"
+        + (f": took {took}" if took else "")
+    )
 
 
-def _bulk_set(ctx: click.Context, room: str | None, building: str | None, dry_run: bool,
-              as_json: bool, **opts: object) -> None:
+def _bulk_set(
+    ctx: click.Context,
+    room: str | None,
+    building: str | None,
+    dry_run: bool,
+    as_json: bool,
+    **opts: object,
+) -> None:
     """``ci set`` without QUERY: one value for every selected CI, one transaction."""
     from rich.table import Table
 
@@ -229,8 +373,10 @@ def _bulk_set(ctx: click.Context, room: str | None, building: str | None, dry_ru
     values = {k: v for k, v in opts.items() if v is not None}
     bad = sorted(set(values) - set(BULK_ATTRS))
     if bad:
-        raise click.UsageError(f"a bulk edit cannot set --{bad[0].replace('_', '-')} "
-                               f"(only: {', '.join('--' + a for a in BULK_ATTRS)})")
+        raise click.UsageError(
+            f"a bulk edit cannot set --{bad[0].replace('_', '-')} "
+            f"(only: {', '.join('--' + a for a in BULK_ATTRS)})"
+        )
     if not values:
         raise click.UsageError("nothing to set (see netcmdb ci set --help)")
     rule = label_rule(ctx, None)
@@ -240,8 +386,7 @@ def _bulk_set(ctx: click.Context, room: str | None, building: str | None, dry_ru
             key = tuple(rule.parse_room(room, building=building))
             loc_ids = [loc.id for loc in room_locations(s, key, rule.normalize_room)]  # type: ignore[arg-type]
         b = rule.normalize_room(building, "01", "01")[0] if building else None
-        cis = select_cis(s, location_ids=loc_ids, building=b, ci_class=ci_class,
-                         status=status)
+        cis = select_cis(s, location_ids=loc_ids, building=b, ci_class=ci_class, status=status)
         out = bulk_set(s, cis, values, dry_run=dry_run)
         if dry_run:
             s.rollback()
@@ -249,12 +394,19 @@ def _bulk_set(ctx: click.Context, room: str | None, building: str | None, dry_ru
         print_json({"dry_run": dry_run, "selected": len(cis), "changed": out})
         return
     if out:
-        t = Table("ci", "attribute", "old", "new", title="would change" if dry_run else
-                  "changed", title_justify="left")
+        t = Table(
+            "ci",
+            "attribute",
+            "old",
+            "new",
+            title="would change" if dry_run else "changed",
+            title_justify="left",
+        )
         for e in out:
             for c in e["changes"]:
-                t.add_row(*(plain(str(v or "-")) for v in (e["name"], c["attribute"], c["old"],
-                                                          c["new"])))
+                t.add_row(
+                    *(plain(str(v or "-")) for v in (e["name"], c["attribute"], c["old"], c["new"]))
+                )
         console().print(t)
     verb = "would change" if dry_run else "changed"
     echo(f"{len(cis)} CIs selected, {verb} {len(out)}")

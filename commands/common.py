@@ -132,9 +132,11 @@ def print_json(obj: object) -> None:
 
 def summary_line(kind: str, summary) -> str:  # type: ignore[no-untyped-def]
     """One line for a run summary: ``kind: run N: x new, y changed, ...``."""
-    line = (f"{kind}: run {summary.run_id}: {len(summary.new)} new, {len(summary.changed)} "
-            f"changed, {len(getattr(summary, 'moved', []))} moved, {summary.seen} seen, "
-            f"{len(summary.missing)} missing, {len(summary.failed)} failed")
+    line = (
+        f"{kind}: run {summary.run_id}: {len(summary.new)} new, {len(summary.changed)} "
+        f"changed, {len(getattr(summary, 'moved', []))} moved, {summary.seen} seen, "
+        f"{len(summary.missing)} missing, {len(summary.failed)} failed"
+    )
     for label in ("moved", "gateways"):
         names = getattr(summary, label, None)
         if names:
@@ -176,18 +178,37 @@ def print_run_summary(summary, as_json: bool, what: str) -> None:  # type: ignor
         print_json(summary_dict(summary))
         return
     con = console()
-    con.print(_("{what}: run {run}: {new} new, {changed} changed, {moved} moved, {missing} "
-                "missing, {failed} failed").format(
-        what=what, run=summary.run_id, new=len(summary.new), changed=len(summary.changed),
-        moved=len(summary.moved), missing=len(summary.missing), failed=len(summary.failed)),
-        markup=False, highlight=False)
-    for label, names in ((_("new"), summary.new), (_("changed"), summary.changed),
-                         (_("moved"), summary.moved), (_("missing"), summary.missing)):
+    con.print(
+        _(
+            "{what}: run {run}: {new} new, {changed} changed, {moved} moved, {missing} "
+            "missing, {failed} failed"
+        ).format(
+            what=what,
+            run=summary.run_id,
+            new=len(summary.new),
+            changed=len(summary.changed),
+            moved=len(summary.moved),
+            missing=len(summary.missing),
+            failed=len(summary.failed),
+        ),
+        markup=False,
+        highlight=False,
+    )
+    for label, names in (
+        (_("new"), summary.new),
+        (_("changed"), summary.changed),
+        (_("moved"), summary.moved),
+        (_("missing"), summary.missing),
+    ):
         for n in names:
             con.print(f"  {label:<8} {n}", markup=False, highlight=False)
     for n in getattr(summary, "retired_seen", []):  # a person retired it; discovery saw it
-        con.print("  " + _("retired  {name} (seen again; still retired)").format(name=n),
-                  markup=False, highlight=False)
+        con.print(
+            "  " + _("retired  {name} (seen again; still retired)").format(name=n),
+            markup=False,
+            highlight=False,
+        )
     for f in summary.failed[:20]:
-        con.print(f"  {_('failed'):<8} {f.get('target')}: {f.get('error')}", markup=False,
-                  highlight=False)
+        con.print(
+            f"  {_('failed'):<8} {f.get('target')}: {f.get('error')}", markup=False, highlight=False
+        )

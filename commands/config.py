@@ -43,8 +43,9 @@ def config_show_cmd(ctx: click.Context, as_json: bool, example: bool) -> None:
         return
     p = config_path()
     if not data:
-        click.echo(f"# {p} does not exist or is empty: all defaults "
-                   "(netcmdb config show --example)")
+        click.echo(
+            f"# {p} does not exist or is empty: all defaults (netcmdb config show --example)"
+        )
         return
     click.echo(f"# {p}")
     for sect, table in data.items():
@@ -62,4 +63,3 @@ def _echo_toml_table(prefix: str, table: dict) -> None:  # type: ignore[type-arg
             click.echo(f"{k} = {json.dumps(v, ensure_ascii=False)}")
     for k, v in subs.items():
         _echo_toml_table(f"{prefix}.{k}", v)
-

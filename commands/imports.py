@@ -20,8 +20,7 @@ def _do_import(ctx: click.Context, kind: str, path: str, as_json: bool) -> None:
     cmdb.reconcile_config()  # a bad config file is reported before the spinner starts
     err = console(err=True)
     # one transaction, no meaningful steps to count: a spinner on a terminal, silence otherwise
-    busy = (err.status(f"importing {path} ...") if err.is_terminal and not as_json
-            else nullcontext())
+    busy = err.status(f"importing {path} ...") if err.is_terminal and not as_json else nullcontext()
     with busy:
         summary = ingest.import_file(cmdb, kind, path)
     if as_json:
@@ -46,8 +45,6 @@ def import_json_cmd(ctx: click.Context, path: str, as_json: bool) -> None:
 def import_csv_cmd(ctx: click.Context, path: str, as_json: bool) -> None:
     """Import the flat CSV asset list (columns as `export csv` writes them)."""
     _do_import(ctx, "csv", path, as_json)
-
-
 
 
 @group.command("nmap")

@@ -82,8 +82,7 @@ def label_check(ctx: click.Context, rule_spec: str | None, as_json: bool) -> Non
             for p in report["problems"]:
                 table.add_row(p["kind"], str(p["ci_id"]), p["name"], p["label"], p["message"])
             con.print(table)
-        summary = (", ".join(f"{n} {k}" for k, n in report["counts"].items())
-                   or "no problems")
+        summary = ", ".join(f"{n} {k}" for k, n in report["counts"].items()) or "no problems"
         con.print(f"{report['checked']} labels checked, {summary}")
     if report["problems"]:
         sys.exit(1)  # SystemExit: main() runs click with standalone_mode=False
@@ -93,13 +92,23 @@ def label_check(ctx: click.Context, rule_spec: str | None, as_json: bool) -> Non
 @building_filter()
 @room_filter()
 @dry_run_option("Show what would be assigned; write nothing.")
-@click.option("--renumber", is_flag=True,
-              help="Also renumber labelled CIs (seats 1..n per room; recorded in CI history).")
+@click.option(
+    "--renumber",
+    is_flag=True,
+    help="Also renumber labelled CIs (seats 1..n per room; recorded in CI history).",
+)
 @rule_option
 @json_option()
 @click.pass_context
-def label_assign(ctx: click.Context, building: str | None, room: str | None, dry_run: bool,
-                 renumber: bool, rule_spec: str | None, as_json: bool) -> None:
+def label_assign(
+    ctx: click.Context,
+    building: str | None,
+    room: str | None,
+    dry_run: bool,
+    renumber: bool,
+    rule_spec: str | None,
+    as_json: bool,
+) -> None:
     """Give unlabelled CIs the next free seat of their room."""
     from rich.table import Table
 
@@ -108,8 +117,15 @@ def label_assign(ctx: click.Context, building: str | None, room: str | None, dry
     if prog:
         prog.start()
     try:
-        res = labels.assign(cmdb_of(ctx), rule, building=building, room=room, dry_run=dry_run,
-                            renumber=renumber, progress=cb)
+        res = labels.assign(
+            cmdb_of(ctx),
+            rule,
+            building=building,
+            room=room,
+            dry_run=dry_run,
+            renumber=renumber,
+            progress=cb,
+        )
     finally:
         if prog:
             prog.stop()
@@ -128,22 +144,33 @@ def label_assign(ctx: click.Context, building: str | None, room: str | None, dry
     con.print(f"{verb} {len(res['assigned'])} label(s), skipped {len(res['skipped'])}")
     if "asset_codes" in res:
         for a in res["asset_codes"]:
-            con.print(f"asset code {a['new']} -> {a['name']} (ci {a['ci_id']})", markup=False,
-                      highlight=False)
-        con.print(f"{verb} {len(res['asset_codes'])} asset code(s), skipped "
-                  f"{len(res['asset_codes_skipped'])}")
+            con.print(
+                f"asset code {a['new']} -> {a['name']} (ci {a['ci_id']})",
+                markup=False,
+                highlight=False,
+            )
+        con.print(
+            f"{verb} {len(res['asset_codes'])} asset code(s), skipped "
+            f"{len(res['asset_codes_skipped'])}"
+        )
 
 
 @group.command("walk")
 @click.argument("room")
-@click.option("--in", "in_file", required=True, type=click.Path(dir_okay=False),
-              help="CSV: order, MAC or serial or hostname (header optional).")
+@click.option(
+    "--in",
+    "in_file",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="CSV: order, MAC or serial or hostname (header optional).",
+)
 @dry_run_option("Show the result; write nothing.")
 @rule_option
 @json_option()
 @click.pass_context
-def label_walk(ctx: click.Context, room: str, in_file: str, dry_run: bool,
-               rule_spec: str | None, as_json: bool) -> None:
+def label_walk(
+    ctx: click.Context, room: str, in_file: str, dry_run: bool, rule_spec: str | None, as_json: bool
+) -> None:
     """Assign seats in the U order a technician walked ROOM.
 
     The CSV has rows (order, MAC or serial or hostname); the seat is the order number.
@@ -160,8 +187,9 @@ def label_walk(ctx: click.Context, room: str, in_file: str, dry_run: bool,
         table.add_row(str(a["seat"]), str(a["ci_id"]), a["name"], a["old"] or "", a["new"] or "")
     con.print(table)
     for a in res["cleared"]:
-        con.print(f"cleared {a['old']} from {a['name']} (ci {a['ci_id']}): its seat was walked "
-                  "by another")
+        con.print(
+            f"cleared {a['old']} from {a['name']} (ci {a['ci_id']}): its seat was walked by another"
+        )
     con.print(f"{'would set' if dry_run else 'set'} {len(res['assigned'])} seat(s)")
 
 
@@ -172,11 +200,13 @@ def label_walk(ctx: click.Context, room: str, in_file: str, dry_run: bool,
 @rule_option
 @json_option("Print what was written as JSON.")
 @click.pass_context
-def label_sheet(ctx: click.Context, room: str, out: str, blank_rows: int,
-                rule_spec: str | None, as_json: bool) -> None:
+def label_sheet(
+    ctx: click.Context, room: str, out: str, blank_rows: int, rule_spec: str | None, as_json: bool
+) -> None:
     """Print a walk-sheet PDF for ROOM listing its known CIs to tick off."""
-    res = labels.walk_sheet(cmdb_of(ctx), label_rule(ctx, rule_spec), room, out,
-                            blank_rows=blank_rows)
+    res = labels.walk_sheet(
+        cmdb_of(ctx), label_rule(ctx, rule_spec), room, out, blank_rows=blank_rows
+    )
     if as_json:
         print_json({"out": out, **res})
         return
@@ -187,40 +217,89 @@ def label_sheet(ctx: click.Context, room: str, out: str, blank_rows: int,
 @building_filter()
 @room_filter()
 @class_filter()
-@click.option("--name", metavar="GLOB", callback=nonempty,
-              help="Only CIs whose name matches (e.g. 'lab-*').")
-@click.option("--format", "fmt", type=click.Choice(["pdf", "zpl", "csv"]), default="pdf",
-              show_default=True)
-@click.option("--template", "template_name", default=None,
-              help="Label stock: L7160 (default), L7651, roll62, or one from --templates; "
-                   "default from [label] template.")
-@click.option("--templates", "templates_file", type=click.Path(dir_okay=False), default=None,
-              help="Extra templates TOML (same format as the built-in one).")
+@click.option(
+    "--name", metavar="GLOB", callback=nonempty, help="Only CIs whose name matches (e.g. 'lab-*')."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["pdf", "zpl", "csv"]), default="pdf", show_default=True
+)
+@click.option(
+    "--template",
+    "template_name",
+    default=None,
+    help="Label stock: L7160 (default), L7651, roll62, or one from --templates; "
+    "default from [label] template.",
+)
+@click.option(
+    "--templates",
+    "templates_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Extra templates TOML (same format as the built-in one).",
+)
 @out_option(required=True, help="File to write.")
-@click.option("--start-at", default=1, show_default=True, type=int,
-              help="PDF: first free position on a partly used sheet (1 = top left).")
-@click.option("--dpi", default=None, type=click.Choice(["203", "300"]),
-              help="ZPL: printer resolution (default 203, or [label] dpi).")
-@click.option("--qr", "qr_template", default=None, metavar="TEMPLATE",
-              help="QR content, e.g. 'https://cmdb.example.edu/ci/{id}' (fields: id, label, "
-                   "name, serial, mac, ip).")
+@click.option(
+    "--start-at",
+    default=1,
+    show_default=True,
+    type=int,
+    help="PDF: first free position on a partly used sheet (1 = top left).",
+)
+@click.option(
+    "--dpi",
+    default=None,
+    type=click.Choice(["203", "300"]),
+    help="ZPL: printer resolution (default 203, or [label] dpi).",
+)
+@click.option(
+    "--qr",
+    "qr_template",
+    default=None,
+    metavar="TEMPLATE",
+    help="QR content, e.g. 'https://cmdb.example.edu/ci/{id}' (fields: id, label, "
+    "name, serial, mac, ip).",
+)
 @rule_option
 @json_option("Print what was written as JSON.")
 @click.pass_context
-def label_print(ctx: click.Context, building: str | None, room: str | None,
-                ci_class: str | None, name: str | None, fmt: str, template_name: str | None,
-                templates_file: str | None, out: str, start_at: int, dpi: str | None,
-                qr_template: str | None, rule_spec: str | None, as_json: bool) -> None:
+def label_print(
+    ctx: click.Context,
+    building: str | None,
+    room: str | None,
+    ci_class: str | None,
+    name: str | None,
+    fmt: str,
+    template_name: str | None,
+    templates_file: str | None,
+    out: str,
+    start_at: int,
+    dpi: str | None,
+    qr_template: str | None,
+    rule_spec: str | None,
+    as_json: bool,
+) -> None:
     """Print labels as PDF sheets, Zebra ZPL or CSV."""
     rule = label_rule(ctx, rule_spec)
     prog, cb = _labels_progress("rendering") if fmt == "pdf" and not as_json else (None, None)
     if prog:
         prog.start()
     try:
-        res = labels.print_labels(cmdb_of(ctx), rule, out, fmt=fmt, building=building, room=room,
-                                  ci_class=ci_class, name=name, template=template_name,
-                                  templates_file=templates_file, start_at=start_at, dpi=dpi,
-                                  qr=qr_template, progress=cb)
+        res = labels.print_labels(
+            cmdb_of(ctx),
+            rule,
+            out,
+            fmt=fmt,
+            building=building,
+            room=room,
+            ci_class=ci_class,
+            name=name,
+            template=template_name,
+            templates_file=templates_file,
+            start_at=start_at,
+            dpi=dpi,
+            qr=qr_template,
+            progress=cb,
+        )
     finally:
         if prog:
             prog.stop()

@@ -18,13 +18,19 @@ def group() -> None:
 @group.command("add")
 @click.argument("target")
 @click.argument("text")
-@click.option("--kind", type=click.Choice(KINDS), default="info", show_default=True,
-              help="What the note records.")
+@click.option(
+    "--kind",
+    type=click.Choice(KINDS),
+    default="info",
+    show_default=True,
+    help="What the note records.",
+)
 @click.option("--by", "author", metavar="NAME", help="Who writes it.")
 @json_option()
 @click.pass_context
-def note_add_cmd(ctx: click.Context, target: str, text: str, kind: str, author: str | None,
-                 as_json: bool) -> None:
+def note_add_cmd(
+    ctx: click.Context, target: str, text: str, kind: str, author: str | None, as_json: bool
+) -> None:
     """Append TEXT to the journal of TARGET (NAME, LABEL, IP, MAC or #ID). Notes are never
     edited: a correction is a new note."""
     from netcmdb.cmdb.db import session_scope
@@ -43,14 +49,25 @@ def note_add_cmd(ctx: click.Context, target: str, text: str, kind: str, author: 
 @click.argument("target", required=False)
 @click.option("--since", metavar="DATE", help="From this day on (2026-11-01).")
 @click.option("--until", metavar="DATE", help="Up to this day (inclusive).")
-@click.option("--kind", "kinds", type=click.Choice(KINDS), multiple=True,
-              help="Only these kinds (repeatable).")
+@click.option(
+    "--kind",
+    "kinds",
+    type=click.Choice(KINDS),
+    multiple=True,
+    help="Only these kinds (repeatable).",
+)
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many (the newest).")
 @json_option()
 @click.pass_context
-def note_list_cmd(ctx: click.Context, target: str | None, since: str | None,
-                  until: str | None, kinds: tuple[str, ...], limit: int | None,
-                  as_json: bool) -> None:
+def note_list_cmd(
+    ctx: click.Context,
+    target: str | None,
+    since: str | None,
+    until: str | None,
+    kinds: tuple[str, ...],
+    limit: int | None,
+    as_json: bool,
+) -> None:
     """List the notes of TARGET, or of every CI, oldest first."""
     from rich.table import Table
 
@@ -60,17 +77,23 @@ def note_list_cmd(ctx: click.Context, target: str | None, since: str | None,
 
     with session_scope(engine_of(ctx)) as s:
         ci = find_ci(s, target) if target else None
-        notes = list_notes(s, ci=ci, kinds=kinds or None,
-                           since=parse_day(since, what="--since") if since else None,
-                           until=parse_day(until, what="--until", end=True) if until else None)
+        notes = list_notes(
+            s,
+            ci=ci,
+            kinds=kinds or None,
+            since=parse_day(since, what="--since") if since else None,
+            until=parse_day(until, what="--until", end=True) if until else None,
+        )
     if limit:
         notes = notes[-limit:]
     if as_json:
         print_json(notes)
         return
-    table = Table("at", "ci", "kind", "by", "note", title=f"{len(notes)} notes",
-                  title_justify="left")
+    table = Table(
+        "at", "ci", "kind", "by", "note", title=f"{len(notes)} notes", title_justify="left"
+    )
     for n in notes:
-        table.add_row(*(plain(str(v or "")) for v in (n["at"], n["ci"], n["kind"], n["author"],
-                                                      n["text"])))
+        table.add_row(
+            *(plain(str(v or "")) for v in (n["at"], n["ci"], n["kind"], n["author"], n["text"]))
+        )
     console().print(table)

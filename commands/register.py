@@ -22,28 +22,45 @@ def _profile(ctx: click.Context, name: str) -> dict[str, str]:
 
     profiles = (config_of(ctx).get("register") or {}).get("profiles") or {}
     prof = profiles.get(name)
-    if not isinstance(prof, dict) or not all(isinstance(k, str) and isinstance(v, str)
-                                             for k, v in prof.items()):
+    if not isinstance(prof, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in prof.items()
+    ):
         known = ", ".join(sorted(profiles)) or "none"
-        raise ConfigError(f"--profile {name}: no [register.profiles.{name}] table of "
-                          f"HEADER = \"field\" in the config (profiles: {known})")
+        raise ConfigError(
+            f"--profile {name}: no [register.profiles.{name}] table of "
+            f'HEADER = "field" in the config (profiles: {known})'
+        )
     return dict(prof)
 
 
 @click.command("xlsx")
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--sheet", metavar="NAME", help="The sheet to read (default: the first).")
-@click.option("--map", "maps", multiple=True, metavar="HEADER=FIELD",
-              help="Map a column to a field, e.g. '设备名称=name' (repeatable; beats the "
-                   "built-in Chinese headers and --profile).")
-@click.option("--profile", metavar="NAME",
-              help="A saved map: [register.profiles.NAME] in the config file.")
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="HEADER=FIELD",
+    help="Map a column to a field, e.g. '设备名称=name' (repeatable; beats the "
+    "built-in Chinese headers and --profile).",
+)
+@click.option(
+    "--profile", metavar="NAME", help="A saved map: [register.profiles.NAME] in the config file."
+)
 @click.option("--update-only", is_flag=True, help="Never create a CI; list unmatched rows.")
 @dry_run_option("Print new / changed / unmatched rows; write nothing.")
 @json_option()
 @click.pass_context
-def xlsx_command(ctx: click.Context, path: str, sheet: str | None, maps: tuple[str, ...],
-                 profile: str | None, update_only: bool, dry_run: bool, as_json: bool) -> None:
+def xlsx_command(
+    ctx: click.Context,
+    path: str,
+    sheet: str | None,
+    maps: tuple[str, ...],
+    profile: str | None,
+    update_only: bool,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
     """Import an asset register (.xlsx, or .csv in UTF-8 or GB18030). Common Chinese headers
     (设备名称, 资产编号, 序列号, MAC地址, IP地址, 位置/房间, 使用科室, 责任人, 状态, 购置日期)
     need no map. Every row is checked first: one bad row (named by its row number) and
@@ -61,8 +78,14 @@ def xlsx_command(ctx: click.Context, path: str, sheet: str | None, maps: tuple[s
     table = read_csv(path) if path.lower().endswith(".csv") else read_xlsx(path, sheet)
     rule = label_rule(ctx, None)
     with session_scope(engine_of(ctx)) as s:
-        res = import_register(s, table, maps=mapping, parse_room=rule.parse_room,
-                              update_only=update_only, dry_run=dry_run)
+        res = import_register(
+            s,
+            table,
+            maps=mapping,
+            parse_room=rule.parse_room,
+            update_only=update_only,
+            dry_run=dry_run,
+        )
         if dry_run:
             s.rollback()
     if as_json:
@@ -70,18 +93,32 @@ def xlsx_command(ctx: click.Context, path: str, sheet: str | None, maps: tuple[s
         return
     con = console()
     rows = [(str(e["row"]), "new", e["name"], "", "") for e in res.new]
-    rows += [(str(e["row"]), "changed", e["ci"], c["attribute"], f"{c['old'] or '-'} → "
-              f"{c['new'] or '-'}") for e in res.changed for c in e["changes"]]
-    rows += [(str(e["row"]), "unmatched", e.get("name") or e.get("asset_code") or "", "", "")
-             for e in res.unmatched]
+    rows += [
+        (
+            str(e["row"]),
+            "changed",
+            e["ci"],
+            c["attribute"],
+            f"{c['old'] or '-'} → {c['new'] or '-'}",
+        )
+        for e in res.changed
+        for c in e["changes"]
+    ]
+    rows += [
+        (str(e["row"]), "unmatched", e.get("name") or e.get("asset_code") or "", "", "")
+        for e in res.unmatched
+    ]
     if rows:
-        t = Table("row", "what", "CI", "attribute", "change", title=table.source,
-                  title_justify="left")
+        t = Table(
+            "row", "what", "CI", "attribute", "change", title=table.source, title_justify="left"
+        )
         for r in sorted(rows, key=lambda r: int(r[0])):
             t.add_row(*(plain(x) for x in r))
         con.print(t)
     verb = "would import" if dry_run else "imported"
-    echo(f"{verb} {table.source}: {len(res.new)} new, {len(res.changed)} changed, "
-               f"{res.unchanged} unchanged, {len(res.unmatched)} unmatched")
+    echo(
+        f"{verb} {table.source}: {len(res.new)} new, {len(res.changed)} changed, "
+        f"{res.unchanged} unchanged, {len(res.unmatched)} unmatched"
+    )
     if res.ignored_columns:
         echo(f"ignored columns: {', '.join(res.ignored_columns)}", err=True)

@@ -10,10 +10,13 @@ from netcmdb.options import json_option
 
 
 def _place_options(f):  # type: ignore[no-untyped-def]
-    for opt in reversed((
+    for opt in reversed(
+        (
             click.option("--name", help="Its name (e.g. 计算机房); '' clears it."),
             click.option("--department", help="Its department (e.g. 信息科); '' clears it."),
-            click.option("--contact", help="Whom to call (name, phone); '' clears it."))):
+            click.option("--contact", help="Whom to call (name, phone); '' clears it."),
+        )
+    ):
         f = opt(f)
     return f
 
@@ -45,8 +48,14 @@ def group() -> None:
 @_place_options
 @json_option("Print the changes as JSON.")
 @click.pass_context
-def room_set_cmd(ctx: click.Context, room: str, name: str | None, department: str | None,
-                 contact: str | None, as_json: bool) -> None:
+def room_set_cmd(
+    ctx: click.Context,
+    room: str,
+    name: str | None,
+    department: str | None,
+    contact: str | None,
+    as_json: bool,
+) -> None:
     """Set ROOM's (a room code, e.g. D010210) name, department and contact."""
     from netcmdb.cmdb.db import session_scope
     from netcmdb.cmdb.ownership import set_room
@@ -69,8 +78,14 @@ def building_group() -> None:
 @_place_options
 @json_option("Print the changes as JSON.")
 @click.pass_context
-def building_set_cmd(ctx: click.Context, code: str, name: str | None, department: str | None,
-                     contact: str | None, as_json: bool) -> None:
+def building_set_cmd(
+    ctx: click.Context,
+    code: str,
+    name: str | None,
+    department: str | None,
+    contact: str | None,
+    as_json: bool,
+) -> None:
     """Set building CODE's (the label rule's building code, e.g. 01) name, department and
     contact."""
     from netcmdb.cmdb.db import session_scope

@@ -26,14 +26,34 @@ def runs_list_cmd(ctx: click.Context, limit: int, as_json: bool) -> None:
     if as_json:
         print_json(found)
         return
-    t = Table(_("run"), _("started"), _("status"), _("methods"), _("targets"), _("seen"),
-              _("new"), _("changed"), _("missing"), _("failed"),
-              title=_("{n} runs").format(n=len(found)), title_justify="left")
+    t = Table(
+        _("run"),
+        _("started"),
+        _("status"),
+        _("methods"),
+        _("targets"),
+        _("seen"),
+        _("new"),
+        _("changed"),
+        _("missing"),
+        _("failed"),
+        title=_("{n} runs").format(n=len(found)),
+        title_justify="left",
+    )
     for r in found:
         targets = " ".join(r["targets"])
-        t.add_row(str(r["id"]), (r["started"] or "")[:19], r["status"], ",".join(r["methods"]),
-                  targets if len(targets) < 40 else targets[:37] + "...", str(r["seen"]),
-                  str(r["new"]), str(r["changed"]), str(r["missing"]), str(r["failed"]))
+        t.add_row(
+            str(r["id"]),
+            (r["started"] or "")[:19],
+            r["status"],
+            ",".join(r["methods"]),
+            targets if len(targets) < 40 else targets[:37] + "...",
+            str(r["seen"]),
+            str(r["new"]),
+            str(r["changed"]),
+            str(r["missing"]),
+            str(r["failed"]),
+        )
     console().print(t)
 
 
@@ -50,8 +70,10 @@ def runs_show_cmd(ctx: click.Context, run_id: str, as_json: bool) -> None:
         print_json(d)
         return
     con = console()
-    con.print(f"run {d['id']}  {d['status']}  {','.join(d['methods'])}  "
-              f"{' '.join(d['targets'])}  started {d['started']}  finished {d['finished']}")
+    con.print(
+        f"run {d['id']}  {d['status']}  {','.join(d['methods'])}  "
+        f"{' '.join(d['targets'])}  started {d['started']}  finished {d['finished']}"
+    )
     for kind in ("new", "changed", "missing"):
         items = d[f"{kind}_cis"]
         if items:
@@ -60,8 +82,7 @@ def runs_show_cmd(ctx: click.Context, run_id: str, as_json: bool) -> None:
                 t.add_row(str(c["id"]), c["name"], c["ip"] or "")
             con.print(t)
     if d["changes"]:
-        t = Table("ci", "attribute", "old", "new", "source", title="changes",
-                  title_justify="left")
+        t = Table("ci", "attribute", "old", "new", "source", title="changes", title_justify="left")
         for c in d["changes"]:
             t.add_row(c["ci"], c["attribute"], c["old"] or "", c["new"] or "", c["source"])
         con.print(t)
@@ -70,8 +91,13 @@ def runs_show_cmd(ctx: click.Context, run_id: str, as_json: bool) -> None:
     for rows, title in ((failed, "failed"), (warned, "warnings")):
         if not rows:
             continue
-        t = Table("target", "kind", "error" if title == "failed" else "warning",
-                  title=f"{title} ({len(rows)})", title_justify="left")
+        t = Table(
+            "target",
+            "kind",
+            "error" if title == "failed" else "warning",
+            title=f"{title} ({len(rows)})",
+            title_justify="left",
+        )
         for e in rows:
             t.add_row(e.get("target", ""), e.get("kind", ""), e.get("error", ""))
         con.print(t)
@@ -95,5 +121,7 @@ def runs_diff_cmd(ctx: click.Context, run_a: str, run_b: str, as_json: bool) -> 
     for name in d["only_in_to"]:
         con.print(f"+ {name}  (seen in run {d['to']} only)")
     for c in d["changes"]:
-        con.print(f"~ {c['ci']}: {c['attribute']}: {c['old'] or '-'} -> {c['new'] or '-'}"
-                  f"  (run {c['run']})")
+        con.print(
+            f"~ {c['ci']}: {c['attribute']}: {c['old'] or '-'} -> {c['new'] or '-'}"
+            f"  (run {c['run']})"
+        )

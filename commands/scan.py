@@ -41,21 +41,29 @@ if TYPE_CHECKING:
 # refused target stops the command before credentials are even read), and renders --dry-run.
 
 
-def scope_rules(cfg: dict, exclude: tuple[str, ...] | None, max_hosts: int | None,
-                allow_public: bool, prof=None):
+def scope_rules(
+    cfg: dict, exclude: tuple[str, ...] | None, max_hosts: int | None, allow_public: bool, prof=None
+):
     """``--exclude`` + profile + ``[scan] excludes``, ``--allow-public``, ``--max-hosts``."""
     from netcmdb.discovery.profiles import global_excludes
     from netcmdb.net.scope import DEFAULT_MAX_HOSTS, ScopeRules
 
     excludes = [*global_excludes(cfg), *(prof.exclude if prof else ()), *(exclude or ())]
-    return ScopeRules(tuple(excludes),
-                      allow_public=bool(allow_public or (prof.allow_public if prof else False)),
-                      max_hosts=max_hosts or (prof.max_hosts if prof else None)
-                      or DEFAULT_MAX_HOSTS)
+    return ScopeRules(
+        tuple(excludes),
+        allow_public=bool(allow_public or (prof.allow_public if prof else False)),
+        max_hosts=max_hosts or (prof.max_hosts if prof else None) or DEFAULT_MAX_HOSTS,
+    )
 
 
-def sweep_scope(cfg: dict, targets: tuple[str, ...], profile: str | None,
-                exclude: tuple[str, ...], max_hosts: int | None, allow_public: bool):
+def sweep_scope(
+    cfg: dict,
+    targets: tuple[str, ...],
+    profile: str | None,
+    exclude: tuple[str, ...],
+    max_hosts: int | None,
+    allow_public: bool,
+):
     """The sweep's profile, target specs, rules and checked plan (addresses only)."""
     from netcmdb.discovery.profiles import ScanProfile, default_scopes, profile_from_config
     from netcmdb.errors import ScopeError
@@ -63,8 +71,10 @@ def sweep_scope(cfg: dict, targets: tuple[str, ...], profile: str | None,
     prof = profile_from_config(cfg, profile)[0] if profile else ScanProfile("cli")
     specs = list(targets) or prof.targets or default_scopes(cfg)
     if not specs:
-        raise ScopeError("no targets: give TARGET..., a --profile with targets, or [scan] "
-                         "scopes in the config file")
+        raise ScopeError(
+            "no targets: give TARGET..., a --profile with targets, or [scan] "
+            "scopes in the config file"
+        )
     rules = scope_rules(cfg, exclude, max_hosts, allow_public, prof)
     return prof, specs, rules, rules.plan(specs, names=False)
 
@@ -82,15 +92,21 @@ def device_scope(cfg: dict, targets: tuple[str, ...], kw: dict, what: str):
     from netcmdb.net.scope import flatten
 
     if not targets:
-        raise ConfigError(f"scan {what} needs at least one target (address, CIDR, range, "
-                          "host name, @file)")
+        raise ConfigError(
+            f"scan {what} needs at least one target (address, CIDR, range, host name, @file)"
+        )
     rules = scope_rules(cfg, kw.get("exclude"), kw.get("max_hosts"), bool(kw.get("allow_public")))
     resolve = None if kw.get("dry_run") else _system_resolver()
     plan = rules.plan(flatten(targets), names=True, resolve=resolve)
     crawl = None
     if kw.get("crawl"):
-        crawl = plan_crawl(flatten(targets), scope=flatten(kw.get("scope") or ()),
-                           rules=rules, configured=default_scopes(cfg), resolve=resolve)
+        crawl = plan_crawl(
+            flatten(targets),
+            scope=flatten(kw.get("scope") or ()),
+            rules=rules,
+            configured=default_scopes(cfg),
+            resolve=resolve,
+        )
     elif kw.get("scope"):
         raise ConfigError("--scope bounds a crawl; add --crawl, or give the networks as targets")
     return rules, plan, crawl
@@ -102,39 +118,59 @@ def _system_resolver():
     return system_resolver
 
 
-def render_dry_run(methods: list[str], specs: list[str], rules, plan, crawl,
-                   as_json: bool, max_depth: int | None = None) -> None:
+def render_dry_run(
+    methods: list[str],
+    specs: list[str],
+    rules,
+    plan,
+    crawl,
+    as_json: bool,
+    max_depth: int | None = None,
+) -> None:
     """``--dry-run``: what would be contacted, and nothing sent (nor written)."""
-    doc = {"dry_run": True, "methods": methods, "targets": list(specs),
-           "excludes": list(rules.excludes), "allow_public": rules.allow_public,
-           "max_hosts": rules.max_hosts, "contact": plan.targets(),
-           **{k: v for k, v in plan.as_dict().items() if k not in ("addresses", "ports")}}
+    doc = {
+        "dry_run": True,
+        "methods": methods,
+        "targets": list(specs),
+        "excludes": list(rules.excludes),
+        "allow_public": rules.allow_public,
+        "max_hosts": rules.max_hosts,
+        "contact": plan.targets(),
+        **{k: v for k, v in plan.as_dict().items() if k not in ("addresses", "ports")},
+    }
     if crawl is not None:
         cs, seeds, dropped = crawl
-        doc["crawl"] = {"seeds": seeds, "excluded_seeds": dropped, "scope": cs.as_dict(),
-                        "max_depth": 3 if max_depth is None else max_depth,
-                        "note": "neighbours are found only by contacting the seeds; each one is "
-                                "checked against this scope before it is contacted"}
+        doc["crawl"] = {
+            "seeds": seeds,
+            "excluded_seeds": dropped,
+            "scope": cs.as_dict(),
+            "max_depth": 3 if max_depth is None else max_depth,
+            "note": "neighbours are found only by contacting the seeds; each one is "
+            "checked against this scope before it is contacted",
+        }
     if as_json:
         print_json(doc)
         return
     n = len(plan.addresses) + len(plan.unresolved)
-    echo(f"dry run ({', '.join(methods)}): would contact {n} address(es); nothing sent, "
-               "CMDB unchanged")
+    echo(
+        f"dry run ({', '.join(methods)}): would contact {n} address(es); nothing sent, "
+        "CMDB unchanged"
+    )
     if len(plan.covered) <= 16:
         for c in plan.covered:
             echo(f"  {c}")
     else:
-        echo(f"  in {', '.join(specs)} ({len(plan.covered)} blocks; --json lists every "
-                   "address)")
+        echo(f"  in {', '.join(specs)} ({len(plan.covered)} blocks; --json lists every address)")
     for name in plan.unresolved:
         echo(f"  {name} (host name, resolved when the scan runs)")
     if plan.excluded:
         echo(f"excluded: {', '.join(plan.excluded[:20])}")
     if crawl is not None:
         cs = crawl[0]
-        echo(f"crawl: may follow neighbours in {', '.join(cs.cidrs)} ({cs.stated_origin})"
-                   f", depth {3 if max_depth is None else max_depth}")
+        echo(
+            f"crawl: may follow neighbours in {', '.join(cs.cidrs)} ({cs.stated_origin})"
+            f", depth {3 if max_depth is None else max_depth}"
+        )
 
 
 # ---- sweep: ARP / ICMP / TCP ----
@@ -149,9 +185,14 @@ def _sweep_progress(enabled: bool):
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    bar = Progress(TextColumn("{task.description:<12}"), BarColumn(),
-                   TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                   console=Console(stderr=True), transient=True)
+    bar = Progress(
+        TextColumn("{task.description:<12}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
 
     def factory(label: str):
         task = bar.add_task(label, total=None)
@@ -209,9 +250,19 @@ def _sweep_hosts(results) -> list[dict]:
         d = r.device
         if d is None:
             continue
-        h = hosts.setdefault(d.ip or r.target, {
-            "ip": d.ip or r.target, "mac": None, "mac_vendor": None, "dns_name": None,
-            "netbios_name": None, "open_ports": [], "methods": [], "rtt_ms": None})
+        h = hosts.setdefault(
+            d.ip or r.target,
+            {
+                "ip": d.ip or r.target,
+                "mac": None,
+                "mac_vendor": None,
+                "dns_name": None,
+                "netbios_name": None,
+                "open_ports": [],
+                "methods": [],
+                "rtt_ms": None,
+            },
+        )
         h["methods"].append(str(d.source))
         for k in ("mac", "mac_vendor", "dns_name", "netbios_name"):
             h[k] = h[k] or getattr(d, k)
@@ -223,12 +274,26 @@ def _sweep_hosts(results) -> list[dict]:
     return sorted(hosts.values(), key=lambda h: ipaddress.ip_address(h["ip"]))
 
 
-
-def run_sweep(ctx: click.Context, targets: tuple[str, ...], *, arp: bool, icmp: bool,
-              tcp_ports: str | None, rate: int | None, timeout: float | None,
-              retries: int | None, exclude: tuple[str, ...], max_hosts: int | None,
-              allow_public: bool, no_dns: bool, netbios: bool, as_json: bool, dry_run: bool,
-              no_store: bool, profile: str | None) -> None:
+def run_sweep(
+    ctx: click.Context,
+    targets: tuple[str, ...],
+    *,
+    arp: bool,
+    icmp: bool,
+    tcp_ports: str | None,
+    rate: int | None,
+    timeout: float | None,
+    retries: int | None,
+    exclude: tuple[str, ...],
+    max_hosts: int | None,
+    allow_public: bool,
+    no_dns: bool,
+    netbios: bool,
+    as_json: bool,
+    dry_run: bool,
+    no_store: bool,
+    profile: str | None,
+) -> None:
     """`scan [--arp] [--icmp] [--tcp PORTS]`: sweep, ingest (unless --no-store), render;
     --dry-run: only the plan."""
     import json
@@ -243,11 +308,9 @@ def run_sweep(ctx: click.Context, targets: tuple[str, ...], *, arp: bool, icmp: 
     # Validating a config file imports the reconciler (SQLAlchemy, ~0.5 s); without a file
     # there is nothing to validate, which keeps a --no-store sweep fast.
     cfg = config_of(ctx) if config_path().exists() else {}
-    prof, specs, rules, scope = sweep_scope(cfg, targets, profile, exclude, max_hosts,
-                                            allow_public)
+    prof, specs, rules, scope = sweep_scope(cfg, targets, profile, exclude, max_hosts, allow_public)
     methods = [m for m, on in (("arp", arp), ("icmp", icmp), ("tcp", tcp_ports)) if on]
-    methods = methods or list(prof.methods) or (["arp", "icmp"] if os.geteuid() == 0
-                                                 else ["icmp"])
+    methods = methods or list(prof.methods) or (["arp", "icmp"] if os.geteuid() == 0 else ["icmp"])
     ports = tcp_ports or prof.tcp_ports
     if "tcp" in methods:
         try:
@@ -259,12 +322,19 @@ def run_sweep(ctx: click.Context, targets: tuple[str, ...], *, arp: bool, icmp: 
         return
     options = ScanOptions(
         timeout_s=timeout or prof.timeout or 1.0,
-        retries=retries if retries is not None else (prof.retries if prof.retries is not None
-                                                     else 1),
-        rate_pps=rate or prof.rate or 1000, excludes=list(rules.excludes),
-        allow_public=rules.allow_public, max_hosts=rules.max_hosts,
-        extra={"ports": ports, "resolve": not no_dns and prof.resolve is not False,
-               "netbios": netbios or bool(prof.netbios)})
+        retries=retries
+        if retries is not None
+        else (prof.retries if prof.retries is not None else 1),
+        rate_pps=rate or prof.rate or 1000,
+        excludes=list(rules.excludes),
+        allow_public=rules.allow_public,
+        max_hosts=rules.max_hosts,
+        extra={
+            "ports": ports,
+            "resolve": not no_dns and prof.resolve is not False,
+            "netbios": netbios or bool(prof.netbios),
+        },
+    )
 
     bar, factory = _sweep_progress(sys.stderr.isatty() and not as_json)
     with bar:
@@ -274,34 +344,53 @@ def run_sweep(ctx: click.Context, targets: tuple[str, ...], *, arp: bool, icmp: 
 
     if no_store:
         hosts = _sweep_hosts(results)
-        errors = [{"target": r.target, "kind": r.error_kind, "error": r.error}
-                  for r in results if r.error]
+        errors = [
+            {"target": r.target, "kind": r.error_kind, "error": r.error} for r in results if r.error
+        ]
         if as_json:
-            click.echo(json.dumps({"targets": specs, "excludes": list(rules.excludes),
-                                   "methods": methods, "probed": len(scope.addresses),
-                                   "hosts": hosts,
-                                   "facts": [asdict(r.device) for r in results if r.device],
-                                   "errors": errors}, indent=2, default=str))
+            click.echo(
+                json.dumps(
+                    {
+                        "targets": specs,
+                        "excludes": list(rules.excludes),
+                        "methods": methods,
+                        "probed": len(scope.addresses),
+                        "hosts": hosts,
+                        "facts": [asdict(r.device) for r in results if r.device],
+                        "errors": errors,
+                    },
+                    indent=2,
+                    default=str,
+                )
+            )
             return
         from rich.table import Table
 
         con = console(width=None if sys.stdout.isatty() else 160)
 
-        table = Table(title=f"{len(hosts)} live of {len(scope.addresses)} probed "
-                            f"({', '.join(methods)}; not stored, CMDB unchanged)")
+        table = Table(
+            title=f"{len(hosts)} live of {len(scope.addresses)} probed "
+            f"({', '.join(methods)}; not stored, CMDB unchanged)"
+        )
         for col in ("IP", "MAC", "Vendor", "Name", "Open TCP", "Seen by"):
             table.add_column(col)
         for h in hosts:
-            table.add_row(h["ip"], h["mac"] or "", h["mac_vendor"] or "",
-                          h["dns_name"] or h["netbios_name"] or "",
-                          ",".join(map(str, h["open_ports"])), ",".join(h["methods"]))
+            table.add_row(
+                h["ip"],
+                h["mac"] or "",
+                h["mac_vendor"] or "",
+                h["dns_name"] or h["netbios_name"] or "",
+                ",".join(map(str, h["open_ports"])),
+                ",".join(h["methods"]),
+            )
         con.print(table)
         for e in errors[:20]:
             echo(f"failed {e['target']}: {e['error']}", err=True)
         return
 
-    summary = _store(ctx, results, source="sweep", targets=specs,
-                                    methods=methods, covered=scope.covered)
+    summary = _store(
+        ctx, results, source="sweep", targets=specs, methods=methods, covered=scope.covered
+    )
     print_run_summary(summary, as_json, "scan")
 
 
@@ -327,8 +416,9 @@ def _ssh_platform_choices() -> list[str]:
     return sorted(CLI_COMMANDS)
 
 
-def _ssh_collect(ctx: click.Context, targets: list[str], kw: dict, rules, crawl,
-                 progress=None) -> tuple[list, Any]:
+def _ssh_collect(
+    ctx: click.Context, targets: list[str], kw: dict, rules, crawl, progress=None
+) -> tuple[list, Any]:
     """Run the SSH collector (or, with ``crawl`` planned, the crawl) for checked ``targets``;
     returns ``(results, CrawlResult or None)``. The library checks ``rules`` again."""
     from pathlib import Path
@@ -346,16 +436,20 @@ def _ssh_collect(ctx: click.Context, targets: list[str], kw: dict, rules, crawl,
         port=int(kw.get("ssh_port") or ssh_cfg.get("port") or 22),
         known_hosts=Path(known_hosts).expanduser() if known_hosts else default_known_hosts(),
         accept_new_host_keys=bool(kw.get("accept_new_host_keys")),
-        command_timeout_s=float(kw.get("command_timeout") or ssh_cfg.get("command_timeout")
-                                or 30),
+        command_timeout_s=float(kw.get("command_timeout") or ssh_cfg.get("command_timeout") or 30),
         device_timeout_s=float(kw.get("device_timeout") or ssh_cfg.get("device_timeout") or 180),
         concurrency=int(kw.get("concurrency") or ssh_cfg.get("concurrency") or 32),
         scope=rules,
     )
     if crawl is not None:
         depth = kw.get("max_depth")
-        out = crawl_ssh(targets, settings, scope=crawl[0],
-                        max_depth=3 if depth is None else int(depth), progress=progress)
+        out = crawl_ssh(
+            targets,
+            settings,
+            scope=crawl[0],
+            max_depth=3 if depth is None else int(depth),
+            progress=progress,
+        )
         return out.results, out
     results = collect_many(targets, settings, progress=progress)
     return [r for r in results if r.error_kind != "excluded"], None
@@ -371,8 +465,17 @@ def _ssh_render(results: list, summary) -> None:
     from rich.table import Table
 
     table = Table(title="SSH collection")
-    for col in ("target", "hostname", "platform", "model", "serial", "nbrs", "fdb", "arp",
-                "status"):
+    for col in (
+        "target",
+        "hostname",
+        "platform",
+        "model",
+        "serial",
+        "nbrs",
+        "fdb",
+        "arp",
+        "status",
+    ):
         table.add_column(col)
     for r in sorted(results, key=lambda x: x.target):
         d = r.device
@@ -382,15 +485,20 @@ def _ssh_render(results: list, summary) -> None:
             status = plain(f"ok, {len(d.warnings)} warning(s)", style="yellow")
         else:
             status = plain("ok", style="green")
-        cells = [r.target, d.hostname if d else "", d.platform if d else "",
-                 d.model if d else "", d.serial if d else "",
-                 str(len(d.neighbors)) if d else "", str(len(d.fdb)) if d else "",
-                 str(len(d.arp)) if d else ""]
+        cells = [
+            r.target,
+            d.hostname if d else "",
+            d.platform if d else "",
+            d.model if d else "",
+            d.serial if d else "",
+            str(len(d.neighbors)) if d else "",
+            str(len(d.fdb)) if d else "",
+            str(len(d.arp)) if d else "",
+        ]
         table.add_row(*(plain(c or "") for c in cells), status)
     console().print(table)
     if summary is not None:
         echo(summary_line("ssh", summary))
-
 
 
 def run_ssh(ctx: click.Context, targets: tuple[str, ...], kw: dict) -> None:
@@ -424,8 +532,9 @@ def run_ssh(ctx: click.Context, targets: tuple[str, ...], kw: dict) -> None:
     if not kw.get("no_store"):
         # SSH sees only managed devices: absence from an SSH run proves nothing, so nothing
         # is counted missing (covered=[]).
-        summary = _store(ctx, results, source="ssh",
-                                        targets=list(targets), methods=["ssh"], covered=[])
+        summary = _store(
+            ctx, results, source="ssh", targets=list(targets), methods=["ssh"], covered=[]
+        )
     if as_json:
         doc: dict = {"results": [_ssh_result_json(r) for r in results]}
         if cr is not None:
@@ -448,9 +557,14 @@ def _render_skipped(cr) -> None:
     con = console()
     con.print(plain(f"crawl scope: {', '.join(scope.get('cidrs', []))} ({scope.get('origin')})"))
     if cr.skipped:
-        con.print(plain(f"not followed: {len(cr.skipped)} ("
-                       + "; ".join(f"{w}: {y}" for w, y in cr.skipped[:5])
-                       + ("; ..." if len(cr.skipped) > 5 else "") + ")"))
+        con.print(
+            plain(
+                f"not followed: {len(cr.skipped)} ("
+                + "; ".join(f"{w}: {y}" for w, y in cr.skipped[:5])
+                + ("; ..." if len(cr.skipped) > 5 else "")
+                + ")"
+            )
+        )
 
 
 # ---- SNMP (and SNMP + SSH) ----
@@ -469,10 +583,16 @@ def _snmp_collect(ctx: click.Context, hosts: list[str], kw: dict, rules, crawl):
     conf = config_of(ctx)
     creds: list[snmp.SnmpCredential] = []
     if kw.get("v3_user"):
-        creds.append(snmp.SnmpCredential(
-            "3", user=kw["v3_user"], auth_proto=kw.get("v3_auth_proto"),
-            auth_key=kw.get("v3_auth_key"), priv_proto=kw.get("v3_priv_proto"),
-            priv_key=kw.get("v3_priv_key")))
+        creds.append(
+            snmp.SnmpCredential(
+                "3",
+                user=kw["v3_user"],
+                auth_proto=kw.get("v3_auth_proto"),
+                auth_key=kw.get("v3_auth_key"),
+                priv_proto=kw.get("v3_priv_proto"),
+                priv_key=kw.get("v3_priv_key"),
+            )
+        )
     comms = list(kw.get("communities") or ())
     creds += [snmp.SnmpCredential("2c", community=c) for c in comms]
     if not comms:
@@ -484,10 +604,14 @@ def _snmp_collect(ctx: click.Context, hosts: list[str], kw: dict, rules, crawl):
     if not creds:
         creds = [snmp.SnmpCredential("2c", community="public")]
     retries = kw.get("retries")
-    cfg = snmp.SnmpConfig(credentials=creds, port=int(kw.get("snmp_port") or 161),
-                          timeout_s=float(kw.get("timeout") or 1.0),
-                          retries=int(retries if retries is not None else 1),
-                          concurrency=int(kw.get("concurrency") or 64), scope=rules)
+    cfg = snmp.SnmpConfig(
+        credentials=creds,
+        port=int(kw.get("snmp_port") or 161),
+        timeout_s=float(kw.get("timeout") or 1.0),
+        retries=int(retries if retries is not None else 1),
+        concurrency=int(kw.get("concurrency") or 64),
+        scope=rules,
+    )
     if crawl is None:
         import asyncio
 
@@ -495,8 +619,14 @@ def _snmp_collect(ctx: click.Context, hosts: list[str], kw: dict, rules, crawl):
         return [r for r in results if r.error_kind != "excluded"], None
     follow = (lambda n: True) if kw.get("crawl_leaves") else default_follow
     depth = kw.get("max_depth")
-    cr = snmp.crawl_snmp(hosts, cfg, scope=crawl[0], max_depth=3 if depth is None else depth,
-                         follow=follow, progress=None)
+    cr = snmp.crawl_snmp(
+        hosts,
+        cfg,
+        scope=crawl[0],
+        max_depth=3 if depth is None else depth,
+        follow=follow,
+        progress=None,
+    )
     return cr.results, cr
 
 
@@ -511,8 +641,9 @@ def run_snmp(ctx: click.Context, targets: tuple[str, ...], kw: dict) -> None:
     rules, plan, crawl = device_scope(config_of(ctx), targets, kw, "--snmp")
     methods = ["snmp", "ssh"] if kw.get("use_ssh") else ["snmp"]
     if kw.get("dry_run"):
-        render_dry_run(methods, list(targets), rules, plan, crawl, bool(kw.get("as_json")),
-                       kw.get("max_depth"))
+        render_dry_run(
+            methods, list(targets), rules, plan, crawl, bool(kw.get("as_json")), kw.get("max_depth")
+        )
         return
     results, cr = _snmp_collect(ctx, flatten(targets), kw, rules, crawl)
     if kw.get("use_ssh"):
@@ -531,18 +662,38 @@ def run_snmp(ctx: click.Context, targets: tuple[str, ...], kw: dict) -> None:
                     r = other
             merged.append(r)
         results = merged
-    _finish_snmp_scan(ctx, list(targets), results, cr, crawl is not None,
-                      bool(kw.get("no_store")), bool(kw.get("as_json")))
+    _finish_snmp_scan(
+        ctx,
+        list(targets),
+        results,
+        cr,
+        crawl is not None,
+        bool(kw.get("no_store")),
+        bool(kw.get("as_json")),
+    )
 
 
-def _finish_snmp_scan(ctx: click.Context, targets: list[str], results: list, cr,
-                      crawl: bool, no_ingest: bool, as_json: bool) -> None:
+def _finish_snmp_scan(
+    ctx: click.Context,
+    targets: list[str],
+    results: list,
+    cr,
+    crawl: bool,
+    no_ingest: bool,
+    as_json: bool,
+) -> None:
     from netcmdb.discovery.factsjson import result_to_dict
 
     summary = None
     if not no_ingest:
-        summary = _store(ctx, results, source="snmp", targets=targets,
-                                        methods=["snmp"], covered=[] if crawl else None)
+        summary = _store(
+            ctx,
+            results,
+            source="snmp",
+            targets=targets,
+            methods=["snmp"],
+            covered=[] if crawl else None,
+        )
     if as_json:
         out: dict[str, object] = {"results": [result_to_dict(r) for r in results]}
         if cr is not None:
@@ -556,17 +707,23 @@ def _finish_snmp_scan(ctx: click.Context, targets: list[str], results: list, cr,
     from rich.table import Table
 
     con = console()
-    t = Table("target", "name", "class", "vendor / model", "serial", "ifs", "nbrs", "fdb",
-              "result")
+    t = Table("target", "name", "class", "vendor / model", "serial", "ifs", "nbrs", "fdb", "result")
     for r in results:
         d = r.device
         if d is None:
             t.add_row(r.target, "", "", "", "", "", "", "", f"{r.error_kind}: {r.error}")
             continue
-        t.add_row(r.target, d.hostname or "", str(d.device_class or ""),
-                  " ".join(x for x in (d.vendor, d.model) if x), d.serial or "",
-                  str(len(d.interfaces)), str(len(d.neighbors)), str(len(d.fdb)),
-                  "ok" + (f" ({len(d.warnings)} warnings)" if d.warnings else ""))
+        t.add_row(
+            r.target,
+            d.hostname or "",
+            str(d.device_class or ""),
+            " ".join(x for x in (d.vendor, d.model) if x),
+            d.serial or "",
+            str(len(d.interfaces)),
+            str(len(d.neighbors)),
+            str(len(d.fdb)),
+            "ok" + (f" ({len(d.warnings)} warnings)" if d.warnings else ""),
+        )
     con.print(t)
     _render_skipped(cr)
     if summary is not None:
@@ -577,21 +734,32 @@ def _finish_snmp_scan(ctx: click.Context, targets: list[str], results: list, cr,
 # ---- the command ----
 
 
-def _store(ctx: click.Context, results: Sequence[Any], *, source: str, targets: list[str],
-           methods: list[str], covered: list[str] | None = None) -> Any:
+def _store(
+    ctx: click.Context,
+    results: Sequence[Any],
+    *,
+    source: str,
+    targets: list[str],
+    methods: list[str],
+    covered: list[str] | None = None,
+) -> Any:
     """Reconcile the run into the CMDB, or with ``--push URL`` send it to a netcmdb server (a
     remote collector: the server reconciles it as one run; this CMDB is not touched)."""
     push = ctx.meta.get("netcmdb.push")
     if not push:
-        return ingest.ingest_results(cmdb_of(ctx), results, source=source, targets=targets,
-                                     methods=methods, covered=covered)
+        return ingest.ingest_results(
+            cmdb_of(ctx), results, source=source, targets=targets, methods=methods, covered=covered
+        )
     from netcmdb.cmdb.reconcile import RunSummary
     from netcmdb.discovery.factsjson import result_to_dict
     from netcmdb.web.push import push_facts
 
     url, token = push
-    doc = {"results": [result_to_dict(r) for r in results], "targets": list(targets),
-           "methods": list(methods)}
+    doc = {
+        "results": [result_to_dict(r) for r in results],
+        "targets": list(targets),
+        "methods": list(methods),
+    }
     answer = push_facts(url, token, doc)
     known = set(RunSummary.__dataclass_fields__)
     return RunSummary(**{k: v for k, v in answer.items() if k in known})
@@ -602,88 +770,203 @@ def _store(ctx: click.Context, results: Sequence[Any], *, source: str, targets: 
 # methods
 @click.option("--arp", is_flag=True, help="ARP sweep of the local segment (root).")
 @click.option("--icmp", is_flag=True, help="ICMP echo sweep (unprivileged fallback if not root).")
-@click.option("--tcp", "tcp_ports", metavar="PORTS", default=None,
-              help="TCP connect probes of PORTS, e.g. 22,80,443,8000-8010.")
-@click.option("--snmp", "use_snmp", is_flag=True,
-              help="Collect over SNMP (with --ssh too: SNMP first, SSH fills gaps).")
-@click.option("--ssh", "use_ssh", is_flag=True,
-              help="Collect over SSH (netmiko + TextFSM): model, serial, LLDP/CDP, MAC, ARP.")
+@click.option(
+    "--tcp",
+    "tcp_ports",
+    metavar="PORTS",
+    default=None,
+    help="TCP connect probes of PORTS, e.g. 22,80,443,8000-8010.",
+)
+@click.option(
+    "--snmp",
+    "use_snmp",
+    is_flag=True,
+    help="Collect over SNMP (with --ssh too: SNMP first, SSH fills gaps).",
+)
+@click.option(
+    "--ssh",
+    "use_ssh",
+    is_flag=True,
+    help="Collect over SSH (netmiko + TextFSM): model, serial, LLDP/CDP, MAC, ARP.",
+)
 # scope
-@click.option("--exclude", multiple=True, metavar="X",
-              help="Address/CIDR/range/@file never contacted by any method or crawl "
-                   "(repeatable; adds to the config's [scan] excludes).")
-@click.option("--max-hosts", type=click.IntRange(1), default=None,
-              help="Refuse to contact more addresses than this, after excludes (default 65536).")
-@click.option("--allow-public", is_flag=True,
-              help="Permit internet-routed addresses (multicast/broadcast never).")
-@click.option("--crawl", is_flag=True,
-              help="SNMP/SSH: follow LLDP/CDP neighbours (bounded by --scope).")
-@click.option("--scope", multiple=True, metavar="X",
-              help="Where a crawl may go: address/CIDR/range/@file (repeatable; default: "
-                   "[scan] scopes, else the private blocks the seeds sit in, e.g. 10.0.0.0/8).")
-@click.option("--max-depth", type=click.IntRange(0, 32), default=None,
-              help="Crawl depth (0: only the seeds; default 3).")
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="X",
+    help="Address/CIDR/range/@file never contacted by any method or crawl "
+    "(repeatable; adds to the config's [scan] excludes).",
+)
+@click.option(
+    "--max-hosts",
+    type=click.IntRange(1),
+    default=None,
+    help="Refuse to contact more addresses than this, after excludes (default 65536).",
+)
+@click.option(
+    "--allow-public",
+    is_flag=True,
+    help="Permit internet-routed addresses (multicast/broadcast never).",
+)
+@click.option(
+    "--crawl", is_flag=True, help="SNMP/SSH: follow LLDP/CDP neighbours (bounded by --scope)."
+)
+@click.option(
+    "--scope",
+    multiple=True,
+    metavar="X",
+    help="Where a crawl may go: address/CIDR/range/@file (repeatable; default: "
+    "[scan] scopes, else the private blocks the seeds sit in, e.g. 10.0.0.0/8).",
+)
+@click.option(
+    "--max-depth",
+    type=click.IntRange(0, 32),
+    default=None,
+    help="Crawl depth (0: only the seeds; default 3).",
+)
 @click.option("--crawl-leaves", is_flag=True, help="SNMP crawl: also crawl phones and APs.")
 # timing
-@click.option("--rate", type=click.IntRange(1, 1_000_000), default=None,
-              help="Sweep: packets per second (default 1000).")
-@click.option("--timeout", type=click.FloatRange(0.01, 60), default=None,
-              help="Sweep/SNMP: longest wait for a reply, seconds (default 1.0; the sweep adapts "
-                   "below it).")
-@click.option("--retries", type=click.IntRange(0, 10), default=None,
-              help="Sweep/SNMP: extra tries for silent targets (default 1).")
-@click.option("--command-timeout", type=click.FloatRange(0.5, 3600), default=None,
-              help="SSH: seconds to wait for one command's output (default 30).")
-@click.option("--device-timeout", type=click.FloatRange(1, 36000), default=None,
-              help="SSH: seconds one device may take in total (default 180).")
-@click.option("--concurrency", type=click.IntRange(1, 512), default=None,
-              help="SNMP/SSH: devices collected at once (default 64 for SNMP, 32 for SSH).")
+@click.option(
+    "--rate",
+    type=click.IntRange(1, 1_000_000),
+    default=None,
+    help="Sweep: packets per second (default 1000).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.01, 60),
+    default=None,
+    help="Sweep/SNMP: longest wait for a reply, seconds (default 1.0; the sweep adapts below it).",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(0, 10),
+    default=None,
+    help="Sweep/SNMP: extra tries for silent targets (default 1).",
+)
+@click.option(
+    "--command-timeout",
+    type=click.FloatRange(0.5, 3600),
+    default=None,
+    help="SSH: seconds to wait for one command's output (default 30).",
+)
+@click.option(
+    "--device-timeout",
+    type=click.FloatRange(1, 36000),
+    default=None,
+    help="SSH: seconds one device may take in total (default 180).",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 512),
+    default=None,
+    help="SNMP/SSH: devices collected at once (default 64 for SNMP, 32 for SSH).",
+)
 # sweep
 @click.option("--no-dns", is_flag=True, help="Sweep: skip reverse DNS lookups.")
-@click.option("--netbios", is_flag=True,
-              help="Sweep: ask live hosts for their NetBIOS name (UDP 137).")
-@click.option("--profile", default=None, metavar="NAME",
-              help="Sweep: saved profile [scan.profiles.NAME] from the config file.")
+@click.option(
+    "--netbios", is_flag=True, help="Sweep: ask live hosts for their NetBIOS name (UDP 137)."
+)
+@click.option(
+    "--profile",
+    default=None,
+    metavar="NAME",
+    help="Sweep: saved profile [scan.profiles.NAME] from the config file.",
+)
 # SNMP
-@click.option("--community", "communities", multiple=True, metavar="C",
-              help="SNMPv2c community (repeatable; also NETCMDB_SNMP_COMMUNITY, config).")
+@click.option(
+    "--community",
+    "communities",
+    multiple=True,
+    metavar="C",
+    help="SNMPv2c community (repeatable; also NETCMDB_SNMP_COMMUNITY, config).",
+)
 @click.option("--snmp-port", type=click.IntRange(1, 65535), default=161, show_default=True)
 @click.option("--v3-user", metavar="U", help="SNMPv3 user (tried before communities).")
-@click.option("--v3-auth-proto", type=click.Choice(["md5", "sha", "sha224", "sha256",
-                                                    "sha384", "sha512"]), default="sha256",
-              show_default=True)
-@click.option("--v3-auth-key", envvar="NETCMDB_SNMP_V3_AUTH_KEY", metavar="KEY",
-              help="Or NETCMDB_SNMP_V3_AUTH_KEY (keeps it out of shell history).")
-@click.option("--v3-priv-proto", type=click.Choice(["des", "3des", "aes", "aes192",
-                                                    "aes256", "aes192c", "aes256c"]),
-              default="aes", show_default=True)
-@click.option("--v3-priv-key", envvar="NETCMDB_SNMP_V3_PRIV_KEY", metavar="KEY",
-              help="Or NETCMDB_SNMP_V3_PRIV_KEY.")
+@click.option(
+    "--v3-auth-proto",
+    type=click.Choice(["md5", "sha", "sha224", "sha256", "sha384", "sha512"]),
+    default="sha256",
+    show_default=True,
+)
+@click.option(
+    "--v3-auth-key",
+    envvar="NETCMDB_SNMP_V3_AUTH_KEY",
+    metavar="KEY",
+    help="Or NETCMDB_SNMP_V3_AUTH_KEY (keeps it out of shell history).",
+)
+@click.option(
+    "--v3-priv-proto",
+    type=click.Choice(["des", "3des", "aes", "aes192", "aes256", "aes192c", "aes256c"]),
+    default="aes",
+    show_default=True,
+)
+@click.option(
+    "--v3-priv-key",
+    envvar="NETCMDB_SNMP_V3_PRIV_KEY",
+    metavar="KEY",
+    help="Or NETCMDB_SNMP_V3_PRIV_KEY.",
+)
 # SSH
-@click.option("--platform", type=click.Choice(_ssh_platform_choices()), default=None,
-              help="SSH: device platform; default: detect from show/display version.")
-@click.option("--accept-new-host-keys", is_flag=True,
-              help="SSH: trust and record host keys not yet in known_hosts.")
-@click.option("--known-hosts", type=click.Path(dir_okay=False), default=None,
-              help="SSH known_hosts (default: $NETCMDB_SSH_KNOWN_HOSTS or ~/.ssh/known_hosts).")
-@click.option("--ssh-port", type=click.IntRange(1, 65535), default=None,
-              help="SSH port (default 22; a target may say host:port).")
-@click.option("--credentials", "credential_set", default=None, metavar="NAME",
-              help="SSH: credential set [credentials.NAME] from the config file.")
+@click.option(
+    "--platform",
+    type=click.Choice(_ssh_platform_choices()),
+    default=None,
+    help="SSH: device platform; default: detect from show/display version.",
+)
+@click.option(
+    "--accept-new-host-keys",
+    is_flag=True,
+    help="SSH: trust and record host keys not yet in known_hosts.",
+)
+@click.option(
+    "--known-hosts",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="SSH known_hosts (default: $NETCMDB_SSH_KNOWN_HOSTS or ~/.ssh/known_hosts).",
+)
+@click.option(
+    "--ssh-port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="SSH port (default 22; a target may say host:port).",
+)
+@click.option(
+    "--credentials",
+    "credential_set",
+    default=None,
+    metavar="NAME",
+    help="SSH: credential set [credentials.NAME] from the config file.",
+)
 # output
-@json_option("JSON on stdout (the plan with --dry-run, the facts with --no-store, else the run "
-             "summary), no progress bar.")
+@json_option(
+    "JSON on stdout (the plan with --dry-run, the facts with --no-store, else the run "
+    "summary), no progress bar."
+)
 @dry_run_option("Send nothing: print what would be contacted (--json: the list); write nothing.")
-@click.option("--no-store", "no_store", is_flag=True,
-              help="Collect and print the facts; do not write the CMDB.")
-@click.option("--no-ingest", "no_ingest", is_flag=True, hidden=True,
-              help="Deprecated: --no-store.")
-@click.option("--push", "push_url", metavar="URL", default=None,
-              help="Send the facts to a netcmdb server (serve) instead of this CMDB: a remote "
-                   "collector. Needs --token.")
-@click.option("--token", "push_token", envvar="NETCMDB_TOKEN", metavar="TOKEN", default=None,
-              help="API token for --push (netcmdb token create NAME --role editor); or "
-                   "NETCMDB_TOKEN.")
+@click.option(
+    "--no-store",
+    "no_store",
+    is_flag=True,
+    help="Collect and print the facts; do not write the CMDB.",
+)
+@click.option("--no-ingest", "no_ingest", is_flag=True, hidden=True, help="Deprecated: --no-store.")
+@click.option(
+    "--push",
+    "push_url",
+    metavar="URL",
+    default=None,
+    help="Send the facts to a netcmdb server (serve) instead of this CMDB: a remote "
+    "collector. Needs --token.",
+)
+@click.option(
+    "--token",
+    "push_token",
+    envvar="NETCMDB_TOKEN",
+    metavar="TOKEN",
+    default=None,
+    help="API token for --push (netcmdb token create NAME --role editor); or NETCMDB_TOKEN.",
+)
 @click.pass_context
 def command(ctx: click.Context, targets: tuple[str, ...], **kw: object) -> None:
     """Discover devices at TARGET... and record them in the CMDB.
@@ -699,8 +982,9 @@ def command(ctx: click.Context, targets: tuple[str, ...], **kw: object) -> None:
         from netcmdb.web.push import facts_url
 
         if kw["no_store"]:
-            raise click.UsageError("--push sends the facts; it cannot go with --no-store or "
-                                   "--dry-run")
+            raise click.UsageError(
+                "--push sends the facts; it cannot go with --no-store or --dry-run"
+            )
         if not push_token:
             raise click.UsageError("--push needs --token (or NETCMDB_TOKEN)")
         facts_url(str(push_url))  # a malformed URL is refused before any packet
@@ -708,14 +992,30 @@ def command(ctx: click.Context, targets: tuple[str, ...], **kw: object) -> None:
     if (kw["crawl"] or kw["scope"]) and not (kw["use_snmp"] or kw["use_ssh"]):
         from netcmdb.errors import ConfigError
 
-        raise ConfigError("--crawl and --scope follow LLDP/CDP neighbours: add --snmp or --ssh "
-                          "(a sweep probes its targets only)")
+        raise ConfigError(
+            "--crawl and --scope follow LLDP/CDP neighbours: add --snmp or --ssh "
+            "(a sweep probes its targets only)"
+        )
     if kw["use_snmp"]:
         run_snmp(ctx, targets, kw)
     elif kw["use_ssh"]:
         run_ssh(ctx, targets, kw)
     else:
-        sweep = ("arp", "icmp", "tcp_ports", "rate", "timeout", "retries", "exclude",
-                 "max_hosts", "allow_public", "no_dns", "netbios", "as_json", "dry_run",
-                 "no_store", "profile")
+        sweep = (
+            "arp",
+            "icmp",
+            "tcp_ports",
+            "rate",
+            "timeout",
+            "retries",
+            "exclude",
+            "max_hosts",
+            "allow_public",
+            "no_dns",
+            "netbios",
+            "as_json",
+            "dry_run",
+            "no_store",
+            "profile",
+        )
         run_sweep(ctx, targets, **{k: kw[k] for k in sweep})  # type: ignore[arg-type]

@@ -10,8 +10,13 @@ from netcmdb.options import json_option
 
 @click.command("search")
 @click.argument("text")
-@click.option("--limit", type=click.IntRange(min=1, max=1000), default=50, show_default=True,
-              help="At most this many hits of each kind.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1, max=1000),
+    default=50,
+    show_default=True,
+    help="At most this many hits of each kind.",
+)
 @json_option()
 @click.pass_context
 def command(ctx: click.Context, text: str, limit: int, as_json: bool) -> None:
@@ -31,8 +36,9 @@ def command(ctx: click.Context, text: str, limit: int, as_json: bool) -> None:
     if not hits:
         echo(f"nothing contains {text!r}")
         return
-    table = Table("kind", "ci / room", "when", "what", title=f"{len(hits)} hits",
-                  title_justify="left")
+    table = Table(
+        "kind", "ci / room", "when", "what", title=f"{len(hits)} hits", title_justify="left"
+    )
     for h in hits:
         what = h.text if h.kind != "note" else f"[{h.detail['kind']}] {h.text}"
         table.add_row(*(plain(v) for v in (h.kind, h.title, h.at or "", what)))

@@ -14,11 +14,20 @@ ROLE = click.Choice(["reader", "editor", "admin"])
 
 
 @click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to bind; anything but loopback requires a login for reading too.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind; anything but loopback requires a login for reading too.",
+)
 @click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Server processes (use PostgreSQL for more than one writer at a time).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Server processes (use PostgreSQL for more than one writer at a time).",
+)
 @click.pass_context
 def serve_command(ctx: click.Context, host: str, port: int, workers: int) -> None:
     """Serve the web UI and the REST API (/api/v1) on the same CMDB."""
@@ -41,12 +50,14 @@ def user_group() -> None:
 @user_group.command("add")
 @click.argument("name")
 @click.option("--role", type=ROLE, required=True, help="reader, editor or admin.")
-@click.option("--password-stdin", is_flag=True,
-              help="Read the password from the first line of stdin (scripts).")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of stdin (scripts).",
+)
 @json_option('Print {"user", "role"} as JSON.')
 @click.pass_context
-def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool,
-             as_json: bool) -> None:
+def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool, as_json: bool) -> None:
     """Add user NAME (or reset their role and password); asks for the password."""
     from netcmdb.cmdb.access import add_user
     from netcmdb.cmdb.db import session_scope

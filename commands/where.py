@@ -20,18 +20,37 @@ def command(ctx: click.Context, query: str, as_json: bool) -> None:
         print_json(ans)
         return
     host = ans["host"]
-    who = (f"{host['name']} ({host['ip'] or '-'}, {host['mac'] or '-'})" if host
-           else ", ".join(ans["macs"]))
+    who = (
+        f"{host['name']} ({host['ip'] or '-'}, {host['mac'] or '-'})"
+        if host
+        else ", ".join(ans["macs"])
+    )
     for h in ans["now"]:
-        echo(f"{who}: {h['switch']} {h['port']}"
-                   + (f" vlan {h['vlan']}" if h["vlan"] else "")
-                   + " " + _("(last seen {when})").format(when=h["last_seen"]))
+        echo(
+            f"{who}: {h['switch']} {h['port']}"
+            + (f" vlan {h['vlan']}" if h["vlan"] else "")
+            + " "
+            + _("(last seen {when})").format(when=h["last_seen"])
+        )
     if len(ans["history"]) > len(ans["now"]):
         from rich.table import Table
 
-        t = Table("mac", _("switch"), _("port"), "vlan", _("first seen"), _("last seen"),
-                  title=_("history"))
+        t = Table(
+            "mac",
+            _("switch"),
+            _("port"),
+            "vlan",
+            _("first seen"),
+            _("last seen"),
+            title=_("history"),
+        )
         for h in ans["history"]:
-            t.add_row(h["mac"], h["switch"], h["port"], str(h["vlan"] or ""), h["first_seen"],
-                      h["last_seen"])
+            t.add_row(
+                h["mac"],
+                h["switch"],
+                h["port"],
+                str(h["vlan"] or ""),
+                h["first_seen"],
+                h["last_seen"],
+            )
         console().print(t)

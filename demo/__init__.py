@@ -60,8 +60,10 @@ def step_export_json(d: Demo) -> str:
     out = d.outdir / "cmdb.json"
     out.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     d.data["doc"] = doc
-    return (f"{out.name}: {len(doc['cis'])} CIs, {len(doc['links'])} links, "
-            f"{len(doc['dependencies'])} dependencies, {len(doc['groups'])} groups")
+    return (
+        f"{out.name}: {len(doc['cis'])} CIs, {len(doc['links'])} links, "
+        f"{len(doc['dependencies'])} dependencies, {len(doc['groups'])} groups"
+    )
 
 
 def step_export_csv(d: Demo) -> str:
@@ -82,8 +84,9 @@ def step_summary(d: Demo) -> str:
     if doc is None:
         raise Skip("nothing exported")
     classes = Counter(c["class"] for c in doc["cis"])
-    buildings = Counter(c["location"]["building"] for c in doc["cis"]
-                        if "building" in c.get("location", {}))
+    buildings = Counter(
+        c["location"]["building"] for c in doc["cis"] if "building" in c.get("location", {})
+    )
     d.data["classes"] = classes
     parts = ", ".join(f"{n} {k}" for k, n in classes.most_common())
     return f"{parts}; buildings: " + ", ".join(f"{b}: {n}" for b, n in sorted(buildings.items()))
@@ -121,33 +124,78 @@ def step_labels(d: Demo) -> str:
     out = json.loads(_cli(d, "label", "assign", "--json"))
     assigned = out.get("assigned", out) if isinstance(out, dict) else out
     n = len(assigned) if isinstance(assigned, list) else assigned
-    _cli(d, "label", "print", "--room", "D010210", "--format", "pdf", "--template", "L7160",
-         "--out", str(d.outdir / "labels-D010210.pdf"))
-    _cli(d, "label", "print", "--building", "01", "--class", "switch", "--format", "zpl",
-         "--out", str(d.outdir / "labels-switches-01.zpl"))
-    _cli(d, "label", "print", "--building", "02", "--format", "csv",
-         "--out", str(d.outdir / "labels-02.csv"))
+    _cli(
+        d,
+        "label",
+        "print",
+        "--room",
+        "D010210",
+        "--format",
+        "pdf",
+        "--template",
+        "L7160",
+        "--out",
+        str(d.outdir / "labels-D010210.pdf"),
+    )
+    _cli(
+        d,
+        "label",
+        "print",
+        "--building",
+        "01",
+        "--class",
+        "switch",
+        "--format",
+        "zpl",
+        "--out",
+        str(d.outdir / "labels-switches-01.zpl"),
+    )
+    _cli(
+        d,
+        "label",
+        "print",
+        "--building",
+        "02",
+        "--format",
+        "csv",
+        "--out",
+        str(d.outdir / "labels-02.csv"),
+    )
     _cli(d, "label", "sheet", "D010210", "--out", str(d.outdir / "walk-sheet-D010210.pdf"))
-    return (f"{n} new labels assigned; labels-D010210.pdf (Avery L7160), "
-            "labels-switches-01.zpl, labels-02.csv, walk-sheet-D010210.pdf")
+    return (
+        f"{n} new labels assigned; labels-D010210.pdf (Avery L7160), "
+        "labels-switches-01.zpl, labels-02.csv, walk-sheet-D010210.pdf"
+    )
 
 
 def step_impact(d: Demo) -> str:
     target = "sw-dist-01-1"
     report = json.loads(_cli(d, "impact", target, "--json"))
-    (d.outdir / "impact-sw-dist-01-1.json").write_text(json.dumps(report, ensure_ascii=False,
-                                                                  indent=2), encoding="utf-8")
-    _cli(d, "impact", "sw-acc-0101-1", "sw-acc-0101-2", "--format", "html",
-         "--out", str(d.outdir / "impact-room-0101.html"))
+    (d.outdir / "impact-sw-dist-01-1.json").write_text(
+        json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    _cli(
+        d,
+        "impact",
+        "sw-acc-0101-1",
+        "sw-acc-0101-2",
+        "--format",
+        "html",
+        "--out",
+        str(d.outdir / "impact-room-0101.html"),
+    )
     both = json.loads(_cli(d, "impact", "sw-acc-0101-1", "sw-acc-0101-2", "--json"))
     spof = json.loads(_cli(d, "topology", "spof", "--json"))
-    (d.outdir / "spof.json").write_text(json.dumps(spof, ensure_ascii=False, indent=2),
-                                        encoding="utf-8")
+    (d.outdir / "spof.json").write_text(
+        json.dumps(spof, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
     _cli(d, "topology", "draw", "--format", "html", "--out", str(d.outdir / "topology.html"))
     s1, s2 = report["summary"], both["summary"]
     n_spof = len(spof) if isinstance(spof, list) else len(spof.get("spofs", []))
-    return (f"reboot {target}: {s1['down']} down, {s1['at_risk']} at risk; both access switches "
-            f"of 0101: {s2['down']} down; {n_spof} single points of failure; topology.html")
+    return (
+        f"reboot {target}: {s1['down']} down, {s1['at_risk']} at risk; both access switches "
+        f"of 0101: {s2['down']} down; {n_spof} single points of failure; topology.html"
+    )
 
 
 def step_snmp_campus(d: Demo) -> str:
@@ -165,12 +213,14 @@ def step_sweep(d: Demo) -> str:
     return demo_sweep(out, f"sqlite:///{out / 'cmdb.sqlite'}", skip=Skip)
 
 
-STEPS.extend([
-    Step("labels: assign + print", step_labels),
-    Step("impact + spof", step_impact),
-    Step("SNMP crawl of a simulated campus (loopback)", step_snmp_campus),
-    Step("ARP/ICMP/TCP sweep of a namespace LAN (root)", step_sweep),
-])
+STEPS.extend(
+    [
+        Step("labels: assign + print", step_labels),
+        Step("impact + spof", step_impact),
+        Step("SNMP crawl of a simulated campus (loopback)", step_snmp_campus),
+        Step("ARP/ICMP/TCP sweep of a namespace LAN (root)", step_sweep),
+    ]
+)
 
 
 def run(outdir: Path, steps: list[Step] | None = None) -> list[tuple[str, str, str, float]]:
@@ -199,20 +249,23 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     outdir = Path(args[0] if args else "demo-out")
     results = run(outdir)
-    table = Table("step", "status", "result", "s", title=f"netcmdb demo -> {outdir}/",
-                  title_justify="left")
+    table = Table(
+        "step", "status", "result", "s", title=f"netcmdb demo -> {outdir}/", title_justify="left"
+    )
     style = {"ok": "green", "skipped": "yellow", "failed": "bold red"}
     for name, status, detail, secs in results:
         table.add_row(name, f"[{style[status]}]{status}[/]", detail, f"{secs:.1f}")
     console = Console()
     console.print(table)
     db = f"sqlite:///{(outdir / 'netcmdb.sqlite').resolve()}"
-    console.print(f"try: netcmdb --db {db} ci show D010210-009", markup=False,
-                  highlight=False)
+    console.print(f"try: netcmdb --db {db} ci show D010210-009", markup=False, highlight=False)
     # the last line: the one command that serves this CMDB in a browser
-    console.print(f"serve it in a browser: netcmdb --db {db} serve  "
-                  "(then open http://127.0.0.1:8080/)", markup=False, highlight=False,
-                  soft_wrap=True)
+    console.print(
+        f"serve it in a browser: netcmdb --db {db} serve  (then open http://127.0.0.1:8080/)",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
     return 1 if any(r[1] == "failed" for r in results) else 0
 
 

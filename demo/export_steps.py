@@ -26,11 +26,14 @@ def step_export_office(d: Demo) -> str:
     if d.engine is not None:
         with session_scope(d.engine) as s:
             run = report.last_run(s)
-    report.write_report(doc, d.outdir / "report.html", run=run,
-                        title="netcmdb asset report: example campus")
+    report.write_report(
+        doc, d.outdir / "report.html", run=run, title="netcmdb asset report: example campus"
+    )
     spofs = report.simple_spof(doc)
-    return (f"assets.xlsx ({len(counts)} building sheets), cmdb.yaml, report.html "
-            f"({len(spofs)} single points of failure)")
+    return (
+        f"assets.xlsx ({len(counts)} building sheets), cmdb.yaml, report.html "
+        f"({len(spofs)} single points of failure)"
+    )
 
 
 def step_export_graphs(d: Demo) -> str:
@@ -43,20 +46,28 @@ def step_export_graphs(d: Demo) -> str:
     if doc is None:
         raise Skip("no document: the export json step did not run")
     written = []
-    for ext, writer in (("graphml", graph.write_graphml), ("gexf", graph.write_gexf),
-                        ("drawio", graph.write_drawio), ("dot", graph.write_dot)):
+    for ext, writer in (
+        ("graphml", graph.write_graphml),
+        ("gexf", graph.write_gexf),
+        ("drawio", graph.write_drawio),
+        ("dot", graph.write_dot),
+    ):
         writer(doc, d.outdir / f"campus.{ext}")
         written.append(f"campus.{ext}")
     if shutil.which("dot") and len(doc["cis"]) <= graph.MAX_LAYOUT_NODES:
         graph.write_svg(doc, d.outdir / "campus.svg")
         written.append("campus.svg")
     result = netbox.write_netbox(doc, d.outdir / "netbox")
-    written.append(f"netbox/ ({len(result.rows['07_devices.csv'])} devices, "
-                   f"{len(result.rows['11_cables.csv'])} cables)")
+    written.append(
+        f"netbox/ ({len(result.rows['07_devices.csv'])} devices, "
+        f"{len(result.rows['11_cables.csv'])} cables)"
+    )
     return ", ".join(written)
 
 
 def demo_steps() -> list[Step]:
     """The steps, as :class:`netcmdb.demo.base.Step` objects."""
-    return [Step("export xlsx/yaml/report", step_export_office),
-            Step("export graphs and NetBox", step_export_graphs)]
+    return [
+        Step("export xlsx/yaml/report", step_export_office),
+        Step("export graphs and NetBox", step_export_graphs),
+    ]

@@ -14,8 +14,14 @@ from pathlib import Path
 from typing import Any
 
 
-def crawl_campus(n_devices: int = 28, *, ports: int = 12, n_dist: int = 3,
-                 concurrency: int = 64, workdir: str | Path | None = None) -> dict[str, Any]:
+def crawl_campus(
+    n_devices: int = 28,
+    *,
+    ports: int = 12,
+    n_dist: int = 3,
+    concurrency: int = 64,
+    workdir: str | Path | None = None,
+) -> dict[str, Any]:
     """Serve a campus with snmpsim, crawl it from the core; returns topology, results, timings."""
     from netcmdb.demo.sim import campus
     from netcmdb.demo.sim.snmpsim_runner import SnmpSimulator
@@ -28,14 +34,24 @@ def crawl_campus(n_devices: int = 28, *, ports: int = 12, n_dist: int = 3,
         campus.serve(sim, sws)
         sim.start()
         t1 = time.monotonic()
-        cfg = SnmpConfig(credentials=[SnmpCredential(community="public")], port=int(sim.port or 0),
-                         timeout_s=5, retries=2, concurrency=concurrency)
+        cfg = SnmpConfig(
+            credentials=[SnmpCredential(community="public")],
+            port=int(sim.port or 0),
+            timeout_s=5,
+            retries=2,
+            concurrency=concurrency,
+        )
         cr = crawl_snmp([sws[0].address], cfg, scope=["127.77.0.0/16"])
         t2 = time.monotonic()
     finally:
         sim.cleanup()
-    return {"switches": sws, "truth": campus.truth(sws), "crawl": cr,
-            "start_s": t1 - t0, "crawl_s": t2 - t1}
+    return {
+        "switches": sws,
+        "truth": campus.truth(sws),
+        "crawl": cr,
+        "start_s": t1 - t0,
+        "crawl_s": t2 - t1,
+    }
 
 
 def demo_snmp_campus(outdir: str | Path, *, n_devices: int = 28, db_url: str | None = None) -> str:
@@ -56,8 +72,9 @@ def demo_snmp_campus(outdir: str | Path, *, n_devices: int = 28, db_url: str | N
     devs = cr.devices
     links, _ = resolve_links(devs)
     placed = place_end_hosts(devs).placements
-    (out / "snmp-crawl.json").write_text(json.dumps(
-        {"results": [result_to_dict(r) for r in cr.results]}, indent=1), encoding="utf-8")
+    (out / "snmp-crawl.json").write_text(
+        json.dumps({"results": [result_to_dict(r) for r in cr.results]}, indent=1), encoding="utf-8"
+    )
     url = db_url or f"sqlite:///{out / 'cmdb.sqlite'}"
     engine = make_engine(url)
     try:
@@ -69,11 +86,18 @@ def demo_snmp_campus(outdir: str | Path, *, n_devices: int = 28, db_url: str | N
 
         Base.metadata.create_all(engine)
     with session_scope(engine) as s:
-        summary = ingest(s, cr.results, source="snmp", targets=[run["switches"][0].address],
-                         methods=["snmp"], covered=[])
+        summary = ingest(
+            s,
+            cr.results,
+            source="snmp",
+            targets=[run["switches"][0].address],
+            methods=["snmp"],
+            covered=[],
+        )
     truth = run["truth"]
-    ok_links = sorted(tuple(sorted([(devs[lk.a_index].hostname, lk.a_port), (lk.b, lk.b_port)]))
-                      for lk in links) == [tuple(x) for x in truth["links"]]
+    ok_links = sorted(
+        tuple(sorted([(devs[lk.a_index].hostname, lk.a_port), (lk.b, lk.b_port)])) for lk in links
+    ) == [tuple(x) for x in truth["links"]]
     ok_hosts = {p.mac: (p.switch, p.port, p.ip) for p in placed} == truth["hosts"]
     takes = impact_per_access_switch(engine)
     pcs_of: dict[str, set[str]] = {}
@@ -82,15 +106,17 @@ def demo_snmp_campus(outdir: str | Path, *, n_devices: int = 28, db_url: str | N
     # each access switch takes down exactly its own PCs (distribution switches: all below them)
     ok_impact = all(set(takes.get(sw, ([], []))[0]) == ips for sw, ips in pcs_of.items())
     roots = sorted({r for _ips, rs in takes.values() for r in rs})
-    lines = [f"simulated campus: {len(devs)}/{len(truth['switches'])} switches crawled over SNMP "
-             f"in {run['crawl_s']:.1f} s (snmpsim start {run['start_s']:.1f} s); "
-             f"{len(links)} links ({'all correct' if ok_links else 'MISMATCH'}), "
-             f"{len(placed)} PCs placed ({'all exact' if ok_hosts else 'MISMATCH'}); "
-             f"CMDB run {summary.run_id}: {len(summary.new)} new CIs, gateway "
-             f"{', '.join(summary.gateways) or 'none'} -> {url}",
-             f"impact on the crawled graph (roots: {', '.join(roots)}; no --root, no hand "
-             "edits): " + ("every access switch takes down exactly its PCs" if ok_impact
-                           else "MISMATCH")]
+    lines = [
+        f"simulated campus: {len(devs)}/{len(truth['switches'])} switches crawled over SNMP "
+        f"in {run['crawl_s']:.1f} s (snmpsim start {run['start_s']:.1f} s); "
+        f"{len(links)} links ({'all correct' if ok_links else 'MISMATCH'}), "
+        f"{len(placed)} PCs placed ({'all exact' if ok_hosts else 'MISMATCH'}); "
+        f"CMDB run {summary.run_id}: {len(summary.new)} new CIs, gateway "
+        f"{', '.join(summary.gateways) or 'none'} -> {url}",
+        f"impact on the crawled graph (roots: {', '.join(roots)}; no --root, no hand "
+        "edits): "
+        + ("every access switch takes down exactly its PCs" if ok_impact else "MISMATCH"),
+    ]
     # the issue's question, per switch: how many PCs does its failure take down?
     lines += [f"  impact {sw}: {len(ips)} PCs down" for sw, (ips, _r) in sorted(takes.items())]
     return "\n".join(lines)
@@ -110,8 +136,7 @@ def impact_per_access_switch(engine: Any) -> dict[str, tuple[list[str], list[str
     for i, cls in enumerate(topo.ci_class):
         if cls != "switch" or i in topo.roots:
             continue
-        down = [v for v in eng.impact([i], at_risk=False).down()
-                if topo.ci_class[v] != "switch"]
+        down = [v for v in eng.impact([i], at_risk=False).down() if topo.ci_class[v] != "switch"]
         if down:
             out[topo.name[i]] = (sorted(topo.name[v] for v in down), topo.root_names())
     return out

@@ -15,8 +15,7 @@ import sys
 from pathlib import Path
 
 
-def demo_sweep(outdir: Path, db_url: str | None = None,
-               skip: type[Exception] | None = None) -> str:
+def demo_sweep(outdir: Path, db_url: str | None = None, skip: type[Exception] | None = None) -> str:
     """Build the 7-host sweep lab, scan it, write the results to ``outdir``; one-line summary.
 
     Files written: ``sweep-table.txt`` (the --no-store table), ``sweep-hosts.json`` (facts) and
@@ -38,8 +37,7 @@ def demo_sweep(outdir: Path, db_url: str | None = None,
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     db_url = db_url or f"sqlite:///{(outdir / 'demo-sweep.sqlite').resolve()}"
-    args = ["10.98.0.0/24", "--exclude", "10.98.0.15", "--arp", "--icmp", "--tcp",
-            "2222,8080,9100"]
+    args = ["10.98.0.0/24", "--exclude", "10.98.0.15", "--arp", "--icmp", "--tcp", "2222,8080,9100"]
     with SweepNet(standard_hosts(), tag="sweepdemo") as net:
         table = net.run_scan("scan", *args, "--no-store")
         facts = net.run_scan("scan", *args, "--no-store", "--json")
@@ -52,10 +50,12 @@ def demo_sweep(outdir: Path, db_url: str | None = None,
     (outdir / "sweep-run.json").write_text(run.stdout)
     hosts = json.loads(facts.stdout)["hosts"]
     summary = json.loads(run.stdout)
-    return (f"sweep: {len(hosts)} live hosts of {json.loads(facts.stdout)['probed']} probed "
-            f"(ARP+ICMP+TCP on a namespace LAN); CMDB run {summary['run_id']}: "
-            f"{len(summary['new'])} new, {len(summary['changed'])} changed, "
-            f"{len(summary['missing'])} missing -> {outdir}/sweep-table.txt")
+    return (
+        f"sweep: {len(hosts)} live hosts of {json.loads(facts.stdout)['probed']} probed "
+        f"(ARP+ICMP+TCP on a namespace LAN); CMDB run {summary['run_id']}: "
+        f"{len(summary['new'])} new, {len(summary['changed'])} changed, "
+        f"{len(summary['missing'])} missing -> {outdir}/sweep-table.txt"
+    )
 
 
 if __name__ == "__main__":

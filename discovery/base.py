@@ -39,12 +39,14 @@ class ScanOptions:
     @property
     def rules(self) -> ScopeRules:
         """The scope rules these options carry (validated: a bad exclude raises ScopeError)."""
-        return ScopeRules(tuple(self.excludes), allow_public=self.allow_public,
-                          max_hosts=self.max_hosts)
+        return ScopeRules(
+            tuple(self.excludes), allow_public=self.allow_public, max_hosts=self.max_hosts
+        )
 
 
-def guard(targets: Sequence[str], options: ScanOptions, *, names: bool = True
-          ) -> tuple[list[str], list[str]]:
+def guard(
+    targets: Sequence[str], options: ScanOptions, *, names: bool = True
+) -> tuple[list[str], list[str]]:
     """``(targets to contact, excluded targets)`` -- what every scanner calls first.
 
     ``names`` (SNMP/SSH) accepts host names and ``host:port``; sweeps pass False.

@@ -220,7 +220,12 @@ def _pick_all(row: Row, aliases: list[str]) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 
 _UPTIME_UNITS = {
-    "year": 365 * 86400, "week": 7 * 86400, "day": 86400, "hour": 3600, "minute": 60, "second": 1,
+    "year": 365 * 86400,
+    "week": 7 * 86400,
+    "day": 86400,
+    "hour": 3600,
+    "minute": 60,
+    "second": 1,
 }
 
 
@@ -276,14 +281,26 @@ def parse_speed_mbps(text: str | None, *, kbit: bool = False) -> int | None:
 
 #: Short interface-name prefixes -> the long form devices use in interface lists (data).
 PORT_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
-    "gi": ("GigabitEthernet",), "ge": ("GigabitEthernet",), "fa": ("FastEthernet",),
+    "gi": ("GigabitEthernet",),
+    "ge": ("GigabitEthernet",),
+    "fa": ("FastEthernet",),
     "te": ("TenGigabitEthernet", "Ten-GigabitEthernet"),
     "xge": ("XGigabitEthernet", "Ten-GigabitEthernet"),  # Huawei / H3C spell 10G differently
-    "tf": ("TwentyFiveGigE",), "wge": ("TwentyFiveGigE",), "fo": ("FortyGigabitEthernet",),
-    "fge": ("FortyGigE",), "hu": ("HundredGigE",), "hge": ("HundredGigE",),
-    "eth": ("Ethernet", "Eth-Trunk"), "et": ("Ethernet",), "po": ("Port-channel",),
-    "vl": ("Vlan",), "lo": ("Loopback", "LoopBack"), "bagg": ("Bridge-Aggregation",),
-    "ragg": ("Route-Aggregation",), "ma": ("Management",), "ag": ("AggregatePort",),
+    "tf": ("TwentyFiveGigE",),
+    "wge": ("TwentyFiveGigE",),
+    "fo": ("FortyGigabitEthernet",),
+    "fge": ("FortyGigE",),
+    "hu": ("HundredGigE",),
+    "hge": ("HundredGigE",),
+    "eth": ("Ethernet", "Eth-Trunk"),
+    "et": ("Ethernet",),
+    "po": ("Port-channel",),
+    "vl": ("Vlan",),
+    "lo": ("Loopback", "LoopBack"),
+    "bagg": ("Bridge-Aggregation",),
+    "ragg": ("Route-Aggregation",),
+    "ma": ("Management",),
+    "ag": ("AggregatePort",),
 }
 
 _PORT_SPLIT = re.compile(r"^([A-Za-z][A-Za-z\-_]*?)\s*([\d/.:]+)$")
@@ -325,8 +342,19 @@ def interface_kind(name: str) -> str:
         return "vlan"
     if n.startswith(("loopback", "lo0", "lo")) and not n.startswith("lo-"):
         return "loopback"
-    if n.startswith(("port-channel", "po", "eth-trunk", "bridge-aggregation", "route-aggregation",
-                     "ae", "aggregateport", "ag", "bagg")):
+    if n.startswith(
+        (
+            "port-channel",
+            "po",
+            "eth-trunk",
+            "bridge-aggregation",
+            "route-aggregation",
+            "ae",
+            "aggregateport",
+            "ag",
+            "bagg",
+        )
+    ):
         return "lag"
     if n.startswith(("tunnel", "null", "nve", "vxlan", "inloopback", "meth")) and not n.startswith(
         "meth0"
@@ -366,7 +394,8 @@ def _count_matching(pattern: str, text: str) -> int:
 def _row_like_lines(text: str) -> int:
     """Lines that look like data rows (legend/header lines seldom hold a MAC or IPv4 address)."""
     return sum(
-        1 for line in text.splitlines()
+        1
+        for line in text.splitlines()
         if _ROW_LIKE.search(line) and "incomplete" not in line.lower()
     )
 
@@ -376,8 +405,9 @@ def _rejected(text: str) -> bool:
     head = text.strip()[:200].lower()
     # Cisco/Arista/H3C/Ruijie print "% ..." (also "% LLDP is not enabled"), Huawei and Junos
     # "Error: ..."/"error: ...", everyone may echo a "^" marker line first.
-    return head.startswith(("%", "unknown command", "error:", "syntax error",
-                            "unrecognized command", "^"))
+    return head.startswith(
+        ("%", "unknown command", "error:", "syntax error", "unrecognized command", "^")
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -385,8 +415,9 @@ def _rejected(text: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
-def _apply_version(fact: DeviceFact, rows: list[Row], ntc: str,
-                   warn: Callable[[str], None]) -> None:
+def _apply_version(
+    fact: DeviceFact, rows: list[Row], ntc: str, warn: Callable[[str], None]
+) -> None:
     f = _fields(ntc, "version")
     row = rows[0]
     fact.hostname = fact.hostname or _pick(row, f["hostname"])
@@ -483,8 +514,18 @@ def _apply_interfaces(
                 fact.addresses.append(addr)
 
 
-_CAP_CODES = {"b": "bridge", "r": "router", "t": "phone", "w": "wlan", "p": "repeater",
-              "s": "station", "c": "docsis", "o": "other", "h": "host", "i": "igmp"}
+_CAP_CODES = {
+    "b": "bridge",
+    "r": "router",
+    "t": "phone",
+    "w": "wlan",
+    "p": "repeater",
+    "s": "station",
+    "c": "docsis",
+    "o": "other",
+    "h": "host",
+    "i": "igmp",
+}
 
 
 def _capabilities(text: str | None) -> list[str]:
@@ -497,8 +538,13 @@ def _capabilities(text: str | None) -> list[str]:
         if not t or t in ("not", "advertised", "-", "only", "none", "na"):
             continue
         word = _CAP_CODES.get(t, t)
-        word = {"switch": "bridge", "telephone": "phone", "wlan-access-point": "wlan",
-                "trans-bridge": "bridge", "source-route-bridge": "bridge"}.get(word, word)
+        word = {
+            "switch": "bridge",
+            "telephone": "phone",
+            "wlan-access-point": "wlan",
+            "trans-bridge": "bridge",
+            "source-route-bridge": "bridge",
+        }.get(word, word)
         if word not in out:
             out.append(word)
     return out
@@ -528,8 +574,9 @@ def _apply_neighbors(
         if not local:
             skipped += 1
             continue
-        chassis, chassis_kind = _chassis_kind(_pick(row, f.get("chassis_id", [])),
-                                              _pick(row, f.get("chassis_type", [])))
+        chassis, chassis_kind = _chassis_kind(
+            _pick(row, f.get("chassis_id", [])), _pick(row, f.get("chassis_type", []))
+        )
         remote_port = _pick(row, f["remote_port"])
         port_kind = None
         if remote_port:
@@ -579,13 +626,19 @@ def _apply_mac(fact: DeviceFact, rows: list[Row], ntc: str, warn: Callable[[str]
         port = _pick(row, f["port"])
         typ = (_pick(row, f["type"]) or "").lower()
         status = "learned"
-        if typ in ("self", "system", "router", "cpu") or (port or "").lower() in ("cpu", "router",
-                                                                                    "sup-eth1(r)"):
+        if typ in ("self", "system", "router", "cpu") or (port or "").lower() in (
+            "cpu",
+            "router",
+            "sup-eth1(r)",
+        ):
             status = "self"
         elif "static" in typ or typ in ("s", "config"):
             status = "static"
-        fact.fdb.append(FdbEntry(mac=mac, port=resolve_port(port, known) if port else None,
-                                 vlan=vlan, status=status))
+        fact.fdb.append(
+            FdbEntry(
+                mac=mac, port=resolve_port(port, known) if port else None, vlan=vlan, status=status
+            )
+        )
     if bad:
         warn(f"mac: skipped {bad} row(s) with an unparsable MAC address")
 

@@ -76,11 +76,15 @@ class CrawlResult:
         return [r.device for r in self.results if r.device is not None]
 
 
-def plan_crawl(seeds: Sequence[str], *, scope: CrawlScope | Iterable[str] | None = None,
-               rules: ScopeRules | None = None, excludes: Iterable[str] | None = None,
-               configured: Iterable[str] | None = None,
-               resolve: Resolver | None = system_resolver
-               ) -> tuple[CrawlScope, list[str], list[str]]:
+def plan_crawl(
+    seeds: Sequence[str],
+    *,
+    scope: CrawlScope | Iterable[str] | None = None,
+    rules: ScopeRules | None = None,
+    excludes: Iterable[str] | None = None,
+    configured: Iterable[str] | None = None,
+    resolve: Resolver | None = system_resolver,
+) -> tuple[CrawlScope, list[str], list[str]]:
     """The crawl's checked start, before any packet: ``(scope, seeds to collect, excluded seeds)``.
 
     Also what ``--dry-run`` shows for a crawl (the seeds it would contact and where it may go;
@@ -94,19 +98,29 @@ def plan_crawl(seeds: Sequence[str], *, scope: CrawlScope | Iterable[str] | None
     if excludes:
         rules = replace(rules, excludes=(*rules.excludes, *(str(e) for e in excludes)))
     todo, dropped = rules.contact_list(seeds, names=True, resolve=resolve)  # seeds first
-    cs = (scope if isinstance(scope, CrawlScope)
-          else crawl_scope(seeds, scope, configured, rules=rules))
+    cs = (
+        scope
+        if isinstance(scope, CrawlScope)
+        else crawl_scope(seeds, scope, configured, rules=rules)
+    )
     if cs.rules != rules:
         cs = replace(cs, rules=rules)
     return cs, todo, dropped
 
 
-async def crawl(seeds: Sequence[str], collect: Collector, *,
-                scope: CrawlScope | Iterable[str] | None = None,
-                excludes: Iterable[str] | None = None, rules: ScopeRules | None = None,
-                max_depth: int | None = None, max_queue: int = 10_000,
-                follow: FollowRule | None = None, concurrency: int = 32,
-                progress: Callable[[int, int, str], None] | None = None) -> CrawlResult:
+async def crawl(
+    seeds: Sequence[str],
+    collect: Collector,
+    *,
+    scope: CrawlScope | Iterable[str] | None = None,
+    excludes: Iterable[str] | None = None,
+    rules: ScopeRules | None = None,
+    max_depth: int | None = None,
+    max_queue: int = 10_000,
+    follow: FollowRule | None = None,
+    concurrency: int = 32,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> CrawlResult:
     """Collect ``seeds``, then every neighbour's management address, breadth first.
 
     Args:

@@ -77,9 +77,11 @@ class SshCredentials:
     origin: str = ""
 
     def __repr__(self) -> str:
-        return (f"SshCredentials(username={self.username!r}, "
-                f"password={'***' if self.password else None}, "
-                f"secret={'***' if self.secret else None}, origin={self.origin!r})")
+        return (
+            f"SshCredentials(username={self.username!r}, "
+            f"password={'***' if self.password else None}, "
+            f"secret={'***' if self.secret else None}, origin={self.origin!r})"
+        )
 
 
 def check_file_permissions(path: Path) -> None:
@@ -126,8 +128,9 @@ def _keyring_get(service: str, username: str) -> str | None:
         raise ConfigError(f"OS keyring unavailable: {exc}") from None
 
 
-def ssh_section(config: Mapping[str, object],
-                credential_set: str | None = None) -> dict[str, object]:
+def ssh_section(
+    config: Mapping[str, object], credential_set: str | None = None
+) -> dict[str, object]:
     """The SSH-relevant keys of a parsed netcmdb config (``netcmdb.config.load_config``).
 
     ``[ssh]`` gives defaults; a named ``[credentials.<set>]`` (``--credentials NAME`` or
@@ -143,15 +146,18 @@ def ssh_section(config: Mapping[str, object],
     ssh = config.get("ssh", {})
     if isinstance(ssh, dict):
         out.update(ssh)
-    name = credential_set or (out.get("credentials") if isinstance(out.get("credentials"), str)
-                              else None)
+    name = credential_set or (
+        out.get("credentials") if isinstance(out.get("credentials"), str) else None
+    )
     if name:
         sets = config.get("credentials", {})
         cset = sets.get(name) if isinstance(sets, dict) else None
         if not isinstance(cset, dict):
             known = ", ".join(sorted(sets)) if isinstance(sets, dict) else ""
-            raise ConfigError(f"no credential set [credentials.{name}] in the config file"
-                              + (f" (known: {known})" if known else ""))
+            raise ConfigError(
+                f"no credential set [credentials.{name}] in the config file"
+                + (f" (known: {known})" if known else "")
+            )
         out.update(cset)
     if "ssh_username" in out and "username" not in out:
         out["username"] = out["ssh_username"]
@@ -204,8 +210,9 @@ def load_credentials(
             return val
         if ref := text(f"{key}_env"):
             if not env.get(ref):
-                raise ConfigError(f"SSH {key} references environment variable {ref}, "
-                                  "which is not set")
+                raise ConfigError(
+                    f"SSH {key} references environment variable {ref}, which is not set"
+                )
             origin.append(f"{key}=env:{ref}")
             return env[ref]
         return None
@@ -226,14 +233,19 @@ def load_credentials(
             wanted = use_keyring
             if wanted is None:
                 wanted = bool(section.get("keyring")) or env.get(ENV_KEYRING, "") in (
-                    "1", "true", "yes")
+                    "1",
+                    "true",
+                    "yes",
+                )
             if not wanted:
                 continue
             service = service_default
         value = _keyring_get(service, username)
         if value is None and text(f"{key}_keyring"):
-            raise ConfigError(f"no {key} for {username!r} in the OS keyring under service "
-                              f"{service!r} (store it with: keyring set {service} {username})")
+            raise ConfigError(
+                f"no {key} for {username!r} in the OS keyring under service "
+                f"{service!r} (store it with: keyring set {service} {username})"
+            )
         if value:
             origin.append(f"{key}=keyring")
             if key == "password":

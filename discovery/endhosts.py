@@ -73,14 +73,21 @@ def infra_macs(devices: Sequence[DeviceFact]) -> set[str]:
         macs.update(m for m in (d.mac, d.chassis_mac) if m)
         macs.update(i.mac for i in d.interfaces if i.mac)
         for n in d.neighbors:
-            if (n.remote_chassis_id_kind == "mac" and n.remote_chassis_id
-                    and _neighbor_makes_uplink(n)):
+            if (
+                n.remote_chassis_id_kind == "mac"
+                and n.remote_chassis_id
+                and _neighbor_makes_uplink(n)
+            ):
                 macs.add(n.remote_chassis_id)
     return macs
 
 
-def place_end_hosts(devices: Sequence[DeviceFact], *, names: Mapping[str, str] | None = None,
-                    max_macs_per_port: int | None = None) -> PlacementResult:
+def place_end_hosts(
+    devices: Sequence[DeviceFact],
+    *,
+    names: Mapping[str, str] | None = None,
+    max_macs_per_port: int | None = None,
+) -> PlacementResult:
     """Decide on which switch port each end-host MAC sits (see the module docstring for rules).
 
     Args:
@@ -92,8 +99,10 @@ def place_end_hosts(devices: Sequence[DeviceFact], *, names: Mapping[str, str] |
     """
     names = names or {}
     res = PlacementResult(infra_macs=infra_macs(devices))
-    own_macs = [{m for m in (d.mac, d.chassis_mac) if m} | {i.mac for i in d.interfaces if i.mac}
-                for d in devices]
+    own_macs = [
+        {m for m in (d.mac, d.chassis_mac) if m} | {i.mac for i in d.interfaces if i.mac}
+        for d in devices
+    ]
     lag_of = [{i.name: i.lag_parent for i in d.interfaces if i.lag_parent} for d in devices]
 
     def roll(di: int, port: str) -> str:
@@ -105,8 +114,7 @@ def place_end_hosts(devices: Sequence[DeviceFact], *, names: Mapping[str, str] |
     for di, d in enumerate(devices):
         for e in d.fdb:
             m = mac_or_none(e.mac)
-            if (e.status not in ("learned", "other") or not e.port or m is None
-                    or is_multicast(m)):
+            if e.status not in ("learned", "other") or not e.port or m is None or is_multicast(m):
                 continue
             key = (di, roll(di, e.port))
             port_macs[key].add(m)
@@ -118,8 +126,11 @@ def place_end_hosts(devices: Sequence[DeviceFact], *, names: Mapping[str, str] |
     for (di, port), macs in port_macs.items():
         if (macs & res.infra_macs) - own_macs[di]:
             res.uplinks[di].add(port)
-        elif (max_macs_per_port is not None and len(macs) > max_macs_per_port
-              and port not in res.uplinks[di]):
+        elif (
+            max_macs_per_port is not None
+            and len(macs) > max_macs_per_port
+            and port not in res.uplinks[di]
+        ):
             res.crowded[(di, port)] = len(macs)
     # candidates per MAC on access ports
     cands: dict[str, list[tuple[int, str]]] = defaultdict(list)
@@ -135,15 +146,29 @@ def place_end_hosts(devices: Sequence[DeviceFact], *, names: Mapping[str, str] |
             arp.setdefault(a.mac, a.ip)
     for m in sorted(cands):
         options = cands[m]
-        di, port = min(options, key=lambda o: (len(port_macs[o]),
-                                               devices[o[0]].hostname or devices[o[0]].ip or "",
-                                               o[1]))
+        di, port = min(
+            options,
+            key=lambda o: (
+                len(port_macs[o]),
+                devices[o[0]].hostname or devices[o[0]].ip or "",
+                o[1],
+            ),
+        )
         ip = arp.get(m)
         d = devices[di]
-        res.placements.append(Placement(
-            mac=m, device_index=di, switch=d.hostname or d.ip or f"device{di}", port=port,
-            vlan=vlan_of.get((di, port, m)), ip=ip, name=names.get(ip) if ip else None,
-            candidates=len(options), crowded=(di, port) in res.crowded))
+        res.placements.append(
+            Placement(
+                mac=m,
+                device_index=di,
+                switch=d.hostname or d.ip or f"device{di}",
+                port=port,
+                vlan=vlan_of.get((di, port, m)),
+                ip=ip,
+                name=names.get(ip) if ip else None,
+                candidates=len(options),
+                crowded=(di, port) in res.crowded,
+            )
+        )
     return res
 
 
@@ -155,18 +180,46 @@ def place_end_hosts(devices: Sequence[DeviceFact], *, names: Mapping[str, str] |
 #: end device; PC/NIC makers are listed only where the NIC is rarely in anything but a PC.
 CLASS_BY_VENDOR: tuple[tuple[str, str], ...] = (
     ("hewlett packard enterprise", "other"),  # servers, switches, APs: unsure
-    ("aruba", "ap"), ("ruckus", "ap"), ("ubiquiti", "ap"), ("cambium", "ap"),
-    ("polycom", "phone"), ("yealink", "phone"), ("grandstream", "phone"), ("avaya", "phone"),
-    ("mitel", "phone"), ("snom", "phone"), ("fanvil", "phone"), ("htek", "phone"),
+    ("aruba", "ap"),
+    ("ruckus", "ap"),
+    ("ubiquiti", "ap"),
+    ("cambium", "ap"),
+    ("polycom", "phone"),
+    ("yealink", "phone"),
+    ("grandstream", "phone"),
+    ("avaya", "phone"),
+    ("mitel", "phone"),
+    ("snom", "phone"),
+    ("fanvil", "phone"),
+    ("htek", "phone"),
     ("cisco spvtg", "phone"),
-    ("lexmark", "printer"), ("brother industries", "printer"), ("kyocera", "printer"),
-    ("xerox", "printer"), ("ricoh", "printer"), ("canon", "printer"), ("konica minolta", "printer"),
-    ("zebra technologies", "printer"), ("seiko epson", "printer"), ("sharp corporation", "printer"),
-    ("pantum", "printer"), ("fuji xerox", "printer"), ("toshiba tec", "printer"),
-    ("hikvision", "other"), ("dahua", "other"),  # cameras: no class for them
-    ("dell", "pc"), ("lenovo", "pc"), ("intel corporate", "pc"), ("realtek", "pc"),
-    ("asustek", "pc"), ("micro-star", "pc"), ("gigabyte", "pc"), ("apple", "pc"),
-    ("hp inc", "pc"), ("hewlett packard", "pc"), ("tongfang", "pc"), ("microsoft", "pc"),
+    ("lexmark", "printer"),
+    ("brother industries", "printer"),
+    ("kyocera", "printer"),
+    ("xerox", "printer"),
+    ("ricoh", "printer"),
+    ("canon", "printer"),
+    ("konica minolta", "printer"),
+    ("zebra technologies", "printer"),
+    ("seiko epson", "printer"),
+    ("sharp corporation", "printer"),
+    ("pantum", "printer"),
+    ("fuji xerox", "printer"),
+    ("toshiba tec", "printer"),
+    ("hikvision", "other"),
+    ("dahua", "other"),  # cameras: no class for them
+    ("dell", "pc"),
+    ("lenovo", "pc"),
+    ("intel corporate", "pc"),
+    ("realtek", "pc"),
+    ("asustek", "pc"),
+    ("micro-star", "pc"),
+    ("gigabyte", "pc"),
+    ("apple", "pc"),
+    ("hp inc", "pc"),
+    ("hewlett packard", "pc"),
+    ("tongfang", "pc"),
+    ("microsoft", "pc"),
 )
 
 #: open TCP ports -> class (printing and SIP ports say more than a vendor does)
@@ -220,7 +273,14 @@ def end_host_facts(res: PlacementResult, source: Source = Source.ARP) -> list[De
     out = []
     for p in res.placements:
         vendor = vendors.get(p.mac)
-        out.append(DeviceFact(source=source, ip=p.ip, mac=p.mac, hostname=p.name,
-                              mac_vendor=vendor,
-                              device_class=DeviceClass(guess_class(vendor))))
+        out.append(
+            DeviceFact(
+                source=source,
+                ip=p.ip,
+                mac=p.mac,
+                hostname=p.name,
+                mac_vendor=vendor,
+                device_class=DeviceClass(guess_class(vendor)),
+            )
+        )
     return out

@@ -40,11 +40,21 @@ def device_from_dict(d: dict[str, Any]) -> DeviceFact:
 
 
 def result_to_dict(r: ScanResult) -> dict[str, Any]:
-    return {"target": r.target, "device": device_to_dict(r.device) if r.device else None,
-            "error": r.error, "error_kind": r.error_kind, "duration_s": r.duration_s}
+    return {
+        "target": r.target,
+        "device": device_to_dict(r.device) if r.device else None,
+        "error": r.error,
+        "error_kind": r.error_kind,
+        "duration_s": r.duration_s,
+    }
 
 
 def result_from_dict(d: dict[str, Any]) -> ScanResult:
     dev = device_from_dict(d["device"]) if d.get("device") else None
-    return ScanResult(target=d["target"], device=dev, error=d.get("error"),
-                      error_kind=d.get("error_kind"), duration_s=d.get("duration_s", 0.0))
+    return ScanResult(
+        target=d["target"],
+        device=dev,
+        error=d.get("error"),
+        error_kind=d.get("error_kind"),
+        duration_s=d.get("duration_s", 0.0),
+    )

@@ -28,14 +28,21 @@ class Link:
     protocol: str
 
     def key(self) -> frozenset[tuple[object, str]]:
-        return frozenset({(self.a_index, self.a_port), (self.b_index if self.b_index is not None
-                                                        else self.b, self.b_port)})
+        return frozenset(
+            {
+                (self.a_index, self.a_port),
+                (self.b_index if self.b_index is not None else self.b, self.b_port),
+            }
+        )
 
 
 def _find_device(n: NeighborFact, devices: Sequence[DeviceFact]) -> int | None:
     for i, d in enumerate(devices):
         if n.remote_chassis_id and n.remote_chassis_id in {
-                d.chassis_mac, d.mac, *(f.mac for f in d.interfaces if f.mac)}:
+            d.chassis_mac,
+            d.mac,
+            *(f.mac for f in d.interfaces if f.mac),
+        }:
             return i
     for i, d in enumerate(devices):
         if n.remote_mgmt_ip and (n.remote_mgmt_ip == d.ip or n.remote_mgmt_ip in d.addresses):
@@ -43,8 +50,11 @@ def _find_device(n: NeighborFact, devices: Sequence[DeviceFact]) -> int | None:
     if n.remote_name:
         # NX-OS CDP device IDs carry the serial: "core-1(SSI1837...)"; sysNames carry domains
         want = short_hostname(re.sub(r"\([^)]*\)$", "", n.remote_name)).lower()
-        hits = [i for i, d in enumerate(devices)
-                if d.hostname and short_hostname(d.hostname).lower() == want]
+        hits = [
+            i
+            for i, d in enumerate(devices)
+            if d.hostname and short_hostname(d.hostname).lower() == want
+        ]
         if len(hits) == 1:
             return hits[0]
     return None
@@ -84,8 +94,10 @@ def resolve_links(devices: Sequence[DeviceFact]) -> tuple[list[Link], list[str]]
                 b = far.hostname or far.ip or f"device{bi}"
                 f = resolve_port(n, far)
                 if f is None:
-                    warnings.append(f"{d.hostname or d.ip} {n.local_port}: port {n.remote_port!r} "
-                                    f"not found on {b}; kept as advertised")
+                    warnings.append(
+                        f"{d.hostname or d.ip} {n.local_port}: port {n.remote_port!r} "
+                        f"not found on {b}; kept as advertised"
+                    )
                 bport = f.name if f else (n.remote_port or "")
             link = Link(ai, n.local_port, bi, b, bport, n.protocol)
             out.setdefault(link.key(), link)

@@ -32,8 +32,17 @@ from netcmdb.discovery.facts import (
 
 T = TypeVar("T")
 
-_LIST_FIELDS = {"open_ports", "addresses", "interfaces", "neighbors", "fdb", "arp",
-                "stack_members", "warnings", "extra"}
+_LIST_FIELDS = {
+    "open_ports",
+    "addresses",
+    "interfaces",
+    "neighbors",
+    "fdb",
+    "arp",
+    "stack_members",
+    "warnings",
+    "extra",
+}
 
 
 def _fill(primary: T, secondary: T, skip: set[str] = frozenset()) -> tuple[T, list[str]]:  # type: ignore[assignment]
@@ -100,8 +109,9 @@ def merge_facts(primary: DeviceFact, secondary: DeviceFact) -> DeviceFact:
             filled.append("interfaces")
         interfaces.append(new)
     known = {i.name for i in primary.interfaces}
-    extra_itfs = [dataclasses.replace(i, ips=list(i.ips)) for i in secondary.interfaces
-                  if i.name not in known]
+    extra_itfs = [
+        dataclasses.replace(i, ips=list(i.ips)) for i in secondary.interfaces if i.name not in known
+    ]
     if extra_itfs:
         filled.append("interfaces")
     merged.interfaces = interfaces + extra_itfs
@@ -116,7 +126,8 @@ def merge_facts(primary: DeviceFact, secondary: DeviceFact) -> DeviceFact:
     merged.addresses = _union(list(primary.addresses), list(secondary.addresses))
     merged.open_ports = _union(list(primary.open_ports), list(secondary.open_ports))
     merged.stack_members = _union(
-        [dict(m) for m in primary.stack_members], [dict(m) for m in secondary.stack_members],
+        [dict(m) for m in primary.stack_members],
+        [dict(m) for m in secondary.stack_members],
         key=lambda m: m.get("serial") or tuple(sorted(m.items())),
     )
     if len(merged.stack_members) > len(primary.stack_members):

@@ -97,12 +97,15 @@ def _parse_tree(data: bytes, name: str) -> _Node:
     try:
         parser.Parse(data, True)
     except expat.ExpatError as exc:
-        raise ImportFormatError(f"{name}: not valid XML: {expat.errors.messages[exc.code]} "
-                                f"(line {exc.lineno}, column {exc.offset}); is the nmap run "
-                                "complete?") from None
+        raise ImportFormatError(
+            f"{name}: not valid XML: {expat.errors.messages[exc.code]} "
+            f"(line {exc.lineno}, column {exc.offset}); is the nmap run "
+            "complete?"
+        ) from None
     except _Refused as exc:
-        raise ImportFormatError(f"{name}: refused unsafe XML at line "
-                                f"{parser.CurrentLineNumber}: {exc}") from None
+        raise ImportFormatError(
+            f"{name}: refused unsafe XML at line {parser.CurrentLineNumber}: {exc}"
+        ) from None
     if not root:
         raise ImportFormatError(f"{name}: empty XML document")
     return root[0]
@@ -129,8 +132,10 @@ def parse_bytes(data: bytes, name: str = "<nmap xml>") -> list[ScanResult]:
     """Like :func:`parse`, for XML already in memory."""
     root = _parse_tree(data, name)
     if root.tag != "nmaprun":
-        raise ImportFormatError(f"{name}: not an nmap XML file (root element <{root.tag}>, "
-                                "expected <nmaprun>; produce it with nmap -oX)")
+        raise ImportFormatError(
+            f"{name}: not an nmap XML file (root element <{root.tag}>, "
+            "expected <nmaprun>; produce it with nmap -oX)"
+        )
     return [_host(h, name) for h in root.findall("host")]
 
 
@@ -143,8 +148,9 @@ def _host(h: _Node, name: str) -> ScanResult:
             try:
                 text = str(ipaddress.ip_address(addr))
             except ValueError:
-                raise ImportFormatError(f"{name}: line {a.line}: bad {kind} address "
-                                        f"{addr!r}") from None
+                raise ImportFormatError(
+                    f"{name}: line {a.line}: bad {kind} address {addr!r}"
+                ) from None
             addresses.append(text)
             ip = ip or text
         elif kind == "mac":
@@ -158,8 +164,9 @@ def _host(h: _Node, name: str) -> ScanResult:
     state = status.attrs.get("state", "up") if status is not None else "up"
     if state != "up":
         reason = status.attrs.get("reason", "") if status is not None else ""
-        return ScanResult(ip, error=f"nmap: host {state} ({reason or 'no reason given'})",
-                          error_kind="timeout")
+        return ScanResult(
+            ip, error=f"nmap: host {state} ({reason or 'no reason given'})", error_kind="timeout"
+        )
     fact = DeviceFact(source=Source.NMAP, ip=ip, mac=mac, addresses=addresses)
     if mac:  # the IEEE registry (as our sweeps), nmap's own table when it has nothing
         fact.mac_vendor = mac_vendor(mac) or vendor
@@ -183,8 +190,9 @@ def _host(h: _Node, name: str) -> ScanResult:
             continue
         portid = port.attrs.get("portid", "")
         if not (portid.isascii() and portid.isdigit() and 1 <= int(portid) <= 65535):
-            raise ImportFormatError(f"{name}: line {port.line}: bad port id {portid[:20]!r} "
-                                    "(a TCP port is 1..65535)")
+            raise ImportFormatError(
+                f"{name}: line {port.line}: bad port id {portid[:20]!r} (a TCP port is 1..65535)"
+            )
         fact.open_ports.append(int(portid))
         svc = port.find("service")
         if svc is not None and svc.attrs.get("name"):

@@ -23,8 +23,7 @@ import netaddr
 # importable from here for discovery code.
 from netcmdb.net.normalize import ip, mac, mac_or_none, short_hostname
 
-__all__ = ["decode_text", "ip", "mac", "mac_or_none", "mac_vendor", "mac_vendors",
-           "short_hostname"]
+__all__ = ["decode_text", "ip", "mac", "mac_or_none", "mac_vendor", "mac_vendors", "short_hostname"]
 
 
 def mac_vendor(value: str) -> str | None:
@@ -73,15 +72,20 @@ def mac_vendors(macs: Iterable[str]) -> dict[str, str | None]:
                     loc = index.get(b"%d" % key)
                 else:
                     pos = _OUI_IDX.find(b"\n%d," % key)
-                    loc = (None if pos < 0 else
-                           _OUI_IDX[pos + 1:_OUI_IDX.find(b"\n", pos + 1)].split(b",", 1)[1])
+                    loc = (
+                        None
+                        if pos < 0
+                        else _OUI_IDX[pos + 1 : _OUI_IDX.find(b"\n", pos + 1)].split(b",", 1)[1]
+                    )
                 org = None
                 if loc:
                     off, size = loc.split(b",")[:2]
                     txt.seek(int(off))
                     rec = txt.read(int(size)).decode("utf-8")
-                    org = next((ln.strip().split(None, 2)[2] for ln in rec.split("\n")
-                                if "(hex)" in ln), None)
+                    org = next(
+                        (ln.strip().split(None, 2)[2] for ln in rec.split("\n") if "(hex)" in ln),
+                        None,
+                    )
                 for m in group:
                     out[m] = org or None
     except (OSError, ValueError, IndexError, ImportError):

@@ -25,7 +25,19 @@ from netcmdb.discovery.vendors import RULES as SYSOBJECTID_RULES
 from netcmdb.discovery.vendors.model import Rule as SysObjectRule
 
 __all__ = [
-    "CLI_COMMANDS", "CLI_KINDS", "DESCRIPTION_HINTS", "NETMIKO_ALIASES", "PLATFORMS",
-    "PLATFORM_REFINEMENTS", "SYSOBJECTID_RULES", "CliCommands", "Platform", "SysObjectRule",
-    "by_key", "by_netmiko", "cli_commands", "match_sysobjectid", "platform_from_description",
+    "CLI_COMMANDS",
+    "CLI_KINDS",
+    "DESCRIPTION_HINTS",
+    "NETMIKO_ALIASES",
+    "PLATFORMS",
+    "PLATFORM_REFINEMENTS",
+    "SYSOBJECTID_RULES",
+    "CliCommands",
+    "Platform",
+    "SysObjectRule",
+    "by_key",
+    "by_netmiko",
+    "cli_commands",
+    "match_sysobjectid",
+    "platform_from_description",
 ]

@@ -34,8 +34,21 @@ from typing import Any
 from netcmdb.errors import ConfigError
 
 METHODS = ("arp", "icmp", "tcp", "snmp", "ssh")
-_KEYS = {"targets", "methods", "tcp_ports", "rate", "timeout", "retries", "exclude",
-         "max_hosts", "allow_public", "credentials", "resolve", "netbios", "description"}
+_KEYS = {
+    "targets",
+    "methods",
+    "tcp_ports",
+    "rate",
+    "timeout",
+    "retries",
+    "exclude",
+    "max_hosts",
+    "allow_public",
+    "credentials",
+    "resolve",
+    "netbios",
+    "description",
+}
 
 
 @dataclass(slots=True)
@@ -71,8 +84,10 @@ def profile_from_mapping(name: str, data: Mapping[str, Any]) -> ScanProfile:
     """
     unknown = sorted(set(data) - _KEYS)
     if unknown:
-        raise ConfigError(f"profile {name!r}: unknown key(s) {', '.join(unknown)} "
-                          f"(known: {', '.join(sorted(_KEYS))})")
+        raise ConfigError(
+            f"profile {name!r}: unknown key(s) {', '.join(unknown)} "
+            f"(known: {', '.join(sorted(_KEYS))})"
+        )
     p = ScanProfile(name)
     if "targets" in data:
         p.targets = _strs(name, "targets", data["targets"])
@@ -80,16 +95,19 @@ def profile_from_mapping(name: str, data: Mapping[str, Any]) -> ScanProfile:
         p.methods = _strs(name, "methods", data["methods"])
         bad = [m for m in p.methods if m not in METHODS]
         if bad:
-            raise ConfigError(f"profile {name!r}: unknown method {bad[0]!r} "
-                              f"(known: {', '.join(METHODS)})")
+            raise ConfigError(
+                f"profile {name!r}: unknown method {bad[0]!r} (known: {', '.join(METHODS)})"
+            )
     if "exclude" in data:
         p.exclude = _strs(name, "exclude", data["exclude"])
     if "credentials" in data:
         p.credentials = _strs(name, "credentials", data["credentials"])
         for c in p.credentials:
             if ":" not in c or any(s in c.lower() for s in ("password=", "community=")):
-                raise ConfigError(f"profile {name!r}: credentials are references like "
-                                  f"'snmp:campus-ro', never secrets; fix {c.split('=')[0]!r}")
+                raise ConfigError(
+                    f"profile {name!r}: credentials are references like "
+                    f"'snmp:campus-ro', never secrets; fix {c.split('=')[0]!r}"
+                )
     if "tcp_ports" in data:
         v = data["tcp_ports"]
         if isinstance(v, list):
@@ -140,8 +158,10 @@ def profile_from_config(cfg: Mapping[str, Any], name: str) -> tuple[ScanProfile,
     profiles = scan.get("profiles", {}) if isinstance(scan, Mapping) else {}
     if not isinstance(profiles, Mapping) or name not in profiles:
         known = ", ".join(sorted(profiles)) if isinstance(profiles, Mapping) else ""
-        raise ConfigError(f"no scan profile {name!r} in the config file (defined: "
-                          f"{known or 'none'}); add a [scan.profiles.{name}] table")
+        raise ConfigError(
+            f"no scan profile {name!r} in the config file (defined: "
+            f"{known or 'none'}); add a [scan.profiles.{name}] table"
+        )
     data = profiles[name]
     if not isinstance(data, Mapping):
         raise ConfigError(f"[scan.profiles.{name}] must be a table")

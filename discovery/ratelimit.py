@@ -30,8 +30,9 @@ class TokenBucket:
     0.1
     """
 
-    def __init__(self, rate: float, burst: float | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, rate: float, burst: float | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         if rate <= 0:
             raise ValueError(f"rate must be positive, got {rate!r}")
         self.rate = float(rate)

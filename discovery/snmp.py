@@ -57,16 +57,27 @@ Index = tuple[int, ...]
 # credentials
 # ================================================================================================
 
-AUTH_PROTOCOLS = {"md5": "usmHMACMD5AuthProtocol", "sha": "usmHMACSHAAuthProtocol",
-                  "sha1": "usmHMACSHAAuthProtocol", "sha224": "usmHMAC128SHA224AuthProtocol",
-                  "sha256": "usmHMAC192SHA256AuthProtocol",
-                  "sha384": "usmHMAC256SHA384AuthProtocol",
-                  "sha512": "usmHMAC384SHA512AuthProtocol", "none": "usmNoAuthProtocol"}
-PRIV_PROTOCOLS = {"des": "usmDESPrivProtocol", "3des": "usm3DESEDEPrivProtocol",
-                  "aes": "usmAesCfb128Protocol", "aes128": "usmAesCfb128Protocol",
-                  "aes192": "usmAesCfb192Protocol", "aes256": "usmAesCfb256Protocol",
-                  "aes192c": "usmAesBlumenthalCfb192Protocol",
-                  "aes256c": "usmAesBlumenthalCfb256Protocol", "none": "usmNoPrivProtocol"}
+AUTH_PROTOCOLS = {
+    "md5": "usmHMACMD5AuthProtocol",
+    "sha": "usmHMACSHAAuthProtocol",
+    "sha1": "usmHMACSHAAuthProtocol",
+    "sha224": "usmHMAC128SHA224AuthProtocol",
+    "sha256": "usmHMAC192SHA256AuthProtocol",
+    "sha384": "usmHMAC256SHA384AuthProtocol",
+    "sha512": "usmHMAC384SHA512AuthProtocol",
+    "none": "usmNoAuthProtocol",
+}
+PRIV_PROTOCOLS = {
+    "des": "usmDESPrivProtocol",
+    "3des": "usm3DESEDEPrivProtocol",
+    "aes": "usmAesCfb128Protocol",
+    "aes128": "usmAesCfb128Protocol",
+    "aes192": "usmAesCfb192Protocol",
+    "aes256": "usmAesCfb256Protocol",
+    "aes192c": "usmAesBlumenthalCfb192Protocol",
+    "aes256c": "usmAesBlumenthalCfb256Protocol",
+    "none": "usmNoPrivProtocol",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,11 +100,15 @@ class SnmpCredential:
             if not self.user:
                 raise ConfigError("SNMPv3 needs a user name (--v3-user)")
             if self.auth_proto and self.auth_proto.lower() not in AUTH_PROTOCOLS:
-                raise ConfigError(f"unknown SNMPv3 auth protocol {self.auth_proto!r} "
-                                  f"(known: {', '.join(sorted(AUTH_PROTOCOLS))})")
+                raise ConfigError(
+                    f"unknown SNMPv3 auth protocol {self.auth_proto!r} "
+                    f"(known: {', '.join(sorted(AUTH_PROTOCOLS))})"
+                )
             if self.priv_proto and self.priv_proto.lower() not in PRIV_PROTOCOLS:
-                raise ConfigError(f"unknown SNMPv3 privacy protocol {self.priv_proto!r} "
-                                  f"(known: {', '.join(sorted(PRIV_PROTOCOLS))})")
+                raise ConfigError(
+                    f"unknown SNMPv3 privacy protocol {self.priv_proto!r} "
+                    f"(known: {', '.join(sorted(PRIV_PROTOCOLS))})"
+                )
             if self.priv_key and not self.auth_key:
                 raise ConfigError("SNMPv3 privacy needs an auth key too (authPriv)")
 
@@ -121,10 +136,16 @@ class SnmpCredential:
         return auth.CommunityData(self.community, mpModel=0 if self.version == "1" else 1)
 
 
-def credentials_from(communities: Sequence[str] = (), *, v3_user: str | None = None,
-                     v3_auth_proto: str | None = None, v3_auth_key: str | None = None,
-                     v3_priv_proto: str | None = None, v3_priv_key: str | None = None,
-                     env: Mapping[str, str] | None = None) -> list[SnmpCredential]:
+def credentials_from(
+    communities: Sequence[str] = (),
+    *,
+    v3_user: str | None = None,
+    v3_auth_proto: str | None = None,
+    v3_auth_key: str | None = None,
+    v3_priv_proto: str | None = None,
+    v3_priv_key: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> list[SnmpCredential]:
     """Credential sets in the order to try: v3 first (if given), then each community.
 
     Communities also come from ``NETCMDB_SNMP_COMMUNITY`` (comma separated) so that secrets need
@@ -133,9 +154,16 @@ def credentials_from(communities: Sequence[str] = (), *, v3_user: str | None = N
     env = os.environ if env is None else env
     creds: list[SnmpCredential] = []
     if v3_user:
-        creds.append(SnmpCredential("3", user=v3_user, auth_proto=v3_auth_proto,
-                                    auth_key=v3_auth_key, priv_proto=v3_priv_proto,
-                                    priv_key=v3_priv_key))
+        creds.append(
+            SnmpCredential(
+                "3",
+                user=v3_user,
+                auth_proto=v3_auth_proto,
+                auth_key=v3_auth_key,
+                priv_proto=v3_priv_proto,
+                priv_key=v3_priv_key,
+            )
+        )
     comms = list(communities)
     if not comms and env.get("NETCMDB_SNMP_COMMUNITY"):
         comms = [c for c in env["NETCMDB_SNMP_COMMUNITY"].split(",") if c]
@@ -208,8 +236,18 @@ class SnmpSession:
     times faster than the high-level ``*_cmd`` helpers when hundreds of devices are walked.
     """
 
-    def __init__(self, engine: Any, host: str, port: int, cred: SnmpCredential, *,
-                 timeout: float, retries: int, budget: int = 64, wire: bool = True) -> None:
+    def __init__(
+        self,
+        engine: Any,
+        host: str,
+        port: int,
+        cred: SnmpCredential,
+        *,
+        timeout: float,
+        retries: int,
+        budget: int = 64,
+        wire: bool = True,
+    ) -> None:
         self.engine = engine
         self.host = host
         self.port = port
@@ -227,13 +265,15 @@ class SnmpSession:
             from pysnmp.hlapi.v3arch.asyncio import UdpTransportTarget
             from pysnmp.hlapi.v3arch.asyncio.cmdgen import LCD
 
-            target = await UdpTransportTarget.create((self.host, self.port), timeout=self.timeout,
-                                                     retries=self.retries)
+            target = await UdpTransportTarget.create(
+                (self.host, self.port), timeout=self.timeout, retries=self.retries
+            )
             self._target_name, _ = LCD.configure(self.engine, self.cred.auth_data(), target, "")
         return self._target_name
 
-    async def _send(self, kind: str, oids: Sequence[Index],
-                    reps: int = 0) -> list[tuple[Index, Any]]:
+    async def _send(
+        self, kind: str, oids: Sequence[Index], reps: int = 0
+    ) -> list[tuple[Index, Any]]:
         if self.wire and self.cred.version != "3":
             return await self._send_wire(kind, oids, reps)
         from pysnmp.entity.rfc3413 import cmdgen
@@ -243,8 +283,9 @@ class SnmpSession:
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[Any] = loop.create_future()
 
-        def cb(_eng: Any, _h: Any, err_ind: Any, err_stat: Any, err_idx: Any, vbs: Any,
-               _ctx: Any) -> None:
+        def cb(
+            _eng: Any, _h: Any, err_ind: Any, err_stat: Any, err_idx: Any, vbs: Any, _ctx: Any
+        ) -> None:
             if not fut.done():
                 fut.set_result((err_ind, err_stat, err_idx, vbs))
 
@@ -256,41 +297,52 @@ class SnmpSession:
         elif kind == "next":
             cmdgen.NextCommandGenerator().send_varbinds(self.engine, target, None, ctx, vbs, cb)
         else:
-            cmdgen.BulkCommandGenerator().send_varbinds(self.engine, target, None, ctx, 0, reps,
-                                                        vbs, cb)
+            cmdgen.BulkCommandGenerator().send_varbinds(
+                self.engine, target, None, ctx, 0, reps, vbs, cb
+            )
         err_ind, err_stat, _err_idx, out = await fut
         if err_ind:
             text = str(err_ind)
             if "timeout" in text.lower() or "timed out" in text.lower():
                 raise ScanTimeout(f"{self.host}: no SNMP answer ({self.cred.label})")
-            if any(w in text.lower() for w in ("unknown user", "digest", "decryption",
-                                               "authorization", "unknown engine")):
-                raise AuthenticationError(f"{self.host}: SNMP authentication failed "
-                                          f"({self.cred.label}): {text}")
+            if any(
+                w in text.lower()
+                for w in ("unknown user", "digest", "decryption", "authorization", "unknown engine")
+            ):
+                raise AuthenticationError(
+                    f"{self.host}: SNMP authentication failed ({self.cred.label}): {text}"
+                )
             raise DiscoveryError(f"{self.host}: SNMP error: {text}")
         if err_stat and int(err_stat) != 0:
             status = err_stat.prettyPrint() if hasattr(err_stat, "prettyPrint") else str(err_stat)
             raise _PduError(status)
         return [(tuple(name), val) for name, val in out]
 
-    async def _send_wire(self, kind: str, oids: Sequence[Index], reps: int
-                         ) -> list[tuple[Index, Any]]:
+    async def _send_wire(
+        self, kind: str, oids: Sequence[Index], reps: int
+    ) -> list[tuple[Index, Any]]:
         """v1/v2c through :mod:`snmp_wire` (same values and errors as the pysnmp path)."""
         client = _wire_client(self.engine)
         pdu = W.GET if kind == "get" else W.GETNEXT if kind == "next" else W.GETBULK
         self.requests += 1
         try:
             status, _idx, vbs = await client.request(
-                self.host, self.port, 0 if self.cred.version == "1" else 1,
-                self.cred.community.encode(), pdu, oids, max_repetitions=reps,
-                timeout=self.timeout, retries=self.retries)
+                self.host,
+                self.port,
+                0 if self.cred.version == "1" else 1,
+                self.cred.community.encode(),
+                pdu,
+                oids,
+                max_repetitions=reps,
+                timeout=self.timeout,
+                retries=self.retries,
+            )
         except W.WireTimeout:
             raise ScanTimeout(f"{self.host}: no SNMP answer ({self.cred.label})") from None
         except OSError as exc:
             raise DiscoveryError(f"{self.host}: SNMP error: {exc}") from None
         if status:
-            raise _PduError(W.ERROR_STATUS[status] if status < len(W.ERROR_STATUS)
-                            else str(status))
+            raise _PduError(W.ERROR_STATUS[status] if status < len(W.ERROR_STATUS) else str(status))
         return vbs
 
     async def get(self, oids: Sequence[str]) -> dict[str, Any]:
@@ -306,8 +358,9 @@ class SnmpSession:
             return out
         return {".".join(map(str, n)): _py(v) for n, v in vbs if _py(v) is not None}
 
-    async def walk(self, columns: Sequence[str], warnings: list[str] | None = None,
-                   row_limit: int = ROW_LIMIT) -> dict[str, dict[Index, Any]]:
+    async def walk(
+        self, columns: Sequence[str], warnings: list[str] | None = None, row_limit: int = ROW_LIMIT
+    ) -> dict[str, dict[Index, Any]]:
         """Walk many table columns at once (GETBULK; GETNEXT when bulk is refused).
 
         Each request carries every column that is not finished; max-repetitions adapts so that a
@@ -367,16 +420,21 @@ class SnmpSession:
                     continue
                 root = roots[i]
                 py = _py(val) if val is not None else None
-                if (val is None or val.__class__.__name__ == "EndOfMibView"
-                        or name[:len(root)] != root):
+                if (
+                    val is None
+                    or val.__class__.__name__ == "EndOfMibView"
+                    or name[: len(root)] != root
+                ):
                     done.add(i)
                     continue
                 rows = result[columns[i]]
-                sub = name[len(root):]
+                sub = name[len(root) :]
                 if sub in rows:
-                    warnings.append(f"{self.host}: walk of {columns[i]}: the agent returned "
-                                    f"{'.'.join(map(str, name))} a second time; stopped there "
-                                    f"(loop guard) with {len(rows)} rows")
+                    warnings.append(
+                        f"{self.host}: walk of {columns[i]}: the agent returned "
+                        f"{'.'.join(map(str, name))} a second time; stopped there "
+                        f"(loop guard) with {len(rows)} rows"
+                    )
                     done.add(i)
                     continue
                 if name <= cursor[i]:
@@ -384,16 +442,20 @@ class SnmpSession:
                 rows[sub] = py
                 cursor[i] = name
                 if len(rows) >= row_limit:
-                    warnings.append(f"{self.host}: walk of {columns[i]}: stopped at the row "
-                                    f"limit ({row_limit} rows)")
+                    warnings.append(
+                        f"{self.host}: walk of {columns[i]}: stopped at the row "
+                        f"limit ({row_limit} rows)"
+                    )
                     done.add(i)
             if not vbs:
                 done.update(active)
             active = [i for i in active if i not in done]
         for i, n in sorted(backwards.items()):
-            warnings.append(f"{self.host}: walk of {columns[i]}: the agent returned {n} "
-                            f"OID(s) that do not increase; walked on past them (as net-snmp -Cc), "
-                            f"{len(result[columns[i]])} rows kept")
+            warnings.append(
+                f"{self.host}: walk of {columns[i]}: the agent returned {n} "
+                f"OID(s) that do not increase; walked on past them (as net-snmp -Cc), "
+                f"{len(result[columns[i]])} rows kept"
+            )
         return result
 
 
@@ -492,18 +554,28 @@ def parse_interfaces(raw: RawDevice) -> dict[int, InterfaceFact]:
         oper = raw.col(O.IF_OPER_STATUS).get(k)
         admin = raw.col(O.IF_ADMIN_STATUS).get(k)
         out[n] = InterfaceFact(
-            name=name, ifindex=n, descr=text(raw.col(O.IF_DESCR).get(k)),
-            alias=text(raw.col(O.IF_ALIAS).get(k)), mac=mac_of(raw.col(O.IF_PHYS_ADDRESS).get(k)),
+            name=name,
+            ifindex=n,
+            descr=text(raw.col(O.IF_DESCR).get(k)),
+            alias=text(raw.col(O.IF_ALIAS).get(k)),
+            mac=mac_of(raw.col(O.IF_PHYS_ADDRESS).get(k)),
             speed_mbps=int(speed) if speed else None,
             oper_up=None if oper is None else oper == 1,
             admin_up=None if admin is None else admin == 1,
-            kind=_if_kind(name, raw.col(O.IF_TYPE).get(k)))
+            kind=_if_kind(name, raw.col(O.IF_TYPE).get(k)),
+        )
     for ipidx, ifi in sorted(raw.col(O.IP_AD_ENT_IF_INDEX).items()):
         if len(ipidx) == 4 and isinstance(ifi, int) and ifi in out:
             out[ifi].ips.append(".".join(map(str, ipidx)))
     for member, agg in raw.col(O.DOT3AD_AGG_PORT_ATTACHED_AGG_ID).items():
-        if (len(member) == 1 and isinstance(agg, int) and agg and agg != member[0]
-                and member[0] in out and agg in out):
+        if (
+            len(member) == 1
+            and isinstance(agg, int)
+            and agg
+            and agg != member[0]
+            and member[0] in out
+            and agg in out
+        ):
             out[member[0]].lag_parent = out[agg].name
     return out
 
@@ -526,8 +598,10 @@ def parse_arp(raw: RawDevice, ifs: dict[int, InterfaceFact]) -> list[ArpEntry]:
         m = mac_of(phys)
         if ip and m:
             seen.setdefault((ip, m), ArpEntry(ip=ip, mac=m, interface=_ifname(ifs, i[0])))
-    return sorted(seen.values(), key=lambda a: (ipaddress.ip_address(a.ip).version,
-                                                ipaddress.ip_address(a.ip), a.mac))
+    return sorted(
+        seen.values(),
+        key=lambda a: (ipaddress.ip_address(a.ip).version, ipaddress.ip_address(a.ip), a.mac),
+    )
 
 
 def _ifname(ifs: dict[int, InterfaceFact], ifindex: int) -> str | None:
@@ -538,16 +612,20 @@ def _ifname(ifs: dict[int, InterfaceFact], ifindex: int) -> str | None:
 def bridge_port_map(raw: RawDevice) -> dict[int, int]:
     """Bridge port number -> ifIndex (dot1dBasePortIfIndex; Huawei's hwL2IfPortIfIndex fills
     gaps)."""
-    out = {i[0]: v for i, v in raw.col(O.DOT1D_BASE_PORT_IF_INDEX).items()
-           if len(i) == 1 and isinstance(v, int)}
+    out = {
+        i[0]: v
+        for i, v in raw.col(O.DOT1D_BASE_PORT_IF_INDEX).items()
+        if len(i) == 1 and isinstance(v, int)
+    }
     for i, v in raw.col(O.HW_L2IF_PORT_IF_INDEX).items():
         if len(i) == 1 and isinstance(v, int):
             out.setdefault(i[0], v)
     return out
 
 
-def parse_fdb(raw: RawDevice, ifs: dict[int, InterfaceFact], platform: str | None,
-              warnings: list[str]) -> list[FdbEntry]:
+def parse_fdb(
+    raw: RawDevice, ifs: dict[int, InterfaceFact], platform: str | None, warnings: list[str]
+) -> list[FdbEntry]:
     """Q-BRIDGE (per VLAN) then BRIDGE-MIB forwarding tables; self/invalid/own MACs dropped."""
     ports = bridge_port_map(raw)
     own = {f.mac for f in ifs.values() if f.mac}
@@ -576,8 +654,9 @@ def parse_fdb(raw: RawDevice, ifs: dict[int, InterfaceFact], platform: str | Non
         if name is None:
             unmapped.add(port)
         key = (m, vlan)
-        entries.setdefault(key, FdbEntry(mac=m, port=name, vlan=vlan,
-                                         status="static" if st == "mgmt" else st))
+        entries.setdefault(
+            key, FdbEntry(mac=m, port=name, vlan=vlan, status="static" if st == "mgmt" else st)
+        )
 
     qstatus = raw.col(O.DOT1Q_TP_FDB_STATUS)
     for i, port in sorted(raw.col(O.DOT1Q_TP_FDB_PORT).items()):
@@ -594,8 +673,9 @@ def parse_fdb(raw: RawDevice, ifs: dict[int, InterfaceFact], platform: str | Non
         if m not in seen_macs:
             add(m, port, dstatus.get(i), None)
     if unmapped:
-        warnings.append(f"FDB: bridge ports without ifIndex mapping: "
-                        f"{', '.join(map(str, sorted(unmapped)))}")
+        warnings.append(
+            f"FDB: bridge ports without ifIndex mapping: {', '.join(map(str, sorted(unmapped)))}"
+        )
     if dropped:
         warnings.append(f"FDB: {dropped} entries on no port (port 0/-1) skipped")
     return sorted(entries.values(), key=lambda e: (e.port or "", e.vlan or 0, e.mac))
@@ -643,8 +723,9 @@ def decode_lldp_caps(value: Any) -> list[str]:
     return [name for bit, name in enumerate(O.LLDP_CAPABILITIES) if first & (0x80 >> bit)]
 
 
-def _resolve_local_port(locport: tuple[int | None, str | None, str | None] | None,
-                        ifs: dict[int, InterfaceFact]) -> InterfaceFact | None:
+def _resolve_local_port(
+    locport: tuple[int | None, str | None, str | None] | None, ifs: dict[int, InterfaceFact]
+) -> InterfaceFact | None:
     """lldpLocPortTable row -> our interface, by what the device says the port *is*.
 
     lldpLocPortId (subtype ifName/local/alias -> ifName, ifDescr, ifAlias; subtype MAC -> the one
@@ -675,8 +756,9 @@ def _resolve_local_port(locport: tuple[int | None, str | None, str | None] | Non
     return None
 
 
-def parse_lldp(raw: RawDevice, ifs: dict[int, InterfaceFact], warnings: list[str],
-               platform: str | None = None) -> list[NeighborFact]:
+def parse_lldp(
+    raw: RawDevice, ifs: dict[int, InterfaceFact], warnings: list[str], platform: str | None = None
+) -> list[NeighborFact]:
     locports: dict[int, tuple[int | None, str | None, str | None]] = {}
     for col in (O.LLDP_LOC_PORT_ID, O.LLDP_LOC_PORT_DESC, O.LLDP_LOC_PORT_ID_SUBTYPE):
         for i in raw.col(col):
@@ -694,8 +776,12 @@ def parse_lldp(raw: RawDevice, ifs: dict[int, InterfaceFact], warnings: list[str
                 if key not in mgmt or ":" in mgmt[key]:  # prefer IPv4
                     mgmt[key] = addr
     rows: dict[tuple[int, int], Index] = {}
-    for col in (O.LLDP_REM_CHASSIS_ID, O.LLDP_REM_PORT_ID, O.LLDP_REM_SYS_NAME,
-                O.LLDP_REM_CHASSIS_ID_SUBTYPE):
+    for col in (
+        O.LLDP_REM_CHASSIS_ID,
+        O.LLDP_REM_PORT_ID,
+        O.LLDP_REM_SYS_NAME,
+        O.LLDP_REM_CHASSIS_ID_SUBTYPE,
+    ):
         for i in raw.col(col):
             if len(i) == 3:
                 key = (i[1], i[2])
@@ -705,10 +791,12 @@ def parse_lldp(raw: RawDevice, ifs: dict[int, InterfaceFact], warnings: list[str
     empty = 0
     for (locnum, remidx), i in sorted(rows.items()):
         g = lambda c, i=i: raw.col(c).get(i)  # noqa: E731
-        chassis, ckind = decode_lldp_id(g(O.LLDP_REM_CHASSIS_ID_SUBTYPE), g(O.LLDP_REM_CHASSIS_ID),
-                                        chassis=True)
-        port, pkind = decode_lldp_id(g(O.LLDP_REM_PORT_ID_SUBTYPE), g(O.LLDP_REM_PORT_ID),
-                                     chassis=False)
+        chassis, ckind = decode_lldp_id(
+            g(O.LLDP_REM_CHASSIS_ID_SUBTYPE), g(O.LLDP_REM_CHASSIS_ID), chassis=True
+        )
+        port, pkind = decode_lldp_id(
+            g(O.LLDP_REM_PORT_ID_SUBTYPE), g(O.LLDP_REM_PORT_ID), chassis=False
+        )
         name = text(g(O.LLDP_REM_SYS_NAME))
         if not (chassis or port or name):
             empty += 1  # a row with nothing that names the neighbour: nothing to link to
@@ -716,25 +804,39 @@ def parse_lldp(raw: RawDevice, ifs: dict[int, InterfaceFact], warnings: list[str
         if fallback_ifindex:
             local = ifs.get(locnum)
             if local is not None:
-                warnings.append(f"LLDP: no lldpLocPortTable; local port {locnum} read as "
-                                f"ifIndex ({platform} quirk) = {local.name}")
+                warnings.append(
+                    f"LLDP: no lldpLocPortTable; local port {locnum} read as "
+                    f"ifIndex ({platform} quirk) = {local.name}"
+                )
         else:
             local = _resolve_local_port(locports.get(locnum), ifs)
         who = name or chassis or "?"
         if local is None:
-            warnings.append(f"LLDP: neighbour {who} on local port number {locnum}: "
-                            f"not resolvable through lldpLocPortTable; skipped")
+            warnings.append(
+                f"LLDP: neighbour {who} on local port number {locnum}: "
+                f"not resolvable through lldpLocPortTable; skipped"
+            )
             continue
         if local.kind in ("loopback", "bridge"):
-            warnings.append(f"LLDP: neighbour {who} reported on {local.kind} interface "
-                            f"{local.name}; not a link")
+            warnings.append(
+                f"LLDP: neighbour {who} reported on {local.kind} interface {local.name}; not a link"
+            )
             continue
-        out.append(NeighborFact(
-            protocol="lldp", local_port=local.name, remote_name=name,
-            remote_chassis_id=chassis, remote_chassis_id_kind=ckind, remote_port=port,
-            remote_port_kind=pkind, remote_port_descr=text(g(O.LLDP_REM_PORT_DESC)),
-            remote_mgmt_ip=mgmt.get((locnum, remidx)), remote_descr=text(g(O.LLDP_REM_SYS_DESC)),
-            remote_capabilities=decode_lldp_caps(g(O.LLDP_REM_SYS_CAP_ENABLED))))
+        out.append(
+            NeighborFact(
+                protocol="lldp",
+                local_port=local.name,
+                remote_name=name,
+                remote_chassis_id=chassis,
+                remote_chassis_id_kind=ckind,
+                remote_port=port,
+                remote_port_kind=pkind,
+                remote_port_descr=text(g(O.LLDP_REM_PORT_DESC)),
+                remote_mgmt_ip=mgmt.get((locnum, remidx)),
+                remote_descr=text(g(O.LLDP_REM_SYS_DESC)),
+                remote_capabilities=decode_lldp_caps(g(O.LLDP_REM_SYS_CAP_ENABLED)),
+            )
+        )
     if empty:
         warnings.append(f"LLDP: {empty} remote rows without chassis ID, port ID or name skipped")
     return out
@@ -747,8 +849,9 @@ def decode_cdp_caps(value: Any) -> list[str]:
     return sorted({name for bit, name in O.CDP_CAPABILITIES_BITS.items() if n & bit})
 
 
-def parse_cdp(raw: RawDevice, ifs: dict[int, InterfaceFact],
-              warnings: list[str]) -> list[NeighborFact]:
+def parse_cdp(
+    raw: RawDevice, ifs: dict[int, InterfaceFact], warnings: list[str]
+) -> list[NeighborFact]:
     """cdpCacheTable; its first index *is* the ifIndex by definition of CISCO-CDP-MIB."""
     keys: set[Index] = set()
     for c in (O.CDP_DEVICE_ID, O.CDP_DEVICE_PORT, O.CDP_ADDRESS):
@@ -762,24 +865,34 @@ def parse_cdp(raw: RawDevice, ifs: dict[int, InterfaceFact],
             warnings.append(f"CDP: neighbour {name} on unknown ifIndex {i[0]}; skipped")
             continue
         if local.kind in ("loopback", "bridge"):
-            warnings.append(f"CDP: neighbour {name} reported on {local.kind} interface "
-                            f"{local.name}; not a link")
+            warnings.append(
+                f"CDP: neighbour {name} reported on {local.kind} interface {local.name}; not a link"
+            )
             continue
         addr_raw, atype = g(O.CDP_ADDRESS), g(O.CDP_ADDRESS_TYPE)
         addr = None
         if isinstance(addr_raw, bytes) and atype in (1, None):
             addr = _ip_of(None, addr_raw)
         caps = decode_cdp_caps(g(O.CDP_CAPABILITIES))
-        out.append(NeighborFact(
-            protocol="cdp", local_port=local.name, remote_name=name,
-            remote_port=text(g(O.CDP_DEVICE_PORT)),
-            remote_port_kind="ifname", remote_mgmt_ip=addr, remote_platform=text(g(O.CDP_PLATFORM)),
-            remote_descr=text(g(O.CDP_VERSION)), remote_capabilities=caps))
+        out.append(
+            NeighborFact(
+                protocol="cdp",
+                local_port=local.name,
+                remote_name=name,
+                remote_port=text(g(O.CDP_DEVICE_PORT)),
+                remote_port_kind="ifname",
+                remote_mgmt_ip=addr,
+                remote_platform=text(g(O.CDP_PLATFORM)),
+                remote_descr=text(g(O.CDP_VERSION)),
+                remote_capabilities=caps,
+            )
+        )
     return out
 
 
-def parse_entity(raw: RawDevice) -> tuple[str | None, str | None, str | None, str | None,
-                                          list[dict[str, str]]]:
+def parse_entity(
+    raw: RawDevice,
+) -> tuple[str | None, str | None, str | None, str | None, list[dict[str, str]]]:
     """ENTITY-MIB -> (serial, model, software, manufacturer, stack members).
 
     Chassis rows are class 3; recordings without the class column fall back to the first row that
@@ -787,8 +900,9 @@ def parse_entity(raw: RawDevice) -> tuple[str | None, str | None, str | None, st
     """
     cls = raw.col(O.ENT_CLASS)
     serials = raw.col(O.ENT_SERIAL)
-    rows = sorted({i for c in (O.ENT_DESCR, O.ENT_SERIAL, O.ENT_MODEL, O.ENT_NAME)
-                   for i in raw.col(c)})
+    rows = sorted(
+        {i for c in (O.ENT_DESCR, O.ENT_SERIAL, O.ENT_MODEL, O.ENT_NAME) for i in raw.col(c)}
+    )
     chassis = [i for i in rows if cls.get(i) == O.ENT_CLASS_CHASSIS]
     if not chassis and not cls:
         chassis = [i for i in rows if text(serials.get(i))][:1]
@@ -796,8 +910,11 @@ def parse_entity(raw: RawDevice) -> tuple[str | None, str | None, str | None, st
         return None, None, None, None, []
     members = []
     for i in chassis:
-        m = {"serial": text(serials.get(i)) or "", "model": text(raw.col(O.ENT_MODEL).get(i)) or "",
-             "name": text(raw.col(O.ENT_NAME).get(i)) or ""}
+        m = {
+            "serial": text(serials.get(i)) or "",
+            "model": text(raw.col(O.ENT_MODEL).get(i)) or "",
+            "name": text(raw.col(O.ENT_NAME).get(i)) or "",
+        }
         members.append(m)
     first = next((i for i in chassis if text(serials.get(i))), chassis[0])
     serial = text(serials.get(first))
@@ -812,8 +929,9 @@ def evidence_of(raw: RawDevice) -> Evidence:
     """What the raw answers say about identity (see :mod:`netcmdb.discovery.vendors.identify`)."""
     sc = raw.scalars
     oid = sc.get(O.SYS_OBJECT_ID)
-    ev = Evidence(sys_object_id=oid if isinstance(oid, str) else None,
-                  sys_descr=text(sc.get(O.SYS_DESCR)))
+    ev = Evidence(
+        sys_object_id=oid if isinstance(oid, str) else None, sys_descr=text(sc.get(O.SYS_DESCR))
+    )
     svc, fwd = sc.get(O.SYS_SERVICES), sc.get(O.IP_FORWARDING)
     ev.sys_services = svc if isinstance(svc, int) else None
     ev.ip_forwarding = fwd if isinstance(fwd, int) else None
@@ -842,12 +960,19 @@ def evidence_of(raw: RawDevice) -> Evidence:
     return ev
 
 
-def _entity_chassis(raw: RawDevice) -> tuple[str | None, str | None, str | None, str | None,
-                                             list[dict[str, str]], str | None]:
+def _entity_chassis(
+    raw: RawDevice,
+) -> tuple[str | None, str | None, str | None, str | None, list[dict[str, str]], str | None]:
     serial, model, sw, mfg, stack = parse_entity(raw)
     cls = raw.col(O.ENT_CLASS)
-    descr = next((text(raw.col(O.ENT_DESCR).get(i)) for i, c in sorted(cls.items())
-                  if c == O.ENT_CLASS_CHASSIS and text(raw.col(O.ENT_DESCR).get(i))), None)
+    descr = next(
+        (
+            text(raw.col(O.ENT_DESCR).get(i))
+            for i, c in sorted(cls.items())
+            if c == O.ENT_CLASS_CHASSIS and text(raw.col(O.ENT_DESCR).get(i))
+        ),
+        None,
+    )
     return serial, model, sw, mfg, stack, descr
 
 
@@ -858,20 +983,32 @@ def parse_device(ip: str | None, raw: RawDevice) -> DeviceFact:
     who = identify(ev)
     warnings: list[str] = list(raw.warnings)
     ifs = parse_interfaces(raw)
-    dev = DeviceFact(source=Source.SNMP, ip=ip, hostname=text(sc.get(O.SYS_NAME)),
-                     description=ev.sys_descr, sys_object_id=ev.sys_object_id,
-                     sys_location=text(sc.get(O.SYS_LOCATION)),
-                     contact=text(sc.get(O.SYS_CONTACT)), vendor=who.vendor,
-                     platform=who.platform, os=who.os, os_version=who.os_version,
-                     model=who.model)
+    dev = DeviceFact(
+        source=Source.SNMP,
+        ip=ip,
+        hostname=text(sc.get(O.SYS_NAME)),
+        description=ev.sys_descr,
+        sys_object_id=ev.sys_object_id,
+        sys_location=text(sc.get(O.SYS_LOCATION)),
+        contact=text(sc.get(O.SYS_CONTACT)),
+        vendor=who.vendor,
+        platform=who.platform,
+        os=who.os,
+        os_version=who.os_version,
+        model=who.model,
+    )
     if isinstance(sc.get(O.SYS_UPTIME), int):
         dev.uptime_s = sc[O.SYS_UPTIME] / 100.0
     dev.interfaces = [ifs[k] for k in sorted(ifs)]
-    dev.addresses = sorted({a for f in ifs.values() for a in f.ips if not a.startswith("127.")},
-                           key=ipaddress.ip_address)
-    dev.chassis_mac = (mac_of(sc.get(O.DOT1D_BASE_BRIDGE_ADDRESS))
-                       or (mac_of(sc.get(O.LLDP_LOC_CHASSIS_ID))
-                           if sc.get(O.LLDP_LOC_CHASSIS_ID_SUBTYPE) == 4 else None))
+    dev.addresses = sorted(
+        {a for f in ifs.values() for a in f.ips if not a.startswith("127.")},
+        key=ipaddress.ip_address,
+    )
+    dev.chassis_mac = mac_of(sc.get(O.DOT1D_BASE_BRIDGE_ADDRESS)) or (
+        mac_of(sc.get(O.LLDP_LOC_CHASSIS_ID))
+        if sc.get(O.LLDP_LOC_CHASSIS_ID_SUBTYPE) == 4
+        else None
+    )
     if ip:
         dev.mac = next((f.mac for f in ifs.values() if ip in f.ips and f.mac), None)
     dev.mac = dev.mac or dev.chassis_mac
@@ -893,9 +1030,14 @@ def parse_device(ip: str | None, raw: RawDevice) -> DeviceFact:
     dev.serial = serial or ev.printer_serial
     cls = who.device_class
     if cls == "printer" and not dev.model:
-        dev.model = next((text(raw.col(O.HR_DEVICE_DESCR).get(i))
-                          for i, v in sorted(raw.col(O.HR_DEVICE_TYPE).items())
-                          if v == O.HR_DEVICE_PRINTER), None)
+        dev.model = next(
+            (
+                text(raw.col(O.HR_DEVICE_DESCR).get(i))
+                for i, v in sorted(raw.col(O.HR_DEVICE_TYPE).items())
+                if v == O.HR_DEVICE_PRINTER
+            ),
+            None,
+        )
     dev.device_class = DeviceClass(cls)
     dev.class_reason = who.class_reason
     # routing evidence for the reconciler's gateway rule (sysServices bit 3, IP-MIB ipForwarding)
@@ -905,8 +1047,7 @@ def parse_device(ip: str | None, raw: RawDevice) -> DeviceFact:
         dev.extra["ip_forwarding"] = "1" if ev.ip_forwarding == 1 else "2"
     dev.fdb = parse_fdb(raw, ifs, who.platform, warnings)
     dev.arp = parse_arp(raw, ifs)
-    dev.neighbors = (parse_lldp(raw, ifs, warnings, who.platform)
-                     + parse_cdp(raw, ifs, warnings))
+    dev.neighbors = parse_lldp(raw, ifs, warnings, who.platform) + parse_cdp(raw, ifs, warnings)
     dev.warnings = warnings
     return dev
 
@@ -940,8 +1081,9 @@ class SnmpConfig:
 def _refused(host: str, exc: ScopeError, t0: float) -> ScanResult:
     """A host the scope rules refuse: a per-host result, and not one packet sent."""
     kind = "excluded" if " is excluded" in str(exc) else "refused"
-    return ScanResult(target=host, error=str(exc), error_kind=kind,
-                      duration_s=time.monotonic() - t0)
+    return ScanResult(
+        target=host, error=str(exc), error_kind=kind, duration_s=time.monotonic() - t0
+    )
 
 
 async def collect(host: str, cfg: SnmpConfig, engine: Any | None = None) -> ScanResult:
@@ -961,8 +1103,16 @@ async def collect(host: str, cfg: SnmpConfig, engine: Any | None = None) -> Scan
     last_err: DiscoveryError | None = None
     kind = "timeout"
     for cred in cfg.memory.order(host, cfg.credentials):
-        sess = SnmpSession(engine, addr, port, cred, timeout=cfg.timeout_s, retries=cfg.retries,
-                           budget=cfg.budget, wire=cfg.wire)
+        sess = SnmpSession(
+            engine,
+            addr,
+            port,
+            cred,
+            timeout=cfg.timeout_s,
+            retries=cfg.retries,
+            budget=cfg.budget,
+            wire=cfg.wire,
+        )
         try:
             scalars = await sess.get(O.PROBE_SCALARS)
             if O.SYS_OBJECT_ID not in scalars and O.SYS_DESCR not in scalars:
@@ -978,23 +1128,35 @@ async def collect(host: str, cfg: SnmpConfig, engine: Any | None = None) -> Scan
             continue
         cfg.memory.worked(host, cred)
         try:
-            scalars.update(await sess.get(O.EXTRA_SCALARS + O.STANDARD_IDENT_SCALARS
-                                          + [O.VENDOR_SERIAL_SCALARS[k]
-                                             for k in O.SERIAL_SCALAR_ORDER]
-                                          + O.IDENT_SCALAR_OIDS))
+            scalars.update(
+                await sess.get(
+                    O.EXTRA_SCALARS
+                    + O.STANDARD_IDENT_SCALARS
+                    + [O.VENDOR_SERIAL_SCALARS[k] for k in O.SERIAL_SCALAR_ORDER]
+                    + O.IDENT_SCALAR_OIDS
+                )
+            )
             cols = list(cfg.columns if cfg.columns is not None else O.WALK_COLUMNS)
             walk_warnings: list[str] = []
             columns = await sess.walk(cols, warnings=walk_warnings)
         except DiscoveryError as exc:
-            return ScanResult(target=host, error=f"{exc} (during the walk)",
-                              error_kind="timeout" if isinstance(exc, ScanTimeout) else "other",
-                              duration_s=time.monotonic() - t0)
+            return ScanResult(
+                target=host,
+                error=f"{exc} (during the walk)",
+                error_kind="timeout" if isinstance(exc, ScanTimeout) else "other",
+                duration_s=time.monotonic() - t0,
+            )
         try:
-            dev = parse_device(addr, RawDevice(scalars=scalars, columns=columns,
-                                               warnings=walk_warnings))
+            dev = parse_device(
+                addr, RawDevice(scalars=scalars, columns=columns, warnings=walk_warnings)
+            )
         except Exception as exc:  # device data is untrusted: one bad device, not a dead scan
-            return ScanResult(target=host, error=f"{host}: could not decode SNMP data: {exc}",
-                              error_kind="parse", duration_s=time.monotonic() - t0)
+            return ScanResult(
+                target=host,
+                error=f"{host}: could not decode SNMP data: {exc}",
+                error_kind="parse",
+                duration_s=time.monotonic() - t0,
+            )
         dev.extra["snmp_credential"] = cred.label
         dev.extra["snmp_requests"] = str(sess.requests)
         dev.extra["snmp_rows"] = " ".join(f"{c}={len(v)}" for c, v in columns.items() if v)
@@ -1005,8 +1167,9 @@ async def collect(host: str, cfg: SnmpConfig, engine: Any | None = None) -> Scan
     return ScanResult(target=host, error=msg, error_kind=kind, duration_s=time.monotonic() - t0)
 
 
-async def collect_many(hosts: Iterable[str], cfg: SnmpConfig,
-                       progress: Any | None = None) -> list[ScanResult]:
+async def collect_many(
+    hosts: Iterable[str], cfg: SnmpConfig, progress: Any | None = None
+) -> list[ScanResult]:
     """Collect many devices concurrently (bounded by ``cfg.concurrency``), results in host order.
 
     ``hosts`` take every :mod:`netcmdb.net.scope` form (addresses, CIDRs, ranges, @files, names,
@@ -1053,10 +1216,15 @@ def _close(engine: Any) -> None:
 def config_from_options(options: ScanOptions) -> SnmpConfig:
     ex = options.extra
     creds = ex.get("snmp_credentials") or credentials_from(ex.get("communities", ()))
-    return SnmpConfig(credentials=list(creds), port=int(ex.get("snmp_port", 161)),
-                      timeout_s=options.timeout_s, retries=options.retries,
-                      concurrency=options.concurrency, ports=dict(ex.get("snmp_ports", {})),
-                      scope=options.rules)
+    return SnmpConfig(
+        credentials=list(creds),
+        port=int(ex.get("snmp_port", 161)),
+        timeout_s=options.timeout_s,
+        retries=options.retries,
+        concurrency=options.concurrency,
+        ports=dict(ex.get("snmp_ports", {})),
+        scope=options.rules,
+    )
 
 
 @register_scanner("snmp")
@@ -1075,10 +1243,17 @@ class SnmpScanner:
         yield from asyncio.run(collect_many(targets, cfg, options.progress))
 
 
-async def snmp_crawl(seeds: Sequence[str], cfg: SnmpConfig, *, scope: Any | None = None,
-                     excludes: Iterable[str] | None = None, max_depth: int | None = None,
-                     max_queue: int = 10_000, follow: Any | None = None,
-                     progress: Any | None = None) -> Any:
+async def snmp_crawl(
+    seeds: Sequence[str],
+    cfg: SnmpConfig,
+    *,
+    scope: Any | None = None,
+    excludes: Iterable[str] | None = None,
+    max_depth: int | None = None,
+    max_queue: int = 10_000,
+    follow: Any | None = None,
+    progress: Any | None = None,
+) -> Any:
     """Crawl LLDP/CDP neighbours from ``seeds`` over SNMP (one engine for the whole crawl).
 
     Bounded by ``scope`` (a :class:`~netcmdb.net.scope.CrawlScope` or specs; default: the
@@ -1092,14 +1267,23 @@ async def snmp_crawl(seeds: Sequence[str], cfg: SnmpConfig, *, scope: Any | None
     from netcmdb.discovery.crawl import crawl, plan_crawl
 
     if excludes:
-        cfg = replace(cfg, scope=replace(cfg.scope, excludes=(*cfg.scope.excludes,
-                                                              *map(str, excludes))))
+        cfg = replace(
+            cfg, scope=replace(cfg.scope, excludes=(*cfg.scope.excludes, *map(str, excludes)))
+        )
     plan_crawl(seeds, scope=scope, rules=cfg.scope)  # refuse before the engine opens a socket
     engine = _engine()
     try:
-        return await crawl(seeds, lambda h: collect(h, cfg, engine), scope=scope,
-                           rules=cfg.scope, max_depth=max_depth, max_queue=max_queue,
-                           follow=follow, concurrency=cfg.concurrency, progress=progress)
+        return await crawl(
+            seeds,
+            lambda h: collect(h, cfg, engine),
+            scope=scope,
+            rules=cfg.scope,
+            max_depth=max_depth,
+            max_queue=max_queue,
+            follow=follow,
+            concurrency=cfg.concurrency,
+            progress=progress,
+        )
     finally:
         _close(engine)
 
@@ -1109,8 +1293,9 @@ def crawl_snmp(seeds: Sequence[str], cfg: SnmpConfig, **kw: Any) -> Any:
     return asyncio.run(snmp_crawl(seeds, cfg, **kw))
 
 
-def credentials_from_config(config: dict[str, Any], env: Mapping[str, str] | None = None
-                            ) -> list[SnmpCredential]:
+def credentials_from_config(
+    config: dict[str, Any], env: Mapping[str, str] | None = None
+) -> list[SnmpCredential]:
     """SNMP credential sets from the config file's ``[credentials.<name>]`` tables, in file order.
 
     Keys: ``snmp_version`` ("2c" | "3" | "1"), ``community`` or ``community_env`` (name of an
@@ -1129,8 +1314,9 @@ def credentials_from_config(config: dict[str, Any], env: Mapping[str, str] | Non
         ref = table.get(f"{key}_env")
         if ref:
             if ref not in env:
-                raise ConfigError(f"[credentials.{name}] {key}_env: environment variable "
-                                  f"{ref} is not set")
+                raise ConfigError(
+                    f"[credentials.{name}] {key}_env: environment variable {ref} is not set"
+                )
             return env[ref]
         return None
 
@@ -1142,11 +1328,16 @@ def credentials_from_config(config: dict[str, Any], env: Mapping[str, str] | Non
             continue
         version = version or "2c"
         if version == "3":
-            out.append(SnmpCredential("3", user=table.get("v3_user"),
-                                      auth_proto=table.get("v3_auth_proto"),
-                                      auth_key=secret(name, table, "v3_auth_key"),
-                                      priv_proto=table.get("v3_priv_proto"),
-                                      priv_key=secret(name, table, "v3_priv_key")))
+            out.append(
+                SnmpCredential(
+                    "3",
+                    user=table.get("v3_user"),
+                    auth_proto=table.get("v3_auth_proto"),
+                    auth_key=secret(name, table, "v3_auth_key"),
+                    priv_proto=table.get("v3_priv_proto"),
+                    priv_key=secret(name, table, "v3_priv_key"),
+                )
+            )
         else:
             comm = secret(name, table, "community")
             if comm:

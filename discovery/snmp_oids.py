@@ -34,15 +34,23 @@ UPS_IDENT_MODEL = "1.3.6.1.2.1.33.1.1.2.0"
 UPS_IDENT_SOFTWARE = "1.3.6.1.2.1.33.1.1.3.0"
 UPS_IDENT_AGENT_SOFTWARE = "1.3.6.1.2.1.33.1.1.4.0"
 UPS_BATTERY_STATUS = "1.3.6.1.2.1.33.1.2.1.0"
-STANDARD_IDENT_SCALARS = [SYS_SERVICES, IP_FORWARDING, UPS_IDENT_MANUFACTURER, UPS_IDENT_MODEL,
-                          UPS_IDENT_SOFTWARE, UPS_IDENT_AGENT_SOFTWARE, UPS_BATTERY_STATUS]
+STANDARD_IDENT_SCALARS = [
+    SYS_SERVICES,
+    IP_FORWARDING,
+    UPS_IDENT_MANUFACTURER,
+    UPS_IDENT_MODEL,
+    UPS_IDENT_SOFTWARE,
+    UPS_IDENT_AGENT_SOFTWARE,
+    UPS_BATTERY_STATUS,
+]
 
 #: Vendor serial numbers in private-MIB scalars/columns, vendor power-MIB identity scalars and
 #: vendor columns: one home, :mod:`netcmdb.discovery.vendors` (tried in its order).
 VENDOR_SERIAL_SCALARS: dict[str, str] = V.SERIAL_SCALARS
 SERIAL_SCALAR_ORDER = list(V.SERIAL_SCALARS)
-IDENT_SCALAR_OIDS: list[str] = [o for t in V.IDENT_SCALARS.values()
-                                for k, o in t.items() if k != "kind"]
+IDENT_SCALAR_OIDS: list[str] = [
+    o for t in V.IDENT_SCALARS.values() for k, o in t.items() if k != "kind"
+]
 
 # --- table columns ------------------------------------------------------------------------
 IF_DESCR = "1.3.6.1.2.1.2.2.1.2"
@@ -115,46 +123,120 @@ VENDOR_SERIAL_COLUMNS: dict[str, str] = V.SERIAL_COLUMNS
 
 #: The table walk plan: every column the collector walks, in one adaptive multi-column GETBULK.
 WALK_COLUMNS: list[str] = [
-    IF_DESCR, IF_TYPE, IF_SPEED, IF_PHYS_ADDRESS, IF_ADMIN_STATUS, IF_OPER_STATUS,
-    IF_NAME, IF_HIGH_SPEED, IF_ALIAS,
+    IF_DESCR,
+    IF_TYPE,
+    IF_SPEED,
+    IF_PHYS_ADDRESS,
+    IF_ADMIN_STATUS,
+    IF_OPER_STATUS,
+    IF_NAME,
+    IF_HIGH_SPEED,
+    IF_ALIAS,
     IP_AD_ENT_IF_INDEX,
-    IP_NET_TO_MEDIA_PHYS, IP_NET_TO_MEDIA_TYPE, IP_NET_TO_PHYSICAL_PHYS, IP_NET_TO_PHYSICAL_TYPE,
-    ENT_DESCR, ENT_CONTAINED_IN, ENT_CLASS, ENT_NAME, ENT_SOFTWARE_REV, ENT_SERIAL, ENT_MFG,
+    IP_NET_TO_MEDIA_PHYS,
+    IP_NET_TO_MEDIA_TYPE,
+    IP_NET_TO_PHYSICAL_PHYS,
+    IP_NET_TO_PHYSICAL_TYPE,
+    ENT_DESCR,
+    ENT_CONTAINED_IN,
+    ENT_CLASS,
+    ENT_NAME,
+    ENT_SOFTWARE_REV,
+    ENT_SERIAL,
+    ENT_MFG,
     ENT_MODEL,
-    DOT1D_BASE_PORT_IF_INDEX, DOT1D_TP_FDB_PORT, DOT1D_TP_FDB_STATUS,
-    DOT1Q_TP_FDB_PORT, DOT1Q_TP_FDB_STATUS, DOT1Q_VLAN_FDB_ID,
-    LLDP_LOC_PORT_ID_SUBTYPE, LLDP_LOC_PORT_ID, LLDP_LOC_PORT_DESC,
-    LLDP_REM_CHASSIS_ID_SUBTYPE, LLDP_REM_CHASSIS_ID, LLDP_REM_PORT_ID_SUBTYPE, LLDP_REM_PORT_ID,
-    LLDP_REM_PORT_DESC, LLDP_REM_SYS_NAME, LLDP_REM_SYS_DESC, LLDP_REM_SYS_CAP_ENABLED,
+    DOT1D_BASE_PORT_IF_INDEX,
+    DOT1D_TP_FDB_PORT,
+    DOT1D_TP_FDB_STATUS,
+    DOT1Q_TP_FDB_PORT,
+    DOT1Q_TP_FDB_STATUS,
+    DOT1Q_VLAN_FDB_ID,
+    LLDP_LOC_PORT_ID_SUBTYPE,
+    LLDP_LOC_PORT_ID,
+    LLDP_LOC_PORT_DESC,
+    LLDP_REM_CHASSIS_ID_SUBTYPE,
+    LLDP_REM_CHASSIS_ID,
+    LLDP_REM_PORT_ID_SUBTYPE,
+    LLDP_REM_PORT_ID,
+    LLDP_REM_PORT_DESC,
+    LLDP_REM_SYS_NAME,
+    LLDP_REM_SYS_DESC,
+    LLDP_REM_SYS_CAP_ENABLED,
     LLDP_REM_MAN_ADDR_IF_SUBTYPE,
-    CDP_ADDRESS_TYPE, CDP_ADDRESS, CDP_VERSION, CDP_DEVICE_ID, CDP_DEVICE_PORT, CDP_PLATFORM,
+    CDP_ADDRESS_TYPE,
+    CDP_ADDRESS,
+    CDP_VERSION,
+    CDP_DEVICE_ID,
+    CDP_DEVICE_PORT,
+    CDP_PLATFORM,
     CDP_CAPABILITIES,
     DOT3AD_AGG_PORT_ATTACHED_AGG_ID,
-    HR_DEVICE_TYPE, HR_DEVICE_DESCR, PRT_GENERAL_SERIAL,
+    HR_DEVICE_TYPE,
+    HR_DEVICE_DESCR,
+    PRT_GENERAL_SERIAL,
     *V.WALK_COLUMNS,
 ]
 
 # --- value decoding tables ------------------------------------------------------------------
 #: LLDP chassis-ID subtypes (IEEE 802.1AB lldpChassisIdSubtype).
-LLDP_CHASSIS_SUBTYPES = {1: "chassis_component", 2: "interface_alias", 3: "port_component",
-                         4: "mac", 5: "network_address", 6: "ifname", 7: "local"}
+LLDP_CHASSIS_SUBTYPES = {
+    1: "chassis_component",
+    2: "interface_alias",
+    3: "port_component",
+    4: "mac",
+    5: "network_address",
+    6: "ifname",
+    7: "local",
+}
 #: LLDP port-ID subtypes (lldpPortIdSubtype).
-LLDP_PORT_SUBTYPES = {1: "interface_alias", 2: "port_component", 3: "mac", 4: "network_address",
-                      5: "ifname", 6: "agent_circuit_id", 7: "local"}
+LLDP_PORT_SUBTYPES = {
+    1: "interface_alias",
+    2: "port_component",
+    3: "mac",
+    4: "network_address",
+    5: "ifname",
+    6: "agent_circuit_id",
+    7: "local",
+}
 #: lldpSystemCapabilitiesMap bit -> name (bit 0 is the most significant bit of the first octet).
 LLDP_CAPABILITIES = ["other", "repeater", "bridge", "wlan", "router", "phone", "docsis", "station"]
 #: CDP capability bits (CISCO-CDP-MIB cdpCacheCapabilities, LSB first).
-CDP_CAPABILITIES_BITS = {0x01: "router", 0x02: "bridge", 0x04: "bridge", 0x08: "bridge",
-                         0x10: "host", 0x20: "igmp", 0x40: "repeater", 0x80: "phone",
-                         0x100: "remote", 0x200: "cvta", 0x400: "two_port_mac_relay"}
+CDP_CAPABILITIES_BITS = {
+    0x01: "router",
+    0x02: "bridge",
+    0x04: "bridge",
+    0x08: "bridge",
+    0x10: "host",
+    0x20: "igmp",
+    0x40: "repeater",
+    0x80: "phone",
+    0x100: "remote",
+    0x200: "cvta",
+    0x400: "two_port_mac_relay",
+}
 
 #: dot1dTpFdbStatus / dot1qTpFdbStatus values.
 FDB_STATUS = {1: "other", 2: "invalid", 3: "learned", 4: "self", 5: "mgmt"}
 
 #: ifType -> InterfaceFact.kind
-IF_KINDS = {6: "ethernet", 62: "ethernet", 117: "ethernet", 69: "ethernet", 24: "loopback",
-            161: "lag", 53: "virtual", 135: "vlan", 136: "vlan", 209: "bridge", 131: "virtual",
-            71: "wireless", 1: "other", 23: "virtual", 166: "virtual", 150: "virtual"}
+IF_KINDS = {
+    6: "ethernet",
+    62: "ethernet",
+    117: "ethernet",
+    69: "ethernet",
+    24: "loopback",
+    161: "lag",
+    53: "virtual",
+    135: "vlan",
+    136: "vlan",
+    209: "bridge",
+    131: "virtual",
+    71: "wireless",
+    1: "other",
+    23: "virtual",
+    166: "virtual",
+    150: "virtual",
+}
 
 #: entPhysicalClass values
 ENT_CLASS_CHASSIS = 3
@@ -188,9 +270,25 @@ LLDP_LOCPORT_IS_IFINDEX = V.QUIRKS.get("lldp_locport_is_ifindex", set())
 
 #: The "switch topology" profile: system + interfaces + LLDP + FDB only (the benchmark's OIDs).
 TOPOLOGY_COLUMNS: list[str] = [
-    IF_DESCR, IF_TYPE, IF_PHYS_ADDRESS, IF_OPER_STATUS, IF_NAME, IF_HIGH_SPEED, IF_ALIAS,
-    LLDP_LOC_PORT_ID_SUBTYPE, LLDP_LOC_PORT_ID, LLDP_LOC_PORT_DESC,
-    LLDP_REM_CHASSIS_ID_SUBTYPE, LLDP_REM_CHASSIS_ID, LLDP_REM_PORT_ID_SUBTYPE, LLDP_REM_PORT_ID,
-    LLDP_REM_PORT_DESC, LLDP_REM_SYS_NAME, LLDP_REM_SYS_CAP_ENABLED, LLDP_REM_MAN_ADDR_IF_SUBTYPE,
-    DOT1D_BASE_PORT_IF_INDEX, DOT1Q_TP_FDB_PORT, DOT1Q_TP_FDB_STATUS,
+    IF_DESCR,
+    IF_TYPE,
+    IF_PHYS_ADDRESS,
+    IF_OPER_STATUS,
+    IF_NAME,
+    IF_HIGH_SPEED,
+    IF_ALIAS,
+    LLDP_LOC_PORT_ID_SUBTYPE,
+    LLDP_LOC_PORT_ID,
+    LLDP_LOC_PORT_DESC,
+    LLDP_REM_CHASSIS_ID_SUBTYPE,
+    LLDP_REM_CHASSIS_ID,
+    LLDP_REM_PORT_ID_SUBTYPE,
+    LLDP_REM_PORT_ID,
+    LLDP_REM_PORT_DESC,
+    LLDP_REM_SYS_NAME,
+    LLDP_REM_SYS_CAP_ENABLED,
+    LLDP_REM_MAN_ADDR_IF_SUBTYPE,
+    DOT1D_BASE_PORT_IF_INDEX,
+    DOT1Q_TP_FDB_PORT,
+    DOT1Q_TP_FDB_STATUS,
 ]

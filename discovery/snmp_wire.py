@@ -25,10 +25,27 @@ Index = tuple[int, ...]
 GET, GETNEXT, RESPONSE, GETBULK = 0xA0, 0xA1, 0xA2, 0xA5
 
 #: RFC 3416 error-status names (as pysnmp prints them)
-ERROR_STATUS = ("noError", "tooBig", "noSuchName", "badValue", "readOnly", "genErr",
-                "noAccess", "wrongType", "wrongLength", "wrongEncoding", "wrongValue",
-                "noCreation", "inconsistentValue", "resourceUnavailable", "commitFailed",
-                "undoFailed", "authorizationError", "notWritable", "inconsistentName")
+ERROR_STATUS = (
+    "noError",
+    "tooBig",
+    "noSuchName",
+    "badValue",
+    "readOnly",
+    "genErr",
+    "noAccess",
+    "wrongType",
+    "wrongLength",
+    "wrongEncoding",
+    "wrongValue",
+    "noCreation",
+    "inconsistentValue",
+    "resourceUnavailable",
+    "commitFailed",
+    "undoFailed",
+    "authorizationError",
+    "notWritable",
+    "inconsistentName",
+)
 
 
 class _Exception:
@@ -104,13 +121,20 @@ def encode_oid(oid: Index) -> bytes:
     return bytes(out)
 
 
-def encode_request(version: int, community: bytes, pdu_type: int, request_id: int,
-                   oids: Sequence[Index], non_repeaters: int = 0, max_repetitions: int = 0
-                   ) -> bytes:
+def encode_request(
+    version: int,
+    community: bytes,
+    pdu_type: int,
+    request_id: int,
+    oids: Sequence[Index],
+    non_repeaters: int = 0,
+    max_repetitions: int = 0,
+) -> bytes:
     """One SNMPv1/v2c request message (``version`` 0 = v1, 1 = v2c) with NULL values."""
     vbl = b"".join(_tlv(0x30, _tlv(0x06, encode_oid(o)) + b"\x05\x00") for o in oids)
-    pdu = _tlv(pdu_type, _int(request_id) + _int(non_repeaters) + _int(max_repetitions)
-               + _tlv(0x30, vbl))
+    pdu = _tlv(
+        pdu_type, _int(request_id) + _int(non_repeaters) + _int(max_repetitions) + _tlv(0x30, vbl)
+    )
     return _tlv(0x30, _int(version) + _tlv(0x04, community) + pdu)
 
 
@@ -129,7 +153,7 @@ def _hdr(buf: bytes, i: int) -> tuple[int, int, int]:
             k = n & 0x7F
             if k == 0 or k > 4:
                 raise WireError("unsupported BER length")
-            n = int.from_bytes(buf[i:i + k], "big")
+            n = int.from_bytes(buf[i : i + k], "big")
             i += k
     except IndexError:
         raise WireError("truncated message") from None
@@ -258,7 +282,8 @@ class WireClient:
         if self._transport is None:
             loop = asyncio.get_running_loop()
             transport, _ = await loop.create_datagram_endpoint(
-                lambda: _Proto(self), local_addr=("0.0.0.0", 0))
+                lambda: _Proto(self), local_addr=("0.0.0.0", 0)
+            )
             if self._transport is None:
                 self._transport = transport  # type: ignore[assignment]
             else:  # another coroutine won the race
@@ -280,9 +305,19 @@ class WireClient:
         if not fut.done():
             fut.set_result(msg)
 
-    async def request(self, host: str, port: int, version: int, community: bytes,
-                      pdu_type: int, oids: Sequence[Index], *, max_repetitions: int = 0,
-                      timeout: float, retries: int) -> tuple[int, int, list[tuple[Index, Any]]]:
+    async def request(
+        self,
+        host: str,
+        port: int,
+        version: int,
+        community: bytes,
+        pdu_type: int,
+        oids: Sequence[Index],
+        *,
+        max_repetitions: int = 0,
+        timeout: float,
+        retries: int,
+    ) -> tuple[int, int, list[tuple[Index, Any]]]:
         """Send one request (re-sent ``retries`` times); (error-status, error-index, varbinds).
 
         Raises:
@@ -315,7 +350,8 @@ class WireClient:
             pass
         if host not in self._names:
             infos = await asyncio.get_running_loop().getaddrinfo(
-                host, port, family=socket.AF_INET, type=socket.SOCK_DGRAM)
+                host, port, family=socket.AF_INET, type=socket.SOCK_DGRAM
+            )
             if not infos:
                 raise OSError(f"cannot resolve {host}")
             self._names[host] = str(infos[0][4][0])

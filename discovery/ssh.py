@@ -106,9 +106,17 @@ class SshSettings:
         if creds is None:
             creds = load_credentials(x.get("ssh_config_file"))
         kwargs: dict[str, Any] = {"credentials": creds}
-        for key in ("platform", "port", "accept_new_host_keys", "connect_timeout_s",
-                    "command_timeout_s", "device_timeout_s", "detect_timeout_s", "kinds",
-                    "concurrency"):
+        for key in (
+            "platform",
+            "port",
+            "accept_new_host_keys",
+            "connect_timeout_s",
+            "command_timeout_s",
+            "device_timeout_s",
+            "detect_timeout_s",
+            "kinds",
+            "concurrency",
+        ):
             if x.get(f"ssh_{key}") is not None:
                 kwargs[key] = x[f"ssh_{key}"]
         if x.get("ssh_known_hosts"):
@@ -233,8 +241,10 @@ def classify_error(
     user = settings.credentials.username
     for e in _chain(exc):
         if isinstance(e, _DeadlineExceeded):
-            return "timeout", (f"{where}: gave up after the per-device limit of "
-                               f"{settings.device_timeout_s:g}s during {step}")
+            return "timeout", (
+                f"{where}: gave up after the per-device limit of "
+                f"{settings.device_timeout_s:g}s during {step}"
+            )
         if isinstance(e, HostKeyError):
             return "hostkey", str(e)
         if isinstance(e, paramiko.BadHostKeyException):
@@ -243,23 +253,32 @@ def classify_error(
                 f"(got {_fingerprint(e.key)}): the device was replaced or the connection is "
                 "intercepted; remove the old entry only if the change is expected"
             )
-        if isinstance(e, (NetmikoAuthenticationException, paramiko.AuthenticationException,
-                          AuthenticationError)):
-            return "auth", (f"authentication failed for {user}@{where} "
-                            "(wrong username or password?)")
+        if isinstance(
+            e,
+            (NetmikoAuthenticationException, paramiko.AuthenticationException, AuthenticationError),
+        ):
+            return "auth", (
+                f"authentication failed for {user}@{where} (wrong username or password?)"
+            )
         if isinstance(e, ReadTimeout):
-            return "timeout", (f"{where} stopped answering during {step} "
-                               f"(no prompt within {settings.command_timeout_s:g}s)")
+            return "timeout", (
+                f"{where} stopped answering during {step} "
+                f"(no prompt within {settings.command_timeout_s:g}s)"
+            )
         if isinstance(e, ConnectionRefusedError):
             return "unreachable", f"{where}: connection refused (no SSH service on this port?)"
-        if isinstance(e, OSError) and e.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH,
-                                                  errno.EHOSTDOWN):
+        if isinstance(e, OSError) and e.errno in (
+            errno.EHOSTUNREACH,
+            errno.ENETUNREACH,
+            errno.EHOSTDOWN,
+        ):
             return "unreachable", f"{where}: host unreachable ({os.strerror(e.errno)})"
         if isinstance(e, socket.gaierror):
             return "unreachable", f"{host}: name does not resolve ({e.strerror})"
         if isinstance(e, (TimeoutError, socket.timeout)):
-            return "timeout", (f"{where}: no SSH answer within {settings.connect_timeout_s:g}s "
-                               f"during {step}")
+            return "timeout", (
+                f"{where}: no SSH answer within {settings.connect_timeout_s:g}s during {step}"
+            )
         if isinstance(e, NetmikoTimeoutException):
             continue  # look at its cause (socket error) for the precise kind
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
@@ -325,8 +344,11 @@ def _quick_detect(conn: Any, settings: SshSettings, deadline: float) -> str | No
         if left <= 0.2:
             return None
         try:
-            out = conn.send_command(cmd, expect_string=re.escape(prompt.strip()[-12:]),
-                                    read_timeout=min(settings.command_timeout_s, 15, left))
+            out = conn.send_command(
+                cmd,
+                expect_string=re.escape(prompt.strip()[-12:]),
+                read_timeout=min(settings.command_timeout_s, 15, left),
+            )
         except Exception:
             continue
         if key := platform_from_description(out):
@@ -377,12 +399,14 @@ def _open(host: str, port: int, settings: SshSettings) -> tuple[Any, str]:
     if worker.is_alive() or not found:
         raise DiscoveryError(
             f"could not detect the platform within {budget:g} s (show/display version named "
-            f"none, netmiko's autodetection did not finish); {hint}")
+            f"none, netmiko's autodetection did not finish); {hint}"
+        )
     best = found[0]
     key = NETMIKO_ALIASES.get(best or "") or (p.key if (p := by_netmiko(best or "")) else None)
     if not best or key not in CLI_COMMANDS:
         raise DiscoveryError(
-            f"could not detect the platform (netmiko guessed {best or 'nothing'}); {hint}")
+            f"could not detect the platform (netmiko guessed {best or 'nothing'}); {hint}"
+        )
     return ConnectHandler(device_type=PLATFORMS[key].netmiko, **kwargs), key
 
 
@@ -399,8 +423,9 @@ def collect_device(target: str, settings: SshSettings) -> ScanResult:
         host, given_port = settings.scope.admit(target)
     except ScopeError as exc:
         kind = "excluded" if " is excluded" in str(exc) else "refused"
-        return ScanResult(target=target, error=str(exc), error_kind=kind,
-                          duration_s=time.monotonic() - start)
+        return ScanResult(
+            target=target, error=str(exc), error_kind=kind, duration_s=time.monotonic() - start
+        )
     port = given_port or settings.port
     step = "host key check"
     conn: Any = None
@@ -420,8 +445,9 @@ def collect_device(target: str, settings: SshSettings) -> ScanResult:
                 if not conn.check_enable_mode():
                     conn.enable()
             except Exception:
-                notes.append("could not enter enable mode (wrong enable secret?); "
-                             "collected in user mode")
+                notes.append(
+                    "could not enter enable mode (wrong enable secret?); collected in user mode"
+                )
         prompt_host = prompt_hostname(conn)
         commands = CLI_COMMANDS[platform]
         for kind in settings.kinds:
@@ -437,7 +463,10 @@ def collect_device(target: str, settings: SshSettings) -> ScanResult:
             budget = min(settings.command_timeout_s, remaining)
             try:
                 outputs[kind] = conn.send_command(
-                    cmd, read_timeout=budget, strip_prompt=True, strip_command=True,
+                    cmd,
+                    read_timeout=budget,
+                    strip_prompt=True,
+                    strip_command=True,
                 )
             except Exception as exc:
                 if budget < settings.command_timeout_s:
@@ -455,11 +484,17 @@ def collect_device(target: str, settings: SshSettings) -> ScanResult:
         log.debug("ssh %s failed (%s) during %s", target, kind, step)
         device = None
         if outputs and platform:  # logged in and got something: keep the partial facts
-            device = build_device_fact(platform, outputs, ip=_ip_or_none(host),
-                                       prompt_hostname=prompt_host)
+            device = build_device_fact(
+                platform, outputs, ip=_ip_or_none(host), prompt_hostname=prompt_host
+            )
             device.warnings.insert(0, msg)
-        return ScanResult(target=target, device=device, error=msg, error_kind=kind,
-                          duration_s=time.monotonic() - start)
+        return ScanResult(
+            target=target,
+            device=device,
+            error=msg,
+            error_kind=kind,
+            duration_s=time.monotonic() - start,
+        )
     finally:
         if conn is not None:
             try:
@@ -532,8 +567,9 @@ def collect_many(
     workers = max(1, min(settings.concurrency, total))
     done = 0
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="netcmdb-ssh") as pool:
-        pending: set[Future[ScanResult]] = {pool.submit(collect_device, t, settings)
-                                            for t in targets}
+        pending: set[Future[ScanResult]] = {
+            pool.submit(collect_device, t, settings) for t in targets
+        }
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in finished:
@@ -554,8 +590,11 @@ class SshScanner:
         self.settings = settings
 
     def scan(self, targets: Sequence[str], options: ScanOptions) -> Iterator[ScanResult]:
-        settings = (replace(self.settings, scope=options.rules) if self.settings is not None
-                    else SshSettings.from_options(options))
+        settings = (
+            replace(self.settings, scope=options.rules)
+            if self.settings is not None
+            else SshSettings.from_options(options)
+        )
         results = collect_many(targets, settings, progress=options.progress)
         yield from (r for r in results if r.error_kind != "excluded")
 
@@ -598,8 +637,10 @@ def crawl_ssh(
     from netcmdb.discovery.crawl import crawl, plan_crawl
 
     if excludes:
-        settings = replace(settings, scope=replace(
-            settings.scope, excludes=(*settings.scope.excludes, *map(str, excludes))))
+        settings = replace(
+            settings,
+            scope=replace(settings.scope, excludes=(*settings.scope.excludes, *map(str, excludes))),
+        )
     plan_crawl(seeds, scope=scope, rules=settings.scope)  # refuse before any thread starts
     hints: dict[str, str] = {}
     lock = threading.Lock()
@@ -613,7 +654,8 @@ def crawl_ssh(
         for n in res.device.neighbors:
             if n.remote_mgmt_ip:
                 texts.setdefault(n.remote_mgmt_ip, []).extend(
-                    t for t in (n.remote_descr, n.remote_platform) if t)
+                    t for t in (n.remote_descr, n.remote_platform) if t
+                )
         with lock:
             for ip, parts in texts.items():
                 if ip not in hints and (guess := platform_from_description(" ".join(parts))):
@@ -632,15 +674,24 @@ def crawl_ssh(
         # netmiko blocks: each collection runs in our own pool (asyncio's default executor has
         # only cpu+4 threads, which would cap the crawl's concurrency).
         loop = asyncio.get_running_loop()
-        with ThreadPoolExecutor(max_workers=max(1, settings.concurrency),
-                                thread_name_prefix="netcmdb-ssh-crawl") as pool:
+        with ThreadPoolExecutor(
+            max_workers=max(1, settings.concurrency), thread_name_prefix="netcmdb-ssh-crawl"
+        ) as pool:
 
             async def collect(target: str) -> ScanResult:
                 return await loop.run_in_executor(pool, collect_blocking, target)
 
-            return await crawl(seeds, collect, scope=scope, rules=settings.scope,
-                               max_depth=max_depth, max_queue=max_queue, follow=follow,
-                               concurrency=settings.concurrency, progress=progress)
+            return await crawl(
+                seeds,
+                collect,
+                scope=scope,
+                rules=settings.scope,
+                max_depth=max_depth,
+                max_queue=max_queue,
+                follow=follow,
+                concurrency=settings.concurrency,
+                progress=progress,
+            )
 
     out = asyncio.run(run())
     for res in out.results:

@@ -65,9 +65,11 @@ def _policy(options: ScanOptions, min_wait_s: float = 0.25) -> ProbePolicy:
     """Policy from the options. ``min_wait_s`` defaults per scanner: an L3 probe (ICMP/TCP) to
     an address missing from the neighbour cache costs an ARP exchange first, i.e. two RTTs, so
     those scanners wait twice as long after their last round as the ARP sweep does."""
-    return ProbePolicy(timeout_s=options.timeout_s, retries=max(0, options.retries),
-                       min_wait_s=min(options.timeout_s,
-                                      float(options.extra.get("min_wait_s", min_wait_s))))
+    return ProbePolicy(
+        timeout_s=options.timeout_s,
+        retries=max(0, options.retries),
+        min_wait_s=min(options.timeout_s, float(options.extra.get("min_wait_s", min_wait_s))),
+    )
 
 
 def _progress(options: ScanOptions, done: int, total: int, msg: str) -> None:
@@ -90,9 +92,17 @@ class Reply:
     info: dict[str, object]
 
 
-def run_rounds(targets: Sequence[str], send: SendFn, recv: RecvFn, *, policy: ProbePolicy,
-               bucket: TokenBucket, options: ScanOptions, label: str,
-               errors: dict[str, str] | None = None) -> dict[str, Reply]:
+def run_rounds(
+    targets: Sequence[str],
+    send: SendFn,
+    recv: RecvFn,
+    *,
+    policy: ProbePolicy,
+    bucket: TokenBucket,
+    options: ScanOptions,
+    label: str,
+    errors: dict[str, str] | None = None,
+) -> dict[str, Reply]:
     """Probe ``targets`` in rounds; return the first reply of each target that answered.
 
     ``send`` raises ``OSError`` for a target it could not send to (recorded in ``errors`` and
@@ -144,8 +154,9 @@ def run_rounds(targets: Sequence[str], send: SendFn, recv: RecvFn, *, policy: Pr
                 streak = 0
             if n % 32 == 31:
                 drain(0.0)
-        deadline = time.monotonic() + policy.round_wait([r.rtt_s for r in answered.values()],
-                                                        final=rnd == policy.retries)
+        deadline = time.monotonic() + policy.round_wait(
+            [r.rtt_s for r in answered.values()], final=rnd == policy.retries
+        )
         while len(answered) < total:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -158,6 +169,7 @@ def run_rounds(targets: Sequence[str], send: SendFn, recv: RecvFn, *, policy: Pr
 # ---------------------------------------------------------------------------------------------
 # Local routing facts without scapy: which interface reaches an address, and is it on-link?
 # ---------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class Route:
@@ -200,8 +212,9 @@ def source_ip_for(ip: str) -> str:
 
 
 def iface_mac(iface: str) -> bytes:
-    return bytes.fromhex(Path(f"/sys/class/net/{iface}/address").read_text().strip()
-                         .replace(":", ""))
+    return bytes.fromhex(
+        Path(f"/sys/class/net/{iface}/address").read_text().strip().replace(":", "")
+    )
 
 
 def kernel_neighbours(path: str = "/proc/net/arp") -> dict[str, str]:
@@ -237,6 +250,7 @@ def _have_raw() -> bool:
 # ---------------------------------------------------------------------------------------------
 # Enrichment shared by all sweeps: MAC vendor (offline), reverse DNS, NetBIOS name.
 # ---------------------------------------------------------------------------------------------
+
 
 def reverse_dns(ips: Sequence[str], *, budget_s: float = 2.0, workers: int = 16) -> dict[str, str]:
     """PTR names for ``ips`` using the system resolver (``/etc/hosts`` first, as nsswitch says).
@@ -323,7 +337,7 @@ def parse_nbstat(data: bytes) -> tuple[str | None, str | None, str | None]:
         pos += 1
         name = group = None
         for _ in range(count):
-            raw = data[pos:pos + 18]
+            raw = data[pos : pos + 18]
             if len(raw) < 18:
                 break
             pos += 18
@@ -333,15 +347,16 @@ def parse_nbstat(data: bytes) -> tuple[str | None, str | None, str | None]:
                 name = label
             elif suffix == 0x00 and flags & 0x8000 and group is None:
                 group = label
-        unit = data[pos:pos + 6]
+        unit = data[pos : pos + 6]
         mac = norm_mac(unit) if len(unit) == 6 and any(unit) else None
         return (name or None), (group or None), mac
     except (IndexError, struct.error, ValueError):
         return None, None, None
 
 
-def netbios_names(ips: Sequence[str], *, bucket: TokenBucket, wait_s: float = 0.5
-                  ) -> dict[str, tuple[str | None, str | None, str | None]]:
+def netbios_names(
+    ips: Sequence[str], *, bucket: TokenBucket, wait_s: float = 0.5
+) -> dict[str, tuple[str | None, str | None, str | None]]:
     """Ask each of ``ips`` for its NetBIOS node status on UDP 137; wait at most ``wait_s``."""
     out: dict[str, tuple[str | None, str | None, str | None]] = {}
     if not ips:
@@ -384,8 +399,9 @@ def enrich(facts: Sequence[DeviceFact], options: ScanOptions, bucket: TokenBucke
             if f.ip in names:
                 f.dns_name = names[f.ip]
     if options.extra.get("netbios", False) and ips:
-        nb = netbios_names([i for i in ips if _is_ipv4(i)], bucket=bucket,
-                           wait_s=min(options.timeout_s, 1.0))
+        nb = netbios_names(
+            [i for i in ips if _is_ipv4(i)], bucket=bucket, wait_s=min(options.timeout_s, 1.0)
+        )
         for f in facts:
             if f.ip in nb:
                 name, group, mac = nb[f.ip]
@@ -399,8 +415,9 @@ def enrich(facts: Sequence[DeviceFact], options: ScanOptions, bucket: TokenBucke
                     f.mac_vendor = mac_vendor(mac)
 
 
-def _guard(targets: Sequence[str], options: ScanOptions) -> tuple[list[str], list[str],
-                                                                 dict[str, str]]:
+def _guard(
+    targets: Sequence[str], options: ScanOptions
+) -> tuple[list[str], list[str], dict[str, str]]:
     """The scope check before the first packet (:func:`netcmdb.discovery.base.guard`), whoever
     calls the scanner: ``(every target, the ones to probe, {excluded target: why})``.
 
@@ -414,15 +431,25 @@ def _guard(targets: Sequence[str], options: ScanOptions) -> tuple[list[str], lis
     return kept + dropped, kept, errors
 
 
-def _results(targets: Sequence[str], facts: dict[str, DeviceFact], errors: dict[str, str],
-             dead_msg: str, started: float) -> Iterator[ScanResult]:
+def _results(
+    targets: Sequence[str],
+    facts: dict[str, DeviceFact],
+    errors: dict[str, str],
+    dead_msg: str,
+    started: float,
+) -> Iterator[ScanResult]:
     took = time.monotonic() - started
     for t in targets:
         if t in facts:
             yield ScanResult(t, device=facts[t], duration_s=took)
         elif t in errors:
-            kind = ("unreachable" if "segment" in errors[t] or "route" in errors[t] else
-                    "excluded" if errors[t].startswith("excluded") else "other")
+            kind = (
+                "unreachable"
+                if "segment" in errors[t] or "route" in errors[t]
+                else "excluded"
+                if errors[t].startswith("excluded")
+                else "other"
+            )
             yield ScanResult(t, error=errors[t], error_kind=kind, duration_s=took)
         else:
             yield ScanResult(t, error=dead_msg, error_kind="timeout", duration_s=took)
@@ -432,11 +459,19 @@ def _results(targets: Sequence[str], facts: dict[str, DeviceFact], errors: dict[
 # ARP
 # ---------------------------------------------------------------------------------------------
 
+
 def arp_request(src_mac: bytes, src_ip: str, dst_ip: str) -> bytes:
     """An Ethernet broadcast ARP who-has frame (RFC 826)."""
-    return (BROADCAST + src_mac + struct.pack("!H", ETH_P_ARP)
-            + struct.pack("!HHBBH", 1, ETH_P_IP, 6, 4, 1)
-            + src_mac + socket.inet_aton(src_ip) + b"\x00" * 6 + socket.inet_aton(dst_ip))
+    return (
+        BROADCAST
+        + src_mac
+        + struct.pack("!H", ETH_P_ARP)
+        + struct.pack("!HHBBH", 1, ETH_P_IP, 6, 4, 1)
+        + src_mac
+        + socket.inet_aton(src_ip)
+        + b"\x00" * 6
+        + socket.inet_aton(dst_ip)
+    )
 
 
 def parse_arp_reply(frame: bytes, my_ip: bytes) -> tuple[str, str] | None:
@@ -451,8 +486,9 @@ def parse_arp_reply(frame: bytes, my_ip: bytes) -> tuple[str, str] | None:
     return socket.inet_ntoa(frame[28:32]), norm_mac(frame[22:28])
 
 
-def split_by_route(targets: Sequence[str]) -> tuple[dict[str, list[str]], list[str],
-                                                     dict[str, str]]:
+def split_by_route(
+    targets: Sequence[str],
+) -> tuple[dict[str, list[str]], list[str], dict[str, str]]:
     """``(on-link targets by interface, routed targets, errors)`` from this namespace's routes."""
     routes = ipv4_routes()
     by_iface: dict[str, list[str]] = {}
@@ -467,15 +503,23 @@ def split_by_route(targets: Sequence[str]) -> tuple[dict[str, list[str]], list[s
             errors[t] = "no route to this address from the scanner"
         elif r.gateway:
             routed.append(t)
-            errors[t] = (f"not on a directly connected segment (via gateway "
-                         f"{socket.inet_ntoa(struct.pack('!I', r.gateway))}); use --icmp")
+            errors[t] = (
+                f"not on a directly connected segment (via gateway "
+                f"{socket.inet_ntoa(struct.pack('!I', r.gateway))}); use --icmp"
+            )
         else:
             by_iface.setdefault(r.iface, []).append(t)
     return by_iface, routed, errors
 
 
-def arp_sweep_iface(iface: str, ips: list[str], policy: ProbePolicy, bucket: TokenBucket,
-                    options: ScanOptions, errors: dict[str, str]) -> dict[str, DeviceFact]:
+def arp_sweep_iface(
+    iface: str,
+    ips: list[str],
+    policy: ProbePolicy,
+    bucket: TokenBucket,
+    options: ScanOptions,
+    errors: dict[str, str],
+) -> dict[str, DeviceFact]:
     """ARP who-has for ``ips`` on ``iface`` (one AF_PACKET socket, rounds, adaptive waits).
 
     Raises:
@@ -484,8 +528,9 @@ def arp_sweep_iface(iface: str, ips: list[str], policy: ProbePolicy, bucket: Tok
     try:
         sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ARP))
     except PermissionError:
-        raise DiscoveryError("ARP sweeps need root (raw layer-2 socket); run as root or "
-                             "use --icmp / --tcp instead") from None
+        raise DiscoveryError(
+            "ARP sweeps need root (raw layer-2 socket); run as root or use --icmp / --tcp instead"
+        ) from None
     facts: dict[str, DeviceFact] = {}
     with sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RCVBUF)
@@ -494,9 +539,15 @@ def arp_sweep_iface(iface: str, ips: list[str], policy: ProbePolicy, bucket: Tok
         src_mac = iface_mac(iface)
         src_ip = source_ip_for(ips[0])
         my_ip = socket.inet_aton(src_ip)
-        head = (BROADCAST + src_mac + struct.pack("!H", ETH_P_ARP)
-                + struct.pack("!HHBBH", 1, ETH_P_IP, 6, 4, 1) + src_mac + my_ip
-                + b"\x00" * 6)
+        head = (
+            BROADCAST
+            + src_mac
+            + struct.pack("!H", ETH_P_ARP)
+            + struct.pack("!HHBBH", 1, ETH_P_IP, 6, 4, 1)
+            + src_mac
+            + my_ip
+            + b"\x00" * 6
+        )
         self_hit = [ip for ip in ips if ip == src_ip]
         probe = [ip for ip in ips if ip != src_ip]
 
@@ -516,15 +567,33 @@ def arp_sweep_iface(iface: str, ips: list[str], policy: ProbePolicy, bucket: Tok
                 if hit:
                     out.append((hit[0], {"mac": hit[1]}))
 
-        replies = run_rounds(probe, send, recv, policy=policy, bucket=bucket,
-                             options=options, label=f"arp {iface}", errors=errors)
+        replies = run_rounds(
+            probe,
+            send,
+            recv,
+            policy=policy,
+            bucket=bucket,
+            options=options,
+            label=f"arp {iface}",
+            errors=errors,
+        )
     for ip, rep in replies.items():
-        facts[ip] = DeviceFact(source=Source.ARP, ip=ip, mac=str(rep.info["mac"]),
-                               rtt_ms=round(rep.rtt_s * 1000, 3), addresses=[ip],
-                               extra={"interface": iface})
+        facts[ip] = DeviceFact(
+            source=Source.ARP,
+            ip=ip,
+            mac=str(rep.info["mac"]),
+            rtt_ms=round(rep.rtt_s * 1000, 3),
+            addresses=[ip],
+            extra={"interface": iface},
+        )
     for ip in self_hit:
-        facts[ip] = DeviceFact(source=Source.ARP, ip=ip, mac=norm_mac(src_mac),
-                               addresses=[ip], extra={"interface": iface, "self": "true"})
+        facts[ip] = DeviceFact(
+            source=Source.ARP,
+            ip=ip,
+            mac=norm_mac(src_mac),
+            addresses=[ip],
+            extra={"interface": iface, "self": "true"},
+        )
     return facts
 
 
@@ -533,8 +602,9 @@ def arp_sweep_iface(iface: str, ips: list[str], policy: ProbePolicy, bucket: Tok
 KERNEL_ARP_MAX = 256
 
 
-def onlink_prefilter(targets: Sequence[str], options: ScanOptions, bucket: TokenBucket
-                     ) -> tuple[list[str], dict[str, str]] | None:
+def onlink_prefilter(
+    targets: Sequence[str], options: ScanOptions, bucket: TokenBucket
+) -> tuple[list[str], dict[str, str]] | None:
     """For L3 sweeps as root: ``(targets worth probing, MAC of each on-link one)``, or None.
 
     An ICMP or TCP probe to an on-link address makes the kernel ARP for it first: three
@@ -584,13 +654,15 @@ class ArpScanner:
         for iface, ips in by_iface.items():
             facts.update(arp_sweep_iface(iface, ips, policy, bucket, options, errors))
         enrich(list(facts.values()), options, bucket)
-        yield from _results(targets, facts, errors,
-                            f"no ARP reply ({policy.retries + 1} tries)", started)
+        yield from _results(
+            targets, facts, errors, f"no ARP reply ({policy.retries + 1} tries)", started
+        )
 
 
 # ---------------------------------------------------------------------------------------------
 # ICMP
 # ---------------------------------------------------------------------------------------------
+
 
 def _checksum(data: bytes) -> int:
     if len(data) % 2:
@@ -604,8 +676,10 @@ def _checksum(data: bytes) -> int:
 def echo_request(ident: int, seq: int, payload: bytes = b"netcmdb-sweep\x00\x00\x00") -> bytes:
     """ICMP echo request (type 8) with a correct checksum."""
     hdr = struct.pack("!BBHHH", 8, 0, 0, ident & 0xFFFF, seq & 0xFFFF)
-    return struct.pack("!BBHHH", 8, 0, _checksum(hdr + payload), ident & 0xFFFF,
-                       seq & 0xFFFF) + payload
+    return (
+        struct.pack("!BBHHH", 8, 0, _checksum(hdr + payload), ident & 0xFFFF, seq & 0xFFFF)
+        + payload
+    )
 
 
 @register_scanner("icmp")
@@ -629,17 +703,23 @@ class IcmpScanner:
             return "raw"
         try:
             socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_ICMP).close()
-            self.notes.append("icmp: not root, using unprivileged ICMP datagram sockets "
-                              "(net.ipv4.ping_group_range)")
+            self.notes.append(
+                "icmp: not root, using unprivileged ICMP datagram sockets "
+                "(net.ipv4.ping_group_range)"
+            )
             return "dgram"
         except OSError:
             pass
         if shutil.which("ping"):
-            self.notes.append("icmp: not root and ICMP datagram sockets are not allowed "
-                              "(net.ipv4.ping_group_range); using ping subprocesses (slower)")
+            self.notes.append(
+                "icmp: not root and ICMP datagram sockets are not allowed "
+                "(net.ipv4.ping_group_range); using ping subprocesses (slower)"
+            )
             return "ping"
-        raise DiscoveryError("ICMP sweeps need root, net.ipv4.ping_group_range covering your "
-                             "group, or the ping tool; none is available")
+        raise DiscoveryError(
+            "ICMP sweeps need root, net.ipv4.ping_group_range covering your "
+            "group, or the ping tool; none is available"
+        )
 
     def scan(self, targets: Sequence[str], options: ScanOptions) -> Iterator[ScanResult]:
         started = time.monotonic()
@@ -652,8 +732,11 @@ class IcmpScanner:
         policy, bucket = _policy(options, 0.5), TokenBucket(options.rate_pps)
         probe: list[str] = v4
         neigh: dict[str, str] = {}
-        pre = (onlink_prefilter(v4, options, bucket)
-               if method == "raw" and options.extra.get("arp_prefilter", True) else None)
+        pre = (
+            onlink_prefilter(v4, options, bucket)
+            if method == "raw" and options.extra.get("arp_prefilter", True)
+            else None
+        )
         if pre is not None:
             probe, neigh = pre
         if method == "ping":
@@ -663,28 +746,42 @@ class IcmpScanner:
         neigh = {**kernel_neighbours(), **neigh}
         facts: dict[str, DeviceFact] = {}
         for ip, rep in replies.items():
-            f = DeviceFact(source=Source.ICMP, ip=ip, rtt_ms=round(rep.rtt_s * 1000, 3),
-                           addresses=[ip], extra={"icmp_method": method})
+            f = DeviceFact(
+                source=Source.ICMP,
+                ip=ip,
+                rtt_ms=round(rep.rtt_s * 1000, 3),
+                addresses=[ip],
+                extra={"icmp_method": method},
+            )
             if "ttl" in rep.info:
                 f.extra["ttl"] = str(rep.info["ttl"])
             if ip in neigh:
                 f.mac = neigh[ip]
             facts[ip] = f
         enrich(list(facts.values()), options, bucket)
-        yield from _results(targets, facts, errors,
-                            f"no ICMP echo reply ({policy.retries + 1} tries)", started)
+        yield from _results(
+            targets, facts, errors, f"no ICMP echo reply ({policy.retries + 1} tries)", started
+        )
 
-    def _socket_sweep(self, ips: list[str], method: str, policy: ProbePolicy,
-                      bucket: TokenBucket, options: ScanOptions, errors: dict[str, str]
-                      ) -> dict[str, Reply]:
+    def _socket_sweep(
+        self,
+        ips: list[str],
+        method: str,
+        policy: ProbePolicy,
+        bucket: TokenBucket,
+        options: ScanOptions,
+        errors: dict[str, str],
+    ) -> dict[str, Reply]:
         if not ips:
             return {}
         kind = socket.SOCK_RAW if method == "raw" else socket.SOCK_DGRAM
         try:
             sock = socket.socket(socket.AF_INET, kind, socket.IPPROTO_ICMP)
         except PermissionError:
-            raise DiscoveryError(f"ICMP {method} sockets are not permitted here; run as root or "
-                                 "let the icmp scanner pick its unprivileged fallback") from None
+            raise DiscoveryError(
+                f"ICMP {method} sockets are not permitted here; run as root or "
+                "let the icmp scanner pick its unprivileged fallback"
+            ) from None
         ident = os.getpid() & 0xFFFF
         seqs = {ip: i & 0xFFFF for i, ip in enumerate(ips)}
         packets = {ip: echo_request(ident, seqs[ip]) for ip in ips}
@@ -710,8 +807,7 @@ class IcmpScanner:
                     except BlockingIOError:
                         return out
                     except OSError as exc:  # queued ICMP errors on the socket
-                        if exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH,
-                                         errno.ECONNREFUSED):
+                        if exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ECONNREFUSED):
                             continue
                         return out
                     info: dict[str, object] = {}
@@ -729,12 +825,21 @@ class IcmpScanner:
                         continue
                     out.append((src, info))
 
-            return run_rounds(ips, send, recv, policy=policy, bucket=bucket, options=options,
-                              label=f"icmp/{method}", errors=errors)
+            return run_rounds(
+                ips,
+                send,
+                recv,
+                policy=policy,
+                bucket=bucket,
+                options=options,
+                label=f"icmp/{method}",
+                errors=errors,
+            )
 
 
-def _ping_subprocesses(ips: list[str], policy: ProbePolicy, bucket: TokenBucket,
-                       options: ScanOptions) -> dict[str, Reply]:
+def _ping_subprocesses(
+    ips: list[str], policy: ProbePolicy, bucket: TokenBucket, options: ScanOptions
+) -> dict[str, Reply]:
     """Last resort without privileges: one ``ping -c 1`` per target and try, concurrently."""
 
     import asyncio
@@ -745,8 +850,17 @@ def _ping_subprocesses(ips: list[str], policy: ProbePolicy, bucket: TokenBucket,
                 await bucket.acquire()
                 t0 = time.monotonic()
                 proc = await asyncio.create_subprocess_exec(
-                    "ping", "-n", "-q", "-c", "1", "-W", str(max(1, round(policy.timeout_s))),
-                    ip, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+                    "ping",
+                    "-n",
+                    "-q",
+                    "-c",
+                    "1",
+                    "-W",
+                    str(max(1, round(policy.timeout_s))),
+                    ip,
+                    stdout=asyncio.subprocess.DEVNULL,
+                    stderr=asyncio.subprocess.DEVNULL,
+                )
                 if await proc.wait() == 0:
                     return ip, Reply(time.monotonic() - t0, {})
         return ip, None
@@ -824,8 +938,11 @@ class TcpScanner:
         policy, bucket = _policy(options, 0.5), TokenBucket(options.rate_pps)
         probe: list[str] = allowed
         macs: dict[str, str] = {}
-        pre = (onlink_prefilter(allowed, options, bucket)
-               if options.extra.get("arp_prefilter", True) else None)
+        pre = (
+            onlink_prefilter(allowed, options, bucket)
+            if options.extra.get("arp_prefilter", True)
+            else None
+        )
         if pre is not None:
             probe, macs = pre
         state: dict[str, dict[int, str]] = {ip: {} for ip in targets}
@@ -836,19 +953,25 @@ class TcpScanner:
             opened = sorted(p for p, s in state[ip].items() if s == "open")
             answered = any(s in ("open", "closed") for s in state[ip].values())
             if answered:
-                facts[ip] = DeviceFact(source=Source.TCP, ip=ip, open_ports=opened,
-                                       addresses=[ip])
+                facts[ip] = DeviceFact(source=Source.TCP, ip=ip, open_ports=opened, addresses=[ip])
             elif any(s == "unreachable" for s in state[ip].values()):
                 errors[ip] = "host unreachable (no ARP reply / no route)"
         neigh = {**kernel_neighbours(), **macs}
         for ip, f in facts.items():
             f.mac = neigh.get(ip)
         enrich(list(facts.values()), options, bucket)
-        yield from _results(targets, facts, errors,
-                            f"no answer on TCP {','.join(map(str, ports))}", started)
+        yield from _results(
+            targets, facts, errors, f"no answer on TCP {','.join(map(str, ports))}", started
+        )
 
-    async def _run(self, targets: list[str], ports: list[int], policy: ProbePolicy,
-                   bucket: TokenBucket, options: ScanOptions) -> dict[str, dict[int, str]]:
+    async def _run(
+        self,
+        targets: list[str],
+        ports: list[int],
+        policy: ProbePolicy,
+        bucket: TokenBucket,
+        options: ScanOptions,
+    ) -> dict[str, dict[int, str]]:
         import asyncio
 
         # Enough connections in flight to use the rate budget while waiting out timeouts,
@@ -864,8 +987,9 @@ class TcpScanner:
             for _ in range(policy.retries + 1):
                 await bucket.acquire()
                 try:
-                    _r, w = await asyncio.wait_for(asyncio.open_connection(ip, port),
-                                                   policy.timeout_s)
+                    _r, w = await asyncio.wait_for(
+                        asyncio.open_connection(ip, port), policy.timeout_s
+                    )
                 except TimeoutError:
                     continue
                 except ConnectionRefusedError:

@@ -24,14 +24,33 @@ FORMAT = "netcmdb/1"
 
 #: Scalar CI fields of the netcmdb/1 format, in the order exports show them.
 CI_FIELDS: tuple[str, ...] = (
-    "name", "class", "role", "ip", "mac", "serial", "vendor", "model", "os", "os_version", "label",
+    "name",
+    "class",
+    "role",
+    "ip",
+    "mac",
+    "serial",
+    "vendor",
+    "model",
+    "os",
+    "os_version",
+    "label",
 )
 #: Keys of a CI's ``location`` object.
 LOCATION_FIELDS: tuple[str, ...] = ("building", "floor", "room", "seat")
 #: Further scalar CI fields that an export may carry (``ci list --json`` style); shown when present.
-EXTRA_FIELDS: tuple[str, ...] = ("status", "owner", "contact", "description", "location_text",
-                                 "first_seen", "last_seen", "asset_code", "department",
-                                 "lifecycle")
+EXTRA_FIELDS: tuple[str, ...] = (
+    "status",
+    "owner",
+    "contact",
+    "description",
+    "location_text",
+    "first_seen",
+    "last_seen",
+    "asset_code",
+    "department",
+    "lifecycle",
+)
 
 
 @contextmanager
@@ -98,8 +117,12 @@ def flat_ci(ci: Mapping[str, Any]) -> dict[str, Any]:
     return row
 
 
-def select(doc: Mapping[str, Any], *, buildings: Iterable[str] | None = None,
-           classes: Iterable[str] | None = None) -> dict[str, Any]:
+def select(
+    doc: Mapping[str, Any],
+    *,
+    buildings: Iterable[str] | None = None,
+    classes: Iterable[str] | None = None,
+) -> dict[str, Any]:
     """The part of ``doc`` whose CIs match every given filter (``None`` = no filter).
 
     Links and dependencies are kept when both ends are selected; groups keep their selected
@@ -116,13 +139,16 @@ def select(doc: Mapping[str, Any], *, buildings: Iterable[str] | None = None,
             continue
         cis.append(ci)
     if want_b is None and want_c is None:
-        return {**empty_document(), **{k: list(doc.get(k) or ()) for k in
-                                       ("cis", "links", "dependencies", "groups")}}
+        return {
+            **empty_document(),
+            **{k: list(doc.get(k) or ()) for k in ("cis", "links", "dependencies", "groups")},
+        }
     names = {ci["name"] for ci in cis}
     all_names = {ci["name"] for ci in doc.get("cis") or ()}
     links = [ln for ln in doc.get("links") or () if ln.get("a") in names and ln.get("b") in names]
-    deps = [d for d in doc.get("dependencies") or ()
-            if d.get("from") in names and d.get("to") in names]
+    deps = [
+        d for d in doc.get("dependencies") or () if d.get("from") in names and d.get("to") in names
+    ]
     groups = []
     for g in doc.get("groups") or ():
         if g.get("name") in all_names and g.get("name") not in names:
@@ -182,11 +208,19 @@ def build_graph(doc: Mapping[str, Any]) -> nx.MultiDiGraph:
 
     for ln in doc.get("links") or ():
         a, b = node_of(ln.get("a"), "a link"), node_of(ln.get("b"), "a link")
-        g.add_edge(a, b, kind="connected_to", a_port=xml_value(ln.get("a_port") or ""),
-                   b_port=xml_value(ln.get("b_port") or ""))
+        g.add_edge(
+            a,
+            b,
+            kind="connected_to",
+            a_port=xml_value(ln.get("a_port") or ""),
+            b_port=xml_value(ln.get("b_port") or ""),
+        )
     for d in doc.get("dependencies") or ():
-        g.add_edge(node_of(d.get("from"), "a dependency"), node_of(d.get("to"), "a dependency"),
-                   kind="depends_on")
+        g.add_edge(
+            node_of(d.get("from"), "a dependency"),
+            node_of(d.get("to"), "a dependency"),
+            kind="depends_on",
+        )
     for grp in doc.get("groups") or ():
         gname = grp.get("name")
         if gname not in ids:
@@ -237,8 +271,11 @@ def document_from_graph(g: nx.Graph) -> dict[str, Any]:
             ci["location"] = loc
         doc["cis"].append(ci)
     groups: dict[str, dict[str, Any]] = {}
-    edges = g.edges(keys=True, data=True) if g.is_multigraph() else (
-        (u, v, 0, d) for u, v, d in g.edges(data=True))
+    edges = (
+        g.edges(keys=True, data=True)
+        if g.is_multigraph()
+        else ((u, v, 0, d) for u, v, d in g.edges(data=True))
+    )
     for u, v, _key, data in edges:
         kind = data.get("kind")
         if kind == "connected_to":

@@ -38,15 +38,39 @@ from netcmdb.exporters.document import (
 MAX_LAYOUT_NODES = 3000
 
 #: Drawing order (top to bottom) when no physical path from a root is known.
-_CLASS_RANK = {"router": 0, "firewall": 0, "switch": 1, "cluster": 2, "service": 2, "server": 3,
-               "ap": 3, "ups": 3, "pc": 4, "printer": 4, "phone": 4, "other": 5}
+_CLASS_RANK = {
+    "router": 0,
+    "firewall": 0,
+    "switch": 1,
+    "cluster": 2,
+    "service": 2,
+    "server": 3,
+    "ap": 3,
+    "ups": 3,
+    "pc": 4,
+    "printer": 4,
+    "phone": 4,
+    "other": 5,
+}
 _ROOT_ROLES = {"core", "gateway"}
-_COLORS = {"router": "#f4b183", "firewall": "#ff8080", "switch": "#9dc3e6", "ap": "#c5e0b4",
-           "server": "#ffd966", "pc": "#e2e2e2", "printer": "#d9d2e9", "phone": "#d9d2e9",
-           "ups": "#f8cbad", "service": "#b4c7e7", "cluster": "#ffe699", "other": "#ffffff"}
+_COLORS = {
+    "router": "#f4b183",
+    "firewall": "#ff8080",
+    "switch": "#9dc3e6",
+    "ap": "#c5e0b4",
+    "server": "#ffd966",
+    "pc": "#e2e2e2",
+    "printer": "#d9d2e9",
+    "phone": "#d9d2e9",
+    "ups": "#f8cbad",
+    "service": "#b4c7e7",
+    "cluster": "#ffe699",
+    "other": "#ffffff",
+}
 
 
 # ---------------------------------------------------------------- GraphML / GEXF
+
 
 def write_graphml(doc: Mapping[str, Any], path: str | Path) -> None:
     """GraphML for yEd / Gephi / networkx. Node attributes are the CI fields (class as
@@ -92,6 +116,7 @@ def read_gexf(path: str | Path) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- DOT / SVG
 
+
 def _dot_line(value: object) -> str:
     """One line of label text: XML-safe, no line breaks, backslashes doubled (so ``\\N``,
     ``\\l``... from a device are shown, not interpreted by Graphviz)."""
@@ -116,11 +141,17 @@ def to_dot(doc: Mapping[str, Any]) -> graphviz.Digraph:
     """The document as a Graphviz digraph: buildings as clusters, cables without arrowheads and
     port names at each end, dependencies dashed, group membership dotted."""
     g = build_graph(doc)
-    dot = graphviz.Digraph("netcmdb", graph_attr={"rankdir": "TB", "fontname": "Noto Sans CJK SC",
-                                                  "charset": "UTF-8"},
-                           node_attr={"shape": "box", "style": "rounded,filled",
-                                      "fontname": "Noto Sans CJK SC", "fontsize": "10"},
-                           edge_attr={"fontname": "Noto Sans CJK SC", "fontsize": "8"})
+    dot = graphviz.Digraph(
+        "netcmdb",
+        graph_attr={"rankdir": "TB", "fontname": "Noto Sans CJK SC", "charset": "UTF-8"},
+        node_attr={
+            "shape": "box",
+            "style": "rounded,filled",
+            "fontname": "Noto Sans CJK SC",
+            "fontsize": "10",
+        },
+        edge_attr={"fontname": "Noto Sans CJK SC", "fontsize": "8"},
+    )
     by_building: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for node, data in g.nodes(data=True):
         by_building.setdefault(str(data.get("building", "")), []).append((node, data))
@@ -132,15 +163,23 @@ def to_dot(doc: Mapping[str, Any]) -> graphviz.Digraph:
             sub.attr(label=_dot_text(f"Building {building}"), style="dashed")
             target = sub
         for node, data in nodes:
-            target.node(node, label=_node_label(data),
-                        fillcolor=_COLORS.get(str(data.get("ci_class")), "#ffffff"))
+            target.node(
+                node,
+                label=_node_label(data),
+                fillcolor=_COLORS.get(str(data.get("ci_class")), "#ffffff"),
+            )
         if sub is not None:
             dot.subgraph(sub)
     for u, v, data in g.edges(data=True):
         kind = data.get("kind")
         if kind == "connected_to":
-            dot.edge(u, v, dir="none", taillabel=_dot_text(data.get("a_port", "")),
-                     headlabel=_dot_text(data.get("b_port", "")))
+            dot.edge(
+                u,
+                v,
+                dir="none",
+                taillabel=_dot_text(data.get("a_port", "")),
+                headlabel=_dot_text(data.get("b_port", "")),
+            )
         elif kind == "depends_on":
             dot.edge(u, v, style="dashed", color="#4472c4")
         else:
@@ -165,14 +204,21 @@ def render_svg(doc: Mapping[str, Any], *, timeout: float = 300.0) -> bytes:
     """
     n = len(doc.get("cis") or ())
     if n > MAX_LAYOUT_NODES:
-        raise ExportError(f"{n} CIs is too many to draw (limit {MAX_LAYOUT_NODES}); "
-                          "select a part with --building or --class, or export dot/graphml")
+        raise ExportError(
+            f"{n} CIs is too many to draw (limit {MAX_LAYOUT_NODES}); "
+            "select a part with --building or --class, or export dot/graphml"
+        )
     exe = shutil.which("dot")
     if exe is None:
         raise ExportError("Graphviz 'dot' is not installed (Debian: apt-get install graphviz)")
     try:
-        proc = subprocess.run([exe, "-Tsvg"], input=to_dot(doc).source.encode("utf-8"),
-                              capture_output=True, timeout=timeout, check=False)
+        proc = subprocess.run(
+            [exe, "-Tsvg"],
+            input=to_dot(doc).source.encode("utf-8"),
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
     except subprocess.TimeoutExpired as exc:
         raise ExportError(f"Graphviz took longer than {timeout:.0f} s; select fewer CIs") from exc
     if proc.returncode != 0:
@@ -192,8 +238,9 @@ def write_svg(doc: Mapping[str, Any], path: str | Path) -> None:
 
 # ---------------------------------------------------------------- draw.io
 
-_DRAWIO_NODE_ATTRS = tuple(k for k in CI_FIELDS if k not in ("name", "label")) + LOCATION_FIELDS \
-    + EXTRA_FIELDS
+_DRAWIO_NODE_ATTRS = (
+    tuple(k for k in CI_FIELDS if k not in ("name", "label")) + LOCATION_FIELDS + EXTRA_FIELDS
+)
 
 
 def _layers(g: nx.MultiDiGraph) -> dict[str, int]:
@@ -258,11 +305,24 @@ def to_drawio(doc: Mapping[str, Any], *, per_row: int = 30) -> ET.Element:
             attrs["min_up"] = str(data["min_up"])
         obj = ET.SubElement(root, "object", attrs)
         fill = _COLORS.get(str(data.get("ci_class")), "#ffffff")
-        cell = ET.SubElement(obj, "mxCell", {"vertex": "1", "parent": "1"},
-                             style=f"rounded=1;whiteSpace=wrap;fillColor={fill};")
+        cell = ET.SubElement(
+            obj,
+            "mxCell",
+            {"vertex": "1", "parent": "1"},
+            style=f"rounded=1;whiteSpace=wrap;fillColor={fill};",
+        )
         y = y_of_layer[lay] + (idx // per_row) * (h + gap_y)
-        ET.SubElement(cell, "mxGeometry", {"x": str((idx % per_row) * (w + gap_x)), "y": str(y),
-                                           "width": str(w), "height": str(h), "as": "geometry"})
+        ET.SubElement(
+            cell,
+            "mxGeometry",
+            {
+                "x": str((idx % per_row) * (w + gap_x)),
+                "y": str(y),
+                "width": str(w),
+                "height": str(h),
+                "as": "geometry",
+            },
+        )
     for i, (u, v, data) in enumerate(g.edges(data=True)):
         kind = str(data.get("kind"))
         attrs = {"id": f"e{i}", "kind": kind}
@@ -277,8 +337,12 @@ def to_drawio(doc: Mapping[str, Any], *, per_row: int = 30) -> ET.Element:
         else:
             style = "dashed=1;dashPattern=1 2;endArrow=block;endFill=0;"
         obj = ET.SubElement(root, "object", attrs)
-        cell = ET.SubElement(obj, "mxCell", {"edge": "1", "parent": "1", "source": u, "target": v},
-                             style=style + "fontSize=9;")
+        cell = ET.SubElement(
+            obj,
+            "mxCell",
+            {"edge": "1", "parent": "1", "source": u, "target": v},
+            style=style + "fontSize=9;",
+        )
         ET.SubElement(cell, "mxGeometry", {"relative": "1", "as": "geometry"})
     return mxfile
 

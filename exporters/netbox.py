@@ -45,25 +45,52 @@ FILES: dict[str, tuple[str, ...]] = {
     "04_device_roles.csv": ("name", "slug", "color", "description"),
     "05_platforms.csv": ("name", "slug", "manufacturer"),
     "06_device_types.csv": ("manufacturer", "model", "slug", "u_height"),
-    "07_devices.csv": ("name", "role", "manufacturer", "device_type", "platform", "serial",
-                       "asset_tag", "status", "site", "location", "description"),
+    "07_devices.csv": (
+        "name",
+        "role",
+        "manufacturer",
+        "device_type",
+        "platform",
+        "serial",
+        "asset_tag",
+        "status",
+        "site",
+        "location",
+        "description",
+    ),
     "08_interfaces.csv": ("device", "name", "type", "mgmt_only", "description"),
     "09_mac_addresses.csv": ("mac_address", "device", "interface", "is_primary"),
-    "10_ip_addresses.csv": ("address", "status", "device", "interface", "is_primary",
-                            "description"),
-    "11_cables.csv": ("side_a_device", "side_a_type", "side_a_name", "side_b_device",
-                      "side_b_type", "side_b_name", "status"),
+    "10_ip_addresses.csv": (
+        "address",
+        "status",
+        "device",
+        "interface",
+        "is_primary",
+        "description",
+    ),
+    "11_cables.csv": (
+        "side_a_device",
+        "side_a_type",
+        "side_a_name",
+        "side_b_device",
+        "side_b_type",
+        "side_b_name",
+        "status",
+    ),
 }
 #: NetBox model -> our file, for the docs and the header test.
 NETBOX_FORMS: dict[str, str] = {
-    "01_sites.csv": "dcim.SiteImportForm", "02_locations.csv": "dcim.LocationImportForm",
+    "01_sites.csv": "dcim.SiteImportForm",
+    "02_locations.csv": "dcim.LocationImportForm",
     "03_manufacturers.csv": "dcim.ManufacturerImportForm",
     "04_device_roles.csv": "dcim.DeviceRoleImportForm",
     "05_platforms.csv": "dcim.PlatformImportForm",
     "06_device_types.csv": "dcim.DeviceTypeImportForm",
-    "07_devices.csv": "dcim.DeviceImportForm", "08_interfaces.csv": "dcim.InterfaceImportForm",
+    "07_devices.csv": "dcim.DeviceImportForm",
+    "08_interfaces.csv": "dcim.InterfaceImportForm",
     "09_mac_addresses.csv": "dcim.MACAddressImportForm",
-    "10_ip_addresses.csv": "ipam.IPAddressImportForm", "11_cables.csv": "dcim.CableImportForm",
+    "10_ip_addresses.csv": "ipam.IPAddressImportForm",
+    "11_cables.csv": "dcim.CableImportForm",
 }
 
 UNASSIGNED_SITE = "Unassigned"
@@ -72,31 +99,71 @@ MGMT_IF = "mgmt0"
 #: Classes that are not hardware: NetBox has no device for them.
 NOT_DEVICES = frozenset({"service", "cluster"})
 _STATUS = {"active": "active", "missing": "offline", "retired": "decommissioning"}
-_ROLE_COLORS = {"router": "ff9800", "firewall": "f44336", "switch": "2196f3", "ap": "4caf50",
-                "server": "ffc107", "pc": "9e9e9e", "printer": "673ab7", "phone": "673ab7",
-                "ups": "795548", "other": "607d8b"}
+_ROLE_COLORS = {
+    "router": "ff9800",
+    "firewall": "f44336",
+    "switch": "2196f3",
+    "ap": "4caf50",
+    "server": "ffc107",
+    "pc": "9e9e9e",
+    "printer": "673ab7",
+    "phone": "673ab7",
+    "ups": "795548",
+    "other": "607d8b",
+}
 #: NetBox limits (model max_length) that CMDB values may exceed.
-_MAX = {"name": 64, "serial": 50, "asset_tag": 50, "model": 100, "description": 200,
-        "slug": 100, "interface": 64}
+_MAX = {
+    "name": 64,
+    "serial": 50,
+    "asset_tag": 50,
+    "model": 100,
+    "description": 200,
+    "slug": 100,
+    "interface": 64,
+}
 _NON_RACK = frozenset({"pc", "phone", "printer", "ap"})
 
 #: Interface name prefix (lower case) -> NetBox interface type. Data, not code: add a row for a
 #: new naming scheme. Longest prefix wins; unknown names are "other".
 IF_TYPES: dict[str, str] = {
-    "fastethernet": "100base-tx", "fa": "100base-tx", "ethernet": "1000base-t",
-    "eth": "1000base-t", "gigabitethernet": "1000base-t", "gi": "1000base-t",
-    "ge": "1000base-t", "g": "1000base-t",
-    "tengigabitethernet": "10gbase-x-sfpp", "te": "10gbase-x-sfpp", "ten-gigabitethernet":
-    "10gbase-x-sfpp", "xgigabitethernet": "10gbase-x-sfpp", "xge": "10gbase-x-sfpp",
-    "twentyfivegige": "25gbase-x-sfp28", "25ge": "25gbase-x-sfp28",
-    "fortygigabitethernet": "40gbase-x-qsfpp", "fo": "40gbase-x-qsfpp", "40ge": "40gbase-x-qsfpp",
-    "hundredgige": "100gbase-x-qsfp28", "hu": "100gbase-x-qsfp28",
+    "fastethernet": "100base-tx",
+    "fa": "100base-tx",
+    "ethernet": "1000base-t",
+    "eth": "1000base-t",
+    "gigabitethernet": "1000base-t",
+    "gi": "1000base-t",
+    "ge": "1000base-t",
+    "g": "1000base-t",
+    "tengigabitethernet": "10gbase-x-sfpp",
+    "te": "10gbase-x-sfpp",
+    "ten-gigabitethernet": "10gbase-x-sfpp",
+    "xgigabitethernet": "10gbase-x-sfpp",
+    "xge": "10gbase-x-sfpp",
+    "twentyfivegige": "25gbase-x-sfp28",
+    "25ge": "25gbase-x-sfp28",
+    "fortygigabitethernet": "40gbase-x-qsfpp",
+    "fo": "40gbase-x-qsfpp",
+    "40ge": "40gbase-x-qsfpp",
+    "hundredgige": "100gbase-x-qsfp28",
+    "hu": "100gbase-x-qsfp28",
     "100ge": "100gbase-x-qsfp28",
-    "port-channel": "lag", "po": "lag", "eth-trunk": "lag", "bridge-aggregation": "lag",
-    "aggregateport": "lag", "ag": "lag", "bond": "lag",
-    "vlan": "virtual", "vlanif": "virtual", "vlan-interface": "virtual", "loopback": "virtual",
-    "lo": "virtual", "nve": "virtual", "tunnel": "virtual",
-    "mgmt": "1000base-t", "meth": "1000base-t", "wlan": "ieee802.11ac",
+    "port-channel": "lag",
+    "po": "lag",
+    "eth-trunk": "lag",
+    "bridge-aggregation": "lag",
+    "aggregateport": "lag",
+    "ag": "lag",
+    "bond": "lag",
+    "vlan": "virtual",
+    "vlanif": "virtual",
+    "vlan-interface": "virtual",
+    "loopback": "virtual",
+    "lo": "virtual",
+    "nve": "virtual",
+    "tunnel": "virtual",
+    "mgmt": "1000base-t",
+    "meth": "1000base-t",
+    "wlan": "ieee802.11ac",
 }
 _IF_PREFIX = re.compile(r"^([a-z\-]*[a-z]|\d+ge)")
 
@@ -125,7 +192,7 @@ def slugify(text: str) -> str:
     s = re.sub(r"[^a-z0-9_]+", "-", text.lower()).strip("-")
     if not s:
         s = "x-" + hashlib.sha1(text.encode("utf-8", "replace")).hexdigest()[:8]
-    return s[:_MAX["slug"]].strip("-") or "x"
+    return s[: _MAX["slug"]].strip("-") or "x"
 
 
 def _text(value: object, limit: int | None = None) -> str:
@@ -155,7 +222,7 @@ class _Slugs:
         slug, n = base, 1
         while slug in used:
             n += 1
-            slug = f"{base[:_MAX['slug'] - 6]}-{n}"
+            slug = f"{base[: _MAX['slug'] - 6]}-{n}"
         used.add(slug)
         return slug
 
@@ -182,17 +249,29 @@ def build(doc: Mapping[str, Any]) -> NetboxExport:
         name = UNASSIGNED_SITE if b in (None, "") else _text(f"Building {b}", 100)
         if name not in sites:
             sites[name] = slugs.make("site", name)
-            rows["01_sites.csv"].append({"name": name, "slug": sites[name], "status": "active",
-                                         "description": "" if b in (None, "") else
-                                         _text(f"netcmdb building {b}", 200)})
+            rows["01_sites.csv"].append(
+                {
+                    "name": name,
+                    "slug": sites[name],
+                    "status": "active",
+                    "description": "" if b in (None, "") else _text(f"netcmdb building {b}", 200),
+                }
+            )
         return name
 
     def location(site: str, name: str, parent: str) -> str:
         if (site, name) not in locations:
             locations[(site, name)] = parent
-            rows["02_locations.csv"].append({
-                "site": site, "parent": parent, "name": name,
-                "slug": slugs.make(f"loc:{site}", name), "status": "active", "description": ""})
+            rows["02_locations.csv"].append(
+                {
+                    "site": site,
+                    "parent": parent,
+                    "name": name,
+                    "slug": slugs.make(f"loc:{site}", name),
+                    "status": "active",
+                    "description": "",
+                }
+            )
         return name
 
     for ci in doc.get("cis") or ():
@@ -217,25 +296,35 @@ def build(doc: Mapping[str, Any]) -> NetboxExport:
         role = cls if cls in _ROLE_COLORS else "other"
         if role not in roles:
             roles[role] = slugs.make("role", role)
-            rows["04_device_roles.csv"].append({
-                "name": role, "slug": roles[role], "color": _ROLE_COLORS[role],
-                "description": f"netcmdb class {role}"})
+            rows["04_device_roles.csv"].append(
+                {
+                    "name": role,
+                    "slug": roles[role],
+                    "color": _ROLE_COLORS[role],
+                    "description": f"netcmdb class {role}",
+                }
+            )
         os_name = _text(ci.get("os"), 100)
         if os_name:
             platforms.setdefault(os_name, set()).add(vendor)
         model = _text(ci.get("model"), _MAX["model"]) or f"Unknown {role}"
         if (vendor, model) not in dtypes:
             dtypes[(vendor, model)] = slugs.make("device_type", f"{vendor}-{model}")
-            rows["06_device_types.csv"].append({
-                "manufacturer": vendor, "model": model, "slug": dtypes[(vendor, model)],
-                "u_height": "0" if role in _NON_RACK else "1"})
-        nb_name = name[:_MAX["name"]]
+            rows["06_device_types.csv"].append(
+                {
+                    "manufacturer": vendor,
+                    "model": model,
+                    "slug": dtypes[(vendor, model)],
+                    "u_height": "0" if role in _NON_RACK else "1",
+                }
+            )
+        nb_name = name[: _MAX["name"]]
         if nb_name != name:
             out.skipped.append(f"CI {name!r}: name cut to NetBox's 64 characters")
         base, n = nb_name, 1
         while (site, nb_name.lower()) in used_names:
             n += 1
-            nb_name = f"{base[:_MAX['name'] - 5]}-{n}"
+            nb_name = f"{base[: _MAX['name'] - 5]}-{n}"
         if n > 1:
             out.skipped.append(f"CI {name!r}: duplicate name in {site}, exported as {nb_name!r}")
         used_names.add((site, nb_name.lower()))
@@ -247,36 +336,62 @@ def build(doc: Mapping[str, Any]) -> NetboxExport:
         for what, val in (("serial", serial), ("asset_tag", label)):
             if len(val) > _MAX[what]:
                 out.skipped.append(f"CI {name!r}: {what} cut to {_MAX[what]} characters")
-        rows["07_devices.csv"].append({
-            "name": nb_name, "role": role, "manufacturer": vendor, "device_type": model,
-            "platform": os_name, "serial": serial[:_MAX["serial"]],
-            "asset_tag": label[:_MAX["asset_tag"]],
-            "status": _STATUS.get(_text(ci.get("status") or "active").lower(), "active"),
-            "site": site, "location": loc_name, "description": desc[:_MAX["description"]]})
+        rows["07_devices.csv"].append(
+            {
+                "name": nb_name,
+                "role": role,
+                "manufacturer": vendor,
+                "device_type": model,
+                "platform": os_name,
+                "serial": serial[: _MAX["serial"]],
+                "asset_tag": label[: _MAX["asset_tag"]],
+                "status": _STATUS.get(_text(ci.get("status") or "active").lower(), "active"),
+                "site": site,
+                "location": loc_name,
+                "description": desc[: _MAX["description"]],
+            }
+        )
         ip, mac = _text(ci.get("ip")), _text(ci.get("mac"))
         if ip or mac:
             interfaces[(nb_name, MGMT_IF)] = "virtual"
-            rows["08_interfaces.csv"].append({
-                "device": nb_name, "name": MGMT_IF, "type": "virtual", "mgmt_only": "true",
-                "description": "management address recorded by netcmdb"})
+            rows["08_interfaces.csv"].append(
+                {
+                    "device": nb_name,
+                    "name": MGMT_IF,
+                    "type": "virtual",
+                    "mgmt_only": "true",
+                    "description": "management address recorded by netcmdb",
+                }
+            )
         if mac:
-            rows["09_mac_addresses.csv"].append({"mac_address": mac, "device": nb_name,
-                                                 "interface": MGMT_IF, "is_primary": "true"})
+            rows["09_mac_addresses.csv"].append(
+                {"mac_address": mac, "device": nb_name, "interface": MGMT_IF, "is_primary": "true"}
+            )
         if ip:
             try:
                 addr = ipaddress.ip_address(ip)
             except ValueError:
                 out.skipped.append(f"CI {name!r}: IP {ip!r} is not an address")
             else:
-                rows["10_ip_addresses.csv"].append({
-                    "address": f"{addr}/{addr.max_prefixlen}", "status": "active",
-                    "device": nb_name, "interface": MGMT_IF, "is_primary": "true",
-                    "description": "primary address (prefix length unknown to netcmdb)"})
+                rows["10_ip_addresses.csv"].append(
+                    {
+                        "address": f"{addr}/{addr.max_prefixlen}",
+                        "status": "active",
+                        "device": nb_name,
+                        "interface": MGMT_IF,
+                        "is_primary": "true",
+                        "description": "primary address (prefix length unknown to netcmdb)",
+                    }
+                )
 
     for os_name, vendors in platforms.items():
-        rows["05_platforms.csv"].append({
-            "name": os_name, "slug": slugs.make("platform", os_name),
-            "manufacturer": next(iter(vendors)) if len(vendors) == 1 else ""})
+        rows["05_platforms.csv"].append(
+            {
+                "name": os_name,
+                "slug": slugs.make("platform", os_name),
+                "manufacturer": next(iter(vendors)) if len(vendors) == 1 else "",
+            }
+        )
 
     cabled: set[tuple[str, str]] = set()
     for ln in doc.get("links") or ():
@@ -290,9 +405,15 @@ def build(doc: Mapping[str, Any]) -> NetboxExport:
         for dev, port in ((dev_name[a], ap), (dev_name[b], bp)):
             if port and (dev, port) not in interfaces:
                 interfaces[(dev, port)] = interface_type(port)
-                rows["08_interfaces.csv"].append({"device": dev, "name": port,
-                                                  "type": interfaces[(dev, port)],
-                                                  "mgmt_only": "false", "description": ""})
+                rows["08_interfaces.csv"].append(
+                    {
+                        "device": dev,
+                        "name": port,
+                        "type": interfaces[(dev, port)],
+                        "mgmt_only": "false",
+                        "description": "",
+                    }
+                )
         if not ap or not bp:
             continue
         ends = ((dev_name[a], ap), (dev_name[b], bp))
@@ -300,13 +421,22 @@ def build(doc: Mapping[str, Any]) -> NetboxExport:
             out.skipped.append(f"link {a}:{ap} ~ {b}:{bp}: interface already has a cable")
             continue
         cabled.update(ends)
-        rows["11_cables.csv"].append({
-            "side_a_device": ends[0][0], "side_a_type": "dcim.interface", "side_a_name": ap,
-            "side_b_device": ends[1][0], "side_b_type": "dcim.interface", "side_b_name": bp,
-            "status": "connected"})
+        rows["11_cables.csv"].append(
+            {
+                "side_a_device": ends[0][0],
+                "side_a_type": "dcim.interface",
+                "side_a_name": ap,
+                "side_b_device": ends[1][0],
+                "side_b_type": "dcim.interface",
+                "side_b_name": bp,
+                "status": "connected",
+            }
+        )
     for dep in doc.get("dependencies") or ():
-        out.skipped.append(f"dependency {_text(dep.get('from'))!r} -> {_text(dep.get('to'))!r}: "
-                           "no NetBox equivalent")
+        out.skipped.append(
+            f"dependency {_text(dep.get('from'))!r} -> {_text(dep.get('to'))!r}: "
+            "no NetBox equivalent"
+        )
     for grp in doc.get("groups") or ():
         out.skipped.append(f"group {_text(grp.get('name'))!r}: no NetBox equivalent")
     return out
@@ -344,12 +474,15 @@ def write_netbox(doc: Mapping[str, Any], out_dir: str | Path) -> NetboxExport:
                 w.writerow(header)
                 for row in result.rows[fname]:
                     w.writerow([neutralize_cell(row.get(h, "")) for h in header])
-        files = "\n".join(f"  {f:24} -> {NETBOX_FORMS[f]}  ({len(result.rows[f])} rows)"
-                          for f in FILES)
+        files = "\n".join(
+            f"  {f:24} -> {NETBOX_FORMS[f]}  ({len(result.rows[f])} rows)" for f in FILES
+        )
         skipped = "\n".join(f"  - {s}" for s in result.skipped) or "  (nothing)"
         (out / "README.txt").write_text(
             _README.format(files=files, n_skipped=len(result.skipped), skipped=skipped),
-            encoding="utf-8", errors="replace")
+            encoding="utf-8",
+            errors="replace",
+        )
     except OSError as exc:
         raise ExportError(f"cannot write NetBox files to {out}: {exc.strerror}") from exc
     return result

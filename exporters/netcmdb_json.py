@@ -28,20 +28,43 @@ from netcmdb.errors import ExportError
 from netcmdb.exporters.document import gc_paused
 from netcmdb.safety import FORMULA, neutralize_cell
 
-_PLAIN = ("role", "ip", "mac", "serial", "vendor", "model", "platform", "os", "os_version",
-          "description", "owner", "contact", "location_text")
+_PLAIN = (
+    "role",
+    "ip",
+    "mac",
+    "serial",
+    "vendor",
+    "model",
+    "platform",
+    "os",
+    "os_version",
+    "description",
+    "owner",
+    "contact",
+    "location_text",
+)
 
 #: Columns read per CI, in this order (rows are read as plain tuples, not through
 #: ``Row._mapping``: at 100,000 CIs the per-field mapping look-ups cost more than the query).
 #: ``attr_sources`` (a JSON column no export shows) is deliberately not read: decoding it is
 #: wasted work. The order up to ``status`` is ``CSV_COLUMNS`` order, so a CSV row is the tuple.
-_COLS: tuple[str, ...] = ("id", *CSV_COLUMNS, "first_seen", "last_seen", "location_text",
-                          *OPS_FIELDS)
+_COLS: tuple[str, ...] = (
+    "id",
+    *CSV_COLUMNS,
+    "first_seen",
+    "last_seen",
+    "location_text",
+    *OPS_FIELDS,
+)
 _I = {k: i for i, k in enumerate(_COLS)}
 _I_ID, _I_NAME, _I_CLASS = _I["id"], _I["name"], _I["class"]
 _I_PLAIN = tuple((k, _I[k]) for k in _PLAIN)
-_I_BUILDING, _I_FLOOR, _I_ROOM, _I_ROOM_NAME = (_I["building"], _I["floor"], _I["room"],
-                                                  _I["room_name"])
+_I_BUILDING, _I_FLOOR, _I_ROOM, _I_ROOM_NAME = (
+    _I["building"],
+    _I["floor"],
+    _I["room"],
+    _I["room_name"],
+)
 _I_SEAT, _I_LABEL, _I_MIN_UP, _I_STATUS = _I["seat"], _I["label"], _I["min_up"], _I["status"]
 _I_FIRST, _I_LAST = _I["first_seen"], _I["last_seen"]
 _I_OPS = tuple((k, _I[k]) for k in OPS_FIELDS)
@@ -63,8 +86,7 @@ def _ci_select(filters: dict[str, Any] | None = None, *, with_times: bool = True
             cols.append(null().label(k))
         else:
             cols.append(t.c[k])
-    q = (select(*cols).select_from(t.outerjoin(lt, t.c.location_id == lt.c.id))
-         .order_by(t.c.id))
+    q = select(*cols).select_from(t.outerjoin(lt, t.c.location_id == lt.c.id)).order_by(t.c.id)
     for key, value in (filters or {}).items():
         if value is None:
             continue
@@ -130,6 +152,7 @@ def _iso_cached() -> Callable[[Any], str | None]:
         except KeyError:
             v = cache[dt] = _iso(dt)
             return v
+
     return iso
 
 
@@ -146,14 +169,20 @@ def ci_records(session: Session, filters: dict[str, Any] | None = None) -> list[
     with gc_paused():
         for r in session.execute(_ci_select(filters)).all():
             d = _entry(r, with_min_up=True, with_status=False)
-            d = {"id": r[_I_ID], **d, "status": r[_I_STATUS],
-                 "first_seen": iso(r[_I_FIRST]), "last_seen": iso(r[_I_LAST])}
+            d = {
+                "id": r[_I_ID],
+                **d,
+                "status": r[_I_STATUS],
+                "first_seen": iso(r[_I_FIRST]),
+                "last_seen": iso(r[_I_LAST]),
+            }
             out.append(d)
     return out
 
 
-def ci_page(session: Session, filters: dict[str, Any] | None = None, *, limit: int = 50,
-            offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+def ci_page(
+    session: Session, filters: dict[str, Any] | None = None, *, limit: int = 50, offset: int = 0
+) -> tuple[list[dict[str, Any]], int]:
     """One page of :func:`ci_records` (same shape) and the number of CIs the filters match.
 
     Args:
@@ -163,14 +192,24 @@ def ci_page(session: Session, filters: dict[str, Any] | None = None, *, limit: i
     from sqlalchemy import func
 
     q = _ci_select(filters)
-    total = session.execute(select(func.count()).select_from(
-        q.order_by(None).with_only_columns(CI.__table__.c.id).subquery())).scalar_one()
+    total = session.execute(
+        select(func.count()).select_from(
+            q.order_by(None).with_only_columns(CI.__table__.c.id).subquery()
+        )
+    ).scalar_one()
     iso = _iso_cached()
     out = []
     for r in session.execute(q.limit(limit).offset(offset)).all():
         d = _entry(r, with_min_up=True, with_status=False)
-        out.append({"id": r[_I_ID], **d, "status": r[_I_STATUS],
-                    "first_seen": iso(r[_I_FIRST]), "last_seen": iso(r[_I_LAST])})
+        out.append(
+            {
+                "id": r[_I_ID],
+                **d,
+                "status": r[_I_STATUS],
+                "first_seen": iso(r[_I_FIRST]),
+                "last_seen": iso(r[_I_LAST]),
+            }
+        )
     return out, int(total)
 
 
@@ -186,8 +225,13 @@ def _export_document(session: Session) -> dict[str, Any]:
     rt = Relationship.__table__
     links, deps = [], []
     members: dict[int, list[str]] = defaultdict(list)
-    q = select(type_coerce(rt.c.kind, String), rt.c.source_ci_id, rt.c.source_port,
-               rt.c.target_ci_id, rt.c.target_port).order_by(rt.c.id)
+    q = select(
+        type_coerce(rt.c.kind, String),
+        rt.c.source_ci_id,
+        rt.c.source_port,
+        rt.c.target_ci_id,
+        rt.c.target_port,
+    ).order_by(rt.c.id)
     get = names.get
     for kind, src, sport, dst, dport in session.execute(q).all():
         a, b = get(src), get(dst)
@@ -216,8 +260,7 @@ def _export_document(session: Session) -> dict[str, Any]:
     links.sort(key=lambda x: (x["a"], x.get("a_port", ""), x["b"], x.get("b_port", "")))
     deps.sort(key=lambda x: (x["from"], x["to"]))
     groups.sort(key=lambda x: x["name"])
-    doc = {"format": FORMAT, "cis": cis, "links": links, "dependencies": deps,
-           "groups": groups}
+    doc = {"format": FORMAT, "cis": cis, "links": links, "dependencies": deps, "groups": groups}
     notes = _notes(session, names)
     if notes:  # the journal (documents without notes stay as they were)
         doc["notes"] = notes
@@ -232,8 +275,15 @@ def _notes(session: Session, names: dict[int, str]) -> list[dict[str, Any]]:
     out = []
     iso = _iso_cached()
     for ci_id, _ci_name, kind, text, author, at in session.execute(
-            select(nt.c.ci_id, nt.c.ci_name, type_coerce(nt.c.kind, String), nt.c.text,
-                   nt.c.author, nt.c.at).order_by(nt.c.at, nt.c.id)):
+        select(
+            nt.c.ci_id,
+            nt.c.ci_name,
+            type_coerce(nt.c.kind, String),
+            nt.c.text,
+            nt.c.author,
+            nt.c.at,
+        ).order_by(nt.c.at, nt.c.id)
+    ):
         name = names.get(ci_id) if ci_id is not None else None
         if name is None:
             continue  # the CI is gone: its notes stay in the CMDB, not in the document
@@ -256,8 +306,17 @@ def _entry_encoder() -> Callable[[Any], str]:
     if c_make is None or c_str is None:
         return _ENTRY_ENCODER.encode
     e = _ENTRY_ENCODER
-    chunks = c_make(None, e.default, c_str, None, e.key_separator, e.item_separator,
-                    e.sort_keys, e.skipkeys, e.allow_nan)
+    chunks = c_make(
+        None,
+        e.default,
+        c_str,
+        None,
+        e.key_separator,
+        e.item_separator,
+        e.sort_keys,
+        e.skipkeys,
+        e.allow_nan,
+    )
     return lambda o: "".join(chunks(o, 0))
 
 
@@ -335,42 +394,100 @@ def export_csv(session: Session, table: str = "cis") -> str:
         iso = _iso_cached()
         n = 1 + len(CSV_COLUMNS)  # id + CSV_COLUMNS: the select's order (see _COLS)
         with gc_paused():
-            return _csv_text(header, ((*r[:n], iso(r[_I_FIRST]), iso(r[_I_LAST]))
-                                      for r in session.execute(_ci_select()).all()))
+            return _csv_text(
+                header,
+                (
+                    (*r[:n], iso(r[_I_FIRST]), iso(r[_I_LAST]))
+                    for r in session.execute(_ci_select()).all()
+                ),
+            )
     doc = export_document(session) if table in ("links", "dependencies", "groups") else None
     if table == "links":
         assert doc is not None
-        return _csv_text(("a", "a_port", "b", "b_port"),
-                         ([x["a"], x.get("a_port"), x["b"], x.get("b_port")]
-                          for x in doc["links"]))
+        return _csv_text(
+            ("a", "a_port", "b", "b_port"),
+            ([x["a"], x.get("a_port"), x["b"], x.get("b_port")] for x in doc["links"]),
+        )
     if table == "dependencies":
         assert doc is not None
         return _csv_text(("from", "to"), ([x["from"], x["to"]] for x in doc["dependencies"]))
     if table == "groups":
         assert doc is not None
-        return _csv_text(("name", "members", "min_up"),
-                         ([x["name"], ";".join(x["members"]), x.get("min_up")]
-                          for x in doc["groups"]))
+        return _csv_text(
+            ("name", "members", "min_up"),
+            ([x["name"], ";".join(x["members"]), x.get("min_up")] for x in doc["groups"]),
+        )
     if table == "interfaces":
         t, ct = Interface.__table__, CI.__table__
-        q = (select(ct.c.name.label("ci"), t.c.name, t.c.ifindex, t.c.mac, t.c.speed_mbps,
-                    t.c.oper_status, t.c.descr, t.c.alias)
-             .join(ct, ct.c.id == t.c.ci_id).order_by(ct.c.id, t.c.id))
-        return _csv_text(("ci", "name", "ifindex", "mac", "speed_mbps", "oper_status",
-                          "descr", "alias"), session.execute(q))
+        q = (
+            select(
+                ct.c.name.label("ci"),
+                t.c.name,
+                t.c.ifindex,
+                t.c.mac,
+                t.c.speed_mbps,
+                t.c.oper_status,
+                t.c.descr,
+                t.c.alias,
+            )
+            .join(ct, ct.c.id == t.c.ci_id)
+            .order_by(ct.c.id, t.c.id)
+        )
+        return _csv_text(
+            ("ci", "name", "ifindex", "mac", "speed_mbps", "oper_status", "descr", "alias"),
+            session.execute(q),
+        )
     if table == "changes":
         t, ct = Change.__table__, CI.__table__
-        q = (select(t.c.at, ct.c.name, t.c.attribute, t.c.old, t.c.new, t.c.source, t.c.run_id)
-             .join(ct, ct.c.id == t.c.ci_id).order_by(t.c.id))
-        return _csv_text(("at", "ci", "attribute", "old", "new", "source", "run"),
-                         ([_iso(r[0]), *r[1:]] for r in session.execute(q)))
+        q = (
+            select(t.c.at, ct.c.name, t.c.attribute, t.c.old, t.c.new, t.c.source, t.c.run_id)
+            .join(ct, ct.c.id == t.c.ci_id)
+            .order_by(t.c.id)
+        )
+        return _csv_text(
+            ("at", "ci", "attribute", "old", "new", "source", "run"),
+            ([_iso(r[0]), *r[1:]] for r in session.execute(q)),
+        )
     if table == "runs":
         t = ScanRun.__table__
-        q = select(t.c.id, t.c.started, t.c.finished, t.c.status, t.c.methods, t.c.targets,
-                   t.c.n_seen, t.c.n_new, t.c.n_changed, t.c.n_missing, t.c.n_failed
-                   ).order_by(t.c.id)
-        return _csv_text(("id", "started", "finished", "status", "methods", "targets", "seen",
-                          "new", "changed", "missing", "failed"),
-                         ([r[0], _iso(r[1]), _iso(r[2]), _v(r[3]), " ".join(r[4] or []),
-                           " ".join(r[5] or []), *r[6:]] for r in session.execute(q)))
+        q = select(
+            t.c.id,
+            t.c.started,
+            t.c.finished,
+            t.c.status,
+            t.c.methods,
+            t.c.targets,
+            t.c.n_seen,
+            t.c.n_new,
+            t.c.n_changed,
+            t.c.n_missing,
+            t.c.n_failed,
+        ).order_by(t.c.id)
+        return _csv_text(
+            (
+                "id",
+                "started",
+                "finished",
+                "status",
+                "methods",
+                "targets",
+                "seen",
+                "new",
+                "changed",
+                "missing",
+                "failed",
+            ),
+            (
+                [
+                    r[0],
+                    _iso(r[1]),
+                    _iso(r[2]),
+                    _v(r[3]),
+                    " ".join(r[4] or []),
+                    " ".join(r[5] or []),
+                    *r[6:],
+                ]
+                for r in session.execute(q)
+            ),
+        )
     raise ExportError(f"unknown table {table!r} (known: {', '.join(CSV_TABLES)})")

@@ -68,17 +68,28 @@ def last_run(session: Any) -> RunInfo | None:
 
     from netcmdb.cmdb.models import CI, RunEvent, RunEventKind, RunStatus, ScanRun, event_cis
 
-    run = session.scalars(select(ScanRun).where(ScanRun.status != RunStatus.RUNNING)
-                          .order_by(ScanRun.id.desc()).limit(1)).first()
+    run = session.scalars(
+        select(ScanRun)
+        .where(ScanRun.status != RunStatus.RUNNING)
+        .order_by(ScanRun.id.desc())
+        .limit(1)
+    ).first()
     if run is None:
         return None
-    info = RunInfo(run_id=run.id, started=run.started, finished=run.finished,
-                   status=str(getattr(run.status, "value", run.status)),
-                   n_changed=run.n_changed or 0, n_failed=run.n_failed or 0)
+    info = RunInfo(
+        run_id=run.id,
+        started=run.started,
+        finished=run.finished,
+        status=str(getattr(run.status, "value", run.status)),
+        n_changed=run.n_changed or 0,
+        n_failed=run.n_failed or 0,
+    )
     rows = session.execute(
         select(CI.name, RunEvent.event)
         .join(CI, event_cis(RunEventKind.NEW, RunEventKind.MISSING))
-        .where(RunEvent.run_id == run.id).order_by(CI.name)).all()
+        .where(RunEvent.run_id == run.id)
+        .order_by(CI.name)
+    ).all()
     for name, event in rows:
         (info.new if event == RunEventKind.NEW else info.missing).append(name)
     return info
@@ -142,29 +153,42 @@ def simple_spof(doc: Mapping[str, Any]) -> list[Spof]:
     every one of them that is not a root is a networkx articulation point.
     """
     g = physical_graph(doc)
-    roots = [ci["name"] for ci in doc.get("cis") or ()
-             if str(ci.get("role") or "").lower() in ROOT_ROLES]
+    roots = [
+        ci["name"] for ci in doc.get("cis") or () if str(ci.get("role") or "").lower() in ROOT_ROLES
+    ]
     counts = cut_off_counts(g, roots)
-    return sorted((Spof(n, c) for n, c in counts.items() if c > 0),
-                  key=lambda s: (-s.cut_off, str(s.name)))
+    return sorted(
+        (Spof(n, c) for n, c in counts.items() if c > 0), key=lambda s: (-s.cut_off, str(s.name))
+    )
 
 
 # ---------------------------------------------------------------- rendering
+
 
 def _e(value: object) -> str:
     return html.escape(xml_text("" if value is None else value), quote=True)
 
 
-_PALETTE = ("#2f6db5", "#e07b39", "#3a9d5d", "#c94f4f", "#8a63b8", "#8c6d46", "#d16fa5",
-            "#6f6f6f", "#a8a83a", "#2fa3b5")
+_PALETTE = (
+    "#2f6db5",
+    "#e07b39",
+    "#3a9d5d",
+    "#c94f4f",
+    "#8a63b8",
+    "#8c6d46",
+    "#d16fa5",
+    "#6f6f6f",
+    "#a8a83a",
+    "#2fa3b5",
+)
 
 
 def _top(counter: Counter[str], n: int = TOP_N) -> list[tuple[str, int]]:
     items = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
     if len(items) <= n:
         return items
-    rest = sum(c for _, c in items[n - 1:])
-    return items[:n - 1] + [(f"other ({len(items) - n + 1})", rest)]
+    rest = sum(c for _, c in items[n - 1 :])
+    return items[: n - 1] + [(f"other ({len(items) - n + 1})", rest)]
 
 
 def bar_chart(title: str, items: list[tuple[str, int]], key: str) -> str:
@@ -174,24 +198,31 @@ def bar_chart(title: str, items: list[tuple[str, int]], key: str) -> str:
     row_h, label_w, bar_w = 22, 150, 300
     height = row_h * len(items) + 6
     peak = max(c for _, c in items) or 1
-    parts = [f'<svg role="img" aria-label="{_e(title)}" width="{label_w + bar_w + 70}" '
-             f'height="{height}" viewBox="0 0 {label_w + bar_w + 70} {height}">']
+    parts = [
+        f'<svg role="img" aria-label="{_e(title)}" width="{label_w + bar_w + 70}" '
+        f'height="{height}" viewBox="0 0 {label_w + bar_w + 70} {height}">'
+    ]
     for i, (label, count) in enumerate(items):
         y = i * row_h + 3
         w = max(1, round(bar_w * count / peak))
         short = label if len(label) <= 26 else label[:25] + "\u2026"
         parts.append(
             f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" class="lbl">{_e(short)}'
-            f'<title>{_e(label)}</title></text>'
+            f"<title>{_e(label)}</title></text>"
             f'<rect x="{label_w}" y="{y}" width="{w}" height="{row_h - 6}" rx="2" '
             f'fill="{_PALETTE[i % len(_PALETTE)]}"/>'
-            f'<text x="{label_w + w + 6}" y="{y + 15}" class="num">{count}</text>')
+            f'<text x="{label_w + w + 6}" y="{y + 15}" class="num">{count}</text>'
+        )
     parts.append("</svg>")
-    rows = "".join(f'<tr><td>{_e(k)}</td><td class="n" data-count="{_e(key)}:{_e(k)}">{c}</td>'
-                   f'</tr>' for k, c in items)
-    return (f'<section class="chart" id="chart-{_e(key)}"><h3>{_e(title)}</h3>{"".join(parts)}'
-            f'<details><summary>table</summary><table class="data"><tr><th>{_e(key)}</th>'
-            f'<th>CIs</th></tr>{rows}</table></details></section>')
+    rows = "".join(
+        f'<tr><td>{_e(k)}</td><td class="n" data-count="{_e(key)}:{_e(k)}">{c}</td></tr>'
+        for k, c in items
+    )
+    return (
+        f'<section class="chart" id="chart-{_e(key)}"><h3>{_e(title)}</h3>{"".join(parts)}'
+        f'<details><summary>table</summary><table class="data"><tr><th>{_e(key)}</th>'
+        f"<th>CIs</th></tr>{rows}</table></details></section>"
+    )
 
 
 def donut(fraction: float, caption: str) -> str:
@@ -199,12 +230,14 @@ def donut(fraction: float, caption: str) -> str:
     r = 42
     circ = 2 * 3.141592653589793 * r
     on = max(0.0, min(1.0, fraction)) * circ
-    return (f'<svg role="img" aria-label="{_e(caption)}" width="120" height="120" '
-            f'viewBox="0 0 120 120"><circle cx="60" cy="60" r="{r}" fill="none" stroke="#e3e3e3" '
-            f'stroke-width="14"/><circle cx="60" cy="60" r="{r}" fill="none" stroke="#3a9d5d" '
-            f'stroke-width="14" stroke-dasharray="{on:.1f} {circ:.1f}" '
-            f'transform="rotate(-90 60 60)"/><text x="60" y="66" text-anchor="middle" '
-            f'class="big">{fraction * 100:.0f}%</text></svg>')
+    return (
+        f'<svg role="img" aria-label="{_e(caption)}" width="120" height="120" '
+        f'viewBox="0 0 120 120"><circle cx="60" cy="60" r="{r}" fill="none" stroke="#e3e3e3" '
+        f'stroke-width="14"/><circle cx="60" cy="60" r="{r}" fill="none" stroke="#3a9d5d" '
+        f'stroke-width="14" stroke-dasharray="{on:.1f} {circ:.1f}" '
+        f'transform="rotate(-90 60 60)"/><text x="60" y="66" text-anchor="middle" '
+        f'class="big">{fraction * 100:.0f}%</text></svg>'
+    )
 
 
 _CSS = """
@@ -222,10 +255,16 @@ table.data th{background:#eef2f8}td.n{text-align:right}.warn{color:#b00020}
 """
 
 
-def _ci_rows(names: Sequence[str], by_name: Mapping[str, Mapping[str, Any]], table_id: str,
-             extra: Mapping[str, str] | None = None) -> str:
-    head = ("<tr><th>Name</th><th>Class</th><th>IP</th><th>Building</th><th>Room</th>"
-            "<th>Label</th>" + ("<th>Cut off</th>" if extra else "") + "</tr>")
+def _ci_rows(
+    names: Sequence[str],
+    by_name: Mapping[str, Mapping[str, Any]],
+    table_id: str,
+    extra: Mapping[str, str] | None = None,
+) -> str:
+    head = (
+        "<tr><th>Name</th><th>Class</th><th>IP</th><th>Building</th><th>Room</th>"
+        "<th>Label</th>" + ("<th>Cut off</th>" if extra else "") + "</tr>"
+    )
     body = []
     for name in names[:MAX_ROWS]:
         ci = by_name.get(name, {"name": name})
@@ -233,12 +272,14 @@ def _ci_rows(names: Sequence[str], by_name: Mapping[str, Mapping[str, Any]], tab
         fr = f"{loc.get('floor') or ''}{loc.get('room') or ''}"
         if not fr and ci.get("location_text"):
             fr = f"({ci['location_text']})"  # the device's own words, when no room matched
-        body.append(f"<tr><td>{_e(name)}</td><td>{_e(ci.get('class'))}</td>"
-                    f"<td>{_e(ci.get('ip'))}</td><td>{_e(loc.get('building'))}</td>"
-                    f"<td>{_e(fr)}</td><td>{_e(ci.get('label'))}</td>"
-                    + (f'<td class="n">{_e(extra.get(name))}</td>' if extra else "") + "</tr>")
-    more = (f'<p class="muted">and {len(names) - MAX_ROWS} more</p>'
-            if len(names) > MAX_ROWS else "")
+        body.append(
+            f"<tr><td>{_e(name)}</td><td>{_e(ci.get('class'))}</td>"
+            f"<td>{_e(ci.get('ip'))}</td><td>{_e(loc.get('building'))}</td>"
+            f"<td>{_e(fr)}</td><td>{_e(ci.get('label'))}</td>"
+            + (f'<td class="n">{_e(extra.get(name))}</td>' if extra else "")
+            + "</tr>"
+        )
+    more = f'<p class="muted">and {len(names) - MAX_ROWS} more</p>' if len(names) > MAX_ROWS else ""
     return f'<table class="data" id="{table_id}">{head}{"".join(body)}</table>{more}'
 
 
@@ -246,42 +287,71 @@ def render_period(p: Mapping[str, Any]) -> str:
     """The period section (``export report --since``): totals, the events of the period and
     the inventory by department, building and class (all text escaped)."""
     t = p["totals"]
-    out = [f'<h2 id="period">Period {_e(p["since"][:10])} – {_e(p["until"][:10])}</h2>',
-           '<div class="cards">']
-    for key, label in (("new", "new"), ("missing", "went missing"), ("moved", "moved"),
-                       ("retired", "retired"), ("faults", "faults"), ("repairs", "repairs"),
-                       ("in_service", "in service")):
-        out.append(f'<div class="card" id="period-{key}"><div class="v" data-count="period-'
-                   f'{key}">{_e(t[key])}</div><div class="k">{_e(label)}</div></div>')
+    out = [
+        f'<h2 id="period">Period {_e(p["since"][:10])} – {_e(p["until"][:10])}</h2>',
+        '<div class="cards">',
+    ]
+    for key, label in (
+        ("new", "new"),
+        ("missing", "went missing"),
+        ("moved", "moved"),
+        ("retired", "retired"),
+        ("faults", "faults"),
+        ("repairs", "repairs"),
+        ("in_service", "in service"),
+    ):
+        out.append(
+            f'<div class="card" id="period-{key}"><div class="v" data-count="period-'
+            f'{key}">{_e(t[key])}</div><div class="k">{_e(label)}</div></div>'
+        )
     out.append("</div>")
-    for key, label in (("new", "New"), ("missing", "Missing"), ("moved", "Moved"),
-                       ("retired", "Retired")):
+    for key, label in (
+        ("new", "New"),
+        ("missing", "Missing"),
+        ("moved", "Moved"),
+        ("retired", "Retired"),
+    ):
         if p[key]:
-            rows = "".join(f"<tr><td>{_e(e['name'])}</td><td>{_e(e['class'])}</td>"
-                           f"<td>{_e((e['at'] or '')[:10])}</td></tr>" for e in p[key])
-            out.append(f'<h3>{label}</h3><table class="data" id="period-{key}-cis"><tr>'
-                       f"<th>CI</th><th>class</th><th>date</th></tr>{rows}</table>")
+            rows = "".join(
+                f"<tr><td>{_e(e['name'])}</td><td>{_e(e['class'])}</td>"
+                f"<td>{_e((e['at'] or '')[:10])}</td></tr>"
+                for e in p[key]
+            )
+            out.append(
+                f'<h3>{label}</h3><table class="data" id="period-{key}-cis"><tr>'
+                f"<th>CI</th><th>class</th><th>date</th></tr>{rows}</table>"
+            )
     for key, label in (("faults", "Faults"), ("repairs", "Repairs")):
         if p[key]:
-            rows = "".join(f"<tr><td>{_e(n['at'][:10])}</td><td>{_e(n['ci'])}</td>"
-                           f"<td>{_e(n['text'])}</td><td>{_e(n['author'] or '')}</td></tr>"
-                           for n in p[key])
-            out.append(f'<h3>{label}</h3><table class="data" id="period-{key}"><tr><th>date'
-                       f"</th><th>CI</th><th>note</th><th>by</th></tr>{rows}</table>")
+            rows = "".join(
+                f"<tr><td>{_e(n['at'][:10])}</td><td>{_e(n['ci'])}</td>"
+                f"<td>{_e(n['text'])}</td><td>{_e(n['author'] or '')}</td></tr>"
+                for n in p[key]
+            )
+            out.append(
+                f'<h3>{label}</h3><table class="data" id="period-{key}"><tr><th>date'
+                f"</th><th>CI</th><th>note</th><th>by</th></tr>{rows}</table>"
+            )
     out.append('<div class="charts">')
-    out.append(bar_chart("By department", list(p["counts"]["by_department"].items()),
-                         "department"))
-    out.append(bar_chart("By building", list(p["counts"]["by_building"].items()),
-                         "period-building"))
+    out.append(bar_chart("By department", list(p["counts"]["by_department"].items()), "department"))
+    out.append(
+        bar_chart("By building", list(p["counts"]["by_building"].items()), "period-building")
+    )
     out.append(bar_chart("By class", list(p["counts"]["by_class"].items()), "period-class"))
     out.append("</div>")
     return "\n".join(out)
 
 
-def render_report(doc: Mapping[str, Any], *, run: RunInfo | None = None,
-                  spof: SpofFn = simple_spof, title: str = "netcmdb asset report",
-                  generated: datetime | None = None, selection: str = "",
-                  period: Mapping[str, Any] | None = None) -> str:
+def render_report(
+    doc: Mapping[str, Any],
+    *,
+    run: RunInfo | None = None,
+    spof: SpofFn = simple_spof,
+    title: str = "netcmdb asset report",
+    generated: datetime | None = None,
+    selection: str = "",
+    period: Mapping[str, Any] | None = None,
+) -> str:
     """The report as one HTML string (UTF-8, no external resources, no script); with
     ``period`` (:func:`netcmdb.cmdb.period.period_summary`) a period section first."""
     check_document(doc)
@@ -302,18 +372,23 @@ def render_report(doc: Mapping[str, Any], *, run: RunInfo | None = None,
         pb[1] += 1 if ci.get("label") else 0
     spofs = list(spof(doc))
 
-    out = ['<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
-           '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-           'style-src \'unsafe-inline\'; img-src data:">',
-           '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>",
-           f"<h1>{_e(title)}</h1>",
-           f'<p class="muted">Generated {_e(generated.strftime("%Y-%m-%d %H:%M UTC"))}'
-           + (f" \u00b7 selection: {_e(selection)}" if selection else "") + "</p>"]
+    out = [
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'; img-src data:\">",
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{_e(title)}</h1>",
+        f'<p class="muted">Generated {_e(generated.strftime("%Y-%m-%d %H:%M UTC"))}'
+        + (f" \u00b7 selection: {_e(selection)}" if selection else "")
+        + "</p>",
+    ]
 
     def card(key: str, value: object, label: str) -> str:
-        return (f'<div class="card" id="card-{key}"><div class="v" data-count="{key}">'
-                f'{_e(value)}</div><div class="k">{_e(label)}</div></div>')
+        return (
+            f'<div class="card" id="card-{key}"><div class="v" data-count="{key}">'
+            f'{_e(value)}</div><div class="k">{_e(label)}</div></div>'
+        )
 
     out.append('<div class="cards">')
     out.append(card("cis", n, "CIs"))
@@ -328,7 +403,7 @@ def render_report(doc: Mapping[str, Any], *, run: RunInfo | None = None,
 
     if period is not None:
         out.append(render_period(period))
-    out.append("<h2>Inventory</h2><div class=\"charts\">")
+    out.append('<h2>Inventory</h2><div class="charts">')
     out.append(bar_chart("By building", sorted(buildings.items()), "building"))
     out.append(bar_chart("By class", _top(classes), "class"))
     out.append(bar_chart("By vendor", _top(vendors), "vendor"))
@@ -340,40 +415,66 @@ def render_report(doc: Mapping[str, Any], *, run: RunInfo | None = None,
         out.append('<p class="muted" id="run-none">No finished scan run in the CMDB.</p>')
     else:
         when = run.finished or run.started
-        out.append(f'<p id="run-summary">Run {run.run_id} ({_e(run.status)}), '
-                   f'{_e(when.strftime("%Y-%m-%d %H:%M") if when else "?")}: '
-                   f'<b>{len(run.new)}</b> new, <b>{len(run.missing)}</b> missing, '
-                   f'{run.n_changed} changed, {run.n_failed} hosts failed.</p>')
-        out.append("<h3>New devices</h3>" + (_ci_rows(run.new, by_name, "new-cis") if run.new
-                                              else '<p class="muted">none</p>'))
-        out.append("<h3>Missing devices</h3>" + (
-            _ci_rows(run.missing, by_name, "missing-cis") if run.missing
-            else '<p class="muted">none</p>'))
+        out.append(
+            f'<p id="run-summary">Run {run.run_id} ({_e(run.status)}), '
+            f"{_e(when.strftime('%Y-%m-%d %H:%M') if when else '?')}: "
+            f"<b>{len(run.new)}</b> new, <b>{len(run.missing)}</b> missing, "
+            f"{run.n_changed} changed, {run.n_failed} hosts failed.</p>"
+        )
+        out.append(
+            "<h3>New devices</h3>"
+            + (_ci_rows(run.new, by_name, "new-cis") if run.new else '<p class="muted">none</p>')
+        )
+        out.append(
+            "<h3>Missing devices</h3>"
+            + (
+                _ci_rows(run.missing, by_name, "missing-cis")
+                if run.missing
+                else '<p class="muted">none</p>'
+            )
+        )
 
-    out.append("<h2>Label coverage</h2><div class=\"charts\"><div>")
+    out.append('<h2>Label coverage</h2><div class="charts"><div>')
     out.append(donut(coverage, "label coverage"))
-    out.append(f'<p><span data-count="labelled">{labelled}</span> of {n} CIs carry a label.</p>'
-               "</div>")
+    out.append(
+        f'<p><span data-count="labelled">{labelled}</span> of {n} CIs carry a label.</p></div>'
+    )
     rows = "".join(
         f'<tr><td>{_e(b)}</td><td class="n">{t}</td><td class="n">{lab}</td>'
         f'<td class="n">{(lab / t * 100) if t else 0:.0f}%</td></tr>'
-        for b, (t, lab) in sorted(per_building.items()))
-    out.append('<table class="data" id="label-coverage"><tr><th>Building</th><th>CIs</th>'
-               f"<th>labelled</th><th>coverage</th></tr>{rows}</table></div>")
+        for b, (t, lab) in sorted(per_building.items())
+    )
+    out.append(
+        '<table class="data" id="label-coverage"><tr><th>Building</th><th>CIs</th>'
+        f"<th>labelled</th><th>coverage</th></tr>{rows}</table></div>"
+    )
 
     out.append("<h2>Single points of failure</h2>")
     if not spofs:
         out.append('<p id="spof-none">No single point of failure in the cabling graph.</p>')
     else:
         has_root = any(str(ci.get("role") or "").lower() in ROOT_ROLES for ci in cis)
-        out.append('<p class="muted">CIs whose failure cuts other CIs off every '
-                   + ("core/gateway CI" if has_root else
-                      "best-connected CI (no CI has role core or gateway)")
-                   + ", worst first.</p>")
-        out.append(_ci_rows([s.name for s in spofs], by_name, "spof-cis",
-                            extra={s.name: str(s.cut_off) for s in spofs}))
-    out.append('<p class="muted">netcmdb \u00b7 self-contained report: no external resources.'
-               "</p></body></html>")
+        out.append(
+            '<p class="muted">CIs whose failure cuts other CIs off every '
+            + (
+                "core/gateway CI"
+                if has_root
+                else "best-connected CI (no CI has role core or gateway)"
+            )
+            + ", worst first.</p>"
+        )
+        out.append(
+            _ci_rows(
+                [s.name for s in spofs],
+                by_name,
+                "spof-cis",
+                extra={s.name: str(s.cut_off) for s in spofs},
+            )
+        )
+    out.append(
+        '<p class="muted">netcmdb \u00b7 self-contained report: no external resources.'
+        "</p></body></html>"
+    )
     return "\n".join(out)
 
 

@@ -28,15 +28,33 @@ from netcmdb.safety import FORMULA, neutralize_cell, xml_text
 
 #: (row key, header) of the register columns, in order.
 COLUMNS: tuple[tuple[str, str], ...] = (
-    ("label", "Label"), ("name", "Name"), ("class", "Class"), ("role", "Role"),
-    ("vendor", "Vendor"), ("model", "Model"), ("serial", "Serial"), ("os", "OS"),
-    ("os_version", "OS version"), ("ip", "IP"), ("mac", "MAC"), ("building", "Building"),
-    ("floor", "Floor"), ("room", "Room"), ("seat", "Seat"),
+    ("label", "Label"),
+    ("name", "Name"),
+    ("class", "Class"),
+    ("role", "Role"),
+    ("vendor", "Vendor"),
+    ("model", "Model"),
+    ("serial", "Serial"),
+    ("os", "OS"),
+    ("os_version", "OS version"),
+    ("ip", "IP"),
+    ("mac", "MAC"),
+    ("building", "Building"),
+    ("floor", "Floor"),
+    ("room", "Room"),
+    ("seat", "Seat"),
 )
-_EXTRA_HEADERS = {"status": "Status", "owner": "Owner", "contact": "Contact",
-                  "description": "Description", "first_seen": "First seen",
-                  "last_seen": "Last seen", "asset_code": "Asset code",
-                  "department": "Department", "lifecycle": "Lifecycle"}
+_EXTRA_HEADERS = {
+    "status": "Status",
+    "owner": "Owner",
+    "contact": "Contact",
+    "description": "Description",
+    "first_seen": "First seen",
+    "last_seen": "Last seen",
+    "asset_code": "Asset code",
+    "department": "Department",
+    "lifecycle": "Lifecycle",
+}
 NO_BUILDING = "No building"
 EXCEL_CELL_MAX = 32767
 _MAX_WIDTH = 60
@@ -49,12 +67,16 @@ def cell(value: object) -> object:
         return value
     if isinstance(value, (int, float)):
         return value
-    if (type(value) is str and value.isprintable() and len(value) < EXCEL_CELL_MAX
-            and not FORMULA.match(value)):
+    if (
+        type(value) is str
+        and value.isprintable()
+        and len(value) < EXCEL_CELL_MAX
+        and not FORMULA.match(value)
+    ):
         return value  # fast path: nothing to clean (no control/unassigned/surrogate chars)
     text = xml_text(value)
     if len(text) > EXCEL_CELL_MAX - 1:
-        text = text[:EXCEL_CELL_MAX - 1]
+        text = text[: EXCEL_CELL_MAX - 1]
     return neutralize_cell(text)
 
 
@@ -69,7 +91,7 @@ def sheet_title(building: str | None, taken: set[str]) -> str:
     while title.lower() in taken:
         n += 1
         suffix = f" ({n})"
-        title = base[:31 - len(suffix)] + suffix
+        title = base[: 31 - len(suffix)] + suffix
     taken.add(title.lower())
     return title
 
@@ -115,8 +137,11 @@ def _safe_row(values: list[object]) -> list[object]:
     """
     if set(map(type, values)) <= _PLAIN_TYPES:
         texts = list(map(str, values))
-        if (len(joined := "".join(texts)) < EXCEL_CELL_MAX and joined.isprintable()
-                and _MAYBE_FORMULA.search("\x1f" + "\x1f".join(texts)) is None):
+        if (
+            len(joined := "".join(texts)) < EXCEL_CELL_MAX
+            and joined.isprintable()
+            and _MAYBE_FORMULA.search("\x1f" + "\x1f".join(texts)) is None
+        ):
             return values
     return [cell(v) for v in values]
 
@@ -129,15 +154,15 @@ def _column_widths(headers: list[str], rows: list[list[object]]) -> list[int]:
         if not texts:
             continue
         # CJK room names repeat across a building: measure each distinct text once.
-        w = (max(map(len, texts)) if "".join(texts).isascii()
-             else max(map(_width, set(texts))))
+        w = max(map(len, texts)) if "".join(texts).isascii() else max(map(_width, set(texts)))
         if w > widths[i]:
             widths[i] = w
     return widths
 
 
-def write_xlsx(doc: Mapping[str, Any], path: str | Path,
-               period: Mapping[str, Any] | None = None) -> dict[str, int]:
+def write_xlsx(
+    doc: Mapping[str, Any], path: str | Path, period: Mapping[str, Any] | None = None
+) -> dict[str, int]:
     """Write the asset register of ``doc`` to ``path`` (with ``period``, a
     :func:`netcmdb.cmdb.period.period_summary`, also a "Period" sheet).
 
@@ -152,8 +177,10 @@ def write_xlsx(doc: Mapping[str, Any], path: str | Path,
     cols = _columns_for(cis)
     # The row of a CI is flat_ci(ci) plus the room name; read straight from the CI and its
     # location (no intermediate dict per CI).
-    spec = [(k in LOCATION_FIELDS or k == "room_name", "name" if k == "room_name" else k)
-            for k, _ in cols]
+    spec = [
+        (k in LOCATION_FIELDS or k == "room_name", "name" if k == "room_name" else k)
+        for k, _ in cols
+    ]
     by_building: dict[str | None, list[list[object]]] = {}
     with gc_paused():
         for ci in cis:
@@ -196,8 +223,9 @@ def write_xlsx(doc: Mapping[str, Any], path: str | Path,
     return counts
 
 
-def _write_summary(ws: Any, cis: list[Mapping[str, Any]],
-                   titles: list[tuple[str, str | None, list[list[object]]]]) -> None:
+def _write_summary(
+    ws: Any, cis: list[Mapping[str, Any]], titles: list[tuple[str, str | None, list[list[object]]]]
+) -> None:
     ws.column_dimensions["A"].width = 34
     ws.column_dimensions["B"].width = 12
     ws.freeze_panes = "A2"
@@ -232,11 +260,22 @@ def _write_period(ws: Any, p: Mapping[str, Any]) -> None:
             ws.append(_safe_row([event, e["name"], e["class"], e["at"], None]))
     for event in ("faults", "repairs"):
         for n in p[event]:
-            ws.append(_safe_row([event[:-1], n["ci"], n["kind"], n["at"],
-                                 f"{n['text']}" + (f" ({n['author']})" if n["author"] else "")]))
-    for title, counts in (("Department", p["counts"]["by_department"]),
-                          ("Building", p["counts"]["by_building"]),
-                          ("Class", p["counts"]["by_class"])):
+            ws.append(
+                _safe_row(
+                    [
+                        event[:-1],
+                        n["ci"],
+                        n["kind"],
+                        n["at"],
+                        f"{n['text']}" + (f" ({n['author']})" if n["author"] else ""),
+                    ]
+                )
+            )
+    for title, counts in (
+        ("Department", p["counts"]["by_department"]),
+        ("Building", p["counts"]["by_building"]),
+        ("Class", p["counts"]["by_class"]),
+    ):
         ws.append([])
         ws.append([title, "CIs in service"])
         for k, n in counts.items():
@@ -246,8 +285,11 @@ def _write_period(ws: Any, p: Mapping[str, Any]) -> None:
 def read_xlsx(path: str | Path) -> list[dict[str, Any]]:
     """The register rows of a workbook written by :func:`write_xlsx` (all building sheets), as
     dicts keyed like :func:`netcmdb.exporters.document.flat_ci`. Used to check round trips."""
-    header_to_key = ({h: k for k, h in COLUMNS} | {h: k for k, h in _EXTRA_HEADERS.items()}
-                     | {"Room name": "room_name"})
+    header_to_key = (
+        {h: k for k, h in COLUMNS}
+        | {h: k for k, h in _EXTRA_HEADERS.items()}
+        | {"Room name": "room_name"}
+    )
     wb = load_workbook(str(path), read_only=True)
     out: list[dict[str, Any]] = []
     try:

@@ -43,8 +43,14 @@ def _clean(value: Any) -> Any:
 def dumps(doc: Mapping[str, Any]) -> str:
     """The document as YAML text (keys in document order, Unicode kept readable)."""
     check_document(doc)
-    return yaml.dump(_clean(doc), Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-                     default_flow_style=False, width=1000)
+    return yaml.dump(
+        _clean(doc),
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=False,
+        width=1000,
+    )
 
 
 def write_yaml(doc: Mapping[str, Any], path: str | Path) -> None:

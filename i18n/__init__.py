@@ -88,12 +88,22 @@ def gettext_for(locale: str):  # type: ignore[no-untyped-def]
 
 
 #: where user-visible strings live, as (glob under the package root, Babel method)
-SOURCES = [("web/templates/**.html", "jinja2"), ("web/**.py", "python"),
-           ("commands/**.py", "python"), ("cmdb/access.py", "python"),
-           ("cli.py", "python")]
+SOURCES = [
+    ("web/templates/**.html", "jinja2"),
+    ("web/**.py", "python"),
+    ("commands/**.py", "python"),
+    ("cmdb/access.py", "python"),
+    ("cli.py", "python"),
+]
 #: gettext calls, plus the exception types whose literal message is shown to users
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None,
-            "Denied": (2,), "AccessError": (1,)}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "N_": None,
+    "Denied": (2,),
+    "AccessError": (1,),
+}
 
 
 def extract() -> dict[str, list[tuple[str, int]]]:
@@ -105,8 +115,12 @@ def extract() -> dict[str, list[tuple[str, int]]]:
     method_map = SOURCES
     options = {"web/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
     for fname, line, msg, _comments, _ctx in extract_from_dir(
-            str(root), method_map=method_map, options_map=options, keywords=KEYWORDS,
-            strip_comment_tags=True):
+        str(root),
+        method_map=method_map,
+        options_map=options,
+        keywords=KEYWORDS,
+        strip_comment_tags=True,
+    ):
         ids = msg if isinstance(msg, tuple) else (msg,)
         for m in ids:
             if m:

@@ -53,9 +53,11 @@ class AssetCodeRule:
         >>> AssetCodeRule("HOSP", {"pc": "PC"}).code("PC", "D010210", 1)
         'HOSP-PC-D010210-001'
         """
-        if number >= 10 ** self.digits:
-            raise LabelError(f"asset codes {self.unit}-{category}-{location}-* are used up "
-                             f"({self.digits} digits); raise [asset_codes] digits")
+        if number >= 10**self.digits:
+            raise LabelError(
+                f"asset codes {self.unit}-{category}-{location}-* are used up "
+                f"({self.digits} digits); raise [asset_codes] digits"
+            )
         return f"{self.unit}-{category}-{location}-{number:0{self.digits}d}"
 
     def prefix(self, category: str, location: str) -> str:
@@ -73,38 +75,46 @@ def asset_code_rule(table: Mapping[str, Any] | None) -> AssetCodeRule | None:
         return None
     unit = table.get("unit")
     if not isinstance(unit, str) or not _CODE_PART.match(unit.strip().upper()):
-        raise ConfigError("[asset_codes] unit must be 1-12 letters or digits, e.g. \"HOSP\"")
+        raise ConfigError('[asset_codes] unit must be 1-12 letters or digits, e.g. "HOSP"')
     cats = table.get("categories", {})
     if not isinstance(cats, Mapping) or not all(
-            isinstance(k, str) and isinstance(v, str) and _CODE_PART.match(v.strip().upper())
-            for k, v in cats.items()):
-        raise ConfigError("[asset_codes.categories] must map classes to 1-12 letters or "
-                          "digits, e.g. pc = \"PC\"")
+        isinstance(k, str) and isinstance(v, str) and _CODE_PART.match(v.strip().upper())
+        for k, v in cats.items()
+    ):
+        raise ConfigError(
+            '[asset_codes.categories] must map classes to 1-12 letters or digits, e.g. pc = "PC"'
+        )
     digits = table.get("digits", 3)
     if not isinstance(digits, int) or isinstance(digits, bool) or not 1 <= digits <= 8:
         raise ConfigError("[asset_codes] digits must be a whole number from 1 to 8")
     unknown = sorted(set(table) - {"unit", "categories", "digits"})
     if unknown:
-        raise ConfigError(f"[asset_codes] has no key {unknown[0]!r} (keys: unit, digits, "
-                          "categories)")
-    return AssetCodeRule(unit.strip().upper(),
-                         {k.strip().lower(): v.strip().upper() for k, v in cats.items()},
-                         digits)
+        raise ConfigError(
+            f"[asset_codes] has no key {unknown[0]!r} (keys: unit, digits, categories)"
+        )
+    return AssetCodeRule(
+        unit.strip().upper(),
+        {k.strip().lower(): v.strip().upper() for k, v in cats.items()},
+        digits,
+    )
 
 
 def _used_numbers(session: Any, prefix: str) -> set[int]:
     out = set()
-    for (code,) in session.execute(select(CI.asset_code).where(CI.asset_code.like(
-            prefix.replace("%", "").replace("_", "\\_") + "%", escape="\\"))):
-        tail = code[len(prefix):]
+    for (code,) in session.execute(
+        select(CI.asset_code).where(
+            CI.asset_code.like(prefix.replace("%", "").replace("_", "\\_") + "%", escape="\\")
+        )
+    ):
+        tail = code[len(prefix) :]
         if tail.isdigit():
             out.add(int(tail))
     return out
 
 
-def assign_asset_codes(engine: Engine, rule: Rule, codes: AssetCodeRule, *,
-                       dry_run: bool = False) -> tuple[list[Assignment],
-                                                       list[tuple[int, str, str]]]:
+def assign_asset_codes(
+    engine: Engine, rule: Rule, codes: AssetCodeRule, *, dry_run: bool = False
+) -> tuple[list[Assignment], list[tuple[int, str, str]]]:
     """Give every located, in-service CI without an asset code the next number of its (unit,
     category, room) in one transaction; returns (assigned, skipped (ci id, name, reason)).
 
@@ -116,22 +126,28 @@ def assign_asset_codes(engine: Engine, rule: Rule, codes: AssetCodeRule, *,
     skipped: list[tuple[int, str, str]] = []
     try:
         with session_scope(engine) as s:
-            rows = s.execute(select(CI.id, CI.name, CI.ci_class, CI.attr_sources, Location)
-                             .join(Location, Location.id == CI.location_id)
-                             .where(CI.asset_code.is_(None), ~retired())
-                             .order_by(Location.building, Location.floor, Location.room,
-                                       CI.seat, CI.id)).all()
+            rows = s.execute(
+                select(CI.id, CI.name, CI.ci_class, CI.attr_sources, Location)
+                .join(Location, Location.id == CI.location_id)
+                .where(CI.asset_code.is_(None), ~retired())
+                .order_by(Location.building, Location.floor, Location.room, CI.seat, CI.id)
+            ).all()
             taken: dict[str, set[int]] = {}
             for ci_id, name, cls, srcs, loc in rows:
                 cat = codes.categories.get(str(cls.value if cls else "other"))
                 if cat is None:
-                    skipped.append((ci_id, name, f"no category for class "
-                                    f"{cls.value if cls else 'other'} in [asset_codes."
-                                    "categories]"))
+                    skipped.append(
+                        (
+                            ci_id,
+                            name,
+                            f"no category for class "
+                            f"{cls.value if cls else 'other'} in [asset_codes."
+                            "categories]",
+                        )
+                    )
                     continue
                 try:
-                    room = rule.format_room(*rule.normalize_room(loc.building, loc.floor,
-                                                                 loc.room))
+                    room = rule.format_room(*rule.normalize_room(loc.building, loc.floor, loc.room))
                 except LabelError as exc:
                     skipped.append((ci_id, name, f"location does not fit the rule: {exc}"))
                     continue
@@ -144,13 +160,22 @@ def assign_asset_codes(engine: Engine, rule: Rule, codes: AssetCodeRule, *,
                 used.add(number)
                 assigned.append(Assignment(ci_id, name, None, code, None))
                 if not dry_run:
-                    s.execute(update(CI).where(CI.id == ci_id).values(
-                        asset_code=code, attr_sources={**(srcs or {}), "asset_code": "manual"}))
-                    s.add(Change(ci_id=ci_id, attribute="asset_code", old=None, new=code,
-                                 source=SOURCE))
+                    s.execute(
+                        update(CI)
+                        .where(CI.id == ci_id)
+                        .values(
+                            asset_code=code, attr_sources={**(srcs or {}), "asset_code": "manual"}
+                        )
+                    )
+                    s.add(
+                        Change(
+                            ci_id=ci_id, attribute="asset_code", old=None, new=code, source=SOURCE
+                        )
+                    )
             if dry_run:
                 s.rollback()
     except sa_exc.IntegrityError:
-        raise LabelError("another writer gave out an asset code at the same time; run "
-                         "label assign again") from None
+        raise LabelError(
+            "another writer gave out an asset code at the same time; run label assign again"
+        ) from None
     return assigned, skipped

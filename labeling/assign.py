@@ -64,8 +64,13 @@ class Assignment:
     seat: int | None
 
     def as_dict(self) -> dict[str, object]:
-        return {"ci_id": self.ci_id, "name": self.name, "old": self.old, "new": self.new,
-                "seat": self.seat}
+        return {
+            "ci_id": self.ci_id,
+            "name": self.name,
+            "old": self.old,
+            "new": self.new,
+            "seat": self.seat,
+        }
 
 
 @dataclass
@@ -78,10 +83,12 @@ class AssignResult:
     retries: int = 0
 
     def as_dict(self) -> dict[str, object]:
-        return {"assigned": [a.as_dict() for a in self.assigned],
-                "cleared": [a.as_dict() for a in self.cleared],
-                "skipped": [{"ci_id": i, "name": n, "reason": r} for i, n, r in self.skipped],
-                "retries": self.retries}
+        return {
+            "assigned": [a.as_dict() for a in self.assigned],
+            "cleared": [a.as_dict() for a in self.cleared],
+            "skipped": [{"ci_id": i, "name": n, "reason": r} for i, n, r in self.skipped],
+            "retries": self.retries,
+        }
 
 
 def _is_race(exc: Exception) -> bool:
@@ -98,15 +105,17 @@ def _pause(attempt: int) -> None:
     time.sleep(random.uniform(0, min(0.05, 0.002 * (attempt + 1))))
 
 
-def _room_filter(rule: Rule, building: str | None,
-                 room: str | None) -> tuple[str | None, tuple[str, str, str] | None]:
+def _room_filter(
+    rule: Rule, building: str | None, room: str | None
+) -> tuple[str | None, tuple[str, str, str] | None]:
     b = rule.normalize_room(building, "01", "01")[0] if building else None
     r = rule.parse_room(room, building=b) if room else None
     return b, r
 
 
-def _rooms(session: Session, rule: Rule, building: str | None,
-           room: tuple[str, str, str] | None) -> dict[int, tuple[str, str, str] | str]:
+def _rooms(
+    session: Session, rule: Rule, building: str | None, room: tuple[str, str, str] | None
+) -> dict[int, tuple[str, str, str] | str]:
     """location id -> canonical (b, f, r), or the reason it does not fit the rule."""
     out: dict[int, tuple[str, str, str] | str] = {}
     for loc in session.scalars(select(Location)):
@@ -150,9 +159,14 @@ def retired() -> ColumnElement[bool]:
     return or_(func.coalesce(CI.lifecycle, "") == "retired", CI.status == CIStatus.RETIRED)
 
 
-def used_seats(session: Session, rule: Rule, key: tuple[str, str, str],
-               exclude: set[int] | frozenset[int] = frozenset(), *,
-               in_service_only: bool = False) -> set[int]:
+def used_seats(
+    session: Session,
+    rule: Rule,
+    key: tuple[str, str, str],
+    exclude: set[int] | frozenset[int] = frozenset(),
+    *,
+    in_service_only: bool = False,
+) -> set[int]:
     """Seats of ``key`` already carried by a label (on any CI, wherever it is recorded),
     leaving out the labels of the CIs in ``exclude`` (ids) and, with ``in_service_only``, of
     retired CIs."""
@@ -173,10 +187,14 @@ def used_seats(session: Session, rule: Rule, key: tuple[str, str, str],
     return seats
 
 
-def next_seat(session: Session, rule: Rule, key: tuple[str, str, str], policy: str,
-              taken: set[int] | frozenset[int] = frozenset()) -> int:
-    """The seat the policy gives the next CI of room ``key`` (``taken``: seats planned already).
-    """
+def next_seat(
+    session: Session,
+    rule: Rule,
+    key: tuple[str, str, str],
+    policy: str,
+    taken: set[int] | frozenset[int] = frozenset(),
+) -> int:
+    """The seat the policy gives the next CI of room ``key`` (``taken``: seats planned already)."""
     if policy == "never-reuse":
         return max(used_seats(session, rule, key) | taken, default=0) + 1
     used = used_seats(session, rule, key, in_service_only=True) | taken
@@ -188,26 +206,38 @@ def next_seat(session: Session, rule: Rule, key: tuple[str, str, str], policy: s
 
 def free_label(session: Session, label: str, *, source: str = SOURCE) -> None:
     """Take ``label`` off the retired CI that still carries it (recorded in its history)."""
-    for ci_id, srcs in session.execute(select(CI.id, CI.attr_sources)
-                                       .where(CI.label == label, retired())):
-        session.execute(update(CI).where(CI.id == ci_id).values(
-            label=None, seat=None, attr_sources=_pinned(srcs, "label", "seat")))
+    for ci_id, srcs in session.execute(
+        select(CI.id, CI.attr_sources).where(CI.label == label, retired())
+    ):
+        session.execute(
+            update(CI)
+            .where(CI.id == ci_id)
+            .values(label=None, seat=None, attr_sources=_pinned(srcs, "label", "seat"))
+        )
         session.add(Change(ci_id=ci_id, attribute="label", old=label, new=None, source=source))
     session.flush()
 
 
 def _label_for(rule: Rule, key: tuple[str, str, str], seat: int) -> str:
     if seat > rule.max_seat:
-        raise LabelError(f"room {rule.format_room(*key)} is full ({rule.max_seat} seats); "
-                         "use a rule with a wider seat field (e.g. the 'wide' preset)")
+        raise LabelError(
+            f"room {rule.format_room(*key)} is full ({rule.max_seat} seats); "
+            "use a rule with a wider seat field (e.g. the 'wide' preset)"
+        )
     return rule.format(Label(*key, seat, rule.unit, rule.category))
 
 
-def _candidates(session: Session, rooms: dict[int, tuple[str, str, str] | str],
-                ci_ids: Iterable[int] | None, all_in_room: bool) -> list[tuple[int, str, int]]:
-    q = (select(CI.id, CI.name, CI.location_id)
-         .where(CI.location_id.in_(list(rooms)), ~retired())
-         .order_by(CI.location_id, CI.id))
+def _candidates(
+    session: Session,
+    rooms: dict[int, tuple[str, str, str] | str],
+    ci_ids: Iterable[int] | None,
+    all_in_room: bool,
+) -> list[tuple[int, str, int]]:
+    q = (
+        select(CI.id, CI.name, CI.location_id)
+        .where(CI.location_id.in_(list(rooms)), ~retired())
+        .order_by(CI.location_id, CI.id)
+    )
     if not all_in_room:
         q = q.where(CI.label.is_(None))
     if ci_ids is not None:
@@ -215,11 +245,18 @@ def _candidates(session: Session, rooms: dict[int, tuple[str, str, str] | str],
     return [(i, n, loc) for i, n, loc in session.execute(q)]  # type: ignore[misc]
 
 
-def assign_labels(engine: Engine, rule: Rule, *, building: str | None = None,
-                  room: str | None = None, dry_run: bool = False, renumber: bool = False,
-                  ci_ids: Iterable[int] | None = None,
-                  progress: Callable[[int, int], None] | None = None,
-                  seats: str | None = None) -> AssignResult:
+def assign_labels(
+    engine: Engine,
+    rule: Rule,
+    *,
+    building: str | None = None,
+    room: str | None = None,
+    dry_run: bool = False,
+    renumber: bool = False,
+    ci_ids: Iterable[int] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    seats: str | None = None,
+) -> AssignResult:
     """Give every CI with a known location and no label the next free seat of its room.
 
     Args:
@@ -282,9 +319,15 @@ def assign_labels(engine: Engine, rule: Rule, *, building: str | None = None,
     return result
 
 
-def _assign_one(engine: Engine, rule: Rule, ci_id: int, name: str,
-                key: tuple[str, str, str], result: AssignResult,
-                policy: str = SEAT_POLICIES[0]) -> Assignment | None:
+def _assign_one(
+    engine: Engine,
+    rule: Rule,
+    ci_id: int,
+    name: str,
+    key: tuple[str, str, str],
+    result: AssignResult,
+    policy: str = SEAT_POLICIES[0],
+) -> Assignment | None:
     for attempt in range(MAX_ATTEMPTS):
         try:
             with session_scope(engine) as s:
@@ -292,9 +335,11 @@ def _assign_one(engine: Engine, rule: Rule, ci_id: int, name: str,
                 label = _label_for(rule, key, seat)
                 free_label(s, label)
                 srcs = s.scalar(select(CI.attr_sources).where(CI.id == ci_id))
-                res = s.execute(update(CI).where(CI.id == ci_id, CI.label.is_(None))
-                                .values(label=label, seat=seat,
-                                        attr_sources=_pinned(srcs, "label", "seat")))
+                res = s.execute(
+                    update(CI)
+                    .where(CI.id == ci_id, CI.label.is_(None))
+                    .values(label=label, seat=seat, attr_sources=_pinned(srcs, "label", "seat"))
+                )
                 # labelled meanwhile by someone else: leave it
                 if cast("CursorResult[Any]", res).rowcount == 0:
                     result.skipped.append((ci_id, name, "labelled concurrently"))
@@ -306,13 +351,21 @@ def _assign_one(engine: Engine, rule: Rule, ci_id: int, name: str,
                 raise
             result.retries += 1
             _pause(attempt)
-    raise LabelError(f"could not assign a label to {name!r} after {MAX_ATTEMPTS} attempts "
-                     "(too many concurrent assigners?)")
+    raise LabelError(
+        f"could not assign a label to {name!r} after {MAX_ATTEMPTS} attempts "
+        "(too many concurrent assigners?)"
+    )
 
 
-def _renumber(engine: Engine, rule: Rule, rooms: dict[int, tuple[str, str, str] | str],
-              todo: list[tuple[int, str, int]], dry_run: bool, result: AssignResult,
-              progress: Callable[[int, int], None] | None) -> AssignResult:
+def _renumber(
+    engine: Engine,
+    rule: Rule,
+    rooms: dict[int, tuple[str, str, str] | str],
+    todo: list[tuple[int, str, int]],
+    dry_run: bool,
+    result: AssignResult,
+    progress: Callable[[int, int], None] | None,
+) -> AssignResult:
     by_loc: dict[int, list[int]] = {}
     for ci_id, _name, loc in todo:
         by_loc.setdefault(loc, []).append(ci_id)
@@ -339,8 +392,9 @@ def _renumber(engine: Engine, rule: Rule, rooms: dict[int, tuple[str, str, str] 
     return result
 
 
-def _renumber_room(s: Session, rule: Rule, key: tuple[str, str, str],
-                   ids: list[int]) -> list[Assignment]:
+def _renumber_room(
+    s: Session, rule: Rule, key: tuple[str, str, str], ids: list[int]
+) -> list[Assignment]:
     cis = list(s.scalars(select(CI).where(CI.id.in_(ids))))
 
     def order(ci: CI) -> tuple[int, int, int]:
@@ -370,8 +424,7 @@ def _renumber_room(s: Session, rule: Rule, key: tuple[str, str, str],
         ci.seat = seat
         ci.attr_sources = _pinned(ci.attr_sources, "label", "seat")
         if old[ci.id] != label:
-            s.add(Change(ci_id=ci.id, attribute="label", old=old[ci.id], new=label,
-                         source=SOURCE))
+            s.add(Change(ci_id=ci.id, attribute="label", old=old[ci.id], new=label, source=SOURCE))
             out.append(Assignment(ci.id, ci.name, old[ci.id], label, seat))
     s.flush()
     return out
@@ -402,17 +455,20 @@ def read_walk_csv(source: str | Path | io.TextIOBase) -> list[tuple[int, str]]:
         if not any(cells):
             continue
         if len(cells) < 2 or not cells[1]:
-            raise ImportFormatError(f"{name} row {lineno}: need two columns: order, "
-                                    "MAC or serial or hostname")
+            raise ImportFormatError(
+                f"{name} row {lineno}: need two columns: order, MAC or serial or hostname"
+            )
         if not rows and not seen_order and not cells[0].lstrip("-").isdigit():
             continue  # header
         if not cells[0].isdigit() or int(cells[0]) < 1:
-            raise ImportFormatError(f"{name} row {lineno}: order {cells[0]!r} is not a "
-                                    "positive whole number")
+            raise ImportFormatError(
+                f"{name} row {lineno}: order {cells[0]!r} is not a positive whole number"
+            )
         order = int(cells[0])
         if order in seen_order:
-            raise ImportFormatError(f"{name} row {lineno}: order {order} already on row "
-                                    f"{seen_order[order]}")
+            raise ImportFormatError(
+                f"{name} row {lineno}: order {order} already on row {seen_order[order]}"
+            )
         ident = cells[1]
         k = ident.lower()
         if k in seen_id:
@@ -436,22 +492,43 @@ def find_ci(session: Session, ident: str) -> list[CI]:
     mac = mac_or_none(ident)
     if mac:
         ids.update(session.scalars(select(CI.id).where(CI.mac == mac)))
-        ids.update(session.scalars(select(Identifier.ci_id).where(
-            Identifier.kind == IdKind.MAC, Identifier.value == mac)))
+        ids.update(
+            session.scalars(
+                select(Identifier.ci_id).where(
+                    Identifier.kind == IdKind.MAC, Identifier.value == mac
+                )
+            )
+        )
     low = ident.lower()
-    ids.update(session.scalars(select(CI.id).where(
-        or_(CI.serial == ident, func.lower(CI.name) == low,
-            func.lower(CI.name).like(_like_literal(low) + ".%", escape="\\")))))
-    ids.update(session.scalars(select(Identifier.ci_id).where(
-        or_((Identifier.kind == IdKind.SERIAL) & (Identifier.value == ident),
-            (Identifier.kind == IdKind.HOSTNAME) & (func.lower(Identifier.value) == low)))))
+    ids.update(
+        session.scalars(
+            select(CI.id).where(
+                or_(
+                    CI.serial == ident,
+                    func.lower(CI.name) == low,
+                    func.lower(CI.name).like(_like_literal(low) + ".%", escape="\\"),
+                )
+            )
+        )
+    )
+    ids.update(
+        session.scalars(
+            select(Identifier.ci_id).where(
+                or_(
+                    (Identifier.kind == IdKind.SERIAL) & (Identifier.value == ident),
+                    (Identifier.kind == IdKind.HOSTNAME) & (func.lower(Identifier.value) == low),
+                )
+            )
+        )
+    )
     if not ids:
         return []
     return list(session.scalars(select(CI).where(CI.id.in_(ids)).order_by(CI.id)))
 
 
-def walk(engine: Engine, rule: Rule, room: str, rows: list[tuple[int, str]], *,
-         dry_run: bool = False) -> AssignResult:
+def walk(
+    engine: Engine, rule: Rule, room: str, rows: list[tuple[int, str]], *, dry_run: bool = False
+) -> AssignResult:
     """Give the walked CIs the seats in the technician's order: seat = the order number.
 
     The walk is authoritative for the room: a walked CI moves to this room if recorded
@@ -465,8 +542,10 @@ def walk(engine: Engine, rule: Rule, room: str, rows: list[tuple[int, str]], *,
     result = AssignResult()
     for order, ident in rows:
         if order > rule.max_seat:
-            raise LabelError(f"order {order} for {ident!r} does not fit the "
-                             f"{rule.fields['seat'].width}-digit seat field")
+            raise LabelError(
+                f"order {order} for {ident!r} does not fit the "
+                f"{rule.fields['seat'].width}-digit seat field"
+            )
     with session_scope(engine) as s:
         loc = _get_location(s, rule, key)
         walked: list[tuple[int, CI]] = []
@@ -480,8 +559,7 @@ def walk(engine: Engine, rule: Rule, room: str, rows: list[tuple[int, str]], *,
                 raise LabelError(f"walk: {ident!r} matches {len(found)} CIs: {names}")
             ci = found[0]
             if ci.id in seen:
-                raise LabelError(f"walk: {ident!r} and {seen[ci.id]!r} are the same CI "
-                                 f"{ci.name!r}")
+                raise LabelError(f"walk: {ident!r} and {seen[ci.id]!r} are the same CI {ci.name!r}")
             seen[ci.id] = ident
             walked.append((order, ci))
         new_labels = {order: _label_for(rule, key, order) for order, _ in walked}
@@ -498,8 +576,15 @@ def walk(engine: Engine, rule: Rule, room: str, rows: list[tuple[int, str]], *,
                 continue
             if lab.room_key == key and lab.seat in seats:
                 result.cleared.append(Assignment(other.id, other.name, other.label, None, None))
-                s.add(Change(ci_id=other.id, attribute="label", old=other.label, new=None,
-                             source=SOURCE + "-walk"))
+                s.add(
+                    Change(
+                        ci_id=other.id,
+                        attribute="label",
+                        old=other.label,
+                        new=None,
+                        source=SOURCE + "-walk",
+                    )
+                )
                 other.label = None
                 other.seat = None
                 other.attr_sources = _pinned(other.attr_sources, "label", "seat")
@@ -514,12 +599,26 @@ def walk(engine: Engine, rule: Rule, room: str, rows: list[tuple[int, str]], *,
             ci.seat = order
             ci.attr_sources = _pinned(ci.attr_sources, "label", "seat", "location_id")
             if prev_loc != loc.id:
-                s.add(Change(ci_id=ci.id, attribute="location", old=_loc_text(s, prev_loc),
-                             new=code, source=SOURCE + "-walk"))
+                s.add(
+                    Change(
+                        ci_id=ci.id,
+                        attribute="location",
+                        old=_loc_text(s, prev_loc),
+                        new=code,
+                        source=SOURCE + "-walk",
+                    )
+                )
                 ci.location_id = loc.id
             if prev_label != label:
-                s.add(Change(ci_id=ci.id, attribute="label", old=prev_label, new=label,
-                             source=SOURCE + "-walk"))
+                s.add(
+                    Change(
+                        ci_id=ci.id,
+                        attribute="label",
+                        old=prev_label,
+                        new=label,
+                        source=SOURCE + "-walk",
+                    )
+                )
             result.assigned.append(Assignment(ci.id, ci.name, prev_label, label, order))
         s.flush()
         if dry_run:
@@ -560,7 +659,8 @@ def room_cis(session: Session, rule: Rule, room: str) -> tuple[Location | None, 
             continue
     if loc is None:
         return None, []
-    cis = list(session.scalars(select(CI).where(CI.location_id == loc.id,
-                                                CI.status != CIStatus.RETIRED)))
+    cis = list(
+        session.scalars(select(CI).where(CI.location_id == loc.id, CI.status != CIStatus.RETIRED))
+    )
     cis.sort(key=lambda c: (c.seat is None, c.seat or 0, c.name.lower()))
     return loc, cis

@@ -29,8 +29,13 @@ class Problem:
     message: str
 
     def as_dict(self) -> dict[str, object]:
-        return {"kind": self.kind, "ci_id": self.ci_id, "name": self.name, "label": self.label,
-                "message": self.message}
+        return {
+            "kind": self.kind,
+            "ci_id": self.ci_id,
+            "name": self.name,
+            "label": self.label,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -46,8 +51,11 @@ class CheckReport:
         counts: dict[str, int] = {}
         for p in self.problems:
             counts[p.kind] = counts.get(p.kind, 0) + 1
-        return {"checked": self.checked, "counts": counts,
-                "problems": [p.as_dict() for p in self.problems]}
+        return {
+            "checked": self.checked,
+            "counts": counts,
+            "problems": [p.as_dict() for p in self.problems],
+        }
 
 
 def check_labels(session: Session, rule: Rule) -> CheckReport:
@@ -69,8 +77,15 @@ def check_labels(session: Session, rule: Rule) -> CheckReport:
         code = rule.format_room(*lab.room_key)
         loc = locs.get(ci.location_id) if ci.location_id is not None else None
         if loc is None:
-            mismatches.append(Problem("location", ci.id, ci.name, text,
-                                      f"label says room {code}, no location recorded"))
+            mismatches.append(
+                Problem(
+                    "location",
+                    ci.id,
+                    ci.name,
+                    text,
+                    f"label says room {code}, no location recorded",
+                )
+            )
         else:
             try:
                 key = rule.normalize_room(loc.building, loc.floor, loc.room)
@@ -79,19 +94,38 @@ def check_labels(session: Session, rule: Rule) -> CheckReport:
                 key = None
                 where = f"{loc.building}/{loc.floor}/{loc.room}"
             if key != lab.room_key:
-                mismatches.append(Problem("location", ci.id, ci.name, text,
-                                          f"label says room {code}, recorded location is "
-                                          f"{where}"))
+                mismatches.append(
+                    Problem(
+                        "location",
+                        ci.id,
+                        ci.name,
+                        text,
+                        f"label says room {code}, recorded location is {where}",
+                    )
+                )
         if ci.seat is not None and ci.seat != lab.seat:
-            mismatches.append(Problem("seat", ci.id, ci.name, text,
-                                      f"label says seat {lab.seat}, recorded seat is {ci.seat}"))
+            mismatches.append(
+                Problem(
+                    "seat",
+                    ci.id,
+                    ci.name,
+                    text,
+                    f"label says seat {lab.seat}, recorded seat is {ci.seat}",
+                )
+            )
     for (b, f, r, seat), cis in sorted(by_seat.items()):
         if len(cis) < 2:
             continue
         others = ", ".join(f"{c.name} ({c.label})" for c in cis)
         for ci in cis:
-            report.problems.append(Problem(
-                "duplicate", ci.id, ci.name, ci.label or "",
-                f"room {rule.format_room(b, f, r)} seat {seat} is on {len(cis)} CIs: {others}"))
+            report.problems.append(
+                Problem(
+                    "duplicate",
+                    ci.id,
+                    ci.name,
+                    ci.label or "",
+                    f"room {rule.format_room(b, f, r)} seat {seat} is on {len(cis)} CIs: {others}",
+                )
+            )
     report.problems.extend(mismatches)
     return report

@@ -41,9 +41,11 @@ SYSTEM_FONTS = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
 )
-_HINT = ("install a CJK TrueType font (Debian: apt-get install fonts-droid-fallback) or set "
-         f"{ENV}=/path/to/font.ttf (TrueType outlines; CFF fonts such as Noto CJK cannot be "
-         "embedded)")
+_HINT = (
+    "install a CJK TrueType font (Debian: apt-get install fonts-droid-fallback) or set "
+    f"{ENV}=/path/to/font.ttf (TrueType outlines; CFF fonts such as Noto CJK cannot be "
+    "embedded)"
+)
 
 
 def is_latin(ch: str) -> bool:
@@ -130,11 +132,14 @@ def string_width(text: str, latin_font: str, size: float) -> float:
     if not needs_cjk(text):
         return float(pdfmetrics.stringWidth(text, latin_font, size))
     ensure_registered()
-    return float(sum(pdfmetrics.stringWidth(run, font, size)
-                     for font, run in split_runs(text, latin_font)))
+    return float(
+        sum(pdfmetrics.stringWidth(run, font, size) for font, run in split_runs(text, latin_font))
+    )
 
 
 def paragraph_markup(escaped_runs: list[tuple[str, str]]) -> str:
     """Paragraph markup for (font, already XML-escaped run) pairs: CJK runs in ``<font>``."""
-    return "".join(f'<font face="{CJK_FONT}">{run}</font>' if font == CJK_FONT else run
-                   for font, run in escaped_runs)
+    return "".join(
+        f'<font face="{CJK_FONT}">{run}</font>' if font == CJK_FONT else run
+        for font, run in escaped_runs
+    )

@@ -38,8 +38,10 @@ def _qr_version(nbytes: int) -> int:
     try:
         return int(q.best_fit())
     except (qrcode.exceptions.DataOverflowError, ValueError):  # qrcode 8: "Invalid version"
-        raise LabelError(f"QR payload of {nbytes} bytes is too long (a QR code holds at most "
-                         "2331 bytes at error correction M; shorten --qr)") from None
+        raise LabelError(
+            f"QR payload of {nbytes} bytes is too long (a QR code holds at most "
+            "2331 bytes at error correction M; shorten --qr)"
+        ) from None
 
 
 _EC_M = ERROR_CORRECT_M
@@ -49,12 +51,12 @@ _FROM01 = bytes.maketrans(b"\x00\x01", b"01")
 
 class _Plan(NamedTuple):
     n: int
-    capacity: int            # data codewords
-    blocks: list[int]        # data codewords per RS block
-    ec: int                  # EC codewords per block
-    mul: list[int]           # mul[f]: the generator times f, as an int (LFSR step table)
-    ndata: int               # data modules
-    mask: int                # mask-0 bits of the data modules, placement order, as an int
+    capacity: int  # data codewords
+    blocks: list[int]  # data codewords per RS block
+    ec: int  # EC codewords per block
+    mul: list[int]  # mul[f]: the generator times f, as an int (LFSR step table)
+    ndata: int  # data modules
+    mask: int  # mask-0 bits of the data modules, placement order, as an int
     gather: Callable[[bytes], tuple[int, ...]]  # template + data -> flat matrix (row major)
     gather_padded: Callable[[bytes], tuple[int, ...]]  # the same, rows padded to whole bytes
 
@@ -93,8 +95,9 @@ def _plan(version: int) -> _Plan:
     index = {rc: k for k, rc in enumerate(order)}
     flat_tpl = bytes(1 if tpl[r][c] else 0 for r in range(n) for c in range(n))
     base = n * n
-    gather_idx = [base + index[(r, c)] if (r, c) in index else r * n + c
-                  for r in range(n) for c in range(n)]
+    gather_idx = [
+        base + index[(r, c)] if (r, c) in index else r * n + c for r in range(n) for c in range(n)
+    ]
     mask = int("".join("1" if (r + c) % 2 == 0 else "0" for r, c in order), 2)
     rs = qrbase.rs_blocks(version, _EC_M)
     ec = rs[0].total_count - rs[0].data_count
@@ -107,8 +110,10 @@ def _plan(version: int) -> _Plan:
                 nxt[j + 1] ^= qrbase.EXP_TABLE[(qrbase.LOG_TABLE[g] + i) % 255]
         gen = nxt
     exp, log = qrbase.EXP_TABLE, qrbase.LOG_TABLE
-    mul = [0] + [int.from_bytes(bytes(exp[(log[f] + log[g]) % 255] if g else 0 for g in gen[1:]),
-                                "big") for f in range(1, 256)]
+    mul = [0] + [
+        int.from_bytes(bytes(exp[(log[f] + log[g]) % 255] if g else 0 for g in gen[1:]), "big")
+        for f in range(1, 256)
+    ]
     getter = itemgetter(*gather_idx)
     zero = base + len(order)  # a light module appended after the data: the row padding
     width = 8 * ((n + 7) // 8)
@@ -121,8 +126,17 @@ def _plan(version: int) -> _Plan:
     def gather_padded(data01: bytes) -> tuple[int, ...]:
         return getter_padded(flat_tpl + data01 + b"\x00")  # type: ignore[no-any-return]
 
-    return _Plan(n, sum(b.data_count for b in rs), [b.data_count for b in rs], ec, mul,
-                 len(order), mask, gather, gather_padded)
+    return _Plan(
+        n,
+        sum(b.data_count for b in rs),
+        [b.data_count for b in rs],
+        ec,
+        mul,
+        len(order),
+        mask,
+        gather,
+        gather_padded,
+    )
 
 
 def _rs(data: bytes, plan: _Plan) -> bytes:
@@ -152,8 +166,12 @@ def qr_flat(payload: str, padded: bool = False) -> tuple[int, bytes]:
     version = _qr_version(len(data) + (2 if eci else 0))
     while True:
         plan = _plan(version)
-        bits = (eci + "0100" + format(len(data), "08b" if version <= 9 else "016b")
-                + format(int.from_bytes(data, "big"), f"0{8 * len(data)}b"))
+        bits = (
+            eci
+            + "0100"
+            + format(len(data), "08b" if version <= 9 else "016b")
+            + format(int.from_bytes(data, "big"), f"0{8 * len(data)}b")
+        )
         if len(bits) <= plan.capacity * 8:
             break
         version += 1  # the ECI header tipped it over
@@ -163,20 +181,22 @@ def qr_flat(payload: str, padded: bool = False) -> tuple[int, bytes]:
     bits += "0" * (-len(bits) % 8)
     words = int(bits, 2).to_bytes(len(bits) // 8, "big")
     words += b"\xec\x11" * ((plan.capacity - len(words)) // 2 + 1)
-    words = words[:plan.capacity]
+    words = words[: plan.capacity]
     dc: list[bytes] = []
     off = 0
     for count in plan.blocks:
-        dc.append(words[off:off + count])
+        dc.append(words[off : off + count])
         off += count
     ecw = [_rs(b, plan) for b in dc]
     if len(dc) == 1:
         seq = dc[0] + ecw[0]
     else:  # interleave; blocks differ in length by at most one (the longer ones come last)
         short = min(plan.blocks)
-        seq = (bytes(chain.from_iterable(zip(*(b[:short] for b in dc))))
-               + bytes(b[short] for b in dc if len(b) > short)
-               + bytes(chain.from_iterable(zip(*ecw))))
+        seq = (
+            bytes(chain.from_iterable(zip(*(b[:short] for b in dc))))
+            + bytes(b[short] for b in dc if len(b) > short)
+            + bytes(chain.from_iterable(zip(*ecw)))
+        )
     nbits = 8 * len(seq)
     stream = int.from_bytes(seq, "big") << (plan.ndata - nbits)  # remainder bits are 0
     data01 = format(stream ^ plan.mask, f"0{plan.ndata}b").encode().translate(_TO01)
@@ -188,14 +208,15 @@ def qr_flat(payload: str, padded: bool = False) -> tuple[int, bytes]:
 def qr_matrix(payload: str) -> list[list[bool]]:
     """The QR symbol as rows of dark (True) / light modules (see :func:`qr_flat`)."""
     n, flat = qr_flat(payload)
-    return [[v == 1 for v in flat[r * n:(r + 1) * n]] for r in range(n)]
+    return [[v == 1 for v in flat[r * n : (r + 1) * n]] for r in range(n)]
 
 
 def qr_matrix_reference(payload: str) -> list[list[bool]]:
     """The same symbol from ``qrcode`` alone (tests compare the fast encoder against it)."""
     data = payload.encode("utf-8")
-    q = qrcode.QRCode(version=_qr_version(len(data)), error_correction=_EC_M, border=0,
-                      mask_pattern=0)
+    q = qrcode.QRCode(
+        version=_qr_version(len(data)), error_correction=_EC_M, border=0, mask_pattern=0
+    )
     q.add_data(QRData(data, mode=MODE_8BIT_BYTE), optimize=0)
     q.make(fit=False)
     return [list(row) for row in q.modules]  # type: ignore[arg-type]
@@ -207,8 +228,9 @@ def qr_modules(payload: str) -> int:
 
 
 def _pattern_bits(pattern: str) -> str:
-    return "".join(("1" if ch.isupper() else "0") * (ord(ch.upper()) - ord("A") + 1)
-                   for ch in pattern)
+    return "".join(
+        ("1" if ch.isupper() else "0") * (ord(ch.upper()) - ord("A") + 1) for ch in pattern
+    )
 
 
 #: Code128 symbol value -> its modules as "1"/"0" (bars/spaces), from reportlab's table.
@@ -251,8 +273,10 @@ def qr_ops(payload: str, x: float, y: float, size: float) -> str:
     x0 = x + QR_BORDER * mod
     y0 = y + QR_BORDER * mod
     hexdata = int(flat.translate(_FROM01), 2).to_bytes(len(flat) // 8, "big").hex()
-    return (f"q 0 g {width * mod:.3f} 0 0 {n * mod:.3f} {x0:.3f} {y0:.3f} cm\n"
-            f"BI /IM true /W {width} /H {n} /BPC 1 /D [1 0] /F /AHx ID\n{hexdata}>\nEI Q")
+    return (
+        f"q 0 g {width * mod:.3f} 0 0 {n * mod:.3f} {x0:.3f} {y0:.3f} cm\n"
+        f"BI /IM true /W {width} /H {n} /BPC 1 /D [1 0] /F /AHx ID\n{hexdata}>\nEI Q"
+    )
 
 
 def code128_ops(text: str, x: float, y: float, w: float, h: float) -> str:
@@ -263,5 +287,7 @@ def code128_ops(text: str, x: float, y: float, w: float, h: float) -> str:
     bits = "0" * QUIET + symbol + "0" * (QUIET + (-total % 8))
     mod = w / total
     hexdata = int(bits, 2).to_bytes(len(bits) // 8, "big").hex()
-    return (f"q 0 g {len(bits) * mod:.3f} 0 0 {h:.3f} {x:.3f} {y:.3f} cm\n"
-            f"BI /IM true /W {len(bits)} /H 1 /BPC 1 /D [1 0] /F /AHx ID\n{hexdata}>\nEI Q")
+    return (
+        f"q 0 g {len(bits) * mod:.3f} 0 0 {h:.3f} {x:.3f} {y:.3f} cm\n"
+        f"BI /IM true /W {len(bits)} /H 1 /BPC 1 /D [1 0] /F /AHx ID\n{hexdata}>\nEI Q"
+    )

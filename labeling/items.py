@@ -55,8 +55,11 @@ def clean(value: object, limit: int = 80) -> str:
     if value is None:
         return ""
     text = str(value)
-    out = "".join(" " if ch in "\r\n\t" else ch for ch in text
-                  if ch in "\r\n\t" or unicodedata.category(ch)[0] != "C")
+    out = "".join(
+        " " if ch in "\r\n\t" else ch
+        for ch in text
+        if ch in "\r\n\t" or unicodedata.category(ch)[0] != "C"
+    )
     out = " ".join(out.split())
     return out if len(out) <= limit else out[: limit - 1] + "…"
 
@@ -69,8 +72,10 @@ def check_qr_template(template: str) -> None:
         raise LabelError(f"QR template {template!r}: {exc}") from None
     bad = [n for n in names if n not in QR_FIELDS]
     if bad:
-        raise LabelError(f"QR template {template!r}: unknown field {{{bad[0]}}} "
-                         f"(use {', '.join('{' + f + '}' for f in QR_FIELDS)})")
+        raise LabelError(
+            f"QR template {template!r}: unknown field {{{bad[0]}}} "
+            f"(use {', '.join('{' + f + '}' for f in QR_FIELDS)})"
+        )
 
 
 def qr_payload(template: str, **values: object) -> str:
@@ -78,10 +83,17 @@ def qr_payload(template: str, **values: object) -> str:
     return template.format_map({k: clean(values.get(k, ""), 200) for k in QR_FIELDS})
 
 
-def select_items(session: Session, rule: Rule, *, building: str | None = None,
-                 room: str | None = None, ci_class: str | None = None,
-                 name: str | None = None, qr_template: str = DEFAULT_QR,
-                 ids: Iterable[int] | None = None) -> list[LabelItem]:
+def select_items(
+    session: Session,
+    rule: Rule,
+    *,
+    building: str | None = None,
+    room: str | None = None,
+    ci_class: str | None = None,
+    name: str | None = None,
+    qr_template: str = DEFAULT_QR,
+    ids: Iterable[int] | None = None,
+) -> list[LabelItem]:
     """Labelled CIs matching the selection, in room/seat order.
 
     Args:
@@ -93,8 +105,11 @@ def select_items(session: Session, rule: Rule, *, building: str | None = None,
     check_qr_template(qr_template)
     b = rule.normalize_room(building, "01", "01")[0] if building else None
     r = rule.parse_room(room, building=b) if room else None
-    q = select(CI, Location).outerjoin(Location, CI.location_id == Location.id).where(
-        CI.label.is_not(None))
+    q = (
+        select(CI, Location)
+        .outerjoin(Location, CI.location_id == Location.id)
+        .where(CI.label.is_not(None))
+    )
     if ci_class:
         q = q.where(CI.ci_class == ci_class.lower())
     items: list[tuple[tuple[Any, ...], LabelItem]] = []
@@ -108,15 +123,31 @@ def select_items(session: Session, rule: Rule, *, building: str | None = None,
         if (b or r) and (lab is None or (b and lab.building != b) or (r and lab.room_key != r)):
             continue
         item = LabelItem(
-            label=clean(ci.label, 64), name=clean(ci.name), ci_class=str(ci.ci_class.value
-                                                                         if ci.ci_class else ""),
-            qr=qr_payload(qr_template, id=ci.id, label=ci.label, name=ci.name, serial=ci.serial,
-                          mac=ci.mac, ip=ci.ip, asset_code=ci.asset_code),
-            room_name=clean(loc.name if loc is not None else ""), owner=clean(ci.owner),
-            ci_id=ci.id, serial=clean(ci.serial), mac=clean(ci.mac), ip=clean(ci.ip),
-            building=lab.building if lab else "", floor=lab.floor if lab else "",
-            room=lab.room if lab else "", seat=lab.seat if lab else None,
-            asset_code=clean(ci.asset_code, 64))
+            label=clean(ci.label, 64),
+            name=clean(ci.name),
+            ci_class=str(ci.ci_class.value if ci.ci_class else ""),
+            qr=qr_payload(
+                qr_template,
+                id=ci.id,
+                label=ci.label,
+                name=ci.name,
+                serial=ci.serial,
+                mac=ci.mac,
+                ip=ci.ip,
+                asset_code=ci.asset_code,
+            ),
+            room_name=clean(loc.name if loc is not None else ""),
+            owner=clean(ci.owner),
+            ci_id=ci.id,
+            serial=clean(ci.serial),
+            mac=clean(ci.mac),
+            ip=clean(ci.ip),
+            building=lab.building if lab else "",
+            floor=lab.floor if lab else "",
+            room=lab.room if lab else "",
+            seat=lab.seat if lab else None,
+            asset_code=clean(ci.asset_code, 64),
+        )
         key = (0, *sort_key(lab)) if lab else (1, ci.label)
         items.append((key, item))
     items.sort(key=lambda kv: kv[0])

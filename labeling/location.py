@@ -40,14 +40,17 @@ def compile_patterns(patterns: Sequence[str], where: str = "") -> list[re.Patter
             raise ConfigError(f"{where}[location] patterns: bad pattern {p!r}: {exc}") from None
         missing = [g for g in GROUPS if g not in rx.groupindex]
         if missing:
-            raise ConfigError(f"{where}[location] patterns: pattern {p!r} has no named group "
-                              f"{', '.join(missing)} (use (?P<{missing[0]}>...))")
+            raise ConfigError(
+                f"{where}[location] patterns: pattern {p!r} has no named group "
+                f"{', '.join(missing)} (use (?P<{missing[0]}>...))"
+            )
         out.append(rx)
     return out
 
 
-def location_parser(rule: Any, patterns: Sequence[re.Pattern[str]] = ()
-                    ) -> Callable[[str | None], Any]:
+def location_parser(
+    rule: Any, patterns: Sequence[re.Pattern[str]] = ()
+) -> Callable[[str | None], Any]:
     """A reconciler ``location_parser``: the rule's room code anywhere, then ``patterns``.
 
     ``rule`` is a :class:`netcmdb.labeling.rule.Rule` (its ``parse_location`` and
@@ -63,8 +66,9 @@ def location_parser(rule: Any, patterns: Sequence[re.Pattern[str]] = ()
         for rx in patterns:
             for m in rx.finditer(text[:1000]):
                 try:
-                    return rule.normalize_room(m.group("building"), m.group("floor"),
-                                               m.group("room"))
+                    return rule.normalize_room(
+                        m.group("building"), m.group("floor"), m.group("room")
+                    )
                 except LabelError:
                     continue
         return None

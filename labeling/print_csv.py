@@ -18,8 +18,23 @@ from netcmdb.labeling.items import LabelItem
 from netcmdb.labeling.print_pdf import atomic_output
 from netcmdb.safety import neutralize_cell
 
-COLUMNS = ("label", "name", "class", "qr", "room_name", "owner", "building", "floor", "room",
-           "seat", "serial", "mac", "ip", "ci_id", "asset_code")
+COLUMNS = (
+    "label",
+    "name",
+    "class",
+    "qr",
+    "room_name",
+    "owner",
+    "building",
+    "floor",
+    "room",
+    "seat",
+    "serial",
+    "mac",
+    "ip",
+    "ci_id",
+    "asset_code",
+)
 
 
 def render_csv(items: Sequence[LabelItem], out: str | Path) -> dict[str, int]:
@@ -31,8 +46,22 @@ def render_csv(items: Sequence[LabelItem], out: str | Path) -> dict[str, int]:
             w = csv.writer(fh)
             w.writerow(COLUMNS)
             for it in items:
-                row = [it.label, it.name, it.ci_class, it.qr, it.room_name, it.owner, it.building,
-                       it.floor, it.room, it.seat if it.seat is not None else "", it.serial,
-                       it.mac, it.ip, it.ci_id if it.ci_id is not None else "", it.asset_code]
+                row = [
+                    it.label,
+                    it.name,
+                    it.ci_class,
+                    it.qr,
+                    it.room_name,
+                    it.owner,
+                    it.building,
+                    it.floor,
+                    it.room,
+                    it.seat if it.seat is not None else "",
+                    it.serial,
+                    it.mac,
+                    it.ip,
+                    it.ci_id if it.ci_id is not None else "",
+                    it.asset_code,
+                ]
                 w.writerow([neutralize_cell(v) for v in row])
     return {"labels": len(items)}

@@ -50,8 +50,9 @@ LATIN_BOLD = "Helvetica-Bold"
 PARALLEL_MIN = 400  # below this, worker start-up costs more than it saves
 
 
-def fit(text: str, font: str, size: float, width: float,
-        min_size: float = 4.0) -> tuple[str, float]:
+def fit(
+    text: str, font: str, size: float, width: float, min_size: float = 4.0
+) -> tuple[str, float]:
     """Shrink the font size (down to ``min_size``) then cut the text so it fits ``width`` pt.
 
     ``font`` is the Latin font; CJK runs are measured in the CJK font (:func:`string_width`).
@@ -105,8 +106,9 @@ def idle_cpus() -> int:
     return max(1, min(cpus, cpus - busy))
 
 
-def iter_codes(items: Sequence[LabelItem], layout: Layout,
-               workers: int | None = None) -> Iterator[str]:
+def iter_codes(
+    items: Sequence[LabelItem], layout: Layout, workers: int | None = None
+) -> Iterator[str]:
     """PDF operators of each item's QR + Code128 in label-local points, in item order."""
     g = _geometry(layout)
     jobs = ((it.qr, it.label, g) for it in items)
@@ -146,8 +148,12 @@ def _draw_text(c: Canvas, item: LabelItem, x: float, y: float, layout: Layout) -
     draw_runs(c, left, cur, text, LATIN_BOLD, size)
     small = layout.small_pt
     # the asset code is the second line, right under the label (when the CI has one)
-    lines = [item.asset_code, item.name,
-             "  ".join(v for v in (item.ci_class, item.room_name) if v), item.owner]
+    lines = [
+        item.asset_code,
+        item.name,
+        "  ".join(v for v in (item.ci_class, item.room_name) if v),
+        item.owner,
+    ]
     floor = y + t.y * MM
     for i, line in enumerate(lines):
         if not line:
@@ -161,9 +167,16 @@ def _draw_text(c: Canvas, item: LabelItem, x: float, y: float, layout: Layout) -
         draw_runs(c, left, cur, text, font, sz)
 
 
-def render_labels(items: Sequence[LabelItem], template: Template, out: str | Path, *,
-                  start_at: int = 1, codes: bool = True, workers: int | None = None,
-                  progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+def render_labels(
+    items: Sequence[LabelItem],
+    template: Template,
+    out: str | Path,
+    *,
+    start_at: int = 1,
+    codes: bool = True,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, int]:
     """Write a PDF of ``items`` on ``template``; returns {"labels", "pages"}.
 
     Args:
@@ -176,8 +189,10 @@ def render_labels(items: Sequence[LabelItem], template: Template, out: str | Pat
         raise LabelError("nothing to print: no labelled CI matches the selection")
     per_page = template.per_page
     if not 1 <= start_at <= per_page:
-        raise LabelError(f"--start-at {start_at}: template {template.name} has {per_page} "
-                         f"label{'s' if per_page > 1 else ''} per sheet (1..{per_page})")
+        raise LabelError(
+            f"--start-at {start_at}: template {template.name} has {per_page} "
+            f"label{'s' if per_page > 1 else ''} per sheet (1..{per_page})"
+        )
     layout = template.layout_boxes()
     w, h = template.page
     slots = [template.position(i) for i in range(per_page)]
@@ -209,9 +224,15 @@ def render_labels(items: Sequence[LabelItem], template: Template, out: str | Pat
 
 
 # ---- walk sheet -------------------------------------------------------------------------
-def render_walk_sheet(room_code: str, room_name: str | None, rows: Sequence[Mapping[str, object]],
-                      out: str | Path, *, blank_rows: int = 10,
-                      now: datetime | None = None) -> dict[str, int]:
+def render_walk_sheet(
+    room_code: str,
+    room_name: str | None,
+    rows: Sequence[Mapping[str, object]],
+    out: str | Path,
+    *,
+    blank_rows: int = 10,
+    now: datetime | None = None,
+) -> dict[str, int]:
     """A4 sheet listing the known CIs of a room with an empty "order" column to fill in.
 
     ``rows`` are dicts with label, name, class, mac, serial, ip. The technician walks the room
@@ -227,42 +248,78 @@ def render_walk_sheet(room_code: str, room_name: str | None, rows: Sequence[Mapp
         text = clean(v, limit)
         if needs_cjk(text):
             ensure_registered()
-        runs = [(font, run.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
-                for font, run in split_runs(text, LATIN)]
+        runs = [
+            (font, run.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+            for font, run in split_runs(text, LATIN)
+        ]
         return Paragraph(paragraph_markup(runs), style)
 
     head = ["Order", "Seat", "Label", "Name", "Class", "MAC", "Serial", "IP", "OK"]
     data: list[list[object]] = [[p(h) for h in head]]
     for r in rows:
-        data.append([p(""), p(r.get("seat") or ""), p(r.get("label") or "—"), p(r.get("name")),
-                     p(r.get("class")), p(r.get("mac")), p(r.get("serial")), p(r.get("ip")),
-                     p("")])
+        data.append(
+            [
+                p(""),
+                p(r.get("seat") or ""),
+                p(r.get("label") or "—"),
+                p(r.get("name")),
+                p(r.get("class")),
+                p(r.get("mac")),
+                p(r.get("serial")),
+                p(r.get("ip")),
+                p(""),
+            ]
+        )
     data.extend([[""] * len(head) for _ in range(blank_rows)])
     widths = [13, 10, 26, 34, 14, 28, 24, 23, 12]
-    table = Table(data, colWidths=[x * MM for x in widths], repeatRows=1,
-                  rowHeights=[None] + [8 * MM] * (len(data) - 1))
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-    ]))
+    table = Table(
+        data,
+        colWidths=[x * MM for x in widths],
+        repeatRows=1,
+        rowHeights=[None] + [8 * MM] * (len(data) - 1),
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
+        )
+    )
     stamp = (now or datetime.now()).strftime("%Y-%m-%d %H:%M")
     heading = f"Walk sheet — room {room_code}" + (f"  {room_name}" if room_name else "")
     story = [
-        p(heading, title, 200), Spacer(1, 2 * MM),
-        p(f"{len(rows)} known CIs, printed {stamp}.  Technician: ____________  date: ________",
-          note, 200),
+        p(heading, title, 200),
+        Spacer(1, 2 * MM),
+        p(
+            f"{len(rows)} known CIs, printed {stamp}.  Technician: ____________  date: ________",
+            note,
+            200,
+        ),
         Spacer(1, 1.5 * MM),
-        p("Start at the door: the first machine to the right of the door is 1, then go right to "
-          "left around the room in a U. Write the position in 'Order'; add machines that are "
-          "not listed on the empty rows (MAC, serial or hostname). Then: netcmdb label walk "
-          f"{room_code} --in walk.csv (columns: order, MAC or serial or hostname).", note, 1000),
-        Spacer(1, 3 * MM), table,
+        p(
+            "Start at the door: the first machine to the right of the door is 1, then go right to "
+            "left around the room in a U. Write the position in 'Order'; add machines that are "
+            "not listed on the empty rows (MAC, serial or hostname). Then: netcmdb label walk "
+            f"{room_code} --in walk.csv (columns: order, MAC or serial or hostname).",
+            note,
+            1000,
+        ),
+        Spacer(1, 3 * MM),
+        table,
     ]
     with atomic_output(out) as tmp:
-        doc = SimpleDocTemplate(str(tmp), pagesize=A4, leftMargin=8 * MM, rightMargin=8 * MM,
-                                topMargin=10 * MM, bottomMargin=10 * MM,
-                                title=f"Walk sheet {room_code}", creator="netcmdb")
+        doc = SimpleDocTemplate(
+            str(tmp),
+            pagesize=A4,
+            leftMargin=8 * MM,
+            rightMargin=8 * MM,
+            topMargin=10 * MM,
+            bottomMargin=10 * MM,
+            title=f"Walk sheet {room_code}",
+            creator="netcmdb",
+        )
         doc.build(story)
         pages = doc.page
     return {"rows": len(rows), "pages": pages}

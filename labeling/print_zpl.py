@@ -59,8 +59,12 @@ def label_zpl(item: LabelItem, template: Template, dpi: int) -> str:
     small = max(10, d(lay.small_pt * 0.3528))
     out.append(f"^FO{x},{y}{_font(item.label, big)}^FH^FD{escape(item.label)}^FS")
     y += big + max(2, big // 6)
-    lines = [item.asset_code, item.name,
-             "  ".join(v for v in (item.ci_class, item.room_name) if v), item.owner]
+    lines = [
+        item.asset_code,
+        item.name,
+        "  ".join(v for v in (item.ci_class, item.room_name) if v),
+        item.owner,
+    ]
     bottom = d(h - t.y)
     for line in lines:
         if not line or y + small > bottom:
@@ -74,14 +78,18 @@ def label_zpl(item: LabelItem, template: Template, dpi: int) -> str:
         modules = 0
     if modules:
         module = max(1, d(b.w) // modules)
-        out.append(f"^FO{d(b.x) + QUIET * module},{d(h - b.y - b.h)}^BY{module},3,{d(b.h)}"
-                   f"^BCN,{d(b.h)},N,N,N^FH^FD{escape(item.label)}^FS")
+        out.append(
+            f"^FO{d(b.x) + QUIET * module},{d(h - b.y - b.h)}^BY{module},3,{d(b.h)}"
+            f"^BCN,{d(b.h)},N,N,N^FH^FD{escape(item.label)}^FS"
+        )
     if item.qr:
         q = lay.qr
         mag = max(1, min(10, d(q.w) // (qr_modules(item.qr) + 4)))
         # ^BQ adds no quiet zone of its own but its field origin sits ~10 dots above the symbol.
-        out.append(f"^FO{d(q.x) + 2 * mag},{max(0, d(h - q.y - q.h) + 2 * mag - 10)}"
-                   f"^BQN,2,{mag}^FH^FDMA,{escape(item.qr)}^FS")
+        out.append(
+            f"^FO{d(q.x) + 2 * mag},{max(0, d(h - q.y - q.h) + 2 * mag - 10)}"
+            f"^BQN,2,{mag}^FH^FDMA,{escape(item.qr)}^FS"
+        )
     out.append("^PQ1")
     out.append("^XZ")
     return "\n".join(out)
@@ -92,8 +100,9 @@ def iter_zpl(items: Sequence[LabelItem], template: Template, dpi: int) -> Iterat
         yield label_zpl(item, template, dpi)
 
 
-def render_zpl(items: Sequence[LabelItem], template: Template, out: str | Path, *,
-               dpi: int = 203) -> dict[str, int]:
+def render_zpl(
+    items: Sequence[LabelItem], template: Template, out: str | Path, *, dpi: int = 203
+) -> dict[str, int]:
     """Write one ``^XA...^XZ`` block per label; returns {"labels"}."""
     if not items:
         raise LabelError("nothing to print: no labelled CI matches the selection")

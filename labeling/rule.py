@@ -59,8 +59,10 @@ class FieldSpec:
 
     def __post_init__(self) -> None:
         if self.chars not in _CHARSETS:
-            raise LabelError(f"label rule: field {self.name}: chars must be one of "
-                             f"{sorted(_CHARSETS)}, not {self.chars!r}")
+            raise LabelError(
+                f"label rule: field {self.name}: chars must be one of "
+                f"{sorted(_CHARSETS)}, not {self.chars!r}"
+            )
         if not 1 <= self.width <= 12:
             raise LabelError(f"label rule: field {self.name}: width {self.width} not in 1..12")
 
@@ -85,8 +87,14 @@ class Label:
         return (self.building, self.floor, self.room)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"unit": self.unit, "category": self.category, "building": self.building,
-                "floor": self.floor, "room": self.room, "seat": self.seat}
+        return {
+            "unit": self.unit,
+            "category": self.category,
+            "building": self.building,
+            "floor": self.floor,
+            "room": self.room,
+            "seat": self.seat,
+        }
 
 
 def _default_fields() -> dict[str, FieldSpec]:
@@ -129,26 +137,32 @@ class Rule:
         names = _TOKEN.findall(self.core)
         for f in CORE_FIELDS:
             if names.count(f) != 1:
-                raise LabelError(f"label rule {self.name!r}: core pattern {self.core!r} must "
-                                 f"contain {{{f}}} exactly once")
+                raise LabelError(
+                    f"label rule {self.name!r}: core pattern {self.core!r} must "
+                    f"contain {{{f}}} exactly once"
+                )
         for f in (*names, *self.prefix):
             if f not in self.fields:
                 raise LabelError(f"label rule {self.name!r}: no width given for field {f!r}")
         for f in self.prefix:
             if f not in PREFIX_FIELDS:
-                raise LabelError(f"label rule {self.name!r}: prefix field {f!r} is not one of "
-                                 f"{', '.join(PREFIX_FIELDS)}")
+                raise LabelError(
+                    f"label rule {self.name!r}: prefix field {f!r} is not one of "
+                    f"{', '.join(PREFIX_FIELDS)}"
+                )
         literal = _TOKEN.sub("", self.core)
         if any(c.isalnum() and c not in string.ascii_uppercase for c in literal):
             raise LabelError(f"label rule {self.name!r}: literals must be upper-case")
-        if self.basement_prefix and (len(self.basement_prefix) != 1
-                                     or not self.basement_prefix.isalpha()):
+        if self.basement_prefix and (
+            len(self.basement_prefix) != 1 or not self.basement_prefix.isalpha()
+        ):
             raise LabelError(f"label rule {self.name!r}: basement_prefix must be one letter")
         if (self.unit is None) != (self.category is None) and len(self.prefix) == 2:
             raise LabelError(f"label rule {self.name!r}: set both unit and category or neither")
         if self.buildings is not None:
-            object.__setattr__(self, "buildings",
-                               tuple(self._pad("building", b) for b in self.buildings))
+            object.__setattr__(
+                self, "buildings", tuple(self._pad("building", b) for b in self.buildings)
+            )
         if self.unit is not None:
             self._check_prefix_value("unit", self.unit)
         if self.category is not None:
@@ -161,7 +175,7 @@ class Rule:
         out: list[tuple[str, str]] = []
         pos = 0
         for m in _TOKEN.finditer(self.core):
-            out.extend(("lit", c) for c in self.core[pos:m.start()])
+            out.extend(("lit", c) for c in self.core[pos : m.start()])
             out.append(("field", m.group(1)))
             pos = m.end()
         out.extend(("lit", c) for c in self.core[pos:])
@@ -175,8 +189,10 @@ class Rule:
     def shape(self) -> str:
         """Human picture of the core, e.g. ``DBBFFRR-SSS`` (B building, F floor, R room, S seat)."""
         letter = {"building": "B", "floor": "F", "room": "R", "seat": "S"}
-        return "".join(v if kind == "lit" else letter.get(v, "?") * self.fields[v].width
-                       for kind, v in self.tokens)
+        return "".join(
+            v if kind == "lit" else letter.get(v, "?") * self.fields[v].width
+            for kind, v in self.tokens
+        )
 
     @property
     def room_tokens(self) -> list[tuple[str, str]]:
@@ -234,10 +250,13 @@ class Rule:
         if all(v is None for v in vals):
             return ""
         if any(v is None for v in vals):
-            raise LabelError(f"label rule {self.name!r}: give {' and '.join(self.prefix)} "
-                             "together or neither")
-        return "".join(self._check_prefix_value(f, v) + self.separator  # type: ignore[arg-type]
-                       for f, v in zip(self.prefix, vals, strict=True))
+            raise LabelError(
+                f"label rule {self.name!r}: give {' and '.join(self.prefix)} together or neither"
+            )
+        return "".join(
+            self._check_prefix_value(f, v) + self.separator  # type: ignore[arg-type]
+            for f, v in zip(self.prefix, vals, strict=True)
+        )
 
     def _check_prefix_value(self, name: str, value: str) -> str:
         spec = self.fields[name]
@@ -247,8 +266,9 @@ class Rule:
             raise LabelError(f"{name} {value!r}: must be {lo}-{spec.width} characters")
         bad = [c for c in v if c not in spec.allowed]
         if bad:
-            raise LabelError(f"{name} {value!r}: {bad[0]!r} not allowed "
-                             f"({_CHARSET_WORDS[spec.chars]} only)")
+            raise LabelError(
+                f"{name} {value!r}: {bad[0]!r} not allowed ({_CHARSET_WORDS[spec.chars]} only)"
+            )
         return v
 
     def _pad(self, name: str, value: object) -> str:
@@ -258,21 +278,25 @@ class Rule:
         if not v:
             raise LabelError(f"{name} is empty")
         if name == "floor" and self.basement_prefix and v.startswith(self.basement_prefix):
-            digits = v[len(self.basement_prefix):].lstrip("0") or "0"
+            digits = v[len(self.basement_prefix) :].lstrip("0") or "0"
             if not digits.isdigit() or digits == "0":
-                raise LabelError(f"floor {value!r}: a basement is {self.basement_prefix}1.."
-                                 f"{self.basement_prefix}{'9' * (spec.width - 1)}")
+                raise LabelError(
+                    f"floor {value!r}: a basement is {self.basement_prefix}1.."
+                    f"{self.basement_prefix}{'9' * (spec.width - 1)}"
+                )
             v = self.basement_prefix + digits.zfill(spec.width - 1)
             if len(v) > spec.width:
-                raise LabelError(f"floor {value!r}: basement too deep for the "
-                                 f"{spec.width}-character floor field")
+                raise LabelError(
+                    f"floor {value!r}: basement too deep for the {spec.width}-character floor field"
+                )
             return v
         if spec.chars == DIGITS and v.isdigit():
             v = v.zfill(spec.width)
         if len(v) > spec.width:
             hint = " (configure a wider rule, e.g. the 'wide' preset)" if name == "room" else ""
-            raise LabelError(f"{name} {value!r} does not fit the {spec.width}-character "
-                             f"{name} field{hint}")
+            raise LabelError(
+                f"{name} {value!r} does not fit the {spec.width}-character {name} field{hint}"
+            )
         bad = [c for c in v if c not in spec.allowed]
         if bad:
             raise LabelError(f"{name} {value!r}: {_CHARSET_WORDS[spec.chars]} only")
@@ -283,8 +307,9 @@ class Rule:
     def _check(self, building: str, floor: str, room: str, seat: int) -> dict[str, str]:
         b = self._pad("building", building)
         if self.buildings is not None and b not in self.buildings:
-            raise LabelError(f"unknown building {b} (configured buildings: "
-                             f"{', '.join(self.buildings)})")
+            raise LabelError(
+                f"unknown building {b} (configured buildings: {', '.join(self.buildings)})"
+            )
         f = self._pad("floor", floor)
         r = self._pad("room", room)
         if not isinstance(seat, int) or isinstance(seat, bool):
@@ -292,10 +317,16 @@ class Rule:
         if seat < 1:
             raise LabelError(f"seat {seat:0{self.fields['seat'].width}d}: seats start at 1")
         if seat > self.max_seat:
-            raise LabelError(f"seat {seat} does not fit the {self.fields['seat'].width}-digit "
-                             "seat field (more seats in one room need a wider rule, e.g. 'wide')")
-        return {"building": b, "floor": f, "room": r,
-                "seat": str(seat).zfill(self.fields["seat"].width)}
+            raise LabelError(
+                f"seat {seat} does not fit the {self.fields['seat'].width}-digit "
+                "seat field (more seats in one room need a wider rule, e.g. 'wide')"
+            )
+        return {
+            "building": b,
+            "floor": f,
+            "room": r,
+            "seat": str(seat).zfill(self.fields["seat"].width),
+        }
 
     def normalize_room(self, building: object, floor: object, room: object) -> RoomRef:
         """Canonical (building, floor, room) as stored in ``Location``; raises LabelError."""
@@ -320,12 +351,14 @@ class Rule:
         if not raw:
             raise LabelError("empty label")
         if any(not (c.isascii() and c.isprintable()) for c in raw):
-            raise LabelError(f"{shown}: only ASCII letters, digits and "
-                             f"{self.separator!r} are allowed")
+            raise LabelError(
+                f"{shown}: only ASCII letters, digits and {self.separator!r} are allowed"
+            )
         unit, category, core = self._split_prefix(raw, shown)
         values = self._parse_core(core, shown, offset=len(raw) - len(core))
-        label = Label(values["building"], values["floor"], values["room"],
-                      int(values["seat"]), unit, category)
+        label = Label(
+            values["building"], values["floor"], values["room"], int(values["seat"]), unit, category
+        )
         # Round-trip through the formatter: catches seat 000, unknown building, bad basement.
         try:
             canonical = self.format(label)
@@ -343,8 +376,10 @@ class Rule:
             return None, None, raw
         if n_prefix != len(self.prefix):
             want = self.separator.join(f.upper() for f in self.prefix)
-            raise LabelError(f"{shown}: {n_prefix} prefix part(s); the rule takes "
-                             f"{want}{self.separator} or no prefix")
+            raise LabelError(
+                f"{shown}: {n_prefix} prefix part(s); the rule takes "
+                f"{want}{self.separator} or no prefix"
+            )
         got = dict(zip(self.prefix, parts[:n_prefix], strict=True))
         for f, v in got.items():
             try:
@@ -357,27 +392,34 @@ class Rule:
     def _parse_core(self, core: str, shown: str, offset: int) -> dict[str, str]:
         if len(core) != self.core_length:
             where = f"after the prefix, {len(core)}" if offset else f"{len(core)}"
-            raise LabelError(f"{shown}: wrong length: {where} characters, the rule "
-                             f"{self.shape} has {self.core_length}")
+            raise LabelError(
+                f"{shown}: wrong length: {where} characters, the rule "
+                f"{self.shape} has {self.core_length}"
+            )
         values: dict[str, str] = {}
         pos = 0
         for kind, v in self.tokens:
             if kind == "lit":
                 if core[pos] != v:
-                    raise LabelError(f"{shown}: expected {v!r} at position {offset + pos + 1}, "
-                                     f"found {core[pos]!r}")
+                    raise LabelError(
+                        f"{shown}: expected {v!r} at position {offset + pos + 1}, "
+                        f"found {core[pos]!r}"
+                    )
                 pos += 1
                 continue
             spec = self.fields[v]
-            chunk = core[pos:pos + spec.width]
+            chunk = core[pos : pos + spec.width]
             ok = all(c in spec.allowed for c in chunk)
             if not ok and v == "floor" and self.basement_prefix:
                 ok = chunk.startswith(self.basement_prefix) and chunk[1:].isdigit()
             if not ok:
                 at = f"positions {offset + pos + 1}-{offset + pos + spec.width}"
                 if spec.chars == DIGITS and any(c.isalpha() for c in chunk):
-                    extra = (f" (basements are {self.basement_prefix}1..)"
-                             if v == "floor" and self.basement_prefix else "")
+                    extra = (
+                        f" (basements are {self.basement_prefix}1..)"
+                        if v == "floor" and self.basement_prefix
+                        else ""
+                    )
                     msg = f"letters where digits belong: {v} {chunk!r} at {at}{extra}"
                 else:
                     msg = f"{v} {chunk!r} at {at}: {_CHARSET_WORDS[spec.chars]} only"
@@ -404,8 +446,7 @@ class Rule:
         """
         shown = repr(text.strip())
         if not text.strip():
-            raise LabelError("room '': empty (a room code looks like "
-                             f"{self._room_shape()})")
+            raise LabelError(f"room '': empty (a room code looks like {self._room_shape()})")
         if "/" in text:
             parts = [p.strip() for p in text.split("/")]
             if len(parts) != 3 or not all(parts):
@@ -418,11 +459,11 @@ class Rule:
         short = self.fields["floor"].width + self.fields["room"].width
         if len(raw) == short and raw.isalnum():
             if building is None:
-                raise LabelError(f"room {shown}: floor and room only: give the building "
-                                 "(D0102 10)")
+                raise LabelError(f"room {shown}: floor and room only: give the building (D0102 10)")
             try:
-                return self.normalize_room(building, raw[:self.fields["floor"].width],
-                                           raw[self.fields["floor"].width:])
+                return self.normalize_room(
+                    building, raw[: self.fields["floor"].width], raw[self.fields["floor"].width :]
+                )
             except LabelError as exc:
                 raise LabelError(f"room {shown}: {exc}") from None
         toks = self.room_tokens
@@ -445,7 +486,7 @@ class Rule:
                     raise LabelError(f"room {shown}: expected {v!r} at position {pos + 1}")
                 pos += 1
                 continue
-            values[v] = raw[pos:pos + self.fields[v].width]
+            values[v] = raw[pos : pos + self.fields[v].width]
             pos += self.fields[v].width
         try:
             return self.normalize_room(values["building"], values["floor"], values["room"])
@@ -454,8 +495,12 @@ class Rule:
 
     def _room_shape(self) -> str:
         """``DBBFFRR``: the room code's literals and field letters."""
-        return "".join(v if k == "lit" else {"building": "B", "floor": "F", "room": "R"}.get(
-            v, "?") * self.fields[v].width for k, v in self.room_tokens)
+        return "".join(
+            v
+            if k == "lit"
+            else {"building": "B", "floor": "F", "room": "R"}.get(v, "?") * self.fields[v].width
+            for k, v in self.room_tokens
+        )
 
     def room_regex(self) -> re.Pattern[str]:
         """A regex finding a room code inside free text (sysLocation), not glued to other text."""
@@ -467,12 +512,13 @@ class Rule:
             spec = self.fields[v]
             cls = "0-9" if spec.chars == DIGITS else "A-Z0-9"
             if v == "floor" and self.basement_prefix:
-                parts.append(f"(?P<{v}>[{cls}]{{{spec.width}}}|{self.basement_prefix}"
-                             f"[0-9]{{{spec.width - 1}}})")
+                parts.append(
+                    f"(?P<{v}>[{cls}]{{{spec.width}}}|{self.basement_prefix}"
+                    f"[0-9]{{{spec.width - 1}}})"
+                )
             else:
                 parts.append(f"(?P<{v}>[{cls}]{{{spec.width}}})")
-        return re.compile(r"(?<![A-Za-z0-9])" + "".join(parts) + r"(?![A-Za-z0-9])",
-                          re.IGNORECASE)
+        return re.compile(r"(?<![A-Za-z0-9])" + "".join(parts) + r"(?![A-Za-z0-9])", re.IGNORECASE)
 
     def parse_location(self, text: str | None) -> RoomRef | None:
         """(building, floor, room) from a sysLocation that follows the house rule, else None.
@@ -500,12 +546,18 @@ class Rule:
     def to_mapping(self) -> dict[str, Any]:
         """The rule as a TOML-able mapping (what ``from_mapping`` reads)."""
         return {
-            "name": self.name, "core": self.core, "separator": self.separator,
-            "prefix": list(self.prefix), "basement_prefix": self.basement_prefix,
+            "name": self.name,
+            "core": self.core,
+            "separator": self.separator,
+            "prefix": list(self.prefix),
+            "basement_prefix": self.basement_prefix,
             "buildings": list(self.buildings) if self.buildings is not None else None,
-            "unit": self.unit, "category": self.category,
-            "fields": {n: {"width": s.width, "chars": s.chars, "min_width": s.min_width}
-                       for n, s in self.fields.items()},
+            "unit": self.unit,
+            "category": self.category,
+            "fields": {
+                n: {"width": s.width, "chars": s.chars, "min_width": s.min_width}
+                for n, s in self.fields.items()
+            },
         }
 
     @classmethod
@@ -526,50 +578,72 @@ class Rule:
             preset = data.pop("preset", "default")
             base = PRESETS.get(str(preset))
             if base is None:
-                raise LabelError(f"unknown label rule preset {preset!r} "
-                                 f"(known: {', '.join(PRESETS)})")
+                raise LabelError(
+                    f"unknown label rule preset {preset!r} (known: {', '.join(PRESETS)})"
+                )
         else:
             data.pop("preset", None)
-        known = {"name", "core", "rule", "separator", "prefix", "basement_prefix", "buildings",
-                 "unit", "category", "fields"}
+        known = {
+            "name",
+            "core",
+            "rule",
+            "separator",
+            "prefix",
+            "basement_prefix",
+            "buildings",
+            "unit",
+            "category",
+            "fields",
+        }
         unknown = sorted(set(data) - known - {"rule"})
         if unknown:
-            raise LabelError(f"label rule: unknown key {unknown[0]!r} (known: "
-                             f"{', '.join(sorted(known))})")
+            raise LabelError(
+                f"label rule: unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})"
+            )
         for key in ("name", "core", "separator", "basement_prefix", "unit", "category"):
             if key in data and not isinstance(data[key], str):
                 raise LabelError(f"label rule: {key} must be a string, got {data[key]!r}")
         for key in ("prefix", "buildings"):
             v = data.get(key)
-            if v is not None and (not isinstance(v, (list, tuple)) or not all(
-                    isinstance(x, (str, int)) and not isinstance(x, bool) for x in v)):
-                raise LabelError(f"label rule: {key} must be a list such as [\"01\", \"02\"], "
-                                 f"got {v!r}")
+            if v is not None and (
+                not isinstance(v, (list, tuple))
+                or not all(isinstance(x, (str, int)) and not isinstance(x, bool) for x in v)
+            ):
+                raise LabelError(
+                    f'label rule: {key} must be a list such as ["01", "02"], got {v!r}'
+                )
         if data.get("fields") is not None and not isinstance(data["fields"], Mapping):
-            raise LabelError(f"label rule: fields must be a table of field tables, "
-                             f"got {data['fields']!r}")
+            raise LabelError(
+                f"label rule: fields must be a table of field tables, got {data['fields']!r}"
+            )
         fields = dict(base.fields)
         for name, spec in (data.pop("fields", None) or {}).items():
             if not isinstance(spec, Mapping):
                 raise LabelError(f"label rule: fields.{name} must be a table")
             old = fields.get(name, FieldSpec(name, 1))
             try:
-                fields[name] = FieldSpec(name, int(spec.get("width", old.width)),
-                                         str(spec.get("chars", old.chars)),
-                                         spec.get("min_width", old.min_width))
+                fields[name] = FieldSpec(
+                    name,
+                    int(spec.get("width", old.width)),
+                    str(spec.get("chars", old.chars)),
+                    spec.get("min_width", old.min_width),
+                )
             except (TypeError, ValueError) as exc:
                 raise LabelError(f"label rule: fields.{name}: {exc}") from None
         kwargs: dict[str, Any] = {k: v for k, v in data.items()}
         if pattern is not None:
             if not isinstance(pattern, str):
-                raise LabelError("label rule: 'rule' must be a pattern string such as "
-                                 "'D{building:2}{floor:2}{room:2}-{seat:3}'")
+                raise LabelError(
+                    "label rule: 'rule' must be a pattern string such as "
+                    "'D{building:2}{floor:2}{room:2}-{seat:3}'"
+                )
             for m in _WIDTH_TOKEN.finditer(pattern):
                 name, width, chars = m.group(1), m.group(2), m.group(3)
                 old = fields.get(name, FieldSpec(name, 2))
                 try:
-                    fields[name] = FieldSpec(name, int(width) if width else old.width,
-                                             chars or old.chars, old.min_width)
+                    fields[name] = FieldSpec(
+                        name, int(width) if width else old.width, chars or old.chars, old.min_width
+                    )
                 except ValueError as exc:
                     raise LabelError(f"label rule: {exc}") from None
             kwargs["core"] = _WIDTH_TOKEN.sub(lambda m: "{" + m.group(1) + "}", pattern)
@@ -585,8 +659,10 @@ class Rule:
 
 DEFAULT_RULE = Rule()
 #: For sites with rooms above 99 or more than 999 machines in a room: ``D01021010-0009``.
-WIDE_RULE = Rule(name="wide", fields={**_default_fields(), "room": FieldSpec("room", 3),
-                                      "seat": FieldSpec("seat", 4)})
+WIDE_RULE = Rule(
+    name="wide",
+    fields={**_default_fields(), "room": FieldSpec("room", 3), "seat": FieldSpec("seat", 4)},
+)
 PRESETS: dict[str, Rule] = {"default": DEFAULT_RULE, "wide": WIDE_RULE}
 
 

@@ -29,9 +29,9 @@ class Box:
 class Layout:
     """Label-local boxes in millimetres, origin bottom left (PDF convention)."""
 
-    text: Box      # label text, name, class, room name / owner, from the top down
-    qr: Box        # square
-    barcode: Box   # Code128 incl. quiet zones
+    text: Box  # label text, name, class, room name / owner, from the top down
+    qr: Box  # square
+    barcode: Box  # Code128 incl. quiet zones
     label_pt: float
     small_pt: float
 
@@ -85,8 +85,18 @@ class Template:
         return Layout(text, qr, bar, label_pt=16.0, small_pt=7.5)
 
 
-_KEYS = {"description", "page", "columns", "rows", "label", "pitch", "margin_left", "margin_top",
-         "padding", "layout"}
+_KEYS = {
+    "description",
+    "page",
+    "columns",
+    "rows",
+    "label",
+    "pitch",
+    "margin_left",
+    "margin_top",
+    "padding",
+    "layout",
+}
 
 
 def _from_table(name: str, t: dict[str, Any]) -> Template:
@@ -97,25 +107,29 @@ def _from_table(name: str, t: dict[str, Any]) -> Template:
         raise LabelError(f"template {name}: must be a table, got {t!r:.40}")
     pitch = t["pitch"] if "pitch" in t else t.get("label", ())
     try:
-        tpl = Template(name=name, description=str(t.get("description", "")),
-                       page=(float(t["page"][0]), float(t["page"][1])),
-                       columns=int(t["columns"]), rows=int(t["rows"]),
-                       label=(float(t["label"][0]), float(t["label"][1])),
-                       pitch=(float(pitch[0]), float(pitch[1])),
-                       margin_left=float(t.get("margin_left", 0)),
-                       margin_top=float(t.get("margin_top", 0)),
-                       padding=float(t.get("padding", 2.0)), layout=str(t.get("layout",
-                                                                              "standard")))
+        tpl = Template(
+            name=name,
+            description=str(t.get("description", "")),
+            page=(float(t["page"][0]), float(t["page"][1])),
+            columns=int(t["columns"]),
+            rows=int(t["rows"]),
+            label=(float(t["label"][0]), float(t["label"][1])),
+            pitch=(float(pitch[0]), float(pitch[1])),
+            margin_left=float(t.get("margin_left", 0)),
+            margin_top=float(t.get("margin_top", 0)),
+            padding=float(t.get("padding", 2.0)),
+            layout=str(t.get("layout", "standard")),
+        )
     except (KeyError, IndexError, TypeError, ValueError) as exc:
         raise LabelError(f"template {name}: missing or bad value ({exc})") from None
     sizes = (*tpl.page, *tpl.label, *tpl.pitch, tpl.margin_left, tpl.margin_top, tpl.padding)
     if not all(math.isfinite(v) and 0 <= v <= 10_000 for v in sizes) or not (
-            1 <= tpl.columns <= 1000 and 1 <= tpl.rows <= 1000):
+        1 <= tpl.columns <= 1000 and 1 <= tpl.rows <= 1000
+    ):
         raise LabelError(f"template {name}: sizes must be 0..10000 mm and columns/rows 1..1000")
     right = tpl.margin_left + (tpl.columns - 1) * tpl.pitch[0] + tpl.label[0]
     bottom = tpl.margin_top + (tpl.rows - 1) * tpl.pitch[1] + tpl.label[1]
-    if tpl.columns < 1 or tpl.rows < 1 or right > tpl.page[0] + 0.01 or \
-            bottom > tpl.page[1] + 0.01:
+    if tpl.columns < 1 or tpl.rows < 1 or right > tpl.page[0] + 0.01 or bottom > tpl.page[1] + 0.01:
         raise LabelError(f"template {name}: the label grid does not fit on the page")
     tpl.layout_boxes()
     return tpl
@@ -142,5 +156,6 @@ def get_template(name: str, extra: str | Path | None = None) -> Template:
     try:
         return known[name]
     except KeyError:
-        raise LabelError(f"unknown label template {name!r} (known: "
-                         f"{', '.join(sorted(known))})") from None
+        raise LabelError(
+            f"unknown label template {name!r} (known: {', '.join(sorted(known))})"
+        ) from None

@@ -19,14 +19,25 @@ from __future__ import annotations
 import ipaddress
 import re
 
-__all__ = ["ip", "ip_or_none", "is_multicast", "mac", "mac_from_bytes", "mac_or_none",
-           "serial", "serial_or_none", "short_hostname"]
+__all__ = [
+    "ip",
+    "ip_or_none",
+    "is_multicast",
+    "mac",
+    "mac_from_bytes",
+    "mac_or_none",
+    "serial",
+    "serial_or_none",
+    "short_hostname",
+]
 
 #: six groups of one or two hex digits (``0:1:2:a:b:c``, ``58 69 6c 6 82 3c`` from devices)
 _GROUPS = re.compile(r"[0-9A-Fa-f]{1,2}(?:[:\- ][0-9A-Fa-f]{1,2}){5}")
 #: ``0011.22aa.bbcc`` (Cisco), ``0011-22aa-bbcc``, ``001122aabbcc``, ``001122:aabbcc``
-_PLAIN = re.compile(r"([0-9A-Fa-f]{4})[.\-]?([0-9A-Fa-f]{4})[.\-]?([0-9A-Fa-f]{4})"
-                    r"|([0-9A-Fa-f]{6})[:\-]?([0-9A-Fa-f]{6})")
+_PLAIN = re.compile(
+    r"([0-9A-Fa-f]{4})[.\-]?([0-9A-Fa-f]{4})[.\-]?([0-9A-Fa-f]{4})"
+    r"|([0-9A-Fa-f]{6})[:\-]?([0-9A-Fa-f]{6})"
+)
 _CANON = re.compile(r"[0-9a-f]{2}(?::[0-9a-f]{2}){5}")
 
 
@@ -72,7 +83,7 @@ def mac(value: str | bytes) -> str:
     m = _PLAIN.fullmatch(text)
     if m:
         h = "".join(g for g in m.groups() if g).lower()
-        return ":".join(h[i:i + 2] for i in range(0, 12, 2))
+        return ":".join(h[i : i + 2] for i in range(0, 12, 2))
     return _mac_other(text)
 
 

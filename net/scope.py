@@ -58,13 +58,16 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 #: Turns a host name into its addresses (``socket.getaddrinfo`` by default; tests inject one).
 Resolver = Callable[[str], list[str]]
 
-FORMS = ("give an address (10.0.0.1), a CIDR (10.0.0.0/24), a range (10.0.0.1-50 or "
-         "10.0.0.1-10.0.0.9) or @file")
+FORMS = (
+    "give an address (10.0.0.1), a CIDR (10.0.0.0/24), a range (10.0.0.1-50 or "
+    "10.0.0.1-10.0.0.9) or @file"
+)
 
 
 # ---------------------------------------------------------------------------------------------
 # Parsing one spec
 # ---------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class TargetBlock:
@@ -193,16 +196,18 @@ def parse_spec(spec: str, *, names: bool = False) -> TargetBlock:
             _no_port(spec, port)
             net = ipaddress.ip_network(text, strict=False)
             drop = net.version == 4 and net.prefixlen <= 30
-            return TargetBlock(text, int(net.network_address), int(net.broadcast_address),
-                               net.version, drop)
+            return TargetBlock(
+                text, int(net.network_address), int(net.broadcast_address), net.version, drop
+            )
         addr = ipaddress.ip_address(text)
         return TargetBlock(text, int(addr), int(addr), addr.version, port=port)
     except ValueError:
         pass
     if names and is_host_name(text):
         return TargetBlock(text, 0, -1, 0, name=text.rstrip(".").lower(), port=port)
-    raise ScopeError(f"not a target: {text!r}; {FORMS}"
-                     + ("" if not names else " (or a host name)"))
+    raise ScopeError(
+        f"not a target: {text!r}; {FORMS}" + ("" if not names else " (or a host name)")
+    )
 
 
 def _no_port(spec: str, port: int | None) -> None:
@@ -224,8 +229,10 @@ def read_target_file(path: str | Path) -> list[str]:
     except OSError as exc:
         raise ScopeError(f"cannot read target file {str(p)!r}: {exc.strerror or exc}") from None
     if len(data) > MAX_TARGET_FILE_BYTES:
-        raise ScopeError(f"target file {str(p)!r} is larger than "
-                         f"{MAX_TARGET_FILE_BYTES // 1024 // 1024} MiB; split it")
+        raise ScopeError(
+            f"target file {str(p)!r} is larger than "
+            f"{MAX_TARGET_FILE_BYTES // 1024 // 1024} MiB; split it"
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -303,8 +310,12 @@ def _subtract(a: list[Interval], b: list[Interval]) -> list[Interval]:
 
 
 def _intersect(a: list[Interval], b: list[Interval]) -> list[Interval]:
-    return _merge((v, max(lo, blo), min(hi, bhi)) for v, lo, hi in a for bv, blo, bhi in b
-                  if bv == v and max(lo, blo) <= min(hi, bhi))
+    return _merge(
+        (v, max(lo, blo), min(hi, bhi))
+        for v, lo, hi in a
+        for bv, blo, bhi in b
+        if bv == v and max(lo, blo) <= min(hi, bhi)
+    )
 
 
 def _size(ivs: list[Interval]) -> int:
@@ -317,8 +328,11 @@ def _make(version: int, n: int) -> IPAddress:
 
 def _cidrs(ivs: list[Interval]) -> list[str]:
     """The minimal CIDR blocks covering ``ivs`` exactly."""
-    return [str(net) for v, lo, hi in ivs
-            for net in ipaddress.summarize_address_range(_make(v, lo), _make(v, hi))]
+    return [
+        str(net)
+        for v, lo, hi in ivs
+        for net in ipaddress.summarize_address_range(_make(v, lo), _make(v, hi))
+    ]
 
 
 def _first_block(ivs: list[Interval]) -> str:
@@ -343,10 +357,24 @@ def _contains(ivs: Sequence[Interval], addr: IPAddress) -> bool:
 
 #: Non-public blocks, each a default crawl scope for the seeds inside it (RFC 6890). Data.
 PRIVATE_BLOCKS = (
-    "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
-    "192.0.0.0/24", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24",
-    "203.0.113.0/24", "240.0.0.0/4",
-    "::1/128", "::ffff:0:0/96", "64:ff9b:1::/48", "100::/64", "2001:db8::/32", "fc00::/7",
+    "10.0.0.0/8",
+    "100.64.0.0/10",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "172.16.0.0/12",
+    "192.0.0.0/24",
+    "192.0.2.0/24",
+    "192.168.0.0/16",
+    "198.18.0.0/15",
+    "198.51.100.0/24",
+    "203.0.113.0/24",
+    "240.0.0.0/4",
+    "::1/128",
+    "::ffff:0:0/96",
+    "64:ff9b:1::/48",
+    "100::/64",
+    "2001:db8::/32",
+    "fc00::/7",
     "fe80::/10",
 )
 #: Address blocks that are not routed on the internet. A scan may touch these freely;
@@ -370,6 +398,7 @@ def is_public(addr: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Rules and plans
 # ---------------------------------------------------------------------------------------------
+
 
 def system_resolver(name: str) -> list[str]:
     """The addresses a host name resolves to (IPv4 first), via the system resolver.
@@ -442,10 +471,15 @@ class Plan:
         return [_fmt(a, self.ports.get(a)) for a in self.addresses]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"addresses": list(self.addresses), "count": len(self.addresses),
-                "ports": dict(self.ports), "names": dict(self.names),
-                "unresolved": list(self.unresolved), "covered": list(self.covered),
-                "excluded": list(self.excluded)}
+        return {
+            "addresses": list(self.addresses),
+            "count": len(self.addresses),
+            "ports": dict(self.ports),
+            "names": dict(self.names),
+            "unresolved": list(self.unresolved),
+            "covered": list(self.covered),
+            "excluded": list(self.excluded),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -496,8 +530,9 @@ class ScopeRules:
         if _contains(NEVER, a):
             return f"{a} is multicast/broadcast/unspecified and is never contacted"
         if not self.allow_public and not _contains(NON_GLOBAL, a):
-            return (f"{a} is public (internet-routed) address space; contacting it needs "
-                    "--allow-public")
+            return (
+                f"{a} is public (internet-routed) address space; contacting it needs --allow-public"
+            )
         return None
 
     def admit(self, target: str, resolve: Resolver | None = None) -> tuple[str, int | None]:
@@ -512,15 +547,23 @@ class ScopeRules:
         block = parse_spec(target, names=True)
         if block.name is None and block.first != block.last:
             raise ScopeError(f"{target!r} is several addresses; expand it with net.scope.plan")
-        addr = (_resolve_one(block.name, resolve or system_resolver) if block.name is not None
-                else str(_make(block.version, block.first)))
+        addr = (
+            _resolve_one(block.name, resolve or system_resolver)
+            if block.name is not None
+            else str(_make(block.version, block.first))
+        )
         reason = self.why_not(addr)
         if reason:
             raise ScopeError(f"{target}: {_advice(reason)}" if block.name else _advice(reason))
         return addr, block.port
 
-    def plan(self, specs: Iterable[str], *, names: bool = True,
-             resolve: Resolver | None = system_resolver) -> Plan:
+    def plan(
+        self,
+        specs: Iterable[str],
+        *,
+        names: bool = True,
+        resolve: Resolver | None = system_resolver,
+    ) -> Plan:
         """Expand ``specs`` and check every address against the rules, before any packet.
 
         Args:
@@ -536,8 +579,13 @@ class ScopeRules:
         """
         return self._plan(parse_specs(specs, names=names), resolve)
 
-    def contact_list(self, targets: Iterable[str], *, names: bool = True,
-                     resolve: Resolver | None = system_resolver) -> tuple[list[str], list[str]]:
+    def contact_list(
+        self,
+        targets: Iterable[str],
+        *,
+        names: bool = True,
+        resolve: Resolver | None = system_resolver,
+    ) -> tuple[list[str], list[str]]:
         """What a scanner handed ``targets`` may contact: ``(to contact, excluded)``.
 
         The guard every method runs before its first packet. A single target (address, name,
@@ -565,12 +613,12 @@ class ScopeRules:
             if b.name is not None:
                 addr = by_name.get(b.name)
                 ok = addr in allowed if addr is not None else _fmt(b.name, b.port) in p.unresolved
-                (keep if ok else dropped).append(b.spec if b.port is None else
-                                                 _fmt(b.name, b.port))
+                (keep if ok else dropped).append(b.spec if b.port is None else _fmt(b.name, b.port))
             elif b.first == b.last:
                 a = str(_make(b.version, b.first))
                 (keep if a in allowed else dropped).append(
-                    b.spec if b.port is None else _fmt(a, b.port))
+                    b.spec if b.port is None else _fmt(a, b.port)
+                )
             else:
                 lo, hi = b.host_range()
                 for n in range(lo, hi + 1):
@@ -585,20 +633,26 @@ class ScopeRules:
         """Raise ScopeError if ``wanted`` (after excludes, plus ``more`` names) breaks a rule."""
         size = _size(wanted) + more
         if size > self.max_hosts:
-            raise ScopeError(f"{size} addresses to contact is more than --max-hosts "
-                             f"{self.max_hosts}; narrow the targets, add --exclude, or raise "
-                             "--max-hosts")
+            raise ScopeError(
+                f"{size} addresses to contact is more than --max-hosts "
+                f"{self.max_hosts}; narrow the targets, add --exclude, or raise "
+                "--max-hosts"
+            )
         bad = _intersect(wanted, NEVER)
         if bad:
-            raise ScopeError(f"{_first_block(bad)} is multicast/broadcast/unspecified and is never "
-                             "contacted; remove it or --exclude it")
+            raise ScopeError(
+                f"{_first_block(bad)} is multicast/broadcast/unspecified and is never "
+                "contacted; remove it or --exclude it"
+            )
         if not self.allow_public:
             public = _subtract(wanted, NON_GLOBAL)
             if public:
                 first = _first_block(public)
-                raise ScopeError(f"{first} is public (internet-routed) address space; "
-                                 "contacting it needs --allow-public (and permission from its "
-                                 "owner), or --exclude it")
+                raise ScopeError(
+                    f"{first} is public (internet-routed) address space; "
+                    "contacting it needs --allow-public (and permission from its "
+                    "owner), or --exclude it"
+                )
 
     def _contact_addresses(self, targets: list[str]) -> tuple[list[str], list[str]] | None:
         """:meth:`contact_list` for a list of canonical bare addresses (what a sweep is handed:
@@ -650,11 +704,14 @@ class ScopeRules:
         self._refuse(wanted, len(unresolved))
         addresses = list(iter_addresses(wanted))
         kept = set(addresses) if (ports or by_name) else set()
-        return Plan(addresses=addresses, covered=_cidrs(wanted),
-                    excluded=_cidrs(_intersect(targets, ex)),
-                    ports={a: p for a, p in ports.items() if a in kept},
-                    names={a: n for a, n in by_name.items() if a in kept},
-                    unresolved=unresolved)
+        return Plan(
+            addresses=addresses,
+            covered=_cidrs(wanted),
+            excluded=_cidrs(_intersect(targets, ex)),
+            ports={a: p for a, p in ports.items() if a in kept},
+            names={a: n for a, n in by_name.items() if a in kept},
+            unresolved=unresolved,
+        )
 
 
 def _advice(reason: str) -> str:
@@ -684,23 +741,35 @@ def iter_addresses(allowed: list[Interval]) -> Iterator[str]:
             yield str(make(n))
 
 
-def plan(specs: Iterable[str], excludes: Iterable[str] = (), *,
-         max_hosts: int = DEFAULT_MAX_HOSTS, allow_public: bool = False, names: bool = True,
-         resolve: Resolver | None = system_resolver) -> Plan:
+def plan(
+    specs: Iterable[str],
+    excludes: Iterable[str] = (),
+    *,
+    max_hosts: int = DEFAULT_MAX_HOSTS,
+    allow_public: bool = False,
+    names: bool = True,
+    resolve: Resolver | None = system_resolver,
+) -> Plan:
     """:meth:`ScopeRules.plan` with the rules given as keywords."""
     rules = ScopeRules(tuple(excludes), allow_public=allow_public, max_hosts=max_hosts)
     return rules.plan(specs, names=names, resolve=resolve)
 
 
-def expand(specs: Iterable[str], excludes: Iterable[str] = (), *,
-           max_hosts: int = DEFAULT_MAX_HOSTS, allow_public: bool = False) -> list[str]:
+def expand(
+    specs: Iterable[str],
+    excludes: Iterable[str] = (),
+    *,
+    max_hosts: int = DEFAULT_MAX_HOSTS,
+    allow_public: bool = False,
+) -> list[str]:
     """Addresses only (no names): the sorted list to probe, excludes removed.
 
     Raises:
         ScopeError: bad spec, too many hosts, public addresses without the flag.
     """
-    return plan(specs, excludes, max_hosts=max_hosts, allow_public=allow_public,
-                names=False).addresses
+    return plan(
+        specs, excludes, max_hosts=max_hosts, allow_public=allow_public, names=False
+    ).addresses
 
 
 def in_scope(ip: str, scope: Sequence[str], excludes: Sequence[str] = ()) -> bool:
@@ -741,6 +810,7 @@ def is_excluded(ip: str, excludes: Sequence[str]) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Crawl scope
 # ---------------------------------------------------------------------------------------------
+
 
 @lru_cache(maxsize=256)
 def _scope_intervals(scope: tuple[str, ...]) -> tuple[Interval, ...]:
@@ -801,17 +871,27 @@ class CrawlScope:
 
     @property
     def stated_origin(self) -> str:
-        return {"given": "from --scope", "config": "from [scan] scopes",
-                "seeds": "from the seeds"}.get(self.origin, self.origin)
+        return {
+            "given": "from --scope",
+            "config": "from [scan] scopes",
+            "seeds": "from the seeds",
+        }.get(self.origin, self.origin)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"cidrs": list(self.cidrs), "origin": self.origin,
-                "excludes": list(self.rules.excludes), "allow_public": self.rules.allow_public}
+        return {
+            "cidrs": list(self.cidrs),
+            "origin": self.origin,
+            "excludes": list(self.rules.excludes),
+            "allow_public": self.rules.allow_public,
+        }
 
 
-def crawl_scope(seeds: Iterable[str], scope: Iterable[str] | None = None,
-                configured: Iterable[str] | None = None,
-                rules: ScopeRules | None = None) -> CrawlScope:
+def crawl_scope(
+    seeds: Iterable[str],
+    scope: Iterable[str] | None = None,
+    configured: Iterable[str] | None = None,
+    rules: ScopeRules | None = None,
+) -> CrawlScope:
     """The crawl's scope: ``scope`` if given, else ``configured``, else the seeds' blocks.
 
     >>> crawl_scope(["10.99.255.1"]).cidrs
@@ -833,15 +913,32 @@ def crawl_scope(seeds: Iterable[str], scope: Iterable[str] | None = None,
     seeds = list(seeds)
     cidrs = default_crawl_scope(flatten(seeds))
     if not cidrs:
-        raise ScopeError("the crawl has no bounded scope (its seeds are host names); "
-                         "give --scope CIDR or [scan] scopes in the config file")
+        raise ScopeError(
+            "the crawl has no bounded scope (its seeds are host names); "
+            "give --scope CIDR or [scan] scopes in the config file"
+        )
     return CrawlScope(tuple(cidrs), "seeds", rules)
 
 
 __all__ = [
-    "DEFAULT_MAX_HOSTS", "CrawlScope", "Plan", "ScopeRules", "TargetBlock", "canonical_address",
+    "DEFAULT_MAX_HOSTS",
+    "CrawlScope",
+    "Plan",
+    "ScopeRules",
+    "TargetBlock",
+    "canonical_address",
     "crawl_scope",
-    "default_crawl_scope", "expand", "flatten", "in_scope", "is_excluded", "is_host_name",
-    "is_public", "iter_addresses", "parse_spec", "parse_specs", "plan", "read_target_file",
+    "default_crawl_scope",
+    "expand",
+    "flatten",
+    "in_scope",
+    "is_excluded",
+    "is_host_name",
+    "is_public",
+    "iter_addresses",
+    "parse_spec",
+    "parse_specs",
+    "plan",
+    "read_target_file",
     "system_resolver",
 ]

@@ -32,11 +32,14 @@ def list_cis(cmdb: Cmdb, filters: dict[str, Any] | None = None) -> list[dict[str
 
         ref = rule_of(cmdb).parse_room(str(wanted["room"]), building=wanted["building"])
         if wanted["building"] is not None and wanted["building"] != ref.building:
-            raise ConfigError(f"--room {wanted['room']} is in building {ref.building}, not "
-                              f"--building {wanted['building']}")
+            raise ConfigError(
+                f"--room {wanted['room']} is in building {ref.building}, not "
+                f"--building {wanted['building']}"
+            )
         if wanted["floor"] is not None and wanted["floor"] != ref.floor:
-            raise ConfigError(f"--room {wanted['room']} is on floor {ref.floor}, not "
-                              f"--floor {wanted['floor']}")
+            raise ConfigError(
+                f"--room {wanted['room']} is on floor {ref.floor}, not --floor {wanted['floor']}"
+            )
         wanted.update(building=ref.building, floor=ref.floor, room=ref.room)
     with cmdb.session() as s:
         return ci_records(s, wanted)
@@ -51,8 +54,9 @@ def show_ci(cmdb: Cmdb, ref: str) -> dict[str, Any]:
         return ci_detail(s, find_ci(s, ref))
 
 
-def parse_location(location: str, room_name: str | None = None, *,
-                   cmdb: Cmdb | None = None) -> tuple[str, ...]:
+def parse_location(
+    location: str, room_name: str | None = None, *, cmdb: Cmdb | None = None
+) -> tuple[str, ...]:
     """The ``location`` value of :func:`set_ci` from any room notation (``D010210``,
     ``01/02/10``...; ``B/F/R`` outside the label rule is kept as given), plus a room name.
 
@@ -68,14 +72,23 @@ def parse_location(location: str, room_name: str | None = None, *,
     except LabelError:
         raw = [p.strip() for p in location.replace("-", "/").split("/")]
         if len(raw) != 3 or not all(raw):
-            raise ConfigError(f"--location {location}: expected a room code (D010210) or "
-                              "BUILDING/FLOOR/ROOM (01/02/10)") from None
+            raise ConfigError(
+                f"--location {location}: expected a room code (D010210) or "
+                "BUILDING/FLOOR/ROOM (01/02/10)"
+            ) from None
         parts = tuple(raw)
     return (*parts, room_name) if room_name else parts
 
 
-def set_ci(cmdb: Cmdb, ref: str, values: dict[str, Any], *, lifecycle: str | None = None,
-           lifecycle_date: str | None = None, source: str = "manual") -> dict[str, Any]:
+def set_ci(
+    cmdb: Cmdb,
+    ref: str,
+    values: dict[str, Any],
+    *,
+    lifecycle: str | None = None,
+    lifecycle_date: str | None = None,
+    source: str = "manual",
+) -> dict[str, Any]:
     """Set what discovery cannot know (pinned: discovery never overwrites it).
 
     ``values``: attribute -> value (``class``, ``location`` as :func:`parse_location` gives it,
@@ -92,16 +105,25 @@ def set_ci(cmdb: Cmdb, ref: str, values: dict[str, Any], *, lifecycle: str | Non
     with cmdb.session() as s:
         ci = find_ci(s, ref)
         name = ci.name
-        changes = (set_manual(s, ci, values, source=source,
-                              label_rule=rule_of(cmdb) if "label" in values else None)
-                   if values else [])
+        changes = (
+            set_manual(
+                s,
+                ci,
+                values,
+                source=source,
+                label_rule=rule_of(cmdb) if "label" in values else None,
+            )
+            if values
+            else []
+        )
         if lifecycle is not None:
             changes += set_lifecycle(s, ci, lifecycle, on=on)
     return {"ci": name, "changes": changes}
 
 
-def replace_ci(cmdb: Cmdb, old: str, new: str, *, on: str | None = None,
-               by: str | None = None) -> dict[str, Any]:
+def replace_ci(
+    cmdb: Cmdb, old: str, new: str, *, on: str | None = None, by: str | None = None
+) -> dict[str, Any]:
     """NEW takes OLD's place (room, seat, label, asset code, department, contact); OLD is
     retired. One transaction; both histories and journals say so."""
     from netcmdb.cmdb.journal import parse_day

@@ -89,5 +89,8 @@ def upgrade_schema(cmdb: Cmdb) -> dict[str, Any]:
 
     engine = cmdb.new_engine()
     before, after = upgrade(engine)
-    return {"before": before, "after": after,
-            "url": engine.url.render_as_string(hide_password=True)}
+    return {
+        "before": before,
+        "after": after,
+        "url": engine.url.render_as_string(hide_password=True),
+    }

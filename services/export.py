@@ -24,20 +24,34 @@ class Format(NamedTuple):
 #: (``export json`` and ``export csv`` are the re-importable dumps: :func:`json_text`,
 #: :func:`csv_text`.)
 FORMATS: dict[str, Format] = {
-    "xlsx": Format("Asset register workbook: one sheet per building (Excel / WPS / LibreOffice).",
-                   False, "xlsx", "write_xlsx"),
+    "xlsx": Format(
+        "Asset register workbook: one sheet per building (Excel / WPS / LibreOffice).",
+        False,
+        "xlsx",
+        "write_xlsx",
+    ),
     "yaml": Format("The netcmdb/1 document as YAML.", False, "yaml_fmt", "write_yaml"),
-    "graphml": Format("Graph for yEd / Gephi / networkx (GraphML).", False, "graph",
-                      "write_graphml"),
+    "graphml": Format(
+        "Graph for yEd / Gephi / networkx (GraphML).", False, "graph", "write_graphml"
+    ),
     "gexf": Format("Graph for Gephi (GEXF 1.2).", False, "graph", "write_gexf"),
     "dot": Format("Graphviz DOT source of the graph.", False, "graph", "write_dot"),
-    "svg": Format("Graph drawn by Graphviz as SVG (up to 3,000 CIs: select a part).", False,
-                  "graph", "write_svg"),
+    "svg": Format(
+        "Graph drawn by Graphviz as SVG (up to 3,000 CIs: select a part).",
+        False,
+        "graph",
+        "write_svg",
+    ),
     "drawio": Format("diagrams.net / draw.io diagram.", False, "graph", "write_drawio"),
-    "netbox": Format("NetBox bulk-import CSV files (a directory, with a README.txt).", True,
-                     "netbox", "write_netbox"),
-    "report": Format("Self-contained HTML asset report with charts.", False, "report",
-                     "write_report"),
+    "netbox": Format(
+        "NetBox bulk-import CSV files (a directory, with a README.txt).",
+        True,
+        "netbox",
+        "write_netbox",
+    ),
+    "report": Format(
+        "Self-contained HTML asset report with charts.", False, "report", "write_report"
+    ),
 }
 
 #: tables ``export csv --table`` writes; ``cis`` is the flat, re-importable asset list.
@@ -61,8 +75,9 @@ def csv_text(cmdb: Cmdb, table: str = "cis") -> str:
         return export_csv(s, table)  # type: ignore[no-any-return]
 
 
-def selected_document(cmdb: Cmdb, buildings: Sequence[str] = (),
-                      classes: Sequence[str] = ()) -> tuple[dict[str, Any], Any]:
+def selected_document(
+    cmdb: Cmdb, buildings: Sequence[str] = (), classes: Sequence[str] = ()
+) -> tuple[dict[str, Any], Any]:
     """The CMDB read once (one transaction) as a netcmdb/1 document, narrowed to ``buildings``
     and ``classes``, plus the last run (narrowed alike, for the report)."""
     from netcmdb.exporters.document import select
@@ -104,9 +119,16 @@ def period(cmdb: Cmdb, since: str, until: str | None = None) -> dict[str, Any]:
         return period_summary(s, start, end)
 
 
-def write(cmdb: Cmdb, fmt: str, out: str | Path, *, buildings: Sequence[str] = (),
-          classes: Sequence[str] = (), since: str | None = None,
-          until: str | None = None) -> dict[str, Any]:
+def write(
+    cmdb: Cmdb,
+    fmt: str,
+    out: str | Path,
+    *,
+    buildings: Sequence[str] = (),
+    classes: Sequence[str] = (),
+    since: str | None = None,
+    until: str | None = None,
+) -> dict[str, Any]:
     """Write FORMAT to ``out`` atomically: ``{"format", "out", "cis", "summary"}`` (plus
     ``devices`` and ``skipped`` for netbox). ``since`` / ``until`` (report, xlsx) add the
     period: what happened between the two days (:func:`period`)."""
@@ -129,8 +151,9 @@ def write(cmdb: Cmdb, fmt: str, out: str | Path, *, buildings: Sequence[str] = (
             result = writer(doc, tmp)
         res["devices"] = len(result.rows["07_devices.csv"])
         res["skipped"] = len(result.skipped)
-        res["summary"] = (f"{res['devices']} devices, {res['skipped']} items not exportable "
-                          "(see README.txt)")
+        res["summary"] = (
+            f"{res['devices']} devices, {res['skipped']} items not exportable (see README.txt)"
+        )
         return res
     selection = " ".join([f"building={b}" for b in buildings] + [f"class={c}" for c in classes])
     with atomic_file(out) as tmp:

@@ -27,8 +27,9 @@ def load_topology(cmdb: Cmdb, roots: Sequence[str] = ()) -> Topology:
         with cmdb.session() as session:
             return load(session, tuple(roots))
     except SQLAlchemyError as exc:
-        raise TopologyError(f"cannot read the CMDB ({type(exc).__name__}); "
-                            "is the database initialised?") from exc
+        raise TopologyError(
+            f"cannot read the CMDB ({type(exc).__name__}); is the database initialised?"
+        ) from exc
 
 
 def impact_engine(cmdb: Cmdb, roots: Sequence[str] = ()) -> ImpactEngine:
@@ -40,12 +41,12 @@ def impact_engine(cmdb: Cmdb, roots: Sequence[str] = ()) -> ImpactEngine:
     url = cmdb.given_url
     if url is not None:
         parse_url(url)  # a bad URL is refused even when the cache would answer
-    return cached_engine(url, tuple(roots),
-                         lambda: ImpactEngine(load_topology(cmdb, roots)))
+    return cached_engine(url, tuple(roots), lambda: ImpactEngine(load_topology(cmdb, roots)))
 
 
-def resolve_targets(cmdb: Cmdb, engine: ImpactEngine,
-                    targets: Sequence[str]) -> tuple[list[int], list[int]]:
+def resolve_targets(
+    cmdb: Cmdb, engine: ImpactEngine, targets: Sequence[str]
+) -> tuple[list[int], list[int]]:
     """Impact targets -> (failed CI indexes, failed link indexes).
 
     A CI is named as ``ci show`` takes it: name, label, IP, and also a MAC in any notation or
@@ -75,8 +76,13 @@ def resolve_targets(cmdb: Cmdb, engine: ImpactEngine,
     return sorted(set(cis)), sorted(set(links))
 
 
-def impact(cmdb: Cmdb, targets: Sequence[str], roots: Sequence[str] = (), *,
-           engine: ImpactEngine | None = None) -> dict[str, Any]:
+def impact(
+    cmdb: Cmdb,
+    targets: Sequence[str],
+    roots: Sequence[str] = (),
+    *,
+    engine: ImpactEngine | None = None,
+) -> dict[str, Any]:
     """What breaks if TARGETS (CI name, label, IP, MAC, #id, or link ``A~B`` / ``A[port]~B``)
     fail together: exactly what ``netcmdb impact --json`` prints.
 
@@ -90,8 +96,14 @@ def impact(cmdb: Cmdb, targets: Sequence[str], roots: Sequence[str] = (), *,
     return report(engine, engine.impact(cis, links))  # type: ignore[no-any-return]
 
 
-def impact_drawing(cmdb: Cmdb, targets: Sequence[str], roots: Sequence[str] = (),
-                   fmt: str = "svg", *, engine: ImpactEngine | None = None) -> str | bytes:
+def impact_drawing(
+    cmdb: Cmdb,
+    targets: Sequence[str],
+    roots: Sequence[str] = (),
+    fmt: str = "svg",
+    *,
+    engine: ImpactEngine | None = None,
+) -> str | bytes:
     """The impact of TARGETS drawn as ``dot``, ``svg`` or ``html`` (``engine`` as
     :func:`impact`)."""
     from netcmdb.topology import draw
@@ -101,16 +113,24 @@ def impact_drawing(cmdb: Cmdb, targets: Sequence[str], roots: Sequence[str] = ()
     return draw.render_impact(engine, engine.impact(cis, links), fmt)  # type: ignore[no-any-return]
 
 
-def spof(cmdb: Cmdb, roots: Sequence[str] = (), *, min_down: int = 1,
-         limit: int = 0, engine: ImpactEngine | None = None) -> dict[str, Any]:
+def spof(
+    cmdb: Cmdb,
+    roots: Sequence[str] = (),
+    *,
+    min_down: int = 1,
+    limit: int = 0,
+    engine: ImpactEngine | None = None,
+) -> dict[str, Any]:
     """Articulation CIs and bridge links ranked by how many CIs each takes down (``limit`` 0:
     all): ``{"roots": [...], "spofs": [{kind, name, down}...]}``."""
     from netcmdb.topology.spof import find_spofs
 
     engine = engine or impact_engine(cmdb, roots)
     found = find_spofs(engine, min_down=min_down)
-    return {"roots": engine.topo.root_names(),
-            "spofs": [s.as_dict() for s in (found[:limit] if limit else found)]}
+    return {
+        "roots": engine.topo.root_names(),
+        "spofs": [s.as_dict() for s in (found[:limit] if limit else found)],
+    }
 
 
 def paths(cmdb: Cmdb, a: str, b: str, *, k: int = 3) -> dict[str, Any]:
@@ -118,12 +138,22 @@ def paths(cmdb: Cmdb, a: str, b: str, *, k: int = 3) -> dict[str, Any]:
     from netcmdb.topology.path import physical_paths
 
     topo = impact_engine(cmdb).topo
-    return {"from": a, "to": b, "roots": topo.root_names(),
-            "paths": physical_paths(topo, topo.resolve_ci(a), topo.resolve_ci(b), k=k)}
+    return {
+        "from": a,
+        "to": b,
+        "roots": topo.root_names(),
+        "paths": physical_paths(topo, topo.resolve_ci(a), topo.resolve_ci(b), k=k),
+    }
 
 
-def drawing(cmdb: Cmdb, fmt: str, *, building: str | None = None,
-            roots: Sequence[str] = (), engine: ImpactEngine | None = None) -> str | bytes:
+def drawing(
+    cmdb: Cmdb,
+    fmt: str,
+    *,
+    building: str | None = None,
+    roots: Sequence[str] = (),
+    engine: ImpactEngine | None = None,
+) -> str | bytes:
     """The topology as svg/png/dot/graphml/html (optionally one building and its uplinks)."""
     from netcmdb.topology import draw
 

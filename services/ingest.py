@@ -29,9 +29,15 @@ def location_parser(cmdb: Cmdb):  # type: ignore[no-untyped-def]
     return parser(rule_of(cmdb), location_patterns(cmdb.config))
 
 
-def ingest_results(cmdb: Cmdb, results: Sequence[Any], *, source: str,
-                   targets: Sequence[str], methods: Sequence[str],
-                   covered: Sequence[str] | None = None) -> RunSummary:
+def ingest_results(
+    cmdb: Cmdb,
+    results: Sequence[Any],
+    *,
+    source: str,
+    targets: Sequence[str],
+    methods: Sequence[str],
+    covered: Sequence[str] | None = None,
+) -> RunSummary:
     """Reconcile one run's scan results (or bare device facts) into the CMDB.
 
     ``covered``: where a CI not seen counts a miss (None: the targets that are networks; ``[]``:
@@ -42,9 +48,16 @@ def ingest_results(cmdb: Cmdb, results: Sequence[Any], *, source: str,
     cfg = cmdb.reconcile_config()
     parse_location = location_parser(cmdb)
     with cmdb.session() as s:
-        return ingest(s, results, source=source, targets=list(targets), methods=list(methods),
-                      covered=None if covered is None else list(covered), config=cfg,
-                      location_parser=parse_location)
+        return ingest(
+            s,
+            results,
+            source=source,
+            targets=list(targets),
+            methods=list(methods),
+            covered=None if covered is None else list(covered),
+            config=cfg,
+            location_parser=parse_location,
+        )
 
 
 def import_file(cmdb: Cmdb, kind: str, path: str | Path) -> RunSummary:
@@ -69,8 +82,9 @@ def import_nmap(cmdb: Cmdb, path: str | Path) -> tuple[RunSummary, int, int]:
 
     results = parse(str(path))
     live = [r for r in results if r.alive]
-    summary = ingest_results(cmdb, live, source="nmap", targets=[str(path)], methods=["nmap"],
-                             covered=[])
+    summary = ingest_results(
+        cmdb, live, source="nmap", targets=[str(path)], methods=["nmap"], covered=[]
+    )
     return summary, len(live), len(results)
 
 
@@ -83,8 +97,10 @@ def results_from_document(doc: Any) -> list[ScanResult]:
     from netcmdb.discovery.factsjson import device_from_dict, result_from_dict
 
     if not isinstance(doc, dict) or not isinstance(doc.get("results", doc.get("facts")), list):
-        raise ImportFormatError("facts: expected a JSON object with a 'results' or 'facts' list "
-                                "(the output of `netcmdb scan ... --no-store --json`)")
+        raise ImportFormatError(
+            "facts: expected a JSON object with a 'results' or 'facts' list "
+            "(the output of `netcmdb scan ... --no-store --json`)"
+        )
     out: list[ScanResult] = []
     entries = [("results", r) for r in doc.get("results") or ()]
     entries += [("facts", d) for d in doc.get("facts") or ()]
@@ -96,8 +112,9 @@ def results_from_document(doc: Any) -> list[ScanResult]:
                 dev = device_from_dict(entry)
                 out.append(ScanResult(target=dev.ip or dev.hostname or f"fact {n}", device=dev))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise ImportFormatError(f"facts: {key} entry {n}: {type(exc).__name__}: "
-                                    f"{exc}") from None
+            raise ImportFormatError(
+                f"facts: {key} entry {n}: {type(exc).__name__}: {exc}"
+            ) from None
     return out
 
 
@@ -109,5 +126,11 @@ def ingest_facts(cmdb: Cmdb, doc: Any, *, source: str = "push") -> RunSummary:
     results = results_from_document(doc)
     methods = doc.get("methods") or sorted({str(r.device.source) for r in results if r.device})
     targets = doc.get("targets") or [r.target for r in results]
-    return ingest_results(cmdb, results, source=source, targets=[str(t) for t in targets],
-                          methods=[str(m) for m in methods], covered=[])
+    return ingest_results(
+        cmdb,
+        results,
+        source=source,
+        targets=[str(t) for t in targets],
+        methods=[str(m) for m in methods],
+        covered=[],
+    )

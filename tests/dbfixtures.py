@@ -32,8 +32,7 @@ def _free_port() -> int:
 
 def _pg_bin() -> str | None:
     for d in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
-        if os.path.exists(os.path.join(d, "initdb")) and os.path.exists(
-                os.path.join(d, "pg_ctl")):
+        if os.path.exists(os.path.join(d, "initdb")) and os.path.exists(os.path.join(d, "pg_ctl")):
             return d
     return None
 
@@ -43,8 +42,10 @@ def pg_server() -> Iterator[str]:
     """Start a private PostgreSQL; yield its admin URL (``postgresql+psycopg://...``)."""
     bindir = _pg_bin()
     if bindir is None:
-        pytest.skip("PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin/initdb); "
-                    "install Debian's postgresql")
+        pytest.skip(
+            "PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin/initdb); "
+            "install Debian's postgresql"
+        )
     try:
         import psycopg  # noqa: F401
     except ImportError:
@@ -62,14 +63,46 @@ def pg_server() -> Iterator[str]:
     port = _free_port()
     env = {**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
     try:
-        subprocess.run([*prefix, f"{bindir}/initdb", "-D", data, "-U", "postgres", "-A", "trust",
-                        "-E", "UTF8", "--no-sync"], check=True, capture_output=True, env=env,
-                       timeout=120)
-        subprocess.run([*prefix, f"{bindir}/pg_ctl", "-D", data, "-w", "-t", "60", "-l",
-                        os.path.join(tmp, "log"), "-o",
-                        f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off "
-                        f"-c full_page_writes=off -c synchronous_commit=off", "start"],
-                       check=True, capture_output=True, env=env, timeout=90)
+        subprocess.run(
+            [
+                *prefix,
+                f"{bindir}/initdb",
+                "-D",
+                data,
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+            check=True,
+            capture_output=True,
+            env=env,
+            timeout=120,
+        )
+        subprocess.run(
+            [
+                *prefix,
+                f"{bindir}/pg_ctl",
+                "-D",
+                data,
+                "-w",
+                "-t",
+                "60",
+                "-l",
+                os.path.join(tmp, "log"),
+                "-o",
+                f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off "
+                f"-c full_page_writes=off -c synchronous_commit=off",
+                "start",
+            ],
+            check=True,
+            capture_output=True,
+            env=env,
+            timeout=90,
+        )
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
         err = getattr(exc, "stderr", b"") or b""
         shutil.rmtree(tmp, ignore_errors=True)
@@ -77,8 +110,11 @@ def pg_server() -> Iterator[str]:
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
     finally:
-        subprocess.run([*prefix, f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "-w",
-                        "stop"], capture_output=True, timeout=60)
+        subprocess.run(
+            [*prefix, f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"],
+            capture_output=True,
+            timeout=60,
+        )
         shutil.rmtree(tmp, ignore_errors=True)
 
 

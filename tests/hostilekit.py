@@ -34,16 +34,27 @@ def cmdb_digest(url: str) -> str:
     return h.hexdigest()
 
 
-def run_cli(url: str | None, *args: str, env: dict[str, str] | None = None,
-            cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    url: str | None,
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
     """``python -m netcmdb [--db URL] ARGS`` as a user runs it (real exit status, stderr)."""
     e = {**os.environ, **(env or {})}
     e.setdefault("NETCMDB_CONFIG", os.devnull + ".none.toml")
     e.pop("NETCMDB_DB", None)
     e.setdefault("NETCMDB_CACHE_DIR", str(Path(cwd or ".").resolve() / ".cache"))
     db = ["--db", url] if url is not None else []
-    return subprocess.run([sys.executable, "-m", "netcmdb", *db, *args], capture_output=True,
-                          text=True, env=e, timeout=timeout, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "netcmdb", *db, *args],
+        capture_output=True,
+        text=True,
+        env=e,
+        timeout=timeout,
+        cwd=cwd,
+    )
 
 
 def assert_one_line(r: subprocess.CompletedProcess[str], *needles: str) -> str:

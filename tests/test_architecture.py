@@ -128,8 +128,10 @@ def test_each_room_imports_only_what_the_data_flow_allows() -> None:
         if ra not in ALLOWED:
             wrong.append(f"{a}: room {ra!r} is not in ALLOWED (tests/test_architecture.py)")
         elif rb not in ALLOWED[ra]:
-            wrong.append(f"{a} imports {b}: {ra} may import only {sorted(ALLOWED[ra])} "
-                         "(docs/ARCHITECTURE.md)")
+            wrong.append(
+                f"{a} imports {b}: {ra} may import only {sorted(ALLOWED[ra])} "
+                "(docs/ARCHITECTURE.md)"
+            )
     assert wrong == []
 
 
@@ -139,8 +141,12 @@ def test_nothing_in_the_package_reaches_into_tests() -> None:
         text = path.read_text(encoding="utf-8")
         tree = ast.parse(text)
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Attribute) and node.attr == "path"
-                    and isinstance(node.value, ast.Name) and node.value.id == "sys"):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr == "path"
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "sys"
+            ):
                 offenders.append(f"{name}: sys.path")
             if isinstance(node, ast.Attribute) and node.attr == "spec_from_file_location":
                 offenders.append(f"{name}: loads a module by path")
@@ -157,8 +163,12 @@ _IMPLICIT = {
     "lxml": "openpyxl's fast writer, picked up by openpyxl",
     "python-multipart": "FastAPI's form parser (the web's login and edit forms)",
 }
-_IMPORT_NAME = {"pyyaml": "yaml", "ntc-templates": "ntc_templates", "psycopg": "psycopg",
-                "argon2-cffi": "argon2"}
+_IMPORT_NAME = {
+    "pyyaml": "yaml",
+    "ntc-templates": "ntc_templates",
+    "psycopg": "psycopg",
+    "argon2-cffi": "argon2",
+}
 
 
 def _dist_name(req: str) -> str:

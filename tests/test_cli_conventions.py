@@ -22,12 +22,16 @@ from netcmdb.cli import cli
 from netcmdb.demo import example_campus_path
 
 #: commands whose printed output IS the data (stdout or -o), or that print nothing to parse
-NO_JSON = {"export json": "prints the netcmdb/1 JSON document itself",
-           "export csv": "prints the CSV itself",
-           "serve": "runs the web server"}
+NO_JSON = {
+    "export json": "prints the netcmdb/1 JSON document itself",
+    "export csv": "prints the CSV itself",
+    "serve": "runs the web server",
+}
 #: "do not write" flags other than --dry-run, each with its distinct meaning
-OTHER_NO_WRITE = {("scan", "--no-store"): "collects from devices without writing the CMDB; "
-                                          "scan --dry-run contacts nothing (issue 17)"}
+OTHER_NO_WRITE = {
+    ("scan", "--no-store"): "collects from devices without writing the CMDB; "
+    "scan --dry-run contacts nothing (issue 17)"
+}
 
 
 def leaves(cmd: click.Command, path: tuple[str, ...] = ()) -> Iterator[tuple[str, click.Command]]:
@@ -63,26 +67,37 @@ def test_every_command_follows_the_convention(name: str, cmd: click.Command) -> 
         assert {"-o", "--out"} <= set(p.opts), f"{name}: writes a file without -o/--out"
     for o, p in opts.items():
         if o.startswith("--no-") and not p.hidden and (name, o) not in OTHER_NO_WRITE:
-            assert not any(w in o for w in ("store", "ingest", "write", "save")), \
+            assert not any(w in o for w in ("store", "ingest", "write", "save")), (
                 f"{name}: {o} is a second 'do not write' flag; use --dry-run"
+            )
     if "--dry-run" in opts:
         assert opts["--dry-run"].is_flag
 
 
 def nc(d: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NETCMDB_CONFIG": str(d / "config.toml"),
-           "NETCMDB_CACHE_DIR": str(d / "cache")}
+    env = {
+        **os.environ,
+        "NETCMDB_CONFIG": str(d / "config.toml"),
+        "NETCMDB_CACHE_DIR": str(d / "cache"),
+    }
     env.pop("NETCMDB_DB", None)
-    return subprocess.run([sys.executable, "-m", "netcmdb", *args], capture_output=True,
-                          text=True, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "netcmdb", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
 
 
 @pytest.fixture(scope="module")
 def campus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("campus")
-    r = CliRunner().invoke(cli, ["import", "json", str(example_campus_path()), "--db",
-                                 f"sqlite:///{d / 'cmdb.sqlite'}"],
-                           env={"NETCMDB_CONFIG": str(d / "config.toml"), "NETCMDB_DB": None})
+    r = CliRunner().invoke(
+        cli,
+        ["import", "json", str(example_campus_path()), "--db", f"sqlite:///{d / 'cmdb.sqlite'}"],
+        env={"NETCMDB_CONFIG": str(d / "config.toml"), "NETCMDB_DB": None},
+    )
     assert r.exit_code == 0, r.output
     con = sqlite3.connect(d / "cmdb.sqlite")
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -101,11 +116,18 @@ def test_db_after_the_subcommand_and_every_room_notation(campus: tuple[Path, str
     by_code = nc(d, "ci", "list", "--db", db, "--room", "D010210", "--json")
     assert by_code.returncode == 0, by_code.stderr
     want = json.loads(by_code.stdout)
-    assert want and all((r["location"]["building"], r["location"]["floor"],
-                         r["location"]["room"]) == ("01", "02", "10") for r in want)
-    for args in (["--room", "01/02/10"], ["--room", "D0102 10"], ["--room", "010210"],
-                 ["--room", "0210", "--building", "01"],
-                 ["--room", "Room 0210", "--building", "01"]):
+    assert want and all(
+        (r["location"]["building"], r["location"]["floor"], r["location"]["room"])
+        == ("01", "02", "10")
+        for r in want
+    )
+    for args in (
+        ["--room", "01/02/10"],
+        ["--room", "D0102 10"],
+        ["--room", "010210"],
+        ["--room", "0210", "--building", "01"],
+        ["--room", "Room 0210", "--building", "01"],
+    ):
         r = nc(d, "--db", db, "ci", "list", *args, "--json")
         assert r.returncode == 0 and json.loads(r.stdout) == want, (args, r.stderr)
     table = nc(d, "--db", db, "ci", "list", "--room", "D010210").stdout
@@ -114,19 +136,23 @@ def test_db_after_the_subcommand_and_every_room_notation(campus: tuple[Path, str
     assert "D010210" in shown
 
 
-@pytest.mark.parametrize("args,message", [
-    (["ci", "list", "--room", ""], "--room"),
-    (["ci", "list", "--building", " "], "--building"),
-    (["label", "print", "--room", "", "-o", "x.pdf"], "--room"),
-    (["export", "yaml", "--class", "", "-o", "x.yaml"], "--class"),
-    (["ci", "list", "--room", "0210"], "give the building"),
-    (["ci", "list", "--nope"], "No such option"),
-    (["ci", "lst"], "No such command"),
-    (["impact"], "Missing argument"),
-    (["runs", "list", "--limit", "x"], "not a valid integer"),
-])
-def test_bad_usage_is_one_line_and_exit_2(campus: tuple[Path, str], args: list[str],
-                                          message: str) -> None:
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["ci", "list", "--room", ""], "--room"),
+        (["ci", "list", "--building", " "], "--building"),
+        (["label", "print", "--room", "", "-o", "x.pdf"], "--room"),
+        (["export", "yaml", "--class", "", "-o", "x.yaml"], "--class"),
+        (["ci", "list", "--room", "0210"], "give the building"),
+        (["ci", "list", "--nope"], "No such option"),
+        (["ci", "lst"], "No such command"),
+        (["impact"], "Missing argument"),
+        (["runs", "list", "--limit", "x"], "not a valid integer"),
+    ],
+)
+def test_bad_usage_is_one_line_and_exit_2(
+    campus: tuple[Path, str], args: list[str], message: str
+) -> None:
     d, db = campus
     before = (d / "cmdb.sqlite").read_bytes()
     r = nc(d, "--db", db, *args)

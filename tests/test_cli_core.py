@@ -23,8 +23,12 @@ from netcmdb.demo import example_campus_path
 def nc(tmp_path: Path, *args: str, ok: bool = True):
     """Run the CLI in-process (click's runner): fast, for success paths."""
     env = {"NETCMDB_CONFIG": str(tmp_path / "config.toml"), "NETCMDB_DB": None}
-    r = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'cmdb.sqlite'}", *args],
-                           env=env, catch_exceptions=not ok)
+    r = CliRunner().invoke(
+        cli,
+        ["--db", f"sqlite:///{tmp_path / 'cmdb.sqlite'}", *args],
+        env=env,
+        catch_exceptions=not ok,
+    )
     if ok:
         assert r.exit_code == 0, r.output
     return r
@@ -34,9 +38,13 @@ def nc_proc(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     """Run ``python -m netcmdb`` as a user would: real exit status and stderr."""
     e = {**os.environ, "NETCMDB_CONFIG": str(tmp_path / "config.toml")}
     e.pop("NETCMDB_DB", None)
-    return subprocess.run([sys.executable, "-m", "netcmdb", "--db",
-                           f"sqlite:///{tmp_path / 'cmdb.sqlite'}", *args],
-                          capture_output=True, text=True, env=e, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "netcmdb", "--db", f"sqlite:///{tmp_path / 'cmdb.sqlite'}", *args],
+        capture_output=True,
+        text=True,
+        env=e,
+        timeout=120,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -78,11 +86,12 @@ def test_example_campus_round_trips_through_the_cli(campus, tmp_path):
     assert exported["cis"] == original["cis"]
     assert exported["groups"] == original["groups"]
     key = lambda x: json.dumps(x, sort_keys=True)  # noqa: E731
-    assert sorted(map(key, exported["dependencies"])) == sorted(
-        map(key, original["dependencies"]))
+    assert sorted(map(key, exported["dependencies"])) == sorted(map(key, original["dependencies"]))
+
     # a link is one cable whichever end the file names first
-    norm = lambda lk: tuple(sorted([(lk["a"], lk.get("a_port", "")),  # noqa: E731
-                                    (lk["b"], lk.get("b_port", ""))]))
+    def norm(lk: dict) -> tuple:
+        return tuple(sorted([(lk["a"], lk.get("a_port", "")), (lk["b"], lk.get("b_port", ""))]))
+
     assert sorted(map(norm, exported["links"])) == sorted(map(norm, original["links"]))
     # and a second database fed the export exports the same document
     other = tmp_path / "other"
@@ -92,17 +101,18 @@ def test_example_campus_round_trips_through_the_cli(campus, tmp_path):
 
 
 def test_ci_list_filters_and_json_shape(campus):
-    recs = json.loads(nc(campus, "ci", "list", "--class", "printer", "--building", "02",
-                         "--json").output)
-    assert recs and all(r["class"] == "printer" and r["location"]["building"] == "02"
-                        for r in recs)
+    recs = json.loads(
+        nc(campus, "ci", "list", "--class", "printer", "--building", "02", "--json").output
+    )
+    assert recs and all(r["class"] == "printer" and r["location"]["building"] == "02" for r in recs)
     assert {"id", "name", "class", "status", "first_seen", "last_seen"} <= set(recs[0])
     table = nc(campus, "ci", "list", "--room", "D010210").output
     assert "pc-010210-009" in table and "sw-core-1" not in table
 
 
-@pytest.mark.parametrize("query", ["D010210-009", "pc-010210-009", "10.12.10.19",
-                                   "54-EE-75-00-00-46"])
+@pytest.mark.parametrize(
+    "query", ["D010210-009", "pc-010210-009", "10.12.10.19", "54-EE-75-00-00-46"]
+)
 def test_ci_show_by_label_name_ip_or_mac(campus, query):
     d = json.loads(nc(campus, "ci", "show", query, "--json").output)
     assert d["label"] == "D010210-009"
@@ -111,8 +121,22 @@ def test_ci_show_by_label_name_ip_or_mac(campus, query):
 
 
 def test_ci_set_is_manual_and_recorded(campus):
-    r = nc(campus, "ci", "set", "sw-acc-0102-1", "--location", "01/02/00", "--room-name",
-           "二楼弱电间", "--seat", "7", "--owner", "网络组", "--role", "access")
+    r = nc(
+        campus,
+        "ci",
+        "set",
+        "sw-acc-0102-1",
+        "--location",
+        "01/02/00",
+        "--room-name",
+        "二楼弱电间",
+        "--seat",
+        "7",
+        "--owner",
+        "网络组",
+        "--role",
+        "access",
+    )
     assert "seat: 1 -> 7" in r.output
     d = json.loads(nc(campus, "ci", "show", "sw-acc-0102-1", "--json").output)
     assert (d["seat"], d["owner"], d["sources"]["seat"]) == (7, "网络组", "manual")
@@ -121,9 +145,13 @@ def test_ci_set_is_manual_and_recorded(campus):
 
 
 def test_runs_list_show_diff(campus, tmp_path):
-    doc = {"format": "netcmdb/1", "cis": [
-        {"name": "pc-010210-009", "class": "pc", "os_version": "11 24H2"},
-        {"name": "new-kiosk", "class": "pc", "ip": "10.12.10.200"}]}
+    doc = {
+        "format": "netcmdb/1",
+        "cis": [
+            {"name": "pc-010210-009", "class": "pc", "os_version": "11 24H2"},
+            {"name": "new-kiosk", "class": "pc", "ip": "10.12.10.200"},
+        ],
+    }
     f = tmp_path / "delta.json"
     f.write_text(json.dumps(doc))
     nc(campus, "import", "json", str(f))
@@ -134,8 +162,13 @@ def test_runs_list_show_diff(campus, tmp_path):
     assert [c["name"] for c in show["changed_cis"]] == ["pc-010210-009"]
     diff = json.loads(nc(campus, "runs", "diff", "1", "2", "--json").output)
     assert diff["only_in_to"] == ["new-kiosk"]
-    assert {"ci": "pc-010210-009", "attribute": "os_version", "old": "10 22H2",
-            "new": "11 24H2", "run": 2} in diff["changes"]
+    assert {
+        "ci": "pc-010210-009",
+        "attribute": "os_version",
+        "old": "10 22H2",
+        "new": "11 24H2",
+        "run": 2,
+    } in diff["changes"]
     text = nc(campus, "runs", "show", "2").output
     assert "new-kiosk" in text and "os_version" in text
 
@@ -156,10 +189,14 @@ def test_csv_export_import(campus, tmp_path):
 
 
 BAD_FILES = [
-    ('{"format": "netcmdb/1", "cis": [{"name": "x", "class": "pc", "ip": "10.0.0.300"}]}',
-     "error: cis[0] (x): bad IP '10.0.0.300'"),
-    ('{"format": "netcmdb/1", "cis": [{"name": "x", "class": "pc", "label": "D010210-009"}]}',
-     "error: cis[0] (x): label D010210-009 already belongs to CI 'pc-010210-009'"),
+    (
+        '{"format": "netcmdb/1", "cis": [{"name": "x", "class": "pc", "ip": "10.0.0.300"}]}',
+        "error: cis[0] (x): bad IP '10.0.0.300'",
+    ),
+    (
+        '{"format": "netcmdb/1", "cis": [{"name": "x", "class": "pc", "label": "D010210-009"}]}',
+        "error: cis[0] (x): label D010210-009 already belongs to CI 'pc-010210-009'",
+    ),
     ('{"format": "netcmdb/1",', "error: "),
 ]
 
@@ -178,8 +215,11 @@ def test_bad_import_one_line_exit_2_nothing_changed(campus, tmp_path, content, m
 
 
 def test_unknown_ci_and_run_are_one_line_errors(campus):
-    for args in (["ci", "show", "nope"], ["runs", "show", "99"], ["ci", "set", "nope",
-                                                                   "--seat", "1"]):
+    for args in (
+        ["ci", "show", "nope"],
+        ["runs", "show", "99"],
+        ["ci", "set", "nope", "--seat", "1"],
+    ):
         r = nc_proc(campus, *args)
         assert r.returncode == 2 and r.stderr.startswith("error: ") and "Traceback" not in r.stderr
 
@@ -187,8 +227,10 @@ def test_unknown_ci_and_run_are_one_line_errors(campus):
 def test_config_path_show_and_secrets(tmp_path):
     cfg = tmp_path / "config.toml"
     assert nc(tmp_path, "config", "path").output.strip() == str(cfg)
-    cfg.write_text('[database]\nurl = "sqlite:///x.db"\n[credentials.lab]\n'
-                   'community = "s3cret"\npassword_env = "LAB_PW"\n[cmdb]\nmissing_after = 2\n')
+    cfg.write_text(
+        '[database]\nurl = "sqlite:///x.db"\n[credentials.lab]\n'
+        'community = "s3cret"\npassword_env = "LAB_PW"\n[cmdb]\nmissing_after = 2\n'
+    )
     cfg.chmod(0o600)
     shown = nc(tmp_path, "config", "show", "--json").output
     data = json.loads(shown)
@@ -208,15 +250,21 @@ def test_config_database_url_is_used(tmp_path):
     cfg.write_text(f'[database]\nurl = "sqlite:///{db}"\n')
     e = {**os.environ, "NETCMDB_CONFIG": str(cfg)}
     e.pop("NETCMDB_DB", None)
-    r = subprocess.run([sys.executable, "-m", "netcmdb", "init"], capture_output=True,
-                       text=True, env=e, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "netcmdb", "init"], capture_output=True, text=True, env=e, timeout=60
+    )
     assert r.returncode == 0, r.stderr
     assert db.exists() and str(db) in r.stdout
 
 
 def test_demo_writes_its_outputs(tmp_path):
-    r = subprocess.run([sys.executable, "-m", "netcmdb.demo", str(tmp_path / "out")],
-                       capture_output=True, text=True, env={**os.environ}, timeout=300)
+    r = subprocess.run(
+        [sys.executable, "-m", "netcmdb.demo", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        env={**os.environ},
+        timeout=300,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     doc = json.loads((tmp_path / "out" / "cmdb.json").read_text(encoding="utf-8"))
     assert len(doc["cis"]) == 440

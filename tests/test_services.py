@@ -19,10 +19,17 @@ SUMMARY_KEYS = {"run_id", "new", "changed", "missing", "failed", "seen"}
 
 
 def nc(tmp_path: Path, *args: str) -> str:
-    env = {"NETCMDB_CONFIG": str(tmp_path / "config.toml"), "NETCMDB_DB": None,
-           "NETCMDB_CACHE_DIR": str(tmp_path / "cache")}
-    r = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'cmdb.sqlite'}", *args],
-                           env=env, catch_exceptions=False)
+    env = {
+        "NETCMDB_CONFIG": str(tmp_path / "config.toml"),
+        "NETCMDB_DB": None,
+        "NETCMDB_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    r = CliRunner().invoke(
+        cli,
+        ["--db", f"sqlite:///{tmp_path / 'cmdb.sqlite'}", *args],
+        env=env,
+        catch_exceptions=False,
+    )
     assert r.exit_code == 0, r.output
     return r.stdout
 
@@ -55,9 +62,11 @@ def _cmdb(d: Path) -> Cmdb:
 def test_reads_are_the_cli_json(campus: Path) -> None:
     c = _cmdb(campus)
     assert cis.list_cis(c, {"class": "printer"}) == json.loads(
-        nc(campus, "ci", "list", "--class", "printer", "--json"))
+        nc(campus, "ci", "list", "--class", "printer", "--json")
+    )
     assert cis.show_ci(c, "sw-acc-0102-1") == json.loads(
-        nc(campus, "ci", "show", "sw-acc-0102-1", "--json"))
+        nc(campus, "ci", "show", "sw-acc-0102-1", "--json")
+    )
     assert runs.list_runs(c) == json.loads(nc(campus, "runs", "list", "--json"))
     assert runs.show_run(c, 1)["id"] == 1
     from netcmdb.errors import NotFoundError
@@ -77,8 +86,10 @@ def test_impact_is_exactly_the_cli_json(campus: Path) -> None:
 def test_set_ci_then_show(campus: Path) -> None:
     c = _cmdb(campus)
     res = cis.set_ci(c, "sw-acc-0102-1", {"owner": "net team"})
-    assert res == {"ci": "sw-acc-0102-1",
-                   "changes": [{"attribute": "owner", "old": None, "new": "net team"}]}
+    assert res == {
+        "ci": "sw-acc-0102-1",
+        "changes": [{"attribute": "owner", "old": None, "new": "net team"}],
+    }
     assert cis.show_ci(c, "sw-acc-0102-1")["owner"] == "net team"
 
 
@@ -87,8 +98,10 @@ def test_labels_and_export(campus: Path) -> None:
     rule = labels.rule_of(c)
     assert labels.parse_label(rule, "D010210-003")["room_code"] == "D010210"
     assert labels.check(c, rule) == json.loads(
-        CliRunner().invoke(cli, ["--db", f"sqlite:///{campus / 'cmdb.sqlite'}", "label",
-                                 "check", "--json"]).stdout)
+        CliRunner()
+        .invoke(cli, ["--db", f"sqlite:///{campus / 'cmdb.sqlite'}", "label", "check", "--json"])
+        .stdout
+    )
     plan = labels.assign(c, rule, dry_run=True)
     assert plan["dry_run"] is True and set(plan) >= {"assigned", "skipped", "cleared"}
     assert json.loads(export.json_text(c)) == json.loads(nc(campus, "export", "json"))
@@ -97,10 +110,23 @@ def test_labels_and_export(campus: Path) -> None:
 
 
 def test_pushed_facts_are_one_run_with_the_one_summary_shape(campus: Path) -> None:
-    doc = {"results": [{"target": "10.9.9.9", "error": None, "error_kind": None,
-                        "duration_s": 0.1,
-                        "device": {"source": "snmp", "ip": "10.9.9.9", "hostname": "pushed-sw",
-                                   "mac": "02:00:00:00:99:99", "serial": "PUSH1"}}]}
+    doc = {
+        "results": [
+            {
+                "target": "10.9.9.9",
+                "error": None,
+                "error_kind": None,
+                "duration_s": 0.1,
+                "device": {
+                    "source": "snmp",
+                    "ip": "10.9.9.9",
+                    "hostname": "pushed-sw",
+                    "mac": "02:00:00:00:99:99",
+                    "serial": "PUSH1",
+                },
+            }
+        ]
+    }
     summary = ingest.ingest_facts(_cmdb(campus), doc)
     d = runs.summary_dict(summary)
     assert SUMMARY_KEYS <= set(d) and d["new"] == ["pushed-sw"] and d["missing"] == []
@@ -108,8 +134,9 @@ def test_pushed_facts_are_one_run_with_the_one_summary_shape(campus: Path) -> No
     assert runs.show_run(_cmdb(campus), d["run_id"])["methods"] == ["snmp"]
 
 
-@pytest.mark.parametrize("doc", [[], {"results": 5}, {"results": [{"device": {}}]},
-                                 {"facts": [{"source": "nope"}]}])
+@pytest.mark.parametrize(
+    "doc", [[], {"results": 5}, {"results": [{"device": {}}]}, {"facts": [{"source": "nope"}]}]
+)
 def test_bad_pushed_facts_are_one_error_and_change_nothing(campus: Path, doc: object) -> None:
     from netcmdb.errors import ImportFormatError
 

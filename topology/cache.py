@@ -85,14 +85,15 @@ def _load(raw: bytes) -> object:
     head = len(MAGIC)
     if raw[:head] != MAGIC:
         return None
-    digest, payload = raw[head:head + 32], raw[head + 32:]
+    digest, payload = raw[head : head + 32], raw[head + 32 :]
     if hashlib.sha256(payload).digest() != digest:
         return None
     return pickle.loads(payload)
 
 
-def cached_engine(url: str | None, roots: Sequence[str],
-                  build: Callable[[], ImpactEngine]) -> ImpactEngine:
+def cached_engine(
+    url: str | None, roots: Sequence[str], build: Callable[[], ImpactEngine]
+) -> ImpactEngine:
     """The engine for this CMDB state: from the cache when the SQLite file is unchanged."""
     url = resolve_url(url)
     path = sqlite_file(url)
@@ -120,8 +121,9 @@ def cached_engine(url: str | None, roots: Sequence[str],
             with open(tmp, "r+b") as fh:
                 payload = pickle.dumps(engine, protocol=pickle.HIGHEST_PROTOCOL)
                 fh.write(MAGIC + hashlib.sha256(payload).digest() + payload)
-        old = sorted(directory.glob("impact-*.pickle"), key=lambda p: p.stat().st_mtime,
-                     reverse=True)
+        old = sorted(
+            directory.glob("impact-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True
+        )
         for p in old[KEEP:]:
             p.unlink(missing_ok=True)
     except (OSError, NetcmdbError):

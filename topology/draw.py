@@ -53,8 +53,9 @@ def _adjacency(engine: ImpactEngine) -> dict[int, list[int]]:
     return adj
 
 
-def build_drawing(engine: ImpactEngine, cis: Iterable[int] | None = None,
-                  states: dict[int, str] | None = None) -> Drawing:
+def build_drawing(
+    engine: ImpactEngine, cis: Iterable[int] | None = None, states: dict[int, str] | None = None
+) -> Drawing:
     """Group end hosts, keep the rest, lay everything out in layers from the roots.
 
     Args:
@@ -70,15 +71,28 @@ def build_drawing(engine: ImpactEngine, cis: Iterable[int] | None = None,
     groups: dict[tuple[int, str, str], int] = {}
     for i in sorted(keep):
         nb = adj.get(i, [])
-        if t.ci_class[i] in END_HOST_CLASSES and len(set(nb)) == 1 and nb[0] in keep \
-                and i not in engine.root_set:
+        if (
+            t.ci_class[i] in END_HOST_CLASSES
+            and len(set(nb)) == 1
+            and nb[0] in keep
+            and i not in engine.root_set
+        ):
             key = (nb[0], t.room(i) or "", t.ci_class[i])
             gid = groups.get(key)
             if gid is None:
                 gid = groups[key] = len(d.nodes)
-                d.nodes.append({"id": gid, "group": True, "class": t.ci_class[i],
-                                "location": t.room(i), "members": [], "count": 0,
-                                "states": defaultdict(int), "up": nb[0]})
+                d.nodes.append(
+                    {
+                        "id": gid,
+                        "group": True,
+                        "class": t.ci_class[i],
+                        "location": t.room(i),
+                        "members": [],
+                        "count": 0,
+                        "states": defaultdict(int),
+                        "up": nb[0],
+                    }
+                )
             g = d.nodes[gid]
             g["count"] += 1
             if len(g["members"]) < 500:
@@ -87,10 +101,21 @@ def build_drawing(engine: ImpactEngine, cis: Iterable[int] | None = None,
             d.node_of[i] = gid
         else:
             nid = len(d.nodes)
-            d.nodes.append({"id": nid, "group": False, "ci": i, "name": t.name[i],
-                            "label": t.label[i], "class": t.ci_class[i], "role": t.role[i],
-                            "location": t.room(i), "ip": t.ip[i], "count": 1,
-                            "state": states.get(i, "up")})
+            d.nodes.append(
+                {
+                    "id": nid,
+                    "group": False,
+                    "ci": i,
+                    "name": t.name[i],
+                    "label": t.label[i],
+                    "class": t.ci_class[i],
+                    "role": t.role[i],
+                    "location": t.room(i),
+                    "ip": t.ip[i],
+                    "count": 1,
+                    "state": states.get(i, "up"),
+                }
+            )
             d.node_of[i] = nid
     for node in d.nodes:
         if node["group"]:
@@ -108,8 +133,7 @@ def build_drawing(engine: ImpactEngine, cis: Iterable[int] | None = None,
             pair = (x, y) if x < y else (y, x)
             ecount[pair].append(f"{pa}~{pb}" if (pa or pb) else "")
     for (x, y), ports in ecount.items():
-        d.edges.append({"a": x, "b": y, "count": len(ports),
-                        "ports": [p for p in ports if p][:8]})
+        d.edges.append({"a": x, "b": y, "count": len(ports), "ports": [p for p in ports if p][:8]})
     for s, dst in zip(t.dep_src, t.dep_dst):
         if s in keep and dst in keep:
             d.deps.append((d.node_of[s], d.node_of[dst], "depends_on"))
@@ -164,31 +188,60 @@ def _layout(d: Drawing, engine: ImpactEngine) -> None:
 
 def _colour(state: str, cls: str) -> str:
     return {"failed": "#444444", "down": "#e53935", "at_risk": "#fb8c00"}.get(state) or {
-        "switch": "#1e88e5", "router": "#3949ab", "firewall": "#6d4c41", "server": "#43a047",
-        "service": "#8e24aa", "cluster": "#8e24aa"}.get(cls, "#90a4ae")
+        "switch": "#1e88e5",
+        "router": "#3949ab",
+        "firewall": "#6d4c41",
+        "server": "#43a047",
+        "service": "#8e24aa",
+        "cluster": "#8e24aa",
+    }.get(cls, "#90a4ae")
 
 
 def to_dot(d: Drawing, title: str = "netcmdb topology") -> graphviz.Graph:
     """A Graphviz graph; every label is escaped (device strings are untrusted)."""
-    g = graphviz.Graph("netcmdb", graph_attr={"label": graphviz.escape(xml_text(title)),
-                                              "rankdir": "TB", "overlap": "false",
-                                              "fontname": "Noto Sans CJK SC"},
-                       node_attr={"fontname": "Noto Sans CJK SC", "fontsize": "10",
-                                  "style": "filled", "fontcolor": "white"})
+    g = graphviz.Graph(
+        "netcmdb",
+        graph_attr={
+            "label": graphviz.escape(xml_text(title)),
+            "rankdir": "TB",
+            "overlap": "false",
+            "fontname": "Noto Sans CJK SC",
+        },
+        node_attr={
+            "fontname": "Noto Sans CJK SC",
+            "fontsize": "10",
+            "style": "filled",
+            "fontcolor": "white",
+        },
+    )
     for n in d.nodes:
-        text = n["name"] if n["group"] else "\n".join(
-            x for x in (n["name"], n.get("label") or "", n.get("location") or "") if x)
-        g.node(str(n["id"]), graphviz.escape(xml_text(text)),
-               shape="folder" if n["group"] else ("box" if n["class"] == "switch" else "ellipse"),
-               fillcolor=_colour(n["state"], n["class"]))
+        text = (
+            n["name"]
+            if n["group"]
+            else "\n".join(
+                x for x in (n["name"], n.get("label") or "", n.get("location") or "") if x
+            )
+        )
+        g.node(
+            str(n["id"]),
+            graphviz.escape(xml_text(text)),
+            shape="folder" if n["group"] else ("box" if n["class"] == "switch" else "ellipse"),
+            fillcolor=_colour(n["state"], n["class"]),
+        )
     for e in d.edges:
         attrs = {"penwidth": str(min(1 + e["count"], 5))}
         if e["count"] > 1:
             attrs["label"] = f"x{e['count']}"
         g.edge(str(e["a"]), str(e["b"]), **attrs)
     for s, t, kind in d.deps:
-        g.edge(str(s), str(t), style="dashed", color="#8e24aa", dir="forward",
-               label=kind if kind == "member_of" else "")
+        g.edge(
+            str(s),
+            str(t),
+            style="dashed",
+            color="#8e24aa",
+            dir="forward",
+            label=kind if kind == "member_of" else "",
+        )
     return g
 
 
@@ -198,15 +251,32 @@ def to_graphml(engine: ImpactEngine, cis: Iterable[int] | None = None) -> bytes:
     keep = set(range(len(t))) if cis is None else set(cis)
     g = nx.MultiGraph()
     for i in sorted(keep):
-        attrs = {"name": t.name[i], "label": t.label[i], "class": t.ci_class[i],
-                 "role": t.role[i], "ip": t.ip[i], "location": t.room(i),
-                 "root": i in engine.root_set}
-        g.add_node(str(t.ci_id[i]), **{k: (xml_text(v) if isinstance(v, str) else v)
-                                       for k, v in attrs.items() if v is not None})
+        attrs = {
+            "name": t.name[i],
+            "label": t.label[i],
+            "class": t.ci_class[i],
+            "role": t.role[i],
+            "ip": t.ip[i],
+            "location": t.room(i),
+            "root": i in engine.root_set,
+        }
+        g.add_node(
+            str(t.ci_id[i]),
+            **{
+                k: (xml_text(v) if isinstance(v, str) else v)
+                for k, v in attrs.items()
+                if v is not None
+            },
+        )
     for a, b, pa, pb in zip(t.link_a, t.link_b, t.port_a, t.port_b):
         if a in keep and b in keep:
-            g.add_edge(str(t.ci_id[a]), str(t.ci_id[b]), kind="connected_to",
-                       port_a=xml_text(pa), port_b=xml_text(pb))
+            g.add_edge(
+                str(t.ci_id[a]),
+                str(t.ci_id[b]),
+                kind="connected_to",
+                port_a=xml_text(pa),
+                port_b=xml_text(pb),
+            )
     buf = io.BytesIO()
     nx.write_graphml(g, buf)
     return buf.getvalue()
@@ -214,8 +284,13 @@ def to_graphml(engine: ImpactEngine, cis: Iterable[int] | None = None) -> bytes:
 
 def _json_for_html(data: Any) -> str:
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        text.replace("&", "\\u0026")
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def _node_impacts(engine: ImpactEngine, d: Drawing) -> dict[str, Any]:
@@ -230,20 +305,47 @@ def _node_impacts(engine: ImpactEngine, d: Drawing) -> dict[str, Any]:
         rk = sorted({d.node_of[v] for v in res.at_risk if v in d.node_of})
         if not down and not rk:
             continue
-        out[str(n["id"])] = {"nd": len(down), "nr": len(res.at_risk),
-                             "d": dn[:MAX_IDS_PER_NODE], "r": rk[:MAX_IDS_PER_NODE]}
+        out[str(n["id"])] = {
+            "nd": len(down),
+            "nr": len(res.at_risk),
+            "d": dn[:MAX_IDS_PER_NODE],
+            "r": rk[:MAX_IDS_PER_NODE],
+        }
     return out
 
 
-def to_html(engine: ImpactEngine, d: Drawing, title: str, change: dict[str, Any] | None = None,
-            impacts: bool = True) -> str:
+def to_html(
+    engine: ImpactEngine,
+    d: Drawing,
+    title: str,
+    change: dict[str, Any] | None = None,
+    impacts: bool = True,
+) -> str:
     """The self-contained interactive page (pan, zoom, search, click for impact)."""
     data = {
         "title": title,
         "roots": engine.topo.root_names(),  # every answer names the roots it used
-        "nodes": [{k: n.get(k) for k in ("id", "name", "label", "class", "location", "ip",
-                                          "count", "state", "x", "y", "group", "members",
-                                          "role")} for n in d.nodes],
+        "nodes": [
+            {
+                k: n.get(k)
+                for k in (
+                    "id",
+                    "name",
+                    "label",
+                    "class",
+                    "location",
+                    "ip",
+                    "count",
+                    "state",
+                    "x",
+                    "y",
+                    "group",
+                    "members",
+                    "role",
+                )
+            }
+            for n in d.nodes
+        ],
         "edges": [[e["a"], e["b"], e["count"], e["ports"]] for e in d.edges],
         "deps": [[s, t, k] for s, t, k in d.deps],
         "impact": _node_impacts(engine, d) if impacts else {},
@@ -255,8 +357,7 @@ def to_html(engine: ImpactEngine, d: Drawing, title: str, change: dict[str, Any]
 
 
 def _html_text(s: str) -> str:
-    return (s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;"))
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 def _building_cis(engine: ImpactEngine, building: str) -> set[int]:

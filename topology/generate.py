@@ -35,8 +35,18 @@ def _bcode(b: int) -> str:
 
 class _Builder:
     def __init__(self) -> None:
-        self.t = Topology(ci_id=array("q"), name=[], label=[], ci_class=[], role=[], ip=[],
-                          owner=[], contact=[], loc=array("i"), locations=[])
+        self.t = Topology(
+            ci_id=array("q"),
+            name=[],
+            label=[],
+            ci_class=[],
+            role=[],
+            ip=[],
+            owner=[],
+            contact=[],
+            loc=array("i"),
+            locations=[],
+        )
         self.loc_index: dict[tuple[str, str, str], int] = {}
         self.ipn = 0
 
@@ -48,9 +58,16 @@ class _Builder:
             self.t.locations.append(key)
         return li
 
-    def ci(self, name: str, cls: str, role: str | None = None, loc: int = -1,
-           label: str | None = None, owner: str | None = None,
-           contact: str | None = None) -> int:
+    def ci(
+        self,
+        name: str,
+        cls: str,
+        role: str | None = None,
+        loc: int = -1,
+        label: str | None = None,
+        owner: str | None = None,
+        contact: str | None = None,
+    ) -> int:
         t = self.t
         i = len(t.name)
         t.ci_id.append(i + 1)
@@ -76,8 +93,14 @@ class _Builder:
         t.port_b.append(pb)
 
 
-def campus(n: int, seed: int = 0, dual_access: float = 0.05, chained_access: float = 0.03,
-           pcs: tuple[int, int] = (20, 44), access_per_building: int = 60) -> Topology:
+def campus(
+    n: int,
+    seed: int = 0,
+    dual_access: float = 0.05,
+    chained_access: float = 0.03,
+    pcs: tuple[int, int] = (20, 44),
+    access_per_building: int = 60,
+) -> Topology:
     """A campus of about ``n`` CIs (at least a core pair, a DC and one building).
 
     Args:
@@ -105,8 +128,15 @@ def campus(n: int, seed: int = 0, dual_access: float = 0.05, chained_access: flo
     n_servers = max(4, n // 2000)
     servers = []
     for k in range(n_servers):
-        s = bd.ci(f"srv-{k:04d}", "server", None, dc, label=f"DC0101-{k + 1:03d}",
-                  owner="Server team", contact="sysadmin@campus.example")
+        s = bd.ci(
+            f"srv-{k:04d}",
+            "server",
+            None,
+            dc,
+            label=f"DC0101-{k + 1:03d}",
+            owner="Server team",
+            contact="sysadmin@campus.example",
+        )
         servers.append(s)
         if rnd.random() < 0.5:
             bd.link(d1, s, f"GE1/0/{k}", "eth0")
@@ -116,8 +146,14 @@ def campus(n: int, seed: int = 0, dual_access: float = 0.05, chained_access: flo
     n_services = max(2, n_servers // 2)
     services: list[int] = []
     for k in range(n_services):
-        svc = bd.ci(f"service-{k:03d}", "service", None, -1, owner=f"App owner {k % 7}",
-                    contact=f"app{k % 7}@campus.example")
+        svc = bd.ci(
+            f"service-{k:03d}",
+            "service",
+            None,
+            -1,
+            owner=f"App owner {k % 7}",
+            contact=f"app{k % 7}@campus.example",
+        )
         if k % 3 == 0 and n_servers >= 3:
             cl = bd.ci(f"cluster-{k:03d}", "cluster", None, -1, owner="Server team")
             size = rnd.randint(2, 3)
@@ -153,8 +189,14 @@ def campus(n: int, seed: int = 0, dual_access: float = 0.05, chained_access: flo
             floor = f"{a // 10 + 1:02d}"
             room = f"{a % 10 + 1:02d}"
             li = bd.loc(code, floor, room)
-            sw = bd.ci(f"{code}-F{floor}-AS{a + 1:02d}", "switch", "access", li, owner=owner,
-                       contact=contact)
+            sw = bd.ci(
+                f"{code}-F{floor}-AS{a + 1:02d}",
+                "switch",
+                "access",
+                li,
+                owner=owner,
+                contact=contact,
+            )
             r = rnd.random()
             if access and r < chained_access:
                 bd.link(rnd.choice(access), sw, "GE0/0/48", "GE0/0/47")
@@ -165,9 +207,15 @@ def campus(n: int, seed: int = 0, dual_access: float = 0.05, chained_access: flo
                 bd.link(ds1 if a % 2 else ds2, sw, f"GE1/0/{a + 1}", "GE0/0/49")
             access.append(sw)
             for j in range(rnd.randint(*pcs)):
-                pc = bd.ci(f"{code}{floor}{room}-PC{j + 1:02d}", "pc", None, li,
-                           label=f"{code}{floor}{room}-{j + 1:03d}", owner=owner,
-                           contact=contact)
+                pc = bd.ci(
+                    f"{code}{floor}{room}-PC{j + 1:02d}",
+                    "pc",
+                    None,
+                    li,
+                    label=f"{code}{floor}{room}-{j + 1:03d}",
+                    owner=owner,
+                    contact=contact,
+                )
                 bd.link(sw, pc, f"GE0/0/{j + 1}", "eth0")
             if rnd.random() < 0.3:
                 pr = bd.ci(f"{code}{floor}{room}-PRN", "printer", None, li, owner=owner)
@@ -188,20 +236,37 @@ def populate(engine: Engine, topo: Topology) -> None:
 
     now = utcnow()
     with engine.begin() as conn:
-        conn.execute(insert(Location.__table__), [
-            {"id": k + 1, "building": b, "floor": f, "room": r}
-            for k, (b, f, r) in enumerate(topo.locations)])
+        conn.execute(
+            insert(Location.__table__),
+            [
+                {"id": k + 1, "building": b, "floor": f, "room": r}
+                for k, (b, f, r) in enumerate(topo.locations)
+            ],
+        )
         rows = []
         for i in range(len(topo)):
             li = topo.loc[i]
-            rows.append({"id": topo.ci_id[i], "name": topo.name[i], "class": topo.ci_class[i],
-                         "role": topo.role[i], "ip": topo.ip[i], "label": topo.label[i],
-                         "owner": topo.owner[i], "contact": topo.contact[i],
-                         "location_id": li + 1 if li >= 0 else None,
-                         "min_up": topo.min_up.get(i), "status": "active", "missed_runs": 0,
-                         "attr_sources": {}, "first_seen": now, "last_seen": now})
+            rows.append(
+                {
+                    "id": topo.ci_id[i],
+                    "name": topo.name[i],
+                    "class": topo.ci_class[i],
+                    "role": topo.role[i],
+                    "ip": topo.ip[i],
+                    "label": topo.label[i],
+                    "owner": topo.owner[i],
+                    "contact": topo.contact[i],
+                    "location_id": li + 1 if li >= 0 else None,
+                    "min_up": topo.min_up.get(i),
+                    "status": "active",
+                    "missed_runs": 0,
+                    "attr_sources": {},
+                    "first_seen": now,
+                    "last_seen": now,
+                }
+            )
         for k in range(0, len(rows), 20000):
-            conn.execute(insert(CI.__table__), rows[k:k + 20000])
+            conn.execute(insert(CI.__table__), rows[k : k + 20000])
         rel = []
         cid = topo.ci_id
         for k in range(len(topo.link_a)):
@@ -209,13 +274,34 @@ def populate(engine: Engine, topo: Topology) -> None:
             pa, pb = topo.port_a[k], topo.port_b[k]
             if cid[a] > cid[b]:
                 a, b, pa, pb = b, a, pb, pa
-            rel.append({"kind": "connected_to", "source_ci_id": cid[a], "source_port": pa,
-                        "target_ci_id": cid[b], "target_port": pb})
+            rel.append(
+                {
+                    "kind": "connected_to",
+                    "source_ci_id": cid[a],
+                    "source_port": pa,
+                    "target_ci_id": cid[b],
+                    "target_port": pb,
+                }
+            )
         for s, d in zip(topo.dep_src, topo.dep_dst):
-            rel.append({"kind": "depends_on", "source_ci_id": cid[s], "source_port": "",
-                        "target_ci_id": cid[d], "target_port": ""})
+            rel.append(
+                {
+                    "kind": "depends_on",
+                    "source_ci_id": cid[s],
+                    "source_port": "",
+                    "target_ci_id": cid[d],
+                    "target_port": "",
+                }
+            )
         for s, g in zip(topo.mem_src, topo.mem_grp):
-            rel.append({"kind": "member_of", "source_ci_id": cid[s], "source_port": "",
-                        "target_ci_id": cid[g], "target_port": ""})
+            rel.append(
+                {
+                    "kind": "member_of",
+                    "source_ci_id": cid[s],
+                    "source_port": "",
+                    "target_ci_id": cid[g],
+                    "target_port": "",
+                }
+            )
         for k in range(0, len(rel), 20000):
-            conn.execute(insert(Relationship.__table__), rel[k:k + 20000])
+            conn.execute(insert(Relationship.__table__), rel[k : k + 20000])

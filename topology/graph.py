@@ -34,10 +34,12 @@ if TYPE_CHECKING:
 ROOT_ROLES = frozenset({"core", "gateway"})
 #: attribute sources that mean "a person said so" (a role set by hand beats a discovered one)
 BY_HAND = frozenset({"manual", "import"})
-NO_ROOT_HELP = ("no root: no CI has role core or gateway, and no gateway was discovered; "
-                "crawl from the core (netcmdb scan CORE-IP --snmp --crawl: the device whose ARP "
-                "table resolves the hosts becomes their gateway), set a role (netcmdb ci set NAME "
-                "--role core), or name the root with --root NAME")
+NO_ROOT_HELP = (
+    "no root: no CI has role core or gateway, and no gateway was discovered; "
+    "crawl from the core (netcmdb scan CORE-IP --snmp --crawl: the device whose ARP "
+    "table resolves the hosts becomes their gateway), set a role (netcmdb ci set NAME "
+    "--role core), or name the root with --root NAME"
+)
 #: Classes drawn as grouped leaves ("48 PCs in D0102") instead of one node each.
 END_HOST_CLASSES = frozenset({"pc", "printer", "phone"})
 
@@ -168,7 +170,8 @@ class Topology:
             raise TopologyError(f"unknown CI {text!r}: no CI has this name, label or IP")
         if len(hits) > 1:
             raise TopologyError(
-                f"ambiguous CI {text!r}: {len(hits)} CIs match; use the label or IP")
+                f"ambiguous CI {text!r}: {len(hits)} CIs match; use the label or IP"
+            )
         return hits[0]
 
     def resolve_link(self, text: str) -> list[int]:
@@ -303,20 +306,37 @@ def _load_topology(session: Session, roots: Sequence[str]) -> Topology:
 
     ci = CI.__table__.c
     rows = fetch(
-        select(ci.id, ci.name, ci.label, type_coerce(ci["class"], String), ci.role, ci.ip,
-               ci.owner, ci.contact, ci.location_id, ci.min_up,
-               # who set the role (only for CIs that have one: a few per campus)
-               case((ci.role.is_not(None), type_coerce(ci.attr_sources, String)), else_=None),
-               ci.department)
+        select(
+            ci.id,
+            ci.name,
+            ci.label,
+            type_coerce(ci["class"], String),
+            ci.role,
+            ci.ip,
+            ci.owner,
+            ci.contact,
+            ci.location_id,
+            ci.min_up,
+            # who set the role (only for CIs that have one: a few per campus)
+            case((ci.role.is_not(None), type_coerce(ci.attr_sources, String)), else_=None),
+            ci.department,
+        )
         .where(type_coerce(ci.status, String) != literal("retired"))
         .order_by(ci.id)
     )
     # each room with its building's department and contact (inherited when the room has none)
-    loc_rows = fetch(select(Location.id, Location.building, Location.floor, Location.room,
-                            func.coalesce(Location.department, Building.department),
-                            func.coalesce(Location.contact, Building.contact))
-                     .select_from(Location.__table__.outerjoin(
-                         Building.__table__, Building.code == Location.building)))
+    loc_rows = fetch(
+        select(
+            Location.id,
+            Location.building,
+            Location.floor,
+            Location.room,
+            func.coalesce(Location.department, Building.department),
+            func.coalesce(Location.contact, Building.contact),
+        ).select_from(
+            Location.__table__.outerjoin(Building.__table__, Building.code == Location.building)
+        )
+    )
     loc_index = {r[0]: k for k, r in enumerate(loc_rows)}
     locations = [(r[1] or "", r[2] or "", r[3] or "") for r in loc_rows]
     loc_owner = [(r[4], r[5]) for r in loc_rows]
@@ -345,8 +365,13 @@ def _load_topology(session: Session, roots: Sequence[str]) -> Topology:
             topo.min_up[index[r[0]]] = int(r[9])
     rel = Relationship.__table__.c
     for kind, s, sp, t, tp in fetch(
-        select(type_coerce(rel.kind, String), rel.source_ci_id, rel.source_port,
-               rel.target_ci_id, rel.target_port)
+        select(
+            type_coerce(rel.kind, String),
+            rel.source_ci_id,
+            rel.source_port,
+            rel.target_ci_id,
+            rel.target_port,
+        )
     ):
         si, ti = index.get(s), index.get(t)
         if si is None or ti is None or si == ti:

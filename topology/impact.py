@@ -227,7 +227,7 @@ class ImpactEngine:
         vblock = array("i", [-1]) * (n + 1)
         apblocks: dict[int, list[int]] = defaultdict(list)
         for bi in range(nblocks):
-            for v in bmem[bstart[bi]:bstart[bi + 1]]:
+            for v in bmem[bstart[bi] : bstart[bi + 1]]:
                 if v in apset:
                     apblocks[v].append(bi)
                 else:
@@ -257,7 +257,7 @@ class ImpactEngine:
                 if b == pb:
                     continue
                 bentry[b] = v
-                for u in bmem[bstart[b]:bstart[b + 1]]:
+                for u in bmem[bstart[b] : bstart[b + 1]]:
                     if u != v:
                         pblock[u] = b
                         stack.append(u)
@@ -266,7 +266,7 @@ class ImpactEngine:
 
     def block(self, b: int) -> array:
         """The CIs of block ``b``."""
-        return self.bmem[self.bstart[b]:self.bstart[b + 1]]
+        return self.bmem[self.bstart[b] : self.bstart[b + 1]]
 
     def block_size(self, b: int) -> int:
         return self.bstart[b + 1] - self.bstart[b]
@@ -281,11 +281,11 @@ class ImpactEngine:
 
     def incident(self, v: int) -> array:
         """Edge ids (main graph) at vertex ``v``."""
-        return self.inc_eid[self.inc_start[v]:self.inc_start[v + 1]]
+        return self.inc_eid[self.inc_start[v] : self.inc_start[v + 1]]
 
     def m_incident(self, v: int) -> array:
         """Edge ids (merged-root graph) at vertex ``v``."""
-        return self.minc_eid[self.minc_start[v]:self.minc_start[v + 1]]
+        return self.minc_eid[self.minc_start[v] : self.minc_start[v + 1]]
 
     # -- queries ------------------------------------------------------------------------------
     def _edge_block(self, e: int) -> int:
@@ -352,8 +352,9 @@ class ImpactEngine:
                 outer.append(iv)
         return flags, outer, fails
 
-    def impact(self, cis: Iterable[int] = (), links: Iterable[int] = (),
-               at_risk: bool = True) -> ImpactResult:
+    def impact(
+        self, cis: Iterable[int] = (), links: Iterable[int] = (), at_risk: bool = True
+    ) -> ImpactResult:
         """What the change (fail these CIs and links together) takes down and puts at risk.
 
         Args:
@@ -375,20 +376,28 @@ class ImpactEngine:
             new_logical, group_up = self._logical(failed, flags, extra)
             grow = {x for x in new_logical if phys[x] and tin[x] >= 0}
             # a leaf of the block-cut tree carries nobody's traffic: no need to redo for it
-            if not any(tout[x] - tin[x] > 1 or self.block_size(self.pblock[x]) > 2
-                       for x in grow):
+            if not any(tout[x] - tin[x] > 1 or self.block_size(self.pblock[x]) > 2 for x in grow):
                 break
             for x in grow:
                 extra[x] = new_logical[x]
         logical_down = {**extra, **new_logical}
-        res = ImpactResult(failed_cis, failed_links, intervals, self.order, failed,
-                           logical_down, {}, group_up=group_up)
+        res = ImpactResult(
+            failed_cis,
+            failed_links,
+            intervals,
+            self.order,
+            failed,
+            logical_down,
+            {},
+            group_up=group_up,
+        )
         if at_risk:
             self._at_risk(res, fv0 | set(extra), fe, flags, group_up)
         return res
 
-    def _logical(self, failed: set[int], flags: bytearray,
-                 extra: dict[int, Reason]) -> tuple[dict[int, Reason], dict[int, int]]:
+    def _logical(
+        self, failed: set[int], flags: bytearray, extra: dict[int, Reason]
+    ) -> tuple[dict[int, Reason], dict[int, int]]:
         """Dependencies and groups to a fixpoint, given the physical down flags."""
         phys, tin, base_down = self.phys, self.tin, self.base_down
         new: dict[int, Reason] = {}
@@ -487,8 +496,15 @@ class ImpactEngine:
                     mblock[v] = bi
         self.mblock, self.mmembers = mblock, mmembers
 
-    def _at_risk_roots(self, res: ImpactResult, touched: set[int], fv: set[int], fe: set[int],
-                       flags: bytearray, at_risk: dict[int, Reason]) -> None:
+    def _at_risk_roots(
+        self,
+        res: ImpactResult,
+        touched: set[int],
+        fv: set[int],
+        fe: set[int],
+        flags: bytearray,
+        at_risk: dict[int, Reason],
+    ) -> None:
         """Physical at-risk CIs with several roots, each root a CI that can fail.
 
         Each touched merged block is re-split with its members, every root (its own vertex) and
@@ -531,15 +547,26 @@ class ImpactEngine:
                         adj[lw].append((lv, e))
             redundant, spof = _redundancy(adj, local[S])
             for i, v in enumerate(members):
-                if (v == S or redundant[i] or not self.phys[v] or v in self.root_set
-                        or not redundant_before(v)):
+                if (
+                    v == S
+                    or redundant[i]
+                    or not self.phys[v]
+                    or v in self.root_set
+                    or not redundant_before(v)
+                ):
                     continue
                 sp = spof[i]
                 at_risk[v] = ("spof", members[sp] if sp >= 0 else None)
                 res.serves[v] = tout[v] - tin[v] - 1
 
-    def _at_risk(self, res: ImpactResult, fv: set[int], fe: set[int], flags: bytearray,
-                 group_up: dict[int, int]) -> None:
+    def _at_risk(
+        self,
+        res: ImpactResult,
+        fv: set[int],
+        fe: set[int],
+        flags: bytearray,
+        group_up: dict[int, int],
+    ) -> None:
         S, tin, tout, mblock = self.S, self.tin, self.tout, self.mblock
 
         def is_down(x: int) -> bool:
@@ -559,8 +586,11 @@ class ImpactEngine:
         dead_m.discard(-1)
         for m in dead_m:
             u, v = self.msrc[m], self.mdst[m]
-            b = mblock[v] if u == S else (mblock[u] if v == S else
-                                          (mblock[u] if mblock[u] == mblock[v] else -1))
+            b = (
+                mblock[v]
+                if u == S
+                else (mblock[u] if v == S else (mblock[u] if mblock[u] == mblock[v] else -1))
+            )
             if b >= 0:
                 touched.add(b)
         at_risk: dict[int, Reason] = {}
@@ -568,9 +598,11 @@ class ImpactEngine:
             self._at_risk_roots(res, touched, fv, fe, flags, at_risk)
             touched = set()
         for b in sorted(touched):
-            members = [v for v in self.mmembers[b]
-                       if v == S or (v not in fv and not flags[tin[v]]
-                                     and v not in res.logical_down)]
+            members = [
+                v
+                for v in self.mmembers[b]
+                if v == S or (v not in fv and not flags[tin[v]] and v not in res.logical_down)
+            ]
             local = {v: i for i, v in enumerate(members)}
             adj: list[list[tuple[int, int]]] = [[] for _ in members]
             msrc, mdst, incident = self.msrc, self.mdst, self.m_incident
@@ -600,8 +632,12 @@ class ImpactEngine:
         work = list(at_risk)
         for gp, cnt in group_up.items():
             mu = self.min_up[gp]
-            if (cnt == mu and self.group_up_before[gp] > mu and not is_down(gp)
-                    and gp not in at_risk):
+            if (
+                cnt == mu
+                and self.group_up_before[gp] > mu
+                and not is_down(gp)
+                and gp not in at_risk
+            ):
                 at_risk[gp] = ("group_risk", gp)
                 work.append(gp)
         while work:
@@ -611,7 +647,6 @@ class ImpactEngine:
                     at_risk[s] = ("dep_risk", x)
                     work.append(s)
         res.at_risk = at_risk
-
 
 
 def _incidence(g: Any) -> tuple[array, array]:
@@ -683,8 +718,12 @@ def _redundancy(adj: list[list[tuple[int, int]]], s: int) -> tuple[list[bool], l
 
 # -- rendering -----------------------------------------------------------------------------------
 def _entry(topo: Topology, i: int, reason: str | None) -> dict[str, Any]:
-    d: dict[str, Any] = {"name": topo.name[i], "label": topo.label[i], "class": topo.ci_class[i],
-                         "location": topo.location(i)}
+    d: dict[str, Any] = {
+        "name": topo.name[i],
+        "label": topo.label[i],
+        "class": topo.ci_class[i],
+        "location": topo.location(i),
+    }
     if reason is not None:
         d["reason"] = reason
     return d
@@ -799,10 +838,11 @@ def report(engine: ImpactEngine, res: ImpactResult) -> dict[str, Any]:
             "by_building": dict(by_building.most_common()),
             "by_room": dict(sorted(by_room.items())),
             "by_class": dict(by_class.most_common()),
-            "notify": [{"department": o, "contact": c, "failed": n[2], "down": n[0],
-                        "at_risk": n[1]}
-                       for (o, c), n in sorted(notify.items(),
-                                               key=lambda kv: (-kv[1][0], -kv[1][1],
-                                                               -kv[1][2], str(kv[0])))],
+            "notify": [
+                {"department": o, "contact": c, "failed": n[2], "down": n[0], "at_risk": n[1]}
+                for (o, c), n in sorted(
+                    notify.items(), key=lambda kv: (-kv[1][0], -kv[1][1], -kv[1][2], str(kv[0]))
+                )
+            ],
         },
     }

@@ -38,14 +38,17 @@ def physical_paths(topo: Topology, a: int, b: int, k: int = 3) -> list[list[dict
     try:
         paths = list(islice(nx.shortest_simple_paths(g, a, b), k))
     except nx.NetworkXNoPath as exc:
-        raise TopologyError(f"no physical path between {topo.name[a]} and {topo.name[b]}") \
-            from exc
+        raise TopologyError(f"no physical path between {topo.name[a]} and {topo.name[b]}") from exc
     out = []
     for p in paths:
         hops = []
         for x, y in zip(p, p[1:]):
-            hops.append({"from": topo.name[x], "to": topo.name[y],
-                         "links": [{"from_port": px, "to_port": py}
-                                   for px, py in ports[(x, y)]]})
+            hops.append(
+                {
+                    "from": topo.name[x],
+                    "to": topo.name[y],
+                    "links": [{"from_port": px, "to_port": py} for px, py in ports[(x, y)]],
+                }
+            )
         out.append(hops)
     return out

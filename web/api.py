@@ -40,16 +40,18 @@ class CIPatch(BaseModel):
     label: str | None = Field(default=None, max_length=64)
     min_up: int | None = Field(default=None, ge=0, le=100000)
     status: str | None = Field(default=None, max_length=20)
-    location: str | None = Field(default=None, max_length=60,
-                                 description="BUILDING/FLOOR/ROOM, e.g. 01/02/10")
+    location: str | None = Field(
+        default=None, max_length=60, description="BUILDING/FLOOR/ROOM, e.g. 01/02/10"
+    )
     room_name: str | None = Field(default=None, max_length=200)
 
 
 class ImpactQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    targets: list[str] = Field(min_length=1, max_length=1000,
-                               description="CI names, labels, IPs, or links A~B / A[port]~B")
+    targets: list[str] = Field(
+        min_length=1, max_length=1000, description="CI names, labels, IPs, or links A~B / A[port]~B"
+    )
 
 
 def _session(request: Request):  # type: ignore[no-untyped-def]
@@ -71,12 +73,16 @@ def manual_values(patch: dict[str, Any]) -> dict[str, Any]:
     from netcmdb.errors import IntegrityError
     from netcmdb.services.cis import parse_location
 
-    values = {("class" if k == "ci_class" else k): v for k, v in patch.items()
-              if k not in ("location", "room_name")}
+    values = {
+        ("class" if k == "ci_class" else k): v
+        for k, v in patch.items()
+        if k not in ("location", "room_name")
+    }
     if "location" in patch:
         loc = patch["location"]
-        values["location"] = (None if loc is None
-                              else parse_location(str(loc), patch.get("room_name")))
+        values["location"] = (
+            None if loc is None else parse_location(str(loc), patch.get("room_name"))
+        )
     elif patch.get("room_name") is not None:
         raise IntegrityError("room_name needs location")
     return values
@@ -95,15 +101,18 @@ def ref_of(request: Request, ref: str) -> str:
 
 
 @router.get("/cis", response_model=CIList)
-def list_cis(request: Request, q: str | None = Query(None, max_length=200),
-             ci_class: str | None = Query(None, alias="class", max_length=20),
-             building: str | None = Query(None, max_length=16),
-             room: str | None = Query(None, max_length=16),
-             status: str | None = Query(None, max_length=20),
-             role: str | None = Query(None, max_length=64),
-             vendor: str | None = Query(None, max_length=128),
-             limit: int = Query(50, ge=1, le=1000), offset: int = Query(0, ge=0)
-             ) -> dict[str, Any]:
+def list_cis(
+    request: Request,
+    q: str | None = Query(None, max_length=200),
+    ci_class: str | None = Query(None, alias="class", max_length=20),
+    building: str | None = Query(None, max_length=16),
+    room: str | None = Query(None, max_length=16),
+    status: str | None = Query(None, max_length=20),
+    role: str | None = Query(None, max_length=64),
+    vendor: str | None = Query(None, max_length=128),
+    limit: int = Query(50, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+) -> dict[str, Any]:
     """CIs shaped as ``ci list --json``, filtered and paged, with the total matched."""
     require(request, READ, write=False)
     from netcmdb.web.service import label_rule
@@ -111,10 +120,21 @@ def list_cis(request: Request, q: str | None = Query(None, max_length=200),
 
     rule = label_rule(cmdb_of(request))
     with _session(request) as s:
-        recs, total = page(s, q=q, filters={"class": ci_class, "building": building,
-                                             "room": room, "status": status, "role": role,
-                                             "vendor": vendor}, limit=limit, offset=offset,
-                           rule=rule)
+        recs, total = page(
+            s,
+            q=q,
+            filters={
+                "class": ci_class,
+                "building": building,
+                "room": room,
+                "status": status,
+                "role": role,
+                "vendor": vendor,
+            },
+            limit=limit,
+            offset=offset,
+            rule=rule,
+        )
     return {"cis": recs, "total": total}
 
 
@@ -135,8 +155,7 @@ def patch_ci(request: Request, ref: str, patch: CIPatch) -> dict[str, Any]:
     from netcmdb.services.cis import set_ci
 
     values = manual_values(patch.model_dump(exclude_unset=True))
-    return set_ci(cmdb_of(request), ref_of(request, ref), values,
-                  source=f"web:{who.name}"[:32])
+    return set_ci(cmdb_of(request), ref_of(request, ref), values, source=f"web:{who.name}"[:32])
 
 
 @router.post("/impact")
@@ -145,8 +164,7 @@ def impact(request: Request, query: ImpactQuery) -> Response:
     require(request, READ, write=False)
     from netcmdb.services.impact import impact as impact_
 
-    rep = impact_(cmdb_of(request), query.targets,
-                  engine=request.app.state.web.impact_engine())
+    rep = impact_(cmdb_of(request), query.targets, engine=request.app.state.web.impact_engine())
     return Response(json.dumps(rep, ensure_ascii=False), media_type="application/json")
 
 
@@ -178,8 +196,9 @@ def run(request: Request, run_id: str) -> dict[str, Any]:
 
 
 @router.get("/search")
-def search(request: Request, q: str = Query(..., max_length=200),
-           limit: int = Query(20, ge=1, le=200)) -> dict[str, Any]:
+def search(
+    request: Request, q: str = Query(..., max_length=200), limit: int = Query(20, ge=1, le=200)
+) -> dict[str, Any]:
     """What the search box finds as you type (CIs and rooms)."""
     require(request, READ, write=False)
     from netcmdb.web.service import label_rule
@@ -197,8 +216,11 @@ def room_labels(request: Request, room: str) -> Response:
     from netcmdb.web.service import room_labels_pdf
 
     pdf = room_labels_pdf(cmdb_of(request), room)
-    return Response(pdf, media_type="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="labels-{_safe_name(room)}.pdf"'})
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="labels-{_safe_name(room)}.pdf"'},
+    )
 
 
 @router.post("/facts")

@@ -75,10 +75,15 @@ class WebState:
         from sqlalchemy import text
 
         with self.engine.connect() as c:
-            return tuple(c.execute(text(
-                "SELECT (SELECT count(*) FROM ci), (SELECT max(id) FROM change), "
-                "(SELECT count(*) FROM relationship), (SELECT max(id) FROM scan_run), "
-                "(SELECT max(last_seen) FROM relationship)")).one())
+            return tuple(
+                c.execute(
+                    text(
+                        "SELECT (SELECT count(*) FROM ci), (SELECT max(id) FROM change), "
+                        "(SELECT count(*) FROM relationship), (SELECT max(id) FROM scan_run), "
+                        "(SELECT max(last_seen) FROM relationship)"
+                    )
+                ).one()
+            )
 
     def impact_engine(self) -> Any:
         """The impact engine for the CMDB as it is now (rebuilt only after a change)."""
@@ -107,8 +112,9 @@ def _status_of(exc: NetcmdbError) -> int:
     return 400
 
 
-def create_app(url: str | None = None, *, open_read: bool = True,
-               secret: str | None = None) -> FastAPI:
+def create_app(
+    url: str | None = None, *, open_read: bool = True, secret: str | None = None
+) -> FastAPI:
     """The web app on the CMDB at ``url`` (schema created or upgraded first).
 
     Args:
@@ -121,8 +127,13 @@ def create_app(url: str | None = None, *, open_read: bool = True,
     url = url or default_url()
     engine = make_engine(url)
     ensure_schema(engine)
-    app = FastAPI(title="netcmdb", version=_version(), openapi_url=f"{API}/openapi.json",
-                  docs_url=None, redoc_url=None)  # the docs pages load scripts from a CDN
+    app = FastAPI(
+        title="netcmdb",
+        version=_version(),
+        openapi_url=f"{API}/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )  # the docs pages load scripts from a CDN
     state = WebState(url, engine)
     app.state.web = state
     app.state.session = state.session
@@ -144,8 +155,11 @@ def create_app(url: str | None = None, *, open_read: bool = True,
         response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1e3:.2f}"
         for k, v in security.HEADERS.items():
             response.headers.setdefault(k, v)
-        if fresh and not request.url.path.startswith(API) and not request.url.path.startswith(
-                "/static"):
+        if (
+            fresh
+            and not request.url.path.startswith(API)
+            and not request.url.path.startswith("/static")
+        ):
             _set_session(response, app, sess)
         return response
 
@@ -187,9 +201,13 @@ def _version() -> str:
 def _templates() -> Any:
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-    env = Environment(loader=FileSystemLoader(HERE / "templates"),
-                      autoescape=select_autoescape(default=True, default_for_string=True),
-                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]  # i18n ext; per request, `_` comes in the context
     return env
 
@@ -200,31 +218,41 @@ def _lang_of(request: Request) -> str:
 
 
 def _set_session(response: Response, app: FastAPI, sess: dict[str, Any]) -> None:
-    response.set_cookie(security.SESSION_COOKIE, app.state.sessions.dump(sess),
-                        max_age=security.SESSION_MAX_AGE, httponly=True, samesite="lax",
-                        secure=False, path="/")
+    response.set_cookie(
+        security.SESSION_COOKIE,
+        app.state.sessions.dump(sess),
+        max_age=security.SESSION_MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=False,
+        path="/",
+    )
 
 
 def _error(request: Request, status: int, message: str) -> Response:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    if request.url.path.startswith(API) or "application/json" in request.headers.get(
-            "accept", "") and "text/html" not in request.headers.get("accept", ""):
-        return JSONResponse({"error": message, "status": status}, status_code=status,
-                            headers=headers)
+    if (
+        request.url.path.startswith(API)
+        or "application/json" in request.headers.get("accept", "")
+        and "text/html" not in request.headers.get("accept", "")
+    ):
+        return JSONResponse(
+            {"error": message, "status": status}, status_code=status, headers=headers
+        )
     if status == 401 and request.method == "GET":
         from urllib.parse import quote
 
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
     from netcmdb.web.pages import render
 
-    return render(request, "error.html", {"status": status, "message": message},
-                  status=status)
+    return render(request, "error.html", {"status": status, "message": message}, status=status)
 
 
 def app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory`` (``serve --workers N`` starts one per worker)."""
-    return create_app(os.environ.get("NETCMDB_DB"),
-                      open_read=os.environ.get("NETCMDB_WEB_OPEN_READ", "1") == "1")
+    return create_app(
+        os.environ.get("NETCMDB_DB"), open_read=os.environ.get("NETCMDB_WEB_OPEN_READ", "1") == "1"
+    )
 
 
 __all__ = ["HTMLResponse", "app_from_env", "create_app"]

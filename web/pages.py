@@ -28,8 +28,9 @@ router = APIRouter(include_in_schema=False)
 PAGE = 50
 
 
-def render(request: Request, template: str, ctx: dict[str, Any], *, status: int = 200
-           ) -> HTMLResponse:
+def render(
+    request: Request, template: str, ctx: dict[str, Any], *, status: int = 200
+) -> HTMLResponse:
     """Render ``template`` in the request's language, with the chrome every page needs."""
     lang = getattr(request.state, "lang", "en")
     tr = i18n.translations(lang)
@@ -40,11 +41,19 @@ def render(request: Request, template: str, ctx: dict[str, Any], *, status: int 
     sess = getattr(request.state, "web_session", {}) or {}
     env = request.app.state.templates
     html = env.get_template(template).render(
-        _=tr.gettext, gettext=tr.gettext, ngettext=tr.ngettext, lang=lang,
-        html_lang="zh-CN" if lang == "zh_CN" else "en", locales=i18n.LOCALE_NAMES,
-        who=who, csrf=sess.get("c", ""), path=request.url.path,
+        _=tr.gettext,
+        gettext=tr.gettext,
+        ngettext=tr.ngettext,
+        lang=lang,
+        html_lang="zh-CN" if lang == "zh_CN" else "en",
+        locales=i18n.LOCALE_NAMES,
+        who=who,
+        csrf=sess.get("c", ""),
+        path=request.url.path,
         here=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
-        q=request.query_params.get("q", ""), **ctx)
+        q=request.query_params.get("q", ""),
+        **ctx,
+    )
     return HTMLResponse(html, status_code=status)
 
 
@@ -75,19 +84,31 @@ def dashboard(request: Request) -> HTMLResponse:
     from netcmdb.services.runs import list_runs, show_run
 
     with _session(request) as s:
-        by_class = s.execute(select(CI.ci_class, func.count()).group_by(CI.ci_class)
-                             .order_by(func.count().desc())).all()
+        by_class = s.execute(
+            select(CI.ci_class, func.count()).group_by(CI.ci_class).order_by(func.count().desc())
+        ).all()
         by_status = s.execute(select(CI.status, func.count()).group_by(CI.status)).all()
         by_building = s.execute(
-            select(Location.building, func.count()).join(CI, CI.location_id == Location.id)
-            .group_by(Location.building).order_by(Location.building)).all()
+            select(Location.building, func.count())
+            .join(CI, CI.location_id == Location.id)
+            .group_by(Location.building)
+            .order_by(Location.building)
+        ).all()
         total = s.execute(select(func.count()).select_from(CI)).scalar_one()
     runs = list_runs(_cmdb(request), 5)
     last = show_run(_cmdb(request), runs[0]["id"]) if runs else None
-    return render(request, "dashboard.html", {
-        "total": total, "by_class": [(c.value, n) for c, n in by_class],
-        "by_status": [(st.value, n) for st, n in by_status], "by_building": by_building,
-        "runs": runs, "last": last})
+    return render(
+        request,
+        "dashboard.html",
+        {
+            "total": total,
+            "by_class": [(c.value, n) for c, n in by_class],
+            "by_status": [(st.value, n) for st, n in by_status],
+            "by_building": by_building,
+            "runs": runs,
+            "last": last,
+        },
+    )
 
 
 @router.get("/search", response_class=HTMLResponse)
@@ -104,8 +125,9 @@ _FILTERS = ("class", "building", "room", "status", "role", "vendor")
 
 
 def _filters(request: Request) -> dict[str, str]:
-    return {k: request.query_params.get(k, "")[:64] for k in _FILTERS
-            if request.query_params.get(k)}
+    return {
+        k: request.query_params.get(k, "")[:64] for k in _FILTERS if request.query_params.get(k)
+    }
 
 
 @router.get("/cis", response_class=HTMLResponse)
@@ -119,21 +141,42 @@ def ci_list(request: Request, page: int = Query(1, ge=1, le=100000)) -> HTMLResp
     f = _filters(request)
     q = request.query_params.get("q", "")[:200]
     with _session(request) as s:
-        recs, total = list_cis(s, q=q, filters=f, limit=PAGE, offset=(page - 1) * PAGE,
-                               rule=_rule(request))
-        buildings = [b for (b,) in s.execute(select(distinct(Location.building))
-                                             .order_by(Location.building))]
-        vendors = [v for (v,) in s.execute(select(distinct(CI.vendor)).where(
-            CI.vendor.is_not(None)).order_by(CI.vendor).limit(200))]
+        recs, total = list_cis(
+            s, q=q, filters=f, limit=PAGE, offset=(page - 1) * PAGE, rule=_rule(request)
+        )
+        buildings = [
+            b for (b,) in s.execute(select(distinct(Location.building)).order_by(Location.building))
+        ]
+        vendors = [
+            v
+            for (v,) in s.execute(
+                select(distinct(CI.vendor))
+                .where(CI.vendor.is_not(None))
+                .order_by(CI.vendor)
+                .limit(200)
+            )
+        ]
     keep = {**f, **({"q": q} if q else {})}
     pages = max(1, (total + PAGE - 1) // PAGE)
-    return render(request, "cis.html", {
-        "cis": recs, "total": total, "page": page, "pages": pages, "filters": f,
-        "buildings": buildings, "vendors": vendors,
-        "classes": [c.value for c in __import__("netcmdb.cmdb.models", fromlist=["CIClass"])
-                    .CIClass],
-        "qs": urlencode(keep), "prev_qs": urlencode({**keep, "page": page - 1}),
-        "next_qs": urlencode({**keep, "page": page + 1})})
+    return render(
+        request,
+        "cis.html",
+        {
+            "cis": recs,
+            "total": total,
+            "page": page,
+            "pages": pages,
+            "filters": f,
+            "buildings": buildings,
+            "vendors": vendors,
+            "classes": [
+                c.value for c in __import__("netcmdb.cmdb.models", fromlist=["CIClass"]).CIClass
+            ],
+            "qs": urlencode(keep),
+            "prev_qs": urlencode({**keep, "page": page - 1}),
+            "next_qs": urlencode({**keep, "page": page + 1}),
+        },
+    )
 
 
 @router.get("/cis.csv")
@@ -144,14 +187,35 @@ def ci_list_csv(request: Request) -> Response:
     from netcmdb.web.service import list_cis
 
     with _session(request) as s:
-        recs, _ = list_cis(s, q=request.query_params.get("q"), filters=_filters(request),
-                           limit=1_000_000, offset=0, rule=_rule(request))
-    cols = ("id", "name", "class", "role", "ip", "mac", "serial", "vendor", "model", "owner",
-            "label", "status")
+        recs, _ = list_cis(
+            s,
+            q=request.query_params.get("q"),
+            filters=_filters(request),
+            limit=1_000_000,
+            offset=0,
+            rule=_rule(request),
+        )
+    cols = (
+        "id",
+        "name",
+        "class",
+        "role",
+        "ip",
+        "mac",
+        "serial",
+        "vendor",
+        "model",
+        "owner",
+        "label",
+        "status",
+    )
     rows = ([r.get(c) for c in cols] + [_loc_text(r)] for r in recs)
     text = _csv_text((*cols, "location"), rows)
-    return Response("\ufeff" + text, media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": 'attachment; filename="netcmdb-cis.csv"'})
+    return Response(
+        "\ufeff" + text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="netcmdb-cis.csv"'},
+    )
 
 
 @router.get("/cis.xlsx")
@@ -167,8 +231,14 @@ def ci_list_xlsx(request: Request) -> Response:
     from netcmdb.web.service import list_cis
 
     with _session(request) as s:
-        recs, _ = list_cis(s, q=request.query_params.get("q"), filters=_filters(request),
-                           limit=1_000_000, offset=0, rule=_rule(request))
+        recs, _ = list_cis(
+            s,
+            q=request.query_params.get("q"),
+            filters=_filters(request),
+            limit=1_000_000,
+            offset=0,
+            rule=_rule(request),
+        )
         doc = export_document(s)
     names = {r["name"] for r in recs}
     part = select_doc(doc)
@@ -181,9 +251,11 @@ def ci_list_xlsx(request: Request) -> Response:
             data = fh.read()
     finally:
         os.unlink(path)
-    return Response(data, media_type="application/vnd.openxmlformats-officedocument."
-                    "spreadsheetml.sheet",
-                    headers={"Content-Disposition": 'attachment; filename="netcmdb-cis.xlsx"'})
+    return Response(
+        data,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="netcmdb-cis.xlsx"'},
+    )
 
 
 def _loc_text(r: dict[str, Any]) -> str:
@@ -223,8 +295,9 @@ def ci_page(request: Request, ref: str) -> HTMLResponse:
         with _session(request) as s:
             endhosts = _end_hosts(s, d["id"])
     code = room_code(_rule(request), d["location"]) if d["location"] else None
-    return render(request, "ci.html", {"ci": d, "where": where, "endhosts": endhosts,
-                                       "room_code": code})
+    return render(
+        request, "ci.html", {"ci": d, "where": where, "endhosts": endhosts, "room_code": code}
+    )
 
 
 def _end_hosts(s: Any, switch_id: int) -> dict[str, list[dict[str, Any]]]:
@@ -234,21 +307,34 @@ def _end_hosts(s: Any, switch_id: int) -> dict[str, list[dict[str, Any]]]:
     from netcmdb.cmdb.models import CI, PortSighting
 
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    rows = s.execute(select(PortSighting.port, PortSighting.mac, PortSighting.ip,
-                            PortSighting.vlan, CI.id, CI.name)
-                     .outerjoin(CI, CI.id == PortSighting.host_ci_id)
-                     .where(PortSighting.switch_ci_id == switch_id)
-                     .order_by(PortSighting.port, PortSighting.mac).limit(5000)).all()
+    rows = s.execute(
+        select(
+            PortSighting.port, PortSighting.mac, PortSighting.ip, PortSighting.vlan, CI.id, CI.name
+        )
+        .outerjoin(CI, CI.id == PortSighting.host_ci_id)
+        .where(PortSighting.switch_ci_id == switch_id)
+        .order_by(PortSighting.port, PortSighting.mac)
+        .limit(5000)
+    ).all()
     for port, mac, ip, vlan, cid, name in rows:
         out[port].append({"mac": mac, "ip": ip, "vlan": vlan, "id": cid, "name": name})
     return dict(out)
 
 
 @router.post("/ci/{ref}/edit")
-def ci_edit(request: Request, ref: str, csrf: str = Form(""), owner: str = Form(None),
-            contact: str = Form(None), description: str = Form(None),
-            role: str = Form(None), label: str = Form(None), location: str = Form(None),
-            room_name: str = Form(None), seat: str = Form(None)) -> Response:
+def ci_edit(
+    request: Request,
+    ref: str,
+    csrf: str = Form(""),
+    owner: str = Form(None),
+    contact: str = Form(None),
+    description: str = Form(None),
+    role: str = Form(None),
+    label: str = Form(None),
+    location: str = Form(None),
+    room_name: str = Form(None),
+    seat: str = Form(None),
+) -> Response:
     """``ci set`` from the CI page (editor, CSRF-checked). Empty fields are left alone."""
     who = require(request, "editor", write=True)
     check_csrf(request, csrf)
@@ -256,9 +342,19 @@ def ci_edit(request: Request, ref: str, csrf: str = Form(""), owner: str = Form(
     from netcmdb.services.cis import set_ci, show_ci
     from netcmdb.web.api import manual_values, ref_of
 
-    given: dict[str, Any] = {k: v.strip() for k, v in (
-        ("owner", owner), ("contact", contact), ("description", description), ("role", role),
-        ("label", label), ("location", location), ("room_name", room_name)) if v and v.strip()}
+    given: dict[str, Any] = {
+        k: v.strip()
+        for k, v in (
+            ("owner", owner),
+            ("contact", contact),
+            ("description", description),
+            ("role", role),
+            ("label", label),
+            ("location", location),
+            ("room_name", room_name),
+        )
+        if v and v.strip()
+    }
     if seat and seat.strip():
         if not seat.strip().isdigit():
             raise IntegrityError("seat: a whole number")
@@ -293,15 +389,25 @@ def impact_page(request: Request) -> HTMLResponse:
                 for row in rep[state]:
                     loc = row.get("location") or {}
                     b = loc.get("building") or "?"
-                    room = (f"{loc.get('floor', '')}/{loc.get('room', '')}"
-                            if loc else "?")
+                    room = f"{loc.get('floor', '')}/{loc.get('room', '')}" if loc else "?"
                     groups.setdefault(b, {}).setdefault(room, []).append({**row, "state": state})
-    return render(request, "impact.html", {
-        "targets": targets, "rep": rep, "groups": dict(sorted(groups.items())),
-        "error": error, "share": "/impact?" + urlencode([("t", t) for t in targets]),
-        "picture": ("/impact.svg?" + urlencode([("t", t) for t in targets])
-                    if rep is not None and rep["summary"]["down"] + rep["summary"]["at_risk"]
-                    <= PICTURE_MAX else None)})
+    return render(
+        request,
+        "impact.html",
+        {
+            "targets": targets,
+            "rep": rep,
+            "groups": dict(sorted(groups.items())),
+            "error": error,
+            "share": "/impact?" + urlencode([("t", t) for t in targets]),
+            "picture": (
+                "/impact.svg?" + urlencode([("t", t) for t in targets])
+                if rep is not None
+                and rep["summary"]["down"] + rep["summary"]["at_risk"] <= PICTURE_MAX
+                else None
+            ),
+        },
+    )
 
 
 #: above this many down + at-risk CIs the impact page shows no picture (Graphviz takes long)
@@ -334,9 +440,15 @@ def room_page(request: Request, room: str) -> HTMLResponse:
     with _session(request) as s:
         plan = room_plan(s, room, _rule(request))
     assigned = request.query_params.get("assigned")
-    return render(request, "room.html", {"plan": plan, "u": _u_layout(plan["seated"]),
-                                         "assigned": int(assigned)
-                                         if assigned and assigned.isdigit() else None})
+    return render(
+        request,
+        "room.html",
+        {
+            "plan": plan,
+            "u": _u_layout(plan["seated"]),
+            "assigned": int(assigned) if assigned and assigned.isdigit() else None,
+        },
+    )
 
 
 def _u_layout(seated: list[dict[str, Any]]) -> dict[str, list[Any]]:
@@ -352,9 +464,11 @@ def _u_layout(seated: list[dict[str, Any]]) -> dict[str, list[Any]]:
     def cell(k: int) -> dict[str, Any]:
         return {"seat": k, "ci": by.get(k)}
 
-    return {"right": [cell(k) for k in reversed(right)],      # drawn top to bottom
-            "back": [cell(k) for k in reversed(back)],        # drawn left to right
-            "left": [cell(k) for k in left]}                  # drawn top to bottom
+    return {
+        "right": [cell(k) for k in reversed(right)],  # drawn top to bottom
+        "back": [cell(k) for k in reversed(back)],  # drawn left to right
+        "left": [cell(k) for k in left],
+    }  # drawn top to bottom
 
 
 @router.post("/room/{room}/assign")
@@ -427,10 +541,15 @@ def topology_frame(request: Request) -> Response:
     from netcmdb.services.impact import drawing
 
     html = drawing(_cmdb(request), "html", engine=request.app.state.web.impact_engine())
-    return Response(html, media_type="text/html; charset=utf-8", headers={
-        "Content-Security-Policy": "sandbox allow-scripts; default-src 'none'; "
-                                   "script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-                                   "img-src data:"})
+    return Response(
+        html,
+        media_type="text/html; charset=utf-8",
+        headers={
+            "Content-Security-Policy": "sandbox allow-scripts; default-src 'none'; "
+            "script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+            "img-src data:"
+        },
+    )
 
 
 @router.get("/lang")
@@ -453,9 +572,13 @@ def login_page(request: Request, next: str = Query("/")) -> HTMLResponse:
 
 
 @router.post("/login")
-def login(request: Request, name: str = Form(..., max_length=64),
-          password: str = Form(..., max_length=1024), csrf: str = Form(""),
-          next: str = Form("/")) -> Response:
+def login(
+    request: Request,
+    name: str = Form(..., max_length=64),
+    password: str = Form(..., max_length=1024),
+    csrf: str = Form(""),
+    next: str = Form("/"),
+) -> Response:
     check_csrf(request, csrf)
     from netcmdb.cmdb.access import check_password
     from netcmdb.errors import AccessError
@@ -465,13 +588,19 @@ def login(request: Request, name: str = Form(..., max_length=64),
             who = check_password(s, name, password)
     except AccessError as exc:
         tr = i18n.translations(request.state.lang)
-        return render(request, "login.html", {"next": _local(next),
-                                              "error": tr.gettext(str(exc))}, status=401)
+        return render(
+            request, "login.html", {"next": _local(next), "error": tr.gettext(str(exc))}, status=401
+        )
     resp = RedirectResponse(_local(next), status_code=303)
     # a new session (and CSRF token) at login: no fixation
-    resp.set_cookie(SESSION_COOKIE, request.app.state.sessions.dump(
-        {"u": who.name, "c": new_csrf()}), max_age=SESSION_MAX_AGE, httponly=True,
-        samesite="lax", path="/")
+    resp.set_cookie(
+        SESSION_COOKIE,
+        request.app.state.sessions.dump({"u": who.name, "c": new_csrf()}),
+        max_age=SESSION_MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        path="/",
+    )
     return resp
 
 
@@ -479,6 +608,12 @@ def login(request: Request, name: str = Form(..., max_length=64),
 def logout(request: Request, csrf: str = Form("")) -> Response:
     check_csrf(request, csrf)
     resp = RedirectResponse("/", status_code=303)
-    resp.set_cookie(SESSION_COOKIE, request.app.state.sessions.dump({"c": new_csrf()}),
-                    max_age=SESSION_MAX_AGE, httponly=True, samesite="lax", path="/")
+    resp.set_cookie(
+        SESSION_COOKIE,
+        request.app.state.sessions.dump({"c": new_csrf()}),
+        max_age=SESSION_MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        path="/",
+    )
     return resp

@@ -39,8 +39,9 @@ def facts_url(server: str) -> str:
     return urllib.parse.urlunsplit((u.scheme, u.netloc, path, "", ""))
 
 
-def push_facts(server: str, token: str, doc: dict[str, Any], *, timeout: float = 300.0
-               ) -> dict[str, Any]:
+def push_facts(
+    server: str, token: str, doc: dict[str, Any], *, timeout: float = 300.0
+) -> dict[str, Any]:
     """POST ``doc`` (``{"results": [...], "targets": [...], "methods": [...]}``) to ``server``.
 
     Returns:
@@ -54,9 +55,16 @@ def push_facts(server: str, token: str, doc: dict[str, Any], *, timeout: float =
     if not token:
         raise AccessError("--push needs --token (netcmdb token create NAME --role editor)")
     body = json.dumps(doc, ensure_ascii=False).encode("utf-8")
-    req = urllib.request.Request(facts_url(server), data=body, method="POST", headers={
-        "Content-Type": "application/json", "Accept": "application/json",
-        "Authorization": f"Bearer {token}"})
+    req = urllib.request.Request(
+        facts_url(server),
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "Authorization": f"Bearer {token}",
+        },
+    )
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             return json.loads(resp.read().decode("utf-8"))  # type: ignore[no-any-return]

@@ -23,8 +23,10 @@ LANG_COOKIE = "netcmdb_lang"
 SESSION_MAX_AGE = 12 * 3600
 
 #: Content-Security-Policy: no inline script, nothing from elsewhere.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "object-src 'none'; base-uri 'none'; frame-ancestors 'self'; form-action 'self'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'self'; form-action 'self'"
+)
 HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
@@ -161,7 +163,8 @@ def check_csrf(request: Request, form_value: str | None = None) -> None:
         Denied: 403 when the token is missing or wrong.
     """
     if getattr(request.state, "via_cookie", False) or (
-            request.state.web_session and "authorization" not in request.headers):
+        request.state.web_session and "authorization" not in request.headers
+    ):
         given = form_value or request.headers.get("x-csrf-token")
         if not csrf_ok(request.state.web_session, given):
             raise Denied(403, "missing or wrong CSRF token; reload the page and try again")

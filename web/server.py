@@ -22,8 +22,14 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def serve(url: str | None, *, host: str = "127.0.0.1", port: int = 8080, workers: int = 1,
-          log_level: str = "warning") -> None:
+def serve(
+    url: str | None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    workers: int = 1,
+    log_level: str = "warning",
+) -> None:
     """Serve the CMDB at ``url`` until interrupted (blocks).
 
     With ``workers > 1`` uvicorn starts that many processes, each building the app from the
@@ -44,11 +50,24 @@ def serve(url: str | None, *, host: str = "127.0.0.1", port: int = 8080, workers
         from netcmdb.web.security import secret_key
 
         os.environ.setdefault("NETCMDB_WEB_SECRET", secret_key())
-        uvicorn.run("netcmdb.web.app:app_from_env", factory=True, host=host, port=port,
-                    workers=workers, log_level=log_level, proxy_headers=False,
-                    server_header=False)
+        uvicorn.run(
+            "netcmdb.web.app:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=log_level,
+            proxy_headers=False,
+            server_header=False,
+        )
         return
     from netcmdb.web.app import create_app
 
-    uvicorn.run(create_app(url, open_read=open_read), host=host, port=port,
-                log_level=log_level, proxy_headers=False, server_header=False)
+    uvicorn.run(
+        create_app(url, open_read=open_read),
+        host=host,
+        port=port,
+        log_level=log_level,
+        proxy_headers=False,
+        server_header=False,
+    )

@@ -29,25 +29,32 @@ def label_rule(cmdb: Any = None):  # type: ignore[no-untyped-def]
     return rule_of(cmdb if cmdb is not None else Cmdb())
 
 
-def list_cis(session: Session, *, q: str | None, filters: dict[str, Any], limit: int,
-             offset: int, rule: Any = None) -> tuple[list[dict[str, Any]], int]:
+def list_cis(
+    session: Session,
+    *,
+    q: str | None,
+    filters: dict[str, Any],
+    limit: int,
+    offset: int,
+    rule: Any = None,
+) -> tuple[list[dict[str, Any]], int]:
     """One page of CIs (``ci list --json`` records) and the total, ``q`` as the search box."""
     from netcmdb.exporters.netcmdb_json import ci_page
 
     f = {k: v for k, v in filters.items() if v}
     if q and q.strip():
-        f["ids"] = [h["id"] for h in search(session, q, limit=5000, rule=rule)
-                    if h["kind"] == "ci"]
+        f["ids"] = [h["id"] for h in search(session, q, limit=5000, rule=rule) if h["kind"] == "ci"]
     return ci_page(session, f, limit=limit, offset=offset)
 
 
 #: a MAC or part of one, in any notation (00e0.fc00.0001, 00-E0-FC, 00e0fc000001)
-_MACISH = re.compile(r"^[0-9A-Fa-f]{2}([-:. ]?[0-9A-Fa-f]{2}){2,5}$"
-                     r"|^[0-9A-Fa-f]{4}(\.[0-9A-Fa-f]{4}){1,2}$")
+_MACISH = re.compile(
+    r"^[0-9A-Fa-f]{2}([-:. ]?[0-9A-Fa-f]{2}){2,5}$"
+    r"|^[0-9A-Fa-f]{4}(\.[0-9A-Fa-f]{4}){1,2}$"
+)
 
 
-def search(session: Session, q: str, *, limit: int = 20, rule: Any = None
-           ) -> list[dict[str, Any]]:
+def search(session: Session, q: str, *, limit: int = 20, rule: Any = None) -> list[dict[str, Any]]:
     """The search box: CIs and rooms by name, label, IP, MAC (any notation), serial, room code,
     room name, owner; journal notes lead to their CI. The text index is ``cmdb.search``'s (the
     one search service); this adds exact look-ups (``find_ci``) and the label rule's room codes.
@@ -77,19 +84,27 @@ def search(session: Session, q: str, *, limit: int = 20, rule: Any = None
     except Exception:  # noqa: BLE001 - not a room code
         key = None
     if key is not None:
-        rooms.update({loc.id: loc for loc in session.scalars(select(Location))
-                      if _room_key(rule, loc) == key})
+        rooms.update(
+            {
+                loc.id: loc
+                for loc in session.scalars(select(Location))
+                if _room_key(rule, loc) == key
+            }
+        )
     text_q = q
     if _MACISH.match(q):  # a MAC in another notation: search the stored (colon) spelling
         hexd = re.sub(r"[-:. ]", "", q).lower()
-        text_q = ":".join(hexd[i:i + 2] for i in range(0, len(hexd), 2))
+        text_q = ":".join(hexd[i : i + 2] for i in range(0, len(hexd), 2))
     try:
         found = text_search(session, text_q, limit=limit)
     except CmdbError:
         found = []
     ci_ids = [h.ci_id for h in found if h.kind in ("ci", "note") and h.ci_id]
-    by_id = ({c.id: c for c in session.scalars(
-        select(CI).options(_LOC).where(CI.id.in_(ci_ids)))} if ci_ids else {})
+    by_id = (
+        {c.id: c for c in session.scalars(select(CI).options(_LOC).where(CI.id.in_(ci_ids)))}
+        if ci_ids
+        else {}
+    )
     for h in found:
         if h.kind in ("ci", "note") and h.ci_id:
             add(by_id.get(h.ci_id), h.kind)
@@ -100,8 +115,13 @@ def search(session: Session, q: str, *, limit: int = 20, rule: Any = None
     for loc in list(rooms.values())[:5]:
         if len(hits) >= limit:
             break
-        for ci in session.scalars(select(CI).options(_LOC).where(CI.location_id == loc.id)
-                                  .order_by(CI.seat, CI.name).limit(limit - len(hits))):
+        for ci in session.scalars(
+            select(CI)
+            .options(_LOC)
+            .where(CI.location_id == loc.id)
+            .order_by(CI.seat, CI.name)
+            .limit(limit - len(hits))
+        ):
             add(ci, "room")
     return [room_hit(rule, loc) for loc in list(rooms.values())[:5]] + hits
 
@@ -125,8 +145,9 @@ def exact_cis(session: Session, q: str) -> list[CI]:
     if q.startswith("#") and q[1:].isdigit():
         conds.append(CI.id == int(q[1:]))
     ids = union(*(select(CI.id).where(c) for c in conds))
-    return list(session.scalars(select(CI).options(_LOC).where(CI.id.in_(ids))
-                                .order_by(CI.id).limit(10)))
+    return list(
+        session.scalars(select(CI).options(_LOC).where(CI.id.in_(ids)).order_by(CI.id).limit(10))
+    )
 
 
 def _escape_like(s: str) -> str:
@@ -144,8 +165,11 @@ def room_code(rule: Any, loc: Location | dict[str, Any] | None) -> str | None:
     """The label rule's room code of a location (``D010210``), or None."""
     if loc is None:
         return None
-    b, f, r = ((loc["building"], loc["floor"], loc["room"]) if isinstance(loc, dict)
-               else (loc.building, loc.floor, loc.room))
+    b, f, r = (
+        (loc["building"], loc["floor"], loc["room"])
+        if isinstance(loc, dict)
+        else (loc.building, loc.floor, loc.room)
+    )
     try:
         return str(rule.format_room(*rule.normalize_room(b, f, r)))
     except Exception:  # noqa: BLE001
@@ -154,15 +178,27 @@ def room_code(rule: Any, loc: Location | dict[str, Any] | None) -> str | None:
 
 def ci_hit(ci: CI, why: str) -> dict[str, Any]:
     loc = ci.location
-    return {"kind": "ci", "id": ci.id, "name": ci.name, "class": ci.ci_class.value,
-            "label": ci.label, "ip": ci.ip, "mac": ci.mac,
-            "room": (f"{loc.building}/{loc.floor}/{loc.room}" if loc else None),
-            "room_name": loc.name if loc else None, "match": why}
+    return {
+        "kind": "ci",
+        "id": ci.id,
+        "name": ci.name,
+        "class": ci.ci_class.value,
+        "label": ci.label,
+        "ip": ci.ip,
+        "mac": ci.mac,
+        "room": (f"{loc.building}/{loc.floor}/{loc.room}" if loc else None),
+        "room_name": loc.name if loc else None,
+        "match": why,
+    }
 
 
 def room_hit(rule: Any, loc: Location) -> dict[str, Any]:
-    return {"kind": "room", "code": room_code(rule, loc), "name": loc.name,
-            "room": f"{loc.building}/{loc.floor}/{loc.room}"}
+    return {
+        "kind": "room",
+        "code": room_code(rule, loc),
+        "name": loc.name,
+        "room": f"{loc.building}/{loc.floor}/{loc.room}",
+    }
 
 
 def room_plan(session: Session, room: str, rule: Any = None) -> dict[str, Any]:
@@ -179,12 +215,27 @@ def room_plan(session: Session, room: str, rule: Any = None) -> dict[str, Any]:
     loc, cis = room_cis(session, rule, room)
     if loc is None:
         raise NotFoundError(f"no room {code} in the CMDB")
-    seats = [{"seat": c.seat, "id": c.id, "name": c.name, "label": c.label,
-              "class": c.ci_class.value, "ip": c.ip} for c in cis]
-    return {"code": code, "name": loc.name, "building": loc.building, "floor": loc.floor,
-            "room": loc.room, "seated": [s for s in seats if s["seat"] is not None],
-            "unseated": [s for s in seats if s["seat"] is None],
-            "unlabelled": sum(1 for s in seats if not s["label"])}
+    seats = [
+        {
+            "seat": c.seat,
+            "id": c.id,
+            "name": c.name,
+            "label": c.label,
+            "class": c.ci_class.value,
+            "ip": c.ip,
+        }
+        for c in cis
+    ]
+    return {
+        "code": code,
+        "name": loc.name,
+        "building": loc.building,
+        "floor": loc.floor,
+        "room": loc.room,
+        "seated": [s for s in seats if s["seat"] is not None],
+        "unseated": [s for s in seats if s["seat"] is None],
+        "unlabelled": sum(1 for s in seats if not s["label"]),
+    }
 
 
 def _pdf(write: Any) -> bytes:
@@ -228,8 +279,13 @@ def ci_label_pdf(cmdb: Any, ci_id: int) -> bytes:
 
     rule = label_rule(cmdb)
     with cmdb.session() as s:
-        items = [i for i in select_items(s, rule, ids=[ci_id], qr_template=str(
-            print_default(cmdb, "qr", None, DEFAULT_QR))) if i.ci_id == ci_id]
+        items = [
+            i
+            for i in select_items(
+                s, rule, ids=[ci_id], qr_template=str(print_default(cmdb, "qr", None, DEFAULT_QR))
+            )
+            if i.ci_id == ci_id
+        ]
     if not items:
         raise NotFoundError("this CI has no label yet (label assign, or set one)")
     tpl = get_template(str(print_default(cmdb, "template", None, "L7160")), None)

@@ -26,8 +26,9 @@ def have_netns() -> bool:
     return os.geteuid() == 0 and shutil.which("ip") is not None
 
 
-def _ip(*args: str, input: str | None = None,
-        check: bool = True) -> subprocess.CompletedProcess[str]:
+def _ip(
+    *args: str, input: str | None = None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["ip", *args], input=input, text=True, capture_output=True, check=check)
 
 
@@ -105,8 +106,13 @@ class Lab:
         self.namespaces.extend(names)
         for n in names:
             self.exec_batch(n, ["link set lo up"])
-            self.run(n, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
-                     "net.ipv6.conf.default.disable_ipv6=1")
+            self.run(
+                n,
+                "sysctl",
+                "-qw",
+                "net.ipv6.conf.all.disable_ipv6=1",
+                "net.ipv6.conf.default.disable_ipv6=1",
+            )
         return names
 
     def exec_batch(self, ns: str, commands: Sequence[str]) -> None:
@@ -121,26 +127,59 @@ class Lab:
         _ip("-n", ns_a, "link", "set", ta, "name", if_a)
         _ip("-n", ns_b, "link", "set", tb, "name", if_b)
 
-    def bridge(self, ns: str, name: str = "br0", *, stp: bool = False,
-               forward_delay_s: int = 2, mac: str | None = None) -> None:
-        cmd = [f"link add {name} type bridge stp_state {1 if stp else 0}"
-               f" forward_delay {forward_delay_s * 100}"]
+    def bridge(
+        self,
+        ns: str,
+        name: str = "br0",
+        *,
+        stp: bool = False,
+        forward_delay_s: int = 2,
+        mac: str | None = None,
+    ) -> None:
+        cmd = [
+            f"link add {name} type bridge stp_state {1 if stp else 0}"
+            f" forward_delay {forward_delay_s * 100}"
+        ]
         if mac:
             cmd.append(f"link set {name} address {mac}")
         cmd.append(f"link set {name} up")
         self.exec_batch(ns, cmd)
 
-    def run(self, ns: str, *cmd: str, check: bool = True, timeout: float = 60,
-            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        self,
+        ns: str,
+        *cmd: str,
+        check: bool = True,
+        timeout: float = 60,
+        env: dict[str, str] | None = None,
+    ) -> subprocess.CompletedProcess[str]:
         """Run a command inside ``ns`` (``ip netns exec``: the namespace's own /sys too)."""
-        return subprocess.run(["ip", "netns", "exec", ns, *cmd], text=True, capture_output=True,
-                              check=check, timeout=timeout, env=env)
+        return subprocess.run(
+            ["ip", "netns", "exec", ns, *cmd],
+            text=True,
+            capture_output=True,
+            check=check,
+            timeout=timeout,
+            env=env,
+        )
 
-    def popen(self, ns: str, *cmd: str, env: dict[str, str] | None = None,
-              stdout: int | None = subprocess.DEVNULL, stderr: int | None = subprocess.DEVNULL,
-              **kw: object) -> subprocess.Popen[bytes]:
+    def popen(
+        self,
+        ns: str,
+        *cmd: str,
+        env: dict[str, str] | None = None,
+        stdout: int | None = subprocess.DEVNULL,
+        stderr: int | None = subprocess.DEVNULL,
+        **kw: object,
+    ) -> subprocess.Popen[bytes]:
         """Start a long-running process inside ``ns``; it is killed at teardown."""
-        p = subprocess.Popen(["ip", "netns", "exec", ns, *cmd], env=env, stdout=stdout,
-                             stderr=stderr, start_new_session=True, **kw)  # type: ignore[call-overload]
+        p = subprocess.Popen(
+            ["ip", "netns", "exec", ns, *cmd],
+            env=env,
+            stdout=stdout,
+            stderr=stderr,
+            start_new_session=True,
+            **kw,
+        )  # type: ignore[call-overload]
         self.procs.append(p)
         return p

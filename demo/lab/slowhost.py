@@ -45,20 +45,48 @@ def main() -> None:
                 continue
             reply = None
             etype = frame[12:14]
-            if etype == b"\x08\x06" and len(frame) >= 42 and frame[20:22] == b"\x00\x01" \
-                    and frame[38:42] == my_ip:
-                reply = (frame[6:12] + my_mac + b"\x08\x06" + frame[14:20] + b"\x00\x02"
-                         + my_mac + my_ip + frame[22:28] + frame[28:32])
-            elif etype == b"\x08\x00" and len(frame) >= 42 and frame[30:34] == my_ip \
-                    and frame[23] == 1:
+            if (
+                etype == b"\x08\x06"
+                and len(frame) >= 42
+                and frame[20:22] == b"\x00\x01"
+                and frame[38:42] == my_ip
+            ):
+                reply = (
+                    frame[6:12]
+                    + my_mac
+                    + b"\x08\x06"
+                    + frame[14:20]
+                    + b"\x00\x02"
+                    + my_mac
+                    + my_ip
+                    + frame[22:28]
+                    + frame[28:32]
+                )
+            elif (
+                etype == b"\x08\x00"
+                and len(frame) >= 42
+                and frame[30:34] == my_ip
+                and frame[23] == 1
+            ):
                 ihl = (frame[14] & 0x0F) * 4
                 total = struct.unpack("!H", frame[16:18])[0]
-                icmp = frame[14 + ihl:14 + total]
+                icmp = frame[14 + ihl : 14 + total]
                 if icmp[:1] == b"\x08":
                     body = b"\x00\x00\x00\x00" + icmp[4:]
                     body = body[:2] + struct.pack("!H", csum(body)) + body[4:]
-                    iph = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(body), 0, 0, 64, 1, 0,
-                                      my_ip, frame[26:30])
+                    iph = struct.pack(
+                        "!BBHHHBBH4s4s",
+                        0x45,
+                        0,
+                        20 + len(body),
+                        0,
+                        0,
+                        64,
+                        1,
+                        0,
+                        my_ip,
+                        frame[26:30],
+                    )
                     iph = iph[:10] + struct.pack("!H", csum(iph)) + iph[12:]
                     reply = frame[6:12] + my_mac + b"\x08\x00" + iph + body
             if reply is not None:

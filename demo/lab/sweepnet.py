@@ -127,20 +127,37 @@ class SweepNet:
         etc = Path(f"/etc/netns/{self.scan_ns}")
         etc.mkdir(parents=True, exist_ok=True)
         (etc / "resolv.conf").write_text("nameserver 127.0.0.1\noptions timeout:1 attempts:1\n")
-        (etc / "hosts").write_text("127.0.0.1 localhost\n" + "".join(
-            f"{h.ip} {h.dns_name}\n" for h in self.hosts if h.dns_name))
+        (etc / "hosts").write_text(
+            "127.0.0.1 localhost\n"
+            + "".join(f"{h.ip} {h.dns_name}\n" for h in self.hosts if h.dns_name)
+        )
         lab.bridge(br, "br0")
-        cmds = [f"link add s0 type veth peer name eth0 netns {self.scan_ns}",
-                "link set s0 master br0", "link set s0 up"]
+        cmds = [
+            f"link add s0 type veth peer name eth0 netns {self.scan_ns}",
+            "link set s0 master br0",
+            "link set s0 up",
+        ]
         for i, h in enumerate(self.hosts):
-            cmds += [f"link add p{i} type veth peer name eth0 netns {h.ns}",
-                     f"link set p{i} master br0", f"link set p{i} up"]
+            cmds += [
+                f"link add p{i} type veth peer name eth0 netns {h.ns}",
+                f"link set p{i} master br0",
+                f"link set p{i} up",
+            ]
         lab.exec_batch(br, cmds)
-        lab.exec_batch(self.scan_ns, [f"link set eth0 address {SCANNER_MAC}",
-                                      f"addr add {SCANNER_IP}/16 dev eth0", "link set eth0 up"])
+        lab.exec_batch(
+            self.scan_ns,
+            [
+                f"link set eth0 address {SCANNER_MAC}",
+                f"addr add {SCANNER_IP}/16 dev eth0",
+                "link set eth0 up",
+            ],
+        )
         for h in self.hosts:
-            cmd = [f"link set eth0 address {h.mac}", f"addr add {h.ip}/16 dev eth0",
-                   "link set eth0 up"]
+            cmd = [
+                f"link set eth0 address {h.mac}",
+                f"addr add {h.ip}/16 dev eth0",
+                "link set eth0 up",
+            ]
             if h.slow_s:
                 cmd.append("link set eth0 arp off")
             lab.exec_batch(h.ns, cmd)
@@ -150,32 +167,67 @@ class SweepNet:
                 lab.run(h.ns, "sysctl", "-qw", "net.ipv4.icmp_echo_ignore_all=1")
             if h.tcp_ports:
                 flag = self.tmp / f"{h.name}.tcp"
-                lab.popen(h.ns, sys.executable, "-c", LISTENER, h.ip, str(flag),
-                          ",".join(map(str, h.tcp_ports)))
+                lab.popen(
+                    h.ns,
+                    sys.executable,
+                    "-c",
+                    LISTENER,
+                    h.ip,
+                    str(flag),
+                    ",".join(map(str, h.tcp_ports)),
+                )
                 ready.append(flag)
             if h.netbios:
                 flag = self.tmp / f"{h.name}.nbns"
-                lab.popen(h.ns, sys.executable, "-c", NBNS_RESPONDER, h.ip, str(flag),
-                          h.netbios[0], h.netbios[1], h.mac, env=os.environ.copy())
+                lab.popen(
+                    h.ns,
+                    sys.executable,
+                    "-c",
+                    NBNS_RESPONDER,
+                    h.ip,
+                    str(flag),
+                    h.netbios[0],
+                    h.netbios[1],
+                    h.mac,
+                    env=os.environ.copy(),
+                )
                 ready.append(flag)
             if h.slow_s:
                 flag = self.tmp / f"{h.name}.slow"
-                lab.popen(h.ns, sys.executable, str(HERE / "slowhost.py"), "eth0", h.ip, h.mac,
-                          str(h.slow_s), str(flag))
+                lab.popen(
+                    h.ns,
+                    sys.executable,
+                    str(HERE / "slowhost.py"),
+                    "eth0",
+                    h.ip,
+                    h.mac,
+                    str(h.slow_s),
+                    str(flag),
+                )
                 ready.append(flag)
         deadline = time.monotonic() + 40  # generous: CI machines can be busy
         while not all(f.exists() for f in ready):
             if time.monotonic() > deadline:
-                raise RuntimeError("lab helpers did not start: "
-                                   f"{[f.name for f in ready if not f.exists()]}")
+                raise RuntimeError(
+                    f"lab helpers did not start: {[f.name for f in ready if not f.exists()]}"
+                )
             time.sleep(0.05)
 
     # -----------------------------------------------------------------------------------------
-    def run_scan(self, *args: str, env: dict[str, str] | None = None,
-                 timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    def run_scan(
+        self, *args: str, env: dict[str, str] | None = None, timeout: float = 60
+    ) -> subprocess.CompletedProcess[str]:
         """``python -m netcmdb ARGS`` inside the scanner namespace."""
-        return self.lab.run(self.scan_ns, sys.executable, "-m", "netcmdb", *args,
-                            check=False, timeout=timeout, env=env or pkg_env())
+        return self.lab.run(
+            self.scan_ns,
+            sys.executable,
+            "-m",
+            "netcmdb",
+            *args,
+            check=False,
+            timeout=timeout,
+            env=env or pkg_env(),
+        )
 
     def capture(self, path: Path) -> Capture:
         """Start tcpdump on the scanner's interface (packet-buffered pcap at ``path``)."""
@@ -210,13 +262,28 @@ class Capture:
     the kernel dropped frames raises instead of passing for a quiet network.
     """
 
-    def __init__(self, lab: Lab, ns: str, path: Path, iface: str = "eth0",
-                 timeout: float = 60) -> None:
+    def __init__(
+        self, lab: Lab, ns: str, path: Path, iface: str = "eth0", timeout: float = 60
+    ) -> None:
         self.lab, self.ns, self.iface, self.path, self.timeout = lab, ns, iface, path, timeout
         self.token = os.urandom(12)
         self.stderr = b""
-        self.proc = lab.popen(ns, "tcpdump", "-i", iface, "-n", "-U", "--immediate-mode",
-                              "-B", "4096", "-s", "128", "-w", str(path), stderr=subprocess.PIPE)
+        self.proc = lab.popen(
+            ns,
+            "tcpdump",
+            "-i",
+            iface,
+            "-n",
+            "-U",
+            "--immediate-mode",
+            "-B",
+            "4096",
+            "-s",
+            "128",
+            "-w",
+            str(path),
+            stderr=subprocess.PIPE,
+        )
 
     def __enter__(self) -> Capture:
         assert self.proc.stderr is not None
@@ -244,8 +311,10 @@ class Capture:
         if exc_type is None:
             dropped = re.search(rb"(\d+) packets? dropped by kernel", self.stderr)
             if dropped is None or int(dropped.group(1)) != 0:
-                raise RuntimeError(f"tcpdump lost frames, the capture is incomplete: "
-                                   f"{self.stderr.decode(errors='replace')!r}")
+                raise RuntimeError(
+                    f"tcpdump lost frames, the capture is incomplete: "
+                    f"{self.stderr.decode(errors='replace')!r}"
+                )
 
     def _sentinel(self) -> bytes:
         dst = bytes.fromhex("02" + "98" + "ffffff" + "fc")  # nobody in the lab has this MAC
@@ -294,14 +363,19 @@ def pkg_env() -> dict[str, str]:
 def standard_hosts() -> list[Host]:
     """The test network: every behaviour a sweep must get right, in 10.98.0.0/24 and 10.98.1.x."""
     return [
-        Host("web", "10.98.0.10", "00:e0:fc:98:00:10", tcp_ports=(8080, 2222),
-             dns_name="web.sweep.test"),                                       # Huawei OUI
+        Host(
+            "web",
+            "10.98.0.10",
+            "00:e0:fc:98:00:10",
+            tcp_ports=(8080, 2222),
+            dns_name="web.sweep.test",
+        ),  # Huawei OUI
         Host("quiet", "10.98.0.11", mac_for(11), icmp=False, tcp_ports=(9100,)),  # no ping
-        Host("slow", "10.98.0.12", mac_for(12), slow_s=0.2),                   # 200 ms late
+        Host("slow", "10.98.0.12", mac_for(12), slow_s=0.2),  # 200 ms late
         Host("pc", "10.98.0.13", "3c:8c:40:98:00:13", netbios=("PC-LAB-013", "CAMPUS")),  # H3C
-        Host("mute", "10.98.0.14", mac_for(14), icmp=False),                   # only ARP sees it
-        Host("excl", "10.98.0.15", mac_for(15), tcp_ports=(8080,)),            # excluded: untouched
-        Host("away", "10.98.1.16", mac_for(16), tcp_ports=(8080,)),            # outside targets
+        Host("mute", "10.98.0.14", mac_for(14), icmp=False),  # only ARP sees it
+        Host("excl", "10.98.0.15", mac_for(15), tcp_ports=(8080,)),  # excluded: untouched
+        Host("away", "10.98.1.16", mac_for(16), tcp_ports=(8080,)),  # outside targets
     ]
 
 

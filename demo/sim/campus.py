@@ -24,9 +24,17 @@ _TEMPLATE_PORT = 3  # ifIndex of xe1 in the recorded template
 IF_COLS = "1.3.6.1.2.1.2.2.1."
 IFX_COLS = "1.3.6.1.2.1.31.1.1.1."
 REM = "1.0.8802.1.1.2.1.4.1.1."
-REPLACED_PREFIXES = ("1.3.6.1.2.1.2.2.1.", "1.3.6.1.2.1.31.1.1.1.", "1.3.6.1.2.1.17.",
-                     "1.0.8802.1.1.2.1.3.", "1.0.8802.1.1.2.1.4.", "1.3.6.1.2.1.4.20.",
-                     "1.3.6.1.2.1.4.22.", "1.3.6.1.2.1.1.", "1.3.6.1.2.1.2.1.0")
+REPLACED_PREFIXES = (
+    "1.3.6.1.2.1.2.2.1.",
+    "1.3.6.1.2.1.31.1.1.1.",
+    "1.3.6.1.2.1.17.",
+    "1.0.8802.1.1.2.1.3.",
+    "1.0.8802.1.1.2.1.4.",
+    "1.3.6.1.2.1.4.20.",
+    "1.3.6.1.2.1.4.22.",
+    "1.3.6.1.2.1.1.",
+    "1.3.6.1.2.1.2.1.0",
+)
 
 
 @dataclass
@@ -70,8 +78,9 @@ def address_of(i: int) -> str:
     return f"127.77.{i // 250}.{i % 250 + 1}"
 
 
-def build_campus(n_devices: int = 28, *, n_dist: int = 3, ports: int = 12,
-                 pcs_per_port: int = 1) -> list[Switch]:
+def build_campus(
+    n_devices: int = 28, *, n_dist: int = 3, ports: int = 12, pcs_per_port: int = 1
+) -> list[Switch]:
     """The campus topology (device 0 is the core)."""
     n_dist = max(1, min(n_dist, n_devices - 1)) if n_devices > 1 else 0
     sws: list[Switch] = []
@@ -96,16 +105,26 @@ def build_campus(n_devices: int = 28, *, n_dist: int = 3, ports: int = 12,
         i = sw.index
         ifx = 3
         for pname, peer, pport in uplinks[i]:
-            sw.ports.append(Port(pname, ifx, f"02:77:{i >> 8:02x}:{i & 0xff:02x}:00:{ifx:02x}",
-                                 peer=(peer, pport)))
+            sw.ports.append(
+                Port(
+                    pname,
+                    ifx,
+                    f"02:77:{i >> 8:02x}:{i & 0xFF:02x}:00:{ifx:02x}",
+                    peer=(peer, pport),
+                )
+            )
             ifx += 1
         if sw.role == "access":
             for g in range(1, ports - len(uplinks[i]) + 1):
-                p = Port(f"ge{g}", ifx, f"02:77:{i >> 8:02x}:{i & 0xff:02x}:01:{ifx:02x}")
+                p = Port(f"ge{g}", ifx, f"02:77:{i >> 8:02x}:{i & 0xFF:02x}:01:{ifx:02x}")
                 for _ in range(pcs_per_port):
                     pc += 1
-                    p.pcs.append((f"02:88:00:{pc >> 16 & 0xff:02x}:{pc >> 8 & 0xff:02x}:"
-                                  f"{pc & 0xff:02x}", f"10.88.{pc >> 8 & 0xff}.{pc & 0xff}"))
+                    p.pcs.append(
+                        (
+                            f"02:88:00:{pc >> 16 & 0xFF:02x}:{pc >> 8 & 0xFF:02x}:{pc & 0xFF:02x}",
+                            f"10.88.{pc >> 8 & 0xFF}.{pc & 0xFF}",
+                        )
+                    )
                 sw.ports.append(p)
                 ifx += 1
     return sws
@@ -120,34 +139,51 @@ def _template() -> dict[str, tuple[str, str]]:
     return rows
 
 
-def render(sw: Switch, sws: list[Switch], template: dict[str, tuple[str, str]] | None = None
-           ) -> str:
+def render(
+    sw: Switch, sws: list[Switch], template: dict[str, tuple[str, str]] | None = None
+) -> str:
     """One switch as .snmprec text (rows sorted numerically, as snmpsim requires)."""
     t = template or _template()
-    rows: dict[str, tuple[str, str]] = {o: v for o, v in t.items()
-                                       if not o.startswith(REPLACED_PREFIXES)}
+    rows: dict[str, tuple[str, str]] = {
+        o: v for o, v in t.items() if not o.startswith(REPLACED_PREFIXES)
+    }
     n = sw.index
-    rows.update({
-        "1.3.6.1.2.1.1.1.0": ("4x", _hex(f"netcmdb simulated campus switch {sw.name} "
-                                         f"(derived from a lab walk: Linux bridge, net-snmp, "
-                                         f"lldpd)")),
-        "1.3.6.1.2.1.1.2.0": t["1.3.6.1.2.1.1.2.0"],
-        "1.3.6.1.2.1.1.3.0": ("67", str(360000 + n)),
-        "1.3.6.1.2.1.1.4.0": ("4x", _hex("noc@campus.example")),
-        "1.3.6.1.2.1.1.5.0": ("4x", _hex(sw.name)),
-        "1.3.6.1.2.1.1.6.0": ("4x", _hex(f"B{n // 100 + 1:02d}-F{n // 10 % 10 + 1}"
-                                         f"-R{n % 10 + 1:02d}")),
-        "1.3.6.1.2.1.1.7.0": ("2", "2"),
-        "1.3.6.1.2.1.2.1.0": ("2", str(len(sw.ports) + 2)),
-    })
+    rows.update(
+        {
+            "1.3.6.1.2.1.1.1.0": (
+                "4x",
+                _hex(
+                    f"netcmdb simulated campus switch {sw.name} "
+                    f"(derived from a lab walk: Linux bridge, net-snmp, "
+                    f"lldpd)"
+                ),
+            ),
+            "1.3.6.1.2.1.1.2.0": t["1.3.6.1.2.1.1.2.0"],
+            "1.3.6.1.2.1.1.3.0": ("67", str(360000 + n)),
+            "1.3.6.1.2.1.1.4.0": ("4x", _hex("noc@campus.example")),
+            "1.3.6.1.2.1.1.5.0": ("4x", _hex(sw.name)),
+            "1.3.6.1.2.1.1.6.0": (
+                "4x",
+                _hex(f"B{n // 100 + 1:02d}-F{n // 10 % 10 + 1}-R{n % 10 + 1:02d}"),
+            ),
+            "1.3.6.1.2.1.1.7.0": ("2", "2"),
+            "1.3.6.1.2.1.2.1.0": ("2", str(len(sw.ports) + 2)),
+        }
+    )
     # loopback and br0 rows of the template are kept as they are (ifIndex 1, 2)
     for o, v in t.items():
         if o.startswith((IF_COLS, IFX_COLS)) and o.rsplit(".", 1)[1] in ("1", "2"):
             rows[o] = v
-    proto_if = {o[len(IF_COLS):].split(".")[0]: v for o, v in t.items()
-                if o.startswith(IF_COLS) and o.endswith(f".{_TEMPLATE_PORT}")}
-    proto_ifx = {o[len(IFX_COLS):].split(".")[0]: v for o, v in t.items()
-                 if o.startswith(IFX_COLS) and o.endswith(f".{_TEMPLATE_PORT}")}
+    proto_if = {
+        o[len(IF_COLS) :].split(".")[0]: v
+        for o, v in t.items()
+        if o.startswith(IF_COLS) and o.endswith(f".{_TEMPLATE_PORT}")
+    }
+    proto_ifx = {
+        o[len(IFX_COLS) :].split(".")[0]: v
+        for o, v in t.items()
+        if o.startswith(IFX_COLS) and o.endswith(f".{_TEMPLATE_PORT}")
+    }
     for p in sw.ports:
         k = p.ifindex
         for col, v in proto_if.items():
@@ -240,9 +276,11 @@ def truth(sws: list[Switch]) -> dict[str, object]:
         for p in sw.ports:
             if p.peer:
                 links.add(tuple(sorted([(sw.name, p.name), (sws[p.peer[0]].name, p.peer[1])])))
-    return {"switches": {s.name: s.address for s in sws},
-            "links": sorted(links),
-            "hosts": {m: (s.name, p.name, ip) for s in sws for p in s.ports for m, ip in p.pcs}}
+    return {
+        "switches": {s.name: s.address for s in sws},
+        "links": sorted(links),
+        "hosts": {m: (s.name, p.name, ip) for s in sws for p in s.ports for m, ip in p.pcs},
+    }
 
 
 def serve(sim: object, sws: list[Switch]) -> None:

@@ -143,8 +143,10 @@ sys.exit(R.main())
 def have_snmpsim() -> bool:
     import importlib.util
 
-    return (importlib.util.find_spec("snmpsim") is not None
-            and importlib.util.find_spec("pysmi") is not None)
+    return (
+        importlib.util.find_spec("snmpsim") is not None
+        and importlib.util.find_spec("pysmi") is not None
+    )
 
 
 def free_udp_port(host: str = "127.0.0.1") -> int:
@@ -167,6 +169,7 @@ def copy_recording(src: str | Path, dst: Path) -> Path:
 
 def _get_packet(community: str) -> bytes:
     """A minimal SNMPv2c GET sysObjectID.0 (to probe readiness without pysnmp)."""
+
     def tlv(tag: int, body: bytes) -> bytes:
         assert len(body) < 128
         return bytes([tag, len(body)]) + body
@@ -183,8 +186,14 @@ class SnmpSimulator:
     * :meth:`add_device`: a device on its own endpoint address answering to ``community``.
     """
 
-    def __init__(self, workdir: str | Path | None = None, *, port: int | None = None,
-                 community: str = "public", bulk_max_varbinds: int | None = None) -> None:
+    def __init__(
+        self,
+        workdir: str | Path | None = None,
+        *,
+        port: int | None = None,
+        community: str = "public",
+        bulk_max_varbinds: int | None = None,
+    ) -> None:
         """``bulk_max_varbinds``: most var-binds in one GETBULK response (pysnmp's default is
         64; real agents such as net-snmp are bounded by the message size only)."""
         self._own_dir = workdir is None
@@ -207,8 +216,9 @@ class SnmpSimulator:
         copy_recording(src, self.data / f"{name}.snmprec")
         return name
 
-    def add_device(self, address: str, src: str | Path | None = None, *,
-                   text: str | None = None) -> None:
+    def add_device(
+        self, address: str, src: str | Path | None = None, *, text: str | None = None
+    ) -> None:
         """Serve one device on endpoint ``address`` (e.g. ``127.1.0.7``) for ``community``."""
         self.endpoints.append(address)
         n = len(self.endpoints) - 1
@@ -229,29 +239,43 @@ class SnmpSimulator:
         if self.proc is not None:
             return self
         if not have_snmpsim():
-            raise DiscoveryError("snmpsim and pysmi are not installed "
-                                 "(pip install 'netcmdb[demo]')")
+            raise DiscoveryError(
+                "snmpsim and pysmi are not installed (pip install 'netcmdb[demo]')"
+            )
         eps = self.endpoints or ["127.0.0.1"]
         self.port = self.port or free_udp_port(eps[0])
         env = {**os.environ}
         if os.geteuid() == 0:
             env["SNMPSIM_ALLOW_ROOT"] = "true"
-        cmd = [sys.executable, "-c", _WRAPPER, f"--data-dir={self.data}",
-               f"--cache-dir={self.cache}", "--log-level=error", "--v3-user=simulator",
-               "--v3-auth-key=auctoritas", "--v3-auth-proto=SHA256",
-               "--v3-priv-key=privatus", "--v3-priv-proto=AES256",
-               *(f"--agent-udpv4-endpoint={e}:{self.port}" for e in eps)]
+        cmd = [
+            sys.executable,
+            "-c",
+            _WRAPPER,
+            f"--data-dir={self.data}",
+            f"--cache-dir={self.cache}",
+            "--log-level=error",
+            "--v3-user=simulator",
+            "--v3-auth-key=auctoritas",
+            "--v3-auth-proto=SHA256",
+            "--v3-priv-key=privatus",
+            "--v3-priv-proto=AES256",
+            *(f"--agent-udpv4-endpoint={e}:{self.port}" for e in eps),
+        ]
         if self.bulk_max_varbinds:
             cmd.append(f"--netcmdb-bulk-max-varbinds={int(self.bulk_max_varbinds)}")
         with open(self.log, "wb") as logf:
-            self.proc = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT,
-                                         start_new_session=True, env=env)
+            self.proc = subprocess.Popen(
+                cmd, stdout=logf, stderr=subprocess.STDOUT, start_new_session=True, env=env
+            )
         self._wait_ready(eps[-1], timeout)
         return self
 
     def _wait_ready(self, host: str, timeout: float) -> None:
-        community = self.community if self.endpoints else next(
-            (p.name[:-8] for p in sorted(self.data.glob("*.snmprec"))), self.community)
+        community = (
+            self.community
+            if self.endpoints
+            else next((p.name[:-8] for p in sorted(self.data.glob("*.snmprec"))), self.community)
+        )
         pkt = _get_packet(community)
         deadline = time.monotonic() + timeout
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:

@@ -34,8 +34,15 @@ from netcmdb.discovery.vendors import (
 from netcmdb.discovery.vendors.model import Rule
 
 #: UPS-MIB manufacturer spellings -> our vendor names
-_MAKER_NAMES = {"huawei": "Huawei", "eaton": "Eaton", "santak": "Santak", "east": "EAST",
-                "cps": "CyberPower", "rps spa": "Riello", "apc": "APC"}
+_MAKER_NAMES = {
+    "huawei": "Huawei",
+    "eaton": "Eaton",
+    "santak": "Santak",
+    "east": "EAST",
+    "cps": "CyberPower",
+    "rps spa": "Riello",
+    "apc": "APC",
+}
 
 
 @dataclass(slots=True)
@@ -133,20 +140,34 @@ def identify(ev: Evidence) -> Identity:
     out.os = plat.os if plat else None
     out.vendor = out.vendor or enterprise_vendor(ev.sys_object_id)
     ups_maker = _maker(ev.ups_manufacturer)
-    out.vendor = out.vendor or ups_maker or _maker(ev.power_manufacturer) or (
-        _maker(ev.chassis_mfg) if ev.chassis_mfg else None)
+    out.vendor = (
+        out.vendor
+        or ups_maker
+        or _maker(ev.power_manufacturer)
+        or (_maker(ev.chassis_mfg) if ev.chassis_mfg else None)
+    )
     # a UPS-MIB manufacturer beats the agent's enterprise (Huawei UPS5000 on Net-SNMP 8072,
     # a Santak UPS behind an Ingrasys card)
     if ups_maker and (rule is None or rule.vendor is None or out.platform in ("linux", None)):
         out.vendor = ups_maker
     key = out.platform or ""
     # model: ENTITY chassis model, then vendor power MIB / UPS-MIB, then sysDescr patterns
-    out.model = (ev.chassis_model or ev.power_model or (ev.ups_model or None)
-                 or _rule_model(rule, descr) or _first(MODEL_PATTERNS.get(key, []), descr)
-                 or _first(MODEL_PATTERNS.get(key, []), ev.chassis_descr))
+    out.model = (
+        ev.chassis_model
+        or ev.power_model
+        or (ev.ups_model or None)
+        or _rule_model(rule, descr)
+        or _first(MODEL_PATTERNS.get(key, []), descr)
+        or _first(MODEL_PATTERNS.get(key, []), ev.chassis_descr)
+    )
     out.serial = ev.chassis_serial or ev.power_serial or None
-    out.os_version = (_first(OS_VERSION_PATTERNS.get(key, []), descr) or ev.chassis_software
-                      or ev.ups_software or ev.power_firmware or None)
+    out.os_version = (
+        _first(OS_VERSION_PATTERNS.get(key, []), descr)
+        or ev.chassis_software
+        or ev.ups_software
+        or ev.power_firmware
+        or None
+    )
     # ---- class, from evidence, in order
     ups = bool(ev.ups_manufacturer or ev.ups_model or ev.ups_battery_status is not None)
 
@@ -166,15 +187,21 @@ def identify(ev: Evidence) -> Identity:
         return decide(rule.device_class, rule.why)
     # the platform's model patterns; a device without a platform (no sysDescr) uses those of
     # its vendor's platforms (Huawei ME60 answers with a chassis "ME60-X8 frame" only)
-    keys = [key] if key else [p.key for p in PLATFORMS.values()
-                              if out.vendor and p.vendor == out.vendor]
+    keys = (
+        [key]
+        if key
+        else [p.key for p in PLATFORMS.values() if out.vendor and p.vendor == out.vendor]
+    )
     for k in keys:
         descr_model = _first(MODEL_PATTERNS.get(k, []), descr)
         chassis_model = _first(MODEL_PATTERNS.get(k, []), ev.chassis_descr)
         if not out.model and not key:
             out.model = chassis_model
-        parts = [x.strip() for x in (out.model, descr_model, ev.chassis_model, chassis_model,
-                                     ev.chassis_descr) if x]
+        parts = [
+            x.strip()
+            for x in (out.model, descr_model, ev.chassis_model, chassis_model, ev.chassis_descr)
+            if x
+        ]
         for mc in MODEL_CLASSES:
             if mc.platform != k:
                 continue
@@ -185,20 +212,29 @@ def identify(ev: Evidence) -> Identity:
         fwd = " and IP forwarding" if ev.ip_forwarding == 1 else ""
         return decide("switch", f"{ev.bridge_ports} bridge ports (BRIDGE-MIB){fwd}")
     if rule and rule.hint_class:
-        return decide(rule.hint_class, f"{rule.why}: the vendor's usual product, no other "
-                                       "evidence")
+        return decide(rule.hint_class, f"{rule.why}: the vendor's usual product, no other evidence")
     host_services = isinstance(ev.sys_services, int) and bool(ev.sys_services & 0x48)
-    if (ev.ip_forwarding == 1 and not host_services
-            and out.platform not in ("linux", "windows", "net_snmp")):
-        return decide("router", "ipForwarding = forwarding, no bridge ports, sysServices "
-                                "without host layers")
+    if (
+        ev.ip_forwarding == 1
+        and not host_services
+        and out.platform not in ("linux", "windows", "net_snmp")
+    ):
+        return decide(
+            "router", "ipForwarding = forwarding, no bridge ports, sysServices without host layers"
+        )
     if isinstance(ev.sys_services, int) and ev.sys_services:
         svc = ev.sys_services
         if svc & 0x02 and not svc & 0x4C:
             return decide("switch", f"sysServices {svc}: layer 2 only")
-    missing = ", ".join(x for x in (
-        "no sysObjectID rule" if rule is None else f"rule '{rule.why}' names no class",
-        "no bridge ports", "no forwarding" if ev.ip_forwarding != 1 else "host forwarding",
-        "no sysServices" if ev.sys_services is None else f"sysServices {ev.sys_services} "
-        "inconclusive"))
+    missing = ", ".join(
+        x
+        for x in (
+            "no sysObjectID rule" if rule is None else f"rule '{rule.why}' names no class",
+            "no bridge ports",
+            "no forwarding" if ev.ip_forwarding != 1 else "host forwarding",
+            "no sysServices"
+            if ev.sys_services is None
+            else f"sysServices {ev.sys_services} inconclusive",
+        )
+    )
     return decide("other", f"no evidence: {missing}")

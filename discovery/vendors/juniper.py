@@ -18,26 +18,44 @@ ROWS = VendorRows(
         Enterprise(14525, "Juniper", "rec:network/wifi/juniper-wlc2800"),
     ],
     rules=[
-        Rule("1.3.6.1.4.1.2636", "Juniper Junos (2636)", "Juniper", "juniper_junos",
-             hint_class="router"),
-        Rule("1.3.6.1.4.1.2636.1.1.1.2.30", "Juniper EX4200", "Juniper", "juniper_junos",
-             "switch"),
-        Rule("1.3.6.1.4.1.2636.1.1.1.2.41", "Juniper SRX100", "Juniper", "juniper_junos",
-             "firewall"),
-        Rule("1.3.6.1.4.1.2636.1.1.1.2.76", "Juniper EX3300", "Juniper", "juniper_junos",
-             "switch"),
-        Rule("1.3.6.1.4.1.14525", "Juniper (Trapeze) wireless LAN controller (no controller "
-             "class)", "Juniper", None, "other", model=r"Inc,? (WLC\d+)"),
+        Rule(
+            "1.3.6.1.4.1.2636",
+            "Juniper Junos (2636)",
+            "Juniper",
+            "juniper_junos",
+            hint_class="router",
+        ),
+        Rule("1.3.6.1.4.1.2636.1.1.1.2.30", "Juniper EX4200", "Juniper", "juniper_junos", "switch"),
+        Rule(
+            "1.3.6.1.4.1.2636.1.1.1.2.41", "Juniper SRX100", "Juniper", "juniper_junos", "firewall"
+        ),
+        Rule("1.3.6.1.4.1.2636.1.1.1.2.76", "Juniper EX3300", "Juniper", "juniper_junos", "switch"),
+        Rule(
+            "1.3.6.1.4.1.14525",
+            "Juniper (Trapeze) wireless LAN controller (no controller class)",
+            "Juniper",
+            None,
+            "other",
+            model=r"Inc,? (WLC\d+)",
+        ),
     ],
     model_classes=[
         ModelClass("juniper_junos", r"(mx|m\d|t\d|ptx|acx)", "router", "Juniper router model"),
         ModelClass("juniper_junos", r"(ex|qfx)", "switch", "Juniper switch model"),
         ModelClass("juniper_junos", r"srx", "firewall", "Juniper SRX firewall model"),
     ],
-    cli={"juniper_junos": CliCommands(
-        "juniper_junos", version="show version", inventory="show chassis hardware",
-        interfaces="show interfaces", lldp="show lldp neighbors", cdp=None,
-        mac="show ethernet-switching table", arp="show arp no-resolve")},
+    cli={
+        "juniper_junos": CliCommands(
+            "juniper_junos",
+            version="show version",
+            inventory="show chassis hardware",
+            interfaces="show interfaces",
+            lldp="show lldp neighbors",
+            cdp=None,
+            mac="show ethernet-switching table",
+            arp="show arp no-resolve",
+        )
+    },
     os_version={"juniper_junos": [r"JUNOS ([\w.\-]+)"]},
     model={"juniper_junos": [r"Inc\. (\S+)"]},
     detect=[(r"JUNOS|Juniper Networks", "juniper_junos")],

@@ -11,28 +11,51 @@ from netcmdb.discovery.facts import DeviceClass, DeviceFact, Source
 
 
 def _fact(cls: DeviceClass, reason: str | None) -> DeviceFact:
-    return DeviceFact(source=Source.SNMP, ip="10.9.0.1", hostname="fw-1", device_class=cls,
-                      class_reason=reason, sys_object_id="1.3.6.1.4.1.9833.1.1.1")
+    return DeviceFact(
+        source=Source.SNMP,
+        ip="10.9.0.1",
+        hostname="fw-1",
+        device_class=cls,
+        class_reason=reason,
+        sys_object_id="1.3.6.1.4.1.9833.1.1.1",
+    )
 
 
 def test_reason_stored_replaced_and_not_for_a_manual_class(engine) -> None:  # type: ignore[no-untyped-def]
     with session_scope(engine) as s:
-        ingest(s, [_fact(DeviceClass.FIREWALL, "Legend Holdings firewall (sysDescr: FIREWALL)")],
-               source="snmp", targets=["10.9.0.1"], methods=["snmp"])
+        ingest(
+            s,
+            [_fact(DeviceClass.FIREWALL, "Legend Holdings firewall (sysDescr: FIREWALL)")],
+            source="snmp",
+            targets=["10.9.0.1"],
+            methods=["snmp"],
+        )
     with session_scope(engine) as s:
         d = ci_detail(s, find_ci(s, "fw-1"))
         assert (d["class"], d["class_reason"]) == (
-            "firewall", "Legend Holdings firewall (sysDescr: FIREWALL)")
+            "firewall",
+            "Legend Holdings firewall (sysDescr: FIREWALL)",
+        )
     with session_scope(engine) as s:
-        ingest(s, [_fact(DeviceClass.ROUTER, "ipForwarding = forwarding")],
-               source="snmp", targets=["10.9.0.1"], methods=["snmp"])
+        ingest(
+            s,
+            [_fact(DeviceClass.ROUTER, "ipForwarding = forwarding")],
+            source="snmp",
+            targets=["10.9.0.1"],
+            methods=["snmp"],
+        )
     with session_scope(engine) as s:
         d = ci_detail(s, find_ci(s, "fw-1"))
         assert (d["class"], d["class_reason"]) == ("router", "ipForwarding = forwarding")
         set_manual(s, find_ci(s, "fw-1"), {"class": "firewall"})
     with session_scope(engine) as s:
-        ingest(s, [_fact(DeviceClass.SWITCH, "28 bridge ports")],
-               source="snmp", targets=["10.9.0.1"], methods=["snmp"])
+        ingest(
+            s,
+            [_fact(DeviceClass.SWITCH, "28 bridge ports")],
+            source="snmp",
+            targets=["10.9.0.1"],
+            methods=["snmp"],
+        )
     with session_scope(engine) as s:
         d = ci_detail(s, find_ci(s, "fw-1"))
         assert d["class"] == "firewall"
@@ -45,9 +68,11 @@ def test_walk_warnings_are_kept_in_the_run_without_failing_it(engine) -> None:  
     from netcmdb.cmdb.query import run_detail
 
     f = _fact(DeviceClass.SWITCH, "20 bridge ports")
-    f.warnings = ["10.9.0.1: walk of 1.3.6.1.2.1.17.7.1.2.2.1.2: the agent returned 348 OID(s) "
-                  "that do not increase; walked on past them (as net-snmp -Cc), 721 rows kept",
-                  "LLDP: something unrelated"]
+    f.warnings = [
+        "10.9.0.1: walk of 1.3.6.1.2.1.17.7.1.2.2.1.2: the agent returned 348 OID(s) "
+        "that do not increase; walked on past them (as net-snmp -Cc), 721 rows kept",
+        "LLDP: something unrelated",
+    ]
     with session_scope(engine) as s:
         summary = ingest(s, [f], source="snmp", targets=["10.9.0.1"], methods=["snmp"])
     assert summary.failed == []

@@ -28,44 +28,68 @@ CORE_MAC, ACC_MAC, ACC2_MAC = "00:11:22:00:00:01", "00:11:22:00:00:02", "00:11:2
 
 
 def _lldp(local, name, chassis, port):
-    return NeighborFact(protocol="lldp", local_port=local, remote_name=name,
-                        remote_chassis_id=chassis, remote_chassis_id_kind="mac",
-                        remote_port=port, remote_port_kind="ifname",
-                        remote_capabilities=["bridge"])
+    return NeighborFact(
+        protocol="lldp",
+        local_port=local,
+        remote_name=name,
+        remote_chassis_id=chassis,
+        remote_chassis_id_kind="mac",
+        remote_port=port,
+        remote_port_kind="ifname",
+        remote_capabilities=["bridge"],
+    )
 
 
 def pc_mac(i: int) -> str:
     return f"02:99:00:00:00:{i:02x}"
 
 
-def campus(hosts: dict[int, tuple[str, str]], *, forwarding: bool = True,
-           arp: bool = True) -> list[DeviceFact]:
+def campus(
+    hosts: dict[int, tuple[str, str]], *, forwarding: bool = True, arp: bool = True
+) -> list[DeviceFact]:
     """core (routes, ARP for every PC) -- acc-1 / acc-2; PC i on (switch, port)."""
     core = DeviceFact(
-        source=Source.SNMP, ip="10.0.0.1", hostname="core", chassis_mac=CORE_MAC,
+        source=Source.SNMP,
+        ip="10.0.0.1",
+        hostname="core",
+        chassis_mac=CORE_MAC,
         device_class=DeviceClass.SWITCH,
         extra={"ip_forwarding": "1" if forwarding else "2"},
-        neighbors=[_lldp("Te1/1", "acc-1", ACC_MAC, "GE0/0/49"),
-                   _lldp("Te1/2", "acc-2", ACC2_MAC, "GE0/0/49")],
-        fdb=[FdbEntry(pc_mac(i), "Te1/1" if sw == "acc-1" else "Te1/2") for i, (sw, _) in
-             hosts.items()],
-        arp=[ArpEntry(f"10.1.0.{i}", pc_mac(i)) for i in hosts] if arp else [])
+        neighbors=[
+            _lldp("Te1/1", "acc-1", ACC_MAC, "GE0/0/49"),
+            _lldp("Te1/2", "acc-2", ACC2_MAC, "GE0/0/49"),
+        ],
+        fdb=[
+            FdbEntry(pc_mac(i), "Te1/1" if sw == "acc-1" else "Te1/2")
+            for i, (sw, _) in hosts.items()
+        ],
+        arp=[ArpEntry(f"10.1.0.{i}", pc_mac(i)) for i in hosts] if arp else [],
+    )
     accs = []
     for name, mac, ip in (("acc-1", ACC_MAC, "10.0.0.2"), ("acc-2", ACC2_MAC, "10.0.0.3")):
-        accs.append(DeviceFact(
-            source=Source.SNMP, ip=ip, hostname=name, chassis_mac=mac,
-            device_class=DeviceClass.SWITCH, extra={"ip_forwarding": "2"},
-            neighbors=[_lldp("GE0/0/49", "core", CORE_MAC, "Te1/1" if name == "acc-1"
-                             else "Te1/2")],
-            fdb=[FdbEntry(pc_mac(i), port) for i, (sw, port) in hosts.items() if sw == name]
-            + [FdbEntry(CORE_MAC, "GE0/0/49")]))
+        accs.append(
+            DeviceFact(
+                source=Source.SNMP,
+                ip=ip,
+                hostname=name,
+                chassis_mac=mac,
+                device_class=DeviceClass.SWITCH,
+                extra={"ip_forwarding": "2"},
+                neighbors=[
+                    _lldp("GE0/0/49", "core", CORE_MAC, "Te1/1" if name == "acc-1" else "Te1/2")
+                ],
+                fdb=[FdbEntry(pc_mac(i), port) for i, (sw, port) in hosts.items() if sw == name]
+                + [FdbEntry(CORE_MAC, "GE0/0/49")],
+            )
+        )
     return [core, *accs]
 
 
 def crawl(engine, facts, config=None):
     with session_scope(engine) as s:
-        return ingest(s, facts, source="snmp", targets=["10.0.0.1"], methods=["snmp"],
-                      config=config)
+        return ingest(
+            s, facts, source="snmp", targets=["10.0.0.1"], methods=["snmp"], config=config
+        )
 
 
 def host_links(engine) -> dict[str, tuple[str, str]]:
@@ -102,11 +126,28 @@ def test_every_placed_host_is_a_ci_on_its_exact_port(engine):
 
 def test_identified_by_mac_then_by_the_gateways_arp_ip(engine):
     with session_scope(engine) as s:
-        ingest(s, [DeviceFact(source=Source.NMAP, ip="10.1.0.1", hostname="pc-one",
-                              device_class=DeviceClass.PC, open_ports=[3389])],
-               source="nmap", targets=["10.1.0.1"], methods=["nmap"])
-        ingest(s, [DeviceFact(source=Source.ARP, ip="10.1.0.9", mac=pc_mac(2))],
-               source="arp", targets=["10.1.0.9"], methods=["arp"])
+        ingest(
+            s,
+            [
+                DeviceFact(
+                    source=Source.NMAP,
+                    ip="10.1.0.1",
+                    hostname="pc-one",
+                    device_class=DeviceClass.PC,
+                    open_ports=[3389],
+                )
+            ],
+            source="nmap",
+            targets=["10.1.0.1"],
+            methods=["nmap"],
+        )
+        ingest(
+            s,
+            [DeviceFact(source=Source.ARP, ip="10.1.0.9", mac=pc_mac(2))],
+            source="arp",
+            targets=["10.1.0.9"],
+            methods=["arp"],
+        )
     crawl(engine, campus({1: ("acc-1", "GE0/0/1"), 2: ("acc-1", "GE0/0/2")}))
     with session_scope(engine) as s:
         assert s.scalar(select(CI.id).where(CI.name == "pc-one")) is not None
@@ -146,8 +187,10 @@ def test_a_moved_host_is_reported_moved_and_its_link_moves(engine):
     crawl(engine, campus({1: ("acc-1", "GE0/0/1"), 2: ("acc-1", "GE0/0/2")}))
     s2 = crawl(engine, campus({1: ("acc-2", "GE0/0/7"), 2: ("acc-1", "GE0/0/2")}))
     assert s2.moved == ["10.1.0.1"] and s2.new == [] and "10.1.0.1" in s2.changed
-    assert host_links(engine) == {"10.1.0.1": ("acc-2", "GE0/0/7"),
-                                  "10.1.0.2": ("acc-1", "GE0/0/2")}
+    assert host_links(engine) == {
+        "10.1.0.1": ("acc-2", "GE0/0/7"),
+        "10.1.0.2": ("acc-1", "GE0/0/2"),
+    }
     with session_scope(engine) as s:
         ch = s.scalars(select(Change).where(Change.attribute == "connected_to")).all()
         assert [(c.old, c.new) for c in ch] == [("acc-1[GE0/0/1]", "acc-2[GE0/0/7]")]
@@ -167,8 +210,9 @@ def test_an_absent_host_goes_missing_after_n_runs_and_its_link_ends(engine):
     with session_scope(engine) as s:
         gone = find_ci(s, "10.1.0.1")  # nothing deleted
         assert gone.status.value == "missing"
-        ch = s.scalars(select(Change).where(Change.ci_id == gone.id,
-                                            Change.attribute == "connected_to")).all()
+        ch = s.scalars(
+            select(Change).where(Change.ci_id == gone.id, Change.attribute == "connected_to")
+        ).all()
         assert [(c.old, c.new) for c in ch] == [("acc-1[GE0/0/1]", None)]
     # seen again: active, cabled again
     s3 = crawl(engine, campus({1: ("acc-1", "GE0/0/1"), 2: ("acc-1", "GE0/0/2")}), cfg)
@@ -208,15 +252,22 @@ def test_a_link_a_person_made_is_never_moved(engine):
         pc, acc2 = find_ci(s, "10.1.0.1"), find_ci(s, "acc-2")
         s.execute(Relationship.__table__.delete().where(Relationship.asserted_by == "fdb"))
         a, b = sorted([pc.id, acc2.id])
-        s.add(Relationship(kind="connected_to", source_ci_id=a, target_ci_id=b,
-                           source_port="GE0/0/3" if a == acc2.id else "",
-                           target_port="GE0/0/3" if b == acc2.id else "",
-                           asserted_by="manual"))
+        s.add(
+            Relationship(
+                kind="connected_to",
+                source_ci_id=a,
+                target_ci_id=b,
+                source_port="GE0/0/3" if a == acc2.id else "",
+                target_port="GE0/0/3" if b == acc2.id else "",
+                asserted_by="manual",
+            )
+        )
     s2 = crawl(engine, campus({1: ("acc-1", "GE0/0/1")}))
     assert s2.moved == []
     with session_scope(engine) as s:
-        rels = s.scalars(select(Relationship).where(Relationship.asserted_by.in_(
-            ["fdb", "manual"]))).all()
+        rels = s.scalars(
+            select(Relationship).where(Relationship.asserted_by.in_(["fdb", "manual"]))
+        ).all()
         assert [r.asserted_by for r in rels] == ["manual"]
 
 

@@ -20,12 +20,26 @@ from netcmdb.exporters.netcmdb_json import ci_records, export_csv, export_docume
 DOC = {
     "format": "netcmdb/1",
     "cis": [
-        {"name": "sw-core-1", "class": "switch", "role": "core", "ip": "10.0.0.1",
-         "mac": "00:11:22:33:44:55", "serial": "FOC1234X", "vendor": "Cisco",
-         "model": "C9300-48P", "os": "IOS-XE", "os_version": "17.9.4",
-         "location": {"building": "01", "floor": "02", "room": "10", "name": "网络中心机房",
-                      "seat": 9},
-         "label": "D010210-009"},
+        {
+            "name": "sw-core-1",
+            "class": "switch",
+            "role": "core",
+            "ip": "10.0.0.1",
+            "mac": "00:11:22:33:44:55",
+            "serial": "FOC1234X",
+            "vendor": "Cisco",
+            "model": "C9300-48P",
+            "os": "IOS-XE",
+            "os_version": "17.9.4",
+            "location": {
+                "building": "01",
+                "floor": "02",
+                "room": "10",
+                "name": "网络中心机房",
+                "seat": 9,
+            },
+            "label": "D010210-009",
+        },
         {"name": "sw-a-1", "class": "switch", "role": "access", "ip": "10.0.0.2"},
         {"name": "db-1", "class": "server", "ip": "10.0.10.1"},
         {"name": "db-2", "class": "server", "ip": "10.0.10.2"},
@@ -70,13 +84,24 @@ def test_reimport_is_idempotent(engine):
 
 def test_import_updates_the_discovered_ci_instead_of_duplicating(engine):
     with session_scope(engine) as s:
-        ingest(s, [DeviceFact(source=Source.SNMP, ip="10.0.0.1", serial="FOC1234X",
-                              hostname="core-sw", vendor="cisco")],
-               source="snmp", targets=["10.0.0.1"], methods=["snmp"])
+        ingest(
+            s,
+            [
+                DeviceFact(
+                    source=Source.SNMP,
+                    ip="10.0.0.1",
+                    serial="FOC1234X",
+                    hostname="core-sw",
+                    vendor="cisco",
+                )
+            ],
+            source="snmp",
+            targets=["10.0.0.1"],
+            methods=["snmp"],
+        )
     do_import(engine, DOC)
     with session_scope(engine) as s:
-        rows = s.execute(select(CI.name, CI.vendor, CI.label).where(CI.serial == "FOC1234X")
-                         ).all()
+        rows = s.execute(select(CI.name, CI.vendor, CI.label).where(CI.serial == "FOC1234X")).all()
     assert rows == [("sw-core-1", "Cisco", "D010210-009")]
 
 
@@ -87,8 +112,9 @@ def test_ci_list_records_are_import_entries_plus_bookkeeping(engine):
         by_building = ci_records(s, {"building": "01"})
     assert [r["name"] for r in recs] == ["sw-core-1", "sw-a-1"]
     assert {"id", "status", "first_seen", "last_seen"} <= set(recs[0])
-    entry = {k: v for k, v in recs[0].items()
-             if k not in ("id", "status", "first_seen", "last_seen")}
+    entry = {
+        k: v for k, v in recs[0].items() if k not in ("id", "status", "first_seen", "last_seen")
+    }
     assert entry == DOC["cis"][0]
     assert [r["name"] for r in by_building] == ["sw-core-1"]
 
@@ -127,28 +153,62 @@ def _norm(cis):
 BAD = [
     ("not-an-object", [1, 2], "document: must be a JSON object"),
     ("wrong-format", {"format": "netcmdb/2"}, "format: expected 'netcmdb/1'"),
-    ("unknown-class", {"cis": [{"name": "x", "class": "toaster"}]},
-     "cis[0] (x): unknown class 'toaster'"),
-    ("bad-ip", {"cis": [{"name": "x", "class": "pc", "ip": "10.0.0.256"}]},
-     "cis[0] (x): bad IP '10.0.0.256'"),
-    ("bad-mac", {"cis": [{"name": "x", "class": "pc", "mac": "00:11:22:33:44"}]},
-     "cis[0] (x): bad MAC '00:11:22:33:44'"),
-    ("dup-label", {"cis": [{"name": "x", "class": "pc", "label": "D010210-001"},
-                           {"name": "y", "class": "pc", "label": "D010210-001"}]},
-     "cis[1] (y): duplicate label D010210-001"),
-    ("label-taken", {"cis": [{"name": "new-pc", "class": "pc", "label": "D010210-009"}]},
-     "cis[0] (new-pc): label D010210-009 already belongs to CI 'sw-core-1'"),
-    ("unknown-link-end", {"cis": [{"name": "x", "class": "pc"}],
-                          "links": [{"a": "x", "b": "ghost"}]}, "links[0]: unknown CI 'ghost'"),
-    ("unknown-dep", {"dependencies": [{"from": "his-app", "to": "nothing"}]},
-     "dependencies[0]: unknown CI 'nothing'"),
+    (
+        "unknown-class",
+        {"cis": [{"name": "x", "class": "toaster"}]},
+        "cis[0] (x): unknown class 'toaster'",
+    ),
+    (
+        "bad-ip",
+        {"cis": [{"name": "x", "class": "pc", "ip": "10.0.0.256"}]},
+        "cis[0] (x): bad IP '10.0.0.256'",
+    ),
+    (
+        "bad-mac",
+        {"cis": [{"name": "x", "class": "pc", "mac": "00:11:22:33:44"}]},
+        "cis[0] (x): bad MAC '00:11:22:33:44'",
+    ),
+    (
+        "dup-label",
+        {
+            "cis": [
+                {"name": "x", "class": "pc", "label": "D010210-001"},
+                {"name": "y", "class": "pc", "label": "D010210-001"},
+            ]
+        },
+        "cis[1] (y): duplicate label D010210-001",
+    ),
+    (
+        "label-taken",
+        {"cis": [{"name": "new-pc", "class": "pc", "label": "D010210-009"}]},
+        "cis[0] (new-pc): label D010210-009 already belongs to CI 'sw-core-1'",
+    ),
+    (
+        "unknown-link-end",
+        {"cis": [{"name": "x", "class": "pc"}], "links": [{"a": "x", "b": "ghost"}]},
+        "links[0]: unknown CI 'ghost'",
+    ),
+    (
+        "unknown-dep",
+        {"dependencies": [{"from": "his-app", "to": "nothing"}]},
+        "dependencies[0]: unknown CI 'nothing'",
+    ),
     ("no-name", {"cis": [{"class": "pc"}]}, "cis[0]: name is required"),
-    ("unknown-field", {"cis": [{"name": "x", "class": "pc", "colour": "red"}]},
-     "cis[0] (x): unknown field 'colour'"),
-    ("min-up-too-big", {"groups": [{"name": "g", "members": ["db-1"], "min_up": 2}]},
-     "groups[0] (g): min_up 2 exceeds its 1 members"),
-    ("bad-seat", {"cis": [{"name": "x", "class": "pc", "location": {"seat": "nine"}}]},
-     "cis[0] (x): seat must be a whole number"),
+    (
+        "unknown-field",
+        {"cis": [{"name": "x", "class": "pc", "colour": "red"}]},
+        "cis[0] (x): unknown field 'colour'",
+    ),
+    (
+        "min-up-too-big",
+        {"groups": [{"name": "g", "members": ["db-1"], "min_up": 2}]},
+        "groups[0] (g): min_up 2 exceeds its 1 members",
+    ),
+    (
+        "bad-seat",
+        {"cis": [{"name": "x", "class": "pc", "location": {"seat": "nine"}}]},
+        "cis[0] (x): seat must be a whole number",
+    ),
 ]
 
 
@@ -171,8 +231,8 @@ def test_bad_documents_name_the_row_and_change_nothing(engine, case, doc, messag
 
 def _shift(message: str) -> str:
     if message.startswith("cis["):
-        i = int(message[4:message.index("]")])
-        return f"cis[{i + 1}]" + message[message.index("]") + 1:]
+        i = int(message[4 : message.index("]")])
+        return f"cis[{i + 1}]" + message[message.index("]") + 1 :]
     return message
 
 

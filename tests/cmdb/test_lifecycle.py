@@ -19,8 +19,9 @@ from netcmdb.errors import CmdbError, IntegrityError
 
 
 def _pc(name: str, serial: str, ip: str) -> DeviceFact:
-    return DeviceFact(source=Source.SNMP, ip=ip, hostname=name, serial=serial,
-                      device_class=DeviceClass.PC)
+    return DeviceFact(
+        source=Source.SNMP, ip=ip, hostname=name, serial=serial, device_class=DeviceClass.PC
+    )
 
 
 def _scan(engine, facts):  # type: ignore[no-untyped-def]
@@ -45,8 +46,10 @@ def test_lifecycle_is_set_by_a_person_dated_noted_and_never_changed_by_discovery
     with session_scope(desk) as s:
         ci = find_ci(s, "pc-new")
         ch = set_lifecycle(s, ci, "repair", on=date(2026, 11, 30), by="李四", why="主板送修")
-        assert [(c["attribute"], c["new"]) for c in ch] == [("lifecycle", "repair"),
-                                                           ("lifecycle_date", "2026-11-30")]
+        assert [(c["attribute"], c["new"]) for c in ch] == [
+            ("lifecycle", "repair"),
+            ("lifecycle_date", "2026-11-30"),
+        ]
         assert set_lifecycle(s, ci, "repair", on=date(2026, 11, 30)) == []  # no-op, no note
         with pytest.raises(CmdbError, match="in_stock, in_use, repair, retired"):
             set_lifecycle(s, ci, "broken")
@@ -54,10 +57,14 @@ def test_lifecycle_is_set_by_a_person_dated_noted_and_never_changed_by_discovery
     assert summary.retired_seen == []
     with session_scope(desk) as s:
         d = ci_detail(s, find_ci(s, "pc-new"))
-        assert (d["lifecycle"], d["lifecycle_date"], d["status"]) == ("repair", "2026-11-30",
-                                                                      "active")
+        assert (d["lifecycle"], d["lifecycle_date"], d["status"]) == (
+            "repair",
+            "2026-11-30",
+            "active",
+        )
         assert [(n["kind"], n["text"], n["author"]) for n in d["notes"]] == [
-            ("change", "lifecycle: - → repair: 主板送修", "李四")]
+            ("change", "lifecycle: - → repair: 主板送修", "李四")
+        ]
 
 
 def test_a_retired_ci_seen_again_stays_retired_and_the_run_says_so(desk):
@@ -65,8 +72,9 @@ def test_a_retired_ci_seen_again_stays_retired_and_the_run_says_so(desk):
         set_lifecycle(s, find_ci(s, "pc-old"), "retired")
         legacy = find_ci(s, "pc-new")
         legacy.status = CIStatus.RETIRED  # retired the old way (ci set --status retired)
-    summary = _scan(desk, [_pc("pc-old", "SN-OLD", "10.0.0.21"),
-                           _pc("pc-new", "SN-NEW", "10.0.0.22")])
+    summary = _scan(
+        desk, [_pc("pc-old", "SN-OLD", "10.0.0.21"), _pc("pc-new", "SN-NEW", "10.0.0.22")]
+    )
     assert summary.retired_seen == ["pc-new", "pc-old"]
     with session_scope(desk) as s:
         assert run_detail(s, summary.run_id)["retired_seen"] == ["pc-new", "pc-old"]
@@ -76,20 +84,35 @@ def test_a_retired_ci_seen_again_stays_retired_and_the_run_says_so(desk):
 
 def test_replace_hands_the_desk_over_in_one_transaction_with_history_and_journal(desk):
     with session_scope(desk) as s:
-        out = replace_ci(s, find_ci(s, "pc-old"), find_ci(s, "pc-new"), on=date(2026, 12, 1),
-                         by="王五")
-        assert out["took"] == {"location": "01/02/10", "seat": 3, "label": "D010210-003",
-                               "asset_code": "HOSP-PC-D010210-001", "department": None,
-                               "contact": "张三 8001"}
+        out = replace_ci(
+            s, find_ci(s, "pc-old"), find_ci(s, "pc-new"), on=date(2026, 12, 1), by="王五"
+        )
+        assert out["took"] == {
+            "location": "01/02/10",
+            "seat": 3,
+            "label": "D010210-003",
+            "asset_code": "HOSP-PC-D010210-001",
+            "department": None,
+            "contact": "张三 8001",
+        }
     with session_scope(desk) as s:
         old, new = find_ci(s, "pc-old"), find_ci(s, "pc-new")
         assert (new.label, new.seat, new.asset_code, new.contact, new.location.room) == (
-            "D010210-003", 3, "HOSP-PC-D010210-001", "张三 8001", "10")
+            "D010210-003",
+            3,
+            "HOSP-PC-D010210-001",
+            "张三 8001",
+            "10",
+        )
         assert (new.lifecycle.value, new.lifecycle_date) == ("in_use", date(2026, 12, 1))
         assert (old.label, old.seat, old.asset_code) == (None, None, None)
         assert (old.lifecycle.value, old.lifecycle_date) == ("retired", date(2026, 12, 1))
-        hist = {(c.attribute, c.old, c.new) for c in s.scalars(
-            select(Change).where(Change.ci_id == old.id, Change.source == "replace"))}
+        hist = {
+            (c.attribute, c.old, c.new)
+            for c in s.scalars(
+                select(Change).where(Change.ci_id == old.id, Change.source == "replace")
+            )
+        }
         assert ("label", "D010210-003", None) in hist and ("lifecycle", None, "retired") in hist
         assert find_ci(s, "D010210-003").id == new.id  # the label finds the new machine
         notes = {n["ci"]: n["text"] for n in list_notes(s, kinds=["change"])}
@@ -98,8 +121,10 @@ def test_replace_hands_the_desk_over_in_one_transaction_with_history_and_journal
         assert find_ci(s, "pc-new").attr_sources["label"] == "manual"  # discovery keeps off
 
 
-@pytest.mark.parametrize("case, message", [
-    ("self", "by itself"), ("retired", "already retired"), ("labelled", "already has label")])
+@pytest.mark.parametrize(
+    "case, message",
+    [("self", "by itself"), ("retired", "already retired"), ("labelled", "already has label")],
+)
 def test_replace_refusals_change_nothing(desk, case, message):
     with session_scope(desk) as s:
         if case == "retired":
@@ -111,13 +136,14 @@ def test_replace_refusals_change_nothing(desk, case, message):
         replace_ci(s, old, old if case == "self" else find_ci(s, "pc-new"))
     with session_scope(desk) as s:
         assert s.scalar(select(CI.label).where(CI.name == "pc-old")) in ("D010210-003", None)
-        assert s.scalar(select(CI.asset_code).where(CI.name == "pc-old")) == (
-            "HOSP-PC-D010210-001")
+        assert s.scalar(select(CI.asset_code).where(CI.name == "pc-old")) == ("HOSP-PC-D010210-001")
 
 
 def test_asset_codes_are_unique_through_ci_set(desk):
     from netcmdb.cmdb.query import set_manual
 
-    with pytest.raises(IntegrityError, match="already belongs to CI 'pc-old'"), \
-            session_scope(desk) as s:
+    with (
+        pytest.raises(IntegrityError, match="already belongs to CI 'pc-old'"),
+        session_scope(desk) as s,
+    ):
         set_manual(s, find_ci(s, "pc-new"), {"asset_code": "HOSP-PC-D010210-001"})

@@ -26,10 +26,18 @@ N = 240
 
 
 def pc(i: int, **kw) -> DeviceFact:  # type: ignore[no-untyped-def]
-    base = dict(source=Source.SNMP, ip=f"10.1.{i // 250}.{i % 250 + 1}",
-                mac=f"02:00:00:00:{i >> 8:02x}:{i & 255:02x}", hostname=f"pc-{i:04d}",
-                serial=f"SN{i:06d}", vendor="Lenovo", model="M720", os="Windows",
-                os_version="10", device_class=DeviceClass.PC)
+    base = dict(
+        source=Source.SNMP,
+        ip=f"10.1.{i // 250}.{i % 250 + 1}",
+        mac=f"02:00:00:00:{i >> 8:02x}:{i & 255:02x}",
+        hostname=f"pc-{i:04d}",
+        serial=f"SN{i:06d}",
+        vendor="Lenovo",
+        model="M720",
+        os="Windows",
+        os_version="10",
+        device_class=DeviceClass.PC,
+    )
     base.update(kw)
     return DeviceFact(**base)
 
@@ -37,28 +45,46 @@ def pc(i: int, **kw) -> DeviceFact:  # type: ignore[no-untyped-def]
 def second_run() -> list[DeviceFact]:
     """Every kind of fact, with the interesting ones in the second half (the helper's half)."""
     facts = [pc(i) for i in range(N)]
-    facts[5] = pc(5, os_version="11")                    # changed, first half
-    facts[10] = pc(N + 2, mac=pc(200).mac)               # new, first half, takes pc-200's MAC
-    facts[130] = pc(130, os_version="11")                # changed, second half
-    facts[140] = pc(140, ip="10.1.0.8")                  # takes pc-7's address (identifier moves)
+    facts[5] = pc(5, os_version="11")  # changed, first half
+    facts[10] = pc(N + 2, mac=pc(200).mac)  # new, first half, takes pc-200's MAC
+    facts[130] = pc(130, os_version="11")  # changed, second half
+    facts[140] = pc(140, ip="10.1.0.8")  # takes pc-7's address (identifier moves)
     facts[150] = pc(150, interfaces=[InterfaceFact(name="eth1", mac="02:00:00:aa:00:01")])
-    facts[160] = pc(5)                                    # pc-5 again, after a change to it
-    facts.append(pc(5, os_version="11"))                  # and once more, as changed
-    facts.append(pc(N + 1))                               # a new device
-    facts.append(pc(170))                                 # a repeat of an unchanged one
+    facts[160] = pc(5)  # pc-5 again, after a change to it
+    facts.append(pc(5, os_version="11"))  # and once more, as changed
+    facts.append(pc(N + 1))  # a new device
+    facts.append(pc(170))  # a repeat of an unchanged one
     return facts
 
 
 def snapshot(engine):  # type: ignore[no-untyped-def]
     with session_scope(engine) as s:
-        cis = sorted((c.id, c.name, c.ip, c.mac, c.serial, c.os_version, c.status, c.missed_runs,
-                      tuple(sorted(c.attr_sources.items()))) for c in s.scalars(select(CI)))
-        ids = sorted(tuple(r) for r in s.execute(
-            select(Identifier.kind, Identifier.value, Identifier.ci_id)))
-        changes = sorted((c.ci_id, c.attribute, c.old, c.new, c.source)
-                         for c in s.scalars(select(Change)))
-        events = sorted(tuple(r) for r in s.execute(
-            select(RunEvent.run_id, RunEvent.first_ci_id, RunEvent.last_ci_id, RunEvent.event)))
+        cis = sorted(
+            (
+                c.id,
+                c.name,
+                c.ip,
+                c.mac,
+                c.serial,
+                c.os_version,
+                c.status,
+                c.missed_runs,
+                tuple(sorted(c.attr_sources.items())),
+            )
+            for c in s.scalars(select(CI))
+        )
+        ids = sorted(
+            tuple(r) for r in s.execute(select(Identifier.kind, Identifier.value, Identifier.ci_id))
+        )
+        changes = sorted(
+            (c.ci_id, c.attribute, c.old, c.new, c.source) for c in s.scalars(select(Change))
+        )
+        events = sorted(
+            tuple(r)
+            for r in s.execute(
+                select(RunEvent.run_id, RunEvent.first_ci_id, RunEvent.last_ci_id, RunEvent.event)
+            )
+        )
     return cis, ids, changes, events
 
 
@@ -68,8 +94,14 @@ def twin_engines(tmp_path, sqlite_template):  # type: ignore[no-untyped-def]
     shutil.copyfile(sqlite_template, tmp_path / "a.sqlite")
     a = make_engine(f"sqlite:///{tmp_path / 'a.sqlite'}")
     with session_scope(a) as s:
-        ingest(s, [pc(i) for i in range(N)], source="snmp", targets=["10.1.0.0/16"],
-               methods=["snmp"], config=ReconcileConfig(parallel_min_facts=0))
+        ingest(
+            s,
+            [pc(i) for i in range(N)],
+            source="snmp",
+            targets=["10.1.0.0/16"],
+            methods=["snmp"],
+            config=ReconcileConfig(parallel_min_facts=0),
+        )
     a.dispose()
     shutil.copyfile(tmp_path / "a.sqlite", tmp_path / "b.sqlite")
     engines = [make_engine(f"sqlite:///{tmp_path / n}") for n in ("a.sqlite", "b.sqlite")]
@@ -101,8 +133,9 @@ class Spy:
 
 def run_on(engine, facts, cfg):  # type: ignore[no-untyped-def]
     with session_scope(engine) as s:
-        return ingest(s, facts, source="snmp", targets=["10.1.0.0/16"], methods=["snmp"],
-                      config=cfg)
+        return ingest(
+            s, facts, source="snmp", targets=["10.1.0.0/16"], methods=["snmp"], config=cfg
+        )
 
 
 def test_parallel_check_gives_exactly_the_one_by_one_result(twin_engines, monkeypatch):
@@ -115,7 +148,11 @@ def test_parallel_check_gives_exactly_the_one_by_one_result(twin_engines, monkey
     # the helper proved most second-half facts unchanged: they were never ingested one by one
     assert len(facts) // 2 + 5 <= spy.ingested < len(facts) - 100
     assert (parallel.new, parallel.changed, parallel.missing, parallel.seen) == (
-        one_by_one.new, one_by_one.changed, one_by_one.missing, one_by_one.seen)
+        one_by_one.new,
+        one_by_one.changed,
+        one_by_one.missing,
+        one_by_one.seen,
+    )
     assert parallel.new == [f"pc-{N + 2:04d}", f"pc-{N + 1:04d}"]
     assert set(parallel.changed) >= {"pc-0005", "pc-0130", "pc-0140"}
     a, b = snapshot(serial_eng), snapshot(parallel_eng)

@@ -31,9 +31,14 @@ macs = st.binary(min_size=6, max_size=6)
 
 def spellings(raw: bytes) -> list[str]:
     h = raw.hex()
-    pairs = [h[i:i + 2] for i in range(0, 12, 2)]
-    return [":".join(pairs), "-".join(pairs).upper(), f"{h[0:4]}.{h[4:8]}.{h[8:12]}",
-            h.upper(), "-".join([h[0:4], h[4:8], h[8:12]])]
+    pairs = [h[i : i + 2] for i in range(0, 12, 2)]
+    return [
+        ":".join(pairs),
+        "-".join(pairs).upper(),
+        f"{h[0:4]}.{h[4:8]}.{h[8:12]}",
+        h.upper(),
+        "-".join([h[0:4], h[4:8], h[8:12]]),
+    ]
 
 
 @given(macs)
@@ -73,16 +78,19 @@ def _parses_as_ip(s: str) -> bool:
         return False
 
 
-@given(st.sampled_from(sorted(DEFAULT_JUNK_SERIALS)), st.sampled_from(["", " ", "  "]),
-       st.booleans())
+@given(
+    st.sampled_from(sorted(DEFAULT_JUNK_SERIALS)), st.sampled_from(["", " ", "  "]), st.booleans()
+)
 def test_junk_serials_are_never_identifiers(junk, pad, upper):
     value = pad + (junk.upper() if upper else junk) + pad
     assert clean_serial(value) is None
     assert "serial" not in fact_identifiers(DeviceFact(source=Source.SSH, serial=value))
 
 
-@given(st.sampled_from(["GigabitEthernet", "GE", "Gi", "gigabitethernet"]),
-       st.lists(st.integers(0, 99), min_size=1, max_size=3))
+@given(
+    st.sampled_from(["GigabitEthernet", "GE", "Gi", "gigabitethernet"]),
+    st.lists(st.integers(0, 99), min_size=1, max_size=3),
+)
 def test_port_key_ignores_vendor_spelling(prefix, nums):
     tail = "/".join(map(str, nums))
     assert port_key(prefix + tail) == port_key("GigabitEthernet" + tail)
@@ -90,14 +98,17 @@ def test_port_key_ignores_vendor_spelling(prefix, nums):
 
 # --- identification -------------------------------------------------------------------------
 
-device = st.fixed_dictionaries({
-    "serial": st.from_regex(r"[A-Z]{3}[0-9]{4}[A-Z0-9]{3}", fullmatch=True),
-    # unicast and not a shared virtual MAC (those never identify, by design)
-    "mac": macs.map(lambda b: bytes([b[0] & 0xFC]) + b[1:]).filter(
-        lambda b: is_identifying_mac(mac(b))),
-    "hostname": st.from_regex(r"[a-z]{2,6}-[0-9]{1,3}", fullmatch=True),
-    "ip": st.ip_addresses(v=4).map(str),
-})
+device = st.fixed_dictionaries(
+    {
+        "serial": st.from_regex(r"[A-Z]{3}[0-9]{4}[A-Z0-9]{3}", fullmatch=True),
+        # unicast and not a shared virtual MAC (those never identify, by design)
+        "mac": macs.map(lambda b: bytes([b[0] & 0xFC]) + b[1:]).filter(
+            lambda b: is_identifying_mac(mac(b))
+        ),
+        "hostname": st.from_regex(r"[a-z]{2,6}-[0-9]{1,3}", fullmatch=True),
+        "ip": st.ip_addresses(v=4).map(str),
+    }
+)
 
 
 @st.composite
@@ -138,16 +149,23 @@ def test_overlapping_sightings_identify_one_device(facts):
 
 
 @settings(max_examples=60)
-@given(st.lists(device, min_size=2, max_size=6, unique_by=lambda d: (d["serial"], d["mac"])),
-       st.permutations(range(6)))
+@given(
+    st.lists(device, min_size=2, max_size=6, unique_by=lambda d: (d["serial"], d["mac"])),
+    st.permutations(range(6)),
+)
 def test_distinct_serials_and_macs_never_merge_even_sharing_name_and_ip(devs, order):
     # same hostname and IP for all (a replaced box, a reused lease): strong ids keep them apart
     index = IdentityIndex(ReconcileConfig())
     keys = []
     for n in [i for i in order if i < len(devs)]:
         d = devs[n]
-        f = DeviceFact(source=Source.SNMP, serial=d["serial"], mac=mac(d["mac"]),
-                       hostname="same-name", ip="10.0.0.1")
+        f = DeviceFact(
+            source=Source.SNMP,
+            serial=d["serial"],
+            mac=mac(d["mac"]),
+            hostname="same-name",
+            ip="10.0.0.1",
+        )
         ids = fact_identifiers(f)
         key = index.identify(ids)
         if key is None:
@@ -159,8 +177,9 @@ def test_distinct_serials_and_macs_never_merge_even_sharing_name_and_ip(devs, or
     assert len(set(keys)) == len(devs)
 
 
-@settings(max_examples=10, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(sightings())
 def test_ingesting_sightings_in_separate_runs_makes_one_ci(sqlite_template, facts):
     with tempfile.TemporaryDirectory() as d:
@@ -170,13 +189,11 @@ def test_ingesting_sightings_in_separate_runs_makes_one_ci(sqlite_template, fact
         try:
             for f in facts:
                 with session_scope(engine) as s:
-                    ingest(s, [f], source=f.source.value, targets=[], methods=["test"],
-                           covered=[])
+                    ingest(s, [f], source=f.source.value, targets=[], methods=["test"], covered=[])
             with session_scope(engine) as s:
                 assert s.scalar(select(func.count()).select_from(CI)) == 1
                 # the same facts again never add anything
-                summary = ingest(s, facts, source="test", targets=[], methods=["test"],
-                                 covered=[])
+                summary = ingest(s, facts, source="test", targets=[], methods=["test"], covered=[])
             assert summary.new == []
         finally:
             engine.dispose()
@@ -185,23 +202,63 @@ def test_ingesting_sightings_in_separate_runs_makes_one_ci(sqlite_template, fact
 # ---- the reconciler's one-pass normalisation agrees with the reference helpers ------------
 
 _texts = st.one_of(
-    st.none(), st.just(""), st.sampled_from(["To Be Filled By O.E.M.", "0000000000", "XXXX",
-                                             "localhost", "Switch", " sw-1 ", "sw-1.corp.cn.",
-                                             "10.0.0.1", "N/A", "000-00", "ß", "²"]),
-    st.text(max_size=12), st.text(alphabet="0123456789ABCDEFabcdefxX.-: ", max_size=14))
+    st.none(),
+    st.just(""),
+    st.sampled_from(
+        [
+            "To Be Filled By O.E.M.",
+            "0000000000",
+            "XXXX",
+            "localhost",
+            "Switch",
+            " sw-1 ",
+            "sw-1.corp.cn.",
+            "10.0.0.1",
+            "N/A",
+            "000-00",
+            "ß",
+            "²",
+        ]
+    ),
+    st.text(max_size=12),
+    st.text(alphabet="0123456789ABCDEFabcdefxX.-: ", max_size=14),
+)
 _mac_texts = st.one_of(
-    st.none(), st.just(""), macs.flatmap(lambda raw: st.sampled_from(spellings(raw))),
-    st.sampled_from(["00:00:5e:00:01:0a", "01:00:5e:00:00:01", "ff:ff:ff:ff:ff:ff",
-                     "00:00:0c:9f:f0:01", "AA:BB:CC:DD:EE:0F", "not-a-mac"]))
-_ip_texts = st.one_of(st.none(), st.just(""), st.ip_addresses().map(str),
-                      st.sampled_from(["010.0.0.1", " 10.0.0.1", "::ffff:10.0.0.1", "x"]))
+    st.none(),
+    st.just(""),
+    macs.flatmap(lambda raw: st.sampled_from(spellings(raw))),
+    st.sampled_from(
+        [
+            "00:00:5e:00:01:0a",
+            "01:00:5e:00:00:01",
+            "ff:ff:ff:ff:ff:ff",
+            "00:00:0c:9f:f0:01",
+            "AA:BB:CC:DD:EE:0F",
+            "not-a-mac",
+        ]
+    ),
+)
+_ip_texts = st.one_of(
+    st.none(),
+    st.just(""),
+    st.ip_addresses().map(str),
+    st.sampled_from(["010.0.0.1", " 10.0.0.1", "::ffff:10.0.0.1", "x"]),
+)
 
 
-@given(serial=_texts, hostname=_texts, netbios=_texts, dns=_texts, ip_=_ip_texts,
-       mac_=_mac_texts, chassis=_mac_texts)
+@given(
+    serial=_texts,
+    hostname=_texts,
+    netbios=_texts,
+    dns=_texts,
+    ip_=_ip_texts,
+    mac_=_mac_texts,
+    chassis=_mac_texts,
+)
 @settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
-def test_one_pass_observe_matches_the_reference_normalisers(serial, hostname, netbios, dns,
-                                                            ip_, mac_, chassis):
+def test_one_pass_observe_matches_the_reference_normalisers(
+    serial, hostname, netbios, dns, ip_, mac_, chassis
+):
     from netcmdb.cmdb.reconcile import _canon_ip, _mac, _observe, clean_hostname
 
     def ref_ip(v: str | None) -> str | None:  # net.normalize.ip, None when it refuses
@@ -214,8 +271,16 @@ def test_one_pass_observe_matches_the_reference_normalisers(serial, hostname, ne
         assert _mac(m) == (mac_or_none(m) if m else None)
     assert _canon_ip(ip_) == ref_ip(ip_)
 
-    f = DeviceFact(source=Source.SNMP, serial=serial, hostname=hostname, netbios_name=netbios,
-                   dns_name=dns, ip=ip_, mac=mac_, chassis_mac=chassis)
+    f = DeviceFact(
+        source=Source.SNMP,
+        serial=serial,
+        hostname=hostname,
+        netbios_name=netbios,
+        dns_name=dns,
+        ip=ip_,
+        mac=mac_,
+        chassis_mac=chassis,
+    )
     ids, values, named = _observe(f, ReconcileConfig())
     ref: dict[str, list[str]] = {}
     if clean_serial(serial):
@@ -233,7 +298,13 @@ def test_one_pass_observe_matches_the_reference_normalisers(serial, hostname, ne
     assert ids == ref
     assert values[6:9] == (clean_serial(serial), _canon_ip(ip_), _mac(mac_) or _mac(chassis))
     own = clean_hostname(hostname) or clean_hostname(netbios)
-    ref_named = (("hostname", own) if own else
-                 ("dns", clean_hostname(dns, frozenset())) if dns and clean_hostname(
-                     dns, frozenset()) else ("ip", _canon_ip(ip_)) if _canon_ip(ip_) else None)
+    ref_named = (
+        ("hostname", own)
+        if own
+        else ("dns", clean_hostname(dns, frozenset()))
+        if dns and clean_hostname(dns, frozenset())
+        else ("ip", _canon_ip(ip_))
+        if _canon_ip(ip_)
+        else None
+    )
     assert named == ref_named

@@ -44,8 +44,10 @@ def build(spec: dict[str, Any]) -> list[Any]:
             "password": dev.get("password", "admin"),
             "port": int(dev["port"]),
             "platform": dev["platform"],
-            "server": {"plugin": "ParamikoSshServer",
-                       "configuration": {"address": dev["address"], "timeout": 1}},
+            "server": {
+                "plugin": "ParamikoSshServer",
+                "configuration": {"address": dev["address"], "timeout": 1},
+            },
             "nos": {"plugin": dev["platform"], "configuration": {"commands": commands}},
         }
         if dev.get("ssh_key_file"):

@@ -22,8 +22,7 @@ from pathlib import Path
 from typing import Any
 
 SHARED = Path(os.environ.get("NETCMDB_SNMPREC_DIR", "/work/shared/testdata/snmprec"))
-CACHE = Path(os.environ.get("NETCMDB_RECORDING_CACHE",
-                            f"/tmp/netcmdb-recordings-{os.getuid()}"))
+CACHE = Path(os.environ.get("NETCMDB_RECORDING_CACHE", f"/tmp/netcmdb-recordings-{os.getuid()}"))
 
 
 def snmpsim_data_dir() -> Path | None:
@@ -44,7 +43,7 @@ def all_recordings() -> dict[str, Path]:
             out["sd__" + rel.replace("/", "__")] = p
     if SHARED.is_dir():
         for p in sorted(SHARED.glob("*.snmprec")):
-            out["librenms__" + p.name[:-len(".snmprec")]] = p
+            out["librenms__" + p.name[: -len(".snmprec")]] = p
     return out
 
 
@@ -59,8 +58,14 @@ def collector_prefixes() -> tuple[str, ...]:
     """Every OID (prefix) the SNMP collector GETs or walks."""
     from netcmdb.discovery import snmp_oids as O
 
-    oids = {*O.PROBE_SCALARS, *O.EXTRA_SCALARS, *O.STANDARD_IDENT_SCALARS,
-            *O.VENDOR_SERIAL_SCALARS.values(), *O.IDENT_SCALAR_OIDS, *O.WALK_COLUMNS}
+    oids = {
+        *O.PROBE_SCALARS,
+        *O.EXTRA_SCALARS,
+        *O.STANDARD_IDENT_SCALARS,
+        *O.VENDOR_SERIAL_SCALARS.values(),
+        *O.IDENT_SCALAR_OIDS,
+        *O.WALK_COLUMNS,
+    }
     return tuple(sorted(oids))
 
 
@@ -100,8 +105,7 @@ def reduced_recordings(cases: dict[str, Path], workers: int = 2) -> dict[str, Pa
     return out
 
 
-def collect_all(cases: dict[str, Path] | None = None, *, concurrency: int = 8
-                ) -> dict[str, Any]:
+def collect_all(cases: dict[str, Path] | None = None, *, concurrency: int = 8) -> dict[str, Any]:
     """Serve every recording from one snmpsim and collect each (case -> ScanResult)."""
     from netcmdb.demo.sim.snmpsim_runner import SnmpSimulator
     from netcmdb.discovery.snmp import SnmpConfig, SnmpCredential, _close, _engine, collect
@@ -119,8 +123,12 @@ def collect_all(cases: dict[str, Path] | None = None, *, concurrency: int = 8
             sem = asyncio.Semaphore(concurrency)
 
             async def one(case: str) -> tuple[str, Any]:
-                cfg = SnmpConfig(credentials=[SnmpCredential(community=case)], port=sim.port,
-                                 timeout_s=30, retries=1)
+                cfg = SnmpConfig(
+                    credentials=[SnmpCredential(community=case)],
+                    port=sim.port,
+                    timeout_s=30,
+                    retries=1,
+                )
                 async with sem:
                     return case, await collect("127.0.0.1", cfg, eng)
 
@@ -139,11 +147,17 @@ def identity_of(result: Any) -> dict[str, Any]:
     if not result.ok:
         return {"error_kind": result.error_kind, "error": result.error}
     d = result.device
-    return {"device_class": str(d.device_class) if d.device_class else None,
-            "class_reason": getattr(d, "class_reason", None), "vendor": d.vendor,
-            "platform": d.platform, "os": d.os, "os_version": d.os_version, "model": d.model,
-            "serial": d.serial,
-            "walk_warnings": [w for w in d.warnings if ": walk of " in w]}
+    return {
+        "device_class": str(d.device_class) if d.device_class else None,
+        "class_reason": getattr(d, "class_reason", None),
+        "vendor": d.vendor,
+        "platform": d.platform,
+        "os": d.os,
+        "os_version": d.os_version,
+        "model": d.model,
+        "serial": d.serial,
+        "walk_warnings": [w for w in d.warnings if ": walk of " in w],
+    }
 
 
 if __name__ == "__main__":  # the scorecard: python tests/discovery/recordings.py [out.json]
@@ -152,5 +166,7 @@ if __name__ == "__main__":  # the scorecard: python tests/discovery/recordings.p
     if len(sys.argv) > 1:
         Path(sys.argv[1]).write_text(json.dumps(table, indent=1, ensure_ascii=False) + "\n")
     for case, row in table.items():
-        print(f"{case:60} {row.get('device_class')!s:8} {row.get('vendor')!s:16} "
-              f"{row.get('model')!s:24} {row.get('serial')!s:22} {row.get('class_reason')}")
+        print(
+            f"{case:60} {row.get('device_class')!s:8} {row.get('vendor')!s:16} "
+            f"{row.get('model')!s:24} {row.get('serial')!s:22} {row.get('class_reason')}"
+        )

@@ -40,8 +40,18 @@ def db(lab, tmp_path_factory):
 
 def nc(lab, db, *args, ok=True):
     env = {**os.environ, "NETCMDB_CONFIG": "/nonexistent/netcmdb.toml"}
-    r = lab.lab.run(lab.ns("scan"), sys.executable, "-m", "netcmdb", "--db", db, *args,
-                    env=env, timeout=180, check=False)
+    r = lab.lab.run(
+        lab.ns("scan"),
+        sys.executable,
+        "-m",
+        "netcmdb",
+        "--db",
+        db,
+        *args,
+        env=env,
+        timeout=180,
+        check=False,
+    )
     if ok:
         assert r.returncode == 0, r.stderr
     return r
@@ -49,8 +59,19 @@ def nc(lab, db, *args, ok=True):
 
 def crawl(lab, db) -> dict:
     lab.traffic()  # FDB entries age out: refresh right before the walk
-    r = nc(lab, db, "scan", "10.99.255.1", "--snmp", "--crawl", "--community", "public",
-           "--timeout", "1", "--json")
+    r = nc(
+        lab,
+        db,
+        "scan",
+        "10.99.255.1",
+        "--snmp",
+        "--crawl",
+        "--community",
+        "public",
+        "--timeout",
+        "1",
+        "--json",
+    )
     return json.loads(r.stdout)["run"]
 
 
@@ -81,18 +102,22 @@ def test_one_crawl_puts_every_pc_on_its_port_and_impact_is_right(lab, db):
     hosts = lab.truth()["hosts"]
     assert first["gateways"] == ["sw-core"]
     assert cabling(db) == {h["mac"]: (h["switch"], h["port"], h["ip"]) for h in hosts}
-    pcs_on = {sw: {h["ip"] for h in hosts if h["switch"] == sw} for sw in
-              ("sw-core", "sw-a", "sw-b", "sw-c")}
+    pcs_on = {
+        sw: {h["ip"] for h in hosts if h["switch"] == sw}
+        for sw in ("sw-core", "sw-a", "sw-b", "sw-c")
+    }
     # access switches: exactly what hangs behind them (sw-c hangs on sw-a only)
-    for sw, want in (("sw-b", pcs_on["sw-b"]), ("sw-c", pcs_on["sw-c"]),
-                     ("sw-a", pcs_on["sw-a"] | pcs_on["sw-c"] | {"sw-c"})):
+    for sw, want in (
+        ("sw-b", pcs_on["sw-b"]),
+        ("sw-c", pcs_on["sw-c"]),
+        ("sw-a", pcs_on["sw-a"] | pcs_on["sw-c"] | {"sw-c"}),
+    ):
         rep = impact(lab, db, sw)
         assert rep["roots"] == ["sw-core"]
         assert {d["name"] for d in rep["down"]} == want, sw
     # the gateway: everything
     rep = impact(lab, db, "sw-core")
-    assert {d["name"] for d in rep["down"]} == (
-        {h["ip"] for h in hosts} | {"sw-a", "sw-b", "sw-c"})
+    assert {d["name"] for d in rep["down"]} == ({h["ip"] for h in hosts} | {"sw-a", "sw-b", "sw-c"})
     # sw-b has two uplinks (to sw-core and, STP-blocked but cabled, to sw-a): losing sw-a
     # leaves it on its one cable to sw-core
     rep = impact(lab, db, "sw-a")
@@ -129,15 +154,23 @@ def _cisco_mac(mac: str) -> str:
 def _lldp_rows(lab, sw: str) -> list[dict]:
     """The switch's real LLDP neighbours (lldpcli json0: every value is a list)."""
     sock = str(lab.workdir / sw / "lldpd.socket")
-    out = lab.lab.run(lab.ns(sw), "lldpcli", "-u", sock, "-f", "json0", "show", "neighbors",
-                      "details").stdout
+    out = lab.lab.run(
+        lab.ns(sw), "lldpcli", "-u", sock, "-f", "json0", "show", "neighbors", "details"
+    ).stdout
     rows = []
     for itf in json.loads(out)["lldp"][0].get("interface", []):
         ch, port = itf["chassis"][0], itf["port"][0]
-        rows.append({"local": itf["name"], "chassis": ch["id"][0]["value"],
-                     "name": ch["name"][0]["value"], "descr": ch["descr"][0]["value"],
-                     "ip": ch["mgmt-ip"][0]["value"], "port": port["id"][0]["value"],
-                     "port_descr": (port.get("descr") or [{"value": ""}])[0]["value"]})
+        rows.append(
+            {
+                "local": itf["name"],
+                "chassis": ch["id"][0]["value"],
+                "name": ch["name"][0]["value"],
+                "descr": ch["descr"][0]["value"],
+                "ip": ch["mgmt-ip"][0]["value"],
+                "port": port["id"][0]["value"],
+                "port_descr": (port.get("descr") or [{"value": ""}])[0]["value"],
+            }
+        )
     return rows
 
 
@@ -148,13 +181,19 @@ def _cisco_outputs(lab, sw: str) -> dict[str, str]:
 
     n = SWITCHES[sw]
     version = (SSH_DATA / "version.txt").read_text()
-    version = (version.replace("sw-access-1", sw).replace("FOC1234X0AB", f"FOCLAB0000{n}")
-               .replace("FOC12345678", f"FOCLABMB00{n}")
-               .replace("00:aa:bb:cc:dd:00", port_mac(sw, "xe1")))
+    version = (
+        version.replace("sw-access-1", sw)
+        .replace("FOC1234X0AB", f"FOCLAB0000{n}")
+        .replace("FOC12345678", f"FOCLABMB00{n}")
+        .replace("00:aa:bb:cc:dd:00", port_mac(sw, "xe1"))
+    )
     block = (SSH_DATA / "interfaces.txt").read_text().split("GigabitEthernet1/0/1 is up")[1]
     block = block.split("\nGigabitEthernet")[0].split("\nTenGigabitEthernet")[0]
-    ports = sorted(p for p in lab.lab.run(lab.ns(sw), "ls", "/sys/class/net").stdout.split()
-                   if p.startswith(("xe", "ge")))
+    ports = sorted(
+        p
+        for p in lab.lab.run(lab.ns(sw), "ls", "/sys/class/net").stdout.split()
+        if p.startswith(("xe", "ge"))
+    )
     itfs = []
     for p in ports:
         mac = _cisco_mac(port_mac(sw, p))
@@ -163,19 +202,27 @@ def _cisco_outputs(lab, sw: str) -> dict[str, str]:
     lldp = []
     for r in _lldp_rows(lab, sw):
         port_id = _cisco_mac(r["port"]) if r["port"].count(":") == 5 else r["port"]
-        lldp.append("------------------------------------------------\n"
-                    f"Local Intf: {r['local']}\nChassis id: {_cisco_mac(r['chassis'])}\n"
-                    f"Port id: {port_id}\nPort Description: {r['port_descr']}\n"
-                    f"System Name: {r['name']}\n\nSystem Description: \n{r['descr']}\n\n"
-                    "Time remaining: 100 seconds\nSystem Capabilities: B\n"
-                    "Enabled Capabilities: B\nManagement Addresses:\n"
-                    f"    IP: {r['ip']}\nAuto Negotiation - not supported\n"
-                    "Physical media capabilities - not advertised\n"
-                    "Media Attachment Unit type - not advertised\nVlan ID: 1\n\n")
+        lldp.append(
+            "------------------------------------------------\n"
+            f"Local Intf: {r['local']}\nChassis id: {_cisco_mac(r['chassis'])}\n"
+            f"Port id: {port_id}\nPort Description: {r['port_descr']}\n"
+            f"System Name: {r['name']}\n\nSystem Description: \n{r['descr']}\n\n"
+            "Time remaining: 100 seconds\nSystem Capabilities: B\n"
+            "Enabled Capabilities: B\nManagement Addresses:\n"
+            f"    IP: {r['ip']}\nAuto Negotiation - not supported\n"
+            "Physical media capabilities - not advertised\n"
+            "Media Attachment Unit type - not advertised\nVlan ID: 1\n\n"
+        )
     lldp.append(f"\nTotal entries displayed: {len(lldp)}\n")
-    return {"show version": version, "show inventory": "", "show interfaces": "\n".join(itfs),
-            "show lldp neighbors detail": "".join(lldp), "show cdp neighbors detail": "",
-            "show mac address-table": "", "show ip arp": ""}
+    return {
+        "show version": version,
+        "show inventory": "",
+        "show interfaces": "\n".join(itfs),
+        "show lldp neighbors detail": "".join(lldp),
+        "show cdp neighbors detail": "",
+        "show mac address-table": "",
+        "show ip arp": "",
+    }
 
 
 def test_ssh_crawl_finds_every_link_the_snmp_crawl_finds(lab, tmp_path):
@@ -193,13 +240,30 @@ def test_ssh_crawl_finds_every_link_the_snmp_crawl_finds(lab, tmp_path):
     try:
         for sw in SWITCHES:
             spec = tmp_path / f"{sw}.json"
-            spec.write_text(json.dumps({"devices": [{
-                "name": sw, "platform": "cisco_ios", "address": sw_ip(sw), "port": 22,
-                "username": "admin", "password": "admin",
-                "commands": _cisco_outputs(lab, sw)}]}))
-            p = subprocess.Popen(["ip", "netns", "exec", lab.ns(sw), sys.executable, str(fakenos),
-                                  str(spec)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                 stderr=subprocess.DEVNULL, text=True)
+            spec.write_text(
+                json.dumps(
+                    {
+                        "devices": [
+                            {
+                                "name": sw,
+                                "platform": "cisco_ios",
+                                "address": sw_ip(sw),
+                                "port": 22,
+                                "username": "admin",
+                                "password": "admin",
+                                "commands": _cisco_outputs(lab, sw),
+                            }
+                        ]
+                    }
+                )
+            )
+            p = subprocess.Popen(
+                ["ip", "netns", "exec", lab.ns(sw), sys.executable, str(fakenos), str(spec)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+            )
             procs.append(p)
             assert p.stdout is not None and p.stdout.readline().strip() == "READY"
         code = f"""
@@ -211,7 +275,7 @@ from netcmdb.discovery.factsjson import result_to_dict
 from netcmdb.discovery.credentials import Secret
 creds = SshCredentials("admin", Secret("admin"), Secret("admin"), origin="test")
 st = SshSettings(credentials=creds, platform="cisco_ios",
-                 known_hosts=Path({str(tmp_path / 'kh')!r}), accept_new_host_keys=True,
+                 known_hosts=Path({str(tmp_path / "kh")!r}), accept_new_host_keys=True,
                  connect_timeout_s=10, command_timeout_s=20, device_timeout_s=120,
                  concurrency=4)
 out = crawl_ssh(["10.99.255.1"], st, scope=["10.99.255.0/24"], max_depth=3)
@@ -237,7 +301,8 @@ print(json.dumps([result_to_dict(r) for r in out.results]))
     # recording says IOS-XE, which the parser records as the finer platform)
     assert {d.platform for d in devs} == {"cisco_xe"}
     links, _warnings = resolve_links(devs)
-    got = sorted(tuple(sorted([(devs[lk.a_index].hostname, lk.a_port), (lk.b, lk.b_port)]))
-                 for lk in links)
+    got = sorted(
+        tuple(sorted([(devs[lk.a_index].hostname, lk.a_port), (lk.b, lk.b_port)])) for lk in links
+    )
     want = sorted(tuple(sorted([(a, pa), (b, pb)])) for a, pa, b, pb in lab.truth()["links"])
     assert got == want

@@ -29,12 +29,18 @@ DATA = Path(__file__).parent / "data" / "ssh"
 def _snmp_fact() -> DeviceFact:
     """What an SNMP walk of a Huawei S5720 without ENTITY-MIB typically yields."""
     return DeviceFact(
-        source=Source.SNMP, ip="10.20.0.3", hostname="sw-hw-b", vendor="Huawei",
+        source=Source.SNMP,
+        ip="10.20.0.3",
+        hostname="sw-hw-b",
+        vendor="Huawei",
         description="S5720-28X-SI-AC Huawei Versatile Routing Platform Software",
-        sys_object_id="1.3.6.1.4.1.2011.2.23.291", sys_location="B01-F02-R03", uptime_s=100.0,
-        interfaces=[InterfaceFact(name="GigabitEthernet0/0/2", ifindex=6, speed_mbps=1000,
-                                  oper_up=True),
-                    InterfaceFact(name="GigabitEthernet0/0/9", ifindex=13)],
+        sys_object_id="1.3.6.1.4.1.2011.2.23.291",
+        sys_location="B01-F02-R03",
+        uptime_s=100.0,
+        interfaces=[
+            InterfaceFact(name="GigabitEthernet0/0/2", ifindex=6, speed_mbps=1000, oper_up=True),
+            InterfaceFact(name="GigabitEthernet0/0/9", ifindex=13),
+        ],
         fdb=[FdbEntry(mac="00:aa:bb:cc:dd:00", port="GigabitEthernet0/0/2", vlan=20)],
         warnings=["lldp: LLDP-MIB not exposed"],
         extra={"snmp_community": "named-by-ref"},
@@ -94,18 +100,36 @@ _facts = st.builds(
     DeviceFact,
     source=st.sampled_from([Source.SNMP, Source.SSH]),
     ip=st.one_of(st.none(), st.sampled_from(["10.0.0.1", "10.0.0.2"])),
-    hostname=_opt_text, serial=_opt_text, model=_opt_text, os_version=_opt_text,
+    hostname=_opt_text,
+    serial=_opt_text,
+    model=_opt_text,
+    os_version=_opt_text,
     uptime_s=st.one_of(st.none(), st.floats(0, 1e6)),
-    interfaces=st.lists(st.builds(InterfaceFact, name=st.sampled_from(["a", "b", "c"]),
-                                  alias=_opt_text, mac=st.one_of(st.none(), _macs)),
-                        max_size=3, unique_by=lambda i: i.name),
-    neighbors=st.lists(st.builds(NeighborFact, protocol=st.sampled_from(["lldp", "cdp"]),
-                                 local_port=st.sampled_from(["a", "b"]), remote_name=_opt_text),
-                       max_size=3),
-    fdb=st.lists(st.builds(FdbEntry, mac=_macs, port=st.sampled_from(["a", "b", None])),
-                 max_size=4),
-    arp=st.lists(st.builds(ArpEntry, ip=st.sampled_from(["10.0.0.5", "10.0.0.6"]), mac=_macs),
-                 max_size=3),
+    interfaces=st.lists(
+        st.builds(
+            InterfaceFact,
+            name=st.sampled_from(["a", "b", "c"]),
+            alias=_opt_text,
+            mac=st.one_of(st.none(), _macs),
+        ),
+        max_size=3,
+        unique_by=lambda i: i.name,
+    ),
+    neighbors=st.lists(
+        st.builds(
+            NeighborFact,
+            protocol=st.sampled_from(["lldp", "cdp"]),
+            local_port=st.sampled_from(["a", "b"]),
+            remote_name=_opt_text,
+        ),
+        max_size=3,
+    ),
+    fdb=st.lists(
+        st.builds(FdbEntry, mac=_macs, port=st.sampled_from(["a", "b", None])), max_size=4
+    ),
+    arp=st.lists(
+        st.builds(ArpEntry, ip=st.sampled_from(["10.0.0.5", "10.0.0.6"]), mac=_macs), max_size=3
+    ),
 )
 
 
@@ -121,17 +145,22 @@ def test_merge_properties(a: DeviceFact, b: DeviceFact) -> None:
     assert m.source == a.source
     # nothing the primary knew is lost, and every secondary row is represented
     assert all(x in m.fdb for x in a.fdb) and {(e.mac, e.port, e.vlan) for e in b.fdb} <= {
-        (e.mac, e.port, e.vlan) for e in m.fdb}
+        (e.mac, e.port, e.vlan) for e in m.fdb
+    }
     assert {i.name for i in m.interfaces} == {i.name for i in a.interfaces} | {
-        i.name for i in b.interfaces}
+        i.name for i in b.interfaces
+    }
     assert {(e.ip, e.mac) for e in m.arp} == {(e.ip, e.mac) for e in a.arp + b.arp}
     # merging a fact with itself changes nothing but provenance bookkeeping
     same = merge_facts(a, copy.deepcopy(a))
     assert dataclasses.replace(same, extra={}) == dataclasses.replace(
-        a, extra={}, warnings=a.warnings + [f"{a.source}: {w}" for w in a.warnings],
+        a,
+        extra={},
+        warnings=a.warnings + [f"{a.source}: {w}" for w in a.warnings],
         fdb=merge._union(list(a.fdb), [], merge._fdb_key),
         arp=merge._union(list(a.arp), [], merge._arp_key),
-        neighbors=merge._union(list(a.neighbors), [], merge._neighbor_key))
+        neighbors=merge._union(list(a.neighbors), [], merge._neighbor_key),
+    )
     json.dumps(dataclasses.asdict(m), default=str)
 
 

@@ -21,8 +21,7 @@ DATA = Path(__file__).parent / "data" / "nmap"
 def test_ping_sweep_recording() -> None:
     res = parse(DATA / "sweep-sn.xml")
     by_ip = {r.target: r.device for r in res}
-    assert sorted(by_ip) == ["10.98.0.10", "10.98.0.11", "10.98.0.12", "10.98.0.13",
-                             "10.98.0.14"]
+    assert sorted(by_ip) == ["10.98.0.10", "10.98.0.11", "10.98.0.12", "10.98.0.13", "10.98.0.14"]
     web = by_ip["10.98.0.10"]
     assert web is not None and web.source is Source.NMAP
     assert web.mac == "00:e0:fc:98:00:10" and web.mac_vendor == "HUAWEI TECHNOLOGIES CO.,LTD"
@@ -45,8 +44,10 @@ def test_ports_and_os_recording() -> None:
 
 
 def test_down_hosts_are_timeouts() -> None:
-    xml = (b'<?xml version="1.0"?><nmaprun><host><status state="down" reason="no-response"/>'
-           b'<address addr="10.0.0.9" addrtype="ipv4"/></host></nmaprun>')
+    xml = (
+        b'<?xml version="1.0"?><nmaprun><host><status state="down" reason="no-response"/>'
+        b'<address addr="10.0.0.9" addrtype="ipv4"/></host></nmaprun>'
+    )
     (r,) = parse_bytes(xml)
     assert not r.alive and r.error_kind == "timeout" and "no-response" in (r.error or "")
 
@@ -55,19 +56,26 @@ BAD = [
     (b"", "not valid XML"),
     (b"<nmaprun><host>", "not valid XML"),  # truncated run
     (b"<?xml version='1.0'?><html/>", "not an nmap XML file"),
-    (b'<!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><nmaprun>&b;</nmaprun>',
-     "refused unsafe XML"),  # billion laughs
-    (b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><nmaprun>&e;</nmaprun>',
-     "refused unsafe XML"),  # XXE
-    (b'<!DOCTYPE nmaprun SYSTEM "http://example.invalid/x.dtd"><nmaprun/>',
-     "refused unsafe XML"),
-    (b'<nmaprun><host><address addr="10.0.0.300" addrtype="ipv4"/></host></nmaprun>',
-     "bad ipv4 address '10.0.0.300'"),
-    (b'<nmaprun><host><address addr="zz:zz" addrtype="mac"/></host></nmaprun>',
-     "bad MAC address"),
+    (
+        b'<!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><nmaprun>&b;</nmaprun>',
+        "refused unsafe XML",
+    ),  # billion laughs
+    (
+        b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><nmaprun>&e;</nmaprun>',
+        "refused unsafe XML",
+    ),  # XXE
+    (b'<!DOCTYPE nmaprun SYSTEM "http://example.invalid/x.dtd"><nmaprun/>', "refused unsafe XML"),
+    (
+        b'<nmaprun><host><address addr="10.0.0.300" addrtype="ipv4"/></host></nmaprun>',
+        "bad ipv4 address '10.0.0.300'",
+    ),
+    (b'<nmaprun><host><address addr="zz:zz" addrtype="mac"/></host></nmaprun>', "bad MAC address"),
     (b"<nmaprun><host><status state='up'/></host></nmaprun>", "without an IPv4/IPv6"),
-    (b'<nmaprun><host><address addr="10.0.0.1" addrtype="ipv4"/><ports><port protocol="tcp" '
-     b'portid="x"><state state="open"/></port></ports></host></nmaprun>', "bad port id"),
+    (
+        b'<nmaprun><host><address addr="10.0.0.1" addrtype="ipv4"/><ports><port protocol="tcp" '
+        b'portid="x"><state state="open"/></port></ports></host></nmaprun>',
+        "bad port id",
+    ),
 ]
 
 
@@ -80,14 +88,21 @@ def test_bad_files_name_the_problem(data: bytes, message: str) -> None:
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "netcmdb", *args], capture_output=True,
-                          text=True, env=pkg_env(), timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "netcmdb", *args],
+        capture_output=True,
+        text=True,
+        env=pkg_env(),
+        timeout=60,
+    )
 
 
 def _counts(db: Path) -> tuple[int, int]:
     with sqlite3.connect(db) as con:
-        return (con.execute("select count(*) from ci").fetchone()[0],
-                con.execute("select count(*) from scan_run").fetchone()[0])
+        return (
+            con.execute("select count(*) from ci").fetchone()[0],
+            con.execute("select count(*) from scan_run").fetchone()[0],
+        )
 
 
 def test_import_command_and_bad_file_leaves_db_unchanged(tmp_path: Path) -> None:

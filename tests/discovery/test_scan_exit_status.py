@@ -34,10 +34,31 @@ def _scan(tmp_path: Path, port: int, community: str, *extra: str) -> subprocess.
     env = {**os.environ, "NETCMDB_CONFIG": str(tmp_path / "none.toml")}
     env.pop("NETCMDB_SNMP_COMMUNITY", None)
     return subprocess.run(
-        [sys.executable, "-m", "netcmdb", "--db", f"sqlite:///{tmp_path / 'c.sqlite'}", "scan",
-         "127.0.0.1", "--snmp", "--snmp-port", str(port), "--community", community,
-         "--timeout", "0.3", "--retries", "0", *extra],
-        capture_output=True, text=True, env=env, timeout=120, check=False)
+        [
+            sys.executable,
+            "-m",
+            "netcmdb",
+            "--db",
+            f"sqlite:///{tmp_path / 'c.sqlite'}",
+            "scan",
+            "127.0.0.1",
+            "--snmp",
+            "--snmp-port",
+            str(port),
+            "--community",
+            community,
+            "--timeout",
+            "0.3",
+            "--retries",
+            "0",
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_every_target_failed_exits_1_with_its_line(sim, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -33,8 +33,11 @@ import pytest
 from netcmdb.demo.lab.netns import have_netns
 from netcmdb.demo.lab.sweepnet import SCANNER_MAC, Capture, SweepNet, pkg_env, standard_hosts
 
-pytestmark = [pytest.mark.root, pytest.mark.slow,
-              pytest.mark.skipif(not have_netns(), reason="needs root and iproute2")]
+pytestmark = [
+    pytest.mark.root,
+    pytest.mark.slow,
+    pytest.mark.skipif(not have_netns(), reason="needs root and iproute2"),
+]
 
 HERE = Path(__file__).resolve().parent
 PASSWORD = "Pw-" + secrets.token_hex(8)
@@ -101,16 +104,25 @@ def _ssh_spec(port: int) -> dict:  # type: ignore[type-arg]
     from netcmdb.discovery.platforms import CLI_COMMANDS
 
     devices = []
-    for n, (platform, case) in enumerate([("cisco_ios", "c3850_basic"),
-                                          ("arista_eos", "dcs7050_basic")], start=1):
+    for n, (platform, case) in enumerate(
+        [("cisco_ios", "c3850_basic"), ("arista_eos", "dcs7050_basic")], start=1
+    ):
         folder = HERE / "data" / "ssh" / platform / case
-        outputs = {p.stem: _rewrite(p.read_text()) for p in folder.glob("*.txt")
-                   if p.stem != "prompt"}
+        outputs = {
+            p.stem: _rewrite(p.read_text()) for p in folder.glob("*.txt") if p.stem != "prompt"
+        }
         cmds = CLI_COMMANDS[platform]
-        devices.append({"name": f"ssh{n}", "platform": platform, "address": f"{SSH_BASE}{n}",
-                        "port": port, "username": "admin", "password": PASSWORD,
-                        "commands": {cmds.command(k): v for k, v in outputs.items()
-                                     if cmds.command(k)}})
+        devices.append(
+            {
+                "name": f"ssh{n}",
+                "platform": platform,
+                "address": f"{SSH_BASE}{n}",
+                "port": port,
+                "username": "admin",
+                "password": PASSWORD,
+                "commands": {cmds.command(k): v for k, v in outputs.items() if cmds.command(k)},
+            }
+        )
     return {"devices": devices}
 
 
@@ -123,14 +135,24 @@ class ScopeLab:
     excludes_file: Path
 
     def env(self) -> dict[str, str]:
-        return {**pkg_env(), "NETCMDB_CONFIG": str(self.tmp / "none.toml"),
-                "NETCMDB_SSH_USERNAME": "admin", "NETCMDB_SSH_PASSWORD": PASSWORD,
-                "NETCMDB_SSH_SECRET": ENABLE,
-                "NETCMDB_SSH_KNOWN_HOSTS": str(self.tmp / "known_hosts")}
+        return {
+            **pkg_env(),
+            "NETCMDB_CONFIG": str(self.tmp / "none.toml"),
+            "NETCMDB_SSH_USERNAME": "admin",
+            "NETCMDB_SSH_PASSWORD": PASSWORD,
+            "NETCMDB_SSH_SECRET": ENABLE,
+            "NETCMDB_SSH_KNOWN_HOSTS": str(self.tmp / "known_hosts"),
+        }
 
     def scan(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return self.net.run_scan("--db", f"sqlite:///{self.tmp / 'cmdb.sqlite'}", "scan", *args,
-                                 env=self.env(), timeout=180)
+        return self.net.run_scan(
+            "--db",
+            f"sqlite:///{self.tmp / 'cmdb.sqlite'}",
+            "scan",
+            *args,
+            env=self.env(),
+            timeout=180,
+        )
 
 
 @pytest.fixture(scope="module")
@@ -147,22 +169,35 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScopeLab]:
         [trap] = net.lab.add_namespaces(["trap"])
         net.lab.veth(net.scan_ns, "trap0", trap, "eth0")
         net.lab.exec_batch(trap, ["link set eth0 up"])
-        net.lab.exec_batch(net.scan_ns, ["link set trap0 arp off", "link set trap0 up",
-                                         "route add default dev trap0"])
+        net.lab.exec_batch(
+            net.scan_ns,
+            ["link set trap0 arp off", "link set trap0 up", "route add default dev trap0"],
+        )
         ssh_port = 2200 + os.getpid() % 1000
-        spec = {"workdir": str(tmp / "snmpsim"), "hostile": HOSTILE, "here": str(HERE),
-                "ssh": _ssh_spec(ssh_port)}
-        proc = net.lab.popen(net.scan_ns, sys.executable, "-c", SERVICES, json.dumps(spec),
-                             env=pkg_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             stderr=subprocess.DEVNULL)
+        spec = {
+            "workdir": str(tmp / "snmpsim"),
+            "hostile": HOSTILE,
+            "here": str(HERE),
+            "ssh": _ssh_spec(ssh_port),
+        }
+        proc = net.lab.popen(
+            net.scan_ns,
+            sys.executable,
+            "-c",
+            SERVICES,
+            json.dumps(spec),
+            env=pkg_env(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
         assert proc.stdout is not None
         line = proc.stdout.readline()  # blocks until both simulators listen (or they died)
         assert line, "lab services did not start"
         excludes_file = tmp / "excludes.txt"
         excludes_file.write_text("# one more exclude, from a file\n127.77.0.8\n10.98.0.14\n")
         try:
-            yield ScopeLab(net, int(json.loads(line)["snmp_port"]), ssh_port, tmp,
-                           excludes_file)
+            yield ScopeLab(net, int(json.loads(line)["snmp_port"]), ssh_port, tmp, excludes_file)
         finally:
             assert proc.stdin is not None
             proc.stdin.close()
@@ -207,9 +242,13 @@ def captured(lab: ScopeLab, name: str) -> Iterator[list[Sent]]:
         for iface, path in paths.items():
             stack.enter_context(Capture(lab.net.lab, lab.net.scan_ns, path, iface=iface))
         yield box
-    box.append(Sent(eth0=_destinations(paths["eth0"], only_src_mac=SCANNER_MAC),
-                    lo=_destinations(paths["lo"], only_src_mac=None) - {"127.0.0.1"},
-                    trap0=_destinations(paths["trap0"], only_src_mac=None)))
+    box.append(
+        Sent(
+            eth0=_destinations(paths["eth0"], only_src_mac=SCANNER_MAC),
+            lo=_destinations(paths["lo"], only_src_mac=None) - {"127.0.0.1"},
+            trap0=_destinations(paths["trap0"], only_src_mac=None),
+        )
+    )
 
 
 def _json(res: subprocess.CompletedProcess[str]) -> dict:  # type: ignore[type-arg]
@@ -217,17 +256,34 @@ def _json(res: subprocess.CompletedProcess[str]) -> dict:  # type: ignore[type-a
     return json.loads(res.stdout)
 
 
-EXCLUDE_FORMS_SWEEP = ["--exclude", "10.98.0.10", "--exclude", "10.98.0.11/32",
-                       "--exclude", "10.98.0.12-13"]
+EXCLUDE_FORMS_SWEEP = [
+    "--exclude",
+    "10.98.0.10",
+    "--exclude",
+    "10.98.0.11/32",
+    "--exclude",
+    "10.98.0.12-13",
+]
 
 
-@pytest.mark.parametrize("method", [["--arp"], ["--icmp"], ["--tcp", "8080,9100,2222"]],
-                         ids=["arp", "icmp", "tcp"])
+@pytest.mark.parametrize(
+    "method", [["--arp"], ["--icmp"], ["--tcp", "8080,9100,2222"]], ids=["arp", "icmp", "tcp"]
+)
 def test_sweeps_honour_every_exclude_form(lab: ScopeLab, method: list[str]) -> None:
     excl = {"10.98.0.10", "10.98.0.11", "10.98.0.12", "10.98.0.13", "10.98.0.14"}
     with captured(lab, f"sweep-{method[0][2:]}") as box:
-        out = _json(lab.scan("10.98.0.8-16", *method, *EXCLUDE_FORMS_SWEEP, "--exclude",
-                             f"@{lab.excludes_file}", "--no-dns", "--no-store", "--json"))
+        out = _json(
+            lab.scan(
+                "10.98.0.8-16",
+                *method,
+                *EXCLUDE_FORMS_SWEEP,
+                "--exclude",
+                f"@{lab.excludes_file}",
+                "--no-dns",
+                "--no-store",
+                "--json",
+            )
+        )
     [sent] = box
     assert {h["ip"] for h in out["hosts"]} == {"10.98.0.15"}  # the one live host not excluded
     assert sent.eth0 & excl == set(), f"excluded addresses were sent to: {sent.eth0 & excl}"
@@ -238,10 +294,24 @@ def test_sweeps_honour_every_exclude_form(lab: ScopeLab, method: list[str]) -> N
 
 def test_snmp_honours_every_exclude_form(lab: ScopeLab) -> None:
     with captured(lab, "snmp") as box:
-        out = _json(lab.scan("127.77.0.1-9", "--snmp", "--snmp-port", str(lab.snmp_port),
-                             "--exclude", "127.77.0.4", "--exclude", "127.77.0.5/32",
-                             "--exclude", "127.77.0.6-7", "--exclude", f"@{lab.excludes_file}",
-                             "--no-store", "--json"))
+        out = _json(
+            lab.scan(
+                "127.77.0.1-9",
+                "--snmp",
+                "--snmp-port",
+                str(lab.snmp_port),
+                "--exclude",
+                "127.77.0.4",
+                "--exclude",
+                "127.77.0.5/32",
+                "--exclude",
+                "127.77.0.6-7",
+                "--exclude",
+                f"@{lab.excludes_file}",
+                "--no-store",
+                "--json",
+            )
+        )
     [sent] = box
     reached = {r["target"] for r in out["results"] if r.get("device")}
     assert reached == {"127.77.0.1", "127.77.0.2", "127.77.0.3", "127.77.0.9"}
@@ -251,10 +321,25 @@ def test_snmp_honours_every_exclude_form(lab: ScopeLab) -> None:
 
 def test_snmp_crawl_bounded_default_scope_skips_hostile_neighbours(lab: ScopeLab) -> None:
     with captured(lab, "snmp-crawl") as box:
-        out = _json(lab.scan("127.77.0.1", "--snmp", "--crawl", "--snmp-port",
-                             str(lab.snmp_port), "--exclude", "127.77.0.4", "--exclude",
-                             "127.77.0.5/32", "--exclude", "127.77.0.6-7", "--exclude",
-                             f"@{lab.excludes_file}", "--no-store", "--json"))
+        out = _json(
+            lab.scan(
+                "127.77.0.1",
+                "--snmp",
+                "--crawl",
+                "--snmp-port",
+                str(lab.snmp_port),
+                "--exclude",
+                "127.77.0.4",
+                "--exclude",
+                "127.77.0.5/32",
+                "--exclude",
+                "127.77.0.6-7",
+                "--exclude",
+                f"@{lab.excludes_file}",
+                "--no-store",
+                "--json",
+            )
+        )
     [sent] = box
     reached = {r["target"] for r in out["results"] if r.get("device")}
     assert reached == {"127.77.0.1", "127.77.0.2", "127.77.0.3", "127.77.0.9"}
@@ -273,23 +358,53 @@ def test_snmp_crawl_bounded_default_scope_skips_hostile_neighbours(lab: ScopeLab
 
 def test_snmp_crawl_with_a_given_scope(lab: ScopeLab) -> None:
     with captured(lab, "snmp-crawl-scope") as box:
-        out = _json(lab.scan("127.77.0.1", "--snmp", "--crawl", "--snmp-port",
-                             str(lab.snmp_port), "--scope", "127.77.0.1-3", "--no-store",
-                             "--json"))
+        out = _json(
+            lab.scan(
+                "127.77.0.1",
+                "--snmp",
+                "--crawl",
+                "--snmp-port",
+                str(lab.snmp_port),
+                "--scope",
+                "127.77.0.1-3",
+                "--no-store",
+                "--json",
+            )
+        )
     [sent] = box
     assert {r["target"] for r in out["results"]} == {"127.77.0.1", "127.77.0.2", "127.77.0.3"}
-    assert out["scope"] == {"cidrs": ["127.77.0.1-3"], "origin": "given", "excludes": [],
-                            "allow_public": False}
+    assert out["scope"] == {
+        "cidrs": ["127.77.0.1-3"],
+        "origin": "given",
+        "excludes": [],
+        "allow_public": False,
+    }
     assert sent.lo & set(CAMPUS[3:]) == set() and sent.eth0 == set() and sent.trap0 == set()
 
 
 def test_ssh_honours_every_exclude_form(lab: ScopeLab) -> None:
     with captured(lab, "ssh") as box:
-        out = _json(lab.scan(f"{SSH_BASE}1-6", "--ssh", "--ssh-port", str(lab.ssh_port),
-                             "--platform", "cisco_ios", "--accept-new-host-keys",
-                             "--exclude", f"{SSH_BASE}2", "--exclude", f"{SSH_BASE}3/32",
-                             "--exclude", f"{SSH_BASE}4-5", "--exclude", f"{SSH_BASE}6",
-                             "--no-store", "--json"))
+        out = _json(
+            lab.scan(
+                f"{SSH_BASE}1-6",
+                "--ssh",
+                "--ssh-port",
+                str(lab.ssh_port),
+                "--platform",
+                "cisco_ios",
+                "--accept-new-host-keys",
+                "--exclude",
+                f"{SSH_BASE}2",
+                "--exclude",
+                f"{SSH_BASE}3/32",
+                "--exclude",
+                f"{SSH_BASE}4-5",
+                "--exclude",
+                f"{SSH_BASE}6",
+                "--no-store",
+                "--json",
+            )
+        )
     [sent] = box
     assert [r["target"] for r in out["results"]] == [f"{SSH_BASE}1"]
     assert out["results"][0]["device"]["hostname"] == "sw-access-1"
@@ -300,9 +415,20 @@ def test_ssh_honours_every_exclude_form(lab: ScopeLab) -> None:
 
 def test_ssh_crawl_skips_the_neighbour_outside_its_scope(lab: ScopeLab) -> None:
     with captured(lab, "ssh-crawl") as box:
-        out = _json(lab.scan(f"{SSH_BASE}1", "--ssh", "--crawl", "--ssh-port", str(lab.ssh_port),
-                             "--platform", "cisco_ios", "--accept-new-host-keys", "--no-store",
-                             "--json"))
+        out = _json(
+            lab.scan(
+                f"{SSH_BASE}1",
+                "--ssh",
+                "--crawl",
+                "--ssh-port",
+                str(lab.ssh_port),
+                "--platform",
+                "cisco_ios",
+                "--accept-new-host-keys",
+                "--no-store",
+                "--json",
+            )
+        )
     [sent] = box
     assert sorted(r["target"] for r in out["results"]) == [f"{SSH_BASE}1", f"{SSH_BASE}2"]
     assert all(r["error"] is None for r in out["results"]), out["results"]
@@ -312,9 +438,21 @@ def test_ssh_crawl_skips_the_neighbour_outside_its_scope(lab: ScopeLab) -> None:
     assert {f"{SSH_BASE}1", f"{SSH_BASE}2"} <= sent.lo
     # the same crawl with the neighbour excluded: the seed alone
     with captured(lab, "ssh-crawl-ex") as box:
-        out = _json(lab.scan(f"{SSH_BASE}1", "--ssh", "--crawl", "--ssh-port", str(lab.ssh_port),
-                             "--platform", "cisco_ios", "--exclude", f"{SSH_BASE}2-2",
-                             "--no-store", "--json"))
+        out = _json(
+            lab.scan(
+                f"{SSH_BASE}1",
+                "--ssh",
+                "--crawl",
+                "--ssh-port",
+                str(lab.ssh_port),
+                "--platform",
+                "cisco_ios",
+                "--exclude",
+                f"{SSH_BASE}2-2",
+                "--no-store",
+                "--json",
+            )
+        )
     [sent] = box
     assert [r["target"] for r in out["results"]] == [f"{SSH_BASE}1"]
     assert f"{SSH_BASE}2" not in sent.everywhere
@@ -345,8 +483,12 @@ def test_dry_run_sends_nothing_for_any_method(lab: ScopeLab) -> None:
         assert out["dry_run"] is True and len(out["contact"]) == n - swept, args
         assert "10.98.0.10" not in out["contact"]
         if "--crawl" in args:
-            assert out["crawl"]["scope"] == {"cidrs": ["127.0.0.0/8"], "origin": "seeds",
-                                             "excludes": ["10.98.0.10"], "allow_public": False}
+            assert out["crawl"]["scope"] == {
+                "cidrs": ["127.0.0.0/8"],
+                "origin": "seeds",
+                "excludes": ["10.98.0.10"],
+                "allow_public": False,
+            }
     text = lab.scan("127.77.0.1", "--snmp", "--crawl", "--dry-run")
     assert text.returncode == 0 and "nothing sent" in text.stdout
     assert "crawl: may follow neighbours in 127.0.0.0/8 (from the seeds)" in text.stdout
@@ -356,8 +498,10 @@ REFUSED = [
     (["8.8.8.8", "--snmp"], "8.8.8.8 is public"),
     (["1.1.1.0/24", "--snmp"], "1.1.1.1 is public"),
     (["255.255.255.255", "--snmp"], "255.255.255.255 is multicast/broadcast"),
-    (["10.0.0.0/16", "--snmp", "--max-hosts", "10"],
-     "65534 addresses to contact is more than --max-hosts 10"),
+    (
+        ["10.0.0.0/16", "--snmp", "--max-hosts", "10"],
+        "65534 addresses to contact is more than --max-hosts 10",
+    ),
     (["8.8.8.8", "--ssh"], "8.8.8.8 is public"),
     (["10.0.0.0/33", "--snmp"], "not a target: '10.0.0.0/33'"),
     (["@TARGETS", "--snmp"], "8.8.8.8 is public"),
@@ -390,8 +534,10 @@ def test_refused_targets_send_nothing(lab: ScopeLab) -> None:
 def test_the_trap_would_see_a_packet_that_leaves_the_lab(lab: ScopeLab) -> None:
     """Control: the captures are not blind. A datagram to 8.8.8.8 from the scanner namespace is
     seen on trap0 (and dropped by the empty namespace behind it), one to the campus on lo."""
-    send = ("import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); "
-            "s.sendto(b'x', ('8.8.8.8', 9)); s.sendto(b'x', ('127.77.0.9', 9))")
+    send = (
+        "import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); "
+        "s.sendto(b'x', ('8.8.8.8', 9)); s.sendto(b'x', ('127.77.0.9', 9))"
+    )
     with captured(lab, "control") as box:
         lab.net.lab.run(lab.net.scan_ns, sys.executable, "-c", send)
     [sent] = box

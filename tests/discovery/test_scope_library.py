@@ -32,10 +32,10 @@ def no_sockets(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     real = socket.socket
 
     class Guarded(real):  # type: ignore[misc,valid-type]
-        def __init__(self, family: int = -1, type: int = -1, proto: int = -1,
-                     fileno: int | None = None) -> None:
-            if fileno is None and family in (-1, socket.AF_INET, socket.AF_INET6,
-                                             socket.AF_PACKET):
+        def __init__(
+            self, family: int = -1, type: int = -1, proto: int = -1, fileno: int | None = None
+        ) -> None:
+            if fileno is None and family in (-1, socket.AF_INET, socket.AF_INET6, socket.AF_PACKET):
                 raise AssertionError("a network socket was opened")
             super().__init__(family, type, proto, fileno)
 
@@ -58,18 +58,24 @@ BAD = [
 
 
 def _ssh_settings(**kw: object) -> SshSettings:
-    return SshSettings(credentials=SshCredentials("admin", Secret("pw"), None, origin="test"),
-                       **kw)  # type: ignore[arg-type]
+    return SshSettings(credentials=SshCredentials("admin", Secret("pw"), None, origin="test"), **kw)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("targets", "message"), BAD)
 @pytest.mark.parametrize("method", ["arp", "icmp", "tcp", "snmp", "ssh"])
-def test_registry_scanners_refuse(no_sockets: None, method: str, targets: list[str],
-                                  message: str) -> None:
+def test_registry_scanners_refuse(
+    no_sockets: None, method: str, targets: list[str], message: str
+) -> None:
     if method in ("arp", "icmp", "tcp") and "/" in targets[0]:
         message = "not a target" if "/33" in targets[0] else message
-    opts = ScanOptions(extra={"ports": "22", "resolve": False, "icmp_method": "dgram",
-                              "ssh_credentials": _ssh_settings().credentials})
+    opts = ScanOptions(
+        extra={
+            "ports": "22",
+            "resolve": False,
+            "icmp_method": "dgram",
+            "ssh_credentials": _ssh_settings().credentials,
+        }
+    )
     with pytest.raises(ScopeError, match=message):
         list(get_scanner(method).scan(targets, opts))
 
@@ -88,10 +94,11 @@ def test_collectors_and_crawls_refuse(no_sockets: None, targets: list[str], mess
 
 def test_max_hosts_is_one_limit_for_every_collector(no_sockets: None) -> None:
     rules = ScopeRules(max_hosts=10)
-    for call in (lambda: asyncio.run(collect_many(["10.0.0.0/16"], SnmpConfig(scope=rules))),
-                 lambda: list(ssh_collect_many(["10.0.0.0/16"], _ssh_settings(scope=rules))),
-                 lambda: list(get_scanner("icmp").scan(["10.0.0.0/28"],
-                                                       ScanOptions(max_hosts=10)))):
+    for call in (
+        lambda: asyncio.run(collect_many(["10.0.0.0/16"], SnmpConfig(scope=rules))),
+        lambda: list(ssh_collect_many(["10.0.0.0/16"], _ssh_settings(scope=rules))),
+        lambda: list(get_scanner("icmp").scan(["10.0.0.0/28"], ScanOptions(max_hosts=10))),
+    ):
         with pytest.raises(ScopeError, match="more than --max-hosts 10"):
             call()
 
@@ -109,18 +116,41 @@ def test_one_device_collectors_refuse_per_host(no_sockets: None) -> None:
 
 
 def _switch(name: str, ip: str, neighbours: list[tuple[str, str]]) -> DeviceFact:
-    return DeviceFact(source=Source.SNMP, ip=ip, hostname=name, addresses=[ip], neighbors=[
-        NeighborFact(protocol="lldp", local_port=f"xe{i}", remote_name=n, remote_mgmt_ip=a,
-                     remote_capabilities=["bridge"]) for i, (n, a) in enumerate(neighbours)])
+    return DeviceFact(
+        source=Source.SNMP,
+        ip=ip,
+        hostname=name,
+        addresses=[ip],
+        neighbors=[
+            NeighborFact(
+                protocol="lldp",
+                local_port=f"xe{i}",
+                remote_name=n,
+                remote_mgmt_ip=a,
+                remote_capabilities=["bridge"],
+            )
+            for i, (n, a) in enumerate(neighbours)
+        ],
+    )
 
 
 def test_crawl_without_scope_is_bounded_and_hostile_neighbours_are_skipped() -> None:
     """The issue's library run: a fake neighbour steered an unbounded crawl to 8.8.8.8."""
     net = {
-        "10.99.255.1": _switch("core", "10.99.255.1", [
-            ("a", "10.99.255.2"), ("evil1", "8.8.8.8"), ("evil2", "255.255.255.255"),
-            ("evil3", "192.168.1.1"), ("evil4", "10.99.255.3 "), ("evil5", "sw.example"),
-            ("evil6", "::ffff:8.8.4.4"), ("evil7", "10.99.255.1-9")]),
+        "10.99.255.1": _switch(
+            "core",
+            "10.99.255.1",
+            [
+                ("a", "10.99.255.2"),
+                ("evil1", "8.8.8.8"),
+                ("evil2", "255.255.255.255"),
+                ("evil3", "192.168.1.1"),
+                ("evil4", "10.99.255.3 "),
+                ("evil5", "sw.example"),
+                ("evil6", "::ffff:8.8.4.4"),
+                ("evil7", "10.99.255.1-9"),
+            ],
+        ),
         "10.99.255.2": _switch("a", "10.99.255.2", [("core", "10.99.255.1")]),
         "10.99.255.3": _switch("c", "10.99.255.3", []),
     }
@@ -128,13 +158,20 @@ def test_crawl_without_scope_is_bounded_and_hostile_neighbours_are_skipped() -> 
 
     def collect_fake(addr: str) -> ScanResult:
         calls.append(addr)
-        return ScanResult(addr, device=net[addr]) if addr in net else ScanResult(
-            addr, error="timeout", error_kind="timeout")
+        return (
+            ScanResult(addr, device=net[addr])
+            if addr in net
+            else ScanResult(addr, error="timeout", error_kind="timeout")
+        )
 
     out = crawl_sync(["10.99.255.1"], collect_fake)
     assert sorted(calls) == ["10.99.255.1", "10.99.255.2", "10.99.255.3"]  # .3 canonicalised
-    assert out.scope == {"cidrs": ["10.0.0.0/8"], "origin": "seeds", "excludes": [],
-                         "allow_public": False}
+    assert out.scope == {
+        "cidrs": ["10.0.0.0/8"],
+        "origin": "seeds",
+        "excludes": [],
+        "allow_public": False,
+    }
     why = dict(out.skipped)
     assert "8.8.8.8 is public" in why["8.8.8.8"] and "neighbour of core" in why["8.8.8.8"]
     assert "never contacted" in why["255.255.255.255"]

@@ -31,8 +31,9 @@ def test_campus_crawl_is_exact(campus_run) -> None:  # type: ignore[no-untyped-d
     assert {d.hostname: d.ip for d in devs} == truth["switches"]
     links, warnings = resolve_links(devs)
     assert warnings == []
-    got = sorted(tuple(sorted([(devs[lk.a_index].hostname, lk.a_port), (lk.b, lk.b_port)]))
-                 for lk in links)
+    got = sorted(
+        tuple(sorted([(devs[lk.a_index].hostname, lk.a_port), (lk.b, lk.b_port)])) for lk in links
+    )
     assert got == [tuple(x) for x in truth["links"]]
     placed = {p.mac: (p.switch, p.port, p.ip) for p in place_end_hosts(devs).placements}
     assert placed == truth["hosts"]
@@ -53,22 +54,24 @@ def test_campus_ingest(campus_run, tmp_path) -> None:  # type: ignore[no-untyped
     ensure_schema(eng)
     for _ in range(2):  # a second identical run changes nothing
         with session_scope(eng) as s:
-            ingest(s, cr.results, source="snmp", targets=["127.77.0.1"], methods=["snmp"],
-                   covered=[])
+            ingest(
+                s, cr.results, source="snmp", targets=["127.77.0.1"], methods=["snmp"], covered=[]
+            )
     with session_scope(eng) as s:
         switches = s.scalars(select(CI.name).where(CI.ci_class == "switch")).all()
         assert sorted(switches) == sorted(truth["switches"])
-        n_links = s.scalar(select(func.count()).select_from(Relationship)
-                           .where(Relationship.kind == "connected_to",
-                                  Relationship.asserted_by != "fdb"))
+        n_links = s.scalar(
+            select(func.count())
+            .select_from(Relationship)
+            .where(Relationship.kind == "connected_to", Relationship.asserted_by != "fdb")
+        )
         assert n_links == len(truth["links"])
         # every end host is a CI cabled to its exact port, as the switch names it
         names = {c.id: c for c in s.scalars(select(CI))}
         cabled = {}
         for r in s.scalars(select(Relationship).where(Relationship.asserted_by == "fdb")):
             a, b = names[r.source_ci_id], names[r.target_ci_id]
-            host, sw, port = ((a, b, r.target_port) if r.target_port
-                              else (b, a, r.source_port))
+            host, sw, port = (a, b, r.target_port) if r.target_port else (b, a, r.source_port)
             cabled[host.mac] = (sw.name, port, host.ip)
         assert cabled == {m: (h[0], h[1], h[2]) for m, h in truth["hosts"].items()}
         n_sight = s.scalar(select(func.count()).select_from(PortSighting))

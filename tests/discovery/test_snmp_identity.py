@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-_spec = importlib.util.spec_from_file_location("nct_recordings",
-                                               Path(__file__).with_name("recordings.py"))
+_spec = importlib.util.spec_from_file_location(
+    "nct_recordings", Path(__file__).with_name("recordings.py")
+)
 assert _spec and _spec.loader
 R = importlib.util.module_from_spec(_spec)
 # registered by name: recordings.py hands its functions to worker processes, and pickle finds a
@@ -29,10 +30,20 @@ _spec.loader.exec_module(R)
 
 DATA = Path(__file__).parent / "data" / "snmp_identity"
 REGEN = os.environ.get("NETCMDB_REGEN_EXPECTED") == "1"
-CASES = sorted({p.name for p in DATA.glob("*") if (p / "expected.json").exists()}
-               | (set(R.all_recordings()) if REGEN else set()))
-FIELDS = ("device_class", "class_reason", "vendor", "platform", "os", "os_version", "model",
-          "serial")
+CASES = sorted(
+    {p.name for p in DATA.glob("*") if (p / "expected.json").exists()}
+    | (set(R.all_recordings()) if REGEN else set())
+)
+FIELDS = (
+    "device_class",
+    "class_reason",
+    "vendor",
+    "platform",
+    "os",
+    "os_version",
+    "model",
+    "serial",
+)
 # The first test pays for the module fixture: on a fresh machine (empty recording cache) that is
 # reducing 142 recordings and collecting them all, 3+ minutes beside other work; more than the
 # suite's 300 s per-test timeout. The tests themselves are quick.
@@ -67,9 +78,12 @@ def test_recording_identity(case: str, collected) -> None:  # type: ignore[no-un
     exp_file = DATA / case / "expected.json"
     if REGEN:
         old = json.loads(exp_file.read_text()) if exp_file.exists() else {}
-        new = {"source": R.source_of(case), "review": old.get("review", "TO REVIEW"),
-               **{k: v for k, v in got.items() if k != "walk_warnings"},
-               "walk_warnings": len(got.get("walk_warnings", []))}
+        new = {
+            "source": R.source_of(case),
+            "review": old.get("review", "TO REVIEW"),
+            **{k: v for k, v in got.items() if k != "walk_warnings"},
+            "walk_warnings": len(got.get("walk_warnings", [])),
+        }
         exp_file.parent.mkdir(parents=True, exist_ok=True)
         exp_file.write_text(json.dumps(new, indent=1, ensure_ascii=False) + "\n")
     expected = json.loads(exp_file.read_text())
@@ -116,8 +130,10 @@ def test_no_table_is_cut_short(case: str, collected) -> None:  # type: ignore[no
     r = results[case]
     if not r.ok:
         pytest.skip(f"{case}: no system group, nothing walked")
-    got = {c: int(n) for c, n in (kv.split("=") for kv in
-                                  r.device.extra.get("snmp_rows", "").split() if kv)}
+    got = {
+        c: int(n)
+        for c, n in (kv.split("=") for kv in r.device.extra.get("snmp_rows", "").split() if kv)
+    }
     want = _rows_in_recording(files[case], list(O.WALK_COLUMNS))
     exp_file = DATA / case / "expected.json"
     expected = json.loads(exp_file.read_text())
@@ -125,7 +141,8 @@ def test_no_table_is_cut_short(case: str, collected) -> None:  # type: ignore[no
     if REGEN:
         expected["disordered_rows"] = disordered
         exp_file.write_text(json.dumps(expected, indent=1, ensure_ascii=False) + "\n")
-    short = {c: (got.get(c, 0), n) for c, (n, ordered) in want.items()
-             if ordered and got.get(c, 0) < n}
+    short = {
+        c: (got.get(c, 0), n) for c, (n, ordered) in want.items() if ordered and got.get(c, 0) < n
+    }
     assert not short, f"{case}: columns cut short (got, in recording): {short}"
     assert disordered == expected.get("disordered_rows", {}), case

@@ -47,8 +47,9 @@ def run_crawl(lab, **args):
 
     args.setdefault("creds", [{"community": "public"}])
     args.setdefault("seeds", ["10.99.255.1"])
-    r = lab.lab.run(lab.ns("scan"), __import__("sys").executable, "-c", CRAWL, json.dumps(args),
-                    timeout=120)
+    r = lab.lab.run(
+        lab.ns("scan"), __import__("sys").executable, "-c", CRAWL, json.dumps(args), timeout=120
+    )
     data = json.loads(r.stdout)
     data["results"] = [result_from_dict(x) for x in data["results"]]
     return data
@@ -72,8 +73,12 @@ def test_crawl_finds_every_switch(lab, crawled):
         assert d.sys_location and d.sys_location.startswith("B01-")
         assert not d.warnings, d.warnings
     # breadth first: the seed at depth 0, its neighbours at 1, sw-c (behind sw-a) at 2
-    assert crawled["depth"] == {"10.99.255.1": 0, "10.99.255.2": 1, "10.99.255.3": 1,
-                                "10.99.255.4": 2}
+    assert crawled["depth"] == {
+        "10.99.255.1": 0,
+        "10.99.255.2": 1,
+        "10.99.255.3": 1,
+        "10.99.255.4": 2,
+    }
 
 
 def test_every_link_once_with_both_ports(lab, crawled):
@@ -82,8 +87,9 @@ def test_every_link_once_with_both_ports(lab, crawled):
     devs = [r.device for r in crawled["results"] if r.ok]
     links, warnings = resolve_links(devs)
     assert warnings == []
-    got = sorted(tuple(sorted([(devs[lk.a_index].hostname, lk.a_port), (lk.b, lk.b_port)]))
-                 for lk in links)
+    got = sorted(
+        tuple(sorted([(devs[lk.a_index].hostname, lk.a_port), (lk.b, lk.b_port)])) for lk in links
+    )
     want = sorted(tuple(sorted([(a, pa), (b, pb)])) for a, pa, b, pb in lab.truth()["links"])
     assert got == want
     assert all(lk.b_index is not None for lk in links)
@@ -100,8 +106,10 @@ def test_every_host_on_its_exact_port(lab, crawled):
     # the uplinks are exactly the inter-switch ports
     names = {i: d.hostname for i, d in enumerate(devs)}
     uplinks = sorted((names[i], p) for i, ports in res.uplinks.items() for p in ports)
-    want_up = sorted({(a, pa) for a, pa, _, _ in lab.truth()["links"]}
-                     | {(b, pb) for _, _, b, pb in lab.truth()["links"]})
+    want_up = sorted(
+        {(a, pa) for a, pa, _, _ in lab.truth()["links"]}
+        | {(b, pb) for _, _, b, pb in lab.truth()["links"]}
+    )
     assert uplinks == want_up
 
 
@@ -119,8 +127,14 @@ def test_v3_sha256_aes_and_credential_order(lab):
     from lab.switchlab import V3
 
     bad = {"community": "wrong"}
-    v3 = {"version": "3", "user": V3["user"], "auth_proto": V3["auth_proto"],
-          "auth_key": V3["auth_key"], "priv_proto": V3["priv_proto"], "priv_key": V3["priv_key"]}
+    v3 = {
+        "version": "3",
+        "user": V3["user"],
+        "auth_proto": V3["auth_proto"],
+        "auth_key": V3["auth_key"],
+        "priv_proto": V3["priv_proto"],
+        "priv_key": V3["priv_key"],
+    }
     data = run_crawl(lab, creds=[bad, v3], max_depth=0, timeout=0.5, retries=0)
     [r] = data["results"]
     assert r.ok, r.error
@@ -141,13 +155,19 @@ def test_scope_depth_and_unreachable(lab):
     assert sorted(s[0] for s in d0["skipped"]) == ["10.99.255.2", "10.99.255.3"]
     # scope without sw-c: sw-c is recorded as skipped, never queried
     sc = run_crawl(lab, scope=["10.99.255.0/30"])
-    assert sorted(r.target for r in sc["results"]) == ["10.99.255.1", "10.99.255.2",
-                                                         "10.99.255.3"]
-    assert any(s[0] == "10.99.255.4" and "outside the crawl scope (10.99.255.0/30" in s[1]
-               for s in sc["skipped"])
+    assert sorted(r.target for r in sc["results"]) == ["10.99.255.1", "10.99.255.2", "10.99.255.3"]
+    assert any(
+        s[0] == "10.99.255.4" and "outside the crawl scope (10.99.255.0/30" in s[1]
+        for s in sc["skipped"]
+    )
     # excluded seed: nothing collected; an address nobody answers on: a per-host timeout
-    ex = run_crawl(lab, seeds=["10.99.255.1", "10.99.255.77"], excludes=["10.99.255.1/32"],
-                   timeout=0.3, retries=0)
+    ex = run_crawl(
+        lab,
+        seeds=["10.99.255.1", "10.99.255.77"],
+        excludes=["10.99.255.1/32"],
+        timeout=0.3,
+        retries=0,
+    )
     [r] = ex["results"]
     assert r.target == "10.99.255.77" and r.error_kind == "timeout" and r.device is None
 
@@ -165,33 +185,83 @@ def test_cli_crawl_ingest_links_and_where(lab, tmp_path):
 
     lab.traffic()
     db = f"sqlite:///{tmp_path / 'cmdb.sqlite'}"
-    env = {**os.environ, "NETCMDB_CONFIG": str(tmp_path / "none.toml"),
-           "NETCMDB_SNMP_COMMUNITY": "public"}
-    r = lab.lab.run(lab.ns("scan"), sys.executable, "-m", "netcmdb", "--db", db, "scan",
-                    "10.99.255.1", "--snmp", "--crawl", "--community", "wrong", "--community",
-                    "public", "--timeout", "0.5", env=env, timeout=120, check=False)
+    env = {
+        **os.environ,
+        "NETCMDB_CONFIG": str(tmp_path / "none.toml"),
+        "NETCMDB_SNMP_COMMUNITY": "public",
+    }
+    r = lab.lab.run(
+        lab.ns("scan"),
+        sys.executable,
+        "-m",
+        "netcmdb",
+        "--db",
+        db,
+        "scan",
+        "10.99.255.1",
+        "--snmp",
+        "--crawl",
+        "--community",
+        "wrong",
+        "--community",
+        "public",
+        "--timeout",
+        "0.5",
+        env=env,
+        timeout=120,
+        check=False,
+    )
     assert r.returncode == 0, r.stderr
     eng = create_engine(db)
     with Session(eng) as s:
         names = {c.id: c.name for c in s.scalars(select(CI))}
         switches = s.scalars(select(CI.name).where(CI.ci_class == "switch")).all()
         assert sorted(switches) == sorted(lab.truth()["switches"])
-        rels = s.scalars(select(Relationship).where(Relationship.kind == "connected_to",
-                                                    Relationship.asserted_by != "fdb")).all()
-        got = sorted(tuple(sorted([(names[x.source_ci_id], x.source_port),
-                                   (names[x.target_ci_id], x.target_port)])) for x in rels)
+        rels = s.scalars(
+            select(Relationship).where(
+                Relationship.kind == "connected_to", Relationship.asserted_by != "fdb"
+            )
+        ).all()
+        got = sorted(
+            tuple(
+                sorted(
+                    [(names[x.source_ci_id], x.source_port), (names[x.target_ci_id], x.target_port)]
+                )
+            )
+            for x in rels
+        )
         want = sorted(tuple(sorted([(a, pa), (b, pb)])) for a, pa, b, pb in lab.truth()["links"])
         assert got == want
-        sights = {p.mac: (names[p.switch_ci_id], p.port, p.ip)
-                  for p in s.scalars(select(PortSighting))}
-        assert sights == {h["mac"]: (h["switch"], h["port"], h["ip"])
-                          for h in lab.truth()["hosts"]}
+        sights = {
+            p.mac: (names[p.switch_ci_id], p.port, p.ip) for p in s.scalars(select(PortSighting))
+        }
+        assert sights == {h["mac"]: (h["switch"], h["port"], h["ip"]) for h in lab.truth()["hosts"]}
     pc = lab.truth()["hosts"][5]
     for q in (pc["mac"].upper().replace(":", "-"), pc["ip"]):
-        w = lab.lab.run(lab.ns("scan"), sys.executable, "-m", "netcmdb", "--db", db, "where", q,
-                        "--json", env=env)
+        w = lab.lab.run(
+            lab.ns("scan"),
+            sys.executable,
+            "-m",
+            "netcmdb",
+            "--db",
+            db,
+            "where",
+            q,
+            "--json",
+            env=env,
+        )
         ans = json.loads(w.stdout)
         assert [(h["switch"], h["port"]) for h in ans["now"]] == [(pc["switch"], pc["port"])]
-    bad = lab.lab.run(lab.ns("scan"), sys.executable, "-m", "netcmdb", "--db", db, "where",
-                      "02:99:aa:aa:aa:aa", env=env, check=False)
+    bad = lab.lab.run(
+        lab.ns("scan"),
+        sys.executable,
+        "-m",
+        "netcmdb",
+        "--db",
+        db,
+        "where",
+        "02:99:aa:aa:aa:aa",
+        env=env,
+        check=False,
+    )
     assert bad.returncode == 2 and bad.stderr.startswith("error: ")

@@ -46,13 +46,41 @@ def project(dev) -> dict:  # type: ignore[no-untyped-def]
     from netcmdb.discovery.factsjson import device_to_dict
 
     d = device_to_dict(dev)
-    keep = ["hostname", "vendor", "model", "platform", "os", "os_version", "serial",
-            "chassis_mac", "mac", "device_class", "sys_object_id", "sys_location", "addresses",
-            "stack_members", "neighbors", "fdb", "arp", "warnings"]
+    keep = [
+        "hostname",
+        "vendor",
+        "model",
+        "platform",
+        "os",
+        "os_version",
+        "serial",
+        "chassis_mac",
+        "mac",
+        "device_class",
+        "sys_object_id",
+        "sys_location",
+        "addresses",
+        "stack_members",
+        "neighbors",
+        "fdb",
+        "arp",
+        "warnings",
+    ]
     out = {k: d[k] for k in keep}
-    out["interfaces"] = [[i["ifindex"], i["name"], i["kind"], i["mac"], i["speed_mbps"],
-                          i["oper_up"], i["alias"], i["lag_parent"], i["ips"]]
-                         for i in d["interfaces"]]
+    out["interfaces"] = [
+        [
+            i["ifindex"],
+            i["name"],
+            i["kind"],
+            i["mac"],
+            i["speed_mbps"],
+            i["oper_up"],
+            i["alias"],
+            i["lag_parent"],
+            i["ips"],
+        ]
+        for i in d["interfaces"]
+    ]
     return out
 
 
@@ -80,8 +108,12 @@ def collected():
             sem = asyncio.Semaphore(8)
 
             async def one(case: str):  # type: ignore[no-untyped-def]
-                cfg = SnmpConfig(credentials=[SnmpCredential(community=case)], port=sim.port,
-                                 timeout_s=15, retries=1)
+                cfg = SnmpConfig(
+                    credentials=[SnmpCredential(community=case)],
+                    port=sim.port,
+                    timeout_s=15,
+                    retries=1,
+                )
                 async with sem:
                     return case, await collect("127.0.0.1", cfg, eng)
 
@@ -118,22 +150,39 @@ def test_v3_sha256_aes256_against_snmpsim(collected) -> None:  # type: ignore[no
     a wrong key is an auth failure, never a device."""
     from netcmdb.discovery.snmp import SnmpConfig, SnmpCredential, collect
 
-    case = next((c for c in ("huawei_vrp_s5720_librenms", "cisco_c3750_cdp") if c in collected),
-                None)
+    case = next(
+        (c for c in ("huawei_vrp_s5720_librenms", "cisco_c3750_cdp") if c in collected), None
+    )
     if case is None:
         pytest.skip("no recording for the v3 test")
     port = collected["_port"]
-    good = SnmpCredential("3", user="simulator", auth_proto="sha256", auth_key="auctoritas",
-                          priv_proto="aes256", priv_key="privatus", context=case)
-    r = asyncio.run(collect("127.0.0.1", SnmpConfig(credentials=[good], port=port,
-                                                    timeout_s=15, retries=0)))
+    good = SnmpCredential(
+        "3",
+        user="simulator",
+        auth_proto="sha256",
+        auth_key="auctoritas",
+        priv_proto="aes256",
+        priv_key="privatus",
+        context=case,
+    )
+    r = asyncio.run(
+        collect("127.0.0.1", SnmpConfig(credentials=[good], port=port, timeout_s=15, retries=0))
+    )
     assert r.ok, r.error
     assert r.device.sys_object_id == collected[case].device.sys_object_id
     assert len(r.device.interfaces) == len(collected[case].device.interfaces)
-    bad = SnmpCredential("3", user="simulator", auth_proto="sha256", auth_key="notthekey",
-                         priv_proto="aes256", priv_key="privatus", context=case)
-    r = asyncio.run(collect("127.0.0.1", SnmpConfig(credentials=[bad], port=port,
-                                                    timeout_s=2, retries=0)))
+    bad = SnmpCredential(
+        "3",
+        user="simulator",
+        auth_proto="sha256",
+        auth_key="notthekey",
+        priv_proto="aes256",
+        priv_key="privatus",
+        context=case,
+    )
+    r = asyncio.run(
+        collect("127.0.0.1", SnmpConfig(credentials=[bad], port=port, timeout_s=2, retries=0))
+    )
     assert not r.ok and r.error_kind in ("auth", "timeout")
 
 
@@ -145,10 +194,13 @@ def test_v1_getnext_fallback_decodes_the_same(collected) -> None:  # type: ignor
     case = "ubiquiti_edgeswitch_lldp_librenms"
     if case not in collected:
         pytest.skip("recording not installed")
-    cfg = SnmpConfig(credentials=[SnmpCredential("1", community=case)], port=collected["_port"],
-                     timeout_s=15, retries=1)
+    cfg = SnmpConfig(
+        credentials=[SnmpCredential("1", community=case)],
+        port=collected["_port"],
+        timeout_s=15,
+        retries=1,
+    )
     r = asyncio.run(collect("127.0.0.1", cfg))
     assert r.ok, r.error
     assert project(r.device) == project(collected[case].device)
-    assert int(r.device.extra["snmp_requests"]) > int(
-        collected[case].device.extra["snmp_requests"])
+    assert int(r.device.extra["snmp_requests"]) > int(collected[case].device.extra["snmp_requests"])

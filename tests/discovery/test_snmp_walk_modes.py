@@ -42,8 +42,14 @@ def test_wire_and_large_budget_give_the_pysnmp_facts(sim) -> None:  # type: igno
     hosts = [sw.address for sw in sws]
 
     def run(**kw):  # type: ignore[no-untyped-def]
-        cfg = SnmpConfig(credentials=[SnmpCredential(community="public")], timeout_s=5,
-                         retries=1, port=int(s.port or 0), columns=O.TOPOLOGY_COLUMNS, **kw)
+        cfg = SnmpConfig(
+            credentials=[SnmpCredential(community="public")],
+            timeout_s=5,
+            retries=1,
+            port=int(s.port or 0),
+            columns=O.TOPOLOGY_COLUMNS,
+            **kw,
+        )
         res = asyncio.run(collect_many(hosts, cfg))
         assert all(r.ok for r in res), [r.error for r in res if not r.ok]
         return res
@@ -57,6 +63,6 @@ def test_wire_and_large_budget_give_the_pysnmp_facts(sim) -> None:  # type: igno
         assert _facts(b.device) == _facts(a.device)
         assert _facts(c.device) == _facts(a.device)
         assert b.device.extra["snmp_requests"] == a.device.extra["snmp_requests"]
-    assert (sum(int(r.device.extra["snmp_requests"]) for r in big)
-            < sum(int(r.device.extra["snmp_requests"]) for r in fast))
-
+    assert sum(int(r.device.extra["snmp_requests"]) for r in big) < sum(
+        int(r.device.extra["snmp_requests"]) for r in fast
+    )

@@ -32,9 +32,12 @@ def _fact(ip: str) -> DeviceFact:
     folder = DATA / platform / case
     outputs = {p.stem: p.read_text() for p in folder.glob("*.txt") if p.stem != "prompt"}
     prompt = folder / "prompt.txt"
-    return build_device_fact(platform, outputs, ip=ip,
-                             prompt_hostname=(prompt.read_text().strip() if prompt.exists()
-                                              else None))
+    return build_device_fact(
+        platform,
+        outputs,
+        ip=ip,
+        prompt_hostname=(prompt.read_text().strip() if prompt.exists() else None),
+    )
 
 
 class Recorder:
@@ -69,8 +72,10 @@ def test_whole_topology_once_each() -> None:
         ({"scope": ["10.20.0.1/32"]}, ["10.20.0.1"]),
         ({"excludes": ["10.20.0.2/32"]}, ["10.20.0.1", "10.20.0.3"]),
         ({"max_queue": 1}, ["10.20.0.1"]),
-        ({"follow": lambda n: n.remote_name == "eos-a.campus.example.edu"},
-         ["10.20.0.1", "10.20.0.2"]),
+        (
+            {"follow": lambda n: n.remote_name == "eos-a.campus.example.edu"},
+            ["10.20.0.1", "10.20.0.2"],
+        ),
     ],
     ids=["depth", "scope", "exclude", "queue", "follow"],
 )
@@ -83,9 +88,16 @@ def test_bounds(kw: dict, visited: list[str]) -> None:
 def test_same_device_under_another_address_is_not_visited_twice() -> None:
     a = _fact("10.20.0.1")
     # the seed itself, seen again through a second address (its chassis MAC gives it away)
-    a.neighbors.append(NeighborFact(protocol="lldp", local_port="Vlan20", remote_name="sw-access-1",
-                                    remote_chassis_id=a.chassis_mac, remote_mgmt_ip="10.20.0.201",
-                                    remote_capabilities=["bridge"]))
+    a.neighbors.append(
+        NeighborFact(
+            protocol="lldp",
+            local_port="Vlan20",
+            remote_name="sw-access-1",
+            remote_chassis_id=a.chassis_mac,
+            remote_mgmt_ip="10.20.0.201",
+            remote_capabilities=["bridge"],
+        )
+    )
     rec = Recorder({"10.20.0.1": a})
     crawl_sync(["10.20.0.1"], rec, scope=["10.20.0.0/24"])
     assert "10.20.0.201" not in rec.calls
@@ -93,8 +105,15 @@ def test_same_device_under_another_address_is_not_visited_twice() -> None:
 
 def test_failures_do_not_stop_the_crawl() -> None:
     a = _fact("10.20.0.1")
-    a.neighbors.append(NeighborFact(protocol="lldp", local_port="Gi1/0/2", remote_name="dead-sw",
-                                    remote_mgmt_ip="10.20.0.99", remote_capabilities=["bridge"]))
+    a.neighbors.append(
+        NeighborFact(
+            protocol="lldp",
+            local_port="Gi1/0/2",
+            remote_name="dead-sw",
+            remote_mgmt_ip="10.20.0.99",
+            remote_capabilities=["bridge"],
+        )
+    )
     rec = Recorder({"10.20.0.1": a})
     out = crawl_sync(["10.20.0.1"], rec, scope=["10.20.0.0/24"])
     dead = next(r for r in out.results if r.target == "10.20.0.99")
@@ -109,7 +128,8 @@ def test_neighbour_platform_hints_from_parsed_descriptions() -> None:
     for n in cisco.neighbors:
         if n.remote_mgmt_ip:
             texts.setdefault(n.remote_mgmt_ip, []).extend(
-                t for t in (n.remote_descr, n.remote_platform) if t)
+                t for t in (n.remote_descr, n.remote_platform) if t
+            )
     hints = {ip: platform_from_description(" ".join(t)) for ip, t in texts.items()}
     assert hints["10.20.0.2"] == "arista_eos"
     assert hints["10.20.0.3"] == "huawei_vrp"  # from the CDP entry (LLDP says only the model)

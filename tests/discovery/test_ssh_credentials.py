@@ -57,8 +57,11 @@ def _write(tmp_path: Path, text: str, mode: int) -> Path:
 
 
 def test_env_wins() -> None:
-    env = {"NETCMDB_SSH_USERNAME": "ops", "NETCMDB_SSH_PASSWORD": "pw1",
-           "NETCMDB_SSH_SECRET": "en1"}
+    env = {
+        "NETCMDB_SSH_USERNAME": "ops",
+        "NETCMDB_SSH_PASSWORD": "pw1",
+        "NETCMDB_SSH_SECRET": "en1",
+    }
     c = load_credentials(env=env)
     assert c.username == "ops" and c.password.reveal() == "pw1" and c.secret.reveal() == "en1"
     assert "env" in c.origin
@@ -105,9 +108,15 @@ def test_keyring(memory_keyring: MemoryKeyring) -> None:
 
 def test_config_credential_set_references(memory_keyring: MemoryKeyring) -> None:
     memory_keyring.set_password("netcmdb/campus", "netops", "campus-pw")
-    cfg = {"credentials": {"campus-ro": {"ssh_username": "netops",
-                                         "password_keyring": "netcmdb/campus",
-                                         "secret_env": "CAMPUS_ENABLE"}}}
+    cfg = {
+        "credentials": {
+            "campus-ro": {
+                "ssh_username": "netops",
+                "password_keyring": "netcmdb/campus",
+                "secret_env": "CAMPUS_ENABLE",
+            }
+        }
+    }
     c = load_credentials(config=cfg, credential_set="campus-ro", env={"CAMPUS_ENABLE": "en5"})
     assert (c.username, c.password.reveal(), c.secret.reveal()) == ("netops", "campus-pw", "en5")
     with pytest.raises(ConfigError, match="CAMPUS_ENABLE"):

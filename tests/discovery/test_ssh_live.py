@@ -63,8 +63,9 @@ def _rewrite(text: str, base: str) -> str:
 
 def _outputs(case: str, base: str) -> dict[str, str]:
     folder = DATA / case
-    return {p.stem: _rewrite(p.read_text(), base) for p in folder.glob("*.txt")
-            if p.stem != "prompt"}
+    return {
+        p.stem: _rewrite(p.read_text(), base) for p in folder.glob("*.txt") if p.stem != "prompt"
+    }
 
 
 def _commands(platform: str, outputs: dict[str, str]) -> dict[str, str]:
@@ -89,27 +90,75 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     port = _free_port(f"{base}1")
     devices = []
     for name, (platform, case, n) in DEVICES.items():
-        devices.append({"name": name, "platform": platform, "address": f"{base}{n}", "port": port,
-                        "username": "admin", "password": PASSWORD,
-                        "commands": _commands(platform, _outputs(case, base))})
+        devices.append(
+            {
+                "name": name,
+                "platform": platform,
+                "address": f"{base}{n}",
+                "port": port,
+                "username": "admin",
+                "password": PASSWORD,
+                "commands": _commands(platform, _outputs(case, base)),
+            }
+        )
     hw = _commands("huawei_vrp", _outputs("huawei_vrp/s5720_basic", base))
     # .4: right device, other password. .5: hangs in `display mac-address`. .6: host key mismatch.
-    devices.append({"name": "sw-locked", "platform": "huawei_vrp", "address": f"{base}4",
-                    "port": port, "username": "admin", "password": "not-" + PASSWORD,
-                    "commands": hw})
-    devices.append({"name": "sw-hang", "platform": "huawei_vrp", "address": f"{base}5",
-                    "port": port, "username": "admin", "password": PASSWORD, "commands": hw,
-                    "hang": {"display mac-address": 120}})
-    devices.append({"name": "sw-spoof", "platform": "huawei_vrp", "address": f"{base}6",
-                    "port": port, "username": "admin", "password": PASSWORD, "commands": hw})
+    devices.append(
+        {
+            "name": "sw-locked",
+            "platform": "huawei_vrp",
+            "address": f"{base}4",
+            "port": port,
+            "username": "admin",
+            "password": "not-" + PASSWORD,
+            "commands": hw,
+        }
+    )
+    devices.append(
+        {
+            "name": "sw-hang",
+            "platform": "huawei_vrp",
+            "address": f"{base}5",
+            "port": port,
+            "username": "admin",
+            "password": PASSWORD,
+            "commands": hw,
+            "hang": {"display mac-address": 120},
+        }
+    )
+    devices.append(
+        {
+            "name": "sw-spoof",
+            "platform": "huawei_vrp",
+            "address": f"{base}6",
+            "port": port,
+            "username": "admin",
+            "password": PASSWORD,
+            "commands": hw,
+        }
+    )
     # .7: answers neither show nor display version (an unknown box): detection must give up
-    devices.append({"name": "sw-mute", "platform": "cisco_ios", "address": f"{base}7",
-                    "port": port, "username": "admin", "password": PASSWORD, "commands": {},
-                    "hang": {"show version": 300, "display version": 300}})
+    devices.append(
+        {
+            "name": "sw-mute",
+            "platform": "cisco_ios",
+            "address": f"{base}7",
+            "port": port,
+            "username": "admin",
+            "password": PASSWORD,
+            "commands": {},
+            "hang": {"show version": 300, "display version": 300},
+        }
+    )
     spec = tmp_path_factory.mktemp("fakenos") / "spec.json"
     spec.write_text(json.dumps({"devices": devices}))
-    proc = subprocess.Popen([sys.executable, str(LAB), str(spec)], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(LAB), str(spec)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()
@@ -130,9 +179,16 @@ def _creds() -> SshCredentials:
 
 @pytest.fixture()
 def settings(tmp_path: Path, lab: Lab) -> SshSettings:
-    return SshSettings(credentials=_creds(), port=lab.port, known_hosts=tmp_path / "known_hosts",
-                       accept_new_host_keys=True, connect_timeout_s=5, command_timeout_s=5,
-                       device_timeout_s=60, concurrency=8)
+    return SshSettings(
+        credentials=_creds(),
+        port=lab.port,
+        known_hosts=tmp_path / "known_hosts",
+        accept_new_host_keys=True,
+        connect_timeout_s=5,
+        command_timeout_s=5,
+        device_timeout_s=60,
+        concurrency=8,
+    )
 
 
 @pytest.mark.parametrize("name", list(DEVICES))
@@ -149,8 +205,11 @@ def test_collect_each_platform_over_real_ssh(lab: Lab, settings: SshSettings, na
     assert dev.fdb == direct.fdb and dev.fdb
     assert dev.arp == direct.arp and dev.arp
     assert dev.interfaces == direct.interfaces and dev.interfaces
-    assert ((dev.serial, dev.model, dev.os_version)
-            == (direct.serial, direct.model, direct.os_version))
+    assert (dev.serial, dev.model, dev.os_version) == (
+        direct.serial,
+        direct.model,
+        direct.os_version,
+    )
     assert dev.hostname == name  # from `show version` (IOS) or the prompt (EOS, VRP)
     assert dev.ip == lab.ip(n) and dev.source == "ssh"
     assert not dev.warnings
@@ -164,9 +223,16 @@ def test_collect_each_platform_over_real_ssh(lab: Lab, settings: SshSettings, na
 def test_registry_scanner_with_autodetect(lab: Lab, settings: SshSettings) -> None:
     """Through the scanner registry, as the CLI/lead's combined scan uses it; no --platform."""
     scanner = get_scanner("ssh")
-    opts = ScanOptions(excludes=[f"{lab.ip(9)}/32"], extra={
-        "ssh_credentials": _creds(), "ssh_port": lab.port, "ssh_known_hosts": settings.known_hosts,
-        "ssh_accept_new_host_keys": True, "ssh_command_timeout_s": 5})
+    opts = ScanOptions(
+        excludes=[f"{lab.ip(9)}/32"],
+        extra={
+            "ssh_credentials": _creds(),
+            "ssh_port": lab.port,
+            "ssh_known_hosts": settings.known_hosts,
+            "ssh_accept_new_host_keys": True,
+            "ssh_command_timeout_s": 5,
+        },
+    )
     results = list(scanner.scan([lab.ip(3), f"{lab.ip(9)}:22"], opts))
     assert [r.target for r in results] == [lab.ip(3)]  # the excluded one is never contacted
     res = results[0]
@@ -200,7 +266,8 @@ def test_crawl_follows_lldp_to_the_whole_topology(lab: Lab, settings: SshSetting
     # platform of each neighbour came from its LLDP system description
     assert by_name["sw-hw-b"].platform == "huawei_vrp" and by_name["eos-a"].platform == "arista_eos"
     assert _adjacency(results) == {
-        frozenset({"sw-access-1", "eos-a"}), frozenset({"sw-access-1", "sw-hw-b"}),
+        frozenset({"sw-access-1", "eos-a"}),
+        frozenset({"sw-access-1", "sw-hw-b"}),
         frozenset({"eos-a", "sw-hw-b"}),
     }
 
@@ -214,8 +281,9 @@ def test_crawl_follows_lldp_to_the_whole_topology(lab: Lab, settings: SshSetting
     ],
     ids=["queue"],
 )
-def test_crawl_is_bounded(lab: Lab, settings: SshSettings, kwargs: dict,
-                          expected: set[int]) -> None:
+def test_crawl_is_bounded(
+    lab: Lab, settings: SshSettings, kwargs: dict, expected: set[int]
+) -> None:
     settings = dataclasses.replace(settings, platform="cisco_ios")
     scope = [f"{lab.base}{kwargs.pop('scope_suffix', '0/24')}"]
     excludes = [f"{lab.base}{kwargs.pop('excludes_n')}/32"] if "excludes_n" in kwargs else []
@@ -258,8 +326,9 @@ def test_failures_are_per_device_and_say_why(lab: Lab, settings: SshSettings) ->
 
 
 def test_per_device_deadline(lab: Lab, settings: SshSettings) -> None:
-    settings = dataclasses.replace(settings, platform="huawei_vrp", command_timeout_s=60,
-                                   device_timeout_s=4)
+    settings = dataclasses.replace(
+        settings, platform="huawei_vrp", command_timeout_s=60, device_timeout_s=4
+    )
     t0 = time.monotonic()
     res = collect_device(lab.target(5), settings)
     assert time.monotonic() - t0 < 15
@@ -296,13 +365,35 @@ def test_secret_never_in_logs_results_or_files(
     }
     # the CLI end to end: env credentials, JSON out, a SQLite CMDB file
     db = tmp_path / "cmdb.sqlite"
-    env = {**os.environ, "NETCMDB_SSH_USERNAME": "admin", "NETCMDB_SSH_PASSWORD": PASSWORD,
-           "NETCMDB_SSH_SECRET": ENABLE, "NETCMDB_SSH_KNOWN_HOSTS": str(settings.known_hosts)}
+    env = {
+        **os.environ,
+        "NETCMDB_SSH_USERNAME": "admin",
+        "NETCMDB_SSH_PASSWORD": PASSWORD,
+        "NETCMDB_SSH_SECRET": ENABLE,
+        "NETCMDB_SSH_KNOWN_HOSTS": str(settings.known_hosts),
+    }
     cli = subprocess.run(
-        [sys.executable, "-m", "netcmdb", "-vv", "--db", f"sqlite:///{db}", "scan",
-         f"{lab.ip(1)}", f"{lab.ip(4)}", "--ssh", "--platform", "cisco_ios", "--ssh-port",
-         str(lab.port), "--json"],
-        env=env, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "netcmdb",
+            "-vv",
+            "--db",
+            f"sqlite:///{db}",
+            "scan",
+            f"{lab.ip(1)}",
+            f"{lab.ip(4)}",
+            "--ssh",
+            "--platform",
+            "cisco_ios",
+            "--ssh-port",
+            str(lab.port),
+            "--json",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     texts["cli stdout"] = cli.stdout
     texts["cli stderr"] = cli.stderr
@@ -314,8 +405,18 @@ def test_secret_never_in_logs_results_or_files(
     from netcmdb.cli import cli as cli_group
 
     for fmt, extra in (("json", []), ("csv", []), ("csv", ["--table", "runs"])):
-        exp = CliRunner().invoke(cli_group, ["--db", f"sqlite:///{db}", "export", fmt, *extra,
-                                             "-o", str(tmp_path / f"export-{fmt}{len(extra)}")])
+        exp = CliRunner().invoke(
+            cli_group,
+            [
+                "--db",
+                f"sqlite:///{db}",
+                "export",
+                fmt,
+                *extra,
+                "-o",
+                str(tmp_path / f"export-{fmt}{len(extra)}"),
+            ],
+        )
         assert exp.exit_code == 0, exp.output
     assert "sw-access-1" in (tmp_path / "export-json0").read_text()
     for f in tmp_path.rglob("*"):
@@ -327,8 +428,12 @@ def test_secret_never_in_logs_results_or_files(
     assert caplog.records, "DEBUG logging was captured at all"
 
 
-def _main(args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-          env: dict[str, str]) -> tuple[int, str, str]:
+def _main(
+    args: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    env: dict[str, str],
+) -> tuple[int, str, str]:
     """Run ``netcmdb.cli.main`` in-process (exit status and stderr as a user sees them)."""
     from netcmdb.cli import main
 
@@ -347,17 +452,41 @@ def _main(args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captu
     return code, captured.err, captured.out
 
 
-def test_cli_table_and_one_line_errors(lab: Lab, settings: SshSettings, tmp_path: Path,
-                                       monkeypatch: pytest.MonkeyPatch,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
-    env = {**os.environ, "NETCMDB_SSH_USERNAME": "admin", "NETCMDB_SSH_PASSWORD": PASSWORD,
-           "NETCMDB_SSH_KNOWN_HOSTS": str(tmp_path / "kh"),
-           "NETCMDB_CONFIG": str(tmp_path / "none.toml")}
+def test_cli_table_and_one_line_errors(
+    lab: Lab,
+    settings: SshSettings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    env = {
+        **os.environ,
+        "NETCMDB_SSH_USERNAME": "admin",
+        "NETCMDB_SSH_PASSWORD": PASSWORD,
+        "NETCMDB_SSH_KNOWN_HOSTS": str(tmp_path / "kh"),
+        "NETCMDB_CONFIG": str(tmp_path / "none.toml"),
+    }
     run = subprocess.run(
-        [sys.executable, "-m", "netcmdb", "--db", f"sqlite:///{tmp_path / 'db.sqlite'}", "scan",
-         lab.ip(3), lab.ip(4), "--ssh", "--ssh-port", str(lab.port), "--platform", "huawei_vrp",
-         "--accept-new-host-keys"],
-        env=env, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "netcmdb",
+            "--db",
+            f"sqlite:///{tmp_path / 'db.sqlite'}",
+            "scan",
+            lab.ip(3),
+            lab.ip(4),
+            "--ssh",
+            "--ssh-port",
+            str(lab.port),
+            "--platform",
+            "huawei_vrp",
+            "--accept-new-host-keys",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert run.returncode == 0, run.stderr[-2000:]
     assert "sw-hw-b" in run.stdout and "S5720-28X-SI-AC" in run.stdout
@@ -367,23 +496,47 @@ def test_cli_table_and_one_line_errors(lab: Lab, settings: SshSettings, tmp_path
     small = {"NETCMDB_CONFIG": str(tmp_path / "none.toml"), "NETCMDB_SSH_USERNAME": "admin"}
     for args, message, e in [
         (["scan", "--ssh"], "error: scan --ssh needs at least one target", small),
-        (["scan", "10.0.0.0/8", "--ssh"],
-         "error: 16777214 addresses to contact is more than --max-hosts 65536", small),
+        (
+            ["scan", "10.0.0.0/8", "--ssh"],
+            "error: 16777214 addresses to contact is more than --max-hosts 65536",
+            small,
+        ),
         (["scan", "10.0.0.0/33", "--ssh"], "error: not a target: '10.0.0.0/33'", small),
         (["scan", "8.8.8.8", "--ssh"], "error: 8.8.8.8 is public", small),
-        (["scan", lab.ip(3), "--ssh", "--no-store"], "error: no SSH username",
-         {"NETCMDB_CONFIG": small["NETCMDB_CONFIG"]}),
+        (
+            ["scan", lab.ip(3), "--ssh", "--no-store"],
+            "error: no SSH username",
+            {"NETCMDB_CONFIG": small["NETCMDB_CONFIG"]},
+        ),
     ]:
         code, err, _ = _main(args, monkeypatch, capsys, e)
         assert code == 2 and len(err.strip().splitlines()) == 1, err
         assert err.startswith(message), err
     # --crawl through the CLI: from the Cisco seed to both neighbours, JSON out, nothing stored
     code, err, out = _main(
-        ["scan", lab.ip(1), "--ssh", "--crawl", "--scope", f"{lab.base}0/24", "--platform",
-         "cisco_ios", "--ssh-port", str(lab.port), "--accept-new-host-keys", "--json",
-         "--no-store"], monkeypatch, capsys,
-        {**small, "NETCMDB_SSH_PASSWORD": PASSWORD,
-         "NETCMDB_SSH_KNOWN_HOSTS": str(tmp_path / "kh")})
+        [
+            "scan",
+            lab.ip(1),
+            "--ssh",
+            "--crawl",
+            "--scope",
+            f"{lab.base}0/24",
+            "--platform",
+            "cisco_ios",
+            "--ssh-port",
+            str(lab.port),
+            "--accept-new-host-keys",
+            "--json",
+            "--no-store",
+        ],
+        monkeypatch,
+        capsys,
+        {
+            **small,
+            "NETCMDB_SSH_PASSWORD": PASSWORD,
+            "NETCMDB_SSH_KNOWN_HOSTS": str(tmp_path / "kh"),
+        },
+    )
     assert code == 0, err
     doc = json.loads(out)
     assert doc["run"] is None

@@ -24,8 +24,9 @@ CASES = sorted(p for p in DATA.glob("*/*") if (p / "expected.json").is_file())
 
 
 def _load(case: Path) -> tuple[dict[str, str], str | None]:
-    outputs = {k: (case / f"{k}.txt").read_text() for k in CLI_KINDS
-               if (case / f"{k}.txt").exists()}
+    outputs = {
+        k: (case / f"{k}.txt").read_text() for k in CLI_KINDS if (case / f"{k}.txt").exists()
+    }
     prompt = case / "prompt.txt"
     return outputs, (prompt.read_text().strip() if prompt.exists() else None)
 
@@ -49,7 +50,8 @@ def test_every_cli_platform_has_a_case_and_a_platform_row() -> None:
 
 
 @pytest.mark.parametrize(
-    "case", [c for c in CASES if "trunc" in c.name or "malformed" in c.name],
+    "case",
+    [c for c in CASES if "trunc" in c.name or "malformed" in c.name],
     ids=lambda c: f"{c.parent.name}/{c.name}",
 )
 def test_broken_output_gives_partial_facts_and_warnings(case: Path) -> None:
@@ -62,9 +64,15 @@ def test_broken_output_gives_partial_facts_and_warnings(case: Path) -> None:
 @pytest.mark.parametrize("platform", sorted(CLI_COMMANDS))
 @pytest.mark.parametrize(
     "garbage",
-    ["", "\x00\x01\xff" * 50, "% Invalid input detected at '^' marker.",
-     "Error: Unrecognized command",
-     "-" * 5000, "a : b\n" * 300, "Neighbor index : 1\nChassis ID : x\n" * 10],
+    [
+        "",
+        "\x00\x01\xff" * 50,
+        "% Invalid input detected at '^' marker.",
+        "Error: Unrecognized command",
+        "-" * 5000,
+        "a : b\n" * 300,
+        "Neighbor index : 1\nChassis ID : x\n" * 10,
+    ],
 )
 def test_garbage_never_raises(platform: str, garbage: str) -> None:
     fact = build_device_fact(platform, {k: garbage for k in CLI_KINDS}, ip="192.0.2.1")
@@ -127,8 +135,15 @@ def test_doctests() -> None:
 def test_arista_lldp_keeps_port_description_and_capabilities() -> None:
     text = (DATA / "arista_eos" / "dcs7050_basic" / "lldp.txt").read_text()
     rows = parse_command("arista_eos", "show lldp neighbors detail", text)
-    assert [(r["local_interface"], r["neighbor_port_id"], r["neighbor_interface_description"],
-             r["capabilities"]) for r in rows] == [
+    assert [
+        (
+            r["local_interface"],
+            r["neighbor_port_id"],
+            r["neighbor_interface_description"],
+            r["capabilities"],
+        )
+        for r in rows
+    ] == [
         ("Ethernet1", "Gi1/0/50", "uplink eos-a", "Bridge, Router"),
         ("Ethernet2", "GigabitEthernet0/0/3", "GigabitEthernet0/0/3", "Bridge, Router"),
     ]

@@ -27,8 +27,10 @@ from netcmdb.demo.lab.sweepnet import SCANNER_MAC, SweepNet, host_table, pkg_env
 from netcmdb.discovery.nmapxml import parse
 from netcmdb.net.scope import expand
 
-pytestmark = [pytest.mark.root,
-              pytest.mark.skipif(not have_netns(), reason="needs root and iproute2")]
+pytestmark = [
+    pytest.mark.root,
+    pytest.mark.skipif(not have_netns(), reason="needs root and iproute2"),
+]
 
 HOSTS = standard_hosts()
 TRUTH = host_table(HOSTS)
@@ -60,8 +62,13 @@ def assert_in_scope(pcap: Path, allowed: set[str]) -> int:
     return len(sent)
 
 
-def scan_json(net: SweepNet, tmp_path: Path, *args: str, allowed: set[str] | None = None,
-              env: dict[str, str] | None = None) -> dict:  # type: ignore[type-arg]
+def scan_json(
+    net: SweepNet,
+    tmp_path: Path,
+    *args: str,
+    allowed: set[str] | None = None,
+    env: dict[str, str] | None = None,
+) -> dict:  # type: ignore[type-arg]
     pcap = tmp_path / "scan.pcap"
     # An earlier ICMP/TCP sweep leaves INCOMPLETE neighbour entries the kernel keeps ARPing for
     # ~3 s (in that sweep's scope); flush them so this capture sees only this scan.
@@ -82,8 +89,9 @@ def by_ip(out: dict) -> dict[str, dict]:  # type: ignore[type-arg]
 
 def test_arp_sweep_finds_exactly_the_live_hosts(net: SweepNet, tmp_path: Path) -> None:
     allowed = set(expand([TARGET], [EXCLUDE]))
-    out = scan_json(net, tmp_path, TARGET, "--exclude", EXCLUDE, "--arp", "--no-store",
-                    allowed=allowed)
+    out = scan_json(
+        net, tmp_path, TARGET, "--exclude", EXCLUDE, "--arp", "--no-store", allowed=allowed
+    )
     hosts = by_ip(out)
     assert set(hosts) == ALIVE
     for ip, h in hosts.items():
@@ -100,8 +108,18 @@ def test_icmp_sweep_sees_only_hosts_that_answer_ping(net: SweepNet, tmp_path: Pa
     net.flush_neighbours()
     targets = "10.98.0.1-40"
     allowed = set(expand([targets], [EXCLUDE]))
-    out = scan_json(net, tmp_path, targets, "--exclude", EXCLUDE, "--icmp", "--no-store",
-                    "--retries", "1", allowed=allowed)
+    out = scan_json(
+        net,
+        tmp_path,
+        targets,
+        "--exclude",
+        EXCLUDE,
+        "--icmp",
+        "--no-store",
+        "--retries",
+        "1",
+        allowed=allowed,
+    )
     hosts = by_ip(out)
     assert set(hosts) == PING == {"10.98.0.10", "10.98.0.12", "10.98.0.13"}
     for ip, h in hosts.items():  # the kernel did ARP, so its neighbour table has the MACs
@@ -114,8 +132,17 @@ def test_icmp_sweep_sees_only_hosts_that_answer_ping(net: SweepNet, tmp_path: Pa
 def test_tcp_connect_finds_open_ports(net: SweepNet, tmp_path: Path) -> None:
     targets = "10.98.0.9-14"
     allowed = set(expand([targets]))
-    out = scan_json(net, tmp_path, targets, "--tcp", "2222,8080,9100", "--no-store",
-                    "--timeout", "0.5", allowed=allowed)
+    out = scan_json(
+        net,
+        tmp_path,
+        targets,
+        "--tcp",
+        "2222,8080,9100",
+        "--no-store",
+        "--timeout",
+        "0.5",
+        allowed=allowed,
+    )
     hosts = by_ip(out)
     for ip in ("10.98.0.10", "10.98.0.11", "10.98.0.13", "10.98.0.14"):
         assert hosts[ip]["open_ports"] == sorted(TRUTH[ip].tcp_ports), ip
@@ -128,16 +155,20 @@ def test_tcp_connect_finds_open_ports(net: SweepNet, tmp_path: Path) -> None:
 
 def test_netbios_names_of_live_hosts(net: SweepNet, tmp_path: Path) -> None:
     targets = "10.98.0.9-14"
-    out = scan_json(net, tmp_path, targets, "--arp", "--netbios", "--no-store",
-                    allowed=set(expand([targets])))
+    out = scan_json(
+        net, tmp_path, targets, "--arp", "--netbios", "--no-store", allowed=set(expand([targets]))
+    )
     hosts = by_ip(out)
     assert hosts["10.98.0.13"]["netbios_name"] == "PC-LAB-013"
     assert all(h["netbios_name"] is None for ip, h in hosts.items() if ip != "10.98.0.13")
     fact = next(f for f in out["facts"] if f["ip"] == "10.98.0.13")
     assert fact["extra"]["netbios_workgroup"] == "CAMPUS" and fact["hostname"] == "PC-LAB-013"
     # one NBSTAT query per live host, none to silent addresses
-    udp137 = [p[IP].dst for p in sent_by_scanner(tmp_path / "scan.pcap")
-              if IP in p and p[IP].proto == 17 and bytes(p[IP].payload)[2:4] == b"\x00\x89"]
+    udp137 = [
+        p[IP].dst
+        for p in sent_by_scanner(tmp_path / "scan.pcap")
+        if IP in p and p[IP].proto == 17 and bytes(p[IP].payload)[2:4] == b"\x00\x89"
+    ]
     assert sorted(udp137) == sorted(ALIVE)
 
 
@@ -148,8 +179,18 @@ def test_combined_scan_writes_the_cmdb_and_reports_missing(net: SweepNet, tmp_pa
     pcap = tmp_path / "all.pcap"
     net.flush_neighbours()
     with net.capture(pcap):
-        first = net.run_scan(*base, "scan", TARGET, "--exclude", EXCLUDE, "--arp", "--icmp",
-                             "--tcp", "2222,8080,9100", "--json")
+        first = net.run_scan(
+            *base,
+            "scan",
+            TARGET,
+            "--exclude",
+            EXCLUDE,
+            "--arp",
+            "--icmp",
+            "--tcp",
+            "2222,8080,9100",
+            "--json",
+        )
     assert first.returncode == 0, first.stderr
     assert_in_scope(pcap, allowed)
     summary = json.loads(first.stdout)
@@ -178,12 +219,21 @@ def test_combined_scan_writes_the_cmdb_and_reports_missing(net: SweepNet, tmp_pa
 
 def test_profile_from_config_file(net: SweepNet, tmp_path: Path) -> None:
     cfg = tmp_path / "config.toml"
-    cfg.write_text('[scan]\nexcludes = ["10.98.0.13"]\n\n[scan.profiles.nightly]\n'
-                   'targets = ["10.98.0.8-16"]\nmethods = ["arp"]\nexclude = ["10.98.0.15"]\n'
-                   'rate = 200\ntimeout = 0.5\n')
+    cfg.write_text(
+        '[scan]\nexcludes = ["10.98.0.13"]\n\n[scan.profiles.nightly]\n'
+        'targets = ["10.98.0.8-16"]\nmethods = ["arp"]\nexclude = ["10.98.0.15"]\n'
+        "rate = 200\ntimeout = 0.5\n"
+    )
     env = {**pkg_env(), "NETCMDB_CONFIG": str(cfg)}
-    out = scan_json(net, tmp_path, "--profile", "nightly", "--no-store", env=env,
-                    allowed=set(expand(["10.98.0.8-16"], ["10.98.0.13", "10.98.0.15"])))
+    out = scan_json(
+        net,
+        tmp_path,
+        "--profile",
+        "nightly",
+        "--no-store",
+        env=env,
+        allowed=set(expand(["10.98.0.8-16"], ["10.98.0.13", "10.98.0.15"])),
+    )
     assert set(by_ip(out)) == {"10.98.0.10", "10.98.0.11", "10.98.0.12", "10.98.0.14"}
     bad = net.run_scan("scan", "--profile", "weekly", env=env)
     assert bad.returncode == 2 and "defined: nightly" in bad.stderr
@@ -204,8 +254,9 @@ def test_out_of_scope_requests_send_nothing(net: SweepNet, tmp_path: Path) -> No
 def test_nmap_import_matches_a_live_nmap_run(net: SweepNet, tmp_path: Path) -> None:
     sn, ports = tmp_path / "sn.xml", tmp_path / "ports.xml"
     net.lab.run(net.scan_ns, "nmap", "-n", "-sn", "-oX", str(sn), TARGET, "--exclude", EXCLUDE)
-    net.lab.run(net.scan_ns, "nmap", "-n", "-p", "2222,8080,9100", "-oX", str(ports),
-                "10.98.0.10-11")
+    net.lab.run(
+        net.scan_ns, "nmap", "-n", "-p", "2222,8080,9100", "-oX", str(ports), "10.98.0.10-11"
+    )
     swept = {r.target: r.device for r in parse(sn)}
     assert set(swept) == ALIVE
     assert {ip: d.mac for ip, d in swept.items()} == {ip: TRUTH[ip].mac for ip in ALIVE}
@@ -222,20 +273,50 @@ def no_raw(net: SweepNet, tmp_path: Path) -> Iterator[list[str]]:
     bindir = tmp_path / "bin"
     bindir.mkdir()
     shutil.copy("/usr/bin/ping", bindir / "ping")  # plain copy: no cap_net_raw xattr
-    yield ["setpriv", "--bounding-set", "-net_raw", "--inh-caps", "-net_raw", "env",
-           f"PATH={bindir}:{os.environ['PATH']}"]
+    yield [
+        "setpriv",
+        "--bounding-set",
+        "-net_raw",
+        "--inh-caps",
+        "-net_raw",
+        "env",
+        f"PATH={bindir}:{os.environ['PATH']}",
+    ]
     net.lab.run(net.scan_ns, "sysctl", "-qw", "net.ipv4.ping_group_range=1 0")
 
 
 def test_icmp_without_root_falls_back_and_says_so(net: SweepNet, no_raw: list[str]) -> None:
-    res = net.lab.run(net.scan_ns, *no_raw, sys.executable, "-m", "netcmdb", "scan",
-                      "10.98.0.9-14", "--icmp", "--no-store", "--json", env=pkg_env(),
-                      check=False, timeout=60)
+    res = net.lab.run(
+        net.scan_ns,
+        *no_raw,
+        sys.executable,
+        "-m",
+        "netcmdb",
+        "scan",
+        "10.98.0.9-14",
+        "--icmp",
+        "--no-store",
+        "--json",
+        env=pkg_env(),
+        check=False,
+        timeout=60,
+    )
     assert res.returncode == 0, res.stderr
     assert "not root, using unprivileged ICMP datagram sockets" in res.stderr
     assert set(by_ip(json.loads(res.stdout))) == PING
-    arp = net.lab.run(net.scan_ns, *no_raw, sys.executable, "-m", "netcmdb", "scan",
-                      "10.98.0.10", "--arp", "--no-store", env=pkg_env(), check=False)
+    arp = net.lab.run(
+        net.scan_ns,
+        *no_raw,
+        sys.executable,
+        "-m",
+        "netcmdb",
+        "scan",
+        "10.98.0.10",
+        "--arp",
+        "--no-store",
+        env=pkg_env(),
+        check=False,
+    )
     assert arp.returncode == 2 and "ARP sweeps need root" in arp.stderr
 
 
@@ -251,8 +332,17 @@ print(json.dumps(sorted(r.target for r in res if r.alive)))
 
 def test_ping_subprocess_fallback(net: SweepNet, no_raw: list[str]) -> None:
     targets = ["10.98.0.9", "10.98.0.10", "10.98.0.11", "10.98.0.13"]
-    res = net.lab.run(net.scan_ns, *no_raw, sys.executable, "-c", PING_DRIVER, *targets,
-                      env=pkg_env(), check=False, timeout=60)
+    res = net.lab.run(
+        net.scan_ns,
+        *no_raw,
+        sys.executable,
+        "-c",
+        PING_DRIVER,
+        *targets,
+        env=pkg_env(),
+        check=False,
+        timeout=60,
+    )
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout) == ["10.98.0.10", "10.98.0.13"]
 

@@ -39,9 +39,16 @@ def test_arp_request_is_what_scapy_reads() -> None:
 
 def test_arp_reply_parsed_only_when_addressed_to_us() -> None:
     me = bytes([10, 98, 255, 254])
-    reply = bytes(Ether(dst="02:98:ff:ff:ff:fe", src="00:e0:fc:00:00:01")
-                  / ARP(op=2, hwsrc="00:e0:fc:00:00:01", psrc="10.98.0.7",
-                        hwdst="02:98:ff:ff:ff:fe", pdst="10.98.255.254"))
+    reply = bytes(
+        Ether(dst="02:98:ff:ff:ff:fe", src="00:e0:fc:00:00:01")
+        / ARP(
+            op=2,
+            hwsrc="00:e0:fc:00:00:01",
+            psrc="10.98.0.7",
+            hwdst="02:98:ff:ff:ff:fe",
+            pdst="10.98.255.254",
+        )
+    )
     assert parse_arp_reply(reply, me) == ("10.98.0.7", "00:e0:fc:00:00:01")
     other = bytes(Ether() / ARP(op=2, psrc="10.98.0.7", pdst="10.98.0.99"))
     assert parse_arp_reply(other, me) is None
@@ -82,10 +89,15 @@ def test_probe_policy_is_clamped_and_patient_on_the_last_round() -> None:
     assert p.round_wait([1.0] * 5) == 2.0  # a slow network gets up to --timeout
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("22", [22]), ("443,22,80-82", [22, 80, 81, 82, 443]), (" 22 , 22 ", [22]),
-    ([8080, 22], [22, 8080]),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("22", [22]),
+        ("443,22,80-82", [22, 80, 81, 82, 443]),
+        (" 22 , 22 ", [22]),
+        ([8080, 22], [22, 8080]),
+    ],
+)
 def test_parse_ports(text, expected) -> None:  # type: ignore[no-untyped-def]
     assert parse_ports(text) == expected
 
@@ -99,10 +111,15 @@ def test_parse_ports_rejects(bad: str) -> None:
 def test_fast_oui_lookup_agrees_with_normalize() -> None:
     rng = random.Random(7)
     macs = ["00:e0:fc:98:00:10", "3c:8c:40:98:00:13", "02:98:00:00:00:0b", "00:50:c2:00:10:00"]
-    macs += [":".join(f"{rng.randrange(256) & 0xFC:02x}" if i == 0 else f"{rng.randrange(256):02x}"
-                      for i in range(6)) for _ in range(120)]
-    few = mac_vendors(macs[:10])   # searched one by one
-    many = mac_vendors(macs)       # one pass over the index
+    macs += [
+        ":".join(
+            f"{rng.randrange(256) & 0xFC:02x}" if i == 0 else f"{rng.randrange(256):02x}"
+            for i in range(6)
+        )
+        for _ in range(120)
+    ]
+    few = mac_vendors(macs[:10])  # searched one by one
+    many = mac_vendors(macs)  # one pass over the index
     for m in macs:
         assert many[m] == mac_vendor(m), m
     for m in macs[:10]:
@@ -113,11 +130,18 @@ def test_fast_oui_lookup_agrees_with_normalize() -> None:
 def test_nbstat_query_and_response_against_scapy() -> None:
     q = nbstat_query(0xBEEF)
     assert q[:2] == b"\xbe\xef" and q[12:15] == b"\x20CK" and q[-4:] == b"\x00\x21\x00\x01"
-    resp = bytes(NBNSHeader(NAME_TRN_ID=0xBEEF, RESPONSE=1, ANCOUNT=1) / NBNSNodeStatusResponse(
-        RR_NAME=b"*", NODE_NAME=[Svc(NETBIOS_NAME=b"PC-LAB-042", NAME_FLAGS=0x04),
-                                 Svc(NETBIOS_NAME=b"CAMPUS", NAME_FLAGS=0x84),
-                                 Svc(NETBIOS_NAME=b"PC-LAB-042", SUFFIX=0x20, NAME_FLAGS=0x04)],
-        MAC_ADDRESS="00:e0:fc:12:34:56"))
+    resp = bytes(
+        NBNSHeader(NAME_TRN_ID=0xBEEF, RESPONSE=1, ANCOUNT=1)
+        / NBNSNodeStatusResponse(
+            RR_NAME=b"*",
+            NODE_NAME=[
+                Svc(NETBIOS_NAME=b"PC-LAB-042", NAME_FLAGS=0x04),
+                Svc(NETBIOS_NAME=b"CAMPUS", NAME_FLAGS=0x84),
+                Svc(NETBIOS_NAME=b"PC-LAB-042", SUFFIX=0x20, NAME_FLAGS=0x04),
+            ],
+            MAC_ADDRESS="00:e0:fc:12:34:56",
+        )
+    )
     assert parse_nbstat(resp) == ("PC-LAB-042", "CAMPUS", "00:e0:fc:12:34:56")
     assert parse_nbstat(resp[:60]) == (None, None, None)
 
@@ -130,22 +154,35 @@ def test_nbstat_parser_never_raises_on_garbage(data: bytes) -> None:
 
 
 def test_profile_validation() -> None:
-    p = profile_from_mapping("nightly", {"targets": ["10.0.0.0/24"], "methods": ["arp", "tcp"],
-                                         "tcp_ports": [22, 80], "rate": 200, "timeout": 0.5,
-                                         "credentials": ["snmp:campus-ro"]})
+    p = profile_from_mapping(
+        "nightly",
+        {
+            "targets": ["10.0.0.0/24"],
+            "methods": ["arp", "tcp"],
+            "tcp_ports": [22, 80],
+            "rate": 200,
+            "timeout": 0.5,
+            "credentials": ["snmp:campus-ro"],
+        },
+    )
     assert (p.methods, p.tcp_ports, p.rate, p.timeout) == (["arp", "tcp"], "22,80", 200, 0.5)
-    for bad, msg in (({"methods": ["nmap"]}, "unknown method"), ({"rate": -1}, "non-negative"),
-                     ({"targets": "10.0.0.1", "speed": 1}, "unknown key"),
-                     ({"credentials": ["snmp:x community=public"]}, "never secrets"),
-                     ({"allow_public": "yes"}, "true or false")):
+    for bad, msg in (
+        ({"methods": ["nmap"]}, "unknown method"),
+        ({"rate": -1}, "non-negative"),
+        ({"targets": "10.0.0.1", "speed": 1}, "unknown key"),
+        ({"credentials": ["snmp:x community=public"]}, "never secrets"),
+        ({"allow_public": "yes"}, "true or false"),
+    ):
         with pytest.raises(ConfigError, match=msg):
             profile_from_mapping("p", bad)
 
 
 def test_profile_from_the_config_file(tmp_path) -> None:
     cfg = tmp_path / "config.toml"
-    cfg.write_text('[scan]\nscopes = ["10.0.0.0/16"]\nexcludes = ["10.0.0.1"]\n'
-                   '[scan.profiles.nightly]\ntargets = ["10.0.0.0/24"]\nmethods = ["icmp"]\n')
+    cfg.write_text(
+        '[scan]\nscopes = ["10.0.0.0/16"]\nexcludes = ["10.0.0.1"]\n'
+        '[scan.profiles.nightly]\ntargets = ["10.0.0.0/24"]\nmethods = ["icmp"]\n'
+    )
     data = load_config(cfg)  # the foundation's loader accepts the layout
     prof, excludes = profile_from_config(data, "nightly")
     assert prof.targets == ["10.0.0.0/24"] and excludes == ["10.0.0.1"]
@@ -162,8 +199,9 @@ def test_scanners_never_probe_excluded_targets(method: str) -> None:
     from netcmdb.discovery.base import ScanOptions, get_scanner
 
     targets = ["10.123.0.1", "10.123.0.2"]
-    opts = ScanOptions(excludes=["10.123.0.0/24"], extra={"ports": "80", "resolve": False,
-                                                           "icmp_method": "dgram"})
+    opts = ScanOptions(
+        excludes=["10.123.0.0/24"], extra={"ports": "80", "resolve": False, "icmp_method": "dgram"}
+    )
     res = list(get_scanner(method).scan(targets, opts))
     assert [r.target for r in res] == targets
     assert all(r.error_kind == "excluded" and not r.alive for r in res)

@@ -21,15 +21,18 @@ def test_doctests() -> None:
         assert r.failed == 0 and r.attempted > 0, mod.__name__
 
 
-@pytest.mark.parametrize("raw,text", [
-    ("中文".encode(), "中文"),
-    ("中文".encode("gbk"), "中文"),
-    ("中文".encode("gbk") + b"\xff", "中文\\xff"),  # GBK then a stray byte: no Latin-1
-    (b"caf\xe9", "caf\\xe9"),
-    (b"", ""),
-    (b"\xff\xfe\xfd", "\\xff\\xfe\\xfd"),
-    ("机房 D0102".encode("gb18030"), "机房 D0102"),
-])
+@pytest.mark.parametrize(
+    "raw,text",
+    [
+        ("中文".encode(), "中文"),
+        ("中文".encode("gbk"), "中文"),
+        ("中文".encode("gbk") + b"\xff", "中文\\xff"),  # GBK then a stray byte: no Latin-1
+        (b"caf\xe9", "caf\\xe9"),
+        (b"", ""),
+        (b"\xff\xfe\xfd", "\\xff\\xfe\\xfd"),
+        ("机房 D0102".encode("gb18030"), "机房 D0102"),
+    ],
+)
 def test_decode_text(raw: bytes, text: str) -> None:
     assert normalize.decode_text(raw) == text
 
@@ -61,28 +64,42 @@ def test_port_prefixes_are_one_table() -> None:
     assert port_key("Bridge-Aggregation1") == port_key("Eth-Trunk1") == "po1"
 
 
-@pytest.mark.parametrize("ev,cls,reason_part", [
-    # UPS-MIB beats the agent's enterprise (Huawei UPS5000 on Net-SNMP)
-    (Evidence("1.3.6.1.4.1.8072.3.2.10", "Linux GSE200M 2.6.27 armv5tejl",
-              ups_manufacturer="HUAWEI", ups_model="UPS5000"), "ups", "UPS-MIB"),
-    # Printer-MIB rows make a printer whatever the enterprise
-    (Evidence("1.3.6.1.4.1.99999", "box", printer_mib=True), "printer", "Printer-MIB"),
-    # a product-line rule beats bridge ports (a Cisco WLC has bridge ports)
-    (Evidence("1.3.6.1.4.1.9.1.1069", "Cisco Controller", 2, 2, 8), "other", "controller"),
-    # the model: a Huawei ME60 answering only with its ENTITY chassis
-    (Evidence("1.3.6.1.4.1.2011.2.89.5", "", 78, 1, 0, chassis_descr="ME60-X8 frame"), "router",
-     "ME60"),
-    # bridge ports
-    (Evidence("1.3.6.1.4.1.99999", "x", 78, 1, 24), "switch", "24 bridge ports"),
-    # forwarding without bridge ports and without host sysServices
-    (Evidence("1.3.6.1.4.1.99999", "x", 6, 1, 0), "router", "ipForwarding"),
-    # a host that forwards is not called a router
-    (Evidence("1.3.6.1.4.1.99999", "x", 79, 1, 0), "other", "no evidence"),
-    # sysServices last
-    (Evidence("1.3.6.1.4.1.99999", "x", 2, 2, 0), "switch", "sysServices 2"),
-    # the enterprise alone says nothing for a multi-product vendor (Huawei 2011)
-    (Evidence("1.3.6.1.4.1.2011.2.999", "x", None, None, 0), "other", "no evidence"),
-])
+@pytest.mark.parametrize(
+    "ev,cls,reason_part",
+    [
+        # UPS-MIB beats the agent's enterprise (Huawei UPS5000 on Net-SNMP)
+        (
+            Evidence(
+                "1.3.6.1.4.1.8072.3.2.10",
+                "Linux GSE200M 2.6.27 armv5tejl",
+                ups_manufacturer="HUAWEI",
+                ups_model="UPS5000",
+            ),
+            "ups",
+            "UPS-MIB",
+        ),
+        # Printer-MIB rows make a printer whatever the enterprise
+        (Evidence("1.3.6.1.4.1.99999", "box", printer_mib=True), "printer", "Printer-MIB"),
+        # a product-line rule beats bridge ports (a Cisco WLC has bridge ports)
+        (Evidence("1.3.6.1.4.1.9.1.1069", "Cisco Controller", 2, 2, 8), "other", "controller"),
+        # the model: a Huawei ME60 answering only with its ENTITY chassis
+        (
+            Evidence("1.3.6.1.4.1.2011.2.89.5", "", 78, 1, 0, chassis_descr="ME60-X8 frame"),
+            "router",
+            "ME60",
+        ),
+        # bridge ports
+        (Evidence("1.3.6.1.4.1.99999", "x", 78, 1, 24), "switch", "24 bridge ports"),
+        # forwarding without bridge ports and without host sysServices
+        (Evidence("1.3.6.1.4.1.99999", "x", 6, 1, 0), "router", "ipForwarding"),
+        # a host that forwards is not called a router
+        (Evidence("1.3.6.1.4.1.99999", "x", 79, 1, 0), "other", "no evidence"),
+        # sysServices last
+        (Evidence("1.3.6.1.4.1.99999", "x", 2, 2, 0), "switch", "sysServices 2"),
+        # the enterprise alone says nothing for a multi-product vendor (Huawei 2011)
+        (Evidence("1.3.6.1.4.1.2011.2.999", "x", None, None, 0), "other", "no evidence"),
+    ],
+)
 def test_class_from_evidence_in_order(ev: Evidence, cls: str, reason_part: str) -> None:
     got = identify(ev)
     assert got.device_class == cls, got
@@ -94,8 +111,9 @@ class _ScriptedAgent:
     agents of issue 18 answer (snmpsim: the next line of the recording, not the next greater
     OID). ``None`` ends the MIB view."""
 
-    def __init__(self, first: tuple[int, ...], nxt: dict[tuple[int, ...], tuple[int, ...] | None]
-                 ) -> None:
+    def __init__(
+        self, first: tuple[int, ...], nxt: dict[tuple[int, ...], tuple[int, ...] | None]
+    ) -> None:
         self.first, self.nxt = first, nxt
 
     async def send(self, kind: str, reqs, reps: int = 0):  # type: ignore[no-untyped-def]
@@ -163,12 +181,15 @@ def test_ordered_walk_has_no_warning() -> None:
     assert len(rows) == 29 and warnings == []
 
 
-@pytest.mark.parametrize("locport,want", [
-    ((5, "Gi1/1/1", "GigabitEthernet "), "GigabitEthernet 1/1/1"),  # Ruijie N18010
-    ((5, "GigabitEthernet 1/1/2", None), "GigabitEthernet 1/1/2"),  # exact still first
-    ((7, "1", None), None),  # a bare number is never taken for a port
-    ((5, "Te9/9/9", None), None),  # no such port
-])
+@pytest.mark.parametrize(
+    "locport,want",
+    [
+        ((5, "Gi1/1/1", "GigabitEthernet "), "GigabitEthernet 1/1/1"),  # Ruijie N18010
+        ((5, "GigabitEthernet 1/1/2", None), "GigabitEthernet 1/1/2"),  # exact still first
+        ((7, "1", None), None),  # a bare number is never taken for a port
+        ((5, "Te9/9/9", None), None),  # no such port
+    ],
+)
 def test_lldp_local_port_by_canonical_name(locport, want) -> None:  # type: ignore[no-untyped-def]
     from netcmdb.discovery.facts import InterfaceFact
     from netcmdb.discovery.snmp import _resolve_local_port

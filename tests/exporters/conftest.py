@@ -24,12 +24,21 @@ def hostile_doc() -> dict[str, Any]:
     """Every hostile string as a CI name and in every other field, linked in a chain."""
     d = exporter_samples.sample_document()
     for i, s in enumerate(exporter_samples.HOSTILE):
-        d["cis"].append({"name": f"{s}#{i}", "class": "pc", "role": s, "ip": s, "mac": s,
-                         "serial": s, "vendor": s, "model": s, "os": s, "os_version": s,
-                         "label": f"{s}~{i}",
-                         "location": {"building": s, "floor": s, "room": s, "seat": i}})
-        d["links"].append({"a": "acc-2-1", "a_port": f"{s}/{i}", "b": f"{s}#{i}",
-                           "b_port": s})
+        d["cis"].append(
+            {
+                "name": f"{s}#{i}",
+                "class": "pc",
+                "role": s,
+                "ip": s,
+                "mac": s,
+                "serial": s,
+                "vendor": s,
+                "model": s,
+                "os": s,
+                "os_version": s,
+                "label": f"{s}~{i}",
+                "location": {"building": s, "floor": s, "room": s, "seat": i},
+            }
+        )
+        d["links"].append({"a": "acc-2-1", "a_port": f"{s}/{i}", "b": f"{s}#{i}", "b_port": s})
     return d
-
-

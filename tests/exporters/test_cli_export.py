@@ -19,16 +19,30 @@ from click.testing import CliRunner, Result
 from netcmdb.exporters import graph, xlsx
 from netcmdb.exporters.document import xml_value
 
-FORMATS = {"xlsx": "a.xlsx", "yaml": "a.yaml", "graphml": "a.graphml", "gexf": "a.gexf",
-           "dot": "a.dot", "svg": "a.svg", "drawio": "a.drawio", "netbox": "netbox",
-           "report": "a.html"}
+FORMATS = {
+    "xlsx": "a.xlsx",
+    "yaml": "a.yaml",
+    "graphml": "a.graphml",
+    "gexf": "a.gexf",
+    "dot": "a.dot",
+    "svg": "a.svg",
+    "drawio": "a.drawio",
+    "netbox": "netbox",
+    "report": "a.html",
+}
 SECRETS = ("S3cretC0mmunity!", "hunter2-ssh-pass", "v3-auth-key-XYZZY", "v3-priv-key-PLUGH")
 
 
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """The real process (exit status and stderr as a user sees them)."""
-    return subprocess.run([sys.executable, "-m", "netcmdb", *args], env=env, text=True,
-                          capture_output=True, timeout=180, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "netcmdb", *args],
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=180,
+        check=False,
+    )
 
 
 def invoke(*args: str, env: dict[str, str]) -> Result:
@@ -62,14 +76,26 @@ def cmdb(tmp_path_factory):
         f'password = "{SECRETS[1]}"\n'
         "[credentials.v3]\n"
         f'v3_user = "ro"\nauth_key = "{SECRETS[2]}"\npriv_key = "{SECRETS[3]}"\n'
-        "[cmdb]\nmissing_after = 1\n", encoding="utf-8")
+        "[cmdb]\nmissing_after = 1\n",
+        encoding="utf-8",
+    )
     cfg.chmod(0o600)
-    env = {**os.environ, "NETCMDB_DB": f"sqlite:///{tmp / 'cmdb.sqlite'}",
-           "NETCMDB_CONFIG": str(cfg), "NETCMDB_SNMP_COMMUNITY": SECRETS[0],
-           "NETCMDB_SSH_PASSWORD": SECRETS[1]}
+    env = {
+        **os.environ,
+        "NETCMDB_DB": f"sqlite:///{tmp / 'cmdb.sqlite'}",
+        "NETCMDB_CONFIG": str(cfg),
+        "NETCMDB_SNMP_COMMUNITY": SECRETS[0],
+        "NETCMDB_SSH_PASSWORD": SECRETS[1],
+    }
     doc = S.sample_document()
-    doc["cis"].append({"name": S.HOSTILE[0], "class": "pc", "vendor": S.HOSTILE[2],
-                       "location": {"building": "02", "floor": "02", "room": "10", "seat": 9}})
+    doc["cis"].append(
+        {
+            "name": S.HOSTILE[0],
+            "class": "pc",
+            "vendor": S.HOSTILE[2],
+            "location": {"building": "02", "floor": "02", "room": "10", "seat": 9},
+        }
+    )
     (tmp / "campus.json").write_text(json.dumps(doc), encoding="utf-8")
     p = run_cli("import", "json", str(tmp / "campus.json"), env=env)
     assert p.returncode == 0, p.stderr
@@ -79,12 +105,21 @@ def cmdb(tmp_path_factory):
     from netcmdb.discovery.facts import DeviceFact, Source
 
     engine = make_engine(env["NETCMDB_DB"])
-    facts = [DeviceFact(source=Source.ARP, ip="10.2.10.2", mac="3c:52:82:00:00:02"),
-             DeviceFact(source=Source.ARP, ip="10.2.10.77", mac="3c:52:82:00:00:77",
-                        hostname="pc-new-77")]
+    facts = [
+        DeviceFact(source=Source.ARP, ip="10.2.10.2", mac="3c:52:82:00:00:02"),
+        DeviceFact(
+            source=Source.ARP, ip="10.2.10.77", mac="3c:52:82:00:00:77", hostname="pc-new-77"
+        ),
+    ]
     with session_scope(engine) as s:
-        summary = ingest(s, facts, source="arp", targets=["10.2.10.0/24"], methods=["arp"],
-                         config=ReconcileConfig(missing_after=1))
+        summary = ingest(
+            s,
+            facts,
+            source="arp",
+            targets=["10.2.10.0/24"],
+            methods=["arp"],
+            config=ReconcileConfig(missing_after=1),
+        )
     engine.dispose()
     assert summary.new and set(summary.missing) >= {"pc-0210-003", "prn-0210"}
     p = run_cli("export", "json", env=env)
@@ -136,16 +171,26 @@ def test_report_shows_last_run(cmdb, exported):
 
 
 def test_selection(cmdb, tmp_path):
-    r = invoke("export", "yaml", "--building", "01", "--class", "server", "--out",
-               str(tmp_path / "s.yaml"), env=cmdb["env"])
+    r = invoke(
+        "export",
+        "yaml",
+        "--building",
+        "01",
+        "--class",
+        "server",
+        "--out",
+        str(tmp_path / "s.yaml"),
+        env=cmdb["env"],
+    )
     assert r.exit_code == 0, r.output
     part = yaml.safe_load((tmp_path / "s.yaml").read_text(encoding="utf-8"))
     assert sorted(c["name"] for c in part["cis"]) == ["db-1", "db-2"]
 
 
 def test_report_of_a_selection_lists_only_selected_run_events(cmdb, tmp_path):
-    r = invoke("export", "report", "--building", "01", "--out", str(tmp_path / "b1.html"),
-               env=cmdb["env"])
+    r = invoke(
+        "export", "report", "--building", "01", "--out", str(tmp_path / "b1.html"), env=cmdb["env"]
+    )
     assert r.exit_code == 0, r.output
     parser = _Text()
     parser.feed((tmp_path / "b1.html").read_text(encoding="utf-8"))

@@ -23,9 +23,11 @@ def campus():
 
 
 def test_graph_round_trips(campus, tmp_path):
-    for fmt, (write, read) in {"graphml": (graph.write_graphml, graph.read_graphml),
-                               "gexf": (graph.write_gexf, graph.read_gexf),
-                               "drawio": (graph.write_drawio, graph.read_drawio)}.items():
+    for fmt, (write, read) in {
+        "graphml": (graph.write_graphml, graph.read_graphml),
+        "gexf": (graph.write_gexf, graph.read_gexf),
+        "drawio": (graph.write_drawio, graph.read_drawio),
+    }.items():
         write(campus, tmp_path / f"c.{fmt}")
         assert S.canonical(read(tmp_path / f"c.{fmt}")) == S.canonical(campus), fmt
 
@@ -47,10 +49,12 @@ def test_netbox_devices_and_cables(campus, tmp_path):
     hardware = [c for c in campus["cis"] if c["class"] not in netbox.NOT_DEVICES]
     assert len(devices) == len(hardware)
     assert {d["asset_tag"] for d in devices if d["asset_tag"]} == {
-        c["label"] for c in hardware if c.get("label")}
+        c["label"] for c in hardware if c.get("label")
+    }
     with_ports = [ln for ln in campus["links"] if ln.get("a_port") and ln.get("b_port")]
     assert len(result.rows["11_cables.csv"]) + sum(
-        1 for s in result.skipped if "already has a cable" in s) == len(with_ports)
+        1 for s in result.skipped if "already has a cable" in s
+    ) == len(with_ports)
 
 
 def test_report_counts_and_spof(campus):

@@ -15,9 +15,13 @@ from hypothesis import strategies as st
 from netcmdb.exporters.netcmdb_json import _safe_row, document_json
 from netcmdb.safety import neutralize_cell
 
-_cells = st.one_of(st.none(), st.integers(), st.floats(allow_nan=False), st.text(),
-                   st.sampled_from(["=1+2", "-3", "+x", "@SUM(A1)", "\tx", "\rx", "a\x1f=b",
-                                    "'=x", " =x"]))
+_cells = st.one_of(
+    st.none(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(),
+    st.sampled_from(["=1+2", "-3", "+x", "@SUM(A1)", "\tx", "\rx", "a\x1f=b", "'=x", " =x"]),
+)
 
 
 @given(st.lists(_cells, max_size=12))
@@ -40,7 +44,7 @@ def test_document_json_layout_one_entry_per_line(doc):
     lines = document_json(doc).splitlines()
     assert lines[0] == "{" and lines[1] == '  "format": "netcmdb/1",'
     start = lines.index('  "cis": [')
-    entries = lines[start + 1:start + 1 + len(doc["cis"])]
+    entries = lines[start + 1 : start + 1 + len(doc["cis"])]
     assert [json.loads(e.strip().rstrip(",")) for e in entries] == doc["cis"]
 
 
@@ -56,10 +60,15 @@ def test_document_json_round_trips_generated_documents(d):
     assert json.loads(document_json(d)) == d
 
 
-_xlsx_cells = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
-                        st.text(), st.integers(32760, 32770).map(lambda n: "a" * n),
-                        st.sampled_from(["=1+2", "-3", "@x", "\tx", "a\x00b", "\ud800", "号楼",
-                                         "a\x1f=b", "x\u2028"]))
+_xlsx_cells = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(),
+    st.integers(32760, 32770).map(lambda n: "a" * n),
+    st.sampled_from(["=1+2", "-3", "@x", "\tx", "a\x00b", "\ud800", "号楼", "a\x1f=b", "x\u2028"]),
+)
 
 
 @given(st.lists(_xlsx_cells, max_size=10))

@@ -58,8 +58,9 @@ def test_graphml_is_plain_networkx_readable(doc, tmp_path):
 def test_gexf_shows_names_as_labels(doc, tmp_path):
     graph.write_gexf(doc, tmp_path / "g.gexf")
     ns = {"g": "http://www.gexf.net/1.2draft"}
-    labels = {n.get("label") for n in ET.parse(tmp_path / "g.gexf").getroot()
-              .iterfind(".//g:node", ns)}
+    labels = {
+        n.get("label") for n in ET.parse(tmp_path / "g.gexf").getroot().iterfind(".//g:node", ns)
+    }
     assert {"core-1", "acc-2-1", "his-db"} <= labels
 
 
@@ -77,16 +78,20 @@ def test_drawio_structure(doc, tmp_path):
     # plain text labels: draw.io must not interpret values as HTML
     assert all("html=1" not in (c.get("style") or "") for c in cells)
     # cores (role core) are drawn on the top row
-    y = {o.get("label"): float(o.find("mxCell/mxGeometry").get("y"))
-         for o in root.iter("object") if o.find("mxCell").get("vertex") == "1"}
+    y = {
+        o.get("label"): float(o.find("mxCell/mxGeometry").get("y"))
+        for o in root.iter("object")
+        if o.find("mxCell").get("vertex") == "1"
+    }
     assert y["core-1"] == y["core-2"] == min(y.values())
     assert y["acc-2-1"] > y["dist-2"] > y["core-1"]
 
 
 def _dot_canon_labels(source: str) -> dict[str, str]:
     """Let Graphviz itself parse the DOT text and report each node's label."""
-    out = subprocess.run(["dot", "-Tjson0"], input=source.encode(), capture_output=True,
-                         check=True, timeout=60).stdout
+    out = subprocess.run(
+        ["dot", "-Tjson0"], input=source.encode(), capture_output=True, check=True, timeout=60
+    ).stdout
     data = json.loads(out)
     return {o["name"]: o.get("label", "") for o in data.get("objects", []) if "nodes" not in o}
 
@@ -116,8 +121,10 @@ def test_svg_is_well_formed_and_shows_names(hostile_doc, tmp_path):
 
 
 def test_svg_refuses_huge_selection():
-    big = {"format": "netcmdb/1", "cis": [{"name": f"pc{i}", "class": "pc"}
-                                          for i in range(graph.MAX_LAYOUT_NODES + 1)]}
+    big = {
+        "format": "netcmdb/1",
+        "cis": [{"name": f"pc{i}", "class": "pc"} for i in range(graph.MAX_LAYOUT_NODES + 1)],
+    }
     with pytest.raises(ExportError, match="--building"):
         graph.render_svg(big)
 
@@ -140,8 +147,11 @@ def test_selection_keeps_internal_links_only(doc):
     assert both["groups"][0]["members"] == ["db-1", "db-2"]
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(d=S.documents())
 def test_property_graph_formats_reparse(d, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("prop")

@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, given, settings
 
 from netcmdb.exporters import netbox
 
-FORMS = json.loads((Path(__file__).parent / "data" / "netbox_import_fields.json")
-                   .read_text(encoding="utf-8"))
+FORMS = json.loads(
+    (Path(__file__).parent / "data" / "netbox_import_fields.json").read_text(encoding="utf-8")
+)
 
 
 def _read(out: Path) -> dict[str, list[dict[str, str]]]:
@@ -84,10 +85,19 @@ def test_mapping_of_one_device(doc, tmp_path):
     netbox.write_netbox(doc, tmp_path)
     f = _read(tmp_path)
     core = next(r for r in f["07_devices.csv"] if r["name"] == "core-1")
-    assert core == {"name": "core-1", "role": "switch", "manufacturer": "Cisco",
-                    "device_type": "C9500-24Y4C", "platform": "IOS-XE", "serial": "FOC1111A",
-                    "asset_tag": "D010101-001", "status": "active", "site": "Building 01",
-                    "location": "Room 0101", "description": "role: core; os_version: 17.9.4"}
+    assert core == {
+        "name": "core-1",
+        "role": "switch",
+        "manufacturer": "Cisco",
+        "device_type": "C9500-24Y4C",
+        "platform": "IOS-XE",
+        "serial": "FOC1111A",
+        "asset_tag": "D010101-001",
+        "status": "active",
+        "site": "Building 01",
+        "location": "Room 0101",
+        "description": "role: core; os_version: 17.9.4",
+    }
     ip = next(r for r in f["10_ip_addresses.csv"] if r["device"] == "core-1")
     assert ip["address"] == "10.0.0.1/32" and ip["is_primary"] == "true"
     types = {(r["device"], r["name"]): r["type"] for r in f["08_interfaces.csv"]}
@@ -105,8 +115,11 @@ def test_formula_cells_neutralised(hostile_doc, tmp_path):
                     assert "\x00" not in value
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(d=S.documents())
 def test_property_netbox_csv_reparses(d, tmp_path_factory):
     out = tmp_path_factory.mktemp("nb")

@@ -51,9 +51,16 @@ def parse(html_text: str) -> Page:
 
 
 def _run(doc):
-    return report.RunInfo(run_id=7, started=None, finished=None, status="partial",
-                          new=["pc-0210-003", S.HOSTILE[0] + "#0"], missing=["prn-0210"],
-                          n_changed=3, n_failed=1)
+    return report.RunInfo(
+        run_id=7,
+        started=None,
+        finished=None,
+        status="partial",
+        new=["pc-0210-003", S.HOSTILE[0] + "#0"],
+        missing=["prn-0210"],
+        n_changed=3,
+        n_failed=1,
+    )
 
 
 def test_counts_and_sections(doc):
@@ -81,8 +88,9 @@ def test_spof_in_sample(doc):
 def test_no_external_resources_no_script(hostile_doc):
     text = report.render_report(hostile_doc, run=_run(hostile_doc))
     page = parse(text)
-    assert not [t for t, _ in page.tags if t in ("script", "link", "iframe", "object", "embed",
-                                                 "img")]
+    assert not [
+        t for t, _ in page.tags if t in ("script", "link", "iframe", "object", "embed", "img")
+    ]
     for _tag, attrs in page.tags:
         for k, v in attrs.items():
             assert not k.startswith("on"), (k, v)
@@ -119,9 +127,11 @@ def spof_brute_force(g: nx.Graph, roots: list) -> dict:
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(n=st.integers(1, 14), edges=st.lists(st.tuples(st.integers(0, 13), st.integers(0, 13)),
-                                            max_size=30),
-       roots=st.lists(st.integers(0, 13), max_size=3))
+@given(
+    n=st.integers(1, 14),
+    edges=st.lists(st.tuples(st.integers(0, 13), st.integers(0, 13)), max_size=30),
+    roots=st.lists(st.integers(0, 13), max_size=3),
+)
 def test_property_spof_matches_brute_force(n, edges, roots):
     g = nx.Graph()
     g.add_nodes_from(range(n))
@@ -132,7 +142,9 @@ def test_property_spof_matches_brute_force(n, edges, roots):
     aps = set(nx.articulation_points(g))
     effective_roots = set(roots) | {
         max(comp, key=lambda v: (g.degree(v), str(v)))
-        for comp in nx.connected_components(g) if not comp & set(roots)}
+        for comp in nx.connected_components(g)
+        if not comp & set(roots)
+    }
     assert {v for v, c in fast.items() if c > 0} - effective_roots <= aps
 
 
@@ -149,9 +161,18 @@ def test_property_report_parses_and_escapes(d):
 
 
 def chromium(args: list[str], tmp: Path) -> subprocess.CompletedProcess[bytes]:
-    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync",
-           "--no-first-run", f"--user-data-dir={tmp / 'profile'}", *args]
+    cmd = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={tmp / 'profile'}",
+        *args,
+    ]
     return subprocess.run(cmd, capture_output=True, timeout=120, check=False)
 
 
@@ -169,8 +190,9 @@ def test_chromium_renders_and_does_not_run_hostile_names(hostile_doc, tmp_path):
     colors = img.getcolors(maxcolors=1 << 20)
     assert colors is not None and len(colors) > 50  # text, bars, ring: not a blank page
     # the chart palette is really drawn (blue bar of the first series)
-    assert any(abs(r - 0x2F) < 8 and abs(g - 0x6D) < 8 and abs(b - 0xB5) < 8
-               for _, (r, g, b) in colors)
+    assert any(
+        abs(r - 0x2F) < 8 and abs(g - 0x6D) < 8 and abs(b - 0xB5) < 8 for _, (r, g, b) in colors
+    )
 
     dom = chromium(["--dump-dom", path.as_uri()], tmp_path)
     assert dom.returncode == 0, dom.stderr.decode(errors="replace")[-2000:]

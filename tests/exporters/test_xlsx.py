@@ -45,7 +45,12 @@ def test_layout(doc, tmp_path):
     # widths fitted to the data: the model column is wider than the seat column
     assert ws.column_dimensions["F"].width > ws.column_dimensions["O"].width >= 6
     assert {r[1] for r in ws.iter_rows(min_row=2, values_only=True)} == {
-        "dist-2", "acc-2-1", "pc-0210-002", "pc-0210-003", "prn-0210"}
+        "dist-2",
+        "acc-2-1",
+        "pc-0210-002",
+        "pc-0210-003",
+        "prn-0210",
+    }
     summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(values_only=True) if r and r[0]}
     assert summary["Asset register"] == 12 and summary["Building 02"] == 5
     assert summary["pc"] == 2
@@ -53,8 +58,10 @@ def test_layout(doc, tmp_path):
 
 def test_sheet_titles_valid_and_unique():
     taken = {"summary"}
-    titles = [xlsx.sheet_title(b, taken) for b in
-              ["01", "a/b:c*d?[e]\\", "x" * 40, "x" * 41, None, "History"[9:] or "01"]]
+    titles = [
+        xlsx.sheet_title(b, taken)
+        for b in ["01", "a/b:c*d?[e]\\", "x" * 40, "x" * 41, None, "History"[9:] or "01"]
+    ]
     assert len({t.lower() for t in titles}) == len(titles)
     for t in titles:
         assert len(t) <= 31 and not set(t) & set("[]:*?/\\")
@@ -81,8 +88,11 @@ def test_long_cell_is_cut_to_excel_limit():
     assert xlsx.cell(7) == 7 and xlsx.cell(None) is None
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(d=S.documents())
 def test_property_xlsx_reparses(d, tmp_path_factory):
     path = tmp_path_factory.mktemp("x") / "p.xlsx"
@@ -105,4 +115,4 @@ def test_room_name_column_when_known(doc, tmp_path):
 def test_property_cell_fast_path_equals_safety_functions(s):
     from netcmdb.safety import neutralize_cell, xml_text
 
-    assert xlsx.cell(s) == neutralize_cell(xml_text(s)[:xlsx.EXCEL_CELL_MAX - 1])
+    assert xlsx.cell(s) == neutralize_cell(xml_text(s)[: xlsx.EXCEL_CELL_MAX - 1])

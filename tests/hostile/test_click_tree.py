@@ -33,12 +33,17 @@ def _options() -> list[tuple[tuple[str, ...], click.Option]]:
         if path and path[-1] in SKIP_COMMANDS:
             return
         for p in cmd.params:
-            if isinstance(p, click.Option) and not p.is_flag and not p.count and \
-                    "--help" not in p.opts:
+            if (
+                isinstance(p, click.Option)
+                and not p.is_flag
+                and not p.count
+                and "--help" not in p.opts
+            ):
                 out.append((path, p))
         if isinstance(cmd, click.Group):
             for name, sub in sorted(cmd.commands.items()):
                 walk(sub, (*path, name))
+
     walk(cli, ())
     return out
 
@@ -81,8 +86,12 @@ def test_the_tree_has_options() -> None:
 
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("kind", sorted(VALUES))
-def test_every_option_every_bad_value(cmdb: str, tmp_path: Path, monkeypatch,  # type: ignore[no-untyped-def]
-                                      kind: str) -> None:
+def test_every_option_every_bad_value(
+    cmdb: str,
+    tmp_path: Path,
+    monkeypatch,  # type: ignore[no-untyped-def]
+    kind: str,
+) -> None:
     monkeypatch.setenv("NETCMDB_CONFIG", str(tmp_path / "none.toml"))
     monkeypatch.setenv("NETCMDB_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("NETCMDB_DB", raising=False)

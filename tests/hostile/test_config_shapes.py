@@ -12,8 +12,18 @@ from netcmdb.config import SHAPES, load_config
 from netcmdb.errors import ConfigError
 
 #: Values of every TOML type, and numbers out of every range.
-WRONG = ['"x"', '""', "[1, 2]", "{ a = 1 }", "true", "-1", "1000000000000000000", "1e23",
-         "nan", "inf"]
+WRONG = [
+    '"x"',
+    '""',
+    "[1, 2]",
+    "{ a = 1 }",
+    "true",
+    "-1",
+    "1000000000000000000",
+    "1e23",
+    "nan",
+    "inf",
+]
 
 
 def _toml(sect: str, key: str, literal: str) -> str:
@@ -40,24 +50,37 @@ def test_every_known_key_refuses_every_wrong_shape(tmp_path: Path, sect: str, ke
     assert refused >= 5
 
 
-@pytest.mark.parametrize("text, needle", [
-    ('[cmdb]\nsource_priority = "x"\n', "[cmdb] source_priority must be"),
-    ("[label]\nfields = 5\n", "[label] fields must be a table"),
-    ('[label]\nbuildings = "01"\n', "[label] buildings must be a list"),
-    ("[label.fields.seat]\nwidth = -3\n", "[label] field seat: width -3"),
-    ("[cmdb]\nmissing_after = -2\n", "[cmdb] missing_after must be"),
-    ("[ssh]\nconcurrency = -1\n", "[ssh] concurrency must be"),
-    ("[database]\nlock_timeout = 1e23\n", "[database] lock_timeout must be"),
-    ("[database]\nurl = 5\n", "[database] url must be"),
-    ("cmdb = 5\n", "[cmdb] must be a table"),
-])
+@pytest.mark.parametrize(
+    "text, needle",
+    [
+        ('[cmdb]\nsource_priority = "x"\n', "[cmdb] source_priority must be"),
+        ("[label]\nfields = 5\n", "[label] fields must be a table"),
+        ('[label]\nbuildings = "01"\n', "[label] buildings must be a list"),
+        ("[label.fields.seat]\nwidth = -3\n", "[label] field seat: width -3"),
+        ("[cmdb]\nmissing_after = -2\n", "[cmdb] missing_after must be"),
+        ("[ssh]\nconcurrency = -1\n", "[ssh] concurrency must be"),
+        ("[database]\nlock_timeout = 1e23\n", "[database] lock_timeout must be"),
+        ("[database]\nurl = 5\n", "[database] url must be"),
+        ("cmdb = 5\n", "[cmdb] must be a table"),
+    ],
+)
 def test_the_cli_says_one_line(tmp_path: Path, text: str, needle: str) -> None:
     cfg = tmp_path / "config.toml"
     cfg.write_text(text)
     for args in (("ci", "list"), ("label", "parse", "D010101-001")):
-        r = run_cli(f"sqlite:///{tmp_path / 'cmdb.sqlite'}", *args, cwd=tmp_path,
-                    env={"NETCMDB_CONFIG": str(cfg)})
+        r = run_cli(
+            f"sqlite:///{tmp_path / 'cmdb.sqlite'}",
+            *args,
+            cwd=tmp_path,
+            env={"NETCMDB_CONFIG": str(cfg)},
+        )
         assert_one_line(r, needle)
-    assert not (tmp_path / "cmdb.sqlite").exists() or json.loads(run_cli(
-        f"sqlite:///{tmp_path / 'cmdb.sqlite'}", "ci", "list", "--json", cwd=tmp_path).stdout
-    ) == []
+    assert (
+        not (tmp_path / "cmdb.sqlite").exists()
+        or json.loads(
+            run_cli(
+                f"sqlite:///{tmp_path / 'cmdb.sqlite'}", "ci", "list", "--json", cwd=tmp_path
+            ).stdout
+        )
+        == []
+    )

@@ -23,16 +23,21 @@ def _good(tmp_path: Path, sqlite_template: str, name: str = "cmdb.sqlite") -> Pa
     return p
 
 
-@pytest.mark.parametrize("url, needle", [
-    ("", "the database URL is empty"),
-    ("  ", "the database URL is empty"),
-    ("::::", "cannot parse the database URL"),
-    ("foo://host/db", "unsupported database 'foo'"),
-    ("postgresql+nosuchdriver://u@h/db", "unknown database driver"),
-    ("postgresql+psycopg2://u:secret@127.0.0.1:1/db", "driver for postgresql+psycopg2 is not "
-                                                        "installed"),
-    ("sqlite:////nonexistent-dir-17/sub/cmdb.sqlite", "does not exist"),
-])
+@pytest.mark.parametrize(
+    "url, needle",
+    [
+        ("", "the database URL is empty"),
+        ("  ", "the database URL is empty"),
+        ("::::", "cannot parse the database URL"),
+        ("foo://host/db", "unsupported database 'foo'"),
+        ("postgresql+nosuchdriver://u@h/db", "unknown database driver"),
+        (
+            "postgresql+psycopg2://u:secret@127.0.0.1:1/db",
+            "driver for postgresql+psycopg2 is not installed",
+        ),
+        ("sqlite:////nonexistent-dir-17/sub/cmdb.sqlite", "does not exist"),
+    ],
+)
 def test_unusable_urls(tmp_path: Path, url: str, needle: str) -> None:
     r = run_cli(url, "ci", "list", cwd=tmp_path)
     line = assert_one_line(r, needle)
@@ -42,28 +47,33 @@ def test_unusable_urls(tmp_path: Path, url: str, needle: str) -> None:
 @pytest.mark.parametrize("args", [("init",), ("topology", "spof"), ("export", "json")])
 def test_empty_db_is_an_error_not_the_default(tmp_path: Path, args: tuple[str, ...]) -> None:
     home = tmp_path / "home"
-    r = run_cli("", *args, cwd=tmp_path, env={"HOME": str(home),
-                                               "XDG_DATA_HOME": str(home / "data")})
+    r = run_cli(
+        "", *args, cwd=tmp_path, env={"HOME": str(home), "XDG_DATA_HOME": str(home / "data")}
+    )
     assert_one_line(r, "the database URL is empty")
     assert not (home / "data").exists()  # the default CMDB was not created
 
 
 def test_a_directory(tmp_path: Path) -> None:
-    assert_one_line(run_cli(f"sqlite:///{tmp_path}", "ci", "list", cwd=tmp_path),
-                    "is a directory")
+    assert_one_line(run_cli(f"sqlite:///{tmp_path}", "ci", "list", cwd=tmp_path), "is a directory")
 
 
-@pytest.mark.parametrize("content", [
-    os.urandom(50_000),
-    b"SQLite format 3\x00" + os.urandom(20_000),
-    b"hello, I am a text file\n" * 100,
-], ids=["random", "sqlite-header-then-random", "text"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        os.urandom(50_000),
+        b"SQLite format 3\x00" + os.urandom(20_000),
+        b"hello, I am a text file\n" * 100,
+    ],
+    ids=["random", "sqlite-header-then-random", "text"],
+)
 def test_not_a_database(tmp_path: Path, content: bytes) -> None:
     p = tmp_path / "junk.sqlite"
     p.write_bytes(content)
     for args in (("ci", "list"), ("import", "json", os.devnull), ("export", "json")):
-        assert_one_line(run_cli(f"sqlite:///{p}", *args, cwd=tmp_path),
-                        "is not a usable SQLite database")
+        assert_one_line(
+            run_cli(f"sqlite:///{p}", *args, cwd=tmp_path), "is not a usable SQLite database"
+        )
     assert p.read_bytes() == content
 
 
@@ -82,8 +92,9 @@ def test_corrupt_sqlite(tmp_path: Path, sqlite_template: str) -> None:
     _corrupt(p)
     before = p.read_bytes()
     for args in (("ci", "list"), ("ci", "show", "x"), ("runs", "list")):
-        assert_one_line(run_cli(f"sqlite:///{p}", *args, cwd=tmp_path),
-                        "database disk image is malformed")
+        assert_one_line(
+            run_cli(f"sqlite:///{p}", *args, cwd=tmp_path), "database disk image is malformed"
+        )
     assert p.read_bytes() == before
 
 
@@ -92,14 +103,24 @@ def _ro_run(dirpath: Path, *cmd: str) -> subprocess.CompletedProcess[str]:
     import shlex
     import sys
 
-    inner = (f"mount --bind {shlex.quote(str(dirpath))} {shlex.quote(str(dirpath))} && "
-             f"mount -o remount,bind,ro {shlex.quote(str(dirpath))} && "
-             + shlex.join([sys.executable, "-m", "netcmdb", *cmd]))
-    env = {**os.environ, "NETCMDB_CONFIG": os.devnull + ".none.toml",
-           "NETCMDB_CACHE_DIR": str(dirpath.parent / "cache")}
+    inner = (
+        f"mount --bind {shlex.quote(str(dirpath))} {shlex.quote(str(dirpath))} && "
+        f"mount -o remount,bind,ro {shlex.quote(str(dirpath))} && "
+        + shlex.join([sys.executable, "-m", "netcmdb", *cmd])
+    )
+    env = {
+        **os.environ,
+        "NETCMDB_CONFIG": os.devnull + ".none.toml",
+        "NETCMDB_CACHE_DIR": str(dirpath.parent / "cache"),
+    }
     env.pop("NETCMDB_DB", None)
-    return subprocess.run(["unshare", "-m", "--", "sh", "-c", inner], capture_output=True,
-                          text=True, env=env, timeout=120)
+    return subprocess.run(
+        ["unshare", "-m", "--", "sh", "-c", inner],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
 
 
 @pytest.mark.root
@@ -128,8 +149,7 @@ def test_read_only_file_for_a_write(tmp_path: Path, sqlite_template: str) -> Non
     doc = tmp_path / "one.json"
     doc.write_text('{"format": "netcmdb/1", "cis": [{"name": "a", "class": "pc"}]}')
     before = cmdb_digest(f"sqlite:///{p}")
-    r = run_cli(f"sqlite:///file:{p}?mode=ro&uri=true", "import", "json", str(doc),
-                cwd=tmp_path)
+    r = run_cli(f"sqlite:///file:{p}?mode=ro&uri=true", "import", "json", str(doc), cwd=tmp_path)
     assert_one_line(r, "read-only")
     assert cmdb_digest(f"sqlite:///{p}") == before
 
@@ -144,8 +164,10 @@ def test_foreign_sqlite_file_is_never_touched(tmp_path: Path) -> None:
     con.close()
     before = p.read_bytes()
     for args in (("ci", "list"), ("runs", "list"), ("init",)):
-        assert_one_line(run_cli(f"sqlite:///{p}", *args, cwd=tmp_path),
-                        "holds tables netcmdb did not create (notes)")
+        assert_one_line(
+            run_cli(f"sqlite:///{p}", *args, cwd=tmp_path),
+            "holds tables netcmdb did not create (notes)",
+        )
     con = sqlite3.connect(p)
     names = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
     con.close()
@@ -160,8 +182,7 @@ def test_two_rows_in_alembic_version(db_url: str, tmp_path: Path) -> None:
     try:
         before = cmdb_digest(db_url)
         for args in (("ci", "list"), ("init",)):
-            assert_one_line(run_cli(db_url, *args, cwd=tmp_path),
-                            "alembic_version holds 2 rows")
+            assert_one_line(run_cli(db_url, *args, cwd=tmp_path), "alembic_version holds 2 rows")
         assert cmdb_digest(db_url) == before
     finally:
         with eng.begin() as c:
@@ -186,8 +207,12 @@ def test_postgresql_sql_ascii(pg_server: str, tmp_path: Path) -> None:
     admin = create_engine(f"{pg_server}/postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
         c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        c.execute(text(f"CREATE DATABASE \"{name}\" ENCODING 'SQL_ASCII' TEMPLATE template0 "
-                       "LC_COLLATE 'C' LC_CTYPE 'C'"))
+        c.execute(
+            text(
+                f"CREATE DATABASE \"{name}\" ENCODING 'SQL_ASCII' TEMPLATE template0 "
+                "LC_COLLATE 'C' LC_CTYPE 'C'"
+            )
+        )
     try:
         url = f"{pg_server}/{name}"
         assert_one_line(run_cli(url, "ci", "list", cwd=tmp_path), "encoding is SQL_ASCII")

@@ -22,6 +22,7 @@ def umask():  # type: ignore[no-untyped-def]
 
     def set_(mask: int) -> None:
         os.umask(mask)
+
     yield set_
     os.umask(old)
 
@@ -60,8 +61,12 @@ def test_failure_leaves_the_old_file_and_no_temp(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("mask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
-def test_mode_follows_the_umask(tmp_path: Path, umask, mask: int,  # type: ignore[no-untyped-def]
-                                mode: int) -> None:
+def test_mode_follows_the_umask(
+    tmp_path: Path,
+    umask,
+    mask: int,  # type: ignore[no-untyped-def]
+    mode: int,
+) -> None:
     umask(mask)
     write_atomic(tmp_path / "a.json", "{}")
     with atomic_path(tmp_path / "b.pdf", LabelError) as tmp:
@@ -96,7 +101,8 @@ def test_no_other_temp_file_writer_in_the_package() -> None:
         # scratch files (mkstemp in /tmp, e.g. a web download) are fine; a private copy of
         # "temp file then rename over the target" is not
         private_copy = ("mkstemp" in text or "NamedTemporaryFile(" in text) and (
-            "os.replace(" in text or "os.rename(" in text)
+            "os.replace(" in text or "os.rename(" in text
+        )
         if predictable or private_copy:
             offenders.append(rel)
     assert offenders == []
@@ -104,13 +110,15 @@ def test_no_other_temp_file_writer_in_the_package() -> None:
 
 # ---- the impact cache ----
 
+
 @pytest.fixture(scope="module")
 def campus_db(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
     from netcmdb.demo import example_campus_path
 
     d = tmp_path_factory.mktemp("campus")
-    r = run_cli(f"sqlite:///{d / 'cmdb.sqlite'}", "import", "json", str(example_campus_path()),
-                cwd=d)
+    r = run_cli(
+        f"sqlite:///{d / 'cmdb.sqlite'}", "import", "json", str(example_campus_path()), cwd=d
+    )
     assert r.returncode == 0, r.stderr
     return d / "cmdb.sqlite"
 

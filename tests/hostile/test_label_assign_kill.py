@@ -35,15 +35,38 @@ main()
 
 def test_rerun_after_a_kill_completes_the_room(cli_on: Cli, db_url: str, tmp_path: Path) -> None:
     n = 8
-    doc = {"format": "netcmdb/1", "cis": [
-        {"name": f"pc-{i:02d}", "class": "pc",
-         "location": {"building": "01", "floor": "01", "room": "01"}} for i in range(n)]}
+    doc = {
+        "format": "netcmdb/1",
+        "cis": [
+            {
+                "name": f"pc-{i:02d}",
+                "class": "pc",
+                "location": {"building": "01", "floor": "01", "room": "01"},
+            }
+            for i in range(n)
+        ],
+    }
     src = tmp_path / "room.json"
     src.write_text(json.dumps(doc))
     assert cli_on("import", "json", str(src)).returncode == 0
-    r = subprocess.run([sys.executable, "-c", _KILL_AT_NTH_LABEL, "4", "--db", db_url,
-                        "label", "assign", "--room", "D010101"], capture_output=True, text=True,
-                       timeout=300, cwd=tmp_path)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _KILL_AT_NTH_LABEL,
+            "4",
+            "--db",
+            db_url,
+            "label",
+            "assign",
+            "--room",
+            "D010101",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
     assert r.returncode == -9, r.stderr[-800:]
     half = json.loads(cli_on("ci", "list", "--json").stdout)
     labelled = [c for c in half if c.get("label")]

@@ -13,15 +13,23 @@ from hostilekit import assert_one_line, run_cli  # type: ignore[import-not-found
 
 Cli = Callable[..., CompletedProcess[str]]
 
-SEED = {"format": "netcmdb/1", "cis": [
-    {"name": "sw-core-1", "class": "switch", "role": "core", "ip": "10.0.0.1",
-     "location": {"building": "01", "floor": "01", "room": "01", "seat": 1},
-     "label": "D010101-001"},
-    {"name": "swXcore", "class": "switch"},
-    {"name": "pc-7", "class": "pc"},
-    {"name": "pc_8", "class": "pc"},
-    {"name": "cluster-a", "class": "cluster", "min_up": 1},
-]}
+SEED = {
+    "format": "netcmdb/1",
+    "cis": [
+        {
+            "name": "sw-core-1",
+            "class": "switch",
+            "role": "core",
+            "ip": "10.0.0.1",
+            "location": {"building": "01", "floor": "01", "room": "01", "seat": 1},
+            "label": "D010101-001",
+        },
+        {"name": "swXcore", "class": "switch"},
+        {"name": "pc-7", "class": "pc"},
+        {"name": "pc_8", "class": "pc"},
+        {"name": "cluster-a", "class": "cluster", "min_up": 1},
+    ],
+}
 
 
 @pytest.fixture
@@ -66,20 +74,27 @@ def test_ambiguous_lookup_lists_the_candidates(cli_on: Cli, seeded, db_url: str)
     assert r.returncode == 0 and json.loads(r.stdout)["name"] == "pc-7"
 
 
-@pytest.mark.parametrize("args, needle", [
-    (("--name", "swXcore"), "already called 'swXcore'"),
-    (("--name", "SWxCORE"), "already called 'swXcore'"),
-    (("--name", " "), "a CI needs a name"),
-    (("--name", "n" * 256), "name is longer than 255"),
-    (("--label", "NOT-A-LABEL"), "does not follow the label rule"),
-    (("--label", "D010101-001"), "already belongs"),
-    (("--location", "01/01/" + "9" * 17), "location room is longer than 16"),
-    (("--location", "01/01/01", "--room-name", "x" * 201), "room name is longer than 200"),
-    (("--owner", "o" * 201), "owner is longer than 200"),
-    (("--role", "r" * 65), "role is longer than 64"),
-])
-def test_every_edit_is_validated(cli_on: Cli, seeded, args: tuple[str, ...],  # type: ignore[no-untyped-def]
-                                 needle: str) -> None:
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (("--name", "swXcore"), "already called 'swXcore'"),
+        (("--name", "SWxCORE"), "already called 'swXcore'"),
+        (("--name", " "), "a CI needs a name"),
+        (("--name", "n" * 256), "name is longer than 255"),
+        (("--label", "NOT-A-LABEL"), "does not follow the label rule"),
+        (("--label", "D010101-001"), "already belongs"),
+        (("--location", "01/01/" + "9" * 17), "location room is longer than 16"),
+        (("--location", "01/01/01", "--room-name", "x" * 201), "room name is longer than 200"),
+        (("--owner", "o" * 201), "owner is longer than 200"),
+        (("--role", "r" * 65), "role is longer than 64"),
+    ],
+)
+def test_every_edit_is_validated(
+    cli_on: Cli,
+    seeded,
+    args: tuple[str, ...],  # type: ignore[no-untyped-def]
+    needle: str,
+) -> None:
     assert_one_line(cli_on("ci", "set", "pc-7", *args), needle)
     seeded()
 
@@ -95,8 +110,11 @@ EDITS: list[tuple[str, ...]] = [
 ]
 
 
-def test_export_imports_again_after_each_kind_of_edit(cli_on: Cli, seeded,  # type: ignore[no-untyped-def]
-                                                      tmp_path: Path) -> None:
+def test_export_imports_again_after_each_kind_of_edit(
+    cli_on: Cli,
+    seeded,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
     for n, edit in enumerate(EDITS):
         r = cli_on("ci", "set", *edit)
         assert r.returncode == 0, (edit, r.stderr)

@@ -38,8 +38,13 @@ print(count)
 
 
 def _count_statements(tmp_path: Path) -> int:
-    r = subprocess.run([sys.executable, "-c", _KILLER, f"sqlite:///{tmp_path / 'count.sqlite'}",
-                        "0"], capture_output=True, text=True, timeout=120, check=True)
+    r = subprocess.run(
+        [sys.executable, "-c", _KILLER, f"sqlite:///{tmp_path / 'count.sqlite'}", "0"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     return int(r.stdout.strip())
 
 
@@ -51,8 +56,12 @@ def test_kill_during_first_schema_creation(tmp_path: Path) -> None:
     points = sorted({1, 2, 3, total // 3, total // 2, total - 2, total - 1, total})
     for at in points:
         db = tmp_path / f"k{at}.sqlite"
-        r = subprocess.run([sys.executable, "-c", _KILLER, f"sqlite:///{db}", str(at)],
-                           capture_output=True, text=True, timeout=120)
+        r = subprocess.run(
+            [sys.executable, "-c", _KILLER, f"sqlite:///{db}", str(at)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert r.returncode == -9, (at, r.stderr[-500:])
         con = sqlite3.connect(db)
         tables = {n for (n,) in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -68,9 +77,15 @@ def test_racing_first_creations(tmp_path: Path) -> None:
     """Two processes creating the same new file at once: both succeed, one schema."""
     db = f"sqlite:///{tmp_path / 'race.sqlite'}"
     env = {**os.environ, "NETCMDB_CONFIG": os.devnull + ".none.toml"}
-    procs = [subprocess.Popen([sys.executable, "-m", "netcmdb", "--db", db, "ci", "list"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-             for _ in range(3)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "netcmdb", "--db", db, "ci", "list"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        for _ in range(3)
+    ]
     for p in procs:
         _out, err = p.communicate(timeout=120)
         assert p.returncode == 0, err.decode()[-800:]
@@ -79,8 +94,7 @@ def test_racing_first_creations(tmp_path: Path) -> None:
 _DOC = '{"format": "netcmdb/1", "cis": [{"name": "waiter", "class": "pc"}]}'
 
 
-def test_sqlite_lock_wait_is_announced_then_one_line(tmp_path: Path, sqlite_template: str
-                                                      ) -> None:
+def test_sqlite_lock_wait_is_announced_then_one_line(tmp_path: Path, sqlite_template: str) -> None:
     import shutil
 
     db = tmp_path / "cmdb.sqlite"
@@ -93,8 +107,9 @@ def test_sqlite_lock_wait_is_announced_then_one_line(tmp_path: Path, sqlite_temp
     holder.execute("PRAGMA journal_mode=WAL")
     holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock for the whole run
     try:
-        r = run_cli(url, "import", "json", str(doc), env={"NETCMDB_LOCK_TIMEOUT": "6"},
-                    cwd=tmp_path)
+        r = run_cli(
+            url, "import", "json", str(doc), env={"NETCMDB_LOCK_TIMEOUT": "6"}, cwd=tmp_path
+        )
     finally:
         holder.execute("ROLLBACK")
         holder.close()
@@ -109,8 +124,7 @@ def test_sqlite_lock_wait_is_announced_then_one_line(tmp_path: Path, sqlite_temp
     assert r.returncode == 0 and r.stderr == "", r.stderr
 
 
-def test_postgresql_lock_wait_gives_one_line(pg_database: str, db_url: str,
-                                             tmp_path: Path) -> None:
+def test_postgresql_lock_wait_gives_one_line(pg_database: str, db_url: str, tmp_path: Path) -> None:
     if not db_url.startswith("postgresql"):
         pytest.skip("the PostgreSQL variant of the lock test")
     doc = tmp_path / "one.json"
@@ -119,8 +133,9 @@ def test_postgresql_lock_wait_gives_one_line(pg_database: str, db_url: str,
     eng = create_engine(db_url)
     with eng.connect() as holder:
         holder.execute(text("LOCK TABLE scan_run IN ACCESS EXCLUSIVE MODE"))
-        r = run_cli(db_url, "import", "json", str(doc), env={"NETCMDB_LOCK_TIMEOUT": "2"},
-                    cwd=tmp_path)
+        r = run_cli(
+            db_url, "import", "json", str(doc), env={"NETCMDB_LOCK_TIMEOUT": "2"}, cwd=tmp_path
+        )
         holder.rollback()
     eng.dispose()
     assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr[-2000:]
@@ -131,7 +146,12 @@ def test_postgresql_lock_wait_gives_one_line(pg_database: str, db_url: str,
 
 @pytest.mark.parametrize("value", ["soon", "-1", "nan", "1e9"])
 def test_lock_timeout_of_the_wrong_shape(tmp_path: Path, value: str) -> None:
-    r = run_cli(f"sqlite:///{tmp_path / 'x.sqlite'}", "ci", "list",
-                env={"NETCMDB_LOCK_TIMEOUT": value}, cwd=tmp_path)
+    r = run_cli(
+        f"sqlite:///{tmp_path / 'x.sqlite'}",
+        "ci",
+        "list",
+        env={"NETCMDB_LOCK_TIMEOUT": value},
+        cwd=tmp_path,
+    )
     assert r.returncode == 2 and len(r.stderr.splitlines()) == 1, r.stderr
     assert "NETCMDB_LOCK_TIMEOUT" in r.stderr

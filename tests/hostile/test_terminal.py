@@ -26,16 +26,29 @@ def test_console_text_escapes_and_keeps_text() -> None:
 
 
 def test_console_commands_escape_json_stays_exact(cli_on: Cli, tmp_path: Path) -> None:
-    doc = {"format": "netcmdb/1", "cis": [
-        {"name": EVIL_NAME, "class": "pc", "owner": EVIL_OWNER,
-         "description": "a\x1b[31mred\x1b[0m"}]}
+    doc = {
+        "format": "netcmdb/1",
+        "cis": [
+            {
+                "name": EVIL_NAME,
+                "class": "pc",
+                "owner": EVIL_OWNER,
+                "description": "a\x1b[31mred\x1b[0m",
+            }
+        ],
+    }
     src = tmp_path / "evil\x1b[2J.json"
     src.write_text(json.dumps(doc))
     r = cli_on("import", "json", str(src))
     assert r.returncode == 0, r.stderr
     assert RAW.search(r.stdout) is None and "\\e[2J" in r.stdout  # the import summary line
-    for args in (("ci", "list"), ("ci", "show", "#1"), ("runs", "show", "1"),
-                 ("runs", "list"), ("ci", "set", "#1", "--contact", "x\x1b[2Jy")):
+    for args in (
+        ("ci", "list"),
+        ("ci", "show", "#1"),
+        ("runs", "show", "1"),
+        ("runs", "list"),
+        ("ci", "set", "#1", "--contact", "x\x1b[2Jy"),
+    ):
         r = cli_on(*args, env={"COLUMNS": "400"})
         assert r.returncode == 0, (args, r.stderr)
         assert RAW.search(r.stdout) is None, (args, r.stdout)

@@ -82,8 +82,9 @@ def build(br: str, offset: int) -> list[tuple[tuple[int, ...], str, str]]:
 
 def main() -> None:
     br = sys.argv[1] if len(sys.argv) > 1 else "br0"
-    offset = (int(sys.argv[sys.argv.index("--port-offset") + 1])
-              if "--port-offset" in sys.argv else 0)
+    offset = (
+        int(sys.argv[sys.argv.index("--port-offset") + 1]) if "--port-offset" in sys.argv else 0
+    )
     cache: list[tuple[tuple[int, ...], str, str]] = []
     stamp = 0.0
     out = sys.stdout

@@ -17,14 +17,28 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from lab.switchlab import SwitchLab, sw_ip  # noqa: E402
 
-RANGES = [("1.3.6.1.2.1.1", "1.3.6.1.2.1.1.9"), ("1.3.6.1.2.1.2", "1.3.6.1.2.1.3"),
-          ("1.3.6.1.2.1.4.20", "1.3.6.1.2.1.4.21"), ("1.3.6.1.2.1.4.22", "1.3.6.1.2.1.4.23"),
-          ("1.3.6.1.2.1.17", "1.3.6.1.2.1.18"), ("1.3.6.1.2.1.31.1.1", "1.3.6.1.2.1.31.1.2"),
-          ("1.0.8802.1.1.2", "1.0.8802.1.1.3")]
+RANGES = [
+    ("1.3.6.1.2.1.1", "1.3.6.1.2.1.1.9"),
+    ("1.3.6.1.2.1.2", "1.3.6.1.2.1.3"),
+    ("1.3.6.1.2.1.4.20", "1.3.6.1.2.1.4.21"),
+    ("1.3.6.1.2.1.4.22", "1.3.6.1.2.1.4.23"),
+    ("1.3.6.1.2.1.17", "1.3.6.1.2.1.18"),
+    ("1.3.6.1.2.1.31.1.1", "1.3.6.1.2.1.31.1.2"),
+    ("1.0.8802.1.1.2", "1.0.8802.1.1.3"),
+]
 
 
-TYPES = {"INTEGER": "2", "Hex-STRING": "4x", "STRING": "4", "OID": "6", "Timeticks": "67",
-         "Gauge32": "66", "Counter32": "65", "Counter64": "70", "IpAddress": "64"}
+TYPES = {
+    "INTEGER": "2",
+    "Hex-STRING": "4x",
+    "STRING": "4",
+    "OID": "6",
+    "Timeticks": "67",
+    "Gauge32": "66",
+    "Counter32": "65",
+    "Counter64": "70",
+    "IpAddress": "64",
+}
 
 
 def walk_to_snmprec(text: str) -> list[str]:
@@ -67,9 +81,23 @@ def main(outdir: str) -> None:
         for sw in ("sw-core", "sw-a"):
             lines: list[str] = []
             for start, _stop in RANGES:
-                r = sl.lab.run(sl.ns("scan"), "snmpbulkwalk", "-v2c", "-c", "public", "-m", "",
-                               "-On", "-Oe", "-Ot", "-Ox", sw_ip(sw), start, timeout=60,
-                               env={"MIBS": "", "PATH": "/usr/bin:/bin"})
+                r = sl.lab.run(
+                    sl.ns("scan"),
+                    "snmpbulkwalk",
+                    "-v2c",
+                    "-c",
+                    "public",
+                    "-m",
+                    "",
+                    "-On",
+                    "-Oe",
+                    "-Ot",
+                    "-Ox",
+                    sw_ip(sw),
+                    start,
+                    timeout=60,
+                    env={"MIBS": "", "PATH": "/usr/bin:/bin"},
+                )
                 lines += walk_to_snmprec(r.stdout)
             (out / f"lab-{sw}.snmprec").write_text("\n".join(lines) + "\n")
             print(sw, len(lines), "records")

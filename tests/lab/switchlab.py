@@ -29,12 +29,21 @@ from netcmdb.demo.lab.netns import Lab
 HERE = Path(__file__).parent
 SWITCHES = {"sw-core": 1, "sw-a": 2, "sw-b": 3, "sw-c": 4}
 #: (switch, port, switch, port); xe ports carry an alias except sw-c xe1
-LINKS = [("sw-core", "xe1", "sw-a", "xe1"), ("sw-core", "xe2", "sw-b", "xe1"),
-         ("sw-a", "xe2", "sw-b", "xe2"), ("sw-a", "xe3", "sw-c", "xe1")]
+LINKS = [
+    ("sw-core", "xe1", "sw-a", "xe1"),
+    ("sw-core", "xe2", "sw-b", "xe1"),
+    ("sw-a", "xe2", "sw-b", "xe2"),
+    ("sw-a", "xe3", "sw-c", "xe1"),
+]
 PORT_OFFSET = {"sw-core": 0, "sw-a": 100, "sw-b": 7, "sw-c": 40}
 ACCESS = ["sw-a", "sw-b", "sw-c"]
-V3 = {"user": "labv3", "auth_proto": "sha256", "auth_key": "labauthpass1",
-      "priv_proto": "aes", "priv_key": "labprivpass1"}
+V3 = {
+    "user": "labv3",
+    "auth_proto": "sha256",
+    "auth_key": "labauthpass1",
+    "priv_proto": "aes",
+    "priv_key": "labprivpass1",
+}
 
 
 def sw_ip(name: str) -> str:
@@ -51,7 +60,7 @@ def pc_ip(i: int) -> str:
 
 
 def pc_mac(i: int) -> str:
-    return f"02:99:00:00:{i >> 8:02x}:{i & 0xff:02x}"
+    return f"02:99:00:00:{i >> 8:02x}:{i & 0xFF:02x}"
 
 
 @dataclass
@@ -91,15 +100,24 @@ class SwitchLab:
 
         def plug(sw: str, port: str, other_ns: str, other_if: str) -> None:
             lab.veth(self.ns(sw), port, other_ns, other_if)
-            lab.exec_batch(self.ns(sw), [f"link set {port} address {port_mac(sw, port)}",
-                                         f"link set {port} master br0", f"link set {port} up"])
+            lab.exec_batch(
+                self.ns(sw),
+                [
+                    f"link set {port} address {port_mac(sw, port)}",
+                    f"link set {port} master br0",
+                    f"link set {port} up",
+                ],
+            )
 
         # uplinks (the loop last, after STP is on)
         for a, pa, b, pb in LINKS:
             lab.veth(self.ns(a), pa, self.ns(b), pb)
             for sw, p, osw, op in ((a, pa, b, pb), (b, pb, a, pa)):
-                cmds = [f"link set {p} address {port_mac(sw, p)}", f"link set {p} master br0",
-                        f"link set {p} up"]
+                cmds = [
+                    f"link set {p} address {port_mac(sw, p)}",
+                    f"link set {p} master br0",
+                    f"link set {p} up",
+                ]
                 if not (sw == "sw-c" and p == "xe1"):
                     cmds.insert(1, f'link set {p} alias "uplink to {osw} {op}"')
                 lab.exec_batch(self.ns(sw), cmds)
@@ -110,19 +128,47 @@ class SwitchLab:
         # scanner on sw-core ge1
         ge_next["sw-core"] = 2
         plug("sw-core", "ge1", self.ns("scan"), "eth0")
-        lab.exec_batch(self.ns("scan"), ["link set eth0 address 02:99:fe:00:00:01",
-                                         "addr add 10.99.255.254/16 dev eth0", "link set eth0 up"])
-        self.pcs = [{"kind": "scanner", "name": "scan", "ip": "10.99.255.254",
-                     "mac": "02:99:fe:00:00:01", "switch": "sw-core", "port": "ge1"}]
+        lab.exec_batch(
+            self.ns("scan"),
+            [
+                "link set eth0 address 02:99:fe:00:00:01",
+                "addr add 10.99.255.254/16 dev eth0",
+                "link set eth0 up",
+            ],
+        )
+        self.pcs = [
+            {
+                "kind": "scanner",
+                "name": "scan",
+                "ip": "10.99.255.254",
+                "mac": "02:99:fe:00:00:01",
+                "switch": "sw-core",
+                "port": "ge1",
+            }
+        ]
         for i, pc in enumerate(pcs, start=1):
             sw = ACCESS[(i - 1) % len(ACCESS)]
             port = f"ge{ge_next[sw]}"
             ge_next[sw] += 1
             plug(sw, port, self.ns(pc), "eth0")
-            lab.exec_batch(self.ns(pc), [f"link set eth0 address {pc_mac(i)}",
-                                         f"addr add {pc_ip(i)}/16 dev eth0", "link set eth0 up"])
-            self.pcs.append({"kind": "pc", "name": pc, "ip": pc_ip(i), "mac": pc_mac(i),
-                             "switch": sw, "port": port})
+            lab.exec_batch(
+                self.ns(pc),
+                [
+                    f"link set eth0 address {pc_mac(i)}",
+                    f"addr add {pc_ip(i)}/16 dev eth0",
+                    "link set eth0 up",
+                ],
+            )
+            self.pcs.append(
+                {
+                    "kind": "pc",
+                    "name": pc,
+                    "ip": pc_ip(i),
+                    "mac": pc_mac(i),
+                    "switch": sw,
+                    "port": port,
+                }
+            )
         self._start_daemons()
         self._wait_stp()
         self._wait_lldp()
@@ -143,20 +189,48 @@ class SwitchLab:
                 "sysServices 2\n"
                 "master agentx\nagentXSocket tcp:127.0.0.1:705\n"
                 f"pass_persist .1.3.6.1.2.1.17 {sys.executable} {helper} br0 "
-                f"--port-offset {PORT_OFFSET[sw]}\n")
+                f"--port-offset {PORT_OFFSET[sw]}\n"
+            )
             (d / "lldpd.conf").write_text(
                 f"configure system hostname {sw}\n"
                 f'configure system description "netcmdb lab switch {sw}"\n'
-                "configure lldp tx-interval 5\n")
+                "configure lldp tx-interval 5\n"
+            )
             env = {**os.environ, "MIBS": "", "SNMP_PERSISTENT_DIR": str(d / "persist")}
-            self.lab.popen(self.ns(sw), "snmpd", "-f", "-C", "-c", str(d / "snmpd.conf"),
-                           "-Lf", str(d / "snmpd.log"), "-p", str(d / "snmpd.pid"), env=env)
+            self.lab.popen(
+                self.ns(sw),
+                "snmpd",
+                "-f",
+                "-C",
+                "-c",
+                str(d / "snmpd.conf"),
+                "-Lf",
+                str(d / "snmpd.log"),
+                "-p",
+                str(d / "snmpd.pid"),
+                env=env,
+            )
         self._wait_agentx()
         for sw in SWITCHES:
             d = self.workdir / sw
-            self.lab.popen(self.ns(sw), "lldpd", "-d", "-x", "-X", "tcp:127.0.0.1:705",
-                           "-u", str(d / "lldpd.socket"), "-O", str(d / "lldpd.conf"),
-                           "-I", "xe*,ge*", "-C", "xe1", "-m", sw_ip(sw))
+            self.lab.popen(
+                self.ns(sw),
+                "lldpd",
+                "-d",
+                "-x",
+                "-X",
+                "tcp:127.0.0.1:705",
+                "-u",
+                str(d / "lldpd.socket"),
+                "-O",
+                str(d / "lldpd.conf"),
+                "-I",
+                "xe*,ge*",
+                "-C",
+                "xe1",
+                "-m",
+                sw_ip(sw),
+            )
 
     def _wait_agentx(self, timeout: float = 40) -> None:
         """Every snmpd listens for AgentX, so lldpd registers at its first try (no retry wait)."""
@@ -179,9 +253,13 @@ class SwitchLab:
         while time.monotonic() < deadline:
             ok = True
             for sw in SWITCHES:
-                out = self.lab.run(self.ns(sw), "sh", "-c",
-                                   "cat /sys/class/net/br0/brif/*/state; "
-                                   "cat /sys/class/net/br0/bridge/topology_change").stdout.split()
+                out = self.lab.run(
+                    self.ns(sw),
+                    "sh",
+                    "-c",
+                    "cat /sys/class/net/br0/brif/*/state; "
+                    "cat /sys/class/net/br0/bridge/topology_change",
+                ).stdout.split()
                 states, tc = out[:-1], out[-1]
                 if any(s not in ("3", "4") for s in states) or tc != "0":
                     ok = False
@@ -202,8 +280,17 @@ class SwitchLab:
             for sw in SWITCHES:
                 sock = str(self.workdir / sw / "lldpd.socket")
                 self.lab.run(self.ns(sw), "lldpcli", "-u", sock, "update", check=False)
-                out = self.lab.run(self.ns(sw), "lldpcli", "-u", sock, "-f", "json",
-                                   "show", "neighbors", check=False).stdout
+                out = self.lab.run(
+                    self.ns(sw),
+                    "lldpcli",
+                    "-u",
+                    sock,
+                    "-f",
+                    "json",
+                    "show",
+                    "neighbors",
+                    check=False,
+                ).stdout
                 try:
                     iface = json.loads(out).get("lldp", {}).get("interface", [])
                 except json.JSONDecodeError:
@@ -220,10 +307,27 @@ class SwitchLab:
     # ------------------------------------------------------------------ use
     def traffic(self) -> None:
         """Every host pings sw-core: FDBs learn the MACs, sw-core's ARP cache gets the IPs."""
-        procs = [subprocess.Popen(["ip", "netns", "exec", self.ns(h["name"]), "ping", "-c", "2",
-                                   "-i", "0.2", "-W", "1", "10.99.255.1"],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                 for h in self.pcs]
+        procs = [
+            subprocess.Popen(
+                [
+                    "ip",
+                    "netns",
+                    "exec",
+                    self.ns(h["name"]),
+                    "ping",
+                    "-c",
+                    "2",
+                    "-i",
+                    "0.2",
+                    "-W",
+                    "1",
+                    "10.99.255.1",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for h in self.pcs
+        ]
         for p in procs:
             p.wait(timeout=15)
 
@@ -235,21 +339,32 @@ class SwitchLab:
         used = [int(h["port"][2:]) for h in self.pcs if h["switch"] == switch]
         port = f"ge{max(used, default=0) + 1}"
         self.lab.veth(self.ns(switch), port, self.ns(name), "eth0")
-        self.lab.exec_batch(self.ns(switch), [f"link set {port} address {port_mac(switch, port)}",
-                                              f"link set {port} master br0",
-                                              f"link set {port} up"])
+        self.lab.exec_batch(
+            self.ns(switch),
+            [
+                f"link set {port} address {port_mac(switch, port)}",
+                f"link set {port} master br0",
+                f"link set {port} up",
+            ],
+        )
         i = int(name[2:])
-        self.lab.exec_batch(self.ns(name), [f"link set eth0 address {pc_mac(i)}",
-                                            f"addr add {pc_ip(i)}/16 dev eth0",
-                                            "link set eth0 up"])
+        self.lab.exec_batch(
+            self.ns(name),
+            [
+                f"link set eth0 address {pc_mac(i)}",
+                f"addr add {pc_ip(i)}/16 dev eth0",
+                "link set eth0 up",
+            ],
+        )
         host.update(switch=switch, port=port)
         self._wait_stp()
         return host
 
     def truth(self) -> dict[str, object]:
         return {
-            "switches": {sw: {"ip": sw_ip(sw), "chassis_mac": port_mac(sw, "xe1")}
-                         for sw in SWITCHES},
+            "switches": {
+                sw: {"ip": sw_ip(sw), "chassis_mac": port_mac(sw, "xe1")} for sw in SWITCHES
+            },
             "links": [list(x) for x in LINKS],
             "hosts": self.pcs,
         }

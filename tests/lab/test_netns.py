@@ -8,8 +8,10 @@ import pytest
 
 from netcmdb.demo.lab.netns import Lab, have_netns
 
-pytestmark = [pytest.mark.root,
-              pytest.mark.skipif(not have_netns(), reason="needs root and iproute2")]
+pytestmark = [
+    pytest.mark.root,
+    pytest.mark.skipif(not have_netns(), reason="needs root and iproute2"),
+]
 
 
 def _netns_list() -> str:

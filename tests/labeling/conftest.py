@@ -35,6 +35,7 @@ def add_room(engine: Engine) -> Callable[..., int]:
             s.add(loc)
             s.flush()
             return loc.id
+
     return add
 
 
@@ -46,4 +47,5 @@ def add_ci(engine: Engine) -> Callable[..., int]:
             s.add(ci)
             s.flush()
             return ci.id
+
     return add

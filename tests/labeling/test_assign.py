@@ -28,8 +28,9 @@ def _labels(engine: Any) -> dict[str, str | None]:
         return {c.name: c.label for c in s.scalars(select(CI))}
 
 
-def test_never_reuse_assigns_after_the_highest_seat_per_room(engine: Any, add_room: Any,
-                                                              add_ci: Any) -> None:
+def test_never_reuse_assigns_after_the_highest_seat_per_room(
+    engine: Any, add_room: Any, add_ci: Any
+) -> None:
     """``[label] seats = "never-reuse"``: the behaviour before the lowest-free default."""
     r1 = add_room("01", "02", "10")
     r2 = add_room("1", "B1", "3")  # stored unpadded: still the same room code rules
@@ -37,7 +38,7 @@ def test_never_reuse_assigns_after_the_highest_seat_per_room(engine: Any, add_ro
     for n in ("a", "b"):
         add_ci(n, r1)
     add_ci("c", r2)
-    add_ci("nowhere")                     # no location: not labelled
+    add_ci("nowhere")  # no location: not labelled
     add_ci("gone", r1, status=CIStatus.RETIRED)
     res = assign_labels(engine, DEFAULT_RULE, seats="never-reuse")
     got = _labels(engine)
@@ -47,8 +48,11 @@ def test_never_reuse_assigns_after_the_highest_seat_per_room(engine: Any, add_ro
     assert len(res.assigned) == 3
     with session_scope(engine) as s:
         hist = s.scalars(select(Change).where(Change.attribute == "label")).all()
-        assert {(h.old, h.new) for h in hist} == {(None, "D010210-005"), (None, "D010210-006"),
-                                                   (None, "D01B103-001")}
+        assert {(h.old, h.new) for h in hist} == {
+            (None, "D010210-005"),
+            (None, "D010210-006"),
+            (None, "D01B103-001"),
+        }
         seats = {c.name: c.seat for c in s.scalars(select(CI))}
         pins = {c.name: c.attr_sources for c in s.scalars(select(CI))}
     assert seats["a"] == 5
@@ -58,7 +62,8 @@ def test_never_reuse_assigns_after_the_highest_seat_per_room(engine: Any, add_ro
 
 
 def test_lowest_free_seat_reuses_a_retired_cis_seat_and_keeps_its_label_in_history(
-        engine: Any, add_room: Any, add_ci: Any) -> None:
+    engine: Any, add_room: Any, add_ci: Any
+) -> None:
     r1 = add_room("01", "02", "10")
     add_ci("pc-1", r1, label="D010210-001", seat=1)
     add_ci("pc-2", r1, label="D010210-002", seat=2)
@@ -68,17 +73,23 @@ def test_lowest_free_seat_reuses_a_retired_cis_seat_and_keeps_its_label_in_histo
     for n in ("new-a", "new-b", "new-c"):
         add_ci(n, r1)
     plan = assign_labels(engine, DEFAULT_RULE, dry_run=True)
-    assert [(a.name, a.seat) for a in plan.assigned] == [("new-a", 3), ("new-b", 5),
-                                                         ("new-c", 6)]
+    assert [(a.name, a.seat) for a in plan.assigned] == [("new-a", 3), ("new-b", 5), ("new-c", 6)]
     assert _labels(engine)["pc-3-old"] == "D010210-003"  # the dry run wrote nothing
     res = assign_labels(engine, DEFAULT_RULE)
     got = _labels(engine)
     assert [(a.name, a.new) for a in res.assigned] == [
-        ("new-a", "D010210-003"), ("new-b", "D010210-005"), ("new-c", "D010210-006")]
+        ("new-a", "D010210-003"),
+        ("new-b", "D010210-005"),
+        ("new-c", "D010210-006"),
+    ]
     assert got["pc-3-old"] is None and got["pc-11"] == "D010210-011"
     with session_scope(engine) as s:
-        hist = [(h.old, h.new) for h in s.scalars(
-            select(Change).where(Change.ci_id == old3, Change.attribute == "label"))]
+        hist = [
+            (h.old, h.new)
+            for h in s.scalars(
+                select(Change).where(Change.ci_id == old3, Change.attribute == "label")
+            )
+        ]
         assert hist == [("D010210-003", None)]  # its label stays in its history
         assert s.get(CI, old3).seat is None
 
@@ -95,8 +106,7 @@ def test_dry_run_writes_nothing_and_filters(engine: Any, add_room: Any, add_ci: 
     add_ci("b", r1)
     add_ci("c", r2)
     plan = assign_labels(engine, DEFAULT_RULE, dry_run=True, room="D010210")
-    assert [(a.name, a.new) for a in plan.assigned] == [("a", "D010210-001"),
-                                                         ("b", "D010210-002")]
+    assert [(a.name, a.new) for a in plan.assigned] == [("a", "D010210-001"), ("b", "D010210-002")]
     assert set(_labels(engine).values()) == {None}
     res = assign_labels(engine, DEFAULT_RULE, building="2")
     assert [a.new for a in res.assigned] == ["D020101-001"]
@@ -105,7 +115,9 @@ def test_dry_run_writes_nothing_and_filters(engine: Any, add_room: Any, add_ci: 
 
 
 def test_room_that_does_not_fit_is_skipped_with_reason(
-        engine: Any, add_room: Any, add_ci: Any,
+    engine: Any,
+    add_room: Any,
+    add_ci: Any,
 ) -> None:
     big = add_room("01", "02", "123")
     add_ci("x", big)
@@ -141,7 +153,7 @@ def test_renumber_closes_gaps_and_records_history(engine: Any, add_room: Any, ad
     add_ci("p7", r, label="D010210-007", seat=7)
     add_ci("p3", r, label="D010210-003", seat=3)
     add_ci("new", r)
-    add_ci("misplaced", r, label="D010211-001")   # label of another room: gets this room's
+    add_ci("misplaced", r, label="D010211-001")  # label of another room: gets this room's
     add_ci("elsewhere", other, label="D010210-002")  # recorded in 11 but holds seat 2 of 10
     res = assign_labels(engine, DEFAULT_RULE, renumber=True, room="D010210")
     got = _labels(engine)
@@ -150,8 +162,9 @@ def test_renumber_closes_gaps_and_records_history(engine: Any, add_room: Any, ad
     assert got["p7"] == "D010210-003"
     assert {got["new"], got["misplaced"]} == {"D010210-004", "D010210-005"}
     with session_scope(engine) as s:
-        hist = {(h.old, h.new) for h in s.scalars(select(Change).where(
-            Change.attribute == "label"))}
+        hist = {
+            (h.old, h.new) for h in s.scalars(select(Change).where(Change.attribute == "label"))
+        }
     assert ("D010210-007", "D010210-003") in hist and ("D010210-003", "D010210-001") in hist
     assert len(res.assigned) == 4
     # dry-run renumber changes nothing
@@ -181,7 +194,12 @@ WORKER = textwrap.dedent("""
 
 @pytest.mark.parametrize("mode", ["disjoint", "same"])
 def test_two_concurrent_assigners_never_share_a_label(
-        engine: Any, db_path: Any, add_room: Any, add_ci: Any, tmp_path: Any, mode: Any,
+    engine: Any,
+    db_path: Any,
+    add_room: Any,
+    add_ci: Any,
+    tmp_path: Any,
+    mode: Any,
 ) -> None:
     import json
 
@@ -192,9 +210,23 @@ def test_two_concurrent_assigners_never_share_a_label(
     barrier = str(tmp_path / "barrier")
     env = {**os.environ}
     parities = (0, 1) if mode == "disjoint" else (-1, -1)
-    procs = [subprocess.Popen([sys.executable, str(script), f"sqlite:///{db_path}", barrier,
-                               str(p), ",".join(map(str, ids))], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, env=env) for p in parities]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                str(script),
+                f"sqlite:///{db_path}",
+                barrier,
+                str(p),
+                ",".join(map(str, ids)),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for p in parities
+    ]
     deadline = time.time() + 60
     while len(list(tmp_path.glob("barrier.ready*"))) < 2 and time.time() < deadline:
         assert all(p.poll() is None for p in procs), "a worker died before the start"
@@ -215,7 +247,10 @@ def test_two_concurrent_assigners_never_share_a_label(
 
 
 def test_walk_assigns_seats_in_u_order(
-        engine: Any, add_room: Any, add_ci: Any, tmp_path: Any,
+    engine: Any,
+    add_room: Any,
+    add_ci: Any,
+    tmp_path: Any,
 ) -> None:
     r = add_room("01", "02", "10", name="计算机房")
     elsewhere = add_room("01", "03", "01")
@@ -226,15 +261,19 @@ def test_walk_assigns_seats_in_u_order(
     with session_scope(engine) as s:
         s.add(Identifier(ci_id=c, kind=IdKind.HOSTNAME, value="desk-c"))
     csv_file = tmp_path / "walk.csv"
-    csv_file.write_text("order,id\n1,00-11-22-33-44-01\n2,SN-B\n3,DESK-C\n5,pc-a2-unused\n"
-                        .replace("5,pc-a2-unused\n", ""), encoding="utf-8")
+    csv_file.write_text(
+        "order,id\n1,00-11-22-33-44-01\n2,SN-B\n3,DESK-C\n5,pc-a2-unused\n".replace(
+            "5,pc-a2-unused\n", ""
+        ),
+        encoding="utf-8",
+    )
     rows = read_walk_csv(csv_file)
     assert rows == [(1, "00-11-22-33-44-01"), (2, "SN-B"), (3, "DESK-C")]
     res = walk(engine, DEFAULT_RULE, "D010210", rows)
     got = _labels(engine)
-    assert got["pc-a.campus.edu"] == "D010210-001"   # MAC, any notation
-    assert got["pc-b"] == "D010210-002"              # serial
-    assert got["pc-c"] == "D010210-003"              # hostname identifier, moved here
+    assert got["pc-a.campus.edu"] == "D010210-001"  # MAC, any notation
+    assert got["pc-b"] == "D010210-002"  # serial
+    assert got["pc-c"] == "D010210-003"  # hostname identifier, moved here
     assert got["pc-d"] is None and [x.ci_id for x in res.cleared] == [d]
     with session_scope(engine) as s:
         moved = s.get(CI, c)
@@ -245,7 +284,10 @@ def test_walk_assigns_seats_in_u_order(
 
 
 def test_walk_bad_input_changes_nothing(
-        engine: Any, add_room: Any, add_ci: Any, tmp_path: Any,
+    engine: Any,
+    add_room: Any,
+    add_ci: Any,
+    tmp_path: Any,
 ) -> None:
     r = add_room("01", "02", "10")
     add_ci("pc-a", r, serial="S1")
@@ -261,14 +303,17 @@ def test_walk_bad_input_changes_nothing(
     assert _labels(engine) == before
 
 
-@pytest.mark.parametrize(("text", "msg"), [
-    ("1,aa\n1,bb\n", "row 2: order 1 already on row 1"),
-    ("1,aa\n2,AA\n", "row 2: 'AA' already on row 1"),
-    ("1,aa\nx,bb\n", "row 2: order 'x' is not a positive whole number"),
-    ("1,aa\n0,bb\n", "row 2: order '0'"),
-    ("1\n", "row 1: need two columns"),
-    ("order,id\n", "no rows"),
-])
+@pytest.mark.parametrize(
+    ("text", "msg"),
+    [
+        ("1,aa\n1,bb\n", "row 2: order 1 already on row 1"),
+        ("1,aa\n2,AA\n", "row 2: 'AA' already on row 1"),
+        ("1,aa\nx,bb\n", "row 2: order 'x' is not a positive whole number"),
+        ("1,aa\n0,bb\n", "row 2: order '0'"),
+        ("1\n", "row 1: need two columns"),
+        ("order,id\n", "no rows"),
+    ],
+)
 def test_walk_csv_errors_name_the_row(text: str, msg: str) -> None:
     with pytest.raises(ImportFormatError, match=msg.replace("(", r"\(").replace(")", r"\)")):
         read_walk_csv(io.StringIO(text))
@@ -287,7 +332,9 @@ def test_room_cis_for_walk_sheet(engine: Any, add_room: Any, add_ci: Any) -> Non
 
 
 def test_check_reports_duplicates_mismatches_and_malformed(
-        engine: Any, add_room: Any, add_ci: Any,
+    engine: Any,
+    add_room: Any,
+    add_ci: Any,
 ) -> None:
     r = add_room("01", "02", "10")
     r2 = add_room("01", "02", "11")
@@ -301,8 +348,14 @@ def test_check_reports_duplicates_mismatches_and_malformed(
     with session_scope(engine) as s:
         rep = check_labels(s, DEFAULT_RULE)
     kinds = {(p.kind, p.name) for p in rep.problems}
-    assert kinds == {("duplicate", "dup1"), ("duplicate", "dup2"), ("location", "wrongroom"),
-                     ("location", "noloc"), ("seat", "wrongseat"), ("malformed", "bad")}
+    assert kinds == {
+        ("duplicate", "dup1"),
+        ("duplicate", "dup2"),
+        ("location", "wrongroom"),
+        ("location", "noloc"),
+        ("seat", "wrongseat"),
+        ("malformed", "bad"),
+    }
     assert rep.checked == 7
     msgs = {p.name: p.message for p in rep.problems}
     assert "recorded location is D010211" in msgs["wrongroom"]
@@ -310,8 +363,9 @@ def test_check_reports_duplicates_mismatches_and_malformed(
     assert rep.as_dict()["counts"] == {"malformed": 1, "duplicate": 2, "location": 2, "seat": 1}
 
 
-def test_lost_race_is_retried_with_the_next_seat(engine: Any, db_path: str, add_room: Any,
-                                                 add_ci: Any) -> None:
+def test_lost_race_is_retried_with_the_next_seat(
+    engine: Any, db_path: str, add_room: Any, add_ci: Any
+) -> None:
     """A competitor commits the same label between our read and our write: the unique constraint
     refuses ours, the assigner rolls back and takes the next seat."""
     from sqlalchemy import event
@@ -347,11 +401,23 @@ def test_reconciler_places_ci_by_syslocation_then_assign_labels_it(engine: Any) 
     from netcmdb.discovery.facts import DeviceFact, Source
     from netcmdb.labeling.rule import parse_location
 
-    fact = DeviceFact(source=Source.SNMP, ip="10.0.0.5", mac="00:11:22:33:44:55",
-                      hostname="sw-b2", serial="FOC123", sys_location="HQ D01B203 机房")
+    fact = DeviceFact(
+        source=Source.SNMP,
+        ip="10.0.0.5",
+        mac="00:11:22:33:44:55",
+        hostname="sw-b2",
+        serial="FOC123",
+        sys_location="HQ D01B203 机房",
+    )
     with session_scope(engine) as s:
-        ingest(s, [fact], source=Source.SNMP.value, targets=["10.0.0.5"], methods=["snmp"],
-               location_parser=parse_location)
+        ingest(
+            s,
+            [fact],
+            source=Source.SNMP.value,
+            targets=["10.0.0.5"],
+            methods=["snmp"],
+            location_parser=parse_location,
+        )
     with session_scope(engine) as s:
         ci = s.scalars(select(CI).where(CI.name == "sw-b2")).one()
         assert ci.location is not None
@@ -373,8 +439,9 @@ def test_lower_case_labels_count_as_used_seats(engine: Any, add_room: Any, add_c
     assert [a.new for a in res.assigned] == ["D010210-009"]
 
 
-def test_two_concurrent_assigners_on_postgresql(pg_server: str, tmp_path: Path,
-                                                request: Any) -> None:
+def test_two_concurrent_assigners_on_postgresql(
+    pg_server: str, tmp_path: Path, request: Any
+) -> None:
     """The same race on a real PostgreSQL (READ COMMITTED): here the unique constraint
     ``uq_ci_label`` is what stops the second assigner, and it retries with the next seat."""
     import json
@@ -410,10 +477,16 @@ def test_two_concurrent_assigners_on_postgresql(pg_server: str, tmp_path: Path,
     script = tmp_path / "worker.py"
     script.write_text(WORKER)
     barrier = str(tmp_path / "barrier")
-    procs = [subprocess.Popen([sys.executable, str(script), url, barrier, str(p),
-                               ",".join(map(str, ids))], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, env={**os.environ})
-             for p in (0, 1)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(script), url, barrier, str(p), ",".join(map(str, ids))],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ},
+        )
+        for p in (0, 1)
+    ]
     deadline = time.time() + 60
     while len(list(tmp_path.glob("barrier.ready*"))) < 2 and time.time() < deadline:
         assert all(p.poll() is None for p in procs), "a worker died before the start"

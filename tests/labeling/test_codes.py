@@ -37,14 +37,17 @@ def _image(m: list[list[bool]], scale: int = 4, border: int = 4) -> Image.Image:
     return im.resize(((n + 2 * border) * scale,) * 2, Image.NEAREST)
 
 
-@pytest.mark.parametrize("payload", [
-    "netcmdb:ci:1:D010210-001",
-    "https://cmdb.example.edu/ci/12345?label=HQ-SW-D010210-001",
-    "计算机房 D01B110-003",
-    "x" * 150,   # version 8 (two block groups)
-    "y" * 300,   # version 12: 16-bit length field
-    "机" * 120,  # ECI header near a version boundary
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "netcmdb:ci:1:D010210-001",
+        "https://cmdb.example.edu/ci/12345?label=HQ-SW-D010210-001",
+        "计算机房 D01B110-003",
+        "x" * 150,  # version 8 (two block groups)
+        "y" * 300,  # version 12: 16-bit length field
+        "机" * 120,  # ECI header near a version boundary
+    ],
+)
 def test_qr_decodes(payload: str) -> None:
     m = qr_matrix(payload)
     assert len(m) == qr_modules(payload)

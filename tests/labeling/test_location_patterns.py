@@ -20,8 +20,10 @@ from netcmdb.errors import ConfigError
 from netcmdb.labeling.location import compile_patterns, location_parser
 from netcmdb.labeling.rule import DEFAULT_RULE
 
-PATTERNS = [r"(?P<building>\d+)号楼\s*(?P<floor>\d{2})(?P<room>\d{2})室",
-            r"B(?P<building>\d+)-F(?P<floor>\d+)-R(?P<room>\d+)"]
+PATTERNS = [
+    r"(?P<building>\d+)号楼\s*(?P<floor>\d{2})(?P<room>\d{2})室",
+    r"B(?P<building>\d+)-F(?P<floor>\d+)-R(?P<room>\d+)",
+]
 
 
 def parse(text):  # type: ignore[no-untyped-def]
@@ -29,22 +31,28 @@ def parse(text):  # type: ignore[no-untyped-def]
     return None if got is None else tuple(got)
 
 
-@pytest.mark.parametrize("text, room", [
-    ("HQ D010210 机房", ("01", "02", "10")),         # the rule's room code, anywhere
-    ("3号楼 0512室", ("03", "05", "12")),             # first pattern, zero-padded
-    ("Campus B3-F5-R7 rack 2", ("03", "05", "07")),  # second pattern
-    ("B3-F5-R7 and D010210", ("01", "02", "10")),    # the room code comes first
-    ("Server room, 2nd floor", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    "text, room",
+    [
+        ("HQ D010210 机房", ("01", "02", "10")),  # the rule's room code, anywhere
+        ("3号楼 0512室", ("03", "05", "12")),  # first pattern, zero-padded
+        ("Campus B3-F5-R7 rack 2", ("03", "05", "07")),  # second pattern
+        ("B3-F5-R7 and D010210", ("01", "02", "10")),  # the room code comes first
+        ("Server room, 2nd floor", None),
+        ("", None),
+    ],
+)
 def test_room_code_then_patterns_zero_padded(text: str, room: tuple | None) -> None:  # type: ignore[type-arg]
     assert parse(text) == room
 
 
-@pytest.mark.parametrize("bad, says", [
-    (r"B(?P<building>\d+", "bad pattern 'B(?P<building>\\\\d+'"),
-    (r"B(?P<building>\d+)-F(?P<floor>\d+)", "has no named group room"),
-])
+@pytest.mark.parametrize(
+    "bad, says",
+    [
+        (r"B(?P<building>\d+", "bad pattern 'B(?P<building>\\\\d+'"),
+        (r"B(?P<building>\d+)-F(?P<floor>\d+)", "has no named group room"),
+    ],
+)
 def test_bad_pattern_is_one_config_error_naming_it(bad: str, says: str) -> None:
     with pytest.raises(ConfigError) as ei:
         compile_patterns([bad])
@@ -55,15 +63,26 @@ def test_bad_pattern_is_one_config_error_naming_it(bad: str, says: str) -> None:
 def test_reconciled_room_and_verbatim_text(tmp_path: Path) -> None:
     eng = make_engine(f"sqlite:///{tmp_path / 'c.sqlite'}")
     ensure_schema(eng)
-    facts = [DeviceFact(source=Source.SNMP, ip="10.0.0.1", hostname="sw-1",
-                        sys_location="3号楼 0512室"),
-             DeviceFact(source=Source.SNMP, ip="10.0.0.2", hostname="sw-2",
-                        sys_location="Server room, 2nd floor （旧楼）")]
+    facts = [
+        DeviceFact(source=Source.SNMP, ip="10.0.0.1", hostname="sw-1", sys_location="3号楼 0512室"),
+        DeviceFact(
+            source=Source.SNMP,
+            ip="10.0.0.2",
+            hostname="sw-2",
+            sys_location="Server room, 2nd floor （旧楼）",
+        ),
+    ]
     parser = location_parser(DEFAULT_RULE, compile_patterns(PATTERNS))
     for _ in range(2):
         with session_scope(eng) as s:
-            summary = ingest(s, facts, source="snmp", targets=["10.0.0.0/24"],
-                             methods=["snmp"], location_parser=parser)
+            summary = ingest(
+                s,
+                facts,
+                source="snmp",
+                targets=["10.0.0.0/24"],
+                methods=["snmp"],
+                location_parser=parser,
+            )
     assert summary.changed == []  # stable on a rescan
     with session_scope(eng) as s:
         by = {c.name: c for c in s.scalars(select(CI))}
@@ -79,9 +98,13 @@ def _nc(tmp_path: Path, cfg: str, *args: str) -> subprocess.CompletedProcess[str
     conf = tmp_path / "netcmdb.toml"
     conf.write_text(cfg, encoding="utf-8")
     env = {**os.environ, "NETCMDB_CONFIG": str(conf)}
-    return subprocess.run([sys.executable, "-m", "netcmdb", "--db",
-                           f"sqlite:///{tmp_path / 'cli.sqlite'}", *args],
-                          env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "netcmdb", "--db", f"sqlite:///{tmp_path / 'cli.sqlite'}", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_cli_bad_pattern_one_line_and_ci_show_text(tmp_path: Path) -> None:
@@ -93,9 +116,17 @@ def test_cli_bad_pattern_one_line_and_ci_show_text(tmp_path: Path) -> None:
     eng = make_engine(f"sqlite:///{tmp_path / 'cli.sqlite'}")
     ensure_schema(eng)
     with session_scope(eng) as s:
-        ingest(s, [DeviceFact(source=Source.SNMP, ip="10.0.0.9", hostname="sw-9",
-                              sys_location="3号楼机房")], source="snmp",
-               targets=["10.0.0.9"], methods=["snmp"])
+        ingest(
+            s,
+            [
+                DeviceFact(
+                    source=Source.SNMP, ip="10.0.0.9", hostname="sw-9", sys_location="3号楼机房"
+                )
+            ],
+            source="snmp",
+            targets=["10.0.0.9"],
+            methods=["snmp"],
+        )
     eng.dispose()
     show = _nc(tmp_path, "", "ci", "show", "sw-9", "--json")
     assert show.returncode == 0, show.stderr
@@ -120,7 +151,6 @@ def test_cli_bad_pattern_one_line_and_ci_show_text(tmp_path: Path) -> None:
     assert "(3号楼机房)" in page.read_text(encoding="utf-8")
 
 
-
 @pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
 def test_chinese_syslocation_bytes_become_a_room_and_text(tmp_path: Path, encoding: str) -> None:
     """UTF-8 (new firmware) and GB18030 (older Huawei/H3C) sysLocation bytes, decoded by the SNMP
@@ -129,15 +159,28 @@ def test_chinese_syslocation_bytes_become_a_room_and_text(tmp_path: Path, encodi
     from netcmdb.discovery.snmp import RawDevice, parse_device
 
     raw = "3号楼 0512室（弱电间）".encode(encoding)
-    dev = parse_device("10.0.0.7", RawDevice(scalars={
-        O.SYS_NAME: b"sw-7", O.SYS_DESCR: b"Huawei Versatile Routing Platform Software",
-        O.SYS_LOCATION: raw}))
+    dev = parse_device(
+        "10.0.0.7",
+        RawDevice(
+            scalars={
+                O.SYS_NAME: b"sw-7",
+                O.SYS_DESCR: b"Huawei Versatile Routing Platform Software",
+                O.SYS_LOCATION: raw,
+            }
+        ),
+    )
     assert dev.sys_location == "3号楼 0512室（弱电间）"
     eng = make_engine(f"sqlite:///{tmp_path / 'c.sqlite'}")
     ensure_schema(eng)
     with session_scope(eng) as s:
-        ingest(s, [dev], source="snmp", targets=["10.0.0.7"], methods=["snmp"],
-               location_parser=location_parser(DEFAULT_RULE, compile_patterns(PATTERNS)))
+        ingest(
+            s,
+            [dev],
+            source="snmp",
+            targets=["10.0.0.7"],
+            methods=["snmp"],
+            location_parser=location_parser(DEFAULT_RULE, compile_patterns(PATTERNS)),
+        )
     with session_scope(eng) as s:
         ci = s.scalars(select(CI)).one()
         assert ci.location_text == "3号楼 0512室（弱电间）"

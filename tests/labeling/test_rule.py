@@ -28,13 +28,21 @@ def labels(rule: Rule) -> st.SearchStrategy[Label]:
     def digits(name: str) -> st.SearchStrategy[str]:
         return st.integers(0, 10 ** f[name].width - 1).map(lambda n: str(n).zfill(f[name].width))
 
-    floors = st.one_of(digits("floor"),
-                       st.integers(1, 10 ** (f["floor"].width - 1) - 1).map(
-                           lambda n: "B" + str(n).zfill(f["floor"].width - 1)))
+    floors = st.one_of(
+        digits("floor"),
+        st.integers(1, 10 ** (f["floor"].width - 1) - 1).map(
+            lambda n: "B" + str(n).zfill(f["floor"].width - 1)
+        ),
+    )
     prefixes = st.one_of(st.just((None, None)), st.tuples(PREFIX, PREFIX))
-    return st.builds(lambda b, fl, r, s, p: Label(b, fl, r, s, p[0], p[1]),
-                     digits("building"), floors, digits("room"),
-                     st.integers(1, rule.max_seat), prefixes)
+    return st.builds(
+        lambda b, fl, r, s, p: Label(b, fl, r, s, p[0], p[1]),
+        digits("building"),
+        floors,
+        digits("room"),
+        st.integers(1, rule.max_seat),
+        prefixes,
+    )
 
 
 @given(labels(DEFAULT_RULE))
@@ -124,13 +132,16 @@ def test_basements_and_canonical_padding() -> None:
         no_basements.parse("D01B103-012")
 
 
-@pytest.mark.parametrize(("label", "words"), [
-    (Label("01", "02", "123", 1), ["room '123'", "2-character room field", "wide"]),
-    (Label("01", "02", "10", 1000), ["seat 1000", "3-digit seat field", "wider rule"]),
-    (Label("01", "02", "10", 0), ["seat 000", "start at 1"]),
-    (Label("01", "B0", "10", 1), ["basement is B1"]),
-    (Label("01", "02", "10", 1, "HQ", None), ["unit and category together"]),
-])
+@pytest.mark.parametrize(
+    ("label", "words"),
+    [
+        (Label("01", "02", "123", 1), ["room '123'", "2-character room field", "wide"]),
+        (Label("01", "02", "10", 1000), ["seat 1000", "3-digit seat field", "wider rule"]),
+        (Label("01", "02", "10", 0), ["seat 000", "start at 1"]),
+        (Label("01", "B0", "10", 1), ["basement is B1"]),
+        (Label("01", "02", "10", 1, "HQ", None), ["unit and category together"]),
+    ],
+)
 def test_format_refuses_what_does_not_fit(label: Label, words: list[str]) -> None:
     with pytest.raises(LabelError) as err:
         DEFAULT_RULE.format(label)
@@ -157,8 +168,7 @@ def test_rule_from_config_pattern_with_widths() -> None:
 
 
 def test_rule_round_trips_through_its_mapping() -> None:
-    rule = get_rule({"preset": "wide", "buildings": ["01", "07"], "unit": "HQ",
-                     "category": "PC"})
+    rule = get_rule({"preset": "wide", "buildings": ["01", "07"], "unit": "HQ", "category": "PC"})
     again = Rule.from_mapping({k: v for k, v in rule.to_mapping().items()}, base=DEFAULT_RULE)
     assert again == rule
 
@@ -171,17 +181,20 @@ def test_room_codes() -> None:
         DEFAULT_RULE.parse_room("D0102")
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("D010210", ("01", "02", "10")),
-    ("HQ D010210 机房", ("01", "02", "10")),
-    ("Building A, D01B203-017", ("01", "B2", "03")),
-    ("d070101", ("07", "01", "01")),
-    ("XD010210", None),          # glued to other text
-    ("D0102100", None),          # longer digit run is not a room code
-    ("Server room, 2nd floor", None),
-    ("", None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("D010210", ("01", "02", "10")),
+        ("HQ D010210 机房", ("01", "02", "10")),
+        ("Building A, D01B203-017", ("01", "B2", "03")),
+        ("d070101", ("07", "01", "01")),
+        ("XD010210", None),  # glued to other text
+        ("D0102100", None),  # longer digit run is not a room code
+        ("Server room, 2nd floor", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_parse_location(text: str | None, expected: tuple[str, str, str] | None) -> None:
     got = parse_location(text)
     assert got == expected
@@ -190,7 +203,12 @@ def test_parse_location(text: str | None, expected: tuple[str, str, str] | None)
 
 
 def test_sort_key_puts_deepest_basement_first() -> None:
-    labs = [DEFAULT_RULE.parse(t) for t in ("D010110-002", "D01B110-001", "D01B210-001",
-                                             "D010110-001")]
+    labs = [
+        DEFAULT_RULE.parse(t) for t in ("D010110-002", "D01B110-001", "D01B210-001", "D010110-001")
+    ]
     assert [DEFAULT_RULE.format(x) for x in sorted(labs, key=sort_key)] == [
-        "D01B210-001", "D01B110-001", "D010110-001", "D010110-002"]
+        "D01B210-001",
+        "D01B110-001",
+        "D010110-001",
+        "D010110-002",
+    ]

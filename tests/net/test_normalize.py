@@ -14,40 +14,66 @@ def test_doctests() -> None:
     assert res.attempted > 10 and res.failed == 0
 
 
-@pytest.mark.parametrize("raw,want", [
-    ("00:11:22:AA:BB:CC", "00:11:22:aa:bb:cc"),
-    ("00-11-22-aa-bb-cc", "00:11:22:aa:bb:cc"),
-    ("0011.22AA.BBCC", "00:11:22:aa:bb:cc"),
-    ("001122aabbcc", "00:11:22:aa:bb:cc"),
-    ("0011-22aa-bbcc", "00:11:22:aa:bb:cc"),
-    ("001122:aabbcc", "00:11:22:aa:bb:cc"),
-    ("58:69:6c:6:82:3c", "58:69:6c:06:82:3c"),  # SNMP agents drop leading zeros
-    ("58 69 6c 06 82 3c", "58:69:6c:06:82:3c"),
-    ("  00:11:22:aa:bb:cc\t", "00:11:22:aa:bb:cc"),
-    (b"\x00\x11\x22\xaa\xbb\xcc", "00:11:22:aa:bb:cc"),
-])
+@pytest.mark.parametrize(
+    "raw,want",
+    [
+        ("00:11:22:AA:BB:CC", "00:11:22:aa:bb:cc"),
+        ("00-11-22-aa-bb-cc", "00:11:22:aa:bb:cc"),
+        ("0011.22AA.BBCC", "00:11:22:aa:bb:cc"),
+        ("001122aabbcc", "00:11:22:aa:bb:cc"),
+        ("0011-22aa-bbcc", "00:11:22:aa:bb:cc"),
+        ("001122:aabbcc", "00:11:22:aa:bb:cc"),
+        ("58:69:6c:6:82:3c", "58:69:6c:06:82:3c"),  # SNMP agents drop leading zeros
+        ("58 69 6c 06 82 3c", "58:69:6c:06:82:3c"),
+        ("  00:11:22:aa:bb:cc\t", "00:11:22:aa:bb:cc"),
+        (b"\x00\x11\x22\xaa\xbb\xcc", "00:11:22:aa:bb:cc"),
+    ],
+)
 def test_mac_spellings(raw: str | bytes, want: str) -> None:
     assert N.mac(raw) == want
     assert N.mac(want) == want
 
 
-@pytest.mark.parametrize("raw", ["", "00:11:22:33:44", "00:11:22:33:44:55:66", "zz:11:22:33:44:55",
-                                 "0011.22aa.bbcc.dd", b"\x00\x11"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "00:11:22:33:44",
+        "00:11:22:33:44:55:66",
+        "zz:11:22:33:44:55",
+        "0011.22aa.bbcc.dd",
+        b"\x00\x11",
+    ],
+)
 def test_bad_macs_name_the_value(raw: str | bytes) -> None:
     with pytest.raises(ValueError, match="not a MAC address"):
         N.mac(raw)
     assert N.mac_or_none(raw) is None
 
 
-@pytest.mark.parametrize("m,group", [("01:00:5e:00:00:01", True), ("33:33:00:00:00:01", True),
-                                     ("ff:ff:ff:ff:ff:ff", True), ("00:11:22:33:44:55", False),
-                                     ("02:00:00:00:00:01", False), ("0f:00:00:00:00:00", True)])
+@pytest.mark.parametrize(
+    "m,group",
+    [
+        ("01:00:5e:00:00:01", True),
+        ("33:33:00:00:00:01", True),
+        ("ff:ff:ff:ff:ff:ff", True),
+        ("00:11:22:33:44:55", False),
+        ("02:00:00:00:00:01", False),
+        ("0f:00:00:00:00:00", True),
+    ],
+)
 def test_is_multicast(m: str, group: bool) -> None:
     assert N.is_multicast(m) is group
 
 
-@pytest.mark.parametrize("raw,want", [(" 10.0.0.1 ", "10.0.0.1"), ("2001:DB8::1", "2001:db8::1"),
-                                      ("::ffff:10.0.0.1", "::ffff:a00:1")])
+@pytest.mark.parametrize(
+    "raw,want",
+    [
+        (" 10.0.0.1 ", "10.0.0.1"),
+        ("2001:DB8::1", "2001:db8::1"),
+        ("::ffff:10.0.0.1", "::ffff:a00:1"),
+    ],
+)
 def test_ip(raw: str, want: str) -> None:
     assert N.ip(raw) == want
 
@@ -59,9 +85,18 @@ def test_bad_ip(raw: str) -> None:
     assert N.ip_or_none(raw) is None
 
 
-@pytest.mark.parametrize("raw,want", [("fdo2112x0ab", "FDO2112X0AB"), ("0000-0000", None),
-                                      ("...", None), ("11111111", None), ("", None),
-                                      (None, None), (" sn 1 ", "SN 1")])
+@pytest.mark.parametrize(
+    "raw,want",
+    [
+        ("fdo2112x0ab", "FDO2112X0AB"),
+        ("0000-0000", None),
+        ("...", None),
+        ("11111111", None),
+        ("", None),
+        (None, None),
+        (" sn 1 ", "SN 1"),
+    ],
+)
 def test_serial_or_none(raw: str | None, want: str | None) -> None:
     assert N.serial_or_none(raw) == want
 

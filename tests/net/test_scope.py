@@ -79,8 +79,11 @@ def test_target_file(tmp_path) -> None:
     f = tmp_path / "targets.txt"
     f.write_text("# campus\n10.1.0.1-2  # core\n10.1.0.9, 10.1.0.10\n\n")
     assert read_target_file(f) == ["10.1.0.1-2", "10.1.0.9", "10.1.0.10"]
-    assert expand([f"@{f}"]) == expand([f"file:{f}"]) == [
-        "10.1.0.1", "10.1.0.2", "10.1.0.9", "10.1.0.10"]
+    assert (
+        expand([f"@{f}"])
+        == expand([f"file:{f}"])
+        == ["10.1.0.1", "10.1.0.2", "10.1.0.9", "10.1.0.10"]
+    )
     ex = tmp_path / "ex.txt"
     ex.write_text("10.1.0.2\n")
     assert expand([f"@{f}"], [f"@{ex}"]) == ["10.1.0.1", "10.1.0.9", "10.1.0.10"]
@@ -90,48 +93,75 @@ def test_target_file(tmp_path) -> None:
 
 def test_plan_covers_exactly_the_probed_blocks() -> None:
     scope = plan(["10.0.0.0/24"], ["10.0.0.128/25"])
-    assert scope.covered == ["10.0.0.1/32", "10.0.0.2/31", "10.0.0.4/30", "10.0.0.8/29",
-                             "10.0.0.16/28", "10.0.0.32/27", "10.0.0.64/26"]
+    assert scope.covered == [
+        "10.0.0.1/32",
+        "10.0.0.2/31",
+        "10.0.0.4/30",
+        "10.0.0.8/29",
+        "10.0.0.16/28",
+        "10.0.0.32/27",
+        "10.0.0.64/26",
+    ]
     assert len(scope.addresses) == 127
     assert sum(ipaddress.ip_network(c).num_addresses for c in scope.excluded) == 127  # .128-.254
 
 
-@pytest.mark.parametrize(("ip", "scope", "excludes", "expected"), [
-    ("10.1.2.3", ["10.1.0.0/16"], [], True),
-    ("10.1.2.3", ["10.1.0.0/16"], ["10.1.2.0/24"], False),
-    ("10.1.2.3", ["10.1.0.0/16"], ["10.1.2.1-5"], False),
-    ("10.1.2.6", ["10.1.0.0/16"], ["10.1.2.1-5"], True),
-    ("10.2.0.1", ["10.1.0.0/16"], [], False),
-    ("fd00::5", ["fd00::/64"], [], True),
-    ("10.1.2.3", ["fd00::/64"], [], False),
-    ("garbage", ["0.0.0.0/0"], [], False),
-    ("10.1.2.3 ", ["10.1.2.3"], [], True),
-])
+@pytest.mark.parametrize(
+    ("ip", "scope", "excludes", "expected"),
+    [
+        ("10.1.2.3", ["10.1.0.0/16"], [], True),
+        ("10.1.2.3", ["10.1.0.0/16"], ["10.1.2.0/24"], False),
+        ("10.1.2.3", ["10.1.0.0/16"], ["10.1.2.1-5"], False),
+        ("10.1.2.6", ["10.1.0.0/16"], ["10.1.2.1-5"], True),
+        ("10.2.0.1", ["10.1.0.0/16"], [], False),
+        ("fd00::5", ["fd00::/64"], [], True),
+        ("10.1.2.3", ["fd00::/64"], [], False),
+        ("garbage", ["0.0.0.0/0"], [], False),
+        ("10.1.2.3 ", ["10.1.2.3"], [], True),
+    ],
+)
 def test_in_scope_table(ip: str, scope: list[str], excludes: list[str], expected: bool) -> None:
     assert in_scope(ip, scope, excludes) is expected
 
 
-@pytest.mark.parametrize(("ip", "public"), [
-    ("8.8.8.8", True), ("1.1.1.1", True), ("10.0.0.1", False), ("172.31.255.255", False),
-    ("172.32.0.1", True), ("192.168.0.1", False), ("100.64.0.1", False), ("169.254.1.1", False),
-    ("127.0.0.1", False), ("2001:db8::1", False), ("2606:4700::1111", True), ("fd12::1", False),
-])
+@pytest.mark.parametrize(
+    ("ip", "public"),
+    [
+        ("8.8.8.8", True),
+        ("1.1.1.1", True),
+        ("10.0.0.1", False),
+        ("172.31.255.255", False),
+        ("172.32.0.1", True),
+        ("192.168.0.1", False),
+        ("100.64.0.1", False),
+        ("169.254.1.1", False),
+        ("127.0.0.1", False),
+        ("2001:db8::1", False),
+        ("2606:4700::1111", True),
+        ("fd12::1", False),
+    ],
+)
 def test_is_public(ip: str, public: bool) -> None:
     assert is_public(ip) is public
 
 
-ipv4 = st.integers(min_value=int(ipaddress.IPv4Address("10.0.0.0")),
-                   max_value=int(ipaddress.IPv4Address("10.255.255.255")))
+ipv4 = st.integers(
+    min_value=int(ipaddress.IPv4Address("10.0.0.0")),
+    max_value=int(ipaddress.IPv4Address("10.255.255.255")),
+)
 
 
 @settings(max_examples=200, deadline=None)
-@given(start=ipv4, length=st.integers(0, 300), ex_start=ipv4, ex_len=st.integers(0, 300),
-       probe=ipv4)
-def test_expand_and_in_scope_agree(start: int, length: int, ex_start: int, ex_len: int,
-                                   probe: int) -> None:
+@given(
+    start=ipv4, length=st.integers(0, 300), ex_start=ipv4, ex_len=st.integers(0, 300), probe=ipv4
+)
+def test_expand_and_in_scope_agree(
+    start: int, length: int, ex_start: int, ex_len: int, probe: int
+) -> None:
     """Whatever the ranges: expansion == brute-force set algebra, and in_scope agrees."""
     end = min(start + length, int(ipaddress.IPv4Address("10.255.255.255")))
     ex_end = min(ex_start + ex_len, int(ipaddress.IPv4Address("10.255.255.255")))
+
     def a(n: int) -> str:
         return str(ipaddress.IPv4Address(n))
 
@@ -176,8 +206,12 @@ def no_dns(name: str) -> list[str]:
     raise AssertionError(f"resolver called for {name!r}")
 
 
-FAKE_DNS = {"sw-core.lab": ["10.99.255.1"], "google.example": ["8.8.8.8"],
-            "bcast.example": ["255.255.255.255"], "v6only.lab": ["fd00::7"]}
+FAKE_DNS = {
+    "sw-core.lab": ["10.99.255.1"],
+    "google.example": ["8.8.8.8"],
+    "bcast.example": ["255.255.255.255"],
+    "v6only.lab": ["fd00::7"],
+}
 
 
 def fake_dns(name: str) -> list[str]:
@@ -244,8 +278,9 @@ def test_names_resolve_once_and_the_address_is_checked() -> None:
     with pytest.raises(ScopeError, match="does not resolve"):
         plan(["nowhere.lab"], resolve=fake_dns)
     # an excluded name is dropped like an excluded address
-    assert plan(["sw-core.lab", "10.99.255.3"], ["10.99.255.1"], resolve=fake_dns
-                ).addresses == ["10.99.255.3"]
+    assert plan(["sw-core.lab", "10.99.255.3"], ["10.99.255.1"], resolve=fake_dns).addresses == [
+        "10.99.255.3"
+    ]
     # a dry run does not resolve (a DNS query is a packet): the name is listed, and counted
     dry = plan(["sw-core.lab", "10.99.255.3"], resolve=None)
     assert dry.unresolved == ["sw-core.lab"] and dry.addresses == ["10.99.255.3"]
@@ -269,31 +304,40 @@ def test_one_syntax_for_targets_excludes_and_scopes(spec: str) -> None:
     assert expand([spec]) == ["10.99.255.2", "10.99.255.3"]
     rules = ScopeRules(excludes=(spec,))
     assert [rules.why_not(f"10.99.255.{i}") is None for i in range(1, 5)] == [
-        True, False, False, True]
+        True,
+        False,
+        False,
+        True,
+    ]
     cs = CrawlScope((spec,), "given")
-    assert [cs.why_not(f"10.99.255.{i}") is None for i in range(1, 5)] == [
-        False, True, True, False]
+    assert [cs.why_not(f"10.99.255.{i}") is None for i in range(1, 5)] == [False, True, True, False]
 
 
-@pytest.mark.parametrize(("target", "kw", "expected"), [
-    ("10.99.255.1", {}, ("10.99.255.1", None)),
-    ("10.99.255.1:2222", {}, ("10.99.255.1", 2222)),
-    ("sw-core.lab:22", {}, ("10.99.255.1", 22)),
-    ("8.8.8.8", {"allow_public": True}, ("8.8.8.8", None)),
-    ("127.0.0.1", {}, ("127.0.0.1", None)),
-])
+@pytest.mark.parametrize(
+    ("target", "kw", "expected"),
+    [
+        ("10.99.255.1", {}, ("10.99.255.1", None)),
+        ("10.99.255.1:2222", {}, ("10.99.255.1", 2222)),
+        ("sw-core.lab:22", {}, ("10.99.255.1", 22)),
+        ("8.8.8.8", {"allow_public": True}, ("8.8.8.8", None)),
+        ("127.0.0.1", {}, ("127.0.0.1", None)),
+    ],
+)
 def test_admit_one_target(target: str, kw: dict, expected: tuple) -> None:
     assert ScopeRules(**kw).admit(target, fake_dns) == expected
 
 
-@pytest.mark.parametrize(("target", "kw", "message"), [
-    ("8.8.8.8", {}, "needs --allow-public"),
-    ("google.example", {}, "google.example: 8.8.8.8 is public"),
-    ("10.99.255.1", {"excludes": ("10.99.255.0/24",)}, "10.99.255.1 is excluded"),
-    ("255.255.255.255", {"allow_public": True}, "never contacted"),
-    ("10.0.0.0/24", {}, "several addresses"),
-    ("10.0.0.0/33", {}, "not a target"),
-])
+@pytest.mark.parametrize(
+    ("target", "kw", "message"),
+    [
+        ("8.8.8.8", {}, "needs --allow-public"),
+        ("google.example", {}, "google.example: 8.8.8.8 is public"),
+        ("10.99.255.1", {"excludes": ("10.99.255.0/24",)}, "10.99.255.1 is excluded"),
+        ("255.255.255.255", {"allow_public": True}, "never contacted"),
+        ("10.0.0.0/24", {}, "several addresses"),
+        ("10.0.0.0/33", {}, "not a target"),
+    ],
+)
 def test_admit_refuses(target: str, kw: dict, message: str) -> None:
     with pytest.raises(ScopeError, match=message):
         ScopeRules(**kw).admit(target, fake_dns)
@@ -308,26 +352,38 @@ def test_bad_rules_fail_up_front() -> None:
         crawl_scope(["10.0.0.1"], ["10.0.0.0/33"])
 
 
-@pytest.mark.parametrize(("seeds", "scope", "configured", "cidrs", "origin"), [
-    (["10.99.255.1"], None, None, ("10.0.0.0/8",), "seeds"),
-    (["10.99.255.1", "192.168.1.1:2222"], None, None, ("10.0.0.0/8", "192.168.0.0/16"), "seeds"),
-    (["127.77.0.1"], None, None, ("127.0.0.0/8",), "seeds"),
-    (["10.99.255.1"], ["10.99.255.0/24"], ["10.0.0.0/8"], ("10.99.255.0/24",), "given"),
-    (["10.99.255.1"], [], ["10.99.0.0/16"], ("10.99.0.0/16",), "config"),
-])
+@pytest.mark.parametrize(
+    ("seeds", "scope", "configured", "cidrs", "origin"),
+    [
+        (["10.99.255.1"], None, None, ("10.0.0.0/8",), "seeds"),
+        (
+            ["10.99.255.1", "192.168.1.1:2222"],
+            None,
+            None,
+            ("10.0.0.0/8", "192.168.0.0/16"),
+            "seeds",
+        ),
+        (["127.77.0.1"], None, None, ("127.0.0.0/8",), "seeds"),
+        (["10.99.255.1"], ["10.99.255.0/24"], ["10.0.0.0/8"], ("10.99.255.0/24",), "given"),
+        (["10.99.255.1"], [], ["10.99.0.0/16"], ("10.99.0.0/16",), "config"),
+    ],
+)
 def test_crawl_scope_is_bounded_and_stated(seeds, scope, configured, cidrs, origin) -> None:
     cs = crawl_scope(seeds, scope, configured)
     assert (cs.cidrs, cs.origin) == (cidrs, origin)
     assert cs.as_dict()["cidrs"] == list(cidrs)
 
 
-@pytest.mark.parametrize(("addr", "reason"), [
-    ("10.99.255.9", None),
-    ("8.8.8.8", "8.8.8.8 is public"),  # even inside a 0.0.0.0/0 scope (next test)
-    ("255.255.255.255", "never contacted"),
-    ("172.16.0.1", "outside the crawl scope (10.0.0.0/8, from the seeds)"),
-    ("10.99.255.4", "10.99.255.4 is excluded"),
-])
+@pytest.mark.parametrize(
+    ("addr", "reason"),
+    [
+        ("10.99.255.9", None),
+        ("8.8.8.8", "8.8.8.8 is public"),  # even inside a 0.0.0.0/0 scope (next test)
+        ("255.255.255.255", "never contacted"),
+        ("172.16.0.1", "outside the crawl scope (10.0.0.0/8, from the seeds)"),
+        ("10.99.255.4", "10.99.255.4 is excluded"),
+    ],
+)
 def test_hostile_neighbour_addresses(addr: str, reason: str | None) -> None:
     cs = crawl_scope(["10.99.255.1"], rules=ScopeRules(excludes=("10.99.255.2-4",)))
     got = cs.why_not(addr)

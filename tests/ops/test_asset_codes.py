@@ -60,45 +60,62 @@ def test_label_assign_gives_codes_by_unit_category_room_and_they_are_printed(cam
     assert codes["pc-010110-004"] == "HOSP-PC-D010110-004"
     assert codes["sw-core-1"] == "HOSP-SW-D010101-001"
     assert len(set(codes.values())) == len(codes)
-    assert any("no category for class firewall" in s["reason"]
-               for s in res["asset_codes_skipped"])
+    assert any("no category for class firewall" in s["reason"] for s in res["asset_codes_skipped"])
     again = json.loads(nc(campus, "label", "assign", "--json").output)
     assert again["asset_codes"] == []  # codes are never changed
     show = json.loads(nc(campus, "ci", "show", "HOSP-PC-D010110-001", "--json").output)
     assert show["name"] == "pc-010110-001"
     hits = json.loads(nc(campus, "search", "PC-D010110", "--json").output)
     assert {h["title"] for h in hits if h["kind"] == "ci"} == {
-        f"pc-010110-00{i}" for i in range(1, 5)}
+        f"pc-010110-00{i}" for i in range(1, 5)
+    }
     out = tmp_path / "labels.csv"
-    nc(campus, "label", "print", "--room", "D010110", "--format", "csv", "--qr",
-       "{label} {asset_code}", "-o", str(out))
+    nc(
+        campus,
+        "label",
+        "print",
+        "--room",
+        "D010110",
+        "--format",
+        "csv",
+        "--qr",
+        "{label} {asset_code}",
+        "-o",
+        str(out),
+    )
     text = out.read_text("utf-8-sig")
-    assert "D010110-001 HOSP-PC-D010110-001" in text and text.splitlines()[0].endswith(
-        "asset_code")
+    assert "D010110-001 HOSP-PC-D010110-001" in text and text.splitlines()[0].endswith("asset_code")
     pdf = tmp_path / "labels.pdf"
     nc(campus, "label", "print", "--room", "D010110", "--format", "pdf", "-o", str(pdf))
     if shutil.which("pdftotext"):
-        txt = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
-                             check=True).stdout
+        txt = subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
         assert "HOSP-PC-D010110-001" in txt
     # a new PC in the room gets the next number of its prefix
     con = sqlite3.connect(campus / "cmdb.sqlite")
     loc = con.execute("SELECT location_id FROM ci WHERE name = 'pc-010110-001'").fetchone()[0]
-    con.execute("INSERT INTO ci (name, class, status, missed_runs, attr_sources, first_seen, "
-                "last_seen, location_id) VALUES ('pc-extra', 'pc', 'active', 0, '{}', "
-                "'2026-12-01', '2026-12-01', ?)", (loc,))
+    con.execute(
+        "INSERT INTO ci (name, class, status, missed_runs, attr_sources, first_seen, "
+        "last_seen, location_id) VALUES ('pc-extra', 'pc', 'active', 0, '{}', "
+        "'2026-12-01', '2026-12-01', ?)",
+        (loc,),
+    )
     con.commit()
     con.close()
     nc(campus, "label", "assign")
     assert _codes(campus)["pc-extra"] == "HOSP-PC-D010110-005"
 
 
-@pytest.mark.parametrize("table, message", [
-    ({"unit": ""}, "unit must be"),
-    ({"unit": "HOSP", "categories": {"pc": "P C"}}, "categories"),
-    ({"unit": "HOSP", "digits": 0}, "digits"),
-    ({"unit": "HOSP", "prefix": "x"}, "no key 'prefix'"),
-])
+@pytest.mark.parametrize(
+    "table, message",
+    [
+        ({"unit": ""}, "unit must be"),
+        ({"unit": "HOSP", "categories": {"pc": "P C"}}, "categories"),
+        ({"unit": "HOSP", "digits": 0}, "digits"),
+        ({"unit": "HOSP", "prefix": "x"}, "no key 'prefix'"),
+    ],
+)
 def test_bad_asset_code_tables_are_refused(table, message):
     with pytest.raises(ConfigError, match=message):
         asset_code_rule(table)
@@ -108,9 +125,22 @@ def test_a_bad_asset_code_table_is_one_line_and_writes_nothing(campus):
     (campus / "config.toml").write_text('[asset_codes]\nunit = "医院"\n')
     e = {**os.environ, "NETCMDB_CONFIG": str(campus / "config.toml")}
     e.pop("NETCMDB_DB", None)
-    r = subprocess.run([sys.executable, "-m", "netcmdb", "--db",
-                        f"sqlite:///{campus / 'cmdb.sqlite'}", "label", "assign"], check=False,
-                       capture_output=True, text=True, env=e, timeout=120)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "netcmdb",
+            "--db",
+            f"sqlite:///{campus / 'cmdb.sqlite'}",
+            "label",
+            "assign",
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=e,
+        timeout=120,
+    )
     assert r.returncode == 2 and "[asset_codes] unit" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
     assert _codes(campus) == {}
@@ -126,7 +156,10 @@ def test_asset_codes_departments_and_lifecycle_are_exported_and_imported(campus,
     doc = json.loads(out.read_text("utf-8"))
     pc = next(c for c in doc["cis"] if c["name"] == "pc-010110-001")
     assert (pc["asset_code"], pc["department"], pc["lifecycle"]) == (
-        "HOSP-PC-D010110-001", "门诊部", "repair")
+        "HOSP-PC-D010110-001",
+        "门诊部",
+        "repair",
+    )
     fresh = tmp_path / "fresh"
     fresh.mkdir()
     nc(fresh, "import", "json", str(out))
@@ -136,6 +169,11 @@ def test_asset_codes_departments_and_lifecycle_are_exported_and_imported(campus,
     book = tmp_path / "c.xlsx"
     nc(campus, "export", "xlsx", "-o", str(book))
     wb = openpyxl.load_workbook(book)
-    cells = {str(v) for ws in wb.worksheets for r in ws.iter_rows(values_only=True)
-             for v in r if v is not None}
+    cells = {
+        str(v)
+        for ws in wb.worksheets
+        for r in ws.iter_rows(values_only=True)
+        for v in r
+        if v is not None
+    }
     assert {"Asset code", "HOSP-PC-D010110-001", "Department", "门诊部"} <= cells

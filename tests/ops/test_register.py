@@ -21,25 +21,70 @@ from click.testing import CliRunner
 from netcmdb.cli import cli
 from netcmdb.demo import example_campus_path
 
-HEADER = ["序号", "设备名称", "资产编号", "序列号", "MAC地址", "IP地址", "位置/房间", "使用科室",
-          "责任人", "状态", "购置日期"]
+HEADER = [
+    "序号",
+    "设备名称",
+    "资产编号",
+    "序列号",
+    "MAC地址",
+    "IP地址",
+    "位置/房间",
+    "使用科室",
+    "责任人",
+    "状态",
+    "购置日期",
+]
 ROWS = [
     # matches pc-010110-001 by its serial; fills what discovery cannot know
-    [1, "pc-010110-001", "HOSP-PC-0001", "PF3713161", "", "", "D010110", "门诊部", "张三",
-     "在用", date(2021, 3, 15)],
+    [
+        1,
+        "pc-010110-001",
+        "HOSP-PC-0001",
+        "PF3713161",
+        "",
+        "",
+        "D010110",
+        "门诊部",
+        "张三",
+        "在用",
+        date(2021, 3, 15),
+    ],
     # matches pc-010110-002 by its MAC (another spelling); moves it to another room
-    [2, "pc-010110-002", "HOSP-PC-0002", "", "54-EE-75-00-00-15", "", "D010111", "门诊部",
-     "李四", "维修", "2020/05/01"],
+    [
+        2,
+        "pc-010110-002",
+        "HOSP-PC-0002",
+        "",
+        "54-EE-75-00-00-15",
+        "",
+        "D010111",
+        "门诊部",
+        "李四",
+        "维修",
+        "2020/05/01",
+    ],
     # a new printer nobody scanned yet
-    [3, "挂号打印机", "HOSP-PR-0001", "CNB1234567", "00:1b:a9:00:00:01", "10.11.10.99",
-     "D010110", "门诊部", "张三", "库存", "2023-01-10"],
+    [
+        3,
+        "挂号打印机",
+        "HOSP-PR-0001",
+        "CNB1234567",
+        "00:1b:a9:00:00:01",
+        "10.11.10.99",
+        "D010110",
+        "门诊部",
+        "张三",
+        "库存",
+        "2023-01-10",
+    ],
 ]
 
 
 def nc(home: Path, *args: str, ok: bool = True):  # type: ignore[no-untyped-def]
     env = {"NETCMDB_CONFIG": str(home / "config.toml"), "NETCMDB_DB": None}
-    r = CliRunner().invoke(cli, ["--db", f"sqlite:///{home / 'cmdb.sqlite'}", *args], env=env,
-                           catch_exceptions=not ok)
+    r = CliRunner().invoke(
+        cli, ["--db", f"sqlite:///{home / 'cmdb.sqlite'}", *args], env=env, catch_exceptions=not ok
+    )
     if ok:
         assert r.exit_code == 0, r.output
     return r
@@ -48,9 +93,14 @@ def nc(home: Path, *args: str, ok: bool = True):  # type: ignore[no-untyped-def]
 def nc_proc(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     e = {**os.environ, "NETCMDB_CONFIG": str(home / "config.toml")}
     e.pop("NETCMDB_DB", None)
-    return subprocess.run([sys.executable, "-m", "netcmdb", "--db",
-                           f"sqlite:///{home / 'cmdb.sqlite'}", *args], check=False,
-                          capture_output=True, text=True, env=e, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "netcmdb", "--db", f"sqlite:///{home / 'cmdb.sqlite'}", *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=e,
+        timeout=120,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -69,8 +119,7 @@ def campus(tmp_path: Path, campus_db: Path) -> Path:
     return tmp_path
 
 
-def _xlsx(path: Path, header: list[str], rows: list[list[object]], title: str = "资产台账"
-          ) -> Path:
+def _xlsx(path: Path, header: list[str], rows: list[list[object]], title: str = "资产台账") -> Path:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = title
@@ -98,14 +147,17 @@ def _state(home: Path) -> list[tuple[object, ...]]:
         return con.execute(
             "SELECT ci.name, asset_code, ci.department, ci.contact, lifecycle, purchase_date, "
             "location.room FROM ci LEFT JOIN location ON location.id = ci.location_id "
-            "WHERE asset_code IS NOT NULL ORDER BY asset_code").fetchall()
+            "WHERE asset_code IS NOT NULL ORDER BY asset_code"
+        ).fetchall()
     finally:
         con.close()
 
 
-EXPECTED = [("pc-010110-001", "HOSP-PC-0001", "门诊部", "张三", "in_use", "2021-03-15", "10"),
-            ("pc-010110-002", "HOSP-PC-0002", "门诊部", "李四", "repair", "2020-05-01", "11"),
-            ("挂号打印机", "HOSP-PR-0001", "门诊部", "张三", "in_stock", "2023-01-10", "10")]
+EXPECTED = [
+    ("pc-010110-001", "HOSP-PC-0001", "门诊部", "张三", "in_use", "2021-03-15", "10"),
+    ("pc-010110-002", "HOSP-PC-0002", "门诊部", "李四", "repair", "2020-05-01", "11"),
+    ("挂号打印机", "HOSP-PR-0001", "门诊部", "张三", "in_stock", "2023-01-10", "10"),
+]
 
 
 def test_xlsx_register_dry_run_then_import_then_a_scan_finds_the_same_ci(campus):
@@ -113,8 +165,10 @@ def test_xlsx_register_dry_run_then_import_then_a_scan_finds_the_same_ci(campus)
     r = nc(campus, "import", "xlsx", str(book), "--dry-run", "--json")
     plan = json.loads(r.output)
     assert [e["name"] for e in plan["new"]] == ["挂号打印机"] and plan["new"][0]["row"] == 6
-    assert [(e["row"], e["ci"]) for e in plan["changed"]] == [(4, "pc-010110-001"),
-                                                              (5, "pc-010110-002")]
+    assert [(e["row"], e["ci"]) for e in plan["changed"]] == [
+        (4, "pc-010110-001"),
+        (5, "pc-010110-002"),
+    ]
     assert plan["ignored_columns"] == ["序号"]
     assert _state(campus) == []  # the dry run wrote nothing
     r = nc(campus, "import", "xlsx", str(book))
@@ -129,16 +183,28 @@ def test_xlsx_register_dry_run_then_import_then_a_scan_finds_the_same_ci(campus)
 
     eng = make_engine(f"sqlite:///{campus / 'cmdb.sqlite'}")
     with session_scope(eng) as s:
-        summary = ingest(s, [DeviceFact(source=Source.SNMP, ip="10.11.10.99",
-                                        serial="CNB1234567", hostname="NPI0001",
-                                        device_class=DeviceClass.PRINTER)],
-                         source="snmp", targets=["10.11.10.0/24"], methods=["snmp"])
+        summary = ingest(
+            s,
+            [
+                DeviceFact(
+                    source=Source.SNMP,
+                    ip="10.11.10.99",
+                    serial="CNB1234567",
+                    hostname="NPI0001",
+                    device_class=DeviceClass.PRINTER,
+                )
+            ],
+            source="snmp",
+            targets=["10.11.10.0/24"],
+            methods=["snmp"],
+        )
     eng.dispose()
     assert summary.new == []
     assert _state(campus)[2][0] == "挂号打印机"  # the register's name beats the sysName
     hist = json.loads(nc(campus, "ci", "show", "pc-010110-002", "--json").output)["history"]
     assert {"attribute": "lifecycle", "new": "repair", "source": "register"} in [
-        {k: h[k] for k in ("attribute", "new", "source")} for h in hist]
+        {k: h[k] for k in ("attribute", "new", "source")} for h in hist
+    ]
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
@@ -149,15 +215,17 @@ def test_csv_register_in_each_encoding(campus, encoding):
     assert _state(campus) == EXPECTED
 
 
-@pytest.mark.parametrize("bad_row, cell, message", [
-    (1, (4, "54:EE:75:ZZ"), "row 5: MAC地址 '54:EE:75:ZZ' is not a MAC address"),
-    (2, (6, "二楼机房"), "row 6: room '二楼机房'"),
-    (0, (9, "丢失"), "row 4: 状态 '丢失' is not a known state"),
-    (2, (10, "去年"), "row 6: 购置日期 '去年' is not a date"),
-    (2, (2, "HOSP-PC-0001"), "row 6: asset_code HOSP-PC-0001 is also on row 4"),
-])
-def test_a_bad_row_is_named_by_its_sheet_row_and_nothing_is_written(campus, bad_row, cell,
-                                                                      message):
+@pytest.mark.parametrize(
+    "bad_row, cell, message",
+    [
+        (1, (4, "54:EE:75:ZZ"), "row 5: MAC地址 '54:EE:75:ZZ' is not a MAC address"),
+        (2, (6, "二楼机房"), "row 6: room '二楼机房'"),
+        (0, (9, "丢失"), "row 4: 状态 '丢失' is not a known state"),
+        (2, (10, "去年"), "row 6: 购置日期 '去年' is not a date"),
+        (2, (2, "HOSP-PC-0001"), "row 6: asset_code HOSP-PC-0001 is also on row 4"),
+    ],
+)
+def test_a_bad_row_is_named_by_its_sheet_row_and_nothing_is_written(campus, bad_row, cell, message):
     rows = [list(r) for r in ROWS]
     rows[bad_row][cell[0]] = cell[1]
     book = _xlsx(campus / "bad.xlsx", HEADER, rows)
@@ -171,16 +239,21 @@ def test_a_bad_row_is_named_by_its_sheet_row_and_nothing_is_written(campus, bad_
 def _count_changes(home: Path) -> int:
     con = sqlite3.connect(home / "cmdb.sqlite")
     try:
-        return int(con.execute("SELECT (SELECT count(*) FROM change) + "
-                               "(SELECT count(*) FROM ci)").fetchone()[0])
+        return int(
+            con.execute(
+                "SELECT (SELECT count(*) FROM change) + (SELECT count(*) FROM ci)"
+            ).fetchone()[0]
+        )
     finally:
         con.close()
 
 
 def test_update_only_map_profile_and_sheet(campus):
     header = ["Hostname", "Tag", "SN", "Dept", "备注信息"]
-    rows = [["pc-010110-001", "T-1", "PF3713161", "财务科", "x"],
-            ["nobody-knows-me", "T-9", "ZZZ999", "财务科", "y"]]
+    rows = [
+        ["pc-010110-001", "T-1", "PF3713161", "财务科", "x"],
+        ["nobody-knows-me", "T-9", "ZZZ999", "财务科", "y"],
+    ]
     wb = openpyxl.Workbook()
     wb.active.title = "封面"
     ws = wb.create_sheet("台账")
@@ -189,18 +262,32 @@ def test_update_only_map_profile_and_sheet(campus):
         ws.append(r)
     wb.save(campus / "en.xlsx")
     (campus / "config.toml").write_text(
-        '[register.profiles.english]\nHostname = "name"\nTag = "asset_code"\nSN = "serial"\n')
-    r = nc(campus, "import", "xlsx", str(campus / "en.xlsx"), "--sheet", "台账", "--profile",
-           "english", "--map", "Dept=department", "--update-only", "--json")
+        '[register.profiles.english]\nHostname = "name"\nTag = "asset_code"\nSN = "serial"\n'
+    )
+    r = nc(
+        campus,
+        "import",
+        "xlsx",
+        str(campus / "en.xlsx"),
+        "--sheet",
+        "台账",
+        "--profile",
+        "english",
+        "--map",
+        "Dept=department",
+        "--update-only",
+        "--json",
+    )
     out = json.loads(r.output)
     assert out["new"] == [] and [u["row"] for u in out["unmatched"]] == [3]
     assert out["ignored_columns"] == ["备注信息"]
     assert _state(campus) == [("pc-010110-001", "T-1", "财务科", None, None, None, "10")]
     for args, message in (
-            (("--sheet", "无此表"), "no sheet '无此表'"),
-            (("--profile", "nope"), "--profile nope"),
-            (("--map", "Hostname"), "expected HEADER=FIELD"),
-            (("--map", "Hostname=hostname"), "unknown field 'hostname'")):
+        (("--sheet", "无此表"), "no sheet '无此表'"),
+        (("--profile", "nope"), "--profile nope"),
+        (("--map", "Hostname"), "expected HEADER=FIELD"),
+        (("--map", "Hostname=hostname"), "unknown field 'hostname'"),
+    ):
         r = nc_proc(campus, "import", "xlsx", str(campus / "en.xlsx"), *args)
         assert r.returncode == 2 and message in r.stderr, r.stderr
 
@@ -208,16 +295,31 @@ def test_update_only_map_profile_and_sheet(campus):
 def test_register_written_by_libreoffice(campus, tmp_path):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
-        pytest.skip("LibreOffice (soffice) not installed; .ci/system-deps.sh installs "
-                    "libreoffice-calc-nogui")
+        pytest.skip(
+            "LibreOffice (soffice) not installed; .ci/system-deps.sh installs "
+            "libreoffice-calc-nogui"
+        )
     src = tmp_path / "lo" / "register.csv"
     src.parent.mkdir()
     src.write_text(_csv_text(HEADER, ROWS), encoding="utf-8")
     profile = tmp_path / "lo-profile"
-    r = subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless",
-                        "--infilter=CSV:44,34,76,1", "--convert-to", "xlsx", "--outdir",
-                        str(src.parent), str(src)], capture_output=True, text=True,
-                       timeout=300, check=False)
+    r = subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--infilter=CSV:44,34,76,1",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(src.parent),
+            str(src),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     book = src.with_suffix(".xlsx")
     assert r.returncode == 0 and book.exists(), r.stderr
     assert openpyxl.load_workbook(book).active["B1"].value == "设备名称"  # really LibreOffice's

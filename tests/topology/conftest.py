@@ -18,8 +18,13 @@ class Cmdb:
     def __init__(self, engine: Engine, url: str) -> None:
         self.engine, self.url = engine, url
 
-    def add(self, cis: list[dict], links: Sequence[tuple] = (), deps: Sequence[tuple] = (),
-            members: Sequence[tuple] = ()) -> None:
+    def add(
+        self,
+        cis: list[dict],
+        links: Sequence[tuple] = (),
+        deps: Sequence[tuple] = (),
+        members: Sequence[tuple] = (),
+    ) -> None:
         with session_scope(self.engine) as s:
             locs: dict[tuple[str, str, str], Location] = {}
             by_name: dict[str, CI] = {}
@@ -42,14 +47,29 @@ class Cmdb:
                 pb = link[3] if len(link) > 3 else ""
                 if a.id > b.id:
                     a, b, pa, pb = b, a, pb, pa
-                s.add(Relationship(kind="connected_to", source_ci_id=a.id, source_port=pa,
-                                   target_ci_id=b.id, target_port=pb))
+                s.add(
+                    Relationship(
+                        kind="connected_to",
+                        source_ci_id=a.id,
+                        source_port=pa,
+                        target_ci_id=b.id,
+                        target_port=pb,
+                    )
+                )
             for src, dst in deps:
-                s.add(Relationship(kind="depends_on", source_ci_id=by_name[src].id,
-                                   target_ci_id=by_name[dst].id))
+                s.add(
+                    Relationship(
+                        kind="depends_on",
+                        source_ci_id=by_name[src].id,
+                        target_ci_id=by_name[dst].id,
+                    )
+                )
             for m, g in members:
-                s.add(Relationship(kind="member_of", source_ci_id=by_name[m].id,
-                                   target_ci_id=by_name[g].id))
+                s.add(
+                    Relationship(
+                        kind="member_of", source_ci_id=by_name[m].id, target_ci_id=by_name[g].id
+                    )
+                )
 
 
 @pytest.fixture

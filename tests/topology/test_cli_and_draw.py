@@ -41,8 +41,13 @@ def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def proc(db: str, *args: str) -> subprocess.CompletedProcess[str]:
     """A real process: exit status and the one-line error come from ``cli.main``."""
-    return subprocess.run([sys.executable, "-m", "netcmdb", "--db", db, *args],
-                          capture_output=True, text=True, env={**os.environ}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "netcmdb", "--db", db, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ},
+        timeout=120,
+    )
 
 
 def cli(db: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -156,10 +161,22 @@ def test_draw_formats(db: str, tmp_path: Path, fmt: str) -> None:
 
 def _chromium(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--no-first-run", f"--user-data-dir={tmp_path / 'chromium'}", *args],
-        capture_output=True, text=True, timeout=120)
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'chromium'}",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium not installed")
@@ -170,8 +187,9 @@ def test_html_in_headless_chromium(db: str, tmp_path: Path) -> None:
     assert "https://" not in page.read_text() and "http://" not in page.read_text()
     url = page.as_uri()
     shot = tmp_path / "shot.png"
-    r = _chromium(["--window-size=1200,800", f"--screenshot={shot}", url + "#select=A-DS1"],
-                  tmp_path)
+    r = _chromium(
+        ["--window-size=1200,800", f"--screenshot={shot}", url + "#select=A-DS1"], tmp_path
+    )
     assert shot.exists(), r.stderr
     from PIL import Image
 
@@ -181,8 +199,10 @@ def test_html_in_headless_chromium(db: str, tmp_path: Path) -> None:
     # the selected switch's impact colours the picture: some pixels are "down" red
     assert any(c == (0xE5, 0x39, 0x35) for _, c in colours)
 
-    r = _chromium(["--virtual-time-budget=3000", "--dump-dom",
-                   url + "#search=" + "script&select=A-DS1"], tmp_path)
+    r = _chromium(
+        ["--virtual-time-budget=3000", "--dump-dom", url + "#search=" + "script&select=A-DS1"],
+        tmp_path,
+    )
     dom = r.stdout
     assert 'data-ready="1"' in dom
     rendered = int(dom.split('data-rendered="')[1].split('"')[0])

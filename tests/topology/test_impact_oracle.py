@@ -77,7 +77,7 @@ class Oracle:
         base = self.reach(removed, cut)
         victims: set[int] = set()
         # with several roots a root can fail like any CI; a lone root cannot be backed up
-        for x in (base if len(self.roots) > 1 else base - self.roots):
+        for x in base if len(self.roots) > 1 else base - self.roots:
             victims |= base - self.reach(removed | {x}, cut) - {x}
         for k, (a, b) in enumerate(self.links):
             if k in cut or a in removed or b in removed:
@@ -111,8 +111,13 @@ class Oracle:
         return down, risk
 
 
-def check(t: Topology, fc: set[int], fl: set[int], engine: ImpactEngine | None = None,
-          oracle: Oracle | None = None) -> None:
+def check(
+    t: Topology,
+    fc: set[int],
+    fl: set[int],
+    engine: ImpactEngine | None = None,
+    oracle: Oracle | None = None,
+) -> None:
     engine = engine or ImpactEngine(t)
     oracle = oracle or Oracle(t)
     res = engine.impact(fc, fl)
@@ -120,17 +125,33 @@ def check(t: Topology, fc: set[int], fl: set[int], engine: ImpactEngine | None =
     got_down = res.down()
     assert len(got_down) == len(set(got_down)), "a CI reported down twice"
     assert set(got_down) == down, (sorted(set(got_down) - down), sorted(down - set(got_down)))
-    assert set(res.at_risk) == risk, (sorted(set(res.at_risk) - risk),
-                                      sorted(risk - set(res.at_risk)))
+    assert set(res.at_risk) == risk, (
+        sorted(set(res.at_risk) - risk),
+        sorted(risk - set(res.at_risk)),
+    )
     assert {v for v, _ in res.down_items()} == down
 
 
 # -- random graphs ---------------------------------------------------------------------------------
-def topo_from(n: int, roots: list[int], links: list[tuple[int, int]],
-              deps: list[tuple[int, int]], groups: dict[int, tuple[list[int], int]]) -> Topology:
-    t = Topology(ci_id=array("q", range(1, n + 1)), name=[f"n{i}" for i in range(n)],
-                 label=[None] * n, ci_class=["switch"] * n, role=[None] * n, ip=[None] * n,
-                 owner=[None] * n, contact=[None] * n, loc=array("i", [-1] * n), locations=[])
+def topo_from(
+    n: int,
+    roots: list[int],
+    links: list[tuple[int, int]],
+    deps: list[tuple[int, int]],
+    groups: dict[int, tuple[list[int], int]],
+) -> Topology:
+    t = Topology(
+        ci_id=array("q", range(1, n + 1)),
+        name=[f"n{i}" for i in range(n)],
+        label=[None] * n,
+        ci_class=["switch"] * n,
+        role=[None] * n,
+        ip=[None] * n,
+        owner=[None] * n,
+        contact=[None] * n,
+        loc=array("i", [-1] * n),
+        locations=[],
+    )
     for a, b in links:
         if a != b:
             t.link_a.append(min(a, b))
@@ -158,13 +179,15 @@ def random_graph(draw):  # type: ignore[no-untyped-def]
     deps = draw(st.lists(st.tuples(node, node), max_size=4))
     groups = {}
     for g in draw(st.lists(node, max_size=2, unique=True)):
-        ms = draw(st.lists(node.filter(lambda m, g=g: m != g), min_size=1, max_size=4,
-                           unique=True))
+        ms = draw(st.lists(node.filter(lambda m, g=g: m != g), min_size=1, max_size=4, unique=True))
         groups[g] = (ms, draw(st.integers(1, len(ms))))
     t = topo_from(n, roots, links, deps, groups)
     fc = set(draw(st.lists(node, max_size=3)))
-    fl = set(draw(st.lists(st.integers(0, max(0, len(t.link_a) - 1)), max_size=3))) \
-        if len(t.link_a) else set()
+    fl = (
+        set(draw(st.lists(st.integers(0, max(0, len(t.link_a) - 1)), max_size=3)))
+        if len(t.link_a)
+        else set()
+    )
     return t, fc, fl
 
 
@@ -187,8 +210,9 @@ def test_single_failures_match_oracle(case) -> None:  # type: ignore[no-untyped-
 
 
 def _campus_with_rings(seed: int) -> Topology:
-    t = campus(260, seed=seed, dual_access=0.3, chained_access=0.2, pcs=(2, 5),
-               access_per_building=8)
+    t = campus(
+        260, seed=seed, dual_access=0.3, chained_access=0.2, pcs=(2, 5), access_per_building=8
+    )
     rnd = random.Random(seed)
     switches = [i for i, c in enumerate(t.ci_class) if c == "switch" and t.role[i] != "core"]
     for _ in range(4):  # extra cables: rings between access switches, a parallel uplink
@@ -205,8 +229,7 @@ def _campus_with_rings(seed: int) -> Topology:
 def test_campus_graphs_match_oracle(seed: int, data) -> None:  # type: ignore[no-untyped-def]
     t = _campus_with_rings(seed)
     engine, oracle = ImpactEngine(t), Oracle(t)
-    infra = [i for i, c in enumerate(t.ci_class) if c in ("switch", "server", "cluster",
-                                                         "service")]
+    infra = [i for i, c in enumerate(t.ci_class) if c in ("switch", "server", "cluster", "service")]
     for _ in range(3):
         fc = set(data.draw(st.lists(st.sampled_from(infra), min_size=0, max_size=3)))
         fl = set(data.draw(st.lists(st.integers(0, len(t.link_a) - 1), max_size=2)))

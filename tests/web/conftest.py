@@ -20,8 +20,12 @@ import pytest
 from netcmdb.cmdb.db import make_engine, session_scope, upgrade
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "data" / "example-campus.json"
-HOSTILE = ['<script>alert("x")</script>', '"><img src=x onerror=alert(1)>',
-           "=HYPERLINK(\"http://evil\")", "\x1b[31mred\x1b[0m"]
+HOSTILE = [
+    '<script>alert("x")</script>',
+    '"><img src=x onerror=alert(1)>',
+    '=HYPERLINK("http://evil")',
+    "\x1b[31mred\x1b[0m",
+]
 PASSWORD = "correct horse battery"
 os.environ.setdefault("NETCMDB_WEB_SECRET", "test-secret-" + "x" * 40)
 
@@ -42,11 +46,24 @@ def build_db(path: Path) -> WebDb:
     upgrade(eng)
     doc = json.loads(EXAMPLE.read_text("utf-8"))
     for i, s in enumerate(HOSTILE):
-        doc["cis"].append({"name": f"{s}-{i}", "class": "pc", "owner": s, "serial": f"HOST{i}",
-                           "vendor": s, "ip": f"10.250.0.{i + 1}",
-                           "location": {"building": "09", "floor": "01", "room": "01",
-                                        "name": s, "seat": i + 1},
-                           "label": f"D090101-{i + 1:03d}"})
+        doc["cis"].append(
+            {
+                "name": f"{s}-{i}",
+                "class": "pc",
+                "owner": s,
+                "serial": f"HOST{i}",
+                "vendor": s,
+                "ip": f"10.250.0.{i + 1}",
+                "location": {
+                    "building": "09",
+                    "floor": "01",
+                    "room": "01",
+                    "name": s,
+                    "seat": i + 1,
+                },
+                "label": f"D090101-{i + 1:03d}",
+            }
+        )
     with session_scope(eng) as s:
         import_document(s, doc, origin="example-campus.json")
         tokens = {}
@@ -110,8 +127,11 @@ def server(web_db: WebDb) -> Iterator[str]:
     from netcmdb.web.app import create_app
 
     port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(web_db.url, open_read=True),
-                                        host="127.0.0.1", port=port, log_level="warning"))
+    srv = uvicorn.Server(
+        uvicorn.Config(
+            create_app(web_db.url, open_read=True), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
     th = threading.Thread(target=srv.run, daemon=True)
     th.start()
     deadline = time.monotonic() + 60
@@ -124,15 +144,28 @@ def server(web_db: WebDb) -> Iterator[str]:
     th.join(timeout=30)
 
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-default-apps", "--disable-sync",
-                 "--no-first-run", "--disable-extensions", "--metrics-recording-only",
-                 "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-default-apps",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-extensions",
+    "--metrics-recording-only",
+    "--disable-dev-shm-usage",
+]
 
 
 def _chromium() -> str | None:
-    for p in (os.environ.get("NETCMDB_CHROMIUM"), "/usr/bin/chromium",
-              "/usr/bin/chromium-browser", shutil.which("chromium")):
+    for p in (
+        os.environ.get("NETCMDB_CHROMIUM"),
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        shutil.which("chromium"),
+    ):
         if p and os.path.exists(p):
             return p
     return None

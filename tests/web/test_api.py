@@ -21,9 +21,16 @@ def bearer(web_db, role: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
 def test_openapi_document_lists_every_endpoint(client):
     doc = client.get(f"{API}/openapi.json").json()
     paths = set(doc["paths"])
-    assert {f"{API}/cis", f"{API}/cis/{{ref}}", f"{API}/impact", f"{API}/where/{{query}}",
-            f"{API}/runs", f"{API}/runs/{{run_id}}", f"{API}/rooms/{{room}}/labels.pdf",
-            f"{API}/facts"} <= paths
+    assert {
+        f"{API}/cis",
+        f"{API}/cis/{{ref}}",
+        f"{API}/impact",
+        f"{API}/where/{{query}}",
+        f"{API}/runs",
+        f"{API}/runs/{{run_id}}",
+        f"{API}/rooms/{{room}}/labels.pdf",
+        f"{API}/facts",
+    } <= paths
     assert "patch" in doc["paths"][f"{API}/cis/{{ref}}"]
 
 
@@ -41,9 +48,23 @@ def test_list_filters_pages_and_counts(client):
 
 def test_list_records_are_ci_list_json(client, web_db):
     """The records are exactly ``netcmdb ci list --json`` records."""
-    out = subprocess.run([sys.executable, "-m", "netcmdb", "--db", web_db.url, "ci", "list",
-                          "--class", "router", "--json"], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "netcmdb",
+            "--db",
+            web_db.url,
+            "ci",
+            "list",
+            "--class",
+            "router",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     cli = json.loads(out.stdout)
     api = client.get(f"{API}/cis", params={"class": "router", "limit": 1000}).json()
     assert api["cis"] == cli and api["total"] == len(cli)
@@ -52,8 +73,14 @@ def test_list_records_are_ci_list_json(client, web_db):
 def test_show_by_name_label_ip_mac_and_id(client):
     by_name = client.get(f"{API}/cis/sw-core-1").json()
     assert by_name["label"] == "D010101-001"
-    for ref in ("D010101-001", "10.0.0.1", "00E0.FC00.0001", "00-e0-fc-00-00-01",
-                f"#{by_name['id']}", str(by_name["id"])):
+    for ref in (
+        "D010101-001",
+        "10.0.0.1",
+        "00E0.FC00.0001",
+        "00-e0-fc-00-00-01",
+        f"#{by_name['id']}",
+        str(by_name["id"]),
+    ):
         got = client.get(f"{API}/cis/{quote(ref)}").json()
         assert got.get("id") == by_name["id"], (ref, got)
     miss = client.get(f"{API}/cis/nope-nothing")
@@ -83,9 +110,11 @@ def test_writes_need_an_editor(client, web_db):
 
 def test_patch_is_ci_set(client, web_db):
     name = client.get(f"{API}/cis", params={"class": "pc", "limit": 1}).json()["cis"][0]["name"]
-    r = client.patch(f"{API}/cis/{name}", headers=bearer(web_db, "editor"),
-                     json={"owner": "信息科", "location": "02/03/04", "room_name": "办公室",
-                           "seat": 7})
+    r = client.patch(
+        f"{API}/cis/{name}",
+        headers=bearer(web_db, "editor"),
+        json={"owner": "信息科", "location": "02/03/04", "room_name": "办公室", "seat": 7},
+    )
     assert r.status_code == 200, r.text
     changed = {c["attribute"] for c in r.json()["changes"]}
     assert changed == {"owner", "location", "seat"}
@@ -93,20 +122,26 @@ def test_patch_is_ci_set(client, web_db):
     assert d["owner"] == "信息科" and d["seat"] == 7
     assert d["location"] == {"building": "02", "floor": "03", "room": "04", "name": "办公室"}
     assert d["sources"]["owner"] == "manual"  # pinned against discovery, as ci set pins
-    assert any(h["attribute"] == "owner" and h["source"].startswith("web:tok-editor")
-               for h in d["history"])
+    assert any(
+        h["attribute"] == "owner" and h["source"].startswith("web:tok-editor") for h in d["history"]
+    )
     for bad in ({"class": "toaster"}, {"location": "nowhere"}, {"nosuch": 1}, {"seat": -1}):
         r = client.patch(f"{API}/cis/{name}", headers=bearer(web_db, "editor"), json=bad)
         assert r.status_code == 422 and r.json()["error"], bad
-    dup = client.patch(f"{API}/cis/{name}", headers=bearer(web_db, "editor"),
-                       json={"label": "D010101-001"})
+    dup = client.patch(
+        f"{API}/cis/{name}", headers=bearer(web_db, "editor"), json={"label": "D010101-001"}
+    )
     assert dup.status_code == 422 and "already belongs" in dup.json()["error"]
 
 
 def test_impact_post_is_impact_json(client, web_db):
-    out = subprocess.run([sys.executable, "-m", "netcmdb", "--db", web_db.url, "impact",
-                          "sw-dist-01-1", "--json"], capture_output=True, text=True, check=True,
-                         env={**__import__("os").environ, "NETCMDB_CACHE_DIR": "/nonexistent"})
+    out = subprocess.run(
+        [sys.executable, "-m", "netcmdb", "--db", web_db.url, "impact", "sw-dist-01-1", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**__import__("os").environ, "NETCMDB_CACHE_DIR": "/nonexistent"},
+    )
     r = client.post(f"{API}/impact", json={"targets": ["sw-dist-01-1"]})
     assert r.status_code == 200
     assert r.json() == json.loads(out.stdout)
@@ -143,25 +178,39 @@ def test_security_headers_and_no_traces(client):
     r = client.get(f"{API}/cis", params={"limit": "lots"})
     assert r.status_code == 422 and "limit" in r.json()["error"]
     assert "Traceback" not in r.text
-    r = client.post(f"{API}/impact", content=b"{not json", headers={
-        "Content-Type": "application/json"})
+    r = client.post(
+        f"{API}/impact", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert r.status_code == 422 and "Traceback" not in r.text
 
 
 @pytest.mark.parametrize("role,status", [("reader", 403), ("editor", 200)])
 def test_facts_push_needs_editor(client, web_db, role, status):
-    fact = {"target": "10.77.0.1", "device": {
-        "source": "snmp", "ip": "10.77.0.1", "hostname": f"pushed-{role}",
-        "mac": "02:77:00:00:00:01" if role == "editor" else "02:77:00:00:00:02",
-        "serial": f"PUSH-{role}", "device_class": "switch"}}
-    r = client.post(f"{API}/facts", json={"results": [fact], "targets": ["10.77.0.0/24"]},
-                    headers=bearer(web_db, role))
+    fact = {
+        "target": "10.77.0.1",
+        "device": {
+            "source": "snmp",
+            "ip": "10.77.0.1",
+            "hostname": f"pushed-{role}",
+            "mac": "02:77:00:00:00:01" if role == "editor" else "02:77:00:00:00:02",
+            "serial": f"PUSH-{role}",
+            "device_class": "switch",
+        },
+    }
+    r = client.post(
+        f"{API}/facts",
+        json={"results": [fact], "targets": ["10.77.0.0/24"]},
+        headers=bearer(web_db, role),
+    )
     assert r.status_code == status, r.text
     if status == 200:
         assert r.json()["new"] == [f"pushed-{role}"]
         assert client.get(f"{API}/cis/pushed-editor").json()["serial"] == "PUSH-EDITOR"
-    bad = client.post(f"{API}/facts", json={"results": [{"target": "x", "device": {
-        "source": "snmp", "bogus": 1}}]}, headers=bearer(web_db, "editor"))
+    bad = client.post(
+        f"{API}/facts",
+        json={"results": [{"target": "x", "device": {"source": "snmp", "bogus": 1}}]},
+        headers=bearer(web_db, "editor"),
+    )
     assert bad.status_code == 400 and "entry 0" in bad.json()["error"]
 
 

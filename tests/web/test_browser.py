@@ -85,16 +85,20 @@ def test_room_plan_seats_run_right_to_left_from_the_door(page):
     assert seats.count() >= 3
     door = page.locator("#door").bounding_box()
     one = page.locator("#uplan .seat[data-seat='1']").bounding_box()
-    n = max(int(s) for s in page.locator("#uplan .seat").evaluate_all(
-        "els => els.map(e => e.dataset.seat)"))
+    n = max(
+        int(s)
+        for s in page.locator("#uplan .seat").evaluate_all("els => els.map(e => e.dataset.seat)")
+    )
     last = page.locator(f"#uplan .seat[data-seat='{n}']").bounding_box()
     centre = door["x"] + door["width"] / 2
     assert one["x"] > centre  # seat 1: right of the door
     assert last["x"] < centre  # the last seat: back round on the left
     assert "sw-core-1" in page.inner_text("#uplan .seat[data-seat='1']")
     with page.expect_download() as dl:
-        page.evaluate("() => { const a = document.getElementById('room-sheet');"
-                      " a.setAttribute('download', 'sheet.pdf'); a.click(); }")
+        page.evaluate(
+            "() => { const a = document.getElementById('room-sheet');"
+            " a.setAttribute('download', 'sheet.pdf'); a.click(); }"
+        )
     assert dl.value.suggested_filename.endswith(".pdf")
 
 
@@ -146,12 +150,14 @@ def test_csrf_blocks_a_forged_form(page, server):
     page.goto("/ci/sw-acc-0103-1")
     assert "forged" not in page.inner_text("#attrs")
     # a real cross-site page: a form auto-submitted from another origin (a data: URL)
-    page.goto("data:text/html,<form id=f method=post action='" + server +
-              "/ci/sw-acc-0103-1/edit'><input name=owner value=forged2></form>")
+    page.goto(
+        "data:text/html,<form id=f method=post action='"
+        + server
+        + "/ci/sw-acc-0103-1/edit'><input name=owner value=forged2></form>"
+    )
     with page.expect_navigation():
         page.evaluate("() => document.getElementById('f').submit()")
-    assert "forged2" not in page.context.request.get(
-        server + "/api/v1/cis/sw-acc-0103-1").text()
+    assert "forged2" not in page.context.request.get(server + "/api/v1/cis/sw-acc-0103-1").text()
 
 
 def test_hostile_device_strings_render_as_text(page, hostile):
@@ -189,10 +195,15 @@ def test_pages_readable_with_javascript_off(browser, server):
 
 def test_impact_picture_and_label_assign_from_the_room_page(page, web_db):
     page.goto("/impact?t=sw-acc-0101-1")
-    page.wait_for_function("() => document.getElementById('impact-picture').complete && "
-                           "document.getElementById('impact-picture').naturalWidth > 0")
-    r = page.request.patch("/api/v1/cis/fw-1", data={"label": None},
-                           headers={"Authorization": f"Bearer {web_db.tokens['editor']}"})
+    page.wait_for_function(
+        "() => document.getElementById('impact-picture').complete && "
+        "document.getElementById('impact-picture').naturalWidth > 0"
+    )
+    r = page.request.patch(
+        "/api/v1/cis/fw-1",
+        data={"label": None},
+        headers={"Authorization": f"Bearer {web_db.tokens['editor']}"},
+    )
     assert r.status == 200 and r.json()["changes"][0]["new"] is None
     page.goto("/room/D010101")
     assert page.locator("#assign-form").count() == 0  # anonymous: no write button

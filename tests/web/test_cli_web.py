@@ -18,8 +18,14 @@ from netcmdb.web.server import is_loopback
 
 
 def run(url: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "netcmdb", "--db", url, *args],
-                          capture_output=True, text=True, input=stdin, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "netcmdb", "--db", url, *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.fixture
@@ -28,8 +34,9 @@ def url(tmp_path) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_users_and_tokens(url):
-    r = run(url, "user", "add", "alice", "--role", "editor", "--password-stdin",
-            stdin="s3cret-pass\n")
+    r = run(
+        url, "user", "add", "alice", "--role", "editor", "--password-stdin", stdin="s3cret-pass\n"
+    )
     assert r.returncode == 0 and "alice: editor" in r.stdout
     short = run(url, "user", "add", "bob", "--role", "reader", "--password-stdin", stdin="x\n")
     assert short.returncode == 2 and "at least 8" in short.stderr
@@ -37,7 +44,8 @@ def test_users_and_tokens(url):
     bad = run(url, "user", "add", "bob", "--role", "god", "--password-stdin", stdin="xxxxxxxx\n")
     assert bad.returncode == 2
     assert json.loads(run(url, "user", "list", "--json").stdout) == [
-        {"name": "alice", "role": "editor"}]
+        {"name": "alice", "role": "editor"}
+    ]
     tok = run(url, "token", "create", "collector-1", "--role", "editor")
     assert tok.returncode == 0
     secret = tok.stdout.strip()
@@ -54,8 +62,11 @@ def test_users_and_tokens(url):
         from netcmdb.cmdb.access import check_token
 
         assert check_token(s, secret).role == "editor"
-        hashes = s.execute(__import__("sqlalchemy").text(
-            "SELECT password_hash FROM web_user")).scalars().all()
+        hashes = (
+            s.execute(__import__("sqlalchemy").text("SELECT password_hash FROM web_user"))
+            .scalars()
+            .all()
+        )
     eng.dispose()
     assert hashes and all(h.startswith("$argon2id$") for h in hashes)
     assert run(url, "token", "revoke", "collector-1").returncode == 0
@@ -78,8 +89,12 @@ def _free_port() -> int:
 def test_serve_answers_on_loopback_and_stops_on_sigint(url):
     port = _free_port()
     env = {**os.environ, "NETCMDB_WEB_SECRET": "y" * 40}
-    p = subprocess.Popen([sys.executable, "-m", "netcmdb", "--db", url, "serve", "--port",
-                          str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    p = subprocess.Popen(
+        [sys.executable, "-m", "netcmdb", "--db", url, "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
     try:
         deadline = time.monotonic() + 90
         body = None

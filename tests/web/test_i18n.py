@@ -18,16 +18,17 @@ def test_every_user_visible_string_has_a_chinese_translation():
         catalog = read_po(fh, locale="zh_CN")
     found = i18n.extract()
     assert len(found) > 100  # the extractor really reads the templates and the code
-    missing = {m: where[0] for m, where in found.items()
-               if not (catalog.get(m) and catalog.get(m).string)}
-    assert not missing, ("untranslated (python -m netcmdb.i18n extract, then translate): "
-                         f"{missing}")
+    missing = {
+        m: where[0] for m, where in found.items() if not (catalog.get(m) and catalog.get(m).string)
+    }
+    assert not missing, f"untranslated (python -m netcmdb.i18n extract, then translate): {missing}"
     import re
 
     for msg in catalog:  # placeholders (%(n)s in templates, {n} in the CLI) survive translation
         for pattern in (r"%\(\w+\)s", r"\{\w+\}"):
             assert set(re.findall(pattern, str(msg.id))) == set(
-                re.findall(pattern, str(msg.string))), msg.id
+                re.findall(pattern, str(msg.string))
+            ), msg.id
 
 
 def test_negotiation():
@@ -54,8 +55,9 @@ def test_pages_follow_accept_language_and_the_cookie(client):
         assert set(api) == {"cis", "total"} and "name" in api["cis"][0]  # JSON stays English
     finally:
         client.cookies.delete("netcmdb_lang")
-    evil = client.get("/lang", params={"to": "zh_CN", "next": "//evil.example/x"},
-                      follow_redirects=False)
+    evil = client.get(
+        "/lang", params={"to": "zh_CN", "next": "//evil.example/x"}, follow_redirects=False
+    )
     assert evil.headers["location"] == "/"  # no open redirect
 
 
@@ -63,8 +65,14 @@ def _cli(url: str, *args: str, lang: str) -> subprocess.CompletedProcess[str]:
 
     env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES", "LANG")}
     env["LANG"] = lang
-    return subprocess.run([sys.executable, "-m", "netcmdb", "--db", url, *args],
-                          capture_output=True, text=True, env=env, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "netcmdb", "--db", url, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_cli_human_output_follows_lang(web_db):

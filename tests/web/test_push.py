@@ -16,11 +16,21 @@ from netcmdb.errors import AccessError
 
 def device(i: int, collector: int) -> dict[str, Any]:
     """Device i as collector c sees it: same identifiers, a collector-specific detail."""
-    return {"target": f"10.60.{i // 200}.{i % 200 + 1}", "duration_s": 0.1, "device": {
-        "source": "snmp", "ip": f"10.60.{i // 200}.{i % 200 + 1}", "hostname": f"acc-{i:03d}",
-        "mac": f"02:60:00:00:{i >> 8:02x}:{i & 255:02x}", "serial": f"SN60{i:05d}",
-        "vendor": "Huawei", "model": "S5735", "device_class": "switch",
-        "os_version": f"V200R0{collector}"}}
+    return {
+        "target": f"10.60.{i // 200}.{i % 200 + 1}",
+        "duration_s": 0.1,
+        "device": {
+            "source": "snmp",
+            "ip": f"10.60.{i // 200}.{i % 200 + 1}",
+            "hostname": f"acc-{i:03d}",
+            "mac": f"02:60:00:00:{i >> 8:02x}:{i & 255:02x}",
+            "serial": f"SN60{i:05d}",
+            "vendor": "Huawei",
+            "model": "S5735",
+            "device_class": "switch",
+            "os_version": f"V200R0{collector}",
+        },
+    }
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +57,11 @@ def pg_web(pg_server: str) -> Iterator[tuple[str, str]]:
     with socket.socket() as sk:
         sk.bind(("127.0.0.1", 0))
         port = sk.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(url, open_read=False), host="127.0.0.1",
-                                        port=port, log_level="warning"))
+    srv = uvicorn.Server(
+        uvicorn.Config(
+            create_app(url, open_read=False), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
     th = threading.Thread(target=srv.run, daemon=True)
     th.start()
     deadline = time.monotonic() + 60
@@ -69,8 +82,14 @@ def test_four_collectors_at_once_make_no_duplicates(pg_web):
     base, url, token, _reader = pg_web
     n_collectors, per = 4, 120
     # collector c sees devices 40c .. 40c+119: every device is seen by 1-3 collectors
-    docs = [{"results": [device(i, c) for i in range(40 * c, 40 * c + per)],
-             "targets": [f"site-{c}"], "methods": ["snmp"]} for c in range(n_collectors)]
+    docs = [
+        {
+            "results": [device(i, c) for i in range(40 * c, 40 * c + per)],
+            "targets": [f"site-{c}"],
+            "methods": ["snmp"],
+        }
+        for c in range(n_collectors)
+    ]
     start = threading.Barrier(n_collectors)
     answers: list[Any] = [None] * n_collectors
 
@@ -91,8 +110,9 @@ def test_four_collectors_at_once_make_no_duplicates(pg_web):
     eng = create_engine(url)
     with eng.connect() as c:
         n_ci = c.execute(text("SELECT count(*) FROM ci")).scalar_one()
-        dup = c.execute(text("SELECT serial, count(*) FROM ci GROUP BY serial "
-                             "HAVING count(*) > 1")).all()
+        dup = c.execute(
+            text("SELECT serial, count(*) FROM ci GROUP BY serial HAVING count(*) > 1")
+        ).all()
         runs = c.execute(text("SELECT count(*) FROM scan_run")).scalar_one()
     eng.dispose()
     assert dup == [] and n_ci == distinct
@@ -127,25 +147,69 @@ def test_scan_push_sends_the_run_to_the_server(server, web_db, tmp_path):
     port = server.rsplit(":", 1)[1]
     local = f"sqlite:///{tmp_path / 'collector.sqlite'}"
     before = json.loads(urllib.request.urlopen(f"{server}/api/v1/runs").read())
-    p = subprocess.run([sys.executable, "-m", "netcmdb", "--db", local, "scan", "127.0.0.1",
-                        "--tcp", port, "--no-dns", "--push", server,
-                        "--token", web_db.tokens["editor"], "--json"],
-                       capture_output=True, text=True, timeout=300, check=False)
+    p = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "netcmdb",
+            "--db",
+            local,
+            "scan",
+            "127.0.0.1",
+            "--tcp",
+            port,
+            "--no-dns",
+            "--push",
+            server,
+            "--token",
+            web_db.tokens["editor"],
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert p.returncode == 0, p.stderr
     summary = json.loads(p.stdout)
     after = json.loads(urllib.request.urlopen(f"{server}/api/v1/runs").read())
     assert len(after) == len(before) + 1 and after[0]["id"] == summary["run_id"]
     assert after[0]["targets"] == ["127.0.0.1"]
-    runs = subprocess.run([sys.executable, "-m", "netcmdb", "--db", local, "runs", "list",
-                           "--json"], capture_output=True, text=True, check=True)
+    runs = subprocess.run(
+        [sys.executable, "-m", "netcmdb", "--db", local, "runs", "list", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert json.loads(runs.stdout) == []  # nothing stored locally
-    bad = subprocess.run([sys.executable, "-m", "netcmdb", "--db", local, "scan", "127.0.0.1",
-                          "--tcp", port, "--push", server, "--token", "ncm_wrong"],
-                         capture_output=True, text=True, timeout=300, check=False)
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "netcmdb",
+            "--db",
+            local,
+            "scan",
+            "127.0.0.1",
+            "--tcp",
+            port,
+            "--push",
+            server,
+            "--token",
+            "ncm_wrong",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert bad.returncode == 2 and "401" in bad.stderr and "Traceback" not in bad.stderr
-    no_token = subprocess.run([sys.executable, "-m", "netcmdb", "--db", local, "scan",
-                               "127.0.0.1", "--push", server], capture_output=True, text=True,
-                              timeout=300, check=False, env={k: v for k, v in
-                                                             __import__("os").environ.items()
-                                                             if k != "NETCMDB_TOKEN"})
+    no_token = subprocess.run(
+        [sys.executable, "-m", "netcmdb", "--db", local, "scan", "127.0.0.1", "--push", server],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={k: v for k, v in __import__("os").environ.items() if k != "NETCMDB_TOKEN"},
+    )
     assert no_token.returncode == 2 and "--token" in no_token.stderr

@@ -20,9 +20,20 @@ def names(hits):  # type: ignore[no-untyped-def]
     return [h.get("name") for h in hits if h["kind"] == "ci"]
 
 
-@pytest.mark.parametrize("q", ["sw-core-1", "D010101-001", "10.0.0.1", "00:e0:fc:00:00:01",
-                               "00E0.FC00.0001", "00-E0-FC-00-00-01", "00e0fc000001",
-                               "2102357810HA0001", "core-1"])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "sw-core-1",
+        "D010101-001",
+        "10.0.0.1",
+        "00:e0:fc:00:00:01",
+        "00E0.FC00.0001",
+        "00-E0-FC-00-00-01",
+        "00e0fc000001",
+        "2102357810HA0001",
+        "core-1",
+    ],
+)
 def test_finds_sw_core_1_by_every_key(sess, q):
     assert "sw-core-1" in names(search(sess, q)), q
 
@@ -45,8 +56,9 @@ def test_owner_and_too_short(web_db):
 
     eng = make_engine(web_db.url)
     with session_scope(eng) as s:  # as ci set / the web's edit form do (a Change row)
-        set_manual(s, s.scalars(select(CI).where(CI.name == "sw-core-2")).one(),
-                   {"owner": "信息科 王五"})
+        set_manual(
+            s, s.scalars(select(CI).where(CI.name == "sw-core-2")).one(), {"owner": "信息科 王五"}
+        )
     with session_scope(eng) as s:
         assert "sw-core-2" in names(search(s, "王五"))
         assert search(s, "x") == []

@@ -18,14 +18,15 @@ table, so a typo can never leave an unreadable schema behind. Where ``writable_s
 disabled (a SQLite built in defensive mode), the old, equivalent checks stay and a warning says
 so. PostgreSQL drops and re-adds the named constraints.
 """
+
 import logging
 import re
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = '0003'
-down_revision: str | Sequence[str] | None = '0002'
+revision: str = "0003"
+down_revision: str | Sequence[str] | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -34,15 +35,35 @@ log = logging.getLogger("netcmdb.migrations")
 #: (table, constraint, column, allowed values): frozen here, as the migration must not change
 #: when the models do
 _CHECKS = [
-    ('ci', 'ck_ci_ci_class', 'class',
-     ('router', 'switch', 'firewall', 'ap', 'server', 'pc', 'printer', 'phone', 'ups',
-      'service', 'cluster', 'other')),
-    ('ci', 'ck_ci_ci_status', 'status', ('active', 'missing', 'retired')),
-    ('relationship', 'ck_relationship_rel_kind', 'kind',
-     ('connected_to', 'depends_on', 'member_of')),
-    ('identifier', 'ck_identifier_id_kind', 'kind', ('serial', 'mac', 'ip', 'hostname')),
-    ('scan_run', 'ck_scan_run_run_status', 'status', ('running', 'ok', 'partial', 'failed')),
-    ('run_event', 'ck_run_event_run_event_kind', 'event', ('new', 'changed', 'seen', 'missing')),
+    (
+        "ci",
+        "ck_ci_ci_class",
+        "class",
+        (
+            "router",
+            "switch",
+            "firewall",
+            "ap",
+            "server",
+            "pc",
+            "printer",
+            "phone",
+            "ups",
+            "service",
+            "cluster",
+            "other",
+        ),
+    ),
+    ("ci", "ck_ci_ci_status", "status", ("active", "missing", "retired")),
+    (
+        "relationship",
+        "ck_relationship_rel_kind",
+        "kind",
+        ("connected_to", "depends_on", "member_of"),
+    ),
+    ("identifier", "ck_identifier_id_kind", "kind", ("serial", "mac", "ip", "hostname")),
+    ("scan_run", "ck_scan_run_run_status", "status", ("running", "ok", "partial", "failed")),
+    ("run_event", "ck_run_event_run_event_kind", "event", ("new", "changed", "seen", "missing")),
 ]
 
 
@@ -67,19 +88,25 @@ def _sqlite(to_or: bool) -> None:
     conn = op.get_bind()
     new_sql: dict[str, str] = {}
     for table, name, old, new in _forms(to_or):
-        sql = new_sql.get(table) or conn.exec_driver_sql(
-            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).scalar()
+        sql = (
+            new_sql.get(table)
+            or conn.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+            ).scalar()
+        )
         old_ck, new_ck = f"CONSTRAINT {name} CHECK ({old})", f"CONSTRAINT {name} CHECK ({new})"
         if sql is None or (new_ck in sql and old_ck not in sql):
             continue  # no such table, or already in the wanted form (made by create_all)
         if sql.count(old_ck) != 1:
-            raise RuntimeError(f"migration 0003: table {table!r} has an unexpected definition "
-                               f"of {name}; the database was not changed")
+            raise RuntimeError(
+                f"migration 0003: table {table!r} has an unexpected definition "
+                f"of {name}; the database was not changed"
+            )
         new_sql[table] = sql.replace(old_ck, new_ck)
     if not new_sql:
         return
     for table, sql in new_sql.items():  # compile each new definition before installing it
-        probe = re.sub(rf'^CREATE TABLE "?{table}"? ', 'CREATE TEMP TABLE _nc_0003_probe ', sql)
+        probe = re.sub(rf'^CREATE TABLE "?{table}"? ', "CREATE TEMP TABLE _nc_0003_probe ", sql)
         if probe == sql:
             raise RuntimeError(f"migration 0003: cannot parse the definition of {table!r}")
         conn.exec_driver_sql(probe)
@@ -88,11 +115,15 @@ def _sqlite(to_or: bool) -> None:
     conn.exec_driver_sql("PRAGMA writable_schema = ON")
     try:
         for table, sql in new_sql.items():
-            conn.exec_driver_sql("UPDATE sqlite_master SET sql = ? WHERE type = 'table' "
-                                 "AND name = ?", (sql, table))
+            conn.exec_driver_sql(
+                "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?", (sql, table)
+            )
     except Exception as exc:  # noqa: BLE001 - defensive-mode SQLite refuses; checks unchanged
-        log.warning("SQLite refused to rewrite the CHECK constraints (%s); the equivalent, "
-                    "slower IN-list checks stay", exc)
+        log.warning(
+            "SQLite refused to rewrite the CHECK constraints (%s); the equivalent, "
+            "slower IN-list checks stay",
+            exc,
+        )
         conn.exec_driver_sql("PRAGMA writable_schema = OFF")
         return
     conn.exec_driver_sql(f"PRAGMA schema_version = {version + 1}")
@@ -101,19 +132,19 @@ def _sqlite(to_or: bool) -> None:
 
 def _postgresql(to_or: bool) -> None:
     for table, name, _old, new in _forms(to_or):
-        op.drop_constraint(op.f(name), table, type_='check')
+        op.drop_constraint(op.f(name), table, type_="check")
         op.create_check_constraint(op.f(name), table, new)
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == 'sqlite':
+    if op.get_bind().dialect.name == "sqlite":
         _sqlite(to_or=True)
     else:
         _postgresql(to_or=True)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == 'sqlite':
+    if op.get_bind().dialect.name == "sqlite":
         _sqlite(to_or=False)
     else:
         _postgresql(to_or=False)

@@ -10,13 +10,14 @@ Create Date: 2026-12-02 18:05:00
   web UI searches owners). SQLite's FTS tables notice the new document version themselves
   (``cmdb/search.py``).
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0006'
-down_revision: str | Sequence[str] | None = '0005'
+revision: str = "0006"
+down_revision: str | Sequence[str] | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -34,19 +35,20 @@ _PG_CI_DOCUMENT = _document(_NEW_COLUMNS)
 
 def _pg_index(columns: Sequence[str]) -> None:
     op.execute("DROP INDEX IF EXISTS ix_trgm_ci_document")
-    op.execute(f"CREATE INDEX ix_trgm_ci_document ON ci USING gin "
-               f"(({_document(columns)}) gin_trgm_ops)")
+    op.execute(
+        f"CREATE INDEX ix_trgm_ci_document ON ci USING gin (({_document(columns)}) gin_trgm_ops)"
+    )
 
 
 def upgrade() -> None:
-    op.add_column('ci', sa.Column('purchase_date', sa.Date(), nullable=True))
-    if op.get_bind().dialect.name != 'sqlite':
+    op.add_column("ci", sa.Column("purchase_date", sa.Date(), nullable=True))
+    if op.get_bind().dialect.name != "sqlite":
         _pg_index(_NEW_COLUMNS)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != 'sqlite':
+    if op.get_bind().dialect.name != "sqlite":
         _pg_index(_OLD_COLUMNS)
-        op.drop_column('ci', 'purchase_date')
+        op.drop_column("ci", "purchase_date")
     else:
         op.execute("ALTER TABLE ci DROP COLUMN purchase_date")

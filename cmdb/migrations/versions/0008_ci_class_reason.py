@@ -8,28 +8,29 @@ Why: issue 18 asks ``ci show`` to say why a device got its class (the evidence i
 recorded on the fact: UPS-MIB, bridge ports, a sysObjectID rule...). A side table keeps the
 reconciler's per-CI record at its size.
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0008'
-down_revision: str | Sequence[str] | None = '0007'
+revision: str = "0008"
+down_revision: str | Sequence[str] | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
     op.create_table(
-        'ci_class_reason',
-        sa.Column('ci_id', sa.Integer(), nullable=False),
-        sa.Column('reason', sa.Text(), nullable=False),
-        sa.Column('source', sa.String(length=16), nullable=False),
-        sa.Column('run_id', sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(['ci_id'], ['ci.id'], ondelete='CASCADE'),
-        sa.PrimaryKeyConstraint('ci_id'),
+        "ci_class_reason",
+        sa.Column("ci_id", sa.Integer(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("source", sa.String(length=16), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["ci_id"], ["ci.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("ci_id"),
     )
 
 
 def downgrade() -> None:
-    op.drop_table('ci_class_reason')
+    op.drop_table("ci_class_reason")
