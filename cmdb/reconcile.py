@@ -93,6 +93,9 @@ __all__ = [
     "DEFAULT_RULES",
     "DEFAULT_SOURCE_PRIORITY",
     "FDB_LINK",
+    "KEEP",
+    "RETAG",
+    "TAKE",
     "IdentityIndex",
     "LocationParser",
     "ReconcileConfig",
@@ -100,8 +103,11 @@ __all__ = [
     "clean_hostname",
     "clean_serial",
     "fact_identifiers",
+    "given_name_action",
     "ingest",
     "is_identifying_mac",
+    "merge_action",
+    "name_action",
     "outranks",
     "port_key",
 ]
@@ -494,6 +500,100 @@ def outranks(
     if current_source == Source.MANUAL.value:
         return new_source == Source.MANUAL.value
     return cfg.rank(new_source) <= cfg.rank(current_source)
+
+
+#: What the merge rule does with one observed value (:func:`merge_action`, :func:`name_action`)
+KEEP, RETAG, TAKE = 0, 1, 2
+
+
+def merge_action(
+    current: Any,
+    current_source: str | None,
+    value: Any,
+    source: str,
+    cfg: ReconcileConfig | None = None,
+) -> int:
+    """THE merge rule for one attribute: what ``value``, observed by ``source``, does to a CI
+    attribute that holds ``current``, set by ``current_source``.
+
+    Returns :data:`TAKE` (the value replaces the current one: the attribute is empty or its
+    source does not outrank ``source``), :data:`RETAG` (same value, now credited to ``source``,
+    which outranks the one that set it) or :data:`KEEP` (nothing changes). Everything that
+    merges an attribute (:meth:`_Run.set_attr`) or proves that a fact changes nothing
+    (:meth:`_Run._unchanged`, hence :meth:`_Run.unchanged_key` and the rescan helper) asks
+    this function; :meth:`_Run._fresh_row` is what it gives a CI that has nothing yet
+    (tests/cmdb/test_merge_rule.py checks that they agree).
+
+    >>> merge_action("S5735", "snmp", "S5735-L", "ssh")  # ssh outranks snmp
+    2
+    >>> merge_action("core-1", "manual", "sw-17", "snmp")  # a person's value stays
+    0
+    >>> merge_action("Huawei", "arp", "Huawei", "snmp")  # same value, better source
+    1
+    """
+    if current == value:
+        if current_source != source and outranks(source, current_source, cfg):
+            return RETAG
+        return KEEP
+    if current is not None and not outranks(source, current_source, cfg):
+        return KEEP
+    return TAKE
+
+
+def name_action(
+    current: str | None,
+    current_tag: str | None,
+    basis: str,
+    name: str,
+    source: str,
+    cfg: ReconcileConfig | None = None,
+) -> int:
+    """The name rule: what a discovered ``name`` (from ``basis``: see :data:`NAME_BASES`) does to
+    a CI called ``current`` whose ``attr_sources["name"]`` is ``current_tag``.
+
+    A tag is ``basis:source`` for a discovered name and a bare source (``manual``, ``import``)
+    for a given one. A given name yields only to a source that outranks it; a discovered one
+    to a better basis, or the same basis from a source that is not outranked.
+
+    >>> name_action("10.0.0.7", "ip:arp", "hostname", "pc-7", "icmp")  # own name beats an IP
+    2
+    >>> name_action("Mail", "manual", "hostname", "srv-mail", "ssh")  # given by a person
+    0
+    """
+    cfg = cfg or _DEFAULT_CFG
+    tag = f"{basis}:{source}"
+    if current_tag is not None and current == name and current_tag == tag:
+        return KEEP  # same name from the same basis and source (rescans)
+    if current is not None and current_tag is not None:
+        cur_basis, colon, cur_source = current_tag.partition(":")
+        if not colon:  # manual / import: a name given by hand wins
+            if not outranks(source, cur_basis, cfg):
+                return KEEP
+        elif (NAME_BASES[basis], cfg.rank(source)) > (
+            NAME_BASES.get(cur_basis, 9),
+            cfg.rank(cur_source),
+        ):
+            return KEEP
+    if current == name:
+        return RETAG if current_tag != tag else KEEP
+    return TAKE
+
+
+def given_name_action(
+    current: str | None,
+    current_tag: str | None,
+    name: str,
+    source: str,
+    cfg: ReconcileConfig | None = None,
+) -> int:
+    """The name rule for a name a person gives (``ci set``, an import file): a discovered name
+    (``basis:source``) always yields; a given one only to a source that outranks it."""
+    given_by = current_tag if current_tag and ":" not in current_tag else None
+    if not outranks(source, given_by, cfg):
+        return KEEP
+    if current != name:
+        return TAKE
+    return RETAG if current_tag != source else KEEP
 
 
 _DEFAULT_CFG = ReconcileConfig()
@@ -1170,16 +1270,18 @@ class _Run:
         from netcmdb.errors import IntegrityError
 
         srcs = self.own_sources(ci)
-        name = extra.get("name")
-        cur = srcs.get("name")
-        # a discovered name ("hostname:snmp") always yields to a given one; manual beats import
-        given_by = cur if cur and ":" not in cur else None
-        if name and outranks(source, given_by, self.cfg):
-            if ci["name"] != name:
+        name: str | None = extra.get("name")
+        act = (
+            given_name_action(ci["name"], srcs.get("name"), name, source, self.cfg)
+            if name
+            else KEEP
+        )
+        if act:
+            if act == TAKE:
                 old = ci["name"]
                 ci["name"] = name
                 if self._names is not None:
-                    self._names[name] = key
+                    self._names[name] = key  # type: ignore[index]
                 if key > 0:
                     self.changed_keys.add(key)
                     self.changes.append(
@@ -1191,10 +1293,8 @@ class _Run:
                             "source": source,
                         }
                     )
-                self.dirty.add(key)
-            if cur != source:
-                srcs["name"] = source
-                self.dirty.add(key)
+            srcs["name"] = source
+            self.dirty.add(key)
         if extra.get("status"):
             self.explicit_status.add(key)
         for attr in ("role", "owner", "seat", "min_up", "status"):
@@ -1228,17 +1328,16 @@ class _Run:
     def set_attr(
         self, key: int, ci: dict[str, Any], attr: str, value: Any, source: str, srcs: dict[str, str]
     ) -> None:
+        """Merge one observed value into ``ci`` by :func:`merge_action` (history for stored CIs)."""
         cur = ci[attr]
-        if cur == value:
-            if srcs.get(attr) != source and outranks(source, srcs.get(attr), self.cfg):
-                srcs[attr] = source
-                self.dirty.add(key)
+        act = merge_action(cur, srcs.get(attr), value, source, self.cfg)
+        if act == KEEP:
             return
-        if cur is not None and not outranks(source, srcs.get(attr), self.cfg):
-            return
-        ci[attr] = value
         srcs[attr] = source
         self.dirty.add(key)
+        if act == RETAG:
+            return
+        ci[attr] = value
         if key > 0:
             self.changed_keys.add(key)
             self.changes.append(
@@ -1275,36 +1374,15 @@ class _Run:
             if self._unchanged(_TAKE_ROW(ci), fact, source, values, named):  # type: ignore[arg-type]
                 return
             srcs = ci["attr_sources"] = srcs.copy()
-        sget = srcs.get
-        new = key < 0
         for attr, v in zip(ATTRIBUTES, values):
-            if v is None:
-                continue  # not observed
-            cur = ci[attr]
-            if cur == v and sget(attr) == source:
-                continue  # nothing to do (the common case on a rescan)
-            if new and sget(attr) is None:
-                # what set_attr does for a CI created in this run when no source set the
-                # attribute yet (no history, no dirty flag: new CIs are inserted whole)
-                ci[attr] = v
-                srcs[attr] = source
-                continue
-            self.set_attr(key, ci, attr, v, source, srcs)
+            if v is not None:  # None: not observed
+                self.set_attr(key, ci, attr, v, source, srcs)
         self.merge_name(key, ci, fact, source, srcs, named)  # type: ignore[arg-type]
         placed = self.fact_location(fact)
         if placed is not None:
             lid, seat = placed
-            if new and sget("location_id") is None:
-                ci["location_id"] = lid
-                srcs["location_id"] = source
-            elif ci["location_id"] != lid or sget("location_id") != source:
-                self.set_attr(key, ci, "location_id", lid, source, srcs)
-            if seat is None:
-                pass
-            elif new and sget("seat") is None:
-                ci["seat"] = seat
-                srcs["seat"] = source
-            elif ci["seat"] != seat or sget("seat") != source:
+            self.set_attr(key, ci, "location_id", lid, source, srcs)
+            if seat is not None:
                 self.set_attr(key, ci, "seat", seat, source, srcs)
 
     def fact_location(self, fact: DeviceFact) -> tuple[int, int | None] | None:
@@ -1338,7 +1416,8 @@ class _Run:
         values: tuple[Any, ...],
         named: tuple[str, str] | None,
     ) -> bool:
-        """True when :meth:`merge` would provably change nothing (read-only; conservative).
+        """True when :meth:`merge` would provably change nothing (read-only; exact when every
+        observed value and the name equal the stored ones, conservative otherwise).
 
         ``row`` is a CI in ``_ROW_COLS`` order (a loaded row, or a record through _TAKE_ROW).
         Values are compared per fact; whether ``source`` set every observed one depends only on
@@ -1375,14 +1454,24 @@ class _Run:
         memo_key = (skey, source, _unobserved(values), basis, loc)
         ok = self._sources_ok.get(memo_key) if skey is not None else None
         if ok is None:
+            # every observed value equals the stored one (checked above): merge_action then
+            # depends only on the stored sources, so the answer is the same for every fact
+            # of this shape
             srcs = stored if isinstance(stored, dict) else self._srcs_dict(stored)
-            sget = srcs.get
+            sget, cfg = srcs.get, self.cfg
             ok = (
-                all(sget(a) == source for a, v in zip(ATTRIBUTES, values) if v is not None)
-                and (basis is None or sget("name") == f"{basis}:{source}")
+                not any(
+                    merge_action(v, sget(a), v, source, cfg)
+                    for a, v in zip(ATTRIBUTES, values)
+                    if v is not None
+                )
+                and (basis is None or not name_action(name, sget("name"), basis, name, source, cfg))
                 and (
                     loc is None
-                    or (sget("location_id") == source and (not loc or sget("seat") == source))
+                    or not (
+                        merge_action(lid, sget("location_id"), lid, source, cfg)
+                        or (loc and merge_action(seat, sget("seat"), seat, source, cfg))
+                    )
                 )
             )
             if skey is not None:
@@ -1410,29 +1499,15 @@ class _Run:
         if named is None:
             return
         basis, name = cast("tuple[str, str]", named)
-        cur_src = srcs.get("name")
-        if cur_src is not None and ci["name"] == name and cur_src == f"{basis}:{source}":
-            return  # same name from the same basis and source: nothing to do (rescans)
-        if ci["name"] is not None and cur_src is not None:
-            cur_basis, _, cur_source = cur_src.partition(":")
-            if not _:  # manual / import: a name given by hand wins
-                if not outranks(source, cur_basis, self.cfg):
-                    return
-            else:
-                new_rank = (NAME_BASES[basis], self.cfg.rank(source))
-                old_rank = (NAME_BASES.get(cur_basis, 9), self.cfg.rank(cur_source))
-                if new_rank > old_rank:
-                    return
-        tag = f"{basis}:{source}"
-        if ci["name"] == name:
-            if cur_src != tag:
-                srcs["name"] = tag
-                self.dirty.add(key)
+        act = name_action(ci["name"], srcs.get("name"), basis, name, source, self.cfg)
+        if act == KEEP:
+            return
+        srcs["name"] = f"{basis}:{source}"
+        self.dirty.add(key)
+        if act == RETAG:
             return
         old = ci["name"]
         ci["name"] = name
-        srcs["name"] = tag
-        self.dirty.add(key)
         if key > 0:
             self.changed_keys.add(key)
             self.changes.append(
