@@ -98,6 +98,42 @@ def class_filter(dest: str = "ci_class") -> Callable[[F], F]:
     )
 
 
+def bulk_selection(f: F) -> F:
+    """``--where-room / --where-building / --where-class / --where-status``: which CIs a bulk
+    edit changes (``ci set`` without a CI). Distinct from the values it sets (``--class``,
+    ``--status``... set those on one CI)."""
+    for opt in reversed(
+        (
+            click.option(
+                "--where-room",
+                metavar="ROOM",
+                callback=nonempty,
+                help="Bulk edit: the CIs in this room (D010210, 01/02/10, or 0210 with "
+                "--where-building).",
+            ),
+            click.option(
+                "--where-building",
+                metavar="B",
+                callback=nonempty,
+                help="Bulk edit: the CIs in this building (e.g. 01).",
+            ),
+            click.option(
+                "--where-class",
+                metavar="CLASS",
+                callback=nonempty,
+                help="Bulk edit: the CIs of this class (switch, pc, printer...).",
+            ),
+            click.option(
+                "--where-status",
+                type=click.Choice(["active", "missing", "retired"]),
+                help="Bulk edit: the CIs with this status.",
+            ),
+        )
+    ):
+        f = opt(f)
+    return f
+
+
 buildings_option = click.option(
     "--building",
     "buildings",

@@ -119,7 +119,10 @@ def select_cis(
         CmdbError: no selection criterion at all (a bulk edit of everything is refused).
     """
     if location_ids is None and building is None and ci_class is None and status is None:
-        raise CmdbError("a bulk edit needs a selection (--room, --building, --class or --status)")
+        raise CmdbError(
+            "a bulk edit needs a selection (--where-room, --where-building, --where-class or "
+            "--where-status)"
+        )
     q = select(CI).order_by(CI.id)
     if location_ids is not None:
         q = q.where(CI.location_id.in_(location_ids))
@@ -133,7 +136,12 @@ def select_cis(
 
 
 def bulk_set(
-    session: Session, cis: list[CI], values: Mapping[str, Any], *, dry_run: bool = False
+    session: Session,
+    cis: list[CI],
+    values: Mapping[str, Any],
+    *,
+    dry_run: bool = False,
+    source: str = "manual",
 ) -> list[dict[str, Any]]:
     """Set the same values on every CI of a selection, in the caller's transaction.
 
@@ -157,7 +165,7 @@ def bulk_set(
             ]
         else:
             plain = {a: v for a, v in values.items() if a != "lifecycle"}
-            diff = set_manual(session, ci, plain) if plain else []
+            diff = set_manual(session, ci, plain, source=source) if plain else []
             if values.get("lifecycle"):
                 diff += set_lifecycle(session, ci, values["lifecycle"])
         if diff:

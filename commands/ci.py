@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 import click
 
-from netcmdb.commands.common import cmdb_of, console, echo, engine_of, label_rule, plain, print_json
+from netcmdb.commands.common import cmdb_of, console, echo, label_rule, plain, print_json
 from netcmdb.i18n import _
 from netcmdb.options import (
     building_filter,
+    bulk_selection,
     class_filter,
     dry_run_option,
     json_option,
@@ -234,8 +235,7 @@ def ci_show_cmd(ctx: click.Context, query: str, as_json: bool) -> None:
 
 @group.command("set")
 @click.argument("query", required=False)
-@room_filter("sel_room")
-@building_filter("sel_building")
+@bulk_selection
 @dry_run_option("Bulk edit (no QUERY): show the diff, write nothing.")
 @click.option(
     "--location",
@@ -245,19 +245,16 @@ def ci_show_cmd(ctx: click.Context, query: str, as_json: bool) -> None:
 @click.option("--room-name", help="Room name (with --location), e.g. 网络机房.")
 @click.option("--seat", type=click.IntRange(min=0), help="Seat number in the room.")
 @click.option("--role", help="core, distribution, access, gateway...")
-@click.option(
-    "--class",
-    "ci_class",
-    help="CI class (switch, pc, printer...): with QUERY the class to set; in a bulk "
-    "edit (no QUERY) the class to select.",
-)
+@click.option("--class", "ci_class", help="Set its CI class (switch, pc, printer...).")
 @click.option("--owner", help="Who owns it.")
 @click.option("--contact", help="Who to call.")
 @click.option("--name", help="Rename (a given name beats discovered names).")
 @click.option("--description", help="Free text.")
 @click.option("--label", help="Asset label (must be unique).")
 @click.option("--min-up", type=click.IntRange(min=0), help="Clusters: members needed up.")
-@click.option("--status", type=click.Choice(["active", "missing", "retired"]))
+@click.option(
+    "--status", type=click.Choice(["active", "missing", "retired"]), help="Set its status."
+)
 @click.option("--department", help="Its own department (else the room's, else the building's).")
 @click.option("--asset-code", help="Asset code (设备分类编码; must be unique).")
 @click.option(
@@ -271,56 +268,38 @@ def ci_show_cmd(ctx: click.Context, query: str, as_json: bool) -> None:
 def ci_set_cmd(
     ctx: click.Context,
     query: str | None,
-    sel_room: str | None,
-    sel_building: str | None,
+    where_room: str | None,
+    where_building: str | None,
+    where_class: str | None,
+    where_status: str | None,
     dry_run: bool,
-    location: str | None,
-    room_name: str | None,
     as_json: bool,
-    lifecycle: str | None,
-    lifecycle_date: str | None,
     **opts: object,
 ) -> None:
     """Set what discovery cannot know on the CI QUERY; discovery never overwrites these values.
 
-    Without QUERY, a bulk edit: the CIs selected by --room / --building / --class / --status
-    get the given --department, --contact, --owner, --role, --description or --lifecycle, in
-    one transaction (--dry-run shows the diff).
+    Without QUERY, a bulk edit: the CIs selected by --where-room / --where-building /
+    --where-class / --where-status get the given --department, --contact, --owner, --role,
+    --description or --lifecycle, in one transaction (--dry-run shows the diff).
     """
-    if query is None:
-        _bulk_set(
-            ctx,
-            sel_room,
-            sel_building,
-            dry_run,
-            as_json,
-            lifecycle=lifecycle,
-            location=location,
-            lifecycle_date=lifecycle_date,
-            **opts,
-        )
-        return
-    if sel_room or sel_building or dry_run:
-        raise click.UsageError(
-            "--room, --building and --dry-run select a bulk edit: leave out QUERY"
-        )
-
     values: dict[str, object] = {
         ("class" if k == "ci_class" else k): v for k, v in opts.items() if v is not None
     }
-    if location is not None:
-        values["location"] = cis.parse_location(location, room_name, cmdb=cmdb_of(ctx))
-    elif room_name is not None:
-        raise click.BadParameter("--room-name needs --location", param_hint="--room-name")
-    if lifecycle_date is not None and lifecycle is None:
-        raise click.BadParameter(
-            "--lifecycle-date needs --lifecycle", param_hint="--lifecycle-date"
+    if query is None:
+        selection = {
+            "room": where_room,
+            "building": where_building,
+            "class": where_class,
+            "status": where_status,
+        }
+        _render_bulk(cis.bulk_set(cmdb_of(ctx), selection, values, dry_run=dry_run), as_json)
+        return
+    if where_room or where_building or where_class or where_status or dry_run:
+        raise click.UsageError(
+            "--where-room/--where-building/--where-class/--where-status and --dry-run select "
+            "a bulk edit: leave out QUERY"
         )
-    if not values and lifecycle is None:
-        raise click.UsageError("nothing to set (see netcmdb ci set --help)")
-    res = cis.set_ci(
-        cmdb_of(ctx), query, values, lifecycle=lifecycle, lifecycle_date=lifecycle_date
-    )
+    res = cis.set_ci(cmdb_of(ctx), query, values)
     if as_json:
         print_json(res)
         return
@@ -329,6 +308,26 @@ def ci_set_cmd(
         echo(f"{name}: nothing changed")
     for c in res["changes"]:
         echo(f"{name}: {c['attribute']}: {c['old'] or '-'} -> {c['new'] or '-'}")
+
+
+def _render_bulk(res: dict[str, object], as_json: bool) -> None:
+    """A bulk edit's result (``services.cis.bulk_set``): its JSON, or the diff table."""
+    from rich.table import Table
+
+    if as_json:
+        print_json(res)
+        return
+    out = cast("list[dict[str, Any]]", res["changed"])
+    verb = "would change" if res["dry_run"] else "changed"
+    if out:
+        t = Table("ci", "attribute", "old", "new", title=verb, title_justify="left")
+        for e in out:
+            for c in e["changes"]:
+                t.add_row(
+                    *(plain(str(v or "-")) for v in (e["name"], c["attribute"], c["old"], c["new"]))
+                )
+        console().print(t)
+    echo(f"{res['selected']} CIs selected, {verb} {len(out)}")
 
 
 @group.command("replace")
@@ -352,61 +351,3 @@ def ci_replace_cmd(
         f"{out['new']['name']} replaces {out['old']['name']} (now retired)"
         + (f": took {took}" if took else "")
     )
-
-
-def _bulk_set(
-    ctx: click.Context,
-    room: str | None,
-    building: str | None,
-    dry_run: bool,
-    as_json: bool,
-    **opts: object,
-) -> None:
-    """``ci set`` without QUERY: one value for every selected CI, one transaction."""
-    from rich.table import Table
-
-    from netcmdb.cmdb.db import session_scope
-    from netcmdb.cmdb.ownership import BULK_ATTRS, bulk_set, room_locations, select_cis
-
-    ci_class = cast("str | None", opts.pop("ci_class"))
-    status = cast("str | None", opts.pop("status"))
-    values = {k: v for k, v in opts.items() if v is not None}
-    bad = sorted(set(values) - set(BULK_ATTRS))
-    if bad:
-        raise click.UsageError(
-            f"a bulk edit cannot set --{bad[0].replace('_', '-')} "
-            f"(only: {', '.join('--' + a for a in BULK_ATTRS)})"
-        )
-    if not values:
-        raise click.UsageError("nothing to set (see netcmdb ci set --help)")
-    rule = label_rule(ctx, None)
-    with session_scope(engine_of(ctx)) as s:
-        loc_ids = None
-        if room is not None:
-            key = tuple(rule.parse_room(room, building=building))
-            loc_ids = [loc.id for loc in room_locations(s, key, rule.normalize_room)]  # type: ignore[arg-type]
-        b = rule.normalize_room(building, "01", "01")[0] if building else None
-        cis = select_cis(s, location_ids=loc_ids, building=b, ci_class=ci_class, status=status)
-        out = bulk_set(s, cis, values, dry_run=dry_run)
-        if dry_run:
-            s.rollback()
-    if as_json:
-        print_json({"dry_run": dry_run, "selected": len(cis), "changed": out})
-        return
-    if out:
-        t = Table(
-            "ci",
-            "attribute",
-            "old",
-            "new",
-            title="would change" if dry_run else "changed",
-            title_justify="left",
-        )
-        for e in out:
-            for c in e["changes"]:
-                t.add_row(
-                    *(plain(str(v or "-")) for v in (e["name"], c["attribute"], c["old"], c["new"]))
-                )
-        console().print(t)
-    verb = "would change" if dry_run else "changed"
-    echo(f"{len(cis)} CIs selected, {verb} {len(out)}")

@@ -91,16 +91,34 @@ def set_ci(
 ) -> dict[str, Any]:
     """Set what discovery cannot know (pinned: discovery never overwrites it).
 
-    ``values``: attribute -> value (``class``, ``location`` as :func:`parse_location` gives it,
-    ``owner``, ``label``...). ``lifecycle`` (dated ``lifecycle_date``, else today) is noted in
-    the journal. ``source`` is recorded with each change (the web: ``web:<user>``). Returns
-    ``{"ci": name, "changes": [{attribute, old, new}...]}``.
+    ``values``: attribute -> value (``class``, ``owner``, ``label``, ``seat``...). ``location``
+    is a room in any notation :func:`parse_location` reads (or its tuple; None clears it), with
+    ``room_name`` beside it. ``lifecycle`` (dated ``lifecycle_date``, else today; as keys of
+    ``values`` or keywords) is noted in the journal. ``source`` is recorded with each change
+    (the web: ``web:<user>``). Returns ``{"ci": name, "changes": [{attribute, old, new}...]}``.
+
+    Raises:
+        ConfigError: nothing to set, a room name without a location, a lifecycle date without
+            a state, a location that is no room. NotFoundError / CmdbError: as ``find_ci`` and
+            ``set_manual``.
     """
     from netcmdb.cmdb.journal import parse_day
     from netcmdb.cmdb.lifecycle import set_lifecycle
     from netcmdb.cmdb.query import find_ci, set_manual
     from netcmdb.services.labels import rule_of
 
+    values = {("class" if k == "ci_class" else k): v for k, v in values.items()}
+    lifecycle = values.pop("lifecycle", None) or lifecycle
+    lifecycle_date = values.pop("lifecycle_date", None) or lifecycle_date
+    room_name = values.pop("room_name", None)
+    if isinstance(values.get("location"), str):
+        values["location"] = parse_location(values["location"], room_name, cmdb=cmdb)
+    elif room_name is not None:
+        raise ConfigError("--room-name needs --location")
+    if lifecycle_date is not None and lifecycle is None:
+        raise ConfigError("--lifecycle-date needs --lifecycle")
+    if not values and lifecycle is None:
+        raise ConfigError("nothing to set (see netcmdb ci set --help)")
     on = parse_day(lifecycle_date, what="--lifecycle-date").date() if lifecycle_date else None
     with cmdb.session() as s:
         ci = find_ci(s, ref)
@@ -119,6 +137,71 @@ def set_ci(
         if lifecycle is not None:
             changes += set_lifecycle(s, ci, lifecycle, on=on)
     return {"ci": name, "changes": changes}
+
+
+#: the selection of a bulk edit (``ci set --where-room ... ``): option suffix -> meaning
+SELECTION = ("room", "building", "class", "status")
+
+
+def bulk_set(
+    cmdb: Cmdb,
+    selection: dict[str, Any],
+    values: dict[str, Any],
+    *,
+    dry_run: bool = False,
+    source: str = "manual",
+) -> dict[str, Any]:
+    """One value for every selected CI, in one transaction (``ci set`` without a CI).
+
+    ``selection``: ``room`` (any room notation the label rule reads; ``0210`` with
+    ``building``), ``building``, ``class``, ``status`` — at least one; None or absent means
+    any. ``values``: attribute -> value, attributes from
+    :data:`netcmdb.cmdb.ownership.BULK_ATTRS` (``department``, ``contact``, ``owner``,
+    ``role``, ``description``, ``lifecycle``). ``dry_run``: compute the diff, write nothing.
+
+    Returns ``{"dry_run", "selected", "changed": [{"id", "name", "changes": [...]}...]}``
+    (what ``ci set --where-... --json`` prints).
+
+    Raises:
+        ConfigError: an unknown selection key, an empty selection value, nothing to set, or
+            an attribute a bulk edit may not set. CmdbError: no selection at all.
+    """
+    from netcmdb.cmdb.ownership import BULK_ATTRS, room_locations, select_cis
+    from netcmdb.cmdb.ownership import bulk_set as apply
+    from netcmdb.services.labels import rule_of
+
+    sel = {k: v for k, v in selection.items() if v is not None}
+    unknown = sorted(set(sel) - set(SELECTION))
+    if unknown:
+        raise ConfigError(f"a bulk edit selects by {', '.join(SELECTION)}, not {unknown[0]!r}")
+    for k, v in sel.items():
+        if not str(v).strip():
+            raise ConfigError(f"--where-{k}: empty; a bulk edit needs a real selection")
+    vals = {k: v for k, v in values.items() if v is not None}
+    bad = sorted(set(vals) - set(BULK_ATTRS))
+    if bad:
+        hint = f"; to select by {bad[0]} use --where-{bad[0]}" if bad[0] in SELECTION else ""
+        raise ConfigError(
+            f"a bulk edit cannot set --{bad[0].replace('_', '-')} "
+            f"(only: {', '.join('--' + a for a in BULK_ATTRS)}){hint}"
+        )
+    if not vals:
+        raise ConfigError("nothing to set: give " + ", ".join("--" + a for a in BULK_ATTRS))
+    rule = rule_of(cmdb)
+    building = sel.get("building")
+    with cmdb.session() as s:
+        loc_ids = None
+        if "room" in sel:
+            key = tuple(rule.parse_room(str(sel["room"]), building=building))
+            loc_ids = [loc.id for loc in room_locations(s, key, rule.normalize_room)]  # type: ignore[arg-type]
+        b = rule.normalize_room(building, "01", "01")[0] if building else None
+        cis = select_cis(
+            s, location_ids=loc_ids, building=b, ci_class=sel.get("class"), status=sel.get("status")
+        )
+        out = apply(s, cis, vals, dry_run=dry_run, source=source)
+        if dry_run:
+            s.rollback()
+    return {"dry_run": dry_run, "selected": len(cis), "changed": out}
 
 
 def replace_ci(

@@ -144,3 +144,38 @@ def test_bad_pushed_facts_are_one_error_and_change_nothing(campus: Path, doc: ob
     with pytest.raises(ImportFormatError, match="facts"):
         ingest.ingest_facts(_cmdb(campus), doc)
     assert export.json_text(_cmdb(campus)) == before
+
+
+def test_bulk_set_is_the_cli_bulk_edit(campus: Path) -> None:
+    """The web can call the bulk edit the CLI does: same selection, same JSON, one transaction."""
+    from netcmdb.errors import ConfigError
+
+    c = _cmdb(campus)
+    sel = {"room": "D010110", "class": "pc"}
+    dry = cis.bulk_set(c, sel, {"department": "信息科"}, dry_run=True)
+    cli_dry = json.loads(
+        nc(
+            campus,
+            "ci",
+            "set",
+            "--where-room",
+            "D010110",
+            "--where-class",
+            "pc",
+            "--department",
+            "信息科",
+            "--dry-run",
+            "--json",
+        )
+    )
+    assert dry == cli_dry and dry["selected"] == 4 and len(dry["changed"]) == 4
+    assert all(r.get("department") is None for r in cis.list_cis(c, {"class": "pc"}))
+    done = cis.bulk_set(c, sel, {"department": "信息科"}, source="web:alice")
+    assert done["dry_run"] is False and len(done["changed"]) == 4
+    shown = cis.show_ci(c, done["changed"][0]["name"])
+    assert shown["department"] == "信息科" and shown["sources"]["department"] == "manual"
+    assert {"attribute": "department", "source": "web:alice"}.items() <= next(
+        h for h in shown["history"] if h["attribute"] == "department"
+    ).items()
+    with pytest.raises(ConfigError, match="use --where-class"):
+        cis.bulk_set(c, {"room": "D010110"}, {"class": "printer"})

@@ -64,28 +64,9 @@ def cmdb_of(request: Request):  # type: ignore[no-untyped-def]
 
 
 def manual_values(patch: dict[str, Any]) -> dict[str, Any]:
-    """``ci set``'s values from a PATCH body / web form (``location`` as B/F/R text).
-
-    Raises:
-        ConfigError: a location that is not BUILDING/FLOOR/ROOM.
-        IntegrityError: a room name without a location.
-    """
-    from netcmdb.errors import IntegrityError
-    from netcmdb.services.cis import parse_location
-
-    values = {
-        ("class" if k == "ci_class" else k): v
-        for k, v in patch.items()
-        if k not in ("location", "room_name")
-    }
-    if "location" in patch:
-        loc = patch["location"]
-        values["location"] = (
-            None if loc is None else parse_location(str(loc), patch.get("room_name"))
-        )
-    elif patch.get("room_name") is not None:
-        raise IntegrityError("room_name needs location")
-    return values
+    """``ci set``'s values from a PATCH body / web form: the given fields, ``location`` as
+    room text (``services.cis.set_ci`` reads it with the configured label rule)."""
+    return {("class" if k == "ci_class" else k): v for k, v in patch.items()}
 
 
 def ref_of(request: Request, ref: str) -> str:

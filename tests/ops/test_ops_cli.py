@@ -249,9 +249,9 @@ def test_bulk_ci_set_selects_shows_the_diff_dry_and_writes_in_one_transaction(ca
         campus,
         "ci",
         "set",
-        "--room",
+        "--where-room",
         "D010110",
-        "--class",
+        "--where-class",
         "pc",
         "--department",
         "信息科",
@@ -265,7 +265,17 @@ def test_bulk_ci_set_selects_shows_the_diff_dry_and_writes_in_one_transaction(ca
         {"attribute": "department", "old": None, "new": "信息科"}
     ]
     assert _count(campus, "SELECT count(*) FROM ci WHERE department IS NOT NULL") == 0
-    r = nc(campus, "ci", "set", "--room", "D010110", "--class", "pc", "--department", "信息科")
+    r = nc(
+        campus,
+        "ci",
+        "set",
+        "--where-room",
+        "D010110",
+        "--where-class",
+        "pc",
+        "--department",
+        "信息科",
+    )
     assert "4 CIs selected, changed 4" in r.output
     assert _count(campus, "SELECT count(*) FROM ci WHERE department = '信息科'") == 4
     assert _count(campus, "SELECT count(*) FROM change WHERE attribute = 'department'") == 4
@@ -274,9 +284,23 @@ def test_bulk_ci_set_selects_shows_the_diff_dry_and_writes_in_one_transaction(ca
 @pytest.mark.parametrize(
     "args, message",
     [
-        (("ci", "set", "--room", "D010110", "--label", "X"), "cannot set --label"),
+        (("ci", "set", "--where-room", "D010110", "--label", "X"), "cannot set --label"),
         (("ci", "set", "--department", "x"), "needs a selection"),
-        (("ci", "set", "pc-010110-001", "--room", "D010110", "--department", "x"), "leave out"),
+        (
+            ("ci", "set", "pc-010110-001", "--where-room", "D010110", "--department", "x"),
+            "leave out",
+        ),
+        # --class / --status set values; a bulk selection by class or status is --where-*
+        (
+            ("ci", "set", "--where-room", "D010110", "--class", "pc", "--department", "x"),
+            "use --where-class",
+        ),
+        (
+            ("ci", "set", "--where-building", "01", "--status", "retired", "--owner", "x"),
+            "use --where-status",
+        ),
+        (("ci", "set", "--room", "D010110", "--department", "x"), "--where-room"),
+        (("ci", "set", "--where-class", "", "--department", "x"), "--where-class"),
         (("room", "set", "D01", "--name", "x"), ""),
         (("room", "set", "D010110"), "nothing to set"),
     ],
