@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from netcmdb.commands.common import console, echo, engine_of, plain, print_json
+from netcmdb.commands.common import cmdb_of, console, echo, plain, print_json
 from netcmdb.options import json_option
-
-KINDS = ("info", "fault", "repair", "change")
+from netcmdb.services import journal
+from netcmdb.services.journal import KINDS
 
 
 @click.group("note")
@@ -33,12 +33,7 @@ def note_add_cmd(
 ) -> None:
     """Append TEXT to the journal of TARGET (NAME, LABEL, IP, MAC or #ID). Notes are never
     edited: a correction is a new note."""
-    from netcmdb.cmdb.db import session_scope
-    from netcmdb.cmdb.journal import add_note
-    from netcmdb.cmdb.query import find_ci
-
-    with session_scope(engine_of(ctx)) as s:
-        note = add_note(s, find_ci(s, target), text, kind=kind, author=author)
+    note = journal.add_note(cmdb_of(ctx), target, text, kind=kind, author=author)
     if as_json:
         print_json(note)
         return
@@ -71,21 +66,9 @@ def note_list_cmd(
     """List the notes of TARGET, or of every CI, oldest first."""
     from rich.table import Table
 
-    from netcmdb.cmdb.db import session_scope
-    from netcmdb.cmdb.journal import list_notes, parse_day
-    from netcmdb.cmdb.query import find_ci
-
-    with session_scope(engine_of(ctx)) as s:
-        ci = find_ci(s, target) if target else None
-        notes = list_notes(
-            s,
-            ci=ci,
-            kinds=kinds or None,
-            since=parse_day(since, what="--since") if since else None,
-            until=parse_day(until, what="--until", end=True) if until else None,
-        )
-    if limit:
-        notes = notes[-limit:]
+    notes = journal.list_notes(
+        cmdb_of(ctx), target, since=since, until=until, kinds=kinds, limit=limit
+    )
     if as_json:
         print_json(notes)
         return

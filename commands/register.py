@@ -5,32 +5,9 @@ from __future__ import annotations
 
 import click
 
-from netcmdb.commands.common import (
-    config_of,
-    console,
-    echo,
-    engine_of,
-    label_rule,
-    plain,
-    print_json,
-)
+from netcmdb.commands.common import cmdb_of, console, echo, plain, print_json
 from netcmdb.options import dry_run_option, json_option
-
-
-def _profile(ctx: click.Context, name: str) -> dict[str, str]:
-    from netcmdb.errors import ConfigError
-
-    profiles = (config_of(ctx).get("register") or {}).get("profiles") or {}
-    prof = profiles.get(name)
-    if not isinstance(prof, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in prof.items()
-    ):
-        known = ", ".join(sorted(profiles)) or "none"
-        raise ConfigError(
-            f"--profile {name}: no [register.profiles.{name}] table of "
-            f'HEADER = "field" in the config (profiles: {known})'
-        )
-    return dict(prof)
+from netcmdb.services import register
 
 
 @click.command("xlsx")
@@ -67,32 +44,20 @@ def xlsx_command(
     nothing is written."""
     from rich.table import Table
 
-    from netcmdb.cmdb.db import session_scope
-    from netcmdb.cmdb.register import import_register, parse_maps, read_csv, read_xlsx
-    from netcmdb.errors import ImportFormatError
-
-    mapping = _profile(ctx, profile) if profile else {}
-    mapping.update(parse_maps(maps))
-    if sheet is not None and path.lower().endswith(".csv"):
-        raise ImportFormatError("--sheet is for .xlsx files")
-    table = read_csv(path) if path.lower().endswith(".csv") else read_xlsx(path, sheet)
-    rule = label_rule(ctx, None)
-    with session_scope(engine_of(ctx)) as s:
-        res = import_register(
-            s,
-            table,
-            maps=mapping,
-            parse_room=rule.parse_room,
-            update_only=update_only,
-            dry_run=dry_run,
-        )
-        if dry_run:
-            s.rollback()
+    res = register.import_register(
+        cmdb_of(ctx),
+        path,
+        sheet=sheet,
+        maps=maps,
+        profile_name=profile,
+        update_only=update_only,
+        dry_run=dry_run,
+    )
     if as_json:
-        print_json({"dry_run": dry_run, **res.as_dict()})
+        print_json(res)
         return
     con = console()
-    rows = [(str(e["row"]), "new", e["name"], "", "") for e in res.new]
+    rows = [(str(e["row"]), "new", e["name"], "", "") for e in res["new"]]
     rows += [
         (
             str(e["row"]),
@@ -101,24 +66,24 @@ def xlsx_command(
             c["attribute"],
             f"{c['old'] or '-'} → {c['new'] or '-'}",
         )
-        for e in res.changed
+        for e in res["changed"]
         for c in e["changes"]
     ]
     rows += [
         (str(e["row"]), "unmatched", e.get("name") or e.get("asset_code") or "", "", "")
-        for e in res.unmatched
+        for e in res["unmatched"]
     ]
     if rows:
         t = Table(
-            "row", "what", "CI", "attribute", "change", title=table.source, title_justify="left"
+            "row", "what", "CI", "attribute", "change", title=res["source"], title_justify="left"
         )
         for r in sorted(rows, key=lambda r: int(r[0])):
             t.add_row(*(plain(x) for x in r))
         con.print(t)
     verb = "would import" if dry_run else "imported"
     echo(
-        f"{verb} {table.source}: {len(res.new)} new, {len(res.changed)} changed, "
-        f"{res.unchanged} unchanged, {len(res.unmatched)} unmatched"
+        f"{verb} {res['source']}: {len(res['new'])} new, {len(res['changed'])} changed, "
+        f"{res['unchanged']} unchanged, {len(res['unmatched'])} unmatched"
     )
-    if res.ignored_columns:
-        echo(f"ignored columns: {', '.join(res.ignored_columns)}", err=True)
+    if res["ignored_columns"]:
+        echo(f"ignored columns: {', '.join(res['ignored_columns'])}", err=True)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import click
 
-from netcmdb.commands.common import echo, engine_of, label_rule, print_json
+from netcmdb.commands.common import cmdb_of, echo, print_json
 from netcmdb.options import json_option
+from netcmdb.services import places
 
 
 def _place_options(f):  # type: ignore[no-untyped-def]
@@ -21,21 +22,16 @@ def _place_options(f):  # type: ignore[no-untyped-def]
     return f
 
 
-def _echo_changes(what: str, changes: list[dict[str, object]], as_json: bool) -> None:
+def _echo_changes(res: dict[str, object], as_json: bool) -> None:
     if as_json:
-        print_json({"place": what, "changes": changes})
+        print_json(res)
         return
+    what = res["place"]
+    changes: list[dict[str, object]] = res["changes"]  # type: ignore[assignment]
     if not changes:
         echo(f"{what}: nothing changed")
     for c in changes:
         echo(f"{what}: {c['attribute']}: {c['old'] or '-'} -> {c['new'] or '-'}")
-
-
-def _values(**given: str | None) -> dict[str, str | None]:
-    values: dict[str, str | None] = {k: v for k, v in given.items() if v is not None}
-    if not values:
-        raise click.UsageError("nothing to set (--name, --department or --contact)")
-    return values
 
 
 @click.group("room")
@@ -57,15 +53,8 @@ def room_set_cmd(
     as_json: bool,
 ) -> None:
     """Set ROOM's (a room code, e.g. D010210) name, department and contact."""
-    from netcmdb.cmdb.db import session_scope
-    from netcmdb.cmdb.ownership import set_room
-
-    values = _values(name=name, department=department, contact=contact)
-    rule = label_rule(ctx, None)
-    key = tuple(rule.parse_room(room))
-    with session_scope(engine_of(ctx)) as s:
-        changes = set_room(s, key, values, rule.normalize_room)  # type: ignore[arg-type]
-    _echo_changes(rule.format_room(*key), changes, as_json)
+    values = {"name": name, "department": department, "contact": contact}
+    _echo_changes(places.set_room(cmdb_of(ctx), room, values), as_json)
 
 
 @click.group("building")
@@ -88,11 +77,5 @@ def building_set_cmd(
 ) -> None:
     """Set building CODE's (the label rule's building code, e.g. 01) name, department and
     contact."""
-    from netcmdb.cmdb.db import session_scope
-    from netcmdb.cmdb.ownership import set_building
-
-    values = _values(name=name, department=department, contact=contact)
-    code = label_rule(ctx, None).normalize_room(code, "01", "01")[0]
-    with session_scope(engine_of(ctx)) as s:
-        changes = set_building(s, code, values)
-    _echo_changes(f"building {code}", changes, as_json)
+    values = {"name": name, "department": department, "contact": contact}
+    _echo_changes(places.set_building(cmdb_of(ctx), code, values), as_json)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from netcmdb.commands.common import console, echo, engine_of, plain, print_json
+from netcmdb.commands.common import cmdb_of, console, echo, plain, print_json
 from netcmdb.options import json_option
+from netcmdb.services import journal
 
 
 @click.command("search")
@@ -24,13 +25,9 @@ def command(ctx: click.Context, text: str, limit: int, as_json: bool) -> None:
     rooms containing TEXT (two characters at least, e.g. 硬盘)."""
     from rich.table import Table
 
-    from netcmdb.cmdb.db import session_scope
-    from netcmdb.cmdb.search import search
-
-    with session_scope(engine_of(ctx)) as s:
-        hits = search(s, text, limit=limit)
+    hits = journal.search(cmdb_of(ctx), text, limit=limit)
     if as_json:
-        print_json([h.as_dict() for h in hits])
+        print_json(hits)
         return
     con = console()
     if not hits:
@@ -40,6 +37,6 @@ def command(ctx: click.Context, text: str, limit: int, as_json: bool) -> None:
         "kind", "ci / room", "when", "what", title=f"{len(hits)} hits", title_justify="left"
     )
     for h in hits:
-        what = h.text if h.kind != "note" else f"[{h.detail['kind']}] {h.text}"
-        table.add_row(*(plain(v) for v in (h.kind, h.title, h.at or "", what)))
+        what = h["text"] if h["kind"] != "note" else f"[{h['detail']['kind']}] {h['text']}"
+        table.add_row(*(plain(v) for v in (h["kind"], h["title"], h["at"] or "", what)))
     con.print(table)

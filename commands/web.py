@@ -1,5 +1,5 @@
 """`netcmdb serve`, `netcmdb user ...`, `netcmdb token ...`: the web UI / REST API and who may
-use it. Thin: parse, call ``netcmdb.web.server`` / ``netcmdb.cmdb.access``, print."""
+use it. Thin: parse, call ``netcmdb.web.server`` / ``netcmdb.services.access``, print."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import sys
 
 import click
 
-from netcmdb.commands.common import config_of, db_url_of, engine_of, print_json
+from netcmdb.commands.common import cmdb_of, config_of, db_url_of, engine_of, print_json
 from netcmdb.options import json_option
+from netcmdb.services import access
 
 ROLE = click.Choice(["reader", "editor", "admin"])
 
@@ -59,17 +60,13 @@ def user_group() -> None:
 @click.pass_context
 def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool, as_json: bool) -> None:
     """Add user NAME (or reset their role and password); asks for the password."""
-    from netcmdb.cmdb.access import add_user
-    from netcmdb.cmdb.db import session_scope
-
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("password", hide_input=True, confirmation_prompt=True)
-    with session_scope(engine_of(ctx)) as s:
-        add_user(s, name, role, password)
+    res = access.add_user(cmdb_of(ctx), name, role, password)
     if as_json:
-        print_json({"user": name, "role": role})
+        print_json(res)
         return
     click.echo(f"user {name}: {role}")
 
@@ -79,11 +76,7 @@ def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool, as_
 @click.pass_context
 def user_list(ctx: click.Context, as_json: bool) -> None:
     """List web users and their roles (never their password hashes)."""
-    from netcmdb.cmdb.access import list_users
-    from netcmdb.cmdb.db import session_scope
-
-    with session_scope(engine_of(ctx)) as s:
-        users = list_users(s)
+    users = access.list_users(cmdb_of(ctx))
     if as_json:
         print_json(users)
         return
@@ -103,15 +96,11 @@ def token_group() -> None:
 @click.pass_context
 def token_create(ctx: click.Context, name: str, role: str, as_json: bool) -> None:
     """Create API token NAME; prints the secret once (only its hash is stored)."""
-    from netcmdb.cmdb.access import create_token
-    from netcmdb.cmdb.db import session_scope
-
-    with session_scope(engine_of(ctx)) as s:
-        secret = create_token(s, name, role)
+    res = access.create_token(cmdb_of(ctx), name, role)
     if as_json:
-        print_json({"name": name, "role": role, "token": secret})
+        print_json(res)
         return
-    click.echo(secret)
+    click.echo(res["token"])
     click.echo(f"token {name} ({role}): shown once, store it now", err=True)
 
 
@@ -121,12 +110,8 @@ def token_create(ctx: click.Context, name: str, role: str, as_json: bool) -> Non
 @click.pass_context
 def token_revoke(ctx: click.Context, name: str, as_json: bool) -> None:
     """Revoke API token NAME."""
-    from netcmdb.cmdb.access import revoke_token
-    from netcmdb.cmdb.db import session_scope
-
-    with session_scope(engine_of(ctx)) as s:
-        revoke_token(s, name)
+    res = access.revoke_token(cmdb_of(ctx), name)
     if as_json:
-        print_json({"token": name, "revoked": True})
+        print_json(res)
         return
     click.echo(f"token {name} revoked")

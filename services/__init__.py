@@ -8,5 +8,7 @@ print and never import click, rich or a web framework; errors are ``NetcmdbError
 Modules: ``context`` (Cmdb), ``cis`` (list/show/set), ``runs`` (list/show/diff and the one run
 summary shape), ``where``, ``impact`` (impact, spof, paths, drawings), ``labels`` (rule, parse,
 check, assign, walk, sheets, printing), ``export`` (the format table and writers), ``ingest``
-(scan results, import files, pushed facts).
+(scan results, import files, pushed facts), ``register`` (the xlsx/CSV asset register),
+``places`` (rooms and buildings), ``journal`` (notes and the search box), ``access`` (web users
+and API tokens).
 """
