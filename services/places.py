@@ -14,7 +14,7 @@ from netcmdb.services.context import Cmdb
 
 
 def _values(given: dict[str, str | None]) -> dict[str, str | None]:
-    values = {k: v for k, v in given.items() if v is not None}
+    values: dict[str, str | None] = {k: v for k, v in given.items() if v is not None}
     if not values:
         raise ConfigError("nothing to set (--name, --department or --contact)")
     return values
