@@ -150,6 +150,7 @@ def ci_detail(session: Session, ci: CI) -> dict[str, Any]:
         "department": ci.department,
         "lifecycle": _v(ci.lifecycle),
         "lifecycle_date": ci.lifecycle_date.isoformat() if ci.lifecycle_date else None,
+        "purchase_date": ci.purchase_date.isoformat() if ci.purchase_date else None,
         "responsible": responsible(session, ci),
         "min_up": ci.min_up,
         "status": _v(ci.status),

@@ -142,6 +142,7 @@ def ci_show_cmd(ctx: click.Context, query: str, as_json: bool) -> None:
         "asset_code",
         "lifecycle",
         "lifecycle_date",
+        "purchase_date",
         "min_up",
         "status",
         "missed_runs",

@@ -325,3 +325,30 @@ def test_register_written_by_libreoffice(campus, tmp_path):
     assert openpyxl.load_workbook(book).active["B1"].value == "设备名称"  # really LibreOffice's
     nc(campus, "import", "xlsx", str(book))
     assert _state(campus) == EXPECTED
+
+
+def test_purchase_date_is_shown_by_ci_show_and_the_web_ci_page(campus):
+    """The register's 购置日期 is visible where a CI is looked at: ``ci show`` (text and
+    --json) and the web CI page."""
+    from fastapi.testclient import TestClient
+
+    from netcmdb.web.app import create_app
+
+    nc(campus, "import", "xlsx", str(_xlsx(campus / "台账.xlsx", HEADER, ROWS)))
+    shown = json.loads(nc(campus, "ci", "show", "pc-010110-001", "--json").output)
+    assert shown["purchase_date"] == "2021-03-15"
+    text = nc(campus, "ci", "show", "pc-010110-001").output
+    assert any(
+        [w for w in line.split() if w not in "│┃|"][:2] == ["purchase_date", "2021-03-15"]
+        for line in text.splitlines()
+    ), text
+    url = f"sqlite:///{campus / 'cmdb.sqlite'}"
+    with TestClient(create_app(url, open_read=True)) as c:
+        page = c.get(f"/ci/{shown['id']}")
+    assert page.status_code == 200
+    assert "<th>purchase_date</th><td>2021-03-15</td>" in page.text
+    assert "<th>asset_code</th><td>HOSP-PC-0001</td>" in page.text
+    # a CI without one shows no empty row
+    other = json.loads(nc(campus, "ci", "show", "sw-core-1", "--json").output)
+    assert other["purchase_date"] is None
+    assert "purchase_date" not in nc(campus, "ci", "show", "sw-core-1").output
