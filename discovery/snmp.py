@@ -49,7 +49,7 @@ from netcmdb.errors import (
     ScanTimeout,
     ScopeError,
 )
-from netcmdb.net.scope import ScopeRules
+from netcmdb.net.scope import Admitted, ScopeRules, admitted
 
 Index = tuple[int, ...]
 
@@ -234,12 +234,19 @@ class SnmpSession:
 
     Uses pysnmp's command generators directly with raw varbinds (no MIB lookups), which is several
     times faster than the high-level ``*_cmd`` helpers when hundreds of devices are walked.
+
+    ``host`` is an :class:`~netcmdb.net.scope.Admitted` target (what :func:`collect` passes), or
+    text checked here by ``rules`` (default: private addresses only): a refused host raises
+    ScopeError before any socket exists, and the session only ever talks to the checked address.
+
+    Raises:
+        ScopeError: ``host`` is refused by the scope rules.
     """
 
     def __init__(
         self,
         engine: Any,
-        host: str,
+        host: str | Admitted,
         port: int,
         cred: SnmpCredential,
         *,
@@ -247,9 +254,10 @@ class SnmpSession:
         retries: int,
         budget: int = 64,
         wire: bool = True,
+        rules: ScopeRules | None = None,
     ) -> None:
         self.engine = engine
-        self.host = host
+        self.target = admitted(host, rules)
         self.port = port
         self.cred = cred
         self.timeout = timeout
@@ -259,6 +267,11 @@ class SnmpSession:
         self.wire = wire  # v1/v2c through the lean codec (snmp_wire) instead of pysnmp
         self.requests = 0
         self._target_name: str | None = None
+
+    @property
+    def host(self) -> str:
+        """The checked address this session talks to."""
+        return self.target.address
 
     async def _target(self) -> str:
         if self._target_name is None:
@@ -327,7 +340,7 @@ class SnmpSession:
         self.requests += 1
         try:
             status, _idx, vbs = await client.request(
-                self.host,
+                self.target,
                 self.port,
                 0 if self.cred.version == "1" else 1,
                 self.cred.community.encode(),
@@ -1095,17 +1108,18 @@ async def collect(host: str, cfg: SnmpConfig, engine: Any | None = None) -> Scan
     """
     t0 = time.monotonic()
     try:
-        addr, given_port = cfg.scope.admit(host)
+        checked = admitted(host, cfg.scope)
     except ScopeError as exc:
         return _refused(host, exc, t0)
+    addr = checked.address
     engine = engine or _engine()
-    port = given_port or cfg.ports.get(host, cfg.ports.get(addr, cfg.port))
+    port = checked.port or cfg.ports.get(host, cfg.ports.get(addr, cfg.port))
     last_err: DiscoveryError | None = None
     kind = "timeout"
     for cred in cfg.memory.order(host, cfg.credentials):
         sess = SnmpSession(
             engine,
-            addr,
+            checked,
             port,
             cred,
             timeout=cfg.timeout_s,

@@ -7,18 +7,22 @@ decodes responses directly into plain Python values (the ones ``snmp._py`` produ
 objects: ``bytes``, ``int``, dotted ``str`` for OIDs and IP addresses, sentinels for the SNMP
 exceptions). SNMPv3 (USM security) keeps using pysnmp.
 
-Pure stdlib; must not import pysnmp, ``netcmdb.cmdb`` or print.
+Scope: :meth:`WireClient.request` takes its target through :func:`netcmdb.net.scope.admitted`
+before the socket exists, so a library caller handing it any address gets the scope rules too.
+
+Pure stdlib (plus the pure :mod:`netcmdb.net.scope`); must not import pysnmp, ``netcmdb.cmdb``
+or print.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import itertools
 import random
-import socket
 from collections.abc import Sequence
 from typing import Any
+
+from netcmdb.net.scope import Admitted, ScopeRules, admitted
 
 Index = tuple[int, ...]
 
@@ -276,7 +280,6 @@ class WireClient:
         self._transport: asyncio.DatagramTransport | None = None
         self._pending: dict[int, tuple[asyncio.Future[Any], Any, bytes, int]] = {}
         self._ids = itertools.count(random.randrange(1, 1 << 30))
-        self._names: dict[str, str] = {}
 
     async def _ensure(self) -> asyncio.DatagramTransport:
         if self._transport is None:
@@ -307,7 +310,7 @@ class WireClient:
 
     async def request(
         self,
-        host: str,
+        host: str | Admitted,
         port: int,
         version: int,
         community: bytes,
@@ -317,45 +320,38 @@ class WireClient:
         max_repetitions: int = 0,
         timeout: float,
         retries: int,
+        rules: ScopeRules | None = None,
     ) -> tuple[int, int, list[tuple[Index, Any]]]:
         """Send one request (re-sent ``retries`` times); (error-status, error-index, varbinds).
 
+        ``host`` is an :class:`~netcmdb.net.scope.Admitted` target, or text checked here by
+        ``rules`` (default: private addresses only) before the socket is opened.
+
         Raises:
+            ScopeError: the target is refused (nothing sent, no socket opened).
             WireTimeout: no answer.
+            OSError: the checked address is not IPv4 (this client speaks IPv4 only).
         """
+        addr = admitted(host, rules).address
+        if ":" in addr:
+            raise OSError(f"{addr}: the lean SNMP client speaks IPv4 only")
         transport = await self._ensure()
         loop = asyncio.get_running_loop()
-        host = await self._resolve(host, port)
         rid = next(self._ids) & 0x7FFFFFFF
         msg = encode_request(version, community, pdu_type, rid, oids, 0, max_repetitions)
         fut: asyncio.Future[Any] = loop.create_future()
-        self._pending[rid] = (fut, (host, port), community, pdu_type)
+        self._pending[rid] = (fut, (addr, port), community, pdu_type)
         try:
             for _ in range(retries + 1):
-                transport.sendto(msg, (host, port))
+                transport.sendto(msg, (addr, port))
                 try:
                     resp = await asyncio.wait_for(asyncio.shield(fut), timeout)
                 except TimeoutError:
                     continue
                 return resp[4], resp[5], resp[6]
-            raise WireTimeout(f"{host}:{port}")
+            raise WireTimeout(f"{addr}:{port}")
         finally:
             self._pending.pop(rid, None)
-
-    async def _resolve(self, host: str, port: int) -> str:
-        """An IPv4 literal for ``host``: answers come from an address, and must match it."""
-        try:
-            return str(ipaddress.IPv4Address(host))
-        except ValueError:
-            pass
-        if host not in self._names:
-            infos = await asyncio.get_running_loop().getaddrinfo(
-                host, port, family=socket.AF_INET, type=socket.SOCK_DGRAM
-            )
-            if not infos:
-                raise OSError(f"cannot resolve {host}")
-            self._names[host] = str(infos[0][4][0])
-        return self._names[host]
 
     def close(self) -> None:
         if self._transport is not None:

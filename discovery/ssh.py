@@ -55,7 +55,7 @@ from netcmdb.errors import (
     HostKeyError,
     ScopeError,
 )
-from netcmdb.net.scope import ScopeRules
+from netcmdb.net.scope import Admitted, ScopeRules, admitted
 
 log = logging.getLogger(__name__)
 
@@ -158,11 +158,17 @@ def _fingerprint(key: Any) -> str:
     return "SHA256:" + base64.b64encode(digest).decode().rstrip("=")
 
 
-def _fetch_host_key(host: str, port: int, timeout: float) -> Any:
-    """Do only the SSH key exchange and return the server's host key (no authentication)."""
+def _fetch_host_key(
+    host: str | Admitted, port: int, timeout: float, rules: ScopeRules | None = None
+) -> Any:
+    """Do only the SSH key exchange and return the server's host key (no authentication).
+
+    Raises:
+        ScopeError: ``host`` is not admitted by ``rules`` (checked before the connection).
+    """
     import paramiko
 
-    sock = socket.create_connection((host, port), timeout=timeout)
+    sock = socket.create_connection((admitted(host, rules).address, port), timeout=timeout)
     transport = paramiko.Transport(sock)
     try:
         transport.banner_timeout = timeout
@@ -172,8 +178,11 @@ def _fetch_host_key(host: str, port: int, timeout: float) -> Any:
         transport.close()
 
 
-def ensure_host_key(host: str, port: int, settings: SshSettings) -> None:
+def ensure_host_key(host: str | Admitted, port: int, settings: SshSettings) -> None:
     """Make sure ``known_hosts`` can vouch for this host before we send a password to it.
+
+    ``host`` is an :class:`~netcmdb.net.scope.Admitted` target or text that ``settings.scope``
+    checks here, before any packet.
 
     A known host is verified later by paramiko itself (RejectPolicy + our known_hosts): a changed
     key fails the login with ``BadHostKeyException``. An unknown host is refused with its
@@ -181,18 +190,20 @@ def ensure_host_key(host: str, port: int, settings: SshSettings) -> None:
     ``StrictHostKeyChecking=accept-new``).
 
     Raises:
+        ScopeError: ``host`` is refused by ``settings.scope``.
         HostKeyError: unknown host and not accepting new keys.
         OSError: the host cannot be reached (classified by the caller).
     """
     import paramiko
 
-    name = _known_hosts_name(host, port)
+    checked = admitted(host, settings.scope)
+    name = _known_hosts_name(checked.address, port)
     path = settings.known_hosts
     with _KNOWN_HOSTS_LOCK:
         keys = paramiko.HostKeys(str(path)) if path.is_file() else paramiko.HostKeys()
         if keys.lookup(name):
             return
-    key = _fetch_host_key(host, port, settings.connect_timeout_s)
+    key = _fetch_host_key(checked, port, settings.connect_timeout_s)
     if not settings.accept_new_host_keys:
         raise HostKeyError(
             f"unknown SSH host key for {name} ({key.get_name()} {_fingerprint(key)}), not in "
@@ -304,11 +315,11 @@ def _scrub(text: str, settings: SshSettings) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def _connect_kwargs(host: str, port: int, settings: SshSettings) -> dict[str, Any]:
+def _connect_kwargs(host: Admitted, port: int, settings: SshSettings) -> dict[str, Any]:
     c = settings.credentials
     t = settings.connect_timeout_s
     return {
-        "host": host,
+        "host": host.address,
         "port": port,
         "username": c.username,
         "password": c.password.reveal() if c.password else "",
@@ -356,16 +367,21 @@ def _quick_detect(conn: Any, settings: SshSettings, deadline: float) -> str | No
     return None
 
 
-def _open(host: str, port: int, settings: SshSettings) -> tuple[Any, str]:
+def _open(host: str | Admitted, port: int, settings: SshSettings) -> tuple[Any, str]:
     """Log in; returns (netmiko connection, platform key).
 
+    ``host`` is an :class:`~netcmdb.net.scope.Admitted` target or text that ``settings.scope``
+    checks here, before netmiko opens a connection (every login below uses the checked address).
     Without an explicit platform: log in generically and match ``show/display version``
     against our description table; when that finds nothing, fall back to netmiko ``SSHDetect``.
+
+    Raises:
+        ScopeError: ``host`` is refused by ``settings.scope``.
     """
+    kwargs = _connect_kwargs(admitted(host, settings.scope), port, settings)
     from netmiko import ConnectHandler, SSHDetect
     from netmiko.ssh_dispatcher import redispatch
 
-    kwargs = _connect_kwargs(host, port, settings)
     if settings.platform:
         dtype = PLATFORMS[settings.platform].netmiko
         return ConnectHandler(device_type=dtype, **kwargs), settings.platform
@@ -420,13 +436,14 @@ def collect_device(target: str, settings: SshSettings) -> ScanResult:
     start = time.monotonic()
     deadline = start + settings.device_timeout_s
     try:
-        host, given_port = settings.scope.admit(target)
+        checked = admitted(target, settings.scope)
     except ScopeError as exc:
         kind = "excluded" if " is excluded" in str(exc) else "refused"
         return ScanResult(
             target=target, error=str(exc), error_kind=kind, duration_s=time.monotonic() - start
         )
-    port = given_port or settings.port
+    host = checked.address
+    port = checked.port or settings.port
     step = "host key check"
     conn: Any = None
     platform = settings.platform
@@ -435,9 +452,9 @@ def collect_device(target: str, settings: SshSettings) -> ScanResult:
     prompt_host: str | None = None
     finished = False
     try:
-        ensure_host_key(host, port, settings)
+        ensure_host_key(checked, port, settings)
         step = "login"
-        conn, platform = _open(host, port, settings)
+        conn, platform = _open(checked, port, settings)
         assert platform is not None
         if settings.credentials.secret and platform in ENABLE_PLATFORMS:
             step = "enable"

@@ -41,6 +41,7 @@ from netcmdb.discovery.normalize import mac_vendors
 from netcmdb.discovery.ratelimit import ProbePolicy, TokenBucket
 from netcmdb.errors import DiscoveryError
 from netcmdb.net.normalize import mac_from_bytes
+from netcmdb.net.scope import ScopeRules, cleared
 
 
 def norm_mac(raw: bytes) -> str:
@@ -355,10 +356,22 @@ def parse_nbstat(data: bytes) -> tuple[str | None, str | None, str | None]:
 
 
 def netbios_names(
-    ips: Sequence[str], *, bucket: TokenBucket, wait_s: float = 0.5
+    ips: Sequence[str],
+    *,
+    bucket: TokenBucket,
+    wait_s: float = 0.5,
+    rules: ScopeRules | None = None,
 ) -> dict[str, tuple[str | None, str | None, str | None]]:
-    """Ask each of ``ips`` for its NetBIOS node status on UDP 137; wait at most ``wait_s``."""
+    """Ask each of ``ips`` for its NetBIOS node status on UDP 137; wait at most ``wait_s``.
+
+    ``ips`` pass the send-level scope gate (:func:`netcmdb.net.scope.cleared`, ``rules``: default
+    private addresses only) before the socket is opened.
+
+    Raises:
+        ScopeError: an address is refused; nothing is sent.
+    """
     out: dict[str, tuple[str | None, str | None, str | None]] = {}
+    ips = cleared(ips, rules)
     if not ips:
         return out
     want = set(ips)
@@ -400,7 +413,10 @@ def enrich(facts: Sequence[DeviceFact], options: ScanOptions, bucket: TokenBucke
                 f.dns_name = names[f.ip]
     if options.extra.get("netbios", False) and ips:
         nb = netbios_names(
-            [i for i in ips if _is_ipv4(i)], bucket=bucket, wait_s=min(options.timeout_s, 1.0)
+            [i for i in ips if _is_ipv4(i)],
+            bucket=bucket,
+            wait_s=min(options.timeout_s, 1.0),
+            rules=options.rules,
         )
         for f in facts:
             if f.ip in nb:
@@ -522,9 +538,16 @@ def arp_sweep_iface(
 ) -> dict[str, DeviceFact]:
     """ARP who-has for ``ips`` on ``iface`` (one AF_PACKET socket, rounds, adaptive waits).
 
+    ``ips`` pass the send-level scope gate (:func:`netcmdb.net.scope.cleared` with
+    ``options.rules``) before the socket is opened, whoever calls.
+
     Raises:
+        ScopeError: an address is refused; nothing is sent.
         DiscoveryError: no CAP_NET_RAW (not root).
     """
+    ips = cleared(ips, options.rules)
+    if not ips:
+        return {}
     try:
         sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ARP))
     except PermissionError:
@@ -772,6 +795,7 @@ class IcmpScanner:
         options: ScanOptions,
         errors: dict[str, str],
     ) -> dict[str, Reply]:
+        ips = cleared(ips, options.rules)  # the send-level scope gate, whoever calls
         if not ips:
             return {}
         kind = socket.SOCK_RAW if method == "raw" else socket.SOCK_DGRAM
@@ -840,9 +864,15 @@ class IcmpScanner:
 def _ping_subprocesses(
     ips: list[str], policy: ProbePolicy, bucket: TokenBucket, options: ScanOptions
 ) -> dict[str, Reply]:
-    """Last resort without privileges: one ``ping -c 1`` per target and try, concurrently."""
+    """Last resort without privileges: one ``ping -c 1`` per target and try, concurrently.
+
+    Raises:
+        ScopeError: an address is refused by ``options.rules``; no ping is started.
+    """
 
     import asyncio
+
+    ips = cleared(ips, options.rules)  # the send-level scope gate, whoever calls
 
     async def one(ip: str, sem: asyncio.Semaphore) -> tuple[str, Reply | None]:
         for _ in range(policy.retries + 1):
@@ -974,6 +1004,7 @@ class TcpScanner:
     ) -> dict[str, dict[int, str]]:
         import asyncio
 
+        targets = cleared(targets, options.rules)  # the send-level scope gate, whoever calls
         # Enough connections in flight to use the rate budget while waiting out timeouts,
         # bounded well below the usual 1024 open-files limit.
         width = max(options.concurrency, min(512, int(options.rate_pps * policy.timeout_s)))

@@ -164,7 +164,7 @@ def _parse_range(spec: str) -> tuple[IPAddress, IPAddress] | None:
     return start, end
 
 
-def parse_spec(spec: str, *, names: bool = False) -> TargetBlock:
+def parse_spec(spec: str, *, names: bool = False, lenient: bool = False) -> TargetBlock:
     """Parse one target or exclude (CIDR, range, address; with ``names``: also a host name
     and ``host:port``) into a :class:`TargetBlock`.
 
@@ -172,6 +172,10 @@ def parse_spec(spec: str, *, names: bool = False) -> TargetBlock:
     (2, True)
     >>> parse_spec("sw1:2222", names=True).port
     2222
+
+    IPv4-mapped IPv6 (``::ffff:10.0.0.1``) becomes the IPv4 block it reaches; a target block
+    only partly mapped (``::/64``) is refused, an exclude or scope block (``lenient``) keeps its
+    IPv6 part only.
 
     Raises:
         ScopeError: the text is none of the accepted forms (the message lists them).
@@ -190,17 +194,20 @@ def parse_spec(spec: str, *, names: bool = False) -> TargetBlock:
     rng = _parse_range(text)
     if rng is not None:
         _no_port(spec, port)
-        return TargetBlock(text, int(rng[0]), int(rng[1]), rng[0].version)
+        return _unmapped(TargetBlock(text, int(rng[0]), int(rng[1]), rng[0].version), lenient)
     try:
         if "/" in text:
             _no_port(spec, port)
             net = ipaddress.ip_network(text, strict=False)
             drop = net.version == 4 and net.prefixlen <= 30
-            return TargetBlock(
-                text, int(net.network_address), int(net.broadcast_address), net.version, drop
+            return _unmapped(
+                TargetBlock(
+                    text, int(net.network_address), int(net.broadcast_address), net.version, drop
+                ),
+                lenient,
             )
         addr = ipaddress.ip_address(text)
-        return TargetBlock(text, int(addr), int(addr), addr.version, port=port)
+        return _unmapped(TargetBlock(text, int(addr), int(addr), addr.version, port=port), lenient)
     except ValueError:
         pass
     if names and is_host_name(text):
@@ -208,6 +215,43 @@ def parse_spec(spec: str, *, names: bool = False) -> TargetBlock:
     raise ScopeError(
         f"not a target: {text!r}; {FORMS}" + ("" if not names else " (or a host name)")
     )
+
+
+#: IPv4-mapped IPv6 addresses (``::ffff:8.8.8.8``): a dual-stack socket sends them as IPv4.
+_MAPPED_FIRST = 0xFFFF_0000_0000
+_MAPPED_LAST = 0xFFFF_FFFF_FFFF
+
+
+def _unmapped(b: TargetBlock, lenient: bool = False) -> TargetBlock:
+    """An IPv4-mapped IPv6 block as the IPv4 block it reaches, so every rule (excludes, public,
+    broadcast) judges the address the packet really goes to.
+
+    >>> b = parse_spec("::ffff:10.0.0.0/120"); (b.version, b.size)
+    (4, 256)
+
+    Raises:
+        ScopeError: a block that is partly IPv4-mapped and partly not.
+    """
+    if b.version != 6 or b.last < _MAPPED_FIRST or b.first > _MAPPED_LAST:
+        return b
+    if b.first < _MAPPED_FIRST or b.last > _MAPPED_LAST:
+        if lenient:
+            return b
+        raise ScopeError(
+            f"{b.spec!r} mixes IPv4-mapped addresses (::ffff:0:0/96) with other IPv6 "
+            "addresses; give the IPv4 addresses and the IPv6 ones separately"
+        )
+    return TargetBlock(
+        b.spec, b.first - _MAPPED_FIRST, b.last - _MAPPED_FIRST, 4, b.drop_edges, b.name, b.port
+    )
+
+
+def _address(text: str) -> IPAddress:
+    """An address as the packet reaches it (IPv4-mapped IPv6 -> IPv4). ValueError if not one."""
+    a = ipaddress.ip_address(str(text).strip())
+    if isinstance(a, ipaddress.IPv6Address) and a.ipv4_mapped is not None:
+        return a.ipv4_mapped
+    return a
 
 
 def _no_port(spec: str, port: int | None) -> None:
@@ -264,9 +308,11 @@ def flatten(specs: Iterable[str]) -> list[str]:
     return out
 
 
-def parse_specs(specs: Iterable[str], *, names: bool = False) -> list[TargetBlock]:
+def parse_specs(
+    specs: Iterable[str], *, names: bool = False, lenient: bool = False
+) -> list[TargetBlock]:
     """Parse many specs (files expanded); errors name the offending spec."""
-    return [parse_spec(s, names=names) for s in flatten(specs)]
+    return [parse_spec(s, names=names, lenient=lenient) for s in flatten(specs)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -370,7 +416,6 @@ PRIVATE_BLOCKS = (
     "203.0.113.0/24",
     "240.0.0.0/4",
     "::1/128",
-    "::ffff:0:0/96",
     "64:ff9b:1::/48",
     "100::/64",
     "2001:db8::/32",
@@ -437,8 +482,8 @@ def _fast_address(text: str) -> tuple[int, int]:
         packed = socket.inet_pton(fam, text)
     except OSError:
         raise ValueError(text) from None
-    if socket.inet_ntop(fam, packed) != text:
-        raise ValueError(text)
+    if socket.inet_ntop(fam, packed) != text or packed[:12] == b"\0" * 10 + b"\xff\xff":
+        raise ValueError(text)  # not canonical, or IPv4-mapped (the general path maps it)
     return version, int.from_bytes(packed, "big")
 
 
@@ -520,11 +565,9 @@ class ScopeRules:
         '255.255.255.255 is multicast/broadcast/unspecified and is never contacted'
         """
         try:
-            a = ipaddress.ip_address(str(addr).strip())
+            a = _address(addr)
         except ValueError:
             return f"{addr!r} is not an address"
-        if isinstance(a, ipaddress.IPv6Address) and a.ipv4_mapped is not None:
-            a = a.ipv4_mapped
         if _contains(_excluded_intervals(self.excludes), a):
             return f"{a} is excluded"
         if _contains(NEVER, a):
@@ -714,6 +757,86 @@ class ScopeRules:
         )
 
 
+# ---------------------------------------------------------------------------------------------
+# The send-level gate: what the lowest senders (SNMP session and UDP client, SSH opener and
+# host-key fetch, ARP/ICMP/TCP/NetBIOS senders) demand before their first packet
+# ---------------------------------------------------------------------------------------------
+
+_SEAL = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Admitted:
+    """One connection target the scope rules admitted: the checked ``address`` to contact (a name
+    already resolved), the ``port`` written with it, the ``target`` as the caller wrote it.
+
+    Only :func:`admitted` makes one (constructing it directly raises ScopeError), so a sender
+    that holds an ``Admitted`` holds a scope decision, not a string someone forgot to check.
+    """
+
+    address: str
+    port: int | None = None
+    target: str = ""
+    _seal: object = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self._seal is not _SEAL:
+            raise ScopeError(
+                f"{self.address}: an admitted target comes from net.scope.admitted(target, "
+                "rules), which checks it; it cannot be made by hand"
+            )
+
+    def __str__(self) -> str:
+        return self.address
+
+
+def admitted(
+    target: str | Admitted, rules: ScopeRules | None = None, resolve: Resolver | None = None
+) -> Admitted:
+    """The send-level gate: ``target`` checked by ``rules`` (default :class:`ScopeRules`():
+    private addresses only, what a library caller gets without asking).
+
+    An :class:`Admitted` passes as it is (it was checked where it was made); anything else goes
+    through :meth:`ScopeRules.admit` -- the one set of rules, nothing repeated here.
+
+    >>> admitted("10.0.0.1:2222").address, admitted("10.0.0.1:2222").port
+    ('10.0.0.1', 2222)
+    >>> admitted("8.8.8.8")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    netcmdb.errors.ScopeError: 8.8.8.8 is public (internet-routed) address space; ...
+
+    Raises:
+        ScopeError: the target is refused (public, excluded, multicast/broadcast, not a
+            target, a name that does not resolve).
+    """
+    if isinstance(target, Admitted):
+        return target
+    addr, port = (rules or ScopeRules()).admit(str(target), resolve)
+    return Admitted(addr, port, str(target), _SEAL)
+
+
+def cleared(addresses: Iterable[str], rules: ScopeRules | None = None) -> list[str]:
+    """The send-level gate for a batch of addresses (sweep senders): the ones ``rules`` (default
+    :class:`ScopeRules`()) let be contacted, excluded ones dropped, in order.
+
+    Canonical address lists take :meth:`ScopeRules.contact_list`'s fast path (65,536 addresses
+    in milliseconds), so a scanner that already planned pays little for the second look.
+
+    >>> cleared(["10.0.0.1", "10.0.0.2"], ScopeRules(excludes=("10.0.0.2",)))
+    ['10.0.0.1']
+
+    Raises:
+        ScopeError: any address refused (public, multicast/broadcast, more than max_hosts,
+            not an address): nothing is sent to any of them.
+    """
+    addresses = list(addresses)
+    if not addresses:
+        return []
+    keep, _dropped = (rules or ScopeRules()).contact_list(addresses, names=False)
+    return keep
+
+
 def _advice(reason: str) -> str:
     """A refusal reason turned into an instruction (one line)."""
     if reason.endswith("needs --allow-public"):
@@ -730,7 +853,7 @@ def _resolve_one(name: str, resolve: Resolver) -> str:
 
 @lru_cache(maxsize=256)
 def _excluded_intervals(excludes: tuple[str, ...]) -> tuple[Interval, ...]:
-    return tuple(_intervals(parse_specs(excludes), whole=True))
+    return tuple(_intervals(parse_specs(excludes, lenient=True), whole=True))
 
 
 def iter_addresses(allowed: list[Interval]) -> Iterator[str]:
@@ -784,7 +907,7 @@ def in_scope(ip: str, scope: Sequence[str], excludes: Sequence[str] = ()) -> boo
     False
     """
     try:
-        a = ipaddress.ip_address(str(ip).strip())
+        a = _address(ip)
     except ValueError:
         return False
     if _contains(_excluded_intervals(tuple(excludes)), a):
@@ -801,7 +924,7 @@ def is_excluded(ip: str, excludes: Sequence[str]) -> bool:
     if not excludes:
         return False
     try:
-        a = ipaddress.ip_address(str(ip).strip())
+        a = _address(ip)
     except ValueError:
         return False
     return _contains(_excluded_intervals(tuple(excludes)), a)
@@ -814,7 +937,7 @@ def is_excluded(ip: str, excludes: Sequence[str]) -> bool:
 
 @lru_cache(maxsize=256)
 def _scope_intervals(scope: tuple[str, ...]) -> tuple[Interval, ...]:
-    return tuple(_intervals(parse_specs(scope), whole=True))
+    return tuple(_intervals(parse_specs(scope, lenient=True), whole=True))
 
 
 def default_crawl_scope(seeds: Iterable[str]) -> list[str]:
@@ -922,11 +1045,14 @@ def crawl_scope(
 
 __all__ = [
     "DEFAULT_MAX_HOSTS",
+    "Admitted",
     "CrawlScope",
     "Plan",
     "ScopeRules",
     "TargetBlock",
+    "admitted",
     "canonical_address",
+    "cleared",
     "crawl_scope",
     "default_crawl_scope",
     "expand",

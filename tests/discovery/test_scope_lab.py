@@ -542,3 +542,119 @@ def test_the_trap_would_see_a_packet_that_leaves_the_lab(lab: ScopeLab) -> None:
         lab.net.lab.run(lab.net.scan_ns, sys.executable, "-c", send)
     [sent] = box
     assert sent.trap0 == {"8.8.8.8"} and sent.lo == {"127.77.0.9"} and sent.eth0 == set()
+
+
+LOW_LEVEL = r"""
+import asyncio, json, sys
+spec = json.loads(sys.argv[1])
+from netcmdb.errors import ScopeError
+from netcmdb.discovery import snmp_wire as W, ssh, sweep
+from netcmdb.discovery.base import ScanOptions
+from netcmdb.discovery.credentials import Secret, SshCredentials
+from netcmdb.discovery.ratelimit import ProbePolicy, TokenBucket
+from netcmdb.discovery.snmp import SnmpCredential, SnmpSession, _close, _engine
+from netcmdb.net.scope import ScopeRules
+
+SYS_NAME = "1.3.6.1.2.1.1.5.0"
+out = {}
+policy, bucket = ProbePolicy(timeout_s=0.5, retries=0), TokenBucket(1000)
+settings = ssh.SshSettings(
+    credentials=SshCredentials("admin", Secret("x"), None, origin="test"),
+    platform="cisco_ios", connect_timeout_s=1.0, known_hosts=spec["known_hosts"],
+)
+
+def attempt(name, fn):
+    try:
+        out[name] = "sent: " + repr(fn())[:200]
+    except ScopeError as exc:
+        out[name] = "refused: " + str(exc)
+    except Exception as exc:
+        out[name] = f"other: {type(exc).__name__}: {exc}"
+
+async def snmp_get(host, port, rules=None):
+    engine = _engine()
+    try:
+        sess = SnmpSession(engine, host, port, SnmpCredential(), timeout=0.5, retries=0,
+                           rules=rules)
+        return await sess.get([SYS_NAME])
+    finally:
+        _close(engine)
+
+async def wire_get(host, port):
+    c = W.WireClient()
+    try:
+        return await c.request(host, port, 1, b"public", W.GET,
+                               [tuple(map(int, SYS_NAME.split(".")))], timeout=0.5, retries=0)
+    finally:
+        c.close()
+
+for t in spec["refused"]:
+    opts = ScanOptions(timeout_s=0.5, retries=0)
+    attempt(f"snmp-session {t}", lambda: asyncio.run(snmp_get(t, 161)))
+    attempt(f"wire-client {t}", lambda: asyncio.run(wire_get(t, 161)))
+    attempt(f"ssh-open {t}", lambda: ssh._open(t, 22, settings))
+    attempt(f"ssh-hostkey {t}", lambda: ssh.ensure_host_key(t, 22, settings))
+    attempt(f"ssh-fetch {t}", lambda: ssh._fetch_host_key(t, 22, 1.0))
+    attempt(f"arp {t}", lambda: sweep.arp_sweep_iface("eth0", [t], policy, bucket, opts, {}))
+    attempt(f"icmp {t}", lambda: sweep.IcmpScanner()._socket_sweep(
+        [t], "raw", policy, bucket, opts, {}))
+    attempt(f"ping {t}", lambda: sweep._ping_subprocesses([t], policy, bucket, opts))
+    attempt(f"tcp {t}", lambda: asyncio.run(
+        sweep.TcpScanner()._run([t], [22, 80], policy, bucket, opts)))
+    attempt(f"netbios {t}", lambda: sweep.netbios_names([t], bucket=bucket, wait_s=0.2))
+
+# the rules passed down hold at the send level: excluded lab hosts refused or dropped
+ex = ScopeRules(excludes=tuple(spec["excluded"]))
+attempt("snmp-session excluded",
+        lambda: asyncio.run(snmp_get(spec["excluded"][0], spec["snmp_port"], ex)))
+attempt("arp excluded", lambda: sorted(sweep.arp_sweep_iface(
+    "eth0", [spec["excluded"][1], spec["live"]], policy, bucket,
+    ScanOptions(timeout_s=0.5, retries=0, excludes=list(spec["excluded"])), {})))
+# controls: an admitted target is really contacted by the same low-level calls
+attempt("control snmp", lambda: asyncio.run(snmp_get(spec["campus"], spec["snmp_port"])))
+print(json.dumps(out))
+"""
+
+LOW_REFUSED = ["8.8.8.8", "255.255.255.255", "224.0.0.5", "::ffff:8.8.4.4", "198.41.0.4"]
+
+
+def test_low_level_senders_refuse_library_callers_on_the_wire(lab: ScopeLab) -> None:
+    """The lowest send levels called straight from a program (no collector, no scanner, no CLI):
+    SNMP session and UDP client, SSH opener and host-key fetch, ARP/ICMP/ping/TCP/NetBIOS
+    senders. Every refused address gets ScopeError and not one packet on any interface; the
+    rules a caller passes down (an exclude) hold there too; the same calls to an admitted lab
+    address really go out (the control)."""
+    spec = {
+        "refused": LOW_REFUSED,
+        "excluded": ["127.77.0.4", "10.98.0.10"],
+        "live": "10.98.0.15",
+        "campus": "127.77.0.1",
+        "snmp_port": lab.snmp_port,
+        "known_hosts": str(lab.tmp / "known_hosts_low"),
+    }
+    with captured(lab, "low-level") as box:
+        res = lab.net.lab.run(
+            lab.net.scan_ns,
+            sys.executable,
+            "-c",
+            LOW_LEVEL,
+            json.dumps(spec),
+            env=pkg_env(),
+            check=False,
+            timeout=120,
+        )
+    [sent] = box
+    assert res.returncode == 0, res.stderr[-3000:]
+    out = json.loads(res.stdout)
+    for name, what in out.items():
+        if name.startswith("control") or name == "arp excluded":
+            continue
+        assert what.startswith("refused: "), (name, what)
+    assert "127.77.0.4 is excluded" in out["snmp-session excluded"]
+    assert out["arp excluded"] == "sent: ['10.98.0.15']"
+    assert out["control snmp"].startswith("sent: {") and "1.3.6.1.2.1.1.5.0" in out["control snmp"]
+    refused = {"8.8.8.8", "255.255.255.255", "224.0.0.5", "8.8.4.4", "198.41.0.4"}
+    assert sent.everywhere & refused == set()
+    assert sent.trap0 == set()
+    assert sent.eth0 == {"10.98.0.15"}  # the ARP control; 10.98.0.10 (excluded) never asked
+    assert "127.77.0.1" in sent.lo and "127.77.0.4" not in sent.lo

@@ -19,6 +19,7 @@ from netcmdb.net.scope import (
     crawl_scope,
     expand,
     in_scope,
+    is_excluded,
     is_public,
     parse_spec,
     plan,
@@ -396,3 +397,41 @@ def test_hostile_neighbour_addresses(addr: str, reason: str | None) -> None:
 def test_crawl_with_only_names_needs_a_scope() -> None:
     with pytest.raises(ScopeError, match="give --scope"):
         crawl_scope(["sw-core.lab"])
+
+
+@pytest.mark.parametrize(
+    ("targets", "message"),
+    [
+        (["::ffff:8.8.4.4"], "8.8.4.4 is public"),
+        (["::ffff:255.255.255.255"], "never contacted"),
+        (["::ffff:224.0.0.0/124"], "multicast"),
+        (["::/64"], "mixes IPv4-mapped"),
+    ],
+)
+def test_ipv4_mapped_ipv6_is_judged_as_the_ipv4_it_reaches(
+    targets: list[str], message: str
+) -> None:
+    """A dual-stack socket sends ::ffff:a.b.c.d as IPv4 to a.b.c.d: the rules judge that address
+    (the plan path used to count ::ffff:0:0/96 as private and let 8.8.4.4 through)."""
+    with pytest.raises(ScopeError, match=message):
+        ScopeRules().plan(targets, resolve=None)
+    with pytest.raises(ScopeError, match=message):
+        ScopeRules().contact_list(targets)
+
+
+def test_ipv4_mapped_excludes_and_targets_meet() -> None:
+    assert ScopeRules(excludes=("::ffff:10.0.0.2",)).contact_list(["10.0.0.1-3"]) == (
+        ["10.0.0.1", "10.0.0.3"],
+        ["10.0.0.2"],
+    )
+    assert ScopeRules(excludes=("10.0.0.0/24",)).contact_list(["::ffff:10.0.0.2"]) == (
+        [],
+        ["::ffff:10.0.0.2"],
+    )
+    assert is_excluded("::ffff:10.0.0.2", ["10.0.0.0/24"])
+    assert is_public("::ffff:8.8.8.8")
+    # an exclude may span mapped and plain IPv6 (it only removes)
+    assert ScopeRules(excludes=("::/0",)).contact_list(["10.0.0.1", "fd00::1"]) == (
+        ["10.0.0.1"],
+        ["fd00::1"],
+    )
