@@ -130,9 +130,11 @@ def print_json(obj: object) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
 
 
-def summary_line(kind: str, summary) -> str:  # type: ignore[no-untyped-def]
-    """One line for a run summary: ``kind: run N: x new, y changed, ...``."""
-    line = (
+def echo_summary(kind: str, summary) -> None:  # type: ignore[no-untyped-def]
+    """A run summary for the terminal: ``kind: run N: x new, y changed, ...``, then one indented
+    line each for the moved hosts and the gateways found (each line escaped on its own, so a
+    device name cannot break the layout and the layout's line breaks stay line breaks)."""
+    echo(
         f"{kind}: run {summary.run_id}: {len(summary.new)} new, {len(summary.changed)} "
         f"changed, {len(getattr(summary, 'moved', []))} moved, {summary.seen} seen, "
         f"{len(summary.missing)} missing, {len(summary.failed)} failed"
@@ -140,8 +142,7 @@ def summary_line(kind: str, summary) -> str:  # type: ignore[no-untyped-def]
     for label in ("moved", "gateways"):
         names = getattr(summary, label, None)
         if names:
-            line += f"\n  {label}: " + ", ".join(names[:20]) + (" ..." if len(names) > 20 else "")
-    return line
+            echo(f"  {label}: " + ", ".join(names[:20]) + (" ..." if len(names) > 20 else ""))
 
 
 def write_out(text: str, output: str | None) -> None:

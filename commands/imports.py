@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from netcmdb.commands.common import cmdb_of, console, echo, print_run_summary, summary_line
+from netcmdb.commands.common import cmdb_of, console, echo_summary, print_run_summary
 from netcmdb.services import ingest
 
 
@@ -26,7 +26,7 @@ def _do_import(ctx: click.Context, kind: str, path: str, as_json: bool) -> None:
     if as_json:
         print_run_summary(summary, True, "")
     else:
-        echo(summary_line(f"imported {path}", summary))
+        echo_summary(f"imported {path}", summary)
 
 
 @group.command("json")

@@ -23,10 +23,10 @@ from netcmdb.commands.common import (
     config_of,
     console,
     echo,
+    echo_summary,
     plain,
     print_json,
     print_run_summary,
-    summary_line,
 )
 from netcmdb.options import dry_run_option, json_option
 from netcmdb.services import ingest
@@ -498,7 +498,7 @@ def _ssh_render(results: list, summary) -> None:
         table.add_row(*(plain(c or "") for c in cells), status)
     console().print(table)
     if summary is not None:
-        echo(summary_line("ssh", summary))
+        echo_summary("ssh", summary)
 
 
 def run_ssh(ctx: click.Context, targets: tuple[str, ...], kw: dict) -> None:
@@ -727,7 +727,7 @@ def _finish_snmp_scan(
     con.print(t)
     _render_skipped(cr)
     if summary is not None:
-        echo(summary_line("snmp", summary))
+        echo_summary("snmp", summary)
     exit_if_none_answered(results)
 
 

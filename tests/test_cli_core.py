@@ -269,3 +269,28 @@ def test_demo_writes_its_outputs(tmp_path):
     doc = json.loads((tmp_path / "out" / "cmdb.json").read_text(encoding="utf-8"))
     assert len(doc["cis"]) == 440
     assert (tmp_path / "out" / "assets.csv").read_text(encoding="utf-8").count("\n") == 441
+
+
+def test_run_summary_keeps_its_line_breaks_and_escapes_device_names(capsys):
+    """The summary's moved/gateways lines are lines (not a literal backslash-n), while a line
+    break inside a device name is shown escaped."""
+    from types import SimpleNamespace
+
+    from netcmdb.commands.common import echo_summary
+
+    s = SimpleNamespace(
+        run_id=3,
+        new=["a"],
+        changed=[],
+        moved=["10.0.0.7"],
+        seen=2,
+        missing=[],
+        failed=[],
+        gateways=["gw\nx"],
+    )
+    echo_summary("snmp", s)
+    assert capsys.readouterr().out.splitlines() == [
+        "snmp: run 3: 1 new, 0 changed, 1 moved, 2 seen, 0 missing, 0 failed",
+        "  moved: 10.0.0.7",
+        "  gateways: gw\\nx",
+    ]
