@@ -49,6 +49,7 @@ _EXTRA_HEADERS = {
     "owner": "Owner",
     "contact": "Contact",
     "description": "Description",
+    "location_text": "Location text",
     "first_seen": "First seen",
     "last_seen": "Last seen",
     "asset_code": "Asset code",

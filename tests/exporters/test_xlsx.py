@@ -116,3 +116,17 @@ def test_property_cell_fast_path_equals_safety_functions(s):
     from netcmdb.safety import neutralize_cell, xml_text
 
     assert xlsx.cell(s) == neutralize_cell(xml_text(s)[: xlsx.EXCEL_CELL_MAX - 1])
+
+
+def test_every_extra_field_has_a_column(doc, tmp_path):
+    """Each optional CI field a document may carry (``location_text``: a sysLocation no room
+    pattern matched, kept verbatim) gets its own column, read back as written."""
+    from netcmdb.exporters.document import EXTRA_FIELDS
+
+    ci = doc["cis"][3]
+    for k in EXTRA_FIELDS:
+        ci.setdefault(k, {"first_seen": "2026-12-01T00:00:00Z"}.get(k, f"{k} 楼道弱电井"))
+    ci["status"], ci["lifecycle"] = "active", "in_use"
+    xlsx.write_xlsx(doc, tmp_path / "r.xlsx")
+    back = {r["name"]: r for r in xlsx.read_xlsx(tmp_path / "r.xlsx")}[ci["name"]]
+    assert back["location_text"] == ci["location_text"]
