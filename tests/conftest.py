@@ -21,6 +21,9 @@ from dbfixtures import (  # noqa: E402,F401
     sqlite_template,
 )
 
+# Headless Chromium (Playwright), for the web pages and the end-to-end chain.
+from webfixtures import browser  # noqa: E402,F401
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if os.geteuid() == 0:

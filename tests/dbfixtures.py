@@ -30,6 +30,23 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+#: admin URL of each running throwaway cluster -> its unix socket directory
+PG_SOCKETS: dict[str, str] = {}
+
+
+def unix_socket_url(url: str) -> str:
+    """The same database reached over the cluster's unix socket instead of 127.0.0.1: for a
+    process in another network namespace (whose loopback is not ours), e.g. the namespace lab's
+    scanner. ``url``: a URL under a :func:`pg_server` URL."""
+    for server, sock in PG_SOCKETS.items():
+        if url.startswith(server + "/"):
+            port = server.rsplit(":", 1)[1]
+            return (
+                f"postgresql+psycopg://postgres@/{url[len(server) + 1 :]}?host={sock}&port={port}"
+            )
+    raise ValueError(f"{url} is not a database of a running pg_server")
+
+
 def _pg_bin() -> str | None:
     for d in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
         if os.path.exists(os.path.join(d, "initdb")) and os.path.exists(os.path.join(d, "pg_ctl")):
@@ -107,9 +124,12 @@ def pg_server() -> Iterator[str]:
         err = getattr(exc, "stderr", b"") or b""
         shutil.rmtree(tmp, ignore_errors=True)
         pytest.skip(f"could not start a throwaway PostgreSQL: {exc} {err.decode()[-300:]}")
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{port}"
+    PG_SOCKETS[url] = sock
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
+        yield url
     finally:
+        PG_SOCKETS.pop(url, None)
         subprocess.run(
             [*prefix, f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"],
             capture_output=True,

@@ -59,8 +59,8 @@ def pc_ip(i: int) -> str:
     return f"10.99.{(i - 1) // 250}.{(i - 1) % 250 + 1}"
 
 
-def pc_mac(i: int) -> str:
-    return f"02:99:00:00:{i >> 8:02x}:{i & 0xFF:02x}"
+def pc_mac(i: int, prefix: str = "02:99:00:00") -> str:
+    return f"{prefix}:{i >> 8:02x}:{i & 0xFF:02x}"
 
 
 @dataclass
@@ -70,6 +70,11 @@ class SwitchLab:
     lab: Lab = field(init=False)
     workdir: Path = field(init=False)
     pcs: list[dict[str, str]] = field(default_factory=list)
+    #: the PCs' MAC prefix (4 octets): e.g. a PC maker's OUI, so the end-host class guess says pc
+    pc_prefix: str = "02:99:00:00"
+    #: sysName (snmpd and lldpd) and sysLocation per switch, instead of the defaults
+    sysnames: dict[str, str] = field(default_factory=dict)
+    locations: dict[str, str] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ build
     def __enter__(self) -> SwitchLab:
@@ -89,6 +94,10 @@ class SwitchLab:
 
     def ns(self, short: str) -> str:
         return self.lab.ns(short)
+
+    def sysname(self, sw: str) -> str:
+        """The name switch ``sw`` gives itself (SNMP sysName, LLDP system name)."""
+        return self.sysnames.get(sw, sw)
 
     def _build(self) -> None:
         lab = self.lab
@@ -154,7 +163,7 @@ class SwitchLab:
             lab.exec_batch(
                 self.ns(pc),
                 [
-                    f"link set eth0 address {pc_mac(i)}",
+                    f"link set eth0 address {pc_mac(i, self.pc_prefix)}",
                     f"addr add {pc_ip(i)}/16 dev eth0",
                     "link set eth0 up",
                 ],
@@ -164,7 +173,7 @@ class SwitchLab:
                     "kind": "pc",
                     "name": pc,
                     "ip": pc_ip(i),
-                    "mac": pc_mac(i),
+                    "mac": pc_mac(i, self.pc_prefix),
                     "switch": sw,
                     "port": port,
                 }
@@ -184,7 +193,8 @@ class SwitchLab:
                 "rocommunity labsecret default\n"
                 f"createUser {V3['user']} SHA-256 {V3['auth_key']} AES {V3['priv_key']}\n"
                 f"rouser {V3['user']} priv\n"
-                f"sysName {sw}\nsysLocation B01-F{n}-R10{n}\n"
+                f"sysName {self.sysname(sw)}\n"
+                f"sysLocation {self.locations.get(sw, f'B01-F{n}-R10{n}')}\n"
                 f"sysDescr netcmdb lab switch {sw} (Linux bridge, net-snmp, lldpd)\n"
                 "sysServices 2\n"
                 "master agentx\nagentXSocket tcp:127.0.0.1:705\n"
@@ -192,7 +202,7 @@ class SwitchLab:
                 f"--port-offset {PORT_OFFSET[sw]}\n"
             )
             (d / "lldpd.conf").write_text(
-                f"configure system hostname {sw}\n"
+                f'configure system hostname "{self.sysname(sw)}"\n'
                 f'configure system description "netcmdb lab switch {sw}"\n'
                 "configure lldp tx-interval 5\n"
             )
@@ -351,13 +361,20 @@ class SwitchLab:
         self.lab.exec_batch(
             self.ns(name),
             [
-                f"link set eth0 address {pc_mac(i)}",
+                f"link set eth0 address {pc_mac(i, self.pc_prefix)}",
                 f"addr add {pc_ip(i)}/16 dev eth0",
                 "link set eth0 up",
             ],
         )
         host.update(switch=switch, port=port)
         self._wait_stp()
+        return host
+
+    def unplug(self, name: str) -> dict[str, str]:
+        """Pull PC ``name``'s cable (its switch port is gone); it leaves the ground truth."""
+        host = next(h for h in self.pcs if h["name"] == name)
+        self.lab.run(self.ns(host["switch"]), "ip", "link", "del", host["port"])
+        self.pcs.remove(host)
         return host
 
     def truth(self) -> dict[str, object]:

@@ -1,12 +1,11 @@
 """Web fixtures: one CMDB (the example campus plus hostile device strings, users and tokens) per
 test module, the app under FastAPI's TestClient, and for browser tests one real uvicorn server
-and one headless system Chromium (Playwright, never a downloaded browser) per module."""
+per module (the headless Chromium fixture ``browser`` is tests/webfixtures.py's)."""
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import threading
 import time
@@ -142,48 +141,3 @@ def server(web_db: WebDb) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     th.join(timeout=30)
-
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-default-apps",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-extensions",
-    "--metrics-recording-only",
-    "--disable-dev-shm-usage",
-]
-
-
-def _chromium() -> str | None:
-    for p in (
-        os.environ.get("NETCMDB_CHROMIUM"),
-        "/usr/bin/chromium",
-        "/usr/bin/chromium-browser",
-        shutil.which("chromium"),
-    ):
-        if p and os.path.exists(p):
-            return p
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Headless system Chromium driven by Playwright (skips when either is missing)."""
-    exe = _chromium()
-    if exe is None:
-        pytest.skip("no system Chromium (/usr/bin/chromium); .ci/system-deps.sh installs it")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright is not installed (pip install -e '.[dev]')")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
