@@ -122,8 +122,10 @@ def select(
     *,
     buildings: Iterable[str] | None = None,
     classes: Iterable[str] | None = None,
+    names: Iterable[str] | None = None,
 ) -> dict[str, Any]:
-    """The part of ``doc`` whose CIs match every given filter (``None`` = no filter).
+    """The part of ``doc`` whose CIs match every given filter (``None`` = no filter; ``names``:
+    only the CIs of these names).
 
     Links and dependencies are kept when both ends are selected; groups keep their selected
     members and are dropped when the group CI itself is not selected (and it is a CI).
@@ -131,14 +133,17 @@ def select(
     check_document(doc)
     want_b = {str(b) for b in buildings} if buildings else None
     want_c = {str(c).lower() for c in classes} if classes else None
+    want_n = set(names) if names is not None else None
     cis = []
     for ci in doc.get("cis") or ():
         if want_b is not None and building_of(ci) not in want_b:
             continue
         if want_c is not None and str(ci.get("class", "")).lower() not in want_c:
             continue
+        if want_n is not None and ci.get("name") not in want_n:
+            continue
         cis.append(ci)
-    if want_b is None and want_c is None:
+    if want_b is None and want_c is None and want_n is None:
         return {
             **empty_document(),
             **{k: list(doc.get(k) or ()) for k in ("cis", "links", "dependencies", "groups")},

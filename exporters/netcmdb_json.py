@@ -383,12 +383,16 @@ def _csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return buf.getvalue()
 
 
-def export_csv(session: Session, table: str = "cis") -> str:
+def export_csv(session: Session, table: str = "cis", filters: dict[str, Any] | None = None) -> str:
     """CSV text of the flat asset list (``cis``, re-importable) or of one other table.
 
+    ``filters`` (the ``cis`` table only) select CIs as :func:`ci_records` does.
+
     Raises:
-        ExportError: unknown table name.
+        ExportError: unknown table name, or filters for another table.
     """
+    if filters and table != "cis":
+        raise ExportError(f"--table {table}: a CI selection is for the cis table only")
     if table == "cis":
         header = ("id", *CSV_COLUMNS, "first_seen", "last_seen")
         iso = _iso_cached()
@@ -398,7 +402,7 @@ def export_csv(session: Session, table: str = "cis") -> str:
                 header,
                 (
                     (*r[:n], iso(r[_I_FIRST]), iso(r[_I_LAST]))
-                    for r in session.execute(_ci_select()).all()
+                    for r in session.execute(_ci_select(filters)).all()
                 ),
             )
     doc = export_document(session) if table in ("links", "dependencies", "groups") else None

@@ -67,28 +67,38 @@ def json_text(cmdb: Cmdb) -> str:
     return document_json(doc)  # type: ignore[no-any-return]
 
 
-def csv_text(cmdb: Cmdb, table: str = "cis") -> str:
-    """One table as CSV text (``cis``: the flat asset list ``import csv`` reads back)."""
+def csv_text(cmdb: Cmdb, table: str = "cis", *, cis: dict[str, Any] | None = None) -> str:
+    """One table as CSV text (``cis``: the flat asset list ``import csv`` reads back), every
+    cell formula-neutralised. ``cis``: only the CIs these ``ci list`` filters select
+    (``class``, ``building``, ``floor``, ``room``, ``status``, ``role``, ``vendor``, ``ids``)."""
     from netcmdb.exporters.netcmdb_json import export_csv
 
     with cmdb.session() as s:
-        return export_csv(s, table)  # type: ignore[no-any-return]
+        return export_csv(s, table, cis)  # type: ignore[no-any-return]
 
 
 def selected_document(
-    cmdb: Cmdb, buildings: Sequence[str] = (), classes: Sequence[str] = ()
+    cmdb: Cmdb,
+    buildings: Sequence[str] = (),
+    classes: Sequence[str] = (),
+    *,
+    cis: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], Any]:
     """The CMDB read once (one transaction) as a netcmdb/1 document, narrowed to ``buildings``
-    and ``classes``, plus the last run (narrowed alike, for the report)."""
+    and ``classes`` (and to the CIs the ``cis`` filters select, as :func:`csv_text`), plus the
+    last run (narrowed alike, for the report)."""
     from netcmdb.exporters.document import select
-    from netcmdb.exporters.netcmdb_json import export_document
+    from netcmdb.exporters.netcmdb_json import ci_records, export_document
     from netcmdb.exporters.report import last_run
 
     with cmdb.session() as session:
         doc = export_document(session)
         run = last_run(session)
-    part = select(doc, buildings=tuple(buildings) or None, classes=tuple(classes) or None)
-    if run is not None and (buildings or classes):  # the report shows the selection only
+        wanted = {r["name"] for r in ci_records(session, cis)} if cis is not None else None
+    part = select(
+        doc, buildings=tuple(buildings) or None, classes=tuple(classes) or None, names=wanted
+    )
+    if run is not None and (buildings or classes or cis is not None):  # the selection only
         names = {ci["name"] for ci in part["cis"]}
         run.new = [n for n in run.new if n in names]
         run.missing = [n for n in run.missing if n in names]
@@ -128,10 +138,12 @@ def write(
     classes: Sequence[str] = (),
     since: str | None = None,
     until: str | None = None,
+    cis: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write FORMAT to ``out`` atomically: ``{"format", "out", "cis", "summary"}`` (plus
     ``devices`` and ``skipped`` for netbox). ``since`` / ``until`` (report, xlsx) add the
-    period: what happened between the two days (:func:`period`)."""
+    period: what happened between the two days (:func:`period`). ``cis``: only the CIs these
+    ``ci list`` filters select (:func:`selected_document`)."""
     from netcmdb.errors import ExportError
 
     if (since or until) and fmt not in PERIOD_FORMATS:
@@ -142,7 +154,9 @@ def write(
     from netcmdb.atomic import atomic_dir
     from netcmdb.atomic import atomic_path as atomic_file
 
-    doc, run = selected_document(cmdb, buildings, classes)
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format {fmt!r} (formats: {', '.join(FORMATS)})")
+    doc, run = selected_document(cmdb, buildings, classes, cis=cis)
     spec = FORMATS[fmt]
     writer = getattr(importlib.import_module(f"netcmdb.exporters.{spec.module}"), spec.func)
     res: dict[str, Any] = {"format": fmt, "out": str(out), "cis": len(doc["cis"])}
@@ -165,3 +179,65 @@ def write(
             writer(doc, tmp)
     res["summary"] = f"{len(doc['cis'])} CIs"
     return res
+
+
+class Download(NamedTuple):
+    """A file to hand to a browser."""
+
+    data: bytes
+    media_type: str
+    filename: str
+
+
+#: what a selection of CIs can be downloaded as (the web CI list): the flat CSV, the netcmdb/1
+#: JSON, and every single-file format of :data:`FORMATS`
+DOWNLOADS: dict[str, tuple[str, str]] = {
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "json": ("application/json", "json"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "yaml": ("application/yaml; charset=utf-8", "yaml"),
+    "graphml": ("application/xml", "graphml"),
+    "gexf": ("application/xml", "gexf"),
+    "dot": ("text/vnd.graphviz; charset=utf-8", "dot"),
+    "svg": ("image/svg+xml", "svg"),
+    "drawio": ("application/xml", "drawio"),
+    "report": ("text/html; charset=utf-8", "html"),
+}
+
+
+def download(
+    cmdb: Cmdb, fmt: str, *, cis: dict[str, Any] | None = None, name: str = "netcmdb-cis"
+) -> Download:
+    """The CIs the ``cis`` filters select (None: all) as one file in memory, written by the
+    same code as ``netcmdb export`` (:func:`csv_text`, :func:`write`): formulas neutralised,
+    device strings escaped. CSV starts with a UTF-8 BOM (Excel then reads Chinese right;
+    ``import csv`` reads it back).
+
+    Raises:
+        ExportError: a format that is not in :data:`DOWNLOADS`.
+    """
+    import os
+    import tempfile
+
+    from netcmdb.errors import ExportError
+
+    if fmt not in DOWNLOADS:
+        raise ExportError(f"cannot download {fmt!r} (formats: {', '.join(DOWNLOADS)})")
+    media, ext = DOWNLOADS[fmt]
+    filename = f"{name}.{ext}"
+    if fmt == "csv":
+        return Download(("\ufeff" + csv_text(cmdb, "cis", cis=cis)).encode(), media, filename)
+    if fmt == "json":
+        from netcmdb.exporters.netcmdb_json import document_json
+
+        doc, _ = selected_document(cmdb, cis=cis)
+        return Download(document_json(doc).encode(), media, filename)
+    fd, path = tempfile.mkstemp(suffix=f".{ext}", prefix="netcmdb-download-")
+    os.close(fd)
+    try:
+        write(cmdb, fmt, path, cis=cis)
+        with open(path, "rb") as fh:
+            data = fh.read()
+    finally:
+        os.unlink(path)
+    return Download(data, media, filename)

@@ -179,88 +179,25 @@ def ci_list(request: Request, page: int = Query(1, ge=1, le=100000)) -> HTMLResp
     )
 
 
-@router.get("/cis.csv")
-def ci_list_csv(request: Request) -> Response:
-    """The filtered list as CSV (the ``export csv`` writer, formulas neutralised)."""
+@router.get("/cis.{fmt}")
+def ci_list_download(request: Request, fmt: str) -> Response:
+    """The filtered list as a file (``/cis.csv``, ``/cis.xlsx``, ``/cis.json``...): written by
+    ``services.export.download``, the code ``netcmdb export`` runs (formulas neutralised)."""
     _read(request)
-    from netcmdb.exporters.netcmdb_json import _csv_text  # the one CSV writer
-    from netcmdb.web.service import list_cis
+    from netcmdb.errors import NotFoundError
+    from netcmdb.services.export import DOWNLOADS, download
+    from netcmdb.web.service import list_selection
 
+    if fmt not in DOWNLOADS:
+        raise NotFoundError(f"no download as {fmt[:20]!r} (formats: {', '.join(DOWNLOADS)})")
     with _session(request) as s:
-        recs, _ = list_cis(
-            s,
-            q=request.query_params.get("q"),
-            filters=_filters(request),
-            limit=1_000_000,
-            offset=0,
-            rule=_rule(request),
-        )
-    cols = (
-        "id",
-        "name",
-        "class",
-        "role",
-        "ip",
-        "mac",
-        "serial",
-        "vendor",
-        "model",
-        "owner",
-        "label",
-        "status",
-    )
-    rows = ([r.get(c) for c in cols] + [_loc_text(r)] for r in recs)
-    text = _csv_text((*cols, "location"), rows)
+        sel = list_selection(s, request.query_params.get("q"), _filters(request), _rule(request))
+    got = download(_cmdb(request), fmt, cis=sel)
     return Response(
-        "\ufeff" + text,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="netcmdb-cis.csv"'},
+        got.data,
+        media_type=got.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{got.filename}"'},
     )
-
-
-@router.get("/cis.xlsx")
-def ci_list_xlsx(request: Request) -> Response:
-    """The filtered list as an XLSX register (the ``export xlsx`` writer)."""
-    _read(request)
-    import os
-    import tempfile
-
-    from netcmdb.exporters.document import select as select_doc
-    from netcmdb.exporters.netcmdb_json import export_document
-    from netcmdb.exporters.xlsx import write_xlsx
-    from netcmdb.web.service import list_cis
-
-    with _session(request) as s:
-        recs, _ = list_cis(
-            s,
-            q=request.query_params.get("q"),
-            filters=_filters(request),
-            limit=1_000_000,
-            offset=0,
-            rule=_rule(request),
-        )
-        doc = export_document(s)
-    names = {r["name"] for r in recs}
-    part = select_doc(doc)
-    part["cis"] = [c for c in part["cis"] if c["name"] in names]
-    fd, path = tempfile.mkstemp(suffix=".xlsx", prefix="netcmdb-")
-    os.close(fd)
-    try:
-        write_xlsx(part, path)
-        with open(path, "rb") as fh:
-            data = fh.read()
-    finally:
-        os.unlink(path)
-    return Response(
-        data,
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": 'attachment; filename="netcmdb-cis.xlsx"'},
-    )
-
-
-def _loc_text(r: dict[str, Any]) -> str:
-    loc = r.get("location") or {}
-    return "/".join(str(loc[k]) for k in ("building", "floor", "room") if k in loc)
 
 
 @router.get("/ci/{ref}/label.pdf")

@@ -41,10 +41,18 @@ def list_cis(
     """One page of CIs (``ci list --json`` records) and the total, ``q`` as the search box."""
     from netcmdb.exporters.netcmdb_json import ci_page
 
+    return ci_page(session, list_selection(session, q, filters, rule), limit=limit, offset=offset)
+
+
+def list_selection(
+    session: Session, q: str | None, filters: dict[str, Any], rule: Any = None
+) -> dict[str, Any]:
+    """The CI list page's selection as ``ci list`` filters (``ids``: the search box's CIs), for
+    the page and for its downloads (``services.export.download(..., cis=)``)."""
     f = {k: v for k, v in filters.items() if v}
     if q and q.strip():
         f["ids"] = [h["id"] for h in search(session, q, limit=5000, rule=rule) if h["kind"] == "ci"]
-    return ci_page(session, f, limit=limit, offset=offset)
+    return f
 
 
 #: a MAC or part of one, in any notation (00e0.fc00.0001, 00-E0-FC, 00e0fc000001)

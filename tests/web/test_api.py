@@ -243,3 +243,39 @@ def test_dashboard_runs_and_spof_pages(client):
     assert csv.status_code == 200 and csv.text.splitlines()[0].lstrip("\ufeff").startswith("id,")
     xlsx = client.get("/cis.xlsx", params={"class": "router"})
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_ci_list_downloads_are_the_export_service(client, web_db):
+    """Every download of the CI list is written by services.export (the code `netcmdb export`
+    runs): the same bytes for the same selection, formulas neutralised, the selection kept."""
+    import csv
+    import io
+
+    import openpyxl
+
+    from netcmdb.services import export
+    from netcmdb.services.context import Cmdb
+
+    cmdb = Cmdb(web_db.url, config={})
+    sel = {"building": "09"}  # the hostile CIs
+    got = client.get("/cis.csv", params=sel)
+    assert got.status_code == 200 and got.headers["content-type"].startswith("text/csv")
+    assert got.content == export.download(cmdb, "csv", cis=sel).data
+    assert got.content.decode("utf-8-sig") == export.csv_text(cmdb, "cis", cis=sel)
+    rows = list(csv.DictReader(io.StringIO(got.content.decode("utf-8-sig"))))
+    assert len(rows) == 4 and {r["owner"] for r in rows} >= {'\'=HYPERLINK("http://evil")'}
+    assert not any(v.startswith("=") for r in rows for v in r.values() if v)
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/cis.xlsx", params=sel).content))
+    cells = [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row]
+    assert any(isinstance(v, str) and "HYPERLINK" in v for v in cells)
+    assert not any(isinstance(v, str) and v.startswith("=") for v in cells)
+    doc = client.get("/cis.json", params=sel).json()
+    from netcmdb.safety import unneutralize_cell
+
+    assert sorted(c["name"] for c in doc["cis"]) == sorted(
+        str(unneutralize_cell(r["name"])) for r in rows
+    )
+    q = client.get("/cis.csv", params={"q": "HOST2"}).content.decode("utf-8-sig")
+    assert [r["serial"] for r in csv.DictReader(io.StringIO(q))] == ["HOST2"]  # the search box
+    assert client.get("/cis.report", params=sel).text.lstrip().lower().startswith("<!doctype")
+    assert client.get("/cis.exe").status_code == 404
