@@ -36,7 +36,7 @@ CASES = [
 
 
 def _commands(platform_key: str, case: str) -> dict[str, str]:
-    from netcmdb.discovery.platforms import CLI_COMMANDS
+    from netcmdb.discovery.vendors import CLI_COMMANDS
 
     cmds = CLI_COMMANDS[platform_key]
     out = {}

@@ -411,7 +411,7 @@ def exit_if_none_answered(results: Sequence[ScanResult]) -> None:
 
 
 def _ssh_platform_choices() -> list[str]:
-    from netcmdb.discovery.platforms import CLI_COMMANDS
+    from netcmdb.discovery.vendors import CLI_COMMANDS
 
     return sorted(CLI_COMMANDS)
 

@@ -729,7 +729,7 @@ def build_device_fact(
     """Turn raw outputs (``{"version": text, "lldp": text, ...}``) into one :class:`DeviceFact`.
 
     Args:
-        platform: a key of :data:`netcmdb.discovery.platforms.CLI_COMMANDS`.
+        platform: a key of :data:`netcmdb.discovery.vendors.CLI_COMMANDS`.
         outputs: fact kind (see ``CLI_KINDS``) -> the command's raw output; missing kinds were
             not collected.
         ip: the address the device was reached on.

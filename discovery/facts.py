@@ -118,7 +118,7 @@ class DeviceFact:
     mac_vendor: str | None = None  # from the IEEE OUI registry
     vendor: str | None = None
     model: str | None = None
-    platform: str | None = None  # vendor_os key, see discovery.platforms
+    platform: str | None = None  # vendor_os key, see discovery.vendors
     os: str | None = None
     os_version: str | None = None
     serial: str | None = None

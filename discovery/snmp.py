@@ -7,7 +7,7 @@ Three layers, so each can be tested on its own:
   multi-column GETBULK walk (GETNEXT fallback), per-device timeout/retries;
 * parsing (:func:`parse_device`): a pure function from the raw OID values (:class:`RawDevice`) to
   facts. Vendor knowledge comes from tables (:mod:`netcmdb.discovery.snmp_oids`,
-  :mod:`netcmdb.discovery.platforms`); the LLDP local port is resolved through lldpLocPortTable,
+  :mod:`netcmdb.discovery.vendors`); the LLDP local port is resolved through lldpLocPortTable,
   never by guessing that lldpRemLocalPortNum is an ifIndex or a bridge port;
 * orchestration (:func:`collect`, :func:`collect_many`, the ``snmp`` scanner): credentials tried in
   order (last one that worked first), failures are per host.

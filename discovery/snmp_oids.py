@@ -1,7 +1,7 @@
 """SNMP OIDs and vendor quirks as data: what the SNMP collector GETs and walks, and how to read it.
 
 Everything vendor-specific the collector knows lives in the tables here (or in
-:mod:`netcmdb.discovery.platforms`), so supporting another vendor's serial OID or bridge-port quirk
+:mod:`netcmdb.discovery.vendors`), so supporting another vendor's serial OID or bridge-port quirk
 is a row, not a branch. Numeric OIDs only: Debian ships no IETF MIB files and we never load MIBs.
 
 Must not import pysnmp (the parser and tests use these tables without a transport) nor ``cmdb``.

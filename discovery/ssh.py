@@ -2,7 +2,7 @@
 
 For switches where SNMP is off or read-restricted. Each device: verify its host key, log in
 (platform given or detected with netmiko ``SSHDetect``), enter enable mode when a secret is set,
-run the commands of :data:`netcmdb.discovery.platforms.CLI_COMMANDS`, and hand the text to
+run the commands of :data:`netcmdb.discovery.vendors.CLI_COMMANDS`, and hand the text to
 :func:`netcmdb.discovery.cli_parsers.build_device_fact`. The CMDB gets the same
 :class:`DeviceFact` shape as from SNMP (``source="ssh"``).
 
@@ -40,7 +40,7 @@ from netcmdb.discovery.cli_parsers import build_device_fact
 from netcmdb.discovery.crawl import CrawlResult
 from netcmdb.discovery.credentials import SshCredentials, load_credentials
 from netcmdb.discovery.facts import NeighborFact, ScanResult
-from netcmdb.discovery.platforms import (
+from netcmdb.discovery.vendors import (
     CLI_COMMANDS,
     CLI_KINDS,
     NETMIKO_ALIASES,
@@ -339,7 +339,7 @@ def _connect_kwargs(host: Admitted, port: int, settings: SshSettings) -> dict[st
 
 
 #: Commands tried (in this order) to identify an unknown device; their output is matched against
-#: :data:`netcmdb.discovery.platforms.DESCRIPTION_HINTS`.
+#: :data:`netcmdb.discovery.vendors.DESCRIPTION_HINTS`.
 DETECT_COMMANDS = ("show version", "display version")
 
 

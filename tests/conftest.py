@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-# Make the lab builders importable as ``from lab.netns import Lab`` (tests are not a package).
+# Make the test-only lab builders importable as ``from lab.switchlab import SwitchLab`` (tests are
+# not a package); the namespace builders live in netcmdb.demo.lab (netns, sweepnet).
 sys.path.insert(0, str(Path(__file__).parent))
 
 # The database fixtures (SQLite copies and a throwaway PostgreSQL), one definition for all suites.

@@ -101,7 +101,7 @@ def _rewrite(text: str) -> str:
 
 
 def _ssh_spec(port: int) -> dict:  # type: ignore[type-arg]
-    from netcmdb.discovery.platforms import CLI_COMMANDS
+    from netcmdb.discovery.vendors import CLI_COMMANDS
 
     devices = []
     for n, (platform, case) in enumerate(

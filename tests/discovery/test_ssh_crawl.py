@@ -15,7 +15,7 @@ import pytest
 from netcmdb.discovery.cli_parsers import build_device_fact
 from netcmdb.discovery.crawl import crawl_sync
 from netcmdb.discovery.facts import DeviceFact, NeighborFact, ScanResult
-from netcmdb.discovery.platforms import platform_from_description
+from netcmdb.discovery.vendors import platform_from_description
 from netcmdb.errors import ScopeError
 
 DATA = Path(__file__).parent / "data" / "ssh"

@@ -28,8 +28,8 @@ from netcmdb.discovery.base import ScanOptions, get_scanner
 from netcmdb.discovery.cli_parsers import build_device_fact
 from netcmdb.discovery.credentials import Secret, SshCredentials
 from netcmdb.discovery.facts import ScanResult
-from netcmdb.discovery.platforms import CLI_COMMANDS
 from netcmdb.discovery.ssh import SshSettings, collect_device, collect_many, crawl_ssh
+from netcmdb.discovery.vendors import CLI_COMMANDS
 
 HERE = Path(__file__).parent
 DATA = HERE / "data" / "ssh"

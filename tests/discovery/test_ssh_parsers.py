@@ -1,7 +1,7 @@
 """Table-driven CLI parser tests (NAPALM style): one folder per platform and case.
 
 ``data/ssh/<platform>/<case>/`` holds one file per fact kind (``version.txt``, ``lldp.txt``...,
-named after :data:`netcmdb.discovery.platforms.CLI_KINDS`), an optional ``prompt.txt`` (the
+named after :data:`netcmdb.discovery.vendors.CLI_KINDS`), an optional ``prompt.txt`` (the
 hostname netmiko reads from the prompt) and ``expected.json`` (the whole DeviceFact). A new vendor
 quirk is a new folder, not new test code.
 """
@@ -17,7 +17,7 @@ import pytest
 
 from netcmdb.discovery import cli_parsers
 from netcmdb.discovery.cli_parsers import build_device_fact, parse_command, resolve_port
-from netcmdb.discovery.platforms import CLI_COMMANDS, CLI_KINDS, PLATFORMS
+from netcmdb.discovery.vendors import CLI_COMMANDS, CLI_KINDS, PLATFORMS
 
 DATA = Path(__file__).parent / "data" / "ssh"
 CASES = sorted(p for p in DATA.glob("*/*") if (p / "expected.json").is_file())

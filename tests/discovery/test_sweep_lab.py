@@ -1,4 +1,4 @@
-"""Sweeps against a real namespace network (tests/lab/sweepnet.py), run as the CLI inside the
+"""Sweeps against a real namespace network (netcmdb.demo.lab.sweepnet), run as the CLI inside the
 scanner namespace, with tcpdump proving that nothing outside the requested scope was touched.
 
 Ground truth (``standard_hosts``): web .10 (Huawei OUI, TCP 2222+8080, PTR name), quiet .11 (no
