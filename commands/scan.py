@@ -750,19 +750,12 @@ def _store(
         return ingest.ingest_results(
             cmdb_of(ctx), results, source=source, targets=targets, methods=methods, covered=covered
         )
-    from netcmdb.cmdb.reconcile import RunSummary
-    from netcmdb.discovery.factsjson import result_to_dict
+    from netcmdb.services.runs import summary_from_dict
     from netcmdb.web.push import push_facts
 
     url, token = push
-    doc = {
-        "results": [result_to_dict(r) for r in results],
-        "targets": list(targets),
-        "methods": list(methods),
-    }
-    answer = push_facts(url, token, doc)
-    known = set(RunSummary.__dataclass_fields__)
-    return RunSummary(**{k: v for k, v in answer.items() if k in known})
+    doc = ingest.facts_document(results, targets=targets, methods=methods)
+    return summary_from_dict(push_facts(url, token, doc))
 
 
 @click.command("scan")

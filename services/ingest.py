@@ -88,6 +88,20 @@ def import_nmap(cmdb: Cmdb, path: str | Path) -> tuple[RunSummary, int, int]:
     return summary, len(live), len(results)
 
 
+def facts_document(
+    results: Sequence[ScanResult], *, targets: Sequence[str], methods: Sequence[str]
+) -> dict[str, Any]:
+    """The document a remote collector pushes (``scan ... --push``) and
+    :func:`ingest_facts` reads back: ``{"results", "targets", "methods"}``."""
+    from netcmdb.discovery.factsjson import result_to_dict
+
+    return {
+        "results": [result_to_dict(r) for r in results],
+        "targets": list(targets),
+        "methods": list(methods),
+    }
+
+
 def results_from_document(doc: Any) -> list[ScanResult]:
     """The scan results of a ``netcmdb scan ... --no-store --json`` document.
 

@@ -20,6 +20,15 @@ def summary_dict(summary: RunSummary) -> dict[str, Any]:
     return asdict(summary)
 
 
+def summary_from_dict(d: dict[str, Any]) -> RunSummary:
+    """A run summary back from :func:`summary_dict` (e.g. a server's answer to pushed facts);
+    keys it does not know are ignored."""
+    from netcmdb.cmdb.reconcile import RunSummary
+
+    known = set(RunSummary.__dataclass_fields__)
+    return RunSummary(**{k: v for k, v in d.items() if k in known})
+
+
 def list_runs(cmdb: Cmdb, limit: int | None = 50) -> list[dict[str, Any]]:
     """Runs, newest first."""
     from netcmdb.cmdb.query import list_runs as query_runs

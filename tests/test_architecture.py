@@ -192,3 +192,48 @@ def test_every_runtime_dependency_is_used_by_the_library() -> None:
     runtime = {_dist_name(r) for r in project["dependencies"]}
     assert not runtime & {"scapy", "snmpsim", "pysmi", "fakenos"}
     assert {"scapy", "snmpsim"} <= {_dist_name(r) for r in project["optional-dependencies"]["demo"]}
+
+
+def _is_reexport_shim(path: Path) -> bool:
+    """A module that defines nothing: only imports (and ``__all__``) under its docstring."""
+    body = [
+        n
+        for n in ast.parse(path.read_text(encoding="utf-8")).body
+        if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))
+    ]
+    return bool(body) and all(
+        isinstance(n, (ast.Import, ast.ImportFrom))
+        or (
+            isinstance(n, ast.Assign)
+            and all(isinstance(t, ast.Name) and t.id == "__all__" for t in n.targets)
+        )
+        for n in body
+    )
+
+
+def test_no_reexport_shims() -> None:
+    """Every name has one home: no module (package or tests) only re-exports another's names
+    (discovery/platforms.py, tests/lab/netns.py and tests/lab/sweepnet.py were removed; import
+    netcmdb.discovery.vendors and netcmdb.demo.lab.* instead)."""
+    files = [p for p in MODULES.values() if p.name not in ("__init__.py", "__main__.py")]
+    files += [p for p in (ROOT / "tests").rglob("*.py") if p.name not in ("__init__.py",)]
+    files += list((ROOT / "benchmarks").rglob("*.py"))
+    shims = sorted(str(p.relative_to(ROOT)) for p in files if _is_reexport_shim(p))
+    assert shims == []
+
+
+def test_commands_only_parse_call_and_render() -> None:
+    """commands/*.py never reach the database themselves: no SQLAlchemy, no cmdb.models, no
+    session — they call ``netcmdb.services`` (which the web calls too)."""
+    wrong = []
+    for name, path in MODULES.items():
+        if not name.startswith("netcmdb.commands."):
+            continue
+        for target in _imports(name, path):
+            if target.split(".")[0] == "sqlalchemy" or target.startswith(
+                ("netcmdb.cmdb.models", "netcmdb.cmdb.db", "netcmdb.cmdb.reconcile")
+            ):
+                wrong.append(f"{name} imports {target}")
+        if "session_scope" in path.read_text(encoding="utf-8"):
+            wrong.append(f"{name} opens a session")
+    assert wrong == []
