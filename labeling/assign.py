@@ -12,7 +12,10 @@ that no in-service CI's label carries, because the seat is the machine's place i
 retired CI (lifecycle or status ``retired``) frees its seat, and its label is taken off it in the
 same transaction (the old label stays in its history). ``never-reuse`` gives one above the
 highest seat any label of the room ever carried, so an old sticker on a removed machine cannot
-collide with a new one. ``--renumber`` closes gaps and is recorded in the Change table (CI
+collide with a new one. A seat a person gave an unlabelled CI (``ci set --seat``, pinned
+``manual``) is its place in the room and is kept: its label carries that seat (such CIs are
+labelled first; when another label already holds the seat the CI is skipped with the reason).
+``--renumber`` closes gaps and is recorded in the Change table (CI
 history), as is every assignment. Labels, seats and
 walked locations are pinned in ``attr_sources`` like manual edits: discovery never undoes them.
 
@@ -204,6 +207,38 @@ def next_seat(
     return seat
 
 
+def _wanted_seats(session: Session, ci_ids: list[int]) -> dict[int, int]:
+    """The seats a person gave unlabelled CIs (``ci set --seat``, pinned ``manual``): the
+    machine's place in the room, which its label must carry."""
+    out: dict[int, int] = {}
+    for i in range(0, len(ci_ids), 500):
+        for ci_id, seat, srcs in session.execute(
+            select(CI.id, CI.seat, CI.attr_sources).where(
+                CI.id.in_(ci_ids[i : i + 500]), CI.seat.is_not(None)
+            )
+        ):
+            if (srcs or {}).get("seat") == PIN and seat > 0:
+                out[ci_id] = seat
+    return out
+
+
+def _seat_taken(
+    session: Session,
+    rule: Rule,
+    key: tuple[str, str, str],
+    seat: int,
+    taken: set[int] | frozenset[int] = frozenset(),
+) -> str | None:
+    """Why ``seat`` of room ``key`` cannot be given (None: it can): an in-service CI's label
+    carries it already, or it was planned for another CI of this run."""
+    if seat in taken or seat in used_seats(session, rule, key, in_service_only=True):
+        return (
+            f"its seat {seat} is already on another label of room {rule.format_room(*key)}; "
+            "give it another seat (ci set --seat) or relabel the other CI"
+        )
+    return None
+
+
 def free_label(session: Session, label: str, *, source: str = SOURCE) -> None:
     """Take ``label`` off the retired CI that still carries it (recorded in its history)."""
     for ci_id, srcs in session.execute(
@@ -288,6 +323,9 @@ def assign_labels(
     todo = [t for t in todo if t[2] not in bad]
     if renumber:
         return _renumber(engine, rule, rooms, todo, dry_run, result, progress)
+    with session_scope(engine) as s:
+        wanted = _wanted_seats(s, [t[0] for t in todo])
+    todo.sort(key=lambda t: t[0] not in wanted)  # a seat a person gave goes first (stable)
     if dry_run:
         with session_scope(engine) as s:
             planned: dict[tuple[str, str, str], set[int]] = {}
@@ -295,7 +333,14 @@ def assign_labels(
                 key = rooms[loc]
                 assert not isinstance(key, str)
                 taken = planned.setdefault(key, set())
-                seat = next_seat(s, rule, key, policy, taken)
+                if ci_id in wanted:
+                    why = _seat_taken(s, rule, key, wanted[ci_id], taken)
+                    if why:
+                        result.skipped.append((ci_id, name, why))
+                        continue
+                    seat = wanted[ci_id]
+                else:
+                    seat = next_seat(s, rule, key, policy, taken)
                 taken.add(seat)
                 try:
                     label = _label_for(rule, key, seat)
@@ -308,7 +353,7 @@ def assign_labels(
         key = rooms[loc]
         assert not isinstance(key, str)
         try:
-            done = _assign_one(engine, rule, ci_id, name, key, result, policy)
+            done = _assign_one(engine, rule, ci_id, name, key, result, policy, wanted.get(ci_id))
         except LabelError as exc:
             result.skipped.append((ci_id, name, str(exc)))
             done = None
@@ -327,11 +372,19 @@ def _assign_one(
     key: tuple[str, str, str],
     result: AssignResult,
     policy: str = SEAT_POLICIES[0],
+    want: int | None = None,
 ) -> Assignment | None:
     for attempt in range(MAX_ATTEMPTS):
         try:
             with session_scope(engine) as s:
-                seat = next_seat(s, rule, key, policy)
+                if want is not None:
+                    why = _seat_taken(s, rule, key, want)
+                    if why:
+                        result.skipped.append((ci_id, name, why))
+                        return None
+                    seat = want
+                else:
+                    seat = next_seat(s, rule, key, policy)
                 label = _label_for(rule, key, seat)
                 free_label(s, label)
                 srcs = s.scalar(select(CI.attr_sources).where(CI.id == ci_id))

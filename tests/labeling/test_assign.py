@@ -501,3 +501,32 @@ def test_two_concurrent_assigners_on_postgresql(
     assert len(labels) == len(set(labels)) == 30, outs
     assert all(len(o["assigned"]) == 15 for o in outs), outs
     assert sorted(_labels(eng).values()) == [f"D010210-{i:03d}" for i in range(1, 31)]
+
+
+def test_a_seat_a_person_gave_is_the_seat_the_label_carries(
+    engine: Any, add_room: Any, add_ci: Any
+) -> None:
+    """``ci set --seat 5`` then ``label assign``: the label says seat 5 (not the lowest free
+    seat), the other CIs fill the free seats around it, and a seat another label holds is a
+    skip with the reason, never a silent renumbering."""
+    r1 = add_room("01", "02", "10")
+    add_ci("held", r1, label="D010210-002", seat=2)
+    add_ci("auto-1", r1)
+    add_ci("at-5", r1, seat=5, attr_sources={"seat": "manual"})
+    add_ci("auto-2", r1)
+    clash = add_ci("at-2", r1, seat=2, attr_sources={"seat": "manual"})
+    add_ci("found-3", r1, seat=3, attr_sources={"seat": "snmp"})  # not a person's seat
+    plan = assign_labels(engine, DEFAULT_RULE, dry_run=True)
+    res = assign_labels(engine, DEFAULT_RULE)
+    for r in (plan, res):
+        assert sorted((a.name, a.seat) for a in r.assigned) == [
+            ("at-5", 5),
+            ("auto-1", 1),
+            ("auto-2", 3),
+            ("found-3", 4),
+        ]
+        assert [(i, why.split(";")[0]) for i, _, why in r.skipped] == [
+            (clash, "its seat 2 is already on another label of room D010210")
+        ]
+    got = _labels(engine)
+    assert got["at-5"] == "D010210-005" and got["at-2"] is None
