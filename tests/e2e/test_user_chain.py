@@ -94,12 +94,13 @@ class Chain:
     def js(self, *args: str, db: str | None = None) -> Any:
         return json.loads(self.nc(*args, "--json", db=db).stdout)
 
-    def crawl(self, db: str | None = None) -> dict[str, Any]:
+    def crawl(self, db: str | None = None, human: bool = False) -> Any:
+        """One SNMP crawl from the core: the run summary (JSON), or the lines a person reads."""
         self.lab.traffic()  # FDB entries age out: the PCs talk right before the walk
-        run = self.js(
-            "scan", CORE_IP, "--snmp", "--crawl", "--community", "public", "--timeout", "1", db=db
-        )
-        return dict(run["run"])
+        args = ("scan", CORE_IP, "--snmp", "--crawl", "--community", "public", "--timeout", "1")
+        if human:
+            return self.nc(*args, db=db).stdout.splitlines()
+        return dict(self.js(*args, db=db)["run"])
 
 
 @pytest.fixture(scope="module")
@@ -141,12 +142,20 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chain]:
 def test_1_one_crawl_makes_every_pc_a_ci_on_its_port(chain: Chain) -> None:
     init = chain.js("init")
     assert init["url"] == chain.db  # the config file's database, no --db
-    run = chain.crawl()
-    assert run["gateways"] == ["sw-core"]
+    lines = chain.crawl(human=True)
+    assert "  gateways: sw-core" in lines, lines  # found from the network, named in the summary
+    assert [c["name"] for c in chain.js("ci", "list", "--role", "gateway")] == ["sw-core"]
     pcs = chain.js("ci", "list", "--class", "pc")
     want = {h["mac"]: h["ip"] for h in chain.hosts()}
     assert {c["mac"]: c["ip"] for c in pcs} == want
+    # every PC cabled to its port (one read of the graph), where asked once per access switch
+    links = json.loads(chain.nc("export", "json").stdout)["links"]
+    cabled = {
+        (lk[x], lk.get(f"{x}_port"), lk[y]) for lk in links for x, y in (("a", "b"), ("b", "a"))
+    }
     for h in chain.hosts():
+        assert (chain.name(h["switch"]), h["port"], h["ip"]) in cabled, h
+    for h in {h["switch"]: h for h in chain.hosts()}.values():
         w = chain.js("where", h["mac"])
         assert [(x["switch"], x["port"]) for x in w["now"]] == [
             (chain.name(h["switch"]), h["port"])
@@ -187,12 +196,16 @@ def test_3_rooms_labels_and_exports_tie_to_the_cmdb(chain: Chain) -> None:
     # the admin names the room and puts sw-a's PCs in it, then labels the room
     chain.nc("room", "set", ROOM_A, "--name", ROOM_A_NAME, "--department", "信息科")
     in_room = [h for h in chain.hosts() if h["switch"] == "sw-a"]
-    for h in in_room:
+    for h in in_room[:-1]:
         chain.nc("ci", "set", h["mac"], "--location", ROOM_A)
+    seated = in_room[-1]  # the admin knows where this one sits: seat 7 from the door
+    chain.nc("ci", "set", seated["mac"], "--location", ROOM_A, "--seat", "7")
     got = chain.js("label", "assign", "--room", ROOM_A)
     labels = {a["name"]: a["new"] for a in got["assigned"]}
     assert set(labels) == {"sw-a", *(h["ip"] for h in in_room)}
+    assert labels.pop(seated["ip"]) == f"{ROOM_A}-007"  # the seat the person gave
     assert sorted(labels.values()) == [f"{ROOM_A}-{i:03d}" for i in range(1, len(labels) + 1)]
+    labels[seated["ip"]] = f"{ROOM_A}-007"
     chain.facts["labels"] = labels
     sheet = chain.root / "sheet.pdf"
     chain.nc("label", "print", "--room", ROOM_A, "-o", str(sheet))
@@ -362,8 +375,9 @@ def test_5_web_search_ci_page_impact_and_chinese(chain: Chain, served: str, brow
 def test_6_second_crawl_reports_moved_and_missing(chain: Chain) -> None:
     before = chain.facts["noted"]  # on sw-a, labelled, with a journal note
     old_port = (before["switch"], before["port"])
-    moved = dict(chain.lab.move_pc(before["name"], "sw-b"))
+    # unplug first: move_pc then waits until STP has settled (no FDB ageing during the walk)
     gone = chain.lab.unplug(next(h for h in chain.hosts() if h["switch"] == "sw-c")["name"])
+    moved = dict(chain.lab.move_pc(before["name"], "sw-b"))
     run = chain.crawl()
     assert run["moved"] == [moved["ip"]]
     assert run["missing"] == [gone["ip"]]
@@ -410,11 +424,9 @@ def test_7_postgresql_crawl_and_impact(chain: Chain, pg_url: str) -> None:
     assert run["gateways"] == ["sw-core"]
     pcs = chain.js("ci", "list", "--class", "pc", db=pg_database)
     assert {c["mac"]: c["ip"] for c in pcs} == {h["mac"]: h["ip"] for h in chain.hosts()}
-    for h in chain.hosts():
-        w = chain.js("where", h["mac"], db=pg_database)
-        assert [(x["switch"], x["port"]) for x in w["now"]] == [
-            (chain.name(h["switch"]), h["port"])
-        ]
+    h = chain.hosts()[-1]
+    w = chain.js("where", h["mac"], db=pg_database)
+    assert [(x["switch"], x["port"]) for x in w["now"]] == [(chain.name(h["switch"]), h["port"])]
     for sw in ("sw-a", "sw-b", "sw-c"):
         rep = chain.js("impact", chain.name(sw), db=pg_database)
         assert rep["roots"] == ["sw-core"]
