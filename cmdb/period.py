@@ -21,10 +21,11 @@ from netcmdb.cmdb.models import CI, Building, Change, Location
 from netcmdb.cmdb.query import _iso
 
 #: the history rows that make a CI count as moved: a room change, or an end host's cable
-#: found on another switch port
-_MOVED = or_(
-    Change.attribute.in_(("location", "location_id")),
-    and_(Change.attribute == "connected_to", Change.old.is_not(None), Change.new.is_not(None)),
+#: found on another switch port (a first room or a first cable is a placement, not a move)
+_MOVED = and_(
+    Change.attribute.in_(("location", "location_id", "connected_to")),
+    func.coalesce(Change.old, "") != "",
+    func.coalesce(Change.new, "") != "",
 )
 _MISSING = and_(Change.attribute == "status", Change.new == "missing")
 _RETIRED = or_(

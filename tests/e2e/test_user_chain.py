@@ -395,6 +395,13 @@ def test_6_second_crawl_reports_moved_and_missing(chain: Chain) -> None:
     assert [n["text"] for n in shown["notes"]] == ["蓝屏，更换内存条"]
     assert chain.js("ci", "show", chain.facts["repair"]["ip"])["lifecycle"] == "repair"
     assert chain.js("ci", "show", gone["ip"])["status"] == "missing"
+    # the month's report: the move, the missing PC, the fault (not the PCs the admin placed)
+    since = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 86400))  # this CMDB's lifetime
+    period = chain.root / "period.html"
+    chain.nc("export", "report", "--since", since, "-o", str(period))
+    text = period.read_text("utf-8")
+    for what, n in (("moved", 1), ("missing", 1), ("faults", 1)):
+        assert f'data-count="period-{what}">{n}<' in text, what
 
 
 # ---- the same crawl and impact on PostgreSQL ----------------------------------------------------

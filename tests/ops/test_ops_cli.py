@@ -355,6 +355,7 @@ def test_period_report_and_xlsx_period_sheet(campus, tmp_path):
     nc(campus, "note", "add", "pc-010110-001", "更换硬盘", "--kind", "repair", "--by", "李四")
     nc(campus, "ci", "set", "pc-010110-002", "--lifecycle", "retired")
     nc(campus, "ci", "set", "pc-010110-003", "--location", "01/01/11")
+    nc(campus, "ci", "set", "jwxt-db", "--location", "01/01/11")  # placed, not moved
     nc(campus, "room", "set", "D010110", "--department", "门诊部")
     n_cis = _count(campus, "SELECT count(*) FROM ci")
     html = tmp_path / "r.html"
