@@ -4,10 +4,12 @@ The options are declared once, here (and in ``netcmdb.options``); an option that
 has two names (``--timeout`` is the wait for a sweep or SNMP reply, ``--command-timeout`` the wait
 for one SSH command's output). The callback picks the method -- ``--snmp`` (with ``--ssh`` too:
 SNMP first, SSH fills the gaps), ``--ssh``, else the sweep (ARP/ICMP/TCP) -- and each method's
-function below collects, ingests (unless ``--no-store``) and renders; ``--dry-run`` sends nothing.
+function below calls :mod:`netcmdb.services.scan` to plan and collect, stores the run (unless
+``--no-store``) through :mod:`netcmdb.services.ingest`, and renders; ``--dry-run`` sends nothing.
 
-Every decision about which addresses a scan may contact (target expansion, excludes, crawl
-scopes, limits) is made in the "scope" section of this module and nowhere else in the CLI.
+Which addresses a scan may contact (target expansion, excludes, crawl scopes, limits) is planned
+by ``services.scan`` (``sweep_scope``, ``device_scope``) with :mod:`netcmdb.net.scope`'s rules,
+before credentials are read or anything is sent; nothing here decides it.
 """
 
 from __future__ import annotations
@@ -30,92 +32,13 @@ from netcmdb.commands.common import (
 )
 from netcmdb.options import dry_run_option, json_option
 from netcmdb.services import ingest
+from netcmdb.services import scan as scans
 from netcmdb.services.runs import summary_dict
 
 if TYPE_CHECKING:
     from netcmdb.discovery.facts import ScanResult
 
-# ---- scope: which addresses each method may contact ----
-# Every decision is netcmdb.net.scope's (the one scope module); this section only gathers the
-# rules from the options, the profile and the config, plans before anything else happens (a
-# refused target stops the command before credentials are even read), and renders --dry-run.
-
-
-def scope_rules(
-    cfg: dict, exclude: tuple[str, ...] | None, max_hosts: int | None, allow_public: bool, prof=None
-):
-    """``--exclude`` + profile + ``[scan] excludes``, ``--allow-public``, ``--max-hosts``."""
-    from netcmdb.discovery.profiles import global_excludes
-    from netcmdb.net.scope import DEFAULT_MAX_HOSTS, ScopeRules
-
-    excludes = [*global_excludes(cfg), *(prof.exclude if prof else ()), *(exclude or ())]
-    return ScopeRules(
-        tuple(excludes),
-        allow_public=bool(allow_public or (prof.allow_public if prof else False)),
-        max_hosts=max_hosts or (prof.max_hosts if prof else None) or DEFAULT_MAX_HOSTS,
-    )
-
-
-def sweep_scope(
-    cfg: dict,
-    targets: tuple[str, ...],
-    profile: str | None,
-    exclude: tuple[str, ...],
-    max_hosts: int | None,
-    allow_public: bool,
-):
-    """The sweep's profile, target specs, rules and checked plan (addresses only)."""
-    from netcmdb.discovery.profiles import ScanProfile, default_scopes, profile_from_config
-    from netcmdb.errors import ScopeError
-
-    prof = profile_from_config(cfg, profile)[0] if profile else ScanProfile("cli")
-    specs = list(targets) or prof.targets or default_scopes(cfg)
-    if not specs:
-        raise ScopeError(
-            "no targets: give TARGET..., a --profile with targets, or [scan] "
-            "scopes in the config file"
-        )
-    rules = scope_rules(cfg, exclude, max_hosts, allow_public, prof)
-    return prof, specs, rules, rules.plan(specs, names=False)
-
-
-def device_scope(cfg: dict, targets: tuple[str, ...], kw: dict, what: str):
-    """SNMP/SSH: ``(rules, plan, crawl)`` checked before any packet, credential or thread.
-
-    Targets take every net.scope form plus host names and ``host:port``. A dry run does not
-    resolve names (a DNS query is a packet too). With ``--crawl``, ``crawl`` is the
-    ``(CrawlScope, seeds, excluded seeds)`` of :func:`netcmdb.discovery.crawl.plan_crawl`.
-    """
-    from netcmdb.discovery.crawl import plan_crawl
-    from netcmdb.discovery.profiles import default_scopes
-    from netcmdb.errors import ConfigError
-    from netcmdb.net.scope import flatten
-
-    if not targets:
-        raise ConfigError(
-            f"scan {what} needs at least one target (address, CIDR, range, host name, @file)"
-        )
-    rules = scope_rules(cfg, kw.get("exclude"), kw.get("max_hosts"), bool(kw.get("allow_public")))
-    resolve = None if kw.get("dry_run") else _system_resolver()
-    plan = rules.plan(flatten(targets), names=True, resolve=resolve)
-    crawl = None
-    if kw.get("crawl"):
-        crawl = plan_crawl(
-            flatten(targets),
-            scope=flatten(kw.get("scope") or ()),
-            rules=rules,
-            configured=default_scopes(cfg),
-            resolve=resolve,
-        )
-    elif kw.get("scope"):
-        raise ConfigError("--scope bounds a crawl; add --crawl, or give the networks as targets")
-    return rules, plan, crawl
-
-
-def _system_resolver():
-    from netcmdb.net.scope import system_resolver
-
-    return system_resolver
+# ---- --dry-run: the plan (services.scan.dry_run_plan), nothing sent ----
 
 
 def render_dry_run(
@@ -128,26 +51,7 @@ def render_dry_run(
     max_depth: int | None = None,
 ) -> None:
     """``--dry-run``: what would be contacted, and nothing sent (nor written)."""
-    doc = {
-        "dry_run": True,
-        "methods": methods,
-        "targets": list(specs),
-        "excludes": list(rules.excludes),
-        "allow_public": rules.allow_public,
-        "max_hosts": rules.max_hosts,
-        "contact": plan.targets(),
-        **{k: v for k, v in plan.as_dict().items() if k not in ("addresses", "ports")},
-    }
-    if crawl is not None:
-        cs, seeds, dropped = crawl
-        doc["crawl"] = {
-            "seeds": seeds,
-            "excluded_seeds": dropped,
-            "scope": cs.as_dict(),
-            "max_depth": 3 if max_depth is None else max_depth,
-            "note": "neighbours are found only by contacting the seeds; each one is "
-            "checked against this scope before it is contacted",
-        }
+    doc = scans.dry_run_plan(methods, specs, rules, plan, crawl, max_depth)
     if as_json:
         print_json(doc)
         return
@@ -205,75 +109,6 @@ def _sweep_progress(enabled: bool):
     return bar, factory
 
 
-def _sweep_scan(addresses: list[str], methods: list[str], options, progress=None):
-    """Run the enabled sweep methods (arp/icmp/tcp) over ``addresses``.
-
-    Returns ``(results, notes)``: the results worth ingesting -- every live host, plus real
-    per-host failures (a silent address in a sweep is not a failure, it is how a CI goes
-    missing) -- and the scanners' notes (e.g. "not root, using ping").
-    """
-    from dataclasses import replace
-
-    from netcmdb.discovery.base import get_scanner
-
-    # ARP first: on a directly connected segment an address that ignores ARP cannot answer
-    # anything else, so later methods skip it (faster, and politer to the network).
-    sweep_methods = [m for m in ("arp", "icmp", "tcp") if m in methods]
-    results: list[ScanResult] = []
-    notes: list[str] = []
-    ruled_out: set[str] = set()
-    for m in sweep_methods:
-        scanner = get_scanner(m)
-        extra = dict(options.extra)
-        if "arp" in sweep_methods:
-            extra["arp_prefilter"] = False  # the ARP sweep above already did that job
-        opts = replace(options, progress=progress(m) if progress else None, extra=extra)
-        todo = [a for a in addresses if a not in ruled_out]
-        for r in scanner.scan(todo, opts) if todo else ():
-            if r.alive:
-                results.append(r)
-            elif r.error_kind in ("timeout", "excluded"):
-                if m == "arp" and r.error_kind == "timeout":
-                    ruled_out.add(r.target)
-            elif r.error_kind == "unreachable" and len(sweep_methods) > 1:
-                continue  # e.g. ARP cannot reach a routed subnet; the other methods did
-            else:
-                results.append(r)
-        notes.extend(getattr(scanner, "notes", []))
-    return results, notes
-
-
-def _sweep_hosts(results) -> list[dict]:
-    """One row per live address, merging what each method saw (for display only)."""
-    hosts: dict[str, dict] = {}
-    for r in results:
-        d = r.device
-        if d is None:
-            continue
-        h = hosts.setdefault(
-            d.ip or r.target,
-            {
-                "ip": d.ip or r.target,
-                "mac": None,
-                "mac_vendor": None,
-                "dns_name": None,
-                "netbios_name": None,
-                "open_ports": [],
-                "methods": [],
-                "rtt_ms": None,
-            },
-        )
-        h["methods"].append(str(d.source))
-        for k in ("mac", "mac_vendor", "dns_name", "netbios_name"):
-            h[k] = h[k] or getattr(d, k)
-        h["open_ports"] = sorted(set(h["open_ports"]) | set(d.open_ports))
-        if d.rtt_ms is not None and (h["rtt_ms"] is None or d.rtt_ms < h["rtt_ms"]):
-            h["rtt_ms"] = d.rtt_ms
-    import ipaddress
-
-    return sorted(hosts.values(), key=lambda h: ipaddress.ip_address(h["ip"]))
-
-
 def run_sweep(
     ctx: click.Context,
     targets: tuple[str, ...],
@@ -297,72 +132,41 @@ def run_sweep(
     """`scan [--arp] [--icmp] [--tcp PORTS]`: sweep, ingest (unless --no-store), render;
     --dry-run: only the plan."""
     import json
-    import os
-    from dataclasses import asdict
 
     from netcmdb.config import config_path
-    from netcmdb.discovery.base import ScanOptions
-    from netcmdb.discovery.sweep import parse_ports
-    from netcmdb.errors import ConfigError
 
     # Validating a config file imports the reconciler (SQLAlchemy, ~0.5 s); without a file
     # there is nothing to validate, which keeps a --no-store sweep fast.
     cfg = config_of(ctx) if config_path().exists() else {}
-    prof, specs, rules, scope = sweep_scope(cfg, targets, profile, exclude, max_hosts, allow_public)
-    methods = [m for m, on in (("arp", arp), ("icmp", icmp), ("tcp", tcp_ports)) if on]
-    methods = methods or list(prof.methods) or (["arp", "icmp"] if os.geteuid() == 0 else ["icmp"])
-    ports = tcp_ports or prof.tcp_ports
-    if "tcp" in methods:
-        try:
-            ports = ",".join(map(str, parse_ports(ports or "22,23,80,443,445,3389,8080,9100")))
-        except ValueError as exc:
-            raise ConfigError(f"--tcp: {exc}") from None
+    prof, specs, rules, scope = scans.sweep_scope(
+        cfg, targets, profile, exclude, max_hosts, allow_public
+    )
+    methods, ports = scans.sweep_methods(prof, arp, icmp, tcp_ports)
     if dry_run:
         render_dry_run(methods, specs, rules, scope, None, as_json)
         return
-    options = ScanOptions(
-        timeout_s=timeout or prof.timeout or 1.0,
-        retries=retries
-        if retries is not None
-        else (prof.retries if prof.retries is not None else 1),
-        rate_pps=rate or prof.rate or 1000,
-        excludes=list(rules.excludes),
-        allow_public=rules.allow_public,
-        max_hosts=rules.max_hosts,
-        extra={
-            "ports": ports,
-            "resolve": not no_dns and prof.resolve is not False,
-            "netbios": netbios or bool(prof.netbios),
-        },
+    options = scans.sweep_options(
+        prof,
+        rules,
+        ports,
+        timeout=timeout,
+        retries=retries,
+        rate=rate,
+        no_dns=no_dns,
+        netbios=netbios,
     )
 
     bar, factory = _sweep_progress(sys.stderr.isatty() and not as_json)
     with bar:
-        results, notes = _sweep_scan(scope.addresses, methods, options, factory)
+        results, notes = scans.sweep(scope.addresses, methods, options, factory)
     for n in notes:
         echo(f"note: {n}", err=True)
 
     if no_store:
-        hosts = _sweep_hosts(results)
-        errors = [
-            {"target": r.target, "kind": r.error_kind, "error": r.error} for r in results if r.error
-        ]
+        doc = scans.sweep_facts(specs, rules, methods, len(scope.addresses), results)
+        hosts, errors = doc["hosts"], doc["errors"]
         if as_json:
-            click.echo(
-                json.dumps(
-                    {
-                        "targets": specs,
-                        "excludes": list(rules.excludes),
-                        "methods": methods,
-                        "probed": len(scope.addresses),
-                        "hosts": hosts,
-                        "facts": [asdict(r.device) for r in results if r.device],
-                        "errors": errors,
-                    },
-                    indent=2,
-                    default=str,
-                )
-            )
+            click.echo(json.dumps(doc, indent=2, default=str))
             return
         from rich.table import Table
 
@@ -416,45 +220,6 @@ def _ssh_platform_choices() -> list[str]:
     return sorted(CLI_COMMANDS)
 
 
-def _ssh_collect(
-    ctx: click.Context, targets: list[str], kw: dict, rules, crawl, progress=None
-) -> tuple[list, Any]:
-    """Run the SSH collector (or, with ``crawl`` planned, the crawl) for checked ``targets``;
-    returns ``(results, CrawlResult or None)``. The library checks ``rules`` again."""
-    from pathlib import Path
-
-    from netcmdb.discovery.credentials import load_credentials
-    from netcmdb.discovery.ssh import SshSettings, collect_many, crawl_ssh, default_known_hosts
-
-    cfg = config_of(ctx)
-    ssh_cfg = cfg.get("ssh", {}) if isinstance(cfg.get("ssh"), dict) else {}
-    creds = load_credentials(config=cfg, credential_set=kw.get("credential_set"))
-    known_hosts = kw.get("known_hosts") or ssh_cfg.get("known_hosts")
-    settings = SshSettings(
-        credentials=creds,
-        platform=kw.get("platform") or ssh_cfg.get("platform"),
-        port=int(kw.get("ssh_port") or ssh_cfg.get("port") or 22),
-        known_hosts=Path(known_hosts).expanduser() if known_hosts else default_known_hosts(),
-        accept_new_host_keys=bool(kw.get("accept_new_host_keys")),
-        command_timeout_s=float(kw.get("command_timeout") or ssh_cfg.get("command_timeout") or 30),
-        device_timeout_s=float(kw.get("device_timeout") or ssh_cfg.get("device_timeout") or 180),
-        concurrency=int(kw.get("concurrency") or ssh_cfg.get("concurrency") or 32),
-        scope=rules,
-    )
-    if crawl is not None:
-        depth = kw.get("max_depth")
-        out = crawl_ssh(
-            targets,
-            settings,
-            scope=crawl[0],
-            max_depth=3 if depth is None else int(depth),
-            progress=progress,
-        )
-        return out.results, out
-    results = collect_many(targets, settings, progress=progress)
-    return [r for r in results if r.error_kind != "excluded"], None
-
-
 def _ssh_result_json(r) -> dict:
     import dataclasses
 
@@ -506,7 +271,7 @@ def run_ssh(ctx: click.Context, targets: tuple[str, ...], kw: dict) -> None:
     from netcmdb.net.scope import flatten
 
     as_json = bool(kw.get("as_json"))
-    rules, plan, crawl = device_scope(config_of(ctx), targets, kw, "--ssh")
+    rules, plan, crawl = scans.device_scope(config_of(ctx), targets, kw, "--ssh")
     if kw.get("dry_run"):
         render_dry_run(["ssh"], list(targets), rules, plan, crawl, as_json, kw.get("max_depth"))
         return
@@ -524,7 +289,7 @@ def run_ssh(ctx: click.Context, targets: tuple[str, ...], kw: dict) -> None:
 
         bar.start()
     try:
-        results, cr = _ssh_collect(ctx, specs, kw, rules, crawl, progress=progress)
+        results, cr = scans.collect_ssh(config_of(ctx), specs, kw, rules, crawl, progress)
     finally:
         if bar is not None:
             bar.stop()
@@ -570,66 +335,6 @@ def _render_skipped(cr) -> None:
 # ---- SNMP (and SNMP + SSH) ----
 
 
-def _snmp_collect(ctx: click.Context, hosts: list[str], kw: dict, rules, crawl):
-    """Collect (and with ``crawl`` planned, crawl from) checked ``hosts`` over SNMP ->
-    (results, CrawlResult or None). The library checks ``rules`` again.
-
-    Credentials: command line, then NETCMDB_SNMP_COMMUNITY, then the config file's
-    [credentials.*] tables; ``public`` only when nothing is given at all.
-    """
-    from netcmdb.discovery import snmp
-    from netcmdb.discovery.crawl import default_follow
-
-    conf = config_of(ctx)
-    creds: list[snmp.SnmpCredential] = []
-    if kw.get("v3_user"):
-        creds.append(
-            snmp.SnmpCredential(
-                "3",
-                user=kw["v3_user"],
-                auth_proto=kw.get("v3_auth_proto"),
-                auth_key=kw.get("v3_auth_key"),
-                priv_proto=kw.get("v3_priv_proto"),
-                priv_key=kw.get("v3_priv_key"),
-            )
-        )
-    comms = list(kw.get("communities") or ())
-    creds += [snmp.SnmpCredential("2c", community=c) for c in comms]
-    if not comms:
-        import os
-
-        env = os.environ.get("NETCMDB_SNMP_COMMUNITY")
-        creds += [snmp.SnmpCredential("2c", community=c) for c in (env or "").split(",") if c]
-    creds += [c for c in snmp.credentials_from_config(conf) if c not in creds]
-    if not creds:
-        creds = [snmp.SnmpCredential("2c", community="public")]
-    retries = kw.get("retries")
-    cfg = snmp.SnmpConfig(
-        credentials=creds,
-        port=int(kw.get("snmp_port") or 161),
-        timeout_s=float(kw.get("timeout") or 1.0),
-        retries=int(retries if retries is not None else 1),
-        concurrency=int(kw.get("concurrency") or 64),
-        scope=rules,
-    )
-    if crawl is None:
-        import asyncio
-
-        results = asyncio.run(snmp.collect_many(hosts, cfg, None))
-        return [r for r in results if r.error_kind != "excluded"], None
-    follow = (lambda n: True) if kw.get("crawl_leaves") else default_follow
-    depth = kw.get("max_depth")
-    cr = snmp.crawl_snmp(
-        hosts,
-        cfg,
-        scope=crawl[0],
-        max_depth=3 if depth is None else depth,
-        follow=follow,
-        progress=None,
-    )
-    return cr.results, cr
-
-
 def run_snmp(ctx: click.Context, targets: tuple[str, ...], kw: dict) -> None:
     """`scan --snmp [--ssh] [--crawl]`: SNMP first; with --ssh, SSH fills the gaps per device.
     --dry-run: the plan only."""
@@ -638,30 +343,19 @@ def run_snmp(ctx: click.Context, targets: tuple[str, ...], kw: dict) -> None:
 
     if kw.get("arp") or kw.get("icmp") or kw.get("tcp_ports"):
         raise ConfigError("run sweeps (--arp/--icmp/--tcp) and --snmp as separate scans")
-    rules, plan, crawl = device_scope(config_of(ctx), targets, kw, "--snmp")
+    rules, plan, crawl = scans.device_scope(config_of(ctx), targets, kw, "--snmp")
     methods = ["snmp", "ssh"] if kw.get("use_ssh") else ["snmp"]
     if kw.get("dry_run"):
         render_dry_run(
             methods, list(targets), rules, plan, crawl, bool(kw.get("as_json")), kw.get("max_depth")
         )
         return
-    results, cr = _snmp_collect(ctx, flatten(targets), kw, rules, crawl)
+    cfg = config_of(ctx)
+    results, cr = scans.collect_snmp(cfg, flatten(targets), kw, rules, crawl)
     if kw.get("use_ssh"):
-        from netcmdb.discovery.merge import merge_facts
-
-        # SSH every device SNMP reached or failed on (not the whole expanded range again).
-        ssh_hosts = [r.device.ip or r.target if r.device else r.target for r in results]
-        ssh = {r.target: r for r in _ssh_collect(ctx, ssh_hosts, kw, rules, None)[0]}
-        merged = []
-        for r, t in zip(results, ssh_hosts):
-            other = ssh.get(t)
-            if other is not None and other.device is not None:
-                if r.device is not None:
-                    r.device = merge_facts(r.device, other.device)
-                else:  # SNMP off on this box: the SSH facts stand alone
-                    r = other
-            merged.append(r)
-        results = merged
+        results = scans.fill_with_ssh(
+            results, lambda hosts: scans.collect_ssh(cfg, hosts, kw, rules, None)[0]
+        )
     _finish_snmp_scan(
         ctx,
         list(targets),
