@@ -23,15 +23,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from netcmdb.cmdb import validate
-from netcmdb.cmdb.reconcile import (
-    ReconcileConfig,
-    RunSummary,
-    _canon_ip,
-    _mac,
-    begin_run,
-    finish_run,
-    paused_gc,
-)
+from netcmdb.cmdb.reconcile import ReconcileConfig, RunSummary, begin_run, finish_run, paused_gc
+from netcmdb.cmdb.reconcile.identify import canon_ip, canon_mac
 from netcmdb.discovery.facts import DeviceClass, DeviceFact, Source
 from netcmdb.errors import CmdbError, ImportFormatError
 from netcmdb.inputs import lone_surrogate, maybe_surrogates, read_text
@@ -172,8 +165,8 @@ def _ci_entry(row: str, raw: Any, label_rule: Any = None) -> _Entry:
     vals: dict[str, Any] = {k: _text(row, k, raw.get(k)) for k in _TEXT_FIELDS}
     vals = {k: (v if v != "" else None) for k, v in vals.items()}
     vals["label"] = validate.label(row, vals["label"], label_rule, ImportFormatError)
-    ip_ = _canonical(row, raw.get("ip"), _canon_ip, "IP")
-    mac_ = _canonical(row, raw.get("mac"), _mac, "MAC")
+    ip_ = _canonical(row, raw.get("ip"), canon_ip, "IP")
+    mac_ = _canonical(row, raw.get("mac"), canon_mac, "MAC")
     status = validate.choice(row, "status", raw.get("status"), validate.STATUSES, ImportFormatError)
     extra: dict[str, Any] = {
         "name": name,
@@ -542,26 +535,26 @@ def import_document(
     def resolve(row: str, name: str) -> int:
         key = keys.get(name)
         if key is None:
-            key = run.name_lookup(name)
+            key = run.find_by_name(name)
         if key is None:
             raise _fail(row, f"unknown CI {name!r}")
         return key
 
     for row, name, members, min_up in parsed.groups:
-        key = keys.get(name) or run.name_lookup(name)
+        key = keys.get(name) or run.find_by_name(name)
         if key is None:
             fact = DeviceFact(source=Source.IMPORT, hostname=name, device_class=DeviceClass.CLUSTER)
             key = run.ingest_fact(fact, extra={"name": name, "min_up": min_up}, by_name=True)
             keys[name] = key
         elif min_up is not None:
-            run.merge_extra(key, run.cis[key], {"min_up": min_up}, Source.IMPORT.value)
+            run.give(key, {"min_up": min_up}, Source.IMPORT.value)
         for m in members:
             run.relate("member_of", resolve(row, m), key, Source.IMPORT.value)
     for row, a, ap, b, bp in parsed.links:
         ka, kb = resolve(row, a), resolve(row, b)
         if ka == kb:
             raise _fail(row, f"{a!r} and {b!r} are the same CI")
-        run.links.append((ka, ap, kb, bp, Source.IMPORT.value))
+        run.link(ka, ap, kb, bp, Source.IMPORT.value)
     for row, f, t in parsed.dependencies:
         kf, kt = resolve(row, f), resolve(row, t)
         if kf == kt:

@@ -89,9 +89,9 @@ def find_ci(session: Session, query: str) -> CI:
         )
     if hit is not None:
         return hit
-    from netcmdb.cmdb.reconcile import _canon_ip
+    from netcmdb.cmdb.reconcile.identify import canon_ip
 
-    ip_ = _canon_ip(q)
+    ip_ = canon_ip(q)
     mac_ = None if ip_ else mac_or_none(q)
     if ip_ or mac_:
         kind, val = ("ip", ip_) if ip_ else ("mac", mac_)

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from netcmdb.cmdb.lifecycle import lifecycle_state
 from netcmdb.cmdb.models import CI, Change, CIClass, Identifier, utcnow
 from netcmdb.cmdb.query import _s, _v, set_manual
-from netcmdb.cmdb.reconcile import _canon_ip, fact_identifiers
+from netcmdb.cmdb.reconcile.identify import canon_ip, fact_identifiers
 from netcmdb.discovery.facts import DeviceFact, Source
 from netcmdb.discovery.normalize import mac_or_none
 from netcmdb.errors import CmdbError, ImportFormatError, LabelError
@@ -334,7 +334,7 @@ def _value(fld: str, v: str, parse_room: RoomParser) -> Any:
             raise ValueError(f"MAC地址 {v!r} is not a MAC address")
         return m
     if fld == "ip":
-        a = _canon_ip(v)
+        a = canon_ip(v)
         if a is None:
             raise ValueError(f"IP地址 {v!r} is not an IP address")
         return a

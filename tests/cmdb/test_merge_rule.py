@@ -1,7 +1,7 @@
 """The merge rule is written once (``merge_action`` / ``name_action``) and every path of the
 reconciler agrees with it: the slow merge of a record, the "nothing changed" proof of a rescan
-(``_unchanged``, which the forked rescan helper runs as ``unchanged_key``), and the row of a CI a
-fact just created (``_fresh_row``). Property tests over random source priorities, stored CIs
+(``Run.unchanged``, which the forked rescan helper runs as ``unchanged_key``), and the row of a CI a
+fact just created (``Run.fresh_row``). Property tests over random source priorities, stored CIs
 and facts: no database (the run's in-memory state only).
 """
 
@@ -13,7 +13,6 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from netcmdb.cmdb import reconcile as R
 from netcmdb.cmdb.reconcile import (
     ATTRIBUTES,
     DEFAULT_SOURCE_PRIORITY,
@@ -23,7 +22,10 @@ from netcmdb.cmdb.reconcile import (
     ReconcileConfig,
     merge_action,
     outranks,
+    store,
 )
+from netcmdb.cmdb.reconcile.identify import observe
+from netcmdb.cmdb.reconcile.run import Run
 from netcmdb.discovery.facts import DeviceClass, DeviceFact
 
 SOURCES = sorted(DEFAULT_SOURCE_PRIORITY)
@@ -146,16 +148,16 @@ def fact_of(draw, source: str) -> DeviceFact:  # type: ignore[no-untyped-def]
     )
 
 
-def new_run(cfg: ReconcileConfig) -> R._Run:
-    run = R._Run(None, cfg, 1, datetime.now(UTC), parse)  # type: ignore[arg-type]
+def new_run(cfg: ReconcileConfig) -> Run:
+    run = Run(None, cfg, 1, datetime.now(UTC), parse)  # type: ignore[arg-type]
     run.locations = {("01", "02", "10"): 1, ("01", "02", "11"): 2}
     return run
 
 
-def load(run: R._Run, ci: dict[str, Any], key: int = 7) -> None:
+def load(run: Run, ci: dict[str, Any], key: int = 7) -> None:
     """Put ``ci`` into the run as a loaded row, identified by serial SN1."""
-    row = [ci[c] for c in R._ROW_COLS]
-    row[R._R_SRCS] = dict(ci["attr_sources"])
+    row = [ci[c] for c in store.ROW_COLS]
+    row[store.R_SRCS] = dict(ci["attr_sources"])
     run.cis.rows[key] = (*row, key)
     run.index.load_kind("serial", {"SN1": key})
     if ci["ip"]:
@@ -169,7 +171,7 @@ def test_every_path_agrees_with_the_one_rule(prio, ci, data):
     source = data.draw(st.sampled_from(SOURCES))
     fact = fact_of(data.draw, source)
     run = new_run(cfg)
-    _ids, values, named = R._observe(fact, cfg)
+    _ids, values, named = observe(fact, cfg)
     if data.draw(st.booleans()):
         # a rescan's usual case: the CI holds what the fact says, set by this source or by one
         # that outranks it (a person's edit)
@@ -188,7 +190,7 @@ def test_every_path_agrees_with_the_one_rule(prio, ci, data):
                 ci["seat"], srcs["seat"] = placed[1], data.draw(st.sampled_from([source, "manual"]))
     load(run, ci)
     row = run.cis.rows[7]
-    unchanged = run._unchanged(row, fact, source, values, named)
+    unchanged = run.unchanged(row, fact, source, values, named)
     same_ids = all(run.index.get(k, v) == 7 for k, vs in _ids.items() for v in vs)
     # the rescan helper's read-only answer is the same proof
     assert run.unchanged_key(fact) == (7 if unchanged and same_ids else 0)
@@ -225,11 +227,11 @@ def test_a_fresh_row_is_a_merge_into_an_empty_ci(prio, data):
     cfg = ReconcileConfig(source_priority=prio)
     source = data.draw(st.sampled_from(SOURCES))
     fact = fact_of(data.draw, source)
-    _ids, values, named = R._observe(fact, cfg)
-    fresh = new_run(cfg)._fresh_row(fact, source, values, named)
+    _ids, values, named = observe(fact, cfg)
+    fresh = new_run(cfg).fresh_row(fact, source, values, named)
     run = new_run(cfg)
     key = run.new_ci(source)
     run.merge(key, run.cis[key], fact, source, values, named)
-    merged = R._TAKE_ROW(run.cis[key])
+    merged = store.TAKE_ROW(run.cis[key])
     assert merged == fresh
-    assert list(merged[R._R_SRCS]) == list(fresh[R._R_SRCS])  # same key order, same JSON
+    assert list(merged[store.R_SRCS]) == list(fresh[store.R_SRCS])  # same key order, same JSON

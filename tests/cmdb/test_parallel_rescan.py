@@ -14,10 +14,11 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from netcmdb.cmdb import reconcile as R
 from netcmdb.cmdb.db import make_engine, session_scope
 from netcmdb.cmdb.models import CI, Change, Identifier, RunEvent
 from netcmdb.cmdb.reconcile import ReconcileConfig, ingest
+from netcmdb.cmdb.reconcile.precheck import Precheck
+from netcmdb.cmdb.reconcile.run import Run
 from netcmdb.discovery.facts import DeviceClass, DeviceFact, InterfaceFact, Source
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the helper forks on Linux only")
@@ -116,19 +117,19 @@ class Spy:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.ingested = 0
         self.started = 0
-        ingest_fact, start = R._Run.ingest_fact, R._Precheck.start.__func__
+        ingest_fact, start = Run.ingest_fact, Precheck.start.__func__
 
         def counting_ingest(run, fact, **kw):  # type: ignore[no-untyped-def]
             self.ingested += 1
             return ingest_fact(run, fact, **kw)
 
-        def counting_start(cls, run, facts):  # type: ignore[no-untyped-def]
-            pre = start(cls, run, facts)
+        def counting_start(cls, check, facts):  # type: ignore[no-untyped-def]
+            pre = start(cls, check, facts)
             self.started += pre is not None
             return pre
 
-        monkeypatch.setattr(R._Run, "ingest_fact", counting_ingest)
-        monkeypatch.setattr(R._Precheck, "start", classmethod(counting_start))
+        monkeypatch.setattr(Run, "ingest_fact", counting_ingest)
+        monkeypatch.setattr(Precheck, "start", classmethod(counting_start))
 
 
 def run_on(engine, facts, cfg):  # type: ignore[no-untyped-def]
@@ -172,7 +173,7 @@ def test_a_failing_helper_falls_back_to_one_by_one(twin_engines, monkeypatch, ca
     def broken(run, fact):  # type: ignore[no-untyped-def]
         raise RuntimeError("helper breaks")  # raised in the child only
 
-    monkeypatch.setattr(R._Run, "unchanged_key", broken)
+    monkeypatch.setattr(Run, "unchanged_key", broken)
     spy = Spy(monkeypatch)
     with caplog.at_level(logging.WARNING, logger="netcmdb.cmdb.reconcile"):
         parallel = run_on(parallel_eng, facts, ReconcileConfig(parallel_min_facts=10))

@@ -259,7 +259,10 @@ _ip_texts = st.one_of(
 def test_one_pass_observe_matches_the_reference_normalisers(
     serial, hostname, netbios, dns, ip_, mac_, chassis
 ):
-    from netcmdb.cmdb.reconcile import _canon_ip, _mac, _observe, clean_hostname
+    from netcmdb.cmdb.reconcile.identify import canon_ip as _canon_ip
+    from netcmdb.cmdb.reconcile.identify import canon_mac as _mac
+    from netcmdb.cmdb.reconcile.identify import clean_hostname
+    from netcmdb.cmdb.reconcile.identify import observe as _observe
 
     def ref_ip(v: str | None) -> str | None:  # net.normalize.ip, None when it refuses
         try:
