@@ -16,33 +16,46 @@ FILTERS = ("class", "building", "floor", "room", "status", "role")
 
 
 def list_cis(cmdb: Cmdb, filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """CIs as import-format records, filtered by ``FILTERS`` keys.
-
-    ``room`` takes any room notation the label rule reads (``D010210``, ``D0102 10``,
-    ``01/02/10``, and ``0210`` with ``building``); an empty filter is an error, never "all".
-    """
+    """CIs as import-format records, filtered by ``FILTERS`` keys (:func:`selection`)."""
     from netcmdb.exporters.netcmdb_json import ci_records
 
-    wanted = {k: (filters or {}).get(k) for k in FILTERS}
+    wanted = selection(cmdb, {k: (filters or {}).get(k) for k in FILTERS})
+    with cmdb.session() as s:
+        return ci_records(s, wanted)
+
+
+def selection(cmdb: Cmdb, filters: dict[str, Any]) -> dict[str, Any]:
+    """``ci list`` filters as the exporters' CI query reads them (the CLI's list, the web's list
+    page, its downloads and ``GET /api/v1/cis`` alike).
+
+    Keys: ``FILTERS``, ``vendor``, ``ids``; None or absent means "any". ``room`` takes any room
+    notation the label rule reads (``D010210``, ``D0102 10``, ``01/02/10``, and ``0210`` with
+    ``building``) and becomes its building, floor and room; an empty filter is an error, never
+    "all".
+
+    Raises:
+        ConfigError: an empty filter, or a room outside the given building / floor.
+        LabelError: a room the rule cannot read.
+    """
+    wanted = dict(filters)
     for k, v in wanted.items():
-        if v is not None and not str(v).strip():
+        if k != "ids" and v is not None and not str(v).strip():
             raise ConfigError(f"--{k}: empty; leave the option out to select everything")
-    if wanted["room"] is not None:
+    if wanted.get("room") is not None:
         from netcmdb.services.labels import rule_of
 
-        ref = rule_of(cmdb).parse_room(str(wanted["room"]), building=wanted["building"])
-        if wanted["building"] is not None and wanted["building"] != ref.building:
+        ref = rule_of(cmdb).parse_room(str(wanted["room"]), building=wanted.get("building"))
+        if wanted.get("building") is not None and wanted["building"] != ref.building:
             raise ConfigError(
                 f"--room {wanted['room']} is in building {ref.building}, not "
                 f"--building {wanted['building']}"
             )
-        if wanted["floor"] is not None and wanted["floor"] != ref.floor:
+        if wanted.get("floor") is not None and wanted["floor"] != ref.floor:
             raise ConfigError(
                 f"--room {wanted['room']} is on floor {ref.floor}, not --floor {wanted['floor']}"
             )
         wanted.update(building=ref.building, floor=ref.floor, room=ref.room)
-    with cmdb.session() as s:
-        return ci_records(s, wanted)
+    return wanted
 
 
 def show_ci(cmdb: Cmdb, ref: str) -> dict[str, Any]:

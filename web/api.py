@@ -115,6 +115,7 @@ def list_cis(
             limit=limit,
             offset=offset,
             rule=rule,
+            cmdb=cmdb_of(request),
         )
     return {"cis": recs, "total": total}
 

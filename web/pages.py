@@ -142,7 +142,13 @@ def ci_list(request: Request, page: int = Query(1, ge=1, le=100000)) -> HTMLResp
     q = request.query_params.get("q", "")[:200]
     with _session(request) as s:
         recs, total = list_cis(
-            s, q=q, filters=f, limit=PAGE, offset=(page - 1) * PAGE, rule=_rule(request)
+            s,
+            q=q,
+            filters=f,
+            limit=PAGE,
+            offset=(page - 1) * PAGE,
+            rule=_rule(request),
+            cmdb=_cmdb(request),
         )
         buildings = [
             b for (b,) in s.execute(select(distinct(Location.building)).order_by(Location.building))
@@ -191,7 +197,9 @@ def ci_list_download(request: Request, fmt: str) -> Response:
     if fmt not in DOWNLOADS:
         raise NotFoundError(f"no download as {fmt[:20]!r} (formats: {', '.join(DOWNLOADS)})")
     with _session(request) as s:
-        sel = list_selection(s, request.query_params.get("q"), _filters(request), _rule(request))
+        sel = list_selection(
+            s, request.query_params.get("q"), _filters(request), _rule(request), _cmdb(request)
+        )
     got = download(_cmdb(request), fmt, cis=sel)
     return Response(
         got.data,

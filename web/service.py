@@ -37,19 +37,26 @@ def list_cis(
     limit: int,
     offset: int,
     rule: Any = None,
+    cmdb: Any = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of CIs (``ci list --json`` records) and the total, ``q`` as the search box."""
     from netcmdb.exporters.netcmdb_json import ci_page
 
-    return ci_page(session, list_selection(session, q, filters, rule), limit=limit, offset=offset)
+    return ci_page(
+        session, list_selection(session, q, filters, rule, cmdb), limit=limit, offset=offset
+    )
 
 
 def list_selection(
-    session: Session, q: str | None, filters: dict[str, Any], rule: Any = None
+    session: Session, q: str | None, filters: dict[str, Any], rule: Any = None, cmdb: Any = None
 ) -> dict[str, Any]:
-    """The CI list page's selection as ``ci list`` filters (``ids``: the search box's CIs), for
-    the page and for its downloads (``services.export.download(..., cis=)``)."""
-    f = {k: v for k, v in filters.items() if v}
+    """The CI list page's selection as ``ci list`` filters (``services.cis.selection``: a room
+    in any notation; ``ids``: the search box's CIs), for the page, ``GET /api/v1/cis`` and the
+    downloads (``services.export.download(..., cis=)``)."""
+    from netcmdb.services.cis import selection
+    from netcmdb.services.context import Cmdb
+
+    f = selection(cmdb if cmdb is not None else Cmdb(), {k: v for k, v in filters.items() if v})
     if q and q.strip():
         f["ids"] = [h["id"] for h in search(session, q, limit=5000, rule=rule) if h["kind"] == "ci"]
     return f

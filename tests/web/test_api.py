@@ -279,3 +279,25 @@ def test_ci_list_downloads_are_the_export_service(client, web_db):
     assert [r["serial"] for r in csv.DictReader(io.StringIO(q))] == ["HOST2"]  # the search box
     assert client.get("/cis.report", params=sel).text.lstrip().lower().startswith("<!doctype")
     assert client.get("/cis.exe").status_code == 404
+
+
+def test_room_filter_takes_every_room_notation_like_ci_list(client, web_db):
+    """GET /api/v1/cis, the list page and its downloads read a room as `ci list --room` does
+    (services.cis.selection): D010210 used to select nothing on the web."""
+    from netcmdb.services import cis
+    from netcmdb.services.context import Cmdb
+
+    want = [r["id"] for r in cis.list_cis(Cmdb(web_db.url, config={}), {"room": "D010210"})]
+    assert want
+    for room in ("D010210", "01/02/10", "D0102 10"):
+        got = client.get("/api/v1/cis", params={"room": room, "limit": 1000}).json()
+        assert [c["id"] for c in got["cis"]] == want and got["total"] == len(want), room
+    page = client.get("/cis", params={"room": "D010210"}).text
+    assert f"{len(want)} CIs" in page
+    csv_ids = [
+        line.split(",")[0]
+        for line in client.get("/cis.csv", params={"room": "D010210"}).text.splitlines()[1:]
+    ]
+    assert csv_ids == [str(i) for i in want]
+    bad = client.get("/api/v1/cis", params={"room": "10"})  # which building and floor?
+    assert bad.status_code == 400 and "Traceback" not in bad.text
