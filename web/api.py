@@ -41,9 +41,43 @@ class CIPatch(BaseModel):
     min_up: int | None = Field(default=None, ge=0, le=100000)
     status: str | None = Field(default=None, max_length=20)
     location: str | None = Field(
-        default=None, max_length=60, description="BUILDING/FLOOR/ROOM, e.g. 01/02/10"
+        default=None,
+        max_length=60,
+        description="a room in any notation the label rule reads: D010210, 01/02/10...",
     )
     room_name: str | None = Field(default=None, max_length=200)
+
+
+class BulkWhere(BaseModel):
+    """Which CIs a bulk edit changes (``ci set --where-room ...``): at least one."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    room: str | None = Field(default=None, max_length=60)
+    building: str | None = Field(default=None, max_length=16)
+    ci_class: str | None = Field(default=None, alias="class", max_length=20)
+    status: str | None = Field(default=None, max_length=20)
+
+
+class BulkSet(BaseModel):
+    """One value for every selected CI (what a bulk ``ci set`` may set)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    department: str | None = Field(default=None, max_length=200)
+    contact: str | None = Field(default=None, max_length=200)
+    owner: str | None = Field(default=None, max_length=200)
+    role: str | None = Field(default=None, max_length=64)
+    description: str | None = Field(default=None, max_length=4000)
+    lifecycle: str | None = Field(default=None, max_length=20)
+
+
+class BulkEdit(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    where: BulkWhere
+    set_: BulkSet = Field(alias="set")
+    dry_run: bool = False
 
 
 class ImpactQuery(BaseModel):
@@ -127,6 +161,21 @@ def show_ci(request: Request, ref: str) -> dict[str, Any]:
     from netcmdb.services.cis import show_ci
 
     return show_ci(cmdb_of(request), ref_of(request, ref))
+
+
+@router.post("/cis/bulk")
+def bulk_edit(request: Request, edit: BulkEdit) -> dict[str, Any]:
+    """A bulk edit as ``ci set --where-... --json`` (``services.cis.bulk_set``): the selected
+    CIs get the values in one transaction; ``dry_run`` returns the diff and writes nothing."""
+    who = require(request, EDIT, write=True)
+    check_csrf(request)
+    from netcmdb.services.cis import bulk_set
+
+    where = edit.where.model_dump(by_alias=True)
+    values = edit.set_.model_dump(exclude_none=True)
+    return bulk_set(
+        cmdb_of(request), where, values, dry_run=edit.dry_run, source=f"web:{who.name}"[:32]
+    )
 
 
 @router.patch("/cis/{ref:path}")

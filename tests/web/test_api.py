@@ -301,3 +301,35 @@ def test_room_filter_takes_every_room_notation_like_ci_list(client, web_db):
     assert csv_ids == [str(i) for i in want]
     bad = client.get("/api/v1/cis", params={"room": "10"})  # which building and floor?
     assert bad.status_code == 400 and "Traceback" not in bad.text
+
+
+def test_bulk_edit_is_ci_set_where(client, web_db):
+    """POST /api/v1/cis/bulk is `ci set --where-... --json` (services.cis.bulk_set): editor
+    only, a dry run writes nothing, the edit is one transaction recorded as the web user."""
+    body = {"where": {"building": "09", "class": "pc"}, "set": {"department": "信息科"}}
+    assert client.post(f"{API}/cis/bulk", json=body).status_code == 401
+    reader = client.post(f"{API}/cis/bulk", json=body, headers=bearer(web_db, "reader"))
+    assert reader.status_code == 403
+    editor = bearer(web_db, "editor")
+    dry = client.post(f"{API}/cis/bulk", json={**body, "dry_run": True}, headers=editor).json()
+    assert dry["dry_run"] and dry["selected"] == 4 and len(dry["changed"]) == 4
+    listed = client.get(f"{API}/cis", params={"building": "09", "limit": 100}).json()["cis"]
+    assert all(c.get("department") is None for c in listed)
+    done = client.post(f"{API}/cis/bulk", json=body, headers=editor).json()
+    assert not done["dry_run"] and [e["name"] for e in done["changed"]] == [
+        e["name"] for e in dry["changed"]
+    ]
+    d = client.get(f"{API}/cis/{done['changed'][0]['id']}").json()
+    assert d["department"] == "信息科"
+    assert any(
+        h["attribute"] == "department" and h["source"].startswith("web:tok-editor")
+        for h in d["history"]
+    )
+    for bad in (
+        {"where": {}, "set": {"department": "x"}},  # no selection: refused, not "everything"
+        {"where": {"building": "09"}, "set": {}},  # nothing to set
+        {"where": {"building": "09"}, "set": {"label": "X"}},  # not a bulk attribute
+        {"where": {"room": "10"}, "set": {"owner": "x"}},  # which building?
+    ):
+        r = client.post(f"{API}/cis/bulk", json=bad, headers=editor)
+        assert 400 <= r.status_code < 500 and r.json()["error"], (bad, r.text)
