@@ -584,3 +584,49 @@ def run_diff(session: Session, run_a: int | str, run_b: int | str) -> dict[str, 
             {"ci": n, "attribute": at, "old": o, "new": nw, "run": r} for n, at, o, nw, r in changes
         ],
     }
+
+
+def ci_counts(session: Session) -> dict[str, Any]:
+    """The CMDB at a glance: ``{"total", "by_class", "by_status", "by_building"}``, each ``by_``
+    a list of ``[value, count]`` (classes most first, buildings in code order)."""
+    by_class = session.execute(
+        select(CI.ci_class, func.count()).group_by(CI.ci_class).order_by(func.count().desc())
+    ).all()
+    by_status = session.execute(select(CI.status, func.count()).group_by(CI.status)).all()
+    by_building = session.execute(
+        select(Location.building, func.count())
+        .join(CI, CI.location_id == Location.id)
+        .group_by(Location.building)
+        .order_by(Location.building)
+    ).all()
+    return {
+        "total": session.execute(select(func.count()).select_from(CI)).scalar_one(),
+        "by_class": [[_v(c), n] for c, n in by_class],
+        "by_status": [[_v(st), n] for st, n in by_status],
+        "by_building": [[b, n] for b, n in by_building],
+    }
+
+
+def filter_choices(session: Session, *, limit: int = 200) -> dict[str, list[str]]:
+    """What the CI list's filters can choose from: ``classes`` (every class), ``buildings``
+    and ``vendors`` (at most ``limit``) in the CMDB."""
+    from sqlalchemy import distinct
+
+    return {
+        "classes": [c.value for c in CIClass],
+        "buildings": [
+            b
+            for (b,) in session.execute(
+                select(distinct(Location.building)).order_by(Location.building)
+            )
+        ],
+        "vendors": [
+            v
+            for (v,) in session.execute(
+                select(distinct(CI.vendor))
+                .where(CI.vendor.is_not(None))
+                .order_by(CI.vendor)
+                .limit(limit)
+            )
+        ],
+    }

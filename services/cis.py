@@ -58,6 +58,23 @@ def selection(cmdb: Cmdb, filters: dict[str, Any]) -> dict[str, Any]:
     return wanted
 
 
+def counts(cmdb: Cmdb) -> dict[str, Any]:
+    """The CMDB at a glance (the web dashboard): ``{"total", "by_class", "by_status",
+    "by_building"}``, each ``by_`` a list of ``[value, count]``."""
+    from netcmdb.cmdb.query import ci_counts
+
+    with cmdb.session() as s:
+        return ci_counts(s)
+
+
+def filter_choices(cmdb: Cmdb) -> dict[str, list[str]]:
+    """What a CI list's filters can choose from: ``classes``, ``buildings``, ``vendors``."""
+    from netcmdb.cmdb.query import filter_choices as choices
+
+    with cmdb.session() as s:
+        return choices(s)
+
+
 def show_ci(cmdb: Cmdb, ref: str) -> dict[str, Any]:
     """One CI by name, label, IP, MAC or #id: attributes with sources, interfaces, links,
     history."""

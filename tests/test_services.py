@@ -179,3 +179,22 @@ def test_bulk_set_is_the_cli_bulk_edit(campus: Path) -> None:
     ).items()
     with pytest.raises(ConfigError, match="use --where-class"):
         cis.bulk_set(c, {"room": "D010110"}, {"class": "printer"})
+
+
+def test_counts_and_filter_choices_are_the_ci_list(campus: Path) -> None:
+    """The web dashboard's numbers and the list page's choices (services.cis.counts /
+    filter_choices) agree with ci list."""
+    from collections import Counter
+
+    c = _cmdb(campus)
+    recs = cis.list_cis(c)
+    got = cis.counts(c)
+    assert got["total"] == len(recs)
+    assert dict(got["by_class"]) == Counter(r["class"] for r in recs)
+    assert dict(got["by_status"]) == Counter(r["status"] for r in recs)
+    assert dict(got["by_building"]) == Counter(
+        r["location"]["building"] for r in recs if "building" in r.get("location", {})
+    )
+    ch = cis.filter_choices(c)
+    assert "switch" in ch["classes"] and ch["buildings"] == sorted(ch["buildings"])
+    assert set(ch["vendors"]) == {r["vendor"] for r in recs if r.get("vendor")}

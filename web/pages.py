@@ -78,33 +78,20 @@ def _rule(request: Request):  # type: ignore[no-untyped-def]
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request) -> HTMLResponse:
     _read(request)
-    from sqlalchemy import func, select
-
-    from netcmdb.cmdb.models import CI, Location
+    from netcmdb.services.cis import counts
     from netcmdb.services.runs import list_runs, show_run
 
-    with _session(request) as s:
-        by_class = s.execute(
-            select(CI.ci_class, func.count()).group_by(CI.ci_class).order_by(func.count().desc())
-        ).all()
-        by_status = s.execute(select(CI.status, func.count()).group_by(CI.status)).all()
-        by_building = s.execute(
-            select(Location.building, func.count())
-            .join(CI, CI.location_id == Location.id)
-            .group_by(Location.building)
-            .order_by(Location.building)
-        ).all()
-        total = s.execute(select(func.count()).select_from(CI)).scalar_one()
+    c = counts(_cmdb(request))
     runs = list_runs(_cmdb(request), 5)
     last = show_run(_cmdb(request), runs[0]["id"]) if runs else None
     return render(
         request,
         "dashboard.html",
         {
-            "total": total,
-            "by_class": [(c.value, n) for c, n in by_class],
-            "by_status": [(st.value, n) for st, n in by_status],
-            "by_building": by_building,
+            "total": c["total"],
+            "by_class": c["by_class"],
+            "by_status": c["by_status"],
+            "by_building": c["by_building"],
             "runs": runs,
             "last": last,
         },
@@ -133,9 +120,7 @@ def _filters(request: Request) -> dict[str, str]:
 @router.get("/cis", response_class=HTMLResponse)
 def ci_list(request: Request, page: int = Query(1, ge=1, le=100000)) -> HTMLResponse:
     _read(request)
-    from sqlalchemy import distinct, select
-
-    from netcmdb.cmdb.models import CI, Location
+    from netcmdb.services.cis import filter_choices
     from netcmdb.web.service import list_cis
 
     f = _filters(request)
@@ -150,18 +135,7 @@ def ci_list(request: Request, page: int = Query(1, ge=1, le=100000)) -> HTMLResp
             rule=_rule(request),
             cmdb=_cmdb(request),
         )
-        buildings = [
-            b for (b,) in s.execute(select(distinct(Location.building)).order_by(Location.building))
-        ]
-        vendors = [
-            v
-            for (v,) in s.execute(
-                select(distinct(CI.vendor))
-                .where(CI.vendor.is_not(None))
-                .order_by(CI.vendor)
-                .limit(200)
-            )
-        ]
+    choices = filter_choices(_cmdb(request))
     keep = {**f, **({"q": q} if q else {})}
     pages = max(1, (total + PAGE - 1) // PAGE)
     return render(
@@ -173,11 +147,9 @@ def ci_list(request: Request, page: int = Query(1, ge=1, le=100000)) -> HTMLResp
             "page": page,
             "pages": pages,
             "filters": f,
-            "buildings": buildings,
-            "vendors": vendors,
-            "classes": [
-                c.value for c in __import__("netcmdb.cmdb.models", fromlist=["CIClass"]).CIClass
-            ],
+            "buildings": choices["buildings"],
+            "vendors": choices["vendors"],
+            "classes": choices["classes"],
             "qs": urlencode(keep),
             "prev_qs": urlencode({**keep, "page": page - 1}),
             "next_qs": urlencode({**keep, "page": page + 1}),
