@@ -28,10 +28,15 @@ Normalizer = Callable[[str, str, str], tuple[str, str, str]]
 
 
 def _apply(obj: Any, values: Mapping[str, str | None]) -> list[dict[str, Any]]:
+    from netcmdb.cmdb import validate
+
+    prefix = "building." if isinstance(obj, Building) else "location."
     changes = []
     for attr, new in values.items():
         if attr not in PLACE_ATTRS:
             raise CmdbError(f"cannot set {attr!r} (settable: {', '.join(PLACE_ATTRS)})")
+        # the one value check (types, NUL, lone surrogates, the column's length on any backend)
+        new = validate.text("", f"--{attr}", new, CmdbError, limit_key=prefix + attr)
         new = (new or "").strip() or None
         old = getattr(obj, attr)
         if old != new:

@@ -55,6 +55,22 @@ def _the_one(hits: list[CI], query: str, by: str) -> CI | None:
     raise NotFoundError(f"{len(hits)} CIs match {query!r} by {by} ({shown}); use #ID")
 
 
+def row_id(text: str | int) -> int | None:
+    """``text`` as a row id (``12`` or ``#12``), or None when it is not one: not digits, or
+    beyond an INTEGER column (a 40-digit "id" is no row, not an OverflowError in the driver).
+
+    >>> row_id("#12"), row_id("12"), row_id("9" * 40), row_id("-1"), row_id("x")
+    (12, 12, None, None, None)
+    """
+    from netcmdb.cmdb.validate import INT_MAX
+
+    t = str(text).strip().removeprefix("#")
+    if not (t.isascii() and t.isdigit()):
+        return None
+    n = int(t)
+    return n if n <= INT_MAX else None
+
+
 def find_ci(session: Session, query: str) -> CI:
     """The one CI a user means by ``#ID``, LABEL, ASSET CODE, NAME, IP or MAC — always an exact
     match.
@@ -70,7 +86,8 @@ def find_ci(session: Session, query: str) -> CI:
     if not q:
         raise NotFoundError("empty CI query (give a name, label, asset code, IP, MAC or #ID)")
     if q.startswith("#") and q[1:].isdigit():
-        ci = session.get(CI, int(q[1:]))
+        rid = row_id(q)
+        ci = session.get(CI, rid) if rid is not None else None
         if ci is None:
             raise NotFoundError(f"no CI with id {q[1:]}")
         return ci
@@ -510,10 +527,12 @@ def _run_dict(r: ScanRun) -> dict[str, Any]:
 
 
 def _get_run(session: Session, run_id: int | str) -> ScanRun:
-    try:
-        rid = int(str(run_id).lstrip("#"))
-    except ValueError:
-        raise NotFoundError(f"run must be a number, got {run_id!r}") from None
+    text = str(run_id).strip()
+    rid = row_id(text)
+    if rid is None:
+        if text.lstrip("#").isdigit():
+            raise NotFoundError(f"no run {text} (see netcmdb runs list)")
+        raise NotFoundError(f"run must be a number, got {run_id!r}")
     run = session.get(ScanRun, rid)
     if run is None:
         raise NotFoundError(f"no run {rid} (see netcmdb runs list)")

@@ -205,21 +205,42 @@ def read_xlsx(path: str | Path, sheet: str | None = None) -> Table:
     Raises:
         ImportFormatError: not a readable xlsx, no such sheet, or an empty sheet.
     """
-    from zipfile import BadZipFile
+    import io
+    import zipfile
 
     import openpyxl
 
+    from netcmdb.inputs import input_limit, read_capped
+
+    data = read_capped(path)  # /dev/zero, a FIFO, a 40 GB file: bounded, one line
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (OSError, BadZipFile, KeyError, ValueError) as exc:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
         raise ImportFormatError(f"{path}: not a readable .xlsx file ({exc})") from None
+    if unpacked > input_limit():
+        raise ImportFormatError(
+            f"{path}: unpacks to {unpacked // (1024 * 1024)} MiB, more than the limit for one "
+            f"input file ({input_limit() // (1024 * 1024)} MiB; NETCMDB_MAX_INPUT_MB raises it)"
+        )
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl/lxml raise many types for a damaged file: all one line
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ImportFormatError(f"{path}: not a readable .xlsx file ({msg[:200]})") from None
     try:
         if sheet is not None and sheet not in wb.sheetnames:
             raise ImportFormatError(
                 f"{path}: no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)})"
             )
         ws = wb[sheet] if sheet is not None else wb.worksheets[0]
-        rows = [(i, [_cell(v) for v in r]) for i, r in enumerate(ws.iter_rows(values_only=True), 1)]
+        try:
+            rows = [
+                (i, [_cell(v) for v in r]) for i, r in enumerate(ws.iter_rows(values_only=True), 1)
+            ]
+        except Exception as exc:  # a damaged sheet part (bad XML, resource limits): one line
+            msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ImportFormatError(f"{path}: not a readable .xlsx file ({msg[:200]})") from None
         name = ws.title
     finally:
         wb.close()
@@ -232,10 +253,9 @@ def read_csv(path: str | Path) -> Table:
     Raises:
         ImportFormatError: unreadable, in neither encoding, or empty.
     """
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise ImportFormatError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    from netcmdb.inputs import read_capped
+
+    raw = read_capped(path)
     for enc in ("utf-8-sig", "gb18030"):
         try:
             text = raw.decode(enc)

@@ -17,7 +17,7 @@ from typing import Any, cast
 
 from sqlalchemy import String
 
-from netcmdb.cmdb.models import CI, CIClass, CIStatus, Location, Relationship
+from netcmdb.cmdb.models import CI, Building, CIClass, CIStatus, Location, Relationship
 from netcmdb.errors import NetcmdbError
 
 #: Largest whole number a count/seat may hold (PostgreSQL INTEGER).
@@ -36,6 +36,7 @@ def _lengths(model: Any, prefix: str = "") -> dict[str, int]:
 LIMITS: dict[str, int] = {
     **_lengths(CI),
     **_lengths(Location, "location."),
+    **_lengths(Building, "building."),
     "port": cast(String, Relationship.__table__.c.source_port.type).length or 0,
 }
 CLASSES = tuple(c.value for c in CIClass)

@@ -63,7 +63,14 @@ def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool, as_
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+        if not sys.stdin.isatty():
+            raise click.UsageError(
+                "no terminal to ask the password on; pipe it in with --password-stdin"
+            )
+        try:
+            password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+        except click.Abort:
+            raise click.UsageError("no password given; nothing changed") from None
     res = access.add_user(cmdb_of(ctx), name, role, password)
     if as_json:
         print_json(res)

@@ -139,7 +139,8 @@ def set_ci(
 
     values = {("class" if k == "ci_class" else k): v for k, v in values.items()}
     lifecycle = values.pop("lifecycle", None) or lifecycle
-    lifecycle_date = values.pop("lifecycle_date", None) or lifecycle_date
+    given_date = values.pop("lifecycle_date", None)
+    lifecycle_date = given_date if given_date is not None else lifecycle_date
     room_name = values.pop("room_name", None)
     if isinstance(values.get("location"), str):
         values["location"] = parse_location(values["location"], room_name, cmdb=cmdb)
@@ -149,7 +150,11 @@ def set_ci(
         raise ConfigError("--lifecycle-date needs --lifecycle")
     if not values and lifecycle is None:
         raise ConfigError("nothing to set (see netcmdb ci set --help)")
-    on = parse_day(lifecycle_date, what="--lifecycle-date").date() if lifecycle_date else None
+    on = (
+        parse_day(lifecycle_date, what="--lifecycle-date").date()
+        if lifecycle_date is not None
+        else None
+    )
     with cmdb.session() as s:
         ci = find_ci(s, ref)
         name = ci.name
@@ -243,6 +248,6 @@ def replace_ci(
     from netcmdb.cmdb.lifecycle import replace_ci as replace
     from netcmdb.cmdb.query import find_ci
 
-    day = parse_day(on, what="--date").date() if on else None
+    day = parse_day(on, what="--date").date() if on is not None else None
     with cmdb.session() as s:
         return replace(s, find_ci(s, old), find_ci(s, new), on=day, by=by)  # type: ignore[no-any-return]

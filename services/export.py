@@ -122,8 +122,10 @@ def period(cmdb: Cmdb, since: str, until: str | None = None) -> dict[str, Any]:
     from netcmdb.errors import CmdbError
 
     start = parse_day(since, what="--since")
-    end = parse_day(until, what="--until", end=True) if until else utcnow()
+    end = parse_day(until, what="--until", end=True) if until is not None else utcnow()
     if end < start:
+        if until is None:
+            raise CmdbError(f"--since {since} is in the future")
         raise CmdbError(f"--until {until} is before --since {since}")
     with cmdb.session() as s:
         return period_summary(s, start, end)
@@ -146,11 +148,11 @@ def write(
     ``ci list`` filters select (:func:`selected_document`)."""
     from netcmdb.errors import ExportError
 
-    if (since or until) and fmt not in PERIOD_FORMATS:
+    if (since is not None or until is not None) and fmt not in PERIOD_FORMATS:
         raise ExportError(f"--since/--until are for {' and '.join(PERIOD_FORMATS)}")
-    if until and not since:
+    if until is not None and since is None:
         raise ExportError("--until needs --since")
-    per = period(cmdb, since, until) if since else None
+    per = period(cmdb, since, until) if since is not None else None
     from netcmdb.atomic import atomic_dir
     from netcmdb.atomic import atomic_path as atomic_file
 

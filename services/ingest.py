@@ -138,6 +138,12 @@ def ingest_facts(cmdb: Cmdb, doc: Any, *, source: str = "push") -> RunSummary:
     Nothing counts as missing (a collector's view is partial).
     """
     results = results_from_document(doc)
+    for key in ("methods", "targets"):
+        given = doc.get(key)
+        if given is not None and (
+            not isinstance(given, list) or not all(isinstance(x, str) for x in given)
+        ):
+            raise ImportFormatError(f"facts: {key} must be a list of text")
     methods = doc.get("methods") or sorted({str(r.device.source) for r in results if r.device})
     targets = doc.get("targets") or [r.target for r in results]
     return ingest_results(

@@ -42,8 +42,8 @@ def list_notes(
     from netcmdb.cmdb.journal import parse_day
     from netcmdb.cmdb.query import find_ci
 
-    start = parse_day(since, what="--since") if since else None
-    end = parse_day(until, what="--until", end=True) if until else None
+    start = parse_day(since, what="--since") if since is not None else None
+    end = parse_day(until, what="--until", end=True) if until is not None else None
     with cmdb.session() as s:
         notes = query(
             s,

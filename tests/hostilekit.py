@@ -40,6 +40,7 @@ def run_cli(
     env: dict[str, str] | None = None,
     cwd: Path | None = None,
     timeout: float = 120,
+    input: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """``python -m netcmdb [--db URL] ARGS`` as a user runs it (real exit status, stderr)."""
     e = {**os.environ, **(env or {})}
@@ -54,6 +55,8 @@ def run_cli(
         env=e,
         timeout=timeout,
         cwd=cwd,
+        input=input,
+        stdin=None if input is not None else subprocess.DEVNULL,
     )
 
 

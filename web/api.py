@@ -105,12 +105,15 @@ def manual_values(patch: dict[str, Any]) -> dict[str, Any]:
 
 def ref_of(request: Request, ref: str) -> str:
     """A bare number is an id (``12`` -> ``#12``) when a CI has it; anything else as given."""
+    from netcmdb.cmdb.query import row_id
+
     ref = ref.strip()
-    if ref.isdigit():
+    rid = row_id(ref) if ref.isdigit() else None
+    if rid is not None:
         from netcmdb.cmdb.models import CI
 
         with _session(request) as s:
-            if s.get(CI, int(ref)) is not None:
+            if s.get(CI, rid) is not None:
                 return f"#{ref}"
     return ref
 
@@ -126,7 +129,7 @@ def list_cis(
     role: str | None = Query(None, max_length=64),
     vendor: str | None = Query(None, max_length=128),
     limit: int = Query(50, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=2**31 - 1),
 ) -> dict[str, Any]:
     """CIs shaped as ``ci list --json``, filtered and paged, with the total matched."""
     require(request, READ, write=False)

@@ -149,6 +149,11 @@ def create_app(
             sess = {**sess, "c": security.new_csrf()}
         request.state.web_session = sess
         request.state.lang = _lang_of(request)
+        refused = _body_refused(request)
+        if refused is not None:
+            for k, v in security.HEADERS.items():
+                refused.headers.setdefault(k, v)
+            return refused
         started = time.perf_counter()
         response: Response = await call_next(request)
         # the server's own time for this request (benchmarks/web.py reads it)
@@ -190,6 +195,33 @@ def create_app(
     app.include_router(api.router, prefix=API)
     app.include_router(pages.router)
     return app
+
+
+#: The largest request body except pushed facts (a PATCH, a login, an impact query).
+MAX_FORM_BYTES = 1024 * 1024
+
+
+def _body_refused(request: Request) -> Response | None:
+    """413 for a body larger than its limit, 411 for a body of unstated length, before it is
+    read: pushed facts (``POST /api/v1/facts``) may be as large as one input file
+    (:func:`netcmdb.inputs.input_limit`), every other body 1 MiB."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return None
+    from netcmdb.inputs import input_limit
+
+    facts = request.url.path == f"{API}/facts"
+    limit = input_limit() if facts else MAX_FORM_BYTES
+    size = request.headers.get("content-length")
+    if size is None:
+        if "chunked" in request.headers.get("transfer-encoding", "").lower():
+            return _error(request, 411, "send the body with a Content-Length")
+        return None
+    if not size.isdigit():
+        return _error(request, 400, "bad Content-Length")
+    if int(size) > limit:
+        how = " (NETCMDB_MAX_INPUT_MB on the server raises it)" if facts else ""
+        return _error(request, 413, f"the body is larger than {limit // (1024 * 1024)} MiB{how}")
+    return None
 
 
 def _version() -> str:

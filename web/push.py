@@ -22,6 +22,21 @@ class PushError(NetcmdbError):
     """The server could not be reached or refused the facts."""
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Refuse redirects: urllib would re-send the request, ``Authorization: Bearer`` included,
+    to wherever the answer points (another host, plain http) -- the token must go only to the
+    server the user named."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        raise PushError(
+            f"{req.full_url}: the server redirects to {newurl!r} ({code}); give that URL to "
+            "--push yourself (the token is not sent on)"
+        )
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 def facts_url(server: str) -> str:
     """``http(s)://host[:port][/prefix]`` -> the facts endpoint (a full endpoint URL is kept).
 
@@ -66,7 +81,7 @@ def push_facts(
         },
     )
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
+        with _OPENER.open(req, timeout=timeout) as resp:
             return json.loads(resp.read().decode("utf-8"))  # type: ignore[no-any-return]
     except urllib.error.HTTPError as exc:
         try:

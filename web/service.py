@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from netcmdb.cmdb.models import CI, Location
+from netcmdb.cmdb.query import row_id
 from netcmdb.errors import NotFoundError
 
 #: load a CI's location with it (search hits show the room: no query per hit)
@@ -157,8 +158,8 @@ def exact_cis(session: Session, q: str) -> list[CI]:
         mac = mac_or_none(q) if len(re.sub(r"[^0-9A-Fa-f]", "", q)) == 12 else None
         if mac:
             conds.append(CI.mac == mac)
-    if q.startswith("#") and q[1:].isdigit():
-        conds.append(CI.id == int(q[1:]))
+    if q.startswith("#") and (rid := row_id(q)) is not None:
+        conds.append(CI.id == rid)
     ids = union(*(select(CI.id).where(c) for c in conds))
     return list(
         session.scalars(select(CI).options(_LOC).where(CI.id.in_(ids)).order_by(CI.id).limit(10))
