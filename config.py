@@ -248,6 +248,18 @@ def check_shapes(data: dict[str, Any], where: str = "") -> None:
         table = data.get(sect)
         if isinstance(table, dict) and key in table and not ok(table[key]):
             raise ConfigError(f"{where}[{sect}] {key} must be {what}, got {_shown(table[key])}")
+    scan = data.get("scan")
+    if isinstance(scan, dict):
+        # [scan] decides what may be contacted: a typo (`exclude = [...]`, `allow_public`)
+        # silently ignored would send packets the admin believes excluded
+        known = {k for s, k in SHAPES if s == "scan"}
+        bad = sorted(set(scan) - known)
+        if bad:
+            raise ConfigError(
+                f"{where}[scan] unknown key {bad[0]!r} (known: {', '.join(sorted(known))}; "
+                "--allow-public and --max-hosts are per run, on the command line or in a "
+                "[scan.profiles.NAME] table)"
+            )
     label = data.get("label")
     if isinstance(label, dict):
         from netcmdb.errors import LabelError

@@ -84,3 +84,33 @@ def test_the_cli_says_one_line(tmp_path: Path, text: str, needle: str) -> None:
         )
         == []
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[scan]\nexclude = ["10.0.0.0/8"]\n',  # the profile's spelling, not [scan]'s
+        "[scan]\nallow_public = true\n",
+        "[scan]\nmax_hosts = 10\n",
+        '[scan]\nscope = ["10.0.0.0/8"]\n',
+    ],
+    ids=["exclude", "allow_public", "max_hosts", "scope"],
+)
+def test_unknown_scan_keys_are_refused_not_ignored(tmp_path: Path, text: str) -> None:
+    """[scan] decides what may be contacted: ``exclude = [...]`` (singular) used to be ignored
+    without a word, so the admin's exclude was never applied. Now one line, and no scan runs."""
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(text)
+    key = text.split("\n")[1].split(" ")[0]
+    with pytest.raises(ConfigError, match=rf"\[scan\] unknown key '{key}' \(known: excludes"):
+        load_config(cfg)
+    r = run_cli(
+        f"sqlite:///{tmp_path / 'c.sqlite'}",
+        "scan",
+        "10.0.0.1",
+        "--snmp",
+        "--dry-run",
+        env={"NETCMDB_CONFIG": str(cfg)},
+        cwd=tmp_path,
+    )
+    assert_one_line(r, f"unknown key '{key}'")
