@@ -312,6 +312,7 @@ _SENDERS = {
     "SSHDetect",
     "Transport",
     "urlopen",
+    "_OPENER.open",  # web/push.py's urllib opener (it refuses redirects)
     "gethostbyaddr",
     "UdpTransportTarget.create",
 }
