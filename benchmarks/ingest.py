@@ -3,6 +3,14 @@
 same rows in one transaction, measured in the same run. Peak RSS of the process is reported.
 CPU seconds include the reconciler's forked rescan helper (it runs on the second core).
 
+Every ingest goes the way ``netcmdb scan`` goes: the config file read by
+``netcmdb.config.load_config`` (none here: all defaults, as for a new user), the CMDB opened as
+``services.context.Cmdb`` and the facts written by ``services.ingest.ingest_results`` (the
+reconciler config from ``[cmdb]``, the label rule's sysLocation parser, one transaction).
+``--path library`` instead calls ``netcmdb.cmdb.reconcile.ingest`` with the built-in
+``ReconcileConfig()`` and a hand-written location parser (what this benchmark measured before
+2026-12-02: a path no user takes).
+
 Run (from the repository root's parent, or with the package installed):
 
     PYTHONPATH=.. python benchmarks/ingest.py            # 100,000 facts, median of 3 rounds
@@ -31,10 +39,13 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from netcmdb.cmdb.db import make_engine, session_scope, upgrade
+from netcmdb.cmdb.db import session_scope
 from netcmdb.cmdb.models import CI, Change, Identifier
 from netcmdb.cmdb.reconcile import ReconcileConfig, ingest
+from netcmdb.config import load_config
 from netcmdb.discovery.facts import DeviceClass, DeviceFact, Source
+from netcmdb.services.context import Cmdb
+from netcmdb.services.ingest import ingest_results
 
 
 def location_parser(text: str) -> dict[str, str | int] | None:
@@ -115,23 +126,40 @@ def cpu_seconds() -> float:
     return time.process_time() + t.children_user + t.children_system
 
 
-def timed_ingest(
-    engine,
-    facts: list[DeviceFact],  # type: ignore[no-untyped-def]
-    config: ReconcileConfig,
-):
+class Target:
+    """Where the facts go, and how: the CLI's way (``cli``) or the bare library call."""
+
+    def __init__(self, path: str, db: Path, config_file: Path) -> None:
+        self.path = path
+        self.url = f"sqlite:///{db}"
+        self.cmdb = Cmdb(self.url, load_config(config_file))  # as the CLI opens it
+        self.engine = self.cmdb.engine  # created and migrated (as on a command's first use)
+        # the library path: the built-in defaults and the [cmdb] table's parallel setting
+        self.config = ReconcileConfig(
+            parallel_min_facts=self.cmdb.reconcile_config().parallel_min_facts
+        )
+
+    def ingest(self, facts: list[DeviceFact]):  # type: ignore[no-untyped-def]
+        if self.path == "cli":
+            return ingest_results(
+                self.cmdb, facts, source="snmp", targets=["10.0.0.0/8"], methods=["snmp"]
+            )
+        with session_scope(self.engine) as s:
+            return ingest(
+                s,
+                facts,
+                source="snmp",
+                targets=["10.0.0.0/8"],
+                methods=["snmp"],
+                location_parser=location_parser,
+                config=self.config,
+            )
+
+
+def timed_ingest(target: Target, facts: list[DeviceFact]):  # type: ignore[no-untyped-def]
     gc.collect()
     t, c = time.perf_counter(), cpu_seconds()
-    with session_scope(engine) as s:
-        summary = ingest(
-            s,
-            facts,
-            source="snmp",
-            targets=["10.0.0.0/8"],
-            methods=["snmp"],
-            location_parser=location_parser,
-            config=config,
-        )
+    summary = target.ingest(facts)
     return (time.perf_counter() - t, cpu_seconds() - c), summary
 
 
@@ -140,23 +168,23 @@ def peak_mb(who: int = resource.RUSAGE_SELF) -> float:
     return kb / 1024 if sys.platform != "darwin" else kb / 1024 / 1024
 
 
-def one_round(n: int, d: Path, config: ReconcileConfig):  # type: ignore[no-untyped-def]
+def one_round(n: int, d: Path, path: str, config_file: Path):  # type: ignore[no-untyped-def]
     """One full measurement on a fresh CMDB: baseline, first ingest, rescan, 1% changed."""
     facts = make_facts(n)
     baseline = raw_baseline(facts, d / "raw.sqlite")
-    engine = make_engine(f"sqlite:///{d}/cmdb.sqlite")
-    upgrade(engine)
+    target = Target(path, d / "cmdb.sqlite", config_file)
+    engine = target.engine
     rows = []
-    t1, s1 = timed_ingest(engine, facts, config)
+    t1, s1 = timed_ingest(target, facts)
     assert len(s1.new) == n, len(s1.new)
     rows.append(("first ingest (empty CMDB)", t1, f"{len(s1.new)} new"))
-    t2, s2 = timed_ingest(engine, facts, config)
+    t2, s2 = timed_ingest(target, facts)
     assert not s2.new and not s2.changed and s2.seen == n
     rows.append(("same facts again (unchanged)", t2, f"{s2.seen} seen, 0 changed"))
     del facts, s1, s2  # keep one fact list alive at a time (peak memory is reported)
     gc.collect()
     changed = make_facts(n, changed_every=100)
-    t3, s3 = timed_ingest(engine, changed, config)
+    t3, s3 = timed_ingest(target, changed)
     assert len(s3.changed) == (n + 99) // 100 and not s3.new
     rows.append(("1% changed", t3, f"{len(s3.changed)} changed"))
     del changed, s3
@@ -183,22 +211,37 @@ def main() -> int:
         type=int,
         default=0,
         metavar="N",
-        help="ReconcileConfig.parallel_min_facts (0, the default: off): rescans of"
+        help="[cmdb] parallel_min_facts in the config file (0, the default: off): rescans of"
         " >= N facts use the forked helper; costs memory, see docs/cmdb.md",
     )
+    ap.add_argument(
+        "--path",
+        choices=("cli", "library"),
+        default="cli",
+        help="cli (default): config file, services.ingest.ingest_results, as `netcmdb scan`;"
+        " library: reconcile.ingest with ReconcileConfig() (no user takes that path)",
+    )
     args = ap.parse_args()
-    config = ReconcileConfig(parallel_min_facts=args.parallel)
     n = args.n
     rounds = []
     for _ in range(max(1, args.repeat)):
         with tempfile.TemporaryDirectory(prefix="netcmdb-bench-") as d:
-            rounds.append(one_round(n, Path(d), config))
+            config_file = Path(d) / "config.toml"  # absent (all defaults) unless --parallel
+            if args.parallel:
+                config_file.write_text(f"[cmdb]\nparallel_min_facts = {args.parallel}\n")
+            rounds.append(one_round(n, Path(d), args.path, config_file))
         gc.collect()
     peak = peak_mb()
     n_ci, n_id, n_ch = rounds[-1][2]
     med = statistics.median
     print(f"netcmdb reconciler, {n:,} device facts (serial, MAC, IP, name, location), SQLite")
     print(f"python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs")
+    print(
+        "path:",
+        "the CLI's (load_config, services.ingest.ingest_results, label-rule sysLocation parser)"
+        if args.path == "cli"
+        else "library (reconcile.ingest, ReconcileConfig(), hand-written sysLocation parser)",
+    )
     print(
         "rescan helper (parallel_min_facts):",
         f">= {args.parallel:,} facts" if args.parallel else "off",

@@ -204,17 +204,17 @@ def plan_host_links(run: Run) -> list[int]:
             )
             if hit is not None:
                 matched.add(hit[0])
-                run._link_touch.append(hit[0])
+                run.link_touch.append(hit[0])
                 continue
             if (min(host, other), max(host, other)) in observed or any(
                 o == other and ports_match(op, port) for o, op, _ in other_of[host]
             ):
                 continue  # LLDP/CDP (or a file) already has this cable
-            run._link_add.append((host, other, port))
+            run.link_add.append((host, other, port))
             added.append((other, port))
         gone = [r for r in have if r[0] not in matched]
         if gone:
-            run._link_del.extend(r[0] for r in gone)
+            run.link_del.extend(r[0] for r in gone)
         if host > 0 and gone and added:
             run.moved.append(host)
             run.changed_keys.add(host)
@@ -253,7 +253,7 @@ def plan_host_links(run: Run) -> list[int]:
                     "source": "reconcile",
                 }
             )
-            run._link_del.extend(r for r, _o, _p in links)
+            run.link_del.extend(r for r, _o, _p in links)
             run.changes.append(
                 {
                     "ci_id": host,
@@ -269,17 +269,17 @@ def plan_host_links(run: Run) -> list[int]:
 
 def write_host_links(run: Run, conn: Any, rid: Callable[[int], int]) -> None:
     t = Relationship.__table__
-    if run._link_del:
-        dels = sorted(set(run._link_del))
+    if run.link_del:
+        dels = sorted(set(run.link_del))
         for i in range(0, len(dels), 500):
             conn.execute(delete(t).where(t.c.id.in_(dels[i : i + 500])))
-    if run._link_touch:
-        touch = sorted(set(run._link_touch))
+    if run.link_touch:
+        touch = sorted(set(run.link_touch))
         for i in range(0, len(touch), 500):
             conn.execute(update(t).where(t.c.id.in_(touch[i : i + 500])).values(last_seen=run.now))
-    if run._link_add:
+    if run.link_add:
         ins, done = [], set()
-        for host, other, port in run._link_add:
+        for host, other, port in run.link_add:
             a, b = rid(host), rid(other)
             pa, pb = "", port
             if a > b:

@@ -130,6 +130,9 @@ def canon_mac(value: str | None) -> str | None:
     return mac_or_none(value)
 
 
+_NO_JUNK: frozenset[str] = frozenset()
+
+
 def fact_identifiers(fact: DeviceFact, cfg: ReconcileConfig | None = None) -> dict[str, list[str]]:
     """Normalised identifiers of a fact by kind (junk removed, order kept, no duplicates).
 
@@ -181,35 +184,33 @@ def observe(
                 macs.append(x)
     if macs:
         ids["mac"] = macs
+    # the host name: cleaned once (junk-free rules), then judged twice: an identifier unless a
+    # configured junk name (``cfg.junk_hostnames``, which the CLI's config always builds anew),
+    # the CI's own name (the name rule below) unless a built-in junk name
     raw = fact.hostname
-    host = None
+    own = None
     if raw:
         if type(raw) is str and "." not in raw and raw.strip() is raw and len(raw) <= 255:
-            folded = raw.casefold()
-            if folded not in cfg.junk_hostnames:
-                host = raw
-                ids["hostname"] = [folded]
+            name: str | None = raw
         else:
-            host = clean_hostname(raw, cfg.junk_hostnames)
-            if host:
-                ids["hostname"] = [host.casefold()]
+            name = clean_hostname(raw, _NO_JUNK)
+        if name:
+            folded = name.casefold()
+            if folded not in cfg.junk_hostnames:
+                ids["hostname"] = [folded]
+            if folded not in DEFAULT_JUNK_HOSTNAMES:
+                own = name
     ip_ = fact.ip
     if ip_:
         ip_ = ip_ if type(ip_) is str and _CANON_V4_MATCH(ip_) else canon_ip(ip_)
         if ip_:
             ids["ip"] = [ip_]
-    # the name rule (own name > reverse DNS > IP) always uses the default junk names
-    own = (
-        host
-        if cfg.junk_hostnames is DEFAULT_JUNK_HOSTNAMES
-        else (clean_hostname(raw) if raw else None)
-    )
     named: tuple[str, str] | None
     if own:
         named = ("hostname", own)
     elif fact.netbios_name and (own := clean_hostname(fact.netbios_name)):
         named = ("hostname", own)
-    elif fact.dns_name and (dns := clean_hostname(fact.dns_name, frozenset())):
+    elif fact.dns_name and (dns := clean_hostname(fact.dns_name, _NO_JUNK)):
         named = ("dns", dns)
     elif ip_:
         named = ("ip", ip_)
@@ -296,6 +297,11 @@ class IdentityIndex:
     def _touch(self, pair: tuple[str, str], old: int | None) -> None:
         if pair not in self._orig_in_db:
             self._orig_in_db[pair] = old is not None and old > 0
+
+    @property
+    def strong_built(self) -> bool:
+        """True once :attr:`strong` was needed (then assign() keeps it up to date)."""
+        return self._strong is not None
 
     @property
     def strong(self) -> dict[int, dict[str, set[str]]]:

@@ -111,12 +111,14 @@ class Run:
         self.host_absent: set[int] = set()  # hosts whose switch no longer reports them
         self.moved: list[int] = []
         self.gateways: list[int] = []
-        self._link_del: list[int] = []
-        self._link_touch: list[int] = []
-        self._link_add: list[tuple[int, int, str]] = []  # host, other, other's port
+        #: end-host cable plans (endhosts.plan_host_links makes them, write_host_links writes
+        #: them): relationship ids to end, ids to stamp, links to add
+        self.link_del: list[int] = []
+        self.link_touch: list[int] = []
+        self.link_add: list[tuple[int, int, str]] = []  # host, other, other's port
         self._loc_cache: dict[str, Any] = {}
         #: attr_sources dicts shared by several loaded CIs, by id (copy before changing one)
-        self._shared_srcs: dict[int, dict[str, str]] = {}
+        self.shared_srcs: dict[int, dict[str, str]] = {}
         self._sources_ok: dict[tuple[Any, ...], bool] = {}
         #: attr_sources of CIs created by this run, by shape (see fresh_row)
         self._fresh_srcs: dict[tuple[Any, ...], dict[str, str]] = {}
@@ -141,7 +143,7 @@ class Run:
 
     def _srcs_dict(self, stored: Any) -> dict[str, str]:
         """The shared parsed dict of a stored attr_sources (copy on write: own_sources())."""
-        if type(stored) is dict and id(stored) in self._shared_srcs:
+        if type(stored) is dict and id(stored) in self.shared_srcs:
             return stored  # a row made by this run (fresh_row)
         if type(stored) is int:  # numbered at load (SQLite)
             stored = self._numbered_srcs[stored]
@@ -151,7 +153,7 @@ class Run:
             p = self._parsed_srcs[k] = (
                 json.loads(stored) if isinstance(stored, str) else dict(stored or {})
             )
-            self._shared_srcs[id(p)] = p  # kept alive by _parsed_srcs: ids stay unique
+            self.shared_srcs[id(p)] = p  # kept alive by _parsed_srcs: ids stay unique
         return p
 
     # -- facts ---------------------------------------------------------------------------------
@@ -190,7 +192,7 @@ class Run:
         self.seen.add(key)
         # identifiers: move/add; the IP identifier follows the CI's current address
         by_kind = index.by_kind
-        if key < 0 and index._strong is None and not index.removed:
+        if key < 0 and not index.strong_built and not index.removed:
             # a CI created in this run: what assign() does, without a call per identifier
             # (not recorded in ``assigned``: write() finds them as the values at keys < 0).
             # An identifier a loaded CI holds is moved by assign() (its stored row goes).
@@ -325,20 +327,20 @@ class Run:
                 if loc:
                     made["seat"] = source
             srcs = self._srcs_by_sig.setdefault(tuple(made.items()), made)
-            self._shared_srcs[id(srcs)] = srcs
+            self.shared_srcs[id(srcs)] = srcs
             self._fresh_srcs[sig] = srcs
         return (*values, name, lid, seat, ACTIVE, 0, srcs, None, None, None, None)
 
     def _share_sources(self, ci: dict[str, Any]) -> None:
         """Let a new CI share an identical attr_sources dict (100k new CIs, a few shapes)."""
         srcs = ci["attr_sources"]
-        if id(srcs) in self._shared_srcs:
+        if id(srcs) in self.shared_srcs:
             return
         sig = tuple(srcs.items())
         shared = self._srcs_by_sig.get(sig)
         if shared is None:
             shared = self._srcs_by_sig[sig] = srcs
-            self._shared_srcs[id(srcs)] = srcs
+            self.shared_srcs[id(srcs)] = srcs
         ci["attr_sources"] = shared
 
     def find_by_name(self, name: str) -> int | None:
@@ -463,7 +465,7 @@ class Run:
         if values is None or named is MISSING:
             _ids, values, named = observe(fact, self.cfg)
         srcs = ci["attr_sources"]
-        if id(srcs) in self._shared_srcs:
+        if id(srcs) in self.shared_srcs:
             # attr_sources shared with other CIs since load: a rescan that changes nothing
             # leaves it shared (no per-CI copy); anything else gets a private copy first
             if self.unchanged(TAKE_ROW(ci), fact, source, values, named):  # type: ignore[arg-type]
@@ -542,7 +544,7 @@ class Run:
         stored = row[R_SRCS]
         if type(stored) is int or isinstance(stored, str):
             skey: Any = stored
-        elif id(stored) in self._shared_srcs:
+        elif id(stored) in self.shared_srcs:
             skey = id(stored)
         else:
             skey = None  # a private dict (changed earlier in this run): not memoised
@@ -576,7 +578,7 @@ class Run:
     def own_sources(self, ci: dict[str, Any]) -> dict[str, str]:
         """The CI's attr_sources, copied first if it is still shared with other CIs."""
         srcs = ci["attr_sources"]
-        if id(srcs) in self._shared_srcs:
+        if id(srcs) in self.shared_srcs:
             srcs = ci["attr_sources"] = srcs.copy()
         return srcs
 

@@ -254,10 +254,11 @@ _ip_texts = st.one_of(
     ip_=_ip_texts,
     mac_=_mac_texts,
     chassis=_mac_texts,
+    cli_config=st.booleans(),
 )
 @settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
 def test_one_pass_observe_matches_the_reference_normalisers(
-    serial, hostname, netbios, dns, ip_, mac_, chassis
+    serial, hostname, netbios, dns, ip_, mac_, chassis, cli_config
 ):
     from netcmdb.cmdb.reconcile.identify import canon_ip as _canon_ip
     from netcmdb.cmdb.reconcile.identify import canon_mac as _mac
@@ -284,7 +285,16 @@ def test_one_pass_observe_matches_the_reference_normalisers(
         mac=mac_,
         chassis_mac=chassis,
     )
-    ids, values, named = _observe(f, ReconcileConfig())
+    # the CLI's config always builds its own junk sets (built-in names plus [cmdb] junk_hostnames)
+    from netcmdb.config import reconcile_config
+
+    cfg = (
+        reconcile_config({"cmdb": {"junk_hostnames": ["pc", "sw-1"]}})
+        if cli_config
+        else ReconcileConfig()
+    )
+    ids, values, named = _observe(f, cfg)
+    junk = cfg.junk_hostnames
     ref: dict[str, list[str]] = {}
     if clean_serial(serial):
         ref["serial"] = [clean_serial(serial)]
@@ -294,8 +304,8 @@ def test_one_pass_observe_matches_the_reference_normalisers(
             ref_macs.append(m)
     if ref_macs:
         ref["mac"] = ref_macs
-    if clean_hostname(hostname):
-        ref["hostname"] = [clean_hostname(hostname).casefold()]  # type: ignore[union-attr]
+    if clean_hostname(hostname, junk):
+        ref["hostname"] = [clean_hostname(hostname, junk).casefold()]  # type: ignore[union-attr]
     if _canon_ip(ip_):
         ref["ip"] = [_canon_ip(ip_)]
     assert ids == ref
