@@ -57,12 +57,23 @@ def _hasher():  # type: ignore[no-untyped-def]
 def add_user(session: Session, name: str, role: str, password: str) -> None:
     """Create a user, or reset an existing user's role and password.
 
+    User names are unique in any case (``Bob`` beside ``bob`` would be two people to the server
+    and one to every reader of the journal's ``web:bob``).
+
     Raises:
-        AccessError: bad name or role, or a password shorter than 8 characters.
+        AccessError: bad name or role, a password shorter than 8 characters, or a user whose
+            name differs only in case.
     """
+    from sqlalchemy import func
+
     _check(name, role)
     if len(password) < 8:
         raise AccessError("the password needs at least 8 characters")
+    twin = session.scalars(
+        select(User.name).where(func.lower(User.name) == name.lower(), User.name != name)
+    ).first()
+    if twin is not None:
+        raise AccessError(f"user {twin!r} exists (names are unique in any case); use that name")
     digest = _hasher().hash(password)
     user = session.scalars(select(User).where(User.name == name)).first()
     if user is None:

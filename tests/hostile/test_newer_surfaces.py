@@ -166,3 +166,16 @@ def test_damaged_and_oversized_spreadsheets_are_one_line(
             cli_on("import", "xlsx", str(tmp_path / name), env=small), "larger than 1 MiB"
         )
     seeded()
+
+
+def test_user_names_differing_only_in_case_are_one_name(cli_on: Cli, seeded) -> None:  # type: ignore[no-untyped-def]
+    """``bob`` beside ``Bob`` were two accounts (two roles) that every journal entry
+    (``web:bob``) and reader takes for one person."""
+    r = cli_on("user", "add", "Bob", "--role", "reader", "--password-stdin", input="pw-123456789\n")
+    assert r.returncode == 0, r.stderr
+    seeded.reset()
+    assert_one_line(
+        cli_on("user", "add", "bob", "--role", "admin", "--password-stdin", input="pw-12345678\n"),
+        "user 'Bob' exists (names are unique in any case)",
+    )
+    seeded()
