@@ -287,6 +287,10 @@ def redacted(obj: Any) -> Any:
         return out
     if isinstance(obj, list):
         return [redacted(x) for x in obj]
+    if isinstance(obj, str):
+        from netcmdb.safety import hide_url_password
+
+        return hide_url_password(obj)  # [database] url = "postgresql://u:secret@..."
     return obj
 
 

@@ -86,3 +86,19 @@ def console_text(value: object) -> str:
         ),
         text,
     )
+
+
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
+_QUERY_SECRET = re.compile(r"([?&](?:password|passwd|pwd|token|secret)=)[^&#\s]*", re.I)
+
+
+def hide_url_password(text: str) -> str:
+    """``user:secret@`` and ``?password=secret`` in a URL shown as ``***`` (messages, ``config
+    show``): the one rule for a database or server URL that carries its password.
+
+    >>> hide_url_password("postgresql+psycopg://u:S3cret@db/x?password=p&sslmode=require")
+    'postgresql+psycopg://u:***@db/x?password=***&sslmode=require'
+    >>> hide_url_password("sqlite:///tmp/a.sqlite")
+    'sqlite:///tmp/a.sqlite'
+    """
+    return _QUERY_SECRET.sub(r"\1***", _URL_PASSWORD.sub(r"\1***@", text))

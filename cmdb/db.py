@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import math
 import os
-import re
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -89,7 +88,7 @@ def parse_url(url: str | None) -> URL:
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise DatabaseError(
             f"unsupported database {parsed.get_backend_name()!r} in "
-            f"{parsed.render_as_string(hide_password=True)} "
+            f"{_shown_url(parsed)} "
             "(netcmdb supports sqlite and postgresql)"
         )
     if parsed.get_backend_name() == "sqlite":
@@ -97,9 +96,15 @@ def parse_url(url: str | None) -> URL:
     return parsed
 
 
+def _shown_url(url: URL) -> str:
+    """A SQLAlchemy URL as shown to people: no password, in the user part or the query."""
+    return _shown_raw(url.render_as_string(hide_password=True))
+
+
 def _shown_raw(url: str) -> str:
-    # never echo a password: user:secret@ -> user:***@
-    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+    from netcmdb.safety import hide_url_password
+
+    return hide_url_password(url)  # never echo a password: user:secret@ -> user:***@
 
 
 def _first_line(exc: BaseException) -> str:
@@ -172,7 +177,7 @@ def make_engine(url: str | None = None, *, lock_timeout: float | None = None) ->
             f"the database driver for {parsed.drivername} is not installed "
             f"({exc.name or exc}); pip install 'netcmdb[postgres]'"
         ) from None
-    where = parsed.render_as_string(hide_password=True)
+    where = _shown_url(parsed)
 
     @event.listens_for(engine, "handle_error")
     def _handle_error(ctx):  # type: ignore[no-untyped-def]
@@ -403,7 +408,7 @@ def _revision(conn: Connection) -> str | None:
     rows = [r[0] for r in conn.execute(text("SELECT version_num FROM alembic_version"))]
     if len(rows) > 1:
         raise DatabaseError(
-            f"{conn.engine.url.render_as_string(hide_password=True)}: alembic_version holds "
+            f"{_shown_url(conn.engine.url)}: alembic_version holds "
             f"{len(rows)} rows ({', '.join(map(str, rows))}); a netcmdb CMDB has exactly one "
             "(delete the wrong rows, or restore the CMDB from a backup)"
         )
@@ -483,7 +488,7 @@ def upgrade(engine: Engine) -> tuple[str | None, str | None]:
     from netcmdb.errors import CmdbError
 
     head = head_revision()
-    where = engine.url.render_as_string(hide_password=True)
+    where = _shown_url(engine.url)
     with _schema_transaction(engine) as conn:
         before = _revision(conn)
         if before == head:

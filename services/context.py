@@ -86,11 +86,12 @@ class Cmdb:
 def upgrade_schema(cmdb: Cmdb) -> dict[str, Any]:
     """Create or upgrade the schema: ``{"before", "after", "url"}`` (password hidden)."""
     from netcmdb.cmdb.db import upgrade
+    from netcmdb.safety import hide_url_password
 
     engine = cmdb.new_engine()
     before, after = upgrade(engine)
     return {
         "before": before,
         "after": after,
-        "url": engine.url.render_as_string(hide_password=True),
+        "url": hide_url_password(engine.url.render_as_string(hide_password=True)),
     }

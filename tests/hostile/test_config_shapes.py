@@ -114,3 +114,17 @@ def test_unknown_scan_keys_are_refused_not_ignored(tmp_path: Path, text: str) ->
         cwd=tmp_path,
     )
     assert_one_line(r, f"unknown key '{key}'")
+
+
+def test_config_show_hides_a_password_inside_the_database_url(tmp_path: Path) -> None:
+    """``[database] url = "postgresql://u:secret@..."``: config show printed the password (the
+    key is not a secret's name, its value carries one). Also in its error messages."""
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(
+        '[database]\nurl = "postgresql+psycopg://u:S3cretPW@127.0.0.1:1/x?password=S3cretPW"\n'
+    )
+    cfg.chmod(0o600)
+    for args in (["config", "show"], ["config", "show", "--json"], ["ci", "list"]):
+        r = run_cli(None, *args, env={"NETCMDB_CONFIG": str(cfg)}, cwd=tmp_path)
+        assert "S3cretPW" not in r.stdout + r.stderr, (args, r.stdout, r.stderr)
+        assert "u:***@127.0.0.1:1" in r.stdout + r.stderr, (args, r.stdout, r.stderr)
