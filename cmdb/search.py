@@ -367,7 +367,14 @@ def _rooms(conn: Connection, q: str, limit: int) -> list[SearchHit]:
             f"{r[1]}{r[2]}{r[3]}",
             " ".join(x for x in (r[4], r[5], r[6]) if x),
             None,
-            {"name": r[4], "department": r[5], "contact": r[6]},
+            {
+                "name": r[4],
+                "department": r[5],
+                "contact": r[6],
+                "building": r[1],
+                "floor": r[2],
+                "room": r[3],
+            },
         )
         for r in rows
     ]

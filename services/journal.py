@@ -57,8 +57,22 @@ def list_notes(
 
 def search(cmdb: Cmdb, text: str, *, limit: int = 50) -> list[dict[str, Any]]:
     """CIs, journal notes and rooms containing ``text`` (the text index: FTS5 trigram on
-    SQLite, pg_trgm on PostgreSQL), at most ``limit`` of each kind."""
+    SQLite, pg_trgm on PostgreSQL), at most ``limit`` of each kind. A room is titled with the
+    label rule's room code (``D010210``), the code people type into ``--room``."""
     from netcmdb.cmdb.search import search as text_search
+    from netcmdb.errors import LabelError
+    from netcmdb.services.labels import rule_of
 
     with cmdb.session() as s:
-        return [h.as_dict() for h in text_search(s, text, limit=limit)]
+        hits = [h.as_dict() for h in text_search(s, text, limit=limit)]
+    rule = rule_of(cmdb) if any(h["kind"] == "room" for h in hits) else None
+    for h in hits:
+        if h["kind"] == "room" and rule is not None:
+            d = h["detail"]
+            try:
+                h["title"] = rule.format_room(
+                    *rule.normalize_room(d["building"], d["floor"], d["room"])
+                )
+            except LabelError:
+                pass  # a room the rule cannot write: its stored parts stay the title
+    return hits

@@ -271,7 +271,7 @@ def test_4_notes_search_and_lifecycle(chain: Chain) -> None:
     hits = chain.js("search", "蓝屏")
     assert [(h["kind"], h["title"]) for h in hits] == [("note", pc["ip"])]
     rooms = [h for h in chain.js("search", ROOM_A_NAME) if h["kind"] == "room"]
-    assert len(rooms) == 1 and ROOM_A_NAME in rooms[0]["text"]
+    assert [r["title"] for r in rooms] == [ROOM_A] and ROOM_A_NAME in rooms[0]["text"]
     # the room found by its Chinese name lists the PC
     assert pc["ip"] in {c["name"] for c in chain.js("ci", "list", "--room", ROOM_A)}
     shown = chain.js("ci", "show", pc["ip"])
