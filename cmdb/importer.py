@@ -101,6 +101,9 @@ CSV_COLUMNS: tuple[str, ...] = (
     "min_up",
     "status",
 )
+#: Further CSV columns (after ``last_seen`` in the export): the sysLocation kept verbatim and
+#: what a person records beside discovery. Imported like the JSON fields of the same names.
+CSV_EXTRA: tuple[str, ...] = ("location_text", *OPS_FIELDS)
 CSV_IGNORED = ("id", "first_seen", "last_seen")
 #: The key :func:`csv_to_document` puts on each entry (its CSV line, for messages). A JSON
 #: document holding it is refused like any unknown field.
@@ -447,10 +450,11 @@ def csv_to_document(text: str, *, source_name: str = "csv") -> dict[str, Any]:
     missing = [c for c in ("name", "class") if c not in header]
     if missing:
         raise ImportFormatError(f"{source_name}: header lacks column {missing[0]!r}")
-    bad = [h for h in header if h not in CSV_COLUMNS and h not in CSV_IGNORED]
+    bad = [h for h in header if h not in CSV_COLUMNS + CSV_EXTRA and h not in CSV_IGNORED]
     if bad:
         raise ImportFormatError(
-            f"{source_name}: unknown column {bad[0]!r} (known: {', '.join(CSV_COLUMNS)})"
+            f"{source_name}: unknown column {bad[0]!r} "
+            f"(known: {', '.join(CSV_COLUMNS + CSV_EXTRA)})"
         )
     cis = []
     for n, rec in enumerate(reader, start=2):

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Select, String, null, select, type_coerce
 from sqlalchemy.orm import Session
 
-from netcmdb.cmdb.importer import CSV_COLUMNS, FORMAT, OPS_FIELDS
+from netcmdb.cmdb.importer import CSV_COLUMNS, CSV_EXTRA, FORMAT, OPS_FIELDS
 from netcmdb.cmdb.models import CI, Change, Interface, Location, Relationship, ScanRun
 from netcmdb.cmdb.query import _iso, _v  # one spelling of enum values and timestamps
 from netcmdb.errors import ExportError
@@ -394,14 +394,15 @@ def export_csv(session: Session, table: str = "cis", filters: dict[str, Any] | N
     if filters and table != "cis":
         raise ExportError(f"--table {table}: a CI selection is for the cis table only")
     if table == "cis":
-        header = ("id", *CSV_COLUMNS, "first_seen", "last_seen")
+        header = ("id", *CSV_COLUMNS, "first_seen", "last_seen", *CSV_EXTRA)
         iso = _iso_cached()
         n = 1 + len(CSV_COLUMNS)  # id + CSV_COLUMNS: the select's order (see _COLS)
+        extra = tuple(_I[k] for k in CSV_EXTRA)
         with gc_paused():
             return _csv_text(
                 header,
                 (
-                    (*r[:n], iso(r[_I_FIRST]), iso(r[_I_LAST]))
+                    (*r[:n], iso(r[_I_FIRST]), iso(r[_I_LAST]), *(r[i] for i in extra))
                     for r in session.execute(_ci_select(filters)).all()
                 ),
             )

@@ -250,3 +250,24 @@ def test_export_is_json_serialisable_and_stable(engine):
     a = json.dumps(export(engine), ensure_ascii=False, sort_keys=False)
     b = json.dumps(export(engine), ensure_ascii=False, sort_keys=False)
     assert a == b
+
+
+def test_csv_carries_location_text_and_what_people_record(engine):
+    """The flat CSV keeps the sysLocation no pattern matched (verbatim) and the department /
+    lifecycle a person set; importing it back reads them and changes nothing."""
+    doc = copy.deepcopy(DOC)
+    doc["cis"][1].update(location_text="楼道弱电井 =x", department="信息科", lifecycle="repair")
+    do_import(engine, doc)
+    with session_scope(engine) as s:
+        text = export_csv(s)
+    assert text.splitlines()[0].endswith(",last_seen,location_text,asset_code,department,lifecycle")
+    back = {c["name"]: c for c in csv_to_document(text)["cis"]}[doc["cis"][1]["name"]]
+    assert (back["location_text"], back["department"], back["lifecycle"]) == (
+        "楼道弱电井 =x",
+        "信息科",
+        "repair",
+    )
+    again = csv_to_document(text)
+    with session_scope(engine) as s:
+        run = import_document(s, again)
+    assert (run.new, run.changed) == ([], [])

@@ -242,6 +242,7 @@ def test_3_rooms_labels_and_exports_tie_to_the_cmdb(chain: Chain) -> None:
     assert {unformula(r["name"]): r["label"] or None for r in rows} == {
         n: c.get("label") for n, c in cmdb.items()
     }
+    assert {unformula(r["name"]): r["location_text"] for r in rows}[HOSTILE] == LOCATIONS["sw-c"]
     from openpyxl import load_workbook
 
     wb = load_workbook(out / "cmdb.xlsx", read_only=True)
