@@ -18,15 +18,8 @@ from sqlalchemy.orm import Session
 
 from netcmdb.cmdb.journal import list_notes
 from netcmdb.cmdb.models import CI, Building, Change, Location
-from netcmdb.cmdb.query import _iso
+from netcmdb.cmdb.query import _iso, moved_change
 
-#: the history rows that make a CI count as moved: a room change, or an end host's cable
-#: found on another switch port (a first room or a first cable is a placement, not a move)
-_MOVED = and_(
-    Change.attribute.in_(("location", "location_id", "connected_to")),
-    func.coalesce(Change.old, "") != "",
-    func.coalesce(Change.new, "") != "",
-)
 _MISSING = and_(Change.attribute == "status", Change.new == "missing")
 _RETIRED = or_(
     and_(Change.attribute == "lifecycle", Change.new == "retired"),
@@ -71,7 +64,7 @@ def period_summary(session: Session, since: datetime, until: datetime) -> dict[s
         "until": _iso(until),
         "new": new,
         "missing": _event_cis(session, _MISSING, since, until),
-        "moved": _event_cis(session, _MOVED, since, until),
+        "moved": _event_cis(session, moved_change(), since, until),
         "retired": _event_cis(session, _RETIRED, since, until),
         "faults": list_notes(session, since=since, until=until, kinds=["fault"]),
         "repairs": list_notes(session, since=since, until=until, kinds=["repair"]),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from netcmdb.cmdb.models import (
@@ -539,8 +539,20 @@ def _get_run(session: Session, run_id: int | str) -> ScanRun:
     return run
 
 
+def moved_change() -> Any:
+    """The history rows that make a CI count as *moved* (the one rule, for a run and for the
+    period report): a room change, or an end host's cable found on another switch port. A
+    first room or a first cable is a placement, not a move."""
+    return and_(
+        Change.attribute.in_(("location", "location_id", "connected_to")),
+        func.coalesce(Change.old, "") != "",
+        func.coalesce(Change.new, "") != "",
+    )
+
+
 def run_detail(session: Session, run_id: int | str) -> dict[str, Any]:
-    """One run: its counters plus the new / changed / missing CIs and per-host failures."""
+    """One run: its counters plus the new / changed / moved / missing CIs and per-host
+    failures."""
     run = _get_run(session, run_id)
     out = _run_dict(run)
     rows = session.execute(
@@ -561,6 +573,16 @@ def run_detail(session: Session, run_id: int | str) -> dict[str, Any]:
     ).all()
     out["changes"] = [
         {"ci": n, "attribute": a, "old": o, "new": nw, "source": s} for n, a, o, nw, s in changes
+    ]
+    out["moved_cis"] = [
+        {"id": i, "name": n, "ip": ip_}
+        for i, n, ip_ in session.execute(
+            select(CI.id, CI.name, CI.ip)
+            .join(Change, Change.ci_id == CI.id)
+            .where(Change.run_id == run.id, moved_change())
+            .distinct()
+            .order_by(CI.name)
+        ).all()
     ]
     out["errors"] = list(run.errors or [])
     from netcmdb.cmdb.reconcile import retired_seen

@@ -62,7 +62,7 @@ def runs_list_cmd(ctx: click.Context, limit: int, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def runs_show_cmd(ctx: click.Context, run_id: str, as_json: bool) -> None:
-    """What one run found: new, changed and missing CIs, and failed hosts."""
+    """What one run found: new, changed, moved and missing CIs, and failed hosts."""
     from rich.table import Table
 
     d = runs.show_run(cmdb_of(ctx), run_id)
@@ -74,7 +74,7 @@ def runs_show_cmd(ctx: click.Context, run_id: str, as_json: bool) -> None:
         f"run {d['id']}  {d['status']}  {','.join(d['methods'])}  "
         f"{' '.join(d['targets'])}  started {d['started']}  finished {d['finished']}"
     )
-    for kind in ("new", "changed", "missing"):
+    for kind in ("new", "changed", "moved", "missing"):
         items = d[f"{kind}_cis"]
         if items:
             t = Table("id", "name", "ip", title=f"{kind} ({len(items)})", title_justify="left")

@@ -348,6 +348,7 @@ def test_5_web_search_ci_page_impact_and_chinese(chain: Chain, served: str, brow
         page.wait_for_url("**/ci/*")
         assert page.inner_text("#ci-name").startswith(pc["ip"])
         assert f"{chain.name(pc['switch'])} {pc['port']}" in page.inner_text("#where")
+        assert f"{ROOM_A} {ROOM_A_NAME}" in page.inner_text("#attrs")  # the room as labels say
         # the impact page counts what the CLI counts
         for sw in ("sw-a", "sw-b"):
             cli = chain.js("impact", sw)
@@ -383,6 +384,9 @@ def test_6_second_crawl_reports_moved_and_missing(chain: Chain) -> None:
     assert run["moved"] == [moved["ip"]]
     assert run["missing"] == [gone["ip"]]
     assert run["new"] == []
+    shown = chain.js("runs", "show", str(run["run_id"]))  # the run's record says so too
+    assert [c["name"] for c in shown["moved_cis"]] == [moved["ip"]]
+    assert [c["name"] for c in shown["missing_cis"]] == [gone["ip"]]
     w = chain.js("where", moved["mac"])
     assert [(x["switch"], x["port"]) for x in w["now"]] == [("sw-b", moved["port"])]
     assert old_port in [(x["switch"], x["port"]) for x in w["history"]]
