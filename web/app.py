@@ -139,6 +139,7 @@ def create_app(
     app.state.session = state.session
     app.state.open_read = open_read
     app.state.sessions = security.Sessions(secret or security.secret_key())
+    app.state.login_throttle = security.LoginThrottle()
     app.state.templates = _templates()
 
     @app.middleware("http")

@@ -6,6 +6,7 @@ template. Browser writes need a login and the session's CSRF token.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from typing import Any
 from urllib.parse import urlencode
@@ -499,15 +500,24 @@ def login(
     check_csrf(request, csrf)
     from netcmdb.cmdb.access import check_password
     from netcmdb.errors import AccessError
+    from netcmdb.web.security import login_keys
 
+    throttle = request.app.state.login_throttle
+    keys = login_keys(request, name)
+    tr = i18n.translations(request.state.lang)
+    wait = throttle.wait(keys)
+    if wait > 0:
+        msg = f"too many failed logins; try again in {math.ceil(wait)} s"
+        return render(request, "login.html", {"next": _local(next), "error": msg}, status=429)
     try:
         with _session(request) as s:
             who = check_password(s, name, password)
     except AccessError as exc:
-        tr = i18n.translations(request.state.lang)
+        throttle.failed(keys)
         return render(
             request, "login.html", {"next": _local(next), "error": tr.gettext(str(exc))}, status=401
         )
+    throttle.succeeded(keys[0])
     resp = RedirectResponse(_local(next), status_code=303)
     # a new session (and CSRF token) at login: no fixation
     resp.set_cookie(

@@ -11,6 +11,10 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -84,6 +88,73 @@ class Sessions:
 
     def dump(self, data: dict[str, Any]) -> str:
         return str(self._s.dumps(data))
+
+
+class LoginThrottle:
+    """Failed logins counted per user name and per client address.
+
+    After ``max_failures`` for a name (``per_address`` for an address: many people may share
+    one behind NAT) in ``window_s`` seconds, it may not try again until its oldest failure
+    leaves the window -- refused before any password hashing, so a flood of guesses costs the
+    server nothing and a guesser gets ``max_failures`` tries per window, not thousands.
+
+    In memory, per worker process (``serve --workers N`` allows N times as many); a success
+    clears the name's count. At most ``max_keys`` names/addresses are tracked (the oldest are
+    dropped), so the table cannot grow without bound either.
+    """
+
+    def __init__(
+        self,
+        max_failures: int = 10,
+        window_s: float = 300.0,
+        *,
+        per_address: int = 50,
+        max_keys: int = 100_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.max_failures, self.window_s, self.max_keys = max_failures, window_s, max_keys
+        self.per_address = per_address
+        self.clock = clock
+        self._fails: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        q = self._fails.get(key, deque())
+        while q and now - q[0] >= self.window_s:
+            q.popleft()
+        return q
+
+    def wait(self, keys: Sequence[str]) -> float:
+        """Seconds until ``keys`` may try again (0: now)."""
+        now = self.clock()
+        with self._lock:
+            waits = [
+                self.window_s - (now - q[0])
+                for k, q in ((k, self._recent(k, now)) for k in keys)
+                if len(q) >= (self.per_address if k.startswith("addr:") else self.max_failures)
+            ]
+        return max(waits, default=0.0)
+
+    def failed(self, keys: Sequence[str]) -> None:
+        now = self.clock()
+        with self._lock:
+            for k in keys:
+                q = self._recent(k, now)
+                q.append(now)
+                self._fails.pop(k, None)
+                self._fails[k] = q  # most recent last: the first keys are the oldest
+            while len(self._fails) > self.max_keys:
+                del self._fails[next(iter(self._fails))]
+
+    def succeeded(self, key: str) -> None:
+        with self._lock:
+            self._fails.pop(key, None)
+
+
+def login_keys(request: Request, name: str) -> list[str]:
+    """What a failed login counts against: the (case-folded) user name and the client."""
+    client = request.client.host if request.client else "?"
+    return [f"user:{name.strip().lower()}", f"addr:{client}"]
 
 
 def new_csrf() -> str:

@@ -194,3 +194,56 @@ def test_push_never_follows_a_redirect_with_the_token() -> None:
     finally:
         named.shutdown()
         other.shutdown()
+
+
+def _login(client: Any, name: str, password: str) -> Any:
+    import re
+
+    page = client.get("/login")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert csrf, page.text[:500]
+    return client.post(
+        "/login",
+        data={"name": name, "password": password, "csrf": csrf.group(1)},
+        follow_redirects=False,
+    )
+
+
+def test_password_guessing_is_throttled(web_db: Any, password: str) -> None:
+    """Login had no limit: a guesser could try as fast as argon2 hashed. After 10 failures for
+    a name in 5 minutes it is refused (429) before any hashing -- the right password too --
+    until the window passes; other names are untouched; a success clears the count."""
+    from fastapi.testclient import TestClient
+
+    from netcmdb.web.app import create_app
+
+    now = [1000.0]
+    with TestClient(create_app(web_db.url, open_read=False)) as c:
+        c.app.state.login_throttle.clock = lambda: now[0]
+        for _ in range(10):
+            assert _login(c, "editor1", "wrong guess").status_code == 401
+        r = _login(c, "editor1", password)
+        assert r.status_code == 429 and "too many failed logins; try again in 300 s" in r.text
+        assert _login(c, "EDITOR1", password).status_code == 429  # the name in any case
+        assert _login(c, "admin1", password).status_code == 303  # another name: unaffected
+        now[0] += 301
+        assert _login(c, "editor1", password).status_code == 303
+        # the success cleared the name's count: one more failure is just a failure
+        assert _login(c, "editor1", "wrong guess").status_code == 401
+
+
+def test_the_throttle_bounds_addresses_and_its_own_memory() -> None:
+    from netcmdb.web.security import LoginThrottle
+
+    now = [0.0]
+    t = LoginThrottle(
+        max_failures=3, per_address=5, window_s=60, max_keys=100, clock=lambda: now[0]
+    )
+    for i in range(5):
+        t.failed([f"user:u{i}", "addr:10.0.0.9"])  # five names from one address
+    assert t.wait(["user:u0"]) == 0 and t.wait(["addr:10.0.0.9"]) == 60
+    now[0] = 30
+    assert t.wait(["user:new", "addr:10.0.0.9"]) == 30
+    for i in range(1000):
+        t.failed([f"user:spray{i}"])
+    assert len(t._fails) <= 100
