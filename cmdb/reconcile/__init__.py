@@ -47,11 +47,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from netcmdb.cmdb.models import CI, CIStatus, RunEvent, RunStatus, ScanRun, utcnow
-from netcmdb.cmdb.reconcile.bulk import insert_tuples, lock_for_writing
+from netcmdb.cmdb.reconcile.bulk import lock_for_writing
 from netcmdb.cmdb.reconcile.config import (
     ATTRIBUTES,
     DEFAULT_CFG,
@@ -89,7 +89,7 @@ from netcmdb.cmdb.reconcile.merge import (
 from netcmdb.cmdb.reconcile.missing import count_missing, mark_seen
 from netcmdb.cmdb.reconcile.run import Run
 from netcmdb.cmdb.reconcile.store import R_NAME
-from netcmdb.cmdb.reconcile.write import event_ranges, write, write_class_reasons
+from netcmdb.cmdb.reconcile.write import write, write_class_reasons, write_events
 from netcmdb.discovery.facts import DeviceFact, ScanResult
 from netcmdb.discovery.vendors import port_key
 
@@ -318,7 +318,7 @@ def finish_run(
     as failures nor change the run's status.
     """
     failed = failed or []
-    session, run_id, now = run.s, run.run_id, run.now
+    session, run_id = run.s, run.run_id
     mac_ip = arp_joins(run)
     mark_seen(run)
     host_missing = plan_host_links(run)
@@ -327,45 +327,8 @@ def finish_run(
     write_class_reasons(run, real)
 
     conn = session.connection()
-    # each CI's event in this run, by real id (new CIs have negative keys until written)
-    event_of: dict[int, str] = {}
-    changed_names: list[str] = []
+    changed_names = write_events(run, real, newly_missing)
     seen_n = len(run.seen)
-    changed_keys, cis = run.changed_keys, run.cis
-    for key in run.seen:
-        if key < 0:
-            event_of[real[key]] = "new"
-        elif key in changed_keys:
-            event_of[key] = "changed"
-            changed_names.append(cis[key]["name"])
-        else:
-            event_of[key] = "seen"
-    for key in changed_keys - run.seen - set(newly_missing):  # changed by ARP joins
-        if key > 0:
-            event_of[key] = "changed"
-            changed_names.append(cis[key]["name"])
-    for key in newly_missing:
-        event_of[key] = "missing"
-    ranges = event_ranges(
-        event_of, sorted((*(k for k in cis.rows if k > 0), *(real[k] for k in run.new_keys)))
-    )
-    del event_of
-    if ranges:
-        insert_tuples(
-            conn,
-            RunEvent.__table__,
-            ("run_id", "first_ci_id", "last_ci_id", "event"),
-            ((run_id, a, b, ev) for a, b, ev in ranges),
-        )
-        stamp = [{"_a": a, "_b": b} for a, b, ev in ranges if ev in ("seen", "changed")]
-        if stamp:
-            ct = CI.__table__
-            conn.execute(
-                update(ct)
-                .where(ct.c.id.between(bindparam("_a"), bindparam("_b")))
-                .values(last_seen=now),
-                stamp,
-            )
     run_t = ScanRun.__table__
     if all_failed:
         status = RunStatus.FAILED.value

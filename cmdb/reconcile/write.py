@@ -24,6 +24,7 @@ from netcmdb.cmdb.models import (
     Location,
     Relationship,
     RelKind,
+    RunEvent,
 )
 from netcmdb.cmdb.reconcile.bulk import allocate_ids, bulk_insert, db_value, insert_tuples
 from netcmdb.cmdb.reconcile.config import ATTRIBUTES
@@ -349,3 +350,50 @@ def event_ranges(event_of: Mapping[int, str], all_ids: Sequence[int]) -> list[tu
             cur = [cid, cid, ev]
             out.append(cur)  # type: ignore[arg-type]
     return [tuple(r) for r in out]  # type: ignore[misc]
+
+
+def write_events(run: Run, real: Mapping[int, int], newly_missing: Sequence[int]) -> list[str]:
+    """Each CI's event in this run (new, changed, seen, missing) as ranges of consecutive CI ids
+    (:func:`event_ranges`), and ``last_seen`` stamped on the CIs seen. Returns the names of the
+    changed CIs. ``real`` maps the keys of CIs this run created to their ids (:func:`write`).
+    """
+    conn, run_id, now = run.s.connection(), run.run_id, run.now
+    # each CI's event in this run, by real id (new CIs have negative keys until written)
+    event_of: dict[int, str] = {}
+    changed_names: list[str] = []
+    changed_keys, cis = run.changed_keys, run.cis
+    for key in run.seen:
+        if key < 0:
+            event_of[real[key]] = "new"
+        elif key in changed_keys:
+            event_of[key] = "changed"
+            changed_names.append(cis[key]["name"])
+        else:
+            event_of[key] = "seen"
+    for key in changed_keys - run.seen - set(newly_missing):  # changed by ARP joins
+        if key > 0:
+            event_of[key] = "changed"
+            changed_names.append(cis[key]["name"])
+    for key in newly_missing:
+        event_of[key] = "missing"
+    ranges = event_ranges(
+        event_of, sorted((*(k for k in cis.rows if k > 0), *(real[k] for k in run.new_keys)))
+    )
+    del event_of
+    if ranges:
+        insert_tuples(
+            conn,
+            RunEvent.__table__,
+            ("run_id", "first_ci_id", "last_ci_id", "event"),
+            ((run_id, a, b, ev) for a, b, ev in ranges),
+        )
+        stamp = [{"_a": a, "_b": b} for a, b, ev in ranges if ev in ("seen", "changed")]
+        if stamp:
+            ct = CI.__table__
+            conn.execute(
+                update(ct)
+                .where(ct.c.id.between(bindparam("_a"), bindparam("_b")))
+                .values(last_seen=now),
+                stamp,
+            )
+    return changed_names
