@@ -585,9 +585,10 @@ def import_register(
     table = header_first(table, maps or {})
     by_col, ignored = column_map(table.header, maps or {})
     if not by_col:
+        shown = ", ".join(h[:40] for h in table.header[:20])
+        more = f", ... ({len(table.header)} columns)" if len(table.header) > 20 else ""
         raise ImportFormatError(
-            f"{table.source}: no column is known (headers: "
-            f"{', '.join(table.header)}); use --map HEADER=FIELD"
+            f"{table.source}: no column is known (headers: {shown}{more}); use --map HEADER=FIELD"
         )
     rows = validate(table, by_col, parse_room)
     result = RegisterResult(ignored_columns=ignored)

@@ -179,3 +179,16 @@ def test_user_names_differing_only_in_case_are_one_name(cli_on: Cli, seeded) -> 
         "user 'Bob' exists (names are unique in any case)",
     )
     seeded()
+
+
+def test_a_register_of_unknown_columns_is_one_short_line(
+    cli_on: Cli,
+    seeded,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    """20,000 unknown headers made one 150 kB "line" listing every one of them."""
+    wide = tmp_path / "wide.csv"
+    wide.write_text(",".join(f"c{i}" for i in range(20_000)) + "\n" + ",".join("x" * 20_000) + "\n")
+    line = assert_one_line(cli_on("import", "xlsx", str(wide)), "no column is known")
+    assert "(20000 columns)" in line and len(line) < 400
+    seeded()
