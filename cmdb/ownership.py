@@ -121,8 +121,13 @@ def select_cis(
     """The CIs of a bulk edit: in these rooms / this building, of this class and status.
 
     Raises:
-        CmdbError: no selection criterion at all (a bulk edit of everything is refused).
+        CmdbError: no selection criterion at all (a bulk edit of everything is refused), or a
+            class or status that does not exist (it used to reach the database: a 500).
     """
+    from netcmdb.cmdb import validate
+
+    validate.choice("--where-class", "class", ci_class, validate.CLASSES, CmdbError)
+    validate.choice("--where-status", "status", status, validate.STATUSES, CmdbError)
     if location_ids is None and building is None and ci_class is None and status is None:
         raise CmdbError(
             "a bulk edit needs a selection (--where-room, --where-building, --where-class or "

@@ -247,3 +247,19 @@ def test_the_throttle_bounds_addresses_and_its_own_memory() -> None:
     for i in range(1000):
         t.failed([f"user:spray{i}"])
     assert len(t._fails) <= 100
+
+
+@pytest.mark.parametrize("where", [{"class": "evil"}, {"status": "evil"}, {"class": "'; --"}])
+def test_bulk_edit_with_an_unknown_class_or_status_is_one_error(
+    client: Any, web_db: Any, where: dict[str, str]
+) -> None:
+    """The value went to the database as an enum: LookupError -> 500."""
+    before = cmdb_digest(web_db.url)
+    r = client.post(
+        f"{A}/cis/bulk",
+        json={"where": where, "set": {"owner": "x"}},
+        headers={"Authorization": f"Bearer {web_db.tokens['editor']}"},
+    )
+    assert r.status_code == 400, r.text
+    assert "unknown" in r.json()["error"] and "(known: " in r.json()["error"]
+    assert cmdb_digest(web_db.url) == before
