@@ -31,6 +31,7 @@ Where each step lives (one module per responsibility; this package's ``__init__`
 Run API: :func:`ingest`, :func:`begin_run` / :func:`finish_run`, :class:`Run`):
 :mod:`.config` (settings, constants, :class:`RunSummary`), :mod:`.identify` (step 3),
 :mod:`.merge` (the merge rule of step 4, written once), :mod:`.run` (a run's state; steps 2-4),
+:mod:`.store` (how a run holds CIs: row layout, shared ``attr_sources``),
 :mod:`.links` (LLDP/CDP and ARP, step 5), :mod:`.endhosts` (step 5b), :mod:`.missing` (step 6),
 :mod:`.write` and :mod:`.bulk` (step 7; every SQLAlchemy/DBAPI trick is in ``bulk``),
 :mod:`.precheck` (the optional forked rescan helper). The submodules import each other by full

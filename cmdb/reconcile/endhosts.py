@@ -115,7 +115,7 @@ def _discover_gateways(run: Run, fact_keys: Sequence[tuple[int, DeviceFact]], re
             continue
         ci = run.cis[key]
         before = ci["role"]
-        run.set_attr(key, ci, "role", "gateway", source_text(fact), run.own_sources(ci))
+        run.set_attr(key, ci, "role", "gateway", source_text(fact), run.sources.own(ci))
         if ci["role"] == "gateway":
             run.gateways.append(key)
         if before != ci["role"] and key > 0:

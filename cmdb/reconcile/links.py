@@ -85,7 +85,7 @@ def collect_neighbors(run: Run, key: int, fact: DeviceFact, source: str) -> None
 
 def fill_gaps(run: Run, key: int, nbf: DeviceFact, source: str) -> None:
     ci = run.cis[key]
-    srcs = run.own_sources(ci)
+    srcs = run.sources.own(ci)
     for attr, v in (
         ("ip", nbf.ip),
         ("mac", nbf.chassis_mac),
@@ -123,11 +123,11 @@ def arp_joins(run: Run) -> dict[str, str]:
         by_mac = run.index.get("mac", m)
         if by_ip is not None and by_mac is None and run.cis[by_ip]["mac"] is None:
             ci = run.cis[by_ip]
-            run.set_attr(by_ip, ci, "mac", m, Source.ARP.value, run.own_sources(ci))
+            run.set_attr(by_ip, ci, "mac", m, Source.ARP.value, run.sources.own(ci))
             run.index.assign("mac", m, by_ip)
         elif by_mac is not None and by_ip is None and run.cis[by_mac]["ip"] is None:
             ci = run.cis[by_mac]
-            run.set_attr(by_mac, ci, "ip", ip_, Source.ARP.value, run.own_sources(ci))
+            run.set_attr(by_mac, ci, "ip", ip_, Source.ARP.value, run.sources.own(ci))
             run.index.assign("ip", ip_, by_mac)
     return mac_ip
 

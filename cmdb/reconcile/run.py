@@ -11,7 +11,6 @@ Must not import scanners or anything above ``cmdb``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
@@ -43,6 +42,7 @@ from netcmdb.cmdb.reconcile.store import (
     ROW_COLS,
     TAKE_ROW,
     CIStore,
+    SourcesPool,
     unobserved,
 )
 from netcmdb.discovery.facts import ArpEntry, DeviceFact, FdbEntry
@@ -84,7 +84,9 @@ class Run:
         self.run_id = run_id
         self.now = now
         self.location_parser = location_parser
-        self.cis = CIStore(self._srcs_dict)
+        #: every attr_sources dict of the run, shared between CIs with the same ones
+        self.sources = SourcesPool()
+        self.cis = CIStore(self.sources.parsed)
         self.index = IdentityIndex(cfg)
         self.locations: dict[tuple[str, str, str], int] = {}
         self.new_locations: dict[tuple[str, str, str], tuple[int, str | None]] = {}
@@ -117,16 +119,9 @@ class Run:
         self.link_touch: list[int] = []
         self.link_add: list[tuple[int, int, str]] = []  # host, other, other's port
         self._loc_cache: dict[str, Any] = {}
-        #: attr_sources dicts shared by several loaded CIs, by id (copy before changing one)
-        self.shared_srcs: dict[int, dict[str, str]] = {}
         self._sources_ok: dict[tuple[Any, ...], bool] = {}
         #: attr_sources of CIs created by this run, by shape (see fresh_row)
         self._fresh_srcs: dict[tuple[Any, ...], dict[str, str]] = {}
-        self._srcs_by_sig: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
-        #: stored attr_sources (JSON text, or a dict from PostgreSQL) -> shared parsed dict
-        self._parsed_srcs: dict[Any, dict[str, str]] = {}
-        #: distinct stored attr_sources texts by the number a loaded row holds (SQLite)
-        self._numbered_srcs: dict[int, str] = {}
 
     # -- loading -------------------------------------------------------------------------------
     def load(self) -> None:
@@ -134,27 +129,12 @@ class Run:
         identifier and every location, with no per-row Python work
         (:mod:`netcmdb.cmdb.reconcile.bulk`)."""
         conn = self.s.connection()
-        rows, self._numbered_srcs = load_ci_rows(conn, ROW_COLS)
+        rows, self.sources.numbered = load_ci_rows(conn, ROW_COLS)
         self.cis.rows = dict(zip(map(LAST, rows), rows))
         del rows
         for kind, pairs in load_identifiers(conn):
             self.index.load_kind(kind, pairs)
         self.locations = load_locations(conn)
-
-    def _srcs_dict(self, stored: Any) -> dict[str, str]:
-        """The shared parsed dict of a stored attr_sources (copy on write: own_sources())."""
-        if type(stored) is dict and id(stored) in self.shared_srcs:
-            return stored  # a row made by this run (fresh_row)
-        if type(stored) is int:  # numbered at load (SQLite)
-            stored = self._numbered_srcs[stored]
-        k = stored if isinstance(stored, str) else tuple(sorted((stored or {}).items()))
-        p = self._parsed_srcs.get(k)
-        if p is None:
-            p = self._parsed_srcs[k] = (
-                json.loads(stored) if isinstance(stored, str) else dict(stored or {})
-            )
-            self.shared_srcs[id(p)] = p  # kept alive by _parsed_srcs: ids stay unique
-        return p
 
     # -- facts ---------------------------------------------------------------------------------
     def new_ci(self, source: str) -> int:
@@ -227,8 +207,10 @@ class Run:
             self.merge(key, cis[key], fact, source, values, named)
         if extra:
             self.give(key, extra, source)
-        if key < 0 and key in cis:
-            self._share_sources(cis[key])
+        if key < 0 and key in cis:  # a new CI as a record: shares an identical attr_sources
+            ci = cis[key]
+            if not self.sources.is_shared(ci["attr_sources"]):
+                ci["attr_sources"] = self.sources.intern(ci["attr_sources"])
         if fact.interfaces:
             self.interfaces[key] = fact.interfaces
         return key
@@ -326,22 +308,8 @@ class Run:
                 made["location_id"] = source
                 if loc:
                     made["seat"] = source
-            srcs = self._srcs_by_sig.setdefault(tuple(made.items()), made)
-            self.shared_srcs[id(srcs)] = srcs
-            self._fresh_srcs[sig] = srcs
+            srcs = self._fresh_srcs[sig] = self.sources.intern(made)
         return (*values, name, lid, seat, ACTIVE, 0, srcs, None, None, None, None)
-
-    def _share_sources(self, ci: dict[str, Any]) -> None:
-        """Let a new CI share an identical attr_sources dict (100k new CIs, a few shapes)."""
-        srcs = ci["attr_sources"]
-        if id(srcs) in self.shared_srcs:
-            return
-        sig = tuple(srcs.items())
-        shared = self._srcs_by_sig.get(sig)
-        if shared is None:
-            shared = self._srcs_by_sig[sig] = srcs
-            self.shared_srcs[id(srcs)] = srcs
-        ci["attr_sources"] = shared
 
     def find_by_name(self, name: str) -> int | None:
         """The one CI called ``name`` (None when none or several)."""
@@ -360,7 +328,7 @@ class Run:
             IntegrityError: the label already belongs to another CI.
         """
         ci = self.cis[key]
-        srcs = self.own_sources(ci)
+        srcs = self.sources.own(ci)
         name: str | None = extra.get("name")
         act = (
             given_name_action(ci["name"], srcs.get("name"), name, source, self.cfg)
@@ -465,7 +433,7 @@ class Run:
         if values is None or named is MISSING:
             _ids, values, named = observe(fact, self.cfg)
         srcs = ci["attr_sources"]
-        if id(srcs) in self.shared_srcs:
+        if self.sources.is_shared(srcs):
             # attr_sources shared with other CIs since load: a rescan that changes nothing
             # leaves it shared (no per-CI copy); anything else gets a private copy first
             if self.unchanged(TAKE_ROW(ci), fact, source, values, named):  # type: ignore[arg-type]
@@ -544,7 +512,7 @@ class Run:
         stored = row[R_SRCS]
         if type(stored) is int or isinstance(stored, str):
             skey: Any = stored
-        elif id(stored) in self.shared_srcs:
+        elif self.sources.is_shared(stored):
             skey = id(stored)
         else:
             skey = None  # a private dict (changed earlier in this run): not memoised
@@ -554,7 +522,7 @@ class Run:
             # every observed value equals the stored one (checked above): merge_action then
             # depends only on the stored sources, so the answer is the same for every fact
             # of this shape
-            srcs = stored if isinstance(stored, dict) else self._srcs_dict(stored)
+            srcs = stored if isinstance(stored, dict) else self.sources.parsed(stored)
             sget, cfg = srcs.get, self.cfg
             ok = (
                 not any(
@@ -574,13 +542,6 @@ class Run:
             if skey is not None:
                 self._sources_ok[memo_key] = ok
         return ok
-
-    def own_sources(self, ci: dict[str, Any]) -> dict[str, str]:
-        """The CI's attr_sources, copied first if it is still shared with other CIs."""
-        srcs = ci["attr_sources"]
-        if id(srcs) in self.shared_srcs:
-            srcs = ci["attr_sources"] = srcs.copy()
-        return srcs
 
     def merge_name(
         self,

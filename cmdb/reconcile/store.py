@@ -1,12 +1,13 @@
 """How a run holds CIs in memory: the row layout (:data:`ROW_COLS`), the CI columns it writes
-(:data:`CI_COLS`), and :class:`CIStore`, whose loaded CIs stay plain row tuples until the run
-first touches one.
+(:data:`CI_COLS`), :class:`CIStore`, whose loaded CIs stay plain row tuples until the run first
+touches one, and :class:`SourcesPool`, the ``attr_sources`` dicts CIs share.
 
 Must not import the database layer beyond the models' enums.
 """
 
 from __future__ import annotations
 
+import json
 import operator
 from collections.abc import Callable
 from typing import Any
@@ -114,3 +115,57 @@ NEW_CI: dict[str, Any] = {
     "status": CIStatus.ACTIVE.value,
     "missed_runs": 0,
 }
+
+
+class SourcesPool:
+    """The run's ``attr_sources`` dicts (attribute -> the source that set it), one per distinct
+    content, shared by every CI that has it and copied before one CI's change (copy on write).
+
+    100k CIs have a handful of distinct attr_sources: one dict per distinct stored value and one
+    per shape of new CI, instead of one per CI (tens of MB, and much of a rescan's time).
+    """
+
+    def __init__(self) -> None:
+        #: the shared dicts by id (each kept alive by a table below, so ids stay unique)
+        self.shared: dict[int, dict[str, str]] = {}
+        #: distinct stored texts by the number a loaded row holds (SQLite: bulk.load_ci_rows)
+        self.numbered: dict[int, str] = {}
+        self._by_stored: dict[Any, dict[str, str]] = {}
+        self._by_items: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+
+    def is_shared(self, srcs: Any) -> bool:
+        """True for a dict of this pool (never change it in place: :meth:`own` first)."""
+        return id(srcs) in self.shared
+
+    def parsed(self, stored: Any) -> dict[str, str]:
+        """The shared dict of a loaded row's attr_sources: JSON text, its number (SQLite), a
+        dict (PostgreSQL), or a dict of this pool (a row this run made)."""
+        if type(stored) is dict and id(stored) in self.shared:
+            return stored
+        if type(stored) is int:
+            stored = self.numbered[stored]
+        k = stored if isinstance(stored, str) else tuple(sorted((stored or {}).items()))
+        p = self._by_stored.get(k)
+        if p is None:
+            p = self._by_stored[k] = (
+                json.loads(stored) if isinstance(stored, str) else dict(stored or {})
+            )
+            self.shared[id(p)] = p
+        return p
+
+    def intern(self, srcs: dict[str, str]) -> dict[str, str]:
+        """The pool's dict with the same items in the same order (``srcs`` itself, now shared,
+        when the pool has none): the CI that holds it must not change it in place."""
+        sig = tuple(srcs.items())
+        shared = self._by_items.get(sig)
+        if shared is None:
+            shared = self._by_items[sig] = srcs
+            self.shared[id(srcs)] = srcs
+        return shared
+
+    def own(self, ci: dict[str, Any]) -> dict[str, str]:
+        """The CI record's attr_sources, made its own copy first if it is shared."""
+        srcs = ci["attr_sources"]
+        if id(srcs) in self.shared:
+            srcs = ci["attr_sources"] = srcs.copy()
+        return srcs

@@ -63,7 +63,7 @@ def write(run: Run, mac_ip: dict[str, str]) -> dict[int, int]:
         now_db = db_value(conn, t.c.first_seen, now)
         cis, rows = run.cis, run.cis.rows
         texts: dict[Any, str] = {}  # most CIs share one text
-        shared = run.shared_srcs
+        shared = run.sources.shared
 
         def src_text(srcs: dict[str, str]) -> str:
             sk = id(srcs) if id(srcs) in shared else tuple(srcs.items())
