@@ -381,6 +381,7 @@ def test_6_second_crawl_reports_moved_and_missing(chain: Chain) -> None:
     gone = chain.lab.unplug(next(h for h in chain.hosts() if h["switch"] == "sw-c")["name"])
     moved = dict(chain.lab.move_pc(before["name"], "sw-b"))
     run = chain.crawl()
+    chain.facts.update(moved=moved, gone=gone, run2=run["run_id"])
     assert run["moved"] == [moved["ip"]]
     assert run["missing"] == [gone["ip"]]
     assert run["new"] == []
@@ -407,6 +408,29 @@ def test_6_second_crawl_reports_moved_and_missing(chain: Chain) -> None:
     text = period.read_text("utf-8")
     for what, n in (("moved", 1), ("missing", 1), ("faults", 1)):
         assert f'data-count="period-{what}">{n}<' in text, what
+
+
+def test_6b_web_shows_the_second_crawl(chain: Chain, served: str, browser: Any) -> None:
+    """The runs page lists the moved and the missing PC; the moved PC's page its new port."""
+    moved, gone = chain.facts["moved"], chain.facts["gone"]
+    ctx = browser.new_context(base_url=served, locale="en-US")
+    ctx.set_default_timeout(30_000)
+    page = ctx.new_page()
+    try:
+        page.goto("/runs")
+        page.click(f"a[href='/runs/{chain.facts['run2']}']")
+        page.wait_for_selector("section:has(h3:has-text('Moved'))")
+        cards = {
+            page.locator("section h3").nth(i).inner_text(): page.locator("section ul")
+            .nth(i)
+            .inner_text()
+            for i in range(page.locator("section h3").count())
+        }
+        assert moved["ip"] in cards["Moved (1)"] and gone["ip"] in cards["Missing (1)"], cards
+        page.goto(f"/ci/{moved['ip']}")
+        assert f"sw-b {moved['port']}" in page.inner_text("#where")
+    finally:
+        ctx.close()
 
 
 # ---- the same crawl and impact on PostgreSQL ----------------------------------------------------
