@@ -99,6 +99,23 @@ def normalize_query(q: str) -> str:
     return out
 
 
+#: a MAC or part of one, in any notation (00e0.fc00.0001, 00-E0-FC, 00e0fc000001)
+_MACISH = re.compile(r"^[0-9a-f]{2}([-:. ]?[0-9a-f]{2}){2,5}$|^[0-9a-f]{4}(\.[0-9a-f]{4}){1,2}$")
+
+
+def mac_spelling(q: str) -> str:
+    """A (normalised) query that looks like a MAC or part of one, in the stored spelling
+    (lower-case, colons), so every notation finds it; other queries unchanged.
+
+    >>> mac_spelling("00e0.fc00.0001"), mac_spelling("00-E0-FC".lower()), mac_spelling("机房")
+    ('00:e0:fc:00:00:01', '00:e0:fc', '机房')
+    """
+    if not _MACISH.match(q):
+        return q
+    hexd = re.sub(r"[-:. ]", "", q)
+    return ":".join(hexd[i : i + 2] for i in range(0, len(hexd), 2))
+
+
 def search(
     session: Session,
     query: str,
@@ -107,7 +124,8 @@ def search(
     kinds: tuple[str, ...] = ("ci", "note", "room"),
 ) -> list[SearchHit]:
     """CIs, notes and rooms whose text contains ``query`` (CIs first, then notes newest first,
-    then rooms), at most ``limit`` of each kind.
+    then rooms), at most ``limit`` of each kind. A MAC in any notation finds CIs by their stored
+    MAC (:func:`mac_spelling`).
 
     On SQLite this first catches the indexes up (:func:`refresh`, its own short transaction).
 
@@ -121,7 +139,8 @@ def search(
         refresh(session)
     hits: list[SearchHit] = []
     if "ci" in kinds:
-        hits += _sqlite_cis(conn, q, limit) if sqlite else _pg_cis(conn, q, limit)
+        cq = mac_spelling(q)
+        hits += _sqlite_cis(conn, cq, limit) if sqlite else _pg_cis(conn, cq, limit)
     if "note" in kinds:
         hits += _sqlite_notes(conn, q, limit) if sqlite else _pg_notes(conn, q, limit)
     if "room" in kinds:

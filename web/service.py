@@ -63,13 +63,6 @@ def list_selection(
     return f
 
 
-#: a MAC or part of one, in any notation (00e0.fc00.0001, 00-E0-FC, 00e0fc000001)
-_MACISH = re.compile(
-    r"^[0-9A-Fa-f]{2}([-:. ]?[0-9A-Fa-f]{2}){2,5}$"
-    r"|^[0-9A-Fa-f]{4}(\.[0-9A-Fa-f]{4}){1,2}$"
-)
-
-
 def search(session: Session, q: str, *, limit: int = 20, rule: Any = None) -> list[dict[str, Any]]:
     """The search box: CIs and rooms by name, label, IP, MAC (any notation), serial, room code,
     room name, owner; journal notes lead to their CI. The text index is ``cmdb.search``'s (the
@@ -107,12 +100,8 @@ def search(session: Session, q: str, *, limit: int = 20, rule: Any = None) -> li
                 if _room_key(rule, loc) == key
             }
         )
-    text_q = q
-    if _MACISH.match(q):  # a MAC in another notation: search the stored (colon) spelling
-        hexd = re.sub(r"[-:. ]", "", q).lower()
-        text_q = ":".join(hexd[i : i + 2] for i in range(0, len(hexd), 2))
-    try:
-        found = text_search(session, text_q, limit=limit)
+    try:  # a MAC in any notation is cmdb.search's to understand (the one search service)
+        found = text_search(session, q, limit=limit)
     except CmdbError:
         found = []
     ci_ids = [h.ci_id for h in found if h.kind in ("ci", "note") and h.ci_id]

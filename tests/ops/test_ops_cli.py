@@ -97,6 +97,10 @@ def test_journal_and_search_end_to_end(campus):
     assert "[bold]硬盘[/bold]" in r.output and "pc-010110-001" in r.output
     r = nc(campus, "search", "sw-core")
     assert "sw-core-1" in r.output and "sw-core-2" in r.output
+    # a MAC in any notation, as the web's search box takes it
+    for mac in ("00E0.FC00.0001", "00-e0-fc-00-00-01", "00e0fc000001"):
+        hits = json.loads(nc(campus, "search", mac, "--json").output)
+        assert [(h["kind"], h["title"]) for h in hits] == [("ci", "sw-core-1")], mac
     # a room is titled with its room code, as --room takes it (not the bare stored digits)
     nc(campus, "room", "set", "D010110", "--name", "门诊计算机室")
     hits = json.loads(nc(campus, "search", "门诊计算机", "--json").output)
