@@ -453,7 +453,7 @@ def pg_url(pg_server: str) -> Iterator[str]:
         admin.dispose()
 
 
-def test_7_postgresql_crawl_and_impact(chain: Chain, pg_url: str) -> None:
+def test_7_postgresql_crawl_impact_labels_and_search(chain: Chain, pg_url: str) -> None:
     pg_database = pg_url
     assert chain.js("init", db=pg_database)["after"]
     run = chain.crawl(db=pg_database)
@@ -467,3 +467,19 @@ def test_7_postgresql_crawl_and_impact(chain: Chain, pg_url: str) -> None:
         rep = chain.js("impact", chain.name(sw), db=pg_database)
         assert rep["roots"] == ["sw-core"]
         assert {d["name"] for d in rep["down"]} == chain.behind(sw), sw
+    # rooms, labels, journal and search (pg_trgm) on the team's database
+    chain.nc("room", "set", ROOM_A, "--name", ROOM_A_NAME, db=pg_database)
+    pc = next(h for h in chain.hosts() if h["switch"] == "sw-a")
+    chain.nc("ci", "set", pc["mac"], "--location", ROOM_A, "--seat", "4", db=pg_database)
+    got = chain.js("label", "assign", "--room", ROOM_A, db=pg_database)
+    assert {a["name"]: a["new"] for a in got["assigned"]} == {
+        pc["ip"]: f"{ROOM_A}-004",
+        "sw-a": f"{ROOM_A}-001",
+    }
+    chain.nc("note", "add", pc["ip"], "硬盘异响", "--kind", "fault", db=pg_database)
+    hits = chain.js("search", "硬盘", db=pg_database)
+    assert [(h["kind"], h["title"]) for h in hits] == [("note", pc["ip"])]
+    hits = chain.js("search", ROOM_A_NAME, db=pg_database)
+    assert [(h["kind"], h["title"]) for h in hits] == [("room", ROOM_A)]
+    hits = chain.js("search", pc["mac"].replace(":", "-").upper(), db=pg_database)
+    assert [(h["kind"], h["title"]) for h in hits] == [("ci", pc["ip"])]
