@@ -31,7 +31,7 @@ from netcmdb.commands import (
     where,
 )
 from netcmdb.errors import NetcmdbError
-from netcmdb.i18n import _
+from netcmdb.i18n import _, localize
 from netcmdb.options import bound_numbers, db_option
 
 
@@ -79,8 +79,36 @@ def cli(ctx: click.Context, db_url: str | None, verbose: int) -> None:
         )
 
 
+def _click_follows_locale() -> None:
+    """click's own words (usage errors, ``--help`` headings) in the user's language.
+
+    click calls the ``gettext``/``ngettext`` names its modules imported from :mod:`gettext`; for
+    a translated locale those names are pointed at our catalog, which holds click's messages too
+    (``netcmdb.i18n.CLICK_MODULES``). English leaves click untouched.
+    """
+    import importlib
+
+    from netcmdb.i18n import CLICK_MODULES, from_environment, translations
+
+    locale = from_environment()
+    if locale == "en":
+        return
+    tr = translations(locale)
+
+    def plural(singular: str, many: str, n: int) -> str:  # Chinese has one form
+        return tr.gettext(singular if n == 1 else many)
+
+    for name in CLICK_MODULES:
+        mod = importlib.import_module(f"click.{name}")
+        if hasattr(mod, "_"):
+            mod._ = tr.gettext  # type: ignore[attr-defined]
+        if hasattr(mod, "ngettext"):
+            mod.ngettext = plural  # type: ignore[attr-defined]
+
+
 def main() -> None:
     """Console-script entry point: library errors are one line and exit status 2."""
+    _click_follows_locale()
     try:
         rv = cli.main(standalone_mode=False)
     except click.exceptions.Abort:
@@ -92,13 +120,13 @@ def main() -> None:
     except click.UsageError as exc:  # one line, like every other error (no "Usage:" block)
         where = f"{exc.ctx.command_path}: " if exc.ctx is not None else ""
         message = " ".join(exc.format_message().split())  # click's Choice lists span lines
-        click.echo(f"error: {where}{message}", err=True)
+        click.echo(_("error: {message}").format(message=where + message), err=True)
         sys.exit(2)
     except click.ClickException as exc:
-        click.echo(f"error: {exc.format_message()}", err=True)
+        click.echo(_("error: {message}").format(message=exc.format_message()), err=True)
         sys.exit(2)
-    except NetcmdbError as exc:  # in the user's language when the message has a translation
-        click.echo(_("error: {message}").format(message=_(str(exc))), err=True)
+    except NetcmdbError as exc:  # in the user's language (LANG), English otherwise
+        click.echo(_("error: {message}").format(message=localize(exc)), err=True)
         sys.exit(2)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)

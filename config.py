@@ -122,22 +122,29 @@ def load_config(path: str | Path | None = None) -> dict[str, Any]:
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{p}: invalid TOML: {exc}") from None
+        raise ConfigError("{p}: invalid TOML: {exc}", p=p, exc=exc) from None
     unknown = sorted(set(data) - _SECTIONS)
     if unknown:
         raise ConfigError(
-            f"{p}: unknown section [{unknown[0]}] (known: {', '.join(sorted(_SECTIONS))})"
+            "{p}: unknown section [{value}] (known: {sections})",
+            p=p,
+            value=unknown[0],
+            sections=", ".join(sorted(_SECTIONS)),
         )
     for sect, value in data.items():
         if not isinstance(value, dict):
-            raise ConfigError(f"{p}: [{sect}] must be a table")
+            raise ConfigError("{p}: [{sect}] must be a table", p=p, sect=sect)
     check_shapes(data, where=f"{p}: ")
     if _has_inline_secret(data) and os.name == "posix":
         mode = p.stat().st_mode
         if mode & (stat.S_IRWXG | stat.S_IRWXO):
             raise ConfigError(
-                f"{p}: holds secrets but is readable by others; run "
-                f"chmod 600 {p} (or use *_env / *_keyring references)"
+                (
+                    "{p}: holds secrets but is readable by others; run chmod 600 {p} (or use "
+                    "*_env / "
+                    "*_keyring references)"
+                ),
+                p=p,
             )
     reconcile_config(data, path=p)  # validate the [cmdb] table early
     location_patterns(data, path=p)  # and the [location] patterns
@@ -156,10 +163,12 @@ def location_patterns(data: dict[str, Any], path: Path | None = None) -> list[An
     sect = data.get("location", {})
     bad = sorted(set(sect) - {"patterns"})
     if bad:
-        raise ConfigError(f"{where}[location] unknown key {bad[0]!r} (known: patterns)")
+        raise ConfigError(
+            "{where}[location] unknown key {value!r} (known: patterns)", where=where, value=bad[0]
+        )
     pats = sect.get("patterns", [])
     if not isinstance(pats, list):
-        raise ConfigError(f"{where}[location] patterns must be a list of regexes")
+        raise ConfigError("{where}[location] patterns must be a list of regexes", where=where)
     return compile_patterns(pats, where)
 
 
@@ -247,7 +256,14 @@ def check_shapes(data: dict[str, Any], where: str = "") -> None:
     for (sect, key), (ok, what) in SHAPES.items():
         table = data.get(sect)
         if isinstance(table, dict) and key in table and not ok(table[key]):
-            raise ConfigError(f"{where}[{sect}] {key} must be {what}, got {_shown(table[key])}")
+            raise ConfigError(
+                "{where}[{sect}] {key} must be {what}, got {shown}",
+                where=where,
+                sect=sect,
+                key=key,
+                what=what,
+                shown=_shown(table[key]),
+            )
     scan = data.get("scan")
     if isinstance(scan, dict):
         # [scan] decides what may be contacted: a typo (`exclude = [...]`, `allow_public`)
@@ -256,9 +272,14 @@ def check_shapes(data: dict[str, Any], where: str = "") -> None:
         bad = sorted(set(scan) - known)
         if bad:
             raise ConfigError(
-                f"{where}[scan] unknown key {bad[0]!r} (known: {', '.join(sorted(known))}; "
-                "--allow-public and --max-hosts are per run, on the command line or in a "
-                "[scan.profiles.NAME] table)"
+                (
+                    "{where}[scan] unknown key {value!r} (known: {known}; --allow-public and "
+                    "--max-hosts are per run, on the command line or in a [scan.profiles.NAME] "
+                    "table)"
+                ),
+                where=where,
+                value=bad[0],
+                known=", ".join(sorted(known)),
             )
     label = data.get("label")
     if isinstance(label, dict):
@@ -270,8 +291,10 @@ def check_shapes(data: dict[str, Any], where: str = "") -> None:
             try:
                 get_rule(rule)
             except LabelError as exc:
-                raise ConfigError(
-                    f"{where}[label] {str(exc).removeprefix('label rule: ')}"
+                raise ConfigError(  # the label rule's own words, in English (the prefix cut)
+                    "{where}[label] {problem}",
+                    where=where,
+                    problem=str(exc).removeprefix("label rule: "),
                 ) from None
 
 
@@ -331,15 +354,23 @@ def reconcile_config(data: dict[str, Any], path: Path | None = None):  # type: i
     bad = sorted(set(c) - known)
     if bad:
         raise ConfigError(
-            f"{where}[cmdb] unknown key {bad[0]!r} (known: {', '.join(sorted(known))})"
+            "{where}[cmdb] unknown key {value!r} (known: {known})",
+            where=where,
+            value=bad[0],
+            known=", ".join(sorted(known)),
         )
     try:
         prio = dict(DEFAULT_SOURCE_PRIORITY)
         for k, v in c.get("source_priority", {}).items():
             if not isinstance(v, int) or k == "manual":
                 raise ConfigError(
-                    f"{where}[cmdb] source_priority.{k} must be an integer "
-                    "(and manual always ranks first)"
+                    (
+                        "{where}[cmdb] source_priority.{k} must be an integer (and manual always "
+                        "ranks "
+                        "first)"
+                    ),
+                    where=where,
+                    k=k,
                 )
             prio[k] = v
         return ReconcileConfig(
@@ -357,7 +388,7 @@ def reconcile_config(data: dict[str, Any], path: Path | None = None):  # type: i
         )
     except ConfigError as exc:
         if where and not str(exc).startswith(where):
-            raise ConfigError(f"{where}{exc}") from None
+            raise ConfigError("{where}{exc}", where=where, exc=exc) from None
         raise
     except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{where}[cmdb] {exc}") from None
+        raise ConfigError("{where}[cmdb] {exc}", where=where, exc=exc) from None

@@ -1,14 +1,88 @@
-"""One exception tree for the whole toolkit.
+"""One exception tree for the whole toolkit, and the one way its messages are written.
 
-Every error a user can cause or fix is one of these; the CLI prints ``str(exc)`` as one line and
-exits with status 2. Third-party errors are converted at the boundary (``raise ... from exc``).
+Every error a user can cause or fix is one of these; the CLI prints it as one line and exits with
+status 2. Third-party errors are converted at the boundary (``raise ... from exc``).
+
+Messages are *templates* with named parameters, never f-strings, so that they can be translated::
+
+    raise ScopeError("{addr} is outside the scope ({why})", addr=addr, why=why)
+
+``str(exc)`` is the English text (logs, run records, tests); ``netcmdb.i18n.localize(exc, locale)``
+is the text in the user's language (the CLI's ``error:`` line, web pages). Babel's extractor finds
+the template as the first argument of any class below (``python -m netcmdb.i18n extract``).
+Parameters are inserted as they are (device strings stay untranslated; they are escaped where they
+are rendered); a parameter made with :func:`N_` (a fixed phrase) or that is itself a
+:class:`NetcmdbError` is translated too. Must not import anything of netcmdb.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+
+def _fill(template: str, params: dict[str, Any]) -> str:
+    return template.format(**params) if params else template
+
+
+class Msg(str):
+    """A translatable message: the English text, plus its template and parameters.
+
+    Made by :func:`N_`; behaves as the English ``str`` everywhere, and
+    ``netcmdb.i18n.localize`` translates it.
+    """
+
+    template: str
+    params: dict[str, Any]
+
+    def __new__(cls, template: str, /, **params: Any) -> Msg:
+        obj = super().__new__(cls, _fill(template, params))
+        obj.template = template
+        obj.params = params
+        return obj
+
+    def __reduce__(self) -> Any:  # pickles (process pools) keep the template
+        return (_msg, (self.template, self.params))
+
+
+def _msg(template: str, params: dict[str, Any]) -> Msg:
+    return Msg(template, **params)
+
+
+def N_(template: str, /, **params: Any) -> Msg:
+    """Mark ``template`` for the catalog (a message built apart from its ``raise``, a fixed
+    phrase passed as a parameter); returns it as a :class:`Msg`, English until localised."""
+    return Msg(template, **params)
+
+
+def message_of(exc: BaseException) -> Msg:
+    """An error's message as a :class:`Msg` (English ``str``, translatable later): for a per-item
+    reason kept in a report (``skipped``, ``problems``) where the error itself is not raised."""
+    if isinstance(exc, NetcmdbError):
+        return Msg(exc.template, **exc.params)
+    return Msg("{exc}", exc=str(exc))
+
 
 class NetcmdbError(Exception):
-    """Root of every error netcmdb raises on purpose."""
+    """Root of every error netcmdb raises on purpose.
+
+    Args:
+        message: the English template (``"{addr} is outside the scope"``), formatted with
+            ``params`` when there are any (``{`` and ``}`` are then doubled for literal braces).
+        args: further positional arguments, kept in ``exc.args`` as for any exception.
+        params: the template's parameters (``exc.params``).
+    """
+
+    template: str
+    params: dict[str, Any]
+
+    def __init__(self, message: object = "", /, *args: object, **params: Any) -> None:
+        if isinstance(message, Msg):
+            template, params = message.template, {**message.params, **params}
+        else:
+            template = str(message)
+        self.template = template
+        self.params = params
+        super().__init__(_fill(template, params), *args)
 
 
 class ConfigError(NetcmdbError):

@@ -30,7 +30,9 @@ def input_limit() -> int:
         except ValueError:
             mb = -1
         if not 0 < mb <= 1 << 20:
-            raise NetcmdbError(f"NETCMDB_MAX_INPUT_MB must be a number of megabytes, got {raw!r}")
+            raise NetcmdbError(
+                "NETCMDB_MAX_INPUT_MB must be a number of megabytes, got {raw!r}", raw=raw
+            )
         return int(mb * 1024 * 1024)
     return DEFAULT_LIMIT
 

@@ -43,9 +43,13 @@ ANONYMOUS = Principal("anonymous", Role.READER.value, "anonymous")
 
 def _check(name: str, role: str) -> None:
     if not _NAME.match(name or ""):
-        raise AccessError(f"bad name {name!r}: use 1-64 letters, digits, '_', '.', '@' or '-'")
+        raise AccessError(
+            "bad name {name!r}: use 1-64 letters, digits, '_', '.', '@' or '-'", name=name
+        )
     if role not in ROLES:
-        raise AccessError(f"unknown role {role!r} (roles: {', '.join(ROLES)})")
+        raise AccessError(
+            "unknown role {role!r} (roles: {roles})", role=role, roles=", ".join(ROLES)
+        )
 
 
 def _hasher():  # type: ignore[no-untyped-def]
@@ -73,7 +77,9 @@ def add_user(session: Session, name: str, role: str, password: str) -> None:
         select(User.name).where(func.lower(User.name) == name.lower(), User.name != name)
     ).first()
     if twin is not None:
-        raise AccessError(f"user {twin!r} exists (names are unique in any case); use that name")
+        raise AccessError(
+            "user {twin!r} exists (names are unique in any case); use that name", twin=twin
+        )
     digest = _hasher().hash(password)
     user = session.scalars(select(User).where(User.name == name)).first()
     if user is None:
@@ -124,7 +130,9 @@ def create_token(session: Session, name: str, role: str) -> str:
     """
     _check(name, role)
     if session.scalars(select(ApiToken).where(ApiToken.name == name)).first() is not None:
-        raise AccessError(f"a token called {name!r} exists; revoke it first or pick another name")
+        raise AccessError(
+            "a token called {name!r} exists; revoke it first or pick another name", name=name
+        )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     session.add(ApiToken(name=name, role=Role(role), token_hash=_digest(secret)))
     session.flush()
@@ -139,7 +147,7 @@ def revoke_token(session: Session, name: str) -> None:
     """
     tok = session.scalars(select(ApiToken).where(ApiToken.name == name)).first()
     if tok is None:
-        raise AccessError(f"no token called {name!r}")
+        raise AccessError("no token called {name!r}", name=name)
     session.delete(tok)
     session.flush()
 

@@ -59,9 +59,13 @@ def lock_timeout_from(value: object = None) -> float:
             raise ValueError
         out = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise DatabaseError(f"{where} must be a number of seconds, got {value!r}") from None
+        raise DatabaseError(
+            "{where} must be a number of seconds, got {value!r}", where=where, value=value
+        ) from None
     if not math.isfinite(out) or out < 0 or out > 86400:
-        raise DatabaseError(f"{where} must be between 0 and 86400 seconds, got {value!r}")
+        raise DatabaseError(
+            "{where} must be between 0 and 86400 seconds, got {value!r}", where=where, value=value
+        )
     return out
 
 
@@ -81,15 +85,21 @@ def parse_url(url: str | None) -> URL:
         parsed = make_url(url.strip())
     except (ArgumentError, ValueError) as exc:
         raise DatabaseError(
-            f"cannot parse the database URL {_shown_raw(url)!r}: "
-            f"{_first_line(exc)} (expected e.g. sqlite:///path/cmdb.sqlite or "
-            "postgresql+psycopg://user@host/db)"
+            (
+                "cannot parse the database URL {shown_raw!r}: {first_line} (expected e.g. "
+                "sqlite:///path/cmdb.sqlite or postgresql+psycopg://user@host/db)"
+            ),
+            shown_raw=_shown_raw(url),
+            first_line=_first_line(exc),
         ) from None
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise DatabaseError(
-            f"unsupported database {parsed.get_backend_name()!r} in "
-            f"{_shown_url(parsed)} "
-            "(netcmdb supports sqlite and postgresql)"
+            (
+                "unsupported database {get_backend_name!r} in {shown_url} (netcmdb supports "
+                "sqlite and postgresql)"
+            ),
+            get_backend_name=parsed.get_backend_name(),
+            shown_url=_shown_url(parsed),
         )
     if parsed.get_backend_name() == "sqlite":
         _check_sqlite_path(parsed)
@@ -132,10 +142,10 @@ def _check_sqlite_path(url: URL) -> None:
     if path is None:
         return
     if path.is_dir():
-        raise DatabaseError(f"{path} is a directory, not a SQLite file")
+        raise DatabaseError("{path} is a directory, not a SQLite file", path=path)
     parent = path.parent
     if not path.exists() and not parent.is_dir():
-        raise DatabaseError(f"{path}: directory {parent} does not exist")
+        raise DatabaseError("{path}: directory {parent} does not exist", path=path, parent=parent)
 
 
 def make_engine(url: str | None = None, *, lock_timeout: float | None = None) -> Engine:
@@ -169,13 +179,17 @@ def make_engine(url: str | None = None, *, lock_timeout: float | None = None) ->
             )
     except NoSuchModuleError:
         raise DatabaseError(
-            f"unknown database driver {parsed.drivername!r} "
-            "(use sqlite:/// or postgresql+psycopg://)"
+            "unknown database driver {drivername!r} (use sqlite:/// or postgresql+psycopg://)",
+            drivername=parsed.drivername,
         ) from None
     except ImportError as exc:
         raise DatabaseError(
-            f"the database driver for {parsed.drivername} is not installed "
-            f"({exc.name or exc}); pip install 'netcmdb[postgres]'"
+            (
+                "the database driver for {drivername} is not installed ({name}); pip install "
+                "'netcmdb[postgres]'"
+            ),
+            drivername=parsed.drivername,
+            name=exc.name or exc,
         ) from None
     where = _shown_url(parsed)
 
@@ -257,8 +271,13 @@ def make_engine(url: str | None = None, *, lock_timeout: float | None = None) ->
             enc = enc.decode("ascii", "replace") if isinstance(enc, bytes) else str(enc)
             if enc.upper().replace("-", "") != "UTF8":
                 raise DatabaseError(
-                    f"{where}: the database encoding is {enc}; netcmdb needs UTF8 (create it "
-                    "with CREATE DATABASE ... ENCODING 'UTF8' TEMPLATE template0)"
+                    (
+                        "{where}: the database encoding is {enc}; netcmdb needs UTF8 (create it "
+                        "with "
+                        "CREATE DATABASE ... ENCODING 'UTF8' TEMPLATE template0)"
+                    ),
+                    where=where,
+                    enc=enc,
                 )
 
         event.listen(engine, "first_connect", _pg_check, insert=True)
@@ -304,37 +323,58 @@ def _translate(
         kind = next((k for m, k in _SQLITE_MESSAGES if m in low), None)
         if kind == "locked":
             return DatabaseLocked(
-                f"{where}: another writer held the CMDB lock for more than "
-                f"{wait:g} s; try again later (the wait is set by "
-                "NETCMDB_LOCK_TIMEOUT or [database] lock_timeout)"
+                (
+                    "{where}: another writer held the CMDB lock for more than {wait:g} s; try "
+                    "again later (the wait is set by NETCMDB_LOCK_TIMEOUT or [database] "
+                    "lock_timeout)"
+                ),
+                where=where,
+                wait=wait,
             )
         if kind in ("corrupt", "notdb"):
             return DatabaseError(
-                f"{where} is not a usable SQLite database ({text}); point --db "
-                "at a netcmdb CMDB or restore one from a backup"
+                (
+                    "{where} is not a usable SQLite database ({text}); point --db at a netcmdb "
+                    "CMDB or restore one from a backup"
+                ),
+                where=where,
+                text=text,
             )
         if kind == "open":
             return DatabaseError(
-                f"{where}: cannot open the SQLite file ({text}); check the "
-                "path and that its directory is writable"
+                (
+                    "{where}: cannot open the SQLite file ({text}); check the path and that its "
+                    "directory is writable"
+                ),
+                where=where,
+                text=text,
             )
         if kind == "readonly":
             return DatabaseError(
-                f"{where} is read-only ({text}); netcmdb needs write access "
-                "to the file and its directory (for the -wal and -shm files)"
+                (
+                    "{where} is read-only ({text}); netcmdb needs write access to the file and its "
+                    "directory (for the -wal and -shm files)"
+                ),
+                where=where,
+                text=text,
             )
         if kind in ("io", "full"):
-            return DatabaseError(f"{where}: {text}")
+            return DatabaseError("{where}: {text}", where=where, text=text)
         return None
     code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or ""
     if code == "55P03":  # lock_not_available
         return DatabaseLocked(
-            f"{where}: another writer held a CMDB lock for more than "
-            f"{wait:g} s; try again later (NETCMDB_LOCK_TIMEOUT or [database] "
-            "lock_timeout)"
+            (
+                "{where}: another writer held a CMDB lock for more than {wait:g} s; try again "
+                "later (NETCMDB_LOCK_TIMEOUT or [database] lock_timeout)"
+            ),
+            where=where,
+            wait=wait,
         )
     if code == "22001":  # string_data_right_truncation: validation should have caught it
-        return DatabaseError(f"{where}: a value is longer than its column ({text})")
+        return DatabaseError(
+            "{where}: a value is longer than its column ({text})", where=where, text=text
+        )
     if (
         code.startswith("08")
         or code == "3D000"
@@ -342,9 +382,9 @@ def _translate(
         or code == "28P01"
         or (not code and type(orig).__name__ == "OperationalError")
     ):
-        return DatabaseError(f"{where}: cannot connect ({text})")
+        return DatabaseError("{where}: cannot connect ({text})", where=where, text=text)
     if code.startswith("57P"):  # server shutting down / admin shutdown
-        return DatabaseError(f"{where}: the server went away ({text})")
+        return DatabaseError("{where}: the server went away ({text})", where=where, text=text)
     return None
 
 
@@ -408,9 +448,13 @@ def _revision(conn: Connection) -> str | None:
     rows = [r[0] for r in conn.execute(text("SELECT version_num FROM alembic_version"))]
     if len(rows) > 1:
         raise DatabaseError(
-            f"{_shown_url(conn.engine.url)}: alembic_version holds "
-            f"{len(rows)} rows ({', '.join(map(str, rows))}); a netcmdb CMDB has exactly one "
-            "(delete the wrong rows, or restore the CMDB from a backup)"
+            (
+                "{shown_url}: alembic_version holds {n_rows} rows ({map}); a netcmdb CMDB has "
+                "exactly one (delete the wrong rows, or restore the CMDB from a backup)"
+            ),
+            shown_url=_shown_url(conn.engine.url),
+            n_rows=len(rows),
+            map=", ".join(map(str, rows)),
         )
     return str(rows[0]) if rows else None
 
@@ -504,8 +548,13 @@ def upgrade(engine: Engine) -> tuple[str | None, str | None]:
                 known = False
             if not known:
                 raise CmdbError(
-                    f"the database schema ({before}) is newer than this netcmdb "
-                    f"({head}); upgrade netcmdb"
+                    (
+                        "the database schema ({before}) is newer than this netcmdb ({head}); "
+                        "upgrade "
+                        "netcmdb"
+                    ),
+                    before=before,
+                    head=head,
                 )
         else:
             tables = set(inspect(conn).get_table_names()) - {"alembic_version"}
@@ -522,8 +571,12 @@ def upgrade(engine: Engine) -> tuple[str | None, str | None]:
             if tables:
                 shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
                 raise DatabaseError(
-                    f"{where} holds tables netcmdb did not create ({shown}); "
-                    "point --db at a netcmdb CMDB or an empty database"
+                    (
+                        "{where} holds tables netcmdb did not create ({shown}); point --db at a "
+                        "netcmdb CMDB or an empty database"
+                    ),
+                    where=where,
+                    shown=shown,
                 )
         command.upgrade(alembic_config(conn), "head")
     if engine.dialect.name == "sqlite":

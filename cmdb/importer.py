@@ -26,7 +26,7 @@ from netcmdb.cmdb import validate
 from netcmdb.cmdb.reconcile import ReconcileConfig, RunSummary, begin_run, finish_run, paused_gc
 from netcmdb.cmdb.reconcile.identify import canon_ip, canon_mac
 from netcmdb.discovery.facts import DeviceClass, DeviceFact, Source
-from netcmdb.errors import CmdbError, ImportFormatError
+from netcmdb.errors import N_, CmdbError, ImportFormatError, NetcmdbError
 from netcmdb.inputs import lone_surrogate, maybe_surrogates, read_text
 from netcmdb.safety import unneutralize_cell
 
@@ -130,8 +130,9 @@ class Document:
     notes: list[tuple[str, str, str, str, str | None, str | None]] = field(default_factory=list)
 
 
-def _fail(row: str, problem: str) -> ImportFormatError:
-    return ImportFormatError(f"{row}: {problem}")
+def _fail(row: str, problem: str | NetcmdbError) -> ImportFormatError:
+    """``row: problem``; ``problem`` is an ``N_(...)`` phrase or an error (both translated)."""
+    return ImportFormatError("{row}: {problem}", row=row, problem=problem)
 
 
 def _text(row: str, key: str, v: Any, limit_key: str | None = None) -> str | None:
@@ -148,23 +149,30 @@ def _canonical(row: str, value: Any, canon: Any, what: str) -> str | None:
         return None
     out = canon(str(value)) if isinstance(value, str) else None
     if out is None:
-        raise _fail(row, f"bad {what} {value!r}")
+        raise _fail(row, N_("bad {what} {value!r}", what=what, value=value))
     return out  # type: ignore[no-any-return]
 
 
 def _ci_entry(row: str, raw: Any, label_rule: Any = None) -> _Entry:
     if not isinstance(raw, Mapping):
-        raise _fail(row, "must be an object")
+        raise _fail(row, N_("must be an object"))
     name = _text(row, "name", raw.get("name"))
     if not name or not name.strip():
-        raise _fail(row, "name is required")
+        raise _fail(row, N_("name is required"))
     row = f"{row} ({name})"
     unknown = sorted(set(raw) - set(CI_FIELDS))
     if unknown:
-        raise _fail(row, f"unknown field {unknown[0]!r} (known: {', '.join(CI_FIELDS)})")
+        raise _fail(
+            row,
+            N_(
+                "unknown field {value!r} (known: {ci_fields})",
+                value=unknown[0],
+                ci_fields=", ".join(CI_FIELDS),
+            ),
+        )
     cls = validate.choice(row, "class", raw.get("class"), validate.CLASSES, ImportFormatError)
     if cls is None:
-        raise _fail(row, "class is required")
+        raise _fail(row, N_("class is required"))
     vals: dict[str, Any] = {k: _text(row, k, raw.get(k)) for k in _TEXT_FIELDS}
     vals = {k: (v if v != "" else None) for k, v in vals.items()}
     vals["label"] = validate.label(row, vals["label"], label_rule, ImportFormatError)
@@ -182,10 +190,10 @@ def _ci_entry(row: str, raw: Any, label_rule: Any = None) -> _Entry:
     loc = raw.get("location")
     if loc is not None:
         if not isinstance(loc, Mapping):
-            raise _fail(row, "location must be an object")
+            raise _fail(row, N_("location must be an object"))
         bad = sorted(set(loc) - set(LOCATION_FIELDS))
         if bad:
-            raise _fail(row, f"unknown location field {bad[0]!r}")
+            raise _fail(row, N_("unknown location field {value!r}", value=bad[0]))
         extra["seat"] = _int(row, "seat", loc.get("seat"))
         parts = validate.location(
             row, [loc.get(k) for k in ("building", "floor", "room")], ImportFormatError
@@ -216,7 +224,7 @@ def _ci_entry(row: str, raw: Any, label_rule: Any = None) -> _Entry:
         v = _text(row, k, raw.get(k))
         if v:
             if len(v) > limit:
-                raise _fail(row, f"{k} is longer than {limit} characters")
+                raise _fail(row, N_("{k} is longer than {limit} characters", k=k, limit=limit))
             ops[k] = v
     life = raw.get("lifecycle")
     if life not in (None, ""):
@@ -225,7 +233,11 @@ def _ci_entry(row: str, raw: Any, label_rule: Any = None) -> _Entry:
         if life not in {s_.value for s_ in Lifecycle}:
             raise _fail(
                 row,
-                f"unknown lifecycle {life!r} (known: {', '.join(s_.value for s_ in Lifecycle)})",
+                N_(
+                    "unknown lifecycle {life!r} (known: {lifecycle})",
+                    life=life,
+                    lifecycle=", ".join(s_.value for s_ in Lifecycle),
+                ),
             )
         ops["lifecycle"] = life
     return _Entry(row, fact, extra, ops)
@@ -236,7 +248,7 @@ def _list(doc: Mapping[str, Any], key: str) -> list[Any]:
     if v is None:
         return []
     if not isinstance(v, list):
-        raise _fail(key, "must be a list")
+        raise _fail(key, N_("must be a list"))
     return v
 
 
@@ -247,13 +259,13 @@ def parse_document(doc: Any, *, label_rule: Any = None) -> Document:
         ImportFormatError: the first problem, naming its row (``cis[3] (sw-a-1): bad IP ...``).
     """
     if not isinstance(doc, Mapping):
-        raise _fail("document", "must be a JSON object")
+        raise _fail("document", N_("must be a JSON object"))
     fmt = doc.get("format")
     if fmt != FORMAT:
-        raise _fail("format", f"expected {FORMAT!r}, got {fmt!r}")
+        raise _fail("format", N_("expected {format!r}, got {fmt!r}", format=FORMAT, fmt=fmt))
     unknown = sorted(set(doc) - {"format", "cis", "links", "dependencies", "groups", "notes"})
     if unknown:
-        raise _fail("document", f"unknown key {unknown[0]!r}")
+        raise _fail("document", N_("unknown key {value!r}", value=unknown[0]))
     out = Document()
     names: set[str] = set()
     labels: dict[str, str] = {}
@@ -261,62 +273,71 @@ def parse_document(doc: Any, *, label_rule: Any = None) -> Document:
         e = _ci_entry(f"cis[{i}]", raw, label_rule)
         name = e.extra["name"]
         if name in names:
-            raise _fail(e.row, "duplicate name in this file")
+            raise _fail(e.row, N_("duplicate name in this file"))
         names.add(name)
         lab = e.extra.get("label")
         if lab:
             if lab in labels:
-                raise _fail(e.row, f"duplicate label {lab} (also {labels[lab]})")
+                raise _fail(
+                    e.row, N_("duplicate label {lab} (also {value})", lab=lab, value=labels[lab])
+                )
             labels[lab] = e.row
         out.cis.append(e)
     for i, raw in enumerate(_list(doc, "links")):
         row = f"links[{i}]"
         if not isinstance(raw, Mapping):
-            raise _fail(row, "must be an object")
+            raise _fail(row, N_("must be an object"))
         bad = sorted(set(raw) - {"a", "a_port", "b", "b_port"})
         if bad:
-            raise _fail(row, f"unknown field {bad[0]!r}")
+            raise _fail(row, N_("unknown field {value!r}", value=bad[0]))
         a, b = _text(row, "a", raw.get("a"), "name"), _text(row, "b", raw.get("b"), "name")
         if not a or not b:
-            raise _fail(row, "a and b are required")
+            raise _fail(row, N_("a and b are required"))
         if a == b:
-            raise _fail(row, f"a link from {a!r} to itself")
+            raise _fail(row, N_("a link from {a!r} to itself", a=a))
         ap = _text(row, "a_port", raw.get("a_port"), "port") or ""
         bp = _text(row, "b_port", raw.get("b_port"), "port") or ""
         out.links.append((row, a, ap, b, bp))
     for i, raw in enumerate(_list(doc, "dependencies")):
         row = f"dependencies[{i}]"
         if not isinstance(raw, Mapping):
-            raise _fail(row, "must be an object")
+            raise _fail(row, N_("must be an object"))
         bad = sorted(set(raw) - {"from", "to"})
         if bad:
-            raise _fail(row, f"unknown field {bad[0]!r}")
+            raise _fail(row, N_("unknown field {value!r}", value=bad[0]))
         f, t = _text(row, "from", raw.get("from"), "name"), _text(row, "to", raw.get("to"), "name")
         if not f or not t:
-            raise _fail(row, "from and to are required")
+            raise _fail(row, N_("from and to are required"))
         if f == t:
-            raise _fail(row, f"{f!r} cannot depend on itself")
+            raise _fail(row, N_("{f!r} cannot depend on itself", f=f))
         out.dependencies.append((row, f, t))
     for i, raw in enumerate(_list(doc, "groups")):
         row = f"groups[{i}]"
         if not isinstance(raw, Mapping):
-            raise _fail(row, "must be an object")
+            raise _fail(row, N_("must be an object"))
         bad = sorted(set(raw) - {"name", "members", "min_up"})
         if bad:
-            raise _fail(row, f"unknown field {bad[0]!r}")
+            raise _fail(row, N_("unknown field {value!r}", value=bad[0]))
         name = _text(row, "name", raw.get("name"))
         if not name:
-            raise _fail(row, "name is required")
+            raise _fail(row, N_("name is required"))
         members = raw.get("members", [])
         if not isinstance(members, list) or not all(isinstance(m, str) and m for m in members):
-            raise _fail(f"{row} ({name})", "members must be a list of CI names")
+            raise _fail(f"{row} ({name})", N_("members must be a list of CI names"))
         for m in members:
             _text(f"{row} ({name})", "member", m, "name")
         if name in members:
-            raise _fail(f"{row} ({name})", "a group cannot be its own member")
+            raise _fail(f"{row} ({name})", N_("a group cannot be its own member"))
         min_up = _int(row, "min_up", raw.get("min_up"))
         if min_up is not None and members and min_up > len(members):  # members elsewhere: ok
-            raise _fail(f"{row} ({name})", f"min_up {min_up} exceeds its {len(members)} members")
+            raise _fail(
+                f"{row} ({name})",
+                N_(
+                    "min_up {min_up} exceeds its {n_members} members",
+                    min_up=min_up,
+                    n_members=len(members),
+                ),
+            )
         out.groups.append((f"{row} ({name})", name, list(dict.fromkeys(members)), min_up))
     for i, raw in enumerate(_list(doc, "notes")):
         out.notes.append(_note_entry(f"notes[{i}]", raw))
@@ -328,13 +349,13 @@ def _note_entry(row: str, raw: Any) -> tuple[str, str, str, str, str | None, str
     from netcmdb.cmdb.journal import MAX_NOTE_CHARS, clean_text, note_kind, parse_day
 
     if not isinstance(raw, Mapping):
-        raise _fail(row, "must be an object")
+        raise _fail(row, N_("must be an object"))
     bad = sorted(set(raw) - {"ci", "kind", "text", "author", "at"})
     if bad:
-        raise _fail(row, f"unknown field {bad[0]!r}")
+        raise _fail(row, N_("unknown field {value!r}", value=bad[0]))
     ci = _text(row, "ci", raw.get("ci"))
     if not ci:
-        raise _fail(row, "ci is required")
+        raise _fail(row, N_("ci is required"))
     try:
         kind = note_kind(raw.get("kind") if isinstance(raw.get("kind"), str) else None).value
         given = raw.get("text")
@@ -343,10 +364,10 @@ def _note_entry(row: str, raw: Any) -> tuple[str, str, str, str, str | None, str
         )
         at = raw.get("at")
         if at is not None and (not isinstance(at, str) or len(at) < 10):
-            raise CmdbError(f"at must be an ISO date-time, got {at!r}")
+            raise CmdbError("at must be an ISO date-time, got {at!r}", at=at)
         at_text = parse_day(at, what="at").isoformat() if at else None
     except CmdbError as exc:
-        raise _fail(f"{row} ({ci})", str(exc)) from None
+        raise _fail(f"{row} ({ci})", exc) from None
     return (f"{row} ({ci})", ci, kind, text, _text(row, "author", raw.get("author")), at_text)
 
 
@@ -360,11 +381,18 @@ def _apply_ops(session: Session, entries: list[tuple[str, str, dict[str, Any]]])
     for row, name, values in entries:
         cis = list(session.scalars(select(CI).where(CI.name == name).limit(2)))
         if len(cis) != 1:
-            raise _fail(row, f"{'no' if not cis else 'more than one'} CI is called {name!r}")
+            raise _fail(
+                row,
+                (
+                    N_("no CI is called {name!r}", name=name)
+                    if not cis
+                    else N_("more than one CI is called {name!r}", name=name)
+                ),
+            )
         try:
             set_manual(session, cis[0], values, source="import")
         except CmdbError as exc:
-            raise _fail(row, str(exc)) from None
+            raise _fail(row, exc) from None
 
 
 def _import_notes(
@@ -383,7 +411,14 @@ def _import_notes(
     for row, name, kind, text, author, at in notes:
         cis = list(session.scalars(select(CI).where(CI.name == name).limit(2)))
         if len(cis) != 1:
-            raise _fail(row, f"{'no' if not cis else 'more than one'} CI is called {name!r}")
+            raise _fail(
+                row,
+                (
+                    N_("no CI is called {name!r}", name=name)
+                    if not cis
+                    else N_("more than one CI is called {name!r}", name=name)
+                ),
+            )
         when = datetime.fromisoformat(at) if at else None
         q = select(Note.id).where(Note.ci_id == cis[0].id, Note.kind == kind, Note.text == text)
         if when is not None and any(
@@ -411,16 +446,25 @@ def load_json(path: str | Path) -> Any:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportFormatError(
-            f"{p}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+            "{p}: not valid JSON: {msg} at line {lineno} column {colno}",
+            p=p,
+            msg=exc.msg,
+            lineno=exc.lineno,
+            colno=exc.colno,
         ) from None
     except RecursionError:
-        raise ImportFormatError(f"{p}: nested too deeply to be a netcmdb/1 document") from None
+        raise ImportFormatError("{p}: nested too deeply to be a netcmdb/1 document", p=p) from None
     if maybe_surrogates(text):
         where = lone_surrogate(doc)
         if where is not None:
             raise ImportFormatError(
-                f"{p}: {where} holds a lone surrogate (\\ud800-\\udfff "
-                "without its pair): not valid Unicode text"
+                (
+                    "{p}: {where} holds a lone surrogate (\\ud800-\\udfff without its pair): not "
+                    "valid "
+                    "Unicode text"
+                ),
+                p=p,
+                where=where,
             )
     return doc
 
@@ -439,27 +483,38 @@ def csv_to_document(text: str, *, source_name: str = "csv") -> dict[str, Any]:
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
     if not header:
-        raise ImportFormatError(f"{source_name}: empty CSV (a header row is required)")
+        raise ImportFormatError(
+            "{source_name}: empty CSV (a header row is required)", source_name=source_name
+        )
     header = [h.strip() for h in header]
     reader.fieldnames = header
     dup = sorted({h for h in header if header.count(h) > 1})
     if dup:
         raise ImportFormatError(
-            f"{source_name}: column {dup[0]!r} appears {header.count(dup[0])} times in the header"
+            "{source_name}: column {value!r} appears {count} times in the header",
+            source_name=source_name,
+            value=dup[0],
+            count=header.count(dup[0]),
         )
     missing = [c for c in ("name", "class") if c not in header]
     if missing:
-        raise ImportFormatError(f"{source_name}: header lacks column {missing[0]!r}")
+        raise ImportFormatError(
+            "{source_name}: header lacks column {value!r}",
+            source_name=source_name,
+            value=missing[0],
+        )
     bad = [h for h in header if h not in CSV_COLUMNS + CSV_EXTRA and h not in CSV_IGNORED]
     if bad:
         raise ImportFormatError(
-            f"{source_name}: unknown column {bad[0]!r} "
-            f"(known: {', '.join(CSV_COLUMNS + CSV_EXTRA)})"
+            "{source_name}: unknown column {value!r} (known: {csv_columns})",
+            source_name=source_name,
+            value=bad[0],
+            csv_columns=", ".join(CSV_COLUMNS + CSV_EXTRA),
         )
     cis = []
     for n, rec in enumerate(reader, start=2):
         if None in rec:
-            raise ImportFormatError(f"row {n}: more cells than header columns")
+            raise ImportFormatError("row {n}: more cells than header columns", n=n)
         rec = {k: _uncsv(v.strip()) if isinstance(v, str) else v for k, v in rec.items()}
         if not any(rec.values()):
             continue
@@ -523,7 +578,14 @@ def import_document(
     except ImportFormatError as exc:
         if rows is not None and str(exc).startswith("cis["):
             idx = int(str(exc)[4 : str(exc).index("]")])
-            raise ImportFormatError(rows[idx] + str(exc)[str(exc).index("]") + 1 :]) from None
+            head = f"cis[{idx}]"
+            params = {
+                k: rows[idx] + v[len(head) :] if isinstance(v, str) and v.startswith(head) else v
+                for k, v in exc.params.items()
+            }
+            if params != exc.params:  # the row named by a parameter: keep the template
+                raise ImportFormatError(exc.template, **params) from None
+            raise ImportFormatError(rows[idx] + str(exc)[len(head) :]) from None
         raise
     if rows is not None:
         for e, r in zip(parsed.cis, rows, strict=True):
@@ -534,14 +596,14 @@ def import_document(
         try:
             keys[e.extra["name"]] = run.ingest_fact(e.fact, extra=e.extra, by_name=True)
         except CmdbError as exc:
-            raise _fail(e.row, str(exc)) from None
+            raise _fail(e.row, exc) from None
 
     def resolve(row: str, name: str) -> int:
         key = keys.get(name)
         if key is None:
             key = run.find_by_name(name)
         if key is None:
-            raise _fail(row, f"unknown CI {name!r}")
+            raise _fail(row, N_("unknown CI {name!r}", name=name))
         return key
 
     for row, name, members, min_up in parsed.groups:
@@ -557,12 +619,12 @@ def import_document(
     for row, a, ap, b, bp in parsed.links:
         ka, kb = resolve(row, a), resolve(row, b)
         if ka == kb:
-            raise _fail(row, f"{a!r} and {b!r} are the same CI")
+            raise _fail(row, N_("{a!r} and {b!r} are the same CI", a=a, b=b))
         run.link(ka, ap, kb, bp, Source.IMPORT.value)
     for row, f, t in parsed.dependencies:
         kf, kt = resolve(row, f), resolve(row, t)
         if kf == kt:
-            raise _fail(row, f"{f!r} and {t!r} are the same CI")
+            raise _fail(row, N_("{f!r} and {t!r} are the same CI", f=f, t=t))
         run.relate("depends_on", kf, kt, Source.IMPORT.value)
     summary = finish_run(run, covered=[])
     _apply_ops(session, [(e.row, e.extra["name"], e.ops) for e in parsed.cis if e.ops])
@@ -596,6 +658,6 @@ def import_csv_file(
     try:
         doc = csv_to_document(text, source_name=str(p))
     except csv.Error as exc:
-        raise ImportFormatError(f"{p}: bad CSV: {exc}") from None
+        raise ImportFormatError("{p}: bad CSV: {exc}", p=p, exc=exc) from None
     with paused_gc():
         return import_document(session, doc, origin=str(p), config=config, label_rule=label_rule)

@@ -41,9 +41,14 @@ def clean_text(value: str, *, what: str, limit: int) -> str:
     """
     text = _CONTROL.sub("", value or "").strip()
     if not text:
-        raise CmdbError(f"the {what} is empty")
+        raise CmdbError("the {what} is empty", what=what)
     if len(text) > limit:
-        raise CmdbError(f"the {what} has {len(text)} characters (at most {limit})")
+        raise CmdbError(
+            "the {what} has {n_text} characters (at most {limit})",
+            what=what,
+            n_text=len(text),
+            limit=limit,
+        )
     return text
 
 
@@ -58,7 +63,9 @@ def note_kind(value: str | None) -> NoteKind:
     try:
         return NoteKind(value.strip().lower())
     except ValueError:
-        raise CmdbError(f"unknown note kind {value!r} (one of: {', '.join(KINDS)})") from None
+        raise CmdbError(
+            "unknown note kind {value!r} (one of: {kinds})", value=value, kinds=", ".join(KINDS)
+        ) from None
 
 
 def parse_day(value: str, *, what: str = "date", end: bool = False) -> datetime:
@@ -78,7 +85,9 @@ def parse_day(value: str, *, what: str = "date", end: bool = False) -> datetime:
         else:
             dt = datetime.fromisoformat(v)
     except ValueError:
-        raise CmdbError(f"{what} must look like 2026-11-01, got {value!r}") from None
+        raise CmdbError(
+            "{what} must look like 2026-11-01, got {value!r}", what=what, value=value
+        ) from None
     return dt.astimezone(UTC) if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 

@@ -36,7 +36,9 @@ def lifecycle_state(value: str) -> Lifecycle:
         return Lifecycle(value.strip().lower().replace("-", "_"))
     except ValueError:
         raise CmdbError(
-            f"unknown lifecycle state {value!r} (one of: {', '.join(STATES)})"
+            "unknown lifecycle state {value!r} (one of: {states})",
+            value=value,
+            states=", ".join(STATES),
         ) from None
 
 
@@ -82,14 +84,16 @@ def replace_ci(
             label or asset code of its own (clear it first with ``ci set``).
     """
     if old.id == new.id:
-        raise CmdbError(f"cannot replace {old.name!r} by itself")
+        raise CmdbError("cannot replace {name!r} by itself", name=old.name)
     if _is_retired(old):
-        raise CmdbError(f"{old.name!r} is already retired; nothing to replace")
+        raise CmdbError("{name!r} is already retired; nothing to replace", name=old.name)
     for attr in ("label", "asset_code"):
         if getattr(new, attr):
             raise CmdbError(
-                f"{new.name!r} already has {attr.replace('_', ' ')} "
-                f"{getattr(new, attr)}; clear it first (ci set) or pick another CI"
+                ("{name!r} already has {attr} {value}; clear it first (ci set) or pick another CI"),
+                name=new.name,
+                attr=attr.replace("_", " "),
+                value=getattr(new, attr),
             )
     day = on or date.today()
     loc = old.location

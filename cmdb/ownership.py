@@ -34,7 +34,11 @@ def _apply(obj: Any, values: Mapping[str, str | None]) -> list[dict[str, Any]]:
     changes = []
     for attr, new in values.items():
         if attr not in PLACE_ATTRS:
-            raise CmdbError(f"cannot set {attr!r} (settable: {', '.join(PLACE_ATTRS)})")
+            raise CmdbError(
+                "cannot set {attr!r} (settable: {place_attrs})",
+                attr=attr,
+                place_attrs=", ".join(PLACE_ATTRS),
+            )
         # the one value check (types, NUL, lone surrogates, the column's length on any backend)
         new = validate.text("", f"--{attr}", new, CmdbError, limit_key=prefix + attr)
         new = (new or "").strip() or None
@@ -164,7 +168,11 @@ def bulk_set(
     """
     for attr in values:
         if attr not in BULK_ATTRS:
-            raise CmdbError(f"a bulk edit cannot set {attr!r} (settable: {', '.join(BULK_ATTRS)})")
+            raise CmdbError(
+                "a bulk edit cannot set {attr!r} (settable: {bulk_attrs})",
+                attr=attr,
+                bulk_attrs=", ".join(BULK_ATTRS),
+            )
     out = []
     for ci in cis:
         if dry_run:

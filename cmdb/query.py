@@ -52,7 +52,13 @@ def _the_one(hits: list[CI], query: str, by: str) -> CI | None:
     if len(hits) <= 1:
         return hits[0] if hits else None
     shown = ", ".join(f"#{c.id} {c.name}" for c in hits[:10]) + (", ..." if len(hits) > 10 else "")
-    raise NotFoundError(f"{len(hits)} CIs match {query!r} by {by} ({shown}); use #ID")
+    raise NotFoundError(
+        "{n_hits} CIs match {query!r} by {by} ({shown}); use #ID",
+        n_hits=len(hits),
+        query=query,
+        by=by,
+        shown=shown,
+    )
 
 
 def row_id(text: str | int) -> int | None:
@@ -89,7 +95,7 @@ def find_ci(session: Session, query: str) -> CI:
         rid = row_id(q)
         ci = session.get(CI, rid) if rid is not None else None
         if ci is None:
-            raise NotFoundError(f"no CI with id {q[1:]}")
+            raise NotFoundError("no CI with id {value}", value=q[1:])
         return ci
     hit = _the_one(
         list(session.scalars(select(CI).where(CI.label == q).order_by(CI.id))), q, "label"
@@ -133,7 +139,7 @@ def find_ci(session: Session, query: str) -> CI:
     )
     if hit is not None:
         return hit
-    raise NotFoundError(f"no CI matches {q!r} (try a name, label, IP, MAC or #ID)")
+    raise NotFoundError("no CI matches {q!r} (try a name, label, IP, MAC or #ID)", q=q)
 
 
 def ci_detail(session: Session, ci: CI) -> dict[str, Any]:
@@ -347,7 +353,9 @@ def check_manual(
             b, f, r, *rest = list(new)
             parts = validate.location(where, (b, f, r), IntegrityError)
             if parts is None:
-                raise IntegrityError(f"{where}: location needs building, floor and room")
+                raise IntegrityError(
+                    "{where}: location needs building, floor and room", where=where
+                )
             room_name = validate.text(
                 where,
                 "room name",
@@ -359,7 +367,7 @@ def check_manual(
     name = out.get("name")
     if "name" in out:
         if not name or not str(name).strip():
-            raise IntegrityError(f"{where}: a CI needs a name")
+            raise IntegrityError("{where}: a CI needs a name", where=where)
         # as the importer identifies CIs by name, any case: two such names would merge when an
         # export is imported again
         other = session.scalars(
@@ -367,8 +375,13 @@ def check_manual(
         ).first()
         if other is not None:
             raise IntegrityError(
-                f"{where}: another CI (#{other.id}) is already called "
-                f"{other.name!r}; names are unique (in any case)"
+                (
+                    "{where}: another CI (#{id}) is already called {name!r}; names are unique (in "
+                    "any case)"
+                ),
+                where=where,
+                id=other.id,
+                name=other.name,
             )
     return out
 
@@ -403,7 +416,11 @@ def set_manual(
     pin = "manual"  # every hand edit outranks discovery, whoever made it
     for attr, new in values.items():
         if attr not in MANUAL_ATTRS:
-            raise IntegrityError(f"cannot set {attr!r} (settable: {', '.join(MANUAL_ATTRS)})")
+            raise IntegrityError(
+                "cannot set {attr!r} (settable: {manual_attrs})",
+                attr=attr,
+                manual_attrs=", ".join(MANUAL_ATTRS),
+            )
         if attr == "location":
             if new is None:
                 old_loc, ci.location_id = ci.location, None
@@ -436,12 +453,12 @@ def set_manual(
             continue
         if attr == "class":
             if new not in {c.value for c in CIClass}:
-                raise IntegrityError(f"unknown class {new!r}")
+                raise IntegrityError("unknown class {new!r}", new=new)
             old = _v(ci.ci_class)
             ci.ci_class = CIClass(new)
         elif attr == "status":
             if new not in {s.value for s in CIStatus}:
-                raise IntegrityError(f"unknown status {new!r}")
+                raise IntegrityError("unknown status {new!r}", new=new)
             old = _v(ci.status)
             ci.status = CIStatus(new)
             if new == "active":
@@ -450,14 +467,17 @@ def set_manual(
             if new:
                 other = session.scalars(select(CI).where(CI.label == new, CI.id != ci.id)).first()
                 if other is not None:
-                    raise IntegrityError(f"label {new} already belongs to CI {other.name!r}")
+                    raise IntegrityError(
+                        "label {new} already belongs to CI {name!r}", new=new, name=other.name
+                    )
             old = ci.label
             ci.label = new or None
         elif attr == "lifecycle":
             if new is not None and new not in {s_.value for s_ in Lifecycle}:
                 raise IntegrityError(
-                    f"unknown lifecycle state {new!r} (one of: "
-                    f"{', '.join(s_.value for s_ in Lifecycle)})"
+                    "unknown lifecycle state {new!r} (one of: {lifecycle})",
+                    new=new,
+                    lifecycle=", ".join(s_.value for s_ in Lifecycle),
                 )
             old = _v(ci.lifecycle)
             ci.lifecycle = Lifecycle(new) if new else None
@@ -467,7 +487,9 @@ def set_manual(
                     select(CI).where(CI.asset_code == new, CI.id != ci.id)
                 ).first()
                 if other is not None:
-                    raise IntegrityError(f"asset code {new} already belongs to CI {other.name!r}")
+                    raise IntegrityError(
+                        "asset code {new} already belongs to CI {name!r}", new=new, name=other.name
+                    )
             old = ci.asset_code
             ci.asset_code = new or None
         elif attr == "name":
@@ -531,11 +553,11 @@ def _get_run(session: Session, run_id: int | str) -> ScanRun:
     rid = row_id(text)
     if rid is None:
         if text.lstrip("#").isdigit():
-            raise NotFoundError(f"no run {text} (see netcmdb runs list)")
-        raise NotFoundError(f"run must be a number, got {run_id!r}")
+            raise NotFoundError("no run {text} (see netcmdb runs list)", text=text)
+        raise NotFoundError("run must be a number, got {run_id!r}", run_id=run_id)
     run = session.get(ScanRun, rid)
     if run is None:
-        raise NotFoundError(f"no run {rid} (see netcmdb runs list)")
+        raise NotFoundError("no run {rid} (see netcmdb runs list)", rid=rid)
     return run
 
 

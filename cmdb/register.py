@@ -217,21 +217,33 @@ def read_xlsx(path: str | Path, sheet: str | None = None) -> Table:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             unpacked = sum(i.file_size for i in z.infolist())
     except (zipfile.BadZipFile, ValueError, EOFError) as exc:
-        raise ImportFormatError(f"{path}: not a readable .xlsx file ({exc})") from None
+        raise ImportFormatError(
+            "{path}: not a readable .xlsx file ({exc})", path=path, exc=exc
+        ) from None
     if unpacked > input_limit():
         raise ImportFormatError(
-            f"{path}: unpacks to {unpacked // (1024 * 1024)} MiB, more than the limit for one "
-            f"input file ({input_limit() // (1024 * 1024)} MiB; NETCMDB_MAX_INPUT_MB raises it)"
+            (
+                "{path}: unpacks to {unpacked} MiB, more than the limit for one input file "
+                "({input_limit} MiB; NETCMDB_MAX_INPUT_MB raises it)"
+            ),
+            path=path,
+            unpacked=unpacked // (1024 * 1024),
+            input_limit=input_limit() // (1024 * 1024),
         )
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl/lxml raise many types for a damaged file: all one line
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ImportFormatError(f"{path}: not a readable .xlsx file ({msg[:200]})") from None
+        raise ImportFormatError(
+            "{path}: not a readable .xlsx file ({value})", path=path, value=msg[:200]
+        ) from None
     try:
         if sheet is not None and sheet not in wb.sheetnames:
             raise ImportFormatError(
-                f"{path}: no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)})"
+                "{path}: no sheet {sheet!r} (sheets: {sheetnames})",
+                path=path,
+                sheet=sheet,
+                sheetnames=", ".join(wb.sheetnames),
             )
         ws = wb[sheet] if sheet is not None else wb.worksheets[0]
         try:
@@ -240,7 +252,9 @@ def read_xlsx(path: str | Path, sheet: str | None = None) -> Table:
             ]
         except Exception as exc:  # a damaged sheet part (bad XML, resource limits): one line
             msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise ImportFormatError(f"{path}: not a readable .xlsx file ({msg[:200]})") from None
+            raise ImportFormatError(
+                "{path}: not a readable .xlsx file ({value})", path=path, value=msg[:200]
+            ) from None
         name = ws.title
     finally:
         wb.close()
@@ -263,21 +277,21 @@ def read_csv(path: str | Path) -> Table:
         except UnicodeDecodeError:
             continue
     else:
-        raise ImportFormatError(f"{path}: neither UTF-8 nor GB18030 text")
+        raise ImportFormatError("{path}: neither UTF-8 nor GB18030 text", path=path)
     try:
         rows = [
             (i, [c.strip() for c in r])
             for i, r in enumerate(csv.reader(io.StringIO(text, newline="")), 1)
         ]
     except csv.Error as exc:
-        raise ImportFormatError(f"{path}: not CSV ({exc})") from None
+        raise ImportFormatError("{path}: not CSV ({exc})", path=path, exc=exc) from None
     return _table(Path(path).name, rows, path)
 
 
 def _table(source: str, rows: list[tuple[int, list[str]]], path: Any) -> Table:
     rows = [(i, r) for i, r in rows if any(c for c in r)]
     if not rows:
-        raise ImportFormatError(f"{path}: the sheet is empty")
+        raise ImportFormatError("{path}: the sheet is empty", path=path)
     return Table(source, rows)
 
 
@@ -298,11 +312,16 @@ def parse_maps(items: Sequence[str]) -> dict[str, str]:
     for item in items:
         head, sep, fld = item.partition("=")
         if not sep or not head.strip() or not fld.strip():
-            raise ImportFormatError(f"--map {item!r}: expected HEADER=FIELD, e.g. 设备名称=name")
+            raise ImportFormatError(
+                "--map {item!r}: expected HEADER=FIELD, e.g. 设备名称=name", item=item
+            )
         fld = fld.strip()
         if fld not in FIELDS:
             raise ImportFormatError(
-                f"--map {item!r}: unknown field {fld!r} (fields: {', '.join(FIELDS)})"
+                "--map {item!r}: unknown field {fld!r} (fields: {fields})",
+                item=item,
+                fld=fld,
+                fields=", ".join(FIELDS),
             )
         out[head.strip()] = fld
     return out
@@ -326,14 +345,15 @@ def column_map(header: Sequence[str], maps: Mapping[str, str]) -> tuple[dict[int
             continue
         if fld in by_col.values():
             raise ImportFormatError(
-                f"columns {h!r} and "
-                f"{header[[c for c, f in by_col.items() if f == fld][0]]!r} "
-                f"both fill {fld!r}; map one of them away (--map)"
+                "columns {h!r} and {value!r} both fill {fld!r}; map one of them away (--map)",
+                h=h,
+                value=header[[c for c, f in by_col.items() if f == fld][0]],
+                fld=fld,
             )
         by_col[i] = fld
     missing = [h for h in maps if _key(h) not in {_key(x) for x in header}]
     if missing:
-        raise ImportFormatError(f"--map: the sheet has no column {missing[0]!r}")
+        raise ImportFormatError("--map: the sheet has no column {value!r}", value=missing[0])
     return by_col, ignored
 
 
@@ -428,20 +448,28 @@ def validate(
             try:
                 rec[fld] = _value(fld, v, parse_room)
             except ValueError as exc:
-                raise ImportFormatError(f"{table.source} row {n}: {exc}") from None
+                raise ImportFormatError(
+                    "{source} row {n}: {exc}", source=table.source, n=n, exc=exc
+                ) from None
         if not rec:
             continue
         if not any(k in rec for k in ("name", "asset_code", "serial", "mac", "ip")):
             raise ImportFormatError(
-                f"{table.source} row {n}: no 设备名称, 资产编号, 序列号, "
-                "MAC or IP to know the device by"
+                "{source} row {n}: no 设备名称, 资产编号, 序列号, MAC or IP to know the device by",
+                source=table.source,
+                n=n,
             )
         for k in ("asset_code", "serial", "mac"):
             if k in rec:
                 prev = seen.setdefault((k, str(rec[k]).upper()), n)
                 if prev != n:
                     raise ImportFormatError(
-                        f"{table.source} row {n}: {k} {rec[k]} is also on row {prev}"
+                        "{source} row {n}: {k} {value} is also on row {prev}",
+                        source=table.source,
+                        n=n,
+                        k=k,
+                        value=rec[k],
+                        prev=prev,
                     )
         out.append((n, rec))
     return out
@@ -527,7 +555,11 @@ def _identify(session: Session, ci: CI, rec: Mapping[str, Any], row: str) -> Non
             elif owner != ci.id and kind != "hostname":
                 other = session.get(CI, owner)
                 raise ImportFormatError(
-                    f"{row}: {kind} {value} belongs to CI {other.name if other else owner!r}"
+                    "{row}: {kind} {value} belongs to CI {name!r}",
+                    row=row,
+                    kind=kind,
+                    value=value,
+                    name=other.name if other else owner,
                 )
 
 
@@ -560,7 +592,7 @@ def _apply(session: Session, ci: CI, rec: Mapping[str, Any], row: str) -> None:
     try:
         set_manual(session, ci, values, source=SOURCE)
     except CmdbError as exc:
-        raise ImportFormatError(f"{row}: {exc}") from None
+        raise ImportFormatError("{row}: {exc}", row=row, exc=exc) from None
     session.flush()
     _identify(session, ci, rec, row)
 
@@ -588,7 +620,10 @@ def import_register(
         shown = ", ".join(h[:40] for h in table.header[:20])
         more = f", ... ({len(table.header)} columns)" if len(table.header) > 20 else ""
         raise ImportFormatError(
-            f"{table.source}: no column is known (headers: {shown}{more}); use --map HEADER=FIELD"
+            "{source}: no column is known (headers: {shown}{more}); use --map HEADER=FIELD",
+            source=table.source,
+            shown=shown,
+            more=more,
         )
     rows = validate(table, by_col, parse_room)
     result = RegisterResult(ignored_columns=ignored)
@@ -597,7 +632,12 @@ def import_register(
         row = f"{table.source} row {n}"
         ci = _match(session, rec)
         if ci is not None and ci.id in claimed:
-            raise ImportFormatError(f"{row}: is the same CI {ci.name!r} as row {claimed[ci.id]}")
+            raise ImportFormatError(
+                "{row}: is the same CI {name!r} as row {value}",
+                row=row,
+                name=ci.name,
+                value=claimed[ci.id],
+            )
         if ci is None:
             if update_only:
                 result.unmatched.append(
@@ -611,7 +651,7 @@ def import_register(
                 )
                 continue
             if "name" not in rec:
-                raise ImportFormatError(f"{row}: a new device needs a 设备名称 (name)")
+                raise ImportFormatError("{row}: a new device needs a 设备名称 (name)", row=row)
             result.new.append({"row": n, "name": rec["name"]})
             if dry_run:
                 continue

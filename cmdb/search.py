@@ -93,9 +93,15 @@ def normalize_query(q: str) -> str:
     """
     out = _SPACES.sub(" ", _CONTROL.sub(" ", q or "")).strip().lower()
     if len(out) < MIN_QUERY_CHARS:
-        raise CmdbError(f"a search needs at least {MIN_QUERY_CHARS} characters, got {q!r}")
+        raise CmdbError(
+            "a search needs at least {min_query_chars} characters, got {q!r}",
+            min_query_chars=MIN_QUERY_CHARS,
+            q=q,
+        )
     if len(out) > MAX_QUERY_CHARS:
-        raise CmdbError(f"a search has at most {MAX_QUERY_CHARS} characters")
+        raise CmdbError(
+            "a search has at most {max_query_chars} characters", max_query_chars=MAX_QUERY_CHARS
+        )
     return out
 
 

@@ -18,7 +18,7 @@ from typing import Any, cast
 from sqlalchemy import String
 
 from netcmdb.cmdb.models import CI, Building, CIClass, CIStatus, Location, Relationship
-from netcmdb.errors import NetcmdbError
+from netcmdb.errors import N_, NetcmdbError
 
 #: Largest whole number a count/seat may hold (PostgreSQL INTEGER).
 INT_MAX = 2**31 - 1
@@ -43,8 +43,12 @@ CLASSES = tuple(c.value for c in CIClass)
 STATUSES = tuple(s.value for s in CIStatus)
 
 
-def fail(error: type[NetcmdbError], where: str, problem: str) -> NetcmdbError:
-    return error(f"{where}: {problem}" if where else problem)
+def fail(error: type[NetcmdbError], where: str, problem: str | NetcmdbError) -> NetcmdbError:
+    """``error`` saying ``where: problem``; ``problem`` is an ``N_(...)`` phrase (or an error),
+    translated with the rest (netcmdb.i18n.localize)."""
+    if not where:
+        return error(problem)
+    return error("{where}: {problem}", where=where, problem=problem)
 
 
 def text(
@@ -58,19 +62,27 @@ def text(
     if v is None:
         return None
     if isinstance(v, bool) or not isinstance(v, (str, int, float)):
-        raise fail(error, where, f"{key} must be text, got {type(v).__name__}")
+        raise fail(
+            error, where, N_("{key} must be text, got {kind}", key=key, kind=type(v).__name__)
+        )
     if isinstance(v, float) and not math.isfinite(v):
-        raise fail(error, where, f"{key} must be text, got {v!r}")
+        raise fail(error, where, N_("{key} must be text, got {v!r}", key=key, v=v))
     s = str(v)
     if "\x00" in s:
-        raise fail(error, where, f"{key} contains a NUL character")
+        raise fail(error, where, N_("{key} contains a NUL character", key=key))
     try:
         s.encode("utf-8")
     except UnicodeEncodeError:
-        raise fail(error, where, f"{key} contains a lone surrogate (not valid Unicode)") from None
+        raise fail(
+            error, where, N_("{key} contains a lone surrogate (not valid Unicode)", key=key)
+        ) from None
     limit = LIMITS.get(limit_key or key)
     if limit and len(s) > limit:
-        raise fail(error, where, f"{key} is longer than {limit} characters ({len(s)})")
+        raise fail(
+            error,
+            where,
+            N_("{key} is longer than {limit} characters ({n_s})", key=key, limit=limit, n_s=len(s)),
+        )
     return s
 
 
@@ -86,7 +98,17 @@ def whole(
     """``v`` as a whole number in ``minimum..maximum`` (None/"" stay None)."""
     if v is None or v == "":
         return None
-    bad = fail(error, where, f"{key} must be a whole number from {minimum} to {maximum}, got {v!r}")
+    bad = fail(
+        error,
+        where,
+        N_(
+            "{key} must be a whole number from {minimum} to {maximum}, got {v!r}",
+            key=key,
+            minimum=minimum,
+            maximum=maximum,
+            v=v,
+        ),
+    )
     if isinstance(v, bool) or (isinstance(v, float) and not math.isfinite(v)):
         raise bad
     try:
@@ -107,7 +129,11 @@ def choice(
     if v is None or v == "":
         return None
     if not isinstance(v, str) or v not in known:
-        raise fail(error, where, f"unknown {key} {v!r} (known: {', '.join(known)})")
+        raise fail(
+            error,
+            where,
+            N_("unknown {key} {v!r} (known: {known})", key=key, v=v, known=", ".join(known)),
+        )
     return v
 
 
@@ -121,7 +147,7 @@ def location(where: str, parts: Any, error: type[NetcmdbError]) -> tuple[str, st
     if not any(vals):
         return None
     if not all(vals):
-        raise fail(error, where, "location needs building, floor and room")
+        raise fail(error, where, N_("location needs building, floor and room"))
     return vals[0], vals[1], vals[2]  # type: ignore[return-value]
 
 
@@ -137,5 +163,7 @@ def label(where: str, v: Any, rule: Any, error: type[NetcmdbError]) -> str | Non
         try:
             return str(rule.format(rule.parse(s)))
         except LabelError as exc:
-            raise fail(error, where, f"label does not follow the label rule: {exc}") from None
+            raise fail(
+                error, where, N_("label does not follow the label rule: {exc}", exc=exc)
+            ) from None
     return s

@@ -56,9 +56,11 @@ def _host_macs(session: Session, query: str) -> tuple[list[str], CI | None]:
         )  # exact, any case: never a pattern
     if len(cis) > 1:
         ids = ", ".join(f"#{c.id}" for c in cis)
-        raise NotFoundError(f"{len(cis)} CIs are called {q!r} ({ids}); ask by MAC or IP")
+        raise NotFoundError(
+            "{n_cis} CIs are called {q!r} ({ids}); ask by MAC or IP", n_cis=len(cis), q=q, ids=ids
+        )
     if not cis:
-        raise NotFoundError(f"nothing known as {q!r} (try a MAC, an IP or a CI name)")
+        raise NotFoundError("nothing known as {q!r} (try a MAC, an IP or a CI name)", q=q)
     return sorted(_ci_macs(session, cis[0])), cis[0]
 
 
@@ -95,8 +97,11 @@ def where(session: Session, query: str) -> dict[str, Any]:
         rows = list(session.execute(q))
     if not rows:
         raise NotFoundError(
-            f"{query!r} was never seen on a switch port (crawl with --snmp "
-            f"--crawl so that switch forwarding tables are read)"
+            (
+                "{query!r} was never seen on a switch port (crawl with --snmp --crawl so that "
+                "switch forwarding tables are read)"
+            ),
+            query=query,
         )
     history = []
     for s, sw_name in rows:

@@ -135,14 +135,24 @@ def echo_summary(kind: str, summary) -> None:  # type: ignore[no-untyped-def]
     line each for the moved hosts and the gateways found (each line escaped on its own, so a
     device name cannot break the layout and the layout's line breaks stay line breaks)."""
     echo(
-        f"{kind}: run {summary.run_id}: {len(summary.new)} new, {len(summary.changed)} "
-        f"changed, {len(getattr(summary, 'moved', []))} moved, {summary.seen} seen, "
-        f"{len(summary.missing)} missing, {len(summary.failed)} failed"
+        _(
+            "{what}: run {run}: {new} new, {changed} changed, {moved} moved, {seen} seen, "
+            "{missing} missing, {failed} failed"
+        ).format(
+            what=kind,
+            run=summary.run_id,
+            new=len(summary.new),
+            changed=len(summary.changed),
+            moved=len(getattr(summary, "moved", [])),
+            seen=summary.seen,
+            missing=len(summary.missing),
+            failed=len(summary.failed),
+        )
     )
-    for label in ("moved", "gateways"):
+    for label, shown in (("moved", _("moved")), ("gateways", _("gateways"))):
         names = getattr(summary, label, None)
         if names:
-            echo(f"  {label}: " + ", ".join(names[:20]) + (" ..." if len(names) > 20 else ""))
+            echo(f"  {shown}: " + ", ".join(names[:20]) + (" ..." if len(names) > 20 else ""))
 
 
 def write_out(text: str, output: str | None) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from netcmdb.commands.common import cmdb_of, print_json, write_out
+from netcmdb.i18n import _
 from netcmdb.options import buildings_option, classes_option, json_option, out_option
 from netcmdb.services import export
 
@@ -55,7 +56,9 @@ def _make_export_command(fmt: str, spec: export.Format) -> None:
         if as_json:
             print_json(res)
         else:
-            click.echo(f"wrote {out} ({res['summary']})", err=True)
+            click.echo(
+                _("wrote {out} ({summary})").format(out=out, summary=res["summary"]), err=True
+            )
 
     cmd: Any = _cmd  # decorated step by step below (each step changes its signature)
     if fmt in export.PERIOD_FORMATS:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from netcmdb.commands.common import cmdb_of, console, echo_summary, print_run_summary
+from netcmdb.i18n import _
 from netcmdb.services import ingest
 
 
@@ -20,13 +21,17 @@ def _do_import(ctx: click.Context, kind: str, path: str, as_json: bool) -> None:
     cmdb.reconcile_config()  # a bad config file is reported before the spinner starts
     err = console(err=True)
     # one transaction, no meaningful steps to count: a spinner on a terminal, silence otherwise
-    busy = err.status(f"importing {path} ...") if err.is_terminal and not as_json else nullcontext()
+    busy = (
+        err.status(_("importing {path} ...").format(path=path))
+        if err.is_terminal and not as_json
+        else nullcontext()
+    )
     with busy:
         summary = ingest.import_file(cmdb, kind, path)
     if as_json:
         print_run_summary(summary, True, "")
     else:
-        echo_summary(f"imported {path}", summary)
+        echo_summary(_("imported {path}").format(path=path), summary)
 
 
 @group.command("json")
@@ -55,4 +60,6 @@ def import_nmap_cmd(ctx: click.Context, xml_file: str, as_json: bool) -> None:
     """Import hosts, MACs, names, open ports and OS guesses from nmap -oX output."""
     # the whole file is parsed before the CMDB is touched: a bad file changes nothing
     summary, up, total = ingest.import_nmap(cmdb_of(ctx), xml_file)
-    print_run_summary(summary, as_json, f"import nmap ({up} up of {total} hosts)")
+    print_run_summary(
+        summary, as_json, _("import nmap ({up} up of {total} hosts)").format(up=up, total=total)
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from netcmdb.commands.common import cmdb_of, print_json
+from netcmdb.i18n import _
 from netcmdb.options import json_option
 from netcmdb.services.context import upgrade_schema
 
@@ -20,8 +21,18 @@ def command(ctx: click.Context, as_json: bool) -> None:
         return
     before, after, shown = res["before"], res["after"], res["url"]
     if before is None:
-        click.echo(f"created the CMDB schema (revision {after}) in {shown}")
+        click.echo(
+            _("created the CMDB schema (revision {after}) in {url}").format(after=after, url=shown)
+        )
     elif before == after:
-        click.echo(f"the CMDB schema is up to date (revision {after}) in {shown}")
+        click.echo(
+            _("the CMDB schema is up to date (revision {after}) in {url}").format(
+                after=after, url=shown
+            )
+        )
     else:
-        click.echo(f"upgraded the CMDB schema {before} -> {after} in {shown}")
+        click.echo(
+            _("upgraded the CMDB schema {before} -> {after} in {url}").format(
+                before=before, after=after, url=shown
+            )
+        )

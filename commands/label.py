@@ -11,6 +11,7 @@ import sys
 import click
 
 from netcmdb.commands.common import cmdb_of, console, label_rule, print_json
+from netcmdb.i18n import _, localize
 from netcmdb.options import (
     building_filter,
     class_filter,
@@ -61,6 +62,16 @@ def label_parse(ctx: click.Context, label: str, rule_spec: str | None, as_json: 
             click.echo(f"{k:10} {v}")
 
 
+def _kind(kind: str) -> str:
+    """A label problem's kind in the user's language (the JSON keeps the English word)."""
+    return {
+        "malformed": _("malformed"),
+        "duplicate": _("duplicate"),
+        "location": _("location"),
+        "seat": _("seat"),
+    }.get(kind, kind)
+
+
 @group.command("check")
 @rule_option
 @json_option()
@@ -78,12 +89,16 @@ def label_check(ctx: click.Context, rule_spec: str | None, as_json: bool) -> Non
     else:
         con = console()
         if report["problems"]:
-            table = Table("kind", "ci", "name", "label", "problem")
+            table = Table(_("kind"), "ci", _("name"), _("label"), _("problem"))
             for p in report["problems"]:
-                table.add_row(p["kind"], str(p["ci_id"]), p["name"], p["label"], p["message"])
+                table.add_row(
+                    _kind(p["kind"]), str(p["ci_id"]), p["name"], p["label"], localize(p["message"])
+                )
             con.print(table)
-        summary = ", ".join(f"{n} {k}" for k, n in report["counts"].items()) or "no problems"
-        con.print(f"{report['checked']} labels checked, {summary}")
+        summary = ", ".join(
+            _("{n} {kind}").format(n=n, kind=_kind(k)) for k, n in report["counts"].items()
+        ) or _("no problems")
+        con.print(_("{n} labels checked, {summary}").format(n=report["checked"], summary=summary))
     if report["problems"]:
         sys.exit(1)  # SystemExit: main() runs click with standalone_mode=False
 
@@ -134,24 +149,38 @@ def label_assign(
         return
     con = console()
     if res["assigned"]:
-        table = Table("ci", "name", "old", "new")
+        table = Table("ci", _("name"), _("old"), _("new"))
         for a in res["assigned"]:
             table.add_row(str(a["ci_id"]), a["name"], a["old"] or "", a["new"] or "")
         con.print(table)
     for s in res["skipped"]:
-        con.print(f"skipped {s['name']} (ci {s['ci_id']}): {s['reason']}")
-    verb = "would assign" if dry_run else "assigned"
-    con.print(f"{verb} {len(res['assigned'])} label(s), skipped {len(res['skipped'])}")
+        con.print(
+            _("skipped {name} (ci {id}): {reason}").format(
+                name=s["name"], id=s["ci_id"], reason=localize(s["reason"])
+            )
+        )
+    con.print(
+        (
+            _("would assign {n} label(s), skipped {skipped}")
+            if dry_run
+            else _("assigned {n} label(s), skipped {skipped}")
+        ).format(n=len(res["assigned"]), skipped=len(res["skipped"]))
+    )
     if "asset_codes" in res:
         for a in res["asset_codes"]:
             con.print(
-                f"asset code {a['new']} -> {a['name']} (ci {a['ci_id']})",
+                _("asset code {code} -> {name} (ci {id})").format(
+                    code=a["new"], name=a["name"], id=a["ci_id"]
+                ),
                 markup=False,
                 highlight=False,
             )
         con.print(
-            f"{verb} {len(res['asset_codes'])} asset code(s), skipped "
-            f"{len(res['asset_codes_skipped'])}"
+            (
+                _("would assign {n} asset code(s), skipped {skipped}")
+                if dry_run
+                else _("assigned {n} asset code(s), skipped {skipped}")
+            ).format(n=len(res["asset_codes"]), skipped=len(res["asset_codes_skipped"]))
         )
 
 
@@ -182,15 +211,21 @@ def label_walk(
         print_json(res)
         return
     con = console()
-    table = Table("seat", "ci", "name", "old", "new")
+    table = Table(_("seat"), "ci", _("name"), _("old"), _("new"))
     for a in res["assigned"]:
         table.add_row(str(a["seat"]), str(a["ci_id"]), a["name"], a["old"] or "", a["new"] or "")
     con.print(table)
     for a in res["cleared"]:
         con.print(
-            f"cleared {a['old']} from {a['name']} (ci {a['ci_id']}): its seat was walked by another"
+            _("cleared {old} from {name} (ci {id}): its seat was walked by another").format(
+                old=a["old"], name=a["name"], id=a["ci_id"]
+            )
         )
-    con.print(f"{'would set' if dry_run else 'set'} {len(res['assigned'])} seat(s)")
+    con.print(
+        (_("would set {n} seat(s)") if dry_run else _("set {n} seat(s)")).format(
+            n=len(res["assigned"])
+        )
+    )
 
 
 @group.command("sheet")
@@ -210,7 +245,12 @@ def label_sheet(
     if as_json:
         print_json({"out": out, **res})
         return
-    click.echo(f"wrote {out}: {res['rows']} CIs, {res['pages']} page(s)", err=True)
+    click.echo(
+        _("wrote {out}: {rows} CIs, {pages} page(s)").format(
+            out=out, rows=res["rows"], pages=res["pages"]
+        ),
+        err=True,
+    )
 
 
 @group.command("print")
@@ -306,8 +346,18 @@ def label_print(
     if as_json:
         print_json(res)
     elif fmt == "pdf":
-        click.echo(f"wrote {out}: {res['labels']} labels on {res['pages']} page(s)", err=True)
+        click.echo(
+            _("wrote {out}: {n} labels on {pages} page(s)").format(
+                out=out, n=res["labels"], pages=res["pages"]
+            ),
+            err=True,
+        )
     elif fmt == "zpl":
-        click.echo(f"wrote {out}: {res['labels']} labels (ZPL, {res['dpi']} dpi)", err=True)
+        click.echo(
+            _("wrote {out}: {n} labels (ZPL, {dpi} dpi)").format(
+                out=out, n=res["labels"], dpi=res["dpi"]
+            ),
+            err=True,
+        )
     else:
-        click.echo(f"wrote {out}: {res['labels']} labels (CSV)", err=True)
+        click.echo(_("wrote {out}: {n} labels (CSV)").format(out=out, n=res["labels"]), err=True)

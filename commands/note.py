@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from netcmdb.commands.common import cmdb_of, console, echo, plain, print_json
+from netcmdb.i18n import _
 from netcmdb.options import json_option
 from netcmdb.services import journal
 from netcmdb.services.journal import KINDS
@@ -37,7 +38,11 @@ def note_add_cmd(
     if as_json:
         print_json(note)
         return
-    echo(f"note {note['id']} added to {note['ci']} ({note['kind']})")
+    echo(
+        _("note {id} added to {ci} ({kind})").format(
+            id=note["id"], ci=note["ci"], kind=note["kind"]
+        )
+    )
 
 
 @group.command("list")
@@ -73,7 +78,13 @@ def note_list_cmd(
         print_json(notes)
         return
     table = Table(
-        "at", "ci", "kind", "by", "note", title=f"{len(notes)} notes", title_justify="left"
+        _("at"),
+        "ci",
+        _("kind"),
+        _("by"),
+        _("note"),
+        title=_("{n} notes").format(n=len(notes)),
+        title_justify="left",
     )
     for n in notes:
         table.add_row(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from netcmdb.commands.common import cmdb_of, console, echo, plain, print_json
+from netcmdb.i18n import _
 from netcmdb.options import dry_run_option, json_option
 from netcmdb.services import register
 
@@ -57,11 +58,11 @@ def xlsx_command(
         print_json(res)
         return
     con = console()
-    rows = [(str(e["row"]), "new", e["name"], "", "") for e in res["new"]]
+    rows = [(str(e["row"]), _("new"), e["name"], "", "") for e in res["new"]]
     rows += [
         (
             str(e["row"]),
-            "changed",
+            _("changed"),
             e["ci"],
             c["attribute"],
             f"{c['old'] or '-'} → {c['new'] or '-'}",
@@ -70,20 +71,44 @@ def xlsx_command(
         for c in e["changes"]
     ]
     rows += [
-        (str(e["row"]), "unmatched", e.get("name") or e.get("asset_code") or "", "", "")
+        (str(e["row"]), _("unmatched"), e.get("name") or e.get("asset_code") or "", "", "")
         for e in res["unmatched"]
     ]
     if rows:
         t = Table(
-            "row", "what", "CI", "attribute", "change", title=res["source"], title_justify="left"
+            _("row"),
+            _("what"),
+            "CI",
+            _("attribute"),
+            _("change"),
+            title=res["source"],
+            title_justify="left",
         )
         for r in sorted(rows, key=lambda r: int(r[0])):
             t.add_row(*(plain(x) for x in r))
         con.print(t)
-    verb = "would import" if dry_run else "imported"
+    line = (
+        _(
+            "would import {source}: {new} new, {changed} changed, {unchanged} unchanged, "
+            "{unmatched} unmatched"
+        )
+        if dry_run
+        else _(
+            "imported {source}: {new} new, {changed} changed, {unchanged} unchanged, "
+            "{unmatched} unmatched"
+        )
+    )
     echo(
-        f"{verb} {res['source']}: {len(res['new'])} new, {len(res['changed'])} changed, "
-        f"{res['unchanged']} unchanged, {len(res['unmatched'])} unmatched"
+        line.format(
+            source=res["source"],
+            new=len(res["new"]),
+            changed=len(res["changed"]),
+            unchanged=res["unchanged"],
+            unmatched=len(res["unmatched"]),
+        )
     )
     if res["ignored_columns"]:
-        echo(f"ignored columns: {', '.join(res['ignored_columns'])}", err=True)
+        echo(
+            _("ignored columns: {columns}").format(columns=", ".join(res["ignored_columns"])),
+            err=True,
+        )

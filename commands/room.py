@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from netcmdb.commands.common import cmdb_of, echo, print_json
+from netcmdb.i18n import _
 from netcmdb.options import json_option
 from netcmdb.services import places
 
@@ -29,7 +30,7 @@ def _echo_changes(res: dict[str, object], as_json: bool) -> None:
     what = res["place"]
     changes: list[dict[str, object]] = res["changes"]  # type: ignore[assignment]
     if not changes:
-        echo(f"{what}: nothing changed")
+        echo(_("{place}: nothing changed").format(place=what))
     for c in changes:
         echo(f"{what}: {c['attribute']}: {c['old'] or '-'} -> {c['new'] or '-'}")
 

@@ -30,6 +30,7 @@ from netcmdb.commands.common import (
     print_json,
     print_run_summary,
 )
+from netcmdb.i18n import _, localize
 from netcmdb.options import dry_run_option, json_option
 from netcmdb.services import ingest
 from netcmdb.services import scan as scans
@@ -57,23 +58,32 @@ def render_dry_run(
         return
     n = len(plan.addresses) + len(plan.unresolved)
     echo(
-        f"dry run ({', '.join(methods)}): would contact {n} address(es); nothing sent, "
-        "CMDB unchanged"
+        _(
+            "dry run ({methods}): would contact {n} address(es); nothing sent, CMDB unchanged"
+        ).format(methods=", ".join(methods), n=n)
     )
     if len(plan.covered) <= 16:
         for c in plan.covered:
             echo(f"  {c}")
     else:
-        echo(f"  in {', '.join(specs)} ({len(plan.covered)} blocks; --json lists every address)")
+        echo(
+            "  "
+            + _("in {specs} ({n} blocks; --json lists every address)").format(
+                specs=", ".join(specs), n=len(plan.covered)
+            )
+        )
     for name in plan.unresolved:
-        echo(f"  {name} (host name, resolved when the scan runs)")
+        echo("  " + _("{name} (host name, resolved when the scan runs)").format(name=name))
     if plan.excluded:
-        echo(f"excluded: {', '.join(plan.excluded[:20])}")
+        echo(_("excluded: {excluded}").format(excluded=", ".join(plan.excluded[:20])))
     if crawl is not None:
         cs = crawl[0]
         echo(
-            f"crawl: may follow neighbours in {', '.join(cs.cidrs)} ({cs.stated_origin})"
-            f", depth {3 if max_depth is None else max_depth}"
+            _("crawl: may follow neighbours in {cidrs} ({origin}), depth {depth}").format(
+                cidrs=", ".join(cs.cidrs),
+                origin=localize(cs.stated_origin),
+                depth=3 if max_depth is None else max_depth,
+            )
         )
 
 
@@ -160,7 +170,7 @@ def run_sweep(
     with bar:
         results, notes = scans.sweep(scope.addresses, methods, options, factory)
     for n in notes:
-        echo(f"note: {n}", err=True)
+        echo(_("note: {note}").format(note=localize(n)), err=True)
 
     if no_store:
         doc = scans.sweep_facts(specs, rules, methods, len(scope.addresses), results)
@@ -173,10 +183,11 @@ def run_sweep(
         con = console(width=None if sys.stdout.isatty() else 160)
 
         table = Table(
-            title=f"{len(hosts)} live of {len(scope.addresses)} probed "
-            f"({', '.join(methods)}; not stored, CMDB unchanged)"
+            title=_(
+                "{live} live of {probed} probed ({methods}; not stored, CMDB unchanged)"
+            ).format(live=len(hosts), probed=len(scope.addresses), methods=", ".join(methods))
         )
-        for col in ("IP", "MAC", "Vendor", "Name", "Open TCP", "Seen by"):
+        for col in ("IP", "MAC", _("Vendor"), _("Name"), _("Open TCP"), _("Seen by")):
             table.add_column(col)
         for h in hosts:
             table.add_row(
@@ -189,7 +200,10 @@ def run_sweep(
             )
         con.print(table)
         for e in errors[:20]:
-            echo(f"failed {e['target']}: {e['error']}", err=True)
+            echo(
+                _("failed {target}: {error}").format(target=e["target"], error=e["error"]),
+                err=True,
+            )
         return
 
     summary = _store(
@@ -229,17 +243,17 @@ def _ssh_result_json(r) -> dict:
 def _ssh_render(results: list, summary) -> None:
     from rich.table import Table
 
-    table = Table(title="SSH collection")
+    table = Table(title=_("SSH collection"))
     for col in (
-        "target",
-        "hostname",
-        "platform",
-        "model",
-        "serial",
-        "nbrs",
+        _("target"),
+        _("hostname"),
+        _("platform"),
+        _("model"),
+        _("serial"),
+        _("nbrs"),
         "fdb",
         "arp",
-        "status",
+        _("status"),
     ):
         table.add_column(col)
     for r in sorted(results, key=lambda x: x.target):
@@ -247,9 +261,9 @@ def _ssh_render(results: list, summary) -> None:
         if r.error:
             status = plain(f"{r.error_kind}: {r.error}", style="red")
         elif d is not None and d.warnings:
-            status = plain(f"ok, {len(d.warnings)} warning(s)", style="yellow")
+            status = plain(_("ok, {n} warning(s)").format(n=len(d.warnings)), style="yellow")
         else:
-            status = plain("ok", style="green")
+            status = plain(_("ok"), style="green")
         cells = [
             r.target,
             d.hostname if d else "",
@@ -320,14 +334,20 @@ def _render_skipped(cr) -> None:
 
     scope = cr.scope
     con = console()
-    con.print(plain(f"crawl scope: {', '.join(scope.get('cidrs', []))} ({scope.get('origin')})"))
+    con.print(
+        plain(
+            _("crawl scope: {cidrs} ({origin})").format(
+                cidrs=", ".join(scope.get("cidrs", [])), origin=scope.get("origin")
+            )
+        )
+    )
     if cr.skipped:
+        reasons = "; ".join(f"{w}: {localize(y)}" for w, y in cr.skipped[:5])
         con.print(
             plain(
-                f"not followed: {len(cr.skipped)} ("
-                + "; ".join(f"{w}: {y}" for w, y in cr.skipped[:5])
-                + ("; ..." if len(cr.skipped) > 5 else "")
-                + ")"
+                _("not followed: {n} ({reasons})").format(
+                    n=len(cr.skipped), reasons=reasons + ("; ..." if len(cr.skipped) > 5 else "")
+                )
             )
         )
 
@@ -401,7 +421,17 @@ def _finish_snmp_scan(
     from rich.table import Table
 
     con = console()
-    t = Table("target", "name", "class", "vendor / model", "serial", "ifs", "nbrs", "fdb", "result")
+    t = Table(
+        _("target"),
+        _("name"),
+        _("class"),
+        _("vendor / model"),
+        _("serial"),
+        _("ifs"),
+        _("nbrs"),
+        "fdb",
+        _("result"),
+    )
     for r in results:
         d = r.device
         if d is None:
@@ -416,7 +446,7 @@ def _finish_snmp_scan(
             str(len(d.interfaces)),
             str(len(d.neighbors)),
             str(len(d.fdb)),
-            "ok" + (f" ({len(d.warnings)} warnings)" if d.warnings else ""),
+            _("ok, {n} warning(s)").format(n=len(d.warnings)) if d.warnings else _("ok"),
         )
     con.print(t)
     _render_skipped(cr)

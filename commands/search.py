@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from netcmdb.commands.common import cmdb_of, console, echo, plain, print_json
+from netcmdb.i18n import _
 from netcmdb.options import json_option
 from netcmdb.services import journal
 
@@ -31,10 +32,15 @@ def command(ctx: click.Context, text: str, limit: int, as_json: bool) -> None:
         return
     con = console()
     if not hits:
-        echo(f"nothing contains {text!r}")
+        echo(_("nothing contains {text!r}").format(text=text))
         return
     table = Table(
-        "kind", "ci / room", "when", "what", title=f"{len(hits)} hits", title_justify="left"
+        _("kind"),
+        _("ci / room"),
+        _("when"),
+        _("what"),
+        title=_("{n} hits").format(n=len(hits)),
+        title_justify="left",
     )
     for h in hits:
         what = h["text"] if h["kind"] != "note" else f"[{h['detail']['kind']}] {h['text']}"

@@ -8,6 +8,7 @@ import sys
 import click
 
 from netcmdb.commands.common import cmdb_of, config_of, db_url_of, engine_of, print_json
+from netcmdb.i18n import _
 from netcmdb.options import json_option
 from netcmdb.services import access
 
@@ -38,8 +39,14 @@ def serve_command(ctx: click.Context, host: str, port: int, workers: int) -> Non
     url = db_url_of(ctx) or database_url(config_of(ctx))
     engine_of(ctx)  # schema created/upgraded, the URL checked, before anything binds
     where = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
-    note = "" if is_loopback(host) else " (login or API token required: not a loopback bind)"
-    click.echo(f"serving netcmdb on {where}{note}; Ctrl-C stops", err=True)
+    if is_loopback(host):
+        line = _("serving netcmdb on {url}; Ctrl-C stops")
+    else:
+        line = _(
+            "serving netcmdb on {url} (login or API token required: not a loopback bind); "
+            "Ctrl-C stops"
+        )
+    click.echo(line.format(url=where), err=True)
     serve(url, host=host, port=port, workers=workers)
 
 
@@ -75,7 +82,7 @@ def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool, as_
     if as_json:
         print_json(res)
         return
-    click.echo(f"user {name}: {role}")
+    click.echo(_("user {name}: {role}").format(name=name, role=role))
 
 
 @user_group.command("list")
@@ -108,7 +115,10 @@ def token_create(ctx: click.Context, name: str, role: str, as_json: bool) -> Non
         print_json(res)
         return
     click.echo(res["token"])
-    click.echo(f"token {name} ({role}): shown once, store it now", err=True)
+    click.echo(
+        _("token {name} ({role}): shown once, store it now").format(name=name, role=role),
+        err=True,
+    )
 
 
 @token_group.command("revoke")
@@ -121,4 +131,4 @@ def token_revoke(ctx: click.Context, name: str, as_json: bool) -> None:
     if as_json:
         print_json(res)
         return
-    click.echo(f"token {name} revoked")
+    click.echo(_("token {name} revoked").format(name=name))

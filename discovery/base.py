@@ -92,7 +92,9 @@ def get_scanner(name: str, **kwargs: Any) -> Scanner:
         cls = _REGISTRY[name]
     except KeyError:
         known = ", ".join(sorted(_REGISTRY)) or "none"
-        raise DiscoveryError(f"unknown scanner {name!r} (known: {known})") from None
+        raise DiscoveryError(
+            "unknown scanner {name!r} (known: {known})", name=name, known=known
+        ) from None
     return cls(**kwargs)  # type: ignore[no-any-return]
 
 

@@ -93,8 +93,12 @@ def check_file_permissions(path: Path) -> None:
     mode = path.stat().st_mode
     if mode & (stat.S_IROTH | stat.S_IWOTH | stat.S_IWGRP):
         raise ConfigError(
-            f"{path} holds SSH secrets but is readable or writable by other users "
-            f"(mode {stat.S_IMODE(mode):o}); run: chmod 600 {path}"
+            (
+                "{path} holds SSH secrets but is readable or writable by other users (mode "
+                "{s_imode:o}); run: chmod 600 {path}"
+            ),
+            path=path,
+            s_imode=stat.S_IMODE(mode),
         )
 
 
@@ -102,17 +106,17 @@ def _from_file(path: Path) -> dict[str, object]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"credentials file {path} does not exist") from None
+        raise ConfigError("credentials file {path} does not exist", path=path) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+        raise ConfigError("{path} is not valid TOML: {exc}", path=path, exc=exc) from None
     section = data.get("ssh", {})
     if not isinstance(section, dict):
-        raise ConfigError(f"{path}: [ssh] must be a table")
+        raise ConfigError("{path}: [ssh] must be a table", path=path)
     if section.get("password") or section.get("secret"):
         check_file_permissions(path)
     for key in ("username", "password", "secret"):
         if key in section and not isinstance(section[key], str):
-            raise ConfigError(f"{path}: [ssh] {key} must be a string")
+            raise ConfigError("{path}: [ssh] {key} must be a string", path=path, key=key)
     return section
 
 
@@ -125,7 +129,7 @@ def _keyring_get(service: str, username: str) -> str | None:
     try:
         return keyring.get_password(service, username)
     except KeyringError as exc:
-        raise ConfigError(f"OS keyring unavailable: {exc}") from None
+        raise ConfigError("OS keyring unavailable: {exc}", exc=exc) from None
 
 
 def ssh_section(
@@ -154,9 +158,14 @@ def ssh_section(
         cset = sets.get(name) if isinstance(sets, dict) else None
         if not isinstance(cset, dict):
             known = ", ".join(sorted(sets)) if isinstance(sets, dict) else ""
+            if known:
+                raise ConfigError(
+                    "no credential set [credentials.{name}] in the config file (known: {known})",
+                    name=name,
+                    known=known,
+                )
             raise ConfigError(
-                f"no credential set [credentials.{name}] in the config file"
-                + (f" (known: {known})" if known else "")
+                "no credential set [credentials.{name}] in the config file", name=name
             )
         out.update(cset)
     if "ssh_username" in out and "username" not in out:
@@ -198,7 +207,7 @@ def load_credentials(
         if val is None or val == "":
             return None
         if not isinstance(val, str):
-            raise ConfigError(f"SSH credential setting {key!r} must be a string")
+            raise ConfigError("SSH credential setting {key!r} must be a string", key=key)
         return val
 
     def pick(env_key: str, key: str) -> str | None:
@@ -211,7 +220,9 @@ def load_credentials(
         if ref := text(f"{key}_env"):
             if not env.get(ref):
                 raise ConfigError(
-                    f"SSH {key} references environment variable {ref}, which is not set"
+                    "SSH {key} references environment variable {ref}, which is not set",
+                    key=key,
+                    ref=ref,
                 )
             origin.append(f"{key}=env:{ref}")
             return env[ref]
@@ -220,8 +231,11 @@ def load_credentials(
     username = pick(ENV_USERNAME, "username")
     if not username:
         raise ConfigError(
-            f"no SSH username: set {ENV_USERNAME}, or `username` in [ssh] / `ssh_username` in a "
-            "[credentials.<name>] table of the config file"
+            (
+                "no SSH username: set {env_username}, or `username` in [ssh] / `ssh_username` in "
+                "a [credentials.<name>] table of the config file"
+            ),
+            env_username=ENV_USERNAME,
         )
     password = pick(ENV_PASSWORD, "password")
     secret = pick(ENV_SECRET, "secret")
@@ -243,8 +257,14 @@ def load_credentials(
         value = _keyring_get(service, username)
         if value is None and text(f"{key}_keyring"):
             raise ConfigError(
-                f"no {key} for {username!r} in the OS keyring under service "
-                f"{service!r} (store it with: keyring set {service} {username})"
+                (
+                    "no {key} for {username!r} in the OS keyring under service {service!r} "
+                    "(store it "
+                    "with: keyring set {service} {username})"
+                ),
+                key=key,
+                username=username,
+                service=service,
             )
         if value:
             origin.append(f"{key}=keyring")

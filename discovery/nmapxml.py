@@ -98,16 +98,24 @@ def _parse_tree(data: bytes, name: str) -> _Node:
         parser.Parse(data, True)
     except expat.ExpatError as exc:
         raise ImportFormatError(
-            f"{name}: not valid XML: {expat.errors.messages[exc.code]} "
-            f"(line {exc.lineno}, column {exc.offset}); is the nmap run "
-            "complete?"
+            (
+                "{name}: not valid XML: {value} (line {lineno}, column {offset}); is the nmap "
+                "run complete?"
+            ),
+            name=name,
+            value=expat.errors.messages[exc.code],
+            lineno=exc.lineno,
+            offset=exc.offset,
         ) from None
     except _Refused as exc:
         raise ImportFormatError(
-            f"{name}: refused unsafe XML at line {parser.CurrentLineNumber}: {exc}"
+            "{name}: refused unsafe XML at line {currentlinenumber}: {exc}",
+            name=name,
+            currentlinenumber=parser.CurrentLineNumber,
+            exc=exc,
         ) from None
     if not root:
-        raise ImportFormatError(f"{name}: empty XML document")
+        raise ImportFormatError("{name}: empty XML document", name=name)
     return root[0]
 
 
@@ -133,8 +141,12 @@ def parse_bytes(data: bytes, name: str = "<nmap xml>") -> list[ScanResult]:
     root = _parse_tree(data, name)
     if root.tag != "nmaprun":
         raise ImportFormatError(
-            f"{name}: not an nmap XML file (root element <{root.tag}>, "
-            "expected <nmaprun>; produce it with nmap -oX)"
+            (
+                "{name}: not an nmap XML file (root element <{tag}>, expected <nmaprun>; produce "
+                "it with nmap -oX)"
+            ),
+            name=name,
+            tag=root.tag,
         )
     return [_host(h, name) for h in root.findall("host")]
 
@@ -149,17 +161,28 @@ def _host(h: _Node, name: str) -> ScanResult:
                 text = str(ipaddress.ip_address(addr))
             except ValueError:
                 raise ImportFormatError(
-                    f"{name}: line {a.line}: bad {kind} address {addr!r}"
+                    "{name}: line {line}: bad {kind} address {addr!r}",
+                    name=name,
+                    line=a.line,
+                    kind=kind,
+                    addr=addr,
                 ) from None
             addresses.append(text)
             ip = ip or text
         elif kind == "mac":
             mac = mac_or_none(addr)
             if mac is None:
-                raise ImportFormatError(f"{name}: line {a.line}: bad MAC address {addr!r}")
+                raise ImportFormatError(
+                    "{name}: line {line}: bad MAC address {addr!r}",
+                    name=name,
+                    line=a.line,
+                    addr=addr,
+                )
             vendor = a.attrs.get("vendor") or None
     if ip is None:
-        raise ImportFormatError(f"{name}: line {h.line}: <host> without an IPv4/IPv6 address")
+        raise ImportFormatError(
+            "{name}: line {line}: <host> without an IPv4/IPv6 address", name=name, line=h.line
+        )
     status = h.find("status")
     state = status.attrs.get("state", "up") if status is not None else "up"
     if state != "up":
@@ -191,7 +214,10 @@ def _host(h: _Node, name: str) -> ScanResult:
         portid = port.attrs.get("portid", "")
         if not (portid.isascii() and portid.isdigit() and 1 <= int(portid) <= 65535):
             raise ImportFormatError(
-                f"{name}: line {port.line}: bad port id {portid[:20]!r} (a TCP port is 1..65535)"
+                "{name}: line {line}: bad port id {value!r} (a TCP port is 1..65535)",
+                name=name,
+                line=port.line,
+                value=portid[:20],
             )
         fact.open_ports.append(int(portid))
         svc = port.find("service")

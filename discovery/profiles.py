@@ -72,7 +72,7 @@ def _strs(name: str, key: str, v: Any) -> list[str]:
     if isinstance(v, str):
         return [v]
     if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-        raise ConfigError(f"profile {name!r}: {key} must be a list of strings")
+        raise ConfigError("profile {name!r}: {key} must be a list of strings", name=name, key=key)
     return list(v)
 
 
@@ -85,8 +85,10 @@ def profile_from_mapping(name: str, data: Mapping[str, Any]) -> ScanProfile:
     unknown = sorted(set(data) - _KEYS)
     if unknown:
         raise ConfigError(
-            f"profile {name!r}: unknown key(s) {', '.join(unknown)} "
-            f"(known: {', '.join(sorted(_KEYS))})"
+            "profile {name!r}: unknown key(s) {unknown} (known: {keys})",
+            name=name,
+            unknown=", ".join(unknown),
+            keys=", ".join(sorted(_KEYS)),
         )
     p = ScanProfile(name)
     if "targets" in data:
@@ -96,7 +98,10 @@ def profile_from_mapping(name: str, data: Mapping[str, Any]) -> ScanProfile:
         bad = [m for m in p.methods if m not in METHODS]
         if bad:
             raise ConfigError(
-                f"profile {name!r}: unknown method {bad[0]!r} (known: {', '.join(METHODS)})"
+                "profile {name!r}: unknown method {value!r} (known: {methods})",
+                name=name,
+                value=bad[0],
+                methods=", ".join(METHODS),
             )
     if "exclude" in data:
         p.exclude = _strs(name, "exclude", data["exclude"])
@@ -105,31 +110,43 @@ def profile_from_mapping(name: str, data: Mapping[str, Any]) -> ScanProfile:
         for c in p.credentials:
             if ":" not in c or any(s in c.lower() for s in ("password=", "community=")):
                 raise ConfigError(
-                    f"profile {name!r}: credentials are references like "
-                    f"'snmp:campus-ro', never secrets; fix {c.split('=')[0]!r}"
+                    (
+                        "profile {name!r}: credentials are references like 'snmp:campus-ro', never "
+                        "secrets; fix {value!r}"
+                    ),
+                    name=name,
+                    value=c.split("=")[0],
                 )
     if "tcp_ports" in data:
         v = data["tcp_ports"]
         if isinstance(v, list):
             v = ",".join(str(x) for x in v)
         if not isinstance(v, str):
-            raise ConfigError(f"profile {name!r}: tcp_ports must be a string like '22,80'")
+            raise ConfigError(
+                "profile {name!r}: tcp_ports must be a string like '22,80'", name=name
+            )
         p.tcp_ports = v
     for key, typ in (("rate", int), ("retries", int), ("max_hosts", int)):
         if key in data:
             v = data[key]
             if not isinstance(v, int) or isinstance(v, bool) or v < 0:
-                raise ConfigError(f"profile {name!r}: {key} must be a non-negative integer")
+                raise ConfigError(
+                    "profile {name!r}: {key} must be a non-negative integer", name=name, key=key
+                )
             setattr(p, key, typ(v))
     if "timeout" in data:
         v = data["timeout"]
         if not isinstance(v, (int, float)) or isinstance(v, bool) or v <= 0:
-            raise ConfigError(f"profile {name!r}: timeout must be a positive number of seconds")
+            raise ConfigError(
+                "profile {name!r}: timeout must be a positive number of seconds", name=name
+            )
         p.timeout = float(v)
     for key in ("allow_public", "resolve", "netbios"):
         if key in data:
             if not isinstance(data[key], bool):
-                raise ConfigError(f"profile {name!r}: {key} must be true or false")
+                raise ConfigError(
+                    "profile {name!r}: {key} must be true or false", name=name, key=key
+                )
             setattr(p, key, data[key])
     return p
 
@@ -159,10 +176,14 @@ def profile_from_config(cfg: Mapping[str, Any], name: str) -> tuple[ScanProfile,
     if not isinstance(profiles, Mapping) or name not in profiles:
         known = ", ".join(sorted(profiles)) if isinstance(profiles, Mapping) else ""
         raise ConfigError(
-            f"no scan profile {name!r} in the config file (defined: "
-            f"{known or 'none'}); add a [scan.profiles.{name}] table"
+            (
+                "no scan profile {name!r} in the config file (defined: {known}); add a "
+                "[scan.profiles.{name}] table"
+            ),
+            name=name,
+            known=known or "none",
         )
     data = profiles[name]
     if not isinstance(data, Mapping):
-        raise ConfigError(f"[scan.profiles.{name}] must be a table")
+        raise ConfigError("[scan.profiles.{name}] must be a table", name=name)
     return profile_from_mapping(name, data), global_excludes(cfg)

@@ -95,19 +95,23 @@ class SnmpCredential:
 
     def __post_init__(self) -> None:
         if self.version not in ("1", "2c", "3"):
-            raise ConfigError(f"SNMP version must be 1, 2c or 3, not {self.version!r}")
+            raise ConfigError(
+                "SNMP version must be 1, 2c or 3, not {version!r}", version=self.version
+            )
         if self.version == "3":
             if not self.user:
                 raise ConfigError("SNMPv3 needs a user name (--v3-user)")
             if self.auth_proto and self.auth_proto.lower() not in AUTH_PROTOCOLS:
                 raise ConfigError(
-                    f"unknown SNMPv3 auth protocol {self.auth_proto!r} "
-                    f"(known: {', '.join(sorted(AUTH_PROTOCOLS))})"
+                    "unknown SNMPv3 auth protocol {auth_proto!r} (known: {auth_protocols})",
+                    auth_proto=self.auth_proto,
+                    auth_protocols=", ".join(sorted(AUTH_PROTOCOLS)),
                 )
             if self.priv_proto and self.priv_proto.lower() not in PRIV_PROTOCOLS:
                 raise ConfigError(
-                    f"unknown SNMPv3 privacy protocol {self.priv_proto!r} "
-                    f"(known: {', '.join(sorted(PRIV_PROTOCOLS))})"
+                    "unknown SNMPv3 privacy protocol {priv_proto!r} (known: {priv_protocols})",
+                    priv_proto=self.priv_proto,
+                    priv_protocols=", ".join(sorted(PRIV_PROTOCOLS)),
                 )
             if self.priv_key and not self.auth_key:
                 raise ConfigError("SNMPv3 privacy needs an auth key too (authPriv)")
@@ -317,15 +321,20 @@ class SnmpSession:
         if err_ind:
             text = str(err_ind)
             if "timeout" in text.lower() or "timed out" in text.lower():
-                raise ScanTimeout(f"{self.host}: no SNMP answer ({self.cred.label})")
+                raise ScanTimeout(
+                    "{host}: no SNMP answer ({label})", host=self.host, label=self.cred.label
+                )
             if any(
                 w in text.lower()
                 for w in ("unknown user", "digest", "decryption", "authorization", "unknown engine")
             ):
                 raise AuthenticationError(
-                    f"{self.host}: SNMP authentication failed ({self.cred.label}): {text}"
+                    "{host}: SNMP authentication failed ({label}): {text}",
+                    host=self.host,
+                    label=self.cred.label,
+                    text=text,
                 )
-            raise DiscoveryError(f"{self.host}: SNMP error: {text}")
+            raise DiscoveryError("{host}: SNMP error: {text}", host=self.host, text=text)
         if err_stat and int(err_stat) != 0:
             status = err_stat.prettyPrint() if hasattr(err_stat, "prettyPrint") else str(err_stat)
             raise _PduError(status)
@@ -351,9 +360,11 @@ class SnmpSession:
                 retries=self.retries,
             )
         except W.WireTimeout:
-            raise ScanTimeout(f"{self.host}: no SNMP answer ({self.cred.label})") from None
+            raise ScanTimeout(
+                "{host}: no SNMP answer ({label})", host=self.host, label=self.cred.label
+            ) from None
         except OSError as exc:
-            raise DiscoveryError(f"{self.host}: SNMP error: {exc}") from None
+            raise DiscoveryError("{host}: SNMP error: {exc}", host=self.host, exc=exc) from None
         if status:
             raise _PduError(W.ERROR_STATUS[status] if status < len(W.ERROR_STATUS) else str(status))
         return vbs
@@ -1130,7 +1141,7 @@ async def collect(host: str, cfg: SnmpConfig, engine: Any | None = None) -> Scan
         try:
             scalars = await sess.get(O.PROBE_SCALARS)
             if O.SYS_OBJECT_ID not in scalars and O.SYS_DESCR not in scalars:
-                raise DiscoveryError(f"{host}: SNMP agent without a system group")
+                raise DiscoveryError("{host}: SNMP agent without a system group", host=host)
         except ScanTimeout as exc:
             last_err, kind = exc, "timeout"
             continue
@@ -1195,7 +1206,7 @@ async def collect_many(
     """
     hosts, dropped = cfg.scope.contact_list(list(hosts), names=True)
     t0 = time.monotonic()
-    excluded = [_refused(h, ScopeError(f"{h} is excluded"), t0) for h in dropped]
+    excluded = [_refused(h, ScopeError("{h} is excluded", h=h), t0) for h in dropped]
     if not hosts:
         return excluded
     engine = _engine()
@@ -1329,7 +1340,10 @@ def credentials_from_config(
         if ref:
             if ref not in env:
                 raise ConfigError(
-                    f"[credentials.{name}] {key}_env: environment variable {ref} is not set"
+                    "[credentials.{name}] {key}_env: environment variable {ref} is not set",
+                    name=name,
+                    key=key,
+                    ref=ref,
                 )
             return env[ref]
         return None

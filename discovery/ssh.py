@@ -93,10 +93,18 @@ class SshSettings:
     def __post_init__(self) -> None:
         if self.platform is not None and self.platform not in CLI_COMMANDS:
             known = ", ".join(sorted(CLI_COMMANDS))
-            raise ConfigError(f"unknown SSH platform {self.platform!r} (known: {known})")
+            raise ConfigError(
+                "unknown SSH platform {platform!r} (known: {known})",
+                platform=self.platform,
+                known=known,
+            )
         bad = [k for k in self.kinds if k not in CLI_KINDS]
         if bad:
-            raise ConfigError(f"unknown fact kind(s) {bad} (known: {', '.join(CLI_KINDS)})")
+            raise ConfigError(
+                "unknown fact kind(s) {bad} (known: {cli_kinds})",
+                bad=bad,
+                cli_kinds=", ".join(CLI_KINDS),
+            )
 
     @classmethod
     def from_options(cls, options: ScanOptions) -> SshSettings:
@@ -144,7 +152,7 @@ def split_target(target: str, default_port: int) -> tuple[str, int]:
     if t.count(":") == 1:
         host, port = t.split(":")
         if not port.isdigit() or not 0 < int(port) < 65536:
-            raise ConfigError(f"bad port in target {target!r}")
+            raise ConfigError("bad port in target {target!r}", target=target)
         return host, int(port)
     return t, default_port
 
@@ -206,8 +214,14 @@ def ensure_host_key(host: str | Admitted, port: int, settings: SshSettings) -> N
     key = _fetch_host_key(checked, port, settings.connect_timeout_s)
     if not settings.accept_new_host_keys:
         raise HostKeyError(
-            f"unknown SSH host key for {name} ({key.get_name()} {_fingerprint(key)}), not in "
-            f"{path}; verify it and rerun with --accept-new-host-keys"
+            (
+                "unknown SSH host key for {name} ({get_name} {fingerprint}), not in {path}; "
+                "verify it and rerun with --accept-new-host-keys"
+            ),
+            name=name,
+            get_name=key.get_name(),
+            fingerprint=_fingerprint(key),
+            path=path,
         )
     with _KNOWN_HOSTS_LOCK:
         keys = paramiko.HostKeys(str(path)) if path.is_file() else paramiko.HostKeys()
@@ -414,14 +428,20 @@ def _open(host: str | Admitted, port: int, settings: SshSettings) -> tuple[Any, 
     worker.join(max(0.0, deadline - time.monotonic()))
     if worker.is_alive() or not found:
         raise DiscoveryError(
-            f"could not detect the platform within {budget:g} s (show/display version named "
-            f"none, netmiko's autodetection did not finish); {hint}"
+            (
+                "could not detect the platform within {budget:g} s (show/display version named "
+                "none, netmiko's autodetection did not finish); {hint}"
+            ),
+            budget=budget,
+            hint=hint,
         )
     best = found[0]
     key = NETMIKO_ALIASES.get(best or "") or (p.key if (p := by_netmiko(best or "")) else None)
     if not best or key not in CLI_COMMANDS:
         raise DiscoveryError(
-            f"could not detect the platform (netmiko guessed {best or 'nothing'}); {hint}"
+            "could not detect the platform (netmiko guessed {best}); {hint}",
+            best=best or "nothing",
+            hint=hint,
         )
     return ConnectHandler(device_type=PLATFORMS[key].netmiko, **kwargs), key
 

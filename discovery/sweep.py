@@ -803,8 +803,11 @@ class IcmpScanner:
             sock = socket.socket(socket.AF_INET, kind, socket.IPPROTO_ICMP)
         except PermissionError:
             raise DiscoveryError(
-                f"ICMP {method} sockets are not permitted here; run as root or "
-                "let the icmp scanner pick its unprivileged fallback"
+                (
+                    "ICMP {method} sockets are not permitted here; run as root or let the icmp "
+                    "scanner pick its unprivileged fallback"
+                ),
+                method=method,
             ) from None
         ident = os.getpid() & 0xFFFF
         seqs = {ip: i & 0xFFFF for i, ip in enumerate(ips)}

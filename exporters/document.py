@@ -84,10 +84,12 @@ def check_document(doc: Mapping[str, Any]) -> None:
     """
     fmt = doc.get("format", FORMAT)
     if fmt != FORMAT:
-        raise ExportError(f"cannot export document of format {fmt!r}; expected {FORMAT!r}")
+        raise ExportError(
+            "cannot export document of format {fmt!r}; expected {format!r}", fmt=fmt, format=FORMAT
+        )
     for i, ci in enumerate(doc.get("cis") or ()):
         if not isinstance(ci, Mapping) or not ci.get("name"):
-            raise ExportError(f"CI #{i + 1} of the document has no name")
+            raise ExportError("CI #{i} of the document has no name", i=i + 1)
 
 
 def location_of(ci: Mapping[str, Any]) -> dict[str, Any]:
@@ -209,7 +211,9 @@ def build_graph(doc: Mapping[str, Any]) -> nx.MultiDiGraph:
         try:
             return ids[name]  # type: ignore[index]
         except (KeyError, TypeError):
-            raise ExportError(f"{what} refers to unknown CI {name!r}") from None
+            raise ExportError(
+                "{what} refers to unknown CI {name!r}", what=what, name=name
+            ) from None
 
     for ln in doc.get("links") or ():
         a, b = node_of(ln.get("a"), "a link"), node_of(ln.get("b"), "a link")

@@ -79,7 +79,9 @@ def write_graphml(doc: Mapping[str, Any], path: str | Path) -> None:
     try:
         nx.write_graphml(g, str(path), encoding="utf-8")
     except OSError as exc:
-        raise ExportError(f"cannot write {path}: {exc.strerror}") from exc
+        raise ExportError(
+            "cannot write {path}: {strerror}", path=path, strerror=exc.strerror
+        ) from exc
 
 
 def read_graphml(path: str | Path) -> dict[str, Any]:
@@ -99,7 +101,9 @@ def write_gexf(doc: Mapping[str, Any], path: str | Path) -> None:
     try:
         nx.write_gexf(g, str(path), encoding="utf-8")
     except OSError as exc:
-        raise ExportError(f"cannot write {path}: {exc.strerror}") from exc
+        raise ExportError(
+            "cannot write {path}: {strerror}", path=path, strerror=exc.strerror
+        ) from exc
 
 
 def read_gexf(path: str | Path) -> dict[str, Any]:
@@ -192,7 +196,9 @@ def write_dot(doc: Mapping[str, Any], path: str | Path) -> None:
     try:
         Path(path).write_text(to_dot(doc).source, encoding="utf-8")
     except OSError as exc:
-        raise ExportError(f"cannot write {path}: {exc.strerror}") from exc
+        raise ExportError(
+            "cannot write {path}: {strerror}", path=path, strerror=exc.strerror
+        ) from exc
 
 
 def render_svg(doc: Mapping[str, Any], *, timeout: float = 300.0) -> bytes:
@@ -205,8 +211,12 @@ def render_svg(doc: Mapping[str, Any], *, timeout: float = 300.0) -> bytes:
     n = len(doc.get("cis") or ())
     if n > MAX_LAYOUT_NODES:
         raise ExportError(
-            f"{n} CIs is too many to draw (limit {MAX_LAYOUT_NODES}); "
-            "select a part with --building or --class, or export dot/graphml"
+            (
+                "{n} CIs is too many to draw (limit {max_layout_nodes}); select a part with "
+                "--building or --class, or export dot/graphml"
+            ),
+            n=n,
+            max_layout_nodes=MAX_LAYOUT_NODES,
         )
     exe = shutil.which("dot")
     if exe is None:
@@ -220,10 +230,12 @@ def render_svg(doc: Mapping[str, Any], *, timeout: float = 300.0) -> bytes:
             check=False,
         )
     except subprocess.TimeoutExpired as exc:
-        raise ExportError(f"Graphviz took longer than {timeout:.0f} s; select fewer CIs") from exc
+        raise ExportError(
+            "Graphviz took longer than {timeout:.0f} s; select fewer CIs", timeout=timeout
+        ) from exc
     if proc.returncode != 0:
         msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise ExportError(f"Graphviz failed: {msg[-1] if msg else proc.returncode}")
+        raise ExportError("Graphviz failed: {value}", value=msg[-1] if msg else proc.returncode)
     return proc.stdout
 
 
@@ -233,7 +245,9 @@ def write_svg(doc: Mapping[str, Any], path: str | Path) -> None:
     try:
         Path(path).write_bytes(svg)
     except OSError as exc:
-        raise ExportError(f"cannot write {path}: {exc.strerror}") from exc
+        raise ExportError(
+            "cannot write {path}: {strerror}", path=path, strerror=exc.strerror
+        ) from exc
 
 
 # ---------------------------------------------------------------- draw.io
@@ -353,7 +367,9 @@ def write_drawio(doc: Mapping[str, Any], path: str | Path) -> None:
     try:
         tree.write(str(path), encoding="utf-8", xml_declaration=True)
     except OSError as exc:
-        raise ExportError(f"cannot write {path}: {exc.strerror}") from exc
+        raise ExportError(
+            "cannot write {path}: {strerror}", path=path, strerror=exc.strerror
+        ) from exc
 
 
 def read_drawio(path: str | Path) -> dict[str, Any]:
@@ -362,7 +378,7 @@ def read_drawio(path: str | Path) -> dict[str, Any]:
     try:
         root = ET.parse(str(path)).getroot()
     except ET.ParseError as exc:
-        raise ExportError(f"{path} is not a draw.io XML file: {exc}") from exc
+        raise ExportError("{path} is not a draw.io XML file: {exc}", path=path, exc=exc) from exc
     g = nx.MultiDiGraph()
     for obj in root.iter("object"):
         cell = obj.find("mxCell")

@@ -484,5 +484,7 @@ def write_netbox(doc: Mapping[str, Any], out_dir: str | Path) -> NetboxExport:
             errors="replace",
         )
     except OSError as exc:
-        raise ExportError(f"cannot write NetBox files to {out}: {exc.strerror}") from exc
+        raise ExportError(
+            "cannot write NetBox files to {out}: {strerror}", out=out, strerror=exc.strerror
+        ) from exc
     return result

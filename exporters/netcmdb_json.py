@@ -108,7 +108,7 @@ def _ci_select(filters: dict[str, Any] | None = None, *, with_times: bool = True
         elif key == "ids":
             q = q.where(t.c.id.in_(list(value)))
         else:
-            raise ExportError(f"unknown filter {key!r}")
+            raise ExportError("unknown filter {key!r}", key=key)
     return q
 
 
@@ -392,7 +392,7 @@ def export_csv(session: Session, table: str = "cis", filters: dict[str, Any] | N
         ExportError: unknown table name, or filters for another table.
     """
     if filters and table != "cis":
-        raise ExportError(f"--table {table}: a CI selection is for the cis table only")
+        raise ExportError("--table {table}: a CI selection is for the cis table only", table=table)
     if table == "cis":
         header = ("id", *CSV_COLUMNS, "first_seen", "last_seen", *CSV_EXTRA)
         iso = _iso_cached()
@@ -495,4 +495,8 @@ def export_csv(session: Session, table: str = "cis", filters: dict[str, Any] | N
                 for r in session.execute(q)
             ),
         )
-    raise ExportError(f"unknown table {table!r} (known: {', '.join(CSV_TABLES)})")
+    raise ExportError(
+        "unknown table {table!r} (known: {csv_tables})",
+        table=table,
+        csv_tables=", ".join(CSV_TABLES),
+    )

@@ -484,4 +484,6 @@ def write_report(doc: Mapping[str, Any], path: str | Path, **kwargs: Any) -> Non
     try:
         Path(path).write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise ExportError(f"cannot write {path}: {exc.strerror}") from exc
+        raise ExportError(
+            "cannot write {path}: {strerror}", path=path, strerror=exc.strerror
+        ) from exc

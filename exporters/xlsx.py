@@ -220,7 +220,9 @@ def write_xlsx(
     try:
         wb.save(str(path))
     except OSError as exc:
-        raise ExportError(f"cannot write {path}: {exc.strerror}") from exc
+        raise ExportError(
+            "cannot write {path}: {strerror}", path=path, strerror=exc.strerror
+        ) from exc
     return counts
 
 

@@ -59,7 +59,9 @@ def write_yaml(doc: Mapping[str, Any], path: str | Path) -> None:
     try:
         Path(path).write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise ExportError(f"cannot write {path}: {exc.strerror}") from exc
+        raise ExportError(
+            "cannot write {path}: {strerror}", path=path, strerror=exc.strerror
+        ) from exc
 
 
 def loads(text: str) -> dict[str, Any]:
@@ -71,7 +73,7 @@ def loads(text: str) -> dict[str, Any]:
     try:
         doc = yaml.load(text, Loader=_Loader)  # noqa: S506 - safe loader
     except yaml.YAMLError as exc:
-        raise ImportFormatError(f"not valid YAML: {exc}") from exc
+        raise ImportFormatError("not valid YAML: {exc}", exc=exc) from exc
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise ImportFormatError(f"not a {FORMAT} document")
+        raise ImportFormatError("not a {format} document", format=FORMAT)
     return doc

@@ -10,11 +10,15 @@ Must not import the CLI or the web package; never prints.
 
 from __future__ import annotations
 
+import contextlib
 import gettext
 import io
 import os
 from functools import cache
 from pathlib import Path
+from typing import Any
+
+from netcmdb.errors import Msg, NetcmdbError
 
 HERE = Path(__file__).resolve().parent
 DOMAIN = "messages"
@@ -87,23 +91,103 @@ def gettext_for(locale: str):  # type: ignore[no-untyped-def]
     return translations(locale).gettext
 
 
-#: where user-visible strings live, as (glob under the package root, Babel method)
+#: where user-visible strings live, as (glob under the package root, Babel method), searched in
+#: the directories :func:`for_users` accepts
 SOURCES = [
     ("web/templates/**.html", "jinja2"),
-    ("web/**.py", "python"),
-    ("commands/**.py", "python"),
-    ("cmdb/access.py", "python"),
-    ("cli.py", "python"),
+    ("**.py", "netcmdb.i18n:extract_python"),
 ]
-#: gettext calls, plus the exception types whose literal message is shown to users
-KEYWORDS = {
+#: package directories whose text no user of the tool reads
+NOT_FOR_USERS = ("demo", "cmdb/migrations")
+
+
+def for_users(directory: str | Path) -> bool:
+    """True for a directory whose sources speak to users: the package's own subpackages (a
+    directory with ``__init__.py``, so not the test suite nor the benchmarks) and the web's
+    templates, minus :data:`NOT_FOR_USERS`."""
+    path = Path(directory)
+    rel = path.relative_to(HERE.parent).as_posix()
+    if rel in NOT_FOR_USERS or any(rel.startswith(f"{n}/") for n in NOT_FOR_USERS):
+        return False
+    return (path / "__init__.py").exists() or rel == "web/templates"
+
+
+def package_sources() -> list[Path]:
+    """The Python files :func:`extract` reads."""
+    root = HERE.parent
+    out = sorted(root.glob("*.py"))
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if for_users(Path(dirpath) / d)]
+        if Path(dirpath) != root:
+            out += sorted(Path(dirpath) / f for f in filenames if f.endswith(".py"))
+    return out
+
+
+#: gettext calls, plus the web's ``Denied(status, message)``; every ``NetcmdbError`` class is
+#: added by :func:`keywords` (its first argument is the message template)
+KEYWORDS: dict[str, Any] = {
     "_": None,
     "gettext": None,
     "ngettext": (1, 2),
     "N_": None,
     "Denied": (2,),
-    "AccessError": (1,),
 }
+
+
+def extract_python(fileobj, keywords, comment_tags, options):  # type: ignore[no-untyped-def]
+    """Babel extraction method for our Python sources, read with :mod:`ast`.
+
+    Babel's own Python extractor drops a message written as a parenthesised implicit
+    concatenation (``XError(("a " "b"), x=1)``, which ruff format produces for long templates);
+    the AST sees the one string. Yields every call to a keyword with its positional string
+    arguments (``None`` for any other argument), as Babel's extractors do.
+    """
+    import ast
+
+    names = set(keywords)
+    tree = ast.parse(fileobj.read())
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        f = node.func
+        name = f.id if isinstance(f, ast.Name) else getattr(f, "attr", None)
+        if name not in names:
+            continue
+        args = tuple(
+            a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None
+            for a in node.args
+        )
+        if any(a is not None for a in args):
+            yield node.lineno, name, args, []
+
+
+#: click's modules whose messages a user of the CLI sees (cli.py points their gettext at ours)
+CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "types")
+
+
+def error_classes() -> set[str]:
+    """The names of ``NetcmdbError`` and of every class deriving from it in the package."""
+    import ast
+
+    bases: dict[str, set[str]] = {}
+    for path in package_sources():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                names = {
+                    b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases
+                }
+                bases.setdefault(node.name, set()).update(names)
+    found = {"NetcmdbError"}
+    while True:
+        more = {c for c, bs in bases.items() if bs & found} - found
+        if not more:
+            return found
+        found |= more
+
+
+def keywords() -> dict[str, Any]:
+    """Babel's keywords: :data:`KEYWORDS` and every error class (message = first argument)."""
+    return {**{name: (1,) for name in error_classes()}, **KEYWORDS}
 
 
 def extract() -> dict[str, list[tuple[str, int]]]:
@@ -114,13 +198,28 @@ def extract() -> dict[str, list[tuple[str, int]]]:
     found: dict[str, list[tuple[str, int]]] = {}
     method_map = SOURCES
     options = {"web/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
-    for fname, line, msg, _comments, _ctx in extract_from_dir(
-        str(root),
-        method_map=method_map,
-        options_map=options,
-        keywords=KEYWORDS,
-        strip_comment_tags=True,
-    ):
+    quiet = io.StringIO()  # Babel reports each f-string it skips; tests count those themselves
+    with contextlib.redirect_stderr(quiet):
+        hits = list(
+            extract_from_dir(
+                str(root),
+                method_map=method_map,
+                options_map=options,
+                keywords=keywords(),
+                directory_filter=for_users,
+                strip_comment_tags=True,
+            )
+        )
+    import click
+
+    click_dir = Path(click.__file__).parent
+    for name in CLICK_MODULES:  # click's own words (usage errors, --help headings), see cli.py
+        with (click_dir / f"{name}.py").open("rb") as fh:
+            for line, _f, msg, _c in extract_python(fh, ("_", "ngettext"), (), {}):
+                hits.append(
+                    (f"click/{name}.py", line, msg[:2] if _f == "ngettext" else msg[0], [], None)
+                )
+    for fname, line, msg, _comments, _ctx in hits:
         ids = msg if isinstance(msg, tuple) else (msg,)
         for m in ids:
             if m:
@@ -147,6 +246,34 @@ def catalog_update(locale: str = "zh_CN") -> list[str]:
     with path.open("wb") as fh:
         write_po(fh, new, width=100, sort_output=True, omit_header=False)
     return [m.id for m in new if isinstance(m.id, str) and m.id and not m.string]
+
+
+def localize(message: object, locale: str | None = None) -> str:
+    """The text of an error or a :class:`~netcmdb.errors.Msg` in ``locale`` (default: the
+    environment's, as the CLI). The one rule for translating messages with parameters:
+
+    the template is translated, then filled with its parameters; parameters that are themselves
+    errors or ``N_`` phrases are translated the same way, every other parameter (a device
+    string, an address, a number) is inserted as it is. A template without a translation, or a
+    translation that does not fit its parameters, gives the English text. A plain ``str`` is
+    looked up as a msgid (messages raised before templates existed), else returned unchanged.
+    """
+    loc = locale or from_environment()
+    tr = translations(loc)
+    if isinstance(message, (NetcmdbError, Msg)):
+        template, params = message.template, message.params
+    else:
+        template, params = str(message), {}
+    text = tr.gettext(template) if template else template
+    if not params:
+        return text
+    values: dict[str, Any] = {
+        k: localize(v, loc) if isinstance(v, (NetcmdbError, Msg)) else v for k, v in params.items()
+    }
+    try:
+        return text.format(**values)
+    except (KeyError, IndexError, ValueError, AttributeError):
+        return template.format(**values)
 
 
 def _(message: str) -> str:

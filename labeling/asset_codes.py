@@ -31,7 +31,7 @@ from sqlalchemy import exc as sa_exc
 
 from netcmdb.cmdb.db import session_scope
 from netcmdb.cmdb.models import CI, Change, Location
-from netcmdb.errors import ConfigError, LabelError
+from netcmdb.errors import N_, ConfigError, LabelError
 from netcmdb.labeling.assign import Assignment, retired
 from netcmdb.labeling.rule import Rule
 
@@ -55,8 +55,15 @@ class AssetCodeRule:
         """
         if number >= 10**self.digits:
             raise LabelError(
-                f"asset codes {self.unit}-{category}-{location}-* are used up "
-                f"({self.digits} digits); raise [asset_codes] digits"
+                (
+                    "asset codes {unit}-{category}-{location}-* are used up ({digits} digits); "
+                    "raise "
+                    "[asset_codes] digits"
+                ),
+                unit=self.unit,
+                category=category,
+                location=location,
+                digits=self.digits,
             )
         return f"{self.unit}-{category}-{location}-{number:0{self.digits}d}"
 
@@ -90,7 +97,7 @@ def asset_code_rule(table: Mapping[str, Any] | None) -> AssetCodeRule | None:
     unknown = sorted(set(table) - {"unit", "categories", "digits"})
     if unknown:
         raise ConfigError(
-            f"[asset_codes] has no key {unknown[0]!r} (keys: unit, digits, categories)"
+            "[asset_codes] has no key {value!r} (keys: unit, digits, categories)", value=unknown[0]
         )
     return AssetCodeRule(
         unit.strip().upper(),
@@ -140,16 +147,19 @@ def assign_asset_codes(
                         (
                             ci_id,
                             name,
-                            f"no category for class "
-                            f"{cls.value if cls else 'other'} in [asset_codes."
-                            "categories]",
+                            N_(
+                                "no category for class {cls} in [asset_codes.categories]",
+                                cls=cls.value if cls else "other",
+                            ),
                         )
                     )
                     continue
                 try:
                     room = rule.format_room(*rule.normalize_room(loc.building, loc.floor, loc.room))
                 except LabelError as exc:
-                    skipped.append((ci_id, name, f"location does not fit the rule: {exc}"))
+                    skipped.append(
+                        (ci_id, name, N_("location does not fit the rule: {why}", why=exc))
+                    )
                     continue
                 prefix = codes.prefix(cat, room)
                 used = taken.get(prefix)

@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 from netcmdb.cmdb.db import session_scope
 from netcmdb.cmdb.models import CI, Change, CIStatus, Identifier, IdKind, Location
 from netcmdb.discovery.normalize import mac_or_none
-from netcmdb.errors import DatabaseLocked, ImportFormatError, LabelError
+from netcmdb.errors import N_, DatabaseLocked, ImportFormatError, LabelError, message_of
 from netcmdb.labeling.rule import Label, Rule
 
 MAX_ATTEMPTS = 200
@@ -126,7 +126,7 @@ def _rooms(
             key = rule.normalize_room(loc.building, loc.floor, loc.room)
         except LabelError as exc:
             if building is None and room is None:
-                out[loc.id] = str(exc)
+                out[loc.id] = message_of(exc)
             continue
         if building is not None and key[0] != building:
             continue
@@ -152,7 +152,11 @@ def seat_policy(value: str | None) -> str:
     if value is None:
         return SEAT_POLICIES[0]
     if value not in SEAT_POLICIES:
-        raise LabelError(f"[label] seats = {value!r}: use one of {', '.join(SEAT_POLICIES)}")
+        raise LabelError(
+            "[label] seats = {value!r}: use one of {seat_policies}",
+            value=value,
+            seat_policies=", ".join(SEAT_POLICIES),
+        )
     return value
 
 
@@ -256,8 +260,12 @@ def free_label(session: Session, label: str, *, source: str = SOURCE) -> None:
 def _label_for(rule: Rule, key: tuple[str, str, str], seat: int) -> str:
     if seat > rule.max_seat:
         raise LabelError(
-            f"room {rule.format_room(*key)} is full ({rule.max_seat} seats); "
-            "use a rule with a wider seat field (e.g. the 'wide' preset)"
+            (
+                "room {format_room} is full ({max_seat} seats); use a rule with a wider seat "
+                "field (e.g. the 'wide' preset)"
+            ),
+            format_room=rule.format_room(*key),
+            max_seat=rule.max_seat,
         )
     return rule.format(Label(*key, seat, rule.unit, rule.category))
 
@@ -319,7 +327,9 @@ def assign_labels(
     bad = {lid: why for lid, why in rooms.items() if isinstance(why, str)}
     for ci_id, name, loc in todo:
         if loc in bad:
-            result.skipped.append((ci_id, name, f"location does not fit the rule: {bad[loc]}"))
+            result.skipped.append(
+                (ci_id, name, N_("location does not fit the rule: {why}", why=bad[loc]))
+            )
     todo = [t for t in todo if t[2] not in bad]
     if renumber:
         return _renumber(engine, rule, rooms, todo, dry_run, result, progress)
@@ -345,7 +355,7 @@ def assign_labels(
                 try:
                     label = _label_for(rule, key, seat)
                 except LabelError as exc:
-                    result.skipped.append((ci_id, name, str(exc)))
+                    result.skipped.append((ci_id, name, message_of(exc)))
                     continue
                 result.assigned.append(Assignment(ci_id, name, None, label, seat))
         return result
@@ -355,7 +365,7 @@ def assign_labels(
         try:
             done = _assign_one(engine, rule, ci_id, name, key, result, policy, wanted.get(ci_id))
         except LabelError as exc:
-            result.skipped.append((ci_id, name, str(exc)))
+            result.skipped.append((ci_id, name, message_of(exc)))
             done = None
         if done is not None:
             result.assigned.append(done)
@@ -395,7 +405,7 @@ def _assign_one(
                 )
                 # labelled meanwhile by someone else: leave it
                 if cast("CursorResult[Any]", res).rowcount == 0:
-                    result.skipped.append((ci_id, name, "labelled concurrently"))
+                    result.skipped.append((ci_id, name, N_("labelled concurrently")))
                     return None
                 s.add(Change(ci_id=ci_id, attribute="label", old=None, new=label, source=SOURCE))
             return Assignment(ci_id, name, None, label, seat)
@@ -405,8 +415,12 @@ def _assign_one(
             result.retries += 1
             _pause(attempt)
     raise LabelError(
-        f"could not assign a label to {name!r} after {MAX_ATTEMPTS} attempts "
-        "(too many concurrent assigners?)"
+        (
+            "could not assign a label to {name!r} after {max_attempts} attempts (too many "
+            "concurrent assigners?)"
+        ),
+        name=name,
+        max_attempts=MAX_ATTEMPTS,
     )
 
 
@@ -438,7 +452,9 @@ def _renumber(
                 result.retries += 1
                 _pause(attempt)
         else:
-            raise LabelError(f"could not renumber room {rule.format_room(*key)}")
+            raise LabelError(
+                "could not renumber room {format_room}", format_room=rule.format_room(*key)
+            )
         result.assigned.extend(changes)
         if progress:
             progress(n, len(by_loc))
@@ -495,7 +511,9 @@ def read_walk_csv(source: str | Path | io.TextIOBase) -> list[tuple[int, str]]:
         try:
             text = Path(source).read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
-            raise ImportFormatError(f"{source}: cannot read walk CSV: {exc}") from None
+            raise ImportFormatError(
+                "{source}: cannot read walk CSV: {exc}", source=source, exc=exc
+            ) from None
         name = str(source)
     else:
         text = source.read()
@@ -509,28 +527,43 @@ def read_walk_csv(source: str | Path | io.TextIOBase) -> list[tuple[int, str]]:
             continue
         if len(cells) < 2 or not cells[1]:
             raise ImportFormatError(
-                f"{name} row {lineno}: need two columns: order, MAC or serial or hostname"
+                "{name} row {lineno}: need two columns: order, MAC or serial or hostname",
+                name=name,
+                lineno=lineno,
             )
         if not rows and not seen_order and not cells[0].lstrip("-").isdigit():
             continue  # header
         if not cells[0].isdigit() or int(cells[0]) < 1:
             raise ImportFormatError(
-                f"{name} row {lineno}: order {cells[0]!r} is not a positive whole number"
+                "{name} row {lineno}: order {value!r} is not a positive whole number",
+                name=name,
+                lineno=lineno,
+                value=cells[0],
             )
         order = int(cells[0])
         if order in seen_order:
             raise ImportFormatError(
-                f"{name} row {lineno}: order {order} already on row {seen_order[order]}"
+                "{name} row {lineno}: order {order} already on row {value}",
+                name=name,
+                lineno=lineno,
+                order=order,
+                value=seen_order[order],
             )
         ident = cells[1]
         k = ident.lower()
         if k in seen_id:
-            raise ImportFormatError(f"{name} row {lineno}: {ident!r} already on row {seen_id[k]}")
+            raise ImportFormatError(
+                "{name} row {lineno}: {ident!r} already on row {value}",
+                name=name,
+                lineno=lineno,
+                ident=ident,
+                value=seen_id[k],
+            )
         seen_order[order] = lineno
         seen_id[k] = lineno
         rows.append((order, ident))
     if not rows:
-        raise ImportFormatError(f"{name}: no rows")
+        raise ImportFormatError("{name}: no rows", name=name)
     return rows
 
 
@@ -596,8 +629,10 @@ def walk(
     for order, ident in rows:
         if order > rule.max_seat:
             raise LabelError(
-                f"order {order} for {ident!r} does not fit the "
-                f"{rule.fields['seat'].width}-digit seat field"
+                "order {order} for {ident!r} does not fit the {width}-digit seat field",
+                order=order,
+                ident=ident,
+                width=rule.fields["seat"].width,
             )
     with session_scope(engine) as s:
         loc = _get_location(s, rule, key)
@@ -606,13 +641,23 @@ def walk(
         for order, ident in rows:
             found = find_ci(s, ident)
             if not found:
-                raise LabelError(f"walk: no CI has MAC, serial or hostname {ident!r}")
+                raise LabelError("walk: no CI has MAC, serial or hostname {ident!r}", ident=ident)
             if len(found) > 1:
                 names = ", ".join(f"{c.name} (id {c.id})" for c in found[:4])
-                raise LabelError(f"walk: {ident!r} matches {len(found)} CIs: {names}")
+                raise LabelError(
+                    "walk: {ident!r} matches {n_found} CIs: {names}",
+                    ident=ident,
+                    n_found=len(found),
+                    names=names,
+                )
             ci = found[0]
             if ci.id in seen:
-                raise LabelError(f"walk: {ident!r} and {seen[ci.id]!r} are the same CI {ci.name!r}")
+                raise LabelError(
+                    "walk: {ident!r} and {value!r} are the same CI {name!r}",
+                    ident=ident,
+                    value=seen[ci.id],
+                    name=ci.name,
+                )
             seen[ci.id] = ident
             walked.append((order, ci))
         new_labels = {order: _label_for(rule, key, order) for order, _ in walked}

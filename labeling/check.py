@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from netcmdb.cmdb.models import CI, Location
-from netcmdb.errors import LabelError
+from netcmdb.errors import N_, LabelError, message_of
 from netcmdb.labeling.rule import Rule
 
 
@@ -71,7 +71,7 @@ def check_labels(session: Session, rule: Rule) -> CheckReport:
         try:
             lab = rule.parse(text)
         except LabelError as exc:
-            report.problems.append(Problem("malformed", ci.id, ci.name, text, str(exc)))
+            report.problems.append(Problem("malformed", ci.id, ci.name, text, message_of(exc)))
             continue
         by_seat.setdefault((*lab.room_key, lab.seat), []).append(ci)
         code = rule.format_room(*lab.room_key)
@@ -83,7 +83,7 @@ def check_labels(session: Session, rule: Rule) -> CheckReport:
                     ci.id,
                     ci.name,
                     text,
-                    f"label says room {code}, no location recorded",
+                    N_("label says room {code}, no location recorded", code=code),
                 )
             )
         else:
@@ -100,7 +100,11 @@ def check_labels(session: Session, rule: Rule) -> CheckReport:
                         ci.id,
                         ci.name,
                         text,
-                        f"label says room {code}, recorded location is {where}",
+                        N_(
+                            "label says room {code}, recorded location is {where}",
+                            code=code,
+                            where=where,
+                        ),
                     )
                 )
         if ci.seat is not None and ci.seat != lab.seat:
@@ -110,7 +114,11 @@ def check_labels(session: Session, rule: Rule) -> CheckReport:
                     ci.id,
                     ci.name,
                     text,
-                    f"label says seat {lab.seat}, recorded seat is {ci.seat}",
+                    N_(
+                        "label says seat {seat}, recorded seat is {recorded}",
+                        seat=lab.seat,
+                        recorded=ci.seat,
+                    ),
                 )
             )
     for (b, f, r, seat), cis in sorted(by_seat.items()):
@@ -124,7 +132,13 @@ def check_labels(session: Session, rule: Rule) -> CheckReport:
                     ci.id,
                     ci.name,
                     ci.label or "",
-                    f"room {rule.format_room(b, f, r)} seat {seat} is on {len(cis)} CIs: {others}",
+                    N_(
+                        "room {room} seat {seat} is on {n} CIs: {others}",
+                        room=rule.format_room(b, f, r),
+                        seat=seat,
+                        n=len(cis),
+                        others=others,
+                    ),
                 )
             )
     report.problems.extend(mismatches)

@@ -104,12 +104,19 @@ def _find(configured: str | None, candidates: tuple[str, ...]) -> Path:
     if configured:
         path = Path(configured)
         if not path.is_file():
-            raise LabelError(f"{ENV}={configured}: no such font file; {_HINT}")
+            raise LabelError(
+                "{env}={configured}: no such font file; {hint}",
+                env=ENV,
+                configured=configured,
+                hint=_HINT,
+            )
         return path
     for candidate in candidates:
         if os.path.isfile(candidate):
             return Path(candidate)
-    raise LabelError(f"this PDF has Chinese (CJK) text and no CJK font was found: {_HINT}")
+    raise LabelError(
+        "this PDF has Chinese (CJK) text and no CJK font was found: {hint}", hint=_HINT
+    )
 
 
 @cache
@@ -117,7 +124,9 @@ def _register(path: Path) -> str:
     try:
         font = TTFont(CJK_FONT, str(path), subfontIndex=0)
     except (TTFError, OSError) as exc:  # e.g. CFF outlines, or a licence forbidding embedding
-        raise LabelError(f"{path}: cannot embed this font ({exc}); {_HINT}") from exc
+        raise LabelError(
+            "{path}: cannot embed this font ({exc}); {hint}", path=path, exc=exc, hint=_HINT
+        ) from exc
     pdfmetrics.registerFont(font)
     return CJK_FONT
 

@@ -39,8 +39,11 @@ def _qr_version(nbytes: int) -> int:
         return int(q.best_fit())
     except (qrcode.exceptions.DataOverflowError, ValueError):  # qrcode 8: "Invalid version"
         raise LabelError(
-            f"QR payload of {nbytes} bytes is too long (a QR code holds at most "
-            "2331 bytes at error correction M; shorten --qr)"
+            (
+                "QR payload of {nbytes} bytes is too long (a QR code holds at most 2331 bytes at "
+                "error correction M; shorten --qr)"
+            ),
+            nbytes=nbytes,
         ) from None
 
 
@@ -176,7 +179,7 @@ def qr_flat(payload: str, padded: bool = False) -> tuple[int, bytes]:
             break
         version += 1  # the ECI header tipped it over
         if version > 40:
-            raise LabelError(f"QR payload of {len(data)} bytes is too long")
+            raise LabelError("QR payload of {n_data} bytes is too long", n_data=len(data))
     bits += "0" * min(4, plan.capacity * 8 - len(bits))
     bits += "0" * (-len(bits) % 8)
     words = int(bits, 2).to_bytes(len(bits) // 8, "big")
@@ -239,7 +242,7 @@ _C128_BITS = {v: _pattern_bits(p) for v, p in _c128_patterns.items()}
 
 def _code128_values(text: str) -> list[int]:
     if not text or any(ord(c) > 127 or ord(c) < 32 for c in text):
-        raise LabelError(f"Code128 needs printable ASCII text, got {text!r}")
+        raise LabelError("Code128 needs printable ASCII text, got {text!r}", text=text)
     c = Code128(text)
     c.validate()
     return c.encode()  # type: ignore[no-any-return]  # start, data (B/C switching), check, stop

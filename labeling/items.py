@@ -69,12 +69,14 @@ def check_qr_template(template: str) -> None:
     try:
         names = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
     except ValueError as exc:
-        raise LabelError(f"QR template {template!r}: {exc}") from None
+        raise LabelError("QR template {template!r}: {exc}", template=template, exc=exc) from None
     bad = [n for n in names if n not in QR_FIELDS]
     if bad:
         raise LabelError(
-            f"QR template {template!r}: unknown field {{{bad[0]}}} "
-            f"(use {', '.join('{' + f + '}' for f in QR_FIELDS)})"
+            "QR template {template!r}: unknown field {{{value}}} (use {qr_fields})",
+            template=template,
+            value=bad[0],
+            qr_fields=", ".join("{" + f + "}" for f in QR_FIELDS),
         )
 
 

@@ -33,16 +33,26 @@ def compile_patterns(patterns: Sequence[str], where: str = "") -> list[re.Patter
     out = []
     for p in patterns:
         if not isinstance(p, str) or not p:
-            raise ConfigError(f"{where}[location] patterns: {p!r} is not a non-empty string")
+            raise ConfigError(
+                "{where}[location] patterns: {p!r} is not a non-empty string", where=where, p=p
+            )
         try:
             rx = re.compile(p)
         except re.error as exc:
-            raise ConfigError(f"{where}[location] patterns: bad pattern {p!r}: {exc}") from None
+            raise ConfigError(
+                "{where}[location] patterns: bad pattern {p!r}: {exc}", where=where, p=p, exc=exc
+            ) from None
         missing = [g for g in GROUPS if g not in rx.groupindex]
         if missing:
             raise ConfigError(
-                f"{where}[location] patterns: pattern {p!r} has no named group "
-                f"{', '.join(missing)} (use (?P<{missing[0]}>...))"
+                (
+                    "{where}[location] patterns: pattern {p!r} has no named group {missing} (use "
+                    "(?P<{value}>...))"
+                ),
+                where=where,
+                p=p,
+                missing=", ".join(missing),
+                value=missing[0],
             )
         out.append(rx)
     return out

@@ -188,10 +188,19 @@ def render_labels(
     if not items:
         raise LabelError("nothing to print: no labelled CI matches the selection")
     per_page = template.per_page
+    if not 1 <= start_at <= per_page and per_page == 1:
+        raise LabelError(
+            "--start-at {start_at}: template {name} has 1 label per sheet (1..1)",
+            start_at=start_at,
+            name=template.name,
+        )
     if not 1 <= start_at <= per_page:
         raise LabelError(
-            f"--start-at {start_at}: template {template.name} has {per_page} "
-            f"label{'s' if per_page > 1 else ''} per sheet (1..{per_page})"
+            "--start-at {start_at}: template {name} has {per_page} labels per sheet "
+            "(1..{per_page})",
+            start_at=start_at,
+            name=template.name,
+            per_page=per_page,
         )
     layout = template.layout_boxes()
     w, h = template.page

@@ -42,7 +42,7 @@ def _font(text: str, h: int) -> str:
 def label_zpl(item: LabelItem, template: Template, dpi: int) -> str:
     """The ZPL of one label."""
     if dpi not in DPIS:
-        raise LabelError(f"ZPL resolution {dpi} dpi is not supported (use 203 or 300)")
+        raise LabelError("ZPL resolution {dpi} dpi is not supported (use 203 or 300)", dpi=dpi)
     dots = dpi / 25.4
     w, h = template.label
     lay = template.layout_boxes()
@@ -107,7 +107,7 @@ def render_zpl(
     if not items:
         raise LabelError("nothing to print: no labelled CI matches the selection")
     if dpi not in DPIS:
-        raise LabelError(f"ZPL resolution {dpi} dpi is not supported (use 203 or 300)")
+        raise LabelError("ZPL resolution {dpi} dpi is not supported (use 203 or 300)", dpi=dpi)
     with atomic_output(out) as tmp:
         with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
             for block in iter_zpl(items, template, dpi):

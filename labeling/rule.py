@@ -60,11 +60,17 @@ class FieldSpec:
     def __post_init__(self) -> None:
         if self.chars not in _CHARSETS:
             raise LabelError(
-                f"label rule: field {self.name}: chars must be one of "
-                f"{sorted(_CHARSETS)}, not {self.chars!r}"
+                "label rule: field {name}: chars must be one of {charsets}, not {chars!r}",
+                name=self.name,
+                charsets=sorted(_CHARSETS),
+                chars=self.chars,
             )
         if not 1 <= self.width <= 12:
-            raise LabelError(f"label rule: field {self.name}: width {self.width} not in 1..12")
+            raise LabelError(
+                "label rule: field {name}: width {width} not in 1..12",
+                name=self.name,
+                width=self.width,
+            )
 
     @property
     def allowed(self) -> str:
@@ -138,27 +144,37 @@ class Rule:
         for f in CORE_FIELDS:
             if names.count(f) != 1:
                 raise LabelError(
-                    f"label rule {self.name!r}: core pattern {self.core!r} must "
-                    f"contain {{{f}}} exactly once"
+                    "label rule {name!r}: core pattern {core!r} must contain {{{f}}} exactly once",
+                    name=self.name,
+                    core=self.core,
+                    f=f,
                 )
         for f in (*names, *self.prefix):
             if f not in self.fields:
-                raise LabelError(f"label rule {self.name!r}: no width given for field {f!r}")
+                raise LabelError(
+                    "label rule {name!r}: no width given for field {f!r}", name=self.name, f=f
+                )
         for f in self.prefix:
             if f not in PREFIX_FIELDS:
                 raise LabelError(
-                    f"label rule {self.name!r}: prefix field {f!r} is not one of "
-                    f"{', '.join(PREFIX_FIELDS)}"
+                    "label rule {name!r}: prefix field {f!r} is not one of {prefix_fields}",
+                    name=self.name,
+                    f=f,
+                    prefix_fields=", ".join(PREFIX_FIELDS),
                 )
         literal = _TOKEN.sub("", self.core)
         if any(c.isalnum() and c not in string.ascii_uppercase for c in literal):
-            raise LabelError(f"label rule {self.name!r}: literals must be upper-case")
+            raise LabelError("label rule {name!r}: literals must be upper-case", name=self.name)
         if self.basement_prefix and (
             len(self.basement_prefix) != 1 or not self.basement_prefix.isalpha()
         ):
-            raise LabelError(f"label rule {self.name!r}: basement_prefix must be one letter")
+            raise LabelError(
+                "label rule {name!r}: basement_prefix must be one letter", name=self.name
+            )
         if (self.unit is None) != (self.category is None) and len(self.prefix) == 2:
-            raise LabelError(f"label rule {self.name!r}: set both unit and category or neither")
+            raise LabelError(
+                "label rule {name!r}: set both unit and category or neither", name=self.name
+            )
         if self.buildings is not None:
             object.__setattr__(
                 self, "buildings", tuple(self._pad("building", b) for b in self.buildings)
@@ -246,12 +262,16 @@ class Rule:
         vals = [given[f] for f in self.prefix]
         extra = [f for f in PREFIX_FIELDS if f not in self.prefix and given[f] is not None]
         if extra:
-            raise LabelError(f"label rule {self.name!r} has no {extra[0]} prefix")
+            raise LabelError(
+                "label rule {name!r} has no {value} prefix", name=self.name, value=extra[0]
+            )
         if all(v is None for v in vals):
             return ""
         if any(v is None for v in vals):
             raise LabelError(
-                f"label rule {self.name!r}: give {' and '.join(self.prefix)} together or neither"
+                "label rule {name!r}: give {prefix} together or neither",
+                name=self.name,
+                prefix=" and ".join(self.prefix),
             )
         return "".join(
             self._check_prefix_value(f, v) + self.separator  # type: ignore[arg-type]
@@ -263,11 +283,21 @@ class Rule:
         v = value.strip().upper()
         lo = spec.min_width or spec.width
         if not lo <= len(v) <= spec.width:
-            raise LabelError(f"{name} {value!r}: must be {lo}-{spec.width} characters")
+            raise LabelError(
+                "{name} {value!r}: must be {lo}-{width} characters",
+                name=name,
+                value=value,
+                lo=lo,
+                width=spec.width,
+            )
         bad = [c for c in v if c not in spec.allowed]
         if bad:
             raise LabelError(
-                f"{name} {value!r}: {bad[0]!r} not allowed ({_CHARSET_WORDS[spec.chars]} only)"
+                "{name} {value!r}: {value2!r} not allowed ({value3} only)",
+                name=name,
+                value=value,
+                value2=bad[0],
+                value3=_CHARSET_WORDS[spec.chars],
             )
         return v
 
@@ -276,50 +306,81 @@ class Rule:
         spec = self.fields[name]
         v = str(value).strip().upper()
         if not v:
-            raise LabelError(f"{name} is empty")
+            raise LabelError("{name} is empty", name=name)
         if name == "floor" and self.basement_prefix and v.startswith(self.basement_prefix):
             digits = v[len(self.basement_prefix) :].lstrip("0") or "0"
             if not digits.isdigit() or digits == "0":
                 raise LabelError(
-                    f"floor {value!r}: a basement is {self.basement_prefix}1.."
-                    f"{self.basement_prefix}{'9' * (spec.width - 1)}"
+                    "floor {value!r}: a basement is {basement_prefix}1..{basement_prefix}{nines}",
+                    value=value,
+                    basement_prefix=self.basement_prefix,
+                    nines="9" * (spec.width - 1),
                 )
             v = self.basement_prefix + digits.zfill(spec.width - 1)
             if len(v) > spec.width:
                 raise LabelError(
-                    f"floor {value!r}: basement too deep for the {spec.width}-character floor field"
+                    "floor {value!r}: basement too deep for the {width}-character floor field",
+                    value=value,
+                    width=spec.width,
                 )
             return v
         if spec.chars == DIGITS and v.isdigit():
             v = v.zfill(spec.width)
         if len(v) > spec.width:
-            hint = " (configure a wider rule, e.g. the 'wide' preset)" if name == "room" else ""
+            if name == "room":
+                raise LabelError(
+                    "room {value!r} does not fit the {width}-character room field (configure a "
+                    "wider rule, e.g. the 'wide' preset)",
+                    value=value,
+                    width=spec.width,
+                )
             raise LabelError(
-                f"{name} {value!r} does not fit the {spec.width}-character {name} field{hint}"
+                "{name} {value!r} does not fit the {width}-character {name} field",
+                name=name,
+                value=value,
+                width=spec.width,
             )
         bad = [c for c in v if c not in spec.allowed]
         if bad:
-            raise LabelError(f"{name} {value!r}: {_CHARSET_WORDS[spec.chars]} only")
+            raise LabelError(
+                "{name} {value!r}: {value2} only",
+                name=name,
+                value=value,
+                value2=_CHARSET_WORDS[spec.chars],
+            )
         if len(v) != spec.width:
-            raise LabelError(f"{name} {value!r}: must be {spec.width} characters")
+            raise LabelError(
+                "{name} {value!r}: must be {width} characters",
+                name=name,
+                value=value,
+                width=spec.width,
+            )
         return v
 
     def _check(self, building: str, floor: str, room: str, seat: int) -> dict[str, str]:
         b = self._pad("building", building)
         if self.buildings is not None and b not in self.buildings:
             raise LabelError(
-                f"unknown building {b} (configured buildings: {', '.join(self.buildings)})"
+                "unknown building {b} (configured buildings: {buildings})",
+                b=b,
+                buildings=", ".join(self.buildings),
             )
         f = self._pad("floor", floor)
         r = self._pad("room", room)
         if not isinstance(seat, int) or isinstance(seat, bool):
-            raise LabelError(f"seat {seat!r} is not a number")
+            raise LabelError("seat {seat!r} is not a number", seat=seat)
         if seat < 1:
-            raise LabelError(f"seat {seat:0{self.fields['seat'].width}d}: seats start at 1")
+            raise LabelError(
+                "seat {seat}: seats start at 1", seat=f"{seat:0{self.fields['seat'].width}d}"
+            )
         if seat > self.max_seat:
             raise LabelError(
-                f"seat {seat} does not fit the {self.fields['seat'].width}-digit "
-                "seat field (more seats in one room need a wider rule, e.g. 'wide')"
+                (
+                    "seat {seat} does not fit the {width}-digit seat field (more seats in one room "
+                    "need a wider rule, e.g. 'wide')"
+                ),
+                seat=seat,
+                width=self.fields["seat"].width,
             )
         return {
             "building": b,
@@ -345,14 +406,16 @@ class Rule:
         netcmdb.errors.LabelError: 'D010210-000': seat 000: seats start at 1
         """
         if not isinstance(text, str):
-            raise LabelError(f"label {text!r} is not text")
+            raise LabelError("label {text!r} is not text", text=text)
         raw = text.strip().upper()
         shown = repr(text.strip())
         if not raw:
             raise LabelError("empty label")
         if any(not (c.isascii() and c.isprintable()) for c in raw):
             raise LabelError(
-                f"{shown}: only ASCII letters, digits and {self.separator!r} are allowed"
+                "{shown}: only ASCII letters, digits and {separator!r} are allowed",
+                shown=shown,
+                separator=self.separator,
             )
         unit, category, core = self._split_prefix(raw, shown)
         values = self._parse_core(core, shown, offset=len(raw) - len(core))
@@ -363,9 +426,11 @@ class Rule:
         try:
             canonical = self.format(label)
         except LabelError as exc:
-            raise LabelError(f"{shown}: {exc}") from None
+            raise LabelError("{shown}: {exc}", shown=shown, exc=exc) from None
         if canonical != raw:  # pragma: no cover - guarded by the property test
-            raise LabelError(f"{shown}: not canonical (expected {canonical})")
+            raise LabelError(
+                "{shown}: not canonical (expected {canonical})", shown=shown, canonical=canonical
+            )
         return label
 
     def _split_prefix(self, raw: str, shown: str) -> tuple[str | None, str | None, str]:
@@ -377,15 +442,21 @@ class Rule:
         if n_prefix != len(self.prefix):
             want = self.separator.join(f.upper() for f in self.prefix)
             raise LabelError(
-                f"{shown}: {n_prefix} prefix part(s); the rule takes "
-                f"{want}{self.separator} or no prefix"
+                (
+                    "{shown}: {n_prefix} prefix part(s); the rule takes {want}{separator} or no "
+                    "prefix"
+                ),
+                shown=shown,
+                n_prefix=n_prefix,
+                want=want,
+                separator=self.separator,
             )
         got = dict(zip(self.prefix, parts[:n_prefix], strict=True))
         for f, v in got.items():
             try:
                 self._check_prefix_value(f, v)
             except LabelError as exc:
-                raise LabelError(f"{shown}: {exc}") from None
+                raise LabelError("{shown}: {exc}", shown=shown, exc=exc) from None
         core = self.separator.join(parts[n_prefix:])
         return got.get("unit"), got.get("category"), core
 
@@ -393,8 +464,11 @@ class Rule:
         if len(core) != self.core_length:
             where = f"after the prefix, {len(core)}" if offset else f"{len(core)}"
             raise LabelError(
-                f"{shown}: wrong length: {where} characters, the rule "
-                f"{self.shape} has {self.core_length}"
+                "{shown}: wrong length: {where} characters, the rule {shape} has {core_length}",
+                shown=shown,
+                where=where,
+                shape=self.shape,
+                core_length=self.core_length,
             )
         values: dict[str, str] = {}
         pos = 0
@@ -402,8 +476,11 @@ class Rule:
             if kind == "lit":
                 if core[pos] != v:
                     raise LabelError(
-                        f"{shown}: expected {v!r} at position {offset + pos + 1}, "
-                        f"found {core[pos]!r}"
+                        "{shown}: expected {v!r} at position {offset}, found {value!r}",
+                        shown=shown,
+                        v=v,
+                        offset=offset + pos + 1,
+                        value=core[pos],
                     )
                 pos += 1
                 continue
@@ -423,7 +500,7 @@ class Rule:
                     msg = f"letters where digits belong: {v} {chunk!r} at {at}{extra}"
                 else:
                     msg = f"{v} {chunk!r} at {at}: {_CHARSET_WORDS[spec.chars]} only"
-                raise LabelError(f"{shown}: {msg}")
+                raise LabelError("{shown}: {msg}", shown=shown, msg=msg)
             values[v] = chunk
             pos += spec.width
         return values
@@ -446,26 +523,33 @@ class Rule:
         """
         shown = repr(text.strip())
         if not text.strip():
-            raise LabelError(f"room '': empty (a room code looks like {self._room_shape()})")
+            raise LabelError(
+                "room '': empty (a room code looks like {room_shape})",
+                room_shape=self._room_shape(),
+            )
         if "/" in text:
             parts = [p.strip() for p in text.split("/")]
             if len(parts) != 3 or not all(parts):
-                raise LabelError(f"room {shown}: expected BUILDING/FLOOR/ROOM, e.g. 01/02/10")
+                raise LabelError(
+                    "room {shown}: expected BUILDING/FLOOR/ROOM, e.g. 01/02/10", shown=shown
+                )
             try:
                 return self.normalize_room(*parts)
             except LabelError as exc:
-                raise LabelError(f"room {shown}: {exc}") from None
+                raise LabelError("room {shown}: {exc}", shown=shown, exc=exc) from None
         raw = re.sub(r"\s+", "", re.sub(r"(?i)^\s*room\b", "", text)).upper()
         short = self.fields["floor"].width + self.fields["room"].width
         if len(raw) == short and raw.isalnum():
             if building is None:
-                raise LabelError(f"room {shown}: floor and room only: give the building (D0102 10)")
+                raise LabelError(
+                    "room {shown}: floor and room only: give the building (D0102 10)", shown=shown
+                )
             try:
                 return self.normalize_room(
                     building, raw[: self.fields["floor"].width], raw[self.fields["floor"].width :]
                 )
             except LabelError as exc:
-                raise LabelError(f"room {shown}: {exc}") from None
+                raise LabelError("room {shown}: {exc}", shown=shown, exc=exc) from None
         toks = self.room_tokens
         lead = ""
         for k, v in toks:
@@ -477,13 +561,22 @@ class Rule:
         want = sum(1 if k == "lit" else self.fields[v].width for k, v in toks)
         shape = self._room_shape()
         if len(raw) != want:
-            raise LabelError(f"room {shown}: wrong length, a room code looks like {shape}")
+            raise LabelError(
+                "room {shown}: wrong length, a room code looks like {shape}",
+                shown=shown,
+                shape=shape,
+            )
         values: dict[str, str] = {}
         pos = 0
         for k, v in toks:
             if k == "lit":
                 if raw[pos] != v:
-                    raise LabelError(f"room {shown}: expected {v!r} at position {pos + 1}")
+                    raise LabelError(
+                        "room {shown}: expected {v!r} at position {pos}",
+                        shown=shown,
+                        v=v,
+                        pos=pos + 1,
+                    )
                 pos += 1
                 continue
             values[v] = raw[pos : pos + self.fields[v].width]
@@ -491,7 +584,7 @@ class Rule:
         try:
             return self.normalize_room(values["building"], values["floor"], values["room"])
         except LabelError as exc:
-            raise LabelError(f"room {shown}: {exc}") from None
+            raise LabelError("room {shown}: {exc}", shown=shown, exc=exc) from None
 
     def _room_shape(self) -> str:
         """``DBBFFRR``: the room code's literals and field letters."""
@@ -579,7 +672,9 @@ class Rule:
             base = PRESETS.get(str(preset))
             if base is None:
                 raise LabelError(
-                    f"unknown label rule preset {preset!r} (known: {', '.join(PRESETS)})"
+                    "unknown label rule preset {preset!r} (known: {presets})",
+                    preset=preset,
+                    presets=", ".join(PRESETS),
                 )
         else:
             data.pop("preset", None)
@@ -598,11 +693,15 @@ class Rule:
         unknown = sorted(set(data) - known - {"rule"})
         if unknown:
             raise LabelError(
-                f"label rule: unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})"
+                "label rule: unknown key {value!r} (known: {known})",
+                value=unknown[0],
+                known=", ".join(sorted(known)),
             )
         for key in ("name", "core", "separator", "basement_prefix", "unit", "category"):
             if key in data and not isinstance(data[key], str):
-                raise LabelError(f"label rule: {key} must be a string, got {data[key]!r}")
+                raise LabelError(
+                    "label rule: {key} must be a string, got {value!r}", key=key, value=data[key]
+                )
         for key in ("prefix", "buildings"):
             v = data.get(key)
             if v is not None and (
@@ -610,16 +709,17 @@ class Rule:
                 or not all(isinstance(x, (str, int)) and not isinstance(x, bool) for x in v)
             ):
                 raise LabelError(
-                    f'label rule: {key} must be a list such as ["01", "02"], got {v!r}'
+                    'label rule: {key} must be a list such as ["01", "02"], got {v!r}', key=key, v=v
                 )
         if data.get("fields") is not None and not isinstance(data["fields"], Mapping):
             raise LabelError(
-                f"label rule: fields must be a table of field tables, got {data['fields']!r}"
+                "label rule: fields must be a table of field tables, got {fields!r}",
+                fields=data["fields"],
             )
         fields = dict(base.fields)
         for name, spec in (data.pop("fields", None) or {}).items():
             if not isinstance(spec, Mapping):
-                raise LabelError(f"label rule: fields.{name} must be a table")
+                raise LabelError("label rule: fields.{name} must be a table", name=name)
             old = fields.get(name, FieldSpec(name, 1))
             try:
                 fields[name] = FieldSpec(
@@ -629,7 +729,7 @@ class Rule:
                     spec.get("min_width", old.min_width),
                 )
             except (TypeError, ValueError) as exc:
-                raise LabelError(f"label rule: fields.{name}: {exc}") from None
+                raise LabelError("label rule: fields.{name}: {exc}", name=name, exc=exc) from None
         kwargs: dict[str, Any] = {k: v for k, v in data.items()}
         if pattern is not None:
             if not isinstance(pattern, str):
@@ -645,7 +745,7 @@ class Rule:
                         name, int(width) if width else old.width, chars or old.chars, old.min_width
                     )
                 except ValueError as exc:
-                    raise LabelError(f"label rule: {exc}") from None
+                    raise LabelError("label rule: {exc}", exc=exc) from None
             kwargs["core"] = _WIDTH_TOKEN.sub(lambda m: "{" + m.group(1) + "}", pattern)
         if "prefix" in kwargs:
             kwargs["prefix"] = tuple(kwargs["prefix"] or ())
@@ -654,7 +754,7 @@ class Rule:
         try:
             return replace(base, fields=fields, **kwargs)
         except TypeError as exc:
-            raise LabelError(f"label rule: {exc}") from None
+            raise LabelError("label rule: {exc}", exc=exc) from None
 
 
 DEFAULT_RULE = Rule()
@@ -677,7 +777,11 @@ def get_rule(spec: str | Mapping[str, Any] | None) -> Rule:
         return DEFAULT_RULE
     if isinstance(spec, str):
         if spec not in PRESETS:
-            raise LabelError(f"unknown label rule preset {spec!r} (known: {', '.join(PRESETS)})")
+            raise LabelError(
+                "unknown label rule preset {spec!r} (known: {presets})",
+                spec=spec,
+                presets=", ".join(PRESETS),
+            )
         return PRESETS[spec]
     return Rule.from_mapping(spec)
 

@@ -73,7 +73,9 @@ class Template:
             text = Box(p, p + bh + 0.5, w - 3 * p - q, h - 2 * p - bh - 0.5)
             return Layout(text, qr, bar, label_pt=9.0, small_pt=5.5)
         if self.layout != "standard":
-            raise LabelError(f"template {self.name}: unknown layout {self.layout!r}")
+            raise LabelError(
+                "template {name}: unknown layout {layout!r}", name=self.name, layout=self.layout
+            )
         # Code128 across the whole width at the bottom (wide modules scan best), QR top right,
         # text top left.
         bh = min(0.22 * h, 9.0)
@@ -102,9 +104,11 @@ _KEYS = {
 def _from_table(name: str, t: dict[str, Any]) -> Template:
     unknown = set(t) - _KEYS
     if unknown:
-        raise LabelError(f"template {name}: unknown key {sorted(unknown)[0]!r}")
+        raise LabelError(
+            "template {name}: unknown key {value!r}", name=name, value=sorted(unknown)[0]
+        )
     if not isinstance(t, dict):
-        raise LabelError(f"template {name}: must be a table, got {t!r:.40}")
+        raise LabelError("template {name}: must be a table, got {t!r:.40}", name=name, t=t)
     pitch = t["pitch"] if "pitch" in t else t.get("label", ())
     try:
         tpl = Template(
@@ -121,16 +125,20 @@ def _from_table(name: str, t: dict[str, Any]) -> Template:
             layout=str(t.get("layout", "standard")),
         )
     except (KeyError, IndexError, TypeError, ValueError) as exc:
-        raise LabelError(f"template {name}: missing or bad value ({exc})") from None
+        raise LabelError(
+            "template {name}: missing or bad value ({exc})", name=name, exc=exc
+        ) from None
     sizes = (*tpl.page, *tpl.label, *tpl.pitch, tpl.margin_left, tpl.margin_top, tpl.padding)
     if not all(math.isfinite(v) and 0 <= v <= 10_000 for v in sizes) or not (
         1 <= tpl.columns <= 1000 and 1 <= tpl.rows <= 1000
     ):
-        raise LabelError(f"template {name}: sizes must be 0..10000 mm and columns/rows 1..1000")
+        raise LabelError(
+            "template {name}: sizes must be 0..10000 mm and columns/rows 1..1000", name=name
+        )
     right = tpl.margin_left + (tpl.columns - 1) * tpl.pitch[0] + tpl.label[0]
     bottom = tpl.margin_top + (tpl.rows - 1) * tpl.pitch[1] + tpl.label[1]
     if tpl.columns < 1 or tpl.rows < 1 or right > tpl.page[0] + 0.01 or bottom > tpl.page[1] + 0.01:
-        raise LabelError(f"template {name}: the label grid does not fit on the page")
+        raise LabelError("template {name}: the label grid does not fit on the page", name=name)
     tpl.layout_boxes()
     return tpl
 
@@ -151,11 +159,15 @@ def get_template(name: str, extra: str | Path | None = None) -> Template:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise LabelError(f"{extra}: cannot read templates: {exc}") from None
+            raise LabelError(
+                "{extra}: cannot read templates: {exc}", extra=extra, exc=exc
+            ) from None
         known.update({n: _from_table(n, t) for n, t in data.items()})
     try:
         return known[name]
     except KeyError:
         raise LabelError(
-            f"unknown label template {name!r} (known: {', '.join(sorted(known))})"
+            "unknown label template {name!r} (known: {known})",
+            name=name,
+            known=", ".join(sorted(known)),
         ) from None

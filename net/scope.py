@@ -45,7 +45,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from netcmdb.errors import ScopeError
+from netcmdb.errors import N_, ScopeError
 
 #: The one expansion limit: refuse to contact more addresses than this unless the user raises
 #: ``--max-hosts``. Counted after excludes, over all targets of a run, for every method.
@@ -58,7 +58,7 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 #: Turns a host name into its addresses (``socket.getaddrinfo`` by default; tests inject one).
 Resolver = Callable[[str], list[str]]
 
-FORMS = (
+FORMS = N_(
     "give an address (10.0.0.1), a CIDR (10.0.0.0/24), a range (10.0.0.1-50 or "
     "10.0.0.1-10.0.0.9) or @file"
 )
@@ -122,7 +122,7 @@ def _split_port(text: str) -> tuple[str, int | None]:
     if text.startswith("["):
         host, sep, rest = text[1:].partition("]")
         if not sep or (rest and not rest.startswith(":")):
-            raise ScopeError(f"bad target {text!r}: write [fd00::1]:2222")
+            raise ScopeError("bad target {text!r}: write [fd00::1]:2222", text=text)
         return host, _port(text, rest[1:]) if rest else None
     if text.count(":") == 1:
         host, port = text.split(":")
@@ -132,7 +132,7 @@ def _split_port(text: str) -> tuple[str, int | None]:
 
 def _port(spec: str, text: str) -> int:
     if not text.isdigit() or not 0 < int(text) < 65536:
-        raise ScopeError(f"bad port in target {spec!r}: ports are 1-65535")
+        raise ScopeError("bad port in target {spec!r}: ports are 1-65535", spec=spec)
     return int(text)
 
 
@@ -149,18 +149,24 @@ def _parse_range(spec: str) -> tuple[IPAddress, IPAddress] | None:
         try:
             end = ipaddress.ip_address(right)
         except ValueError:
-            raise ScopeError(f"bad range {spec!r}: {right!r} is not an address") from None
+            raise ScopeError(
+                "bad range {spec!r}: {right!r} is not an address", spec=spec, right=right
+            ) from None
     else:
         if start.version != 4 or not right.isdigit():
-            raise ScopeError(f"bad range {spec!r}: write 10.0.0.1-50 or 10.0.0.1-10.0.0.50")
+            raise ScopeError(
+                "bad range {spec!r}: write 10.0.0.1-50 or 10.0.0.1-10.0.0.50", spec=spec
+            )
         last = int(right)
         if last > 255:
-            raise ScopeError(f"bad range {spec!r}: last octet {last} is above 255")
+            raise ScopeError(
+                "bad range {spec!r}: last octet {last} is above 255", spec=spec, last=last
+            )
         end = ipaddress.IPv4Address((int(start) & 0xFFFFFF00) | last)
     if end.version != start.version:
-        raise ScopeError(f"bad range {spec!r}: mixes IPv4 and IPv6")
+        raise ScopeError("bad range {spec!r}: mixes IPv4 and IPv6", spec=spec)
     if int(end) < int(start):
-        raise ScopeError(f"bad range {spec!r}: the end is below the start")
+        raise ScopeError("bad range {spec!r}: the end is below the start", spec=spec)
     return start, end
 
 
@@ -182,9 +188,11 @@ def parse_spec(spec: str, *, names: bool = False, lenient: bool = False) -> Targ
     """
     text = str(spec).strip()
     if not text:
-        raise ScopeError(f"empty target; {FORMS}")
+        raise ScopeError("empty target; {forms}", forms=FORMS)
     if any(ord(c) < 32 or ord(c) == 127 for c in text):
-        raise ScopeError(f"not a target: {text!r} holds control characters; {FORMS}")
+        raise ScopeError(
+            "not a target: {text!r} holds control characters; {forms}", text=text, forms=FORMS
+        )
     port = None
     if names:
         try:
@@ -212,9 +220,9 @@ def parse_spec(spec: str, *, names: bool = False, lenient: bool = False) -> Targ
         pass
     if names and is_host_name(text):
         return TargetBlock(text, 0, -1, 0, name=text.rstrip(".").lower(), port=port)
-    raise ScopeError(
-        f"not a target: {text!r}; {FORMS}" + ("" if not names else " (or a host name)")
-    )
+    if names:
+        raise ScopeError("not a target: {text!r}; {forms} (or a host name)", text=text, forms=FORMS)
+    raise ScopeError("not a target: {text!r}; {forms}", text=text, forms=FORMS)
 
 
 #: IPv4-mapped IPv6 addresses (``::ffff:8.8.8.8``): a dual-stack socket sends them as IPv4.
@@ -238,8 +246,11 @@ def _unmapped(b: TargetBlock, lenient: bool = False) -> TargetBlock:
         if lenient:
             return b
         raise ScopeError(
-            f"{b.spec!r} mixes IPv4-mapped addresses (::ffff:0:0/96) with other IPv6 "
-            "addresses; give the IPv4 addresses and the IPv6 ones separately"
+            (
+                "{spec!r} mixes IPv4-mapped addresses (::ffff:0:0/96) with other IPv6 addresses; "
+                "give the IPv4 addresses and the IPv6 ones separately"
+            ),
+            spec=b.spec,
         )
     return TargetBlock(
         b.spec, b.first - _MAPPED_FIRST, b.last - _MAPPED_FIRST, 4, b.drop_edges, b.name, b.port
@@ -256,7 +267,9 @@ def _address(text: str) -> IPAddress:
 
 def _no_port(spec: str, port: int | None) -> None:
     if port is not None:
-        raise ScopeError(f"bad target {spec!r}: a port goes with one address or name only")
+        raise ScopeError(
+            "bad target {spec!r}: a port goes with one address or name only", spec=spec
+        )
 
 
 def read_target_file(path: str | Path) -> list[str]:
@@ -271,16 +284,19 @@ def read_target_file(path: str | Path) -> list[str]:
         with p.open("rb") as fh:
             data = fh.read(MAX_TARGET_FILE_BYTES + 1)
     except OSError as exc:
-        raise ScopeError(f"cannot read target file {str(p)!r}: {exc.strerror or exc}") from None
+        raise ScopeError(
+            "cannot read target file {p!r}: {strerror}", p=str(p), strerror=exc.strerror or exc
+        ) from None
     if len(data) > MAX_TARGET_FILE_BYTES:
         raise ScopeError(
-            f"target file {str(p)!r} is larger than "
-            f"{MAX_TARGET_FILE_BYTES // 1024 // 1024} MiB; split it"
+            "target file {p!r} is larger than {max_target_file_bytes} MiB; split it",
+            p=str(p),
+            max_target_file_bytes=MAX_TARGET_FILE_BYTES // 1024 // 1024,
         )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ScopeError(f"target file {str(p)!r} is not UTF-8 text") from None
+        raise ScopeError("target file {p!r} is not UTF-8 text", p=str(p)) from None
     out: list[str] = []
     for line in text.splitlines():
         line = line.split("#", 1)[0]
@@ -454,7 +470,9 @@ def system_resolver(name: str) -> list[str]:
     try:
         infos = socket.getaddrinfo(name, None, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
-        raise ScopeError(f"{name}: name does not resolve ({exc}); give its address") from None
+        raise ScopeError(
+            "{name}: name does not resolve ({exc}); give its address", name=name, exc=exc
+        ) from None
     addrs = list(dict.fromkeys(str(i[4][0]).split("%", 1)[0] for i in infos))
     return sorted(addrs, key=lambda a: ":" in a)
 
@@ -471,7 +489,7 @@ def canonical_address(text: str) -> str:
     try:
         return str(ipaddress.ip_address(str(text).strip()))
     except ValueError:
-        raise ScopeError(f"{text!r} is not an address") from None
+        raise ScopeError("{text!r} is not an address", text=text) from None
 
 
 def _fast_address(text: str) -> tuple[int, int]:
@@ -548,7 +566,9 @@ class ScopeRules:
         else:
             object.__setattr__(self, "excludes", tuple(str(e) for e in self.excludes))
         if not isinstance(self.max_hosts, int) or self.max_hosts < 1:
-            raise ScopeError(f"--max-hosts must be a positive number, not {self.max_hosts!r}")
+            raise ScopeError(
+                "--max-hosts must be a positive number, not {max_hosts!r}", max_hosts=self.max_hosts
+            )
         _excluded_intervals(self.excludes)  # validate now: a bad exclude is an error up front
 
     @property
@@ -567,14 +587,15 @@ class ScopeRules:
         try:
             a = _address(addr)
         except ValueError:
-            return f"{addr!r} is not an address"
+            return N_("{addr!r} is not an address", addr=addr)
         if _contains(_excluded_intervals(self.excludes), a):
-            return f"{a} is excluded"
+            return N_("{a} is excluded", a=str(a))
         if _contains(NEVER, a):
-            return f"{a} is multicast/broadcast/unspecified and is never contacted"
+            return N_("{a} is multicast/broadcast/unspecified and is never contacted", a=str(a))
         if not self.allow_public and not _contains(NON_GLOBAL, a):
-            return (
-                f"{a} is public (internet-routed) address space; contacting it needs --allow-public"
+            return N_(
+                "{a} is public (internet-routed) address space; contacting it needs --allow-public",
+                a=str(a),
             )
         return None
 
@@ -589,7 +610,9 @@ class ScopeRules:
         """
         block = parse_spec(target, names=True)
         if block.name is None and block.first != block.last:
-            raise ScopeError(f"{target!r} is several addresses; expand it with net.scope.plan")
+            raise ScopeError(
+                "{target!r} is several addresses; expand it with net.scope.plan", target=target
+            )
         addr = (
             _resolve_one(block.name, resolve or system_resolver)
             if block.name is not None
@@ -597,7 +620,9 @@ class ScopeRules:
         )
         reason = self.why_not(addr)
         if reason:
-            raise ScopeError(f"{target}: {_advice(reason)}" if block.name else _advice(reason))
+            if block.name:
+                raise ScopeError("{target}: {reason}", target=target, reason=_advice(reason))
+            raise ScopeError(_advice(reason))
         return addr, block.port
 
     def plan(
@@ -677,24 +702,33 @@ class ScopeRules:
         size = _size(wanted) + more
         if size > self.max_hosts:
             raise ScopeError(
-                f"{size} addresses to contact is more than --max-hosts "
-                f"{self.max_hosts}; narrow the targets, add --exclude, or raise "
-                "--max-hosts"
+                (
+                    "{size} addresses to contact is more than --max-hosts {max_hosts}; narrow the "
+                    "targets, add --exclude, or raise --max-hosts"
+                ),
+                size=size,
+                max_hosts=self.max_hosts,
             )
         bad = _intersect(wanted, NEVER)
         if bad:
             raise ScopeError(
-                f"{_first_block(bad)} is multicast/broadcast/unspecified and is never "
-                "contacted; remove it or --exclude it"
+                (
+                    "{first_block} is multicast/broadcast/unspecified and is never contacted; "
+                    "remove "
+                    "it or --exclude it"
+                ),
+                first_block=_first_block(bad),
             )
         if not self.allow_public:
             public = _subtract(wanted, NON_GLOBAL)
             if public:
                 first = _first_block(public)
                 raise ScopeError(
-                    f"{first} is public (internet-routed) address space; "
-                    "contacting it needs --allow-public (and permission from its "
-                    "owner), or --exclude it"
+                    (
+                        "{first} is public (internet-routed) address space; contacting it needs "
+                        "--allow-public (and permission from its owner), or --exclude it"
+                    ),
+                    first=first,
                 )
 
     def _contact_addresses(self, targets: list[str]) -> tuple[list[str], list[str]] | None:
@@ -722,7 +756,7 @@ class ScopeRules:
 
     def _plan(self, blocks: list[TargetBlock], resolve: Resolver | None) -> Plan:
         if not blocks:
-            raise ScopeError(f"no targets given; {FORMS}")
+            raise ScopeError("no targets given; {forms}", forms=FORMS)
         ports: dict[str, int] = {}
         by_name: dict[str, str] = {}
         unresolved: list[str] = []
@@ -782,8 +816,11 @@ class Admitted:
     def __post_init__(self) -> None:
         if self._seal is not _SEAL:
             raise ScopeError(
-                f"{self.address}: an admitted target comes from net.scope.admitted(target, "
-                "rules), which checks it; it cannot be made by hand"
+                (
+                    "{address}: an admitted target comes from net.scope.admitted(target, rules), "
+                    "which checks it; it cannot be made by hand"
+                ),
+                address=self.address,
             )
 
     def __str__(self) -> str:
@@ -840,14 +877,14 @@ def cleared(addresses: Iterable[str], rules: ScopeRules | None = None) -> list[s
 def _advice(reason: str) -> str:
     """A refusal reason turned into an instruction (one line)."""
     if reason.endswith("needs --allow-public"):
-        return reason + " (and permission from its owner), or --exclude it"
+        return N_("{reason} (and permission from its owner), or --exclude it", reason=reason)
     return reason
 
 
 def _resolve_one(name: str, resolve: Resolver) -> str:
     addrs = resolve(name)
     if not addrs:
-        raise ScopeError(f"{name}: name does not resolve; give its address")
+        raise ScopeError("{name}: name does not resolve; give its address", name=name)
     return str(ipaddress.ip_address(addrs[0]))
 
 
@@ -989,15 +1026,20 @@ class CrawlScope:
             return reason
         if not in_scope(addr, self.cidrs):
             shown = ", ".join(self.cidrs[:4]) + (", ..." if len(self.cidrs) > 4 else "")
-            return f"{addr} is outside the crawl scope ({shown}, {self.stated_origin})"
+            return N_(
+                "{addr} is outside the crawl scope ({shown}, {origin})",
+                addr=addr,
+                shown=shown,
+                origin=self.stated_origin,
+            )
         return None
 
     @property
     def stated_origin(self) -> str:
         return {
-            "given": "from --scope",
-            "config": "from [scan] scopes",
-            "seeds": "from the seeds",
+            "given": N_("from --scope"),
+            "config": N_("from [scan] scopes"),
+            "seeds": N_("from the seeds"),
         }.get(self.origin, self.origin)
 
     def as_dict(self) -> dict[str, Any]:

@@ -40,19 +40,24 @@ def selection(cmdb: Cmdb, filters: dict[str, Any]) -> dict[str, Any]:
     wanted = dict(filters)
     for k, v in wanted.items():
         if k != "ids" and v is not None and not str(v).strip():
-            raise ConfigError(f"--{k}: empty; leave the option out to select everything")
+            raise ConfigError("--{k}: empty; leave the option out to select everything", k=k)
     if wanted.get("room") is not None:
         from netcmdb.services.labels import rule_of
 
         ref = rule_of(cmdb).parse_room(str(wanted["room"]), building=wanted.get("building"))
         if wanted.get("building") is not None and wanted["building"] != ref.building:
             raise ConfigError(
-                f"--room {wanted['room']} is in building {ref.building}, not "
-                f"--building {wanted['building']}"
+                "--room {room} is in building {building}, not --building {building2}",
+                room=wanted["room"],
+                building=ref.building,
+                building2=wanted["building"],
             )
         if wanted.get("floor") is not None and wanted["floor"] != ref.floor:
             raise ConfigError(
-                f"--room {wanted['room']} is on floor {ref.floor}, not --floor {wanted['floor']}"
+                "--room {room} is on floor {floor}, not --floor {floor2}",
+                room=wanted["room"],
+                floor=ref.floor,
+                floor2=wanted["floor"],
             )
         wanted.update(building=ref.building, floor=ref.floor, room=ref.room)
     return wanted
@@ -103,8 +108,11 @@ def parse_location(
         raw = [p.strip() for p in location.replace("-", "/").split("/")]
         if len(raw) != 3 or not all(raw):
             raise ConfigError(
-                f"--location {location}: expected a room code (D010210) or "
-                "BUILDING/FLOOR/ROOM (01/02/10)"
+                (
+                    "--location {location}: expected a room code (D010210) or BUILDING/FLOOR/ROOM "
+                    "(01/02/10)"
+                ),
+                location=location,
             ) from None
         parts = tuple(raw)
     return (*parts, room_name) if room_name else parts
@@ -208,20 +216,34 @@ def bulk_set(
     sel = {k: v for k, v in selection.items() if v is not None}
     unknown = sorted(set(sel) - set(SELECTION))
     if unknown:
-        raise ConfigError(f"a bulk edit selects by {', '.join(SELECTION)}, not {unknown[0]!r}")
+        raise ConfigError(
+            "a bulk edit selects by {selection}, not {value!r}",
+            selection=", ".join(SELECTION),
+            value=unknown[0],
+        )
     for k, v in sel.items():
         if not str(v).strip():
-            raise ConfigError(f"--where-{k}: empty; a bulk edit needs a real selection")
+            raise ConfigError("--where-{k}: empty; a bulk edit needs a real selection", k=k)
     vals = {k: v for k, v in values.items() if v is not None}
     bad = sorted(set(vals) - set(BULK_ATTRS))
     if bad:
-        hint = f"; to select by {bad[0]} use --where-{bad[0]}" if bad[0] in SELECTION else ""
+        shown = ", ".join("--" + a for a in BULK_ATTRS)
+        if bad[0] in SELECTION:
+            raise ConfigError(
+                "a bulk edit cannot set --{attr} (only: {attrs}); to select by {attr} use "
+                "--where-{attr}",
+                attr=bad[0],
+                attrs=shown,
+            )
         raise ConfigError(
-            f"a bulk edit cannot set --{bad[0].replace('_', '-')} "
-            f"(only: {', '.join('--' + a for a in BULK_ATTRS)}){hint}"
+            "a bulk edit cannot set --{attr} (only: {attrs})",
+            attr=bad[0].replace("_", "-"),
+            attrs=shown,
         )
     if not vals:
-        raise ConfigError("nothing to set: give " + ", ".join("--" + a for a in BULK_ATTRS))
+        raise ConfigError(
+            "nothing to set: give {attrs}", attrs=", ".join("--" + a for a in BULK_ATTRS)
+        )
     rule = rule_of(cmdb)
     building = sel.get("building")
     with cmdb.session() as s:

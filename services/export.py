@@ -125,8 +125,8 @@ def period(cmdb: Cmdb, since: str, until: str | None = None) -> dict[str, Any]:
     end = parse_day(until, what="--until", end=True) if until is not None else utcnow()
     if end < start:
         if until is None:
-            raise CmdbError(f"--since {since} is in the future")
-        raise CmdbError(f"--until {until} is before --since {since}")
+            raise CmdbError("--since {since} is in the future", since=since)
+        raise CmdbError("--until {until} is before --since {since}", until=until, since=since)
     with cmdb.session() as s:
         return period_summary(s, start, end)
 
@@ -149,7 +149,9 @@ def write(
     from netcmdb.errors import ExportError
 
     if (since is not None or until is not None) and fmt not in PERIOD_FORMATS:
-        raise ExportError(f"--since/--until are for {' and '.join(PERIOD_FORMATS)}")
+        raise ExportError(
+            "--since/--until are for {period_formats}", period_formats=" and ".join(PERIOD_FORMATS)
+        )
     if until is not None and since is None:
         raise ExportError("--until needs --since")
     per = period(cmdb, since, until) if since is not None else None
@@ -157,7 +159,11 @@ def write(
     from netcmdb.atomic import atomic_path as atomic_file
 
     if fmt not in FORMATS:
-        raise ExportError(f"unknown export format {fmt!r} (formats: {', '.join(FORMATS)})")
+        raise ExportError(
+            "unknown export format {fmt!r} (formats: {formats})",
+            fmt=fmt,
+            formats=", ".join(FORMATS),
+        )
     doc, run = selected_document(cmdb, buildings, classes, cis=cis)
     spec = FORMATS[fmt]
     writer = getattr(importlib.import_module(f"netcmdb.exporters.{spec.module}"), spec.func)
@@ -224,7 +230,11 @@ def download(
     from netcmdb.errors import ExportError
 
     if fmt not in DOWNLOADS:
-        raise ExportError(f"cannot download {fmt!r} (formats: {', '.join(DOWNLOADS)})")
+        raise ExportError(
+            "cannot download {fmt!r} (formats: {downloads})",
+            fmt=fmt,
+            downloads=", ".join(DOWNLOADS),
+        )
     media, ext = DOWNLOADS[fmt]
     filename = f"{name}.{ext}"
     if fmt == "csv":

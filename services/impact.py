@@ -28,7 +28,7 @@ def load_topology(cmdb: Cmdb, roots: Sequence[str] = ()) -> Topology:
             return load(session, tuple(roots))
     except SQLAlchemyError as exc:
         raise TopologyError(
-            f"cannot read the CMDB ({type(exc).__name__}); is the database initialised?"
+            "cannot read the CMDB ({kind}); is the database initialised?", kind=type(exc).__name__
         ) from exc
 
 

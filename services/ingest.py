@@ -127,7 +127,11 @@ def results_from_document(doc: Any) -> list[ScanResult]:
                 out.append(ScanResult(target=dev.ip or dev.hostname or f"fact {n}", device=dev))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ImportFormatError(
-                f"facts: {key} entry {n}: {type(exc).__name__}: {exc}"
+                "facts: {key} entry {n}: {kind}: {exc}",
+                key=key,
+                n=n,
+                kind=type(exc).__name__,
+                exc=exc,
             ) from None
     return out
 
@@ -143,7 +147,7 @@ def ingest_facts(cmdb: Cmdb, doc: Any, *, source: str = "push") -> RunSummary:
         if given is not None and (
             not isinstance(given, list) or not all(isinstance(x, str) for x in given)
         ):
-            raise ImportFormatError(f"facts: {key} must be a list of text")
+            raise ImportFormatError("facts: {key} must be a list of text", key=key)
     methods = doc.get("methods") or sorted({str(r.device.source) for r in results if r.device})
     targets = doc.get("targets") or [r.target for r in results]
     return ingest_results(

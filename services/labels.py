@@ -38,13 +38,17 @@ def rule_of(cmdb: Cmdb, spec: str | None = None) -> Rule:
     except OSError:  # a name too long to be a file
         exists = False
     if not exists:
-        raise LabelError(f"--rule {spec}: neither a preset ({', '.join(PRESETS)}) nor a file")
+        raise LabelError(
+            "--rule {spec}: neither a preset ({presets}) nor a file",
+            spec=spec,
+            presets=", ".join(PRESETS),
+        )
     from netcmdb.inputs import read_text
 
     try:
         data = tomllib.loads(read_text(spec, limit=1 << 20, error=LabelError))
     except tomllib.TOMLDecodeError as exc:
-        raise LabelError(f"--rule {spec}: {exc}") from None
+        raise LabelError("--rule {spec}: {exc}", spec=spec, exc=exc) from None
     return get_rule(data.get("label", data))
 
 
@@ -172,12 +176,17 @@ def print_labels(
     qr = str(print_default(cmdb, "qr", qr, DEFAULT_QR))
     dpi = str(print_default(cmdb, "dpi", dpi, 203))
     if dpi not in ("203", "300"):
-        raise LabelError(f"[label] dpi = {dpi}: use 203 or 300")
+        raise LabelError("[label] dpi = {dpi}: use 203 or 300", dpi=dpi)
     check_qr_template(qr)
     if fmt == "pdf" and not 1 <= start_at <= tpl.per_page:
         raise LabelError(
-            f"--start-at {start_at}: template {tpl.name} has {tpl.per_page} "
-            f"position(s) per sheet (1..{tpl.per_page})"
+            (
+                "--start-at {start_at}: template {name} has {per_page} position(s) per sheet "
+                "(1..{per_page})"
+            ),
+            start_at=start_at,
+            name=tpl.name,
+            per_page=tpl.per_page,
         )
     with cmdb.session() as s:
         items = select_items(

@@ -27,8 +27,12 @@ def profile(cmdb: Cmdb, name: str) -> dict[str, str]:
     ):
         known = ", ".join(sorted(profiles)) or "none"
         raise ConfigError(
-            f"--profile {name}: no [register.profiles.{name}] table of "
-            f'HEADER = "field" in the config (profiles: {known})'
+            (
+                '--profile {name}: no [register.profiles.{name}] table of HEADER = "field" in '
+                "the config (profiles: {known})"
+            ),
+            name=name,
+            known=known,
         )
     return dict(prof)
 

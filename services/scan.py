@@ -80,7 +80,8 @@ def device_scope(cfg: dict, targets: Sequence[str], kw: Mapping[str, Any], what:
 
     if not targets:
         raise ConfigError(
-            f"scan {what} needs at least one target (address, CIDR, range, host name, @file)"
+            "scan {what} needs at least one target (address, CIDR, range, host name, @file)",
+            what=what,
         )
     rules = scope_rules(cfg, kw.get("exclude"), kw.get("max_hosts"), bool(kw.get("allow_public")))
     resolve = None if kw.get("dry_run") else _system_resolver()
@@ -155,7 +156,7 @@ def sweep_methods(prof, arp: bool, icmp: bool, tcp_ports: str | None) -> tuple[l
         try:
             ports = ",".join(map(str, parse_ports(ports or "22,23,80,443,445,3389,8080,9100")))
         except ValueError as exc:
-            raise ConfigError(f"--tcp: {exc}") from None
+            raise ConfigError("--tcp: {exc}", exc=exc) from None
     return methods, ports
 
 

@@ -364,7 +364,7 @@ def _building_cis(engine: ImpactEngine, building: str) -> set[int]:
     t = engine.topo
     inside = {i for i in range(len(t)) if t.building(i) == building}
     if not inside:
-        raise TopologyError(f"no CI in building {building!r}")
+        raise TopologyError("no CI in building {building!r}", building=building)
     # plus their uplinks: neighbours of the building's CIs and the roots
     adj = _adjacency(engine)
     extra = {w for i in inside for w in adj.get(i, ()) if t.ci_class[w] not in END_HOST_CLASSES}
@@ -390,7 +390,7 @@ def _graphviz_out(g: graphviz.Graph, fmt: str, n: int) -> str | bytes:
     try:
         return g.pipe(format=fmt)
     except (graphviz.ExecutableNotFound, graphviz.CalledProcessError) as exc:
-        raise TopologyError(f"graphviz could not render {fmt}: {exc}") from exc
+        raise TopologyError("graphviz could not render {fmt}: {exc}", fmt=fmt, exc=exc) from exc
 
 
 def render_impact(engine: ImpactEngine, res: ImpactResult, fmt: str) -> str | bytes:

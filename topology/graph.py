@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from netcmdb.errors import TopologyError
+from netcmdb.errors import N_, TopologyError
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 ROOT_ROLES = frozenset({"core", "gateway"})
 #: attribute sources that mean "a person said so" (a role set by hand beats a discovered one)
 BY_HAND = frozenset({"manual", "import"})
-NO_ROOT_HELP = (
+NO_ROOT_HELP = N_(
     "no root: no CI has role core or gateway, and no gateway was discovered; "
     "crawl from the core (netcmdb scan CORE-IP --snmp --crawl: the device whose ARP "
     "table resolves the hosts becomes their gateway), set a role (netcmdb ci set NAME "
@@ -167,10 +167,12 @@ class Topology:
             if not hits:
                 hits = [i for i, lab in enumerate(self.label) if lab and lab.casefold() == low]
         if not hits:
-            raise TopologyError(f"unknown CI {text!r}: no CI has this name, label or IP")
+            raise TopologyError("unknown CI {text!r}: no CI has this name, label or IP", text=text)
         if len(hits) > 1:
             raise TopologyError(
-                f"ambiguous CI {text!r}: {len(hits)} CIs match; use the label or IP"
+                "ambiguous CI {text!r}: {n_hits} CIs match; use the label or IP",
+                text=text,
+                n_hits=len(hits),
             )
         return hits[0]
 
@@ -194,7 +196,7 @@ class Topology:
                 continue
             found.append(k)
         if not found:
-            raise TopologyError(f"no link {text!r} in the CMDB")
+            raise TopologyError("no link {text!r} in the CMDB", text=text)
         return found
 
     def resolve_targets(self, targets: Iterable[str]) -> tuple[list[int], list[int]]:

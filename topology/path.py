@@ -34,11 +34,15 @@ def physical_paths(topo: Topology, a: int, b: int, k: int = 3) -> list[list[dict
         ports.setdefault((x, y), []).append((px, py))
         ports.setdefault((y, x), []).append((py, px))
     if a not in g or b not in g:
-        raise TopologyError(f"no physical path: {topo.name[a if a not in g else b]} has no links")
+        raise TopologyError(
+            "no physical path: {value} has no links", value=topo.name[a if a not in g else b]
+        )
     try:
         paths = list(islice(nx.shortest_simple_paths(g, a, b), k))
     except nx.NetworkXNoPath as exc:
-        raise TopologyError(f"no physical path between {topo.name[a]} and {topo.name[b]}") from exc
+        raise TopologyError(
+            "no physical path between {value} and {value2}", value=topo.name[a], value2=topo.name[b]
+        ) from exc
     out = []
     for p in paths:
         hops = []

@@ -181,7 +181,9 @@ def create_app(
 
     @app.exception_handler(NetcmdbError)
     async def _our_error(request: Request, exc: NetcmdbError) -> Response:
-        return _error(request, _status_of(exc), str(exc))
+        return _error(
+            request, _status_of(exc), str(exc), localized=i18n.localize(exc, request.state.lang)
+        )
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> Response:  # never a stack trace
@@ -262,15 +264,23 @@ def _set_session(response: Response, app: FastAPI, sess: dict[str, Any]) -> None
     )
 
 
-def _error(request: Request, status: int, message: str) -> Response:
+def _error(
+    request: Request, status: int, message: str, *, localized: str | None = None
+) -> Response:
+    """The error as JSON for the API (``error`` in English, the same in every language, and
+    ``message`` in the request's language) or as the error page in the user's language."""
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if localized is None:
+        localized = i18n.localize(message, getattr(request.state, "lang", None) or "en")
     if (
         request.url.path.startswith(API)
         or "application/json" in request.headers.get("accept", "")
         and "text/html" not in request.headers.get("accept", "")
     ):
         return JSONResponse(
-            {"error": message, "status": status}, status_code=status, headers=headers
+            {"error": message, "message": localized, "status": status},
+            status_code=status,
+            headers=headers,
         )
     if status == 401 and request.method == "GET":
         from urllib.parse import quote
@@ -278,7 +288,7 @@ def _error(request: Request, status: int, message: str) -> Response:
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
     from netcmdb.web.pages import render
 
-    return render(request, "error.html", {"status": status, "message": message}, status=status)
+    return render(request, "error.html", {"status": status, "message": localized}, status=status)
 
 
 def app_from_env() -> FastAPI:

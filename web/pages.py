@@ -168,7 +168,11 @@ def ci_list_download(request: Request, fmt: str) -> Response:
     from netcmdb.web.service import list_selection
 
     if fmt not in DOWNLOADS:
-        raise NotFoundError(f"no download as {fmt[:20]!r} (formats: {', '.join(DOWNLOADS)})")
+        raise NotFoundError(
+            "no download as {value!r} (formats: {downloads})",
+            value=fmt[:20],
+            downloads=", ".join(DOWNLOADS),
+        )
     with _session(request) as s:
         sel = list_selection(
             s, request.query_params.get("q"), _filters(request), _rule(request), _cmdb(request)
@@ -301,7 +305,7 @@ def impact_page(request: Request) -> HTMLResponse:
         try:
             rep = impact(_cmdb(request), targets, engine=request.app.state.web.impact_engine())
         except NetcmdbError as exc:
-            error = str(exc)
+            error = i18n.localize(exc, request.state.lang)
         if rep is not None:
             for state in ("down", "at_risk"):
                 for row in rep[state]:
@@ -345,7 +349,9 @@ def impact_svg(request: Request) -> Response:
     engine = request.app.state.web.impact_engine()
     summary = impact(_cmdb(request), targets, engine=engine)["summary"]
     if summary["down"] + summary["at_risk"] > PICTURE_MAX:
-        raise TopologyError(f"more than {PICTURE_MAX} CIs affected: too many to draw")
+        raise TopologyError(
+            "more than {picture_max} CIs affected: too many to draw", picture_max=PICTURE_MAX
+        )
     svg = impact_drawing(_cmdb(request), targets, fmt="svg", engine=engine)
     return Response(svg, media_type="image/svg+xml")
 
@@ -507,7 +513,9 @@ def login(
     tr = i18n.translations(request.state.lang)
     wait = throttle.wait(keys)
     if wait > 0:
-        msg = f"too many failed logins; try again in {math.ceil(wait)} s"
+        msg = tr.gettext("too many failed logins; try again in {seconds} s").format(
+            seconds=math.ceil(wait)
+        )
         return render(request, "login.html", {"next": _local(next), "error": msg}, status=429)
     try:
         with _session(request) as s:
@@ -515,7 +523,10 @@ def login(
     except AccessError as exc:
         throttle.failed(keys)
         return render(
-            request, "login.html", {"next": _local(next), "error": tr.gettext(str(exc))}, status=401
+            request,
+            "login.html",
+            {"next": _local(next), "error": i18n.localize(exc, request.state.lang)},
+            status=401,
         )
     throttle.succeeded(keys[0])
     resp = RedirectResponse(_local(next), status_code=303)

@@ -29,8 +29,13 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
         raise PushError(
-            f"{req.full_url}: the server redirects to {newurl!r} ({code}); give that URL to "
-            "--push yourself (the token is not sent on)"
+            (
+                "{full_url}: the server redirects to {newurl!r} ({code}); give that URL to "
+                "--push yourself (the token is not sent on)"
+            ),
+            full_url=req.full_url,
+            newurl=newurl,
+            code=code,
         )
 
 
@@ -47,7 +52,7 @@ def facts_url(server: str) -> str:
     """
     u = urllib.parse.urlsplit(server.strip())
     if u.scheme not in ("http", "https") or not u.netloc:
-        raise PushError(f"--push {server!r}: expected http(s)://HOST[:PORT]")
+        raise PushError("--push {server!r}: expected http(s)://HOST[:PORT]", server=server)
     path = u.path.rstrip("/")
     if not path.endswith(FACTS_PATH):
         path += FACTS_PATH
@@ -89,8 +94,14 @@ def push_facts(
         except (ValueError, OSError, AttributeError):
             msg = exc.reason
         if exc.code in (401, 403):
-            raise AccessError(f"{facts_url(server)}: {exc.code}: {msg}") from None
-        raise PushError(f"{facts_url(server)}: {exc.code}: {msg}") from None
+            raise AccessError(
+                "{facts_url}: {code}: {msg}", facts_url=facts_url(server), code=exc.code, msg=msg
+            ) from None
+        raise PushError(
+            "{facts_url}: {code}: {msg}", facts_url=facts_url(server), code=exc.code, msg=msg
+        ) from None
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise PushError(f"{facts_url(server)}: cannot push: {reason}") from None
+        raise PushError(
+            "{facts_url}: cannot push: {reason}", facts_url=facts_url(server), reason=reason
+        ) from None

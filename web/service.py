@@ -219,7 +219,7 @@ def room_plan(session: Session, room: str, rule: Any = None) -> dict[str, Any]:
     code = rule.format_room(*key)
     loc, cis = room_cis(session, rule, room)
     if loc is None:
-        raise NotFoundError(f"no room {code} in the CMDB")
+        raise NotFoundError("no room {code} in the CMDB", code=code)
     seats = [
         {
             "seat": c.seat,
@@ -271,7 +271,7 @@ def room_labels_pdf(cmdb: Any, room: str) -> bytes:
     rule.parse_room(room)
     with cmdb.session() as s:
         if not select_items(s, rule, room=room):
-            raise NotFoundError(f"no labelled CIs in room {room}")
+            raise NotFoundError("no labelled CIs in room {room}", room=room)
     return _pdf(lambda p: print_labels(cmdb, rule, p, fmt="pdf", room=room))
 
 

@@ -160,11 +160,14 @@ class ReconcileConfig:
         bad = [r for r in self.rules if r not in DEFAULT_RULES]
         if bad or not self.rules or len(set(self.rules)) != len(self.rules):
             raise ConfigError(
-                f"identification rules must be distinct names from {', '.join(DEFAULT_RULES)};"
-                f" got {', '.join(self.rules) or 'nothing'}"
+                "identification rules must be distinct names from {default_rules}; got {rules}",
+                default_rules=", ".join(DEFAULT_RULES),
+                rules=", ".join(self.rules) or "nothing",
             )
         if self.missing_after < 1:
-            raise ConfigError(f"missing_after must be >= 1, got {self.missing_after}")
+            raise ConfigError(
+                "missing_after must be >= 1, got {missing_after}", missing_after=self.missing_after
+            )
 
     def rank(self, source: str | None) -> int:
         """Priority rank of ``source`` (unknown or absent sources rank lowest)."""

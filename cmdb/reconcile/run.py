@@ -369,7 +369,9 @@ class Run:
             owner = self.label_owner().get(label)
             if owner is not None and owner != key:
                 raise IntegrityError(
-                    f"label {label} already belongs to CI {self.cis[owner]['name']!r}"
+                    "label {label} already belongs to CI {name!r}",
+                    label=label,
+                    name=self.cis[owner]["name"],
                 )
             self.set_attr(key, ci, "label", label, source, srcs)
             if ci["label"] == label:

@@ -236,3 +236,24 @@ def test_ci_list_download_in_the_browser_is_the_export_service(page, web_db):
     with page.expect_download() as dl:
         page.click("#xlsx")
     assert Path(dl.value.path()).read_bytes()[:2] == b"PK"
+
+
+def test_errors_show_in_the_browsers_language(browser, server):  # type: ignore[no-untyped-def]
+    """A Chinese browser (Accept-Language zh-CN) sees our errors in Chinese, device text escaped;
+    an English one the same error in English."""
+    for locale, words in (("zh-CN", "没有与"), ("en-US", "no CI matches")):
+        ctx = browser.new_context(base_url=server, locale=locale)
+        ctx.set_default_timeout(TIMEOUT)
+        try:
+            pg = ctx.new_page()
+            pg.goto("/ci/" + quote("<b>no-such</b>"))
+            text = pg.inner_text("#error")
+            assert words in text and "<b>no-such</b>" in text, text
+            assert pg.locator("#error b").count() == 0  # the device string stays text
+            pg.goto("/impact?t=" + quote("no-such-ci"))
+            assert pg.locator("#error").count() == 1
+            impact = pg.inner_text("#error")
+            assert "no-such-ci" in impact
+            assert (locale == "zh-CN") == any("\u4e00" <= c <= "\u9fff" for c in impact), impact
+        finally:
+            ctx.close()
