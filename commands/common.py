@@ -35,17 +35,6 @@ def engine_of(ctx: click.Context):  # type: ignore[no-untyped-def]
     return cmdb_of(ctx).engine
 
 
-def chosen_url(ctx: click.Context) -> str | None:
-    """``--db`` as given (an empty one is kept, to be refused), else ``[database] url``; None
-    means the default. The config file is validated even when ``--db`` is given."""
-    return cmdb_of(ctx).given_url
-
-
-def new_engine(ctx: click.Context):  # type: ignore[no-untyped-def]
-    """An engine on the chosen URL with the configured lock wait (no schema check)."""
-    return cmdb_of(ctx).new_engine()
-
-
 def db_url_of(ctx: click.Context) -> str | None:
     """The ``--db`` URL this invocation was given (None: the config file's or the default)."""
     obj = ctx.find_root().obj or {}
@@ -57,24 +46,11 @@ def config_of(ctx: click.Context) -> dict[str, Any]:
     return cmdb_of(ctx).config
 
 
-def reconcile_config(ctx: click.Context):  # type: ignore[no-untyped-def]
-    """The reconciler's settings from this invocation's config file."""
-    return cmdb_of(ctx).reconcile_config()
-
-
 def label_rule(ctx: click.Context, spec: str | None) -> Rule:
     """``--rule`` (preset or TOML file), else the config's [label], else the house rule."""
     from netcmdb.services.labels import rule_of
 
     return rule_of(cmdb_of(ctx), spec)
-
-
-def location_parser_of(ctx: click.Context):  # type: ignore[no-untyped-def]
-    """The configured rule's sysLocation parser: text -> RoomRef(building, floor, room) or
-    None."""
-    from netcmdb.services.ingest import location_parser
-
-    return location_parser(cmdb_of(ctx))
 
 
 def console(err: bool = False, **options: Any):  # type: ignore[no-untyped-def]
