@@ -134,11 +134,16 @@ class Lab:
         *,
         stp: bool = False,
         forward_delay_s: int = 2,
+        max_age_s: int = 6,
         mac: str | None = None,
     ) -> None:
+        """A Linux bridge in ``ns``. With STP, a topology change keeps the bridge's
+        ``topology_change`` flag set (and its FDB ageing at ``forward_delay``) for max_age +
+        forward_delay: the kernel's default max_age of 20 s made every lab wait ~25 s for STP to
+        settle; 6 s is the kernel's minimum (hello time 2 s: three hellos may be missed)."""
         cmd = [
             f"link add {name} type bridge stp_state {1 if stp else 0}"
-            f" forward_delay {forward_delay_s * 100}"
+            f" forward_delay {forward_delay_s * 100} max_age {max_age_s * 100}"
         ]
         if mac:
             cmd.append(f"link set {name} address {mac}")
