@@ -201,7 +201,9 @@ def run_sweep(
         con.print(table)
         for e in errors[:20]:
             echo(
-                _("failed {target}: {error}").format(target=e["target"], error=e["error"]),
+                _("failed {target}: {error}").format(
+                    target=e["target"], error=localize(e["error"])
+                ),
                 err=True,
             )
         return
@@ -259,7 +261,7 @@ def _ssh_render(results: list, summary) -> None:
     for r in sorted(results, key=lambda x: x.target):
         d = r.device
         if r.error:
-            status = plain(f"{r.error_kind}: {r.error}", style="red")
+            status = plain(f"{r.error_kind}: {localize(r.error)}", style="red")
         elif d is not None and d.warnings:
             status = plain(_("ok, {n} warning(s)").format(n=len(d.warnings)), style="yellow")
         else:
@@ -435,7 +437,7 @@ def _finish_snmp_scan(
     for r in results:
         d = r.device
         if d is None:
-            t.add_row(r.target, "", "", "", "", "", "", "", f"{r.error_kind}: {r.error}")
+            t.add_row(r.target, "", "", "", "", "", "", "", f"{r.error_kind}: {localize(r.error)}")
             continue
         t.add_row(
             r.target,

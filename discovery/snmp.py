@@ -43,11 +43,13 @@ from netcmdb.discovery.normalize import decode_text, mac_or_none
 from netcmdb.discovery.vendors import IDENT_SCALARS, port_key, quirk
 from netcmdb.discovery.vendors.identify import Evidence, identify
 from netcmdb.errors import (
+    N_,
     AuthenticationError,
     ConfigError,
     DiscoveryError,
     ScanTimeout,
     ScopeError,
+    message_of,
 )
 from netcmdb.net.scope import Admitted, ScopeRules, admitted
 
@@ -1106,7 +1108,7 @@ def _refused(host: str, exc: ScopeError, t0: float) -> ScanResult:
     """A host the scope rules refuse: a per-host result, and not one packet sent."""
     kind = "excluded" if " is excluded" in str(exc) else "refused"
     return ScanResult(
-        target=host, error=str(exc), error_kind=kind, duration_s=time.monotonic() - t0
+        target=host, error=message_of(exc), error_kind=kind, duration_s=time.monotonic() - t0
     )
 
 
@@ -1167,7 +1169,7 @@ async def collect(host: str, cfg: SnmpConfig, engine: Any | None = None) -> Scan
         except DiscoveryError as exc:
             return ScanResult(
                 target=host,
-                error=f"{exc} (during the walk)",
+                error=N_("{exc} (during the walk)", exc=exc),
                 error_kind="timeout" if isinstance(exc, ScanTimeout) else "other",
                 duration_s=time.monotonic() - t0,
             )
@@ -1178,7 +1180,7 @@ async def collect(host: str, cfg: SnmpConfig, engine: Any | None = None) -> Scan
         except Exception as exc:  # device data is untrusted: one bad device, not a dead scan
             return ScanResult(
                 target=host,
-                error=f"{host}: could not decode SNMP data: {exc}",
+                error=N_("{host}: could not decode SNMP data: {exc}", host=host, exc=str(exc)),
                 error_kind="parse",
                 duration_s=time.monotonic() - t0,
             )
@@ -1186,9 +1188,13 @@ async def collect(host: str, cfg: SnmpConfig, engine: Any | None = None) -> Scan
         dev.extra["snmp_requests"] = str(sess.requests)
         dev.extra["snmp_rows"] = " ".join(f"{c}={len(v)}" for c, v in columns.items() if v)
         return ScanResult(target=host, device=dev, duration_s=time.monotonic() - t0)
-    msg = str(last_err) if last_err else f"{host}: no SNMP credentials to try"
+    msg = message_of(last_err) if last_err else N_("{host}: no SNMP credentials to try", host=host)
     if kind == "timeout" and len(cfg.credentials) > 1:
-        msg = f"{host}: no SNMP answer with any of {len(cfg.credentials)} credential sets"
+        msg = N_(
+            "{host}: no SNMP answer with any of {n} credential sets",
+            host=host,
+            n=len(cfg.credentials),
+        )
     return ScanResult(target=host, error=msg, error_kind=kind, duration_s=time.monotonic() - t0)
 
 

@@ -39,7 +39,7 @@ from netcmdb.discovery.base import ScanOptions, register_scanner
 from netcmdb.discovery.facts import DeviceFact, ScanResult, Source
 from netcmdb.discovery.normalize import mac_vendors
 from netcmdb.discovery.ratelimit import ProbePolicy, TokenBucket
-from netcmdb.errors import DiscoveryError
+from netcmdb.errors import N_, DiscoveryError
 from netcmdb.net.normalize import mac_from_bytes
 from netcmdb.net.scope import ScopeRules, cleared
 
@@ -147,7 +147,7 @@ def run_rounds(
                         streak = 0
                         drain(0.05)
                         continue
-                    errors[ip] = f"send failed: {exc.strerror or exc}"
+                    errors[ip] = N_("send failed: {why}", why=exc.strerror or str(exc))
                 break
             streak += 1
             if streak >= 64 and bucket.rate < full_rate:  # additive recovery
@@ -443,7 +443,7 @@ def _guard(
     from netcmdb.discovery.base import guard
 
     kept, dropped = guard(targets, options, names=False)
-    errors = {t: "excluded from the scan scope; not probed" for t in dropped}
+    errors: dict[str, str] = {t: N_("excluded from the scan scope; not probed") for t in dropped}
     return kept + dropped, kept, errors
 
 
@@ -512,16 +512,16 @@ def split_by_route(
     errors: dict[str, str] = {}
     for t in targets:
         if not _is_ipv4(t):
-            errors[t] = "ARP is IPv4 only; not on an IPv4 segment"
+            errors[t] = N_("ARP is IPv4 only; not on an IPv4 segment")
             continue
         r = route_for(t, routes)
         if r is None:
-            errors[t] = "no route to this address from the scanner"
+            errors[t] = N_("no route to this address from the scanner")
         elif r.gateway:
             routed.append(t)
-            errors[t] = (
-                f"not on a directly connected segment (via gateway "
-                f"{socket.inet_ntoa(struct.pack('!I', r.gateway))}); use --icmp"
+            errors[t] = N_(
+                "not on a directly connected segment (via gateway {gateway}); use --icmp",
+                gateway=socket.inet_ntoa(struct.pack("!I", r.gateway)),
             )
         else:
             by_iface.setdefault(r.iface, []).append(t)
@@ -678,7 +678,11 @@ class ArpScanner:
             facts.update(arp_sweep_iface(iface, ips, policy, bucket, options, errors))
         enrich(list(facts.values()), options, bucket)
         yield from _results(
-            targets, facts, errors, f"no ARP reply ({policy.retries + 1} tries)", started
+            targets,
+            facts,
+            errors,
+            N_("no ARP reply ({tries} tries)", tries=policy.retries + 1),
+            started,
         )
 
 
@@ -751,7 +755,7 @@ class IcmpScanner:
         v4 = [t for t in allowed if _is_ipv4(t)]
         for t in allowed:
             if t not in v4:
-                errors[t] = "ICMPv6 sweeps are not supported yet; not on an IPv4 route"
+                errors[t] = N_("ICMPv6 sweeps are not supported yet; not on an IPv4 route")
         policy, bucket = _policy(options, 0.5), TokenBucket(options.rate_pps)
         probe: list[str] = v4
         neigh: dict[str, str] = {}
@@ -783,7 +787,11 @@ class IcmpScanner:
             facts[ip] = f
         enrich(list(facts.values()), options, bucket)
         yield from _results(
-            targets, facts, errors, f"no ICMP echo reply ({policy.retries + 1} tries)", started
+            targets,
+            facts,
+            errors,
+            N_("no ICMP echo reply ({tries} tries)", tries=policy.retries + 1),
+            started,
         )
 
     def _socket_sweep(
@@ -988,13 +996,17 @@ class TcpScanner:
             if answered:
                 facts[ip] = DeviceFact(source=Source.TCP, ip=ip, open_ports=opened, addresses=[ip])
             elif any(s == "unreachable" for s in state[ip].values()):
-                errors[ip] = "host unreachable (no ARP reply / no route)"
+                errors[ip] = N_("host unreachable (no ARP reply / no route)")
         neigh = {**kernel_neighbours(), **macs}
         for ip, f in facts.items():
             f.mac = neigh.get(ip)
         enrich(list(facts.values()), options, bucket)
         yield from _results(
-            targets, facts, errors, f"no answer on TCP {','.join(map(str, ports))}", started
+            targets,
+            facts,
+            errors,
+            N_("no answer on TCP {ports}", ports=",".join(map(str, ports))),
+            started,
         )
 
     async def _run(
