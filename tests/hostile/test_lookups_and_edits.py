@@ -9,7 +9,7 @@ from pathlib import Path
 from subprocess import CompletedProcess
 
 import pytest
-from hostilekit import assert_one_line, run_cli  # type: ignore[import-not-found]
+from hostilekit import assert_one_line, run_cli, seed_json  # type: ignore[import-not-found]
 
 Cli = Callable[..., CompletedProcess[str]]
 
@@ -33,11 +33,8 @@ SEED = {
 
 
 @pytest.fixture
-def seeded(cli_on: Cli, tmp_path: Path, unchanged):  # type: ignore[no-untyped-def]
-    doc = tmp_path / "seed.json"
-    doc.write_text(json.dumps(SEED))
-    r = cli_on("import", "json", str(doc))
-    assert r.returncode == 0, r.stderr
+def seeded(db_url: str, tmp_path: Path, unchanged):  # type: ignore[no-untyped-def]
+    seed_json(db_url, SEED, tmp_path)
     unchanged.reset()
     return unchanged
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from subprocess import CompletedProcess
 
 import pytest
-from hostilekit import assert_one_line  # type: ignore[import-not-found]
+from hostilekit import assert_one_line, seed_json  # type: ignore[import-not-found]
 
 Cli = Callable[..., CompletedProcess[str]]
 
@@ -144,11 +144,8 @@ JSON_CASES: list[tuple[str, str, str]] = [
 
 
 @pytest.fixture
-def seeded(cli_on: Cli, tmp_path: Path, unchanged):  # type: ignore[no-untyped-def]
-    doc = tmp_path / "seed.json"
-    doc.write_text(json.dumps(SEED))
-    r = cli_on("import", "json", str(doc))
-    assert r.returncode == 0, r.stderr
+def seeded(db_url: str, tmp_path: Path, unchanged):  # type: ignore[no-untyped-def]
+    seed_json(db_url, SEED, tmp_path)
     unchanged.reset()
     return unchanged
 
