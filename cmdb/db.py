@@ -95,10 +95,10 @@ def parse_url(url: str | None) -> URL:
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise DatabaseError(
             (
-                "unsupported database {get_backend_name!r} in {shown_url} (netcmdb supports "
+                "unsupported database {backend!r} in {shown_url} (netcmdb supports "
                 "sqlite and postgresql)"
             ),
-            get_backend_name=parsed.get_backend_name(),
+            backend=parsed.get_backend_name(),
             shown_url=_shown_url(parsed),
         )
     if parsed.get_backend_name() == "sqlite":
@@ -449,12 +449,12 @@ def _revision(conn: Connection) -> str | None:
     if len(rows) > 1:
         raise DatabaseError(
             (
-                "{shown_url}: alembic_version holds {n_rows} rows ({map}); a netcmdb CMDB has "
+                "{shown_url}: alembic_version holds {n_rows} rows ({rows}); a netcmdb CMDB has "
                 "exactly one (delete the wrong rows, or restore the CMDB from a backup)"
             ),
             shown_url=_shown_url(conn.engine.url),
             n_rows=len(rows),
-            map=", ".join(map(str, rows)),
+            rows=", ".join(map(str, rows)),
         )
     return str(rows[0]) if rows else None
 

@@ -81,7 +81,7 @@ def text(
         raise fail(
             error,
             where,
-            N_("{key} is longer than {limit} characters ({n_s})", key=key, limit=limit, n_s=len(s)),
+            N_("{key} is longer than {limit} characters ({n})", key=key, limit=limit, n=len(s)),
         )
     return s
 

@@ -95,10 +95,10 @@ def check_file_permissions(path: Path) -> None:
         raise ConfigError(
             (
                 "{path} holds SSH secrets but is readable or writable by other users (mode "
-                "{s_imode:o}); run: chmod 600 {path}"
+                "{mode:o}); run: chmod 600 {path}"
             ),
             path=path,
-            s_imode=stat.S_IMODE(mode),
+            mode=stat.S_IMODE(mode),
         )
 
 

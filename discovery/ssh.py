@@ -215,11 +215,11 @@ def ensure_host_key(host: str | Admitted, port: int, settings: SshSettings) -> N
     if not settings.accept_new_host_keys:
         raise HostKeyError(
             (
-                "unknown SSH host key for {name} ({get_name} {fingerprint}), not in {path}; "
+                "unknown SSH host key for {name} ({key_type} {fingerprint}), not in {path}; "
                 "verify it and rerun with --accept-new-host-keys"
             ),
             name=name,
-            get_name=key.get_name(),
+            key_type=key.get_name(),
             fingerprint=_fingerprint(key),
             path=path,
         )

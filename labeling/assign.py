@@ -261,10 +261,10 @@ def _label_for(rule: Rule, key: tuple[str, str, str], seat: int) -> str:
     if seat > rule.max_seat:
         raise LabelError(
             (
-                "room {format_room} is full ({max_seat} seats); use a rule with a wider seat "
+                "room {room} is full ({max_seat} seats); use a rule with a wider seat "
                 "field (e.g. the 'wide' preset)"
             ),
-            format_room=rule.format_room(*key),
+            room=rule.format_room(*key),
             max_seat=rule.max_seat,
         )
     return rule.format(Label(*key, seat, rule.unit, rule.category))
@@ -452,9 +452,7 @@ def _renumber(
                 result.retries += 1
                 _pause(attempt)
         else:
-            raise LabelError(
-                "could not renumber room {format_room}", format_room=rule.format_room(*key)
-            )
+            raise LabelError("could not renumber room {room}", room=rule.format_room(*key))
         result.assigned.extend(changes)
         if progress:
             progress(n, len(by_loc))

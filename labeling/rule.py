@@ -293,11 +293,11 @@ class Rule:
         bad = [c for c in v if c not in spec.allowed]
         if bad:
             raise LabelError(
-                "{name} {value!r}: {value2!r} not allowed ({value3} only)",
+                "{name} {value!r}: {chars!r} not allowed ({allowed} only)",
                 name=name,
                 value=value,
-                value2=bad[0],
-                value3=_CHARSET_WORDS[spec.chars],
+                chars=bad[0],
+                allowed=_CHARSET_WORDS[spec.chars],
             )
         return v
 
@@ -343,10 +343,10 @@ class Rule:
         bad = [c for c in v if c not in spec.allowed]
         if bad:
             raise LabelError(
-                "{name} {value!r}: {value2} only",
+                "{name} {value!r}: {chars} only",
                 name=name,
                 value=value,
-                value2=_CHARSET_WORDS[spec.chars],
+                chars=_CHARSET_WORDS[spec.chars],
             )
         if len(v) != spec.width:
             raise LabelError(

@@ -289,9 +289,9 @@ def read_target_file(path: str | Path) -> list[str]:
         ) from None
     if len(data) > MAX_TARGET_FILE_BYTES:
         raise ScopeError(
-            "target file {p!r} is larger than {max_target_file_bytes} MiB; split it",
+            "target file {p!r} is larger than {mib} MiB; split it",
             p=str(p),
-            max_target_file_bytes=MAX_TARGET_FILE_BYTES // 1024 // 1024,
+            mib=MAX_TARGET_FILE_BYTES // 1024 // 1024,
         )
     try:
         text = data.decode("utf-8")

@@ -41,7 +41,7 @@ def physical_paths(topo: Topology, a: int, b: int, k: int = 3) -> list[list[dict
         paths = list(islice(nx.shortest_simple_paths(g, a, b), k))
     except nx.NetworkXNoPath as exc:
         raise TopologyError(
-            "no physical path between {value} and {value2}", value=topo.name[a], value2=topo.name[b]
+            "no physical path between {a} and {b}", a=topo.name[a], b=topo.name[b]
         ) from exc
     out = []
     for p in paths:
