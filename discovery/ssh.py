@@ -49,6 +49,7 @@ from netcmdb.discovery.vendors import (
     platform_from_description,
 )
 from netcmdb.errors import (
+    N_,
     AuthenticationError,
     ConfigError,
     DiscoveryError,
@@ -411,7 +412,7 @@ def _open(host: str | Admitted, port: int, settings: SshSettings) -> tuple[Any, 
         redispatch(conn, device_type=PLATFORMS[key].netmiko or "generic")
         return conn, key
     conn.disconnect()
-    hint = f"pass --platform ({', '.join(sorted(CLI_COMMANDS))})"
+    hint = N_("pass --platform ({platforms})", platforms=", ".join(sorted(CLI_COMMANDS)))
     # last resort, bounded: netmiko's SSHDetect runs a dozen commands with fixed sleeps (~100 s
     # on a device that answers none). It cannot be interrupted, so it runs in a daemon thread
     # that is abandoned (its session ends with its own timeouts) when the budget is spent.

@@ -28,7 +28,7 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
-from netcmdb.errors import LabelError
+from netcmdb.errors import N_, LabelError
 
 #: The name the CJK font is registered under in reportlab (PDF shows ``XXXXXX+<face>``).
 CJK_FONT = "NetcmdbCJK"
@@ -41,10 +41,11 @@ SYSTEM_FONTS = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
 )
-_HINT = (
+_HINT = N_(
     "install a CJK TrueType font (Debian: apt-get install fonts-droid-fallback) or set "
-    f"{ENV}=/path/to/font.ttf (TrueType outlines; CFF fonts such as Noto CJK cannot be "
-    "embedded)"
+    "{env}=/path/to/font.ttf (TrueType outlines; CFF fonts such as Noto CJK cannot be "
+    "embedded)",
+    env=ENV,
 )
 
 
