@@ -731,16 +731,20 @@ class IcmpScanner:
         try:
             socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_ICMP).close()
             self.notes.append(
-                "icmp: not root, using unprivileged ICMP datagram sockets "
-                "(net.ipv4.ping_group_range)"
+                N_(
+                    "icmp: not root, using unprivileged ICMP datagram sockets "
+                    "(net.ipv4.ping_group_range)"
+                )
             )
             return "dgram"
         except OSError:
             pass
         if shutil.which("ping"):
             self.notes.append(
-                "icmp: not root and ICMP datagram sockets are not allowed "
-                "(net.ipv4.ping_group_range); using ping subprocesses (slower)"
+                N_(
+                    "icmp: not root and ICMP datagram sockets are not allowed "
+                    "(net.ipv4.ping_group_range); using ping subprocesses (slower)"
+                )
             )
             return "ping"
         raise DiscoveryError(
