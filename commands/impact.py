@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from netcmdb.commands.common import cmdb_of, label_rule, write_out_bytes
-from netcmdb.i18n import _
+from netcmdb.i18n import _, localize
 from netcmdb.options import json_option, out_option, root_option
 from netcmdb.services import impact
 
@@ -58,7 +58,7 @@ def _impact_table(rep: dict, limit: int, room_text) -> str:  # type: ignore[type
                 str(row.get("label") or ""),
                 str(row["class"]),
                 where,
-                str(row.get("reason") or ""),
+                localize(row.get("reason") or ""),
             )
         con.print(tab)
         if len(rows) > limit:

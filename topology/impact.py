@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate, chain
 from typing import Any
 
+from netcmdb.errors import N_
 from netcmdb.topology.graph import Topology, no_gc
 
 # A reason is a small tuple, rendered to text only for the CIs that are shown:
@@ -759,28 +760,36 @@ class _Explainer:
         kind = reason[0]
         name = self.t.name
         if kind == "failed":
-            return "failed"
+            return N_("failed")
         if kind == "cut":
-            return "cut off by " + ", ".join(self.element(el) for el in reason[1])
+            return N_(
+                "cut off by {elements}", elements=", ".join(self.element(el) for el in reason[1])
+            )
         if kind in ("dep", "dep_risk"):
             x = reason[1]
-            head = f"depends on {name[x]}"
             inner = self.reason_of(x)
             if inner is None or depth >= 8:
-                return head
-            return f"{head} ({self.text(inner, depth + 1)})"
+                return N_("depends on {ci}", ci=name[x])
+            return N_("depends on {ci} ({why})", ci=name[x], why=self.text(inner, depth + 1))
         if kind in ("group", "group_risk"):
             g = reason[1]
             up = self.res.group_up.get(g, self.e.group_up_before.get(g, 0))
             total, mu = len(self.e.members[g]), self.e.min_up[g]
             if kind == "group":
-                return f"only {up} of {total} members up, needs {mu}"
-            return f"only {up} of {total} members up, no spare (min_up {mu})"
+                return N_(
+                    "only {up} of {total} members up, needs {min_up}", up=up, total=total, min_up=mu
+                )
+            return N_(
+                "only {up} of {total} members up, no spare (min_up {min_up})",
+                up=up,
+                total=total,
+                min_up=mu,
+            )
         if kind == "spof":
             x = reason[1]
             if x is None or x == self.e.S:
-                return "redundancy lost: now hangs on a single link"
-            return f"redundancy lost: now hangs on {name[x]} alone"
+                return N_("redundancy lost: now hangs on a single link")
+            return N_("redundancy lost: now hangs on {ci} alone", ci=name[x])
         return str(reason)
 
 

@@ -312,7 +312,10 @@ def impact_page(request: Request) -> HTMLResponse:
                     loc = row.get("location") or {}
                     b = loc.get("building") or "?"
                     room = f"{loc.get('floor', '')}/{loc.get('room', '')}" if loc else "?"
-                    groups.setdefault(b, {}).setdefault(room, []).append({**row, "state": state})
+                    reason = i18n.localize(row.get("reason") or "", request.state.lang)
+                    groups.setdefault(b, {}).setdefault(room, []).append(
+                        {**row, "state": state, "reason": reason}
+                    )
     return render(
         request,
         "impact.html",

@@ -92,6 +92,39 @@ def test_impact_table_and_unknown_target(db: str) -> None:
     assert p.returncode == 2 and "core-9" in p.stderr
 
 
+def _lang(db: str, lang: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "netcmdb", "--db", db, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "LANG": lang, "LC_ALL": lang, "COLUMNS": "250"},
+        timeout=120,
+    )
+
+
+def test_impact_reasons_follow_lang_and_json_stays_english(db: str) -> None:
+    """The reasons are messages: the table shows them in the user's language, ``--json`` is
+    the same English document in every locale."""
+    js = {
+        lang: _lang(db, lang, "impact", "A-DS1", "A-DS2", "--json")
+        for lang in ("C.UTF-8", "zh_CN.UTF-8")
+    }
+    assert js["C.UTF-8"].returncode == js["zh_CN.UTF-8"].returncode == 0
+    assert js["C.UTF-8"].stdout == js["zh_CN.UTF-8"].stdout
+    reasons = {d["reason"] for d in json.loads(js["C.UTF-8"].stdout)["down"]}
+    assert any(r.startswith("cut off by ") for r in reasons), reasons
+    zh = _lang(db, "zh_CN.UTF-8", "impact", "A-DS1", "A-DS2")
+    en = _lang(db, "C.UTF-8", "impact", "A-DS1", "A-DS2")
+    assert zh.returncode == en.returncode == 0, zh.stderr
+    assert "cut off by" in en.stdout and "cut off by" not in zh.stdout
+    assert "被 A-DS1" in zh.stdout and "切断" in zh.stdout  # device names inserted as they are
+    one = _lang(db, "zh_CN.UTF-8", "impact", "A-DS1", "--json")
+    at_risk = {d["reason"] for d in json.loads(one.stdout)["at_risk"]}
+    assert "redundancy lost: now hangs on A-DS2 alone" in at_risk, at_risk
+    zh = _lang(db, "zh_CN.UTF-8", "impact", "A-DS1")
+    assert "冗余丧失：现仅靠 A-DS2 连接" in zh.stdout and "redundancy" not in zh.stdout
+
+
 def test_impact_pictures(db: str, tmp_path: Path) -> None:
     out = tmp_path / "impact.svg"
     p = cli(db, "impact", "A-DS1", "--format", "svg", "--out", str(out))
