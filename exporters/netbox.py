@@ -12,8 +12,9 @@ limits are documented in docs/exporters.md and in the README.txt written next to
   decommissioning, role and OS version in the description);
 - link ports -> Interfaces (type guessed from the name), the CI's IP and MAC on a virtual
   ``mgmt0`` interface (IP as /32 or /128, primary); ``connected_to`` links with both ports ->
-  Cables. Dependencies, groups, services and clusters have no NetBox equivalent and are listed as
-  skipped.
+  Cables; a link whose end host (not a router, firewall or switch) has no known port, e.g. a PC
+  placed by the switch's MAC table, is cabled to the host's ``eth0`` (``HOST_IF``).
+  Dependencies, groups, services and clusters have no NetBox equivalent and are listed as skipped.
 
 Every cell goes through ``neutralize_cell`` (a name starting with ``=``, ``+``, ``-`` or ``@``
 arrives in NetBox with a leading apostrophe: safety wins over fidelity).
@@ -96,6 +97,11 @@ NETBOX_FORMS: dict[str, str] = {
 UNASSIGNED_SITE = "Unassigned"
 UNKNOWN_VENDOR = "Unknown"
 MGMT_IF = "mgmt0"
+#: The physical interface given to an end host whose port is unknown (a PC placed by the switch's
+#: MAC table knows the switch port only), so its cable can still be imported.
+HOST_IF = "eth0"
+#: Classes whose ports are never guessed: a missing port there means the cable is not exported.
+NETWORK_CLASSES = frozenset({"router", "firewall", "switch"})
 #: Classes that are not hardware: NetBox has no device for them.
 NOT_DEVICES = frozenset({"service", "cluster"})
 _STATUS = {"active": "active", "missing": "offline", "retired": "decommissioning"}
@@ -241,6 +247,7 @@ def build(doc: Mapping[str, Any]) -> NetboxExport:
     dtypes: dict[tuple[str, str], str] = {}
     dev_name: dict[str, str] = {}  # CI name -> NetBox device name
     dev_site: dict[str, str] = {}
+    dev_cls: dict[str, str] = {}
     used_names: set[tuple[str, str]] = set()
     interfaces: dict[tuple[str, str], str] = {}  # (device, ifname) -> type
 
@@ -330,6 +337,7 @@ def build(doc: Mapping[str, Any]) -> NetboxExport:
         used_names.add((site, nb_name.lower()))
         dev_name.setdefault(name, nb_name)
         dev_site.setdefault(name, site)
+        dev_cls.setdefault(name, cls)
         desc = "; ".join(f"{k}: {_text(ci[k])}" for k in ("role", "os_version") if ci.get(k))
         label = _text(ci.get("label"))
         serial = _text(ci.get("serial"))
@@ -400,6 +408,11 @@ def build(doc: Mapping[str, Any]) -> NetboxExport:
         if a not in dev_name or b not in dev_name:
             out.skipped.append(f"link {a!r} ~ {b!r}: an end is not a NetBox device")
             continue
+        guessed: tuple[str, str] | None = None  # the end given the default host interface
+        if ap and not bp and dev_cls[b] not in NETWORK_CLASSES:
+            bp, guessed = HOST_IF, (dev_name[b], HOST_IF)
+        elif bp and not ap and dev_cls[a] not in NETWORK_CLASSES:
+            ap, guessed = HOST_IF, (dev_name[a], HOST_IF)
         if not ap or not bp:
             out.skipped.append(f"link {a!r} ~ {b!r}: port unknown on one side, no cable")
         for dev, port in ((dev_name[a], ap), (dev_name[b], bp)):
@@ -411,7 +424,11 @@ def build(doc: Mapping[str, Any]) -> NetboxExport:
                         "name": port,
                         "type": interfaces[(dev, port)],
                         "mgmt_only": "false",
-                        "description": "",
+                        "description": (
+                            "port name unknown to netcmdb (default end-host interface)"
+                            if (dev, port) == guessed
+                            else ""
+                        ),
                     }
                 )
         if not ap or not bp:

@@ -74,8 +74,9 @@ def test_references_resolve(doc, tmp_path):
             assert end in ifaces and r[f"side_{side}_type"] == "dcim.interface"
             ends.append(end)
     assert len(ends) == len(set(ends))  # NetBox: one cable per interface
-    # the sample: 9 links, 2 have an unknown PC port -> 7 cables; cluster + service skipped
-    assert len(f["11_cables.csv"]) == 7
+    # the sample: 9 links, 2 with an unknown PC port (cabled to the PC's eth0) -> 9 cables;
+    # cluster + service skipped
+    assert len(f["11_cables.csv"]) == 9
     assert len(f["07_devices.csv"]) == len(doc["cis"]) - 2
     assert any("his-app" in s for s in result.skipped)
     assert (tmp_path / "README.txt").read_text(encoding="utf-8").count("ImportForm") == 11
@@ -103,6 +104,31 @@ def test_mapping_of_one_device(doc, tmp_path):
     types = {(r["device"], r["name"]): r["type"] for r in f["08_interfaces.csv"]}
     assert types[("dist-2", "Ten-GigabitEthernet1/0/49")] == "10gbase-x-sfpp"
     assert types[("core-2", "GE1/0/10")] == "1000base-t"
+
+
+def test_end_host_without_port_is_cabled_to_its_default_interface(doc, tmp_path):
+    """A PC placed by a switch's MAC table (switch port known, PC port not) still becomes a
+    cable, on the PC's physical ``eth0``; a switch with an unknown port is not guessed."""
+    doc["links"].append({"a": "acc-2-1", "a_port": "", "b": "dist-2", "b_port": "Gi1/0/7"})
+    result = netbox.write_netbox(doc, tmp_path)
+    f = _read(tmp_path)
+    cables = {
+        (r["side_a_device"], r["side_a_name"], r["side_b_device"], r["side_b_name"])
+        for r in f["11_cables.csv"]
+    }
+    assert ("acc-2-1", "Gi0/2", "pc-0210-002", netbox.HOST_IF) in cables
+    assert ("acc-2-1", "Gi0/3", "pc-0210-003", netbox.HOST_IF) in cables
+    eth0 = next(
+        r for r in f["08_interfaces.csv"] if (r["device"], r["name"]) == ("pc-0210-002", "eth0")
+    )
+    assert eth0["type"] == "1000base-t" and eth0["mgmt_only"] == "false"
+    assert "unknown" in eth0["description"]
+    assert not any(
+        r["side_a_device"] == "acc-2-1" and not r["side_a_name"] for r in f["11_cables.csv"]
+    )
+    assert [s for s in result.skipped if "port unknown" in s] == [
+        "link 'acc-2-1' ~ 'dist-2': port unknown on one side, no cable"
+    ]
 
 
 def test_formula_cells_neutralised(hostile_doc, tmp_path):
