@@ -529,10 +529,25 @@ def list_runs(session: Session, limit: int | None = None) -> list[dict[str, Any]
     q = select(ScanRun).order_by(ScanRun.id.desc())
     if limit:
         q = q.limit(limit)
-    return [_run_dict(r) for r in session.scalars(q)]
+    found = [_run_dict(r) for r in session.scalars(q)]
+    if found:
+        moved = dict(
+            session.execute(
+                select(Change.run_id, func.count(func.distinct(Change.ci_id)))
+                .where(Change.run_id.in_([r["id"] for r in found]), moved_change())
+                .group_by(Change.run_id)
+            )
+            .tuples()
+            .all()
+        )
+        for r in found:
+            r["moved"] = moved.get(r["id"], 0)
+    return found
 
 
 def _run_dict(r: ScanRun) -> dict[str, Any]:
+    """A run's counters (``moved`` is added by :func:`list_runs` and :func:`run_detail`: it is
+    counted from the history by :func:`moved_change`, not stored on the run)."""
     return {
         "id": r.id,
         "started": _iso(r.started),
@@ -606,6 +621,7 @@ def run_detail(session: Session, run_id: int | str) -> dict[str, Any]:
             .order_by(CI.name)
         ).all()
     ]
+    out["moved"] = len(out["moved_cis"])
     out["errors"] = list(run.errors or [])
     from netcmdb.cmdb.reconcile import retired_seen
 

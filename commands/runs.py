@@ -35,6 +35,7 @@ def runs_list_cmd(ctx: click.Context, limit: int, as_json: bool) -> None:
         _("seen"),
         _("new"),
         _("changed"),
+        _("moved"),
         _("missing"),
         _("failed"),
         title=_("{n} runs").format(n=len(found)),
@@ -51,6 +52,7 @@ def runs_list_cmd(ctx: click.Context, limit: int, as_json: bool) -> None:
             str(r["seen"]),
             str(r["new"]),
             str(r["changed"]),
+            str(r["moved"]),
             str(r["missing"]),
             str(r["failed"]),
         )

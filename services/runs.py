@@ -30,7 +30,8 @@ def summary_from_dict(d: dict[str, Any]) -> RunSummary:
 
 
 def list_runs(cmdb: Cmdb, limit: int | None = 50) -> list[dict[str, Any]]:
-    """Runs, newest first."""
+    """Runs, newest first: counters ``seen, new, changed, moved, missing, failed`` (``moved``
+    counts the CIs :func:`summary_dict`'s ``moved`` names)."""
     from netcmdb.cmdb.query import list_runs as query_runs
 
     with cmdb.session() as s:

@@ -157,6 +157,9 @@ def test_runs_list_show_diff(campus, tmp_path):
     nc(campus, "import", "json", str(f))
     runs = json.loads(nc(campus, "runs", "list", "--json").output)
     assert [r["id"] for r in runs] == [2, 1]
+    assert [r["moved"] for r in runs] == [0, 0]  # an import places, it does not move
+    header = nc(campus, "runs", "list").output.splitlines()
+    assert any("changed" in h and "moved" in h and "missing" in h for h in header)
     show = json.loads(nc(campus, "runs", "show", "2", "--json").output)
     assert [c["name"] for c in show["new_cis"]] == ["new-kiosk"]
     assert [c["name"] for c in show["changed_cis"]] == ["pc-010210-009"]

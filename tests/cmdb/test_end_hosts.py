@@ -198,11 +198,15 @@ def test_a_moved_host_is_reported_moved_and_its_link_moves(engine):
     s3 = crawl(engine, campus({1: ("acc-2", "GE0/0/8"), 2: ("acc-1", "GE0/0/2")}))
     assert s3.moved == ["10.1.0.1"]
     # the run's record (runs show, the web's runs page) lists it as moved too
-    from netcmdb.cmdb.query import run_detail
+    from netcmdb.cmdb.query import list_runs, run_detail
 
     with session_scope(engine) as s:
         assert [c["name"] for c in run_detail(s, s2.run_id)["moved_cis"]] == ["10.1.0.1"]
         assert run_detail(s, s2.run_id - 1)["moved_cis"] == []  # the first crawl placed it
+        # runs list (CLI and web) counts them by the same rule
+        moved = {r["id"]: r["moved"] for r in list_runs(s)}
+        assert moved == {s2.run_id - 1: 0, s2.run_id: 1, s3.run_id: 1}
+        assert run_detail(s, s2.run_id)["moved"] == 1
 
 
 def test_an_absent_host_goes_missing_after_n_runs_and_its_link_ends(engine):

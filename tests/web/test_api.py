@@ -233,6 +233,8 @@ def test_dashboard_runs_and_spof_pages(client):
     assert "CIs in the CMDB" in dash and "/cis?class=switch" in dash and 'id="runs"' in dash
     runs = client.get("/runs").text
     assert "/runs/1" in runs
+    assert "<th>Changed</th><th>Moved</th><th>Missing</th>" in runs
+    assert runs.count('<td class="num">') == 6 * runs.count('<a href="/runs/')
     one = client.get("/runs/1").text
     assert "New (44" in one  # the first run made every CI of the example campus (440+)
     spof = client.get("/spof").text
