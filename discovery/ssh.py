@@ -54,7 +54,9 @@ from netcmdb.errors import (
     ConfigError,
     DiscoveryError,
     HostKeyError,
+    Msg,
     ScopeError,
+    message_of,
 )
 from netcmdb.net.scope import Admitted, ScopeRules, admitted
 
@@ -267,62 +269,110 @@ def classify_error(
     user = settings.credentials.username
     for e in _chain(exc):
         if isinstance(e, _DeadlineExceeded):
-            return "timeout", (
-                f"{where}: gave up after the per-device limit of "
-                f"{settings.device_timeout_s:g}s during {step}"
+            return "timeout", N_(
+                "{where}: gave up after the per-device limit of {seconds}s during {step}",
+                where=where,
+                seconds=f"{settings.device_timeout_s:g}",
+                step=step,
             )
         if isinstance(e, HostKeyError):
-            return "hostkey", str(e)
+            return "hostkey", message_of(e)
         if isinstance(e, paramiko.BadHostKeyException):
-            return "hostkey", (
-                f"SSH host key of {where} does not match {settings.known_hosts} "
-                f"(got {_fingerprint(e.key)}): the device was replaced or the connection is "
-                "intercepted; remove the old entry only if the change is expected"
+            return "hostkey", N_(
+                "SSH host key of {where} does not match {known_hosts} (got {fingerprint}): "
+                "the device was replaced or the connection is intercepted; remove the old entry "
+                "only if the change is expected",
+                where=where,
+                known_hosts=str(settings.known_hosts),
+                fingerprint=_fingerprint(e.key),
             )
         if isinstance(
             e,
             (NetmikoAuthenticationException, paramiko.AuthenticationException, AuthenticationError),
         ):
-            return "auth", (
-                f"authentication failed for {user}@{where} (wrong username or password?)"
+            return "auth", N_(
+                "authentication failed for {user}@{where} (wrong username or password?)",
+                user=user,
+                where=where,
             )
         if isinstance(e, ReadTimeout):
-            return "timeout", (
-                f"{where} stopped answering during {step} "
-                f"(no prompt within {settings.command_timeout_s:g}s)"
+            return "timeout", N_(
+                "{where} stopped answering during {step} (no prompt within {seconds}s)",
+                where=where,
+                step=step,
+                seconds=f"{settings.command_timeout_s:g}",
             )
         if isinstance(e, ConnectionRefusedError):
-            return "unreachable", f"{where}: connection refused (no SSH service on this port?)"
+            return "unreachable", N_(
+                "{where}: connection refused (no SSH service on this port?)", where=where
+            )
         if isinstance(e, OSError) and e.errno in (
             errno.EHOSTUNREACH,
             errno.ENETUNREACH,
             errno.EHOSTDOWN,
         ):
-            return "unreachable", f"{where}: host unreachable ({os.strerror(e.errno)})"
+            return "unreachable", N_(
+                "{where}: host unreachable ({why})", where=where, why=os.strerror(e.errno)
+            )
         if isinstance(e, socket.gaierror):
-            return "unreachable", f"{host}: name does not resolve ({e.strerror})"
+            return "unreachable", N_(
+                "{host}: name does not resolve ({why})", host=host, why=e.strerror
+            )
         if isinstance(e, (TimeoutError, socket.timeout)):
-            return "timeout", (
-                f"{where}: no SSH answer within {settings.connect_timeout_s:g}s during {step}"
+            return "timeout", N_(
+                "{where}: no SSH answer within {seconds}s during {step}",
+                where=where,
+                seconds=f"{settings.connect_timeout_s:g}",
+                step=step,
             )
         if isinstance(e, NetmikoTimeoutException):
             continue  # look at its cause (socket error) for the precise kind
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     if isinstance(exc, NetmikoTimeoutException):
-        return "timeout", f"{where}: timed out during {step}: {first[:200]}"
+        return "timeout", N_(
+            "{where}: timed out during {step}: {detail}", where=where, step=step, detail=first[:200]
+        )
     if isinstance(exc, (EOFError, paramiko.SSHException, OSError)):
-        return "unreachable", f"{where}: SSH session failed during {step}: {first[:200]}"
+        return "unreachable", N_(
+            "{where}: SSH session failed during {step}: {detail}",
+            where=where,
+            step=step,
+            detail=first[:200],
+        )
     if isinstance(exc, DiscoveryError):
-        return "other", f"{where}: {first[:300]}"
-    return "other", f"{where}: {type(exc).__name__} during {step}: {first[:200]}"
+        return "other", N_("{where}: {error}", where=where, error=message_of(exc))
+    return "other", N_(
+        "{where}: {kind} during {step}: {detail}",
+        where=where,
+        kind=type(exc).__name__,
+        step=step,
+        detail=first[:200],
+    )
 
 
 def _scrub(text: str, settings: SshSettings) -> str:
-    """Second line of defence: no secret value survives into an error message."""
-    for s in (settings.credentials.password, settings.credentials.secret):
-        if s and s.reveal() and s.reveal() in text:
-            text = text.replace(s.reveal(), "***")
-    return text
+    """Second line of defence: no secret value survives into an error message.
+
+    A :class:`~netcmdb.errors.Msg` keeps its template (ours, no secret) with every parameter
+    scrubbed, so it stays translatable; if a secret still shows (a nested message), the
+    scrubbed English text is returned instead."""
+    secrets = [
+        s.reveal()
+        for s in (settings.credentials.password, settings.credentials.secret)
+        if s and s.reveal()
+    ]
+
+    def clean(value: str) -> str:
+        for secret in secrets:
+            value = value.replace(secret, "***")
+        return value
+
+    if isinstance(text, Msg):
+        params = {k: v if isinstance(v, Msg) else clean(str(v)) for k, v in text.params.items()}
+        msg = Msg(text.template, **params)
+        if not any(secret in msg for secret in secrets):
+            return msg
+    return clean(str(text))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -461,11 +511,14 @@ def collect_device(target: str, settings: SshSettings) -> ScanResult:
     except ScopeError as exc:
         kind = "excluded" if " is excluded" in str(exc) else "refused"
         return ScanResult(
-            target=target, error=str(exc), error_kind=kind, duration_s=time.monotonic() - start
+            target=target,
+            error=message_of(exc),
+            error_kind=kind,
+            duration_s=time.monotonic() - start,
         )
     host = checked.address
     port = checked.port or settings.port
-    step = "host key check"
+    step: str = N_("host key check")
     conn: Any = None
     platform = settings.platform
     outputs: dict[str, str] = {}
@@ -474,11 +527,11 @@ def collect_device(target: str, settings: SshSettings) -> ScanResult:
     finished = False
     try:
         ensure_host_key(checked, port, settings)
-        step = "login"
+        step = N_("login")
         conn, platform = _open(checked, port, settings)
         assert platform is not None
         if settings.credentials.secret and platform in ENABLE_PLATFORMS:
-            step = "enable"
+            step = N_("enable")
             try:
                 if not conn.check_enable_mode():
                     conn.enable()
