@@ -24,9 +24,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from netcmdb import i18n
 from netcmdb.errors import (
+    N_,
     AccessError,
     ConfigError,
     IntegrityError,
+    Msg,
     NetcmdbError,
     NotFoundError,
     TopologyError,
@@ -177,7 +179,13 @@ def create_app(
     async def _bad_request(request: Request, exc: RequestValidationError) -> Response:
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(x) for x in first.get("loc", ()) if x != "body")
-        return _error(request, 422, f"{where}: {first.get('msg', 'invalid request')}")
+        english = f"{where}: {first.get('msg', 'invalid request')}"
+        return _error(
+            request,
+            422,
+            english,
+            localized=i18n.localize(_validation_message(where, first), request.state.lang),
+        )
 
     @app.exception_handler(NetcmdbError)
     async def _our_error(request: Request, exc: NetcmdbError) -> Response:
@@ -262,6 +270,41 @@ def _set_session(response: Response, app: FastAPI, sess: dict[str, Any]) -> None
         secure=False,
         path="/",
     )
+
+
+#: FastAPI's request-validation problems (pydantic error types) as our own messages, so the page
+#: or the API's ``message`` reads in the user's language; any other type gets the generic one
+_VALIDATION = {
+    "missing": N_("{field}: a value is required"),
+    "int_parsing": N_("{field}: must be a whole number"),
+    "int_type": N_("{field}: must be a whole number"),
+    "float_parsing": N_("{field}: must be a number"),
+    "float_type": N_("{field}: must be a number"),
+    "bool_parsing": N_("{field}: must be true or false"),
+    "bool_type": N_("{field}: must be true or false"),
+    "string_type": N_("{field}: must be text"),
+    "string_too_long": N_("{field}: the text is too long"),
+    "string_too_short": N_("{field}: the text is too short"),
+    "greater_than_equal": N_("{field}: the value is too small"),
+    "greater_than": N_("{field}: the value is too small"),
+    "less_than_equal": N_("{field}: the value is too large"),
+    "less_than": N_("{field}: the value is too large"),
+    "list_type": N_("{field}: must be a list"),
+    "dict_type": N_("{field}: must be an object"),
+    "model_attributes_type": N_("{field}: must be an object"),
+    "json_invalid": N_("{field}: the body is not valid JSON"),
+    "literal_error": N_("{field}: not one of the allowed values"),
+    "enum": N_("{field}: not one of the allowed values"),
+}
+
+
+def _validation_message(where: str, problem: dict[str, Any]) -> Msg:
+    """One request-validation problem as a translatable message naming the field."""
+    template = _VALIDATION.get(str(problem.get("type", "")))
+    field = where or "request"
+    if template is None:
+        return N_("{field}: invalid value", field=field)
+    return Msg(template.template, field=field)
 
 
 def _error(

@@ -244,3 +244,16 @@ def test_cli_scan_and_label_output_follow_lang(web_db, tmp_path):
         for lang in ("zh_CN.UTF-8", "C")
     ]
     assert both[0] == both[1] and '"checked"' in both[0]
+
+
+def test_request_validation_errors_in_the_users_language(client):
+    """FastAPI's own validation problems: ``error`` stays pydantic's English text, ``message``
+    is ours, in the request's language, naming the field."""
+    zh = client.get("/api/v1/cis?limit=abc", headers={"Accept-Language": "zh-CN"})
+    en = client.get("/api/v1/cis?limit=abc", headers={"Accept-Language": "en"})
+    assert zh.status_code == en.status_code == 422
+    assert zh.json()["error"] == en.json()["error"] and "limit" in en.json()["error"]
+    assert en.json()["message"] == "query.limit: must be a whole number"
+    assert zh.json()["message"] == "query.limit：必须是整数"
+    big = client.get("/api/v1/cis?limit=5000", headers={"Accept-Language": "zh-CN"}).json()
+    assert big["message"] == "query.limit：数值过大"
