@@ -80,13 +80,74 @@ def filter_choices(cmdb: Cmdb) -> dict[str, list[str]]:
         return choices(s)
 
 
+#: history attributes whose values are rooms: ``location`` (a hand edit stores
+#: ``building/floor/room``) and ``location_id`` (discovery stores the location's row id)
+ROOM_ATTRS = ("location", "location_id")
+
+
+def rooms_shown(cmdb: Cmdb, changes: list[dict[str, Any]], session: Any) -> list[dict[str, Any]]:
+    """``changes`` (history rows or ``set_ci``'s changes) with every room in the house display
+    of ``cmdb``'s label rule (``D010210``, :meth:`Rule.room_text`) instead of the stored text
+    (``01/02/10`` or a location id). The stored rows stay as they are; a value the rule cannot
+    read is shown as stored."""
+    from sqlalchemy import select
+
+    from netcmdb.cmdb.models import Location
+    from netcmdb.errors import LabelError
+    from netcmdb.services.labels import rule_of
+
+    rooms = [c for c in changes if c.get("attribute") in ROOM_ATTRS]
+    if not rooms:
+        return changes
+    rule = rule_of(cmdb)
+    ids = {
+        int(v)
+        for c in rooms
+        if c["attribute"] == "location_id"
+        for v in (c.get("old"), c.get("new"))
+        if isinstance(v, str) and v.isdigit()
+    }
+    by_id = {
+        i: (b, f, r)
+        for i, b, f, r in session.execute(
+            select(Location.id, Location.building, Location.floor, Location.room).where(
+                Location.id.in_(ids)
+            )
+        ).all()
+    }
+
+    def shown(attr: str, value: Any) -> Any:
+        if not isinstance(value, str) or not value:
+            return value
+        if attr == "location_id":
+            bfr = by_id.get(int(value)) if value.isdigit() else None
+            return rule.room_text(*bfr) if bfr else value
+        try:
+            return rule.room_text(*rule.parse_room(value))
+        except LabelError:
+            return value
+
+    return [
+        {
+            **c,
+            "old": shown(c["attribute"], c.get("old")),
+            "new": shown(c["attribute"], c.get("new")),
+        }
+        if c.get("attribute") in ROOM_ATTRS
+        else c
+        for c in changes
+    ]
+
+
 def show_ci(cmdb: Cmdb, ref: str) -> dict[str, Any]:
     """One CI by name, label, IP, MAC or #id: attributes with sources, interfaces, links,
-    history."""
+    history (rooms in the label rule's display, :func:`rooms_shown`)."""
     from netcmdb.cmdb.query import ci_detail, find_ci
 
     with cmdb.session() as s:
-        return ci_detail(s, find_ci(s, ref))
+        d = ci_detail(s, find_ci(s, ref))
+        d["history"] = rooms_shown(cmdb, d["history"], s)
+        return d
 
 
 def parse_location(
@@ -133,7 +194,8 @@ def set_ci(
     is a room in any notation :func:`parse_location` reads (or its tuple; None clears it), with
     ``room_name`` beside it. ``lifecycle`` (dated ``lifecycle_date``, else today; as keys of
     ``values`` or keywords) is noted in the journal. ``source`` is recorded with each change
-    (the web: ``web:<user>``). Returns ``{"ci": name, "changes": [{attribute, old, new}...]}``.
+    (the web: ``web:<user>``). Returns ``{"ci": name, "changes": [{attribute, old, new}...]}``,
+    rooms as the label rule shows them (:func:`rooms_shown`; history stores ``01/02/10``).
 
     Raises:
         ConfigError: nothing to set, a room name without a location, a lifecycle date without
@@ -179,6 +241,7 @@ def set_ci(
         )
         if lifecycle is not None:
             changes += set_lifecycle(s, ci, lifecycle, on=on)
+        changes = rooms_shown(cmdb, changes, s)
     return {"ci": name, "changes": changes}
 
 

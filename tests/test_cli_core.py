@@ -8,6 +8,7 @@ import io
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -142,6 +143,40 @@ def test_ci_set_is_manual_and_recorded(campus):
     assert (d["seat"], d["owner"], d["sources"]["seat"]) == (7, "网络组", "manual")
     assert d["location"]["name"] == "二楼弱电间"
     assert any(h["attribute"] == "owner" and h["source"] == "manual" for h in d["history"])
+
+
+def test_ci_set_and_history_show_rooms_as_the_label_rule_does(campus):
+    """The stored change text is building/floor/room; every output shows the rule's room code."""
+    r = nc(campus, "ci", "set", "sw-acc-0102-1", "--location", "D010210")
+    assert r.output == "sw-acc-0102-1: location: D010200 -> D010210\n"
+    d = json.loads(nc(campus, "ci", "show", "sw-acc-0102-1", "--json").output)
+    moved = [(h["old"], h["new"]) for h in d["history"] if h["attribute"] == "location"]
+    assert moved == [("D010200", "D010210")]
+    shown = nc(campus, "ci", "show", "sw-acc-0102-1").output
+    assert "D010210" in shown and "01/02/10" not in shown
+    with sqlite3.connect(campus / "cmdb.sqlite") as con:  # the stored row is left as it was
+        stored = con.execute("SELECT old, new FROM change WHERE attribute = 'location'").fetchall()
+    assert stored == [("01/02/00", "01/02/10")]
+
+
+def test_an_imported_move_shows_rooms_as_the_label_rule_does(campus, tmp_path):
+    """Discovery and import record a move as the location's row id; history shows the room."""
+    doc = {
+        "format": "netcmdb/1",
+        "cis": [
+            {
+                "name": "pc-010210-009",
+                "class": "pc",
+                "location": {"building": "01", "floor": "03", "room": "05"},
+            }
+        ],
+    }
+    f = tmp_path / "moved.json"
+    f.write_text(json.dumps(doc))
+    nc(campus, "import", "json", str(f))
+    d = json.loads(nc(campus, "ci", "show", "pc-010210-009", "--json").output)
+    moved = [(h["old"], h["new"]) for h in d["history"] if h["attribute"].startswith("location")]
+    assert moved == [("D010210", "D010305")]
 
 
 def test_runs_list_show_diff(campus, tmp_path):

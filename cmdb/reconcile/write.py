@@ -55,6 +55,8 @@ def write(run: Run, mac_ip: dict[str, str]) -> dict[int, int]:
         lid = ci["location_id"]
         if lid is not None and lid < 0:
             ci["location_id"] = real[lid]
+    # a change to a location made in this run names its temporary id: record the real one
+    loc_ids = {str(tmp): str(lid) for tmp, lid in real.items()}
     # new CIs: rows made by Run.fresh_row, or records (imports, CIs seen twice)
     if run.new_keys:
         t = CI.__table__
@@ -201,7 +203,23 @@ def write(run: Run, mac_ip: dict[str, str]) -> dict[int, int]:
         bulk_insert(
             conn,
             Change.__table__,
-            [{**c, "ci_id": rid(c["ci_id"]), "run_id": run.run_id, "at": now} for c in run.changes],
+            [
+                {
+                    **c,
+                    **(
+                        {
+                            "old": loc_ids.get(c["old"], c["old"]),
+                            "new": loc_ids.get(c["new"], c["new"]),
+                        }
+                        if loc_ids and c["attribute"] == "location_id"
+                        else {}
+                    ),
+                    "ci_id": rid(c["ci_id"]),
+                    "run_id": run.run_id,
+                    "at": now,
+                }
+                for c in run.changes
+            ],
         )
     return real
 
