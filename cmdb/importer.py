@@ -23,6 +23,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from netcmdb.cmdb import validate
+from netcmdb.cmdb.docformat import (  # the format's field lists (also imported from here)
+    CI_FIELDS,
+    CSV_COLUMNS,
+    CSV_EXTRA,
+    CSV_IGNORED,
+    FORMAT,
+)
 from netcmdb.cmdb.reconcile import ReconcileConfig, RunSummary, begin_run, finish_run, paused_gc
 from netcmdb.cmdb.reconcile.identify import canon_ip, canon_mac
 from netcmdb.discovery.facts import DeviceClass, DeviceFact, Source
@@ -30,36 +37,6 @@ from netcmdb.errors import N_, CmdbError, ImportFormatError, NetcmdbError
 from netcmdb.inputs import lone_surrogate, maybe_surrogates, read_text
 from netcmdb.safety import unneutralize_cell
 
-FORMAT = "netcmdb/1"
-
-#: Fields of a ``cis`` entry, in export order. ``name`` and ``class`` are required.
-CI_FIELDS: tuple[str, ...] = (
-    "name",
-    "class",
-    "role",
-    "ip",
-    "mac",
-    "serial",
-    "vendor",
-    "model",
-    "platform",
-    "os",
-    "os_version",
-    "description",
-    "owner",
-    "contact",
-    "location",
-    "label",
-    "min_up",
-    "status",
-    "location_text",
-    "asset_code",
-    "department",
-    "lifecycle",
-)
-#: what a person records beside discovery (issue 16): applied after the reconciler's run,
-#: through ``set_manual`` (recorded in each CI's history)
-OPS_FIELDS: tuple[str, ...] = ("asset_code", "department", "lifecycle")
 _TEXT_FIELDS = (
     "role",
     "serial",
@@ -75,36 +52,6 @@ _TEXT_FIELDS = (
     "location_text",
 )
 LOCATION_FIELDS = ("building", "floor", "room", "name", "seat")
-
-#: Flat CSV columns (export order). ``id``/``first_seen``/``last_seen`` are accepted and ignored.
-CSV_COLUMNS: tuple[str, ...] = (
-    "name",
-    "class",
-    "role",
-    "ip",
-    "mac",
-    "serial",
-    "vendor",
-    "model",
-    "platform",
-    "os",
-    "os_version",
-    "description",
-    "owner",
-    "contact",
-    "building",
-    "floor",
-    "room",
-    "room_name",
-    "seat",
-    "label",
-    "min_up",
-    "status",
-)
-#: Further CSV columns (after ``last_seen`` in the export): the sysLocation kept verbatim and
-#: what a person records beside discovery. Imported like the JSON fields of the same names.
-CSV_EXTRA: tuple[str, ...] = ("location_text", *OPS_FIELDS)
-CSV_IGNORED = ("id", "first_seen", "last_seen")
 #: The key :func:`csv_to_document` puts on each entry (its CSV line, for messages). A JSON
 #: document holding it is refused like any unknown field.
 ROW_KEY = "\x00row"

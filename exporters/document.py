@@ -13,14 +13,14 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-
+from netcmdb.cmdb.docformat import FORMAT
 from netcmdb.errors import ExportError
 from netcmdb.safety import xml_text
 
-FORMAT = "netcmdb/1"
+if TYPE_CHECKING:  # networkx costs ~60 ms to import: loaded by the graph functions only
+    import networkx as nx
 
 #: Scalar CI fields of the netcmdb/1 format, in the order exports show them.
 CI_FIELDS: tuple[str, ...] = (
@@ -199,6 +199,8 @@ def build_graph(doc: Mapping[str, Any]) -> nx.MultiDiGraph:
     Raises:
         ExportError: a link, dependency or group refers to a CI the document does not have.
     """
+    import networkx as nx
+
     check_document(doc)
     g = nx.MultiDiGraph(format=FORMAT)
     ids: dict[str, str] = {}
@@ -248,6 +250,8 @@ def build_graph(doc: Mapping[str, Any]) -> nx.MultiDiGraph:
 
 def physical_graph(doc: Mapping[str, Any]) -> nx.Graph:
     """Undirected simple graph of CI names joined by ``connected_to`` links (for SPOF analysis)."""
+    import networkx as nx
+
     g = nx.Graph()
     for ci in doc.get("cis") or ():
         g.add_node(ci["name"])

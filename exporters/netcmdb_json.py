@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Select, String, null, select, type_coerce
 from sqlalchemy.orm import Session
 
-from netcmdb.cmdb.importer import CSV_COLUMNS, CSV_EXTRA, FORMAT, OPS_FIELDS
+from netcmdb.cmdb.docformat import CSV_COLUMNS, CSV_EXTRA, FORMAT, OPS_FIELDS
 from netcmdb.cmdb.models import CI, Change, Interface, Location, Relationship, ScanRun
 from netcmdb.cmdb.query import _iso, _v  # one spelling of enum values and timestamps
 from netcmdb.errors import ExportError

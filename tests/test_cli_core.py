@@ -338,3 +338,27 @@ def test_run_summary_keeps_its_line_breaks_and_escapes_device_names(capsys):
         "  moved: 10.0.0.7",
         "  gateways: gw\\nx",
     ]
+
+
+def test_ci_list_loads_neither_the_graph_library_nor_the_reconciler(tmp_path):
+    """Every command pays for its imports: ``ci list`` reads the CMDB, so networkx (graphs) and
+    the reconciler (imports, scans) stay unloaded (they cost ~0.1 s of each run; see
+    benchmarks/RESULTS.md "CLI start-up")."""
+    assert nc_proc(tmp_path, "init").returncode == 0
+    code = (
+        "import sys\n"
+        "from netcmdb.cli import cli\n"
+        "try:\n"
+        f"    cli(['--db', 'sqlite:///{tmp_path / 'cmdb.sqlite'}', 'ci', 'list', '--json'])\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "heavy = ('networkx', 'netcmdb.cmdb.reconcile', 'netcmdb.cmdb.importer')\n"
+        "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
+    )
+    env = {**os.environ, "NETCMDB_CONFIG": str(tmp_path / "config.toml")}
+    env.pop("NETCMDB_DB", None)
+    r = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[]" and r.stderr.strip().splitlines()[-1] == "[]", r.stderr
