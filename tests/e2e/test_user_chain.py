@@ -197,7 +197,8 @@ def test_3_rooms_labels_and_exports_tie_to_the_cmdb(chain: Chain) -> None:
     chain.nc("room", "set", ROOM_A, "--name", ROOM_A_NAME, "--department", "信息科")
     in_room = [h for h in chain.hosts() if h["switch"] == "sw-a"]
     for h in in_room[:-1]:
-        chain.nc("ci", "set", h["mac"], "--location", ROOM_A)
+        out = chain.nc("ci", "set", h["mac"], "--location", ROOM_A).stdout
+        assert f"-> {ROOM_A}" in out, out  # the rule's room code, not the stored 01/02/10
     seated = in_room[-1]  # the admin knows where this one sits: seat 7 from the door
     chain.nc("ci", "set", seated["mac"], "--location", ROOM_A, "--seat", "7")
     got = chain.js("label", "assign", "--room", ROOM_A)
@@ -262,6 +263,11 @@ def test_3_rooms_labels_and_exports_tie_to_the_cmdb(chain: Chain) -> None:
     devices = list(csv.DictReader(io.StringIO((out / "netbox" / "07_devices.csv").read_text())))
     assert {unformula(d["name"]) for d in devices} == set(cmdb)
     assert {d["asset_tag"] for d in devices if d["asset_tag"]} == set(labels.values())
+    cables = list(csv.DictReader(io.StringIO((out / "netbox" / "11_cables.csv").read_text())))
+    pc_ends = {(c["side_b_device"], c["side_b_name"]) for c in cables} | {
+        (c["side_a_device"], c["side_a_name"]) for c in cables
+    }
+    assert all((h["ip"], "eth0") in pc_ends for h in chain.hosts()), cables  # FDB-placed PCs
 
 
 # ---- 4. journal, search, lifecycle --------------------------------------------------------------
@@ -388,6 +394,8 @@ def test_6_second_crawl_reports_moved_and_missing(chain: Chain) -> None:
     shown = chain.js("runs", "show", str(run["run_id"]))  # the run's record says so too
     assert [c["name"] for c in shown["moved_cis"]] == [moved["ip"]]
     assert [c["name"] for c in shown["missing_cis"]] == [gone["ip"]]
+    listed = next(r for r in chain.js("runs", "list") if r["id"] == run["run_id"])
+    assert (listed["moved"], listed["missing"]) == (1, 1)
     w = chain.js("where", moved["mac"])
     assert [(x["switch"], x["port"]) for x in w["now"]] == [("sw-b", moved["port"])]
     assert old_port in [(x["switch"], x["port"]) for x in w["history"]]
