@@ -122,6 +122,12 @@ def test_patch_is_ci_set(client, web_db):
     assert d["owner"] == "信息科" and d["seat"] == 7
     assert d["location"] == {"building": "02", "floor": "03", "room": "04", "name": "办公室"}
     assert d["sources"]["owner"] == "manual"  # pinned against discovery, as ci set pins
+    # the edit's answer, the history and the CI page show the room as the label rule does
+    moved = next(c for c in r.json()["changes"] if c["attribute"] == "location")
+    assert moved["new"] == "D020304"
+    assert [h["new"] for h in d["history"] if h["attribute"] == "location"] == ["D020304"]
+    page = client.get(f"/ci/{name}").text
+    assert "→ D020304" in page and "02/03/04" not in page
     assert any(
         h["attribute"] == "owner" and h["source"].startswith("web:tok-editor") for h in d["history"]
     )
