@@ -37,23 +37,17 @@ CI_FIELDS: tuple[str, ...] = (
 #: what a person records beside discovery (issue 16): applied after the reconciler's run,
 #: through ``set_manual`` (recorded in each CI's history)
 OPS_FIELDS: tuple[str, ...] = ("asset_code", "department", "lifecycle")
+#: the fields of a ``cis`` entry written and read as they are (text, the IP, the MAC); the
+#: others have their own shape (name, class, location, label, min_up, status) or are ops fields
+PLAIN_FIELDS: tuple[str, ...] = tuple(
+    f
+    for f in CI_FIELDS
+    if f not in ("name", "class", "location", "label", "min_up", "status", *OPS_FIELDS)
+)
 
 #: Flat CSV columns (export order). ``id``/``first_seen``/``last_seen`` are accepted and ignored.
 CSV_COLUMNS: tuple[str, ...] = (
-    "name",
-    "class",
-    "role",
-    "ip",
-    "mac",
-    "serial",
-    "vendor",
-    "model",
-    "platform",
-    "os",
-    "os_version",
-    "description",
-    "owner",
-    "contact",
+    *CI_FIELDS[: CI_FIELDS.index("location")],  # the JSON's scalar fields before the location
     "building",
     "floor",
     "room",

@@ -29,6 +29,7 @@ from netcmdb.cmdb.docformat import (  # the format's field lists (also imported 
     CSV_EXTRA,
     CSV_IGNORED,
     FORMAT,
+    PLAIN_FIELDS,
 )
 from netcmdb.cmdb.reconcile import ReconcileConfig, RunSummary, begin_run, finish_run, paused_gc
 from netcmdb.cmdb.reconcile.identify import canon_ip, canon_mac
@@ -37,19 +38,10 @@ from netcmdb.errors import N_, CmdbError, ImportFormatError, NetcmdbError
 from netcmdb.inputs import lone_surrogate, maybe_surrogates, read_text
 from netcmdb.safety import unneutralize_cell
 
-_TEXT_FIELDS = (
-    "role",
-    "serial",
-    "vendor",
-    "model",
-    "platform",
-    "os",
-    "os_version",
-    "description",
-    "owner",
-    "contact",
-    "label",
-    "location_text",
+#: free text of a ``cis`` entry: the plain fields but the IP and MAC (checked as addresses), and
+#: the label (in the format's field order)
+_TEXT_FIELDS = tuple(
+    f for f in CI_FIELDS if f == "label" or (f in PLAIN_FIELDS and f not in ("ip", "mac"))
 )
 LOCATION_FIELDS = ("building", "floor", "room", "name", "seat")
 #: The key :func:`csv_to_document` puts on each entry (its CSV line, for messages). A JSON

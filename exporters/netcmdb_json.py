@@ -21,28 +21,14 @@ from typing import Any
 from sqlalchemy import Select, String, null, select, type_coerce
 from sqlalchemy.orm import Session
 
-from netcmdb.cmdb.docformat import CSV_COLUMNS, CSV_EXTRA, FORMAT, OPS_FIELDS
+from netcmdb.cmdb.docformat import CSV_COLUMNS, CSV_EXTRA, FORMAT, OPS_FIELDS, PLAIN_FIELDS
 from netcmdb.cmdb.models import CI, Change, Interface, Location, Relationship, ScanRun
 from netcmdb.cmdb.query import _iso, _v  # one spelling of enum values and timestamps
 from netcmdb.errors import ExportError
 from netcmdb.exporters.document import gc_paused
 from netcmdb.safety import FORMULA, neutralize_cell
 
-_PLAIN = (
-    "role",
-    "ip",
-    "mac",
-    "serial",
-    "vendor",
-    "model",
-    "platform",
-    "os",
-    "os_version",
-    "description",
-    "owner",
-    "contact",
-    "location_text",
-)
+_PLAIN = PLAIN_FIELDS  # copied as they are
 
 #: Columns read per CI, in this order (rows are read as plain tuples, not through
 #: ``Row._mapping``: at 100,000 CIs the per-field mapping look-ups cost more than the query).

@@ -39,7 +39,9 @@ CI_COLS: tuple[str, ...] = (*(c for c in ROW_COLS if c != "attr_sources"), "attr
 N_ATTR = len(ATTRIBUTES)
 
 
-R_NAME, R_LOC, R_SEAT, R_STATUS, R_MISSED, R_SRCS = range(N_ATTR, N_ATTR + 6)
+R_NAME, R_LOC, R_SEAT, R_STATUS, R_MISSED, R_SRCS = map(
+    ROW_COLS.index, ("name", "location_id", "seat", "status", "missed_runs", "attr_sources")
+)
 
 
 R_IP = ATTRIBUTES.index("ip")
@@ -60,20 +62,6 @@ def unobserved(values: tuple[Any, ...]) -> tuple[bool, ...]:
 
 
 ACTIVE = CIStatus.ACTIVE.value
-
-
-assert ROW_COLS[N_ATTR : N_ATTR + 10] == (
-    "name",
-    "location_id",
-    "seat",
-    "status",
-    "missed_runs",
-    "attr_sources",
-    "role",
-    "owner",
-    "label",
-    "min_up",
-)
 
 
 class CIStore(dict):  # type: ignore[type-arg]
