@@ -101,6 +101,10 @@ def parse_url(url: str | None) -> URL:
             backend=parsed.get_backend_name(),
             shown_url=_shown_url(parsed),
         )
+    if parsed.drivername == "postgresql":
+        # the libpq spelling every admin knows: psycopg (3) is the driver we ship, while
+        # SQLAlchemy's default for a bare postgresql:// is psycopg2, which we do not install
+        parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite":
         _check_sqlite_path(parsed)
     return parsed

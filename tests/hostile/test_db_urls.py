@@ -3,6 +3,7 @@ is ever written to. One place converts them (``netcmdb.cmdb.db``)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -225,3 +226,16 @@ def test_postgresql_sql_ascii(pg_server: str, tmp_path: Path) -> None:
         with admin.connect() as c:
             c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_the_libpq_spelling_postgresql_url_works(pg_database: str, tmp_path: Path) -> None:
+    """``postgresql://user@host/db`` is how admins write it: SQLAlchemy's default driver for it
+    is psycopg2, which we do not ship ("pip install netcmdb[postgres]" installs psycopg 3 and
+    the error stayed). The bare spelling uses psycopg."""
+    assert pg_database.startswith("postgresql+psycopg://")
+    bare = pg_database.replace("postgresql+psycopg://", "postgresql://", 1)
+    r = run_cli(bare, "ci", "list", "--json", cwd=tmp_path)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    assert json.loads(r.stdout) == json.loads(
+        run_cli(pg_database, "ci", "list", "--json", cwd=tmp_path).stdout
+    )
